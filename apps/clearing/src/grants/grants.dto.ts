@@ -1,0 +1,40 @@
+import { z } from 'zod';
+import { GrantStates } from '#libs/domain';
+
+export const RequestGrant = z.object({
+  dataset: z.string().min(1).max(200),
+  purpose: z.string().min(1).max(60),
+  fields: z.array(z.string().min(1)).min(1).max(200).nullable().default(null).describe('Fields asked for; null = all the contract allows'),
+  validUntil: z.iso.datetime({ offset: true }).nullable().default(null),
+  onwardTransfer: z.boolean().default(false),
+  deletionDays: z.number().int().min(0).max(3650).default(30).describe('Days after the grant ends by which the consumer must delete'),
+});
+export type RequestGrant = z.infer<typeof RequestGrant>;
+
+export const requestExample = { dataset: 'battery.cfp', purpose: 'cfp-disclosure', fields: null, validUntil: '2027-03-31T00:00:00Z' };
+
+export const GrantAction = z.object({ reason: z.string().max(500).nullable().default(null) });
+export type GrantAction = z.infer<typeof GrantAction>;
+
+export const ListGrants = z.object({
+  role: z.enum(['originator', 'consumer', 'any']).default('any'),
+  state: z.enum(Object.keys(GrantStates) as [keyof typeof GrantStates]).optional(),
+  dataset: z.string().optional(),
+});
+export type ListGrants = z.infer<typeof ListGrants>;
+
+export interface GrantDto {
+  id: string;
+  state: string;
+  originator: string;
+  consumer: string;
+  dataset: string;
+  purpose: string;
+  fields: string[] | null;
+  validFrom: string;
+  validUntil: string | null;
+  onwardTransfer: boolean;
+  deletionDays: number;
+  createdAt: string;
+  updatedAt: string;
+}

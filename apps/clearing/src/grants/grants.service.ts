@@ -1,0 +1,188 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import {
+  CLOCK,
+  Topics,
+  assertTransition,
+  notFound,
+  type Clock,
+  type GrantState,
+  type GrantView,
+  type PlatformEvent,
+} from '#libs/domain';
+import type { Principal } from '#libs/auth';
+import type { OutboxRelay } from '#libs/kafka';
+import { Prisma, asJson, type PrismaClient } from '#libs/persistence';
+import { buildPolicyInput, decisionRecord, denied, type PolicyAction, type PolicyEngine } from '#libs/policy';
+import { appendAudit, decisionEntry } from '../audit/audit-log.js';
+import { OUTBOX, POLICY, PRISMA, STATE } from '../clearing.tokens.js';
+import type { PlatformProjection } from '../clearing.context.js';
+import type { GrantDto, ListGrants, RequestGrant } from './grants.dto.js';
+
+type GrantRow = Awaited<ReturnType<PrismaClient['grant']['findUniqueOrThrow']>>;
+
+export function toView(g: GrantRow): GrantView {
+  return {
+    id: g.id,
+    state: g.state as GrantState,
+    originator: g.originatorId,
+    consumer: g.consumerId,
+    dataset: g.dataset,
+    purpose: g.purpose,
+    fields: (g.fields as string[] | null) ?? null,
+    validFrom: g.validFrom.toISOString(),
+    validUntil: g.validUntil?.toISOString() ?? null,
+    changedAt: g.updatedAt.toISOString(),
+  };
+}
+
+function toDto(g: GrantRow): GrantDto {
+  const { changedAt: _c, ...view } = toView(g);
+  return { ...view, onwardTransfer: g.onwardTransfer, deletionDays: g.deletionDays, createdAt: g.createdAt.toISOString(), updatedAt: g.updatedAt.toISOString() };
+}
+
+/** Who may move a grant to which state. */
+const movers: Record<'granted' | 'rejected' | 'revoked' | 'suspended' | 'resumed', 'originator' | 'either'> = {
+  granted: 'originator',
+  rejected: 'originator',
+  suspended: 'originator',
+  resumed: 'originator',
+  revoked: 'either',
+};
+
+@Injectable()
+export class GrantsService {
+  constructor(
+    @Inject(PRISMA) private readonly prisma: PrismaClient,
+    @Inject(OUTBOX) private readonly outbox: OutboxRelay,
+    @Inject(STATE) private readonly state: PlatformProjection,
+    @Inject(POLICY) private readonly policy: PolicyEngine,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  /** A consumer asks the originator for access; the policy decides whether the request may even be made. */
+  async request(actor: Principal, input: RequestGrant): Promise<GrantDto> {
+    const contract = this.state.currentContract(input.dataset);
+    if (!contract) throw notFound('CONTRACT.NOT_FOUND', `No active contract for dataset '${input.dataset}'`, 'List datasets with GET /catalog on the registry');
+    const now = this.clock.now();
+    const decision = this.decide('grant.request', actor.participantId, input.dataset, null, input.purpose, now);
+    const id = randomUUID();
+    const row = await this.prisma.$transaction(async (tx) => {
+      await appendAudit(tx, [decisionEntry(decision.record)]);
+      if (!decision.result.allow) return null;
+      const created = await tx.grant.create({
+        data: {
+          id,
+          originatorId: contract.owner,
+          consumerId: actor.participantId,
+          dataset: input.dataset,
+          purpose: input.purpose,
+          fields: input.fields ?? Prisma.DbNull,
+          state: 'requested',
+          validFrom: now,
+          validUntil: input.validUntil ? new Date(input.validUntil) : null,
+          onwardTransfer: input.onwardTransfer,
+          deletionDays: input.deletionDays,
+        },
+      });
+      await this.recordTransition(tx, created, null, actor.participantId, null, now);
+      return created;
+    });
+    if (!row) throw denied(decision.result, 'The access request');
+    await this.outbox.flush();
+    return toDto(row);
+  }
+
+  approve(actor: Principal, id: string, reason: string | null) {
+    return this.move(actor, id, 'granted', reason, 'grant.approve');
+  }
+  reject(actor: Principal, id: string, reason: string | null) {
+    return this.move(actor, id, 'rejected', reason);
+  }
+  revoke(actor: Principal, id: string, reason: string | null) {
+    return this.move(actor, id, 'revoked', reason);
+  }
+  suspend(actor: Principal, id: string, reason: string | null) {
+    return this.move(actor, id, 'suspended', reason);
+  }
+  resume(actor: Principal, id: string, reason: string | null) {
+    return this.move(actor, id, 'granted', reason, undefined, 'resumed');
+  }
+
+  async get(actor: Principal, id: string): Promise<GrantDto> {
+    return toDto(await this.visible(this.prisma, actor, id));
+  }
+
+  /** Only the two parties to a grant ever see it. */
+  async list(actor: Principal, query: ListGrants): Promise<GrantDto[]> {
+    const me = actor.participantId;
+    const party =
+      query.role === 'originator' ? { originatorId: me } : query.role === 'consumer' ? { consumerId: me } : { OR: [{ originatorId: me }, { consumerId: me }] };
+    const rows = await this.prisma.grant.findMany({
+      where: { AND: [party, query.state ? { state: query.state } : {}, query.dataset ? { dataset: query.dataset } : {}] },
+      orderBy: { createdAt: 'desc' },
+      take: 500,
+    });
+    return rows.map(toDto);
+  }
+
+  private async move(
+    actor: Principal,
+    id: string,
+    to: GrantState,
+    reason: string | null,
+    policyAction?: PolicyAction,
+    verb: keyof typeof movers = to as keyof typeof movers,
+  ): Promise<GrantDto> {
+    const now = this.clock.now();
+    const outcome = await this.prisma.$transaction(async (tx) => {
+      // Row lock: concurrent moves of one grant are serialised, and each sees the other's result.
+      await tx.$executeRaw`SELECT 1 FROM clearing.grants WHERE id = ${id}::uuid FOR UPDATE`;
+      const grant = await this.visible(tx, actor, id);
+      const isOriginator = grant.originatorId === actor.participantId;
+      if (movers[verb] === 'originator' && !isOriginator) {
+        throw notFound('GRANT.NOT_FOUND', `No grant ${id} that you can ${verb === 'granted' ? 'approve' : verb}`);
+      }
+      assertTransition(grant.state as GrantState, to);
+      if (policyAction) {
+        const decision = this.decide(policyAction, actor.participantId, grant.dataset, toView(grant), grant.purpose, now);
+        await appendAudit(tx, [decisionEntry(decision.record)]);
+        if (!decision.result.allow) return { denied: decision.result, updated: null };
+      }
+      const updated = await tx.grant.update({ where: { id }, data: { state: to, updatedAt: now } });
+      await this.recordTransition(tx, updated, grant.state, actor.participantId, reason, now);
+      return { denied: null, updated };
+    });
+    if (!outcome.updated) throw denied(outcome.denied!, 'Approving this grant');
+    // The event is on Kafka before we answer: a revocation is in force for every later delivery.
+    await this.outbox.flush();
+    return toDto(outcome.updated);
+  }
+
+  private async visible(db: Pick<PrismaClient, 'grant'>, actor: Principal, id: string): Promise<GrantRow> {
+    const grant = await db.grant.findUnique({ where: { id } });
+    // Someone else's grant is indistinguishable from a missing one.
+    if (!grant || (grant.originatorId !== actor.participantId && grant.consumerId !== actor.participantId)) {
+      throw notFound('GRANT.NOT_FOUND', `No grant ${id} that you are a party to`);
+    }
+    return grant;
+  }
+
+  private decide(action: PolicyAction, subjectId: string, dataset: string, grant: GrantView | null, purpose: string | null, now: Date) {
+    const input = buildPolicyInput(this.state, { action, subjectId, dataset, grant, purpose, now });
+    const result = this.policy.decide(input);
+    return { result, record: decisionRecord('clearing', input, result, this.policy.revision) };
+  }
+
+  private async recordTransition(tx: Prisma.TransactionClient, grant: GrantRow, from: string | null, actorId: string, reason: string | null, at: Date) {
+    await tx.grantTransition.create({ data: { grantId: grant.id, fromState: from, toState: grant.state, actorId, reason, at } });
+    const view = toView(grant);
+    const event: PlatformEvent = { type: 'grant.changed', grant: view, actor: actorId, reason };
+    await tx.clearingOutbox.create({
+      data: { topic: Topics.clearingEvents, key: grant.id, value: asJson({ ...event, id: randomUUID(), at: at.toISOString() }) },
+    });
+    await appendAudit(tx, [
+      { kind: 'grant.changed', at, actorId, dataset: grant.dataset, grantId: grant.id, allow: null, payload: { from, to: grant.state, reason, grant: view } },
+    ]);
+  }
+}

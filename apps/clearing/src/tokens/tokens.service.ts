@@ -1,0 +1,131 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { decodeJwt, type JWK } from 'jose';
+import {
+  CLOCK,
+  badRequest,
+  forbidden,
+  notFound,
+  unauthenticated,
+  type Clock,
+  type ParticipantRole,
+} from '#libs/domain';
+import { verifyClientAssertion, type Principal, type TokenIssuer } from '#libs/auth';
+import { Prisma, type PrismaClient } from '#libs/persistence';
+import { buildPolicyInput, decisionRecord, denied, type PolicyEngine } from '#libs/policy';
+import { appendAudit, decisionEntry } from '../audit/audit-log.js';
+import { ADMIN_ID, type ClearingSettings, type PlatformProjection } from '../clearing.context.js';
+import { ISSUER, POLICY, PRISMA, SETTINGS, STATE } from '../clearing.tokens.js';
+import type { DatasetTokenRequest, TokenRequest, TokenResponse } from './tokens.dto.js';
+
+const scopesByRole: Record<ParticipantRole, string[]> = {
+  member: ['contracts:write', 'grants:read', 'grants:write', 'datasets:token'],
+  compliance: ['audit:read'],
+  admin: ['participants:admin', 'audit:read'],
+};
+
+@Injectable()
+export class TokensService {
+  constructor(
+    @Inject(PRISMA) private readonly prisma: PrismaClient,
+    @Inject(STATE) private readonly state: PlatformProjection,
+    @Inject(POLICY) private readonly policy: PolicyEngine,
+    @Inject(ISSUER) private readonly issuer: TokenIssuer,
+    @Inject(SETTINGS) private readonly settings: ClearingSettings,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  jwks(): { keys: JWK[] } {
+    return this.issuer.jwks;
+  }
+
+  /** Client credentials with a private_key_jwt assertion; the jti is burnt before the token is issued. */
+  async platformToken(req: TokenRequest): Promise<TokenResponse> {
+    let claimedId: string | undefined;
+    try {
+      claimedId = decodeJwt(req.client_assertion).iss;
+    } catch {
+      throw unauthenticated('AUTH.INVALID_CLIENT_ASSERTION', 'The client assertion is not a JWT');
+    }
+    if (!claimedId || (req.client_id && req.client_id !== claimedId)) {
+      throw unauthenticated('AUTH.INVALID_CLIENT_ASSERTION', 'The assertion issuer must be your participant id (and match client_id)');
+    }
+    const { jwks, roles } = this.client(claimedId);
+    const { jti, exp } = await verifyClientAssertion(req.client_assertion, claimedId, jwks as { keys: JWK[] }, this.settings.assertionAudiences, this.clock);
+    const allowed = [...new Set(roles.flatMap((r) => scopesByRole[r]))];
+    const requested = req.scope ? req.scope.split(' ').filter(Boolean) : allowed;
+    const widened = requested.filter((s) => !allowed.includes(s));
+    if (widened.length > 0) {
+      throw forbidden('TOKEN.SCOPE_NOT_ALLOWED', `Scopes not allowed for your roles: ${widened.join(', ')}`, `Allowed: ${allowed.join(', ')}`);
+    }
+    const now = this.clock.now();
+    const { token, claims } = await this.issuer.issue({ subject: claimedId, audience: 'api', scopes: requested, ttlSeconds: this.settings.platformTokenTtlSeconds });
+    try {
+      await this.prisma.$transaction(async (tx) => {
+        await tx.usedAssertion.create({ data: { jti: `${claimedId}:${jti}`, participantId: claimedId, expiresAt: new Date(exp * 1000) } });
+        await appendAudit(tx, [
+          { kind: 'token.issued', at: now, actorId: claimedId, dataset: null, grantId: null, allow: true, payload: { jti: claims.jti, aud: claims.aud, scope: claims.scope, exp: claims.exp, assertionJti: jti } },
+        ]);
+      });
+    } catch (error) {
+      if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
+        throw unauthenticated('AUTH.ASSERTION_REPLAYED', 'This client assertion was already used', 'Sign a new assertion with a fresh jti for every token request');
+      }
+      throw error;
+    }
+    return { access_token: token, token_type: 'Bearer', expires_in: this.settings.platformTokenTtlSeconds, scope: claims.scope };
+  }
+
+  /** A short-lived token for the exchange, scoped to one dataset and action, issued only if the policy allows. */
+  async datasetToken(actor: Principal, req: DatasetTokenRequest): Promise<TokenResponse> {
+    if (!this.state.currentContract(req.dataset)) {
+      throw notFound('CONTRACT.NOT_FOUND', `No active contract for dataset '${req.dataset}'`);
+    }
+    let grant = null;
+    if (req.action === 'subscribe') {
+      if (!req.grantId) throw badRequest('REQUEST.INVALID', 'Subscribing needs the grant you hold', [{ path: '/grantId', message: 'required when action is subscribe' }]);
+      const row = await this.prisma.grant.findUnique({ where: { id: req.grantId } });
+      if (!row || (row.consumerId !== actor.participantId && row.originatorId !== actor.participantId)) {
+        throw notFound('GRANT.NOT_FOUND', `No grant ${req.grantId} that you are a party to`);
+      }
+      grant = {
+        id: row.id, state: row.state as never, originator: row.originatorId, consumer: row.consumerId, dataset: row.dataset,
+        purpose: row.purpose, fields: (row.fields as string[] | null) ?? null, validFrom: row.validFrom.toISOString(),
+        validUntil: row.validUntil?.toISOString() ?? null, changedAt: row.updatedAt.toISOString(),
+      };
+    }
+    const now = this.clock.now();
+    const input = buildPolicyInput(this.state, {
+      action: req.action === 'publish' ? 'publish' : 'token.issue',
+      subjectId: actor.participantId,
+      dataset: req.dataset,
+      grant,
+      purpose: grant?.purpose ?? null,
+      now,
+    });
+    const result = this.policy.decide(input);
+    const record = decisionRecord('clearing', input, result, this.policy.revision);
+    const scope = `${req.action}:${req.dataset}`;
+    const issued = result.allow
+      ? await this.issuer.issue({ subject: actor.participantId, audience: 'exchange', scopes: [scope], ttlSeconds: this.settings.datasetTokenTtlSeconds, dataset: req.dataset, ...(grant ? { grant: grant.id, purpose: grant.purpose } : {}) })
+      : null;
+    await this.prisma.$transaction(async (tx) => {
+      await appendAudit(tx, [
+        decisionEntry(record),
+        ...(issued ? [{ kind: 'token.issued' as const, at: now, actorId: actor.participantId, dataset: req.dataset, grantId: grant?.id ?? null, allow: true, payload: { jti: issued.claims.jti, aud: issued.claims.aud, scope, exp: issued.claims.exp, decisionId: record.decisionId } }] : []),
+      ]);
+    });
+    if (!issued) throw denied(result, `A ${req.action} token for '${req.dataset}'`);
+    return { access_token: issued.token, token_type: 'Bearer', expires_in: this.settings.datasetTokenTtlSeconds, scope };
+  }
+
+  private client(id: string): { jwks: { keys: unknown[] }; roles: ParticipantRole[] } {
+    if (id === ADMIN_ID) {
+      if (!this.settings.adminJwks) throw unauthenticated('AUTH.UNKNOWN_CLIENT', 'No consortium admin key is configured');
+      return { jwks: this.settings.adminJwks, roles: ['admin'] };
+    }
+    const participant = this.state.participants.get(id);
+    if (!participant) throw unauthenticated('AUTH.UNKNOWN_CLIENT', 'Unknown client', 'Ask the consortium admin to onboard you; use your participant id as iss and sub');
+    if (participant.status !== 'active') throw forbidden('PARTICIPANT.SUSPENDED', 'Your participation is suspended', 'Contact the consortium admin');
+    return { jwks: participant.jwks, roles: participant.roles };
+  }
+}

@@ -1,0 +1,2 @@
+export const EXCHANGE = Symbol('EXCHANGE');
+export const PSEUDONYM_SECRET = Symbol('PSEUDONYM_SECRET');

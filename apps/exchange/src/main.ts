@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import { PlatformProjection, systemClock, Topics, type PlatformEvent } from '#libs/domain';
+import { TokenVerifier } from '#libs/auth';
+import { createKafka, ensureTopics, EventConsumer } from '#libs/kafka';
+import { baseConfigSchema, createHttpApp, createLogger, listenAndServe, loadConfig } from '#libs/platform';
+import { PolicyEngine, readPolicyBundle } from '#libs/policy';
+import { ExchangeModule } from './exchange.module.js';
+import { ExchangeRuntime } from './exchange-runtime.js';
+import { SubscribeService } from './subscribe/subscribe.service.js';
+
+const config = loadConfig(
+  baseConfigSchema.omit({ DATABASE_URL: true }).extend({
+    PORT: z.coerce.number().int().default(3003),
+    PSEUDONYM_SECRET: z.string().min(32, 'at least 32 characters of secret for keyed pseudonyms'),
+    DATA_PARTITIONS: z.coerce.number().int().min(1).max(64).default(3),
+  }),
+);
+const logger = createLogger('exchange', config.LOG_LEVEL);
+const clock = systemClock;
+const policy = await PolicyEngine.load(await readPolicyBundle(config.POLICY_DIR));
+const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'renkei-exchange' }, logger);
+await ensureTopics(kafka, [
+  { topic: Topics.registryEvents, numPartitions: 1, configEntries: [{ name: 'retention.ms', value: '-1' }] },
+  { topic: Topics.clearingEvents, numPartitions: 1, configEntries: [{ name: 'retention.ms', value: '-1' }] },
+  { topic: Topics.auditDecisions, numPartitions: 3 },
+]);
+const state = new PlatformProjection();
+const events = new EventConsumer(kafka, [Topics.registryEvents, Topics.clearingEvents], (_t, e) => state.apply(e as PlatformEvent), logger, 'renkei-exchange.platform');
+await events.start();
+const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 5 });
+await producer.connect();
+const runtime = new ExchangeRuntime(kafka, producer, state, events, policy, clock, logger, config.DATA_PARTITIONS);
+const verifier = TokenVerifier.remote(`${config.CLEARING_URL}/.well-known/jwks.json`, config.TOKEN_ISSUER, clock);
+
+const app = await createHttpApp(
+  ExchangeModule.register({ runtime, verifier, pseudonymSecret: config.PSEUDONYM_SECRET, health: async () => ({
+      kafka: await Promise.race([
+        events.barrier().then(() => 'up' as const),
+        new Promise<'down'>((resolve) => setTimeout(() => resolve('down'), 2_000)),
+      ]),
+    }) }),
+  { name: 'exchange', title: 'Renkei exchange', description: 'Publish events under a data contract; receive them under a grant, with per-delivery policy enforcement.', bodyLimitBytes: 10 * 1024 * 1024 },
+  logger,
+);
+logger.info({ policyRevision: policy.revision }, 'policy bundle loaded');
+await listenAndServe(app, {
+  host: config.HOST,
+  port: config.PORT,
+  logger,
+  beforeClose: () => app.get(SubscribeService).closeAll(),
+  onClose: async () => {
+    await Promise.allSettled([events.stop(), producer.disconnect()]);
+  },
+});

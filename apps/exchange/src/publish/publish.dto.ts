@@ -1,0 +1,37 @@
+import { z } from 'zod';
+
+export const PublishBatch = z.object({
+  contractVersion: z.string().optional().describe('The contract version the payloads follow; default: the current one'),
+  events: z
+    .array(
+      z.object({
+        id: z.uuid().optional().describe('Your event id (UUID), for deduplication; generated if absent'),
+        type: z.string().regex(/^[a-z][a-z0-9.-]{0,99}$/).optional(),
+        subject: z.string().min(1).max(200).optional().describe('Entity the event is about; events of one subject stay in order'),
+        occurredAt: z.iso.datetime({ offset: true }).optional(),
+        payload: z.record(z.string(), z.unknown()),
+      }),
+    )
+    .min(1)
+    .max(1000),
+});
+export type PublishBatch = z.infer<typeof PublishBatch>;
+
+export const publishExample = {
+  events: [
+    {
+      subject: 'lot-2026-11-0042',
+      occurredAt: '2026-11-21T09:00:00+09:00',
+      payload: { lotId: 'lot-2026-11-0042', cellModel: 'KCW-NMC811-50Ah', cfpKgCo2ePerKwh: 61.4, unitPriceJpy: 9800 },
+    },
+  ],
+};
+
+export interface PublishResult {
+  accepted: number;
+  dataset: string;
+  contractVersion: string;
+  eventIds: string[];
+  /** Where the batch landed: Kafka's base offset per partition written. */
+  partitions: { partition: number; baseOffset: string }[];
+}

@@ -1,0 +1,76 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { Topics, badRequest, unavailable, validatePayload, type DataEnvelope } from '#libs/domain';
+import type { Principal } from '#libs/auth';
+import { buildPolicyInput, decisionRecord, denied } from '#libs/policy';
+import { EXCHANGE } from '../exchange.tokens.js';
+import type { ExchangeRuntime } from '../exchange-runtime.js';
+import type { PublishBatch, PublishResult } from './publish.dto.js';
+
+@Injectable()
+export class PublishService {
+  constructor(@Inject(EXCHANGE) private readonly rt: ExchangeRuntime) {}
+
+  /**
+   * verify scope -> contract -> schema (all events, all errors) -> policy -> Kafka (idempotent, acks=all).
+   * The answer is sent only after Kafka has acknowledged every event: what was accepted is not lost.
+   */
+  async publish(principal: Principal, dataset: string, batch: PublishBatch): Promise<PublishResult> {
+    this.rt.requireDatasetScope(principal, 'publish', dataset);
+    await this.rt.events.barrier();
+    const contract = this.rt.contract(dataset, batch.contractVersion);
+    const validator = this.rt.validator(contract);
+    const details = batch.events.flatMap((e, i) => validatePayload(validator, e.payload, `/events/${i}/payload`));
+    if (details.length > 0) {
+      throw badRequest('CONTRACT.SCHEMA_VIOLATION', `The payloads do not follow contract ${dataset}@${contract.version}; nothing was published`, details, 'Fix the listed fields and resend the whole batch');
+    }
+    const now = this.rt.clock.now();
+    const input = buildPolicyInput(this.rt.state, { action: 'publish', subjectId: principal.participantId, dataset, now });
+    const decision = this.rt.policy.decide(input);
+    const envelopes: DataEnvelope[] = batch.events.map((e) => ({
+      id: e.id ?? randomUUID(),
+      type: e.type ?? dataset,
+      schemaVersion: contract.version,
+      occurredAt: e.occurredAt ?? now.toISOString(),
+      publishedAt: now.toISOString(),
+      dataset,
+      contractVersion: contract.version,
+      originator: principal.participantId,
+      ...(e.subject ? { subject: e.subject } : {}),
+      payload: e.payload,
+    }));
+    const record = { ...decisionRecord('exchange', input, decision, this.rt.policy.revision), eventIds: envelopes.map((e) => e.id) };
+    if (!decision.allow) {
+      await this.rt.record([record]);
+      throw denied(decision, 'Publishing');
+    }
+    await this.rt.ensureDataTopics(dataset);
+    try {
+      const results = await this.rt.producer.sendBatch({
+        acks: -1,
+        topicMessages: [
+          {
+            topic: Topics.data(dataset),
+            messages: envelopes.map((e) => ({
+              key: e.subject ?? e.id,
+              value: JSON.stringify(e),
+              headers: { 'renkei-event-id': e.id, 'renkei-contract-version': e.contractVersion },
+            })),
+          },
+          { topic: Topics.auditDecisions, messages: [{ key: principal.participantId, value: JSON.stringify(record) }] },
+        ],
+      });
+      return {
+        accepted: envelopes.length,
+        dataset,
+        contractVersion: contract.version,
+        eventIds: envelopes.map((e) => e.id),
+        partitions: results
+          .filter((r) => r.topicName === Topics.data(dataset))
+          .map((r) => ({ partition: r.partition, baseOffset: r.baseOffset ?? '' })),
+      };
+    } catch (cause) {
+      throw unavailable('KAFKA.UNAVAILABLE', 'The event bus did not acknowledge the batch; nothing is confirmed as published', 'Retry with the same event ids: duplicates are recognised by id', cause);
+    }
+  }
+}

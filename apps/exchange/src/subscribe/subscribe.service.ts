@@ -1,0 +1,54 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { ServerResponse } from 'node:http';
+import { conflict, notFound, type GrantView } from '#libs/domain';
+import type { Principal } from '#libs/auth';
+import { buildPolicyInput, decisionRecord, denied } from '#libs/policy';
+import { EXCHANGE, PSEUDONYM_SECRET } from '../exchange.tokens.js';
+import type { ExchangeRuntime } from '../exchange-runtime.js';
+import { Subscription } from './subscription.js';
+
+@Injectable()
+export class SubscribeService {
+  private readonly open = new Map<string, Subscription>();
+
+  constructor(
+    @Inject(EXCHANGE) private readonly rt: ExchangeRuntime,
+    @Inject(PSEUDONYM_SECRET) private readonly pseudonymSecret: string,
+  ) {}
+
+  /** Every check happens before the stream opens, so refusals are ordinary 4xx answers. */
+  async authorise(principal: Principal, dataset: string): Promise<GrantView> {
+    this.rt.requireDatasetScope(principal, 'subscribe', dataset);
+    await this.rt.events.barrier();
+    this.rt.contract(dataset);
+    const grantId = principal.claims.grant;
+    const grant = grantId ? this.rt.state.grants.get(grantId) : undefined;
+    if (!grant || grant.consumer !== principal.participantId || grant.dataset !== dataset) {
+      throw notFound('GRANT.NOT_FOUND', 'The token names no grant of yours for this dataset', 'Request a subscribe token for the grant you hold');
+    }
+    const input = buildPolicyInput(this.rt.state, { action: 'subscribe', subjectId: principal.participantId, dataset, grant, purpose: principal.claims.purpose ?? grant.purpose, now: this.rt.clock.now() });
+    const decision = this.rt.policy.decide(input);
+    await this.rt.record([decisionRecord('exchange', input, decision, this.rt.policy.revision)]);
+    if (!decision.allow) throw denied(decision, 'Subscribing');
+    if (this.open.has(grant.id)) {
+      throw conflict('STREAM.ALREADY_OPEN', 'A stream for this grant is already open', 'Close the other stream first; one stream per grant keeps delivery in order');
+    }
+    return grant;
+  }
+
+  async stream(principal: Principal, grant: GrantView, out: ServerResponse): Promise<void> {
+    const subscription = new Subscription(this.rt, principal, grant, out, this.pseudonymSecret);
+    this.open.set(grant.id, subscription);
+    void subscription.done.then(() => this.open.delete(grant.id));
+    try {
+      await subscription.start();
+    } catch (error) {
+      this.rt.logger.error({ err: error, grant: grant.id }, 'stream failed to start');
+      await subscription.end('STREAM.FAILED', 'The stream could not start; reconnect in a moment');
+    }
+  }
+
+  async closeAll(): Promise<void> {
+    await Promise.allSettled([...this.open.values()].map((s) => s.end('SERVICE.STOPPING', 'The exchange is restarting; reconnect')));
+  }
+}

@@ -1,0 +1,28 @@
+import { z } from 'zod';
+import { systemClock, Topics } from '#libs/domain';
+import { TokenVerifier } from '#libs/auth';
+import { createKafka, ensureTopics, OutboxRelay } from '#libs/kafka';
+import { createPrisma, PrismaOutboxStore } from '#libs/persistence';
+import { baseConfigSchema, createHttpApp, createLogger, listenAndServe, loadConfig } from '#libs/platform';
+import { RegistryModule } from './registry.module.js';
+
+const config = loadConfig(baseConfigSchema.extend({ PORT: z.coerce.number().int().default(3001) }));
+const logger = createLogger('registry', config.LOG_LEVEL);
+const prisma = createPrisma(config.DATABASE_URL);
+const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'renkei-registry' }, logger);
+await ensureTopics(kafka, [{ topic: Topics.registryEvents, numPartitions: 1 }]);
+const outbox = new OutboxRelay(kafka, new PrismaOutboxStore(prisma, 'registry'), logger);
+await outbox.start();
+const verifier = TokenVerifier.remote(`${config.CLEARING_URL}/.well-known/jwks.json`, config.TOKEN_ISSUER, systemClock);
+
+const app = await createHttpApp(
+  RegistryModule.register({
+    prisma,
+    outbox,
+    verifier,
+    health: async () => ({ database: await prisma.$queryRaw`SELECT 1`.then(() => 'up' as const, () => 'down' as const) }),
+  }),
+  { name: 'registry', title: 'Renkei registry', description: 'Participants (onboarding, identity, keys) and data contracts (versions, schemas, catalog).' },
+  logger,
+);
+await listenAndServe(app, { host: config.HOST, port: config.PORT, logger, onClose: async () => { await outbox.stop(); await prisma.$disconnect(); } });

@@ -1,0 +1,50 @@
+import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Authenticated, CurrentPrincipal, type Principal } from '#libs/auth';
+import { ApiZodBody, UuidPipe, ZodPipe } from '#libs/platform';
+import { OnboardParticipant, onboardExample } from './participants.dto.js';
+import { ParticipantsService } from './participants.service.js';
+
+@ApiTags('participants')
+@Controller('participants')
+export class ParticipantsController {
+  constructor(private readonly participants: ParticipantsService) {}
+
+  @Post()
+  @Authenticated('api', 'participants:admin')
+  @ApiOperation({ summary: 'Onboard a participant (consortium admin)', description: 'Validates the legal identifier (corporate number check digit, LEI or BPN) and registers the public keys the participant will sign its client assertions with.' })
+  @ApiZodBody(OnboardParticipant, onboardExample)
+  onboard(@CurrentPrincipal() actor: Principal, @Body(new ZodPipe(OnboardParticipant)) body: OnboardParticipant) {
+    return this.participants.onboard(actor, body);
+  }
+
+  @Get()
+  @Authenticated('api', 'participants:admin')
+  @ApiOperation({ summary: 'List participants (consortium admin)' })
+  list() {
+    return this.participants.list();
+  }
+
+  @Get(':id')
+  @Authenticated('api')
+  @ApiOperation({ summary: 'Read one participant (yourself, or anyone as admin)' })
+  get(@CurrentPrincipal() actor: Principal, @Param('id', new UuidPipe()) id: string) {
+    return this.participants.get(actor, id);
+  }
+
+  @Post(':id/suspend')
+  @HttpCode(200)
+  @Authenticated('api', 'participants:admin')
+  @ApiOperation({ summary: 'Suspend a participant: every later decision about it is a deny' })
+  suspend(@CurrentPrincipal() actor: Principal, @Param('id', new UuidPipe()) id: string) {
+    return this.participants.setStatus(actor, id, 'suspended');
+  }
+
+  @Post(':id/reactivate')
+  @HttpCode(200)
+  @Authenticated('api', 'participants:admin')
+  @ApiOperation({ summary: 'Reactivate a suspended participant' })
+  reactivate(@CurrentPrincipal() actor: Principal, @Param('id', new UuidPipe()) id: string) {
+    return this.participants.setStatus(actor, id, 'active');
+  }
+}

@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import { ParticipantRoles } from '#libs/domain';
+
+const publicJwk = z
+  .object({
+    kty: z.enum(['EC', 'OKP', 'RSA']),
+    kid: z.string().min(1).max(200),
+    alg: z.enum(['ES256', 'EdDSA', 'PS256', 'RS256']).optional(),
+    crv: z.string().optional(),
+    x: z.string().optional(),
+    y: z.string().optional(),
+    n: z.string().optional(),
+    e: z.string().optional(),
+    use: z.literal('sig').optional(),
+  })
+  .catchall(z.unknown())
+  .refine((k) => !('d' in k), { message: 'must be a public key: never send a private key (found "d")', path: ['d'] });
+
+export const OnboardParticipant = z.object({
+  legalName: z.string().min(1).max(300),
+  corporateNumber: z.string().optional().describe('13-digit Japanese corporate number (法人番号); the first digit is a check digit'),
+  lei: z.string().optional().describe('ISO 17442 Legal Entity Identifier'),
+  bpn: z.string().optional().describe('Catena-X business partner number (BPNL…)'),
+  industry: z.string().regex(/^[a-z][a-z0-9-]{1,60}$/, 'lower-case words joined by hyphens, e.g. battery-cells'),
+  country: z.string().regex(/^[A-Z]{2}$/, 'ISO 3166-1 alpha-2 country code, e.g. JP'),
+  roles: z.array(z.enum(ParticipantRoles)).min(1).default(['member']),
+  jwks: z.object({ keys: z.array(publicJwk).min(1).max(5) }),
+});
+export type OnboardParticipant = z.infer<typeof OnboardParticipant>;
+
+export const onboardExample = {
+  legalName: 'Kansai Cell Works K.K.',
+  corporateNumber: '7000012050002',
+  industry: 'battery-cells',
+  country: 'JP',
+  roles: ['member'],
+  jwks: { keys: [{ kty: 'EC', crv: 'P-256', kid: 'kcw-2026-11', alg: 'ES256', x: '…', y: '…' }] },
+};
+
+export interface ParticipantDto {
+  id: string;
+  legalName: string;
+  corporateNumber: string | null;
+  lei: string | null;
+  bpn: string | null;
+  industry: string;
+  country: string;
+  roles: string[];
+  status: string;
+  jwks: unknown;
+  createdAt: string;
+}

@@ -1,0 +1,36 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { AuthGuard, TOKEN_VERIFIER, type TokenVerifier } from '#libs/auth';
+import type { OutboxRelay } from '#libs/kafka';
+import type { PrismaClient } from '#libs/persistence';
+import { HEALTH_CHECK, HealthController, type HealthCheck } from '#libs/platform';
+import { ContractsController } from './contracts/contracts.controller.js';
+import { ContractsService } from './contracts/contracts.service.js';
+import { ParticipantsController } from './participants/participants.controller.js';
+import { ParticipantsService } from './participants/participants.service.js';
+import { OUTBOX, PRISMA } from './registry.tokens.js';
+
+export interface RegistryDeps {
+  prisma: PrismaClient;
+  outbox: OutboxRelay;
+  verifier: TokenVerifier;
+  health: HealthCheck;
+}
+
+@Module({})
+export class RegistryModule {
+  static register(deps: RegistryDeps): DynamicModule {
+    return {
+      module: RegistryModule,
+      controllers: [ParticipantsController, ContractsController, HealthController],
+      providers: [
+        { provide: PRISMA, useValue: deps.prisma },
+        { provide: OUTBOX, useValue: deps.outbox },
+        { provide: TOKEN_VERIFIER, useValue: deps.verifier },
+        { provide: HEALTH_CHECK, useValue: deps.health },
+        AuthGuard,
+        ParticipantsService,
+        ContractsService,
+      ],
+    };
+  }
+}

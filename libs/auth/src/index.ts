@@ -1,0 +1,4 @@
+export * from './signing-keys.js';
+export * from './tokens.js';
+export * from './client-assertion.js';
+export * from './auth.guard.js';

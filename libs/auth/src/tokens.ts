@@ -1,0 +1,133 @@
+import {
+  SignJWT,
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  errors,
+  jwtVerify,
+  type JWK,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+} from 'jose';
+import { randomUUID } from 'node:crypto';
+import { forbidden, unauthenticated, type Clock } from '#libs/domain';
+import { PLATFORM_ALG, type SigningKey } from './signing-keys.js';
+
+/** Audiences: the platform API (registry, clearing) and the exchange edge. */
+export const Audiences = { api: 'urn:renkei:api', exchange: 'urn:renkei:exchange' } as const;
+export type Audience = keyof typeof Audiences;
+
+export interface AccessClaims extends JWTPayload {
+  sub: string;
+  scope: string;
+  jti: string;
+  grant?: string;
+  purpose?: string;
+  dataset?: string;
+}
+
+export interface IssueRequest {
+  subject: string;
+  audience: Audience;
+  scopes: string[];
+  ttlSeconds: number;
+  grant?: string;
+  purpose?: string;
+  dataset?: string;
+}
+
+export class TokenIssuer {
+  constructor(
+    private readonly keys: SigningKey[],
+    private readonly issuer: string,
+    private readonly clock: Clock,
+  ) {}
+
+  get jwks(): { keys: JWK[] } {
+    return { keys: this.keys.map((k) => k.publicJwk) };
+  }
+
+  async issue(req: IssueRequest): Promise<{ token: string; claims: AccessClaims }> {
+    const [key] = this.keys;
+    if (!key) throw new Error('no signing key');
+    const now = Math.floor(this.clock.now().getTime() / 1000);
+    const claims: AccessClaims = {
+      sub: req.subject,
+      scope: req.scopes.join(' '),
+      jti: randomUUID(),
+      ...(req.grant ? { grant: req.grant } : {}),
+      ...(req.purpose ? { purpose: req.purpose } : {}),
+      ...(req.dataset ? { dataset: req.dataset } : {}),
+    };
+    const token = await new SignJWT(claims)
+      .setProtectedHeader({ alg: PLATFORM_ALG, kid: key.kid, typ: 'at+jwt' })
+      .setIssuer(this.issuer)
+      .setAudience(Audiences[req.audience])
+      .setIssuedAt(now)
+      .setNotBefore(now)
+      .setExpirationTime(now + req.ttlSeconds)
+      .sign(key.privateKey);
+    return { token, claims: { ...claims, iss: this.issuer, aud: Audiences[req.audience], iat: now, exp: now + req.ttlSeconds } };
+  }
+}
+
+export interface Principal {
+  participantId: string;
+  scopes: ReadonlySet<string>;
+  claims: AccessClaims;
+}
+
+/** Maps jose's failures to stable codes; every one is a 401 that says what to do next. */
+export function tokenError(error: unknown): Error {
+  if (error instanceof errors.JWTExpired) return unauthenticated('TOKEN.EXPIRED', 'The access token has expired', 'Request a new token');
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    if (error.claim === 'aud') return unauthenticated('TOKEN.WRONG_AUDIENCE', 'The access token is not meant for this service', 'Request a token for this service');
+    if (error.claim === 'iss') return unauthenticated('TOKEN.WRONG_ISSUER', 'The access token was not issued by this platform');
+    return unauthenticated('TOKEN.INVALID_CLAIMS', `The access token's '${error.claim}' claim is not acceptable`);
+  }
+  if (error instanceof errors.JOSEAlgNotAllowed || error instanceof errors.JOSENotSupported) {
+    return unauthenticated('TOKEN.ALG_NOT_ALLOWED', `Tokens must be signed with ${PLATFORM_ALG}`);
+  }
+  if (error instanceof errors.JWSSignatureVerificationFailed || error instanceof errors.JWKSNoMatchingKey) {
+    return unauthenticated('TOKEN.INVALID_SIGNATURE', 'The access token signature does not verify against the platform JWKS');
+  }
+  return unauthenticated('TOKEN.MALFORMED', 'The access token is not a valid JWT', 'Send `Authorization: Bearer <token>` with a token from the clearing service');
+}
+
+/** Verifies signature, algorithm, issuer, audience and lifetime of platform tokens. */
+export class TokenVerifier {
+  constructor(
+    private readonly keys: JWTVerifyGetKey,
+    private readonly issuer: string,
+    private readonly clock: Clock,
+  ) {}
+
+  static local(jwks: { keys: JWK[] }, issuer: string, clock: Clock): TokenVerifier {
+    return new TokenVerifier(createLocalJWKSet(jwks), issuer, clock);
+  }
+
+  static remote(jwksUrl: string, issuer: string, clock: Clock): TokenVerifier {
+    return new TokenVerifier(createRemoteJWKSet(new URL(jwksUrl), { cooldownDuration: 5_000, cacheMaxAge: 600_000 }), issuer, clock);
+  }
+
+  async verify(token: string, audience: Audience): Promise<Principal> {
+    try {
+      const { payload } = await jwtVerify<AccessClaims>(token, this.keys, {
+        issuer: this.issuer,
+        audience: Audiences[audience],
+        algorithms: [PLATFORM_ALG],
+        requiredClaims: ['sub', 'exp', 'iat', 'jti', 'scope'],
+        currentDate: this.clock.now(),
+        clockTolerance: 5,
+      });
+      return { participantId: payload.sub, scopes: new Set(payload.scope.split(' ')), claims: payload };
+    } catch (error) {
+      throw tokenError(error);
+    }
+  }
+}
+
+export function requireScope(principal: Principal, scope: string): void {
+  if (!principal.scopes.has(scope)) {
+    throw forbidden('TOKEN.INSUFFICIENT_SCOPE', `This call needs scope '${scope}'`, 'Request a token that carries this scope');
+  }
+}

@@ -1,0 +1,73 @@
+import type { ContractTerms } from './contract.js';
+import type { GrantState } from './grant.js';
+import type { ParticipantView } from './participant.js';
+
+/**
+ * Topic names are the platform's, never a participant's choice. TOPIC_PREFIX (default `renkei`) separates
+ * deployments sharing one cluster, e.g. each end-to-end run gets its own.
+ */
+const prefix = () => process.env.TOPIC_PREFIX ?? 'renkei';
+export const Topics = {
+  get registryEvents() {
+    return `${prefix()}.registry.events`;
+  },
+  get clearingEvents() {
+    return `${prefix()}.clearing.events`;
+  },
+  get auditDecisions() {
+    return `${prefix()}.audit.decisions`;
+  },
+  data: (dataset: string) => `${prefix()}.data.${dataset}`,
+  deadLetter: (dataset: string) => `${prefix()}.dlq.${dataset}`,
+};
+
+/** The envelope of every data event on Kafka. */
+export interface DataEnvelope {
+  id: string;
+  type: string;
+  schemaVersion: string;
+  occurredAt: string;
+  publishedAt: string;
+  dataset: string;
+  contractVersion: string;
+  originator: string;
+  subject?: string;
+  payload: Record<string, unknown>;
+}
+
+export interface GrantView {
+  id: string;
+  state: GrantState;
+  originator: string;
+  consumer: string;
+  dataset: string;
+  purpose: string;
+  fields: string[] | null;
+  validFrom: string;
+  validUntil: string | null;
+  changedAt: string;
+}
+
+/** Platform events (registry and clearing topics): one type field, one payload each. */
+export type PlatformEvent =
+  | { type: 'participant.upserted'; participant: ParticipantView }
+  | { type: 'contract.published'; contract: ContractTerms }
+  | { type: 'grant.changed'; grant: GrantView; actor: string; reason: string | null };
+
+export interface DecisionRecordInput {
+  decisionId: string;
+  service: string;
+  action: string;
+  requestedBy: string;
+  dataset: string | null;
+  grantId: string | null;
+  allow: boolean;
+  reasons: string[];
+  obligations: unknown;
+  input: unknown;
+  policyRevision: string;
+  decidedAt: string;
+  traceId: string | null;
+  /** For publish and delivery decisions: the events the decision covered. */
+  eventIds?: string[];
+}

@@ -1,0 +1,46 @@
+import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import * as ajvFormats from 'ajv-formats';
+import { badRequest, type ErrorDetail } from './errors.js';
+
+type FormatsPlugin = (ajv: Ajv2020) => Ajv2020;
+const addFormats = ((ajvFormats as unknown as { default?: FormatsPlugin }).default ?? ajvFormats) as unknown as FormatsPlugin;
+
+/** One Ajv instance per process: compiled validators are cached by the callers, keyed by contract version. */
+const ajv = addFormats(new Ajv2020({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true }));
+
+export type PayloadValidator = ValidateFunction;
+
+/** Compiles a contract's JSON Schema (2020-12); a schema that does not compile is a 400 naming why. */
+export function compileContractSchema(schema: unknown, path = '/schema'): PayloadValidator {
+  if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) {
+    throw badRequest('CONTRACT.INVALID_SCHEMA', 'The contract schema must be a JSON Schema object', [{ path, message: 'must be an object' }]);
+  }
+  try {
+    const { $id: _id, ...rest } = schema as Record<string, unknown>;
+    return ajv.compile(rest);
+  } catch (error) {
+    throw badRequest(
+      'CONTRACT.INVALID_SCHEMA',
+      'The contract schema is not a valid JSON Schema 2020-12 document',
+      [{ path, message: error instanceof Error ? error.message : String(error) }],
+      'Check the schema with a JSON Schema 2020-12 validator; unknown keywords are refused (strict mode)',
+    );
+  }
+}
+
+function describe(error: ErrorObject): string {
+  switch (error.keyword) {
+    case 'required':
+      return `is missing required property '${String((error.params as { missingProperty: string }).missingProperty)}'`;
+    case 'additionalProperties':
+      return `has unknown property '${String((error.params as { additionalProperty: string }).additionalProperty)}'`;
+    default:
+      return error.message ?? 'is not valid';
+  }
+}
+
+/** Validates a payload; returns one detail per failure with its JSON Pointer under `basePath`. */
+export function validatePayload(validator: PayloadValidator, payload: unknown, basePath: string): ErrorDetail[] {
+  if (validator(payload)) return [];
+  return (validator.errors ?? []).map((e) => ({ path: `${basePath}${e.instancePath}`, message: describe(e) }));
+}

@@ -1,0 +1,55 @@
+import semver from 'semver';
+import type { ContractTerms } from './contract.js';
+import type { GrantView, PlatformEvent } from './events.js';
+import type { ParticipantView } from './participant.js';
+
+/**
+ * What a service knows of participants, contracts and grants, built only from platform events.
+ * Applying the same events in the same order always gives the same state (replay rebuilds it).
+ */
+export class PlatformProjection {
+  readonly participants = new Map<string, ParticipantView>();
+  /** dataset -> version -> terms */
+  readonly contracts = new Map<string, Map<string, ContractTerms>>();
+  readonly grants = new Map<string, GrantView>();
+  private readonly listeners: ((event: PlatformEvent) => void)[] = [];
+
+  apply(event: PlatformEvent): void {
+    switch (event.type) {
+      case 'participant.upserted':
+        this.participants.set(event.participant.id, event.participant);
+        break;
+      case 'contract.published': {
+        const versions = this.contracts.get(event.contract.dataset) ?? new Map<string, ContractTerms>();
+        versions.set(event.contract.version, event.contract);
+        this.contracts.set(event.contract.dataset, versions);
+        break;
+      }
+      case 'grant.changed':
+        this.grants.set(event.grant.id, event.grant);
+        break;
+    }
+    for (const listener of this.listeners) listener(event);
+  }
+
+  /** Registers a listener; returns the function that removes it. */
+  onEvent(listener: (event: PlatformEvent) => void): () => void {
+    this.listeners.push(listener);
+    return () => {
+      const i = this.listeners.indexOf(listener);
+      if (i >= 0) this.listeners.splice(i, 1);
+    };
+  }
+
+  /** The newest active (or deprecated) version: the one new events are published and served under. */
+  currentContract(dataset: string): ContractTerms | undefined {
+    const versions = this.contracts.get(dataset);
+    if (!versions) return undefined;
+    let newest: ContractTerms | undefined;
+    for (const terms of versions.values()) {
+      if (terms.status !== 'active' && terms.status !== 'deprecated') continue;
+      if (!newest || semver.gt(terms.version, newest.version)) newest = terms;
+    }
+    return newest;
+  }
+}

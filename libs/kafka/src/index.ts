@@ -1,0 +1,3 @@
+export * from './kafka-client.js';
+export * from './outbox-relay.js';
+export * from './event-consumer.js';

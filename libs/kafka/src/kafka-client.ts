@@ -1,0 +1,45 @@
+import { Kafka, logLevel, type Admin, type ITopicConfig, type LogEntry } from 'kafkajs';
+import type { Logger } from 'pino';
+
+export interface KafkaSettings {
+  brokers: string[];
+  clientId: string;
+}
+
+/** kafkajs logs through our pino logger, so credentials never reach stdout unredacted. */
+function pinoLogCreator(logger: Logger) {
+  return () =>
+    ({ level, log }: LogEntry) => {
+      const { message, ...extra } = log;
+      const target = level <= logLevel.ERROR ? 'error' : level === logLevel.WARN ? 'warn' : 'debug';
+      logger[target]({ kafka: extra }, message);
+    };
+}
+
+export function createKafka(settings: KafkaSettings, logger: Logger): Kafka {
+  return new Kafka({
+    clientId: settings.clientId,
+    brokers: settings.brokers,
+    logLevel: logLevel.WARN,
+    logCreator: pinoLogCreator(logger.child({ component: 'kafka' })),
+    retry: { initialRetryTime: 100, retries: 8 },
+  });
+}
+
+/** The platform creates its own topics (auto-creation is off on the broker). Idempotent. */
+export async function ensureTopics(kafka: Kafka, topics: ITopicConfig[]): Promise<void> {
+  const admin: Admin = kafka.admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const missing = topics.filter((t) => !existing.has(t.topic));
+    if (missing.length > 0) {
+      await admin.createTopics({ topics: missing, waitForLeaders: true }).catch((error: unknown) => {
+        // Another replica may have created it between list and create.
+        if (!(error instanceof Error && /already exists/i.test(error.message))) throw error;
+      });
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}

@@ -1,0 +1,92 @@
+import type { Kafka, Producer } from 'kafkajs';
+import type { Logger } from 'pino';
+
+export interface OutboxRow {
+  id: bigint;
+  topic: string;
+  key: string;
+  value: unknown;
+}
+
+/** What the relay needs from the service's database: claim unsent rows, mark them sent, in one transaction. */
+export interface OutboxStore {
+  /** Runs `work` on the oldest unsent rows, locked; rows are marked sent only if `work` resolves. */
+  withUnsent(limit: number, work: (rows: OutboxRow[]) => Promise<void>): Promise<number>;
+}
+
+/**
+ * Transactional outbox relay: state changes are committed together with their event row; the relay then
+ * produces the rows to Kafka (idempotent producer, acks=all) and marks them sent. A crash between the two
+ * re-sends a row (at-least-once); consumers are idempotent by event id.
+ */
+export class OutboxRelay {
+  private producer: Producer;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private again = false;
+  private stopped = false;
+
+  constructor(
+    kafka: Kafka,
+    private readonly store: OutboxStore,
+    private readonly logger: Logger,
+    private readonly intervalMs = 250,
+  ) {
+    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  }
+
+  async start(): Promise<void> {
+    await this.producer.connect();
+    this.schedule();
+  }
+
+  /** Relays now (after a commit) instead of waiting for the next tick; resolves when the rows are on Kafka. */
+  flush(): Promise<void> {
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = this.drain().finally(() => {
+      this.running = undefined;
+      if (this.again && !this.stopped) {
+        this.again = false;
+        void this.flush();
+      }
+    });
+    return this.running;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running?.catch(() => undefined);
+    await this.producer.disconnect();
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.flush()
+        .catch((error: unknown) => this.logger.warn({ err: error }, 'outbox relay failed; will retry'))
+        .finally(() => this.schedule());
+    }, this.intervalMs);
+  }
+
+  private async drain(): Promise<void> {
+    for (;;) {
+      const count = await this.store.withUnsent(500, async (rows) => {
+        const byTopic = new Map<string, { key: string; value: string }[]>();
+        for (const row of rows) {
+          const list = byTopic.get(row.topic) ?? [];
+          list.push({ key: row.key, value: JSON.stringify(row.value) });
+          byTopic.set(row.topic, list);
+        }
+        await this.producer.sendBatch({
+          acks: -1,
+          topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+        });
+      });
+      if (count < 500) return;
+    }
+  }
+}

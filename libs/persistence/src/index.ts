@@ -1,0 +1,3 @@
+export * from './prisma.js';
+export * from './outbox-store.js';
+

@@ -1,0 +1,49 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import type { Logger } from 'pino';
+import { PinoNestLogger } from './logger.js';
+import { ProblemFilter } from './problem.filter.js';
+
+export interface ServiceDescription {
+  name: string;
+  title: string;
+  description: string;
+  bodyLimitBytes?: number;
+}
+
+export function openApiDocument(app: NestFastifyApplication, service: ServiceDescription): OpenAPIObject {
+  const config = new DocumentBuilder()
+    .setTitle(service.title)
+    .setDescription(service.description)
+    .setVersion('0.1.0')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
+    .build();
+  return SwaggerModule.createDocument(app, config);
+}
+
+/** Creates a Fastify-backed Nest app with problem+json errors, OpenAPI at /openapi.json and docs at /docs. */
+export async function createHttpApp(
+  module: unknown,
+  service: ServiceDescription,
+  logger: Logger,
+): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({ bodyLimit: service.bodyLimitBytes ?? 5 * 1024 * 1024, logger: false });
+  const app = await NestFactory.create<NestFastifyApplication>(module as never, adapter, {
+    logger: new PinoNestLogger(logger),
+    bufferLogs: false,
+  });
+  app.useGlobalFilters(new ProblemFilter(logger));
+  app.enableShutdownHooks();
+  const document = openApiDocument(app, service);
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json' });
+  const requestLog = logger.child({ component: 'http' });
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onResponse', (request, reply, done) => {
+    // Method, path and status only: headers and bodies may carry tokens and data.
+    requestLog.debug({ method: request.method, path: request.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+    done();
+  });
+  return app;
+}

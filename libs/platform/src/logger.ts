@@ -1,0 +1,50 @@
+import { pino, type Logger } from 'pino';
+import type { LoggerService } from '@nestjs/common';
+
+/** Paths that may carry secrets; pino replaces them before anything is written. */
+export const REDACT_PATHS = [
+  'authorization',
+  '*.authorization',
+  '*.headers.authorization',
+  'client_assertion',
+  '*.client_assertion',
+  'access_token',
+  '*.access_token',
+  'token',
+  '*.token',
+  'privateKey',
+  '*.privateKey',
+  '*.d',
+  'password',
+  '*.password',
+  'DATABASE_URL',
+  '*.DATABASE_URL',
+  'ADMIN_TOKEN',
+  '*.ADMIN_TOKEN',
+  'SIGNING_KEYS',
+  '*.SIGNING_KEYS',
+];
+
+export function createLogger(service: string, level: string): Logger {
+  return pino({ name: service, level, redact: { paths: REDACT_PATHS, censor: '[redacted]' } });
+}
+
+/** Nest's own messages go through the same pino logger. */
+export class PinoNestLogger implements LoggerService {
+  constructor(private readonly logger: Logger) {}
+  log(message: unknown, context?: string) {
+    this.logger.info({ context }, String(message));
+  }
+  error(message: unknown, trace?: string, context?: string) {
+    this.logger.error({ context, trace }, String(message));
+  }
+  warn(message: unknown, context?: string) {
+    this.logger.warn({ context }, String(message));
+  }
+  debug(message: unknown, context?: string) {
+    this.logger.debug({ context }, String(message));
+  }
+  verbose(message: unknown, context?: string) {
+    this.logger.trace({ context }, String(message));
+  }
+}

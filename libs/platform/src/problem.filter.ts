@@ -1,0 +1,84 @@
+import { Catch, HttpException, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import { DomainError, type ErrorDetail, type ErrorKind } from '#libs/domain';
+
+const statusOf: Record<ErrorKind, number> = {
+  'bad-request': 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  'not-found': 404,
+  conflict: 409,
+  unprocessable: 422,
+  unavailable: 503,
+};
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  code: string;
+  detail: string;
+  errors?: ErrorDetail[];
+  hint?: string;
+  instance: string;
+}
+
+/** Maps every error to RFC 9457 problem+json with a stable `code`; unexpected errors never leak internals. */
+@Catch()
+export class ProblemFilter implements ExceptionFilter {
+  constructor(private readonly logger: Logger) {}
+
+  catch(error: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const reply = http.getResponse<FastifyReply>();
+    const request = http.getRequest<FastifyRequest>();
+    const problem = this.toProblem(error, request.url);
+    if (problem.status >= 500) this.logger.error({ err: error, url: request.url }, 'request failed');
+    if (reply.sent || reply.raw.headersSent) {
+      reply.raw.end();
+      return;
+    }
+    if (problem.status === 401) void reply.header('www-authenticate', 'Bearer');
+    void reply.status(problem.status).header('content-type', 'application/problem+json').send(problem);
+  }
+
+  private toProblem(error: unknown, instance: string): Problem {
+    if (error instanceof DomainError) {
+      return {
+        type: `urn:renkei:error:${error.code}`,
+        title: error.code,
+        status: statusOf[error.kind],
+        code: error.code,
+        detail: error.message,
+        ...(error.details.length > 0 ? { errors: error.details } : {}),
+        ...(error.hint ? { hint: error.hint } : {}),
+        instance,
+      };
+    }
+    const fastifyCode = (error as { code?: unknown }).code;
+    if (fastifyCode === 'FST_ERR_CTP_INVALID_JSON_BODY' || (error instanceof SyntaxError && /JSON/.test(error.message))) {
+      return this.simple(400, 'REQUEST.MALFORMED_JSON', 'The request body is not valid JSON', instance, 'Send a JSON document with content-type application/json');
+    }
+    if (fastifyCode === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      return this.simple(413, 'REQUEST.TOO_LARGE', 'The request body is too large', instance, 'Split the batch into smaller requests');
+    }
+    if (fastifyCode === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+      return this.simple(415, 'REQUEST.UNSUPPORTED_MEDIA_TYPE', 'Unsupported content type', instance, 'Use content-type application/json');
+    }
+    if (error instanceof HttpException) {
+      const status = error.getStatus();
+      const code = status === 404 ? 'HTTP.NOT_FOUND' : `HTTP.${status}`;
+      return this.simple(status, code, error.message, instance);
+    }
+    const status = (error as { statusCode?: unknown }).statusCode;
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      return this.simple(status, `HTTP.${status}`, (error as Error).message, instance);
+    }
+    return this.simple(500, 'INTERNAL', 'Unexpected error; it has been logged', instance, 'Retry later; if it persists, report the time and path to the consortium admin');
+  }
+
+  private simple(status: number, code: string, detail: string, instance: string, hint?: string): Problem {
+    return { type: `urn:renkei:error:${code}`, title: code, status, code, detail, ...(hint ? { hint } : {}), instance };
+  }
+}

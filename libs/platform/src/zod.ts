@@ -1,0 +1,62 @@
+import { applyDecorators, type PipeTransform } from '@nestjs/common';
+import { ApiBody, ApiQuery } from '@nestjs/swagger';
+import { z } from 'zod';
+import { badRequest } from '#libs/domain';
+
+/** JSON Pointer (RFC 6901) for a zod issue path, so errors name the failing part exactly. */
+export function pointer(path: readonly PropertyKey[]): string {
+  return path.map((p) => '/' + String(p).replace(/~/g, '~0').replace(/\//g, '~1')).join('');
+}
+
+export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, code = 'REQUEST.INVALID'): z.infer<S> {
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    throw badRequest(
+      code,
+      'The request is not valid',
+      result.error.issues.map((i) => ({ path: pointer(i.path), message: i.message })),
+      'Fix the fields listed in `errors` and send the request again',
+    );
+  }
+  return result.data as z.infer<S>;
+}
+
+/** Validates a body or query with a zod schema; errors are 400 with a JSON Pointer per failing field. */
+export class ZodPipe<S extends z.ZodType> implements PipeTransform {
+  constructor(private readonly schema: S) {}
+  transform(value: unknown): z.infer<S> {
+    return parseOrThrow(this.schema, value ?? {});
+  }
+}
+
+export function openApiSchema(schema: z.ZodType): Record<string, unknown> {
+  const json = z.toJSONSchema(schema, { target: 'openapi-3.0', io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  delete json.$schema;
+  return json;
+}
+
+/** Documents a zod-validated body in the OpenAPI document, with an example. */
+export function ApiZodBody(schema: z.ZodType, example?: unknown) {
+  return applyDecorators(ApiBody({ schema: { ...openApiSchema(schema), ...(example ? { example } : {}) } }));
+}
+
+/** Documents the properties of a zod object schema as query parameters. */
+export function ApiZodQuery(schema: z.ZodObject) {
+  const decorators = Object.entries(schema.shape).map(([name, field]) =>
+    ApiQuery({ name, required: !(field as z.ZodType).safeParse(undefined).success, schema: openApiSchema(field as z.ZodType) }),
+  );
+  return applyDecorators(...decorators);
+}
+
+const uuid = z.uuid();
+
+/** Path ids are UUIDs; anything else is a 400 naming the parameter (never a 500 from the database). */
+export class UuidPipe implements PipeTransform {
+  constructor(private readonly name = 'id') {}
+  transform(value: unknown): string {
+    if (!uuid.safeParse(value).success) {
+      throw badRequest('REQUEST.INVALID_ID', `'${this.name}' must be a UUID`, [{ path: `/${this.name}`, message: 'must be a UUID' }]);
+    }
+    return value as string;
+  }
+}

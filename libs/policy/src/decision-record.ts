@@ -1,0 +1,35 @@
+import { randomUUID } from 'node:crypto';
+import { forbidden, type DecisionRecordInput } from '#libs/domain';
+import type { PolicyDecision, PolicyInput } from './policy-engine.js';
+
+/** Shapes a decision like OPA's decision log: id, time, bundle revision, input, result, requester. */
+export function decisionRecord(
+  service: string,
+  input: PolicyInput,
+  decision: PolicyDecision,
+  revision: string,
+  extra: { traceId?: string | null; grantId?: string | null; dataset?: string | null } = {},
+): DecisionRecordInput {
+  return {
+    decisionId: randomUUID(),
+    service,
+    action: input.action,
+    requestedBy: input.subject.id,
+    dataset: extra.dataset ?? input.contract?.dataset ?? null,
+    grantId: extra.grantId ?? input.grant?.id ?? null,
+    allow: decision.allow,
+    reasons: decision.reasons,
+    obligations: decision.obligations,
+    input,
+    policyRevision: revision,
+    decidedAt: new Date(input.now).toISOString(),
+    traceId: extra.traceId ?? null,
+  };
+}
+
+/** A deny becomes a 403 whose code is the policy's first reason; all reasons are listed. */
+export function denied(decision: PolicyDecision, what: string): Error {
+  const [first = 'POLICY.DENIED'] = decision.reasons;
+  return forbidden(first, `${what} was denied by policy: ${decision.reasons.join(', ') || 'no rule allows it'}`,
+    'The decision is on the audit record; ask the data owner about the grant or its terms');
+}

@@ -1,0 +1,161 @@
+import { SignJWT, importJWK, type JWK } from 'jose';
+import { randomUUID } from 'node:crypto';
+
+/** An error answer from a Renkei service (RFC 9457 problem+json with a stable code). */
+export class RenkeiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly problem: Record<string, unknown>,
+  ) {
+    super(`${status} ${code}: ${message}`);
+    this.name = 'RenkeiError';
+  }
+}
+
+export interface Endpoints {
+  registry: string;
+  clearing: string;
+  exchange: string;
+}
+
+export interface Credentials {
+  /** Participant id (or `consortium-admin` for the bootstrap admin). */
+  clientId: string;
+  /** The private JWK whose public part was registered at onboarding. */
+  privateJwk: JWK;
+}
+
+export type StreamLine =
+  | { type: 'event'; event: { id: string; dataset: string; originator: string; subject?: string; payload: Record<string, unknown>; publishedAt: string; contractVersion: string } }
+  | { type: 'heartbeat'; at: string }
+  | { type: 'end'; code: string; message: string };
+
+async function json<T>(response: Response): Promise<T> {
+  const text = await response.text();
+  const body = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+  if (!response.ok) {
+    throw new RenkeiError(response.status, String(body.code ?? `HTTP.${response.status}`), String(body.detail ?? response.statusText), body);
+  }
+  return body as T;
+}
+
+/**
+ * The TypeScript SDK for member companies: authenticates with a client assertion signed by the
+ * participant's own key (RFC 7523), caches the platform token, and wraps the HTTP API.
+ */
+export class RenkeiClient {
+  private token: { value: string; expiresAt: number } | undefined;
+
+  constructor(
+    readonly endpoints: Endpoints,
+    readonly credentials: Credentials,
+  ) {}
+
+  /** A fresh, single-use client assertion (5 min max), signed with the participant's key. */
+  async clientAssertion(audience = 'urn:renkei:clearing'): Promise<string> {
+    const alg = this.credentials.privateJwk.alg ?? 'ES256';
+    const key = await importJWK(this.credentials.privateJwk, alg);
+    return new SignJWT({})
+      .setProtectedHeader({ alg, kid: this.credentials.privateJwk.kid })
+      .setIssuer(this.credentials.clientId)
+      .setSubject(this.credentials.clientId)
+      .setAudience(audience)
+      .setJti(randomUUID())
+      .setIssuedAt()
+      .setExpirationTime('2m')
+      .sign(key);
+  }
+
+  async platformToken(): Promise<string> {
+    if (this.token && this.token.expiresAt - Date.now() > 30_000) return this.token.value;
+    const body = new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+      client_assertion: await this.clientAssertion(),
+    });
+    const res = await json<{ access_token: string; expires_in: number }>(
+      await fetch(`${this.endpoints.clearing}/oauth/token`, { method: 'POST', body }),
+    );
+    this.token = { value: res.access_token, expiresAt: Date.now() + res.expires_in * 1000 };
+    return res.access_token;
+  }
+
+  private async call<T>(base: keyof Endpoints, method: string, path: string, body?: unknown, token?: string): Promise<T> {
+    const headers: Record<string, string> = { authorization: `Bearer ${token ?? (await this.platformToken())}` };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    return json<T>(await fetch(`${this.endpoints[base]}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) }));
+  }
+
+  // registry
+  onboard(participant: Record<string, unknown>) {
+    return this.call<{ id: string; legalName: string }>('registry', 'POST', '/participants', participant);
+  }
+  registerContract(contract: Record<string, unknown>) {
+    return this.call<{ dataset: string; version: string }>('registry', 'POST', '/contracts', contract);
+  }
+  catalog() {
+    return this.call<{ dataset: string; title: string; owner: string; purposes: string[] }[]>('registry', 'GET', '/catalog');
+  }
+
+  // clearing
+  requestGrant(request: { dataset: string; purpose: string; fields?: string[] | null; validUntil?: string | null }) {
+    return this.call<{ id: string; state: string }>('clearing', 'POST', '/grants', request);
+  }
+  approveGrant(id: string, reason: string | null = null) {
+    return this.call<{ id: string; state: string }>('clearing', 'POST', `/grants/${id}/approve`, { reason });
+  }
+  revokeGrant(id: string, reason: string | null = null) {
+    return this.call<{ id: string; state: string }>('clearing', 'POST', `/grants/${id}/revoke`, { reason });
+  }
+  grants() {
+    return this.call<{ id: string; state: string; dataset: string }[]>('clearing', 'GET', '/grants');
+  }
+  async datasetToken(dataset: string, action: 'publish' | 'subscribe', grantId?: string): Promise<string> {
+    const res = await this.call<{ access_token: string }>('clearing', 'POST', '/tokens/dataset', { dataset, action, ...(grantId ? { grantId } : {}) });
+    return res.access_token;
+  }
+  auditEntries(query: Record<string, string> = {}) {
+    return this.call<{ items: { seq: number; kind: string; actor: string; dataset: string | null; allow: boolean | null; record: Record<string, unknown> }[]; next: number | null }>(
+      'clearing', 'GET', `/audit/entries?${new URLSearchParams(query).toString()}`,
+    );
+  }
+  verifyAudit() {
+    return this.call<{ ok: boolean; entries: number; problem: string | null }>('clearing', 'GET', '/audit/verify');
+  }
+
+  // exchange
+  publish(dataset: string, token: string, events: { id?: string; subject?: string; occurredAt?: string; payload: Record<string, unknown> }[]) {
+    return this.call<{ accepted: number; eventIds: string[]; contractVersion: string }>('exchange', 'POST', `/datasets/${dataset}/events`, { events }, token);
+  }
+
+  /** Opens the delivery stream; iterate it for events; `close()` ends it. Refusals throw RenkeiError. */
+  async stream(dataset: string, token: string): Promise<{ lines: AsyncGenerator<StreamLine>; close: () => void }> {
+    const controller = new AbortController();
+    const response = await fetch(`${this.endpoints.exchange}/datasets/${dataset}/stream`, {
+      headers: { authorization: `Bearer ${token}` },
+      signal: controller.signal,
+    });
+    if (!response.ok || !response.body) await json(response);
+    const body = response.body!;
+    async function* lines(): AsyncGenerator<StreamLine> {
+      const decoder = new TextDecoder();
+      let buffer = '';
+      try {
+        for await (const chunk of body) {
+          buffer += decoder.decode(chunk as Uint8Array, { stream: true });
+          let newline: number;
+          while ((newline = buffer.indexOf('\n')) >= 0) {
+            const line = buffer.slice(0, newline).trim();
+            buffer = buffer.slice(newline + 1);
+            if (line) yield JSON.parse(line) as StreamLine;
+          }
+        }
+      } catch (error) {
+        if (!controller.signal.aborted) throw error;
+      }
+    }
+    return { lines: lines(), close: () => controller.abort() };
+  }
+}

@@ -1,0 +1,167 @@
+/**
+ * The narrated battery CFP demo: onboarding, keys, a contract, a grant decided by the compiled policy,
+ * events through Kafka, competitive fields withheld, revocation, and the audit record — all over HTTP
+ * against the four services running as processes.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { exportJWK, generateKeyPair, type JWK } from 'jose';
+import { RenkeiClient, RenkeiError, type StreamLine } from '#libs/sdk';
+import { freshDatabase } from '../test/support/database.js';
+import { generateSecrets, startPlatform, type Secrets } from '../test/support/platform.js';
+import { automaker, batteryCfpContract, cellMaker, competitorCellMaker, complianceOffice } from '../test/fixtures/battery-cfp.js';
+
+const root = new URL('../..', import.meta.url).pathname;
+const bold = (s: string) => `\x1b[1m${s}\x1b[0m`;
+const dim = (s: string) => `\x1b[2m${s}\x1b[0m`;
+let stepNo = 0;
+const step = (s: string) => console.log(`\n${bold(`[${++stepNo}]`)} ${s}`);
+const say = (s: string) => console.log(`    ${s}`);
+
+async function key(kid: string): Promise<JWK> {
+  const { privateKey } = await generateKeyPair('ES256', { extractable: true });
+  return { ...(await exportJWK(privateKey)), kid, alg: 'ES256' };
+}
+const pub = ({ d: _d, ...p }: JWK) => p;
+
+async function loadSecrets(): Promise<Secrets> {
+  const file = `${root}/.renkei/secrets.json`;
+  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as Secrets;
+  const secrets = await generateSecrets();
+  mkdirSync(`${root}/.renkei`, { recursive: true });
+  writeFileSync(file, JSON.stringify(secrets), { mode: 0o600 });
+  return secrets;
+}
+
+async function take(lines: AsyncGenerator<StreamLine>, n: number): Promise<StreamLine[]> {
+  const out: StreamLine[] = [];
+  for await (const line of lines) {
+    if (line.type === 'heartbeat') continue;
+    out.push(line);
+    if (out.length >= n || line.type === 'end') break;
+  }
+  return out;
+}
+
+const stamp = new Date().toISOString().replace(/\D/g, '').slice(0, 14);
+const adminDbUrl = process.env.DATABASE_URL ?? 'postgresql://renkei:renkei-local@127.0.0.1:54329/renkei';
+const db = await freshDatabase(root, `demo_${stamp}`, adminDbUrl);
+const secrets = await loadSecrets();
+const platform = await startPlatform({
+  root,
+  databaseUrl: db.url,
+  kafkaBrokers: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',
+  topicPrefix: `demo-${stamp}`,
+  basePort: Number(process.env.BASE_PORT ?? 3001),
+  logDir: `${root}/.renkei/logs/demo-${stamp}`,
+  secrets,
+});
+const e = platform.endpoints;
+console.log(bold('\nRenkei is running'));
+console.log(`  registry  ${e.registry}/docs\n  clearing  ${e.clearing}/docs\n  exchange  ${e.exchange}/docs\n  cps-sim   ${e.cpsSim}/docs`);
+console.log(dim(`  logs in .renkei/logs/demo-${stamp}; database ${new URL(db.url).pathname.slice(1)}; topics demo-${stamp}.*`));
+
+try {
+  const admin = new RenkeiClient(e, { clientId: 'consortium-admin', privateJwk: secrets.adminKey });
+  const keys = { cell: await key('kcw-1'), auto: await key('chubu-1'), rival: await key('tohoku-1'), comp: await key('compliance-1') };
+
+  step('The consortium admin onboards four participants (corporate numbers are check-digit validated)');
+  const cellP = await admin.onboard({ ...cellMaker, jwks: { keys: [pub(keys.cell)] } });
+  const autoP = await admin.onboard({ ...automaker, jwks: { keys: [pub(keys.auto)] } });
+  const rivalP = await admin.onboard({ ...competitorCellMaker, jwks: { keys: [pub(keys.rival)] } });
+  const compP = await admin.onboard({ ...complianceOffice, jwks: { keys: [pub(keys.comp)] } });
+  for (const [p, f] of [[cellP, cellMaker], [autoP, automaker], [rivalP, competitorCellMaker], [compP, complianceOffice]] as const) {
+    say(`${f.legalName.padEnd(38)} 法人番号 ${f.corporateNumber}  ${f.industry.padEnd(14)} ${dim(p.id)}`);
+  }
+  try {
+    await admin.onboard({ ...cellMaker, corporateNumber: '9120001077501', jwks: { keys: [pub(keys.cell)] } });
+  } catch (err) {
+    if (err instanceof RenkeiError) say(`A mistyped corporate number is refused: ${err.status} ${err.code} ${JSON.stringify(err.problem.errors)}`);
+  }
+
+  const cell = new RenkeiClient(e, { clientId: cellP.id, privateJwk: keys.cell });
+  const auto = new RenkeiClient(e, { clientId: autoP.id, privateJwk: keys.auto });
+  const rival = new RenkeiClient(e, { clientId: rivalP.id, privateJwk: keys.rival });
+  const compliance = new RenkeiClient(e, { clientId: compP.id, privateJwk: keys.comp });
+
+  step('Each participant signs a client assertion with its own key and gets a short-lived platform token');
+  await Promise.all([cell.platformToken(), auto.platformToken(), rival.platformToken(), compliance.platformToken()]);
+  say('private_key_jwt (RFC 7523), single-use jti; tokens are ES256, verified against the published JWKS');
+
+  step('Kansai Cell Works registers the data contract for battery.cfp');
+  await cell.registerContract(batteryCfpContract);
+  say(`purposes: ${batteryCfpContract.purposes.join(', ')}; unitPriceJpy is tagged competitive, cfpKgCo2ePerKwh cooperative`);
+
+  step('Chubu Motors asks for access; first for a purpose the contract does not allow');
+  try {
+    await auto.requestGrant({ dataset: 'battery.cfp', purpose: 'price-benchmarking' });
+  } catch (err) {
+    if (err instanceof RenkeiError) say(`refused by policy: ${err.status} ${err.code}`);
+  }
+  const grant = await auto.requestGrant({ dataset: 'battery.cfp', purpose: 'cfp-disclosure' });
+  say(`requested for cfp-disclosure: grant ${dim(grant.id)} is ${grant.state}`);
+  const approved = await cell.approveGrant(grant.id, 'CFP roll-up for model year 2027');
+  say(`Kansai Cell Works approves; the compiled policy agrees: ${approved.state}`);
+  const rivalGrant = await rival.requestGrant({ dataset: 'battery.cfp', purpose: 'due-diligence' });
+  await cell.approveGrant(rivalGrant.id);
+  say('Tohoku Battery Cells, a competitor in the same industry, is granted due-diligence access too');
+
+  step('Subscribers open their streams; the cell maker publishes three lots');
+  const autoStream = await auto.stream('battery.cfp', await auto.datasetToken('battery.cfp', 'subscribe', grant.id));
+  const rivalStream = await rival.stream('battery.cfp', await rival.datasetToken('battery.cfp', 'subscribe', rivalGrant.id));
+  const publishToken = await cell.datasetToken('battery.cfp', 'publish');
+  const lots = [61.4, 58.9, 63.2].map((cfp, i) => ({ subject: `lot-2026-11-00${i + 1}`, payload: { lotId: `lot-2026-11-00${i + 1}`, cellModel: 'KCW-NMC811-50Ah', cfpKgCo2ePerKwh: cfp, unitPriceJpy: 9800 + i * 50 } }));
+  const published = await cell.publish('battery.cfp', publishToken, lots);
+  say(`${published.accepted} events validated against contract ${published.contractVersion} and acknowledged by Kafka (acks=all)`);
+  for (const line of await take(autoStream.lines, 3)) if (line.type === 'event') say(`Chubu Motors receives  ${line.event.payload.lotId}: ${line.event.payload.cfpKgCo2ePerKwh} kg CO2e/kWh, price ${line.event.payload.unitPriceJpy} JPY`);
+  for (const line of await take(rivalStream.lines, 3)) if (line.type === 'event') say(`Tohoku (competitor)     ${line.event.payload.lotId}: ${line.event.payload.cfpKgCo2ePerKwh} kg CO2e/kWh, price ${String(line.event.payload.unitPriceJpy ?? '— withheld (competitive)')}`);
+  rivalStream.close();
+
+  step('Bad input gets a clear answer');
+  try {
+    await cell.publish('battery.cfp', publishToken, [{ payload: { lotId: 'lot-x', cellModel: 'X', cfpKgCo2ePerKwh: 'sixty' } }]);
+  } catch (err) {
+    if (err instanceof RenkeiError) say(`${err.status} ${err.code} ${JSON.stringify(err.problem.errors)}`);
+  }
+
+  step('Kansai Cell Works revokes Chubu Motors’ grant');
+  const t0 = performance.now();
+  await cell.revokeGrant(grant.id, 'supply agreement ended');
+  const [end] = await take(autoStream.lines, 1);
+  say(`the open stream ends ${Math.round(performance.now() - t0)} ms after the revoke call: ${JSON.stringify(end)}`);
+  await cell.publish('battery.cfp', publishToken, [{ subject: 'lot-2026-11-004', payload: { lotId: 'lot-2026-11-004', cellModel: 'KCW-NMC811-50Ah', cfpKgCo2ePerKwh: 60.1 } }]);
+  try {
+    await auto.stream('battery.cfp', await auto.datasetToken('battery.cfp', 'subscribe', grant.id));
+  } catch (err) {
+    if (err instanceof RenkeiError) say(`Chubu Motors’ next read is refused: ${err.status} ${err.code}`);
+  }
+
+  step('The compliance officer reviews the decisions and verifies the audit chain');
+  await new Promise((r) => setTimeout(r, 500));
+  const { items } = await compliance.auditEntries({ kind: 'decision', limit: '500' });
+  const rows = new Map<string, { allow: number; deny: number }>();
+  for (const it of items) {
+    const k = String(it.record.action);
+    const r = rows.get(k) ?? { allow: 0, deny: 0 };
+    if (it.allow) r.allow += 1;
+    else r.deny += 1;
+    rows.set(k, r);
+  }
+  say(`${'action'.padEnd(16)} allow  deny   (policy revision ${String(items[0]?.record.policyRevision)})`);
+  for (const [k, r] of rows) say(`${k.padEnd(16)} ${String(r.allow).padStart(5)} ${String(r.deny).padStart(5)}`);
+  const verdict = await compliance.verifyAudit();
+  say(`hash chain over ${verdict.entries} entries: ${verdict.ok ? 'intact' : `BROKEN (${verdict.problem})`}`);
+} catch (error) {
+  console.error('\nThe demo failed:', error);
+  await platform.stop();
+  process.exit(1);
+}
+
+if (process.env.CI || !process.stdout.isTTY || process.argv.includes('--exit')) {
+  await platform.stop();
+  console.log(bold('\nDemo complete.'));
+} else {
+  console.log(bold('\nDemo complete. The platform keeps running: open the /docs links above. Ctrl-C stops it.'));
+  const stop = () => void platform.stop().then(() => process.exit(0));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}

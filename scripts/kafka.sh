@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Apache Kafka (KRaft, one node) from Maven Central jars: no container engine needed.
+#   scripts/kafka.sh fetch|start|stop|status
+# Env: KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (9093), RENKEI_STATE_DIR (.renkei), RENKEI_CACHE (~/.cache/renkei)
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+version="$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$root/infra/kafka/pom.xml")"
+cache="${RENKEI_CACHE:-$HOME/.cache/renkei}"
+libs="$cache/kafka-$version/libs"
+port="${KAFKA_PORT:-9092}"
+cport="${KAFKA_CONTROLLER_PORT:-9093}"
+state="${RENKEI_STATE_DIR:-$root/.renkei}/kafka-$port"
+pidfile="$state/kafka.pid"
+
+log() { printf '[kafka] %s\n' "$*" >&2; }
+
+fetch() {
+  if [ -f "$libs/.complete" ]; then return; fi
+  command -v java >/dev/null || { log "java not found: install a JDK 17+ (apt-get install -y openjdk-17-jre-headless)"; exit 1; }
+  command -v mvn >/dev/null || { log "mvn not found: apt-get install -y maven"; exit 1; }
+  log "fetching Kafka $version jars from Maven Central into $libs"
+  rm -rf "$libs" && mkdir -p "$libs"
+  (cd "$root/infra/kafka" && mvn -B -q dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$libs")
+  touch "$libs/.complete"
+}
+
+running() { [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; }
+
+start() {
+  fetch
+  if running; then log "already running (pid $(cat "$pidfile")) on 127.0.0.1:$port"; return; fi
+  mkdir -p "$state/data"
+  sed -e "s#@LOG_DIR@#$state/data#" -e "s#@PORT@#$port#g" -e "s#@CONTROLLER_PORT@#$cport#g" \
+    "$root/infra/kafka/server.properties" > "$state/server.properties"
+  local java=(java -Xms256m -Xmx768m -XX:+UseG1GC -Dlog4j2.configurationFile="$root/infra/kafka/log4j2.properties"
+    -Dkafka.logs.dir="$state" -cp "$libs/*")
+  if [ ! -f "$state/data/meta.properties" ]; then
+    "${java[@]}" kafka.tools.StorageTool format -t "$("${java[@]}" kafka.tools.StorageTool random-uuid)" \
+      -c "$state/server.properties" --standalone --ignore-formatted >/dev/null 2>"$state/format.err" ||
+      "${java[@]}" kafka.tools.StorageTool format -t "$("${java[@]}" kafka.tools.StorageTool random-uuid)" \
+        -c "$state/server.properties" --ignore-formatted >/dev/null
+  fi
+  : > "$state/server.log"
+  nohup "${java[@]}" kafka.Kafka "$state/server.properties" > "$state/stdout.log" 2>&1 &
+  echo $! > "$pidfile"
+  log "starting Kafka $version (pid $!) on 127.0.0.1:$port"
+  for _ in $(seq 1 120); do
+    if grep -q 'Kafka Server started' "$state/server.log" 2>/dev/null; then log "ready"; return; fi
+    if ! running; then log "Kafka exited; see $state/stdout.log and $state/server.log"; tail -20 "$state/stdout.log" >&2; exit 1; fi
+    sleep 0.5
+  done
+  log "not ready after 60 s; see $state/server.log"; exit 1
+}
+
+stop() {
+  if running; then
+    local pid; pid="$(cat "$pidfile")"
+    kill "$pid"; for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+    kill -9 "$pid" 2>/dev/null || true
+    log "stopped"
+  fi
+  rm -f "$pidfile"
+}
+
+case "${1:-}" in
+  fetch) fetch ;;
+  start) start ;;
+  stop) stop ;;
+  status) if running; then echo "running on 127.0.0.1:$port"; else echo "stopped"; exit 1; fi ;;
+  reset) stop; rm -rf "$state" ;;
+  *) echo "usage: $0 fetch|start|stop|status|reset" >&2; exit 2 ;;
+esac

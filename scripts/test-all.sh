@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# The whole test suite on a fresh machine: installs what is missing (Node LTS via npm, Kafka from Maven
+# Central, PostgreSQL from Debian, the OPA CLI from the Go module proxy), starts Kafka and PostgreSQL,
+# then runs the policy checks, lint, type check, build, and unit + integration + e2e tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PWD/node_modules/.bin:$PATH"
+export npm_config_loglevel=error npm_config_fund=false npm_config_audit=false
+export KAFKAJS_NO_PARTITIONER_WARNING=1
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+step "dependencies (npm ci; Node $(jq -r .devDependencies.node package.json 2>/dev/null || echo LTS) comes from npm)"
+if [ ! -x node_modules/.bin/node ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then npm ci; fi
+echo "node $(node --version)"
+
+step "infrastructure: Kafka (KRaft) and PostgreSQL"
+scripts/kafka.sh start
+scripts/postgres.sh start
+export KAFKA_BROKERS=127.0.0.1:${KAFKA_PORT:-9092}
+export TEST_DATABASE_URL="$(scripts/postgres.sh url)"
+export DATABASE_URL="$TEST_DATABASE_URL"
+
+step "policies: opa fmt, check --strict (wasm capabilities), test with coverage"
+node scripts/policy.mjs check
+
+step "build (prisma generate, policy -> wasm, swc)"
+npm run build
+
+step "lint and type check"
+npm run typecheck
+npm run lint
+
+step "tests: unit, integration (real PostgreSQL and Kafka), end to end (four services as processes)"
+vitest run "$@"

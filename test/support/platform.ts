@@ -1,0 +1,122 @@
+/**
+ * Starts the four services as real processes (built code in dist/) against a real PostgreSQL and Kafka,
+ * for the end-to-end tests and the demo. Nothing here is a stand-in: it is how an operator runs them.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { generatePrivateJwk, publicPart } from '#libs/auth';
+import type { JWK } from 'jose';
+
+export interface Secrets {
+  signingKeys: JWK[];
+  adminKey: JWK;
+  pseudonymSecret: string;
+}
+
+export async function generateSecrets(): Promise<Secrets> {
+  return {
+    signingKeys: [await generatePrivateJwk()],
+    adminKey: await generatePrivateJwk('consortium-admin-1'),
+    pseudonymSecret: randomBytes(32).toString('base64url'),
+  };
+}
+
+export interface PlatformOptions {
+  root: string;
+  databaseUrl: string;
+  kafkaBrokers: string;
+  topicPrefix: string;
+  basePort: number;
+  logDir: string;
+  logLevel?: string;
+  secrets: Secrets;
+}
+
+export interface RunningPlatform {
+  endpoints: { registry: string; clearing: string; exchange: string; cpsSim: string };
+  stop(): Promise<void>;
+}
+
+const services = ['registry', 'clearing', 'exchange', 'cps-sim'] as const;
+
+async function waitHealthy(url: string, child: ChildProcess, name: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${name} exited with code ${child.exitCode}; see its log`);
+    try {
+      const res = await fetch(`${url}/health`);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  throw new Error(`${name} did not become healthy within ${timeoutMs} ms`);
+}
+
+export async function startPlatform(opts: PlatformOptions): Promise<RunningPlatform> {
+  mkdirSync(opts.logDir, { recursive: true });
+  const port = (i: number) => opts.basePort + i;
+  const url = (i: number) => `http://127.0.0.1:${port(i)}`;
+  const common = {
+    PATH: process.env.PATH ?? '',
+    DATABASE_URL: opts.databaseUrl,
+    KAFKA_BROKERS: opts.kafkaBrokers,
+    TOPIC_PREFIX: opts.topicPrefix,
+    LOG_LEVEL: opts.logLevel ?? 'info',
+    POLICY_DIR: join(opts.root, 'policies/build'),
+    CLEARING_URL: url(1),
+    KAFKAJS_NO_PARTITIONER_WARNING: '1',
+  };
+  const env: Record<(typeof services)[number], Record<string, string>> = {
+    registry: { ...common, PORT: String(port(0)) },
+    clearing: {
+      ...common,
+      PORT: String(port(1)),
+      PUBLIC_URL: url(1),
+      SIGNING_KEYS: JSON.stringify(opts.secrets.signingKeys),
+      ADMIN_JWKS: JSON.stringify({ keys: [publicPart(opts.secrets.adminKey)] }),
+    },
+    exchange: { ...common, PORT: String(port(2)), PSEUDONYM_SECRET: opts.secrets.pseudonymSecret },
+    'cps-sim': { PATH: common.PATH, LOG_LEVEL: common.LOG_LEVEL, PORT: String(port(3)) },
+  };
+  const children: ChildProcess[] = [];
+  const stop = async () => {
+    await Promise.all(
+      children.map(
+        (child) =>
+          new Promise<void>((resolve) => {
+            if (child.exitCode !== null) return resolve();
+            const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+            child.once('exit', () => {
+              clearTimeout(timer);
+              resolve();
+            });
+            child.kill('SIGTERM');
+          }),
+      ),
+    );
+  };
+  try {
+    await Promise.all(
+      services.map(async (name, i) => {
+        const log = createWriteStream(join(opts.logDir, `${name}.log`), { flags: 'a' });
+        const child = spawn(process.execPath, ['--enable-source-maps', join(opts.root, `dist/apps/${name}/src/main.js`)], {
+          cwd: opts.root,
+          env: env[name],
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        child.stdout!.pipe(log);
+        child.stderr!.pipe(log);
+        children.push(child);
+        await waitHealthy(url(i), child, name);
+      }),
+    );
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { endpoints: { registry: url(0), clearing: url(1), exchange: url(2), cpsSim: url(3) }, stop };
+}

@@ -1,0 +1,45 @@
+import swc from 'unplugin-swc';
+import { defineConfig } from 'vitest/config';
+
+// swc compiles the tests (NestJS needs decorator metadata, which esbuild/oxc do not emit). The build's
+// .swcrc excludes spec files, so it is not read here.
+const swcPlugin = swc.vite({
+  swcrc: false,
+  tsconfigFile: false,
+  jsc: { target: 'es2022', parser: { syntax: 'typescript', decorators: true }, transform: { legacyDecorator: true, decoratorMetadata: true } },
+});
+// The `source` condition resolves #libs/* to the TypeScript sources (package.json "imports").
+const conditions = ['source', 'import', 'node', 'default'];
+
+export default defineConfig({
+  plugins: [swcPlugin],
+  resolve: { conditions },
+  ssr: { resolve: { conditions, externalConditions: ['source'] } },
+  test: {
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['libs/**/*.spec.ts', 'apps/**/*.spec.ts'] } },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts'],
+          globalSetup: ['test/support/infra.global.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          globalSetup: ['test/support/infra.global.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 180_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
