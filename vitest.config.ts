@@ -1,4 +1,5 @@
 import swc from 'unplugin-swc';
+import { defaultServerConditions } from 'vite';
 import { defineConfig } from 'vitest/config';
 
 // swc compiles the tests (NestJS needs decorator metadata, which esbuild/oxc do not emit). The build's
@@ -9,12 +10,12 @@ const swcPlugin = swc.vite({
   jsc: { target: 'es2022', parser: { syntax: 'typescript', decorators: true }, transform: { legacyDecorator: true, decoratorMetadata: true } },
 });
 // The `source` condition resolves #libs/* to the TypeScript sources (package.json "imports").
-const conditions = ['source', 'import', 'node', 'default'];
+const conditions = ['source', ...defaultServerConditions];
 
 export default defineConfig({
   plugins: [swcPlugin],
   resolve: { conditions },
-  ssr: { resolve: { conditions, externalConditions: ['source'] } },
+  ssr: { resolve: { conditions } },
   test: {
     projects: [
       { extends: true, test: { name: 'unit', include: ['libs/**/*.spec.ts', 'apps/**/*.spec.ts'] } },

@@ -5,7 +5,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
-import { RenkeiClient, RenkeiError, type StreamLine } from '#libs/sdk';
+import { RenkeiClient, RenkeiError, type DeliveryStream, type StreamLine } from '#libs/sdk';
 import { freshDatabase } from '../test/support/database.js';
 import { generateSecrets, startPlatform, type Secrets } from '../test/support/platform.js';
 import { automaker, batteryCfpContract, cellMaker, competitorCellMaker, complianceOffice } from '../test/fixtures/battery-cfp.js';
@@ -32,12 +32,14 @@ async function loadSecrets(): Promise<Secrets> {
   return secrets;
 }
 
-async function take(lines: AsyncGenerator<StreamLine>, n: number): Promise<StreamLine[]> {
+async function take(stream: DeliveryStream, n: number): Promise<StreamLine[]> {
   const out: StreamLine[] = [];
-  for await (const line of lines) {
+  while (out.length < n) {
+    const line = await stream.read(10_000);
+    if (!line) break;
     if (line.type === 'heartbeat') continue;
     out.push(line);
-    if (out.length >= n || line.type === 'end') break;
+    if (line.type === 'end') break;
   }
   return out;
 }
@@ -112,8 +114,8 @@ try {
   const lots = [61.4, 58.9, 63.2].map((cfp, i) => ({ subject: `lot-2026-11-00${i + 1}`, payload: { lotId: `lot-2026-11-00${i + 1}`, cellModel: 'KCW-NMC811-50Ah', cfpKgCo2ePerKwh: cfp, unitPriceJpy: 9800 + i * 50 } }));
   const published = await cell.publish('battery.cfp', publishToken, lots);
   say(`${published.accepted} events validated against contract ${published.contractVersion} and acknowledged by Kafka (acks=all)`);
-  for (const line of await take(autoStream.lines, 3)) if (line.type === 'event') say(`Chubu Motors receives  ${line.event.payload.lotId}: ${line.event.payload.cfpKgCo2ePerKwh} kg CO2e/kWh, price ${line.event.payload.unitPriceJpy} JPY`);
-  for (const line of await take(rivalStream.lines, 3)) if (line.type === 'event') say(`Tohoku (competitor)     ${line.event.payload.lotId}: ${line.event.payload.cfpKgCo2ePerKwh} kg CO2e/kWh, price ${String(line.event.payload.unitPriceJpy ?? '— withheld (competitive)')}`);
+  for (const line of await take(autoStream, 3)) if (line.type === 'event') say(`Chubu Motors receives  ${line.event.payload.lotId}: ${line.event.payload.cfpKgCo2ePerKwh} kg CO2e/kWh, price ${line.event.payload.unitPriceJpy} JPY`);
+  for (const line of await take(rivalStream, 3)) if (line.type === 'event') say(`Tohoku (competitor)     ${line.event.payload.lotId}: ${line.event.payload.cfpKgCo2ePerKwh} kg CO2e/kWh, price ${String(line.event.payload.unitPriceJpy ?? '— withheld (competitive)')}`);
   rivalStream.close();
 
   step('Bad input gets a clear answer');
@@ -126,7 +128,7 @@ try {
   step('Kansai Cell Works revokes Chubu Motors’ grant');
   const t0 = performance.now();
   await cell.revokeGrant(grant.id, 'supply agreement ended');
-  const [end] = await take(autoStream.lines, 1);
+  const [end] = await take(autoStream, 1);
   say(`the open stream ends ${Math.round(performance.now() - t0)} ms after the revoke call: ${JSON.stringify(end)}`);
   await cell.publish('battery.cfp', publishToken, [{ subject: 'lot-2026-11-004', payload: { lotId: 'lot-2026-11-004', cellModel: 'KCW-NMC811-50Ah', cfpKgCo2ePerKwh: 60.1 } }]);
   try {

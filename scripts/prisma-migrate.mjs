@@ -2,7 +2,7 @@
 // drives Prisma's own schema engine, compiled to WebAssembly (@prisma/schema-engine-wasm), through
 // @prisma/adapter-pg. Migrations stay in Prisma's format (prisma/migrations/<timestamp>_<name>/migration.sql)
 // and are recorded in _prisma_migrations exactly as `prisma migrate deploy` records them.
-// Usage: DATABASE_URL=... node scripts/prisma-migrate.mjs deploy | create <name> | diff | status
+// Usage: DATABASE_URL=... node scripts/prisma-migrate.mjs deploy | create <name> [--dry-run] | diff | status
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { createRequire } from 'node:module';
@@ -124,7 +124,11 @@ try {
     const r = await engine.diff({ from: { tag: 'migrations', ...migrationsList }, to: { tag: 'schemaDatamodel', ...schema }, script: true, exitCode: null, filters });
     const script = r.stdout ?? '';
     if (!script.trim() || script.includes('This is an empty migration')) { console.log('No schema changes.'); }
-    else {
+    else if (process.argv.includes('--dry-run')) {
+      // Drift check: schema.prisma has changes no migration carries yet.
+      console.log(script);
+      process.exitCode = 1;
+    } else {
       const ts = new Date().toISOString().replace(/\D/g, '').slice(0, 14); // yyyyMMddHHmmss UTC, like Prisma
       const dir = path.join(MIGRATIONS, `${ts}_${(name ?? 'migration').replace(/[^A-Za-z0-9_]/g, '_')}`);
       await fs.mkdir(dir, { recursive: true });

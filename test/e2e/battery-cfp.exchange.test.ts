@@ -8,7 +8,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import { SignJWT, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RenkeiClient, RenkeiError, type StreamLine } from '#libs/sdk';
+import { RenkeiClient, RenkeiError, type DeliveryStream, type StreamLine } from '#libs/sdk';
 import { freshDatabase } from '../support/database.js';
 import { generateSecrets, startPlatform, type RunningPlatform, type Secrets } from '../support/platform.js';
 import { batteryCfpContract, cellMaker, automaker, complianceOffice, competitorCellMaker } from '../fixtures/battery-cfp.js';
@@ -35,18 +35,16 @@ async function expectProblem(promise: Promise<unknown>, status: number, code: st
   return error as RenkeiError;
 }
 
-/** Collects stream lines until `until` matches or the stream ends. */
-async function collect(lines: AsyncGenerator<StreamLine>, until: (seen: StreamLine[]) => boolean, timeoutMs = 15_000): Promise<StreamLine[]> {
+/** Reads stream lines until `until` matches, the stream ends, or the time runs out. */
+async function collect(stream: DeliveryStream, until: (seen: StreamLine[]) => boolean, timeoutMs = 15_000): Promise<StreamLine[]> {
   const seen: StreamLine[] = [];
-  const deadline = setTimeout(() => void lines.return(undefined), timeoutMs);
-  try {
-    for await (const line of lines) {
-      if (line.type === 'heartbeat') continue;
-      seen.push(line);
-      if (until(seen) || line.type === 'end') break;
-    }
-  } finally {
-    clearTimeout(deadline);
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const line = await stream.read(deadline - Date.now());
+    if (!line) break;
+    if (line.type === 'heartbeat') continue;
+    seen.push(line);
+    if (until(seen) || line.type === 'end') break;
   }
   return seen;
 }
@@ -63,7 +61,7 @@ describe('battery CFP: the first governed exchange', () => {
   let grantId: string;
   let publishToken: string;
   let subscribeToken: string;
-  let openStream: { lines: AsyncGenerator<StreamLine>; close: () => void };
+  let openStream: DeliveryStream;
   const acceptedIds: string[] = [];
 
   beforeAll(async () => {
@@ -100,7 +98,7 @@ describe('battery CFP: the first governed exchange', () => {
       admin.onboard({ ...complianceOffice, jwks: { keys: [publicJwk(keys.compliance!)] } }),
       admin.onboard({ ...competitorCellMaker, jwks: { keys: [publicJwk(keys.competitor!)] } }),
     ]);
-    [ids.cell, ids.auto, ids.compliance, ids.competitor] = onboarded.map((p) => p.id);
+    ['cell', 'auto', 'compliance', 'competitor'].forEach((name, i) => (ids[name] = onboarded[i]!.id));
     const endpoints = platform.endpoints;
     cell = new RenkeiClient(endpoints, { clientId: ids.cell!, privateJwk: keys.cell! });
     auto = new RenkeiClient(endpoints, { clientId: ids.auto!, privateJwk: keys.auto! });
@@ -178,7 +176,7 @@ describe('battery CFP: the first governed exchange', () => {
     const result = await cell.publish('battery.cfp', publishToken, lots);
     expect(result.accepted).toBe(5);
     acceptedIds.push(...result.eventIds);
-    const seen = await collect(openStream.lines, (s) => events(s).length >= 5);
+    const seen = await collect(openStream, (s) => events(s).length >= 5);
     const received = events(seen);
     expect(received.map((e) => e.id).sort()).toEqual([...result.eventIds].sort());
     expect(received[0]).toMatchObject({ dataset: 'battery.cfp', originator: ids.cell, contractVersion: '1.0.0' });
@@ -195,7 +193,7 @@ describe('battery CFP: the first governed exchange', () => {
     const grant = await competitor.requestGrant({ dataset: 'battery.cfp', purpose: 'cfp-disclosure' });
     await cell.approveGrant(grant.id);
     const stream = await competitor.stream('battery.cfp', await competitor.datasetToken('battery.cfp', 'subscribe', grant.id));
-    const received = events(await collect(stream.lines, (s) => events(s).length >= 5));
+    const received = events(await collect(stream, (s) => events(s).length >= 5));
     stream.close();
     expect(received).toHaveLength(5);
     for (const e of received) {
@@ -289,7 +287,7 @@ describe('battery CFP: the first governed exchange', () => {
   it('stops deliveries at once when the cell maker revokes, and refuses the next read with a reason', async () => {
     const revoked = await cell.revokeGrant(grantId, 'supplier contract ended');
     expect(revoked.state).toBe('revoked');
-    const ending = await collect(openStream.lines, () => false, 5_000);
+    const ending = await collect(openStream, () => false, 5_000);
     expect(ending.at(-1)).toMatchObject({ type: 'end', code: 'GRANT.REVOKED' });
 
     const after = await cell.publish('battery.cfp', publishToken, [{ subject: 'lot-after', payload: { lotId: 'lot-after-revocation', cellModel: 'X', cfpKgCo2ePerKwh: 1 } }]);

@@ -1,4 +1,3 @@
-import formbody from '@fastify/formbody';
 import { z } from 'zod';
 import { PlatformProjection, systemClock, Topics, type PlatformEvent } from '#libs/domain';
 import { loadSigningKeys, TokenIssuer, TokenVerifier } from '#libs/auth';
@@ -60,7 +59,6 @@ const app = await createHttpApp(
   { name: 'clearing', title: 'Renkei clearing', description: 'Consent (grants), policy decisions, access tokens and the tamper-evident audit record.' },
   logger,
 );
-await app.register(formbody as never);
 logger.info({ policyRevision: policy.revision }, 'policy bundle loaded');
 await listenAndServe(app, {
   host: config.HOST,

@@ -56,8 +56,9 @@ export class ProblemFilter implements ExceptionFilter {
         instance,
       };
     }
-    const fastifyCode = (error as { code?: unknown }).code;
-    if (fastifyCode === 'FST_ERR_CTP_INVALID_JSON_BODY' || (error instanceof SyntaxError && /JSON/.test(error.message))) {
+    // Nest wraps Fastify's body errors in an HttpException whose cause carries Fastify's code.
+    const fastifyCode = (error as { code?: unknown }).code ?? ((error as { cause?: { code?: unknown } }).cause?.code);
+    if (fastifyCode === 'FST_ERR_CTP_INVALID_JSON_BODY' || fastifyCode === 'FST_ERR_CTP_EMPTY_JSON_BODY') {
       return this.simple(400, 'REQUEST.MALFORMED_JSON', 'The request body is not valid JSON', instance, 'Send a JSON document with content-type application/json');
     }
     if (fastifyCode === 'FST_ERR_CTP_BODY_TOO_LARGE') {

@@ -32,6 +32,12 @@ export type StreamLine =
   | { type: 'heartbeat'; at: string }
   | { type: 'end'; code: string; message: string };
 
+export interface DeliveryStream {
+  lines: AsyncGenerator<StreamLine>;
+  read(timeoutMs: number): Promise<StreamLine | null>;
+  close(): void;
+}
+
 async function json<T>(response: Response): Promise<T> {
   const text = await response.text();
   const body = text ? (JSON.parse(text) as Record<string, unknown>) : {};
@@ -130,8 +136,12 @@ export class RenkeiClient {
     return this.call<{ accepted: number; eventIds: string[]; contractVersion: string }>('exchange', 'POST', `/datasets/${dataset}/events`, { events }, token);
   }
 
-  /** Opens the delivery stream; iterate it for events; `close()` ends it. Refusals throw RenkeiError. */
-  async stream(dataset: string, token: string): Promise<{ lines: AsyncGenerator<StreamLine>; close: () => void }> {
+  /**
+   * Opens the delivery stream. `read(ms)` returns the next line, or null if none came in time (nothing is
+   * lost: the pending read carries over); `lines` is the raw async iterator; `close()` ends the stream.
+   * Refusals throw RenkeiError.
+   */
+  async stream(dataset: string, token: string): Promise<DeliveryStream> {
     const controller = new AbortController();
     const response = await fetch(`${this.endpoints.exchange}/datasets/${dataset}/stream`, {
       headers: { authorization: `Bearer ${token}` },
@@ -156,6 +166,21 @@ export class RenkeiClient {
         if (!controller.signal.aborted) throw error;
       }
     }
-    return { lines: lines(), close: () => controller.abort() };
+    const iterator = lines();
+    let pending: Promise<IteratorResult<StreamLine>> | undefined;
+    return {
+      lines: iterator,
+      close: () => controller.abort(),
+      async read(timeoutMs: number): Promise<StreamLine | null> {
+        pending ??= iterator.next();
+        let timer: NodeJS.Timeout | undefined;
+        const timeout = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), timeoutMs)));
+        const result = await Promise.race([pending, timeout]);
+        clearTimeout(timer);
+        if (result === null) return null;
+        pending = undefined;
+        return result.done ? { type: 'end', code: 'STREAM.CLOSED', message: 'The connection closed' } : result.value;
+      },
+    };
   }
 }

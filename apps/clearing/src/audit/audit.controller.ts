@@ -2,7 +2,7 @@ import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated } from '#libs/auth';
 import { ApiZodQuery, ZodPipe } from '#libs/platform';
-import { AuditQuery } from './audit.dto.js';
+import { AuditQuerySchema, type AuditQuery } from './audit.dto.js';
 import { AuditService } from './audit.service.js';
 
 @ApiTags('audit')
@@ -13,8 +13,8 @@ export class AuditController {
   @Get('entries')
   @Authenticated('api', 'audit:read')
   @ApiOperation({ summary: 'Query the audit record (compliance): policy decisions, tokens issued, consent changes', description: 'Every decision carries its input, result, obligations and the policy bundle revision that made it. Page with `after`.' })
-  @ApiZodQuery(AuditQuery)
-  entries(@Query(new ZodPipe(AuditQuery)) query: AuditQuery) {
+  @ApiZodQuery(AuditQuerySchema)
+  entries(@Query(new ZodPipe(AuditQuerySchema)) query: AuditQuery) {
     return this.audit.query(query);
   }
 

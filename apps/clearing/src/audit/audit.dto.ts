@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-export const AuditQuery = z.object({
+export const AuditQuerySchema = z.object({
   kind: z.enum(['decision', 'token.issued', 'grant.changed']).optional(),
   dataset: z.string().optional(),
   participant: z.string().optional().describe('The participant that asked (actor)'),
@@ -11,4 +11,4 @@ export const AuditQuery = z.object({
   after: z.coerce.number().int().min(0).optional().describe('Cursor: the last seq of the previous page'),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
-export type AuditQuery = z.infer<typeof AuditQuery>;
+export type AuditQuery = z.infer<typeof AuditQuerySchema>;

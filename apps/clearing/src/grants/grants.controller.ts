@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/com
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentPrincipal, type Principal } from '#libs/auth';
 import { ApiZodBody, ApiZodQuery, UuidPipe, ZodPipe } from '#libs/platform';
-import { GrantAction, ListGrants, RequestGrant, requestExample } from './grants.dto.js';
+import { GrantActionSchema, type GrantAction, ListGrantsSchema, type ListGrants, RequestGrantSchema, type RequestGrant, requestExample } from './grants.dto.js';
 import { GrantsService } from './grants.service.js';
 
 @ApiTags('grants')
@@ -13,16 +13,16 @@ export class GrantsController {
   @Post()
   @Authenticated('api', 'grants:write')
   @ApiOperation({ summary: 'Request access to a dataset for a stated purpose (consumer)' })
-  @ApiZodBody(RequestGrant, requestExample)
-  request(@CurrentPrincipal() actor: Principal, @Body(new ZodPipe(RequestGrant)) body: RequestGrant) {
+  @ApiZodBody(RequestGrantSchema, requestExample)
+  request(@CurrentPrincipal() actor: Principal, @Body(new ZodPipe(RequestGrantSchema)) body: RequestGrant) {
     return this.grants.request(actor, body);
   }
 
   @Get()
   @Authenticated('api', 'grants:read')
   @ApiOperation({ summary: 'Grants you are a party to' })
-  @ApiZodQuery(ListGrants)
-  list(@CurrentPrincipal() actor: Principal, @Query(new ZodPipe(ListGrants)) query: ListGrants) {
+  @ApiZodQuery(ListGrantsSchema)
+  list(@CurrentPrincipal() actor: Principal, @Query(new ZodPipe(ListGrantsSchema)) query: ListGrants) {
     return this.grants.list(actor, query);
   }
 
@@ -37,8 +37,8 @@ export class GrantsController {
   @HttpCode(200)
   @Authenticated('api', 'grants:write')
   @ApiOperation({ summary: 'Approve a requested grant (originator); the policy decides' })
-  @ApiZodBody(GrantAction)
-  approve(@CurrentPrincipal() actor: Principal, @Param('id', new UuidPipe()) id: string, @Body(new ZodPipe(GrantAction)) body: GrantAction) {
+  @ApiZodBody(GrantActionSchema)
+  approve(@CurrentPrincipal() actor: Principal, @Param('id', new UuidPipe()) id: string, @Body(new ZodPipe(GrantActionSchema)) body: GrantAction) {
     return this.grants.approve(actor, id, body.reason);
   }
 
@@ -46,8 +46,8 @@ export class GrantsController {
   @HttpCode(200)
   @Authenticated('api', 'grants:write')
   @ApiOperation({ summary: 'Reject a requested grant (originator)' })
-  @ApiZodBody(GrantAction)
-  reject(@CurrentPrincipal() actor: Principal, @Param('id', new UuidPipe()) id: string, @Body(new ZodPipe(GrantAction)) body: GrantAction) {
+  @ApiZodBody(GrantActionSchema)
+  reject(@CurrentPrincipal() actor: Principal, @Param('id', new UuidPipe()) id: string, @Body(new ZodPipe(GrantActionSchema)) body: GrantAction) {
     return this.grants.reject(actor, id, body.reason);
   }
 
@@ -55,8 +55,8 @@ export class GrantsController {
   @HttpCode(200)
   @Authenticated('api', 'grants:write')
   @ApiOperation({ summary: 'Revoke a grant (originator, or the consumer giving it up); deliveries stop at once' })
-  @ApiZodBody(GrantAction)
-  revoke(@CurrentPrincipal() actor: Principal, @Param('id', new UuidPipe()) id: string, @Body(new ZodPipe(GrantAction)) body: GrantAction) {
+  @ApiZodBody(GrantActionSchema)
+  revoke(@CurrentPrincipal() actor: Principal, @Param('id', new UuidPipe()) id: string, @Body(new ZodPipe(GrantActionSchema)) body: GrantAction) {
     return this.grants.revoke(actor, id, body.reason);
   }
 
@@ -64,8 +64,8 @@ export class GrantsController {
   @HttpCode(200)
   @Authenticated('api', 'grants:write')
   @ApiOperation({ summary: 'Suspend a grant (originator); resume it later' })
-  @ApiZodBody(GrantAction)
-  suspend(@CurrentPrincipal() actor: Principal, @Param('id', new UuidPipe()) id: string, @Body(new ZodPipe(GrantAction)) body: GrantAction) {
+  @ApiZodBody(GrantActionSchema)
+  suspend(@CurrentPrincipal() actor: Principal, @Param('id', new UuidPipe()) id: string, @Body(new ZodPipe(GrantActionSchema)) body: GrantAction) {
     return this.grants.suspend(actor, id, body.reason);
   }
 
@@ -73,8 +73,8 @@ export class GrantsController {
   @HttpCode(200)
   @Authenticated('api', 'grants:write')
   @ApiOperation({ summary: 'Resume a suspended grant (originator)' })
-  @ApiZodBody(GrantAction)
-  resume(@CurrentPrincipal() actor: Principal, @Param('id', new UuidPipe()) id: string, @Body(new ZodPipe(GrantAction)) body: GrantAction) {
+  @ApiZodBody(GrantActionSchema)
+  resume(@CurrentPrincipal() actor: Principal, @Param('id', new UuidPipe()) id: string, @Body(new ZodPipe(GrantActionSchema)) body: GrantAction) {
     return this.grants.resume(actor, id, body.reason);
   }
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { GrantStates } from '#libs/domain';
 
-export const RequestGrant = z.object({
+export const RequestGrantSchema = z.object({
   dataset: z.string().min(1).max(200),
   purpose: z.string().min(1).max(60),
   fields: z.array(z.string().min(1)).min(1).max(200).nullable().default(null).describe('Fields asked for; null = all the contract allows'),
@@ -9,19 +9,19 @@ export const RequestGrant = z.object({
   onwardTransfer: z.boolean().default(false),
   deletionDays: z.number().int().min(0).max(3650).default(30).describe('Days after the grant ends by which the consumer must delete'),
 });
-export type RequestGrant = z.infer<typeof RequestGrant>;
+export type RequestGrant = z.infer<typeof RequestGrantSchema>;
 
 export const requestExample = { dataset: 'battery.cfp', purpose: 'cfp-disclosure', fields: null, validUntil: '2027-03-31T00:00:00Z' };
 
-export const GrantAction = z.object({ reason: z.string().max(500).nullable().default(null) });
-export type GrantAction = z.infer<typeof GrantAction>;
+export const GrantActionSchema = z.object({ reason: z.string().max(500).nullable().default(null) });
+export type GrantAction = z.infer<typeof GrantActionSchema>;
 
-export const ListGrants = z.object({
+export const ListGrantsSchema = z.object({
   role: z.enum(['originator', 'consumer', 'any']).default('any'),
   state: z.enum(Object.keys(GrantStates) as [keyof typeof GrantStates]).optional(),
   dataset: z.string().optional(),
 });
-export type ListGrants = z.infer<typeof ListGrants>;
+export type ListGrants = z.infer<typeof ListGrantsSchema>;
 
 export interface GrantDto {
   id: string;

@@ -2,21 +2,21 @@ import { z } from 'zod';
 import { CLIENT_ASSERTION_TYPE } from '#libs/auth';
 
 /** RFC 6749 §4.4 client credentials with an RFC 7523 client assertion (form-encoded or JSON). */
-export const TokenRequest = z.object({
+export const TokenRequestSchema = z.object({
   grant_type: z.literal('client_credentials'),
   client_id: z.string().optional(),
   client_assertion_type: z.literal(CLIENT_ASSERTION_TYPE),
   client_assertion: z.string().min(10).max(8192),
   scope: z.string().max(1000).optional(),
 });
-export type TokenRequest = z.infer<typeof TokenRequest>;
+export type TokenRequest = z.infer<typeof TokenRequestSchema>;
 
-export const DatasetTokenRequest = z.object({
+export const DatasetTokenRequestSchema = z.object({
   dataset: z.string().min(1).max(200),
   action: z.enum(['publish', 'subscribe']),
   grantId: z.uuid().optional().describe('Required to subscribe: the grant you hold'),
 });
-export type DatasetTokenRequest = z.infer<typeof DatasetTokenRequest>;
+export type DatasetTokenRequest = z.infer<typeof DatasetTokenRequestSchema>;
 
 export interface TokenResponse {
   access_token: string;

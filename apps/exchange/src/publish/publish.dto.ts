@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-export const PublishBatch = z.object({
+export const PublishBatchSchema = z.object({
   contractVersion: z.string().optional().describe('The contract version the payloads follow; default: the current one'),
   events: z
     .array(
@@ -15,7 +15,7 @@ export const PublishBatch = z.object({
     .min(1)
     .max(1000),
 });
-export type PublishBatch = z.infer<typeof PublishBatch>;
+export type PublishBatch = z.infer<typeof PublishBatchSchema>;
 
 export const publishExample = {
   events: [

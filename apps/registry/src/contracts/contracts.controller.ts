@@ -2,7 +2,7 @@ import { Body, Controller, Get, Param, Post } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentPrincipal, type Principal } from '#libs/auth';
 import { ApiZodBody, ZodPipe } from '#libs/platform';
-import { RegisterContract, registerExample } from './contracts.dto.js';
+import { RegisterContractSchema, type RegisterContract, registerExample } from './contracts.dto.js';
 import { ContractsService } from './contracts.service.js';
 
 @ApiTags('contracts')
@@ -13,8 +13,8 @@ export class ContractsController {
   @Post('contracts')
   @Authenticated('api', 'contracts:write')
   @ApiOperation({ summary: 'Publish a data contract version for a dataset you own', description: 'Versions are immutable. The JSON Schema (2020-12) is compiled before it is accepted; tags name fields the schema defines.' })
-  @ApiZodBody(RegisterContract, registerExample)
-  register(@CurrentPrincipal() actor: Principal, @Body(new ZodPipe(RegisterContract)) body: RegisterContract) {
+  @ApiZodBody(RegisterContractSchema, registerExample)
+  register(@CurrentPrincipal() actor: Principal, @Body(new ZodPipe(RegisterContractSchema)) body: RegisterContract) {
     return this.contracts.register(actor, body);
   }
 

@@ -3,7 +3,7 @@ import { DATASET_ID_PATTERN, FieldTags, Sensitivities } from '#libs/domain';
 
 const semver = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z.-]+)?$/;
 
-export const RegisterContract = z.object({
+export const RegisterContractSchema = z.object({
   dataset: z.string().regex(DATASET_ID_PATTERN, 'dotted lower-case name, e.g. battery.cfp'),
   version: z.string().regex(semver, 'semantic version, e.g. 1.0.0'),
   title: z.string().min(1).max(200),
@@ -15,7 +15,7 @@ export const RegisterContract = z.object({
   fields: z.record(z.string(), z.object({ tags: z.array(z.enum(FieldTags)).max(4) })).default({}),
   schema: z.record(z.string(), z.unknown()).describe('JSON Schema 2020-12 for the event payload'),
 });
-export type RegisterContract = z.infer<typeof RegisterContract>;
+export type RegisterContract = z.infer<typeof RegisterContractSchema>;
 
 export const registerExample = {
   dataset: 'battery.cfp',

@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentPrincipal, type Principal } from '#libs/auth';
 import { ApiZodBody, UuidPipe, ZodPipe } from '#libs/platform';
-import { OnboardParticipant, onboardExample } from './participants.dto.js';
+import { OnboardParticipantSchema, type OnboardParticipant, onboardExample } from './participants.dto.js';
 import { ParticipantsService } from './participants.service.js';
 
 @ApiTags('participants')
@@ -13,8 +13,8 @@ export class ParticipantsController {
   @Post()
   @Authenticated('api', 'participants:admin')
   @ApiOperation({ summary: 'Onboard a participant (consortium admin)', description: 'Validates the legal identifier (corporate number check digit, LEI or BPN) and registers the public keys the participant will sign its client assertions with.' })
-  @ApiZodBody(OnboardParticipant, onboardExample)
-  onboard(@CurrentPrincipal() actor: Principal, @Body(new ZodPipe(OnboardParticipant)) body: OnboardParticipant) {
+  @ApiZodBody(OnboardParticipantSchema, onboardExample)
+  onboard(@CurrentPrincipal() actor: Principal, @Body(new ZodPipe(OnboardParticipantSchema)) body: OnboardParticipant) {
     return this.participants.onboard(actor, body);
   }
 

@@ -16,7 +16,7 @@ const publicJwk = z
   .catchall(z.unknown())
   .refine((k) => !('d' in k), { message: 'must be a public key: never send a private key (found "d")', path: ['d'] });
 
-export const OnboardParticipant = z.object({
+export const OnboardParticipantSchema = z.object({
   legalName: z.string().min(1).max(300),
   corporateNumber: z.string().optional().describe('13-digit Japanese corporate number (法人番号); the first digit is a check digit'),
   lei: z.string().optional().describe('ISO 17442 Legal Entity Identifier'),
@@ -26,7 +26,7 @@ export const OnboardParticipant = z.object({
   roles: z.array(z.enum(ParticipantRoles)).min(1).default(['member']),
   jwks: z.object({ keys: z.array(publicJwk).min(1).max(5) }),
 });
-export type OnboardParticipant = z.infer<typeof OnboardParticipant>;
+export type OnboardParticipant = z.infer<typeof OnboardParticipantSchema>;
 
 export const onboardExample = {
   legalName: 'Kansai Cell Works K.K.',

@@ -89,7 +89,7 @@ CREATE TABLE "clearing"."grant_transitions" (
 -- CreateTable
 CREATE TABLE "clearing"."used_assertions" (
     "jti" TEXT NOT NULL,
-    "participant_id" UUID NOT NULL,
+    "participant_id" TEXT NOT NULL,
     "expires_at" TIMESTAMPTZ(3) NOT NULL,
 
     CONSTRAINT "used_assertions_pkey" PRIMARY KEY ("jti")
