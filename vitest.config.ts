@@ -7,7 +7,11 @@ import { defineConfig } from 'vitest/config';
 const swcPlugin = swc.vite({
   swcrc: false,
   tsconfigFile: false,
-  jsc: { target: 'es2022', parser: { syntax: 'typescript', decorators: true }, transform: { legacyDecorator: true, decoratorMetadata: true } },
+  jsc: {
+    target: 'es2022',
+    parser: { syntax: 'typescript', decorators: true },
+    transform: { legacyDecorator: true, decoratorMetadata: true },
+  },
 });
 // The `source` condition resolves #libs/* to the TypeScript sources (package.json "imports").
 const conditions = ['source', ...defaultServerConditions];

@@ -8,7 +8,13 @@ import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import { RenkeiClient, RenkeiError, type DeliveryStream, type StreamLine } from '#libs/sdk';
 import { freshDatabase } from '../test/support/database.js';
 import { generateSecrets, startPlatform, type Secrets } from '../test/support/platform.js';
-import { automaker, batteryCfpContract, cellMaker, competitorCellMaker, complianceOffice } from '../test/fixtures/battery-cfp.js';
+import {
+  automaker,
+  batteryCfpContract,
+  cellMaker,
+  competitorCellMaker,
+  complianceOffice,
+} from '../test/fixtures/battery-cfp.js';
 
 const root = new URL('../..', import.meta.url).pathname;
 const bold = (s: string) => `\x1b[1m${s}\x1b[0m`;
@@ -59,25 +65,44 @@ const platform = await startPlatform({
 });
 const e = platform.endpoints;
 console.log(bold('\nRenkei is running'));
-console.log(`  registry  ${e.registry}/docs\n  clearing  ${e.clearing}/docs\n  exchange  ${e.exchange}/docs\n  cps-sim   ${e.cpsSim}/docs`);
-console.log(dim(`  logs in .renkei/logs/demo-${stamp}; database ${new URL(db.url).pathname.slice(1)}; topics demo-${stamp}.*`));
+console.log(
+  `  registry  ${e.registry}/docs\n  clearing  ${e.clearing}/docs\n  exchange  ${e.exchange}/docs\n  cps-sim   ${e.cpsSim}/docs`,
+);
+console.log(
+  dim(
+    `  logs in .renkei/logs/demo-${stamp}; database ${new URL(db.url).pathname.slice(1)}; topics demo-${stamp}.*`,
+  ),
+);
 
 try {
   const admin = new RenkeiClient(e, { clientId: 'consortium-admin', privateJwk: secrets.adminKey });
-  const keys = { cell: await key('kcw-1'), auto: await key('chubu-1'), rival: await key('tohoku-1'), comp: await key('compliance-1') };
+  const keys = {
+    cell: await key('kcw-1'),
+    auto: await key('chubu-1'),
+    rival: await key('tohoku-1'),
+    comp: await key('compliance-1'),
+  };
 
   step('The consortium admin onboards four participants (corporate numbers are check-digit validated)');
   const cellP = await admin.onboard({ ...cellMaker, jwks: { keys: [pub(keys.cell)] } });
   const autoP = await admin.onboard({ ...automaker, jwks: { keys: [pub(keys.auto)] } });
   const rivalP = await admin.onboard({ ...competitorCellMaker, jwks: { keys: [pub(keys.rival)] } });
   const compP = await admin.onboard({ ...complianceOffice, jwks: { keys: [pub(keys.comp)] } });
-  for (const [p, f] of [[cellP, cellMaker], [autoP, automaker], [rivalP, competitorCellMaker], [compP, complianceOffice]] as const) {
+  for (const [p, f] of [
+    [cellP, cellMaker],
+    [autoP, automaker],
+    [rivalP, competitorCellMaker],
+    [compP, complianceOffice],
+  ] as const) {
     say(`${f.legalName.padEnd(38)} 法人番号 ${f.corporateNumber}  ${f.industry.padEnd(14)} ${dim(p.id)}`);
   }
   try {
     await admin.onboard({ ...cellMaker, corporateNumber: '9120001077501', jwks: { keys: [pub(keys.cell)] } });
   } catch (err) {
-    if (err instanceof RenkeiError) say(`A mistyped corporate number is refused: ${err.status} ${err.code} ${JSON.stringify(err.problem.errors)}`);
+    if (err instanceof RenkeiError)
+      say(
+        `A mistyped corporate number is refused: ${err.status} ${err.code} ${JSON.stringify(err.problem.errors)}`,
+      );
   }
 
   const cell = new RenkeiClient(e, { clientId: cellP.id, privateJwk: keys.cell });
@@ -86,12 +111,19 @@ try {
   const compliance = new RenkeiClient(e, { clientId: compP.id, privateJwk: keys.comp });
 
   step('Each participant signs a client assertion with its own key and gets a short-lived platform token');
-  await Promise.all([cell.platformToken(), auto.platformToken(), rival.platformToken(), compliance.platformToken()]);
+  await Promise.all([
+    cell.platformToken(),
+    auto.platformToken(),
+    rival.platformToken(),
+    compliance.platformToken(),
+  ]);
   say('private_key_jwt (RFC 7523), single-use jti; tokens are ES256, verified against the published JWKS');
 
   step('Kansai Cell Works registers the data contract for battery.cfp');
   await cell.registerContract(batteryCfpContract);
-  say(`purposes: ${batteryCfpContract.purposes.join(', ')}; unitPriceJpy is tagged competitive, cfpKgCo2ePerKwh cooperative`);
+  say(
+    `purposes: ${batteryCfpContract.purposes.join(', ')}; unitPriceJpy is tagged competitive, cfpKgCo2ePerKwh cooperative`,
+  );
 
   step('Chubu Motors asks for access; first for a purpose the contract does not allow');
   try {
@@ -108,19 +140,44 @@ try {
   say('Tohoku Battery Cells, a competitor in the same industry, is granted due-diligence access too');
 
   step('Subscribers open their streams; the cell maker publishes three lots');
-  const autoStream = await auto.stream('battery.cfp', await auto.datasetToken('battery.cfp', 'subscribe', grant.id));
-  const rivalStream = await rival.stream('battery.cfp', await rival.datasetToken('battery.cfp', 'subscribe', rivalGrant.id));
+  const autoStream = await auto.stream(
+    'battery.cfp',
+    await auto.datasetToken('battery.cfp', 'subscribe', grant.id),
+  );
+  const rivalStream = await rival.stream(
+    'battery.cfp',
+    await rival.datasetToken('battery.cfp', 'subscribe', rivalGrant.id),
+  );
   const publishToken = await cell.datasetToken('battery.cfp', 'publish');
-  const lots = [61.4, 58.9, 63.2].map((cfp, i) => ({ subject: `lot-2026-11-00${i + 1}`, payload: { lotId: `lot-2026-11-00${i + 1}`, cellModel: 'KCW-NMC811-50Ah', cfpKgCo2ePerKwh: cfp, unitPriceJpy: 9800 + i * 50 } }));
+  const lots = [61.4, 58.9, 63.2].map((cfp, i) => ({
+    subject: `lot-2026-11-00${i + 1}`,
+    payload: {
+      lotId: `lot-2026-11-00${i + 1}`,
+      cellModel: 'KCW-NMC811-50Ah',
+      cfpKgCo2ePerKwh: cfp,
+      unitPriceJpy: 9800 + i * 50,
+    },
+  }));
   const published = await cell.publish('battery.cfp', publishToken, lots);
-  say(`${published.accepted} events validated against contract ${published.contractVersion} and acknowledged by Kafka (acks=all)`);
-  for (const line of await take(autoStream, 3)) if (line.type === 'event') say(`Chubu Motors receives  ${line.event.payload.lotId}: ${line.event.payload.cfpKgCo2ePerKwh} kg CO2e/kWh, price ${line.event.payload.unitPriceJpy} JPY`);
-  for (const line of await take(rivalStream, 3)) if (line.type === 'event') say(`Tohoku (competitor)     ${line.event.payload.lotId}: ${line.event.payload.cfpKgCo2ePerKwh} kg CO2e/kWh, price ${String(line.event.payload.unitPriceJpy ?? '— withheld (competitive)')}`);
+  say(
+    `${published.accepted} events validated against contract ${published.contractVersion} and acknowledged by Kafka (acks=all)`,
+  );
+  const show = (who: string, line: StreamLine) => {
+    if (line.type !== 'event') return;
+    const p = line.event.payload as { lotId: string; cfpKgCo2ePerKwh: number; unitPriceJpy?: number };
+    say(
+      `${who.padEnd(24)}${p.lotId}: ${p.cfpKgCo2ePerKwh} kg CO2e/kWh, price ${p.unitPriceJpy === undefined ? '— withheld (competitive field)' : `${p.unitPriceJpy} JPY`}`,
+    );
+  };
+  for (const line of await take(autoStream, 3)) show('Chubu Motors receives', line);
+  for (const line of await take(rivalStream, 3)) show('Tohoku (competitor)', line);
   rivalStream.close();
 
   step('Bad input gets a clear answer');
   try {
-    await cell.publish('battery.cfp', publishToken, [{ payload: { lotId: 'lot-x', cellModel: 'X', cfpKgCo2ePerKwh: 'sixty' } }]);
+    await cell.publish('battery.cfp', publishToken, [
+      { payload: { lotId: 'lot-x', cellModel: 'X', cfpKgCo2ePerKwh: 'sixty' } },
+    ]);
   } catch (err) {
     if (err instanceof RenkeiError) say(`${err.status} ${err.code} ${JSON.stringify(err.problem.errors)}`);
   }
@@ -129,8 +186,15 @@ try {
   const t0 = performance.now();
   await cell.revokeGrant(grant.id, 'supply agreement ended');
   const [end] = await take(autoStream, 1);
-  say(`the open stream ends ${Math.round(performance.now() - t0)} ms after the revoke call: ${JSON.stringify(end)}`);
-  await cell.publish('battery.cfp', publishToken, [{ subject: 'lot-2026-11-004', payload: { lotId: 'lot-2026-11-004', cellModel: 'KCW-NMC811-50Ah', cfpKgCo2ePerKwh: 60.1 } }]);
+  say(
+    `the open stream ends ${Math.round(performance.now() - t0)} ms after the revoke call: ${JSON.stringify(end)}`,
+  );
+  await cell.publish('battery.cfp', publishToken, [
+    {
+      subject: 'lot-2026-11-004',
+      payload: { lotId: 'lot-2026-11-004', cellModel: 'KCW-NMC811-50Ah', cfpKgCo2ePerKwh: 60.1 },
+    },
+  ]);
   try {
     await auto.stream('battery.cfp', await auto.datasetToken('battery.cfp', 'subscribe', grant.id));
   } catch (err) {
@@ -149,7 +213,8 @@ try {
     rows.set(k, r);
   }
   say(`${'action'.padEnd(16)} allow  deny   (policy revision ${String(items[0]?.record.policyRevision)})`);
-  for (const [k, r] of rows) say(`${k.padEnd(16)} ${String(r.allow).padStart(5)} ${String(r.deny).padStart(5)}`);
+  for (const [k, r] of rows)
+    say(`${k.padEnd(16)} ${String(r.allow).padStart(5)} ${String(r.deny).padStart(5)}`);
   const verdict = await compliance.verifyAudit();
   say(`hash chain over ${verdict.entries} entries: ${verdict.ok ? 'intact' : `BROKEN (${verdict.problem})`}`);
 } catch (error) {
@@ -162,7 +227,9 @@ if (process.env.CI || !process.stdout.isTTY || process.argv.includes('--exit')) 
   await platform.stop();
   console.log(bold('\nDemo complete.'));
 } else {
-  console.log(bold('\nDemo complete. The platform keeps running: open the /docs links above. Ctrl-C stops it.'));
+  console.log(
+    bold('\nDemo complete. The platform keeps running: open the /docs links above. Ctrl-C stops it.'),
+  );
   const stop = () => void platform.stop().then(() => process.exit(0));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

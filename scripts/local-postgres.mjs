@@ -41,6 +41,10 @@ try {
   // already there
 }
 console.log(`[local-postgres] ready: postgresql://renkei:renkei-local@127.0.0.1:${port}/renkei`);
-const stop = () => pg.stop().then(() => process.exit(0), () => process.exit(1));
+const stop = () =>
+  pg.stop().then(
+    () => process.exit(0),
+    () => process.exit(1),
+  );
 process.once('SIGINT', stop);
 process.once('SIGTERM', stop);

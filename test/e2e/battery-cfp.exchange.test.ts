@@ -11,7 +11,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RenkeiClient, RenkeiError, type DeliveryStream, type StreamLine } from '#libs/sdk';
 import { freshDatabase } from '../support/database.js';
 import { generateSecrets, startPlatform, type RunningPlatform, type Secrets } from '../support/platform.js';
-import { batteryCfpContract, cellMaker, automaker, complianceOffice, competitorCellMaker } from '../fixtures/battery-cfp.js';
+import {
+  batteryCfpContract,
+  cellMaker,
+  automaker,
+  complianceOffice,
+  competitorCellMaker,
+} from '../fixtures/battery-cfp.js';
 
 const root = new URL('../..', import.meta.url).pathname;
 let platform: RunningPlatform;
@@ -31,12 +37,19 @@ async function expectProblem(promise: Promise<unknown>, status: number, code: st
     (e: unknown) => e,
   );
   expect(error, `expected ${status} ${code}`).toBeInstanceOf(RenkeiError);
-  expect({ status: (error as RenkeiError).status, code: (error as RenkeiError).code }).toEqual({ status, code });
+  expect({ status: (error as RenkeiError).status, code: (error as RenkeiError).code }).toEqual({
+    status,
+    code,
+  });
   return error as RenkeiError;
 }
 
 /** Reads stream lines until `until` matches, the stream ends, or the time runs out. */
-async function collect(stream: DeliveryStream, until: (seen: StreamLine[]) => boolean, timeoutMs = 15_000): Promise<StreamLine[]> {
+async function collect(
+  stream: DeliveryStream,
+  until: (seen: StreamLine[]) => boolean,
+  timeoutMs = 15_000,
+): Promise<StreamLine[]> {
   const seen: StreamLine[] = [];
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -81,7 +94,8 @@ describe('battery CFP: the first governed exchange', () => {
     });
     const endpoints = platform.endpoints;
     admin = new RenkeiClient(endpoints, { clientId: 'consortium-admin', privateJwk: secrets.adminKey });
-    for (const name of ['cell', 'auto', 'compliance', 'competitor']) keys[name] = await newKey(`${name}-key-1`);
+    for (const name of ['cell', 'auto', 'compliance', 'competitor'])
+      keys[name] = await newKey(`${name}-key-1`);
     void endpoints;
   });
 
@@ -103,17 +117,34 @@ describe('battery CFP: the first governed exchange', () => {
     cell = new RenkeiClient(endpoints, { clientId: ids.cell!, privateJwk: keys.cell! });
     auto = new RenkeiClient(endpoints, { clientId: ids.auto!, privateJwk: keys.auto! });
     compliance = new RenkeiClient(endpoints, { clientId: ids.compliance!, privateJwk: keys.compliance! });
-    expect(onboarded.map((p) => p.legalName)).toEqual([cellMaker.legalName, automaker.legalName, complianceOffice.legalName, competitorCellMaker.legalName]);
+    expect(onboarded.map((p) => p.legalName)).toEqual([
+      cellMaker.legalName,
+      automaker.legalName,
+      complianceOffice.legalName,
+      competitorCellMaker.legalName,
+    ]);
   });
 
   it('refuses a corporate number whose check digit is wrong, naming the field', async () => {
     const wrong = `${(Number(cellMaker.corporateNumber[0]) + 1) % 10}${cellMaker.corporateNumber.slice(1)}`;
-    const error = await expectProblem(admin.onboard({ ...cellMaker, corporateNumber: wrong, jwks: { keys: [publicJwk(keys.cell!)] } }), 400, 'PARTICIPANT.INVALID_IDENTIFIER');
+    const error = await expectProblem(
+      admin.onboard({ ...cellMaker, corporateNumber: wrong, jwks: { keys: [publicJwk(keys.cell!)] } }),
+      400,
+      'PARTICIPANT.INVALID_IDENTIFIER',
+    );
     expect(error.problem.errors).toEqual([expect.objectContaining({ path: '/corporateNumber' })]);
   });
 
   it('refuses onboarding by anyone but the consortium admin', async () => {
-    await expectProblem(cell.onboard({ ...automaker, corporateNumber: '1011101012345', jwks: { keys: [publicJwk(keys.auto!)] } }), 403, 'TOKEN.INSUFFICIENT_SCOPE');
+    await expectProblem(
+      cell.onboard({
+        ...automaker,
+        corporateNumber: '1011101012345',
+        jwks: { keys: [publicJwk(keys.auto!)] },
+      }),
+      403,
+      'TOKEN.INSUFFICIENT_SCOPE',
+    );
   });
 
   it('authenticates participants by private_key_jwt and refuses a replayed assertion', async () => {
@@ -121,7 +152,11 @@ describe('battery CFP: the first governed exchange', () => {
     const form = (a: string) =>
       fetch(`${platform.endpoints.clearing}/oauth/token`, {
         method: 'POST',
-        body: new URLSearchParams({ grant_type: 'client_credentials', client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: a }),
+        body: new URLSearchParams({
+          grant_type: 'client_credentials',
+          client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+          client_assertion: a,
+        }),
       });
     const first = await form(assertion);
     expect(first.status).toBe(200);
@@ -132,12 +167,17 @@ describe('battery CFP: the first governed exchange', () => {
   });
 
   it('refuses an assertion signed with a key the participant did not register', async () => {
-    const impostor = new RenkeiClient(platform.endpoints, { clientId: ids.cell!, privateJwk: await newKey('impostor') });
+    const impostor = new RenkeiClient(platform.endpoints, {
+      clientId: ids.cell!,
+      privateJwk: await newKey('impostor'),
+    });
     await expectProblem(impostor.platformToken(), 401, 'AUTH.INVALID_CLIENT_ASSERTION');
   });
 
   it('publishes its JWKS with public keys only', async () => {
-    const jwks = (await (await fetch(`${platform.endpoints.clearing}/.well-known/jwks.json`)).json()) as { keys: JWK[] };
+    const jwks = (await (await fetch(`${platform.endpoints.clearing}/.well-known/jwks.json`)).json()) as {
+      keys: JWK[];
+    };
     expect(jwks.keys).toHaveLength(1);
     expect(jwks.keys[0]).toMatchObject({ kty: 'EC', crv: 'P-256', alg: 'ES256' });
     expect(jwks.keys[0]).not.toHaveProperty('d');
@@ -145,14 +185,23 @@ describe('battery CFP: the first governed exchange', () => {
 
   it('lets the cell maker register the battery.cfp contract', async () => {
     const contract = await cell.registerContract(batteryCfpContract);
-    expect(contract).toMatchObject({ dataset: 'battery.cfp', version: '1.0.0', owner: ids.cell, status: 'active' });
+    expect(contract).toMatchObject({
+      dataset: 'battery.cfp',
+      version: '1.0.0',
+      owner: ids.cell,
+      status: 'active',
+    });
     await expectProblem(cell.registerContract(batteryCfpContract), 409, 'CONTRACT.VERSION_EXISTS');
     const catalog = await auto.catalog();
     expect(catalog.map((c) => c.dataset)).toContain('battery.cfp');
   });
 
   it('refuses an access request for a purpose the contract does not allow', async () => {
-    await expectProblem(auto.requestGrant({ dataset: 'battery.cfp', purpose: 'price-benchmarking' }), 403, 'PURPOSE.NOT_ALLOWED');
+    await expectProblem(
+      auto.requestGrant({ dataset: 'battery.cfp', purpose: 'price-benchmarking' }),
+      403,
+      'PURPOSE.NOT_ALLOWED',
+    );
   });
 
   it('grants the automaker access for its stated purpose and issues a dataset-scoped token', async () => {
@@ -171,7 +220,12 @@ describe('battery CFP: the first governed exchange', () => {
     openStream = await auto.stream('battery.cfp', subscribeToken);
     const lots = Array.from({ length: 5 }, (_, i) => ({
       subject: `lot-2026-11-${String(i).padStart(4, '0')}`,
-      payload: { lotId: `lot-2026-11-${String(i).padStart(4, '0')}`, cellModel: 'KCW-NMC811-50Ah', cfpKgCo2ePerKwh: 60 + i, unitPriceJpy: 9800 },
+      payload: {
+        lotId: `lot-2026-11-${String(i).padStart(4, '0')}`,
+        cellModel: 'KCW-NMC811-50Ah',
+        cfpKgCo2ePerKwh: 60 + i,
+        unitPriceJpy: 9800,
+      },
     }));
     const result = await cell.publish('battery.cfp', publishToken, lots);
     expect(result.accepted).toBe(5);
@@ -179,7 +233,11 @@ describe('battery CFP: the first governed exchange', () => {
     const seen = await collect(openStream, (s) => events(s).length >= 5);
     const received = events(seen);
     expect(received.map((e) => e.id).sort()).toEqual([...result.eventIds].sort());
-    expect(received[0]).toMatchObject({ dataset: 'battery.cfp', originator: ids.cell, contractVersion: '1.0.0' });
+    expect(received[0]).toMatchObject({
+      dataset: 'battery.cfp',
+      originator: ids.cell,
+      contractVersion: '1.0.0',
+    });
     // Different industry: the automaker may see the price field (competitive fields are withheld from competitors only).
     expect(received[0]!.payload).toHaveProperty('cfpKgCo2ePerKwh');
   });
@@ -189,10 +247,16 @@ describe('battery CFP: the first governed exchange', () => {
   });
 
   it('withholds competitive fields from a participant in the originator’s industry', async () => {
-    const competitor = new RenkeiClient(platform.endpoints, { clientId: ids.competitor!, privateJwk: keys.competitor! });
+    const competitor = new RenkeiClient(platform.endpoints, {
+      clientId: ids.competitor!,
+      privateJwk: keys.competitor!,
+    });
     const grant = await competitor.requestGrant({ dataset: 'battery.cfp', purpose: 'cfp-disclosure' });
     await cell.approveGrant(grant.id);
-    const stream = await competitor.stream('battery.cfp', await competitor.datasetToken('battery.cfp', 'subscribe', grant.id));
+    const stream = await competitor.stream(
+      'battery.cfp',
+      await competitor.datasetToken('battery.cfp', 'subscribe', grant.id),
+    );
     const received = events(await collect(stream, (s) => events(s).length >= 5));
     stream.close();
     expect(received).toHaveLength(5);
@@ -204,7 +268,11 @@ describe('battery CFP: the first governed exchange', () => {
 
   describe('bad input gets a clear 4xx with a stable code', () => {
     const post = (path: string, body: string, token: string) =>
-      fetch(`${platform.endpoints.exchange}${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body });
+      fetch(`${platform.endpoints.exchange}${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body,
+      });
 
     it('rejects malformed JSON', async () => {
       const res = await post('/datasets/battery.cfp/events', '{"events": [', publishToken);
@@ -216,18 +284,29 @@ describe('battery CFP: the first governed exchange', () => {
     it('rejects a schema violation naming the failing path, and publishes nothing of the batch', async () => {
       const res = await post(
         '/datasets/battery.cfp/events',
-        JSON.stringify({ events: [{ payload: { lotId: 'ok-1', cellModel: 'X', cfpKgCo2ePerKwh: 50 } }, { payload: { lotId: 'bad-1', cellModel: 'X', cfpKgCo2ePerKwh: 'sixty' } }] }),
+        JSON.stringify({
+          events: [
+            { payload: { lotId: 'ok-1', cellModel: 'X', cfpKgCo2ePerKwh: 50 } },
+            { payload: { lotId: 'bad-1', cellModel: 'X', cfpKgCo2ePerKwh: 'sixty' } },
+          ],
+        }),
         publishToken,
       );
       expect(res.status).toBe(400);
       const problem = (await res.json()) as { code: string; errors: { path: string; message: string }[] };
       expect(problem.code).toBe('CONTRACT.SCHEMA_VIOLATION');
-      expect(problem.errors).toEqual([{ path: '/events/1/payload/cfpKgCo2ePerKwh', message: 'must be number' }]);
+      expect(problem.errors).toEqual([
+        { path: '/events/1/payload/cfpKgCo2ePerKwh', message: 'must be number' },
+      ]);
     });
 
     it('rejects an unknown dataset', async () => {
       await expectProblem(cell.datasetToken('battery.unknown', 'publish'), 404, 'CONTRACT.NOT_FOUND');
-      const res = await post('/datasets/battery.unknown/events', JSON.stringify({ events: [{ payload: {} }] }), publishToken);
+      const res = await post(
+        '/datasets/battery.unknown/events',
+        JSON.stringify({ events: [{ payload: {} }] }),
+        publishToken,
+      );
       expect(res.status).toBe(403);
       expect(await res.json()).toMatchObject({ code: 'TOKEN.INSUFFICIENT_SCOPE' });
     });
@@ -242,7 +321,11 @@ describe('battery CFP: the first governed exchange', () => {
         .setIssuedAt(Math.floor(Date.now() / 1000) - 900)
         .setExpirationTime(Math.floor(Date.now() / 1000) - 600)
         .sign(await importJWK(key, 'ES256'));
-      const res = await post('/datasets/battery.cfp/events', JSON.stringify({ events: [{ payload: {} }] }), expired);
+      const res = await post(
+        '/datasets/battery.cfp/events',
+        JSON.stringify({ events: [{ payload: {} }] }),
+        expired,
+      );
       expect(res.status).toBe(401);
       expect(await res.json()).toMatchObject({ code: 'TOKEN.EXPIRED' });
     });
@@ -257,7 +340,11 @@ describe('battery CFP: the first governed exchange', () => {
         .setIssuedAt()
         .setExpirationTime('5m')
         .sign(await importJWK(forger, 'ES256'));
-      const res = await post('/datasets/battery.cfp/events', JSON.stringify({ events: [{ payload: {} }] }), forged);
+      const res = await post(
+        '/datasets/battery.cfp/events',
+        JSON.stringify({ events: [{ payload: {} }] }),
+        forged,
+      );
       expect(res.status).toBe(401);
       expect(await res.json()).toMatchObject({ code: 'TOKEN.INVALID_SIGNATURE' });
     });
@@ -265,14 +352,22 @@ describe('battery CFP: the first governed exchange', () => {
     it('rejects an unsigned (alg none) token', async () => {
       const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
       const none = `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ iss: 'urn:renkei:clearing', aud: 'urn:renkei:exchange', sub: ids.cell, scope: 'publish:battery.cfp', jti: randomUUID(), iat: Math.floor(Date.now() / 1000), exp: Math.floor(Date.now() / 1000) + 300 })}.`;
-      const res = await post('/datasets/battery.cfp/events', JSON.stringify({ events: [{ payload: {} }] }), none);
+      const res = await post(
+        '/datasets/battery.cfp/events',
+        JSON.stringify({ events: [{ payload: {} }] }),
+        none,
+      );
       expect(res.status).toBe(401);
       expect(await res.json()).toMatchObject({ code: expect.stringMatching(/^TOKEN\./) });
     });
 
     it('rejects a token meant for another audience', async () => {
       const platformToken = await cell.platformToken();
-      const res = await post('/datasets/battery.cfp/events', JSON.stringify({ events: [{ payload: {} }] }), platformToken);
+      const res = await post(
+        '/datasets/battery.cfp/events',
+        JSON.stringify({ events: [{ payload: {} }] }),
+        platformToken,
+      );
       expect(res.status).toBe(401);
       expect(await res.json()).toMatchObject({ code: 'TOKEN.WRONG_AUDIENCE' });
     });
@@ -280,7 +375,10 @@ describe('battery CFP: the first governed exchange', () => {
     it('rejects a request without a token, telling the caller what to send', async () => {
       const res = await fetch(`${platform.endpoints.exchange}/datasets/battery.cfp/stream`);
       expect(res.status).toBe(401);
-      expect(await res.json()).toMatchObject({ code: 'TOKEN.MISSING', hint: expect.stringContaining('Bearer') });
+      expect(await res.json()).toMatchObject({
+        code: 'TOKEN.MISSING',
+        hint: expect.stringContaining('Bearer'),
+      });
     });
   });
 
@@ -290,7 +388,12 @@ describe('battery CFP: the first governed exchange', () => {
     const ending = await collect(openStream, () => false, 5_000);
     expect(ending.at(-1)).toMatchObject({ type: 'end', code: 'GRANT.REVOKED' });
 
-    const after = await cell.publish('battery.cfp', publishToken, [{ subject: 'lot-after', payload: { lotId: 'lot-after-revocation', cellModel: 'X', cfpKgCo2ePerKwh: 1 } }]);
+    const after = await cell.publish('battery.cfp', publishToken, [
+      {
+        subject: 'lot-after',
+        payload: { lotId: 'lot-after-revocation', cellModel: 'X', cfpKgCo2ePerKwh: 1 },
+      },
+    ]);
     acceptedIds.push(...after.eventIds);
     await expectProblem(auto.stream('battery.cfp', subscribeToken), 403, 'GRANT.NOT_ACTIVE');
     await expectProblem(auto.datasetToken('battery.cfp', 'subscribe', grantId), 403, 'GRANT.NOT_ACTIVE');
@@ -298,44 +401,77 @@ describe('battery CFP: the first governed exchange', () => {
   });
 
   it('records every decision, allow and deny, with input, result and policy revision, for the compliance officer', async () => {
-    await expect(auto.auditEntries({ kind: 'decision' })).rejects.toMatchObject({ status: 403, code: 'TOKEN.INSUFFICIENT_SCOPE' });
+    await expect(auto.auditEntries({ kind: 'decision' })).rejects.toMatchObject({
+      status: 403,
+      code: 'TOKEN.INSUFFICIENT_SCOPE',
+    });
     // Exchange decisions reach the audit chain through Kafka; give the ingest a moment.
     let items: Awaited<ReturnType<RenkeiClient['auditEntries']>>['items'] = [];
     for (let i = 0; i < 50; i++) {
-      items = (await compliance.auditEntries({ kind: 'decision', dataset: 'battery.cfp', limit: '500' })).items;
-      if (items.some((e) => e.record.action === 'deliver' && e.allow === false) || items.some((e) => e.record.action === 'subscribe' && e.allow === false && e.actor === ids.auto)) break;
+      items = (await compliance.auditEntries({ kind: 'decision', dataset: 'battery.cfp', limit: '500' }))
+        .items;
+      if (
+        items.some((e) => e.record.action === 'deliver' && e.allow === false) ||
+        items.some((e) => e.record.action === 'subscribe' && e.allow === false && e.actor === ids.auto)
+      )
+        break;
       await new Promise((r) => setTimeout(r, 200));
     }
     const actions = new Set(items.map((e) => `${String(e.record.action)}:${e.allow}`));
-    for (const expected of ['grant.request:true', 'grant.request:false', 'grant.approve:true', 'token.issue:true', 'token.issue:false', 'publish:true', 'subscribe:true', 'deliver:true', 'subscribe:false']) {
+    for (const expected of [
+      'grant.request:true',
+      'grant.request:false',
+      'grant.approve:true',
+      'token.issue:true',
+      'token.issue:false',
+      'publish:true',
+      'subscribe:true',
+      'deliver:true',
+      'subscribe:false',
+    ]) {
       expect(actions, expected).toContain(expected);
     }
-    const denyAfterRevoke = items.find((e) => e.record.action === 'subscribe' && e.allow === false && e.actor === ids.auto)!;
+    const denyAfterRevoke = items.find(
+      (e) => e.record.action === 'subscribe' && e.allow === false && e.actor === ids.auto,
+    )!;
     expect(denyAfterRevoke.record).toMatchObject({
       reasons: ['GRANT.NOT_ACTIVE'],
       policyRevision: expect.stringMatching(/^rego-[0-9a-f]{16}$/),
-      input: expect.objectContaining({ action: 'subscribe', grant: expect.objectContaining({ id: grantId, state: 'revoked' }) }),
+      input: expect.objectContaining({
+        action: 'subscribe',
+        grant: expect.objectContaining({ id: grantId, state: 'revoked' }),
+      }),
     });
-    const deliveredAfterRevocation = items.filter((e) => e.record.action === 'deliver' && e.allow === true).flatMap((e) => e.record.eventIds as string[]);
+    const deliveredAfterRevocation = items
+      .filter((e) => e.record.action === 'deliver' && e.allow === true)
+      .flatMap((e) => e.record.eventIds as string[]);
     expect(deliveredAfterRevocation).not.toContain(acceptedIds.at(-1));
     expect(await compliance.verifyAudit()).toMatchObject({ ok: true, problem: null });
   });
 
   it('has lost nothing it acknowledged: every accepted event is on the Kafka topic', async () => {
-    const kafka = new Kafka({ brokers: process.env.KAFKA_BROKERS!.split(','), clientId: 'e2e-check', logLevel: logLevel.NOTHING });
+    const kafka = new Kafka({
+      brokers: process.env.KAFKA_BROKERS!.split(','),
+      clientId: 'e2e-check',
+      logLevel: logLevel.NOTHING,
+    });
     const consumer = kafka.consumer({ groupId: `e2e-check-${randomUUID()}` });
     await consumer.connect();
     await consumer.subscribe({ topic: `${topicPrefix}.data.battery.cfp`, fromBeginning: true });
     const onTopic = new Set<string>();
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`only ${onTopic.size} of ${acceptedIds.length} found`)), 20_000);
+      const timer = setTimeout(
+        () => reject(new Error(`only ${onTopic.size} of ${acceptedIds.length} found`)),
+        20_000,
+      );
       void consumer.run({
-        eachMessage: async ({ message }) => {
+        eachMessage: ({ message }) => {
           onTopic.add((JSON.parse(message.value!.toString()) as { id: string }).id);
           if (acceptedIds.every((id) => onTopic.has(id))) {
             clearTimeout(timer);
             resolve();
           }
+          return Promise.resolve();
         },
       });
     });

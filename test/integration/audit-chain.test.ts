@@ -33,7 +33,9 @@ describe('hash-chained audit log on PostgreSQL', () => {
 
   it('refuses UPDATE, DELETE and TRUNCATE at the database', async () => {
     await prisma.$transaction((tx) => appendAudit(tx, [entry(1)]));
-    await expect(prisma.$executeRaw`UPDATE clearing.audit_log SET allow = NOT allow`).rejects.toThrow(/append-only/);
+    await expect(prisma.$executeRaw`UPDATE clearing.audit_log SET allow = NOT allow`).rejects.toThrow(
+      /append-only/,
+    );
     await expect(prisma.$executeRaw`DELETE FROM clearing.audit_log`).rejects.toThrow(/append-only/);
     await expect(prisma.$executeRaw`TRUNCATE clearing.audit_log`).rejects.toThrow(/append-only/);
   });
@@ -41,26 +43,43 @@ describe('hash-chained audit log on PostgreSQL', () => {
   const reset = async () => {
     await asAttacker();
     await prisma.$executeRaw`TRUNCATE clearing.audit_log`;
-    await prisma.$transaction((tx) => appendAudit(tx, Array.from({ length: 10 }, (_, i) => entry(i))));
+    await prisma.$transaction((tx) =>
+      appendAudit(
+        tx,
+        Array.from({ length: 10 }, (_, i) => entry(i)),
+      ),
+    );
   };
 
   it('verifies an untouched chain, appended in several transactions, concurrently', async () => {
     await asAttacker();
     await prisma.$executeRaw`TRUNCATE clearing.audit_log`;
-    await Promise.all(Array.from({ length: 8 }, (_, i) => prisma.$transaction((tx) => appendAudit(tx, [entry(i), entry(i + 100)]))));
+    await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        prisma.$transaction((tx) => appendAudit(tx, [entry(i), entry(i + 100)])),
+      ),
+    );
     expect(await verifyAudit(prisma)).toMatchObject({ ok: true, entries: 16 });
   });
 
   it('detects a modified entry', async () => {
     await reset();
     await prisma.$executeRaw`UPDATE clearing.audit_log SET allow = NOT allow WHERE seq = 4`;
-    expect(await verifyAudit(prisma)).toMatchObject({ ok: false, firstBadSeq: '4', problem: expect.stringContaining('modified') });
+    expect(await verifyAudit(prisma)).toMatchObject({
+      ok: false,
+      firstBadSeq: '4',
+      problem: expect.stringContaining('modified'),
+    });
   });
 
   it('detects a removed entry', async () => {
     await reset();
     await prisma.$executeRaw`DELETE FROM clearing.audit_log WHERE seq = 6`;
-    expect(await verifyAudit(prisma)).toMatchObject({ ok: false, firstBadSeq: '7', problem: 'entry 6 is missing' });
+    expect(await verifyAudit(prisma)).toMatchObject({
+      ok: false,
+      firstBadSeq: '7',
+      problem: 'entry 6 is missing',
+    });
   });
 
   it('detects reordered entries, even with their sequence numbers swapped', async () => {

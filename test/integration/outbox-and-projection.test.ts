@@ -35,7 +35,13 @@ describe('transactional outbox and event projection on real PostgreSQL and Kafka
 
   it('relays committed rows to Kafka in commit order and marks them sent', async () => {
     const seen: number[] = [];
-    const consumer = new EventConsumer(kafka, [topic], (_t, e) => void seen.push((e as { n: number }).n), logger, 'it-projection');
+    const consumer = new EventConsumer(
+      kafka,
+      [topic],
+      (_t, e) => void seen.push((e as { n: number }).n),
+      logger,
+      'it-projection',
+    );
     await consumer.start();
     for (let i = 0; i < 5; i++) await write(i);
     await relay.flush();
@@ -48,13 +54,21 @@ describe('transactional outbox and event projection on real PostgreSQL and Kafka
   it('never relays a row whose transaction rolled back', async () => {
     await expect(
       prisma.$transaction(async (tx) => {
-        await tx.registryOutbox.create({ data: { topic, key: 'k', value: asJson({ id: randomUUID(), n: 999 }) } });
+        await tx.registryOutbox.create({
+          data: { topic, key: 'k', value: asJson({ id: randomUUID(), n: 999 }) },
+        });
         throw new Error('the state change failed');
       }),
     ).rejects.toThrow('the state change failed');
     await relay.flush();
     const seen: number[] = [];
-    const replay = new EventConsumer(kafka, [topic], (_t, e) => void seen.push((e as { n: number }).n), logger, 'it-replay');
+    const replay = new EventConsumer(
+      kafka,
+      [topic],
+      (_t, e) => void seen.push((e as { n: number }).n),
+      logger,
+      'it-replay',
+    );
     await replay.start();
     expect(seen).not.toContain(999);
     await replay.stop();
@@ -62,14 +76,26 @@ describe('transactional outbox and event projection on real PostgreSQL and Kafka
 
   it('rebuilds the same projection by replay, and barrier() waits for events appended before it', async () => {
     const first: number[] = [];
-    const a = new EventConsumer(kafka, [topic], (_t, e) => void first.push((e as { n: number }).n), logger, 'it-a');
+    const a = new EventConsumer(
+      kafka,
+      [topic],
+      (_t, e) => void first.push((e as { n: number }).n),
+      logger,
+      'it-a',
+    );
     await a.start();
     await write(42);
     await relay.flush();
     await a.barrier();
     expect(first.at(-1)).toBe(42);
     const second: number[] = [];
-    const b = new EventConsumer(kafka, [topic], (_t, e) => void second.push((e as { n: number }).n), logger, 'it-b');
+    const b = new EventConsumer(
+      kafka,
+      [topic],
+      (_t, e) => void second.push((e as { n: number }).n),
+      logger,
+      'it-b',
+    );
     await b.start();
     expect(second).toEqual(first);
     await Promise.all([a.stop(), b.stop()]);
@@ -77,13 +103,18 @@ describe('transactional outbox and event projection on real PostgreSQL and Kafka
 
   it('keeps unsent rows when Kafka refuses them, and sends them later (nothing lost)', async () => {
     const missingTopic = `${topic}.missing`;
-    await prisma.registryOutbox.create({ data: { topic: missingTopic, key: 'k', value: asJson({ id: randomUUID(), n: 7 }) } });
+    await prisma.registryOutbox.create({
+      data: { topic: missingTopic, key: 'k', value: asJson({ id: randomUUID(), n: 7 }) },
+    });
     await expect(relay.flush()).rejects.toThrow();
     expect(await prisma.registryOutbox.count({ where: { sentAt: null, topic: missingTopic } })).toBe(1);
     await ensureTopics(kafka, [{ topic: missingTopic, numPartitions: 1 }]);
     await relay.flush();
     expect(await prisma.registryOutbox.count({ where: { sentAt: null } })).toBe(0);
-    const admin = new Kafka({ brokers: process.env.KAFKA_BROKERS!.split(','), logLevel: logLevel.NOTHING }).admin();
+    const admin = new Kafka({
+      brokers: process.env.KAFKA_BROKERS!.split(','),
+      logLevel: logLevel.NOTHING,
+    }).admin();
     await admin.connect();
     const offsets = await admin.fetchTopicOffsets(missingTopic);
     await admin.disconnect();

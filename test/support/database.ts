@@ -32,7 +32,10 @@ export function migrate(root: string, url: string): void {
 export function templateName(root: string): string {
   const hash = createHash('sha256');
   const dir = join(root, 'prisma/migrations');
-  for (const d of readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort()) {
+  for (const d of readdirSync(dir, { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort()) {
     hash.update(d).update(readFileSync(join(dir, d, 'migration.sql')));
   }
   return `renkei_template_${hash.digest('hex').slice(0, 12)}`;
@@ -41,7 +44,10 @@ export function templateName(root: string): string {
 /** Migrates a template database once per migration set (Prisma's engine takes seconds to load). */
 export async function ensureTemplate(root: string, adminUrl: string): Promise<string> {
   const name = templateName(root);
-  const exists = await admin(adminUrl, async (c) => (await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount === 1);
+  const exists = await admin(
+    adminUrl,
+    async (c) => (await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount === 1,
+  );
   if (!exists) {
     const building = `${name}_building_${randomBytes(3).toString('hex')}`;
     await admin(adminUrl, (c) => c.query(`CREATE DATABASE "${building}"`));
@@ -73,6 +79,7 @@ export async function freshDatabase(
   }
   return {
     url: withDatabase(adminUrl, name),
-    drop: () => admin(adminUrl, (c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => undefined),
+    drop: () =>
+      admin(adminUrl, (c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => undefined),
   };
 }

@@ -41,7 +41,12 @@ export interface RunningPlatform {
 
 const services = ['registry', 'clearing', 'exchange', 'cps-sim'] as const;
 
-async function waitHealthy(url: string, child: ChildProcess, name: string, timeoutMs = 60_000): Promise<void> {
+async function waitHealthy(
+  url: string,
+  child: ChildProcess,
+  name: string,
+  timeoutMs = 60_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`${name} exited with code ${child.exitCode}; see its log`);
@@ -103,13 +108,17 @@ export async function startPlatform(opts: PlatformOptions): Promise<RunningPlatf
     await Promise.all(
       services.map(async (name, i) => {
         const log = createWriteStream(join(opts.logDir, `${name}.log`), { flags: 'a' });
-        const child = spawn(process.execPath, ['--enable-source-maps', join(opts.root, `dist/apps/${name}/src/main.js`)], {
-          cwd: opts.root,
-          env: env[name],
-          stdio: ['ignore', 'pipe', 'pipe'],
-        });
-        child.stdout!.pipe(log);
-        child.stderr!.pipe(log);
+        const child = spawn(
+          process.execPath,
+          ['--enable-source-maps', join(opts.root, `dist/apps/${name}/src/main.js`)],
+          {
+            cwd: opts.root,
+            env: env[name],
+            stdio: ['ignore', 'pipe', 'pipe'],
+          },
+        );
+        child.stdout.pipe(log);
+        child.stderr.pipe(log);
         children.push(child);
         await waitHealthy(url(i), child, name);
       }),

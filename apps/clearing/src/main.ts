@@ -12,7 +12,9 @@ const config = loadConfig(
   baseConfigSchema.extend({
     PORT: z.coerce.number().int().default(3002),
     PUBLIC_URL: z.string().url().default('http://127.0.0.1:3002'),
-    SIGNING_KEYS: z.string().min(1, 'a JSON array of private EC P-256 JWKs; the first signs (generate with: npm run keys)'),
+    SIGNING_KEYS: z
+      .string()
+      .min(1, 'a JSON array of private EC P-256 JWKs; the first signs (generate with: npm run keys)'),
     ADMIN_JWKS: z.string().optional().describe("The consortium admin's public JWKS (bootstrap credential)"),
     PLATFORM_TOKEN_TTL_S: z.coerce.number().int().min(30).max(3600).default(600),
     DATASET_TOKEN_TTL_S: z.coerce.number().int().min(30).max(3600).default(300),
@@ -32,7 +34,13 @@ await ensureTopics(kafka, [
   { topic: Topics.auditDecisions, numPartitions: 3 },
 ]);
 const state = new PlatformProjection();
-const registryEvents = new EventConsumer(kafka, [Topics.registryEvents], (_t, e) => state.apply(e as PlatformEvent), logger, 'renkei-clearing.registry');
+const registryEvents = new EventConsumer(
+  kafka,
+  [Topics.registryEvents],
+  (_t, e) => state.apply(e as PlatformEvent),
+  logger,
+  'renkei-clearing.registry',
+);
 await registryEvents.start();
 const outbox = new OutboxRelay(kafka, new PrismaOutboxStore(prisma, 'clearing'), logger);
 await outbox.start();
@@ -50,13 +58,24 @@ const app = await createHttpApp(
     clock,
     settings: {
       assertionAudiences: [config.TOKEN_ISSUER, `${config.PUBLIC_URL}/oauth/token`],
-      adminJwks: config.ADMIN_JWKS ? (JSON.parse(config.ADMIN_JWKS) as { keys: Record<string, unknown>[] }) : null,
+      adminJwks: config.ADMIN_JWKS
+        ? (JSON.parse(config.ADMIN_JWKS) as { keys: Record<string, unknown>[] })
+        : null,
       platformTokenTtlSeconds: config.PLATFORM_TOKEN_TTL_S,
       datasetTokenTtlSeconds: config.DATASET_TOKEN_TTL_S,
     },
-    health: async () => ({ database: await prisma.$queryRaw`SELECT 1`.then(() => 'up' as const, () => 'down' as const) }),
+    health: async () => ({
+      database: await prisma.$queryRaw`SELECT 1`.then(
+        () => 'up' as const,
+        () => 'down' as const,
+      ),
+    }),
   }),
-  { name: 'clearing', title: 'Renkei clearing', description: 'Consent (grants), policy decisions, access tokens and the tamper-evident audit record.' },
+  {
+    name: 'clearing',
+    title: 'Renkei clearing',
+    description: 'Consent (grants), policy decisions, access tokens and the tamper-evident audit record.',
+  },
   logger,
 );
 logger.info({ policyRevision: policy.revision }, 'policy bundle loaded');

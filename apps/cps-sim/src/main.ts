@@ -12,7 +12,12 @@ const config = loadConfig(
 const logger = createLogger('cps-sim', config.LOG_LEVEL);
 const app = await createHttpApp(
   CpsSimModule,
-  { name: 'cps-sim', title: 'Renkei CPS simulation', description: 'Digital twin and what-if simulations over governed streams (scenarios arrive with the CPS issue).' },
+  {
+    name: 'cps-sim',
+    title: 'Renkei CPS simulation',
+    description:
+      'Digital twin and what-if simulations over governed streams (scenarios arrive with the CPS issue).',
+  },
   logger,
 );
 await listenAndServe(app, { host: config.HOST, port: config.PORT, logger, onClose: () => Promise.resolve() });

@@ -61,9 +61,17 @@ export class ExchangeRuntime {
   }
 
   contract(dataset: string, version?: string): ContractTerms {
-    const contract = version ? this.state.contracts.get(dataset)?.get(version) : this.state.currentContract(dataset);
+    const contract = version
+      ? this.state.contracts.get(dataset)?.get(version)
+      : this.state.currentContract(dataset);
     if (!contract) {
-      throw notFound('CONTRACT.NOT_FOUND', version ? `No version ${version} of dataset '${dataset}'` : `No active contract for dataset '${dataset}'`, 'List datasets with GET /catalog on the registry');
+      throw notFound(
+        'CONTRACT.NOT_FOUND',
+        version
+          ? `No version ${version} of dataset '${dataset}'`
+          : `No active contract for dataset '${dataset}'`,
+        'List datasets with GET /catalog on the registry',
+      );
     }
     return contract;
   }

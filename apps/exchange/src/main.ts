@@ -25,21 +25,51 @@ await ensureTopics(kafka, [
   { topic: Topics.auditDecisions, numPartitions: 3 },
 ]);
 const state = new PlatformProjection();
-const events = new EventConsumer(kafka, [Topics.registryEvents, Topics.clearingEvents], (_t, e) => state.apply(e as PlatformEvent), logger, 'renkei-exchange.platform');
+const events = new EventConsumer(
+  kafka,
+  [Topics.registryEvents, Topics.clearingEvents],
+  (_t, e) => state.apply(e as PlatformEvent),
+  logger,
+  'renkei-exchange.platform',
+);
 await events.start();
 const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 5 });
 await producer.connect();
-const runtime = new ExchangeRuntime(kafka, producer, state, events, policy, clock, logger, config.DATA_PARTITIONS);
-const verifier = TokenVerifier.remote(`${config.CLEARING_URL}/.well-known/jwks.json`, config.TOKEN_ISSUER, clock);
+const runtime = new ExchangeRuntime(
+  kafka,
+  producer,
+  state,
+  events,
+  policy,
+  clock,
+  logger,
+  config.DATA_PARTITIONS,
+);
+const verifier = TokenVerifier.remote(
+  `${config.CLEARING_URL}/.well-known/jwks.json`,
+  config.TOKEN_ISSUER,
+  clock,
+);
 
 const app = await createHttpApp(
-  ExchangeModule.register({ runtime, verifier, pseudonymSecret: config.PSEUDONYM_SECRET, health: async () => ({
+  ExchangeModule.register({
+    runtime,
+    verifier,
+    pseudonymSecret: config.PSEUDONYM_SECRET,
+    health: async () => ({
       kafka: await Promise.race([
         events.barrier().then(() => 'up' as const),
         new Promise<'down'>((resolve) => setTimeout(() => resolve('down'), 2_000)),
       ]),
-    }) }),
-  { name: 'exchange', title: 'Renkei exchange', description: 'Publish events under a data contract; receive them under a grant, with per-delivery policy enforcement.', bodyLimitBytes: 10 * 1024 * 1024 },
+    }),
+  }),
+  {
+    name: 'exchange',
+    title: 'Renkei exchange',
+    description:
+      'Publish events under a data contract; receive them under a grant, with per-delivery policy enforcement.',
+    bodyLimitBytes: 10 * 1024 * 1024,
+  },
   logger,
 );
 logger.info({ policyRevision: policy.revision }, 'policy bundle loaded');

@@ -13,16 +13,37 @@ const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'renkei-reg
 await ensureTopics(kafka, [{ topic: Topics.registryEvents, numPartitions: 1 }]);
 const outbox = new OutboxRelay(kafka, new PrismaOutboxStore(prisma, 'registry'), logger);
 await outbox.start();
-const verifier = TokenVerifier.remote(`${config.CLEARING_URL}/.well-known/jwks.json`, config.TOKEN_ISSUER, systemClock);
+const verifier = TokenVerifier.remote(
+  `${config.CLEARING_URL}/.well-known/jwks.json`,
+  config.TOKEN_ISSUER,
+  systemClock,
+);
 
 const app = await createHttpApp(
   RegistryModule.register({
     prisma,
     outbox,
     verifier,
-    health: async () => ({ database: await prisma.$queryRaw`SELECT 1`.then(() => 'up' as const, () => 'down' as const) }),
+    health: async () => ({
+      database: await prisma.$queryRaw`SELECT 1`.then(
+        () => 'up' as const,
+        () => 'down' as const,
+      ),
+    }),
   }),
-  { name: 'registry', title: 'Renkei registry', description: 'Participants (onboarding, identity, keys) and data contracts (versions, schemas, catalog).' },
+  {
+    name: 'registry',
+    title: 'Renkei registry',
+    description: 'Participants (onboarding, identity, keys) and data contracts (versions, schemas, catalog).',
+  },
   logger,
 );
-await listenAndServe(app, { host: config.HOST, port: config.PORT, logger, onClose: async () => { await outbox.stop(); await prisma.$disconnect(); } });
+await listenAndServe(app, {
+  host: config.HOST,
+  port: config.PORT,
+  logger,
+  onClose: async () => {
+    await outbox.stop();
+    await prisma.$disconnect();
+  },
+});

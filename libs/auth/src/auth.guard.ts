@@ -34,11 +34,17 @@ export class AuthGuard implements CanActivate {
       context.getClass(),
     ]);
     if (!options) return true;
-    const request = context.switchToHttp().getRequest<{ headers: Record<string, string | undefined>; principal?: Principal }>();
+    const request = context
+      .switchToHttp()
+      .getRequest<{ headers: Record<string, string | undefined>; principal?: Principal }>();
     const header = request.headers.authorization ?? '';
     const match = /^Bearer ([A-Za-z0-9._~+/=-]+)$/i.exec(header);
     if (!match?.[1]) {
-      throw unauthenticated('TOKEN.MISSING', 'This call needs a bearer token', 'Send `Authorization: Bearer <access token>`');
+      throw unauthenticated(
+        'TOKEN.MISSING',
+        'This call needs a bearer token',
+        'Send `Authorization: Bearer <access token>`',
+      );
     }
     const principal = await this.verifier.verify(match[1], options.audience);
     if (options.scope) requireScope(principal, options.scope);

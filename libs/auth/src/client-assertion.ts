@@ -29,7 +29,10 @@ export async function verifyClientAssertion(
       maxTokenAge: MAX_ASSERTION_LIFETIME_S,
     });
     if (payload.exp! - payload.iat! > MAX_ASSERTION_LIFETIME_S) {
-      throw unauthenticated('AUTH.ASSERTION_TOO_LONG', `Client assertions may live at most ${MAX_ASSERTION_LIFETIME_S} s`);
+      throw unauthenticated(
+        'AUTH.ASSERTION_TOO_LONG',
+        `Client assertions may live at most ${MAX_ASSERTION_LIFETIME_S} s`,
+      );
     }
     return { jti: payload.jti!, exp: payload.exp! };
   } catch (error) {

@@ -31,7 +31,8 @@ export async function loadSigningKeys(json: string): Promise<SigningKey[]> {
   } catch {
     throw new Error('SIGNING_KEYS is not valid JSON: expected an array of private JWKs');
   }
-  if (!Array.isArray(parsed) || parsed.length === 0) throw new Error('SIGNING_KEYS must be a non-empty JSON array of private JWKs');
+  if (!Array.isArray(parsed) || parsed.length === 0)
+    throw new Error('SIGNING_KEYS must be a non-empty JSON array of private JWKs');
   return Promise.all(
     (parsed as JWK[]).map(async (jwk, i) => {
       if (!jwk.kid || !jwk.d || jwk.kty !== 'EC' || jwk.crv !== 'P-256') {

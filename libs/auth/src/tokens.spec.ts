@@ -16,7 +16,13 @@ async function setup() {
 describe('platform tokens', () => {
   it('verifies a token it issued, with subject and scopes', async () => {
     const { issuer, verifier } = await setup();
-    const { token } = await issuer.issue({ subject: 'p1', audience: 'exchange', scopes: ['subscribe:battery.cfp'], ttlSeconds: 300, grant: 'g1' });
+    const { token } = await issuer.issue({
+      subject: 'p1',
+      audience: 'exchange',
+      scopes: ['subscribe:battery.cfp'],
+      ttlSeconds: 300,
+      grant: 'g1',
+    });
     const principal = await verifier.verify(token, 'exchange');
     expect(principal.participantId).toBe('p1');
     expect([...principal.scopes]).toEqual(['subscribe:battery.cfp']);
@@ -40,16 +46,33 @@ describe('platform tokens', () => {
   it('refuses a token signed by another key with the same kid', async () => {
     const { verifier } = await setup();
     const other = await setup();
-    const { token } = await other.issuer.issue({ subject: 'p1', audience: 'api', scopes: ['x'], ttlSeconds: 60 });
+    const { token } = await other.issuer.issue({
+      subject: 'p1',
+      audience: 'api',
+      scopes: ['x'],
+      ttlSeconds: 60,
+    });
     await expect(verifier.verify(token, 'api')).rejects.toMatchObject({ code: 'TOKEN.INVALID_SIGNATURE' });
   });
 
   it('refuses alg none and HS256 tokens', async () => {
     const { verifier } = await setup();
     const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
-    const claims = { iss: issuerId, aud: 'urn:renkei:api', sub: 'p1', scope: 'x', jti: 'j', iat: 1795251600, exp: 1795251900 };
-    await expect(verifier.verify(`${b64({ alg: 'none' })}.${b64(claims)}.`, 'api')).rejects.toMatchObject({ code: expect.stringMatching(/^TOKEN\./) });
-    const hs = await new SignJWT(claims).setProtectedHeader({ alg: 'HS256', kid: 'k1' }).sign(await importJWK({ kty: 'oct', k: 'c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0' }, 'HS256'));
+    const claims = {
+      iss: issuerId,
+      aud: 'urn:renkei:api',
+      sub: 'p1',
+      scope: 'x',
+      jti: 'j',
+      iat: 1795251600,
+      exp: 1795251900,
+    };
+    await expect(verifier.verify(`${b64({ alg: 'none' })}.${b64(claims)}.`, 'api')).rejects.toMatchObject({
+      code: expect.stringMatching(/^TOKEN\./),
+    });
+    const hs = await new SignJWT(claims)
+      .setProtectedHeader({ alg: 'HS256', kid: 'k1' })
+      .sign(await importJWK({ kty: 'oct', k: 'c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0' }, 'HS256'));
     await expect(verifier.verify(hs, 'api')).rejects.toMatchObject({ code: 'TOKEN.ALG_NOT_ALLOWED' });
   });
 

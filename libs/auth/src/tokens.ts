@@ -66,7 +66,16 @@ export class TokenIssuer {
       .setNotBefore(now)
       .setExpirationTime(now + req.ttlSeconds)
       .sign(key.privateKey);
-    return { token, claims: { ...claims, iss: this.issuer, aud: Audiences[req.audience], iat: now, exp: now + req.ttlSeconds } };
+    return {
+      token,
+      claims: {
+        ...claims,
+        iss: this.issuer,
+        aud: Audiences[req.audience],
+        iat: now,
+        exp: now + req.ttlSeconds,
+      },
+    };
   }
 }
 
@@ -78,19 +87,36 @@ export interface Principal {
 
 /** Maps jose's failures to stable codes; every one is a 401 that says what to do next. */
 export function tokenError(error: unknown): Error {
-  if (error instanceof errors.JWTExpired) return unauthenticated('TOKEN.EXPIRED', 'The access token has expired', 'Request a new token');
+  if (error instanceof errors.JWTExpired)
+    return unauthenticated('TOKEN.EXPIRED', 'The access token has expired', 'Request a new token');
   if (error instanceof errors.JWTClaimValidationFailed) {
-    if (error.claim === 'aud') return unauthenticated('TOKEN.WRONG_AUDIENCE', 'The access token is not meant for this service', 'Request a token for this service');
-    if (error.claim === 'iss') return unauthenticated('TOKEN.WRONG_ISSUER', 'The access token was not issued by this platform');
-    return unauthenticated('TOKEN.INVALID_CLAIMS', `The access token's '${error.claim}' claim is not acceptable`);
+    if (error.claim === 'aud')
+      return unauthenticated(
+        'TOKEN.WRONG_AUDIENCE',
+        'The access token is not meant for this service',
+        'Request a token for this service',
+      );
+    if (error.claim === 'iss')
+      return unauthenticated('TOKEN.WRONG_ISSUER', 'The access token was not issued by this platform');
+    return unauthenticated(
+      'TOKEN.INVALID_CLAIMS',
+      `The access token's '${error.claim}' claim is not acceptable`,
+    );
   }
   if (error instanceof errors.JOSEAlgNotAllowed || error instanceof errors.JOSENotSupported) {
     return unauthenticated('TOKEN.ALG_NOT_ALLOWED', `Tokens must be signed with ${PLATFORM_ALG}`);
   }
   if (error instanceof errors.JWSSignatureVerificationFailed || error instanceof errors.JWKSNoMatchingKey) {
-    return unauthenticated('TOKEN.INVALID_SIGNATURE', 'The access token signature does not verify against the platform JWKS');
+    return unauthenticated(
+      'TOKEN.INVALID_SIGNATURE',
+      'The access token signature does not verify against the platform JWKS',
+    );
   }
-  return unauthenticated('TOKEN.MALFORMED', 'The access token is not a valid JWT', 'Send `Authorization: Bearer <token>` with a token from the clearing service');
+  return unauthenticated(
+    'TOKEN.MALFORMED',
+    'The access token is not a valid JWT',
+    'Send `Authorization: Bearer <token>` with a token from the clearing service',
+  );
 }
 
 /** Verifies signature, algorithm, issuer, audience and lifetime of platform tokens. */
@@ -106,7 +132,11 @@ export class TokenVerifier {
   }
 
   static remote(jwksUrl: string, issuer: string, clock: Clock): TokenVerifier {
-    return new TokenVerifier(createRemoteJWKSet(new URL(jwksUrl), { cooldownDuration: 5_000, cacheMaxAge: 600_000 }), issuer, clock);
+    return new TokenVerifier(
+      createRemoteJWKSet(new URL(jwksUrl), { cooldownDuration: 5_000, cacheMaxAge: 600_000 }),
+      issuer,
+      clock,
+    );
   }
 
   async verify(token: string, audience: Audience): Promise<Principal> {
@@ -128,6 +158,10 @@ export class TokenVerifier {
 
 export function requireScope(principal: Principal, scope: string): void {
   if (!principal.scopes.has(scope)) {
-    throw forbidden('TOKEN.INSUFFICIENT_SCOPE', `This call needs scope '${scope}'`, 'Request a token that carries this scope');
+    throw forbidden(
+      'TOKEN.INSUFFICIENT_SCOPE',
+      `This call needs scope '${scope}'`,
+      'Request a token that carries this scope',
+    );
   }
 }

@@ -20,7 +20,9 @@ describe('grant state machine', () => {
   });
 
   it('refuses an illegal move with a conflict that says what is possible', () => {
-    expect(() => assertTransition('revoked', 'granted')).toThrow(expect.objectContaining({ code: 'GRANT.ILLEGAL_TRANSITION', kind: 'conflict' }));
+    expect(() => assertTransition('revoked', 'granted')).toThrow(
+      expect.objectContaining({ code: 'GRANT.ILLEGAL_TRANSITION', kind: 'conflict' }),
+    );
     expect(() => assertTransition('requested', 'suspended')).toThrow(/cannot become 'suspended'/);
   });
 });

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { assertLegalIdentifiers, corporateNumberCheckDigit, isValidBpn, isValidCorporateNumber, isValidLei } from './identity.js';
+import {
+  assertLegalIdentifiers,
+  corporateNumberCheckDigit,
+  isValidBpn,
+  isValidCorporateNumber,
+  isValidLei,
+} from './identity.js';
 import { DomainError } from './errors.js';
 
 describe('corporate numbers (法人番号)', () => {

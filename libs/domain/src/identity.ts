@@ -50,13 +50,19 @@ export function assertLegalIdentifiers(ids: LegalIdentifiers, basePath = ''): vo
     });
   }
   if (ids.lei != null && !isValidLei(ids.lei)) {
-    details.push({ path: `${basePath}/lei`, message: 'not a valid ISO 17442 LEI (20 characters, MOD 97 check)' });
+    details.push({
+      path: `${basePath}/lei`,
+      message: 'not a valid ISO 17442 LEI (20 characters, MOD 97 check)',
+    });
   }
   if (ids.bpn != null && !isValidBpn(ids.bpn)) {
     details.push({ path: `${basePath}/bpn`, message: 'not a valid Catena-X BPNL (BPNL + 12 alphanumerics)' });
   }
   if (ids.corporateNumber == null && ids.lei == null && ids.bpn == null) {
-    details.push({ path: `${basePath}/corporateNumber`, message: 'one of corporateNumber, lei or bpn is required' });
+    details.push({
+      path: `${basePath}/corporateNumber`,
+      message: 'one of corporateNumber, lei or bpn is required',
+    });
   }
   if (details.length > 0) {
     throw badRequest('PARTICIPANT.INVALID_IDENTIFIER', 'The legal identifier is not valid', details);

@@ -5,13 +5,19 @@ const schema = {
   type: 'object',
   required: ['lotId', 'cfp'],
   additionalProperties: false,
-  properties: { lotId: { type: 'string' }, cfp: { type: 'number', minimum: 0 }, measuredAt: { type: 'string', format: 'date-time' } },
+  properties: {
+    lotId: { type: 'string' },
+    cfp: { type: 'number', minimum: 0 },
+    measuredAt: { type: 'string', format: 'date-time' },
+  },
 };
 
 describe('contract schemas', () => {
   it('names every failing path under the given base', () => {
     const validate = compileContractSchema(schema);
-    expect(validatePayload(validate, { cfp: -1, extra: true, measuredAt: 'yesterday' }, '/events/2/payload')).toEqual(
+    expect(
+      validatePayload(validate, { cfp: -1, extra: true, measuredAt: 'yesterday' }, '/events/2/payload'),
+    ).toEqual(
       expect.arrayContaining([
         { path: '/events/2/payload', message: "is missing required property 'lotId'" },
         { path: '/events/2/payload', message: "has unknown property 'extra'" },
@@ -26,7 +32,11 @@ describe('contract schemas', () => {
   });
 
   it('refuses a schema with unknown keywords (strict mode) as a 400 naming /schema', () => {
-    expect(() => compileContractSchema({ type: 'object', propertees: {} })).toThrow(expect.objectContaining({ code: 'CONTRACT.INVALID_SCHEMA' }));
-    expect(() => compileContractSchema([])).toThrow(expect.objectContaining({ code: 'CONTRACT.INVALID_SCHEMA' }));
+    expect(() => compileContractSchema({ type: 'object', propertees: {} })).toThrow(
+      expect.objectContaining({ code: 'CONTRACT.INVALID_SCHEMA' }),
+    );
+    expect(() => compileContractSchema([])).toThrow(
+      expect.objectContaining({ code: 'CONTRACT.INVALID_SCHEMA' }),
+    );
   });
 });

@@ -3,17 +3,22 @@ import * as ajvFormats from 'ajv-formats';
 import { badRequest, type ErrorDetail } from './errors.js';
 
 type FormatsPlugin = (ajv: Ajv2020) => Ajv2020;
-const addFormats = ((ajvFormats as unknown as { default?: FormatsPlugin }).default ?? ajvFormats) as unknown as FormatsPlugin;
+const addFormats = ((ajvFormats as unknown as { default?: FormatsPlugin }).default ??
+  ajvFormats) as unknown as FormatsPlugin;
 
 /** One Ajv instance per process: compiled validators are cached by the callers, keyed by contract version. */
-const ajv = addFormats(new Ajv2020({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true }));
+const ajv = addFormats(
+  new Ajv2020({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true }),
+);
 
 export type PayloadValidator = ValidateFunction;
 
 /** Compiles a contract's JSON Schema (2020-12); a schema that does not compile is a 400 naming why. */
 export function compileContractSchema(schema: unknown, path = '/schema'): PayloadValidator {
   if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) {
-    throw badRequest('CONTRACT.INVALID_SCHEMA', 'The contract schema must be a JSON Schema object', [{ path, message: 'must be an object' }]);
+    throw badRequest('CONTRACT.INVALID_SCHEMA', 'The contract schema must be a JSON Schema object', [
+      { path, message: 'must be an object' },
+    ]);
   }
   try {
     const { $id: _id, ...rest } = schema as Record<string, unknown>;
@@ -40,7 +45,14 @@ function describe(error: ErrorObject): string {
 }
 
 /** Validates a payload; returns one detail per failure with its JSON Pointer under `basePath`. */
-export function validatePayload(validator: PayloadValidator, payload: unknown, basePath: string): ErrorDetail[] {
+export function validatePayload(
+  validator: PayloadValidator,
+  payload: unknown,
+  basePath: string,
+): ErrorDetail[] {
   if (validator(payload)) return [];
-  return (validator.errors ?? []).map((e) => ({ path: `${basePath}${e.instancePath}`, message: describe(e) }));
+  return (validator.errors ?? []).map((e) => ({
+    path: `${basePath}${e.instancePath}`,
+    message: describe(e),
+  }));
 }

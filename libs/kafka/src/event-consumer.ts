@@ -26,7 +26,12 @@ export class EventConsumer {
     private readonly logger: Logger,
     name: string,
   ) {
-    this.consumer = kafka.consumer({ groupId: `${name}.${randomUUID()}`, maxWaitTimeInMs: 50, sessionTimeout: 10_000, heartbeatInterval: 1_000 });
+    this.consumer = kafka.consumer({
+      groupId: `${name}.${randomUUID()}`,
+      maxWaitTimeInMs: 50,
+      sessionTimeout: 10_000,
+      heartbeatInterval: 1_000,
+    });
     this.admin = kafka.admin();
   }
 

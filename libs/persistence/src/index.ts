@@ -1,3 +1,2 @@
 export * from './prisma.js';
 export * from './outbox-store.js';
-

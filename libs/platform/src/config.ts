@@ -2,7 +2,10 @@ import { z } from 'zod';
 
 /** Settings every service shares; each service extends this schema with its own. */
 export const baseConfigSchema = z.object({
-  DATABASE_URL: z.string().url().describe('PostgreSQL URL, e.g. postgresql://user:pass@127.0.0.1:5432/renkei'),
+  DATABASE_URL: z
+    .string()
+    .url()
+    .describe('PostgreSQL URL, e.g. postgresql://user:pass@127.0.0.1:5432/renkei'),
   KAFKA_BROKERS: z
     .string()
     .default('127.0.0.1:9092')
@@ -12,7 +15,10 @@ export const baseConfigSchema = z.object({
   POLICY_DIR: z.string().default('policies/build'),
   CLEARING_URL: z.string().url().default('http://127.0.0.1:3002'),
   TOKEN_ISSUER: z.string().default('urn:renkei:clearing'),
-  TOPIC_PREFIX: z.string().regex(/^[a-z][a-z0-9-]{0,40}(\.[a-z0-9-]{1,40})?$/).default('renkei'),
+  TOPIC_PREFIX: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]{0,40}(\.[a-z0-9-]{1,40})?$/)
+    .default('renkei'),
 });
 
 /** Validates the environment at boot and fails with every wrong variable named, not just the first. */
@@ -20,7 +26,9 @@ export function loadConfig<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEn
   const parsed = schema.safeParse(env);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(root)'}: ${i.message}`);
-    throw new Error(`Invalid configuration:\n${lines.join('\n')}\nSet these environment variables and restart.`);
+    throw new Error(
+      `Invalid configuration:\n${lines.join('\n')}\nSet these environment variables and restart.`,
+    );
   }
-  return parsed.data as z.infer<S>;
+  return parsed.data;
 }

@@ -57,15 +57,34 @@ export class ProblemFilter implements ExceptionFilter {
       };
     }
     // Nest wraps Fastify's body errors in an HttpException whose cause carries Fastify's code.
-    const fastifyCode = (error as { code?: unknown }).code ?? ((error as { cause?: { code?: unknown } }).cause?.code);
+    const fastifyCode =
+      (error as { code?: unknown }).code ?? (error as { cause?: { code?: unknown } }).cause?.code;
     if (fastifyCode === 'FST_ERR_CTP_INVALID_JSON_BODY' || fastifyCode === 'FST_ERR_CTP_EMPTY_JSON_BODY') {
-      return this.simple(400, 'REQUEST.MALFORMED_JSON', 'The request body is not valid JSON', instance, 'Send a JSON document with content-type application/json');
+      return this.simple(
+        400,
+        'REQUEST.MALFORMED_JSON',
+        'The request body is not valid JSON',
+        instance,
+        'Send a JSON document with content-type application/json',
+      );
     }
     if (fastifyCode === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-      return this.simple(413, 'REQUEST.TOO_LARGE', 'The request body is too large', instance, 'Split the batch into smaller requests');
+      return this.simple(
+        413,
+        'REQUEST.TOO_LARGE',
+        'The request body is too large',
+        instance,
+        'Split the batch into smaller requests',
+      );
     }
     if (fastifyCode === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
-      return this.simple(415, 'REQUEST.UNSUPPORTED_MEDIA_TYPE', 'Unsupported content type', instance, 'Use content-type application/json');
+      return this.simple(
+        415,
+        'REQUEST.UNSUPPORTED_MEDIA_TYPE',
+        'Unsupported content type',
+        instance,
+        'Use content-type application/json',
+      );
     }
     if (error instanceof HttpException) {
       const status = error.getStatus();
@@ -76,10 +95,24 @@ export class ProblemFilter implements ExceptionFilter {
     if (typeof status === 'number' && status >= 400 && status < 500) {
       return this.simple(status, `HTTP.${status}`, (error as Error).message, instance);
     }
-    return this.simple(500, 'INTERNAL', 'Unexpected error; it has been logged', instance, 'Retry later; if it persists, report the time and path to the consortium admin');
+    return this.simple(
+      500,
+      'INTERNAL',
+      'Unexpected error; it has been logged',
+      instance,
+      'Retry later; if it persists, report the time and path to the consortium admin',
+    );
   }
 
   private simple(status: number, code: string, detail: string, instance: string, hint?: string): Problem {
-    return { type: `urn:renkei:error:${code}`, title: code, status, code, detail, ...(hint ? { hint } : {}), instance };
+    return {
+      type: `urn:renkei:error:${code}`,
+      title: code,
+      status,
+      code,
+      detail,
+      ...(hint ? { hint } : {}),
+      instance,
+    };
   }
 }

@@ -4,7 +4,13 @@ import type { Logger } from 'pino';
 /** Starts a built app and stops it (and the resources it owns) cleanly on SIGINT/SIGTERM. */
 export async function listenAndServe(
   app: NestFastifyApplication,
-  options: { host: string; port: number; logger: Logger; beforeClose?: () => Promise<void>; onClose: () => Promise<void> },
+  options: {
+    host: string;
+    port: number;
+    logger: Logger;
+    beforeClose?: () => Promise<void>;
+    onClose: () => Promise<void>;
+  },
 ): Promise<void> {
   await app.listen({ host: options.host, port: options.port });
   options.logger.info({ url: `http://${options.host}:${options.port}` }, 'listening');

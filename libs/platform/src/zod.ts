@@ -8,7 +8,11 @@ export function pointer(path: readonly PropertyKey[]): string {
   return path.map((p) => '/' + String(p).replace(/~/g, '~0').replace(/\//g, '~1')).join('');
 }
 
-export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, code = 'REQUEST.INVALID'): z.infer<S> {
+export function parseOrThrow<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  code = 'REQUEST.INVALID',
+): z.infer<S> {
   const result = schema.safeParse(value);
   if (!result.success) {
     throw badRequest(
@@ -18,7 +22,7 @@ export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, cod
       'Fix the fields listed in `errors` and send the request again',
     );
   }
-  return result.data as z.infer<S>;
+  return result.data;
 }
 
 /** Validates a body or query with a zod schema; errors are 400 with a JSON Pointer per failing field. */
@@ -30,7 +34,11 @@ export class ZodPipe<S extends z.ZodType> implements PipeTransform {
 }
 
 export function openApiSchema(schema: z.ZodType): Record<string, unknown> {
-  const json = z.toJSONSchema(schema, { target: 'openapi-3.0', io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  const json = z.toJSONSchema(schema, {
+    target: 'openapi-3.0',
+    io: 'input',
+    unrepresentable: 'any',
+  }) as Record<string, unknown>;
   delete json.$schema;
   return json;
 }
@@ -43,7 +51,11 @@ export function ApiZodBody(schema: z.ZodType, example?: unknown) {
 /** Documents the properties of a zod object schema as query parameters. */
 export function ApiZodQuery(schema: z.ZodObject) {
   const decorators = Object.entries(schema.shape).map(([name, field]) =>
-    ApiQuery({ name, required: !(field as z.ZodType).safeParse(undefined).success, schema: openApiSchema(field as z.ZodType) }),
+    ApiQuery({
+      name,
+      required: !(field as z.ZodType).safeParse(undefined).success,
+      schema: openApiSchema(field as z.ZodType),
+    }),
   );
   return applyDecorators(...decorators);
 }
@@ -55,7 +67,9 @@ export class UuidPipe implements PipeTransform {
   constructor(private readonly name = 'id') {}
   transform(value: unknown): string {
     if (!uuid.safeParse(value).success) {
-      throw badRequest('REQUEST.INVALID_ID', `'${this.name}' must be a UUID`, [{ path: `/${this.name}`, message: 'must be a UUID' }]);
+      throw badRequest('REQUEST.INVALID_ID', `'${this.name}' must be a UUID`, [
+        { path: `/${this.name}`, message: 'must be a UUID' },
+      ]);
     }
     return value as string;
   }

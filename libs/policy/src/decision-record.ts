@@ -30,6 +30,9 @@ export function decisionRecord(
 /** A deny becomes a 403 whose code is the policy's first reason; all reasons are listed. */
 export function denied(decision: PolicyDecision, what: string): Error {
   const [first = 'POLICY.DENIED'] = decision.reasons;
-  return forbidden(first, `${what} was denied by policy: ${decision.reasons.join(', ') || 'no rule allows it'}`,
-    'The decision is on the audit record; ask the data owner about the grant or its terms');
+  return forbidden(
+    first,
+    `${what} was denied by policy: ${decision.reasons.join(', ') || 'no rule allows it'}`,
+    'The decision is on the audit record; ask the data owner about the grant or its terms',
+  );
 }

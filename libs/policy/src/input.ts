@@ -21,13 +21,20 @@ function party(state: PlatformProjection, id: string | undefined) {
  */
 export function buildPolicyInput(state: PlatformProjection, req: DecisionRequest): PolicyInput {
   const subject = state.participants.get(req.subjectId);
-  if (!subject) throw notFound('PARTICIPANT.NOT_FOUND', 'The calling participant is not known to this service yet');
+  if (!subject)
+    throw notFound('PARTICIPANT.NOT_FOUND', 'The calling participant is not known to this service yet');
   const contract = req.dataset ? state.currentContract(req.dataset) : undefined;
   const grant = req.grant ?? null;
   return {
     action: req.action,
     now: req.now.getTime(),
-    subject: { id: subject.id, industry: subject.industry, country: subject.country, roles: subject.roles, status: subject.status },
+    subject: {
+      id: subject.id,
+      industry: subject.industry,
+      country: subject.country,
+      roles: subject.roles,
+      status: subject.status,
+    },
     contract: contract
       ? {
           dataset: contract.dataset,

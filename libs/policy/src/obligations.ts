@@ -16,7 +16,11 @@ export function applyObligations(
   for (const field of obligations.pseudonymise) {
     if (field in out && out[field] !== undefined && out[field] !== null) {
       out[field] =
-        'ps_' + createHmac('sha256', pseudonymKey).update(JSON.stringify(out[field])).digest('base64url').slice(0, 22);
+        'ps_' +
+        createHmac('sha256', pseudonymKey)
+          .update(JSON.stringify(out[field]))
+          .digest('base64url')
+          .slice(0, 22);
     }
   }
   return out;

@@ -28,7 +28,18 @@ export interface Credentials {
 }
 
 export type StreamLine =
-  | { type: 'event'; event: { id: string; dataset: string; originator: string; subject?: string; payload: Record<string, unknown>; publishedAt: string; contractVersion: string } }
+  | {
+      type: 'event';
+      event: {
+        id: string;
+        dataset: string;
+        originator: string;
+        subject?: string;
+        payload: Record<string, unknown>;
+        publishedAt: string;
+        contractVersion: string;
+      };
+    }
   | { type: 'heartbeat'; at: string }
   | { type: 'end'; code: string; message: string };
 
@@ -42,7 +53,9 @@ async function json<T>(response: Response): Promise<T> {
   const text = await response.text();
   const body = text ? (JSON.parse(text) as Record<string, unknown>) : {};
   if (!response.ok) {
-    throw new RenkeiError(response.status, String(body.code ?? `HTTP.${response.status}`), String(body.detail ?? response.statusText), body);
+    const code = typeof body.code === 'string' ? body.code : `HTTP.${response.status}`;
+    const detail = typeof body.detail === 'string' ? body.detail : response.statusText;
+    throw new RenkeiError(response.status, code, detail, body);
   }
   return body as T;
 }
@@ -88,10 +101,24 @@ export class RenkeiClient {
     return res.access_token;
   }
 
-  private async call<T>(base: keyof Endpoints, method: string, path: string, body?: unknown, token?: string): Promise<T> {
-    const headers: Record<string, string> = { authorization: `Bearer ${token ?? (await this.platformToken())}` };
+  private async call<T>(
+    base: keyof Endpoints,
+    method: string,
+    path: string,
+    body?: unknown,
+    token?: string,
+  ): Promise<T> {
+    const headers: Record<string, string> = {
+      authorization: `Bearer ${token ?? (await this.platformToken())}`,
+    };
     if (body !== undefined) headers['content-type'] = 'application/json';
-    return json<T>(await fetch(`${this.endpoints[base]}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) }));
+    return json<T>(
+      await fetch(`${this.endpoints[base]}${path}`, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+      }),
+    );
   }
 
   // registry
@@ -102,11 +129,20 @@ export class RenkeiClient {
     return this.call<{ dataset: string; version: string }>('registry', 'POST', '/contracts', contract);
   }
   catalog() {
-    return this.call<{ dataset: string; title: string; owner: string; purposes: string[] }[]>('registry', 'GET', '/catalog');
+    return this.call<{ dataset: string; title: string; owner: string; purposes: string[] }[]>(
+      'registry',
+      'GET',
+      '/catalog',
+    );
   }
 
   // clearing
-  requestGrant(request: { dataset: string; purpose: string; fields?: string[] | null; validUntil?: string | null }) {
+  requestGrant(request: {
+    dataset: string;
+    purpose: string;
+    fields?: string[] | null;
+    validUntil?: string | null;
+  }) {
     return this.call<{ id: string; state: string }>('clearing', 'POST', '/grants', request);
   }
   approveGrant(id: string, reason: string | null = null) {
@@ -119,21 +155,47 @@ export class RenkeiClient {
     return this.call<{ id: string; state: string; dataset: string }[]>('clearing', 'GET', '/grants');
   }
   async datasetToken(dataset: string, action: 'publish' | 'subscribe', grantId?: string): Promise<string> {
-    const res = await this.call<{ access_token: string }>('clearing', 'POST', '/tokens/dataset', { dataset, action, ...(grantId ? { grantId } : {}) });
+    const res = await this.call<{ access_token: string }>('clearing', 'POST', '/tokens/dataset', {
+      dataset,
+      action,
+      ...(grantId ? { grantId } : {}),
+    });
     return res.access_token;
   }
   auditEntries(query: Record<string, string> = {}) {
-    return this.call<{ items: { seq: number; kind: string; actor: string; dataset: string | null; allow: boolean | null; record: Record<string, unknown> }[]; next: number | null }>(
-      'clearing', 'GET', `/audit/entries?${new URLSearchParams(query).toString()}`,
-    );
+    return this.call<{
+      items: {
+        seq: number;
+        kind: string;
+        actor: string;
+        dataset: string | null;
+        allow: boolean | null;
+        record: Record<string, unknown>;
+      }[];
+      next: number | null;
+    }>('clearing', 'GET', `/audit/entries?${new URLSearchParams(query).toString()}`);
   }
   verifyAudit() {
-    return this.call<{ ok: boolean; entries: number; problem: string | null }>('clearing', 'GET', '/audit/verify');
+    return this.call<{ ok: boolean; entries: number; problem: string | null }>(
+      'clearing',
+      'GET',
+      '/audit/verify',
+    );
   }
 
   // exchange
-  publish(dataset: string, token: string, events: { id?: string; subject?: string; occurredAt?: string; payload: Record<string, unknown> }[]) {
-    return this.call<{ accepted: number; eventIds: string[]; contractVersion: string }>('exchange', 'POST', `/datasets/${dataset}/events`, { events }, token);
+  publish(
+    dataset: string,
+    token: string,
+    events: { id?: string; subject?: string; occurredAt?: string; payload: Record<string, unknown> }[],
+  ) {
+    return this.call<{ accepted: number; eventIds: string[]; contractVersion: string }>(
+      'exchange',
+      'POST',
+      `/datasets/${dataset}/events`,
+      { events },
+      token,
+    );
   }
 
   /**
@@ -179,7 +241,9 @@ export class RenkeiClient {
         clearTimeout(timer);
         if (result === null) return null;
         pending = undefined;
-        return result.done ? { type: 'end', code: 'STREAM.CLOSED', message: 'The connection closed' } : result.value;
+        return result.done
+          ? { type: 'end', code: 'STREAM.CLOSED', message: 'The connection closed' }
+          : result.value;
       },
     };
   }

@@ -19,7 +19,20 @@ export interface AuditAppend {
 export const GENESIS_HASH = '0'.repeat(64);
 
 /** The hashed content of an entry: everything but the hash itself, canonical JSON (RFC 8785). */
-export function entryHash(prevHash: string, e: { seq: bigint; id: string; kind: string; at: Date; actorId: string; dataset: string | null; grantId: string | null; allow: boolean | null; payload: unknown }): string {
+export function entryHash(
+  prevHash: string,
+  e: {
+    seq: bigint;
+    id: string;
+    kind: string;
+    at: Date;
+    actorId: string;
+    dataset: string | null;
+    grantId: string | null;
+    allow: boolean | null;
+    payload: unknown;
+  },
+): string {
   const body = canonicalize({
     seq: e.seq.toString(),
     id: e.id,
@@ -31,7 +44,10 @@ export function entryHash(prevHash: string, e: { seq: bigint; id: string; kind: 
     allow: e.allow,
     payload: e.payload,
   });
-  return createHash('sha256').update(prevHash).update(body ?? '').digest('hex');
+  return createHash('sha256')
+    .update(prevHash)
+    .update(body ?? '')
+    .digest('hex');
 }
 
 /**
@@ -50,7 +66,19 @@ export async function appendAudit(tx: Prisma.TransactionClient, entries: AuditAp
     seq += 1n;
     const id = e.id ?? randomUUID();
     const hash = entryHash(prevHash, { ...e, seq, id });
-    rows.push({ seq, id, kind: e.kind, at: e.at, actorId: e.actorId, dataset: e.dataset, grantId: e.grantId, allow: e.allow, payload: e.payload as Prisma.InputJsonValue, prevHash, hash });
+    rows.push({
+      seq,
+      id,
+      kind: e.kind,
+      at: e.at,
+      actorId: e.actorId,
+      dataset: e.dataset,
+      grantId: e.grantId,
+      allow: e.allow,
+      payload: e.payload as Prisma.InputJsonValue,
+      prevHash,
+      hash,
+    });
     prevHash = hash;
   }
   await tx.auditEntry.createMany({ data: rows });
@@ -84,12 +112,24 @@ export async function verifyAudit(prisma: PrismaClient): Promise<VerifyResult> {
   let cursor: bigint | undefined;
   let count = 0;
   for (;;) {
-    const page = await prisma.auditEntry.findMany({ where: cursor ? { seq: { gt: cursor } } : {}, orderBy: { seq: 'asc' }, take: 1000 });
+    const page = await prisma.auditEntry.findMany({
+      where: cursor ? { seq: { gt: cursor } } : {},
+      orderBy: { seq: 'asc' },
+      take: 1000,
+    });
     for (const e of page) {
-      const bad = (problem: string): VerifyResult => ({ ok: false, entries: count, head: prevHash, firstBadSeq: e.seq.toString(), problem });
+      const bad = (problem: string): VerifyResult => ({
+        ok: false,
+        entries: count,
+        head: prevHash,
+        firstBadSeq: e.seq.toString(),
+        problem,
+      });
       if (e.seq !== expected) return bad(`entry ${expected} is missing`);
-      if (e.prevHash !== prevHash) return bad('previous-hash link is broken (an entry was removed or reordered)');
-      if (entryHash(prevHash, e) !== e.hash) return bad('content does not match its hash (the entry was modified)');
+      if (e.prevHash !== prevHash)
+        return bad('previous-hash link is broken (an entry was removed or reordered)');
+      if (entryHash(prevHash, e) !== e.hash)
+        return bad('content does not match its hash (the entry was modified)');
       prevHash = e.hash;
       expected += 1n;
       count += 1;

@@ -12,7 +12,11 @@ export class AuditController {
 
   @Get('entries')
   @Authenticated('api', 'audit:read')
-  @ApiOperation({ summary: 'Query the audit record (compliance): policy decisions, tokens issued, consent changes', description: 'Every decision carries its input, result, obligations and the policy bundle revision that made it. Page with `after`.' })
+  @ApiOperation({
+    summary: 'Query the audit record (compliance): policy decisions, tokens issued, consent changes',
+    description:
+      'Every decision carries its input, result, obligations and the policy bundle revision that made it. Page with `after`.',
+  })
   @ApiZodQuery(AuditQuerySchema)
   entries(@Query(new ZodPipe(AuditQuerySchema)) query: AuditQuery) {
     return this.audit.query(query);
@@ -20,7 +24,9 @@ export class AuditController {
 
   @Get('verify')
   @Authenticated('api', 'audit:read')
-  @ApiOperation({ summary: 'Recompute the hash chain and report the first modified, reordered or missing entry' })
+  @ApiOperation({
+    summary: 'Recompute the hash chain and report the first modified, reordered or missing entry',
+  })
   verify() {
     return this.audit.verify();
   }

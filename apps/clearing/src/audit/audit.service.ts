@@ -16,7 +16,9 @@ export class AuditService {
         ...(q.participant ? { actorId: q.participant } : {}),
         ...(q.grant ? { grantId: q.grant } : {}),
         ...(q.allow ? { allow: q.allow === 'true' } : {}),
-        ...(q.from || q.to ? { at: { ...(q.from ? { gte: new Date(q.from) } : {}), ...(q.to ? { lt: new Date(q.to) } : {}) } } : {}),
+        ...(q.from || q.to
+          ? { at: { ...(q.from ? { gte: new Date(q.from) } : {}), ...(q.to ? { lt: new Date(q.to) } : {}) } }
+          : {}),
         ...(q.after !== undefined ? { seq: { gt: BigInt(q.after) } } : {}),
       },
       orderBy: { seq: 'asc' },

@@ -28,20 +28,27 @@ export class DecisionIngest {
         const records: DecisionRecordInput[] = [];
         for (const message of batch.messages) {
           try {
-            if (message.value) records.push(JSON.parse(message.value.toString('utf8')) as DecisionRecordInput);
+            if (message.value)
+              records.push(JSON.parse(message.value.toString('utf8')) as DecisionRecordInput);
           } catch (error) {
             this.logger.error({ err: error, offset: message.offset }, 'unreadable decision record skipped');
           }
         }
         await this.prisma.$transaction(async (tx) => {
           const ids = records.map((r) => r.decisionId);
-          const seen = new Set((await tx.auditEntry.findMany({ where: { id: { in: ids } }, select: { id: true } })).map((e) => e.id));
+          const seen = new Set(
+            (await tx.auditEntry.findMany({ where: { id: { in: ids } }, select: { id: true } })).map(
+              (e) => e.id,
+            ),
+          );
           const fresh = new Map(records.filter((r) => !seen.has(r.decisionId)).map((r) => [r.decisionId, r]));
           await appendAudit(tx, [...fresh.values()].map(decisionEntry));
         });
         const last = batch.messages[batch.messages.length - 1];
         if (last) {
-          await this.consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() }]);
+          await this.consumer.commitOffsets([
+            { topic: batch.topic, partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() },
+          ]);
         }
         await heartbeat();
       },

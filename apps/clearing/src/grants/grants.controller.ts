@@ -2,7 +2,15 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/com
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentPrincipal, type Principal } from '#libs/auth';
 import { ApiZodBody, ApiZodQuery, UuidPipe, ZodPipe } from '#libs/platform';
-import { GrantActionSchema, type GrantAction, ListGrantsSchema, type ListGrants, RequestGrantSchema, type RequestGrant, requestExample } from './grants.dto.js';
+import {
+  GrantActionSchema,
+  type GrantAction,
+  ListGrantsSchema,
+  type ListGrants,
+  RequestGrantSchema,
+  type RequestGrant,
+  requestExample,
+} from './grants.dto.js';
 import { GrantsService } from './grants.service.js';
 
 @ApiTags('grants')
@@ -38,7 +46,11 @@ export class GrantsController {
   @Authenticated('api', 'grants:write')
   @ApiOperation({ summary: 'Approve a requested grant (originator); the policy decides' })
   @ApiZodBody(GrantActionSchema)
-  approve(@CurrentPrincipal() actor: Principal, @Param('id', new UuidPipe()) id: string, @Body(new ZodPipe(GrantActionSchema)) body: GrantAction) {
+  approve(
+    @CurrentPrincipal() actor: Principal,
+    @Param('id', new UuidPipe()) id: string,
+    @Body(new ZodPipe(GrantActionSchema)) body: GrantAction,
+  ) {
     return this.grants.approve(actor, id, body.reason);
   }
 
@@ -47,16 +59,26 @@ export class GrantsController {
   @Authenticated('api', 'grants:write')
   @ApiOperation({ summary: 'Reject a requested grant (originator)' })
   @ApiZodBody(GrantActionSchema)
-  reject(@CurrentPrincipal() actor: Principal, @Param('id', new UuidPipe()) id: string, @Body(new ZodPipe(GrantActionSchema)) body: GrantAction) {
+  reject(
+    @CurrentPrincipal() actor: Principal,
+    @Param('id', new UuidPipe()) id: string,
+    @Body(new ZodPipe(GrantActionSchema)) body: GrantAction,
+  ) {
     return this.grants.reject(actor, id, body.reason);
   }
 
   @Post(':id/revoke')
   @HttpCode(200)
   @Authenticated('api', 'grants:write')
-  @ApiOperation({ summary: 'Revoke a grant (originator, or the consumer giving it up); deliveries stop at once' })
+  @ApiOperation({
+    summary: 'Revoke a grant (originator, or the consumer giving it up); deliveries stop at once',
+  })
   @ApiZodBody(GrantActionSchema)
-  revoke(@CurrentPrincipal() actor: Principal, @Param('id', new UuidPipe()) id: string, @Body(new ZodPipe(GrantActionSchema)) body: GrantAction) {
+  revoke(
+    @CurrentPrincipal() actor: Principal,
+    @Param('id', new UuidPipe()) id: string,
+    @Body(new ZodPipe(GrantActionSchema)) body: GrantAction,
+  ) {
     return this.grants.revoke(actor, id, body.reason);
   }
 
@@ -65,7 +87,11 @@ export class GrantsController {
   @Authenticated('api', 'grants:write')
   @ApiOperation({ summary: 'Suspend a grant (originator); resume it later' })
   @ApiZodBody(GrantActionSchema)
-  suspend(@CurrentPrincipal() actor: Principal, @Param('id', new UuidPipe()) id: string, @Body(new ZodPipe(GrantActionSchema)) body: GrantAction) {
+  suspend(
+    @CurrentPrincipal() actor: Principal,
+    @Param('id', new UuidPipe()) id: string,
+    @Body(new ZodPipe(GrantActionSchema)) body: GrantAction,
+  ) {
     return this.grants.suspend(actor, id, body.reason);
   }
 
@@ -74,7 +100,11 @@ export class GrantsController {
   @Authenticated('api', 'grants:write')
   @ApiOperation({ summary: 'Resume a suspended grant (originator)' })
   @ApiZodBody(GrantActionSchema)
-  resume(@CurrentPrincipal() actor: Principal, @Param('id', new UuidPipe()) id: string, @Body(new ZodPipe(GrantActionSchema)) body: GrantAction) {
+  resume(
+    @CurrentPrincipal() actor: Principal,
+    @Param('id', new UuidPipe()) id: string,
+    @Body(new ZodPipe(GrantActionSchema)) body: GrantAction,
+  ) {
     return this.grants.resume(actor, id, body.reason);
   }
 }

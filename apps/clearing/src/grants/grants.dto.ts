@@ -4,14 +4,31 @@ import { GrantStates } from '#libs/domain';
 export const RequestGrantSchema = z.object({
   dataset: z.string().min(1).max(200),
   purpose: z.string().min(1).max(60),
-  fields: z.array(z.string().min(1)).min(1).max(200).nullable().default(null).describe('Fields asked for; null = all the contract allows'),
+  fields: z
+    .array(z.string().min(1))
+    .min(1)
+    .max(200)
+    .nullable()
+    .default(null)
+    .describe('Fields asked for; null = all the contract allows'),
   validUntil: z.iso.datetime({ offset: true }).nullable().default(null),
   onwardTransfer: z.boolean().default(false),
-  deletionDays: z.number().int().min(0).max(3650).default(30).describe('Days after the grant ends by which the consumer must delete'),
+  deletionDays: z
+    .number()
+    .int()
+    .min(0)
+    .max(3650)
+    .default(30)
+    .describe('Days after the grant ends by which the consumer must delete'),
 });
 export type RequestGrant = z.infer<typeof RequestGrantSchema>;
 
-export const requestExample = { dataset: 'battery.cfp', purpose: 'cfp-disclosure', fields: null, validUntil: '2027-03-31T00:00:00Z' };
+export const requestExample = {
+  dataset: 'battery.cfp',
+  purpose: 'cfp-disclosure',
+  fields: null,
+  validUntil: '2027-03-31T00:00:00Z',
+};
 
 export const GrantActionSchema = z.object({ reason: z.string().max(500).nullable().default(null) });
 export type GrantAction = z.infer<typeof GrantActionSchema>;

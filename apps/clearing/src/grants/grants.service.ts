@@ -38,17 +38,24 @@ export function toView(g: GrantRow): GrantView {
 
 function toDto(g: GrantRow): GrantDto {
   const { changedAt: _c, ...view } = toView(g);
-  return { ...view, onwardTransfer: g.onwardTransfer, deletionDays: g.deletionDays, createdAt: g.createdAt.toISOString(), updatedAt: g.updatedAt.toISOString() };
+  return {
+    ...view,
+    onwardTransfer: g.onwardTransfer,
+    deletionDays: g.deletionDays,
+    createdAt: g.createdAt.toISOString(),
+    updatedAt: g.updatedAt.toISOString(),
+  };
 }
 
 /** Who may move a grant to which state. */
-const movers: Record<'granted' | 'rejected' | 'revoked' | 'suspended' | 'resumed', 'originator' | 'either'> = {
-  granted: 'originator',
-  rejected: 'originator',
-  suspended: 'originator',
-  resumed: 'originator',
-  revoked: 'either',
-};
+const movers: Record<'granted' | 'rejected' | 'revoked' | 'suspended' | 'resumed', 'originator' | 'either'> =
+  {
+    granted: 'originator',
+    rejected: 'originator',
+    suspended: 'originator',
+    resumed: 'originator',
+    revoked: 'either',
+  };
 
 @Injectable()
 export class GrantsService {
@@ -63,9 +70,21 @@ export class GrantsService {
   /** A consumer asks the originator for access; the policy decides whether the request may even be made. */
   async request(actor: Principal, input: RequestGrant): Promise<GrantDto> {
     const contract = this.state.currentContract(input.dataset);
-    if (!contract) throw notFound('CONTRACT.NOT_FOUND', `No active contract for dataset '${input.dataset}'`, 'List datasets with GET /catalog on the registry');
+    if (!contract)
+      throw notFound(
+        'CONTRACT.NOT_FOUND',
+        `No active contract for dataset '${input.dataset}'`,
+        'List datasets with GET /catalog on the registry',
+      );
     const now = this.clock.now();
-    const decision = this.decide('grant.request', actor.participantId, input.dataset, null, input.purpose, now);
+    const decision = this.decide(
+      'grant.request',
+      actor.participantId,
+      input.dataset,
+      null,
+      input.purpose,
+      now,
+    );
     const id = randomUUID();
     const row = await this.prisma.$transaction(async (tx) => {
       await appendAudit(tx, [decisionEntry(decision.record)]);
@@ -117,9 +136,19 @@ export class GrantsService {
   async list(actor: Principal, query: ListGrants): Promise<GrantDto[]> {
     const me = actor.participantId;
     const party =
-      query.role === 'originator' ? { originatorId: me } : query.role === 'consumer' ? { consumerId: me } : { OR: [{ originatorId: me }, { consumerId: me }] };
+      query.role === 'originator'
+        ? { originatorId: me }
+        : query.role === 'consumer'
+          ? { consumerId: me }
+          : { OR: [{ originatorId: me }, { consumerId: me }] };
     const rows = await this.prisma.grant.findMany({
-      where: { AND: [party, query.state ? { state: query.state } : {}, query.dataset ? { dataset: query.dataset } : {}] },
+      where: {
+        AND: [
+          party,
+          query.state ? { state: query.state } : {},
+          query.dataset ? { dataset: query.dataset } : {},
+        ],
+      },
       orderBy: { createdAt: 'desc' },
       take: 500,
     });
@@ -141,11 +170,21 @@ export class GrantsService {
       const grant = await this.visible(tx, actor, id);
       const isOriginator = grant.originatorId === actor.participantId;
       if (movers[verb] === 'originator' && !isOriginator) {
-        throw notFound('GRANT.NOT_FOUND', `No grant ${id} that you can ${verb === 'granted' ? 'approve' : verb}`);
+        throw notFound(
+          'GRANT.NOT_FOUND',
+          `No grant ${id} that you can ${verb === 'granted' ? 'approve' : verb}`,
+        );
       }
       assertTransition(grant.state as GrantState, to);
       if (policyAction) {
-        const decision = this.decide(policyAction, actor.participantId, grant.dataset, toView(grant), grant.purpose, now);
+        const decision = this.decide(
+          policyAction,
+          actor.participantId,
+          grant.dataset,
+          toView(grant),
+          grant.purpose,
+          now,
+        );
         await appendAudit(tx, [decisionEntry(decision.record)]);
         if (!decision.result.allow) return { denied: decision.result, updated: null };
       }
@@ -153,7 +192,7 @@ export class GrantsService {
       await this.recordTransition(tx, updated, grant.state, actor.participantId, reason, now);
       return { denied: null, updated };
     });
-    if (!outcome.updated) throw denied(outcome.denied!, 'Approving this grant');
+    if (!outcome.updated) throw denied(outcome.denied, 'Approving this grant');
     // The event is on Kafka before we answer: a revocation is in force for every later delivery.
     await this.outbox.flush();
     return toDto(outcome.updated);
@@ -168,21 +207,49 @@ export class GrantsService {
     return grant;
   }
 
-  private decide(action: PolicyAction, subjectId: string, dataset: string, grant: GrantView | null, purpose: string | null, now: Date) {
+  private decide(
+    action: PolicyAction,
+    subjectId: string,
+    dataset: string,
+    grant: GrantView | null,
+    purpose: string | null,
+    now: Date,
+  ) {
     const input = buildPolicyInput(this.state, { action, subjectId, dataset, grant, purpose, now });
     const result = this.policy.decide(input);
     return { result, record: decisionRecord('clearing', input, result, this.policy.revision) };
   }
 
-  private async recordTransition(tx: Prisma.TransactionClient, grant: GrantRow, from: string | null, actorId: string, reason: string | null, at: Date) {
-    await tx.grantTransition.create({ data: { grantId: grant.id, fromState: from, toState: grant.state, actorId, reason, at } });
+  private async recordTransition(
+    tx: Prisma.TransactionClient,
+    grant: GrantRow,
+    from: string | null,
+    actorId: string,
+    reason: string | null,
+    at: Date,
+  ) {
+    await tx.grantTransition.create({
+      data: { grantId: grant.id, fromState: from, toState: grant.state, actorId, reason, at },
+    });
     const view = toView(grant);
     const event: PlatformEvent = { type: 'grant.changed', grant: view, actor: actorId, reason };
     await tx.clearingOutbox.create({
-      data: { topic: Topics.clearingEvents, key: grant.id, value: asJson({ ...event, id: randomUUID(), at: at.toISOString() }) },
+      data: {
+        topic: Topics.clearingEvents,
+        key: grant.id,
+        value: asJson({ ...event, id: randomUUID(), at: at.toISOString() }),
+      },
     });
     await appendAudit(tx, [
-      { kind: 'grant.changed', at, actorId, dataset: grant.dataset, grantId: grant.id, allow: null, payload: { from, to: grant.state, reason, grant: view } },
+      {
+        kind: 'grant.changed',
+        at,
+        actorId,
+        dataset: grant.dataset,
+        grantId: grant.id,
+        allow: null,
+        payload: { from, to: grant.state, reason, grant: view },
+      },
     ]);
   }
 }

@@ -47,32 +47,75 @@ export class TokensService {
       throw unauthenticated('AUTH.INVALID_CLIENT_ASSERTION', 'The client assertion is not a JWT');
     }
     if (!claimedId || (req.client_id && req.client_id !== claimedId)) {
-      throw unauthenticated('AUTH.INVALID_CLIENT_ASSERTION', 'The assertion issuer must be your participant id (and match client_id)');
+      throw unauthenticated(
+        'AUTH.INVALID_CLIENT_ASSERTION',
+        'The assertion issuer must be your participant id (and match client_id)',
+      );
     }
     const { jwks, roles } = this.client(claimedId);
-    const { jti, exp } = await verifyClientAssertion(req.client_assertion, claimedId, jwks as { keys: JWK[] }, this.settings.assertionAudiences, this.clock);
+    const { jti, exp } = await verifyClientAssertion(
+      req.client_assertion,
+      claimedId,
+      jwks as { keys: JWK[] },
+      this.settings.assertionAudiences,
+      this.clock,
+    );
     const allowed = [...new Set(roles.flatMap((r) => scopesByRole[r]))];
     const requested = req.scope ? req.scope.split(' ').filter(Boolean) : allowed;
     const widened = requested.filter((s) => !allowed.includes(s));
     if (widened.length > 0) {
-      throw forbidden('TOKEN.SCOPE_NOT_ALLOWED', `Scopes not allowed for your roles: ${widened.join(', ')}`, `Allowed: ${allowed.join(', ')}`);
+      throw forbidden(
+        'TOKEN.SCOPE_NOT_ALLOWED',
+        `Scopes not allowed for your roles: ${widened.join(', ')}`,
+        `Allowed: ${allowed.join(', ')}`,
+      );
     }
     const now = this.clock.now();
-    const { token, claims } = await this.issuer.issue({ subject: claimedId, audience: 'api', scopes: requested, ttlSeconds: this.settings.platformTokenTtlSeconds });
+    const { token, claims } = await this.issuer.issue({
+      subject: claimedId,
+      audience: 'api',
+      scopes: requested,
+      ttlSeconds: this.settings.platformTokenTtlSeconds,
+    });
     try {
       await this.prisma.$transaction(async (tx) => {
-        await tx.usedAssertion.create({ data: { jti: `${claimedId}:${jti}`, participantId: claimedId, expiresAt: new Date(exp * 1000) } });
+        await tx.usedAssertion.create({
+          data: { jti: `${claimedId}:${jti}`, participantId: claimedId, expiresAt: new Date(exp * 1000) },
+        });
         await appendAudit(tx, [
-          { kind: 'token.issued', at: now, actorId: claimedId, dataset: null, grantId: null, allow: true, payload: { jti: claims.jti, aud: claims.aud, scope: claims.scope, exp: claims.exp, assertionJti: jti } },
+          {
+            kind: 'token.issued',
+            at: now,
+            actorId: claimedId,
+            dataset: null,
+            grantId: null,
+            allow: true,
+            payload: {
+              jti: claims.jti,
+              aud: claims.aud,
+              scope: claims.scope,
+              exp: claims.exp,
+              assertionJti: jti,
+            },
+          },
         ]);
       });
     } catch (error) {
       if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
-        throw unauthenticated('AUTH.ASSERTION_REPLAYED', 'This client assertion was already used', 'Sign a new assertion with a fresh jti for every token request');
+        throw unauthenticated(
+          'AUTH.ASSERTION_REPLAYED',
+          'This client assertion was already used',
+          'Sign a new assertion with a fresh jti for every token request',
+        );
       }
       throw error;
     }
-    return { access_token: token, token_type: 'Bearer', expires_in: this.settings.platformTokenTtlSeconds, scope: claims.scope };
+    return {
+      access_token: token,
+      token_type: 'Bearer',
+      expires_in: this.settings.platformTokenTtlSeconds,
+      scope: claims.scope,
+    };
   }
 
   /** A short-lived token for the exchange, scoped to one dataset and action, issued only if the policy allows. */
@@ -82,15 +125,25 @@ export class TokensService {
     }
     let grant = null;
     if (req.action === 'subscribe') {
-      if (!req.grantId) throw badRequest('REQUEST.INVALID', 'Subscribing needs the grant you hold', [{ path: '/grantId', message: 'required when action is subscribe' }]);
+      if (!req.grantId)
+        throw badRequest('REQUEST.INVALID', 'Subscribing needs the grant you hold', [
+          { path: '/grantId', message: 'required when action is subscribe' },
+        ]);
       const row = await this.prisma.grant.findUnique({ where: { id: req.grantId } });
       if (!row || (row.consumerId !== actor.participantId && row.originatorId !== actor.participantId)) {
         throw notFound('GRANT.NOT_FOUND', `No grant ${req.grantId} that you are a party to`);
       }
       grant = {
-        id: row.id, state: row.state as never, originator: row.originatorId, consumer: row.consumerId, dataset: row.dataset,
-        purpose: row.purpose, fields: (row.fields as string[] | null) ?? null, validFrom: row.validFrom.toISOString(),
-        validUntil: row.validUntil?.toISOString() ?? null, changedAt: row.updatedAt.toISOString(),
+        id: row.id,
+        state: row.state as never,
+        originator: row.originatorId,
+        consumer: row.consumerId,
+        dataset: row.dataset,
+        purpose: row.purpose,
+        fields: (row.fields as string[] | null) ?? null,
+        validFrom: row.validFrom.toISOString(),
+        validUntil: row.validUntil?.toISOString() ?? null,
+        changedAt: row.updatedAt.toISOString(),
       };
     }
     const now = this.clock.now();
@@ -106,26 +159,67 @@ export class TokensService {
     const record = decisionRecord('clearing', input, result, this.policy.revision);
     const scope = `${req.action}:${req.dataset}`;
     const issued = result.allow
-      ? await this.issuer.issue({ subject: actor.participantId, audience: 'exchange', scopes: [scope], ttlSeconds: this.settings.datasetTokenTtlSeconds, dataset: req.dataset, ...(grant ? { grant: grant.id, purpose: grant.purpose } : {}) })
+      ? await this.issuer.issue({
+          subject: actor.participantId,
+          audience: 'exchange',
+          scopes: [scope],
+          ttlSeconds: this.settings.datasetTokenTtlSeconds,
+          dataset: req.dataset,
+          ...(grant ? { grant: grant.id, purpose: grant.purpose } : {}),
+        })
       : null;
     await this.prisma.$transaction(async (tx) => {
       await appendAudit(tx, [
         decisionEntry(record),
-        ...(issued ? [{ kind: 'token.issued' as const, at: now, actorId: actor.participantId, dataset: req.dataset, grantId: grant?.id ?? null, allow: true, payload: { jti: issued.claims.jti, aud: issued.claims.aud, scope, exp: issued.claims.exp, decisionId: record.decisionId } }] : []),
+        ...(issued
+          ? [
+              {
+                kind: 'token.issued' as const,
+                at: now,
+                actorId: actor.participantId,
+                dataset: req.dataset,
+                grantId: grant?.id ?? null,
+                allow: true,
+                payload: {
+                  jti: issued.claims.jti,
+                  aud: issued.claims.aud,
+                  scope,
+                  exp: issued.claims.exp,
+                  decisionId: record.decisionId,
+                },
+              },
+            ]
+          : []),
       ]);
     });
     if (!issued) throw denied(result, `A ${req.action} token for '${req.dataset}'`);
-    return { access_token: issued.token, token_type: 'Bearer', expires_in: this.settings.datasetTokenTtlSeconds, scope };
+    return {
+      access_token: issued.token,
+      token_type: 'Bearer',
+      expires_in: this.settings.datasetTokenTtlSeconds,
+      scope,
+    };
   }
 
   private client(id: string): { jwks: { keys: unknown[] }; roles: ParticipantRole[] } {
     if (id === ADMIN_ID) {
-      if (!this.settings.adminJwks) throw unauthenticated('AUTH.UNKNOWN_CLIENT', 'No consortium admin key is configured');
+      if (!this.settings.adminJwks)
+        throw unauthenticated('AUTH.UNKNOWN_CLIENT', 'No consortium admin key is configured');
       return { jwks: this.settings.adminJwks, roles: ['admin'] };
     }
     const participant = this.state.participants.get(id);
-    if (!participant) throw unauthenticated('AUTH.UNKNOWN_CLIENT', 'Unknown client', 'Ask the consortium admin to onboard you; use your participant id as iss and sub');
-    if (participant.status !== 'active') throw forbidden('PARTICIPANT.SUSPENDED', 'Your participation is suspended', 'Contact the consortium admin');
+    if (!participant)
+      throw unauthenticated(
+        'AUTH.UNKNOWN_CLIENT',
+        'Unknown client',
+        'Ask the consortium admin to onboard you; use your participant id as iss and sub',
+      );
+    if (participant.status !== 'active')
+      throw forbidden(
+        'PARTICIPANT.SUSPENDED',
+        'Your participation is suspended',
+        'Contact the consortium admin',
+      );
     return { jwks: participant.jwks, roles: participant.roles };
   }
 }

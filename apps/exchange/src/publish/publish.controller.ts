@@ -14,9 +14,17 @@ export class PublishController {
   @HttpCode(202)
   @Authenticated('exchange')
   @ApiParam({ name: 'dataset', example: 'battery.cfp' })
-  @ApiOperation({ summary: 'Publish a batch of events under the dataset contract (owner, publish token)', description: 'All events are validated against the contract JSON Schema; any error rejects the whole batch with the failing paths. 202 means Kafka has acknowledged every event (acks=all).' })
+  @ApiOperation({
+    summary: 'Publish a batch of events under the dataset contract (owner, publish token)',
+    description:
+      'All events are validated against the contract JSON Schema; any error rejects the whole batch with the failing paths. 202 means Kafka has acknowledged every event (acks=all).',
+  })
   @ApiZodBody(PublishBatchSchema, publishExample)
-  publish(@CurrentPrincipal() principal: Principal, @Param('dataset') dataset: string, @Body(new ZodPipe(PublishBatchSchema)) body: PublishBatch) {
+  publish(
+    @CurrentPrincipal() principal: Principal,
+    @Param('dataset') dataset: string,
+    @Body(new ZodPipe(PublishBatchSchema)) body: PublishBatch,
+  ) {
     return this.publisher.publish(principal, dataset, body);
   }
 }

@@ -1,13 +1,24 @@
 import { z } from 'zod';
 
 export const PublishBatchSchema = z.object({
-  contractVersion: z.string().optional().describe('The contract version the payloads follow; default: the current one'),
+  contractVersion: z
+    .string()
+    .optional()
+    .describe('The contract version the payloads follow; default: the current one'),
   events: z
     .array(
       z.object({
         id: z.uuid().optional().describe('Your event id (UUID), for deduplication; generated if absent'),
-        type: z.string().regex(/^[a-z][a-z0-9.-]{0,99}$/).optional(),
-        subject: z.string().min(1).max(200).optional().describe('Entity the event is about; events of one subject stay in order'),
+        type: z
+          .string()
+          .regex(/^[a-z][a-z0-9.-]{0,99}$/)
+          .optional(),
+        subject: z
+          .string()
+          .min(1)
+          .max(200)
+          .optional()
+          .describe('Entity the event is about; events of one subject stay in order'),
         occurredAt: z.iso.datetime({ offset: true }).optional(),
         payload: z.record(z.string(), z.unknown()),
       }),
@@ -22,7 +33,12 @@ export const publishExample = {
     {
       subject: 'lot-2026-11-0042',
       occurredAt: '2026-11-21T09:00:00+09:00',
-      payload: { lotId: 'lot-2026-11-0042', cellModel: 'KCW-NMC811-50Ah', cfpKgCo2ePerKwh: 61.4, unitPriceJpy: 9800 },
+      payload: {
+        lotId: 'lot-2026-11-0042',
+        cellModel: 'KCW-NMC811-50Ah',
+        cfpKgCo2ePerKwh: 61.4,
+        unitPriceJpy: 9800,
+      },
     },
   ],
 };

@@ -20,12 +20,24 @@ export class PublishService {
     await this.rt.events.barrier();
     const contract = this.rt.contract(dataset, batch.contractVersion);
     const validator = this.rt.validator(contract);
-    const details = batch.events.flatMap((e, i) => validatePayload(validator, e.payload, `/events/${i}/payload`));
+    const details = batch.events.flatMap((e, i) =>
+      validatePayload(validator, e.payload, `/events/${i}/payload`),
+    );
     if (details.length > 0) {
-      throw badRequest('CONTRACT.SCHEMA_VIOLATION', `The payloads do not follow contract ${dataset}@${contract.version}; nothing was published`, details, 'Fix the listed fields and resend the whole batch');
+      throw badRequest(
+        'CONTRACT.SCHEMA_VIOLATION',
+        `The payloads do not follow contract ${dataset}@${contract.version}; nothing was published`,
+        details,
+        'Fix the listed fields and resend the whole batch',
+      );
     }
     const now = this.rt.clock.now();
-    const input = buildPolicyInput(this.rt.state, { action: 'publish', subjectId: principal.participantId, dataset, now });
+    const input = buildPolicyInput(this.rt.state, {
+      action: 'publish',
+      subjectId: principal.participantId,
+      dataset,
+      now,
+    });
     const decision = this.rt.policy.decide(input);
     const envelopes: DataEnvelope[] = batch.events.map((e) => ({
       id: e.id ?? randomUUID(),
@@ -39,7 +51,10 @@ export class PublishService {
       ...(e.subject ? { subject: e.subject } : {}),
       payload: e.payload,
     }));
-    const record = { ...decisionRecord('exchange', input, decision, this.rt.policy.revision), eventIds: envelopes.map((e) => e.id) };
+    const record = {
+      ...decisionRecord('exchange', input, decision, this.rt.policy.revision),
+      eventIds: envelopes.map((e) => e.id),
+    };
     if (!decision.allow) {
       await this.rt.record([record]);
       throw denied(decision, 'Publishing');
@@ -57,7 +72,10 @@ export class PublishService {
               headers: { 'renkei-event-id': e.id, 'renkei-contract-version': e.contractVersion },
             })),
           },
-          { topic: Topics.auditDecisions, messages: [{ key: principal.participantId, value: JSON.stringify(record) }] },
+          {
+            topic: Topics.auditDecisions,
+            messages: [{ key: principal.participantId, value: JSON.stringify(record) }],
+          },
         ],
       });
       return {
@@ -70,7 +88,12 @@ export class PublishService {
           .map((r) => ({ partition: r.partition, baseOffset: r.baseOffset ?? '' })),
       };
     } catch (cause) {
-      throw unavailable('KAFKA.UNAVAILABLE', 'The event bus did not acknowledge the batch; nothing is confirmed as published', 'Retry with the same event ids: duplicates are recognised by id', cause);
+      throw unavailable(
+        'KAFKA.UNAVAILABLE',
+        'The event bus did not acknowledge the batch; nothing is confirmed as published',
+        'Retry with the same event ids: duplicates are recognised by id',
+        cause,
+      );
     }
   }
 }

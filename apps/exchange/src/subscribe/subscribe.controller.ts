@@ -18,7 +18,11 @@ export class SubscribeController {
     description:
       'Each line is {"type":"event","event":{…}}, {"type":"heartbeat"} or a final {"type":"end","code":…}. Delivery resumes where your last stream stopped. Fields are dropped or pseudonymised as the policy obliges; the stream ends at once when the grant is revoked or suspended.',
   })
-  async stream(@CurrentPrincipal() principal: Principal, @Param('dataset') dataset: string, @Res() reply: FastifyReply) {
+  async stream(
+    @CurrentPrincipal() principal: Principal,
+    @Param('dataset') dataset: string,
+    @Res() reply: FastifyReply,
+  ) {
     const grant = await this.subscriptions.authorise(principal, dataset);
     reply.hijack();
     await this.subscriptions.stream(principal, grant, reply.raw);

@@ -24,14 +24,29 @@ export class SubscribeService {
     const grantId = principal.claims.grant;
     const grant = grantId ? this.rt.state.grants.get(grantId) : undefined;
     if (!grant || grant.consumer !== principal.participantId || grant.dataset !== dataset) {
-      throw notFound('GRANT.NOT_FOUND', 'The token names no grant of yours for this dataset', 'Request a subscribe token for the grant you hold');
+      throw notFound(
+        'GRANT.NOT_FOUND',
+        'The token names no grant of yours for this dataset',
+        'Request a subscribe token for the grant you hold',
+      );
     }
-    const input = buildPolicyInput(this.rt.state, { action: 'subscribe', subjectId: principal.participantId, dataset, grant, purpose: principal.claims.purpose ?? grant.purpose, now: this.rt.clock.now() });
+    const input = buildPolicyInput(this.rt.state, {
+      action: 'subscribe',
+      subjectId: principal.participantId,
+      dataset,
+      grant,
+      purpose: principal.claims.purpose ?? grant.purpose,
+      now: this.rt.clock.now(),
+    });
     const decision = this.rt.policy.decide(input);
     await this.rt.record([decisionRecord('exchange', input, decision, this.rt.policy.revision)]);
     if (!decision.allow) throw denied(decision, 'Subscribing');
     if (this.open.has(grant.id)) {
-      throw conflict('STREAM.ALREADY_OPEN', 'A stream for this grant is already open', 'Close the other stream first; one stream per grant keeps delivery in order');
+      throw conflict(
+        'STREAM.ALREADY_OPEN',
+        'A stream for this grant is already open',
+        'Close the other stream first; one stream per grant keeps delivery in order',
+      );
     }
     return grant;
   }
@@ -49,6 +64,8 @@ export class SubscribeService {
   }
 
   async closeAll(): Promise<void> {
-    await Promise.allSettled([...this.open.values()].map((s) => s.end('SERVICE.STOPPING', 'The exchange is restarting; reconnect')));
+    await Promise.allSettled(
+      [...this.open.values()].map((s) => s.end('SERVICE.STOPPING', 'The exchange is restarting; reconnect')),
+    );
   }
 }

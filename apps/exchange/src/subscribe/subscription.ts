@@ -37,17 +37,38 @@ export class Subscription {
   }
 
   async start(): Promise<void> {
-    this.out.writeHead(200, { 'content-type': 'application/x-ndjson; charset=utf-8', 'cache-control': 'no-store', 'x-accel-buffering': 'no' });
+    this.out.writeHead(200, {
+      'content-type': 'application/x-ndjson; charset=utf-8',
+      'cache-control': 'no-store',
+      'x-accel-buffering': 'no',
+    });
+    // Node holds the headers until the first body write; the client should know at once that it is subscribed.
+    this.out.flushHeaders();
     this.out.on('close', () => void this.close());
     this.unsubscribe = this.watchGrant();
     const msLeft = (this.principal.claims.exp ?? 0) * 1000 - this.rt.clock.now().getTime();
-    this.expiry = setTimeout(() => void this.end('TOKEN.EXPIRED', 'The access token expired; reconnect with a new one'), Math.max(0, msLeft));
-    this.heartbeat = setInterval(() => this.write({ type: 'heartbeat', at: new Date().toISOString() }), HEARTBEAT_MS);
+    this.expiry = setTimeout(
+      () => void this.end('TOKEN.EXPIRED', 'The access token expired; reconnect with a new one'),
+      Math.max(0, msLeft),
+    );
+    this.heartbeat = setInterval(
+      () => this.write({ type: 'heartbeat', at: new Date().toISOString() }),
+      HEARTBEAT_MS,
+    );
     await this.rt.ensureDataTopics(this.grant.dataset);
-    this.consumer = this.rt.kafka.consumer({ groupId: `renkei.grant.${this.grant.id}`, maxWaitTimeInMs: 20, sessionTimeout: 10_000, heartbeatInterval: 1_000 });
+    this.consumer = this.rt.kafka.consumer({
+      groupId: `renkei.grant.${this.grant.id}`,
+      maxWaitTimeInMs: 20,
+      sessionTimeout: 10_000,
+      heartbeatInterval: 1_000,
+    });
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: [Topics.data(this.grant.dataset)], fromBeginning: true });
-    await this.consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: (batch) => this.deliver(batch) });
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      eachBatch: (batch) => this.deliver(batch),
+    });
   }
 
   /** Ends the stream with a reason the client can act on. */
@@ -60,19 +81,40 @@ export class Subscription {
 
   private watchGrant(): () => void {
     const listener = (event: PlatformEvent) => {
-      if (event.type === 'grant.changed' && event.grant.id === this.grant.id && event.grant.state !== 'granted') {
-        void this.end(event.grant.state === 'revoked' ? 'GRANT.REVOKED' : 'GRANT.NOT_ACTIVE', `The grant is now ${event.grant.state}`);
+      if (
+        event.type === 'grant.changed' &&
+        event.grant.id === this.grant.id &&
+        event.grant.state !== 'granted'
+      ) {
+        void this.end(
+          event.grant.state === 'revoked' ? 'GRANT.REVOKED' : 'GRANT.NOT_ACTIVE',
+          `The grant is now ${event.grant.state}`,
+        );
       }
     };
     return this.rt.state.onEvent(listener);
   }
 
-  private async deliver({ batch, resolveOffset, commitOffsetsIfNecessary, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+  private async deliver({
+    batch,
+    resolveOffset,
+    commitOffsetsIfNecessary,
+    heartbeat,
+    isRunning,
+    isStale,
+  }: EachBatchPayload): Promise<void> {
     // Everything clearing announced before now is applied before we decide: an acknowledged revocation wins.
     await this.rt.events.barrier();
     if (this.closed || !isRunning() || isStale()) return;
     const grant = this.rt.state.grants.get(this.grant.id) ?? this.grant;
-    const input = buildPolicyInput(this.rt.state, { action: 'deliver', subjectId: this.principal.participantId, dataset: grant.dataset, grant, purpose: grant.purpose, now: this.rt.clock.now() });
+    const input = buildPolicyInput(this.rt.state, {
+      action: 'deliver',
+      subjectId: this.principal.participantId,
+      dataset: grant.dataset,
+      grant,
+      purpose: grant.purpose,
+      now: this.rt.clock.now(),
+    });
     const decision = this.rt.policy.decide(input);
     const delivered: string[] = [];
     if (decision.allow) {
@@ -80,18 +122,28 @@ export class Subscription {
         if (this.closed) break;
         if (message.value) {
           const envelope = JSON.parse(message.value.toString('utf8')) as DataEnvelope;
-          const payload = applyObligations(envelope.payload, decision.obligations, `${this.pseudonymKey}:${grant.id}`);
+          const payload = applyObligations(
+            envelope.payload,
+            decision.obligations,
+            `${this.pseudonymKey}:${grant.id}`,
+          );
           if (!this.write({ type: 'event', event: { ...envelope, payload } })) await this.drained();
           delivered.push(envelope.id);
         }
         resolveOffset(message.offset);
       }
     }
-    const record = { ...decisionRecord('exchange', input, decision, this.rt.policy.revision), eventIds: delivered };
+    const record = {
+      ...decisionRecord('exchange', input, decision, this.rt.policy.revision),
+      eventIds: delivered,
+    };
     await this.rt.record([record]);
     if (!decision.allow) {
       // Not awaited: ending disconnects the consumer, which waits for this very batch to finish.
-      void this.end(decision.reasons[0] ?? 'POLICY.DENIED', `Delivery denied by policy: ${decision.reasons.join(', ')}`);
+      void this.end(
+        decision.reasons[0] ?? 'POLICY.DENIED',
+        `Delivery denied by policy: ${decision.reasons.join(', ')}`,
+      );
       return;
     }
     try {

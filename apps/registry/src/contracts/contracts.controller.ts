@@ -12,9 +12,16 @@ export class ContractsController {
 
   @Post('contracts')
   @Authenticated('api', 'contracts:write')
-  @ApiOperation({ summary: 'Publish a data contract version for a dataset you own', description: 'Versions are immutable. The JSON Schema (2020-12) is compiled before it is accepted; tags name fields the schema defines.' })
+  @ApiOperation({
+    summary: 'Publish a data contract version for a dataset you own',
+    description:
+      'Versions are immutable. The JSON Schema (2020-12) is compiled before it is accepted; tags name fields the schema defines.',
+  })
   @ApiZodBody(RegisterContractSchema, registerExample)
-  register(@CurrentPrincipal() actor: Principal, @Body(new ZodPipe(RegisterContractSchema)) body: RegisterContract) {
+  register(
+    @CurrentPrincipal() actor: Principal,
+    @Body(new ZodPipe(RegisterContractSchema)) body: RegisterContract,
+  ) {
     return this.contracts.register(actor, body);
   }
 

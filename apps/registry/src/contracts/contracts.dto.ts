@@ -8,9 +8,17 @@ export const RegisterContractSchema = z.object({
   version: z.string().regex(semver, 'semantic version, e.g. 1.0.0'),
   title: z.string().min(1).max(200),
   domain: z.enum(['supply-chain', 'logistics', 'energy', 'health', 'other']),
-  purposes: z.array(z.string().regex(/^[a-z][a-z0-9-]{1,60}$/)).min(1).max(20),
+  purposes: z
+    .array(z.string().regex(/^[a-z][a-z0-9-]{1,60}$/))
+    .min(1)
+    .max(20),
   sensitivity: z.enum(Sensitivities),
-  residency: z.string().regex(/^[A-Z]{2}$/).nullable().default(null).describe('Country the data may not leave (e.g. JP), or null'),
+  residency: z
+    .string()
+    .regex(/^[A-Z]{2}$/)
+    .nullable()
+    .default(null)
+    .describe('Country the data may not leave (e.g. JP), or null'),
   retentionDays: z.number().int().positive().max(36500).nullable().default(null),
   fields: z.record(z.string(), z.object({ tags: z.array(z.enum(FieldTags)).max(4) })).default({}),
   schema: z.record(z.string(), z.unknown()).describe('JSON Schema 2020-12 for the event payload'),
@@ -29,7 +37,11 @@ export const registerExample = {
   schema: {
     type: 'object',
     required: ['lotId', 'cfpKgCo2ePerKwh'],
-    properties: { lotId: { type: 'string' }, cfpKgCo2ePerKwh: { type: 'number', minimum: 0 }, unitPriceJpy: { type: 'number' } },
+    properties: {
+      lotId: { type: 'string' },
+      cfpKgCo2ePerKwh: { type: 'number', minimum: 0 },
+      unitPriceJpy: { type: 'number' },
+    },
     additionalProperties: false,
   },
 };

@@ -54,12 +54,22 @@ export class ContractsService {
       throw badRequest(
         'CONTRACT.UNKNOWN_FIELD_TAGGED',
         'Tags name fields the schema does not define',
-        unknownFields.map((f) => ({ path: `/fields/${f}`, message: `'${f}' is not a property of the schema` })),
+        unknownFields.map((f) => ({
+          path: `/fields/${f}`,
+          message: `'${f}' is not a property of the schema`,
+        })),
       );
     }
-    const owner = await this.prisma.dataContract.findFirst({ where: { dataset: input.dataset }, select: { ownerId: true } });
+    const owner = await this.prisma.dataContract.findFirst({
+      where: { dataset: input.dataset },
+      select: { ownerId: true },
+    });
     if (owner && owner.ownerId !== actor.participantId) {
-      throw conflict('CONTRACT.DATASET_TAKEN', `Dataset id '${input.dataset}' belongs to another participant`, 'Choose another dataset id');
+      throw conflict(
+        'CONTRACT.DATASET_TAKEN',
+        `Dataset id '${input.dataset}' belongs to another participant`,
+        'Choose another dataset id',
+      );
     }
     try {
       const row = await this.prisma.$transaction(async (tx) => {
@@ -76,8 +86,8 @@ export class ContractsService {
             sensitivity: input.sensitivity,
             residency: input.residency,
             retentionDays: input.retentionDays,
-            fields: input.fields as Prisma.InputJsonValue,
-            schema: input.schema as Prisma.InputJsonValue,
+            fields: asJson(input.fields),
+            schema: asJson(input.schema),
           },
         });
         const event: PlatformEvent = { type: 'contract.published', contract: toTerms(created) };
@@ -85,7 +95,12 @@ export class ContractsService {
           data: {
             topic: Topics.registryEvents,
             key: created.dataset,
-            value: asJson({ ...event, id: randomUUID(), actor: actor.participantId, at: new Date().toISOString() }),
+            value: asJson({
+              ...event,
+              id: randomUUID(),
+              actor: actor.participantId,
+              at: new Date().toISOString(),
+            }),
           },
         });
         return created;
@@ -94,7 +109,11 @@ export class ContractsService {
       return toDto(row);
     } catch (error) {
       if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
-        throw conflict('CONTRACT.VERSION_EXISTS', `Version ${input.version} of '${input.dataset}' is already published; versions are immutable`, 'Publish a new version number');
+        throw conflict(
+          'CONTRACT.VERSION_EXISTS',
+          `Version ${input.version} of '${input.dataset}' is already published; versions are immutable`,
+          'Publish a new version number',
+        );
       }
       throw error;
     }
@@ -111,13 +130,23 @@ export class ContractsService {
   }
 
   async latest(dataset: string): Promise<ContractDto> {
-    const row = await this.prisma.dataContract.findFirst({ where: { dataset }, orderBy: { createdAt: 'desc' } });
-    if (!row) throw notFound('CONTRACT.NOT_FOUND', `No contract for dataset '${dataset}'`, 'List datasets with GET /catalog');
+    const row = await this.prisma.dataContract.findFirst({
+      where: { dataset },
+      orderBy: { createdAt: 'desc' },
+    });
+    if (!row)
+      throw notFound(
+        'CONTRACT.NOT_FOUND',
+        `No contract for dataset '${dataset}'`,
+        'List datasets with GET /catalog',
+      );
     return toDto(row);
   }
 
   async version(dataset: string, version: string): Promise<ContractDto> {
-    const row = await this.prisma.dataContract.findUnique({ where: { dataset_version: { dataset, version } } });
+    const row = await this.prisma.dataContract.findUnique({
+      where: { dataset_version: { dataset, version } },
+    });
     if (!row) throw notFound('CONTRACT.NOT_FOUND', `No version ${version} of dataset '${dataset}'`);
     return toDto(row);
   }

@@ -12,9 +12,16 @@ export class ParticipantsController {
 
   @Post()
   @Authenticated('api', 'participants:admin')
-  @ApiOperation({ summary: 'Onboard a participant (consortium admin)', description: 'Validates the legal identifier (corporate number check digit, LEI or BPN) and registers the public keys the participant will sign its client assertions with.' })
+  @ApiOperation({
+    summary: 'Onboard a participant (consortium admin)',
+    description:
+      'Validates the legal identifier (corporate number check digit, LEI or BPN) and registers the public keys the participant will sign its client assertions with.',
+  })
   @ApiZodBody(OnboardParticipantSchema, onboardExample)
-  onboard(@CurrentPrincipal() actor: Principal, @Body(new ZodPipe(OnboardParticipantSchema)) body: OnboardParticipant) {
+  onboard(
+    @CurrentPrincipal() actor: Principal,
+    @Body(new ZodPipe(OnboardParticipantSchema)) body: OnboardParticipant,
+  ) {
     return this.participants.onboard(actor, body);
   }
 

@@ -14,14 +14,22 @@ const publicJwk = z
     use: z.literal('sig').optional(),
   })
   .catchall(z.unknown())
-  .refine((k) => !('d' in k), { message: 'must be a public key: never send a private key (found "d")', path: ['d'] });
+  .refine((k) => !('d' in k), {
+    message: 'must be a public key: never send a private key (found "d")',
+    path: ['d'],
+  });
 
 export const OnboardParticipantSchema = z.object({
   legalName: z.string().min(1).max(300),
-  corporateNumber: z.string().optional().describe('13-digit Japanese corporate number (法人番号); the first digit is a check digit'),
+  corporateNumber: z
+    .string()
+    .optional()
+    .describe('13-digit Japanese corporate number (法人番号); the first digit is a check digit'),
   lei: z.string().optional().describe('ISO 17442 Legal Entity Identifier'),
   bpn: z.string().optional().describe('Catena-X business partner number (BPNL…)'),
-  industry: z.string().regex(/^[a-z][a-z0-9-]{1,60}$/, 'lower-case words joined by hyphens, e.g. battery-cells'),
+  industry: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]{1,60}$/, 'lower-case words joined by hyphens, e.g. battery-cells'),
   country: z.string().regex(/^[A-Z]{2}$/, 'ISO 3166-1 alpha-2 country code, e.g. JP'),
   roles: z.array(z.enum(ParticipantRoles)).min(1).default(['member']),
   jwks: z.object({ keys: z.array(publicJwk).min(1).max(5) }),

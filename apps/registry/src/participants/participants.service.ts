@@ -79,7 +79,11 @@ export class ParticipantsService {
       return toDto(created);
     } catch (error) {
       if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
-        throw conflict('PARTICIPANT.ALREADY_ONBOARDED', 'A participant with this legal identifier is already onboarded', 'Look it up with GET /participants');
+        throw conflict(
+          'PARTICIPANT.ALREADY_ONBOARDED',
+          'A participant with this legal identifier is already onboarded',
+          'Look it up with GET /participants',
+        );
       }
       throw error;
     }
@@ -114,7 +118,16 @@ export class ParticipantsService {
 
   private async emit(tx: Prisma.TransactionClient, event: PlatformEvent, key: string, actor: Principal) {
     await tx.registryOutbox.create({
-      data: { topic: Topics.registryEvents, key, value: asJson({ ...event, id: randomUUID(), actor: actor.participantId, at: new Date().toISOString() }) },
+      data: {
+        topic: Topics.registryEvents,
+        key,
+        value: asJson({
+          ...event,
+          id: randomUUID(),
+          actor: actor.participantId,
+          at: new Date().toISOString(),
+        }),
+      },
     });
   }
 }
