@@ -31,4 +31,13 @@ npm run typecheck
 npm run lint
 
 step "tests: unit, integration (real PostgreSQL and Kafka), end to end (four services as processes)"
-vitest run "$@"
+mkdir -p .renkei
+status=0
+vitest run --reporter=default --reporter=json --outputFile=.renkei/vitest-report.json "$@" || status=$?
+# One plain closing line, whatever the reporter printed above.
+node -e '
+  const r = JSON.parse(require("fs").readFileSync(".renkei/vitest-report.json", "utf8"));
+  const skipped = r.numPendingTests + r.numTodoTests;
+  console.log(`\n${r.numPassedTests} passed, ${r.numFailedTests} failed` + (skipped ? `, ${skipped} skipped` : ""));
+' || true
+exit $status
