@@ -29,6 +29,10 @@ running() { [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; }
 start() {
   fetch
   if running; then log "already running (pid $(cat "$pidfile")) on 127.0.0.1:$port"; return; fi
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    log "port $port is taken by another process (another checkout's Kafka?): stop it, or set KAFKA_PORT and KAFKA_CONTROLLER_PORT"
+    exit 1
+  fi
   mkdir -p "$state/data"
   sed -e "s#@LOG_DIR@#$state/data#" -e "s#@PORT@#$port#g" -e "s#@CONTROLLER_PORT@#$cport#g" \
     "$root/infra/kafka/server.properties" > "$state/server.properties"

@@ -14,6 +14,9 @@ if [ ! -x node_modules/.bin/node ] || [ package-lock.json -nt node_modules/.pack
 echo "node $(node --version)"
 
 step "infrastructure: Kafka (KRaft) and PostgreSQL"
+if ! scripts/kafka.sh status >/dev/null 2>&1; then
+  trap 'scripts/kafka.sh stop' EXIT # leave the machine as we found it
+fi
 scripts/kafka.sh start
 scripts/postgres.sh start
 export KAFKA_BROKERS=127.0.0.1:${KAFKA_PORT:-9092}

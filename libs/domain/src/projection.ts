@@ -41,14 +41,25 @@ export class PlatformProjection {
     };
   }
 
-  /** The newest active (or deprecated) version: the one new events are published and served under. */
+  /**
+   * The newest active (or deprecated) version: the one new events are published and served under.
+   * A pre-release (1.1.0-rc.1) becomes current only while no release exists; publishers can still name
+   * it explicitly.
+   */
   currentContract(dataset: string): ContractTerms | undefined {
     const versions = this.contracts.get(dataset);
     if (!versions) return undefined;
     let newest: ContractTerms | undefined;
+    const rank = (t: ContractTerms) => (semver.prerelease(t.version) ? 0 : 1);
     for (const terms of versions.values()) {
       if (terms.status !== 'active' && terms.status !== 'deprecated') continue;
-      if (!newest || semver.gt(terms.version, newest.version)) newest = terms;
+      if (
+        !newest ||
+        rank(terms) > rank(newest) ||
+        (rank(terms) === rank(newest) && semver.gt(terms.version, newest.version))
+      ) {
+        newest = terms;
+      }
     }
     return newest;
   }

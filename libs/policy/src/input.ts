@@ -1,4 +1,4 @@
-import { notFound, type GrantView, type PlatformProjection } from '#libs/domain';
+import { notFound, type ContractTerms, type GrantView, type PlatformProjection } from '#libs/domain';
 import type { PolicyAction, PolicyInput } from './policy-engine.js';
 
 export interface DecisionRequest {
@@ -8,6 +8,15 @@ export interface DecisionRequest {
   grant?: GrantView | null;
   purpose?: string | null;
   now: Date;
+}
+
+/** Every top-level payload field, tagged or not, so grants that name fields can drop the rest. */
+function allFields(contract: ContractTerms): Record<string, { tags: string[] }> {
+  const properties = (contract.schema as { properties?: Record<string, unknown> }).properties ?? {};
+  const fields: Record<string, { tags: string[] }> = {};
+  for (const name of Object.keys(properties)) fields[name] = { tags: [] };
+  for (const [name, field] of Object.entries(contract.fields)) fields[name] = { tags: [...field.tags] };
+  return fields;
 }
 
 function party(state: PlatformProjection, id: string | undefined) {
@@ -44,7 +53,7 @@ export function buildPolicyInput(state: PlatformProjection, req: DecisionRequest
           purposes: contract.purposes,
           sensitivity: contract.sensitivity,
           residency: contract.residency,
-          fields: contract.fields,
+          fields: allFields(contract),
         }
       : null,
     originator: party(state, contract?.owner),

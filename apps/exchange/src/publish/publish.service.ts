@@ -91,7 +91,7 @@ export class PublishService {
       throw unavailable(
         'KAFKA.UNAVAILABLE',
         'The event bus did not acknowledge the batch; nothing is confirmed as published',
-        'Retry with the same event ids: duplicates are recognised by id',
+        'Retry the batch with the same event ids, so consumers can recognise any duplicate by its id',
         cause,
       );
     }

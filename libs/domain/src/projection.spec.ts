@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import type { ContractTerms } from './contract.js';
+import type { PlatformEvent } from './events.js';
+import { PlatformProjection } from './projection.js';
+
+const contract = (version: string, status: ContractTerms['status'] = 'active'): ContractTerms => ({
+  dataset: 'battery.cfp',
+  owner: 'p1',
+  version,
+  status,
+  title: 't',
+  domain: 'supply-chain',
+  purposes: ['cfp-disclosure'],
+  sensitivity: 'confidential',
+  residency: null,
+  retentionDays: null,
+  fields: {},
+  schema: {},
+});
+
+describe('platform projection', () => {
+  it('serves the newest active version by semantic version, not by arrival', () => {
+    const state = new PlatformProjection();
+    for (const v of ['1.10.0', '1.2.0', '2.0.0-rc.1'])
+      state.apply({ type: 'contract.published', contract: contract(v) });
+    state.apply({ type: 'contract.published', contract: contract('3.0.0', 'draft') });
+    expect(state.currentContract('battery.cfp')?.version).toBe('1.10.0');
+  });
+
+  it('rebuilds the same state when the same events are replayed', () => {
+    const events: PlatformEvent[] = [
+      {
+        type: 'participant.upserted',
+        participant: {
+          id: 'p1',
+          legalName: 'A',
+          industry: 'x',
+          country: 'JP',
+          roles: ['member'],
+          status: 'active',
+          jwks: { keys: [] },
+        },
+      },
+      { type: 'contract.published', contract: contract('1.0.0') },
+      {
+        type: 'grant.changed',
+        grant: {
+          id: 'g1',
+          state: 'granted',
+          originator: 'p1',
+          consumer: 'p2',
+          dataset: 'battery.cfp',
+          purpose: 'cfp-disclosure',
+          fields: null,
+          validFrom: '2026-11-21T00:00:00.000Z',
+          validUntil: null,
+          changedAt: '2026-11-21T00:00:00.000Z',
+        },
+        actor: 'p1',
+        reason: null,
+      },
+      {
+        type: 'grant.changed',
+        grant: {
+          id: 'g1',
+          state: 'revoked',
+          originator: 'p1',
+          consumer: 'p2',
+          dataset: 'battery.cfp',
+          purpose: 'cfp-disclosure',
+          fields: null,
+          validFrom: '2026-11-21T00:00:00.000Z',
+          validUntil: null,
+          changedAt: '2026-11-21T01:00:00.000Z',
+        },
+        actor: 'p1',
+        reason: 'ended',
+      },
+    ];
+    const a = new PlatformProjection();
+    const b = new PlatformProjection();
+    events.forEach((e) => a.apply(e));
+    events.forEach((e) => b.apply(e));
+    expect(a.grants.get('g1')?.state).toBe('revoked');
+    expect([...b.grants]).toEqual([...a.grants]);
+    expect([...b.participants]).toEqual([...a.participants]);
+  });
+
+  it('tells listeners about every event until they unsubscribe', () => {
+    const state = new PlatformProjection();
+    const seen: string[] = [];
+    const off = state.onEvent((e) => seen.push(e.type));
+    state.apply({ type: 'contract.published', contract: contract('1.0.0') });
+    off();
+    state.apply({ type: 'contract.published', contract: contract('1.1.0') });
+    expect(seen).toEqual(['contract.published']);
+  });
+});
