@@ -7,12 +7,14 @@ import {
   notFound,
   unauthenticated,
   type Clock,
+  type GrantView,
   type ParticipantRole,
 } from '#libs/domain';
 import { verifyClientAssertion, type Principal, type TokenIssuer } from '#libs/auth';
 import { Prisma, type PrismaClient } from '#libs/persistence';
 import { buildPolicyInput, decisionRecord, denied, type PolicyEngine } from '#libs/policy';
 import { appendAudit, decisionEntry } from '../audit/audit-log.js';
+import { toView as grantView } from '../grants/grants.service.js';
 import { ADMIN_ID, type ClearingSettings, type PlatformProjection } from '../clearing.context.js';
 import { ISSUER, POLICY, PRISMA, SETTINGS, STATE } from '../clearing.tokens.js';
 import type { DatasetTokenRequest, TokenRequest, TokenResponse } from './tokens.dto.js';
@@ -123,7 +125,7 @@ export class TokensService {
     if (!this.state.currentContract(req.dataset)) {
       throw notFound('CONTRACT.NOT_FOUND', `No active contract for dataset '${req.dataset}'`);
     }
-    let grant = null;
+    let grant: GrantView | null = null;
     if (req.action === 'subscribe') {
       if (!req.grantId)
         throw badRequest('REQUEST.INVALID', 'Subscribing needs the grant you hold', [
@@ -133,18 +135,7 @@ export class TokensService {
       if (!row || (row.consumerId !== actor.participantId && row.originatorId !== actor.participantId)) {
         throw notFound('GRANT.NOT_FOUND', `No grant ${req.grantId} that you are a party to`);
       }
-      grant = {
-        id: row.id,
-        state: row.state as never,
-        originator: row.originatorId,
-        consumer: row.consumerId,
-        dataset: row.dataset,
-        purpose: row.purpose,
-        fields: (row.fields as string[] | null) ?? null,
-        validFrom: row.validFrom.toISOString(),
-        validUntil: row.validUntil?.toISOString() ?? null,
-        changedAt: row.updatedAt.toISOString(),
-      };
+      grant = grantView(row);
     }
     const now = this.clock.now();
     const input = buildPolicyInput(this.state, {
