@@ -108,9 +108,12 @@ export async function startPlatform(opts: PlatformOptions): Promise<RunningPlatf
     await Promise.all(
       services.map(async (name, i) => {
         const log = createWriteStream(join(opts.logDir, `${name}.log`), { flags: 'a' });
+        // RENKEI_PROFILE=<service> writes a V8 CPU profile of that service into the log folder.
+        const profile =
+          process.env.RENKEI_PROFILE === name ? ['--cpu-prof', `--cpu-prof-dir=${opts.logDir}`] : [];
         const child = spawn(
           process.execPath,
-          ['--enable-source-maps', join(opts.root, `dist/apps/${name}/src/main.js`)],
+          [...profile, '--enable-source-maps', join(opts.root, `dist/apps/${name}/src/main.js`)],
           {
             cwd: opts.root,
             env: env[name],

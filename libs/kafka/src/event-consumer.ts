@@ -18,6 +18,7 @@ export class EventConsumer {
   private readonly waiters: { topic: string; offset: bigint; resolve: () => void }[] = [];
   private pendingBarrier: Promise<void> | undefined;
   private lastBarrierAt = 0;
+  private completedBarrierStartedAt = 0;
 
   constructor(
     kafka: Kafka,
@@ -59,14 +60,21 @@ export class EventConsumer {
     await Promise.allSettled([this.consumer.disconnect(), this.admin.disconnect()]);
   }
 
-  /** Waits until everything appended to the topics before this call has been applied. */
-  barrier(): Promise<void> {
+  /**
+   * Waits until everything appended to the topics before this call has been applied. With `maxAgeMs`, a
+   * barrier that started at most that long ago and has completed is good enough (no Kafka round trip):
+   * the publish path tolerates a few hundred milliseconds, delivery decisions take a fresh one.
+   */
+  barrier(maxAgeMs = 0): Promise<void> {
     const requestedAt = Date.now();
+    if (maxAgeMs > 0 && requestedAt - this.completedBarrierStartedAt <= maxAgeMs) return Promise.resolve();
     if (this.pendingBarrier && requestedAt <= this.lastBarrierAt) return this.pendingBarrier;
     this.lastBarrierAt = requestedAt;
-    const barrier = this.fetchEnds().then((ends) =>
-      Promise.all(ends.map(({ topic, end }) => this.waitFor(topic, end))).then(() => undefined),
-    );
+    const barrier = this.fetchEnds()
+      .then((ends) => Promise.all(ends.map(({ topic, end }) => this.waitFor(topic, end))))
+      .then(() => {
+        this.completedBarrierStartedAt = Math.max(this.completedBarrierStartedAt, requestedAt);
+      });
     this.pendingBarrier = barrier.finally(() => {
       if (this.pendingBarrier === barrier) this.pendingBarrier = undefined;
     });
