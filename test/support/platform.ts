@@ -34,12 +34,15 @@ export interface PlatformOptions {
   secrets: Secrets;
 }
 
+const services = ['registry', 'clearing', 'exchange', 'cps-sim'] as const;
+export type Service = (typeof services)[number];
+
 export interface RunningPlatform {
   endpoints: { registry: string; clearing: string; exchange: string; cpsSim: string };
   stop(): Promise<void>;
+  /** Stops one service (gracefully, or killed outright) and starts it again. */
+  restart(name: Service, how?: 'SIGTERM' | 'SIGKILL'): Promise<void>;
 }
-
-const services = ['registry', 'clearing', 'exchange', 'cps-sim'] as const;
 
 async function waitHealthy(
   url: string,
@@ -75,7 +78,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<RunningPlatf
     CLEARING_URL: url(1),
     KAFKAJS_NO_PARTITIONER_WARNING: '1',
   };
-  const env: Record<(typeof services)[number], Record<string, string>> = {
+  const env: Record<Service, Record<string, string>> = {
     registry: { ...common, PORT: String(port(0)) },
     clearing: {
       ...common,
@@ -87,48 +90,61 @@ export async function startPlatform(opts: PlatformOptions): Promise<RunningPlatf
     exchange: { ...common, PORT: String(port(2)), PSEUDONYM_SECRET: opts.secrets.pseudonymSecret },
     'cps-sim': { PATH: common.PATH, LOG_LEVEL: common.LOG_LEVEL, PORT: String(port(3)) },
   };
-  const children: ChildProcess[] = [];
+  const children = new Map<Service, ChildProcess>();
+  const stopOne = (child: ChildProcess) =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      child.once('exit', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      child.kill('SIGTERM');
+    });
   const stop = async () => {
-    await Promise.all(
-      children.map(
-        (child) =>
-          new Promise<void>((resolve) => {
-            if (child.exitCode !== null) return resolve();
-            const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-            child.once('exit', () => {
-              clearTimeout(timer);
-              resolve();
-            });
-            child.kill('SIGTERM');
-          }),
-      ),
+    await Promise.all([...children.values()].map(stopOne));
+  };
+  const launch = async (name: Service) => {
+    const i = services.indexOf(name);
+    const log = createWriteStream(join(opts.logDir, `${name}.log`), { flags: 'a' });
+    // RENKEI_PROFILE=<service> writes a V8 CPU profile of that service into the log folder.
+    const profile =
+      process.env.RENKEI_PROFILE === name ? ['--cpu-prof', `--cpu-prof-dir=${opts.logDir}`] : [];
+    const child = spawn(
+      process.execPath,
+      [...profile, '--enable-source-maps', join(opts.root, `dist/apps/${name}/src/main.js`)],
+      {
+        cwd: opts.root,
+        env: env[name],
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
     );
+    child.stdout.pipe(log);
+    child.stderr.pipe(log);
+    children.set(name, child);
+    await waitHealthy(url(i), child, name);
   };
   try {
-    await Promise.all(
-      services.map(async (name, i) => {
-        const log = createWriteStream(join(opts.logDir, `${name}.log`), { flags: 'a' });
-        // RENKEI_PROFILE=<service> writes a V8 CPU profile of that service into the log folder.
-        const profile =
-          process.env.RENKEI_PROFILE === name ? ['--cpu-prof', `--cpu-prof-dir=${opts.logDir}`] : [];
-        const child = spawn(
-          process.execPath,
-          [...profile, '--enable-source-maps', join(opts.root, `dist/apps/${name}/src/main.js`)],
-          {
-            cwd: opts.root,
-            env: env[name],
-            stdio: ['ignore', 'pipe', 'pipe'],
-          },
-        );
-        child.stdout.pipe(log);
-        child.stderr.pipe(log);
-        children.push(child);
-        await waitHealthy(url(i), child, name);
-      }),
-    );
+    await Promise.all(services.map(launch));
   } catch (error) {
     await stop();
     throw error;
   }
-  return { endpoints: { registry: url(0), clearing: url(1), exchange: url(2), cpsSim: url(3) }, stop };
+  return {
+    endpoints: { registry: url(0), clearing: url(1), exchange: url(2), cpsSim: url(3) },
+    stop,
+    async restart(name, how = 'SIGTERM') {
+      const child = children.get(name);
+      if (child) {
+        if (how === 'SIGKILL') {
+          const exited = new Promise((resolve) => child.once('exit', resolve));
+          child.kill('SIGKILL');
+          await exited;
+        } else {
+          await stopOne(child);
+        }
+      }
+      await launch(name);
+    },
+  };
 }

@@ -39,6 +39,8 @@ export type StreamLine =
         publishedAt: string;
         contractVersion: string;
       };
+      /** partition:offset — pass the last one you processed per partition as `after` to resume exactly there. */
+      position: string;
     }
   | { type: 'heartbeat'; at: string }
   | { type: 'end'; code: string; message: string };
@@ -203,9 +205,17 @@ export class RenkeiClient {
    * lost: the pending read carries over); `lines` is the raw async iterator; `close()` ends the stream.
    * Refusals throw RenkeiError.
    */
-  async stream(dataset: string, token: string): Promise<DeliveryStream> {
+  async stream(
+    dataset: string,
+    token: string,
+    options: { after?: Record<number, string> } = {},
+  ): Promise<DeliveryStream> {
     const controller = new AbortController();
-    const response = await fetch(`${this.endpoints.exchange}/datasets/${dataset}/stream`, {
+    const after = Object.entries(options.after ?? {})
+      .map(([partition, offset]) => `${partition}:${offset}`)
+      .join(',');
+    const query = after ? `?after=${after}` : '';
+    const response = await fetch(`${this.endpoints.exchange}/datasets/${dataset}/stream${query}`, {
       headers: { authorization: `Bearer ${token}` },
       signal: controller.signal,
     });

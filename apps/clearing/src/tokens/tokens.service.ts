@@ -81,6 +81,8 @@ export class TokensService {
     });
     try {
       await this.prisma.$transaction(async (tx) => {
+        // An expired assertion is refused by its exp claim, so its id need not be kept any longer.
+        await tx.usedAssertion.deleteMany({ where: { expiresAt: { lt: new Date(now.getTime() - 60_000) } } });
         await tx.usedAssertion.create({
           data: { jti: `${claimedId}:${jti}`, participantId: claimedId, expiresAt: new Date(exp * 1000) },
         });

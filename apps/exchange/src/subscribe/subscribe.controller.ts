@@ -1,5 +1,5 @@
-import { Controller, Get, Param, Res } from '@nestjs/common';
-import { ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Param, Query, Res } from '@nestjs/common';
+import { ApiOperation, ApiParam, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Authenticated, CurrentPrincipal, type Principal } from '#libs/auth';
 import { SubscribeService } from './subscribe.service.js';
@@ -13,6 +13,13 @@ export class SubscribeController {
   @Authenticated('exchange')
   @ApiParam({ name: 'dataset', example: 'battery.cfp' })
   @ApiProduces('application/x-ndjson')
+  @ApiQuery({
+    name: 'after',
+    required: false,
+    example: '0:41,2:17',
+    description:
+      'Resume after these positions (partition:offset of the last events you processed); default: after the last events the platform wrote to you',
+  })
   @ApiOperation({
     summary: 'Receive events under your grant as a stream of JSON lines (subscribe token)',
     description:
@@ -21,10 +28,12 @@ export class SubscribeController {
   async stream(
     @CurrentPrincipal() principal: Principal,
     @Param('dataset') dataset: string,
+    @Query('after') after: string | undefined,
     @Res() reply: FastifyReply,
   ) {
+    const positions = SubscribeService.parsePositions(after);
     const grant = await this.subscriptions.authorise(principal, dataset);
     reply.hijack();
-    await this.subscriptions.stream(principal, grant, reply.raw);
+    await this.subscriptions.stream(principal, grant, reply.raw, positions);
   }
 }

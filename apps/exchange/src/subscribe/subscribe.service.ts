@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ServerResponse } from 'node:http';
-import { conflict, notFound, type GrantView } from '#libs/domain';
+import { badRequest, conflict, notFound, type GrantView } from '#libs/domain';
 import type { Principal } from '#libs/auth';
 import { buildPolicyInput, decisionRecord, denied } from '#libs/policy';
 import { EXCHANGE, PSEUDONYM_SECRET } from '../exchange.tokens.js';
@@ -51,8 +51,13 @@ export class SubscribeService {
     return grant;
   }
 
-  async stream(principal: Principal, grant: GrantView, out: ServerResponse): Promise<void> {
-    const subscription = new Subscription(this.rt, principal, grant, out, this.pseudonymSecret);
+  async stream(
+    principal: Principal,
+    grant: GrantView,
+    out: ServerResponse,
+    after: ReadonlyMap<number, bigint> = new Map(),
+  ): Promise<void> {
+    const subscription = new Subscription(this.rt, principal, grant, out, this.pseudonymSecret, after);
     this.open.set(grant.id, subscription);
     void subscription.done.then(() => this.open.delete(grant.id));
     try {
@@ -67,5 +72,24 @@ export class SubscribeService {
     await Promise.allSettled(
       [...this.open.values()].map((s) => s.end('SERVICE.STOPPING', 'The exchange is restarting; reconnect')),
     );
+  }
+
+  /** `after=0:41,2:17`: per partition, the last offset the client has processed. */
+  static parsePositions(after: string | undefined): Map<number, bigint> {
+    const positions = new Map<number, bigint>();
+    if (after === undefined || after === '') return positions;
+    if (!/^\d{1,4}:\d{1,19}(,\d{1,4}:\d{1,19})*$/.test(after)) {
+      throw badRequest('STREAM.INVALID_POSITION', 'after must list partition:offset pairs', [
+        {
+          path: '/after',
+          message: 'expected e.g. 0:41,2:17 (the position fields of the last events you processed)',
+        },
+      ]);
+    }
+    for (const pair of after.split(',')) {
+      const [partition, offset] = pair.split(':');
+      positions.set(Number(partition), BigInt(offset!));
+    }
+    return positions;
   }
 }

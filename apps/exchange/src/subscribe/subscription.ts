@@ -6,7 +6,7 @@ import { applyObligations, buildPolicyInput, decisionRecord } from '#libs/policy
 import type { ExchangeRuntime } from '../exchange-runtime.js';
 
 export type StreamLine =
-  | { type: 'event'; event: DataEnvelope }
+  | { type: 'event'; event: DataEnvelope; position: string }
   | { type: 'heartbeat'; at: string }
   | { type: 'end'; code: string; message: string };
 
@@ -32,6 +32,8 @@ export class Subscription {
     private readonly grant: GrantView,
     private readonly out: ServerResponse,
     private readonly pseudonymKey: string,
+    /** partition -> last offset the client has processed (from `?after=`); otherwise the committed position. */
+    private readonly resumeAfter: ReadonlyMap<number, bigint> = new Map(),
   ) {
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
   }
@@ -46,10 +48,16 @@ export class Subscription {
     this.out.flushHeaders();
     this.out.on('close', () => void this.close());
     this.unsubscribe = this.watchGrant();
-    const msLeft = (this.principal.claims.exp ?? 0) * 1000 - this.rt.clock.now().getTime();
+    // The stream ends when the token expires or the grant's validity runs out, whichever comes first.
+    const now = this.rt.clock.now().getTime();
+    const tokenLeft = (this.principal.claims.exp ?? 0) * 1000 - now;
+    const grantLeft = this.grant.validUntil ? Date.parse(this.grant.validUntil) - now : Infinity;
     this.expiry = setTimeout(
-      () => void this.end('TOKEN.EXPIRED', 'The access token expired; reconnect with a new one'),
-      Math.max(0, msLeft),
+      () =>
+        void (grantLeft < tokenLeft
+          ? this.end('GRANT.EXPIRED', 'The grant has reached its end date')
+          : this.end('TOKEN.EXPIRED', 'The access token expired; reconnect with a new one')),
+      Math.max(0, Math.min(tokenLeft, grantLeft)),
     );
     this.heartbeat = setInterval(
       () => this.write({ type: 'heartbeat', at: new Date().toISOString() }),
@@ -59,7 +67,8 @@ export class Subscription {
     this.consumer = this.rt.kafka.consumer({
       groupId: `renkei.grant.${this.grant.id}`,
       maxWaitTimeInMs: 20,
-      sessionTimeout: 10_000,
+      // The broker's minimum: after a crash, the dead member's partitions are reassigned within 6 s.
+      sessionTimeout: 6_000,
       heartbeatInterval: 1_000,
     });
     await this.consumer.connect();
@@ -69,6 +78,13 @@ export class Subscription {
       eachBatchAutoResolve: false,
       eachBatch: (batch) => this.deliver(batch),
     });
+    for (const [partition, offset] of this.resumeAfter) {
+      this.consumer.seek({
+        topic: Topics.data(this.grant.dataset),
+        partition,
+        offset: (offset + 1n).toString(),
+      });
+    }
   }
 
   /** Ends the stream with a reason the client can act on. */
@@ -98,7 +114,6 @@ export class Subscription {
   private async deliver({
     batch,
     resolveOffset,
-    commitOffsetsIfNecessary,
     heartbeat,
     isRunning,
     isStale,
@@ -117,6 +132,7 @@ export class Subscription {
     });
     const decision = this.rt.policy.decide(input);
     const delivered: string[] = [];
+    let next: bigint | undefined;
     if (decision.allow) {
       for (const message of batch.messages) {
         if (this.closed) break;
@@ -127,17 +143,17 @@ export class Subscription {
             decision.obligations,
             `${this.pseudonymKey}:${grant.id}`,
           );
-          if (!this.write({ type: 'event', event: { ...envelope, payload } })) await this.drained();
+          const position = `${batch.partition}:${message.offset}`;
+          if (!this.write({ type: 'event', event: { ...envelope, payload }, position })) await this.drained();
           delivered.push(envelope.id);
         }
         resolveOffset(message.offset);
+        next = BigInt(message.offset) + 1n;
       }
     }
-    const record = {
-      ...decisionRecord('exchange', input, decision, this.rt.policy.revision),
-      eventIds: delivered,
-    };
-    await this.rt.record([record]);
+    await this.rt.record([
+      { ...decisionRecord('exchange', input, decision, this.rt.policy.revision), eventIds: delivered },
+    ]);
     if (!decision.allow) {
       // Not awaited: ending disconnects the consumer, which waits for this very batch to finish.
       void this.end(
@@ -147,10 +163,16 @@ export class Subscription {
       return;
     }
     try {
-      await commitOffsetsIfNecessary();
+      // The grant's consumer group remembers what was written to the client, so the next stream resumes
+      // after it. A client that must not miss anything resumes from its own positions with ?after=.
+      if (next !== undefined && this.consumer) {
+        await this.consumer.commitOffsets([
+          { topic: batch.topic, partition: batch.partition, offset: next.toString() },
+        ]);
+      }
       await heartbeat();
     } catch (error) {
-      // Uncommitted offsets are delivered again on the next stream (at-least-once), never lost.
+      // An uncommitted position means the next stream delivers these events again (at-least-once).
       this.rt.logger.warn({ err: error, grant: this.grant.id }, 'offset commit failed');
     }
   }
