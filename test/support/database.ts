@@ -75,7 +75,16 @@ export async function freshDatabase(
     migrate(root, withDatabase(adminUrl, name));
   } else {
     const template = await ensureTemplate(root, adminUrl);
-    await admin(adminUrl, (c) => c.query(`CREATE DATABASE "${name}" TEMPLATE "${template}"`));
+    // PostgreSQL refuses to copy a template that another session is copying at the same moment.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await admin(adminUrl, (c) => c.query(`CREATE DATABASE "${name}" TEMPLATE "${template}"`));
+        break;
+      } catch (error) {
+        if (attempt >= 40 || !/being accessed by other users/.test(String(error))) throw error;
+        await new Promise((r) => setTimeout(r, 100 + Math.random() * 200));
+      }
+    }
   }
   return {
     url: withDatabase(adminUrl, name),
