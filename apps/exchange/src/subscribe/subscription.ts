@@ -72,6 +72,11 @@ export class Subscription {
       heartbeatInterval: 1_000,
     });
     await this.consumer.connect();
+    if (this.closed) {
+      // The client left while we were connecting; close() ran before the consumer existed.
+      await this.consumer.disconnect();
+      return;
+    }
     await this.consumer.subscribe({ topics: [Topics.data(this.grant.dataset)], fromBeginning: true });
     await this.consumer.run({
       autoCommit: false,
