@@ -29,9 +29,10 @@ node scripts/policy.mjs check
 step "build (prisma generate, policy -> wasm, swc)"
 npm run build
 
-step "lint and type check"
+step "lint, type check, and the committed OpenAPI documents match the code"
 npm run typecheck
 npm run lint
+node dist/scripts/openapi.js --check
 
 step "tests: unit, integration (real PostgreSQL and Kafka), end to end (four services as processes)"
 mkdir -p .renkei

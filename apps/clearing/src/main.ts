@@ -7,6 +7,7 @@ import { baseConfigSchema, createHttpApp, createLogger, listenAndServe, loadConf
 import { PolicyEngine, readPolicyBundle } from '#libs/policy';
 import { DecisionIngest } from './audit/decision-ingest.js';
 import { ClearingModule } from './clearing.module.js';
+import { describeClearing } from './clearing.description.js';
 
 const config = loadConfig(
   baseConfigSchema.extend({
@@ -71,11 +72,7 @@ const app = await createHttpApp(
       ),
     }),
   }),
-  {
-    name: 'clearing',
-    title: 'Renkei clearing',
-    description: 'Consent (grants), policy decisions, access tokens and the tamper-evident audit record.',
-  },
+  describeClearing,
   logger,
 );
 logger.info({ policyRevision: policy.revision }, 'policy bundle loaded');

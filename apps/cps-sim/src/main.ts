@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { createHttpApp, createLogger, listenAndServe, loadConfig } from '#libs/platform';
 import { CpsSimModule } from './cps-sim.module.js';
+import { describeCpsSim } from './cps-sim.description.js';
 
 const config = loadConfig(
   z.object({
@@ -10,14 +11,5 @@ const config = loadConfig(
   }),
 );
 const logger = createLogger('cps-sim', config.LOG_LEVEL);
-const app = await createHttpApp(
-  CpsSimModule,
-  {
-    name: 'cps-sim',
-    title: 'Renkei CPS simulation',
-    description:
-      'Digital twin and what-if simulations over governed streams (scenarios arrive with the CPS issue).',
-  },
-  logger,
-);
+const app = await createHttpApp(CpsSimModule, describeCpsSim, logger);
 await listenAndServe(app, { host: config.HOST, port: config.PORT, logger, onClose: () => Promise.resolve() });

@@ -7,6 +7,7 @@ import { PolicyEngine, readPolicyBundle } from '#libs/policy';
 import { ExchangeModule } from './exchange.module.js';
 import { ExchangeRuntime } from './exchange-runtime.js';
 import { SubscribeService } from './subscribe/subscribe.service.js';
+import { describeExchange } from './exchange.description.js';
 
 const config = loadConfig(
   baseConfigSchema.omit({ DATABASE_URL: true }).extend({
@@ -63,13 +64,7 @@ const app = await createHttpApp(
       ]),
     }),
   }),
-  {
-    name: 'exchange',
-    title: 'Renkei exchange',
-    description:
-      'Publish events under a data contract; receive them under a grant, with per-delivery policy enforcement.',
-    bodyLimitBytes: 10 * 1024 * 1024,
-  },
+  describeExchange,
   logger,
 );
 logger.info({ policyRevision: policy.revision }, 'policy bundle loaded');

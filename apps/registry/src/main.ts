@@ -5,6 +5,7 @@ import { createKafka, ensureTopics, OutboxRelay } from '#libs/kafka';
 import { createPrisma, PrismaOutboxStore } from '#libs/persistence';
 import { baseConfigSchema, createHttpApp, createLogger, listenAndServe, loadConfig } from '#libs/platform';
 import { RegistryModule } from './registry.module.js';
+import { describeRegistry } from './registry.description.js';
 
 const config = loadConfig(baseConfigSchema.extend({ PORT: z.coerce.number().int().default(3001) }));
 const logger = createLogger('registry', config.LOG_LEVEL);
@@ -31,11 +32,7 @@ const app = await createHttpApp(
       ),
     }),
   }),
-  {
-    name: 'registry',
-    title: 'Renkei registry',
-    description: 'Participants (onboarding, identity, keys) and data contracts (versions, schemas, catalog).',
-  },
+  describeRegistry,
   logger,
 );
 await listenAndServe(app, {

@@ -1,0 +1,9 @@
+import type { ServiceDescription } from '#libs/platform';
+
+export const describeExchange: ServiceDescription = {
+  name: 'exchange',
+  title: 'Renkei exchange',
+  description:
+    'Publish events under a data contract; receive them under a grant, with per-delivery policy enforcement.',
+  bodyLimitBytes: 10 * 1024 * 1024,
+};
