@@ -3,7 +3,14 @@ import { PlatformProjection, systemClock, Topics, type PlatformEvent } from '#li
 import { loadSigningKeys, TokenIssuer, TokenVerifier } from '#libs/auth';
 import { createKafka, ensureTopics, EventConsumer, OutboxRelay } from '#libs/kafka';
 import { createPrisma, PrismaOutboxStore } from '#libs/persistence';
-import { baseConfigSchema, createHttpApp, createLogger, listenAndServe, loadConfig } from '#libs/platform';
+import {
+  baseConfigSchema,
+  createHttpApp,
+  createLogger,
+  listenAndServe,
+  loadConfig,
+  routeProcessWarnings,
+} from '#libs/platform';
 import { PolicyEngine, readPolicyBundle } from '#libs/policy';
 import { DecisionIngest } from './audit/decision-ingest.js';
 import { ClearingModule } from './clearing.module.js';
@@ -22,6 +29,7 @@ const config = loadConfig(
   }),
 );
 const logger = createLogger('clearing', config.LOG_LEVEL);
+routeProcessWarnings(logger);
 const clock = systemClock;
 const keys = await loadSigningKeys(config.SIGNING_KEYS);
 const issuer = new TokenIssuer(keys, config.TOKEN_ISSUER, clock);

@@ -2,7 +2,14 @@ import { z } from 'zod';
 import { PlatformProjection, systemClock, Topics, type PlatformEvent } from '#libs/domain';
 import { TokenVerifier } from '#libs/auth';
 import { createKafka, ensureTopics, EventConsumer } from '#libs/kafka';
-import { baseConfigSchema, createHttpApp, createLogger, listenAndServe, loadConfig } from '#libs/platform';
+import {
+  baseConfigSchema,
+  createHttpApp,
+  createLogger,
+  listenAndServe,
+  loadConfig,
+  routeProcessWarnings,
+} from '#libs/platform';
 import { PolicyEngine, readPolicyBundle } from '#libs/policy';
 import { ExchangeModule } from './exchange.module.js';
 import { ExchangeRuntime } from './exchange-runtime.js';
@@ -17,6 +24,7 @@ const config = loadConfig(
   }),
 );
 const logger = createLogger('exchange', config.LOG_LEVEL);
+routeProcessWarnings(logger);
 const clock = systemClock;
 const policy = await PolicyEngine.load(await readPolicyBundle(config.POLICY_DIR));
 const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'renkei-exchange' }, logger);

@@ -3,12 +3,20 @@ import { systemClock, Topics } from '#libs/domain';
 import { TokenVerifier } from '#libs/auth';
 import { createKafka, ensureTopics, OutboxRelay } from '#libs/kafka';
 import { createPrisma, PrismaOutboxStore } from '#libs/persistence';
-import { baseConfigSchema, createHttpApp, createLogger, listenAndServe, loadConfig } from '#libs/platform';
+import {
+  baseConfigSchema,
+  createHttpApp,
+  createLogger,
+  listenAndServe,
+  loadConfig,
+  routeProcessWarnings,
+} from '#libs/platform';
 import { RegistryModule } from './registry.module.js';
 import { describeRegistry } from './registry.description.js';
 
 const config = loadConfig(baseConfigSchema.extend({ PORT: z.coerce.number().int().default(3001) }));
 const logger = createLogger('registry', config.LOG_LEVEL);
+routeProcessWarnings(logger);
 const prisma = createPrisma(config.DATABASE_URL);
 const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'renkei-registry' }, logger);
 await ensureTopics(kafka, [{ topic: Topics.registryEvents, numPartitions: 1 }]);

@@ -48,3 +48,15 @@ export class PinoNestLogger implements LoggerService {
     this.logger.trace({ context }, String(message));
   }
 }
+
+/**
+ * Sends Node's process warnings to the service log. kafkajs 2.2.4 arms timers with negative delays on
+ * Node ≥ 24 (TimeoutNegativeWarning, harmless: Node clamps them to 1 ms); those are dropped.
+ */
+export function routeProcessWarnings(logger: Logger): void {
+  process.removeAllListeners('warning');
+  process.on('warning', (warning) => {
+    if (warning.name === 'TimeoutNegativeWarning') return;
+    logger.warn({ warning: { name: warning.name, message: warning.message } }, 'process warning');
+  });
+}
