@@ -107,9 +107,9 @@ export async function startPlatform(opts: PlatformOptions): Promise<RunningPlatf
   const launch = async (name: Service) => {
     const i = services.indexOf(name);
     const log = createWriteStream(join(opts.logDir, `${name}.log`), { flags: 'a' });
-    // RENKEI_PROFILE=<service> writes a V8 CPU profile of that service into the log folder.
+    // RENKEI_CPU_PROFILE=<service> writes a V8 CPU profile of that service into the log folder.
     const profile =
-      process.env.RENKEI_PROFILE === name ? ['--cpu-prof', `--cpu-prof-dir=${opts.logDir}`] : [];
+      process.env.RENKEI_CPU_PROFILE === name ? ['--cpu-prof', `--cpu-prof-dir=${opts.logDir}`] : [];
     const child = spawn(
       process.execPath,
       [...profile, '--enable-source-maps', join(opts.root, `dist/apps/${name}/src/main.js`)],

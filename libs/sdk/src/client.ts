@@ -3,6 +3,8 @@ import { randomUUID } from 'node:crypto';
 
 /** An error answer from a Renkei service (RFC 9457 problem+json with a stable code). */
 export class RenkeiError extends Error {
+  /** The service's own explanation (problem+json `detail`). */
+  readonly detail: string;
   constructor(
     readonly status: number,
     readonly code: string,
@@ -11,6 +13,7 @@ export class RenkeiError extends Error {
   ) {
     super(`${status} ${code}: ${message}`);
     this.name = 'RenkeiError';
+    this.detail = message;
   }
 }
 

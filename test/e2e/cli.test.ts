@@ -1,0 +1,201 @@
+/**
+ * The `renkei` command line, driven as a person would: key generation, onboarding, a contract, a grant,
+ * publishing an NDJSON file and receiving it, a revocation, and the compliance officer's audit.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freshDatabase } from '../support/database.js';
+import { generateSecrets, startPlatform, type RunningPlatform } from '../support/platform.js';
+import { automaker, batteryCfpContract, cellMaker, complianceOffice } from '../fixtures/battery-cfp.js';
+
+const root = new URL('../..', import.meta.url).pathname;
+const run = promisify(execFile);
+
+describe('the renkei CLI', () => {
+  let platform: RunningPlatform;
+  let dropDb: () => Promise<void>;
+  const dir = mkdtempSync(join(tmpdir(), 'renkei-cli-'));
+  const creds: Record<string, string> = {};
+  let grantId = '';
+
+  const cli = (who: string, args: string[]) =>
+    run(process.execPath, [`${root}/dist/libs/sdk/src/cli.js`, ...args], {
+      env: { ...process.env, RENKEI_CREDENTIALS: creds[who] },
+      cwd: dir,
+    });
+  const json = async (who: string, args: string[]) =>
+    JSON.parse((await cli(who, args)).stdout) as Record<string, unknown>;
+  const credentials = (name: string, clientId: string, privateJwk: unknown) => {
+    const file = join(dir, `${name}.credentials.json`);
+    const e = platform.endpoints;
+    writeFileSync(
+      file,
+      JSON.stringify({
+        registry: e.registry,
+        clearing: e.clearing,
+        exchange: e.exchange,
+        clientId,
+        privateJwk,
+      }),
+    );
+    creds[name] = file;
+  };
+
+  beforeAll(async () => {
+    if (!existsSync(`${root}/dist/libs/sdk/src/cli.js`)) throw new Error('Build first: npm run build');
+    const db = await freshDatabase(root, 'cli');
+    dropDb = db.drop;
+    const secrets = await generateSecrets();
+    const prefix = `e2e-${randomBytes(3).toString('hex')}`;
+    platform = await startPlatform({
+      root,
+      databaseUrl: db.url,
+      kafkaBrokers: process.env.KAFKA_BROKERS!,
+      topicPrefix: prefix,
+      basePort: 4141,
+      logDir: `${root}/.renkei/logs/${prefix}`,
+      logLevel: 'warn',
+      secrets,
+    });
+    credentials('admin', 'consortium-admin', secrets.adminKey);
+  });
+
+  afterAll(async () => {
+    await platform?.stop();
+    await dropDb?.();
+  });
+
+  it('generates keys, and the admin onboards with the printed JWKS', async () => {
+    for (const [name, fixture] of [
+      ['cell', cellMaker],
+      ['auto', automaker],
+      ['officer', complianceOffice],
+    ] as const) {
+      const { stdout, stderr } = await cli('admin', [
+        'keygen',
+        '--kid',
+        `${name}-1`,
+        '--out',
+        `${name}.key.json`,
+      ]);
+      expect(stderr).toContain('keep it secret');
+      const jwks = JSON.parse(stdout) as { keys: Record<string, unknown>[] };
+      expect(jwks.keys[0]).not.toHaveProperty('d');
+      writeFileSync(join(dir, `${name}.json`), JSON.stringify({ ...fixture, jwks }));
+      const participant = await json('admin', ['onboard', `${name}.json`]);
+      credentials(
+        name,
+        participant.id as string,
+        JSON.parse(readFileSync(join(dir, `${name}.key.json`), 'utf8')),
+      );
+    }
+  });
+
+  it('registers a contract, requests and approves a grant', async () => {
+    writeFileSync(join(dir, 'contract.json'), JSON.stringify(batteryCfpContract));
+    expect(await json('cell', ['contract', 'register', 'contract.json'])).toMatchObject({
+      dataset: 'battery.cfp',
+      version: '1.0.0',
+    });
+    const grant = await json('auto', [
+      'grant',
+      'request',
+      '--dataset',
+      'battery.cfp',
+      '--purpose',
+      'cfp-disclosure',
+    ]);
+    grantId = grant.id as string;
+    expect(await json('cell', ['grant', 'approve', grantId, '--reason', 'model year 2027'])).toMatchObject({
+      state: 'granted',
+    });
+  });
+
+  it('publishes an NDJSON file and the consumer receives every line', async () => {
+    const lines = Array.from({ length: 7 }, (_, i) =>
+      JSON.stringify({
+        subject: `lot-${i}`,
+        payload: { lotId: `lot-${i}`, cellModel: 'X', cfpKgCo2ePerKwh: 60 + i },
+      }),
+    );
+    writeFileSync(join(dir, 'events.ndjson'), lines.join('\n') + '\n');
+    const published = await cli('cell', ['publish', 'battery.cfp', 'events.ndjson', '--batch', '3']);
+    expect(JSON.parse(published.stdout)).toEqual({ dataset: 'battery.cfp', published: 7 });
+    expect(published.stderr).toContain('published 7 events');
+    const { stdout } = await cli('auto', [
+      'subscribe',
+      'battery.cfp',
+      '--grant',
+      grantId,
+      '--max-events',
+      '7',
+    ]);
+    const received = stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { payload: { lotId: string }; position: string });
+    expect(received.map((e) => e.payload.lotId).sort()).toEqual(
+      Array.from({ length: 7 }, (_, i) => `lot-${i}`),
+    );
+    expect(received[0]!.position).toMatch(/^\d+:\d+$/);
+  });
+
+  it('explains a refusal: the code, the failing path and what to do, with a non-zero exit', async () => {
+    writeFileSync(
+      join(dir, 'bad.ndjson'),
+      JSON.stringify({ payload: { lotId: 'x', cellModel: 'X', cfpKgCo2ePerKwh: 'high' } }) + '\n',
+    );
+    const failure = await cli('cell', ['publish', 'battery.cfp', 'bad.ndjson']).then(
+      () => undefined,
+      (e: unknown) => e as { code: number; stderr: string },
+    );
+    expect(failure?.code).toBe(2);
+    expect(failure?.stderr).toContain('error CONTRACT.SCHEMA_VIOLATION (400)');
+    expect(failure?.stderr).toContain('at /events/0/payload/cfpKgCo2ePerKwh: must be number');
+    expect(failure?.stderr).toContain('what to do:');
+  });
+
+  it('revokes, and the consumer is refused with the reason', async () => {
+    expect(await json('cell', ['grant', 'revoke', grantId, '--reason', 'contract ended'])).toMatchObject({
+      state: 'revoked',
+    });
+    const failure = await cli('auto', ['subscribe', 'battery.cfp', '--grant', grantId]).then(
+      () => undefined,
+      (e: unknown) => e as { code: number; stderr: string },
+    );
+    expect(failure?.code).toBe(2);
+    expect(failure?.stderr).toContain('GRANT.NOT_ACTIVE');
+  });
+
+  it('lets the compliance officer export decisions as CSV and verify the chain', async () => {
+    const { stdout } = await cli('officer', [
+      'audit',
+      'entries',
+      '--kind',
+      'decision',
+      '--limit',
+      '500',
+      '--csv',
+    ]);
+    const [header, ...rows] = stdout.trim().split('\n');
+    expect(header).toBe('seq,kind,actor,dataset,allow,action,reasons,policy_revision');
+    expect(rows.some((r) => r.includes('"token.issue"') && r.includes('"GRANT.NOT_ACTIVE"'))).toBe(true);
+    expect(await json('officer', ['audit', 'verify'])).toMatchObject({ ok: true });
+  });
+
+  it('says what is missing when no credentials are given', async () => {
+    const failure = await run(process.execPath, [`${root}/dist/libs/sdk/src/cli.js`, 'catalog'], {
+      env: { PATH: process.env.PATH },
+    }).then(
+      () => undefined,
+      (e: unknown) => e as { code: number; stderr: string },
+    );
+    expect(failure?.code).toBe(1);
+    expect(failure?.stderr).toContain('RENKEI_CREDENTIALS');
+  });
+});
