@@ -3,14 +3,18 @@
  * shares battery carbon footprints with an automaker under a contract, a grant and the compiled policy,
  * on real Kafka and PostgreSQL, with all four services running as processes.
  */
-import { existsSync } from 'node:fs';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
-import { SignJWT, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
+import { SignJWT, importJWK, type JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RenkeiClient, RenkeiError, type DeliveryStream, type StreamLine } from '#libs/sdk';
-import { freshDatabase } from '../support/database.js';
-import { generateSecrets, startPlatform, type RunningPlatform, type Secrets } from '../support/platform.js';
+import type { RunningPlatform, Secrets } from '../support/platform.js';
+import {
+  participantKey as newKey,
+  publicJwk,
+  startTestPlatform,
+  type TestPlatform,
+} from '../support/test-platform.js';
 import {
   batteryCfpContract,
   cellMaker,
@@ -19,17 +23,9 @@ import {
   competitorCellMaker,
 } from '../fixtures/battery-cfp.js';
 
-const root = new URL('../..', import.meta.url).pathname;
+let env: TestPlatform;
 let platform: RunningPlatform;
 let secrets: Secrets;
-let dropDb: () => Promise<void>;
-const topicPrefix = `e2e-${randomBytes(3).toString('hex')}`;
-
-async function newKey(kid: string): Promise<JWK> {
-  const { privateKey } = await generateKeyPair('ES256', { extractable: true });
-  return { ...(await exportJWK(privateKey)), kid, alg: 'ES256' };
-}
-const publicJwk = ({ d: _d, ...pub }: JWK) => pub;
 
 async function expectProblem(promise: Promise<unknown>, status: number, code: string): Promise<RenkeiError> {
   const error = await promise.then(
@@ -78,31 +74,15 @@ describe('battery CFP: the first governed exchange', () => {
   const acceptedIds: string[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(`${root}/dist/apps/exchange/src/main.js`)) throw new Error('Build first: npm run build');
-    const db = await freshDatabase(root, 'e2e');
-    dropDb = db.drop;
-    secrets = await generateSecrets();
-    platform = await startPlatform({
-      root,
-      databaseUrl: db.url,
-      kafkaBrokers: process.env.KAFKA_BROKERS!,
-      topicPrefix,
-      basePort: 4101,
-      logDir: `${root}/.renkei/logs/e2e-${topicPrefix}`,
-      logLevel: 'warn',
-      secrets,
-    });
-    const endpoints = platform.endpoints;
-    admin = new RenkeiClient(endpoints, { clientId: 'consortium-admin', privateJwk: secrets.adminKey });
+    env = await startTestPlatform('e2e', 4101);
+    ({ platform, secrets, admin } = env);
     for (const name of ['cell', 'auto', 'compliance', 'competitor'])
       keys[name] = await newKey(`${name}-key-1`);
-    void endpoints;
   });
 
   afterAll(async () => {
     openStream?.close();
-    await platform?.stop();
-    await dropDb?.();
+    await env?.stop();
   });
 
   it('lets the consortium admin onboard participants with valid corporate numbers', async () => {
@@ -457,7 +437,7 @@ describe('battery CFP: the first governed exchange', () => {
     });
     const consumer = kafka.consumer({ groupId: `e2e-check-${randomUUID()}` });
     await consumer.connect();
-    await consumer.subscribe({ topic: `${topicPrefix}.data.battery.cfp`, fromBeginning: true });
+    await consumer.subscribe({ topic: `${env.topicPrefix}.data.battery.cfp`, fromBeginning: true });
     const onTopic = new Set<string>();
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(

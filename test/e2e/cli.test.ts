@@ -3,22 +3,20 @@
  * publishing an NDJSON file and receiving it, a revocation, and the compliance officer's audit.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshDatabase } from '../support/database.js';
-import { generateSecrets, startPlatform, type RunningPlatform } from '../support/platform.js';
+import type { RunningPlatform } from '../support/platform.js';
+import { repoRoot as root, startTestPlatform, type TestPlatform } from '../support/test-platform.js';
 import { automaker, batteryCfpContract, cellMaker, complianceOffice } from '../fixtures/battery-cfp.js';
 
-const root = new URL('../..', import.meta.url).pathname;
 const run = promisify(execFile);
 
 describe('the renkei CLI', () => {
+  let env: TestPlatform;
   let platform: RunningPlatform;
-  let dropDb: () => Promise<void>;
   const dir = mkdtempSync(join(tmpdir(), 'renkei-cli-'));
   const creds: Record<string, string> = {};
   let grantId = '';
@@ -47,27 +45,14 @@ describe('the renkei CLI', () => {
   };
 
   beforeAll(async () => {
-    if (!existsSync(`${root}/dist/libs/sdk/src/cli.js`)) throw new Error('Build first: npm run build');
-    const db = await freshDatabase(root, 'cli');
-    dropDb = db.drop;
-    const secrets = await generateSecrets();
-    const prefix = `e2e-${randomBytes(3).toString('hex')}`;
-    platform = await startPlatform({
-      root,
-      databaseUrl: db.url,
-      kafkaBrokers: process.env.KAFKA_BROKERS!,
-      topicPrefix: prefix,
-      basePort: 4141,
-      logDir: `${root}/.renkei/logs/${prefix}`,
-      logLevel: 'warn',
-      secrets,
-    });
+    env = await startTestPlatform('cli', 4141);
+    platform = env.platform;
+    const secrets = env.secrets;
     credentials('admin', 'consortium-admin', secrets.adminKey);
   });
 
   afterAll(async () => {
-    await platform?.stop();
-    await dropDb?.();
+    await env?.stop();
   });
 
   it('generates keys, and the admin onboards with the printed JWKS', async () => {

@@ -2,23 +2,18 @@
  * Nothing acknowledged is lost across restarts: a consumer resumes after the last events written to it,
  * or exactly after the positions it says it processed, even when the exchange was killed in between.
  */
-import { existsSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
-import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RenkeiClient, RenkeiError, type DeliveryStream, type StreamLine } from '#libs/sdk';
-import { freshDatabase } from '../support/database.js';
-import { generateSecrets, startPlatform, type RunningPlatform } from '../support/platform.js';
+import {
+  participantKey as key,
+  publicJwk as pub,
+  startTestPlatform,
+  type TestPlatform,
+} from '../support/test-platform.js';
+import type { RunningPlatform } from '../support/platform.js';
 import { automaker, batteryCfpContract, cellMaker } from '../fixtures/battery-cfp.js';
 
-const root = new URL('../..', import.meta.url).pathname;
 type EventLine = Extract<StreamLine, { type: 'event' }>;
-
-async function key(kid: string): Promise<JWK> {
-  const { privateKey } = await generateKeyPair('ES256', { extractable: true });
-  return { ...(await exportJWK(privateKey)), kid, alg: 'ES256' };
-}
-const pub = ({ d: _d, ...p }: JWK) => p;
 
 async function read(stream: DeliveryStream, count: number, timeoutMs = 15_000): Promise<EventLine[]> {
   const out: EventLine[] = [];
@@ -43,8 +38,8 @@ async function readUntilQuiet(stream: DeliveryStream, quietMs = 1_500): Promise<
 }
 
 describe('delivery survives disconnects and an exchange crash', () => {
+  let env: TestPlatform;
   let platform: RunningPlatform;
-  let dropDb: () => Promise<void>;
   let cell: RenkeiClient;
   let auto: RenkeiClient;
   let grantId: string;
@@ -57,25 +52,9 @@ describe('delivery survives disconnects and an exchange crash', () => {
   const ids = (lines: EventLine[]) => lines.map((l) => String(l.event.payload.lotId)).sort();
 
   beforeAll(async () => {
-    if (!existsSync(`${root}/dist/apps/exchange/src/main.js`)) throw new Error('Build first: npm run build');
-    const db = await freshDatabase(root, 'resilience');
-    dropDb = db.drop;
-    const secrets = await generateSecrets();
-    const prefix = `e2e-${randomBytes(3).toString('hex')}`;
-    platform = await startPlatform({
-      root,
-      databaseUrl: db.url,
-      kafkaBrokers: process.env.KAFKA_BROKERS!,
-      topicPrefix: prefix,
-      basePort: 4121,
-      logDir: `${root}/.renkei/logs/${prefix}`,
-      logLevel: 'warn',
-      secrets,
-    });
-    const admin = new RenkeiClient(platform.endpoints, {
-      clientId: 'consortium-admin',
-      privateJwk: secrets.adminKey,
-    });
+    env = await startTestPlatform('resilience', 4121);
+    platform = env.platform;
+    const admin = env.admin;
     const [kc, ka] = [await key('c'), await key('a')];
     const c = await admin.onboard({ ...cellMaker, jwks: { keys: [pub(kc)] } });
     const a = await admin.onboard({ ...automaker, jwks: { keys: [pub(ka)] } });
@@ -88,8 +67,7 @@ describe('delivery survives disconnects and an exchange crash', () => {
   });
 
   afterAll(async () => {
-    await platform?.stop();
-    await dropDb?.();
+    await env?.stop();
   });
 
   const subscribe = async (after?: Record<number, string>) =>
