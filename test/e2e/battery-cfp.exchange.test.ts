@@ -246,6 +246,40 @@ describe('battery CFP: the first governed exchange', () => {
     }
   });
 
+  it('ends a suspended participant’s stream at once and refuses its tokens until it is reactivated', async () => {
+    const competitor = new RenkeiClient(platform.endpoints, {
+      clientId: ids.competitor!,
+      privateJwk: keys.competitor!,
+    });
+    const [grant] = await competitor.grants();
+    const stream = await competitor.stream(
+      'battery.cfp',
+      await competitor.datasetToken('battery.cfp', 'subscribe', grant!.id),
+    );
+    await admin.suspendParticipant(ids.competitor!);
+    expect((await collect(stream, () => false, 5_000)).at(-1)).toMatchObject({
+      type: 'end',
+      code: 'SUBJECT.NOT_ACTIVE',
+    });
+    await expectProblem(
+      new RenkeiClient(platform.endpoints, {
+        clientId: ids.competitor!,
+        privateJwk: keys.competitor!,
+      }).platformToken(),
+      403,
+      'PARTICIPANT.SUSPENDED',
+    );
+    await expectProblem(
+      competitor.registerContract({ ...batteryCfpContract, dataset: 'battery.cfp-rival' }),
+      403,
+      'PARTICIPANT.SUSPENDED',
+    );
+    await admin.reactivateParticipant(ids.competitor!);
+    await expect(competitor.datasetToken('battery.cfp', 'subscribe', grant!.id)).resolves.toEqual(
+      expect.any(String),
+    );
+  });
+
   describe('bad input gets a clear 4xx with a stable code', () => {
     const post = (path: string, body: string, token: string) =>
       fetch(`${platform.endpoints.exchange}${path}`, {

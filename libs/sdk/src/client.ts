@@ -130,6 +130,12 @@ export class RenkeiClient {
   onboard(participant: Record<string, unknown>) {
     return this.call<{ id: string; legalName: string }>('registry', 'POST', '/participants', participant);
   }
+  suspendParticipant(id: string) {
+    return this.call<{ id: string; status: string }>('registry', 'POST', `/participants/${id}/suspend`);
+  }
+  reactivateParticipant(id: string) {
+    return this.call<{ id: string; status: string }>('registry', 'POST', `/participants/${id}/reactivate`);
+  }
   registerContract(contract: Record<string, unknown>) {
     return this.call<{ dataset: string; version: string }>('registry', 'POST', '/contracts', contract);
   }

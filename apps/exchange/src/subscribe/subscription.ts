@@ -100,6 +100,7 @@ export class Subscription {
     await this.close();
   }
 
+  /** Ends the stream the moment the grant stops being active or the consumer is suspended. */
   private watchGrant(): () => void {
     const listener = (event: PlatformEvent) => {
       if (
@@ -111,6 +112,13 @@ export class Subscription {
           event.grant.state === 'revoked' ? 'GRANT.REVOKED' : 'GRANT.NOT_ACTIVE',
           `The grant is now ${event.grant.state}`,
         );
+      }
+      if (
+        event.type === 'participant.upserted' &&
+        event.participant.id === this.principal.participantId &&
+        event.participant.status !== 'active'
+      ) {
+        void this.end('SUBJECT.NOT_ACTIVE', 'Your participation is suspended; contact the consortium admin');
       }
     };
     return this.rt.state.onEvent(listener);

@@ -5,6 +5,7 @@ import {
   badRequest,
   compileContractSchema,
   conflict,
+  forbidden,
   notFound,
   type ContractTerms,
   type PlatformEvent,
@@ -47,6 +48,18 @@ export class ContractsService {
   ) {}
 
   async register(actor: Principal, input: RegisterContract): Promise<ContractDto> {
+    // Tokens live for minutes; a suspension takes effect on the next call, not when the token expires.
+    const me = await this.prisma.participant.findUnique({
+      where: { id: actor.participantId },
+      select: { status: true },
+    });
+    if (me?.status !== 'active') {
+      throw forbidden(
+        'PARTICIPANT.SUSPENDED',
+        'Your participation is not active',
+        'Contact the consortium admin',
+      );
+    }
     compileContractSchema(input.schema);
     const properties = (input.schema.properties ?? {}) as Record<string, unknown>;
     const unknownFields = Object.keys(input.fields).filter((f) => !(f in properties));
