@@ -51,6 +51,40 @@ describe('transactional outbox and event projection on real PostgreSQL and Kafka
     await consumer.stop();
   });
 
+  it('has the caller’s rows on Kafka when flush resolves, even if a drain was already running', async () => {
+    // A drain that has already read the outbox is held open while another caller commits and flushes.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let readOnce = false;
+    const store = new PrismaOutboxStore(prisma, 'registry');
+    const gated = new OutboxRelay(
+      kafka,
+      {
+        withUnsent: (limit, work) =>
+          store.withUnsent(limit, async (rows) => {
+            if (!readOnce) {
+              readOnce = true;
+              await held;
+            }
+            await work(rows);
+          }),
+      },
+      logger,
+      60_000,
+    );
+    await gated.start();
+    await write(99);
+    const earlier = gated.flush(); // reads row 99, then waits
+    await new Promise((r) => setTimeout(r, 200));
+    const row = await write(100); // committed after the running drain read the outbox
+    const mine = gated.flush();
+    release();
+    await expect(mine).resolves.toBe(true);
+    expect((await prisma.registryOutbox.findUniqueOrThrow({ where: { id: row.id } })).sentAt).not.toBeNull();
+    await earlier;
+    await gated.stop();
+  });
+
   it('never relays a row whose transaction rolled back', async () => {
     await expect(
       prisma.$transaction(async (tx) => {
@@ -106,7 +140,7 @@ describe('transactional outbox and event projection on real PostgreSQL and Kafka
     await prisma.registryOutbox.create({
       data: { topic: missingTopic, key: 'k', value: asJson({ id: randomUUID(), n: 7 }) },
     });
-    await expect(relay.flush()).rejects.toThrow();
+    await expect(relay.flush()).resolves.toBe(false); // the commit stands; the row waits in the outbox
     expect(await prisma.registryOutbox.count({ where: { sentAt: null, topic: missingTopic } })).toBe(1);
     await ensureTopics(kafka, [{ topic: missingTopic, numPartitions: 1 }]);
     await relay.flush();

@@ -5,6 +5,7 @@ import {
   compileContractSchema,
   forbidden,
   notFound,
+  unavailable,
   type ContractTerms,
   type DecisionRecordInput,
   type PayloadValidator,
@@ -33,6 +34,20 @@ export class ExchangeRuntime {
     readonly logger: Logger,
     readonly partitions: number,
   ) {}
+
+  /** The projection is current (see EventConsumer.barrier); if Kafka cannot say, the answer is a 503. */
+  async fresh(maxAgeMs = 0): Promise<void> {
+    try {
+      await this.events.barrier(maxAgeMs);
+    } catch (cause) {
+      throw unavailable(
+        'KAFKA.UNAVAILABLE',
+        'The event bus is not reachable; no decision can be made',
+        'Retry in a few seconds',
+        cause,
+      );
+    }
+  }
 
   validator(contract: ContractTerms): PayloadValidator {
     const key = `${contract.dataset}@${contract.version}`;

@@ -22,8 +22,8 @@ export interface OutboxStore {
 export class OutboxRelay {
   private producer: Producer;
   private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private again = false;
+  private running: Promise<boolean> | undefined;
+  private next: Promise<boolean> | undefined;
   private stopped = false;
 
   constructor(
@@ -40,20 +40,32 @@ export class OutboxRelay {
     this.schedule();
   }
 
-  /** Relays now (after a commit) instead of waiting for the next tick; resolves when the rows are on Kafka. */
-  flush(): Promise<void> {
-    if (this.running) {
-      this.again = true;
+  /**
+   * Relays now (after a commit) instead of waiting for the next tick. Resolves once a drain that began
+   * after this call has finished, so the caller's rows are on Kafka — true — or, if Kafka refused them,
+   * false: the rows stay in the outbox and the relay keeps retrying (the commit itself stands).
+   */
+  flush(): Promise<boolean> {
+    if (!this.running) {
+      this.running = this.drain()
+        .then(
+          () => true,
+          (error: unknown) => {
+            this.logger.warn({ err: error }, 'outbox relay failed; rows stay queued and will be retried');
+            return false;
+          },
+        )
+        .finally(() => {
+          this.running = undefined;
+        });
       return this.running;
     }
-    this.running = this.drain().finally(() => {
-      this.running = undefined;
-      if (this.again && !this.stopped) {
-        this.again = false;
-        void this.flush();
-      }
+    // A drain is under way and may have read the outbox before the caller's commit: queue one more.
+    this.next ??= this.running.then(() => {
+      this.next = undefined;
+      return this.flush();
     });
-    return this.running;
+    return this.next;
   }
 
   async stop(): Promise<void> {
@@ -65,11 +77,7 @@ export class OutboxRelay {
 
   private schedule(): void {
     if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.flush()
-        .catch((error: unknown) => this.logger.warn({ err: error }, 'outbox relay failed; will retry'))
-        .finally(() => this.schedule());
-    }, this.intervalMs);
+    this.timer = setTimeout(() => void this.flush().finally(() => this.schedule()), this.intervalMs);
   }
 
   private async drain(): Promise<void> {

@@ -40,6 +40,7 @@ export class ProblemFilter implements ExceptionFilter {
       return;
     }
     if (problem.status === 401) void reply.header('www-authenticate', 'Bearer');
+    if (problem.status === 503) void reply.header('retry-after', '5');
     void reply.status(problem.status).header('content-type', 'application/problem+json').send(problem);
   }
 

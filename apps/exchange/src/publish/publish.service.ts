@@ -18,7 +18,7 @@ export class PublishService {
   async publish(principal: Principal, dataset: string, batch: PublishBatch): Promise<PublishResult> {
     this.rt.requireDatasetScope(principal, 'publish', dataset);
     // Suspensions and contract changes reach the publish path within a quarter of a second.
-    await this.rt.events.barrier(250);
+    await this.rt.fresh(250);
     const contract = this.rt.contract(dataset, batch.contractVersion);
     const validator = this.rt.validator(contract);
     const details = batch.events.flatMap((e, i) =>

@@ -19,7 +19,7 @@ export class SubscribeService {
   /** Every check happens before the stream opens, so refusals are ordinary 4xx answers. */
   async authorise(principal: Principal, dataset: string): Promise<GrantView> {
     this.rt.requireDatasetScope(principal, 'subscribe', dataset);
-    await this.rt.events.barrier();
+    await this.rt.fresh();
     this.rt.contract(dataset);
     const grantId = principal.claims.grant;
     const grant = grantId ? this.rt.state.grants.get(grantId) : undefined;
