@@ -31,6 +31,7 @@ const services: [ServiceDescription, unknown][] = [
       prisma: inert,
       outbox: inert,
       state: inert,
+      sync: inert,
       policy: inert,
       issuer: inert,
       verifier: inert,

@@ -12,5 +12,8 @@ export interface ClearingSettings {
 
 export type { PlatformProjection, TokenIssuer, PolicyEngine };
 
+/** `maxAgeMs`: a barrier that started that recently is good enough. */
+export type ProjectionSync = (maxAgeMs?: number) => Promise<void>;
+
 /** The consortium admin's bootstrap identity: its key comes from configuration, not from the registry. */
 export const ADMIN_ID = 'consortium-admin';

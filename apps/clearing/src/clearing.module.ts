@@ -7,8 +7,8 @@ import type { PolicyEngine } from '#libs/policy';
 import { HEALTH_CHECK, HealthController, type HealthCheck } from '#libs/platform';
 import { AuditController } from './audit/audit.controller.js';
 import { AuditService } from './audit/audit.service.js';
-import type { ClearingSettings, PlatformProjection } from './clearing.context.js';
-import { ISSUER, OUTBOX, POLICY, PRISMA, SETTINGS, STATE } from './clearing.tokens.js';
+import type { ClearingSettings, PlatformProjection, ProjectionSync } from './clearing.context.js';
+import { ISSUER, OUTBOX, POLICY, PRISMA, SETTINGS, STATE, SYNC } from './clearing.tokens.js';
 import { GrantsController } from './grants/grants.controller.js';
 import { GrantsService } from './grants/grants.service.js';
 import { TokensController } from './tokens/tokens.controller.js';
@@ -18,6 +18,7 @@ export interface ClearingDeps {
   prisma: PrismaClient;
   outbox: OutboxRelay;
   state: PlatformProjection;
+  sync: ProjectionSync;
   policy: PolicyEngine;
   issuer: TokenIssuer;
   verifier: TokenVerifier;
@@ -36,6 +37,7 @@ export class ClearingModule {
         { provide: PRISMA, useValue: deps.prisma },
         { provide: OUTBOX, useValue: deps.outbox },
         { provide: STATE, useValue: deps.state },
+        { provide: SYNC, useValue: deps.sync },
         { provide: POLICY, useValue: deps.policy },
         { provide: ISSUER, useValue: deps.issuer },
         { provide: TOKEN_VERIFIER, useValue: deps.verifier },

@@ -61,6 +61,7 @@ const app = await createHttpApp(
     prisma,
     outbox,
     state,
+    sync: (maxAgeMs = 0) => registryEvents.barrier(maxAgeMs),
     policy,
     issuer,
     verifier,

@@ -75,6 +75,15 @@ export class ExchangeRuntime {
     return ready;
   }
 
+  /** Like contract(), but a contract registered a moment ago is looked for again after a fresh barrier. */
+  async freshContract(dataset: string, version?: string): Promise<ContractTerms> {
+    const known = version
+      ? this.state.contracts.get(dataset)?.get(version)
+      : this.state.currentContract(dataset);
+    if (!known) await this.fresh(0);
+    return this.contract(dataset, version);
+  }
+
   contract(dataset: string, version?: string): ContractTerms {
     const contract = version
       ? this.state.contracts.get(dataset)?.get(version)

@@ -15,8 +15,8 @@ import type { OutboxRelay } from '#libs/kafka';
 import { Prisma, asJson, type PrismaClient } from '#libs/persistence';
 import { buildPolicyInput, decisionRecord, denied, type PolicyAction, type PolicyEngine } from '#libs/policy';
 import { appendAudit, decisionEntry } from '../audit/audit-log.js';
-import { OUTBOX, POLICY, PRISMA, STATE } from '../clearing.tokens.js';
-import type { PlatformProjection } from '../clearing.context.js';
+import { OUTBOX, POLICY, PRISMA, STATE, SYNC } from '../clearing.tokens.js';
+import type { PlatformProjection, ProjectionSync } from '../clearing.context.js';
 import type { GrantDto, ListGrants, RequestGrant } from './grants.dto.js';
 
 type GrantRow = Awaited<ReturnType<PrismaClient['grant']['findUniqueOrThrow']>>;
@@ -63,13 +63,14 @@ export class GrantsService {
     @Inject(PRISMA) private readonly prisma: PrismaClient,
     @Inject(OUTBOX) private readonly outbox: OutboxRelay,
     @Inject(STATE) private readonly state: PlatformProjection,
+    @Inject(SYNC) private readonly sync: ProjectionSync,
     @Inject(POLICY) private readonly policy: PolicyEngine,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   /** A consumer asks the originator for access; the policy decides whether the request may even be made. */
   async request(actor: Principal, input: RequestGrant): Promise<GrantDto> {
-    const contract = this.state.currentContract(input.dataset);
+    const contract = await this.currentContract(input.dataset);
     if (!contract)
       throw notFound(
         'CONTRACT.NOT_FOUND',
@@ -163,6 +164,7 @@ export class GrantsService {
     policyAction?: PolicyAction,
     verb: keyof typeof movers = to as keyof typeof movers,
   ): Promise<GrantDto> {
+    if (policyAction) await this.sync(250);
     const now = this.clock.now();
     const outcome = await this.prisma.$transaction(async (tx) => {
       // Row lock: concurrent moves of one grant are serialised, and each sees the other's result.
@@ -196,6 +198,13 @@ export class GrantsService {
     // The event is on Kafka before we answer: a revocation is in force for every later delivery.
     await this.outbox.flush();
     return toDto(outcome.updated);
+  }
+
+  /** A contract registered a moment ago may not be in the projection yet: look again after a fresh barrier. */
+  private async currentContract(dataset: string) {
+    await this.sync(250);
+    if (!this.state.currentContract(dataset)) await this.sync(0);
+    return this.state.currentContract(dataset);
   }
 
   private async visible(db: Pick<PrismaClient, 'grant'>, actor: Principal, id: string): Promise<GrantRow> {

@@ -15,8 +15,13 @@ import { Prisma, type PrismaClient } from '#libs/persistence';
 import { buildPolicyInput, decisionRecord, denied, type PolicyEngine } from '#libs/policy';
 import { appendAudit, decisionEntry } from '../audit/audit-log.js';
 import { toView as grantView } from '../grants/grants.service.js';
-import { ADMIN_ID, type ClearingSettings, type PlatformProjection } from '../clearing.context.js';
-import { ISSUER, POLICY, PRISMA, SETTINGS, STATE } from '../clearing.tokens.js';
+import {
+  ADMIN_ID,
+  type ClearingSettings,
+  type PlatformProjection,
+  type ProjectionSync,
+} from '../clearing.context.js';
+import { ISSUER, POLICY, PRISMA, SETTINGS, STATE, SYNC } from '../clearing.tokens.js';
 import type { DatasetTokenRequest, TokenRequest, TokenResponse } from './tokens.dto.js';
 
 const scopesByRole: Record<ParticipantRole, string[]> = {
@@ -30,6 +35,7 @@ export class TokensService {
   constructor(
     @Inject(PRISMA) private readonly prisma: PrismaClient,
     @Inject(STATE) private readonly state: PlatformProjection,
+    @Inject(SYNC) private readonly sync: ProjectionSync,
     @Inject(POLICY) private readonly policy: PolicyEngine,
     @Inject(ISSUER) private readonly issuer: TokenIssuer,
     @Inject(SETTINGS) private readonly settings: ClearingSettings,
@@ -54,6 +60,8 @@ export class TokensService {
         'The assertion issuer must be your participant id (and match client_id)',
       );
     }
+    // A participant onboarded a moment ago, or just suspended, is known here before we decide.
+    await this.sync(claimedId === ADMIN_ID || this.state.participants.has(claimedId) ? 250 : 0);
     const { jwks, roles } = this.client(claimedId);
     const { jti, exp } = await verifyClientAssertion(
       req.client_assertion,
@@ -124,6 +132,8 @@ export class TokensService {
 
   /** A short-lived token for the exchange, scoped to one dataset and action, issued only if the policy allows. */
   async datasetToken(actor: Principal, req: DatasetTokenRequest): Promise<TokenResponse> {
+    await this.sync(250);
+    if (!this.state.currentContract(req.dataset)) await this.sync(0);
     if (!this.state.currentContract(req.dataset)) {
       throw notFound('CONTRACT.NOT_FOUND', `No active contract for dataset '${req.dataset}'`);
     }

@@ -19,7 +19,7 @@ export class PublishService {
     this.rt.requireDatasetScope(principal, 'publish', dataset);
     // Suspensions and contract changes reach the publish path within a quarter of a second.
     await this.rt.fresh(250);
-    const contract = this.rt.contract(dataset, batch.contractVersion);
+    const contract = await this.rt.freshContract(dataset, batch.contractVersion);
     const validator = this.rt.validator(contract);
     const details = batch.events.flatMap((e, i) =>
       validatePayload(validator, e.payload, `/events/${i}/payload`),
