@@ -1,8 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { pino } from 'pino';
-import { Kafka, logLevel } from 'kafkajs';
+import { ConfigResourceTypes, Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKafka, ensureTopics, EventConsumer, OutboxRelay } from '#libs/kafka';
+import { createKafka, ensurePlatformTopics, ensureTopics, EventConsumer, OutboxRelay } from '#libs/kafka';
 import { asJson, createPrisma, PrismaOutboxStore, type PrismaClient } from '#libs/persistence';
 import { freshDatabase } from '../support/database.js';
 
@@ -153,5 +153,29 @@ describe('transactional outbox and event projection on real PostgreSQL and Kafka
     const offsets = await admin.fetchTopicOffsets(missingTopic);
     await admin.disconnect();
     expect(offsets[0]?.high).toBe('1');
+  });
+
+  it('creates the platform event topics with one partition and no retention limit, whoever starts first', async () => {
+    const previous = process.env.TOPIC_PREFIX;
+    process.env.TOPIC_PREFIX = `it-${randomBytes(4).toString('hex')}`;
+    try {
+      await ensurePlatformTopics(kafka);
+      await ensurePlatformTopics(kafka); // idempotent
+      const admin = kafka.admin();
+      await admin.connect();
+      const topic = `${process.env.TOPIC_PREFIX}.registry.events`;
+      const [meta] = (await admin.fetchTopicMetadata({ topics: [topic] })).topics;
+      const { resources } = await admin.describeConfigs({
+        includeSynonyms: false,
+        resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: ['retention.ms'] }],
+      });
+      await admin.disconnect();
+      expect(meta?.partitions).toHaveLength(1);
+      expect(resources[0]?.configEntries.find((e) => e.configName === 'retention.ms')?.configValue).toBe(
+        '-1',
+      );
+    } finally {
+      process.env.TOPIC_PREFIX = previous;
+    }
   });
 });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { PlatformProjection, systemClock, Topics, type PlatformEvent } from '#libs/domain';
 import { loadSigningKeys, TokenIssuer, TokenVerifier } from '#libs/auth';
-import { createKafka, ensureTopics, EventConsumer, OutboxRelay } from '#libs/kafka';
+import { createKafka, ensurePlatformTopics, EventConsumer, OutboxRelay } from '#libs/kafka';
 import { createPrisma, PrismaOutboxStore } from '#libs/persistence';
 import {
   baseConfigSchema,
@@ -37,11 +37,7 @@ const verifier = TokenVerifier.local(issuer.jwks, config.TOKEN_ISSUER, clock);
 const policy = await PolicyEngine.load(await readPolicyBundle(config.POLICY_DIR));
 const prisma = createPrisma(config.DATABASE_URL);
 const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'renkei-clearing' }, logger);
-await ensureTopics(kafka, [
-  { topic: Topics.registryEvents, numPartitions: 1, configEntries: [{ name: 'retention.ms', value: '-1' }] },
-  { topic: Topics.clearingEvents, numPartitions: 1, configEntries: [{ name: 'retention.ms', value: '-1' }] },
-  { topic: Topics.auditDecisions, numPartitions: 3 },
-]);
+await ensurePlatformTopics(kafka);
 const state = new PlatformProjection();
 const registryEvents = new EventConsumer(
   kafka,

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { PlatformProjection, systemClock, Topics, type PlatformEvent } from '#libs/domain';
 import { TokenVerifier } from '#libs/auth';
-import { createKafka, ensureTopics, EventConsumer } from '#libs/kafka';
+import { createKafka, ensurePlatformTopics, EventConsumer } from '#libs/kafka';
 import {
   baseConfigSchema,
   createHttpApp,
@@ -28,11 +28,7 @@ routeProcessWarnings(logger);
 const clock = systemClock;
 const policy = await PolicyEngine.load(await readPolicyBundle(config.POLICY_DIR));
 const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'renkei-exchange' }, logger);
-await ensureTopics(kafka, [
-  { topic: Topics.registryEvents, numPartitions: 1, configEntries: [{ name: 'retention.ms', value: '-1' }] },
-  { topic: Topics.clearingEvents, numPartitions: 1, configEntries: [{ name: 'retention.ms', value: '-1' }] },
-  { topic: Topics.auditDecisions, numPartitions: 3 },
-]);
+await ensurePlatformTopics(kafka);
 const state = new PlatformProjection();
 const events = new EventConsumer(
   kafka,

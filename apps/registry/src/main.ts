@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { systemClock, Topics } from '#libs/domain';
+import { systemClock } from '#libs/domain';
 import { TokenVerifier } from '#libs/auth';
-import { createKafka, ensureTopics, OutboxRelay } from '#libs/kafka';
+import { createKafka, ensurePlatformTopics, OutboxRelay } from '#libs/kafka';
 import { createPrisma, PrismaOutboxStore } from '#libs/persistence';
 import {
   baseConfigSchema,
@@ -19,7 +19,7 @@ const logger = createLogger('registry', config.LOG_LEVEL);
 routeProcessWarnings(logger);
 const prisma = createPrisma(config.DATABASE_URL);
 const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'renkei-registry' }, logger);
-await ensureTopics(kafka, [{ topic: Topics.registryEvents, numPartitions: 1 }]);
+await ensurePlatformTopics(kafka);
 const outbox = new OutboxRelay(kafka, new PrismaOutboxStore(prisma, 'registry'), logger);
 await outbox.start();
 const verifier = TokenVerifier.remote(

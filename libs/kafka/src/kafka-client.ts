@@ -1,5 +1,6 @@
 import { Kafka, logLevel, type Admin, type ITopicConfig, type LogEntry } from 'kafkajs';
 import type { Logger } from 'pino';
+import { Topics } from '#libs/domain';
 
 export interface KafkaSettings {
   brokers: string[];
@@ -42,4 +43,17 @@ export async function ensureTopics(kafka: Kafka, topics: ITopicConfig[]): Promis
   } finally {
     await admin.disconnect();
   }
+}
+
+/**
+ * The platform's own topics, created the same way by whichever service starts first. The event topics
+ * have one partition (one total order) and are kept forever: every projection is rebuilt from them.
+ */
+export function ensurePlatformTopics(kafka: Kafka): Promise<void> {
+  const forever = [{ name: 'retention.ms', value: '-1' }];
+  return ensureTopics(kafka, [
+    { topic: Topics.registryEvents, numPartitions: 1, configEntries: forever },
+    { topic: Topics.clearingEvents, numPartitions: 1, configEntries: forever },
+    { topic: Topics.auditDecisions, numPartitions: 3 },
+  ]);
 }
