@@ -41,6 +41,13 @@ export class SubscribeService {
     const decision = this.rt.policy.decide(input);
     await this.rt.record([decisionRecord('exchange', input, decision, this.rt.policy.revision)]);
     if (!decision.allow) throw denied(decision, 'Subscribing');
+    const previous = this.open.get(grant.id);
+    if (previous) {
+      // A client that reconnects often arrives before we noticed its old connection close, or while the
+      // old stream is still winding down: give it a moment rather than refusing at once.
+      const wait = previous.closing ? 10_000 : 1_000;
+      await Promise.race([previous.done, new Promise((r) => setTimeout(r, wait))]);
+    }
     if (this.open.has(grant.id)) {
       throw conflict(
         'STREAM.ALREADY_OPEN',

@@ -23,6 +23,7 @@ export class Subscription {
   private heartbeat: NodeJS.Timeout | undefined;
   private expiry: NodeJS.Timeout | undefined;
   private unsubscribe: (() => void) | undefined;
+  private bookkeeping: Promise<unknown> = Promise.resolve();
   readonly done: Promise<void>;
   private resolveDone!: () => void;
 
@@ -36,6 +37,11 @@ export class Subscription {
     private readonly resumeAfter: ReadonlyMap<number, bigint> = new Map(),
   ) {
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
+  }
+
+  /** The client has gone (or the stream was ended) and the consumer is being shut down. */
+  get closing(): boolean {
+    return this.closed;
   }
 
   async start(): Promise<void> {
@@ -164,10 +170,12 @@ export class Subscription {
         next = BigInt(message.offset) + 1n;
       }
     }
-    await this.rt.record([
-      { ...decisionRecord('exchange', input, decision, this.rt.policy.revision), eventIds: delivered },
-    ]);
+    const record = {
+      ...decisionRecord('exchange', input, decision, this.rt.policy.revision),
+      eventIds: delivered,
+    };
     if (!decision.allow) {
+      await this.rt.record([record]);
       // Not awaited: ending disconnects the consumer, which waits for this very batch to finish.
       void this.end(
         decision.reasons[0] ?? 'POLICY.DENIED',
@@ -175,19 +183,25 @@ export class Subscription {
       );
       return;
     }
-    try {
-      // The grant's consumer group remembers what was written to the client, so the next stream resumes
-      // after it. A client that must not miss anything resumes from its own positions with ?after=.
-      if (next !== undefined && this.consumer) {
-        await this.consumer.commitOffsets([
-          { topic: batch.topic, partition: batch.partition, offset: next.toString() },
-        ]);
-      }
-      await heartbeat();
-    } catch (error) {
-      // An uncommitted position means the next stream delivers these events again (at-least-once).
-      this.rt.logger.warn({ err: error, grant: this.grant.id }, 'offset commit failed');
-    }
+    // The decision record and the consumer's new position are written in order, off the delivery path: the
+    // next batch does not wait for them. The grant's consumer group remembers what was written to the
+    // client, so the next stream resumes after it; a client that must not miss anything resumes from its
+    // own positions with ?after=. close() waits for this chain.
+    const consumer = this.consumer;
+    this.bookkeeping = this.bookkeeping
+      .then(() => this.rt.record([record]))
+      .then(() =>
+        next !== undefined && consumer
+          ? consumer.commitOffsets([
+              { topic: batch.topic, partition: batch.partition, offset: next.toString() },
+            ])
+          : undefined,
+      )
+      .catch((error: unknown) => {
+        // An unrecorded position means the next stream delivers these events again (at-least-once).
+        this.rt.logger.warn({ err: error, grant: this.grant.id }, 'decision record or offset commit failed');
+      });
+    await heartbeat();
   }
 
   private write(line: StreamLine): boolean {
@@ -215,6 +229,7 @@ export class Subscription {
     this.unsubscribe?.();
     if (!this.out.writableEnded) this.out.end();
     try {
+      await this.bookkeeping;
       await this.consumer?.disconnect();
     } catch (error) {
       this.rt.logger.warn({ err: error, grant: this.grant.id }, 'consumer did not disconnect cleanly');
