@@ -77,6 +77,19 @@ describe('the compiled policy bundle', () => {
     });
   });
 
+  it('decides a publish on the contract version the events claim, not only the current one', () => {
+    const s = state();
+    const retired = { ...batteryCfpContract, version: '0.9.0', owner: 'cell', status: 'retired' } as never;
+    s.apply({ type: 'contract.published', contract: retired });
+    expect(decide(s, { action: 'publish', subjectId: 'cell', dataset: 'battery.cfp', now }).allow).toBe(true);
+    expect(
+      decide(s, { action: 'publish', subjectId: 'cell', dataset: 'battery.cfp', contract: retired, now }),
+    ).toMatchObject({
+      allow: false,
+      reasons: ['CONTRACT.NOT_ACTIVE'],
+    });
+  });
+
   it('binds a grant request to the contract purposes', () => {
     const s = state();
     expect(

@@ -7,6 +7,8 @@ export interface DecisionRequest {
   dataset?: string | null;
   grant?: GrantView | null;
   purpose?: string | null;
+  /** The contract version the action is about; default: the dataset's current version. */
+  contract?: ContractTerms;
   now: Date;
 }
 
@@ -32,7 +34,7 @@ export function buildPolicyInput(state: PlatformProjection, req: DecisionRequest
   const subject = state.participants.get(req.subjectId);
   if (!subject)
     throw notFound('PARTICIPANT.NOT_FOUND', 'The calling participant is not known to this service yet');
-  const contract = req.dataset ? state.currentContract(req.dataset) : undefined;
+  const contract = req.contract ?? (req.dataset ? state.currentContract(req.dataset) : undefined);
   const grant = req.grant ?? null;
   return {
     action: req.action,

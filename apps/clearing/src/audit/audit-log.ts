@@ -21,17 +21,7 @@ export const GENESIS_HASH = '0'.repeat(64);
 /** The hashed content of an entry: everything but the hash itself, canonical JSON (RFC 8785). */
 export function entryHash(
   prevHash: string,
-  e: {
-    seq: bigint;
-    id: string;
-    kind: string;
-    at: Date;
-    actorId: string;
-    dataset: string | null;
-    grantId: string | null;
-    allow: boolean | null;
-    payload: unknown;
-  },
+  e: Omit<AuditAppend, 'id' | 'kind'> & { seq: bigint; id: string; kind: string },
 ): string {
   const body = canonicalize({
     seq: e.seq.toString(),

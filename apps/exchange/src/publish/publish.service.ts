@@ -37,6 +37,7 @@ export class PublishService {
       action: 'publish',
       subjectId: principal.participantId,
       dataset,
+      contract,
       now,
     });
     const decision = this.rt.policy.decide(input);
