@@ -182,6 +182,47 @@ try {
     if (err instanceof RenkeiError) say(`${err.status} ${err.code} ${JSON.stringify(err.problem.errors)}`);
   }
 
+  step('The contract evolves, and the registry keeps it reliable for consumers');
+  const v1Schema = batteryCfpContract.schema;
+  const breaking = {
+    ...v1Schema,
+    required: [...v1Schema.required, 'plantId'],
+    properties: {
+      ...v1Schema.properties,
+      plantId: { type: 'string' },
+      cfpKgCo2ePerKwh: { ...v1Schema.properties.cfpKgCo2ePerKwh, maximum: 100 },
+    },
+  };
+  try {
+    await cell.registerContract({ ...batteryCfpContract, version: '2.0.0', schema: breaking });
+  } catch (err) {
+    if (err instanceof RenkeiError) {
+      say(`a breaking 2.0.0 is refused: ${err.status} ${err.code}`);
+      const errors = (err.problem.errors ?? []) as { path: string; message: string }[];
+      for (const e of errors) say(`  ${dim(e.path)} ${e.message}`);
+    }
+  }
+  const v11 = await cell.registerContract({
+    ...batteryCfpContract,
+    version: '1.1.0',
+    schema: { ...v1Schema, properties: { ...v1Schema.properties, plantId: { type: 'string' } } },
+  });
+  say(`1.1.0 adds an optional plantId: accepted under ${v11.compatibility}, now the current version`);
+  await cell.moveContract(
+    'battery.cfp',
+    '1.0.0',
+    'deprecate',
+    'Superseded by 1.1.0; retirement on 2027-03-31',
+  );
+  for (const line of await take(autoStream, 2)) {
+    if (line.type === 'notice')
+      say(`Chubu Motors' open stream is told: ${line.code} ${line.version} ${line.reason ?? ''}`);
+  }
+  const odcs = await cell.exportOdcs('battery.cfp', '1.1.0');
+  say(
+    `the same contract as an ODCS v3 document: ${odcs.split('\n').length} lines of YAML (renkei contract export)`,
+  );
+
   step('Kansai Cell Works revokes Chubu Motors’ grant');
   const t0 = performance.now();
   await cell.revokeGrant(grant.id, 'supply agreement ended');

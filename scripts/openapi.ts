@@ -23,7 +23,13 @@ const inert = {} as never;
 const services: [ServiceDescription, unknown][] = [
   [
     describeRegistry,
-    RegistryModule.register({ prisma: inert, outbox: inert, verifier: inert, health: inert }),
+    RegistryModule.register({
+      prisma: inert,
+      outbox: inert,
+      verifier: inert,
+      health: inert,
+      urls: { registry: 'https://registry.renkei.example', exchange: 'https://exchange.renkei.example' },
+    }),
   ],
   [
     describeClearing,

@@ -208,10 +208,12 @@ reasons contains "SUBJECT.NOT_OWNER" if {
 
 # publish ---------------------------------------------------------------------
 
+# Producers may keep publishing under a deprecated version while they move to
+# the current one; drafts and retired versions carry no events.
 reasons contains "CONTRACT.NOT_ACTIVE" if {
 	input.action == "publish"
 	contract_present
-	not contract_active
+	not contract_serves_grants
 }
 
 reasons contains "SUBJECT.NOT_OWNER" if {
@@ -246,6 +248,21 @@ reasons contains "SUBJECT.IS_OWNER" if {
 }
 
 subject_is_not_owner if subject_id != input.contract.owner
+
+# An invited-only dataset can only be requested by the participants its owner
+# invited; to everyone else it does not exist. A missing visibility fails closed.
+reasons contains "CONTRACT.NOT_VISIBLE" if {
+	input.action == "grant.request"
+	contract_present
+	not contract_visible_to_subject
+}
+
+contract_visible_to_subject if input.contract.visibility == "consortium"
+
+contract_visible_to_subject if {
+	input.contract.visibility == "invited"
+	subject_id in input.contract.invited
+}
 
 reasons contains "RESIDENCY.VIOLATION" if {
 	input.action == "grant.request"
@@ -399,6 +416,14 @@ dropped_fields contains name if {
 	not subject_industry_differs_from_originator
 	some name, spec in input.contract.fields
 	"competitive" in spec.tags
+}
+
+# Field-level residency: a field pinned to a country is only delivered to
+# consumers located there.
+dropped_fields contains name if {
+	some name, spec in input.contract.fields
+	is_string(spec.residency)
+	not input.subject.country == spec.residency
 }
 
 # METADATA

@@ -38,6 +38,8 @@ contract := {
 	"purposes": ["demand-forecast", "logistics"],
 	"sensitivity": "confidential",
 	"residency": null,
+	"visibility": "consortium",
+	"invited": [],
 	"fields": {
 		"order_id": {"tags": ["cooperative"]},
 		"quantity": {"tags": []},

@@ -91,11 +91,16 @@ test_publish_allowed_for_owner_of_active_contract if {
 	allowed(d)
 }
 
-test_publish_denied_for_non_active_contract if {
-	every status in ["draft", "deprecated", "retired"] {
+test_publish_denied_for_draft_or_retired_contract if {
+	every status in ["draft", "retired"] {
 		d := data.renkei.decision with input as changed(publish_input, {"contract": {"status": status}})
 		denied_with(d, ["CONTRACT.NOT_ACTIVE"])
 	}
+}
+
+test_publish_allowed_under_deprecated_contract if {
+	d := data.renkei.decision with input as changed(publish_input, {"contract": {"status": "deprecated"}})
+	allowed(d)
 }
 
 test_publish_denied_for_non_owner if {
@@ -125,6 +130,21 @@ test_request_denied_for_non_active_contract if {
 		d := data.renkei.decision with input as changed(request_input, {"contract": {"status": status}})
 		denied_with(d, ["CONTRACT.NOT_ACTIVE"])
 	}
+}
+
+test_request_denied_for_invited_only_dataset_when_not_invited if {
+	d := data.renkei.decision with input as changed(request_input, {"contract": {"visibility": "invited", "invited": ["org-c"]}})
+	denied_with(d, ["CONTRACT.NOT_VISIBLE"])
+}
+
+test_request_allowed_for_invited_participant if {
+	d := data.renkei.decision with input as changed(request_input, {"contract": {"visibility": "invited", "invited": ["org-b"]}})
+	allowed(d)
+}
+
+test_request_denied_when_visibility_missing if {
+	d := data.renkei.decision with input as json.remove(request_input, ["contract/visibility"])
+	denied_with(d, ["CONTRACT.NOT_VISIBLE"])
 }
 
 test_request_denied_for_purpose_not_offered if {

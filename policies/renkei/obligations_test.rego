@@ -126,3 +126,17 @@ test_denied_deliver_has_empty_obligations if {
 	d := data.renkei.decision with input as changed(use_input("deliver"), object.union(same_industry, {"grant": {"state": "suspended", "fields": ["order_id"]}}))
 	denied_with(d, ["GRANT.NOT_ACTIVE"])
 }
+
+test_field_pinned_to_a_country_is_dropped_for_consumers_elsewhere if {
+	pinned := {"contract": {"fields": {"quantity": {"tags": [], "residency": "JP"}}}, "subject": {"country": "DE"}}
+	d := data.renkei.decision with input as changed(use_input("deliver"), pinned)
+	allowed(d)
+	"quantity" in d.obligations.drop
+}
+
+test_field_pinned_to_a_country_is_delivered_there if {
+	pinned := {"contract": {"fields": {"quantity": {"tags": [], "residency": "JP"}}}}
+	d := data.renkei.decision with input as changed(use_input("deliver"), pinned)
+	allowed(d)
+	not "quantity" in d.obligations.drop
+}

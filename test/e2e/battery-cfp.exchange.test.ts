@@ -173,7 +173,7 @@ describe('battery CFP: the first governed exchange', () => {
     });
     await expectProblem(cell.registerContract(batteryCfpContract), 409, 'CONTRACT.VERSION_EXISTS');
     const catalog = await auto.catalog();
-    expect(catalog.map((c) => c.dataset)).toContain('battery.cfp');
+    expect(catalog.items.map((c) => c.dataset)).toContain('battery.cfp');
   });
 
   it('refuses an access request for a purpose the contract does not allow', async () => {

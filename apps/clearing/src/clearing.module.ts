@@ -11,6 +11,8 @@ import type { ClearingSettings, PlatformProjection, ProjectionSync } from './cle
 import { ISSUER, OUTBOX, POLICY, PRISMA, SETTINGS, STATE, SYNC } from './clearing.tokens.js';
 import { GrantsController } from './grants/grants.controller.js';
 import { GrantsService } from './grants/grants.service.js';
+import { NotificationsController } from './notifications/notifications.controller.js';
+import { NotificationsService } from './notifications/notifications.service.js';
 import { TokensController } from './tokens/tokens.controller.js';
 import { TokensService } from './tokens/tokens.service.js';
 
@@ -32,7 +34,13 @@ export class ClearingModule {
   static register(deps: ClearingDeps): DynamicModule {
     return {
       module: ClearingModule,
-      controllers: [TokensController, GrantsController, AuditController, HealthController],
+      controllers: [
+        TokensController,
+        GrantsController,
+        NotificationsController,
+        AuditController,
+        HealthController,
+      ],
       providers: [
         { provide: PRISMA, useValue: deps.prisma },
         { provide: OUTBOX, useValue: deps.outbox },
@@ -48,6 +56,7 @@ export class ClearingModule {
         TokensService,
         GrantsService,
         AuditService,
+        NotificationsService,
       ],
     };
   }

@@ -14,6 +14,7 @@ import {
 import { PolicyEngine, readPolicyBundle } from '#libs/policy';
 import { DecisionIngest } from './audit/decision-ingest.js';
 import { ClearingModule } from './clearing.module.js';
+import { ContractNotifier } from './notifications/contract-notifier.js';
 import { describeClearing } from './clearing.description.js';
 
 const config = loadConfig(
@@ -39,6 +40,8 @@ const prisma = createPrisma(config.DATABASE_URL);
 const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'renkei-clearing' }, logger);
 await ensurePlatformTopics(kafka);
 const state = new PlatformProjection();
+const notifier = new ContractNotifier(state, prisma, logger);
+notifier.start();
 const registryEvents = new EventConsumer(
   kafka,
   [Topics.registryEvents],
@@ -87,6 +90,8 @@ await listenAndServe(app, {
   logger,
   onClose: async () => {
     await Promise.allSettled([ingest.stop(), registryEvents.stop(), outbox.stop()]);
+    notifier.stop();
+    await notifier.idle();
     await prisma.$disconnect();
   },
 });

@@ -14,7 +14,13 @@ import {
 import { RegistryModule } from './registry.module.js';
 import { describeRegistry } from './registry.description.js';
 
-const config = loadConfig(baseConfigSchema.extend({ PORT: z.coerce.number().int().default(3001) }));
+const config = loadConfig(
+  baseConfigSchema.extend({
+    PORT: z.coerce.number().int().default(3001),
+    PUBLIC_URL: z.url().optional().describe('The registry as other data spaces reach it'),
+    EXCHANGE_PUBLIC_URL: z.url().default('http://127.0.0.1:3003'),
+  }),
+);
 const logger = createLogger('registry', config.LOG_LEVEL);
 routeProcessWarnings(logger);
 const prisma = createPrisma(config.DATABASE_URL);
@@ -33,6 +39,10 @@ const app = await createHttpApp(
     prisma,
     outbox,
     verifier,
+    urls: {
+      registry: config.PUBLIC_URL ?? `http://${config.HOST}:${config.PORT}`,
+      exchange: config.EXCHANGE_PUBLIC_URL,
+    },
     health: async () => ({
       database: await prisma.$queryRaw`SELECT 1`.then(
         () => 'up' as const,

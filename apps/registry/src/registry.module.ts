@@ -7,12 +7,16 @@ import { ContractsController } from './contracts/contracts.controller.js';
 import { ContractsService } from './contracts/contracts.service.js';
 import { ParticipantsController } from './participants/participants.controller.js';
 import { ParticipantsService } from './participants/participants.service.js';
-import { OUTBOX, PRISMA } from './registry.tokens.js';
+import { CatalogController } from './catalog/catalog.controller.js';
+import { CatalogService } from './catalog/catalog.service.js';
+import { OdcsController } from './contracts/odcs.controller.js';
+import { OUTBOX, PRISMA, REGISTRY_URLS, type RegistryUrls } from './registry.tokens.js';
 
 export interface RegistryDeps {
   prisma: PrismaClient;
   outbox: OutboxRelay;
   verifier: TokenVerifier;
+  urls: RegistryUrls;
   health: HealthCheck;
 }
 
@@ -21,15 +25,23 @@ export class RegistryModule {
   static register(deps: RegistryDeps): DynamicModule {
     return {
       module: RegistryModule,
-      controllers: [ParticipantsController, ContractsController, HealthController],
+      controllers: [
+        ParticipantsController,
+        CatalogController,
+        OdcsController,
+        ContractsController,
+        HealthController,
+      ],
       providers: [
         { provide: PRISMA, useValue: deps.prisma },
         { provide: OUTBOX, useValue: deps.outbox },
+        { provide: REGISTRY_URLS, useValue: deps.urls },
         { provide: TOKEN_VERIFIER, useValue: deps.verifier },
         { provide: HEALTH_CHECK, useValue: deps.health },
         AuthGuard,
         ParticipantsService,
         ContractsService,
+        CatalogService,
       ],
     };
   }

@@ -15,6 +15,8 @@ export interface ErrorDetail {
   /** JSON Pointer to the failing part of the input, e.g. `/events/3/payload/cfpKgCo2e`. */
   path: string;
   message: string;
+  /** Machine-readable extras some errors add, e.g. a schema break's kind, payload field and versions. */
+  [extra: string]: string;
 }
 
 export class DomainError extends Error {

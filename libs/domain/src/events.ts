@@ -1,4 +1,4 @@
-import type { ContractTerms } from './contract.js';
+import type { CompatibilityMode, ContractTerms } from './contract.js';
 import type { GrantState } from './grant.js';
 import type { ParticipantView } from './participant.js';
 
@@ -48,11 +48,30 @@ export interface GrantView {
   changedAt: string;
 }
 
+/** Contract lifecycle events; each carries the version's full terms as they are after the change. */
+export const ContractEventTypes = [
+  'contract.drafted',
+  'contract.published',
+  'contract.deprecated',
+  'contract.retired',
+] as const;
+export type ContractEventType = (typeof ContractEventTypes)[number];
+
+/** Set by the publishing service's outbox: event id (deduplication), acting participant, time of the change. */
+export interface PlatformEventMeta {
+  id?: string;
+  actor?: string;
+  at?: string;
+}
+
 /** Platform events (registry and clearing topics): one type field, one payload each. */
-export type PlatformEvent =
+export type PlatformEvent = (
   | { type: 'participant.upserted'; participant: ParticipantView }
-  | { type: 'contract.published'; contract: ContractTerms }
-  | { type: 'grant.changed'; grant: GrantView; actor: string; reason: string | null };
+  | { type: ContractEventType; contract: ContractTerms; reason?: string | null }
+  | { type: 'dataset.changed'; dataset: string; owner: string; compatibility: CompatibilityMode }
+  | { type: 'grant.changed'; grant: GrantView; actor: string; reason: string | null }
+) &
+  PlatformEventMeta;
 
 export interface DecisionRecordInput {
   decisionId: string;

@@ -19,7 +19,10 @@ export class PlatformProjection {
       case 'participant.upserted':
         this.participants.set(event.participant.id, event.participant);
         break;
-      case 'contract.published': {
+      case 'contract.drafted':
+      case 'contract.published':
+      case 'contract.deprecated':
+      case 'contract.retired': {
         const versions = this.contracts.get(event.contract.dataset) ?? new Map<string, ContractTerms>();
         versions.set(event.contract.version, event.contract);
         this.contracts.set(event.contract.dataset, versions);
@@ -27,6 +30,8 @@ export class PlatformProjection {
       }
       case 'grant.changed':
         this.grants.set(event.grant.id, event.grant);
+        break;
+      case 'dataset.changed':
         break;
     }
     for (const listener of this.listeners) listener(event);
@@ -41,26 +46,32 @@ export class PlatformProjection {
     };
   }
 
-  /**
-   * The newest active (or deprecated) version: the one new events are published and served under.
-   * A pre-release (1.1.0-rc.1) becomes current only while no release exists; publishers can still name
-   * it explicitly.
-   */
+  /** The version new events are published and served under (see currentVersion). */
   currentContract(dataset: string): ContractTerms | undefined {
     const versions = this.contracts.get(dataset);
-    if (!versions) return undefined;
-    let newest: ContractTerms | undefined;
-    const rank = (t: ContractTerms) => (semver.prerelease(t.version) ? 0 : 1);
-    for (const terms of versions.values()) {
-      if (terms.status !== 'active' && terms.status !== 'deprecated') continue;
-      if (
-        !newest ||
-        rank(terms) > rank(newest) ||
-        (rank(terms) === rank(newest) && semver.gt(terms.version, newest.version))
-      ) {
-        newest = terms;
-      }
-    }
-    return newest;
+    return versions ? currentVersion([...versions.values()]) : undefined;
   }
+}
+
+/**
+ * The newest active (or deprecated) version: the one new events are published and served under.
+ * A pre-release (1.1.0-rc.1) becomes current only while no release exists; publishers can still name
+ * it explicitly. The registry and every service's projection use this one rule.
+ */
+export function currentVersion<T extends { version: string; status: string }>(
+  versions: Iterable<T>,
+): T | undefined {
+  let newest: T | undefined;
+  const rank = (t: T) => (semver.prerelease(t.version) ? 0 : 1);
+  for (const terms of versions) {
+    if (terms.status !== 'active' && terms.status !== 'deprecated') continue;
+    if (
+      !newest ||
+      rank(terms) > rank(newest) ||
+      (rank(terms) === rank(newest) && semver.gt(terms.version, newest.version))
+    ) {
+      newest = terms;
+    }
+  }
+  return newest;
 }

@@ -11,6 +11,8 @@ export interface ServiceDescription {
   title: string;
   description: string;
   bodyLimitBytes?: number;
+  /** Content types accepted as plain text bodies (e.g. application/yaml for ODCS documents). */
+  textBodies?: string[];
 }
 
 export function openApiDocument(app: NestFastifyApplication, service: ServiceDescription): OpenAPIObject {
@@ -40,6 +42,11 @@ export async function createHttpApp(
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json' });
   const requestLog = logger.child({ component: 'http' });
   const fastify = app.getHttpAdapter().getInstance();
+  if (service.textBodies && service.textBodies.length > 0) {
+    fastify.addContentTypeParser(service.textBodies, { parseAs: 'string' }, (_request, body, done) => {
+      done(null, body);
+    });
+  }
   fastify.addHook('onResponse', (request, reply, done) => {
     // Method, path and status only: headers and bodies may carry tokens and data.
     requestLog.debug(

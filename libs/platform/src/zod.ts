@@ -1,5 +1,5 @@
 import { applyDecorators, type PipeTransform } from '@nestjs/common';
-import { ApiBody, ApiQuery } from '@nestjs/swagger';
+import { ApiBody, ApiQuery, ApiResponse } from '@nestjs/swagger';
 import { z } from 'zod';
 import { badRequest } from '#libs/domain';
 
@@ -73,4 +73,10 @@ export class UuidPipe implements PipeTransform {
     }
     return value as string;
   }
+}
+
+/** Documents a response with an example body (and, for errors, the problem+json media type). */
+export function ApiExample(status: number, description: string, example: unknown, mediaType?: string) {
+  const type = mediaType ?? (status >= 400 ? 'application/problem+json' : 'application/json');
+  return applyDecorators(ApiResponse({ status, description, content: { [type]: { example } } }));
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { forbidden, type DecisionRecordInput } from '#libs/domain';
+import { forbidden, notFound, type DecisionRecordInput } from '#libs/domain';
 import type { PolicyDecision, PolicyInput } from './policy-engine.js';
 
 /** Shapes a decision like OPA's decision log: id, time, bundle revision, input, result, requester. */
@@ -29,6 +29,10 @@ export function decisionRecord(
 
 /** A deny becomes a 403 whose code is the policy's first reason; all reasons are listed. */
 export function denied(decision: PolicyDecision, what: string): Error {
+  // A dataset the caller may not see is answered like one that does not exist: nothing can be inferred.
+  if (decision.reasons.includes('CONTRACT.NOT_VISIBLE')) {
+    return notFound('CONTRACT.NOT_FOUND', 'No such dataset', 'List the datasets you can see with GET /catalog');
+  }
   const [first = 'POLICY.DENIED'] = decision.reasons;
   return forbidden(
     first,

@@ -1,5 +1,5 @@
 import { notFound, type ContractTerms, type GrantView, type PlatformProjection } from '#libs/domain';
-import type { PolicyAction, PolicyInput } from './policy-engine.js';
+import type { PolicyAction, PolicyField, PolicyInput } from './policy-engine.js';
 
 export interface DecisionRequest {
   action: PolicyAction;
@@ -13,11 +13,15 @@ export interface DecisionRequest {
 }
 
 /** Every top-level payload field, tagged or not, so grants that name fields can drop the rest. */
-function allFields(contract: ContractTerms): Record<string, { tags: string[] }> {
+function allFields(contract: ContractTerms): Record<string, PolicyField> {
   const properties = (contract.schema as { properties?: Record<string, unknown> }).properties ?? {};
-  const fields: Record<string, { tags: string[] }> = {};
+  const fields: Record<string, PolicyField> = {};
   for (const name of Object.keys(properties)) fields[name] = { tags: [] };
-  for (const [name, field] of Object.entries(contract.fields)) fields[name] = { tags: [...field.tags] };
+  for (const [name, field] of Object.entries(contract.fields)) {
+    fields[name] = field.residency
+      ? { tags: [...field.tags], residency: field.residency }
+      : { tags: [...field.tags] };
+  }
   return fields;
 }
 
@@ -55,6 +59,8 @@ export function buildPolicyInput(state: PlatformProjection, req: DecisionRequest
           purposes: contract.purposes,
           sensitivity: contract.sensitivity,
           residency: contract.residency,
+          visibility: contract.visibility ?? 'consortium',
+          invited: contract.invited ?? [],
           fields: allFields(contract),
         }
       : null,

@@ -18,6 +18,12 @@ export interface PolicyParty {
   country: string;
 }
 
+/** A payload field as the policy sees it: its tags, and the country its values may not leave. */
+export interface PolicyField {
+  tags: string[];
+  residency?: string;
+}
+
 export interface PolicyInput {
   action: PolicyAction;
   /** Epoch ms: WebAssembly has no clock, so the caller's (injected) clock decides. */
@@ -31,7 +37,9 @@ export interface PolicyInput {
     purposes: string[];
     sensitivity: string;
     residency: string | null;
-    fields: Record<string, { tags: string[] }>;
+    visibility: string;
+    invited: string[];
+    fields: Record<string, PolicyField>;
   } | null;
   originator: PolicyParty | null;
   consumer: PolicyParty | null;

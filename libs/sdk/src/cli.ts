@@ -85,12 +85,117 @@ program
 const contract = program.command('contract').description('data contracts');
 contract
   .command('register <contract.json>')
-  .description('publish a contract version for a dataset you own')
+  .description(
+    'register a contract version for a dataset you own (add "status": "draft" to keep it editable)',
+  )
   .action(async (file: string) => print(await client().registerContract(readJson(file))));
+contract
+  .command('show <dataset> [version]')
+  .description('the current version of a dataset, or one version')
+  .action(async (dataset: string, version?: string) => print(await client().contract(dataset, version)));
+contract
+  .command('versions <dataset>')
+  .description('every version you may see, oldest first')
+  .action(async (dataset: string) => {
+    const versions = await client().contractVersions(dataset);
+    for (const v of versions) {
+      note(`${v.version.padEnd(14)} ${v.status.padEnd(10)} ${v.current ? 'current' : ''}`);
+    }
+    print(versions);
+  });
+for (const move of ['activate', 'deprecate', 'retire'] as const) {
+  contract
+    .command(`${move} <dataset> <version>`)
+    .description(
+      {
+        activate: 'publish a draft',
+        deprecate: 'deprecate a version (consumers are notified)',
+        retire: 'retire a deprecated version',
+      }[move],
+    )
+    .option('--reason <text>', 'why; shown to consumers')
+    .action(async (dataset: string, version: string, o: { reason?: string }) =>
+      print(await client().moveContract(dataset, version, move, o.reason ?? null)),
+    );
+}
+contract
+  .command('check <dataset> <schema.json>')
+  .description('would this JSON Schema be accepted as the next version? lists every breaking change')
+  .option('--version <semver>', 'the version it would be')
+  .action(async (dataset: string, file: string, o: { version?: string }) => {
+    const report = await client().checkCompatibility(dataset, readJson(file), o.version);
+    note(
+      report.compatible
+        ? `compatible (${report.compatibility} against ${report.checkedAgainst.join(', ') || 'nothing'})`
+        : `${report.breaks.length} breaking change(s) under ${report.compatibility}:`,
+    );
+    for (const b of report.breaks) note(`  ${b.schemaPath}  ${b.kind}  ${b.message}`);
+    print(report);
+    if (!report.compatible) process.exitCode = 1;
+  });
+contract
+  .command('export <dataset> <version>')
+  .description('a contract version as an Open Data Contract Standard v3 document (YAML, to stdout)')
+  .action(async (dataset: string, version: string) => {
+    process.stdout.write(await client().exportOdcs(dataset, version));
+  });
+contract
+  .command('import <contract.odcs.yaml>')
+  .description('register a contract version from an ODCS v3 document (YAML or JSON)')
+  .option('--draft', 'register it as a draft')
+  .action(async (file: string, o: { draft?: boolean }) => {
+    let text: string;
+    try {
+      text = file === '-' ? readFileSync(0, 'utf8') : readFileSync(file, 'utf8');
+    } catch (error) {
+      throw new UsageError(`Cannot read ${file}: ${(error as Error).message}`);
+    }
+    const result = await client().importOdcs(text, o.draft ? 'draft' : 'active');
+    for (const w of result.warnings) note(`warning: ${w}`);
+    print(result.contract);
+  });
 program
   .command('catalog')
-  .description('datasets on offer')
-  .action(async () => print(await client().catalog()));
+  .description('datasets you may discover')
+  .option('-q, --query <text>', 'text in the id, title or description')
+  .option('--domain <domain>', 'supply-chain, logistics, energy, health or other')
+  .option('--owner <participantId>')
+  .option('--tag <tag>', 'personal, sensitive-personal, competitive or cooperative')
+  .option('--purpose <purpose>')
+  .option('--limit <n>', 'page size', (v) => Number(v))
+  .option('--cursor <cursor>', 'nextCursor of the previous page')
+  .option('--dcat', 'print the DCAT / Dataspace Protocol JSON-LD instead')
+  .action(
+    async (o: {
+      query?: string;
+      domain?: string;
+      owner?: string;
+      tag?: string;
+      purpose?: string;
+      limit?: number;
+      cursor?: string;
+      dcat?: boolean;
+    }) => {
+      const filter = {
+        q: o.query,
+        domain: o.domain,
+        owner: o.owner,
+        tag: o.tag,
+        purpose: o.purpose,
+        limit: o.limit,
+        cursor: o.cursor,
+      };
+      if (o.dcat) return print(await client().catalogDcat(filter));
+      const page = await client().catalog(filter);
+      if (page.nextCursor) note(`more: --cursor ${page.nextCursor}`);
+      print(page);
+    },
+  );
+program
+  .command('notifications')
+  .description('changes to contracts you hold access to')
+  .option('--unread', 'only unread ones')
+  .action(async (o: { unread?: boolean }) => print(await client().notifications(o.unread ?? false)));
 
 const grant = program.command('grant').description('access grants');
 grant

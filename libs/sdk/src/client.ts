@@ -46,7 +46,69 @@ export type StreamLine =
       position: string;
     }
   | { type: 'heartbeat'; at: string }
+  /** A change to the contract the stream reads under: new version, deprecated, retired. */
+  | { type: 'notice'; code: string; dataset: string; version: string; message: string; reason: string | null }
   | { type: 'end'; code: string; message: string };
+
+export interface ContractView {
+  dataset: string;
+  version: string;
+  owner: string;
+  status: 'draft' | 'active' | 'deprecated' | 'retired';
+  current: boolean;
+  title: string;
+  description: string | null;
+  domain: string;
+  purposes: string[];
+  sensitivity: string;
+  minimumProtection: string;
+  residency: string | null;
+  retentionDays: number | null;
+  compatibility: string;
+  visibility: 'consortium' | 'invited';
+  invited: string[];
+  fields: Record<string, { tags: string[]; residency?: string | null; description?: string | null }>;
+  schema: Record<string, unknown>;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface CatalogFilter {
+  q?: string;
+  domain?: string;
+  owner?: string;
+  tag?: string;
+  purpose?: string;
+  status?: 'active' | 'deprecated';
+  limit?: number;
+  cursor?: string;
+}
+
+export interface SchemaBreakView {
+  kind: string;
+  field: string;
+  schemaPath: string;
+  against: string;
+  direction: 'BACKWARD' | 'FORWARD';
+  message: string;
+}
+
+export interface CompatibilityReport {
+  dataset: string;
+  version: string;
+  compatibility: string;
+  checkedAgainst: string[];
+  compatible: boolean;
+  breaks: SchemaBreakView[];
+}
+
+function queryString(query: object): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value !== undefined && value !== null) params.set(key, String(value));
+  }
+  return params.size > 0 ? `?${params.toString()}` : '';
+}
 
 export interface DeliveryStream {
   lines: AsyncGenerator<StreamLine>;
@@ -137,13 +199,87 @@ export class RenkeiClient {
     return this.call<{ id: string; status: string }>('registry', 'POST', `/participants/${id}/reactivate`);
   }
   registerContract(contract: Record<string, unknown>) {
-    return this.call<{ dataset: string; version: string }>('registry', 'POST', '/contracts', contract);
+    return this.call<ContractView>('registry', 'POST', '/contracts', contract);
   }
-  catalog() {
-    return this.call<{ dataset: string; title: string; owner: string; purposes: string[] }[]>(
+  /** Datasets you may discover (current version each); pass `nextCursor` back as `cursor` for the next page. */
+  catalog(query: CatalogFilter = {}) {
+    return this.call<{ items: ContractView[]; nextCursor: string | null }>(
       'registry',
       'GET',
-      '/catalog',
+      `/catalog${queryString(query)}`,
+    );
+  }
+  /** The same catalog as DCAT / Dataspace Protocol JSON-LD. */
+  catalogDcat(query: CatalogFilter = {}) {
+    return this.call<Record<string, unknown>>('registry', 'GET', `/catalog/dcat${queryString(query)}`);
+  }
+  contract(dataset: string, version?: string) {
+    return this.call<ContractView>(
+      'registry',
+      'GET',
+      version ? `/contracts/${dataset}/versions/${version}` : `/contracts/${dataset}`,
+    );
+  }
+  contractVersions(dataset: string) {
+    return this.call<ContractView[]>('registry', 'GET', `/contracts/${dataset}/versions`);
+  }
+  updateDraft(dataset: string, version: string, terms: Record<string, unknown>) {
+    return this.call<ContractView>('registry', 'PUT', `/contracts/${dataset}/versions/${version}`, terms);
+  }
+  /** draft → active, active → deprecated, deprecated → retired. */
+  moveContract(
+    dataset: string,
+    version: string,
+    move: 'activate' | 'deprecate' | 'retire',
+    reason: string | null = null,
+  ) {
+    return this.call<ContractView>('registry', 'POST', `/contracts/${dataset}/versions/${version}/${move}`, {
+      reason,
+    });
+  }
+  contractTransitions(dataset: string, version: string) {
+    return this.call<{ from: string | null; to: string; actor: string; reason: string | null; at: string }[]>(
+      'registry',
+      'GET',
+      `/contracts/${dataset}/versions/${version}/transitions`,
+    );
+  }
+  /** Would this schema be accepted as the next version? Nothing changes. */
+  checkCompatibility(dataset: string, schema: Record<string, unknown>, version?: string) {
+    return this.call<CompatibilityReport>('registry', 'POST', `/contracts/${dataset}/compatibility`, {
+      schema,
+      ...(version ? { version } : {}),
+    });
+  }
+  setCompatibility(dataset: string, compatibility: string) {
+    return this.call<{ dataset: string; compatibility: string }>(
+      'registry',
+      'PUT',
+      `/datasets/${dataset}/compatibility`,
+      { compatibility },
+    );
+  }
+  /** A contract version as an Open Data Contract Standard v3 document (YAML text). */
+  async exportOdcs(dataset: string, version: string): Promise<string> {
+    const response = await fetch(
+      `${this.endpoints.registry}/contracts/${dataset}/versions/${version}/odcs?format=yaml`,
+      { headers: { authorization: `Bearer ${await this.platformToken()}` } },
+    );
+    if (!response.ok) await json(response);
+    return response.text();
+  }
+  /** Registers a contract version from an ODCS v3 document (YAML or JSON text). */
+  async importOdcs(document: string, status: 'draft' | 'active' = 'active') {
+    const yaml = !document.trimStart().startsWith('{');
+    return json<{ contract: ContractView; warnings: string[] }>(
+      await fetch(`${this.endpoints.registry}/contracts/odcs?status=${status}`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${await this.platformToken()}`,
+          'content-type': yaml ? 'application/yaml' : 'application/json',
+        },
+        body: document,
+      }),
     );
   }
 
@@ -173,6 +309,24 @@ export class RenkeiClient {
     });
     return res.access_token;
   }
+  /** Changes to contracts you hold access to: new versions, deprecations, retirements. */
+  notifications(unread = false) {
+    return this.call<
+      {
+        id: string;
+        kind: string;
+        dataset: string;
+        version: string;
+        message: string;
+        reason: string | null;
+        at: string;
+        readAt: string | null;
+      }[]
+    >('clearing', 'GET', `/notifications?unread=${String(unread)}`);
+  }
+  markNotificationRead(id: string) {
+    return this.call<{ id: string; readAt: string }>('clearing', 'POST', `/notifications/${id}/read`);
+  }
   auditEntries(query: Record<string, string> = {}) {
     return this.call<{
       items: {
@@ -199,12 +353,19 @@ export class RenkeiClient {
     dataset: string,
     token: string,
     events: { id?: string; subject?: string; occurredAt?: string; payload: Record<string, unknown> }[],
+    /** The contract version the payloads follow; default: the dataset's current version. */
+    contractVersion?: string,
   ) {
-    return this.call<{ accepted: number; eventIds: string[]; contractVersion: string }>(
+    return this.call<{
+      accepted: number;
+      eventIds: string[];
+      contractVersion: string;
+      warnings?: string[];
+    }>(
       'exchange',
       'POST',
       `/datasets/${dataset}/events`,
-      { events },
+      { events, ...(contractVersion ? { contractVersion } : {}) },
       token,
     );
   }

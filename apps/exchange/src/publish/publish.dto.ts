@@ -47,6 +47,8 @@ export interface PublishResult {
   accepted: number;
   dataset: string;
   contractVersion: string;
+  /** E.g. the version is deprecated: still accepted, but plan the move. */
+  warnings?: string[];
   eventIds: string[];
   /** Where the batch landed: Kafka's base offset per partition written. */
   partitions: { partition: number; baseOffset: string }[];

@@ -1,6 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { Topics, badRequest, unavailable, validatePayload, type DataEnvelope } from '#libs/domain';
+import {
+  Topics,
+  badRequest,
+  conflict,
+  unavailable,
+  validatePayload,
+  type ContractTerms,
+  type DataEnvelope,
+} from '#libs/domain';
 import type { Principal } from '#libs/auth';
 import { buildPolicyInput, decisionRecord, denied } from '#libs/policy';
 import { EXCHANGE } from '../exchange.tokens.js';
@@ -20,6 +28,7 @@ export class PublishService {
     // Suspensions and contract changes reach the publish path within a quarter of a second.
     await this.rt.fresh(250);
     const contract = await this.rt.freshContract(dataset, batch.contractVersion);
+    this.assertInService(contract);
     const validator = this.rt.validator(contract);
     const details = batch.events.flatMap((e, i) =>
       validatePayload(validator, e.payload, `/events/${i}/payload`),
@@ -84,6 +93,7 @@ export class PublishService {
         accepted: envelopes.length,
         dataset,
         contractVersion: contract.version,
+        ...(contract.status === 'deprecated' ? { warnings: [this.deprecationWarning(contract)] } : {}),
         eventIds: envelopes.map((e) => e.id),
         partitions: results
           .filter((r) => r.topicName === Topics.data(dataset))
@@ -97,5 +107,33 @@ export class PublishService {
         cause,
       );
     }
+  }
+
+  /** Only published versions carry events: a draft may still change, a retired one is closed. */
+  private assertInService(contract: ContractTerms): void {
+    if (contract.status === 'draft') {
+      throw conflict(
+        'CONTRACT.VERSION_NOT_PUBLISHED',
+        `Version ${contract.version} of '${contract.dataset}' is a draft; events follow published versions only`,
+        'Activate the draft on the registry, or publish under the current version',
+      );
+    }
+    if (contract.status === 'retired') {
+      const current = this.rt.state.currentContract(contract.dataset);
+      throw conflict(
+        'CONTRACT.VERSION_RETIRED',
+        `Version ${contract.version} of '${contract.dataset}' is retired; nothing is published under it any more`,
+        current
+          ? `Publish under the current version ${current.version}`
+          : 'The dataset has no version in service; ask its owner',
+      );
+    }
+  }
+
+  private deprecationWarning(contract: ContractTerms): string {
+    const current = this.rt.state.currentContract(contract.dataset);
+    return current && current.version !== contract.version
+      ? `Version ${contract.version} is deprecated; move to ${current.version} before it is retired`
+      : `Version ${contract.version} is deprecated and will be retired`;
   }
 }

@@ -8,7 +8,21 @@ import type { ExchangeRuntime } from '../exchange-runtime.js';
 export type StreamLine =
   | { type: 'event'; event: DataEnvelope; position: string }
   | { type: 'heartbeat'; at: string }
+  | {
+      type: 'notice';
+      code: 'CONTRACT.NEW_VERSION' | 'CONTRACT.DEPRECATED' | 'CONTRACT.RETIRED';
+      dataset: string;
+      version: string;
+      message: string;
+      reason: string | null;
+    }
   | { type: 'end'; code: string; message: string };
+
+const noticeCodes = {
+  'contract.published': 'CONTRACT.NEW_VERSION',
+  'contract.deprecated': 'CONTRACT.DEPRECATED',
+  'contract.retired': 'CONTRACT.RETIRED',
+} as const;
 
 const HEARTBEAT_MS = 15_000;
 
@@ -125,6 +139,26 @@ export class Subscription {
         event.participant.status !== 'active'
       ) {
         void this.end('SUBJECT.NOT_ACTIVE', 'Your participation is suspended; contact the consortium admin');
+      }
+      // The consumer hears about changes to the contract it reads under as they happen, in the stream.
+      if (
+        'contract' in event &&
+        event.contract.dataset === this.grant.dataset &&
+        event.type !== 'contract.drafted'
+      ) {
+        const code = noticeCodes[event.type as keyof typeof noticeCodes];
+        const { dataset, version } = event.contract;
+        this.write({
+          type: 'notice',
+          code,
+          dataset,
+          version,
+          message:
+            code === 'CONTRACT.NEW_VERSION'
+              ? `Version ${version} of '${dataset}' is published; events may follow it from now on`
+              : `Version ${version} of '${dataset}' is ${code === 'CONTRACT.DEPRECATED' ? 'deprecated' : 'retired'}`,
+          reason: event.reason ?? null,
+        });
       }
     };
     return this.rt.state.onEvent(listener);

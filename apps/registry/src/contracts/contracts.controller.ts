@@ -1,9 +1,41 @@
-import { Body, Controller, Get, Param, Post } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
+import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentPrincipal, type Principal } from '#libs/auth';
-import { ApiZodBody, ZodPipe } from '#libs/platform';
-import { RegisterContractSchema, type RegisterContract, registerExample } from './contracts.dto.js';
+import { ApiExample, ApiZodBody, ZodPipe } from '#libs/platform';
+import {
+  CompatibilityCheckSchema,
+  CompatibilitySettingSchema,
+  RegisterContractSchema,
+  TransitionSchema,
+  UpdateDraftSchema,
+  compatibilityCheckExample,
+  registerExample,
+  type CompatibilityCheck,
+  type CompatibilitySetting,
+  type RegisterContract,
+  type Transition,
+  type UpdateDraft,
+} from './contracts.dto.js';
+import {
+  compatibilityReportExample,
+  contractExample,
+  illegalTransitionExample,
+  incompatibleExample,
+  transitionsExample,
+} from './contracts.examples.js';
 import { ContractsService } from './contracts.service.js';
+
+const datasetParam = ApiParam({ name: 'dataset', example: 'battery.cfp' });
+const versionParam = ApiParam({ name: 'version', example: '1.1.0' });
+const notFoundExample = {
+  type: 'urn:renkei:error:CONTRACT.NOT_FOUND',
+  title: 'CONTRACT.NOT_FOUND',
+  status: 404,
+  code: 'CONTRACT.NOT_FOUND',
+  detail: "No version 9.9.9 of dataset 'battery.cfp'",
+  hint: 'List the datasets you can see with GET /catalog',
+  instance: '/contracts/battery.cfp/versions/9.9.9',
+};
 
 @ApiTags('contracts')
 @Controller()
@@ -13,11 +45,13 @@ export class ContractsController {
   @Post('contracts')
   @Authenticated('api', 'contracts:write')
   @ApiOperation({
-    summary: 'Publish a data contract version for a dataset you own',
+    summary: 'Register a contract version for a dataset you own (published at once, or as a draft)',
     description:
-      'Versions are immutable. The JSON Schema (2020-12) is compiled before it is accepted; tags name fields the schema defines.',
+      "The JSON Schema (2020-12) is compiled strictly; tags name fields the schema defines; health and sensitive personal data must be 'restricted'. A published version must be newer than every earlier one and pass the dataset's compatibility mode (set with its first version, default BACKWARD) against them; an incompatible change is refused naming every breaking path and why. Published versions are immutable.",
   })
   @ApiZodBody(RegisterContractSchema, registerExample)
+  @ApiExample(201, 'The version as registered', contractExample)
+  @ApiExample(409, 'The schema breaks the compatibility mode', incompatibleExample)
   register(
     @CurrentPrincipal() actor: Principal,
     @Body(new ZodPipe(RegisterContractSchema)) body: RegisterContract,
@@ -25,24 +59,175 @@ export class ContractsController {
     return this.contracts.register(actor, body);
   }
 
-  @Get('catalog')
-  @Authenticated('api')
-  @ApiOperation({ summary: 'Datasets on offer in the consortium (newest version of each)' })
-  catalog() {
-    return this.contracts.catalog();
-  }
-
   @Get('contracts/:dataset')
   @Authenticated('api')
-  @ApiOperation({ summary: 'The newest contract version of a dataset' })
-  latest(@Param('dataset') dataset: string) {
-    return this.contracts.latest(dataset);
+  @datasetParam
+  @ApiOperation({
+    summary: 'The current version of a dataset: the one new events are published and served under',
+  })
+  @ApiExample(200, 'The current version', contractExample)
+  @ApiExample(404, 'No such dataset, or not visible to you (the same answer)', notFoundExample)
+  current(@CurrentPrincipal() actor: Principal, @Param('dataset') dataset: string) {
+    return this.contracts.current(actor, dataset);
+  }
+
+  @Get('contracts/:dataset/versions')
+  @Authenticated('api')
+  @datasetParam
+  @ApiOperation({
+    summary: 'Every version of a dataset you may see, oldest first (drafts only for the owner)',
+  })
+  @ApiExample(200, 'The versions', [contractExample])
+  versions(@CurrentPrincipal() actor: Principal, @Param('dataset') dataset: string) {
+    return this.contracts.versions(actor, dataset);
   }
 
   @Get('contracts/:dataset/versions/:version')
   @Authenticated('api')
-  @ApiOperation({ summary: 'One immutable contract version' })
-  version(@Param('dataset') dataset: string, @Param('version') version: string) {
-    return this.contracts.version(dataset, version);
+  @datasetParam
+  @versionParam
+  @ApiOperation({ summary: 'One contract version' })
+  @ApiExample(200, 'The version', contractExample)
+  @ApiExample(404, 'No such version, or not visible to you', notFoundExample)
+  version(
+    @CurrentPrincipal() actor: Principal,
+    @Param('dataset') dataset: string,
+    @Param('version') version: string,
+  ) {
+    return this.contracts.version(actor, dataset, version);
+  }
+
+  @Put('contracts/:dataset/versions/:version')
+  @Authenticated('api', 'contracts:write')
+  @datasetParam
+  @versionParam
+  @ApiOperation({ summary: 'Edit a draft version (published versions never change)' })
+  @ApiZodBody(
+    UpdateDraftSchema,
+    (({ dataset: _d, version: _v, compatibility: _c, ...t }) => t)(registerExample),
+  )
+  @ApiExample(200, 'The draft as edited', { ...contractExample, status: 'draft', current: false })
+  updateDraft(
+    @CurrentPrincipal() actor: Principal,
+    @Param('dataset') dataset: string,
+    @Param('version') version: string,
+    @Body(new ZodPipe(UpdateDraftSchema)) body: UpdateDraft,
+  ) {
+    return this.contracts.updateDraft(actor, dataset, version, body);
+  }
+
+  @Post('contracts/:dataset/versions/:version/activate')
+  @HttpCode(200)
+  @Authenticated('api', 'contracts:write')
+  @datasetParam
+  @versionParam
+  @ApiOperation({
+    summary: 'Publish a draft: draft → active, after the version and compatibility checks',
+  })
+  @ApiZodBody(TransitionSchema, { reason: 'Adds plantId for plant-level disclosure' })
+  @ApiExample(200, 'The published version', contractExample)
+  @ApiExample(409, 'The schema breaks the compatibility mode', incompatibleExample)
+  activate(
+    @CurrentPrincipal() actor: Principal,
+    @Param('dataset') dataset: string,
+    @Param('version') version: string,
+    @Body(new ZodPipe(TransitionSchema)) body: Transition,
+  ) {
+    return this.contracts.transition(actor, dataset, version, 'active', body.reason);
+  }
+
+  @Post('contracts/:dataset/versions/:version/deprecate')
+  @HttpCode(200)
+  @Authenticated('api')
+  @datasetParam
+  @versionParam
+  @ApiOperation({
+    summary: 'Deprecate a version: active → deprecated (owner or consortium admin)',
+    description:
+      'Existing grants keep being served; consumers holding access are notified with the reason. New grants are not given on a deprecated version.',
+  })
+  @ApiZodBody(TransitionSchema, { reason: 'Superseded by 2.0.0; retirement planned for 2027-03-31' })
+  @ApiExample(200, 'The deprecated version', { ...contractExample, status: 'deprecated' })
+  @ApiExample(409, 'Not allowed from the current status', illegalTransitionExample)
+  deprecate(
+    @CurrentPrincipal() actor: Principal,
+    @Param('dataset') dataset: string,
+    @Param('version') version: string,
+    @Body(new ZodPipe(TransitionSchema)) body: Transition,
+  ) {
+    return this.contracts.transition(actor, dataset, version, 'deprecated', body.reason);
+  }
+
+  @Post('contracts/:dataset/versions/:version/retire')
+  @HttpCode(200)
+  @Authenticated('api')
+  @datasetParam
+  @versionParam
+  @ApiOperation({
+    summary: 'Retire a deprecated version: nothing is published or delivered under it any more',
+  })
+  @ApiZodBody(TransitionSchema, { reason: 'Retired as announced on 2026-11-21' })
+  @ApiExample(200, 'The retired version', { ...contractExample, status: 'retired', current: false })
+  @ApiExample(409, 'Not allowed from the current status', illegalTransitionExample)
+  retire(
+    @CurrentPrincipal() actor: Principal,
+    @Param('dataset') dataset: string,
+    @Param('version') version: string,
+    @Body(new ZodPipe(TransitionSchema)) body: Transition,
+  ) {
+    return this.contracts.transition(actor, dataset, version, 'retired', body.reason);
+  }
+
+  @Get('contracts/:dataset/versions/:version/transitions')
+  @Authenticated('api')
+  @datasetParam
+  @versionParam
+  @ApiOperation({ summary: 'Who moved the version through its lifecycle, when and why' })
+  @ApiExample(200, 'The transitions, oldest first', transitionsExample)
+  transitions(
+    @CurrentPrincipal() actor: Principal,
+    @Param('dataset') dataset: string,
+    @Param('version') version: string,
+  ) {
+    return this.contracts.transitions(actor, dataset, version);
+  }
+
+  @Post('contracts/:dataset/compatibility')
+  @HttpCode(200)
+  @Authenticated('api', 'contracts:write')
+  @datasetParam
+  @ApiOperation({
+    summary: 'Check a schema against the dataset before publishing it (changes nothing)',
+    description:
+      "Runs exactly the check a publication runs, under the dataset's mode, and lists every breaking change.",
+  })
+  @ApiZodBody(CompatibilityCheckSchema, compatibilityCheckExample)
+  @ApiExample(200, 'The report', compatibilityReportExample)
+  check(
+    @CurrentPrincipal() actor: Principal,
+    @Param('dataset') dataset: string,
+    @Body(new ZodPipe(CompatibilityCheckSchema)) body: CompatibilityCheck,
+  ) {
+    return this.contracts.checkNext(actor, dataset, body);
+  }
+
+  @Put('datasets/:dataset/compatibility')
+  @Authenticated('api', 'contracts:write')
+  @datasetParam
+  @ApiOperation({
+    summary: "Change a dataset's compatibility mode (applies to versions published from now on)",
+  })
+  @ApiZodBody(CompatibilitySettingSchema, { compatibility: 'FULL_TRANSITIVE' })
+  @ApiExample(200, 'The new setting', {
+    dataset: 'battery.cfp',
+    compatibility: 'FULL_TRANSITIVE',
+    updatedAt: '2026-11-21T06:00:00.000Z',
+  })
+  setCompatibility(
+    @CurrentPrincipal() actor: Principal,
+    @Param('dataset') dataset: string,
+    @Body(new ZodPipe(CompatibilitySettingSchema)) body: CompatibilitySetting,
+  ) {
+    return this.contracts.setCompatibility(actor, dataset, body.compatibility);
   }
 }

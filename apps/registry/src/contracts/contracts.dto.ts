@@ -1,49 +1,122 @@
 import { z } from 'zod';
-import { DATASET_ID_PATTERN, FieldTags, Sensitivities } from '#libs/domain';
+import {
+  CompatibilityModes,
+  ContractDomains,
+  DATASET_ID_PATTERN,
+  FieldTags,
+  Sensitivities,
+  Visibilities,
+} from '#libs/domain';
 
 const semver = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z.-]+)?$/;
+const country = z.string().regex(/^[A-Z]{2}$/, 'ISO 3166-1 alpha-2 country code, e.g. JP');
 
-export const RegisterContractSchema = z.object({
-  dataset: z.string().regex(DATASET_ID_PATTERN, 'dotted lower-case name, e.g. battery.cfp'),
-  version: z.string().regex(semver, 'semantic version, e.g. 1.0.0'),
+export const FieldTermsSchema = z.object({
+  tags: z.array(z.enum(FieldTags)).max(4).default([]),
+  residency: country.nullable().default(null).describe("Country this field's values may not leave"),
+  description: z.string().max(2000).nullable().default(null),
+});
+
+/** The terms of a contract version, as its owner submits them (also the shape of an ODCS import). */
+export const ContractTermsInputSchema = z.object({
   title: z.string().min(1).max(200),
-  domain: z.enum(['supply-chain', 'logistics', 'energy', 'health', 'other']),
+  description: z.string().max(4000).nullable().default(null),
+  domain: z.enum(ContractDomains),
   purposes: z
-    .array(z.string().regex(/^[a-z][a-z0-9-]{1,60}$/))
+    .array(z.string().regex(/^[a-z][a-z0-9-]{1,60}$/, 'lower-case words joined by hyphens'))
     .min(1)
     .max(20),
   sensitivity: z.enum(Sensitivities),
-  residency: z
-    .string()
-    .regex(/^[A-Z]{2}$/)
+  residency: country
     .nullable()
     .default(null)
-    .describe('Country the data may not leave (e.g. JP), or null'),
+    .describe('Country the whole dataset may not leave (e.g. JP), or null'),
   retentionDays: z.number().int().positive().max(36500).nullable().default(null),
-  fields: z.record(z.string(), z.object({ tags: z.array(z.enum(FieldTags)).max(4) })).default({}),
+  visibility: z
+    .enum(Visibilities)
+    .default('consortium')
+    .describe("'consortium': every member can discover it; 'invited': only the invited participants"),
+  invited: z.array(z.uuid()).max(500).default([]),
+  fields: z.record(z.string(), FieldTermsSchema).default({}),
   schema: z.record(z.string(), z.unknown()).describe('JSON Schema 2020-12 for the event payload'),
 });
+
+export const RegisterContractSchema = ContractTermsInputSchema.extend({
+  dataset: z.string().regex(DATASET_ID_PATTERN, 'dotted lower-case name, e.g. battery.cfp'),
+  version: z.string().regex(semver, 'semantic version, e.g. 1.0.0'),
+  status: z
+    .enum(['draft', 'active'])
+    .default('active')
+    .describe("'active' publishes at once; 'draft' keeps the version editable until it is activated"),
+  compatibility: z
+    .enum(CompatibilityModes)
+    .optional()
+    .describe("The dataset's compatibility mode, set with its first version (default BACKWARD)"),
+});
 export type RegisterContract = z.infer<typeof RegisterContractSchema>;
+
+export const UpdateDraftSchema = ContractTermsInputSchema;
+export type UpdateDraft = z.infer<typeof UpdateDraftSchema>;
+
+export const TransitionSchema = z.object({
+  reason: z.string().min(1).max(1000).nullable().default(null).describe('Why; shown to consumers'),
+});
+export type Transition = z.infer<typeof TransitionSchema>;
+
+export const CompatibilitySettingSchema = z.object({ compatibility: z.enum(CompatibilityModes) });
+export type CompatibilitySetting = z.infer<typeof CompatibilitySettingSchema>;
+
+export const CompatibilityCheckSchema = z.object({
+  version: z.string().regex(semver).optional().describe('The version it would be; default: next minor'),
+  schema: z.record(z.string(), z.unknown()),
+});
+export type CompatibilityCheck = z.infer<typeof CompatibilityCheckSchema>;
+
+export const CatalogQuerySchema = z.object({
+  q: z.string().max(200).optional().describe('Text in the dataset id, title or description'),
+  domain: z.enum(ContractDomains).optional(),
+  owner: z.uuid().optional().describe('Owner participant id'),
+  tag: z.enum(FieldTags).optional().describe('Datasets with at least one field carrying this tag'),
+  purpose: z.string().max(61).optional().describe('Datasets that allow this purpose'),
+  status: z.enum(['active', 'deprecated']).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().max(200).optional().describe('nextCursor of the previous page'),
+});
+export type CatalogQuery = z.infer<typeof CatalogQuerySchema>;
+
+const batterySchema = {
+  type: 'object',
+  required: ['lotId', 'cfpKgCo2ePerKwh'],
+  properties: {
+    lotId: { type: 'string' },
+    cfpKgCo2ePerKwh: { type: 'number', minimum: 0 },
+    unitPriceJpy: { type: 'number' },
+  },
+  additionalProperties: false,
+};
 
 export const registerExample = {
   dataset: 'battery.cfp',
   version: '1.0.0',
   title: 'Battery cell carbon footprint',
+  description: 'Cradle-to-gate carbon footprint per cell lot, EU Battery Regulation method',
   domain: 'supply-chain',
   purposes: ['cfp-disclosure'],
   sensitivity: 'confidential',
   residency: null,
-  fields: { unitPriceJpy: { tags: ['competitive'] }, cfpKgCo2ePerKwh: { tags: ['cooperative'] } },
-  schema: {
-    type: 'object',
-    required: ['lotId', 'cfpKgCo2ePerKwh'],
-    properties: {
-      lotId: { type: 'string' },
-      cfpKgCo2ePerKwh: { type: 'number', minimum: 0 },
-      unitPriceJpy: { type: 'number' },
-    },
-    additionalProperties: false,
+  retentionDays: 365,
+  compatibility: 'BACKWARD',
+  visibility: 'consortium',
+  fields: {
+    unitPriceJpy: { tags: ['competitive'] },
+    cfpKgCo2ePerKwh: { tags: ['cooperative'], description: 'kg CO2e per kWh of capacity' },
   },
+  schema: batterySchema,
+};
+
+export const compatibilityCheckExample = {
+  version: '2.0.0',
+  schema: { ...batterySchema, required: ['lotId', 'cfpKgCo2ePerKwh', 'plantId'] },
 };
 
 export interface ContractDto {
@@ -51,13 +124,25 @@ export interface ContractDto {
   version: string;
   owner: string;
   status: string;
+  current: boolean;
   title: string;
+  description: string | null;
   domain: string;
   purposes: string[];
   sensitivity: string;
+  minimumProtection: string;
   residency: string | null;
   retentionDays: number | null;
+  compatibility: string;
+  visibility: string;
+  invited: string[];
   fields: unknown;
   schema: unknown;
   createdAt: string;
+  updatedAt: string;
+}
+
+export interface CatalogPage {
+  items: ContractDto[];
+  nextCursor: string | null;
 }

@@ -1,43 +1,104 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import semver from 'semver';
 import {
-  Topics,
+  assertContractTransition,
   badRequest,
   compileContractSchema,
   conflict,
+  currentVersion,
+  DomainError,
   forbidden,
+  minimumProtection,
   notFound,
+  type CompatibilityMode,
+  type ContractEventType,
+  type ContractStatus,
   type ContractTerms,
-  type PlatformEvent,
+  type ErrorDetail,
 } from '#libs/domain';
+import { checkCompatibility, contractTermViolations, tagsOf, type SchemaBreak } from '#libs/contracts';
 import type { Principal } from '#libs/auth';
 import { Prisma, asJson, type PrismaClient } from '#libs/persistence';
 import type { OutboxRelay } from '#libs/kafka';
 import { OUTBOX, PRISMA } from '../registry.tokens.js';
-import type { ContractDto, RegisterContract } from './contracts.dto.js';
+import { emitRegistryEvent } from '../registry-events.js';
+import type { CompatibilityCheck, ContractDto, RegisterContract, UpdateDraft } from './contracts.dto.js';
 
-type ContractRow = Awaited<ReturnType<PrismaClient['dataContract']['findUniqueOrThrow']>>;
+export type ContractRow = Awaited<ReturnType<PrismaClient['dataContract']['findUniqueOrThrow']>>;
+type Tx = Prisma.TransactionClient;
 
-function toTerms(c: ContractRow): ContractTerms {
+export function toTerms(c: ContractRow): ContractTerms {
   return {
     dataset: c.dataset,
     owner: c.ownerId,
     version: c.version,
-    status: c.status as ContractTerms['status'],
+    status: c.status as ContractStatus,
     title: c.title,
+    description: c.description,
     domain: c.domain,
     purposes: c.purposes,
     sensitivity: c.sensitivity as ContractTerms['sensitivity'],
     residency: c.residency,
     retentionDays: c.retentionDays,
-    fields: c.fields as ContractTerms['fields'],
+    compatibility: c.compatibility as CompatibilityMode,
+    visibility: c.visibility as ContractTerms['visibility'],
+    invited: c.invited,
+    fields: c.fields as unknown as ContractTerms['fields'],
     schema: c.schema as ContractTerms['schema'],
   };
 }
 
-function toDto(c: ContractRow): ContractDto {
-  const { owner, ...terms } = toTerms(c);
-  return { ...terms, owner, createdAt: c.createdAt.toISOString() };
+/** Who invited whom is the owner's business: other participants do not see the invitation list. */
+export function toDto(c: ContractRow, viewer: Principal): ContractDto {
+  const { owner, invited, ...terms } = toTerms(c);
+  return {
+    ...terms,
+    description: terms.description ?? null,
+    compatibility: c.compatibility,
+    visibility: c.visibility,
+    invited: viewer.participantId === owner ? (invited ?? []) : [],
+    owner,
+    current: c.current,
+    minimumProtection: minimumProtection(terms.sensitivity),
+    createdAt: c.createdAt.toISOString(),
+    updatedAt: c.updatedAt.toISOString(),
+  };
+}
+
+export const isAdmin = (actor: Principal) => actor.scopes.has('participants:admin');
+
+/**
+ * May this participant know the version exists? Drafts: only the owner. Invited-only datasets: the owner,
+ * the invited, the consortium admin. Everyone else gets the same 404 as for a dataset that does not exist,
+ * so nothing can be inferred.
+ */
+export function visibleTo(
+  actor: Principal,
+  c: Pick<ContractRow, 'ownerId' | 'status' | 'visibility' | 'invited'>,
+) {
+  if (c.ownerId === actor.participantId) return true;
+  if (c.status === 'draft') return false;
+  return c.visibility === 'consortium' || isAdmin(actor) || c.invited.includes(actor.participantId);
+}
+
+const notFoundContract = (dataset: string, version?: string) =>
+  notFound(
+    'CONTRACT.NOT_FOUND',
+    version ? `No version ${version} of dataset '${dataset}'` : `No contract for dataset '${dataset}'`,
+    'List the datasets you can see with GET /catalog',
+  );
+
+/** One problem detail per breaking change, pointing into the submitted schema. */
+function breakDetails(breaks: SchemaBreak[]): ErrorDetail[] {
+  return breaks.map((b) => ({
+    path: `/schema${b.schemaPath}`,
+    message: b.message,
+    kind: b.kind,
+    field: b.field,
+    against: b.against,
+    direction: b.direction,
+  }));
 }
 
 @Injectable()
@@ -47,7 +108,232 @@ export class ContractsService {
     @Inject(OUTBOX) private readonly outbox: OutboxRelay,
   ) {}
 
+  /** Creates a version: as a draft (editable) or published at once, after every check a publication gets. */
   async register(actor: Principal, input: RegisterContract): Promise<ContractDto> {
+    await this.assertActiveParticipant(actor);
+    await this.assertValidTerms(input);
+    const row = await this.inTransaction(async (tx) => {
+      const dataset = await this.lockOrCreateDataset(tx, actor, input.dataset, input.compatibility);
+      const versions = await tx.dataContract.findMany({ where: { dataset: input.dataset } });
+      if (versions.some((v) => v.version === input.version)) {
+        throw conflict(
+          'CONTRACT.VERSION_EXISTS',
+          `Version ${input.version} of '${input.dataset}' already exists; published versions are immutable`,
+          'Use a new version number, or edit the draft with PUT /contracts/{dataset}/versions/{version}',
+        );
+      }
+      this.assertVersionIncreases(versions, input.dataset, input.version);
+      if (input.status === 'active') {
+        this.assertCompatible(dataset.compatibility, versions, input.version, input.schema);
+      }
+      const created = await tx.dataContract.create({
+        data: {
+          id: randomUUID(),
+          dataset: input.dataset,
+          version: input.version,
+          ownerId: actor.participantId,
+          status: input.status,
+          compatibility: dataset.compatibility,
+          ...this.termColumns(input),
+        },
+      });
+      await this.recordTransition(tx, created.id, null, input.status, actor, null);
+      const final =
+        input.status === 'active' ? await this.recomputeCurrent(tx, input.dataset, created.id) : created;
+      await this.emitContract(
+        tx,
+        input.status === 'active' ? 'contract.published' : 'contract.drafted',
+        final,
+        actor,
+        null,
+      );
+      return final;
+    });
+    await this.outbox.flush();
+    return toDto(row, actor);
+  }
+
+  /** Drafts can change until they are activated; a published version never changes. */
+  async updateDraft(
+    actor: Principal,
+    dataset: string,
+    version: string,
+    input: UpdateDraft,
+  ): Promise<ContractDto> {
+    await this.assertActiveParticipant(actor);
+    await this.assertValidTerms(input);
+    const row = await this.inTransaction(async (tx) => {
+      await this.lockDataset(tx, actor, dataset);
+      const existing = await this.ownVersion(tx, actor, dataset, version);
+      if (existing.status !== 'draft') {
+        throw conflict(
+          'CONTRACT.IMMUTABLE',
+          `Version ${version} of '${dataset}' is ${existing.status}; published versions never change`,
+          'Register a new version instead',
+        );
+      }
+      const updated = await tx.dataContract.update({
+        where: { id: existing.id },
+        data: this.termColumns(input),
+      });
+      await this.emitContract(tx, 'contract.drafted', updated, actor, null);
+      return updated;
+    });
+    await this.outbox.flush();
+    return toDto(row, actor);
+  }
+
+  /**
+   * Moves a version along draft → active → deprecated → retired. Activation runs the compatibility check
+   * against every published version; the owner (or, to deprecate or retire, the consortium admin) acts.
+   */
+  async transition(
+    actor: Principal,
+    dataset: string,
+    version: string,
+    to: Exclude<ContractStatus, 'draft'>,
+    reason: string | null,
+  ): Promise<ContractDto> {
+    if (!isAdmin(actor) || to === 'active') await this.assertActiveParticipant(actor);
+    const row = await this.inTransaction(async (tx) => {
+      const ds = await this.lockDataset(tx, actor, dataset, to !== 'active');
+      const versions = await tx.dataContract.findMany({ where: { dataset } });
+      const existing = versions.find((v) => v.version === version && visibleTo(actor, v));
+      if (!existing) throw notFoundContract(dataset, version);
+      assertContractTransition(existing.status as ContractStatus, to);
+      if (to === 'active') {
+        this.assertVersionIncreases(
+          versions.filter((v) => v.id !== existing.id),
+          dataset,
+          version,
+        );
+        this.assertCompatible(
+          ds.compatibility,
+          versions,
+          version,
+          existing.schema as Record<string, unknown>,
+        );
+      }
+      await tx.dataContract.update({
+        where: { id: existing.id },
+        data: { status: to, compatibility: to === 'active' ? ds.compatibility : existing.compatibility },
+      });
+      await this.recordTransition(tx, existing.id, existing.status, to, actor, reason);
+      const final = await this.recomputeCurrent(tx, dataset, existing.id);
+      const type = (
+        {
+          active: 'contract.published',
+          deprecated: 'contract.deprecated',
+          retired: 'contract.retired',
+        } as const
+      )[to];
+      await this.emitContract(tx, type, final, actor, reason);
+      return final;
+    });
+    await this.outbox.flush();
+    return toDto(row, actor);
+  }
+
+  /** Changes the mode future versions are checked under; versions already published stay as they are. */
+  async setCompatibility(actor: Principal, dataset: string, mode: CompatibilityMode) {
+    await this.assertActiveParticipant(actor);
+    const result = await this.inTransaction(async (tx) => {
+      await this.lockDataset(tx, actor, dataset);
+      const updated = await tx.dataset.update({ where: { id: dataset }, data: { compatibility: mode } });
+      await emitRegistryEvent(
+        tx,
+        { type: 'dataset.changed', dataset, owner: updated.ownerId, compatibility: mode },
+        dataset,
+        actor.participantId,
+      );
+      return { dataset, compatibility: mode, updatedAt: updated.updatedAt.toISOString() };
+    });
+    await this.outbox.flush();
+    return result;
+  }
+
+  /** Would this schema be accepted as the next version? Runs the same check a publication runs; changes nothing. */
+  async checkNext(actor: Principal, dataset: string, body: CompatibilityCheck) {
+    compileContractSchema(body.schema);
+    const ds = await this.prisma.dataset.findUnique({ where: { id: dataset } });
+    if (!ds || ds.ownerId !== actor.participantId) throw notFoundContract(dataset);
+    const versions = await this.prisma.dataContract.findMany({ where: { dataset } });
+    const published = versions.filter((v) => v.status !== 'draft');
+    const newest = published.map((v) => v.version).sort(semver.rcompare)[0];
+    const version = body.version ?? (newest ? (semver.inc(newest, 'minor') ?? '1.0.0') : '1.0.0');
+    const breaks = checkCompatibility(
+      ds.compatibility as CompatibilityMode,
+      published
+        .sort((a, b) => semver.compare(a.version, b.version))
+        .map((v) => ({ version: v.version, schema: v.schema })),
+      { version, schema: body.schema },
+    );
+    return {
+      dataset,
+      version,
+      compatibility: ds.compatibility,
+      checkedAgainst: this.historyFor(ds.compatibility as CompatibilityMode, published).map((v) => v.version),
+      compatible: breaks.length === 0,
+      breaks: breaks.map((b) => ({ ...b, schemaPath: `/schema${b.schemaPath}` })),
+    };
+  }
+
+  async versions(actor: Principal, dataset: string): Promise<ContractDto[]> {
+    const rows = await this.prisma.dataContract.findMany({ where: { dataset } });
+    const visible = rows.filter((r) => visibleTo(actor, r));
+    if (visible.length === 0) throw notFoundContract(dataset);
+    return visible.sort((a, b) => semver.compare(a.version, b.version)).map((r) => toDto(r, actor));
+  }
+
+  /** The current version (what new events are published under); the owner sees its newest draft if nothing is published. */
+  async current(actor: Principal, dataset: string): Promise<ContractDto> {
+    const rows = (await this.prisma.dataContract.findMany({ where: { dataset } })).filter((r) =>
+      visibleTo(actor, r),
+    );
+    const row = rows.find((r) => r.current) ?? rows.sort((a, b) => semver.rcompare(a.version, b.version))[0];
+    if (!row) throw notFoundContract(dataset);
+    return toDto(row, actor);
+  }
+
+  async version(actor: Principal, dataset: string, version: string): Promise<ContractDto> {
+    return toDto(await this.visibleVersion(actor, dataset, version), actor);
+  }
+
+  async visibleVersion(actor: Principal, dataset: string, version: string): Promise<ContractRow> {
+    const row = await this.prisma.dataContract.findUnique({
+      where: { dataset_version: { dataset, version } },
+    });
+    if (!row || !visibleTo(actor, row)) throw notFoundContract(dataset, version);
+    return row;
+  }
+
+  async visibleVersionWithOwner(actor: Principal, dataset: string, version: string) {
+    const row = await this.prisma.dataContract.findUnique({
+      where: { dataset_version: { dataset, version } },
+      include: { owner: true },
+    });
+    if (!row || !visibleTo(actor, row)) throw notFoundContract(dataset, version);
+    return row;
+  }
+
+  async transitions(actor: Principal, dataset: string, version: string) {
+    const row = await this.visibleVersion(actor, dataset, version);
+    const list = await this.prisma.contractTransition.findMany({
+      where: { contractId: row.id },
+      orderBy: { id: 'asc' },
+    });
+    return list.map((t) => ({
+      from: t.fromStatus,
+      to: t.toStatus,
+      actor: t.actorId,
+      reason: t.reason,
+      at: t.at.toISOString(),
+    }));
+  }
+
+  // ------------------------------------------------------------------ checks
+
+  private async assertActiveParticipant(actor: Principal) {
     // Tokens live for minutes; a suspension takes effect on the next call, not when the token expires.
     const me = await this.prisma.participant.findUnique({
       where: { id: actor.participantId },
@@ -60,107 +346,214 @@ export class ContractsService {
         'Contact the consortium admin',
       );
     }
+  }
+
+  private async assertValidTerms(input: UpdateDraft) {
     compileContractSchema(input.schema);
-    const properties = (input.schema.properties ?? {}) as Record<string, unknown>;
-    const unknownFields = Object.keys(input.fields).filter((f) => !(f in properties));
-    if (unknownFields.length > 0) {
-      throw badRequest(
-        'CONTRACT.UNKNOWN_FIELD_TAGGED',
-        'Tags name fields the schema does not define',
-        unknownFields.map((f) => ({
-          path: `/fields/${f}`,
-          message: `'${f}' is not a property of the schema`,
-        })),
-      );
-    }
-    const owner = await this.prisma.dataContract.findFirst({
-      where: { dataset: input.dataset },
-      select: { ownerId: true },
-    });
-    if (owner && owner.ownerId !== actor.participantId) {
-      throw conflict(
-        'CONTRACT.DATASET_TAKEN',
-        `Dataset id '${input.dataset}' belongs to another participant`,
-        'Choose another dataset id',
-      );
-    }
-    try {
-      const row = await this.prisma.$transaction(async (tx) => {
-        const created = await tx.dataContract.create({
-          data: {
-            id: randomUUID(),
-            dataset: input.dataset,
-            version: input.version,
-            ownerId: actor.participantId,
-            status: 'active',
-            title: input.title,
-            domain: input.domain,
-            purposes: input.purposes,
-            sensitivity: input.sensitivity,
-            residency: input.residency,
-            retentionDays: input.retentionDays,
-            fields: asJson(input.fields),
-            schema: asJson(input.schema),
-          },
-        });
-        const event: PlatformEvent = { type: 'contract.published', contract: toTerms(created) };
-        await tx.registryOutbox.create({
-          data: {
-            topic: Topics.registryEvents,
-            key: created.dataset,
-            value: asJson({
-              ...event,
-              id: randomUUID(),
-              actor: actor.participantId,
-              at: new Date().toISOString(),
-            }),
-          },
-        });
-        return created;
+    const details = contractTermViolations(input);
+    if (input.invited.length > 0) {
+      const known = await this.prisma.participant.findMany({
+        where: { id: { in: input.invited } },
+        select: { id: true },
       });
-      await this.outbox.flush();
-      return toDto(row);
+      const ids = new Set(known.map((p) => p.id));
+      input.invited.forEach((id, i) => {
+        if (!ids.has(id)) details.push({ path: `/invited/${i}`, message: `no participant ${id}` });
+      });
+    }
+    if (details.length > 0) {
+      throw badRequest(
+        'CONTRACT.INVALID_TERMS',
+        'The contract terms are not acceptable',
+        details,
+        'Fix the listed parts and submit again',
+      );
+    }
+  }
+
+  private assertVersionIncreases(versions: ContractRow[], dataset: string, version: string) {
+    const newest = versions
+      .filter((v) => v.status !== 'draft')
+      .map((v) => v.version)
+      .sort(semver.rcompare)[0];
+    if (newest && !semver.gt(version, newest)) {
+      throw conflict(
+        'CONTRACT.VERSION_NOT_INCREASING',
+        `Version ${version} of '${dataset}' is not newer than the published ${newest}`,
+        `Use a version above ${newest}`,
+      );
+    }
+  }
+
+  /** The earlier versions a new one is checked against: the latest published, or all of them (_TRANSITIVE). */
+  private historyFor(mode: CompatibilityMode, published: ContractRow[]): ContractRow[] {
+    if (mode === 'NONE') return [];
+    const sorted = [...published].sort((a, b) => semver.compare(a.version, b.version));
+    return mode.endsWith('_TRANSITIVE') ? sorted : sorted.slice(-1);
+  }
+
+  private assertCompatible(
+    mode: string,
+    versions: ContractRow[],
+    version: string,
+    schema: Record<string, unknown>,
+  ) {
+    const published = versions
+      .filter((v) => v.status !== 'draft')
+      .sort((a, b) => semver.compare(a.version, b.version));
+    const breaks = checkCompatibility(
+      mode as CompatibilityMode,
+      published.map((v) => ({ version: v.version, schema: v.schema })),
+      { version, schema },
+    );
+    if (breaks.length > 0) {
+      const against = [...new Set(breaks.map((b) => b.against))].join(', ');
+      throw new DomainError(
+        'CONTRACT.INCOMPATIBLE',
+        'conflict',
+        `Version ${version} breaks ${mode} compatibility with ${against}: ${breaks.length} breaking change${breaks.length > 1 ? 's' : ''}`,
+        {
+          details: breakDetails(breaks),
+          hint: 'Each entry in errors names the schema path, the payload field and why; keep the change compatible, or agree it with consumers and change the mode with PUT /datasets/{dataset}/compatibility',
+        },
+      );
+    }
+  }
+
+  // ------------------------------------------------------------------ persistence
+
+  private termColumns(input: UpdateDraft) {
+    return {
+      title: input.title,
+      description: input.description,
+      domain: input.domain,
+      purposes: input.purposes,
+      sensitivity: input.sensitivity,
+      residency: input.residency,
+      retentionDays: input.retentionDays,
+      visibility: input.visibility,
+      invited: input.invited,
+      tags: tagsOf(input.fields),
+      fields: asJson(input.fields),
+      schema: asJson(input.schema),
+    };
+  }
+
+  private async inTransaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+    try {
+      return await this.prisma.$transaction(work);
     } catch (error) {
       if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
         throw conflict(
-          'CONTRACT.VERSION_EXISTS',
-          `Version ${input.version} of '${input.dataset}' is already published; versions are immutable`,
-          'Publish a new version number',
+          'CONTRACT.CONCURRENT_CHANGE',
+          'Another change to this dataset was made at the same moment',
+          'Read the dataset again and retry',
         );
       }
       throw error;
     }
   }
 
-  /** The consortium-wide catalog: active contracts, newest version per dataset. */
-  async catalog(): Promise<ContractDto[]> {
-    const rows = await this.prisma.dataContract.findMany({
-      where: { status: { in: ['active', 'deprecated'] } },
-      orderBy: [{ dataset: 'asc' }, { createdAt: 'desc' }],
-      distinct: ['dataset'],
-    });
-    return rows.map(toDto);
-  }
-
-  async latest(dataset: string): Promise<ContractDto> {
-    const row = await this.prisma.dataContract.findFirst({
-      where: { dataset },
-      orderBy: { createdAt: 'desc' },
-    });
-    if (!row)
-      throw notFound(
-        'CONTRACT.NOT_FOUND',
-        `No contract for dataset '${dataset}'`,
-        'List datasets with GET /catalog',
+  /** Serialises every change to one dataset (row lock); creates the dataset on its first version. */
+  private async lockOrCreateDataset(
+    tx: Tx,
+    actor: Principal,
+    dataset: string,
+    mode: CompatibilityMode | undefined,
+  ) {
+    const existing = await this.lockRow(tx, dataset);
+    if (!existing) {
+      return tx.dataset.create({
+        data: { id: dataset, ownerId: actor.participantId, compatibility: mode ?? 'BACKWARD' },
+      });
+    }
+    if (existing.ownerId !== actor.participantId) {
+      throw conflict(
+        'CONTRACT.DATASET_TAKEN',
+        `Dataset id '${dataset}' belongs to another participant`,
+        'Choose another dataset id',
       );
-    return toDto(row);
+    }
+    if (mode && mode !== existing.compatibility) {
+      throw conflict(
+        'CONTRACT.COMPATIBILITY_IS_PER_DATASET',
+        `'${dataset}' is checked under ${existing.compatibility}, not ${mode}`,
+        'Change the mode with PUT /datasets/{dataset}/compatibility, or leave compatibility out',
+      );
+    }
+    return existing;
   }
 
-  async version(dataset: string, version: string): Promise<ContractDto> {
-    const row = await this.prisma.dataContract.findUnique({
-      where: { dataset_version: { dataset, version } },
+  /** Locks a dataset its owner (or, when allowed, the admin) changes; others get the 404 anyone gets. */
+  private async lockDataset(tx: Tx, actor: Principal, dataset: string, adminMayAct = false) {
+    const existing = await this.lockRow(tx, dataset);
+    if (!existing) throw notFoundContract(dataset);
+    if (existing.ownerId !== actor.participantId && !(adminMayAct && isAdmin(actor))) {
+      const anyVisible = await tx.dataContract.findMany({ where: { dataset } });
+      if (anyVisible.some((v) => visibleTo(actor, v))) {
+        throw forbidden('CONTRACT.NOT_OWNER', `Only the owner of '${dataset}' may change it`);
+      }
+      throw notFoundContract(dataset);
+    }
+    return existing;
+  }
+
+  private async lockRow(tx: Tx, dataset: string) {
+    const rows = await tx.$queryRaw<{ id: string; owner_id: string; compatibility: string }[]>`
+      SELECT id, owner_id, compatibility FROM registry.datasets WHERE id = ${dataset} FOR UPDATE`;
+    const row = rows[0];
+    return row
+      ? { id: row.id, ownerId: row.owner_id, compatibility: row.compatibility as CompatibilityMode }
+      : null;
+  }
+
+  private async ownVersion(tx: Tx, actor: Principal, dataset: string, version: string) {
+    const row = await tx.dataContract.findUnique({ where: { dataset_version: { dataset, version } } });
+    if (!row || row.ownerId !== actor.participantId) throw notFoundContract(dataset, version);
+    return row;
+  }
+
+  /** Marks the one current version of the dataset; returns the given version's row as it is now. */
+  private async recomputeCurrent(tx: Tx, dataset: string, id: string): Promise<ContractRow> {
+    const versions = await tx.dataContract.findMany({ where: { dataset } });
+    const current = currentVersion(versions);
+    await tx.dataContract.updateMany({
+      where: { dataset, current: true, NOT: { id: current?.id ?? '00000000-0000-0000-0000-000000000000' } },
+      data: { current: false },
     });
-    if (!row) throw notFound('CONTRACT.NOT_FOUND', `No version ${version} of dataset '${dataset}'`);
-    return toDto(row);
+    if (current && !current.current) {
+      await tx.dataContract.update({ where: { id: current.id }, data: { current: true } });
+    }
+    return tx.dataContract.findUniqueOrThrow({ where: { id } });
+  }
+
+  private recordTransition(
+    tx: Tx,
+    contractId: string,
+    from: string | null,
+    to: string,
+    actor: Principal,
+    reason: string | null,
+  ) {
+    return tx.contractTransition.create({
+      data: {
+        contractId,
+        fromStatus: from,
+        toStatus: to,
+        actorId: actor.participantId,
+        reason,
+        at: new Date(),
+      },
+    });
+  }
+
+  private emitContract(
+    tx: Tx,
+    type: ContractEventType,
+    row: ContractRow,
+    actor: Principal,
+    reason: string | null,
+  ) {
+    return emitRegistryEvent(tx, { type, contract: toTerms(row), reason }, row.dataset, actor.participantId);
   }
 }

@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import {
-  Topics,
   assertLegalIdentifiers,
   conflict,
   forbidden,
@@ -11,7 +10,8 @@ import {
   type PlatformEvent,
 } from '#libs/domain';
 import type { Principal } from '#libs/auth';
-import { Prisma, asJson, type PrismaClient } from '#libs/persistence';
+import { Prisma, type PrismaClient } from '#libs/persistence';
+import { emitRegistryEvent } from '../registry-events.js';
 import type { OutboxRelay } from '#libs/kafka';
 import { OUTBOX, PRISMA } from '../registry.tokens.js';
 import type { OnboardParticipant, ParticipantDto } from './participants.dto.js';
@@ -116,18 +116,7 @@ export class ParticipantsService {
     return toDto(row);
   }
 
-  private async emit(tx: Prisma.TransactionClient, event: PlatformEvent, key: string, actor: Principal) {
-    await tx.registryOutbox.create({
-      data: {
-        topic: Topics.registryEvents,
-        key,
-        value: asJson({
-          ...event,
-          id: randomUUID(),
-          actor: actor.participantId,
-          at: new Date().toISOString(),
-        }),
-      },
-    });
+  private emit(tx: Prisma.TransactionClient, event: PlatformEvent, key: string, actor: Principal) {
+    return emitRegistryEvent(tx, event, key, actor.participantId);
   }
 }

@@ -1,0 +1,99 @@
+import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiBody, ApiConsumes, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { z } from 'zod';
+import { exportOdcs, exportOdcsYaml, importOdcs } from '#libs/contracts';
+import { Authenticated, CurrentPrincipal, type Principal } from '#libs/auth';
+import { ApiExample, parseOrThrow } from '#libs/platform';
+import { RegisterContractSchema } from './contracts.dto.js';
+import { contractExample } from './contracts.examples.js';
+import { ContractsService, toTerms } from './contracts.service.js';
+
+const ImportQuerySchema = z.object({ status: z.enum(['draft', 'active']).default('active') });
+const ExportQuerySchema = z.object({ format: z.enum(['yaml', 'json']).default('yaml') });
+
+const odcsExample = `apiVersion: v3.0.2
+kind: DataContract
+id: urn:renkei:contract:battery.cfp:1.1.0
+name: Battery cell carbon footprint
+version: 1.1.0
+status: active
+domain: supply-chain
+schema:
+  - name: battery.cfp
+    logicalType: object
+    properties:
+      - name: lotId
+        logicalType: string
+        required: true
+      - name: cfpKgCo2ePerKwh
+        logicalType: number
+        required: true
+customProperties:
+  - property: renkei.purposes
+    value: [cfp-disclosure]
+`;
+
+/** Open Data Contract Standard v3: the same contract as a document other tools and data spaces read. */
+@ApiTags('contracts')
+@Controller('contracts')
+export class OdcsController {
+  constructor(private readonly contracts: ContractsService) {}
+
+  @Post('odcs')
+  @Authenticated('api', 'contracts:write')
+  @ApiOperation({
+    summary: 'Register a contract version from an ODCS v3 document (YAML or JSON)',
+    description:
+      'The document is mapped to Renkei terms (see docs/decisions/0008) and then registered exactly like POST /contracts: the same checks, the same errors. Warnings list what was defaulted.',
+  })
+  @ApiQuery({ name: 'status', required: false, enum: ['draft', 'active'] })
+  @ApiConsumes('application/yaml', 'application/json')
+  @ApiBody({
+    required: true,
+    description: 'An ODCS v3 document: YAML text (application/yaml) or the same as JSON',
+    schema: { type: 'string', example: odcsExample },
+  })
+  @ApiExample(201, 'The registered version and any warnings', {
+    contract: contractExample,
+    warnings: [],
+  })
+  async import(@CurrentPrincipal() actor: Principal, @Body() body: unknown, @Query() query: unknown) {
+    const { status } = parseOrThrow(ImportQuerySchema, query);
+    const { contract, warnings } = importOdcs(body);
+    const input = parseOrThrow(RegisterContractSchema, { ...contract, status }, 'ODCS.INVALID_TERMS');
+    return { contract: await this.contracts.register(actor, input), warnings };
+  }
+
+  @Get(':dataset/versions/:version/odcs')
+  @Authenticated('api')
+  @ApiParam({ name: 'dataset', example: 'battery.cfp' })
+  @ApiParam({ name: 'version', example: '1.1.0' })
+  @ApiQuery({ name: 'format', required: false, enum: ['yaml', 'json'] })
+  @ApiOperation({ summary: 'A contract version as an ODCS v3 document' })
+  @ApiExample(200, 'The ODCS document', odcsExample, 'application/yaml')
+  async export(
+    @CurrentPrincipal() actor: Principal,
+    @Param('dataset') dataset: string,
+    @Param('version') version: string,
+    @Query() query: unknown,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const { format } = parseOrThrow(ExportQuerySchema, query);
+    const row = await this.contracts.visibleVersionWithOwner(actor, dataset, version);
+    const terms = { ...toTerms(row), invited: row.ownerId === actor.participantId ? row.invited : [] };
+    const owner = {
+      id: row.owner.id,
+      legalName: row.owner.legalName,
+      corporateNumber: row.owner.corporateNumber,
+      lei: row.owner.lei,
+      bpn: row.owner.bpn,
+    };
+    if (format === 'json') {
+      void reply.header('content-type', 'application/json');
+      return exportOdcs(terms, owner);
+    }
+    void reply.header('content-type', 'application/yaml; charset=utf-8');
+    return exportOdcsYaml(terms, owner);
+  }
+}

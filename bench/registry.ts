@@ -1,0 +1,206 @@
+/**
+ * Registry benchmarks, in process (no infrastructure): schema compatibility checks per second (what every
+ * new contract version costs) and event validations per second (what the exchange spends on each event,
+ * with the validator compiled once per contract version and cached). Measured with tinybench; results go
+ * to docs/bench/registry-<date>.json and a Markdown table on stdout. Run with `npm run bench:registry`.
+ */
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { Bench } from 'tinybench';
+import { checkCompatibility, type VersionedSchema } from '#libs/contracts';
+import { compileContractSchema, validatePayload, type CompatibilityMode } from '#libs/domain';
+import { batteryCfpContract } from '../test/fixtures/battery-cfp.js';
+
+const root = new URL('../..', import.meta.url).pathname;
+const quick = process.argv.includes('--quick');
+const time = quick ? 300 : 2_000;
+const log = (s: string) => console.error(`[bench:registry] ${s}`);
+
+interface Fixture {
+  mode: CompatibilityMode;
+  history: VersionedSchema[];
+  next: VersionedSchema;
+}
+
+function fixtures(): Fixture[] {
+  const dir = `${root}/test/fixtures/compatibility`;
+  return ['ok', 'not-ok'].flatMap((kind) =>
+    readdirSync(`${dir}/${kind}`)
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => JSON.parse(readFileSync(`${dir}/${kind}/${f}`, 'utf8')) as Fixture),
+  );
+}
+
+/** A realistic wide contract: 40 fields of mixed types, nested lines, enums and ranges. */
+function wideSchema(extra: Record<string, unknown> = {}, required: string[] = []) {
+  const properties: Record<string, unknown> = {};
+  for (let i = 0; i < 30; i++) {
+    properties[`metric${i}`] =
+      i % 3 === 0
+        ? { type: 'number', minimum: 0, maximum: 1e6 }
+        : i % 3 === 1
+          ? { type: 'string', maxLength: 64 }
+          : { type: 'string', enum: ['NMC811', 'LFP', 'NCA', 'LMFP'] };
+  }
+  properties.lines = {
+    type: 'array',
+    maxItems: 500,
+    items: {
+      type: 'object',
+      required: ['sku', 'qtyKg'],
+      additionalProperties: false,
+      properties: {
+        sku: { type: 'string' },
+        qtyKg: { type: 'number', minimum: 0 },
+        origin: { type: ['string', 'null'], pattern: '^[A-Z]{2}$' },
+      },
+    },
+  };
+  return {
+    type: 'object',
+    required: ['metric0', 'metric1', ...required],
+    additionalProperties: false,
+    properties: { ...properties, ...extra },
+  };
+}
+
+const results: Record<string, unknown> = {};
+const table: string[] = [];
+
+async function compatibilityBench() {
+  const all = fixtures();
+  const wideV1 = wideSchema();
+  const wideV2 = wideSchema({ plantId: { type: 'string' } });
+  const wideBreaking = wideSchema({ plantId: { type: 'string' } }, ['plantId']);
+  const history10 = Array.from({ length: 10 }, (_, i) => ({ version: `1.${i}.0`, schema: wideV1 }));
+  const bench = new Bench({ name: 'compatibility', time });
+  bench
+    .add(`golden fixtures (${all.length} checks per iteration)`, () => {
+      for (const f of all) checkCompatibility(f.mode, f.history, f.next);
+    })
+    .add('40-field contract, compatible change, FULL', () => {
+      checkCompatibility('FULL', [{ version: '1.0.0', schema: wideV1 }], {
+        version: '1.1.0',
+        schema: wideV2,
+      });
+    })
+    .add('40-field contract, breaking change, FULL', () => {
+      checkCompatibility('FULL', [{ version: '1.0.0', schema: wideV1 }], {
+        version: '2.0.0',
+        schema: wideBreaking,
+      });
+    })
+    .add('40-field contract, FULL_TRANSITIVE over 10 versions', () => {
+      checkCompatibility('FULL_TRANSITIVE', history10, { version: '1.10.0', schema: wideV2 });
+    });
+  await bench.run();
+  const rows = bench.tasks.map((task) => {
+    const r = task.result;
+    if (r.state !== 'completed') throw new Error(`${task.name}: ${r.state}`);
+    const perIteration = task.name.startsWith('golden') ? all.length : 1;
+    return {
+      task: task.name,
+      checksPerSecond: Math.round(r.throughput.mean * perIteration),
+      p99MicrosPerIteration: Math.round(r.latency.p99 * 1000 * 10) / 10,
+      samples: r.latency.samplesCount,
+    };
+  });
+  results.compatibility = rows;
+  for (const row of rows) {
+    table.push(
+      `| compatibility: ${row.task} | ${row.checksPerSecond.toLocaleString('en')} checks/s | p99 ${row.p99MicrosPerIteration} µs per iteration |`,
+    );
+  }
+}
+
+async function validationBench() {
+  const contract = batteryCfpContract;
+  const cache = new Map<string, ReturnType<typeof compileContractSchema>>();
+  // The exchange's path: look the validator up by dataset@version, compile only on a miss.
+  const validatorFor = (dataset: string, version: string, schema: unknown) => {
+    const key = `${dataset}@${version}`;
+    let v = cache.get(key);
+    if (!v) {
+      v = compileContractSchema(schema);
+      cache.set(key, v);
+    }
+    return v;
+  };
+  const valid = Array.from({ length: 100 }, (_, i) => ({
+    lotId: `lot-${i}`,
+    cellModel: 'KCW-NMC811-50Ah',
+    cfpKgCo2ePerKwh: 60 + i / 10,
+    unitPriceJpy: 9800,
+  }));
+  const invalid = valid.map((p, i) => (i % 10 === 0 ? { ...p, cfpKgCo2ePerKwh: -1, extra: true } : p));
+  const wide = wideSchema();
+  const widePayload = Object.fromEntries(
+    Object.entries(wide.properties as Record<string, { type?: unknown }>).map(([k], i) => [
+      k,
+      k === 'lines'
+        ? Array.from({ length: 20 }, (_, j) => ({ sku: `sku-${j}`, qtyKg: j, origin: 'JP' }))
+        : i % 3 === 0
+          ? i
+          : i % 3 === 1
+            ? `v${i}`
+            : 'LFP',
+    ]),
+  );
+  const bench = new Bench({ name: 'validation', time });
+  bench
+    .add('battery.cfp event, cached validator (100 per iteration)', () => {
+      const v = validatorFor(contract.dataset, contract.version, contract.schema);
+      for (let i = 0; i < valid.length; i++) validatePayload(v, valid[i], `/events/${i}/payload`);
+    })
+    .add('battery.cfp batch with 10% invalid, all errors collected (100 per iteration)', () => {
+      const v = validatorFor(contract.dataset, contract.version, contract.schema);
+      for (let i = 0; i < invalid.length; i++) validatePayload(v, invalid[i], `/events/${i}/payload`);
+    })
+    .add('40-field event with 20 nested lines, cached validator', () => {
+      validatePayload(validatorFor('wide.bench', '1.0.0', wide), widePayload, '/events/0/payload');
+    })
+    .add('compiling a contract schema (what the cache saves, once per version)', () => {
+      compileContractSchema({ ...contract.schema, $comment: String(Math.random()) });
+    });
+  await bench.run();
+  const perIteration = (name: string) => (name.includes('100 per iteration') ? 100 : 1);
+  const rows = bench.tasks.map((task) => {
+    const r = task.result;
+    if (r.state !== 'completed') throw new Error(`${task.name}: ${r.state}`);
+    return {
+      task: task.name,
+      perSecond: Math.round(r.throughput.mean * perIteration(task.name)),
+      p99MicrosPerIteration: Math.round(r.latency.p99 * 1000 * 10) / 10,
+      samples: r.latency.samplesCount,
+    };
+  });
+  results.validation = rows;
+  for (const row of rows) {
+    const unit = row.task.startsWith('compiling') ? 'compilations/s' : 'validations/s';
+    table.push(
+      `| validation: ${row.task} | ${row.perSecond.toLocaleString('en')} ${unit} | p99 ${row.p99MicrosPerIteration} µs per iteration |`,
+    );
+  }
+}
+
+const machine = {
+  cpus: os.cpus().length,
+  cpuModel: os.cpus()[0]?.model ?? 'unknown',
+  memoryGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
+  node: process.version,
+  platform: `${os.platform()} ${os.release()}`,
+};
+log(`machine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}`);
+log('compatibility checks…');
+await compatibilityBench();
+log('event validations…');
+await validationBench();
+const date = new Date().toISOString().slice(0, 10);
+mkdirSync(`${root}/docs/bench`, { recursive: true });
+const file = `${root}/docs/bench/registry-${date}.json`;
+writeFileSync(
+  file,
+  JSON.stringify({ date: new Date().toISOString(), quick, machine, results }, null, 2) + '\n',
+);
+console.log(['| what | measured | |', '| --- | --- | --- |', ...table].join('\n'));
+log(`written to ${file}`);
