@@ -1,10 +1,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, it, expect } from 'vitest';
 import { compileContractSchema, CompatibilityModes, type CompatibilityMode } from '#libs/domain';
 import {
   checkCompatibility,
-  createContext,
+  createCheckContext,
   describeBreaks,
   subsetBreaks,
   type SchemaBreak,
@@ -367,11 +368,147 @@ describe('conservative corners', () => {
 
   it('exposes the core subset check', () => {
     const doc = (schema: unknown) => nodeAt({ root: schema }, schema, '');
-    const ctx = createContext('BACKWARD', '1.0.0', '1.1.0');
+    const ctx = createCheckContext('BACKWARD', '1.0.0', '1.1.0');
     const narrow = doc({ type: 'integer', minimum: 1 });
     expect(subsetBreaks(narrow, doc({ type: 'number', exclusiveMinimum: 0 }), ctx)).toEqual([]);
     expect(subsetBreaks(narrow, doc({ type: 'number', minimum: 2 }), ctx).map((b) => b.kind)).toEqual([
       'CONSTRAINT_TIGHTENED',
     ]);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------
+// Soundness, as a property: whenever the checker finds no break, no payload may tell otherwise
+// ---------------------------------------------------------------------------------------------------------
+
+describe('soundness against Ajv on generated schema pairs', () => {
+  // A small deterministic PRNG (mulberry32), so failures reproduce.
+  let state = 20260101;
+  const random = (): number => {
+    state = (state + 0x6d2b79f5) | 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const chance = (p: number): boolean => random() < p;
+  const pickOne = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
+  const NUMBERS = [-1, 0, 0.5, 1, 2, 10, 100];
+  const STRINGS = ['', 'A', 'LFP', 'NMC', 'x-1', '2024-01-01', '12345'];
+  const NAMES = ['a', 'b', 'c'];
+  type Schema = boolean | Record<string, unknown>;
+
+  const schema = (depth: number): Schema => {
+    if (chance(0.05)) return chance(0.5);
+    const s: Record<string, unknown> = {};
+    const shape = pickOne([
+      'string',
+      'number',
+      'integer',
+      'object',
+      'array',
+      'null',
+      'nullable',
+      'enum',
+      'union',
+      'any',
+    ]);
+    if (shape === 'enum')
+      return { enum: [...new Set([pickOne([...STRINGS, ...NUMBERS]), pickOne(STRINGS)])] };
+    if (shape === 'union' && depth > 0)
+      return { [pickOne(['anyOf', 'oneOf'])]: [schema(depth - 1), schema(depth - 1)] };
+    if (shape === 'nullable') s.type = [pickOne(['string', 'number', 'integer']), 'null'];
+    else if (shape !== 'any' && shape !== 'union') s.type = shape;
+    if (chance(0.3)) s.minimum = pickOne(NUMBERS);
+    if (chance(0.3)) s.maximum = pickOne(NUMBERS);
+    if (chance(0.1)) s.exclusiveMinimum = pickOne(NUMBERS);
+    if (chance(0.1)) s.multipleOf = pickOne([0.5, 1, 2]);
+    if (chance(0.3)) s.maxLength = pickOne([0, 1, 3, 5]);
+    if (chance(0.1)) s.pattern = pickOne(['^A', '^[0-9]+$']);
+    if (depth > 0 && (shape === 'array' || shape === 'any')) {
+      if (chance(0.7)) s.items = schema(depth - 1);
+      if (chance(0.2)) s.prefixItems = [schema(depth - 1)];
+      if (chance(0.3)) s.maxItems = pickOne([0, 1, 2, 3]);
+      if (chance(0.2)) s.uniqueItems = true;
+    }
+    if (depth > 0 && (shape === 'object' || shape === 'any')) {
+      s.properties = Object.fromEntries(NAMES.filter(() => chance(0.5)).map((n) => [n, schema(depth - 1)]));
+      if (chance(0.4)) s.required = NAMES.filter(() => chance(0.4));
+      if (chance(0.4)) s.additionalProperties = chance(0.6) ? false : schema(depth - 1);
+    }
+    if (chance(0.05)) s.const = pickOne([...STRINGS, ...NUMBERS]);
+    if (chance(0.15) && depth === 2) return { $defs: { d: s }, $ref: '#/$defs/d' }; // root only
+    return s;
+  };
+
+  const mutate = (s: Schema, depth: number): Schema => {
+    if (typeof s === 'boolean' || chance(0.1)) return schema(depth);
+    const copy = structuredClone(s);
+    const key = pickOne(Object.keys(copy));
+    if (key === undefined || chance(0.4)) Object.assign(copy, schema(depth));
+    else if (key === 'properties') {
+      const props = copy.properties as Record<string, Schema>;
+      const name = pickOne(NAMES);
+      if (props[name] !== undefined && chance(0.4)) delete props[name];
+      else props[name] = mutate(props[name] ?? true, depth - 1);
+    } else if (key === 'items' || key === 'additionalProperties')
+      copy[key] = mutate(copy[key] as Schema, depth - 1);
+    else if (key === 'anyOf' || key === 'oneOf') (copy[key] as Schema[]).push(schema(depth - 1));
+    else delete copy[key];
+    return copy;
+  };
+
+  const value = (depth: number, numbers: number[], strings: string[]): unknown => {
+    const r = random();
+    if (r < 0.1) return null;
+    if (r < 0.2) return chance(0.5);
+    if (r < 0.45) return pickOne(numbers);
+    if (r < 0.7) return pickOne(strings);
+    if (r < 0.85 || depth <= 0)
+      return Array.from({ length: Math.floor(random() * 4) }, () => value(depth - 1, numbers, strings));
+    return Object.fromEntries(
+      [...NAMES, 'extra'].filter(() => chance(0.5)).map((n) => [n, value(depth - 1, numbers, strings)]),
+    );
+  };
+
+  /** Constants from both schemas, nudged, so boundaries get probed. */
+  const harvest = (x: unknown, numbers: Set<number>, strings: Set<string>): void => {
+    if (typeof x === 'number') [0, 0.5, -0.5, 1, -1].forEach((d) => numbers.add(x + d));
+    else if (typeof x === 'string')
+      [x, `${x}x`, '1'.repeat(Math.min(8, x.length + 1))].forEach((v) => strings.add(v));
+    else if (Array.isArray(x)) x.forEach((y) => harvest(y, numbers, strings));
+    else if (x !== null && typeof x === 'object')
+      Object.values(x).forEach((y) => harvest(y, numbers, strings));
+  };
+
+  it('never reports "compatible" for a pair that a payload proves incompatible', () => {
+    const ajv = new Ajv2020({ strict: false, allowUnionTypes: true, validateFormats: false });
+    let proven = 0;
+    for (let i = 0; i < 400; i++) {
+      const prev = schema(2);
+      const next = chance(0.1) ? structuredClone(prev) : mutate(prev, 2);
+      const numbers = new Set(NUMBERS);
+      const strings = new Set(STRINGS);
+      harvest([prev, next], numbers, strings);
+      const payloads = Array.from({ length: 400 }, () => value(3, [...numbers], [...strings]));
+      let validate;
+      try {
+        validate = { prev: ajv.compile(prev), next: ajv.compile(next) };
+      } catch {
+        continue; // e.g. a mutation left a $ref without its $defs: not a schema Ajv accepts either
+      }
+      for (const direction of ['BACKWARD', 'FORWARD'] as const) {
+        const breaks = checkCompatibility(direction, [v('1', prev)], v('2', next));
+        if (breaks.length > 0) continue;
+        proven++;
+        const [narrow, wide] =
+          direction === 'BACKWARD' ? [validate.prev, validate.next] : [validate.next, validate.prev];
+        const witness = payloads.find((p) => narrow(p) && !wide(p));
+        expect(
+          witness,
+          `${direction}\nprev=${JSON.stringify(prev)}\nnext=${JSON.stringify(next)}`,
+        ).toBeUndefined();
+      }
+    }
+    expect(proven).toBeGreaterThan(100);
   });
 });

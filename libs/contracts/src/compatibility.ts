@@ -29,16 +29,22 @@
  *   alternative (for `oneOf` provably only one). An unchanged union is always fine.
  * - `enum`/`const` on the narrow side: each listed value is validated against the wide schema exactly.
  * - Other 2020-12 assertions (`not`, `if`/`then`/`else`, `contains`, `propertyNames`, `dependent*`) must be
- *   identical where the wide side has them; `unevaluated*` only pass in an unchanged subschema; unknown
- *   keywords pass only when identical on both sides. Otherwise: UNSUPPORTED_KEYWORD_CHANGED.
+ *   identical where the wide side has them (dropping one in the widening direction only widens, so it
+ *   passes); `unevaluated*` and `$dynamicRef` only pass in an unchanged subschema; keywords outside 2020-12
+ *   pass only when identical on both sides. Otherwise: UNSUPPORTED_KEYWORD_CHANGED.
+ * - A `$ref` that cannot be resolved locally is treated as breaking on the wide side.
+ * - Work is capped per version pair; a schema too large to analyse is reported (never passed).
+ *
+ * The spec checks soundness as a property: on generated schema pairs, whenever no break is reported, no
+ * generated payload is accepted by the narrow side and rejected (by Ajv) on the wide side.
  */
 import type { CompatibilityMode } from '#libs/domain';
 import { fieldLabel, report, type Direction, type SchemaBreak } from './compatibility/report.js';
 import { nodeAt } from './compatibility/schema-nodes.js';
 import { createContext } from './compatibility/subset.js';
 
-export type { BreakKind, Direction, SchemaBreak } from './compatibility/report.js';
-export { subsetBreaks, createContext } from './compatibility/subset.js';
+export type { BreakKind, Direction as CompatibilityDirection, SchemaBreak } from './compatibility/report.js';
+export { subsetBreaks, createContext as createCheckContext } from './compatibility/subset.js';
 
 export interface VersionedSchema {
   version: string;
@@ -70,7 +76,7 @@ export function checkCompatibility(
   const breaks = new Map<string, SchemaBreak>();
   for (const previous of against) {
     for (const direction of directions) {
-      for (const found of compareVersions(previous, next, direction)) {
+      for (const found of compareSchemaVersions(previous, next, direction)) {
         const key = [found.field, found.kind, found.schemaPath, found.against, found.direction].join(
           '\u0000',
         );
@@ -82,7 +88,7 @@ export function checkCompatibility(
 }
 
 /** One direction against one earlier version. */
-export function compareVersions(
+export function compareSchemaVersions(
   previous: VersionedSchema,
   next: VersionedSchema,
   direction: Direction,

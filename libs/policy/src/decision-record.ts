@@ -31,7 +31,11 @@ export function decisionRecord(
 export function denied(decision: PolicyDecision, what: string): Error {
   // A dataset the caller may not see is answered like one that does not exist: nothing can be inferred.
   if (decision.reasons.includes('CONTRACT.NOT_VISIBLE')) {
-    return notFound('CONTRACT.NOT_FOUND', 'No such dataset', 'List the datasets you can see with GET /catalog');
+    return notFound(
+      'CONTRACT.NOT_FOUND',
+      'No such dataset',
+      'List the datasets you can see with GET /catalog',
+    );
   }
   const [first = 'POLICY.DENIED'] = decision.reasons;
   return forbidden(

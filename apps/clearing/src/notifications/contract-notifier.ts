@@ -18,7 +18,9 @@ function messageFor(event: ContractEvent): string {
       return `Version ${version} of '${dataset}' is published; new events follow it. Read its terms with GET /contracts/${dataset}/versions/${version} on the registry`;
     case 'contract.deprecated':
       return `Version ${version} of '${dataset}' is deprecated and will be retired; plan to move to the current version`;
-    default:
+    case 'contract.drafted':
+      return `Version ${version} of '${dataset}' is a draft; nothing follows it yet`;
+    case 'contract.retired':
       return `Version ${version} of '${dataset}' is retired; nothing is published or delivered under it any more`;
   }
 }

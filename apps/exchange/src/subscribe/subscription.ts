@@ -146,7 +146,7 @@ export class Subscription {
         event.contract.dataset === this.grant.dataset &&
         event.type !== 'contract.drafted'
       ) {
-        const code = noticeCodes[event.type as keyof typeof noticeCodes];
+        const code = noticeCodes[event.type];
         const { dataset, version } = event.contract;
         this.write({
           type: 'notice',

@@ -66,7 +66,9 @@ export class CatalogService {
       exchangeUrl: this.urls.exchange,
     });
     const last = items.at(-1);
-    return more && last ? { ...catalog, [renkeiTerm(this.urls.registry, 'nextCursor')]: encodeCursor(last.dataset) } : catalog;
+    return more && last
+      ? { ...catalog, [renkeiTerm(this.urls.registry, 'nextCursor')]: encodeCursor(last.dataset) }
+      : catalog;
   }
 
   private page(actor: Principal, query: CatalogQuery) {

@@ -1,8 +1,13 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentPrincipal, type Principal } from '#libs/auth';
-import { ApiZodBody, UuidPipe, ZodPipe } from '#libs/platform';
-import { OnboardParticipantSchema, type OnboardParticipant, onboardExample } from './participants.dto.js';
+import { ApiExample, ApiZodBody, UuidPipe, ZodPipe } from '#libs/platform';
+import {
+  OnboardParticipantSchema,
+  type OnboardParticipant,
+  onboardExample,
+  participantExample,
+} from './participants.dto.js';
 import { ParticipantsService } from './participants.service.js';
 
 @ApiTags('participants')
@@ -18,6 +23,16 @@ export class ParticipantsController {
       'Validates the legal identifier (corporate number check digit, LEI or BPN) and registers the public keys the participant will sign its client assertions with.',
   })
   @ApiZodBody(OnboardParticipantSchema, onboardExample)
+  @ApiExample(201, 'The onboarded participant', participantExample)
+  @ApiExample(400, 'A legal identifier that does not check out', {
+    type: 'urn:renkei:error:PARTICIPANT.INVALID_IDENTIFIER',
+    title: 'PARTICIPANT.INVALID_IDENTIFIER',
+    status: 400,
+    code: 'PARTICIPANT.INVALID_IDENTIFIER',
+    detail: 'The corporate number is not valid',
+    errors: [{ path: '/corporateNumber', message: 'check digit does not match' }],
+    instance: '/participants',
+  })
   onboard(
     @CurrentPrincipal() actor: Principal,
     @Body(new ZodPipe(OnboardParticipantSchema)) body: OnboardParticipant,
@@ -28,6 +43,7 @@ export class ParticipantsController {
   @Get()
   @Authenticated('api', 'participants:admin')
   @ApiOperation({ summary: 'List participants (consortium admin)' })
+  @ApiExample(200, 'Every participant', [participantExample])
   list() {
     return this.participants.list();
   }
@@ -35,6 +51,7 @@ export class ParticipantsController {
   @Get(':id')
   @Authenticated('api')
   @ApiOperation({ summary: 'Read one participant (yourself, or anyone as admin)' })
+  @ApiExample(200, 'The participant', participantExample)
   get(@CurrentPrincipal() actor: Principal, @Param('id', new UuidPipe()) id: string) {
     return this.participants.get(actor, id);
   }
@@ -43,6 +60,7 @@ export class ParticipantsController {
   @HttpCode(200)
   @Authenticated('api', 'participants:admin')
   @ApiOperation({ summary: 'Suspend a participant: every later decision about it is a deny' })
+  @ApiExample(200, 'The suspended participant', { ...participantExample, status: 'suspended' })
   suspend(@CurrentPrincipal() actor: Principal, @Param('id', new UuidPipe()) id: string) {
     return this.participants.setStatus(actor, id, 'suspended');
   }
@@ -51,6 +69,7 @@ export class ParticipantsController {
   @HttpCode(200)
   @Authenticated('api', 'participants:admin')
   @ApiOperation({ summary: 'Reactivate a suspended participant' })
+  @ApiExample(200, 'The reactivated participant', participantExample)
   reactivate(@CurrentPrincipal() actor: Principal, @Param('id', new UuidPipe()) id: string) {
     return this.participants.setStatus(actor, id, 'active');
   }

@@ -58,3 +58,17 @@ export interface ParticipantDto {
   jwks: unknown;
   createdAt: string;
 }
+
+export const participantExample = {
+  id: '3f1c8a52-6a3e-4f7e-9c3e-2b8f0f5d7a10',
+  legalName: 'Kansai Cell Works K.K.',
+  corporateNumber: '7000012050002',
+  lei: null,
+  bpn: null,
+  industry: 'battery-cells',
+  country: 'JP',
+  roles: ['member'],
+  status: 'active',
+  jwks: onboardExample.jwks,
+  createdAt: '2026-11-21T06:00:00.000Z',
+};

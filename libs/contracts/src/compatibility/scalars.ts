@@ -226,6 +226,12 @@ export function checkBound(
   });
 }
 
+/** A count's lower bound of 0 (`minItems: 0`…) constrains nothing. */
+function countBound(nodes: readonly ObjectNode[], side: Side, name: string): Bound | undefined {
+  const bound = tightestBound(nodes, side, name);
+  return side === 'lower' && bound && bound.value <= 0 ? undefined : bound;
+}
+
 /** Counted bounds (`minLength`, `maxItems`…): inclusive integers. */
 export function checkCountBounds(
   ctx: Ctx,
@@ -240,7 +246,7 @@ export function checkCountBounds(
       ctx,
       field,
       side,
-      { narrow: tightestBound(narrow, side, name), wide: tightestBound(wide, side, name) },
+      { narrow: tightestBound(narrow, side, name), wide: countBound(wide, side, name) },
       {
         label: name,
         beyond: (b) => `with ${side === 'lower' ? 'fewer' : 'more'} than ${b.value} ${names.unit}`,
@@ -330,7 +336,7 @@ export function checkStrings(
       ctx,
       field,
       side,
-      { narrow: tightestBound(narrow, side, name), wide: tightestBound(wide, side, name) },
+      { narrow: tightestBound(narrow, side, name), wide: countBound(wide, side, name) },
       {
         label: name,
         beyond: (b) => `with a value ${side === 'lower' ? 'shorter' : 'longer'} than ${b.value} characters`,

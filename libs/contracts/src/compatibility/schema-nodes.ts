@@ -289,7 +289,8 @@ export function flatten(input: readonly SchemaNode[]): Conjunction {
       });
       rest = without(rest, 'allOf');
     }
-    if (hasAssertions(rest.schema)) nodes.push(rest);
+    // The same conjunct twice adds nothing (and would make recursive unions grow without end).
+    if (hasAssertions(rest.schema) && !nodes.some((other) => other.key === rest.key)) nodes.push(rest);
   };
   input.forEach(visit);
   return unsat ? { nodes, unsat, unresolved } : { nodes, unresolved };

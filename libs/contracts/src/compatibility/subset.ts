@@ -7,7 +7,7 @@ import { checkWideUnions, dropSharedUnions, splitNarrowUnion } from './alternati
 import { checkArrays, checkObjects } from './containers.js';
 import { evaluate, type Verdict } from './evaluate.js';
 import { render, renderList } from './json.js';
-import { hasNumbers, intersect, kindsOf, onlyIntegers } from './kinds.js';
+import { hasNumbers, intersect, kindsOf, onlyIntegers, type Kinds } from './kinds.js';
 import { pick, report, type BreakKind, type Ctx, type Direction, type SchemaBreak } from './report.js';
 import {
   checkNumbers,
@@ -15,6 +15,8 @@ import {
   checkType,
   checkWideEnum,
   finiteSet,
+  tightestBound,
+  type Bound,
   type FiniteSet,
 } from './scalars.js';
 import {
@@ -23,6 +25,7 @@ import {
   independentGroup,
   keywordPath,
   located,
+  propertyNodes,
   sameKeyword,
   sameSchema,
   type Conjunction,
@@ -30,11 +33,12 @@ import {
   type SchemaNode,
 } from './schema-nodes.js';
 
-/** Upper bound on subschema comparisons per version pair; beyond it the result is "cannot prove". */
+/** Upper bounds on subschema comparisons per version pair and on their nesting; beyond them the result is "cannot prove". */
 const BUDGET = 20_000;
+const MAX_DEPTH = 256;
 
 export interface CheckContext extends Ctx {
-  readonly budget: { left: number; exhausted?: boolean };
+  readonly budget: { left: number; depth: number; exhausted?: boolean };
 }
 
 export function createContext(direction: Direction, prev: string, next: string): CheckContext {
@@ -44,7 +48,7 @@ export function createContext(direction: Direction, prev: string, next: string):
     next,
     out: [],
     stack: new Set(),
-    budget: { left: BUDGET },
+    budget: { left: BUDGET, depth: 0 },
     check: (narrow, wide, field) => check(ctx, narrow, wide, field),
   };
   return ctx;
@@ -78,7 +82,7 @@ function check(
   field: string,
   split = false,
 ): void {
-  if (ctx.budget.left-- <= 0) {
+  if (ctx.budget.left-- <= 0 || ctx.budget.depth >= MAX_DEPTH) {
     ctx.budget.exhausted = true;
     return;
   }
@@ -90,9 +94,11 @@ function check(
   const key = JSON.stringify([narrow.nodes.map((n) => n.key), wide.nodes.map((n) => n.key), !!wide.unsat]);
   if (ctx.stack.has(key)) return;
   ctx.stack.add(key);
+  ctx.budget.depth++;
   try {
     checkFlattened(ctx, narrow, wide, field, split);
   } finally {
+    ctx.budget.depth--;
     ctx.stack.delete(key);
   }
 }
@@ -138,8 +144,8 @@ function checkPlain(ctx: Ctx, narrow: ObjectNode[], wide: ObjectNode[], field: s
     checkValues(ctx, narrow, wide, values, field);
     return;
   }
-  const kinds = { narrow: kindsOf(narrow), wide: kindsOf(wide) };
-  if (kinds.narrow.size === 0) return; // contradictory types: the narrow side accepts nothing
+  const kinds = { narrow: possibleKinds(narrow), wide: kindsOf(wide) };
+  if (kinds.narrow.size === 0) return; // contradictory constraints: the narrow side accepts nothing
   checkType(ctx, narrow, wide, kinds, field);
   checkWideEnum(ctx, narrow, wide, kinds.narrow, field);
   const common = intersect(kinds.narrow, kinds.wide);
@@ -148,6 +154,43 @@ function checkPlain(ctx: Ctx, narrow: ObjectNode[], wide: ObjectNode[], field: s
   if (common.has('array')) checkArrays(ctx, narrow, wide, field);
   if (common.has('object')) checkObjects(ctx, narrow, wide, field);
   checkWideUnions(ctx, narrow, wide, kinds.narrow, field);
+}
+
+/**
+ * The JSON types the narrow side can actually produce: its `type`, minus types whose constraints contradict
+ * each other (minimum above maximum, minLength above maxLength, a required field that is forbidden…).
+ * Dropping those avoids reporting changes to values that were never valid in the first place.
+ */
+function possibleKinds(nodes: readonly ObjectNode[]): Kinds {
+  const kinds = new Set(kindsOf(nodes));
+  const empty = (side: { lower?: Bound; upper?: Bound }): boolean => {
+    const { lower, upper } = side;
+    if (!lower || !upper) return false;
+    return lower.value > upper.value || (lower.value === upper.value && (lower.exclusive || upper.exclusive));
+  };
+  const lower = tightestBound(nodes, 'lower', 'minimum', 'exclusiveMinimum');
+  const upper = tightestBound(nodes, 'upper', 'maximum', 'exclusiveMaximum');
+  if (empty({ lower, upper })) {
+    kinds.delete('integer');
+    kinds.delete('fraction');
+  } else if (lower && upper) {
+    const first = lower.exclusive ? Math.floor(lower.value) + 1 : Math.ceil(lower.value);
+    const last = upper.exclusive ? Math.ceil(upper.value) - 1 : Math.floor(upper.value);
+    if (first > last) kinds.delete('integer');
+  }
+  const counted = (min: string, max: string): boolean =>
+    empty({ lower: tightestBound(nodes, 'lower', min), upper: tightestBound(nodes, 'upper', max) });
+  if (counted('minLength', 'maxLength')) kinds.delete('string');
+  if (counted('minItems', 'maxItems')) kinds.delete('array');
+  const forbiddenRequired = nodes.some(
+    (node) =>
+      Array.isArray(node.schema.required) &&
+      node.schema.required.some(
+        (name) => typeof name === 'string' && flatten(propertyNodes(nodes, name)).unsat !== undefined,
+      ),
+  );
+  if (counted('minProperties', 'maxProperties') || forbiddenRequired) kinds.delete('object');
+  return kinds;
 }
 
 function reportNothingAccepted(
