@@ -4,11 +4,12 @@
  * on real Kafka and PostgreSQL, with all four services running as processes.
  */
 import { randomUUID } from 'node:crypto';
-import { Kafka, logLevel } from 'kafkajs';
 import { SignJWT, importJWK, type JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RenkeiClient, RenkeiError, type DeliveryStream, type StreamLine } from '#libs/sdk';
+import { RenkeiClient, type DeliveryStream, type StreamLine } from '#libs/sdk';
 import type { RunningPlatform, Secrets } from '../support/platform.js';
+import { expectProblem } from '../support/problems.js';
+import { readTopicUntil } from '../support/topic-reader.js';
 import {
   participantKey as newKey,
   publicJwk,
@@ -26,19 +27,6 @@ import {
 let env: TestPlatform;
 let platform: RunningPlatform;
 let secrets: Secrets;
-
-async function expectProblem(promise: Promise<unknown>, status: number, code: string): Promise<RenkeiError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error, `expected ${status} ${code}`).toBeInstanceOf(RenkeiError);
-  expect({ status: (error as RenkeiError).status, code: (error as RenkeiError).code }).toEqual({
-    status,
-    code,
-  });
-  return error as RenkeiError;
-}
 
 /** Reads stream lines until `until` matches, the stream ends, or the time runs out. */
 async function collect(
@@ -464,32 +452,14 @@ describe('battery CFP: the first governed exchange', () => {
   });
 
   it('has lost nothing it acknowledged: every accepted event is on the Kafka topic', async () => {
-    const kafka = new Kafka({
-      brokers: process.env.KAFKA_BROKERS!.split(','),
-      clientId: 'e2e-check',
-      logLevel: logLevel.NOTHING,
-    });
-    const consumer = kafka.consumer({ groupId: `e2e-check-${randomUUID()}` });
-    await consumer.connect();
-    await consumer.subscribe({ topic: `${env.topicPrefix}.data.battery.cfp`, fromBeginning: true });
-    const onTopic = new Set<string>();
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`only ${onTopic.size} of ${acceptedIds.length} found`)),
-        20_000,
-      );
-      void consumer.run({
-        eachMessage: ({ message }) => {
-          onTopic.add((JSON.parse(message.value!.toString()) as { id: string }).id);
-          if (acceptedIds.every((id) => onTopic.has(id))) {
-            clearTimeout(timer);
-            resolve();
-          }
-          return Promise.resolve();
-        },
-      });
-    });
-    await consumer.disconnect();
+    const onTopic = new Set(
+      (
+        await readTopicUntil<{ id: string }>(`${env.topicPrefix}.data.battery.cfp`, (values) => {
+          const ids = new Set(values.map((v) => v.id));
+          return acceptedIds.every((id) => ids.has(id));
+        })
+      ).map((v) => v.id),
+    );
     expect(acceptedIds.filter((id) => !onTopic.has(id))).toEqual([]);
   });
 });

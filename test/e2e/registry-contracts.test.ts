@@ -8,7 +8,7 @@
 import type { JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml, stringify as toYaml } from 'yaml';
-import { RenkeiClient, RenkeiError, type DeliveryStream, type StreamLine } from '#libs/sdk';
+import { RenkeiClient, type DeliveryStream, type StreamLine } from '#libs/sdk';
 import {
   participantKey as newKey,
   publicJwk,
@@ -16,22 +16,10 @@ import {
   type TestPlatform,
 } from '../support/test-platform.js';
 import { readTopicUntil } from '../support/topic-reader.js';
+import { expectProblem } from '../support/problems.js';
 import { automaker, batteryCfpContract, cellMaker, competitorCellMaker } from '../fixtures/battery-cfp.js';
 
 let env: TestPlatform;
-
-async function problem(promise: Promise<unknown>, status: number, code: string): Promise<RenkeiError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error, `expected ${status} ${code}`).toBeInstanceOf(RenkeiError);
-  expect({ status: (error as RenkeiError).status, code: (error as RenkeiError).code }).toEqual({
-    status,
-    code,
-  });
-  return error as RenkeiError;
-}
 
 async function nextNotice(stream: DeliveryStream, timeoutMs = 15_000): Promise<StreamLine | null> {
   const deadline = Date.now() + timeoutMs;
@@ -127,7 +115,7 @@ describe('registry: versioned contracts members can rely on', () => {
       schema: schemaV1,
     });
     expect(draft).toMatchObject({ status: 'draft', current: false });
-    await problem(auto.contract('battery.cfp', '1.1.0'), 404, 'CONTRACT.NOT_FOUND');
+    await expectProblem(auto.contract('battery.cfp', '1.1.0'), 404, 'CONTRACT.NOT_FOUND');
     expect((await auto.contractVersions('battery.cfp')).map((v) => v.version)).toEqual(['1.0.0']);
     const { dataset: _d, version: _v, ...terms } = batteryCfpContract;
     const edited = await cell.updateDraft('battery.cfp', '1.1.0', { ...terms, schema: schemaV11 });
@@ -143,9 +131,9 @@ describe('registry: versioned contracts members can rely on', () => {
 
   it('never changes a published version', async () => {
     const { dataset: _d, version: _v, ...terms } = batteryCfpContract;
-    await problem(cell.updateDraft('battery.cfp', '1.0.0', terms), 409, 'CONTRACT.IMMUTABLE');
-    await problem(cell.registerContract(batteryCfpContract), 409, 'CONTRACT.VERSION_EXISTS');
-    await problem(
+    await expectProblem(cell.updateDraft('battery.cfp', '1.0.0', terms), 409, 'CONTRACT.IMMUTABLE');
+    await expectProblem(cell.registerContract(batteryCfpContract), 409, 'CONTRACT.VERSION_EXISTS');
+    await expectProblem(
       cell.registerContract({ ...batteryCfpContract, version: '1.0.5' }),
       409,
       'CONTRACT.VERSION_NOT_INCREASING',
@@ -162,7 +150,7 @@ describe('registry: versioned contracts members can rely on', () => {
         unitPriceJpy: { type: 'integer', minimum: 0 },
       },
     };
-    const error = await problem(
+    const error = await expectProblem(
       cell.registerContract({ ...batteryCfpContract, version: '2.0.0', schema: breaking }),
       409,
       'CONTRACT.INCOMPATIBLE',
@@ -187,7 +175,7 @@ describe('registry: versioned contracts members can rely on', () => {
   it('checks every earlier version once the mode is transitive', async () => {
     // Dropping plantId again is compatible with 1.0.0 but not with 1.1.0 (closed object): FORWARD_TRANSITIVE
     // looks at both.
-    await problem(auto.setCompatibility('battery.cfp', 'NONE'), 403, 'CONTRACT.NOT_OWNER');
+    await expectProblem(auto.setCompatibility('battery.cfp', 'NONE'), 403, 'CONTRACT.NOT_OWNER');
     await cell.setCompatibility('battery.cfp', 'FULL_TRANSITIVE');
     const report = await cell.checkCompatibility('battery.cfp', schemaV1, '1.2.0');
     expect(report.checkedAgainst).toEqual(['1.0.0', '1.1.0']);
@@ -198,24 +186,28 @@ describe('registry: versioned contracts members can rely on', () => {
   });
 
   it('guards the lifecycle: deprecate before retire, and never back', async () => {
-    const error = await problem(
+    const error = await expectProblem(
       cell.moveContract('battery.cfp', '1.0.0', 'retire'),
       409,
       'CONTRACT.ILLEGAL_TRANSITION',
     );
     expect(error.problem.hint).toContain('Deprecate');
-    await problem(auto.moveContract('battery.cfp', '1.0.0', 'deprecate'), 403, 'CONTRACT.NOT_OWNER');
+    await expectProblem(auto.moveContract('battery.cfp', '1.0.0', 'deprecate'), 403, 'CONTRACT.NOT_OWNER');
     expect((await cell.moveContract('battery.cfp', '1.0.0', 'deprecate', 'Use 1.1.0')).status).toBe(
       'deprecated',
     );
     expect((await cell.moveContract('battery.cfp', '1.0.0', 'retire', 'As announced')).status).toBe(
       'retired',
     );
-    await problem(cell.moveContract('battery.cfp', '1.0.0', 'activate'), 409, 'CONTRACT.ILLEGAL_TRANSITION');
+    await expectProblem(
+      cell.moveContract('battery.cfp', '1.0.0', 'activate'),
+      409,
+      'CONTRACT.ILLEGAL_TRANSITION',
+    );
   });
 
   it('refuses terms below the minimum protection, naming the path', async () => {
-    const error = await problem(
+    const error = await expectProblem(
       cell.registerContract({ ...healthBeds, dataset: 'health.wards', sensitivity: 'confidential' }),
       400,
       'CONTRACT.INVALID_TERMS',
@@ -228,8 +220,8 @@ describe('registry: versioned contracts members can rely on', () => {
     const seenBy = async (c: RenkeiClient) => (await c.catalog({ limit: 100 })).items.map((i) => i.dataset);
     expect(await seenBy(auto)).toEqual(['battery.cfp', 'health.beds']);
     expect(await seenBy(rival)).toEqual(['battery.cfp']);
-    await problem(rival.contract('health.beds'), 404, 'CONTRACT.NOT_FOUND');
-    await problem(
+    await expectProblem(rival.contract('health.beds'), 404, 'CONTRACT.NOT_FOUND');
+    await expectProblem(
       rival.requestGrant({ dataset: 'health.beds', purpose: 'capacity-planning' }),
       404,
       'CONTRACT.NOT_FOUND',
@@ -281,7 +273,7 @@ describe('registry: versioned contracts members can rely on', () => {
       'logistics.gamma',
     ]);
     expect(pages.map((p) => p.length)).toEqual([2, 2, 1]);
-    await problem(auto.catalog({ cursor: '!!' }), 400, 'CATALOG.INVALID_CURSOR');
+    await expectProblem(auto.catalog({ cursor: '!!' }), 400, 'CATALOG.INVALID_CURSOR');
   });
 
   it('exports a version as ODCS v3 and imports it back unchanged', async () => {
@@ -342,18 +334,22 @@ describe('registry: versioned contracts members can rely on', () => {
     );
     const deprecated = await cell.publish('battery.cfp', token, [{ payload: lot }], '1.2.0');
     expect(deprecated.warnings?.[0]).toContain('1.3.0');
-    await problem(
+    await expectProblem(
       cell.publish('battery.cfp', token, [{ payload: lot }], '1.0.0'),
       409,
       'CONTRACT.VERSION_RETIRED',
     );
     await cell.registerContract({ ...batteryCfpContract, version: '1.4.0', status: 'draft' });
-    await problem(
+    await expectProblem(
       cell.publish('battery.cfp', token, [{ payload: lot }], '1.4.0'),
       409,
       'CONTRACT.VERSION_NOT_PUBLISHED',
     );
-    await problem(cell.publish('battery.cfp', token, [{ payload: lot }], '9.9.9'), 404, 'CONTRACT.NOT_FOUND');
+    await expectProblem(
+      cell.publish('battery.cfp', token, [{ payload: lot }], '9.9.9'),
+      404,
+      'CONTRACT.NOT_FOUND',
+    );
   });
 
   it('puts every contract change on the registry topic, in order', async () => {
