@@ -52,6 +52,8 @@ async function policyBench() {
         industry,
         country: 'JP',
         roles: ['member'],
+        certifications: [],
+        protection: 'access-control',
         status: 'active',
         jwks: { keys: [] },
       },

@@ -37,6 +37,8 @@ describe('platform projection', () => {
           industry: 'x',
           country: 'JP',
           roles: ['member'],
+          certifications: [],
+          protection: 'access-control',
           status: 'active',
           jwks: { keys: [] },
         },

@@ -1,9 +1,11 @@
-import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentPrincipal, type Principal } from '#libs/auth';
 import { ApiExample, ApiZodBody, UuidPipe, ZodPipe } from '#libs/platform';
 import {
+  AttestationsSchema,
   OnboardParticipantSchema,
+  type Attestations,
   type OnboardParticipant,
   onboardExample,
   participantExample,
@@ -63,6 +65,27 @@ export class ParticipantsController {
   @ApiExample(200, 'The suspended participant', { ...participantExample, status: 'suspended' })
   suspend(@CurrentPrincipal() actor: Principal, @Param('id', new UuidPipe()) id: string) {
     return this.participants.setStatus(actor, id, 'suspended');
+  }
+
+  @Put(':id/attestations')
+  @Authenticated('api', 'participants:admin')
+  @ApiOperation({
+    summary: 'Attest certifications and protection level (consortium admin)',
+    description:
+      'The policies read these: health data only reaches health-data-handler participants, restricted data only participants attested for field-encryption.',
+  })
+  @ApiZodBody(AttestationsSchema, { certifications: ['health-data-handler'], protection: 'field-encryption' })
+  @ApiExample(200, 'The participant', {
+    ...participantExample,
+    certifications: ['health-data-handler'],
+    protection: 'field-encryption',
+  })
+  attest(
+    @CurrentPrincipal() actor: Principal,
+    @Param('id', new UuidPipe()) id: string,
+    @Body(new ZodPipe(AttestationsSchema)) body: Attestations,
+  ) {
+    return this.participants.attest(actor, id, body);
   }
 
   @Post(':id/reactivate')

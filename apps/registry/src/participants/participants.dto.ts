@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ParticipantRoles } from '#libs/domain';
+import { Certifications, ParticipantRoles, ProtectionLevels } from '#libs/domain';
 
 const publicJwk = z
   .object({
@@ -32,9 +32,24 @@ export const OnboardParticipantSchema = z.object({
     .regex(/^[a-z][a-z0-9-]{1,60}$/, 'lower-case words joined by hyphens, e.g. battery-cells'),
   country: z.string().regex(/^[A-Z]{2}$/, 'ISO 3166-1 alpha-2 country code, e.g. JP'),
   roles: z.array(z.enum(ParticipantRoles)).min(1).default(['member']),
+  certifications: z
+    .array(z.enum(Certifications))
+    .max(10)
+    .default([])
+    .describe('Attested by the admin, e.g. health-data-handler'),
+  protection: z
+    .enum(ProtectionLevels)
+    .default('access-control')
+    .describe("The strongest protection the participant's systems are attested for"),
   jwks: z.object({ keys: z.array(publicJwk).min(1).max(5) }),
 });
 export type OnboardParticipant = z.infer<typeof OnboardParticipantSchema>;
+
+export const AttestationsSchema = z.object({
+  certifications: z.array(z.enum(Certifications)).max(10),
+  protection: z.enum(ProtectionLevels),
+});
+export type Attestations = z.infer<typeof AttestationsSchema>;
 
 export const onboardExample = {
   legalName: 'Kansai Cell Works K.K.',
@@ -54,6 +69,8 @@ export interface ParticipantDto {
   industry: string;
   country: string;
   roles: string[];
+  certifications: string[];
+  protection: string;
   status: string;
   jwks: unknown;
   createdAt: string;
@@ -68,6 +85,8 @@ export const participantExample = {
   industry: 'battery-cells',
   country: 'JP',
   roles: ['member'],
+  certifications: [],
+  protection: 'access-control',
   status: 'active',
   jwks: onboardExample.jwks,
   createdAt: '2026-11-21T06:00:00.000Z',

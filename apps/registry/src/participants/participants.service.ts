@@ -14,7 +14,7 @@ import { Prisma, type PrismaClient } from '#libs/persistence';
 import { emitRegistryEvent } from '../registry-events.js';
 import type { OutboxRelay } from '#libs/kafka';
 import { OUTBOX, PRISMA } from '../registry.tokens.js';
-import type { OnboardParticipant, ParticipantDto } from './participants.dto.js';
+import type { Attestations, OnboardParticipant, ParticipantDto } from './participants.dto.js';
 
 type ParticipantRow = Awaited<ReturnType<PrismaClient['participant']['findUniqueOrThrow']>>;
 
@@ -26,6 +26,8 @@ export function toView(p: ParticipantRow): ParticipantView {
     country: p.country,
     roles: p.roles as ParticipantRole[],
     status: p.status as ParticipantView['status'],
+    certifications: p.certifications as ParticipantView['certifications'],
+    protection: p.protection as ParticipantView['protection'],
     jwks: p.jwks as ParticipantView['jwks'],
   };
 }
@@ -40,6 +42,8 @@ function toDto(p: ParticipantRow): ParticipantDto {
     industry: p.industry,
     country: p.country,
     roles: p.roles,
+    certifications: p.certifications,
+    protection: p.protection,
     status: p.status,
     jwks: p.jwks,
     createdAt: p.createdAt.toISOString(),
@@ -68,6 +72,8 @@ export class ParticipantsService {
             industry: input.industry,
             country: input.country,
             roles: input.roles,
+            certifications: input.certifications,
+            protection: input.protection,
             status: 'active',
             jwks: input.jwks as Prisma.InputJsonValue,
           },
@@ -94,6 +100,22 @@ export class ParticipantsService {
       const existing = await tx.participant.findUnique({ where: { id } });
       if (!existing) throw notFound('PARTICIPANT.NOT_FOUND', `No participant ${id}`);
       const row = await tx.participant.update({ where: { id }, data: { status } });
+      await this.emit(tx, { type: 'participant.upserted', participant: toView(row) }, row.id, actor);
+      return row;
+    });
+    await this.outbox.flush();
+    return toDto(updated);
+  }
+
+  /** The admin attests certifications and protection level; the policies read them on every decision. */
+  async attest(actor: Principal, id: string, input: Attestations): Promise<ParticipantDto> {
+    const updated = await this.prisma.$transaction(async (tx) => {
+      const existing = await tx.participant.findUnique({ where: { id } });
+      if (!existing) throw notFound('PARTICIPANT.NOT_FOUND', `No participant ${id}`);
+      const row = await tx.participant.update({
+        where: { id },
+        data: { certifications: input.certifications, protection: input.protection },
+      });
       await this.emit(tx, { type: 'participant.upserted', participant: toView(row) }, row.id, actor);
       return row;
     });
