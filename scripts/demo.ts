@@ -31,8 +31,9 @@ const pub = ({ d: _d, ...p }: JWK) => p;
 
 async function loadSecrets(): Promise<Secrets> {
   const file = `${root}/.renkei/secrets.json`;
-  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as Secrets;
-  const secrets = await generateSecrets();
+  // Secrets added by newer versions are generated and kept alongside the ones already there.
+  const saved = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Partial<Secrets>) : {};
+  const secrets = { ...(await generateSecrets()), ...saved };
   mkdirSync(`${root}/.renkei`, { recursive: true });
   writeFileSync(file, JSON.stringify(secrets), { mode: 0o600 });
   return secrets;

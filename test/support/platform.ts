@@ -13,6 +13,10 @@ export interface Secrets {
   signingKeys: JWK[];
   adminKey: JWK;
   pseudonymSecret: string;
+  /** Wraps data keys and signing keys at rest (clearing); 32 bytes, base64url. */
+  keyEncryptionKey: string;
+  /** The exchange's own key: it authenticates to clearing for data keys (service identity). */
+  exchangeKey: JWK;
 }
 
 export async function generateSecrets(): Promise<Secrets> {
@@ -20,6 +24,8 @@ export async function generateSecrets(): Promise<Secrets> {
     signingKeys: [await generatePrivateJwk()],
     adminKey: await generatePrivateJwk('consortium-admin-1'),
     pseudonymSecret: randomBytes(32).toString('base64url'),
+    keyEncryptionKey: randomBytes(32).toString('base64url'),
+    exchangeKey: await generatePrivateJwk('renkei-exchange-1'),
   };
 }
 
@@ -86,8 +92,15 @@ export async function startPlatform(opts: PlatformOptions): Promise<RunningPlatf
       PUBLIC_URL: url(1),
       SIGNING_KEYS: JSON.stringify(opts.secrets.signingKeys),
       ADMIN_JWKS: JSON.stringify({ keys: [publicPart(opts.secrets.adminKey)] }),
+      EXCHANGE_JWKS: JSON.stringify({ keys: [publicPart(opts.secrets.exchangeKey)] }),
+      KEY_ENCRYPTION_KEY: opts.secrets.keyEncryptionKey,
     },
-    exchange: { ...common, PORT: String(port(2)), PSEUDONYM_SECRET: opts.secrets.pseudonymSecret },
+    exchange: {
+      ...common,
+      PORT: String(port(2)),
+      PSEUDONYM_SECRET: opts.secrets.pseudonymSecret,
+      SERVICE_KEY: JSON.stringify(opts.secrets.exchangeKey),
+    },
     'cps-sim': { PATH: common.PATH, LOG_LEVEL: common.LOG_LEVEL, PORT: String(port(3)) },
   };
   const children = new Map<Service, ChildProcess>();

@@ -25,6 +25,14 @@ const config = loadConfig(
       .string()
       .min(1, 'a JSON array of private EC P-256 JWKs; the first signs (generate with: npm run keys)'),
     ADMIN_JWKS: z.string().optional().describe("The consortium admin's public JWKS (bootstrap credential)"),
+    EXCHANGE_JWKS: z
+      .string()
+      .optional()
+      .describe("The exchange service's public JWKS: it authenticates to clearing for data keys"),
+    KEY_ENCRYPTION_KEY: z
+      .string()
+      .min(43, '32 random bytes, base64url (generate with: openssl rand -base64 32)')
+      .describe('Wraps data keys and signing keys at rest'),
     PLATFORM_TOKEN_TTL_S: z.coerce.number().int().min(30).max(3600).default(600),
     DATASET_TOKEN_TTL_S: z.coerce.number().int().min(30).max(3600).default(300),
   }),
