@@ -44,6 +44,8 @@ const services: [ServiceDescription, unknown][] = [
       settings: inert,
       clock: inert,
       health: inert,
+      dataKeys: inert,
+      serviceJwks: null,
     }),
   ],
   [

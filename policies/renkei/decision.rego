@@ -3,8 +3,10 @@
 # description: |
 #   Decides whether a participant may perform a Renkei platform action
 #   (contract registration, grant lifecycle, token issuance, publish,
-#   subscribe, deliver, audit access) and, for data-flow actions, which
-#   obligations (field drops and pseudonymisation) the data plane must apply.
+#   subscribe, deliver, aggregate release, audit access) and, for data-flow
+#   actions, which obligations the data plane must apply (field drops,
+#   pseudonymisation, per-person withholding and identification, the minimum k
+#   for aggregates and the deletion deadline).
 #   The policy is deny-by-default and fail-closed: every check is written as a
 #   positive condition and a missing or mistyped input value makes it fail.
 #   Only builtins supported by OPA's WebAssembly target are used.
@@ -14,13 +16,22 @@ package renkei
 # title: Decision
 # description: |
 #   The single entrypoint. Always a full object:
-#   {"allow": bool, "reasons": [code...] (sorted), "obligations": {"drop": [...], "pseudonymise": [...]}}.
+#   {"allow": bool, "reasons": [code...] (sorted), "obligations": {"drop": [...],
+#   "pseudonymise": [...], "withhold": [...], "identify": [...], "minK": n|null,
+#   "deleteBy": ms|null}}.
 #   When allow is false, reasons is non-empty and obligations are empty.
 # entrypoint: true
 default decision := {
 	"allow": false,
 	"reasons": ["POLICY.UNDEFINED"],
-	"obligations": {"drop": [], "pseudonymise": []},
+	"obligations": {
+		"drop": [],
+		"pseudonymise": [],
+		"withhold": [],
+		"identify": [],
+		"minK": null,
+		"deleteBy": null,
+	},
 }
 
 decision := {
@@ -39,16 +50,42 @@ allow if count(reasons) == 0
 # METADATA
 # title: Obligations
 # description: |
-#   Field handling the data plane must apply. Only non-empty for allowed
-#   token.issue / subscribe / deliver decisions.
-default obligations := {"drop": [], "pseudonymise": []}
+#   What the data plane must apply. Only non-empty for allowed token.issue /
+#   subscribe / deliver decisions (fields to drop and pseudonymise, person
+#   references whose records are withheld or delivered identified, the minimum
+#   k for aggregates, the deletion deadline) and allowed aggregate.release
+#   decisions (the minimum k).
+default obligations := {
+	"drop": [],
+	"pseudonymise": [],
+	"withhold": [],
+	"identify": [],
+	"minK": null,
+	"deleteBy": null,
+}
 
 obligations := {
 	"drop": sort(dropped_fields),
 	"pseudonymise": sort(pseudonymised_fields),
+	"withhold": sort(withheld_subjects),
+	"identify": sort(identified_subjects),
+	"minK": contract_min_k,
+	"deleteBy": delete_by,
 } if {
 	allow
 	grant_use_action
+}
+
+obligations := {
+	"drop": [],
+	"pseudonymise": [],
+	"withhold": [],
+	"identify": [],
+	"minK": contract_min_k,
+	"deleteBy": null,
+} if {
+	allow
+	input.action == "aggregate.release"
 }
 
 # ---------------------------------------------------------------------------
@@ -63,6 +100,7 @@ known_actions := {
 	"publish",
 	"subscribe",
 	"deliver",
+	"aggregate.release",
 	"audit.read",
 }
 
@@ -78,6 +116,17 @@ contract_actions := {
 	"publish",
 	"subscribe",
 	"deliver",
+	"aggregate.release",
+}
+
+# Actions whose receiving participant must be protected and, for health data,
+# certified: the subject, or the grant's consumer when the originator approves.
+recipient_actions := {
+	"grant.request",
+	"grant.approve",
+	"token.issue",
+	"subscribe",
+	"deliver",
 }
 
 action_known if input.action in known_actions
@@ -89,6 +138,15 @@ needs_contract if input.action in contract_actions
 needs_grant if grant_use_action
 
 needs_grant if input.action == "grant.approve"
+
+recipient_action if input.action in recipient_actions
+
+recipient := input.consumer if input.action == "grant.approve"
+
+recipient := input.subject if {
+	recipient_action
+	input.action != "grant.approve"
+}
 
 # ---------------------------------------------------------------------------
 # Facts about the input (positive conditions; undefined means "not proven")
@@ -130,6 +188,13 @@ purpose_offered(purpose) if {
 	purpose in input.contract.purposes
 }
 
+# Checks of a value that may be missing go through a rule of their own: OPA
+# binds a call's arguments outside the negation, so `not f(input.x)` is
+# undefined (not true) when input.x is missing and would not fail closed.
+requested_purpose_offered if purpose_offered(input.purpose)
+
+granted_purpose_offered if purpose_offered(input.grant.purpose)
+
 # Residency: when the contract pins a country, the receiving participant must
 # be located there. A missing (rather than null) residency is treated as pinned
 # to an unknown country, i.e. it fails closed.
@@ -139,6 +204,10 @@ residency_satisfied_by(party) if {
 	is_string(input.contract.residency)
 	party.country == input.contract.residency
 }
+
+subject_residency_satisfied if residency_satisfied_by(input.subject)
+
+consumer_residency_satisfied if residency_satisfied_by(input.consumer)
 
 grant_matches_dataset if {
 	is_string(input.grant.dataset)
@@ -165,6 +234,26 @@ grant_use_purpose_allowed if {
 	input.purpose == input.grant.purpose
 	purpose_offered(input.purpose)
 }
+
+# Protection: the receiving participant's attested protection must be at least
+# the contract's minimum (derived from its sensitivity by the caller). An
+# unknown level on either side fails.
+protection_rank := {"none": 0, "access-control": 1, "field-encryption": 2}
+
+recipient_protected if {
+	protection_rank[recipient.protection] >= protection_rank[input.contract.minimumProtection]
+}
+
+# Health data: only recipients certified as health-data handlers. A contract is
+# only exempt when its domain is provably something other than health.
+contract_not_health if {
+	is_string(input.contract.domain)
+	input.contract.domain != "health"
+}
+
+recipient_certified_for_domain if contract_not_health
+
+recipient_certified_for_domain if "health-data-handler" in recipient.certifications
 
 # The consumer record supplied for grant.approve must be the grant's consumer.
 approve_consumer_is_grant_consumer if {
@@ -238,7 +327,7 @@ reasons contains "CONTRACT.NOT_ACTIVE" if {
 reasons contains "PURPOSE.NOT_ALLOWED" if {
 	input.action == "grant.request"
 	contract_present
-	not purpose_offered(input.purpose)
+	not requested_purpose_offered
 }
 
 reasons contains "SUBJECT.IS_OWNER" if {
@@ -267,7 +356,7 @@ contract_visible_to_subject if {
 reasons contains "RESIDENCY.VIOLATION" if {
 	input.action == "grant.request"
 	contract_present
-	not residency_satisfied_by(input.subject)
+	not subject_residency_satisfied
 }
 
 # grant.approve ---------------------------------------------------------------
@@ -306,14 +395,14 @@ reasons contains "GRANT.WRONG_CONSUMER" if {
 reasons contains "RESIDENCY.VIOLATION" if {
 	input.action == "grant.approve"
 	contract_present
-	not residency_satisfied_by(input.consumer)
+	not consumer_residency_satisfied
 }
 
 reasons contains "PURPOSE.NOT_ALLOWED" if {
 	input.action == "grant.approve"
 	contract_present
 	grant_present
-	not purpose_offered(input.grant.purpose)
+	not granted_purpose_offered
 }
 
 # token.issue / subscribe / deliver -------------------------------------------
@@ -359,7 +448,7 @@ reasons contains "PURPOSE.NOT_ALLOWED" if {
 reasons contains "RESIDENCY.VIOLATION" if {
 	grant_use_action
 	contract_present
-	not residency_satisfied_by(input.subject)
+	not subject_residency_satisfied
 }
 
 reasons contains "CONTRACT.NOT_ACTIVE" if {
@@ -367,6 +456,63 @@ reasons contains "CONTRACT.NOT_ACTIVE" if {
 	contract_present
 	not contract_serves_grants
 }
+
+# aggregate.release -----------------------------------------------------------
+
+reasons contains "ROLE.MISSING" if {
+	input.action == "aggregate.release"
+	not subject_has_role("member")
+}
+
+reasons contains "PURPOSE.NOT_ALLOWED" if {
+	input.action == "aggregate.release"
+	contract_present
+	not requested_purpose_offered
+}
+
+reasons contains "AGGREGATE.BELOW_K" if {
+	input.action == "aggregate.release"
+	contract_present
+	not aggregate_meets_k
+}
+
+# k-anonymity: the aggregate must rest on at least max(requested k, the
+# contract's minimum k) distinct contributors. A missing or mistyped count or k
+# fails; a null k means "the contract's minimum".
+aggregate_k_required := contract_min_k if input.aggregate.k == null
+
+aggregate_k_required := max([contract_min_k, input.aggregate.k]) if is_number(input.aggregate.k)
+
+aggregate_meets_k if {
+	is_number(input.aggregate.contributors)
+	input.aggregate.contributors >= aggregate_k_required
+}
+
+# Recipients: protection and health certification ----------------------------
+
+reasons contains "PROTECTION.INSUFFICIENT" if {
+	recipient_action
+	contract_present
+	not recipient_protected
+}
+
+reasons contains "HEALTH.RECIPIENT_NOT_CERTIFIED" if {
+	recipient_action
+	contract_present
+	not recipient_certified_for_domain
+}
+
+# deliver: person consents ------------------------------------------------------
+
+# The exchange must state every person's consent status for a delivery batch
+# (an empty object when no record names a person); without it, opt-outs could
+# not be honoured.
+reasons contains "CONSENT.MISSING" if {
+	input.action == "deliver"
+	not consent_statuses_given
+}
+
+consent_statuses_given if is_object(input.subjects)
 
 # audit.read ------------------------------------------------------------------
 
@@ -434,3 +580,67 @@ pseudonymised_fields contains name if {
 	field_is_personal(spec)
 	not name in dropped_fields
 }
+
+# METADATA
+# title: Withheld subjects
+# description: |
+#   Person references whose records must not be delivered: those who opted out
+#   ("deny"), and any with a status that is not "permit" or "none".
+withheld_subjects contains ref if {
+	input.action == "deliver"
+	is_object(input.subjects)
+	some ref, status in input.subjects
+	not consent_allows_delivery(status)
+}
+
+consent_allows_delivery(status) if status in {"permit", "none"}
+
+# METADATA
+# title: Identified subjects
+# description: |
+#   For health contracts only: person references who permitted identified use
+#   for this purpose. Their records keep personal and sensitive-personal fields
+#   as they are instead of pseudonymised (dropped fields stay dropped).
+identified_subjects contains ref if {
+	input.action == "deliver"
+	input.contract.domain == "health"
+	is_object(input.subjects)
+	some ref, status in input.subjects
+	status == "permit"
+}
+
+# METADATA
+# title: Minimum k
+# description: |
+#   The least number of distinct contributors any aggregate of this contract
+#   must rest on: 3, or 5 for health data or a contract with personal or
+#   sensitive-personal fields. 5 unless the contract is provably neither.
+contract_min_k := 3 if {
+	contract_not_health
+	contract_fields_impersonal
+} else := 5
+
+contract_fields_impersonal if {
+	is_object(input.contract.fields)
+	every spec in input.contract.fields {
+		is_array(spec.tags)
+		not field_is_personal(spec)
+	}
+}
+
+# METADATA
+# title: Delete by
+# description: |
+#   Epoch ms by which the consumer must have deleted what it received: the
+#   grant's end plus its deletion period; null for an open-ended grant (fixed
+#   when the grant ends). A missing or invalid deletion period counts as 0 days.
+delete_by := null if input.grant.validUntil == null
+
+delete_by := input.grant.validUntil + (grant_deletion_days * 86400000) if is_number(input.grant.validUntil)
+
+grant_deletion_days := days if {
+	days := input.grant.deletionDays
+	is_number(days)
+	days >= 0
+	floor(days) == days
+} else := 0

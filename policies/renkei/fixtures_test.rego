@@ -5,7 +5,27 @@ package renkei_test
 
 now := 1750000000000
 
-no_obligations := {"drop": [], "pseudonymise": []}
+no_obligations := {
+	"drop": [],
+	"pseudonymise": [],
+	"withhold": [],
+	"identify": [],
+	"minK": null,
+	"deleteBy": null,
+}
+
+day_ms := 86400000
+
+# Obligations of an allowed grant use of the fixture contract (it has personal
+# fields, so k is at least 5) under the fixture grant (30 deletion days).
+use_obligations(drop, pseudonymise) := {
+	"drop": drop,
+	"pseudonymise": pseudonymise,
+	"withhold": [],
+	"identify": [],
+	"minK": 5,
+	"deleteBy": (now + 1000) + (30 * day_ms),
+}
 
 # Deep-merges a change into a baseline input.
 changed(base, change) := object.union(base, change)
@@ -16,6 +36,8 @@ owner_subject := {
 	"country": "JP",
 	"roles": ["member"],
 	"status": "active",
+	"certifications": [],
+	"protection": "access-control",
 }
 
 consumer_subject := {
@@ -24,11 +46,25 @@ consumer_subject := {
 	"country": "JP",
 	"roles": ["member"],
 	"status": "active",
+	"certifications": [],
+	"protection": "access-control",
 }
 
-originator := {"id": "org-a", "industry": "automotive", "country": "JP"}
+originator := {
+	"id": "org-a",
+	"industry": "automotive",
+	"country": "JP",
+	"certifications": [],
+	"protection": "access-control",
+}
 
-consumer_party := {"id": "org-b", "industry": "logistics", "country": "JP"}
+consumer_party := {
+	"id": "org-b",
+	"industry": "logistics",
+	"country": "JP",
+	"certifications": [],
+	"protection": "access-control",
+}
 
 contract := {
 	"dataset": "ds.orders",
@@ -36,7 +72,9 @@ contract := {
 	"version": "1.2.0",
 	"status": "active",
 	"purposes": ["demand-forecast", "logistics"],
+	"domain": "supply-chain",
 	"sensitivity": "confidential",
+	"minimumProtection": "access-control",
 	"residency": null,
 	"visibility": "consortium",
 	"invited": [],
@@ -59,6 +97,8 @@ active_grant := {
 	"fields": null,
 	"validFrom": now - 1000,
 	"validUntil": now + 1000,
+	"deletionDays": 30,
+	"onwardTransfer": false,
 }
 
 register_input := {
@@ -70,6 +110,8 @@ register_input := {
 	"consumer": null,
 	"grant": null,
 	"purpose": null,
+	"subjects": null,
+	"aggregate": null,
 }
 
 publish_input := object.union(register_input, {
@@ -86,6 +128,8 @@ request_input := {
 	"consumer": null,
 	"grant": null,
 	"purpose": "logistics",
+	"subjects": null,
+	"aggregate": null,
 }
 
 approve_input := {
@@ -97,9 +141,12 @@ approve_input := {
 	"consumer": consumer_party,
 	"grant": object.union(active_grant, {"state": "requested"}),
 	"purpose": null,
+	"subjects": null,
+	"aggregate": null,
 }
 
-# Baseline for token.issue / subscribe / deliver.
+# Baseline for token.issue / subscribe / deliver. A delivery batch states the
+# consent of every person its records name (none here).
 use_input(action) := {
 	"action": action,
 	"now": now,
@@ -109,9 +156,33 @@ use_input(action) := {
 	"consumer": null,
 	"grant": active_grant,
 	"purpose": "logistics",
+	"subjects": object.get({"deliver": {}}, action, null),
+	"aggregate": null,
 }
 
 grant_use_actions := ["token.issue", "subscribe", "deliver"]
+
+# Baseline for aggregate.release: 5 contributors meet the fixture contract's minimum k.
+aggregate_input := {
+	"action": "aggregate.release",
+	"now": now,
+	"subject": consumer_subject,
+	"contract": contract,
+	"originator": originator,
+	"consumer": null,
+	"grant": null,
+	"purpose": "demand-forecast",
+	"subjects": null,
+	"aggregate": {"contributors": 5, "k": null},
+}
+
+# Replaces (rather than merges) the contract's fields.
+with_fields(base, fields) := object.union(json.remove(base, ["contract/fields"]), {"contract": {"fields": fields}})
+
+# A health contract with personal fields, and a recipient certified to receive it.
+health_contract := {"domain": "health"}
+
+certified := {"certifications": ["iso27001", "health-data-handler"]}
 
 audit_input(roles) := {
 	"action": "audit.read",
@@ -122,6 +193,8 @@ audit_input(roles) := {
 	"consumer": null,
 	"grant": null,
 	"purpose": null,
+	"subjects": null,
+	"aggregate": null,
 }
 
 # Asserts a denial with exactly the given reason codes and empty obligations.

@@ -234,7 +234,7 @@ test_approve_residency_uses_consumer_not_approver if {
 
 test_approve_denied_without_consumer_record if {
 	d := data.renkei.decision with input as changed(approve_input, {"contract": {"residency": "JP"}, "consumer": null})
-	denied_with(d, ["GRANT.WRONG_CONSUMER", "RESIDENCY.VIOLATION"])
+	denied_with(d, ["GRANT.WRONG_CONSUMER", "PROTECTION.INSUFFICIENT", "RESIDENCY.VIOLATION"])
 }
 
 test_approve_denied_when_consumer_record_is_not_grant_consumer if {

@@ -1,9 +1,20 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pino } from 'pino';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { FixedClock } from '#libs/domain';
+import { KeyRing, generatePrivateJwk, toSigningKey, type RingKey } from '#libs/auth';
 import { createPrisma, type PrismaClient } from '#libs/persistence';
-import { appendAudit, verifyAudit, type AuditAppend } from '../../apps/clearing/src/audit/audit-log.js';
+import {
+  appendAudit,
+  combineHeads,
+  headsOf,
+  verifyAudit,
+  type AuditAppend,
+} from '../../apps/clearing/src/audit/audit-log.js';
+import { AuditCheckpointer } from '../../apps/clearing/src/audit/checkpoints.js';
 import { freshDatabase } from '../support/database.js';
 
 const root = new URL('../..', import.meta.url).pathname;
+const issuer = 'urn:renkei:clearing';
 
 const entry = (i: number): AuditAppend => ({
   kind: 'decision',
@@ -15,21 +26,56 @@ const entry = (i: number): AuditAppend => ({
   payload: { action: 'deliver', n: i },
 });
 
+async function ringKey(kid: string, state: RingKey['state']): Promise<RingKey> {
+  const k = await toSigningKey(await generatePrivateJwk(kid));
+  const at = new Date('2026-11-21T09:00:00Z');
+  return {
+    kid,
+    state,
+    createdAt: at,
+    activatedAt: at,
+    retiredAt: null,
+    publicJwk: k.publicJwk,
+    privateKey: k.privateKey,
+  };
+}
+
 describe('hash-chained audit log on PostgreSQL', () => {
   let db: Awaited<ReturnType<typeof freshDatabase>>;
   let prisma: PrismaClient;
+  let ring: KeyRing;
+  let checkpointer: AuditCheckpointer;
 
   beforeAll(async () => {
     db = await freshDatabase(root, 'audit');
     prisma = createPrisma(db.url);
+    ring = new KeyRing([await ringKey('k1', 'active')]);
   });
   afterAll(async () => {
     await prisma?.$disconnect();
     await db?.drop();
   });
+  // A fresh checkpointer per chain: it remembers the last checkpoint it trusted.
+  const newCheckpointer = () =>
+    (checkpointer = new AuditCheckpointer(
+      prisma,
+      ring,
+      issuer,
+      new FixedClock(new Date('2026-11-21T10:00:00Z')),
+      pino({ level: 'silent' }),
+    ));
+  beforeEach(newCheckpointer);
 
   // The table refuses changes (append-only triggers); these tests play a privileged attacker who disables them.
   const asAttacker = () => prisma.$executeRaw`ALTER TABLE clearing.audit_log DISABLE TRIGGER USER`;
+  const append = (from: number, n: number) =>
+    prisma.$transaction((tx) =>
+      appendAudit(
+        tx,
+        Array.from({ length: n }, (_, i) => entry(from + i)),
+      ),
+    );
+  const verify = () => verifyAudit(prisma, checkpointer.storedHeads());
 
   it('refuses UPDATE, DELETE and TRUNCATE at the database', async () => {
     await prisma.$transaction((tx) => appendAudit(tx, [entry(1)]));
@@ -40,26 +86,22 @@ describe('hash-chained audit log on PostgreSQL', () => {
     await expect(prisma.$executeRaw`TRUNCATE clearing.audit_log`).rejects.toThrow(/append-only/);
   });
 
-  const reset = async () => {
+  const reset = async (n = 10) => {
     await asAttacker();
     await prisma.$executeRaw`TRUNCATE clearing.audit_log`;
-    await prisma.$transaction((tx) =>
-      appendAudit(
-        tx,
-        Array.from({ length: 10 }, (_, i) => entry(i)),
-      ),
-    );
+    await prisma.$executeRaw`TRUNCATE clearing.audit_checkpoints`;
+    if (n > 0) await append(0, n);
+    newCheckpointer();
   };
 
   it('verifies an untouched chain, appended in several transactions, concurrently', async () => {
-    await asAttacker();
-    await prisma.$executeRaw`TRUNCATE clearing.audit_log`;
+    await reset(0);
     await Promise.all(
       Array.from({ length: 8 }, (_, i) =>
         prisma.$transaction((tx) => appendAudit(tx, [entry(i), entry(i + 100)])),
       ),
     );
-    expect(await verifyAudit(prisma)).toMatchObject({ ok: true, entries: 16 });
+    expect(await verifyAudit(prisma)).toMatchObject({ ok: true, entries: 16, code: null });
   });
 
   it('detects a modified entry', async () => {
@@ -67,9 +109,16 @@ describe('hash-chained audit log on PostgreSQL', () => {
     await prisma.$executeRaw`UPDATE clearing.audit_log SET allow = NOT allow WHERE seq = 4`;
     expect(await verifyAudit(prisma)).toMatchObject({
       ok: false,
+      code: 'AUDIT.MODIFIED',
       firstBadSeq: '4',
       problem: expect.stringContaining('modified'),
     });
+  });
+
+  it('detects a modified entry whose hash was recomputed, at that entry', async () => {
+    await reset();
+    await prisma.$executeRaw`UPDATE clearing.audit_log SET allow = NOT allow, hash = repeat('e', 64) WHERE seq = 4`;
+    expect(await verifyAudit(prisma)).toMatchObject({ ok: false, code: 'AUDIT.MODIFIED', firstBadSeq: '4' });
   });
 
   it('detects a removed entry', async () => {
@@ -77,9 +126,18 @@ describe('hash-chained audit log on PostgreSQL', () => {
     await prisma.$executeRaw`DELETE FROM clearing.audit_log WHERE seq = 6`;
     expect(await verifyAudit(prisma)).toMatchObject({
       ok: false,
-      firstBadSeq: '7',
+      code: 'AUDIT.REMOVED',
+      firstBadSeq: '6',
       problem: 'entry 6 is missing',
     });
+  });
+
+  it('detects a removed entry even when the rest were renumbered', async () => {
+    await reset();
+    await prisma.$executeRaw`DELETE FROM clearing.audit_log WHERE seq = 6`;
+    for (let s = 7; s <= 10; s++)
+      await prisma.$executeRaw`UPDATE clearing.audit_log SET seq = ${s - 1} WHERE seq = ${s}`;
+    expect(await verifyAudit(prisma)).toMatchObject({ ok: false, code: 'AUDIT.REMOVED', firstBadSeq: '6' });
   });
 
   it('detects reordered entries, even with their sequence numbers swapped', async () => {
@@ -87,15 +145,99 @@ describe('hash-chained audit log on PostgreSQL', () => {
     await prisma.$executeRaw`UPDATE clearing.audit_log SET seq = -2 WHERE seq = 2`;
     await prisma.$executeRaw`UPDATE clearing.audit_log SET seq = 2 WHERE seq = 3`;
     await prisma.$executeRaw`UPDATE clearing.audit_log SET seq = 3 WHERE seq = -2`;
-    expect(await verifyAudit(prisma)).toMatchObject({ ok: false, firstBadSeq: '2' });
+    expect(await verifyAudit(prisma)).toMatchObject({ ok: false, code: 'AUDIT.REORDERED', firstBadSeq: '2' });
   });
 
-  it('detects a removed tail only against a checkpoint: the head hash changes', async () => {
+  it('signs checkpoints of the head, one per head, and verifies the chain against them', async () => {
+    await reset(5);
+    const first = await checkpointer.checkpoint();
+    expect(first).toMatchObject({ created: true, checkpoint: { seq: 5, entries: 5, kid: 'k1' } });
+    expect(await checkpointer.checkpoint()).toMatchObject({ created: false, checkpoint: { seq: 5 } });
+    await append(5, 5);
+    expect(await checkpointer.checkpoint()).toMatchObject({ created: true, checkpoint: { seq: 10 } });
+    expect(await verify()).toMatchObject({ ok: true, entries: 10, checkpointsChecked: 2 });
+    const claims = await checkpointer.verifyJws(first.checkpoint!.jws);
+    expect(claims).toMatchObject({ seq: 5, entries: 5, iss: issuer, kid: 'k1' });
+  });
+
+  it('detects removal of the newest entries (truncation) against a checkpoint', async () => {
     await reset();
-    const before = await verifyAudit(prisma);
-    await prisma.$executeRaw`DELETE FROM clearing.audit_log WHERE seq = 10`;
-    const after = await verifyAudit(prisma);
-    expect(after.ok).toBe(true);
-    expect(after.head).not.toBe(before.head);
+    const { checkpoint } = await checkpointer.checkpoint();
+    await prisma.$executeRaw`DELETE FROM clearing.audit_log WHERE seq >= 9`;
+    // The bare chain still links up: only the checkpoint shows what is gone.
+    expect(await verifyAudit(prisma)).toMatchObject({ ok: true, entries: 8 });
+    expect(await verify()).toMatchObject({
+      ok: false,
+      code: 'AUDIT.TRUNCATED',
+      firstBadSeq: '9',
+      problem: expect.stringContaining('entries 9…10 were removed'),
+    });
+    // An attacker who also deletes the stored checkpoints is caught by the receipt an originator kept.
+    await prisma.$executeRaw`DELETE FROM clearing.audit_checkpoints`;
+    expect(await verify()).toMatchObject({ ok: true });
+    const receipt = await checkpointer.verifyJws(checkpoint!.jws);
+    const withReceipt = combineHeads(
+      checkpointer.storedHeads(),
+      headsOf([{ seq: BigInt(receipt.seq), hash: receipt.hash, label: 'the supplied checkpoint' }]),
+    );
+    expect(await verifyAudit(prisma, withReceipt)).toMatchObject({
+      ok: false,
+      code: 'AUDIT.TRUNCATED',
+      firstBadSeq: '9',
+    });
+    // And no new checkpoint is signed over the truncated chain by a clearing that remembers the old head.
+    await expect(checkpointer.checkpoint()).rejects.toMatchObject({ code: 'AUDIT.CHAIN_BROKEN' });
+  });
+
+  it('detects a truncated and regrown chain: the hash at the checkpoint differs', async () => {
+    await reset(5);
+    await checkpointer.checkpoint();
+    await append(5, 5);
+    await checkpointer.checkpoint();
+    await prisma.$executeRaw`DELETE FROM clearing.audit_log WHERE seq >= 8`;
+    await append(50, 4);
+    expect(await verifyAudit(prisma)).toMatchObject({ ok: true, entries: 11 });
+    expect(await verify()).toMatchObject({
+      ok: false,
+      code: 'AUDIT.MODIFIED',
+      firstBadSeq: '6',
+      problem: expect.stringContaining('differs from stored checkpoint 10'),
+    });
+  });
+
+  it('detects modification and reordering before a checkpoint, and a forged checkpoint row', async () => {
+    await reset();
+    await checkpointer.checkpoint();
+    await prisma.$executeRaw`UPDATE clearing.audit_log SET payload = '{"action":"deliver","n":99}' WHERE seq = 3`;
+    expect(await verify()).toMatchObject({ ok: false, code: 'AUDIT.MODIFIED', firstBadSeq: '3' });
+
+    await reset();
+    await checkpointer.checkpoint();
+    await prisma.$executeRaw`UPDATE clearing.audit_log SET seq = -7 WHERE seq = 7`;
+    await prisma.$executeRaw`UPDATE clearing.audit_log SET seq = 7 WHERE seq = 8`;
+    await prisma.$executeRaw`UPDATE clearing.audit_log SET seq = 8 WHERE seq = -7`;
+    expect(await verify()).toMatchObject({ ok: false, code: 'AUDIT.REORDERED', firstBadSeq: '7' });
+
+    await reset();
+    await checkpointer.checkpoint();
+    await prisma.$executeRaw`UPDATE clearing.audit_checkpoints SET hash = repeat('f', 64)`;
+    expect(await verify()).toMatchObject({
+      ok: false,
+      code: 'AUDIT.CHECKPOINT_INVALID',
+      firstBadSeq: '10',
+      problem: expect.stringContaining('differs from what it signed'),
+    });
+  });
+
+  it('signs nothing over entries that no longer verify against the previous checkpoint', async () => {
+    await reset(5);
+    await checkpointer.checkpoint();
+    await append(5, 5);
+    await prisma.$executeRaw`UPDATE clearing.audit_log SET allow = NOT allow WHERE seq = 7`;
+    await expect(checkpointer.checkpoint()).rejects.toMatchObject({
+      code: 'AUDIT.CHAIN_BROKEN',
+      message: expect.stringContaining('from seq 7'),
+    });
+    expect(await prisma.auditCheckpoint.count()).toBe(1);
   });
 });

@@ -3,16 +3,17 @@
  * process through @open-policy-agent/opa-wasm, with inputs built exactly as the services build them.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { PlatformProjection, type GrantView } from '#libs/domain';
-import { buildPolicyInput, PolicyEngine, readPolicyBundle } from '#libs/policy';
+import { PlatformProjection, type ContractTerms, type GrantView, type ParticipantView } from '#libs/domain';
+import { applyObligations, buildPolicyInput, PolicyEngine, readPolicyBundle } from '#libs/policy';
 import { batteryCfpContract } from '../fixtures/battery-cfp.js';
 
 const root = new URL('../..', import.meta.url).pathname;
 const now = new Date('2026-11-21T09:00:00Z');
+const DAY_MS = 86_400_000;
 
 function state(): PlatformProjection {
   const s = new PlatformProjection();
-  const member = (id: string, industry: string, country = 'JP') =>
+  const member = (id: string, industry: string, country = 'JP', over: Partial<ParticipantView> = {}) =>
     s.apply({
       type: 'participant.upserted',
       participant: {
@@ -25,12 +26,17 @@ function state(): PlatformProjection {
         protection: 'access-control',
         status: 'active',
         jwks: { keys: [] },
+        ...over,
       },
     });
   member('cell', 'battery-cells');
   member('auto', 'automotive');
   member('rival', 'battery-cells');
   member('abroad', 'automotive', 'DE');
+  member('lax', 'automotive', 'JP', { protection: 'none' });
+  member('clinic', 'healthcare');
+  member('lab', 'pharma', 'JP', { certifications: ['health-data-handler'], protection: 'field-encryption' });
+  member('insurer', 'insurance', 'JP', { certifications: ['iso27001'], protection: 'field-encryption' });
   s.apply({
     type: 'contract.published',
     contract: {
@@ -40,8 +46,25 @@ function state(): PlatformProjection {
       sensitivity: 'confidential',
     } as never,
   });
+  s.apply({ type: 'contract.published', contract: visitsContract });
   return s;
 }
+
+/** Health data with personal fields; restricted, so recipients need field encryption. */
+const visitsContract: ContractTerms = {
+  dataset: 'clinic.visits',
+  owner: 'clinic',
+  version: '1.0.0',
+  status: 'active',
+  title: 'Clinic visits',
+  domain: 'health',
+  purposes: ['research'],
+  sensitivity: 'restricted',
+  residency: 'JP',
+  retentionDays: null,
+  fields: { patientName: { tags: ['personal'] }, diagnosis: { tags: ['sensitive-personal'] } },
+  schema: { type: 'object', properties: { visitId: {}, patientName: {}, diagnosis: {} } },
+};
 
 const grant = (consumer: string, over: Partial<GrantView> = {}): GrantView => ({
   id: `g-${consumer}`,
@@ -121,9 +144,22 @@ describe('the compiled policy bundle', () => {
         subjectId: 'auto',
         dataset: 'battery.cfp',
         grant: grant('auto'),
+        subjects: {},
         now,
       }),
-    ).toEqual({ allow: true, reasons: [], obligations: { drop: [], pseudonymise: [] } });
+    ).toEqual({
+      allow: true,
+      reasons: [],
+      obligations: {
+        drop: [],
+        pseudonymise: [],
+        withhold: [],
+        identify: [],
+        // No personal fields, not health data: k ≥ 3. The grant ends 2027-03-31; 30 deletion days by default.
+        minK: 3,
+        deleteBy: Date.parse('2027-03-31T00:00:00Z') + 30 * DAY_MS,
+      },
+    });
   });
 
   it('drops competitive fields for a consumer in the originator’s industry', () => {
@@ -133,6 +169,7 @@ describe('the compiled policy bundle', () => {
         subjectId: 'rival',
         dataset: 'battery.cfp',
         grant: grant('rival'),
+        subjects: {},
         now,
       }),
     ).toMatchObject({ allow: true, obligations: { drop: ['unitPriceJpy'] } });
@@ -144,6 +181,7 @@ describe('the compiled policy bundle', () => {
       subjectId: 'auto',
       dataset: 'battery.cfp',
       grant: grant('auto', { fields: ['lotId', 'cfpKgCo2ePerKwh'] }),
+      subjects: {},
       now,
     });
     expect(d.obligations.drop).toEqual(['cellModel', 'unitPriceJpy']);
@@ -236,5 +274,105 @@ describe('the compiled policy bundle', () => {
       decide(s, { action: 'deliver', subjectId: 'auto', dataset: 'battery.cfp', grant: grant('auto'), now })
         .reasons,
     ).toContain('SUBJECT.NOT_ACTIVE');
+  });
+
+  it('needs the recipient’s protection to meet the contract’s sensitivity', () => {
+    expect(
+      decide(state(), {
+        action: 'grant.request',
+        subjectId: 'lax',
+        dataset: 'battery.cfp',
+        purpose: 'cfp-disclosure',
+        now,
+      }),
+    ).toMatchObject({ allow: false, reasons: ['PROTECTION.INSUFFICIENT'] });
+    expect(
+      decide(state(), {
+        action: 'deliver',
+        subjectId: 'lax',
+        dataset: 'battery.cfp',
+        grant: grant('lax'),
+        subjects: {},
+        now,
+      }).reasons,
+    ).toEqual(['PROTECTION.INSUFFICIENT']);
+  });
+
+  it('gives health data only to certified recipients', () => {
+    const s = state();
+    const request = (subjectId: string) =>
+      decide(s, { action: 'grant.request', subjectId, dataset: 'clinic.visits', purpose: 'research', now });
+    expect(request('lab').allow).toBe(true);
+    expect(request('insurer')).toMatchObject({ allow: false, reasons: ['HEALTH.RECIPIENT_NOT_CERTIFIED'] });
+    expect(request('auto').reasons).toEqual(['HEALTH.RECIPIENT_NOT_CERTIFIED', 'PROTECTION.INSUFFICIENT']);
+    expect(
+      decide(s, {
+        action: 'grant.approve',
+        subjectId: 'clinic',
+        dataset: 'clinic.visits',
+        grant: grant('insurer', {
+          state: 'requested',
+          originator: 'clinic',
+          dataset: 'clinic.visits',
+          purpose: 'research',
+        }),
+        now,
+      }).reasons,
+    ).toEqual(['HEALTH.RECIPIENT_NOT_CERTIFIED']);
+  });
+
+  it('withholds opted-out people, identifies consenting ones and pseudonymises the rest', () => {
+    const labGrant = grant('lab', { originator: 'clinic', dataset: 'clinic.visits', purpose: 'research' });
+    const d = decide(state(), {
+      action: 'deliver',
+      subjectId: 'lab',
+      dataset: 'clinic.visits',
+      grant: labGrant,
+      subjects: { 'p-1': 'permit', 'p-2': 'deny', 'p-3': 'none' },
+      now,
+    });
+    expect(d).toMatchObject({
+      allow: true,
+      obligations: {
+        drop: [],
+        pseudonymise: ['diagnosis', 'patientName'],
+        withhold: ['p-2'],
+        identify: ['p-1'],
+        minK: 5,
+      },
+    });
+    const record = { visitId: 'V1', patientName: 'Sato Hanako', diagnosis: 'J45' };
+    expect(applyObligations(record, d.obligations, 'k', 'p-1')).toEqual(record);
+    expect(applyObligations(record, d.obligations, 'k', 'p-2')).toBeNull();
+    expect(applyObligations(record, d.obligations, 'k', 'p-3')).toMatchObject({
+      visitId: 'V1',
+      patientName: expect.stringMatching(/^ps_/),
+      diagnosis: expect.stringMatching(/^ps_/),
+    });
+    expect(
+      decide(state(), {
+        action: 'deliver',
+        subjectId: 'lab',
+        dataset: 'clinic.visits',
+        grant: labGrant,
+        now,
+      }),
+    ).toMatchObject({ allow: false, reasons: ['CONSENT.MISSING'] });
+  });
+
+  it('releases aggregates only above the contract’s minimum k', () => {
+    const release = (dataset: string, contributors: number, k: number | null = null) =>
+      decide(state(), {
+        action: 'aggregate.release',
+        subjectId: 'lab',
+        dataset,
+        purpose: dataset === 'clinic.visits' ? 'research' : 'cfp-disclosure',
+        aggregate: { contributors, k },
+        now,
+      });
+    expect(release('clinic.visits', 4)).toMatchObject({ allow: false, reasons: ['AGGREGATE.BELOW_K'] });
+    expect(release('clinic.visits', 5)).toMatchObject({ allow: true, obligations: { minK: 5 } });
+    expect(release('battery.cfp', 3)).toMatchObject({ allow: true, obligations: { minK: 3 } });
+    expect(release('battery.cfp', 9, 10).reasons).toEqual(['AGGREGATE.BELOW_K']);
   });
 });

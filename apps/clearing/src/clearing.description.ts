@@ -3,5 +3,7 @@ import type { ServiceDescription } from '#libs/platform';
 export const describeClearing: ServiceDescription = {
   name: 'clearing',
   title: 'Renkei clearing',
-  description: 'Consent (grants), policy decisions, access tokens and the tamper-evident audit record.',
+  description:
+    'Consent between companies (grants) and of persons (FHIR R5), policy decisions, access tokens, data keys for crypto-shredding, deletion obligations and the tamper-evident audit record.',
+  jsonBodies: ['application/fhir+json'],
 };

@@ -1,6 +1,8 @@
+import type { JSONWebKeySet } from 'jose';
 import { z } from 'zod';
+import { parseKeyEncryptionKey } from '#libs/crypto';
 import { PlatformProjection, systemClock, Topics, type PlatformEvent } from '#libs/domain';
-import { loadSigningKeys, TokenIssuer, TokenVerifier } from '#libs/auth';
+import { parseSigningKeys, TokenIssuer, TokenVerifier } from '#libs/auth';
 import { createKafka, ensurePlatformTopics, EventConsumer, OutboxRelay } from '#libs/kafka';
 import { createPrisma, PrismaOutboxStore } from '#libs/persistence';
 import {
@@ -12,8 +14,12 @@ import {
   routeProcessWarnings,
 } from '#libs/platform';
 import { PolicyEngine, readPolicyBundle } from '#libs/policy';
+import { AuditCheckpointer } from './audit/checkpoints.js';
 import { DecisionIngest } from './audit/decision-ingest.js';
+import { SigningKeyManager } from './keys/signing-key-manager.js';
 import { ClearingModule } from './clearing.module.js';
+import { DeletionSweeper } from './deletion/deletion.sweeper.js';
+import { DataKeyStore } from './data-keys/data-key-store.js';
 import { ContractNotifier } from './notifications/contract-notifier.js';
 import { describeClearing } from './clearing.description.js';
 
@@ -23,7 +29,40 @@ const config = loadConfig(
     PUBLIC_URL: z.string().url().default('http://127.0.0.1:3002'),
     SIGNING_KEYS: z
       .string()
-      .min(1, 'a JSON array of private EC P-256 JWKs; the first signs (generate with: npm run keys)'),
+      .min(1, 'a JSON array of private EC P-256 JWKs; the first signs (generate with: npm run keys)')
+      .optional()
+      .describe(
+        'Imported into the signing-key ring on the very first start (the first active); without it a key is generated. Afterwards the ring in the database is authoritative.',
+      ),
+    SIGNING_KEY_ROTATE_HOURS: z.coerce
+      .number()
+      .min(0)
+      .default(720)
+      .describe(
+        'A new token signing key is created this long after the active one started signing; 0 = only on request',
+      ),
+    SIGNING_KEY_PREPUBLISH_S: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .optional()
+      .describe('How long a new key is in the JWKS before it signs; default: the longest token TTL'),
+    SIGNING_KEY_CHECK_INTERVAL_MS: z.coerce
+      .number()
+      .int()
+      .min(100)
+      .max(60_000)
+      .default(5000)
+      .describe(
+        'How often each replica reloads the key ring from the database and applies due rotation steps',
+      ),
+    AUDIT_CHECKPOINT_INTERVAL_MS: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(3_600_000)
+      .default(5000)
+      .describe('How often a signed audit checkpoint is made when the chain has grown; 0 = only on demand'),
     ADMIN_JWKS: z.string().optional().describe("The consortium admin's public JWKS (bootstrap credential)"),
     EXCHANGE_JWKS: z
       .string()
@@ -35,16 +74,52 @@ const config = loadConfig(
       .describe('Wraps data keys and signing keys at rest'),
     PLATFORM_TOKEN_TTL_S: z.coerce.number().int().min(30).max(3600).default(600),
     DATASET_TOKEN_TTL_S: z.coerce.number().int().min(30).max(3600).default(300),
+    GRANT_SWEEP_INTERVAL_MS: z.coerce
+      .number()
+      .int()
+      .min(50)
+      .max(60_000)
+      .default(1000)
+      .describe('Longest pause between sweeps that expire grants and flag overdue deletion obligations'),
   }),
 );
 const logger = createLogger('clearing', config.LOG_LEVEL);
 routeProcessWarnings(logger);
 const clock = systemClock;
-const keys = await loadSigningKeys(config.SIGNING_KEYS);
-const issuer = new TokenIssuer(keys, config.TOKEN_ISSUER, clock);
-const verifier = TokenVerifier.local(issuer.jwks, config.TOKEN_ISSUER, clock);
 const policy = await PolicyEngine.load(await readPolicyBundle(config.POLICY_DIR));
 const prisma = createPrisma(config.DATABASE_URL);
+const kek = parseKeyEncryptionKey(config.KEY_ENCRYPTION_KEY);
+const dataKeys = new DataKeyStore(prisma, kek);
+const maxTokenTtlMs = Math.max(config.PLATFORM_TOKEN_TTL_S, config.DATASET_TOKEN_TTL_S) * 1000;
+const signingKeys = new SigningKeyManager(
+  prisma,
+  kek,
+  {
+    policy: {
+      rotateEveryMs: config.SIGNING_KEY_ROTATE_HOURS * 3_600_000,
+      prepublishMs: (config.SIGNING_KEY_PREPUBLISH_S ?? maxTokenTtlMs / 1000) * 1000,
+      maxTokenTtlMs,
+      // Verifiers' clock tolerance (5 s), and replicas still signing with the old key until their next reload.
+      graceMs: 2 * config.SIGNING_KEY_CHECK_INTERVAL_MS + 5_000,
+    },
+    checkIntervalMs: config.SIGNING_KEY_CHECK_INTERVAL_MS,
+  },
+  clock,
+  logger.child({ component: 'signing-keys' }),
+);
+await signingKeys.initialize(config.SIGNING_KEYS ? parseSigningKeys(config.SIGNING_KEYS) : null);
+signingKeys.start();
+// Both follow the ring: a promoted key signs (and verifies) without a restart.
+const issuer = new TokenIssuer(signingKeys.ring, config.TOKEN_ISSUER, clock);
+const verifier = TokenVerifier.local(() => signingKeys.ring.jwks, config.TOKEN_ISSUER, clock);
+const checkpoints = new AuditCheckpointer(
+  prisma,
+  signingKeys,
+  config.TOKEN_ISSUER,
+  clock,
+  logger.child({ component: 'audit-checkpoints' }),
+);
+checkpoints.start(config.AUDIT_CHECKPOINT_INTERVAL_MS);
 const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'renkei-clearing' }, logger);
 await ensurePlatformTopics(kafka);
 const state = new PlatformProjection();
@@ -81,6 +156,10 @@ const app = await createHttpApp(
       platformTokenTtlSeconds: config.PLATFORM_TOKEN_TTL_S,
       datasetTokenTtlSeconds: config.DATASET_TOKEN_TTL_S,
     },
+    dataKeys,
+    signingKeys,
+    checkpoints,
+    serviceJwks: config.EXCHANGE_JWKS ? (JSON.parse(config.EXCHANGE_JWKS) as JSONWebKeySet) : null,
     health: async () => ({
       database: await prisma.$queryRaw`SELECT 1`.then(
         () => 'up' as const,
@@ -92,11 +171,16 @@ const app = await createHttpApp(
   logger,
 );
 logger.info({ policyRevision: policy.revision }, 'policy bundle loaded');
+const sweeper = app.get(DeletionSweeper);
+sweeper.start({ intervalMs: config.GRANT_SWEEP_INTERVAL_MS, logger: logger.child({ component: 'sweeper' }) });
 await listenAndServe(app, {
   host: config.HOST,
   port: config.PORT,
   logger,
   onClose: async () => {
+    // The sweep writes through the outbox: it stops before the relay does.
+    await sweeper.stop();
+    await Promise.allSettled([signingKeys.stop(), checkpoints.stop()]);
     await Promise.allSettled([ingest.stop(), registryEvents.stop(), outbox.stop()]);
     notifier.stop();
     await notifier.idle();

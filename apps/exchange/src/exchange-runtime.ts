@@ -15,6 +15,9 @@ import { ensureTopics, type EventConsumer } from '#libs/kafka';
 import { requireScope, type Principal } from '#libs/auth';
 import type { PolicyEngine } from '#libs/policy';
 import type { Clock } from '#libs/domain';
+import { protectedFields, type FieldProtection } from './protection/field-protection.js';
+
+export { protectedFields };
 
 /**
  * Everything the exchange edge shares between requests: the projection of registry and clearing events,
@@ -33,7 +36,21 @@ export class ExchangeRuntime {
     readonly clock: Clock,
     readonly logger: Logger,
     readonly partitions: number,
+    /** Field encryption with clearing's data keys; null when no service key is configured. */
+    readonly protection: FieldProtection | null = null,
   ) {}
+
+  /** The field protection, or a 503 when a contract demands it and the exchange has no service key. */
+  requireProtection(): FieldProtection {
+    if (!this.protection) {
+      throw unavailable(
+        'PROTECTION.UNAVAILABLE',
+        'This contract requires field encryption, and the exchange has no service key for data keys',
+        'The operator must set SERVICE_KEY on the exchange and EXCHANGE_JWKS on clearing',
+      );
+    }
+    return this.protection;
+  }
 
   /** The projection is current (see EventConsumer.barrier); if Kafka cannot say, the answer is a 503. */
   async fresh(maxAgeMs = 0): Promise<void> {

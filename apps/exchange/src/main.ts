@@ -13,6 +13,8 @@ import {
 import { PolicyEngine, readPolicyBundle } from '#libs/policy';
 import { ExchangeModule } from './exchange.module.js';
 import { ExchangeRuntime } from './exchange-runtime.js';
+import { ClearingKeysClient } from './protection/clearing-keys.js';
+import { FieldProtection } from './protection/field-protection.js';
 import { SubscribeService } from './subscribe/subscribe.service.js';
 import { describeExchange } from './exchange.description.js';
 
@@ -21,6 +23,10 @@ const config = loadConfig(
     PORT: z.coerce.number().int().default(3003),
     PSEUDONYM_SECRET: z.string().min(32, 'at least 32 characters of secret for keyed pseudonyms'),
     DATA_PARTITIONS: z.coerce.number().int().min(1).max(64).default(3),
+    SERVICE_KEY: z
+      .string()
+      .optional()
+      .describe("The exchange's private ES256 JWK: it authenticates to clearing for data keys"),
   }),
 );
 const logger = createLogger('exchange', config.LOG_LEVEL);
@@ -40,6 +46,10 @@ const events = new EventConsumer(
 await events.start();
 const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 5 });
 await producer.connect();
+const protection = config.SERVICE_KEY
+  ? new FieldProtection(await ClearingKeysClient.create(config.CLEARING_URL, config.SERVICE_KEY), state)
+  : null;
+if (!protection) logger.warn('no SERVICE_KEY: contracts that require field encryption cannot be published');
 const runtime = new ExchangeRuntime(
   kafka,
   producer,
@@ -49,6 +59,7 @@ const runtime = new ExchangeRuntime(
   clock,
   logger,
   config.DATA_PARTITIONS,
+  protection,
 );
 const verifier = TokenVerifier.remote(
   `${config.CLEARING_URL}/.well-known/jwks.json`,

@@ -1,4 +1,5 @@
 export * from './signing-keys.js';
+export * from './key-ring.js';
 export * from './tokens.js';
 export * from './client-assertion.js';
 export * from './auth.guard.js';

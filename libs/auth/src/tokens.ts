@@ -10,6 +10,7 @@ import {
 } from 'jose';
 import { randomUUID } from 'node:crypto';
 import { forbidden, unauthenticated, type Clock } from '#libs/domain';
+import type { SigningKeySource } from './key-ring.js';
 import { PLATFORM_ALG, type SigningKey } from './signing-keys.js';
 
 /** Audiences: the platform API (registry, clearing) and the exchange edge. */
@@ -35,20 +36,44 @@ export interface IssueRequest {
   dataset?: string;
 }
 
+/** A fixed list of keys (configuration, tests): the first signs, all are published. */
+export function staticKeySource(keys: SigningKey[]): SigningKeySource {
+  const jwks = { keys: keys.map((k) => ({ ...k.publicJwk, kid: k.kid })) };
+  return {
+    current() {
+      const [key] = keys;
+      if (!key) throw new Error('no signing key');
+      return key;
+    },
+    jwks,
+  };
+}
+
+/**
+ * Signs platform access tokens with the key its source names as current at the moment of issue — a key
+ * ring reloaded from the database picks up a rotation without a restart. Every token carries its `kid`.
+ */
 export class TokenIssuer {
+  private readonly keys: SigningKeySource;
+
   constructor(
-    private readonly keys: SigningKey[],
+    keys: SigningKey[] | SigningKeySource,
     private readonly issuer: string,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.keys = Array.isArray(keys) ? staticKeySource(keys) : keys;
+  }
 
   get jwks(): { keys: JWK[] } {
-    return { keys: this.keys.map((k) => k.publicJwk) };
+    return this.keys.jwks;
+  }
+
+  get issuerId(): string {
+    return this.issuer;
   }
 
   async issue(req: IssueRequest): Promise<{ token: string; claims: AccessClaims }> {
-    const [key] = this.keys;
-    if (!key) throw new Error('no signing key');
+    const key = this.keys.current();
     const now = Math.floor(this.clock.now().getTime() / 1000);
     const claims: AccessClaims = {
       sub: req.subject,
@@ -119,6 +144,11 @@ export function tokenError(error: unknown): Error {
   );
 }
 
+/** An unknown kid refetches the remote JWKS at most this often. */
+export const REMOTE_JWKS_COOLDOWN_MS = 5_000;
+/** A remote JWKS is refetched at least this often. */
+export const REMOTE_JWKS_MAX_AGE_MS = 300_000;
+
 /** Verifies signature, algorithm, issuer, audience and lifetime of platform tokens. */
 export class TokenVerifier {
   constructor(
@@ -127,13 +157,43 @@ export class TokenVerifier {
     private readonly clock: Clock,
   ) {}
 
-  static local(jwks: { keys: JWK[] }, issuer: string, clock: Clock): TokenVerifier {
-    return new TokenVerifier(createLocalJWKSet(jwks), issuer, clock);
+  /**
+   * Verifies against keys held in this process. Pass a function to follow a key ring that changes (it is
+   * called per token; the matcher is rebuilt only when it returns a different object).
+   */
+  static local(jwks: { keys: JWK[] } | (() => { keys: JWK[] }), issuer: string, clock: Clock): TokenVerifier {
+    if (typeof jwks !== 'function') return new TokenVerifier(createLocalJWKSet(jwks), issuer, clock);
+    let seen: { keys: JWK[] } | undefined;
+    let matcher: JWTVerifyGetKey | undefined;
+    const getKey: JWTVerifyGetKey = (header, token) => {
+      const current = jwks();
+      if (current !== seen || !matcher) {
+        seen = current;
+        matcher = createLocalJWKSet(current);
+      }
+      return matcher(header, token);
+    };
+    return new TokenVerifier(getKey, issuer, clock);
   }
 
-  static remote(jwksUrl: string, issuer: string, clock: Clock): TokenVerifier {
+  /**
+   * Verifies against the clearing service's JWKS over HTTP. A token whose `kid` is not in the cached set
+   * makes jose fetch the set again (at most once per `cooldownMs`, so forged kids cannot flood clearing):
+   * a key published moments ago verifies at once. The cache is refreshed after `cacheMaxAgeMs` in any
+   * case, so a key that left the JWKS stops verifying by then. Both must stay below the signing keys'
+   * pre-publication delay (default: the max token TTL, 10 min).
+   */
+  static remote(
+    jwksUrl: string,
+    issuer: string,
+    clock: Clock,
+    options: { cooldownMs?: number; cacheMaxAgeMs?: number } = {},
+  ): TokenVerifier {
     return new TokenVerifier(
-      createRemoteJWKSet(new URL(jwksUrl), { cooldownDuration: 5_000, cacheMaxAge: 600_000 }),
+      createRemoteJWKSet(new URL(jwksUrl), {
+        cooldownDuration: options.cooldownMs ?? REMOTE_JWKS_COOLDOWN_MS,
+        cacheMaxAge: options.cacheMaxAgeMs ?? REMOTE_JWKS_MAX_AGE_MS,
+      }),
       issuer,
       clock,
     );

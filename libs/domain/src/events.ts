@@ -1,6 +1,7 @@
 import type { CompatibilityMode, ContractTerms } from './contract.js';
 import type { GrantState } from './grant.js';
 import type { ParticipantView } from './participant.js';
+import type { PersonConsentView } from './person-consent.js';
 
 /**
  * Topic names are the platform's, never a participant's choice. TOPIC_PREFIX (default `renkei`) separates
@@ -45,6 +46,10 @@ export interface GrantView {
   fields: string[] | null;
   validFrom: string;
   validUntil: string | null;
+  /** Days after the grant ends by which the consumer must delete what it received (policy default: 30). */
+  deletionDays?: number;
+  /** Whether the consumer may pass the data on. */
+  onwardTransfer?: boolean;
   changedAt: string;
 }
 
@@ -70,6 +75,14 @@ export type PlatformEvent = (
   | { type: ContractEventType; contract: ContractTerms; reason?: string | null }
   | { type: 'dataset.changed'; dataset: string; owner: string; compatibility: CompatibilityMode }
   | { type: 'grant.changed'; grant: GrantView; actor: string; reason: string | null }
+  | { type: 'person-consent.changed'; consent: PersonConsentView }
+  | {
+      type: 'data-key.destroyed';
+      kid: string;
+      originator: string;
+      dataset: string;
+      subjectRef: string | null;
+    }
 ) &
   PlatformEventMeta;
 

@@ -7,3 +7,4 @@ export * from './participant.js';
 export * from './events.js';
 export * from './json-schema.js';
 export * from './projection.js';
+export * from './person-consent.js';

@@ -2,6 +2,7 @@ import semver from 'semver';
 import type { ContractTerms } from './contract.js';
 import type { GrantView, PlatformEvent } from './events.js';
 import type { ParticipantView } from './participant.js';
+import { consentStatus, type ConsentStatus, type PersonConsentView } from './person-consent.js';
 
 /**
  * What a service knows of participants, contracts and grants, built only from platform events.
@@ -12,6 +13,10 @@ export class PlatformProjection {
   /** dataset -> version -> terms */
   readonly contracts = new Map<string, Map<string, ContractTerms>>();
   readonly grants = new Map<string, GrantView>();
+  /** `${originator} ${subjectRef}` -> that person's consent records with the originator (per dataset or "*") */
+  readonly personConsents = new Map<string, PersonConsentView[]>();
+  /** Data keys destroyed (crypto-shredded): whatever they protected is unreadable for good. */
+  readonly destroyedKeys = new Set<string>();
   private readonly listeners: ((event: PlatformEvent) => void)[] = [];
 
   apply(event: PlatformEvent): void {
@@ -33,6 +38,18 @@ export class PlatformProjection {
         break;
       case 'dataset.changed':
         break;
+      case 'person-consent.changed': {
+        const key = `${event.consent.originator} ${event.consent.subjectRef}`;
+        const records = (this.personConsents.get(key) ?? []).filter(
+          (c) => c.dataset !== event.consent.dataset,
+        );
+        records.push(event.consent);
+        this.personConsents.set(key, records);
+        break;
+      }
+      case 'data-key.destroyed':
+        this.destroyedKeys.add(event.kid);
+        break;
     }
     for (const listener of this.listeners) listener(event);
   }
@@ -44,6 +61,21 @@ export class PlatformProjection {
       const i = this.listeners.indexOf(listener);
       if (i >= 0) this.listeners.splice(i, 1);
     };
+  }
+
+  /** What each person in a delivery batch said about this use of their records (see consentStatus). */
+  consentsFor(
+    originator: string,
+    dataset: string,
+    purpose: string,
+    subjectRefs: Iterable<string>,
+    now: number,
+  ): Record<string, ConsentStatus> {
+    const out: Record<string, ConsentStatus> = {};
+    for (const ref of subjectRefs) {
+      out[ref] = consentStatus(this.personConsents.get(`${originator} ${ref}`) ?? [], dataset, purpose, now);
+    }
+    return out;
   }
 
   /** The version new events are published and served under (see currentVersion). */

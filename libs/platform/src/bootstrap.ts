@@ -13,6 +13,8 @@ export interface ServiceDescription {
   bodyLimitBytes?: number;
   /** Content types accepted as plain text bodies (e.g. application/yaml for ODCS documents). */
   textBodies?: string[];
+  /** Further content types parsed as JSON (e.g. application/fhir+json). */
+  jsonBodies?: string[];
 }
 
 export function openApiDocument(app: NestFastifyApplication, service: ServiceDescription): OpenAPIObject {
@@ -42,6 +44,13 @@ export async function createHttpApp(
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json' });
   const requestLog = logger.child({ component: 'http' });
   const fastify = app.getHttpAdapter().getInstance();
+  if (service.jsonBodies && service.jsonBodies.length > 0) {
+    fastify.addContentTypeParser(
+      service.jsonBodies,
+      { parseAs: 'string' },
+      fastify.getDefaultJsonParser('error', 'error'),
+    );
+  }
   if (service.textBodies && service.textBodies.length > 0) {
     fastify.addContentTypeParser(service.textBodies, { parseAs: 'string' }, (_request, body, done) => {
       done(null, body);

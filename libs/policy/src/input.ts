@@ -1,5 +1,22 @@
-import { notFound, type ContractTerms, type GrantView, type PlatformProjection } from '#libs/domain';
-import type { PolicyAction, PolicyField, PolicyInput } from './policy-engine.js';
+import {
+  MinimumProtection,
+  notFound,
+  type ConsentStatus,
+  type ContractTerms,
+  type GrantView,
+  type ParticipantView,
+  type PlatformProjection,
+} from '#libs/domain';
+import type {
+  PolicyAction,
+  PolicyAggregate,
+  PolicyField,
+  PolicyInput,
+  PolicyParty,
+} from './policy-engine.js';
+
+/** Deletion period of a grant that does not state one (clearing's default for new grants). */
+export const DEFAULT_DELETION_DAYS = 30;
 
 export interface DecisionRequest {
   action: PolicyAction;
@@ -9,6 +26,14 @@ export interface DecisionRequest {
   purpose?: string | null;
   /** The contract version the action is about; default: the dataset's current version. */
   contract?: ContractTerms;
+  /**
+   * deliver: every person reference (envelope `subject`) in the batch with its consent status for this
+   * dataset and the grant's purpose now (`consentStatus`); `{}` when no record names a person. Without it a
+   * delivery is denied (CONSENT.MISSING).
+   */
+  subjects?: Record<string, ConsentStatus> | null;
+  /** aggregate.release: distinct contributors of the aggregate and the k the requester asks for (or null). */
+  aggregate?: PolicyAggregate | null;
   now: Date;
 }
 
@@ -25,9 +50,21 @@ function allFields(contract: ContractTerms): Record<string, PolicyField> {
   return fields;
 }
 
-function party(state: PlatformProjection, id: string | undefined) {
+/** A participant's facts; attestations missing from older events become "none" (the policy then denies). */
+function partyOf(p: ParticipantView): PolicyParty {
+  const attested: Partial<Pick<ParticipantView, 'certifications' | 'protection'>> = p;
+  return {
+    id: p.id,
+    industry: p.industry,
+    country: p.country,
+    certifications: [...(attested.certifications ?? [])],
+    protection: attested.protection ?? 'none',
+  };
+}
+
+function party(state: PlatformProjection, id: string | undefined): PolicyParty | null {
   const p = id ? state.participants.get(id) : undefined;
-  return p ? { id: p.id, industry: p.industry, country: p.country } : null;
+  return p ? partyOf(p) : null;
 }
 
 /**
@@ -43,21 +80,18 @@ export function buildPolicyInput(state: PlatformProjection, req: DecisionRequest
   return {
     action: req.action,
     now: req.now.getTime(),
-    subject: {
-      id: subject.id,
-      industry: subject.industry,
-      country: subject.country,
-      roles: subject.roles,
-      status: subject.status,
-    },
+    subject: { ...partyOf(subject), roles: subject.roles, status: subject.status },
     contract: contract
       ? {
           dataset: contract.dataset,
           owner: contract.owner,
           version: contract.version,
           status: contract.status,
+          domain: contract.domain,
           purposes: contract.purposes,
           sensitivity: contract.sensitivity,
+          // One source of truth for the sensitivity minimums; an unknown sensitivity leaves it out (deny).
+          minimumProtection: MinimumProtection[contract.sensitivity],
           residency: contract.residency,
           visibility: contract.visibility ?? 'consortium',
           invited: contract.invited ?? [],
@@ -77,8 +111,12 @@ export function buildPolicyInput(state: PlatformProjection, req: DecisionRequest
           fields: grant.fields,
           validFrom: Date.parse(grant.validFrom),
           validUntil: grant.validUntil ? Date.parse(grant.validUntil) : null,
+          deletionDays: grant.deletionDays ?? DEFAULT_DELETION_DAYS,
+          onwardTransfer: grant.onwardTransfer ?? false,
         }
       : null,
     purpose: req.purpose ?? grant?.purpose ?? null,
+    subjects: req.subjects ?? null,
+    aggregate: req.aggregate ?? null,
   };
 }

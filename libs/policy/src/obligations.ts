@@ -1,26 +1,50 @@
 import { createHmac } from 'node:crypto';
-import type { PolicyDecision } from './policy-engine.js';
+import type { PolicyObligations } from './policy-engine.js';
+
+/** A keyed hash of a value: stable per key (so a consumer can join on it) but not reversible. */
+export function pseudonym(value: unknown, pseudonymKey: string): string {
+  return (
+    'ps_' + createHmac('sha256', pseudonymKey).update(JSON.stringify(value)).digest('base64url').slice(0, 22)
+  );
+}
+
+/** The person lists as sets, built once per decision (a batch applies the same obligations to every record). */
+const personSets = new WeakMap<PolicyObligations, { withhold: Set<string>; identify: Set<string> }>();
+
+function persons(obligations: PolicyObligations) {
+  let sets = personSets.get(obligations);
+  if (!sets) {
+    sets = { withhold: new Set(obligations.withhold), identify: new Set(obligations.identify) };
+    personSets.set(obligations, sets);
+  }
+  return sets;
+}
 
 /**
- * Applies a decision's field obligations to one payload: dropped fields are removed, pseudonymised fields
- * are replaced by a keyed hash (stable per grant, so a consumer can join on it but not reverse it).
+ * Applies a decision's obligations to one record, given its payload and the person it is about (the
+ * envelope's `subject`, if any):
+ * - `null` when the record is withheld (the person opted out): it must not be delivered at all;
+ * - otherwise a copy of the payload with dropped fields removed and pseudonymised fields replaced by a keyed
+ *   hash (stable per key), except for a person who permitted identified use (`identify`), whose
+ *   pseudonymised fields are delivered as they are. Dropped fields are dropped for everyone.
+ * The payload itself is never mutated; with nothing to apply it is returned as is.
  */
 export function applyObligations(
   payload: Record<string, unknown>,
-  obligations: PolicyDecision['obligations'],
+  obligations: PolicyObligations,
   pseudonymKey: string,
-): Record<string, unknown> {
-  if (obligations.drop.length === 0 && obligations.pseudonymise.length === 0) return payload;
+  subject?: string | null,
+): Record<string, unknown> | null {
+  const { withhold, identify } = persons(obligations);
+  const person = typeof subject === 'string' ? subject : null;
+  if (person !== null && withhold.has(person)) return null;
+  const pseudonymise = person !== null && identify.has(person) ? [] : obligations.pseudonymise;
+  if (obligations.drop.length === 0 && pseudonymise.length === 0) return payload;
   const out: Record<string, unknown> = { ...payload };
   for (const field of obligations.drop) delete out[field];
-  for (const field of obligations.pseudonymise) {
+  for (const field of pseudonymise) {
     if (field in out && out[field] !== undefined && out[field] !== null) {
-      out[field] =
-        'ps_' +
-        createHmac('sha256', pseudonymKey)
-          .update(JSON.stringify(out[field]))
-          .digest('base64url')
-          .slice(0, 22);
+      out[field] = pseudonym(out[field], pseudonymKey);
     }
   }
   return out;

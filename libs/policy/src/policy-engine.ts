@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { loadPolicy, type LoadedPolicy } from '@open-policy-agent/opa-wasm';
-import { unavailable } from '#libs/domain';
+import { unavailable, type ConsentStatus } from '#libs/domain';
 
 export type PolicyAction =
   | 'contract.register'
@@ -10,12 +10,18 @@ export type PolicyAction =
   | 'publish'
   | 'subscribe'
   | 'deliver'
+  | 'aggregate.release'
   | 'audit.read';
 
+/** A participant as the policy sees it, with what the consortium admin attests about it. */
 export interface PolicyParty {
   id: string;
   industry: string;
   country: string;
+  /** Attested certifications, e.g. `health-data-handler` (required to receive health data). */
+  certifications: string[];
+  /** Attested protection level: `none` < `access-control` < `field-encryption`. */
+  protection: string;
 }
 
 /** A payload field as the policy sees it: its tags, and the country its values may not leave. */
@@ -34,8 +40,12 @@ export interface PolicyInput {
     owner: string;
     version: string;
     status: string;
+    /** e.g. `health`: health data only goes to `health-data-handler` recipients. */
+    domain: string;
     purposes: string[];
     sensitivity: string;
+    /** The least protection a recipient must have (MinimumProtection of the sensitivity). */
+    minimumProtection: string;
     residency: string | null;
     visibility: string;
     invited: string[];
@@ -53,14 +63,50 @@ export interface PolicyInput {
     fields: string[] | null;
     validFrom: number;
     validUntil: number | null;
+    /** Days after the grant ends by which the consumer must delete what it received. */
+    deletionDays: number;
+    onwardTransfer: boolean;
   } | null;
   purpose: string | null;
+  /**
+   * deliver only (required there, `{}` when no record names a person): each person reference (envelope
+   * `subject`) in the batch and their consent status for this dataset and the grant's purpose, now.
+   */
+  subjects: Record<string, ConsentStatus> | null;
+  /** aggregate.release only: distinct contributors (participants or persons) and the requested k, if any. */
+  aggregate: PolicyAggregate | null;
+}
+
+export interface PolicyAggregate {
+  contributors: number;
+  k: number | null;
+}
+
+/** What the data plane must apply; all empty/null unless the decision is an allowed grant use or aggregate. */
+export interface PolicyObligations {
+  /** Fields to remove from every payload. */
+  drop: string[];
+  /** Personal / sensitive-personal fields to replace by a keyed pseudonym (unless the record is identified). */
+  pseudonymise: string[];
+  /** Person references (envelope `subject`) whose records must not be delivered at all. */
+  withhold: string[];
+  /** Person references whose records keep their `pseudonymise` fields as they are (health, permitted). */
+  identify: string[];
+  /** The least number of distinct contributors any aggregate of this contract must rest on. */
+  minK: number | null;
+  /** Epoch ms by which the consumer must delete what it received; null while the grant is open-ended. */
+  deleteBy: number | null;
 }
 
 export interface PolicyDecision {
   allow: boolean;
   reasons: string[];
-  obligations: { drop: string[]; pseudonymise: string[] };
+  obligations: PolicyObligations;
+}
+
+/** The obligations of a denial (and of allowed actions that move no data). */
+export function noObligations(): PolicyObligations {
+  return { drop: [], pseudonymise: [], withhold: [], identify: [], minK: null, deleteBy: null };
 }
 
 export interface PolicyBundle {
@@ -86,6 +132,14 @@ export async function readPolicyBundle(dir: string): Promise<PolicyBundle> {
   }
 }
 
+const isStrings = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
+const isNumberOrNull = (v: unknown): v is number | null => v === null || typeof v === 'number';
+const noDecision = (): PolicyDecision => ({
+  allow: false,
+  reasons: ['POLICY.NO_DECISION'],
+  obligations: noObligations(),
+});
+
 /**
  * The one policy bundle, compiled to WebAssembly and evaluated in-process. Default deny: anything but a
  * well-formed allow from the policy is a deny.
@@ -101,17 +155,37 @@ export class PolicyEngine {
   }
 
   decide(input: PolicyInput): PolicyDecision {
-    const [first] = this.policy.evaluate(input) as { result?: Partial<PolicyDecision> }[];
+    const [first] = this.policy.evaluate(input) as {
+      result?: { allow?: unknown; reasons?: unknown; obligations?: unknown };
+    }[];
     const result = first?.result;
-    if (!result || typeof result.allow !== 'boolean') {
-      return { allow: false, reasons: ['POLICY.NO_DECISION'], obligations: { drop: [], pseudonymise: [] } };
+    if (!result || typeof result.allow !== 'boolean') return noDecision();
+    const reasons = isStrings(result.reasons) ? result.reasons : [];
+    if (!result.allow) return { allow: false, reasons, obligations: noObligations() };
+    // An allow whose obligations the data plane could not apply in full (e.g. from an older bundle without
+    // `withhold`) is no allow.
+    const o = result.obligations as Partial<Record<keyof PolicyObligations, unknown>> | undefined;
+    if (
+      !o ||
+      !isStrings(o.drop) ||
+      !isStrings(o.pseudonymise) ||
+      !isStrings(o.withhold) ||
+      !isStrings(o.identify) ||
+      !isNumberOrNull(o.minK) ||
+      !isNumberOrNull(o.deleteBy)
+    ) {
+      return noDecision();
     }
     return {
-      allow: result.allow,
-      reasons: result.reasons ?? [],
+      allow: true,
+      reasons,
       obligations: {
-        drop: result.obligations?.drop ?? [],
-        pseudonymise: result.obligations?.pseudonymise ?? [],
+        drop: o.drop,
+        pseudonymise: o.pseudonymise,
+        withhold: o.withhold,
+        identify: o.identify,
+        minK: o.minK,
+        deleteBy: o.deleteBy,
       },
     };
   }

@@ -8,7 +8,13 @@ import { createReadStream, readFileSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { Command, Option } from 'commander';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
-import { RenkeiClient, RenkeiError, type Endpoints } from './client.js';
+import {
+  RenkeiClient,
+  RenkeiError,
+  verifyCheckpointSignature,
+  type DeletionMethod,
+  type Endpoints,
+} from './client.js';
 
 interface CredentialsFile extends Endpoints {
   clientId: string;
@@ -204,15 +210,18 @@ grant
   .requiredOption('--purpose <purpose>')
   .option('--fields <list>', 'comma-separated fields (default: all)')
   .option('--until <iso-date>', 'end of validity')
-  .action(async (o: { dataset: string; purpose: string; fields?: string; until?: string }) =>
-    print(
-      await client().requestGrant({
-        dataset: o.dataset,
-        purpose: o.purpose,
-        fields: o.fields ? o.fields.split(',') : null,
-        validUntil: o.until ?? null,
-      }),
-    ),
+  .option('--deletion-days <n>', 'days after the grant ends by which you delete what you received')
+  .action(
+    async (o: { dataset: string; purpose: string; fields?: string; until?: string; deletionDays?: string }) =>
+      print(
+        await client().requestGrant({
+          dataset: o.dataset,
+          purpose: o.purpose,
+          fields: o.fields ? o.fields.split(',') : null,
+          validUntil: o.until ?? null,
+          ...(o.deletionDays !== undefined ? { deletionDays: Number(o.deletionDays) } : {}),
+        }),
+      ),
   );
 grant.command('list').action(async () => print(await client().grants()));
 grant
@@ -295,6 +304,62 @@ program
     stream.close();
   });
 
+const deletion = program
+  .command('deletion')
+  .description('deletion obligations: what you must delete once a grant you held has ended');
+deletion
+  .command('list')
+  .description('your obligations, earliest deadline first')
+  .option('--role <role>', 'consumer | originator | any', 'any')
+  .option('--status <status>', 'open | confirmed | overdue')
+  .option('--dataset <id>')
+  .option('--grant <grantId>')
+  .action(async (o: { role: string; status?: string; dataset?: string; grant?: string }) => {
+    const items = await client().deletionObligations({
+      role: o.role as 'consumer' | 'originator' | 'any',
+      status: o.status as 'open' | 'confirmed' | 'overdue' | undefined,
+      dataset: o.dataset,
+      grant: o.grant,
+    });
+    for (const d of items) {
+      note(`${d.id}  ${d.status.padEnd(9)} due ${d.dueAt}  ${d.dataset}${d.late ? '  LATE' : ''}`);
+    }
+    print(items);
+  });
+deletion
+  .command('show <obligationId>')
+  .description('one obligation, with its receipt')
+  .action(async (id: string) => print(await client().deletionObligation(id)));
+deletion
+  .command('confirm <obligationId>')
+  .description('confirm you deleted every copy: signs a receipt with your own key and sends it')
+  .addOption(
+    new Option('--method <method>', 'how it was deleted')
+      .choices(['crypto-erase', 'overwrite', 'delete', 'physical-destruction'])
+      .makeOptionMandatory(),
+  )
+  .option('--deleted-at <iso-date>', 'when the last copy was deleted (default: now)')
+  .action(async (id: string, o: { method: DeletionMethod; deletedAt?: string }) => {
+    const confirmed = await client().confirmDeletion(id, { method: o.method, deletedAt: o.deletedAt });
+    if (confirmed.late) note(`confirmed after the deadline (${confirmed.dueAt}): it stays flagged as late`);
+    print(confirmed);
+  });
+deletion
+  .command('overdue')
+  .description('obligations past their deadline without a receipt (compliance officers)')
+  .option('--status <status>', 'overdue | confirmed (confirmed late) | any', 'overdue')
+  .option('--consumer <participantId>')
+  .option('--dataset <id>')
+  .action(async (o: { status: string; consumer?: string; dataset?: string }) => {
+    const items = await client().overdueDeletions({
+      status: o.status as 'overdue' | 'confirmed' | 'any',
+      consumer: o.consumer,
+      dataset: o.dataset,
+    });
+    for (const d of items) note(`${d.id}  consumer ${d.consumer}  due ${d.dueAt}  flagged ${d.flaggedAt}`);
+    print(items);
+  });
+
 const audit = program.command('audit').description('the audit record (compliance officers)');
 audit
   .command('entries')
@@ -327,12 +392,153 @@ audit
   });
 audit
   .command('verify')
-  .description('recompute the hash chain')
-  .action(async () => {
-    const result = await client().verifyAudit();
+  .description(
+    'recompute the hash chain and check it against every signed checkpoint, and against one you kept (--checkpoint)',
+  )
+  .option(
+    '--checkpoint <file>',
+    'a checkpoint JWS you kept: the raw JWS, or a receipt / checkpoint JSON with a "jws" field ("-" reads stdin)',
+  )
+  .action(async (o: { checkpoint?: string }) => {
+    const result = await client().auditVerify(o.checkpoint ? readCheckpoint(o.checkpoint) : undefined);
+    if (!result.ok) note(`${result.code} at seq ${result.firstBadSeq}: ${result.problem}`);
+    else note(`ok: ${result.entries} entries, ${result.checkpointsChecked} checkpoint(s) reproduced`);
     print(result);
     if (!result.ok) process.exitCode = 4;
   });
+audit
+  .command('export')
+  .description(
+    'export matching entries (compliance): CSV with a header row, a JSON array or NDJSON, to stdout',
+  )
+  .addOption(
+    new Option('--format <format>', 'output format').choices(['csv', 'json', 'ndjson']).default('csv'),
+  )
+  .option('--kind <kind>', 'decision | token.issued | grant.changed | signing-key.changed | …')
+  .option('--dataset <id>')
+  .option('--participant <id>', 'as actor, grant party or dataset owner')
+  .addOption(new Option('--decision <decision>').choices(['allow', 'deny']))
+  .option('--from <iso-time>')
+  .option('--to <iso-time>')
+  .option('--after <seq>', 'entries after this seq')
+  .option('--limit <n>', 'at most this many entries')
+  .action(async (o: Record<string, string | undefined>) => {
+    const { format, ...filters } = o;
+    const query = Object.fromEntries(
+      Object.entries(filters).filter((e): e is [string, string] => typeof e[1] === 'string'),
+    );
+    process.stdout.write(await client().exportAudit(format as 'csv' | 'json' | 'ndjson', query));
+  });
+audit
+  .command('usage')
+  .description('who used your data, when and for what purpose (originators)')
+  .option('--dataset <id>', 'one of your datasets (default: all)')
+  .option('--from <iso-time>')
+  .option('--to <iso-time>')
+  .option('--after <seq>', 'cursor: next of the previous page')
+  .action(async (o: { dataset?: string; from?: string; to?: string; after?: string }) => {
+    const usage = await client().auditUsage({
+      dataset: o.dataset,
+      from: o.from,
+      to: o.to,
+      after: o.after === undefined ? undefined : Number(o.after),
+    });
+    for (const c of usage.consumers) {
+      note(
+        `${c.dataset}  ${c.consumer}  purposes ${c.purposes.join(',') || '-'}  tokens ${c.tokensIssued}  deliveries ${c.deliveries} (${c.eventsDelivered} events)  denied ${c.denied}  last ${c.lastAt}`,
+      );
+    }
+    if (usage.next !== null) note(`more: --after ${usage.next}`);
+    print(usage);
+  });
+audit
+  .command('receipt')
+  .description('a signed checkpoint covering every entry about your datasets (originators); keep it')
+  .option('--dataset <id>', 'one of your datasets (default: all)')
+  .option('--out <file>', 'also write the checkpoint JWS here, for `renkei audit verify --checkpoint <file>`')
+  .action(async (o: { dataset?: string; out?: string }) => {
+    const c = client();
+    const receipt = await c.auditReceipts({ dataset: o.dataset });
+    // Check the signature here, against the platform's keys, before keeping it.
+    try {
+      await verifyCheckpointSignature(receipt.checkpoint.jws, await c.auditCheckpointKeys());
+    } catch (error) {
+      note(
+        `the receipt's checkpoint does not verify against the platform's keys: ${(error as Error).message}`,
+      );
+      process.exitCode = 4;
+      return;
+    }
+    if (o.out) {
+      writeFileSync(o.out, receipt.checkpoint.jws + '\n');
+      note(`checkpoint ${receipt.checkpoint.seq} written to ${o.out}`);
+    }
+    note(
+      `${receipt.entries.length} entries about your datasets, covered by checkpoint ${receipt.checkpoint.seq}`,
+    );
+    print(receipt);
+  });
+audit
+  .command('checkpoint')
+  .description('the latest signed checkpoint of the audit chain')
+  .option('--create', 'sign one of the current head now (compliance officers, admins)')
+  .option('--out <file>', 'also write the checkpoint JWS here')
+  .action(async (o: { create?: boolean; out?: string }) => {
+    const c = client();
+    const checkpoint = o.create ? await c.createAuditCheckpoint() : await c.auditCheckpoint();
+    if (o.out) writeFileSync(o.out, checkpoint.jws + '\n');
+    print(checkpoint);
+  });
+
+const keys = program.command('keys').description("the platform's token signing keys (consortium admin)");
+keys
+  .command('list')
+  .description('kids, states and times of the signing keys (no private parts)')
+  .action(async () => {
+    const ring = await client().signingKeys();
+    for (const k of ring.keys) {
+      note(
+        `${k.kid}  ${k.state.padEnd(8)}  ${k.activatesAt ? `activates ${k.activatesAt}` : k.leavesJwksAt ? `leaves JWKS ${k.leavesJwksAt}` : (k.activatedAt ?? '')}`,
+      );
+    }
+    print(ring);
+  });
+keys
+  .command('rotate')
+  .description('create a new signing key: published now, signing after the pre-publication delay')
+  .option('--activate-after <seconds>', 'sign sooner (after a key compromise); default: the configured delay')
+  .action(async (o: { activateAfter?: string }) => {
+    const result = await client().rotateSigningKey(
+      o.activateAfter === undefined ? undefined : Number(o.activateAfter),
+    );
+    note(
+      `${result.result}: ${result.key.kid} (${result.key.state}${result.key.activatesAt ? `, activates ${result.key.activatesAt}` : ''})`,
+    );
+    print(result);
+  });
+
+/** A checkpoint JWS from a file: the raw JWS, or JSON with `jws` (a checkpoint) or `checkpoint.jws` (a receipt). */
+function readCheckpoint(file: string): string {
+  let text: string;
+  try {
+    text = (file === '-' ? readFileSync(0, 'utf8') : readFileSync(file, 'utf8')).trim();
+  } catch (error) {
+    throw new UsageError(`Cannot read ${file}: ${(error as Error).message}`);
+  }
+  if (text.startsWith('{')) {
+    try {
+      const parsed = JSON.parse(text) as { jws?: unknown; checkpoint?: { jws?: unknown } };
+      const jws = parsed.jws ?? parsed.checkpoint?.jws;
+      if (typeof jws === 'string') return jws;
+    } catch {
+      // not JSON after all: reported below
+    }
+    throw new UsageError(`${file} has no checkpoint: expected a JWS, or JSON with "jws" or "checkpoint.jws"`);
+  }
+  if (!/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(text))
+    throw new UsageError(`${file} is not a compact JWS`);
+  return text;
+}
 
 try {
   await program.parseAsync();

@@ -1,4 +1,4 @@
-import { SignJWT, importJWK, type JWK } from 'jose';
+import { SignJWT, createLocalJWKSet, importJWK, jwtVerify, type JWK } from 'jose';
 import { randomUUID } from 'node:crypto';
 
 /** An error answer from a Renkei service (RFC 9457 problem+json with a stable code). */
@@ -41,6 +41,8 @@ export type StreamLine =
         payload: Record<string, unknown>;
         publishedAt: string;
         contractVersion: string;
+        /** Protected fields whose data key was destroyed (crypto-shredded): gone for good. */
+        erased?: string[];
       };
       /** partition:offset — pass the last one you processed per partition as `after` to resume exactly there. */
       position: string;
@@ -73,6 +75,17 @@ export interface ContractView {
   updatedAt: string;
 }
 
+export interface PersonConsent {
+  originator: string;
+  subjectRef: string;
+  dataset: string;
+  decision: 'permit' | 'deny' | 'withdrawn';
+  purposes: string[];
+  validFrom: string | null;
+  validUntil: string | null;
+  recordedAt: string;
+}
+
 export interface CatalogFilter {
   q?: string;
   domain?: string;
@@ -100,6 +113,78 @@ export interface CompatibilityReport {
   checkedAgainst: string[];
   compatible: boolean;
   breaks: SchemaBreakView[];
+}
+
+export type DeletionMethod = 'crypto-erase' | 'overwrite' | 'delete' | 'physical-destruction';
+
+/** What a consumer owes the originator once a grant it held has ended. */
+export interface DeletionObligation {
+  id: string;
+  grant: string;
+  consumer: string;
+  originator: string;
+  dataset: string;
+  cause: 'revoked' | 'expired';
+  dueAt: string;
+  status: 'open' | 'confirmed' | 'overdue';
+  /** Flagged to compliance: the deadline passed before the receipt came (stays true once confirmed). */
+  late: boolean;
+  flaggedAt: string | null;
+  confirmedAt: string | null;
+  receipt: { jws: string; claims: Record<string, unknown> } | null;
+  createdAt: string;
+}
+
+export interface DeletionObligationFilter {
+  role?: 'consumer' | 'originator' | 'any';
+  status?: 'open' | 'confirmed' | 'overdue';
+  dataset?: string;
+  grant?: string;
+}
+
+export interface DeletionReceiptInput {
+  /** Your participant id (the consumer's). */
+  consumer: string;
+  obligation: string;
+  grant: string;
+  dataset: string;
+  method: DeletionMethod;
+  /** When the last copy was deleted; default now. */
+  deletedAt?: string | Date;
+}
+
+/** The JWS `typ` of a deletion receipt. */
+export const DELETION_RECEIPT_TYP = 'deletion-receipt+jwt';
+
+/**
+ * Signs a deletion receipt with your own private key (an EC P-256 JWK: receipts are ES256 only): a compact
+ * JWS the clearing service verifies against the keys registered for you, and keeps as the record that you
+ * deleted every copy of what the grant gave you.
+ */
+export async function signDeletionReceipt(privateJwk: JWK, input: DeletionReceiptInput): Promise<string> {
+  if (privateJwk.kty !== 'EC' || privateJwk.crv !== 'P-256' || !privateJwk.d) {
+    throw new TypeError('A deletion receipt is signed with ES256: pass your private EC P-256 JWK');
+  }
+  const deletedAt =
+    input.deletedAt === undefined ? new Date().toISOString() : new Date(input.deletedAt).toISOString();
+  const key = await importJWK(privateJwk, 'ES256');
+  return new SignJWT({
+    grant: input.grant,
+    dataset: input.dataset,
+    deletedAt,
+    method: input.method,
+    scope: 'all-copies',
+  })
+    .setProtectedHeader({
+      alg: 'ES256',
+      typ: DELETION_RECEIPT_TYP,
+      ...(privateJwk.kid ? { kid: privateJwk.kid } : {}),
+    })
+    .setIssuer(input.consumer)
+    .setSubject(input.obligation)
+    .setIssuedAt()
+    .setJti(randomUUID())
+    .sign(key);
 }
 
 function queryString(query: object): string {
@@ -289,6 +374,9 @@ export class RenkeiClient {
     purpose: string;
     fields?: string[] | null;
     validUntil?: string | null;
+    onwardTransfer?: boolean;
+    /** Days after the grant ends by which you must delete what you received (default 30). */
+    deletionDays?: number;
   }) {
     return this.call<{ id: string; state: string }>('clearing', 'POST', '/grants', request);
   }
@@ -309,6 +397,44 @@ export class RenkeiClient {
     });
     return res.access_token;
   }
+  /** Records persons' consents and opt-outs from HL7 FHIR R5 Consent resources (a Consent or a Bundle). */
+  importConsents(fhir: Record<string, unknown>) {
+    return this.call<{ recorded: number; consents: PersonConsent[] }>(
+      'clearing',
+      'POST',
+      '/person-consents/fhir',
+      fhir,
+    );
+  }
+  optOut(subjectRef: string, dataset = '*') {
+    return this.call<PersonConsent>('clearing', 'POST', '/person-consents/opt-out', { subjectRef, dataset });
+  }
+  personConsents(subject?: string) {
+    return this.call<PersonConsent[]>(
+      'clearing',
+      'GET',
+      `/person-consents${subject ? `?subject=${encodeURIComponent(subject)}` : ''}`,
+    );
+  }
+  /** Destroys a person's data keys (their protected fields become unreadable everywhere) and opts them out. */
+  erasePerson(subjectRef: string, dataset = '*', reason?: string) {
+    return this.call<{ subjectRef: string; dataset: string; keysDestroyed: number; at: string }>(
+      'clearing',
+      'POST',
+      `/persons/${encodeURIComponent(subjectRef)}/erase`,
+      { dataset, ...(reason ? { reason } : {}) },
+    );
+  }
+  /** Crypto-shreds a dataset you own: every copy of its protected fields becomes unreadable. */
+  destroyDatasetKeys(dataset: string, reason: string) {
+    return this.call<{ dataset: string; destroyed: number; at: string }>(
+      'clearing',
+      'POST',
+      `/datasets/${dataset}/keys/destroy`,
+      { reason },
+    );
+  }
+
   /** Changes to contracts you hold access to: new versions, deprecations, retirements. */
   notifications(unread = false) {
     return this.call<
@@ -326,6 +452,47 @@ export class RenkeiClient {
   }
   markNotificationRead(id: string) {
     return this.call<{ id: string; readAt: string }>('clearing', 'POST', `/notifications/${id}/read`);
+  }
+  /** What you must delete (as consumer) and what others must delete of your data (as originator). */
+  deletionObligations(query: DeletionObligationFilter = {}) {
+    return this.call<DeletionObligation[]>('clearing', 'GET', `/deletion-obligations${queryString(query)}`);
+  }
+  deletionObligation(id: string) {
+    return this.call<DeletionObligation>('clearing', 'GET', `/deletion-obligations/${id}`);
+  }
+  /** Posts a receipt you signed yourself (see signDeletionReceipt). */
+  submitDeletionReceipt(id: string, receipt: string) {
+    return this.call<DeletionObligation>('clearing', 'POST', `/deletion-obligations/${id}/receipt`, {
+      receipt,
+    });
+  }
+  /** Confirms you deleted every copy: signs the receipt with your own key and posts it. */
+  async confirmDeletion(id: string, options: { method: DeletionMethod; deletedAt?: string | Date }) {
+    const obligation = await this.deletionObligation(id);
+    const receipt = await signDeletionReceipt(this.credentials.privateJwk, {
+      consumer: this.credentials.clientId,
+      obligation: obligation.id,
+      grant: obligation.grant,
+      dataset: obligation.dataset,
+      method: options.method,
+      deletedAt: options.deletedAt,
+    });
+    return this.submitDeletionReceipt(id, receipt);
+  }
+  /** Compliance: obligations past their deadline without a receipt (`confirmed`: confirmed late; `any`: both). */
+  overdueDeletions(
+    query: {
+      status?: 'overdue' | 'confirmed' | 'any';
+      consumer?: string;
+      dataset?: string;
+      limit?: number;
+    } = {},
+  ) {
+    return this.call<DeletionObligation[]>(
+      'clearing',
+      'GET',
+      `/deletion-obligations/overdue${queryString(query)}`,
+    );
   }
   auditEntries(query: Record<string, string> = {}) {
     return this.call<{
@@ -345,6 +512,69 @@ export class RenkeiClient {
       'clearing',
       'GET',
       '/audit/verify',
+    );
+  }
+  /**
+   * Re-walks the audit chain against every stored checkpoint and, if given, one you kept (a receipt's
+   * `checkpoint.jws`): any participant may check its receipts; without one it needs audit:read.
+   */
+  auditVerify(checkpoint?: string) {
+    return checkpoint
+      ? this.call<AuditVerifyReport>('clearing', 'POST', '/audit/verify', { checkpoint })
+      : this.call<AuditVerifyReport>('clearing', 'GET', '/audit/verify');
+  }
+  /** The latest signed checkpoint of the audit chain. */
+  auditCheckpoint() {
+    return this.call<AuditCheckpoint>('clearing', 'GET', '/audit/checkpoints/latest');
+  }
+  /** Signs a checkpoint of the current head now (compliance officers, admins). */
+  createAuditCheckpoint() {
+    return this.call<AuditCheckpoint>('clearing', 'POST', '/audit/checkpoints');
+  }
+  /** Every key that ever signed checkpoints, retired ones included (public; no token needed). */
+  async auditCheckpointKeys(): Promise<{ keys: JWK[] }> {
+    return json<{ keys: JWK[] }>(await fetch(`${this.endpoints.clearing}/audit/checkpoints/jwks`));
+  }
+  /** A signed receipt for the entries about your datasets (originators). */
+  auditReceipts(query: { dataset?: string; after?: number; limit?: number } = {}) {
+    return this.call<AuditReceipt>('clearing', 'GET', `/audit/receipts${queryString(query)}`);
+  }
+  /** Who used your data, when and for what purpose (originators). */
+  auditUsage(query: { dataset?: string; from?: string; to?: string; after?: number; limit?: number } = {}) {
+    return this.call<AuditUsage>('clearing', 'GET', `/audit/usage${queryString(query)}`);
+  }
+  /** Exports matching audit entries as CSV (RFC 4180), a JSON array or NDJSON text (compliance). */
+  async exportAudit(format: 'csv' | 'json' | 'ndjson', query: Record<string, string> = {}): Promise<string> {
+    const response = await fetch(
+      `${this.endpoints.clearing}/audit/entries${queryString({ ...query, format })}`,
+      { headers: { authorization: `Bearer ${await this.platformToken()}` } },
+    );
+    if (!response.ok) await json(response);
+    return response.text();
+  }
+  /** The platform's token-verification keys (public). */
+  async jwks(): Promise<{ keys: JWK[] }> {
+    return json<{ keys: JWK[] }>(await fetch(`${this.endpoints.clearing}/.well-known/jwks.json`));
+  }
+  /** The signing-key ring (consortium admin). */
+  signingKeys() {
+    return this.call<{
+      keys: SigningKeyInfo[];
+      policy: Record<string, number>;
+      nextChangeAt: string | null;
+    }>('clearing', 'GET', '/admin/signing-keys');
+  }
+  /** Rotates the token signing key (consortium admin); the new key signs after `activateAfterSeconds`. */
+  rotateSigningKey(activateAfterSeconds?: number) {
+    return this.call<{
+      result: 'created' | 'rescheduled' | 'pending';
+      key: SigningKeyInfo;
+      keys: SigningKeyInfo[];
+    }>(
+      'clearing',
+      'POST',
+      '/admin/signing-keys/rotate',
+      activateAfterSeconds === undefined ? {} : { activateAfterSeconds },
     );
   }
 
@@ -427,4 +657,98 @@ export class RenkeiClient {
       },
     };
   }
+}
+
+export interface AuditCheckpoint {
+  seq: number;
+  hash: string;
+  entries: number;
+  kid: string;
+  /** Compact JWS (ES256, typ renkei-audit-checkpoint+jwt) over {seq, hash, entries, iat, iss}. */
+  jws: string;
+  createdAt: string;
+}
+
+export interface AuditVerifyReport {
+  ok: boolean;
+  entries: number;
+  head: string;
+  firstBadSeq: string | null;
+  code:
+    | 'AUDIT.MODIFIED'
+    | 'AUDIT.REORDERED'
+    | 'AUDIT.REMOVED'
+    | 'AUDIT.TRUNCATED'
+    | 'AUDIT.CHECKPOINT_INVALID'
+    | null;
+  problem: string | null;
+  checkpointsChecked: number;
+  latestCheckpoint: { seq: number; hash: string; kid: string; createdAt: string } | null;
+  supplied: { seq: number; hash: string; kid: string; iat: number } | null;
+}
+
+export interface AuditReceipt {
+  checkpoint: AuditCheckpoint;
+  datasets: string[];
+  entries: { seq: number; kind: string; at: string; hash: string }[];
+  next: number | null;
+}
+
+export interface AuditUsage {
+  datasets: string[];
+  consumers: {
+    dataset: string;
+    consumer: string;
+    purposes: string[];
+    grants: string[];
+    tokensIssued: number;
+    deliveries: number;
+    eventsDelivered: number;
+    denied: number;
+    firstAt: string;
+    lastAt: string;
+  }[];
+  items: {
+    seq: number;
+    at: string;
+    dataset: string;
+    consumer: string;
+    action: string;
+    purpose: string | null;
+    grant: string | null;
+    allow: boolean | null;
+    events: number | null;
+    reasons: string[];
+  }[];
+  next: number | null;
+}
+
+export interface SigningKeyInfo {
+  kid: string;
+  state: 'next' | 'active' | 'retiring' | 'retired';
+  alg: string;
+  published: boolean;
+  createdAt: string;
+  activatesAt: string | null;
+  activatedAt: string | null;
+  retiredAt: string | null;
+  leavesJwksAt: string | null;
+}
+
+/**
+ * Checks an audit checkpoint's signature yourself, against the keys from `auditCheckpointKeys()`: returns
+ * its claims, or throws if it was not signed by the platform (jose's error says why).
+ */
+export async function verifyCheckpointSignature(
+  jws: string,
+  jwks: { keys: JWK[] },
+  issuer = 'urn:renkei:clearing',
+): Promise<{ seq: number; hash: string; entries: number; iat: number; iss: string }> {
+  const { payload } = await jwtVerify(jws, createLocalJWKSet(jwks), {
+    issuer,
+    typ: 'renkei-audit-checkpoint+jwt',
+    algorithms: ['ES256'],
+    requiredClaims: ['seq', 'hash', 'entries', 'iat'],
+  });
+  return payload as unknown as { seq: number; hash: string; entries: number; iat: number; iss: string };
 }

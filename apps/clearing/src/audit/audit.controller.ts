@@ -1,9 +1,33 @@
-import { Controller, Get, Query } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Authenticated } from '#libs/auth';
-import { ApiZodQuery, ZodPipe } from '#libs/platform';
-import { AuditQuerySchema, type AuditQuery } from './audit.dto.js';
+import { Body, Controller, Get, Header, HttpCode, Post, Query, Res, StreamableFile } from '@nestjs/common';
+import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { Authenticated, CurrentPrincipal, type Principal } from '#libs/auth';
+import { ApiExample, ApiZodBody, ApiZodQuery, ZodPipe } from '#libs/platform';
+import {
+  AuditQuerySchema,
+  ReceiptsQuerySchema,
+  UsageQuerySchema,
+  VerifyRequestSchema,
+  checkpointExample,
+  entriesCsvExample,
+  entryExample,
+  problems,
+  receiptExample,
+  usageExample,
+  verifyOkExample,
+  verifyTruncatedExample,
+  type AuditQuery,
+  type ReceiptsQuery,
+  type UsageQuery,
+  type VerifyRequest,
+} from './audit.dto.js';
 import { AuditService } from './audit.service.js';
+
+const exportTypes = {
+  csv: 'text/csv; charset=utf-8; header=present',
+  json: 'application/json',
+  ndjson: 'application/x-ndjson',
+} as const;
 
 @ApiTags('audit')
 @Controller('audit')
@@ -13,21 +37,187 @@ export class AuditController {
   @Get('entries')
   @Authenticated('api', 'audit:read')
   @ApiOperation({
-    summary: 'Query the audit record (compliance): policy decisions, tokens issued, consent changes',
+    summary:
+      'Query or export the audit record (compliance): decisions, tokens issued, consent changes, key changes',
     description:
-      'Every decision carries its input, result, obligations and the policy bundle revision that made it. Page with `after`.',
+      'Filter by participant (as actor, grant party or dataset owner), dataset, decision (allow|deny), kind and time. Every decision carries its input, result, obligations and the policy bundle revision that made it. Page with `after`; or export every match with format=csv (RFC 4180, header row), json (an array) or ndjson. Each entry carries its hash and the previous one, so an export can be re-verified offline.',
   })
   @ApiZodQuery(AuditQuerySchema)
-  entries(@Query(new ZodPipe(AuditQuerySchema)) query: AuditQuery) {
-    return this.audit.query(query);
+  @ApiResponse({
+    status: 200,
+    description: 'A page of entries (format=page), or the export (format=json, ndjson, csv)',
+    content: {
+      'application/json': { example: { items: [entryExample], next: 42 } },
+      'text/csv': { example: entriesCsvExample },
+      'application/x-ndjson': { example: `${JSON.stringify(entryExample)}\n` },
+    },
+  })
+  @ApiExample(403, 'Not a compliance officer or admin', problems.scope)
+  async entries(@Query(new ZodPipe(AuditQuerySchema)) query: AuditQuery) {
+    if (query.format === 'page') return this.audit.query(query);
+    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+    return new StreamableFile(this.audit.export(query, query.format), {
+      type: exportTypes[query.format],
+      disposition: `attachment; filename="renkei-audit-${stamp}.${query.format}"`,
+    });
+  }
+
+  @Get('usage')
+  @Authenticated('api')
+  @ApiOperation({
+    summary: 'Who used your data, when and for what purpose (originators)',
+    description:
+      "Tokens issued to others for your datasets and the decisions on their requests, streams and deliveries (with event counts), and a summary per consumer. Only a dataset's originator sees its usage (compliance officers: any dataset they name); anyone else's dataset is answered with 404.",
+  })
+  @ApiZodQuery(UsageQuerySchema)
+  @ApiExample(200, 'Usage of your datasets', usageExample)
+  @ApiExample(404, 'Not a dataset of yours (or none at all: the same answer)', problems.notYours)
+  usage(@CurrentPrincipal() actor: Principal, @Query(new ZodPipe(UsageQuerySchema)) query: UsageQuery) {
+    return this.audit.usage(actor, query);
+  }
+
+  @Get('receipts')
+  @Authenticated('api')
+  @ApiOperation({
+    summary: 'A signed receipt for the entries about your datasets (originators)',
+    description:
+      'The latest signed checkpoint (made now if the newest entry about your datasets is not yet covered) and the seq and hash of each of those entries. Keep the checkpoint JWS: POST /audit/verify with it later proves the record still holds every one of them, unchanged and in order.',
+  })
+  @ApiZodQuery(ReceiptsQuerySchema)
+  @ApiExample(200, 'The receipt', receiptExample)
+  @ApiExample(404, 'Not a dataset of yours', problems.notYours)
+  receipts(
+    @CurrentPrincipal() actor: Principal,
+    @Query(new ZodPipe(ReceiptsQuerySchema)) query: ReceiptsQuery,
+  ) {
+    return this.audit.receipts(actor, query);
+  }
+
+  @Get('checkpoints/latest')
+  @Authenticated('api')
+  @ApiOperation({
+    summary: "The latest signed checkpoint of the audit chain (its head's seq and hash only)",
+    description:
+      'A compact JWS (ES256, typ renkei-audit-checkpoint+jwt, signed with the active token signing key) over {seq, hash, entries, iat, iss}. Checkpoints are signed every few seconds while the record grows.',
+  })
+  @ApiExample(200, 'The checkpoint', checkpointExample)
+  @ApiExample(404, 'Nothing recorded yet', problems.noCheckpoint)
+  latest() {
+    return this.audit.latestCheckpoint();
+  }
+
+  @Post('checkpoints')
+  @Authenticated('api', 'audit:read')
+  @ApiOperation({
+    summary: 'Sign a checkpoint of the current head now (compliance officers, admins)',
+    description:
+      'Signed only if the entries since the previous checkpoint verify; answers 200 with the existing checkpoint if the head has not moved.',
+  })
+  @ApiExample(201, 'A new checkpoint', checkpointExample)
+  @ApiExample(200, 'The head had not moved: the existing checkpoint', checkpointExample)
+  @ApiExample(409, 'The chain does not verify: nothing is signed', problems.chainBroken)
+  async checkpoint(@Res({ passthrough: true }) reply: FastifyReply) {
+    const { checkpoint, created } = await this.audit.createCheckpoint();
+    void reply.status(created ? 201 : 200);
+    return checkpoint;
+  }
+
+  @Get('checkpoints/jwks')
+  @Header('cache-control', 'public, max-age=60')
+  @ApiOperation({
+    summary: 'Every public key that ever signed checkpoints, retired ones included (JWKS)',
+    description:
+      'Token verification uses /.well-known/jwks.json, which drops retired keys; a checkpoint outlives its key, so receipts verify against this set.',
+  })
+  @ApiExample(200, 'The key set', {
+    keys: [
+      {
+        kty: 'EC',
+        crv: 'P-256',
+        x: 'qPBPo7ZwPgzS-Q7pdsx1JkRRJDPoNuOv5qIlO9OPzBg',
+        y: 'rS81CVoflaGKbvBllnpb39Bc0UkY3ahI1YrHIuy88eo',
+        kid: checkpointExample.kid,
+        alg: 'ES256',
+        use: 'sig',
+      },
+    ],
+  })
+  checkpointKeys() {
+    return this.audit.checkpointKeys();
   }
 
   @Get('verify')
   @Authenticated('api', 'audit:read')
   @ApiOperation({
-    summary: 'Recompute the hash chain and report the first modified, reordered or missing entry',
+    summary: 'Re-walk the hash chain and check it against every signed checkpoint',
+    description:
+      'Reports the first bad seq with a stable code: AUDIT.MODIFIED, AUDIT.REORDERED, AUDIT.REMOVED, AUDIT.TRUNCATED (the newest entries were removed: the chain is shorter than a checkpoint) or AUDIT.CHECKPOINT_INVALID (a stored checkpoint was altered).',
   })
+  @ApiResponse({
+    status: 200,
+    description: 'The finding: ok, or the first bad seq with a stable code',
+    content: {
+      'application/json': {
+        examples: {
+          ok: { summary: 'The chain verifies', value: verifyOkExample },
+          modified: {
+            summary: 'An entry was changed',
+            value: {
+              ...verifyOkExample,
+              ok: false,
+              entries: 56,
+              firstBadSeq: '57',
+              code: 'AUDIT.MODIFIED',
+              problem: 'entry 57 does not match its hash: it was modified',
+              checkpointsChecked: 11,
+            },
+          },
+        },
+      },
+    },
+  })
+  @ApiExample(403, 'Not a compliance officer or admin', problems.scope)
   verify() {
     return this.audit.verify();
+  }
+
+  @Post('verify')
+  @HttpCode(200)
+  @Authenticated('api')
+  @ApiOperation({
+    summary: 'Verify the chain against a checkpoint you kept (a receipt), and every stored one',
+    description:
+      "Any participant may check its receipts: the answer reveals only the chain's length, head and first bad seq. A chain shorter than the checkpoint fails with AUDIT.TRUNCATED; a different hash at its seq with AUDIT.MODIFIED.",
+  })
+  @ApiZodBody(VerifyRequestSchema, { checkpoint: checkpointExample.jws })
+  @ApiResponse({
+    status: 200,
+    description: 'The finding: ok, or the first bad seq with a stable code',
+    content: {
+      'application/json': {
+        examples: {
+          ok: {
+            summary: 'The chain verifies against your checkpoint',
+            value: {
+              ...verifyOkExample,
+              supplied: {
+                seq: 128,
+                hash: checkpointExample.hash,
+                kid: checkpointExample.kid,
+                iat: 1795251600,
+              },
+            },
+          },
+          truncated: {
+            summary: 'Entries your checkpoint covers were removed',
+            value: verifyTruncatedExample,
+          },
+        },
+      },
+    },
+  })
+  @ApiExample(422, 'The checkpoint is not genuine', problems.checkpointInvalid)
+  verifyCheckpoint(@Body(new ZodPipe(VerifyRequestSchema)) body: VerifyRequest) {
+    return this.audit.verify(body.checkpoint);
   }
 }

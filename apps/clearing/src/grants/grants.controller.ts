@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentPrincipal, type Principal } from '#libs/auth';
-import { ApiZodBody, ApiZodQuery, UuidPipe, ZodPipe } from '#libs/platform';
+import { ApiExample, ApiZodBody, ApiZodQuery, UuidPipe, ZodPipe } from '#libs/platform';
 import {
   GrantActionSchema,
   type GrantAction,
@@ -9,8 +9,19 @@ import {
   type ListGrants,
   RequestGrantSchema,
   type RequestGrant,
+  grantExample,
   requestExample,
 } from './grants.dto.js';
+
+const illegalMove = {
+  type: 'urn:renkei:error:GRANT.ILLEGAL_TRANSITION',
+  title: 'GRANT.ILLEGAL_TRANSITION',
+  status: 409,
+  code: 'GRANT.ILLEGAL_TRANSITION',
+  detail: "A grant in state 'revoked' cannot become 'granted'",
+  hint: "'revoked' is final: request a new grant instead",
+  instance: '/grants/7c2d1e0f-3b4a-4c5d-8e9f-0a1b2c3d4e5f/approve',
+};
 import { GrantsService } from './grants.service.js';
 
 @ApiTags('grants')
@@ -22,6 +33,16 @@ export class GrantsController {
   @Authenticated('api', 'grants:write')
   @ApiOperation({ summary: 'Request access to a dataset for a stated purpose (consumer)' })
   @ApiZodBody(RequestGrantSchema, requestExample)
+  @ApiExample(201, 'The requested grant', { ...grantExample, state: 'requested' })
+  @ApiExample(403, 'Refused by policy', {
+    type: 'urn:renkei:error:PURPOSE.NOT_ALLOWED',
+    title: 'PURPOSE.NOT_ALLOWED',
+    status: 403,
+    code: 'PURPOSE.NOT_ALLOWED',
+    detail: 'The access request was denied by policy: PURPOSE.NOT_ALLOWED',
+    hint: 'The decision is on the audit record; ask the data owner about the grant or its terms',
+    instance: '/grants',
+  })
   request(@CurrentPrincipal() actor: Principal, @Body(new ZodPipe(RequestGrantSchema)) body: RequestGrant) {
     return this.grants.request(actor, body);
   }
@@ -30,6 +51,7 @@ export class GrantsController {
   @Authenticated('api', 'grants:read')
   @ApiOperation({ summary: 'Grants you are a party to' })
   @ApiZodQuery(ListGrantsSchema)
+  @ApiExample(200, 'Your grants', [grantExample])
   list(@CurrentPrincipal() actor: Principal, @Query(new ZodPipe(ListGrantsSchema)) query: ListGrants) {
     return this.grants.list(actor, query);
   }
@@ -37,6 +59,7 @@ export class GrantsController {
   @Get(':id')
   @Authenticated('api', 'grants:read')
   @ApiOperation({ summary: 'One grant (parties only)' })
+  @ApiExample(200, 'The grant', grantExample)
   get(@CurrentPrincipal() actor: Principal, @Param('id', new UuidPipe()) id: string) {
     return this.grants.get(actor, id);
   }
@@ -46,6 +69,8 @@ export class GrantsController {
   @Authenticated('api', 'grants:write')
   @ApiOperation({ summary: 'Approve a requested grant (originator); the policy decides' })
   @ApiZodBody(GrantActionSchema)
+  @ApiExample(200, 'The grant after the move', { ...grantExample, state: 'granted' })
+  @ApiExample(409, 'Not allowed from the current state', illegalMove)
   approve(
     @CurrentPrincipal() actor: Principal,
     @Param('id', new UuidPipe()) id: string,
@@ -59,6 +84,8 @@ export class GrantsController {
   @Authenticated('api', 'grants:write')
   @ApiOperation({ summary: 'Reject a requested grant (originator)' })
   @ApiZodBody(GrantActionSchema)
+  @ApiExample(200, 'The grant after the move', { ...grantExample, state: 'rejected' })
+  @ApiExample(409, 'Not allowed from the current state', illegalMove)
   reject(
     @CurrentPrincipal() actor: Principal,
     @Param('id', new UuidPipe()) id: string,
@@ -74,6 +101,8 @@ export class GrantsController {
     summary: 'Revoke a grant (originator, or the consumer giving it up); deliveries stop at once',
   })
   @ApiZodBody(GrantActionSchema)
+  @ApiExample(200, 'The grant after the move', { ...grantExample, state: 'revoked' })
+  @ApiExample(409, 'Not allowed from the current state', illegalMove)
   revoke(
     @CurrentPrincipal() actor: Principal,
     @Param('id', new UuidPipe()) id: string,
@@ -87,6 +116,8 @@ export class GrantsController {
   @Authenticated('api', 'grants:write')
   @ApiOperation({ summary: 'Suspend a grant (originator); resume it later' })
   @ApiZodBody(GrantActionSchema)
+  @ApiExample(200, 'The grant after the move', { ...grantExample, state: 'suspended' })
+  @ApiExample(409, 'Not allowed from the current state', illegalMove)
   suspend(
     @CurrentPrincipal() actor: Principal,
     @Param('id', new UuidPipe()) id: string,
@@ -100,6 +131,8 @@ export class GrantsController {
   @Authenticated('api', 'grants:write')
   @ApiOperation({ summary: 'Resume a suspended grant (originator)' })
   @ApiZodBody(GrantActionSchema)
+  @ApiExample(200, 'The grant after the move', { ...grantExample, state: 'granted' })
+  @ApiExample(409, 'Not allowed from the current state', illegalMove)
   resume(
     @CurrentPrincipal() actor: Principal,
     @Param('id', new UuidPipe()) id: string,

@@ -55,3 +55,19 @@ export interface GrantDto {
   createdAt: string;
   updatedAt: string;
 }
+
+export const grantExample = {
+  id: '7c2d1e0f-3b4a-4c5d-8e9f-0a1b2c3d4e5f',
+  state: 'granted',
+  originator: '3f1c8a52-6a3e-4f7e-9c3e-2b8f0f5d7a10',
+  consumer: '5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d',
+  dataset: 'battery.cfp',
+  purpose: 'cfp-disclosure',
+  fields: null,
+  validFrom: '2026-11-21T06:00:00.000Z',
+  validUntil: '2027-11-21T00:00:00.000Z',
+  onwardTransfer: false,
+  deletionDays: 30,
+  createdAt: '2026-11-21T06:00:00.000Z',
+  updatedAt: '2026-11-21T06:05:00.000Z',
+};

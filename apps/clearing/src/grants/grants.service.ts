@@ -15,11 +15,12 @@ import type { OutboxRelay } from '#libs/kafka';
 import { Prisma, asJson, type PrismaClient } from '#libs/persistence';
 import { buildPolicyInput, decisionRecord, denied, type PolicyAction, type PolicyEngine } from '#libs/policy';
 import { appendAudit, decisionEntry } from '../audit/audit-log.js';
+import { openDeletionObligation } from '../deletion/obligations.js';
 import { OUTBOX, POLICY, PRISMA, STATE, SYNC } from '../clearing.tokens.js';
 import type { PlatformProjection, ProjectionSync } from '../clearing.context.js';
 import type { GrantDto, ListGrants, RequestGrant } from './grants.dto.js';
 
-type GrantRow = Awaited<ReturnType<PrismaClient['grant']['findUniqueOrThrow']>>;
+export type GrantRow = Awaited<ReturnType<PrismaClient['grant']['findUniqueOrThrow']>>;
 
 export function toView(g: GrantRow): GrantView {
   return {
@@ -32,6 +33,8 @@ export function toView(g: GrantRow): GrantView {
     fields: (g.fields as string[] | null) ?? null,
     validFrom: g.validFrom.toISOString(),
     validUntil: g.validUntil?.toISOString() ?? null,
+    deletionDays: g.deletionDays,
+    onwardTransfer: g.onwardTransfer,
     changedAt: g.updatedAt.toISOString(),
   };
 }
@@ -190,14 +193,34 @@ export class GrantsService {
         await appendAudit(tx, [decisionEntry(decision.record)]);
         if (!decision.result.allow) return { denied: decision.result, updated: null };
       }
-      const updated = await tx.grant.update({ where: { id }, data: { state: to, updatedAt: now } });
-      await this.recordTransition(tx, updated, grant.state, actor.participantId, reason, now);
+      const updated = await this.transition(tx, grant, to, actor.participantId, reason, now);
       return { denied: null, updated };
     });
     if (!outcome.updated) throw denied(outcome.denied, 'Approving this grant');
     // The event is on Kafka before we answer: a revocation is in force for every later delivery.
     await this.outbox.flush();
     return toDto(outcome.updated);
+  }
+
+  /**
+   * The guarded step of every move, inside the caller's transaction and under its row lock on the grant:
+   * the state change, its transition record, outbox event and audit entry, and — when a grant the consumer
+   * held ends (revoked or expired) — the consumer's deletion obligation, all committed together.
+   * The expiry sweeper moves grants through here too. The caller flushes the outbox after the commit.
+   */
+  async transition(
+    tx: Prisma.TransactionClient,
+    grant: GrantRow,
+    to: GrantState,
+    actorId: string,
+    reason: string | null,
+    now: Date,
+  ): Promise<GrantRow> {
+    assertTransition(grant.state as GrantState, to);
+    const updated = await tx.grant.update({ where: { id: grant.id }, data: { state: to, updatedAt: now } });
+    await this.recordTransition(tx, updated, grant.state, actorId, reason, now);
+    await openDeletionObligation(tx, grant, to, actorId, now);
+    return updated;
   }
 
   /** A contract registered a moment ago may not be in the projection yet: look again after a fresh barrier. */

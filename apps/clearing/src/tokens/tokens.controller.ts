@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Header, HttpCode, Post } from '@nestjs/common';
 import { ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentPrincipal, type Principal } from '#libs/auth';
-import { ApiZodBody, ZodPipe } from '#libs/platform';
+import { ApiExample, ApiZodBody, ZodPipe } from '#libs/platform';
 import {
   DatasetTokenRequestSchema,
   type DatasetTokenRequest,
@@ -9,6 +9,45 @@ import {
   type TokenRequest,
 } from './tokens.dto.js';
 import { TokensService } from './tokens.service.js';
+
+const publicKey = (kid: string, x: string, y: string) => ({
+  kty: 'EC',
+  crv: 'P-256',
+  x,
+  y,
+  kid,
+  alg: 'ES256',
+  use: 'sig',
+});
+const jwksExample = {
+  keys: [
+    publicKey(
+      '7c1d2e3f-4a5b-4c6d-8e9f-0a1b2c3d4e5f',
+      'qPBPo7ZwPgzS-Q7pdsx1JkRRJDPoNuOv5qIlO9OPzBg',
+      'rS81CVoflaGKbvBllnpb39Bc0UkY3ahI1YrHIuy88eo',
+    ),
+    publicKey(
+      '3f2c9a4e-5b1d-4c1e-9a57-1f0c2d7e8b11',
+      'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU',
+      'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0',
+    ),
+  ],
+};
+const tokenExample = (scope: string, expiresIn: number) => ({
+  access_token: 'eyJhbGciOiJFUzI1NiIsImtpZCI6IjdjMWQuLi4iLCJ0eXAiOiJhdCtqd3QifQ.eyJzdWIiOiIuLi4ifQ.c2ln',
+  token_type: 'Bearer',
+  expires_in: expiresIn,
+  scope,
+});
+const problem = (status: number, code: string, detail: string, instance: string, hint?: string) => ({
+  type: `urn:renkei:error:${code}`,
+  title: code,
+  status,
+  code,
+  detail,
+  ...(hint ? { hint } : {}),
+  instance,
+});
 
 @ApiTags('tokens')
 @Controller()
@@ -19,7 +58,10 @@ export class TokensController {
   @Header('cache-control', 'public, max-age=60')
   @ApiOperation({
     summary: "The platform's public signing keys (JWKS); all services verify tokens against it",
+    description:
+      'The active key, a new key published ahead of its first use (rotation), and retiring keys until the last token they signed has expired. Tokens name their key in the `kid` header; a verifier that meets an unknown kid should fetch this set again.',
   })
+  @ApiExample(200, 'The key set during a rotation: the new key and the retiring one', jwksExample)
   jwks() {
     return this.tokens.jwks();
   }
@@ -33,7 +75,27 @@ export class TokensController {
     description:
       'The assertion: iss = sub = your participant id, aud = this endpoint (or urn:renkei:clearing), a jti never used before, exp at most 5 minutes ahead, signed with a key you registered.',
   })
-  @ApiZodBody(TokenRequestSchema)
+  @ApiZodBody(TokenRequestSchema, {
+    grant_type: 'client_credentials',
+    client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+    client_assertion: 'eyJhbGciOiJFUzI1NiIsImtpZCI6ImFjbWUtMjAyNi0xMSJ9.eyJpc3MiOiIuLi4ifQ.c2ln',
+  })
+  @ApiExample(
+    200,
+    'A platform access token',
+    tokenExample('contracts:write grants:read grants:write datasets:token', 600),
+  )
+  @ApiExample(
+    401,
+    'The assertion was used before',
+    problem(
+      401,
+      'AUTH.ASSERTION_REPLAYED',
+      'This client assertion was already used',
+      '/oauth/token',
+      'Sign a new assertion with a fresh jti for every token request',
+    ),
+  )
   token(@Body(new ZodPipe(TokenRequestSchema)) body: TokenRequest) {
     return this.tokens.platformToken(body);
   }
@@ -47,6 +109,18 @@ export class TokensController {
       'A short-lived exchange token for one dataset and action (publish as owner, subscribe under a grant)',
   })
   @ApiZodBody(DatasetTokenRequestSchema, { dataset: 'battery.cfp', action: 'subscribe', grantId: '6f1c…' })
+  @ApiExample(200, 'An exchange token for one dataset and action', tokenExample('subscribe:battery.cfp', 300))
+  @ApiExample(
+    403,
+    'The policy denied it (the decision is on the audit record)',
+    problem(
+      403,
+      'GRANT.NOT_ACTIVE',
+      "A subscribe token for 'battery.cfp' was denied by policy: GRANT.NOT_ACTIVE",
+      '/tokens/dataset',
+      'The decision is on the audit record; ask the data owner about the grant or its terms',
+    ),
+  )
   datasetToken(
     @CurrentPrincipal() actor: Principal,
     @Body(new ZodPipe(DatasetTokenRequestSchema)) body: DatasetTokenRequest,

@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentPrincipal, type Principal } from '#libs/auth';
-import { ApiZodBody, ZodPipe } from '#libs/platform';
+import { ApiExample, ApiZodBody, ZodPipe } from '#libs/platform';
 import { PublishBatchSchema, type PublishBatch, publishExample } from './publish.dto.js';
 import { PublishService } from './publish.service.js';
 
@@ -20,6 +20,23 @@ export class PublishController {
       'All events are validated against the contract JSON Schema; any error rejects the whole batch with the failing paths. 202 means Kafka has acknowledged every event (acks=all).',
   })
   @ApiZodBody(PublishBatchSchema, publishExample)
+  @ApiExample(202, 'Every event is on Kafka (acks=all)', {
+    accepted: 2,
+    dataset: 'battery.cfp',
+    contractVersion: '1.1.0',
+    eventIds: ['0c8e4a52-1f7b-4c5e-9b2a-7d3f6e1a9c04', '5d2f8b61-3a9c-4e7d-8f1b-2c6a9e4d7b13'],
+    partitions: [{ partition: 1, baseOffset: '41' }],
+  })
+  @ApiExample(400, 'A payload does not follow the contract; nothing was published', {
+    type: 'urn:renkei:error:CONTRACT.SCHEMA_VIOLATION',
+    title: 'CONTRACT.SCHEMA_VIOLATION',
+    status: 400,
+    code: 'CONTRACT.SCHEMA_VIOLATION',
+    detail: 'The payloads do not follow contract battery.cfp@1.1.0; nothing was published',
+    errors: [{ path: '/events/1/payload/cfpKgCo2ePerKwh', message: 'must be number' }],
+    hint: 'Fix the listed fields and resend the whole batch',
+    instance: '/datasets/battery.cfp/events',
+  })
   publish(
     @CurrentPrincipal() principal: Principal,
     @Param('dataset') dataset: string,

@@ -12,7 +12,7 @@ import {
 import type { Principal } from '#libs/auth';
 import { buildPolicyInput, decisionRecord, denied } from '#libs/policy';
 import { EXCHANGE } from '../exchange.tokens.js';
-import type { ExchangeRuntime } from '../exchange-runtime.js';
+import { protectedFields, type ExchangeRuntime } from '../exchange-runtime.js';
 import type { PublishBatch, PublishResult } from './publish.dto.js';
 
 @Injectable()
@@ -69,6 +69,13 @@ export class PublishService {
     if (!decision.allow) {
       await this.rt.record([record]);
       throw denied(decision, 'Publishing');
+    }
+    // Protected fields go to Kafka encrypted with clearing's data keys (crypto-shredding).
+    if (protectedFields(contract).length > 0) {
+      const payloads = await this.rt
+        .requireProtection()
+        .protect(contract, principal.participantId, batch.events);
+      envelopes.forEach((e, i) => (e.payload = payloads[i]!));
     }
     await this.rt.ensureDataTopics(dataset);
     try {

@@ -1,12 +1,13 @@
 import type { Consumer, EachBatchPayload } from 'kafkajs';
 import type { ServerResponse } from 'node:http';
-import { Topics, type DataEnvelope, type GrantView, type PlatformEvent } from '#libs/domain';
+import { DomainError, Topics, type DataEnvelope, type GrantView, type PlatformEvent } from '#libs/domain';
+import { isEncryptedValue } from '#libs/crypto';
 import type { Principal } from '#libs/auth';
-import { applyObligations, buildPolicyInput, decisionRecord } from '#libs/policy';
+import { applyObligations, buildPolicyInput, decisionRecord, pseudonym } from '#libs/policy';
 import type { ExchangeRuntime } from '../exchange-runtime.js';
 
 export type StreamLine =
-  | { type: 'event'; event: DataEnvelope; position: string }
+  | { type: 'event'; event: DataEnvelope & { erased?: string[] }; position: string }
   | { type: 'heartbeat'; at: string }
   | {
       type: 'notice';
@@ -175,29 +176,64 @@ export class Subscription {
     await this.rt.events.barrier();
     if (this.closed || !isRunning() || isStale()) return;
     const grant = this.rt.state.grants.get(this.grant.id) ?? this.grant;
+    const parsed = batch.messages.map((m) =>
+      m.value ? (JSON.parse(m.value.toString('utf8')) as DataEnvelope) : null,
+    );
+    const now = this.rt.clock.now();
+    // What each person in the batch said about this use: the policy withholds, pseudonymises or identifies.
+    const persons = new Set(parsed.flatMap((e) => (e?.subject ? [e.subject] : [])));
     const input = buildPolicyInput(this.rt.state, {
       action: 'deliver',
       subjectId: this.principal.participantId,
       dataset: grant.dataset,
       grant,
       purpose: grant.purpose,
-      now: this.rt.clock.now(),
+      now,
+      subjects: this.rt.state.consentsFor(
+        grant.originator,
+        grant.dataset,
+        grant.purpose,
+        persons,
+        now.getTime(),
+      ),
     });
     const decision = this.rt.policy.decide(input);
     const delivered: string[] = [];
     let next: bigint | undefined;
     if (decision.allow) {
-      for (const message of batch.messages) {
+      const identified = new Set(decision.obligations.identify);
+      const pseudonymKey = `${this.pseudonymKey}:${grant.id}`;
+      const revealed = await this.reveal(grant, parsed);
+      if (revealed === 'ended') return;
+      for (const [i, message] of batch.messages.entries()) {
         if (this.closed) break;
-        if (message.value) {
-          const envelope = JSON.parse(message.value.toString('utf8')) as DataEnvelope;
-          const payload = applyObligations(
-            envelope.payload,
-            decision.obligations,
-            `${this.pseudonymKey}:${grant.id}`,
-          );
+        const envelope = parsed[i];
+        const clear = envelope ? revealed?.[i] : undefined;
+        const payload = envelope
+          ? applyObligations(
+              clear?.payload ?? envelope.payload,
+              decision.obligations,
+              pseudonymKey,
+              envelope.subject,
+            )
+          : null;
+        // A withheld record (the person opted out) is skipped, and the position still moves past it.
+        if (envelope && payload) {
           const position = `${batch.partition}:${message.offset}`;
-          if (!this.write({ type: 'event', event: { ...envelope, payload }, position })) await this.drained();
+          // Where personal fields are pseudonymised, so is the person reference: it would link them again.
+          const subject =
+            envelope.subject &&
+            decision.obligations.pseudonymise.length > 0 &&
+            !identified.has(envelope.subject)
+              ? pseudonym(envelope.subject, pseudonymKey)
+              : envelope.subject;
+          const event = {
+            ...envelope,
+            ...(subject ? { subject } : {}),
+            payload,
+            ...(clear && clear.erased.length > 0 ? { erased: clear.erased } : {}),
+          };
+          if (!this.write({ type: 'event', event, position })) await this.drained();
           delivered.push(envelope.id);
         }
         resolveOffset(message.offset);
@@ -236,6 +272,31 @@ export class Subscription {
         this.rt.logger.warn({ err: error, grant: this.grant.id }, 'decision record or offset commit failed');
       });
     await heartbeat();
+  }
+
+  /**
+   * Decrypts protected fields for this grant (clearing releases keys only while the grant is live). If
+   * clearing refuses, the grant has ended: the stream ends, nothing of the batch is delivered.
+   */
+  private async reveal(
+    grant: GrantView,
+    envelopes: (DataEnvelope | null)[],
+  ): Promise<{ payload: Record<string, unknown>; erased: string[] }[] | null | 'ended'> {
+    const present = envelopes.filter((e): e is DataEnvelope => e !== null);
+    if (!present.some((e) => Object.values(e.payload).some(isEncryptedValue))) return null;
+    try {
+      const revealed = await this.rt
+        .requireProtection()
+        .reveal({ id: grant.id, consumer: grant.consumer, dataset: grant.dataset }, present);
+      let j = 0;
+      return envelopes.map((e) => (e ? revealed[j++]! : { payload: {}, erased: [] }));
+    } catch (error) {
+      if (error instanceof DomainError && error.kind === 'forbidden') {
+        void this.end(error.code, 'Data keys are no longer released for this grant');
+        return 'ended';
+      }
+      throw error;
+    }
   }
 
   private write(line: StreamLine): boolean {

@@ -1,0 +1,307 @@
+import { SignJWT, createLocalJWKSet, decodeProtectedHeader, errors, jwtVerify, type JWK } from 'jose';
+import type { Logger } from 'pino';
+import { DomainError, conflict, type Clock } from '#libs/domain';
+import { PLATFORM_ALG, type SigningKey } from '#libs/auth';
+import type { PrismaClient } from '#libs/persistence';
+import { GENESIS_HASH, verifySegment, type ExpectedHead, type HeadSource } from './audit-log.js';
+
+/** The JWS type of a checkpoint: it can never pass as an access token, nor an access token as it. */
+export const CHECKPOINT_TYP = 'renkei-audit-checkpoint+jwt';
+
+/** What a checkpoint states: the chain held `entries` entries, the last being `seq` with hash `hash`. */
+export interface CheckpointClaims {
+  seq: number;
+  hash: string;
+  entries: number;
+  iat: number;
+  iss: string;
+}
+
+export interface VerifiedCheckpoint extends CheckpointClaims {
+  kid: string;
+}
+
+export interface CheckpointView {
+  seq: number;
+  hash: string;
+  entries: number;
+  kid: string;
+  /** The compact JWS (ES256) over `{seq, hash, entries, iat, iss}`: keep it as a receipt. */
+  jws: string;
+  createdAt: string;
+}
+
+/** Signs a checkpoint of the chain's head with the platform's active signing key. */
+export async function signCheckpoint(
+  head: { seq: bigint; hash: string; entries: bigint },
+  key: SigningKey,
+  issuer: string,
+  now: Date,
+): Promise<string> {
+  return new SignJWT({ seq: Number(head.seq), hash: head.hash, entries: Number(head.entries) })
+    .setProtectedHeader({ alg: PLATFORM_ALG, kid: key.kid, typ: CHECKPOINT_TYP })
+    .setIssuer(issuer)
+    .setIssuedAt(Math.floor(now.getTime() / 1000))
+    .sign(key.privateKey);
+}
+
+export const checkpointInvalid = (message: string) =>
+  new DomainError('AUDIT.CHECKPOINT_INVALID', 'unprocessable', message, {
+    hint: 'Send the compact JWS exactly as GET /audit/checkpoints/latest or GET /audit/receipts returned it',
+  });
+
+/**
+ * Verifies a checkpoint's signature against the platform's keys — retired ones included, since a
+ * checkpoint outlives the key that signed it — and the shape of its claims.
+ */
+export async function verifyCheckpoint(
+  jws: string,
+  jwks: { keys: JWK[] },
+  issuer: string,
+): Promise<VerifiedCheckpoint> {
+  let kid: string | undefined;
+  try {
+    kid = decodeProtectedHeader(jws).kid;
+  } catch {
+    throw checkpointInvalid('The checkpoint is not a compact JWS');
+  }
+  try {
+    const { payload } = await jwtVerify(jws, createLocalJWKSet(jwks), {
+      issuer,
+      typ: CHECKPOINT_TYP,
+      algorithms: [PLATFORM_ALG],
+      requiredClaims: ['seq', 'hash', 'entries', 'iat'],
+    });
+    const { seq, hash, entries } = payload as Partial<CheckpointClaims>;
+    if (
+      !Number.isSafeInteger(seq) ||
+      seq! < 1 ||
+      !Number.isSafeInteger(entries) ||
+      typeof hash !== 'string' ||
+      !/^[0-9a-f]{64}$/.test(hash)
+    ) {
+      throw checkpointInvalid('The checkpoint claims are not a seq, entry count and SHA-256 hash');
+    }
+    return { seq: seq!, hash, entries: entries!, iat: payload.iat!, iss: payload.iss!, kid: kid ?? '' };
+  } catch (error) {
+    if (error instanceof DomainError) throw error;
+    if (error instanceof errors.JWKSNoMatchingKey)
+      throw checkpointInvalid(`The checkpoint was signed with a key (kid ${kid}) this platform never had`);
+    if (error instanceof errors.JWSSignatureVerificationFailed)
+      throw checkpointInvalid('The checkpoint signature does not verify: it was altered or forged');
+    if (error instanceof errors.JOSEError)
+      throw checkpointInvalid(`The checkpoint was rejected: ${error.code}`);
+    throw error;
+  }
+}
+
+export interface CheckpointKeys {
+  current(): SigningKey;
+  readonly verificationJwks: { keys: JWK[] };
+  /** Reloads the keys (another replica may have just created one); optional. */
+  refresh?(): Promise<void>;
+}
+
+const view = (r: {
+  seq: bigint;
+  hash: string;
+  entries: bigint;
+  kid: string;
+  jws: string;
+  createdAt: Date;
+}): CheckpointView => ({
+  seq: Number(r.seq),
+  hash: r.hash,
+  entries: Number(r.entries),
+  kid: r.kid,
+  jws: r.jws,
+  createdAt: r.createdAt.toISOString(),
+});
+
+/**
+ * Signs checkpoints of the audit chain: on a timer whenever the head has moved, and on demand. A new
+ * checkpoint vouches only for entries that verify against the previous one. Entries up to the head read
+ * are committed and immutable (appends are serialised), so no lock is held while checking and signing;
+ * replicas racing for the same head store one checkpoint.
+ */
+export class AuditCheckpointer {
+  private trusted: { seq: bigint; hash: string } | null = null;
+  private timer: NodeJS.Timeout | undefined;
+  private serial: Promise<unknown> = Promise.resolve();
+  private lastFailure: string | null = null;
+
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly keys: CheckpointKeys,
+    private readonly issuer: string,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+  ) {}
+
+  start(intervalMs: number): void {
+    if (intervalMs <= 0) return;
+    this.timer ??= setInterval(() => {
+      this.checkpoint()
+        .then(() => (this.lastFailure = null))
+        .catch((error: unknown) => {
+          const message = error instanceof Error ? error.message : String(error);
+          if (message !== this.lastFailure) {
+            this.logger.error({ err: error }, 'audit checkpoint not signed');
+            this.lastFailure = message;
+          }
+        });
+    }, intervalMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.serial.catch(() => undefined);
+  }
+
+  /** Every public key that ever signed (retired ones included): checkpoints outlive their keys. */
+  get verificationJwks(): { keys: JWK[] } {
+    return this.keys.verificationJwks;
+  }
+
+  /** Verifies a checkpoint; a kid not (yet) in this replica's ring makes it reload the ring once. */
+  async verifyJws(jws: string): Promise<VerifiedCheckpoint> {
+    try {
+      return await verifyCheckpoint(jws, this.keys.verificationJwks, this.issuer);
+    } catch (error) {
+      const kid = (() => {
+        try {
+          return decodeProtectedHeader(jws).kid;
+        } catch {
+          return undefined;
+        }
+      })();
+      if (!this.keys.refresh || !kid || this.keys.verificationJwks.keys.some((k) => k.kid === kid))
+        throw error;
+      await this.keys.refresh();
+      return verifyCheckpoint(jws, this.keys.verificationJwks, this.issuer);
+    }
+  }
+
+  async latest(): Promise<CheckpointView | null> {
+    const row = await this.prisma.auditCheckpoint.findFirst({ orderBy: { seq: 'desc' } });
+    return row ? view(row) : null;
+  }
+
+  /** A checkpoint of the current head: the stored one if the head has not moved, else a new one. */
+  checkpoint(): Promise<{ checkpoint: CheckpointView | null; created: boolean }> {
+    const run = this.serial.then(
+      () => this.make(),
+      () => this.make(),
+    );
+    this.serial = run.catch(() => undefined);
+    return run;
+  }
+
+  private async make(): Promise<{ checkpoint: CheckpointView | null; created: boolean }> {
+    const head = await this.prisma.auditEntry.findFirst({
+      orderBy: { seq: 'desc' },
+      select: { seq: true, hash: true },
+    });
+    const latest = await this.prisma.auditCheckpoint.findFirst({ orderBy: { seq: 'desc' } });
+    if (!head) {
+      if (latest) throw this.broken(1n, `the chain is empty but checkpoint ${latest.seq} covers entries`);
+      return { checkpoint: null, created: false };
+    }
+    if (latest && latest.seq >= head.seq) {
+      if (latest.seq > head.seq) {
+        throw this.broken(
+          head.seq + 1n,
+          `the chain ends at ${head.seq} but checkpoint ${latest.seq} covers more`,
+        );
+      }
+      return { checkpoint: view(latest), created: false };
+    }
+    let base = this.trusted;
+    if (!base || (latest && latest.seq > base.seq)) {
+      if (latest) {
+        const claims = await this.verifyJws(latest.jws).catch((error: unknown) => {
+          throw this.broken(
+            latest.seq,
+            `checkpoint ${latest.seq} is not genuine: ${(error as Error).message}`,
+          );
+        });
+        base = { seq: BigInt(claims.seq), hash: claims.hash };
+      } else {
+        base = { seq: 0n, hash: GENESIS_HASH };
+      }
+    }
+    if (base.seq > head.seq || (base.seq === head.seq && base.hash !== head.hash)) {
+      throw this.broken(
+        base.seq > head.seq ? head.seq + 1n : head.seq,
+        `the chain no longer reproduces checkpoint ${base.seq}`,
+      );
+    }
+    const segment = await verifySegment(this.prisma, base, head.seq);
+    if (!segment.ok) throw this.broken(segment.seq, segment.problem);
+    const key = this.keys.current();
+    const now = this.clock.now();
+    const jws = await signCheckpoint({ ...segment.head, entries: head.seq }, key, this.issuer, now);
+    await this.prisma.auditCheckpoint.createMany({
+      data: [
+        { seq: head.seq, hash: segment.head.hash, entries: head.seq, kid: key.kid, jws, createdAt: now },
+      ],
+      skipDuplicates: true,
+    });
+    this.trusted = segment.head;
+    const stored = await this.prisma.auditCheckpoint.findUniqueOrThrow({ where: { seq: head.seq } });
+    return { checkpoint: view(stored), created: stored.jws === jws };
+  }
+
+  private broken(seq: bigint, problem: string): DomainError {
+    return conflict(
+      'AUDIT.CHAIN_BROKEN',
+      `No checkpoint signed: from seq ${seq} the audit chain does not verify (${problem})`,
+      'Run GET /audit/verify for the full finding and alert the consortium admin: the record was tampered with',
+    );
+  }
+
+  /**
+   * The stored checkpoints as expected heads for verifyAudit, read in step with the chain. Each one's
+   * signature is checked; one that does not verify, or whose row disagrees with what it signed, is
+   * reported as not genuine.
+   */
+  storedHeads(): HeadSource {
+    const toHead = async (row: {
+      seq: bigint;
+      hash: string;
+      jws: string;
+      kid: string;
+    }): Promise<ExpectedHead> => {
+      const label = `stored checkpoint ${row.seq} (kid ${row.kid})`;
+      try {
+        const claims = await this.verifyJws(row.jws);
+        if (BigInt(claims.seq) !== row.seq || claims.hash !== row.hash) {
+          return { seq: row.seq, hash: row.hash, label, invalid: 'its row differs from what it signed' };
+        }
+        return { seq: BigInt(claims.seq), hash: claims.hash, label };
+      } catch (error) {
+        return { seq: row.seq, hash: row.hash, label, invalid: (error as Error).message };
+      }
+    };
+    return {
+      between: async (from, to) =>
+        Promise.all(
+          (
+            await this.prisma.auditCheckpoint.findMany({
+              where: { seq: { gte: from, lte: to } },
+              orderBy: { seq: 'asc' },
+            })
+          ).map(toHead),
+        ),
+      beyond: async (from) => {
+        const row = await this.prisma.auditCheckpoint.findFirst({
+          where: { seq: { gte: from } },
+          orderBy: { seq: 'desc' },
+        });
+        return row ? toHead(row) : null;
+      },
+    };
+  }
+}

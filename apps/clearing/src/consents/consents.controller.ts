@@ -1,0 +1,88 @@
+import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
+import { ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { z } from 'zod';
+import { Authenticated, CurrentPrincipal, type Principal } from '#libs/auth';
+import { ApiExample, ApiZodBody, ApiZodQuery, ZodPipe } from '#libs/platform';
+import { ConsentsService } from './consents.service.js';
+import { DATASET_EXTENSION } from './fhir-consent.js';
+
+const OptOutSchema = z.object({
+  subjectRef: z
+    .string()
+    .min(1)
+    .max(200)
+    .describe("The person's pseudonymous reference, as in events' subject"),
+  dataset: z.string().min(1).max(200).default('*').describe('A dataset id, or * for all your datasets'),
+});
+const ListSchema = z.object({ subject: z.string().max(200).optional() });
+
+const consentExample = {
+  resourceType: 'Consent',
+  id: 'c-2026-0042',
+  status: 'active',
+  subject: { identifier: { system: 'urn:kansai-general:patient', value: 'pt-7f3a91' } },
+  decision: 'permit',
+  period: { start: '2026-11-01', end: '2027-10-31' },
+  provision: [
+    { purpose: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActReason', code: 'HRESCH' }] },
+  ],
+  extension: [{ url: DATASET_EXTENSION, valueString: 'health.admissions' }],
+};
+const viewExample = {
+  originator: '9b1f7c1e-2a44-4a4e-8d0b-6a0d2f1c9e77',
+  subjectRef: 'pt-7f3a91',
+  dataset: 'health.admissions',
+  decision: 'permit',
+  purposes: ['health-research'],
+  validFrom: '2026-11-01T00:00:00.000Z',
+  validUntil: '2027-10-31T00:00:00.000Z',
+  recordedAt: '2026-11-21T07:00:00.000Z',
+};
+
+@ApiTags('person consents')
+@Controller('person-consents')
+export class ConsentsController {
+  constructor(private readonly consents: ConsentsService) {}
+
+  @Post('fhir')
+  @HttpCode(200)
+  @Authenticated('api', 'grants:write')
+  @ApiOperation({
+    summary: 'Record persons’ consents and opt-outs from HL7 FHIR R5 Consent resources (originator)',
+    description:
+      "A Consent or a Bundle of them. decision permit: the person's records may be delivered identified for the provision's purposes (v3-ActReason codes such as HRESCH map to health-research); deny: opt-out, nothing about the person is delivered. A status other than active withdraws the record. The dataset comes from the extension " +
+      DATASET_EXTENSION +
+      ' (default: all your datasets). Checked on every record delivered, from the next delivery on.',
+  })
+  @ApiConsumes('application/fhir+json', 'application/json')
+  @ApiBody({ schema: { type: 'object', example: consentExample } })
+  @ApiExample(200, 'What was recorded', { recorded: 1, consents: [viewExample] })
+  importFhir(@CurrentPrincipal() actor: Principal, @Body() body: unknown) {
+    return this.consents.importFhir(actor, body);
+  }
+
+  @Post('opt-out')
+  @HttpCode(200)
+  @Authenticated('api', 'grants:write')
+  @ApiOperation({ summary: "Record a person's opt-out (originator): effective from the next delivery" })
+  @ApiZodBody(OptOutSchema, { subjectRef: 'pt-7f3a91', dataset: '*' })
+  @ApiExample(200, 'The opt-out', { ...viewExample, dataset: '*', decision: 'deny', purposes: [] })
+  optOut(
+    @CurrentPrincipal() actor: Principal,
+    @Body(new ZodPipe(OptOutSchema)) body: z.infer<typeof OptOutSchema>,
+  ) {
+    return this.consents.optOut(actor, body.subjectRef, body.dataset);
+  }
+
+  @Get()
+  @Authenticated('api', 'grants:read')
+  @ApiOperation({ summary: 'Your persons’ consent records (originator)' })
+  @ApiZodQuery(ListSchema)
+  @ApiExample(200, 'The records', [viewExample])
+  list(
+    @CurrentPrincipal() actor: Principal,
+    @Query(new ZodPipe(ListSchema)) query: z.infer<typeof ListSchema>,
+  ) {
+    return this.consents.list(actor, query.subject);
+  }
+}

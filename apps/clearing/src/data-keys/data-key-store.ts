@@ -1,0 +1,115 @@
+import { randomUUID } from 'node:crypto';
+import { newDataKey, unwrapKey, wrapKey } from '#libs/crypto';
+import { Topics, type PlatformEvent } from '#libs/domain';
+import { asJson, type Prisma, type PrismaClient } from '#libs/persistence';
+import { appendAudit } from '../audit/audit-log.js';
+
+type Tx = Prisma.TransactionClient;
+
+export interface ReleasedKey {
+  kid: string;
+  /** base64url of the 32-byte AES key */
+  key: string;
+}
+
+/**
+ * Data keys for crypto-shredding: one per originator and dataset, and one per person for health data.
+ * Keys live wrapped with the key-encryption key; destroying a key wipes its wrapped bytes for good, so
+ * whatever it protected — including every copy on Kafka — can no longer be read by anyone.
+ */
+export class DataKeyStore {
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly kek: Buffer,
+  ) {}
+
+  /** The live key for encrypting (created on first use; after destruction a new key takes over). */
+  async keyFor(originatorId: string, dataset: string, subjectRef: string | null): Promise<ReleasedKey> {
+    const live = await this.prisma.dataKey.findFirst({
+      where: { originatorId, dataset, subjectRef, destroyedAt: null },
+      orderBy: { createdAt: 'desc' },
+    });
+    if (live?.wrapped) return { kid: live.id, key: this.unwrap(live.id, live.wrapped) };
+    const id = randomUUID();
+    const key = newDataKey();
+    // Two exchanges asking at once may each create one; both stay valid, the newest is used from then on.
+    await this.prisma.dataKey.create({
+      data: { id, originatorId, dataset, subjectRef, wrapped: new Uint8Array(wrapKey(this.kek, key, id)) },
+    });
+    return { kid: id, key: key.toString('base64url') };
+  }
+
+  /** The keys with these ids, if they belong to the dataset and still exist; destroyed ones are listed. */
+  async release(dataset: string, kids: string[]): Promise<{ keys: ReleasedKey[]; destroyed: string[] }> {
+    const rows = await this.prisma.dataKey.findMany({ where: { id: { in: kids }, dataset } });
+    const keys: ReleasedKey[] = [];
+    const destroyed: string[] = [];
+    for (const row of rows) {
+      if (row.wrapped && !row.destroyedAt) keys.push({ kid: row.id, key: this.unwrap(row.id, row.wrapped) });
+      else destroyed.push(row.id);
+    }
+    return { keys, destroyed };
+  }
+
+  /**
+   * Destroys every live key of the originator's dataset (subjectRef undefined), or of one person in it or
+   * in all its datasets (dataset '*'). Writes the destruction to the audit chain and announces each key
+   * on the clearing topic, so the exchange drops it from memory at once.
+   */
+  async destroy(
+    tx: Tx,
+    originatorId: string,
+    scope: { dataset: string; subjectRef?: string | null },
+    actorId: string,
+    reason: string,
+    at: Date,
+  ): Promise<string[]> {
+    const rows = await tx.dataKey.findMany({
+      where: {
+        originatorId,
+        destroyedAt: null,
+        ...(scope.dataset === '*' ? {} : { dataset: scope.dataset }),
+        ...(scope.subjectRef === undefined ? {} : { subjectRef: scope.subjectRef }),
+      },
+      select: { id: true, dataset: true, subjectRef: true },
+    });
+    if (rows.length === 0) return [];
+    await tx.dataKey.updateMany({
+      where: { id: { in: rows.map((r) => r.id) } },
+      data: { wrapped: null, destroyedAt: at, destroyedBy: actorId, reason },
+    });
+    for (const row of rows) {
+      const event: PlatformEvent = {
+        type: 'data-key.destroyed',
+        kid: row.id,
+        originator: originatorId,
+        dataset: row.dataset,
+        subjectRef: row.subjectRef,
+      };
+      await tx.clearingOutbox.create({
+        data: {
+          topic: Topics.clearingEvents,
+          key: row.dataset,
+          value: asJson({ ...event, id: randomUUID(), actor: actorId, at: at.toISOString() }),
+        },
+      });
+    }
+    await appendAudit(
+      tx,
+      rows.map((row) => ({
+        kind: 'key.destroyed' as const,
+        at,
+        actorId,
+        dataset: row.dataset,
+        grantId: null,
+        allow: null,
+        payload: { kid: row.id, subjectRef: row.subjectRef, reason },
+      })),
+    );
+    return rows.map((r) => r.id);
+  }
+
+  private unwrap(id: string, wrapped: Uint8Array): string {
+    return unwrapKey(this.kek, Buffer.from(wrapped), id).toString('base64url');
+  }
+}

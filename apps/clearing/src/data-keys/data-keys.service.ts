@@ -1,0 +1,139 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { CLOCK, forbidden, notFound, type Clock, type PlatformProjection } from '#libs/domain';
+import type { Principal } from '#libs/auth';
+import type { PrismaClient } from '#libs/persistence';
+import type { OutboxRelay } from '#libs/kafka';
+import { appendAudit } from '../audit/audit-log.js';
+import { OUTBOX, PRISMA, STATE } from '../clearing.tokens.js';
+import { recordPersonConsents } from '../consents/consents.service.js';
+import type { DataKeyStore, ReleasedKey } from './data-key-store.js';
+import type { EncryptionKeys, ErasePerson, KeyRelease } from './data-keys.dto.js';
+
+export const DATA_KEYS = Symbol('DATA_KEYS');
+
+@Injectable()
+export class DataKeysService {
+  constructor(
+    @Inject(PRISMA) private readonly prisma: PrismaClient,
+    @Inject(OUTBOX) private readonly outbox: OutboxRelay,
+    @Inject(STATE) private readonly state: PlatformProjection,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(DATA_KEYS) private readonly store: DataKeyStore,
+  ) {}
+
+  /** For the exchange, when it publishes: the dataset key, and each person's key for health data. */
+  async encryptionKeys(req: EncryptionKeys) {
+    const dataset = await this.store.keyFor(req.originator, req.dataset, null);
+    const subjects: Record<string, ReleasedKey> = {};
+    for (const ref of new Set(req.subjects)) {
+      subjects[ref] = await this.store.keyFor(req.originator, req.dataset, ref);
+    }
+    return { dataset, subjects };
+  }
+
+  /**
+   * For the exchange, when it delivers to a consumer: keys are released only while the consumer's grant
+   * is live (granted and within its validity), and every release is on the audit chain.
+   */
+  async release(req: KeyRelease) {
+    const now = this.clock.now();
+    const grant = await this.prisma.grant.findUnique({ where: { id: req.grantId } });
+    const live =
+      grant &&
+      grant.state === 'granted' &&
+      grant.consumerId === req.consumer &&
+      grant.dataset === req.dataset &&
+      grant.validFrom <= now &&
+      (grant.validUntil === null || now < grant.validUntil);
+    if (!live) {
+      throw forbidden(
+        'GRANT.NOT_ACTIVE',
+        'Keys are released only for a live grant',
+        'Ask the originator for access',
+      );
+    }
+    const released = await this.store.release(req.dataset, req.kids);
+    await this.prisma.$transaction((tx) =>
+      appendAudit(tx, [
+        {
+          kind: 'key.released',
+          at: now,
+          actorId: req.consumer,
+          dataset: req.dataset,
+          grantId: req.grantId,
+          allow: released.keys.length > 0,
+          payload: { kids: released.keys.map((k) => k.kid), destroyed: released.destroyed },
+        },
+      ]),
+    );
+    return released;
+  }
+
+  /** Crypto-shreds a whole dataset of the caller: every copy of its protected fields becomes unreadable. */
+  async destroyDataset(actor: Principal, dataset: string, reason: string) {
+    this.assertOwner(actor, dataset);
+    const at = this.clock.now();
+    const kids = await this.prisma.$transaction((tx) =>
+      this.store.destroy(tx, actor.participantId, { dataset }, actor.participantId, reason, at),
+    );
+    await this.outbox.flush();
+    return { dataset, destroyed: kids.length, at: at.toISOString() };
+  }
+
+  /**
+   * Erases a person: destroys the person's keys (their protected fields, wherever copied, become
+   * unreadable to everyone) and records an opt-out, so nothing more about them is delivered.
+   */
+  async erasePerson(actor: Principal, subjectRef: string, req: ErasePerson) {
+    if (req.dataset !== '*') this.assertOwner(actor, req.dataset);
+    const at = this.clock.now();
+    const kids = await this.prisma.$transaction(async (tx) => {
+      const destroyed = await this.store.destroy(
+        tx,
+        actor.participantId,
+        { dataset: req.dataset, subjectRef },
+        actor.participantId,
+        req.reason,
+        at,
+      );
+      // The opt-out covers the scope erased and overrides every narrower consent the person gave in it.
+      const narrower = await tx.personConsent.findMany({
+        where: {
+          originatorId: actor.participantId,
+          subjectRef,
+          ...(req.dataset === '*' ? {} : { dataset: req.dataset }),
+        },
+        select: { dataset: true },
+      });
+      const datasets = [...new Set([req.dataset, ...narrower.map((c) => c.dataset)])];
+      await recordPersonConsents(
+        tx,
+        actor.participantId,
+        datasets.map((dataset) => ({
+          subjectRef,
+          dataset,
+          decision: 'deny' as const,
+          purposes: [],
+          validFrom: null,
+          validUntil: null,
+          fhirId: null,
+          source: { recordedBy: 'renkei', kind: 'erasure', reason: req.reason },
+        })),
+        actor.participantId,
+        at,
+      );
+      return destroyed;
+    });
+    await this.outbox.flush();
+    return { subjectRef, dataset: req.dataset, keysDestroyed: kids.length, at: at.toISOString() };
+  }
+
+  private assertOwner(actor: Principal, dataset: string) {
+    const versions = this.state.contracts.get(dataset);
+    const owner = versions ? [...versions.values()][0]?.owner : undefined;
+    if (!owner) throw notFound('CONTRACT.NOT_FOUND', `No dataset '${dataset}'`);
+    if (owner !== actor.participantId) {
+      throw forbidden('CONTRACT.NOT_OWNER', `Only the owner of '${dataset}' may destroy its keys`);
+    }
+  }
+}

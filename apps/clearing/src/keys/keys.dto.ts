@@ -1,0 +1,62 @@
+import { z } from 'zod';
+
+export const RotateRequestSchema = z.object({
+  activateAfterSeconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(30 * 24 * 3600)
+    .optional()
+    .describe(
+      "How long the new key is published before it signs (default: the configured pre-publication delay). Shorter is safe for Renkei's own services (they refetch the JWKS for an unknown kid) but not for verifiers that cache the JWKS: use it after a key compromise.",
+    ),
+});
+export type RotateRequest = z.infer<typeof RotateRequestSchema>;
+
+const key = (
+  kid: string,
+  state: string,
+  times: Partial<Record<'activatesAt' | 'activatedAt' | 'retiredAt' | 'leavesJwksAt', string>>,
+) => ({
+  kid,
+  state,
+  alg: 'ES256',
+  published: state !== 'retired',
+  createdAt: '2026-10-22T09:00:00.000Z',
+  activatesAt: null,
+  activatedAt: null,
+  retiredAt: null,
+  leavesJwksAt: null,
+  ...times,
+});
+
+export const keysExample = {
+  keys: [
+    key('7c1d…-active', 'active', { activatedAt: '2026-11-21T09:10:00.000Z' }),
+    key('3f2c…-retiring', 'retiring', {
+      activatedAt: '2026-10-22T09:10:00.000Z',
+      retiredAt: '2026-11-21T09:10:00.000Z',
+      leavesJwksAt: '2026-11-21T09:21:00.000Z',
+    }),
+    key('0a9b…-retired', 'retired', {
+      activatedAt: '2026-09-22T09:10:00.000Z',
+      retiredAt: '2026-10-22T09:10:00.000Z',
+    }),
+  ],
+  policy: {
+    rotateEveryHours: 720,
+    prepublishSeconds: 600,
+    retiringSeconds: 660,
+    checkIntervalSeconds: 5,
+  },
+  nextChangeAt: '2026-11-21T09:21:00.000Z',
+};
+
+export const rotationExample = {
+  result: 'created',
+  key: key('9e4f…-next', 'next', { activatesAt: '2026-11-21T09:20:00.000Z' }),
+  keys: [
+    key('7c1d…-active', 'active', { activatedAt: '2026-11-21T09:10:00.000Z' }),
+    key('9e4f…-next', 'next', { activatesAt: '2026-11-21T09:20:00.000Z' }),
+  ],
+};
