@@ -374,6 +374,38 @@ describe('battery CFP: the first governed exchange', () => {
       expect(await res.json()).toMatchObject({ code: 'TOKEN.WRONG_AUDIENCE' });
     });
 
+    it('rejects widened scopes: an edited token, a token for another action, a token without a grant', async () => {
+      // Editing the claims of a genuine token to widen its scope breaks its signature.
+      const [header, payload, signature] = subscribeToken.split('.');
+      const claims = JSON.parse(Buffer.from(payload!, 'base64url').toString('utf8')) as Record<
+        string,
+        unknown
+      >;
+      const widened = Buffer.from(
+        JSON.stringify({ ...claims, scope: 'publish:battery.cfp subscribe:battery.cfp' }),
+      ).toString('base64url');
+      const edited = await post(
+        '/datasets/battery.cfp/events',
+        JSON.stringify({ events: [{ payload: {} }] }),
+        `${header}.${widened}.${signature}`,
+      );
+      expect(edited.status).toBe(401);
+      // A genuine subscribe token does not publish.
+      const wrongAction = await post(
+        '/datasets/battery.cfp/events',
+        JSON.stringify({ events: [{ payload: {} }] }),
+        subscribeToken,
+      );
+      expect(wrongAction.status).toBe(403);
+      expect(await wrongAction.json()).toMatchObject({ code: 'TOKEN.INSUFFICIENT_SCOPE' });
+      // Clearing never issues a subscribe token without a live grant, whatever scope is asked for.
+      const rival = new RenkeiClient(platform.endpoints, {
+        clientId: ids.competitor!,
+        privateJwk: keys.competitor!,
+      });
+      await expectProblem(rival.datasetToken('battery.cfp', 'publish'), 403, 'SUBJECT.NOT_OWNER');
+    });
+
     it('rejects a request without a token, telling the caller what to send', async () => {
       const res = await fetch(`${platform.endpoints.exchange}/datasets/battery.cfp/stream`);
       expect(res.status).toBe(401);
