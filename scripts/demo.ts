@@ -9,6 +9,12 @@ import { RenkeiClient, RenkeiError, type DeliveryStream, type StreamLine } from 
 import { freshDatabase } from '../test/support/database.js';
 import { generateSecrets, startPlatform, type Secrets } from '../test/support/platform.js';
 import {
+  admissionsContract,
+  fhirConsent,
+  hospital,
+  researchInstitute,
+} from '../test/fixtures/regional-health.js';
+import {
   automaker,
   batteryCfpContract,
   cellMaker,
@@ -243,6 +249,62 @@ try {
     if (err instanceof RenkeiError) say(`Chubu Motors’ next read is refused: ${err.status} ${err.code}`);
   }
 
+  step('Regional health data: certified recipients, persons’ consent, crypto-shredding');
+  const hk = { hosp: await key('hosp-1'), lab: await key('lab-1') };
+  const [hospP, labP] = await Promise.all([
+    admin.onboard({ ...hospital, jwks: { keys: [pub(hk.hosp)] } }),
+    admin.onboard({ ...researchInstitute, jwks: { keys: [pub(hk.lab)] } }),
+  ]);
+  const hosp = new RenkeiClient(e, { clientId: hospP.id, privateJwk: hk.hosp });
+  const lab = new RenkeiClient(e, { clientId: labP.id, privateJwk: hk.lab });
+  await hosp.registerContract(admissionsContract);
+  say(
+    'Kansai General Hospital offers health.admissions (restricted: protected fields are encrypted on Kafka)',
+  );
+  try {
+    await auto.requestGrant({ dataset: 'health.admissions', purpose: 'health-research' });
+  } catch (err) {
+    if (err instanceof RenkeiError)
+      say(`Chubu Motors is not a certified health-data handler: ${err.status} ${err.code}`);
+  }
+  const labGrant = await lab.requestGrant({ dataset: 'health.admissions', purpose: 'health-research' });
+  await hosp.approveGrant(labGrant.id, 'Regional readmission study');
+  await hosp.importConsents({
+    resourceType: 'Bundle',
+    type: 'collection',
+    entry: [{ resource: fhirConsent('pt-1', 'permit') }, { resource: fhirConsent('pt-2', 'deny') }],
+  });
+  say('FHIR R5 Consents recorded: pt-1 permits health research, pt-2 opted out, pt-3 said nothing');
+  const labStream = await lab.stream(
+    'health.admissions',
+    await lab.datasetToken('health.admissions', 'subscribe', labGrant.id),
+  );
+  await hosp.publish(
+    'health.admissions',
+    await hosp.datasetToken('health.admissions', 'publish'),
+    ['pt-1', 'pt-2', 'pt-3'].map((pt, i) => ({
+      subject: pt,
+      payload: {
+        wardId: 'W3',
+        admittedAt: `2026-11-21T0${i + 1}:00:00Z`,
+        ageBand: '65-74',
+        diagnosis: ['J18.9', 'I21.0', 'E11.9'][i],
+      },
+    })),
+  );
+  for (const line of await take(labStream, 2)) {
+    if (line.type === 'event')
+      say(
+        `Osaka Medical Data Institute receives ${String(line.event.subject).padEnd(26)} diagnosis ${String(line.event.payload.diagnosis)}`,
+      );
+  }
+  say('pt-2’s admission is withheld; pt-3 arrives pseudonymised; only pt-1 is identified');
+  labStream.close();
+  const erased = await hosp.erasePerson('pt-1', '*', 'Erasure requested by the patient');
+  say(
+    `pt-1 is erased: ${erased.keysDestroyed} data key destroyed — every copy of pt-1’s protected fields is unreadable`,
+  );
+
   step('The compliance officer reviews the decisions and verifies the audit chain');
   await new Promise((r) => setTimeout(r, 500));
   const { items } = await compliance.auditEntries({ kind: 'decision', limit: '500' });
@@ -259,6 +321,10 @@ try {
     say(`${k.padEnd(16)} ${String(r.allow).padStart(5)} ${String(r.deny).padStart(5)}`);
   const verdict = await compliance.verifyAudit();
   say(`hash chain over ${verdict.entries} entries: ${verdict.ok ? 'intact' : `BROKEN (${verdict.problem})`}`);
+  const checkpoint = await compliance.createAuditCheckpoint();
+  say(
+    `signed checkpoint at entry ${String(checkpoint.seq)}: originators keep it as a receipt (renkei audit verify --checkpoint)`,
+  );
 } catch (error) {
   console.error('\nThe demo failed:', error);
   await platform.stop();
