@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { loadPolicy, type LoadedPolicy } from '@open-policy-agent/opa-wasm';
 import pg from 'pg';
+import { batteryProjection } from './projection.js';
 import {
   generatePrivateJwk,
   loadSigningKeys,
@@ -27,7 +28,7 @@ import {
   TokenVerifier,
   type IssueRequest,
 } from '#libs/auth';
-import { PlatformProjection, systemClock, type GrantView } from '#libs/domain';
+import { systemClock, type GrantView, type PlatformProjection } from '#libs/domain';
 import {
   buildPolicyInput,
   decisionRecord,
@@ -37,7 +38,6 @@ import {
   type PolicyInput,
 } from '#libs/policy';
 import { entryHash, GENESIS_HASH } from '../apps/clearing/src/audit/audit-log.js';
-import { batteryCfpContract } from '../test/fixtures/battery-cfp.js';
 import { round, summarise } from './stats.js';
 
 const root = new URL('../..', import.meta.url).pathname.replace(/\/$/, '');
@@ -147,31 +147,11 @@ function record(key: string, what: string, m: Measured, extra: Record<string, un
 // ---------------------------------------------------------------------------------------------------
 
 function projection(): PlatformProjection {
-  const state = new PlatformProjection();
-  for (const [id, industry] of [
+  const state = batteryProjection([
     ['cell', 'battery-cells'],
     ['auto', 'automotive'],
     ['rival', 'battery-cells'],
-  ] as const) {
-    state.apply({
-      type: 'participant.upserted',
-      participant: {
-        id,
-        legalName: id,
-        industry,
-        country: 'JP',
-        roles: ['member'],
-        certifications: [],
-        protection: 'access-control',
-        status: 'active',
-        jwks: { keys: [] },
-      },
-    });
-  }
-  state.apply({
-    type: 'contract.published',
-    contract: { ...batteryCfpContract, owner: 'cell', status: 'active' } as never,
-  });
+  ]);
   return state;
 }
 

@@ -8,12 +8,13 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import { Kafka, logLevel } from 'kafkajs';
-import { PlatformProjection, type GrantView } from '#libs/domain';
+import type { GrantView } from '#libs/domain';
 import { buildPolicyInput, PolicyEngine, readPolicyBundle } from '#libs/policy';
 import { RenkeiClient, type DeliveryStream } from '#libs/sdk';
 import { freshDatabase } from '../test/support/database.js';
 import { generateSecrets, startPlatform } from '../test/support/platform.js';
 import { automaker, batteryCfpContract, cellMaker } from '../test/fixtures/battery-cfp.js';
+import { batteryProjection } from './projection.js';
 import { round, summarise } from './stats.js';
 
 const root = new URL('../..', import.meta.url).pathname;
@@ -39,30 +40,10 @@ const pub = ({ d: _d, ...p }: JWK) => p;
 /** In-process decisions through the compiled wasm, as the exchange makes them for each delivery batch. */
 async function policyBench() {
   const policy = await PolicyEngine.load(await readPolicyBundle(`${root}/policies/build`));
-  const state = new PlatformProjection();
-  for (const [id, industry] of [
+  const state = batteryProjection([
     ['cell', 'battery-cells'],
     ['auto', 'automotive'],
-  ] as const) {
-    state.apply({
-      type: 'participant.upserted',
-      participant: {
-        id,
-        legalName: id,
-        industry,
-        country: 'JP',
-        roles: ['member'],
-        certifications: [],
-        protection: 'access-control',
-        status: 'active',
-        jwks: { keys: [] },
-      },
-    });
-  }
-  state.apply({
-    type: 'contract.published',
-    contract: { ...batteryCfpContract, owner: 'cell', status: 'active' } as never,
-  });
+  ]);
   const grant: GrantView = {
     id: 'g',
     state: 'granted',

@@ -29,6 +29,7 @@ import {
   competitorCellMaker,
   complianceOffice,
 } from '../fixtures/battery-cfp.js';
+import { eventually } from '../support/eventually.js';
 
 let env: TestPlatform;
 let platform: RunningPlatform;
@@ -52,20 +53,6 @@ async function receive(stream: DeliveryStream, expected: string[], timeoutMs = 1
     if (line.type === 'event') seen.add(line.event.id);
   }
   return [...seen];
-}
-
-async function eventually<T>(
-  probe: () => Promise<T>,
-  done: (value: T) => boolean,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let value = await probe();
-  while (!done(value) && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 250));
-    value = await probe();
-  }
-  return value;
 }
 
 /** RFC 4180 parser for the test's own check of the export (quoted fields, doubled quotes, CRLF). */

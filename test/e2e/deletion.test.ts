@@ -35,24 +35,12 @@ import {
   competitorCellMaker,
   complianceOffice,
 } from '../fixtures/battery-cfp.js';
+import { eventually } from '../support/eventually.js';
 
 const DAY_MS = 86_400_000;
 const run = promisify(execFile);
 
 /** Polls `probe` until `done` holds or the deadline passes; returns the last value either way. */
-async function eventually<T>(
-  probe: () => Promise<T>,
-  done: (value: T) => boolean,
-  timeoutMs = 15_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let value = await probe();
-  while (!done(value) && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 100));
-    value = await probe();
-  }
-  return value;
-}
 
 type AuditItem = Awaited<ReturnType<RenkeiClient['auditEntries']>>['items'][number];
 

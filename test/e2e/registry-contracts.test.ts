@@ -16,6 +16,7 @@ import {
   type TestPlatform,
 } from '../support/test-platform.js';
 import { readTopicUntil } from '../support/topic-reader.js';
+import { eventually } from '../support/eventually.js';
 import { expectProblem } from '../support/problems.js';
 import { automaker, batteryCfpContract, cellMaker, competitorCellMaker } from '../fixtures/battery-cfp.js';
 
@@ -29,20 +30,6 @@ async function nextNotice(stream: DeliveryStream, timeoutMs = 15_000): Promise<S
     if (line.type === 'notice') return line;
   }
   return null;
-}
-
-/** Polls until `probe` returns something truthy: for effects that travel over Kafka between services. */
-async function eventually<T>(
-  probe: () => Promise<T | undefined | null | false>,
-  timeoutMs = 15_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 const schemaV1 = batteryCfpContract.schema;
@@ -312,10 +299,10 @@ describe('registry: versioned contracts members can rely on', () => {
       version: '1.2.0',
       reason: 'Superseded by 1.3.0',
     });
-    const notes = await eventually(async () => {
-      const list = await auto.notifications();
-      return list.length >= 2 ? list : null;
-    });
+    const notes = await eventually(
+      () => auto.notifications(),
+      (list) => list.length >= 2,
+    );
     expect(notes.map((n) => [n.kind, n.version]).sort()).toEqual([
       ['CONTRACT.DEPRECATED', '1.2.0'],
       ['CONTRACT.NEW_VERSION', '1.3.0'],
