@@ -488,6 +488,53 @@ aggregate_meets_k if {
 	input.aggregate.contributors >= aggregate_k_required
 }
 
+# Derived datasets: lineage ---------------------------------------------------
+
+# A derived dataset (a contract with a lineage: the input datasets its events
+# were computed from) is governed by all of its inputs' terms: nobody may
+# request, be issued a token for, subscribe to or receive it unless each input
+# is visible to them (the caller states per input whether the subject owns it
+# or holds a live grant on it, in consumerInputs), except an aggregate resting
+# on at least the contract's minimum k contributors. A contract without lineage
+# (absent or null) is not derived.
+lineage_actions := {"grant.request", "token.issue", "subscribe", "deliver"}
+
+reasons contains "LINEAGE.INPUT_NOT_VISIBLE" if {
+	input.action in lineage_actions
+	contract_present
+	some dataset in contract_lineage
+	not lineage_input_visible(dataset)
+	not derived_aggregate_above_k
+}
+
+# A lineage that is present but not a list of dataset names fails closed.
+reasons contains "LINEAGE.INPUT_NOT_VISIBLE" if {
+	input.action in lineage_actions
+	contract_present
+	lineage_malformed
+	not derived_aggregate_above_k
+}
+
+contract_lineage := input.contract.lineage if is_array(input.contract.lineage)
+
+lineage_malformed if {
+	input.contract.lineage != null
+	not is_array(input.contract.lineage)
+}
+
+lineage_malformed if {
+	some dataset in contract_lineage
+	not is_string(dataset)
+}
+
+lineage_input_visible(dataset) if input.consumerInputs[dataset] == true
+
+derived_aggregate_above_k if {
+	input.contract.derived.aggregate == true
+	is_number(input.contract.derived.contributors)
+	input.contract.derived.contributors >= contract_min_k
+}
+
 # Recipients: protection and health certification ----------------------------
 
 reasons contains "PROTECTION.INSUFFICIENT" if {

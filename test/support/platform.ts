@@ -17,6 +17,12 @@ export interface Secrets {
   keyEncryptionKey: string;
   /** The exchange's own key: it authenticates to clearing for data keys (service identity). */
   exchangeKey: JWK;
+  /**
+   * The CPS simulation service's participant key. The service starts without an identity; once the admin
+   * has onboarded a participant with this key's public part, restart it with
+   * `restart('cps-sim', 'SIGTERM', { CPS_CLIENT_ID: id })`.
+   */
+  cpsKey: JWK;
 }
 
 export async function generateSecrets(): Promise<Secrets> {
@@ -26,6 +32,7 @@ export async function generateSecrets(): Promise<Secrets> {
     pseudonymSecret: randomBytes(32).toString('base64url'),
     keyEncryptionKey: randomBytes(32).toString('base64url'),
     exchangeKey: await generatePrivateJwk('renkei-exchange-1'),
+    cpsKey: await generatePrivateJwk('renkei-cps-sim-1'),
   };
 }
 
@@ -46,8 +53,11 @@ export type Service = (typeof services)[number];
 export interface RunningPlatform {
   endpoints: { registry: string; clearing: string; exchange: string; cpsSim: string };
   stop(): Promise<void>;
-  /** Stops one service (gracefully, or killed outright) and starts it again. */
-  restart(name: Service, how?: 'SIGTERM' | 'SIGKILL'): Promise<void>;
+  /**
+   * Stops one service (gracefully, or killed outright) and starts it again; `env` adds to (and stays in)
+   * its environment, e.g. the cps-sim participant id once it is onboarded.
+   */
+  restart(name: Service, how?: 'SIGTERM' | 'SIGKILL', env?: Record<string, string>): Promise<void>;
 }
 
 async function waitHealthy(
@@ -101,7 +111,15 @@ export async function startPlatform(opts: PlatformOptions): Promise<RunningPlatf
       PSEUDONYM_SECRET: opts.secrets.pseudonymSecret,
       SERVICE_KEY: JSON.stringify(opts.secrets.exchangeKey),
     },
-    'cps-sim': { PATH: common.PATH, LOG_LEVEL: common.LOG_LEVEL, PORT: String(port(3)) },
+    'cps-sim': {
+      PATH: common.PATH,
+      LOG_LEVEL: common.LOG_LEVEL,
+      PORT: String(port(3)),
+      REGISTRY_URL: url(0),
+      CLEARING_URL: url(1),
+      EXCHANGE_URL: url(2),
+      CPS_PRIVATE_JWK: JSON.stringify(opts.secrets.cpsKey),
+    },
   };
   const children = new Map<Service, ChildProcess>();
   const stopOne = (child: ChildProcess) =>
@@ -146,7 +164,8 @@ export async function startPlatform(opts: PlatformOptions): Promise<RunningPlatf
   return {
     endpoints: { registry: url(0), clearing: url(1), exchange: url(2), cpsSim: url(3) },
     stop,
-    async restart(name, how = 'SIGTERM') {
+    async restart(name, how = 'SIGTERM', extraEnv) {
+      if (extraEnv) Object.assign(env[name], extraEnv);
       const child = children.get(name);
       if (child) {
         if (how === 'SIGKILL') {

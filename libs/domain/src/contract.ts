@@ -72,6 +72,28 @@ export interface ContractTerms {
   invited?: string[];
   fields: Record<string, FieldTerms>;
   schema: Record<string, unknown>;
+  /**
+   * A derived dataset's terms: the input datasets (and versions) its events were computed from. A derived
+   * dataset is governed by all of its inputs' terms: the policy refuses it to anyone who does not hold a
+   * live grant on every input (LINEAGE.INPUT_NOT_VISIBLE), unless `derived` declares it an aggregate
+   * resting on at least the contract's minimum k contributors. Absent: not derived.
+   */
+  lineage?: DatasetRef[];
+  /** How a derived dataset relates to its inputs' contributors (only meaningful with `lineage`). */
+  derived?: DerivedTerms;
+}
+
+/** One input of a derived dataset. */
+export interface DatasetRef {
+  dataset: string;
+  version: string;
+}
+
+export interface DerivedTerms {
+  /** True when each event aggregates many contributors and reveals no single one's figures. */
+  aggregate: boolean;
+  /** Distinct participants whose data went into it; null when unknown (never enough for the k rule). */
+  contributors: number | null;
 }
 
 /** Dataset ids are dotted lower-case names, e.g. `battery.cfp`; they become part of Kafka topic names. */

@@ -170,4 +170,73 @@ describe('policy input', () => {
       'minimumProtection',
     );
   });
+
+  describe('derived datasets', () => {
+    const derived: ContractTerms = {
+      ...contract,
+      dataset: 'cps.occupancy-forecast',
+      owner: 'cps',
+      fields: {},
+      schema: { properties: {} },
+      lineage: [
+        { dataset: 'clinic.visits', version: '1.0.0' },
+        { dataset: 'lab.results', version: '2.0.0' },
+      ],
+      derived: { aggregate: true, contributors: 6 },
+    };
+    const withDerived = () => {
+      const s = state();
+      s.apply({ type: 'participant.upserted', participant: participant('cps') });
+      s.apply({
+        type: 'contract.published',
+        contract: { ...contract, dataset: 'lab.results', owner: 'lab' },
+      });
+      s.apply({ type: 'contract.published', contract: derived });
+      return s;
+    };
+
+    it('states per input whether the subject owns it or holds a live grant on it', () => {
+      const s = withDerived();
+      s.apply({ type: 'grant.changed', grant, actor: 'clinic', reason: null });
+      const input = buildPolicyInput(s, {
+        action: 'grant.request',
+        subjectId: 'lab',
+        dataset: 'cps.occupancy-forecast',
+        now,
+      });
+      expect(input.contract?.lineage).toEqual(['clinic.visits', 'lab.results']);
+      expect(input.contract?.derived).toEqual({ aggregate: true, contributors: 6 });
+      expect(input.consumerInputs).toEqual({ 'clinic.visits': true, 'lab.results': true });
+    });
+
+    it('does not count grants that are not live, or held by someone else', () => {
+      for (const g of [
+        { ...grant, state: 'revoked' as const },
+        { ...grant, validFrom: '2027-01-01T00:00:00.000Z' },
+        { ...grant, validUntil: '2026-11-20T00:00:00.000Z' },
+        { ...grant, consumer: 'clinic' },
+      ]) {
+        const s = withDerived();
+        s.apply({ type: 'grant.changed', grant: g, actor: 'clinic', reason: null });
+        const input = buildPolicyInput(s, {
+          action: 'subscribe',
+          subjectId: 'lab',
+          dataset: derived.dataset,
+          now,
+        });
+        expect(input.consumerInputs?.['clinic.visits']).toBe(false);
+      }
+    });
+
+    it('leaves lineage and consumer inputs out for contracts that are not derived', () => {
+      const input = buildPolicyInput(state(), {
+        action: 'grant.request',
+        subjectId: 'lab',
+        dataset: 'clinic.visits',
+        now,
+      });
+      expect(input.contract).not.toHaveProperty('lineage');
+      expect(input).not.toHaveProperty('consumerInputs');
+    });
+  });
 });

@@ -34,6 +34,12 @@ export interface DecisionRequest {
   subjects?: Record<string, ConsentStatus> | null;
   /** aggregate.release: distinct contributors of the aggregate and the k the requester asks for (or null). */
   aggregate?: PolicyAggregate | null;
+  /**
+   * Derived contracts: per lineage input, whether the subject may see it. Default: computed from the
+   * projection's grants (lineageVisibility); a service whose projection holds no grants (clearing keeps
+   * them in its database) passes what it knows instead.
+   */
+  consumerInputs?: Record<string, boolean>;
   now: Date;
 }
 
@@ -68,6 +74,40 @@ function party(state: PlatformProjection, id: string | undefined): PolicyParty |
 }
 
 /**
+ * For a derived contract: whether each input dataset of its lineage is visible to the participant, i.e. it
+ * owns the input's current contract, or holds a live grant on it (granted, started, not ended).
+ */
+export function lineageVisibility(
+  state: PlatformProjection,
+  participantId: string,
+  lineage: readonly { dataset: string }[],
+  now: Date,
+): Record<string, boolean> {
+  const at = now.getTime();
+  const visible: Record<string, boolean> = {};
+  for (const { dataset } of lineage) {
+    if (state.currentContract(dataset)?.owner === participantId) {
+      visible[dataset] = true;
+      continue;
+    }
+    visible[dataset] = false;
+    for (const grant of state.grants.values()) {
+      if (
+        grant.consumer === participantId &&
+        grant.dataset === dataset &&
+        grant.state === 'granted' &&
+        Date.parse(grant.validFrom) <= at &&
+        (grant.validUntil === null || Date.parse(grant.validUntil) > at)
+      ) {
+        visible[dataset] = true;
+        break;
+      }
+    }
+  }
+  return visible;
+}
+
+/**
  * Builds the one policy input shape from what the service knows. Only facts the policy needs go in:
  * no payloads, no keys, so the input can be recorded as is.
  */
@@ -96,6 +136,12 @@ export function buildPolicyInput(state: PlatformProjection, req: DecisionRequest
           visibility: contract.visibility ?? 'consortium',
           invited: contract.invited ?? [],
           fields: allFields(contract),
+          ...(contract.lineage
+            ? {
+                lineage: contract.lineage.map((l) => l.dataset),
+                derived: contract.derived ?? { aggregate: false, contributors: null },
+              }
+            : {}),
         }
       : null,
     originator: party(state, contract?.owner),
@@ -118,5 +164,11 @@ export function buildPolicyInput(state: PlatformProjection, req: DecisionRequest
     purpose: req.purpose ?? grant?.purpose ?? null,
     subjects: req.subjects ?? null,
     aggregate: req.aggregate ?? null,
+    ...(contract?.lineage
+      ? {
+          consumerInputs:
+            req.consumerInputs ?? lineageVisibility(state, req.subjectId, contract.lineage, req.now),
+        }
+      : {}),
   };
 }

@@ -50,6 +50,10 @@ export interface PolicyInput {
     visibility: string;
     invited: string[];
     fields: Record<string, PolicyField>;
+    /** A derived dataset's input datasets (absent: not derived). */
+    lineage?: string[];
+    /** A derived dataset's aggregate declaration (absent: not derived). */
+    derived?: { aggregate: boolean; contributors: number | null };
   } | null;
   originator: PolicyParty | null;
   consumer: PolicyParty | null;
@@ -75,6 +79,11 @@ export interface PolicyInput {
   subjects: Record<string, ConsentStatus> | null;
   /** aggregate.release only: distinct contributors (participants or persons) and the requested k, if any. */
   aggregate: PolicyAggregate | null;
+  /**
+   * Derived contracts only: for each input dataset of the lineage, whether it is visible to the subject (it
+   * owns the input, or holds a live grant on it now). Absent for contracts without lineage.
+   */
+  consumerInputs?: Record<string, boolean>;
 }
 
 export interface PolicyAggregate {

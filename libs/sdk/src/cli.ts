@@ -14,6 +14,7 @@ import {
   verifyCheckpointSignature,
   type DeletionMethod,
   type Endpoints,
+  type ScenarioKind,
 } from './client.js';
 
 interface CredentialsFile extends Endpoints {
@@ -43,7 +44,12 @@ function client(): RenkeiClient {
     if (!creds[k]) throw new UsageError(`Credentials ${file} lack "${k}"`);
   }
   return new RenkeiClient(
-    { registry: creds.registry, clearing: creds.clearing, exchange: creds.exchange },
+    {
+      registry: creds.registry,
+      clearing: creds.clearing,
+      exchange: creds.exchange,
+      ...(creds.cpsSim ? { cpsSim: creds.cpsSim } : {}),
+    },
     { clientId: creds.clientId, privateJwk: creds.privateJwk },
   );
 }
@@ -516,6 +522,95 @@ keys
     );
     print(result);
   });
+
+const sim = program
+  .command('sim')
+  .description('the CPS digital twin: scenarios, runs, charts, derived datasets (credentials need "cpsSim")');
+sim
+  .command('inputs')
+  .description("the twin's inputs: grant state, events applied, stream position")
+  .action(async () => print(await client().simInputs()));
+sim
+  .command('follow <dataset>')
+  .description('request access to a dataset for the twin (the originator approves) and follow it')
+  .requiredOption('--purpose <purpose>', 'a purpose the contract offers')
+  .action(async (dataset: string, o: { purpose: string }) =>
+    print(await client().simRequestInput(dataset, o.purpose)),
+  );
+sim
+  .command('twin')
+  .description('the twin now: counts, digest and inputs')
+  .option('--rebuild', 'replay every input from the start first (the digest must not change)')
+  .action(async (o: { rebuild?: boolean }) => {
+    const c = client();
+    if (o.rebuild) {
+      const r = await c.simRebuildTwin();
+      note(`rebuilt from ${r.events} events: ${r.identical ? 'identical' : 'DIFFERENT'} digest`);
+    }
+    print(await c.simTwin());
+  });
+sim
+  .command('define <scenario.json>')
+  .description(
+    'define a scenario: {name, kind, params} (kind: disruption, method-switch, cfp-rollup, hospital-occupancy)',
+  )
+  .action(async (file: string) => {
+    const body = readJson(file) as { name: string; kind: ScenarioKind; params: Record<string, unknown> };
+    print(await client().defineScenario(body));
+  });
+sim
+  .command('scenarios')
+  .description('the scenarios defined')
+  .action(async () => print(await client().scenarios()));
+sim
+  .command('run <scenarioId>')
+  .description(
+    'run a scenario on a snapshot of the twin; waits and prints the result (--no-wait: the run id)',
+  )
+  .option('--seed <n>', 'the seed (the same seed on the same twin repeats the run exactly)')
+  .option('--no-wait', 'return at once with the run id')
+  .action(async (scenarioId: string, o: { seed?: string; wait: boolean }) => {
+    const c = client();
+    const started = await c.runScenario(scenarioId, o.seed === undefined ? {} : { seed: Number(o.seed) });
+    if (!o.wait) return print(started);
+    let shown = -1;
+    for (;;) {
+      const run = await c.run(started.runId);
+      const pct = Math.round(run.progress * 100);
+      if (pct !== shown) note(`${run.status} ${pct}%`);
+      shown = pct;
+      if (run.status === 'failed') throw new UsageError(`run ${run.id} failed: ${run.error ?? ''}`);
+      if (run.status === 'succeeded') return print(await c.runResult(run.id));
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  });
+sim
+  .command('status <runId>')
+  .description("a run's status, progress, lineage and seed")
+  .action(async (runId: string) => print(await client().run(runId)));
+sim
+  .command('result <runId>')
+  .description("a finished run's result with chart-ready series")
+  .action(async (runId: string) => print(await client().runResult(runId)));
+sim
+  .command('chart <runId>')
+  .description("the run's main series as an SVG chart")
+  .option('-o, --output <file.svg>', 'write to a file instead of stdout')
+  .action(async (runId: string, o: { output?: string }) => {
+    const svg = await client().chartSvg(runId);
+    if (o.output) {
+      writeFileSync(o.output, svg);
+      note(`wrote ${o.output}`);
+    } else process.stdout.write(svg + '\n');
+  });
+sim
+  .command('publish <runId>')
+  .description('publish the result as a derived dataset carrying lineage to its inputs')
+  .option('--dataset <dataset>', 'the derived dataset (default cps.<kind>-forecast)')
+  .option('--aggregate', 'declare the result an aggregate revealing no single contributor')
+  .action(async (runId: string, o: { dataset?: string; aggregate?: boolean }) =>
+    print(await client().publishRun(runId, { dataset: o.dataset, aggregate: o.aggregate ?? false })),
+  );
 
 /** A checkpoint JWS from a file: the raw JWS, or JSON with `jws` (a checkpoint) or `checkpoint.jws` (a receipt). */
 function readCheckpoint(file: string): string {

@@ -21,6 +21,78 @@ export interface Endpoints {
   registry: string;
   clearing: string;
   exchange: string;
+  /** The CPS simulation service (only for the `sim` calls). */
+  cpsSim?: string;
+}
+
+export type ScenarioKind = 'disruption' | 'method-switch' | 'cfp-rollup' | 'hospital-occupancy';
+
+export interface ScenarioView {
+  id: string;
+  name: string;
+  kind: ScenarioKind;
+  params: Record<string, unknown>;
+  createdBy: string;
+  createdAt: string;
+}
+
+export interface SimRunView {
+  id: string;
+  scenario: string;
+  name: string;
+  kind: ScenarioKind;
+  status: 'queued' | 'running' | 'succeeded' | 'failed';
+  progress: number;
+  startedAt: string;
+  finishedAt: string | null;
+  /** Lineage: each input dataset, its contract version, the events and last event the run was built from. */
+  inputs: {
+    dataset: string;
+    version: string;
+    events: number;
+    lastEventId: string | null;
+    originators: string[];
+  }[];
+  twin: { digest: string; asOf: string | null };
+  seed: number | null;
+  params: Record<string, unknown>;
+  error: string | null;
+  published: { dataset: string; version: string; eventIds: string[] } | null;
+}
+
+export interface SimRunResult {
+  run: SimRunView;
+  result: Record<string, unknown>;
+  /** The main series as chart-ready rows (long format), with the fields to plot. */
+  chart: {
+    title: string;
+    mark: 'line' | 'bar';
+    x: { field: string; title: string; type: string };
+    y: { field: string; title: string };
+    series: string;
+    dash?: string;
+    rows: Record<string, string | number>[];
+  };
+}
+
+export interface SimInputView {
+  dataset: string;
+  purpose: string | null;
+  grant: { id: string; state: string } | null;
+  state: string;
+  eventsApplied: number;
+  lastEventId: string | null;
+  positions: Record<string, string>;
+  contractVersions: string[];
+  lastError: string | null;
+}
+
+export interface SimTwinView {
+  asOf: string | null;
+  digest: string;
+  counts: { facilities: number; bom: number; links: number; hospitals: number };
+  inputs: SimRunView['inputs'];
+  sources: { dataset: string; lastEventId: string | null; events: number }[];
 }
 
 export interface Credentials {
@@ -576,6 +648,85 @@ export class RenkeiClient {
       '/admin/signing-keys/rotate',
       activateAfterSeconds === undefined ? {} : { activateAfterSeconds },
     );
+  }
+
+  // cps-sim: the consortium's digital twin (needs endpoints.cpsSim; an operator's credentials)
+  private async sim<T>(method: string, path: string, body?: unknown): Promise<T> {
+    return json<T>(await this.simResponse(method, path, body));
+  }
+  private async simResponse(method: string, path: string, body?: unknown): Promise<Response> {
+    if (!this.endpoints.cpsSim) throw new TypeError('No cpsSim endpoint: add "cpsSim" to the endpoints');
+    const headers: Record<string, string> = { authorization: `Bearer ${await this.platformToken()}` };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    return fetch(`${this.endpoints.cpsSim}${path}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  }
+  /** The twin's inputs: grant state, events applied and stream position per dataset. */
+  simInputs() {
+    return this.sim<SimInputView[]>('GET', '/inputs');
+  }
+  /** Asks (as the CPS service) for access to a dataset and follows it once granted. */
+  simRequestInput(dataset: string, purpose: string) {
+    return this.sim<SimInputView>('POST', '/inputs', { dataset, purpose });
+  }
+  simTwin() {
+    return this.sim<SimTwinView>('GET', '/twin');
+  }
+  simRebuildTwin() {
+    return this.sim<{ before: string; after: string; events: number; identical: boolean }>(
+      'POST',
+      '/twin/rebuild',
+    );
+  }
+  defineScenario(scenario: { name: string; kind: ScenarioKind; params: Record<string, unknown> }) {
+    return this.sim<ScenarioView>('POST', '/scenarios', scenario);
+  }
+  scenarios() {
+    return this.sim<ScenarioView[]>('GET', '/scenarios');
+  }
+  /** Starts a run on a snapshot of the twin; poll run(id) for progress. */
+  runScenario(scenarioId: string, options: { seed?: number } = {}) {
+    return this.sim<{ runId: string; status: string; progress: number }>(
+      'POST',
+      `/scenarios/${scenarioId}/runs`,
+      options,
+    );
+  }
+  run(runId: string) {
+    return this.sim<SimRunView>('GET', `/runs/${runId}`);
+  }
+  /** Polls until the run has finished (succeeded or failed). */
+  async waitForRun(runId: string, options: { timeoutMs?: number; intervalMs?: number } = {}) {
+    const deadline = Date.now() + (options.timeoutMs ?? 120_000);
+    for (;;) {
+      const run = await this.run(runId);
+      if (run.status === 'succeeded' || run.status === 'failed') return run;
+      if (Date.now() > deadline) throw new Error(`Run ${runId} still ${run.status} after the timeout`);
+      await new Promise((r) => setTimeout(r, options.intervalMs ?? 200));
+    }
+  }
+  runResult(runId: string) {
+    return this.sim<SimRunResult>('GET', `/runs/${runId}/result`);
+  }
+  /** The run's main series as an SVG chart. */
+  async chartSvg(runId: string): Promise<string> {
+    const response = await this.simResponse('GET', `/runs/${runId}/chart.svg`);
+    if (!response.ok) await json(response);
+    return response.text();
+  }
+  /** Publishes the run's result as a derived dataset carrying lineage to its inputs. */
+  publishRun(runId: string, options: { dataset?: string; aggregate?: boolean } = {}) {
+    return this.sim<{
+      run: string;
+      dataset: string;
+      version: string;
+      eventIds: string[];
+      lineage: { dataset: string; version: string }[];
+      derived: { aggregate: boolean; contributors: number | null };
+    }>('POST', `/runs/${runId}/publish`, options);
   }
 
   // exchange

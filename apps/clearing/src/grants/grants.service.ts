@@ -16,6 +16,7 @@ import { Prisma, asJson, type PrismaClient } from '#libs/persistence';
 import { buildPolicyInput, decisionRecord, denied, type PolicyAction, type PolicyEngine } from '#libs/policy';
 import { appendAudit, decisionEntry } from '../audit/audit-log.js';
 import { openDeletionObligation } from '../deletion/obligations.js';
+import { inputVisibility } from './input-grants.js';
 import { OUTBOX, POLICY, PRISMA, STATE, SYNC } from '../clearing.tokens.js';
 import type { PlatformProjection, ProjectionSync } from '../clearing.context.js';
 import type { GrantDto, ListGrants, RequestGrant } from './grants.dto.js';
@@ -88,6 +89,7 @@ export class GrantsService {
       null,
       input.purpose,
       now,
+      await inputVisibility(this.prisma, this.state, actor.participantId, input.dataset, now),
     );
     const id = randomUUID();
     const row = await this.prisma.$transaction(async (tx) => {
@@ -246,8 +248,17 @@ export class GrantsService {
     grant: GrantView | null,
     purpose: string | null,
     now: Date,
+    consumerInputs?: Record<string, boolean>,
   ) {
-    const input = buildPolicyInput(this.state, { action, subjectId, dataset, grant, purpose, now });
+    const input = buildPolicyInput(this.state, {
+      action,
+      subjectId,
+      dataset,
+      grant,
+      purpose,
+      now,
+      ...(consumerInputs ? { consumerInputs } : {}),
+    });
     const result = this.policy.decide(input);
     return { result, record: decisionRecord('clearing', input, result, this.policy.revision) };
   }

@@ -15,6 +15,7 @@ import { Prisma, type PrismaClient } from '#libs/persistence';
 import { buildPolicyInput, decisionRecord, denied, type PolicyEngine } from '#libs/policy';
 import { appendAudit, decisionEntry } from '../audit/audit-log.js';
 import { toView as grantView } from '../grants/grants.service.js';
+import { inputVisibility } from '../grants/input-grants.js';
 import {
   ADMIN_ID,
   type ClearingSettings,
@@ -150,6 +151,10 @@ export class TokensService {
       grant = grantView(row);
     }
     const now = this.clock.now();
+    const consumerInputs =
+      req.action === 'publish'
+        ? undefined
+        : await inputVisibility(this.prisma, this.state, actor.participantId, req.dataset, now);
     const input = buildPolicyInput(this.state, {
       action: req.action === 'publish' ? 'publish' : 'token.issue',
       subjectId: actor.participantId,
@@ -157,6 +162,7 @@ export class TokensService {
       grant,
       purpose: grant?.purpose ?? null,
       now,
+      ...(consumerInputs ? { consumerInputs } : {}),
     });
     const result = this.policy.decide(input);
     const record = decisionRecord('clearing', input, result, this.policy.revision);

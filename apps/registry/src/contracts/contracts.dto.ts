@@ -52,6 +52,26 @@ export const RegisterContractSchema = ContractTermsInputSchema.extend({
     .enum(CompatibilityModes)
     .optional()
     .describe("The dataset's compatibility mode, set with its first version (default BACKWARD)"),
+  lineage: z
+    .array(
+      z.object({
+        dataset: z.string().regex(DATASET_ID_PATTERN),
+        version: z.string().regex(semver),
+      }),
+    )
+    .min(1)
+    .max(100)
+    .optional()
+    .describe(
+      "A derived dataset's inputs: it is governed by all of their terms (the policy refuses it to anyone without access to every input)",
+    ),
+  derived: z
+    .object({
+      aggregate: z.boolean().describe('Each event aggregates many contributors and reveals no single one'),
+      contributors: z.number().int().min(0).nullable().describe('Distinct participants whose data went in'),
+    })
+    .optional()
+    .describe('With lineage: whether results are aggregates, and over how many contributors'),
 });
 export type RegisterContract = z.infer<typeof RegisterContractSchema>;
 
@@ -138,6 +158,8 @@ export interface ContractDto {
   invited: string[];
   fields: unknown;
   schema: unknown;
+  lineage?: { dataset: string; version: string }[];
+  derived?: { aggregate: boolean; contributors: number | null };
   createdAt: string;
   updatedAt: string;
 }

@@ -46,6 +46,8 @@ export function toTerms(c: ContractRow): ContractTerms {
     invited: c.invited,
     fields: c.fields as unknown as ContractTerms['fields'],
     schema: c.schema as ContractTerms['schema'],
+    ...(c.lineage ? { lineage: c.lineage as unknown as NonNullable<ContractTerms['lineage']> } : {}),
+    ...(c.derived ? { derived: c.derived as unknown as NonNullable<ContractTerms['derived']> } : {}),
   };
 }
 
@@ -135,6 +137,9 @@ export class ContractsService {
           status: input.status,
           compatibility: dataset.compatibility,
           ...this.termColumns(input),
+          // A derived dataset's lineage is part of its immutable terms, declared with the version.
+          lineage: input.lineage ? asJson(input.lineage) : Prisma.DbNull,
+          derived: input.lineage && input.derived ? asJson(input.derived) : Prisma.DbNull,
         },
       });
       await this.recordTransition(tx, created.id, null, input.status, actor, null);

@@ -1,0 +1,60 @@
+import { z } from 'zod';
+import type { JWK } from 'jose';
+
+/**
+ * The cps-sim service is a participant like any other. An operator onboards it first (the consortium admin
+ * registers a participant with the public part of its key), then starts it with that participant id and
+ * the private key. Without them it still starts (health, docs) and answers every data call with
+ * 503 CPS.NOT_CONFIGURED.
+ */
+export const cpsConfigSchema = z.object({
+  HOST: z.string().default('127.0.0.1'),
+  PORT: z.coerce.number().int().default(3004),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  REGISTRY_URL: z.url().default('http://127.0.0.1:3001'),
+  CLEARING_URL: z.url().default('http://127.0.0.1:3002'),
+  EXCHANGE_URL: z.url().default('http://127.0.0.1:3003'),
+  TOKEN_ISSUER: z.string().default('urn:renkei:clearing'),
+  CPS_CLIENT_ID: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("The service's participant id, as returned when the consortium admin onboarded it"),
+  CPS_PRIVATE_JWK: z
+    .string()
+    .optional()
+    .transform((s, ctx) => {
+      if (!s) return undefined;
+      try {
+        return JSON.parse(s) as JWK;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'a private JWK as JSON' });
+        return z.NEVER;
+      }
+    })
+    .describe('The private JWK whose public part was registered when the service was onboarded'),
+  CPS_DATASETS: z
+    .string()
+    .default('')
+    .transform((s) =>
+      s
+        .split(',')
+        .map((d) => d.trim())
+        .filter(Boolean),
+    )
+    .describe('Datasets to follow (comma list); more can be added with POST /inputs'),
+  CPS_OPERATORS: z
+    .string()
+    .default('')
+    .transform((s) =>
+      s
+        .split(',')
+        .map((d) => d.trim())
+        .filter(Boolean),
+    )
+    .describe(
+      'Participant ids besides the service itself and the consortium admin that may use the HTTP API',
+    ),
+  CPS_GRANT_POLL_MS: z.coerce.number().int().min(100).default(2_000),
+});
+export type CpsConfig = z.infer<typeof cpsConfigSchema>;

@@ -1,0 +1,237 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { conflict, DATASET_ID_PATTERN, Sensitivities, type Sensitivity } from '#libs/domain';
+import { RenkeiError, type ContractView, type RenkeiClient } from '#libs/sdk';
+import type { InputsService, LineageEntry } from '../inputs/inputs.service.js';
+import type { RunsService, RunView } from '../scenarios/runs.service.js';
+
+export const PublishRunSchema = z.object({
+  dataset: z
+    .string()
+    .regex(DATASET_ID_PATTERN, 'dotted lower-case name, e.g. cps.disruption-forecast')
+    .optional()
+    .describe('The derived dataset to publish to; default cps.<kind>-forecast'),
+  aggregate: z
+    .boolean()
+    .default(false)
+    .describe(
+      'Declare the result an aggregate that reveals no single contributor: then consumers without access to every input may receive it, if it rests on at least k contributors',
+    ),
+});
+export type PublishRun = z.infer<typeof PublishRunSchema>;
+
+export interface PublishedResult {
+  run: string;
+  dataset: string;
+  version: string;
+  eventIds: string[];
+  lineage: { dataset: string; version: string }[];
+  derived: { aggregate: boolean; contributors: number | null };
+}
+
+/** The payload schema of every derived result event (strict JSON Schema 2020-12). */
+export const derivedResultSchema = {
+  type: 'object',
+  required: ['runId', 'kind', 'lineage', 'result'],
+  properties: {
+    runId: { type: 'string' },
+    scenario: { type: 'string' },
+    kind: { type: 'string' },
+    seed: { type: ['integer', 'null'] },
+    twinDigest: { type: 'string' },
+    lineage: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['dataset', 'version'],
+        properties: {
+          dataset: { type: 'string' },
+          version: { type: 'string' },
+          events: { type: 'integer' },
+          lastEventId: { type: ['string', 'null'] },
+        },
+      },
+    },
+    result: { type: 'object' },
+    series: { type: 'array', items: { type: 'object' } },
+  },
+};
+
+const rank = (s: string) => Sensitivities.indexOf(s as Sensitivity);
+const lineageKey = (l: { dataset: string; version: string }) => `${l.dataset}@${l.version}`;
+
+/**
+ * Publishes run results as derived datasets owned by the service, through the exchange like any member.
+ * A derived contract carries its lineage (every input dataset and version it was ever built from) and is
+ * governed by all of its inputs' terms: common purposes only, the highest sensitivity, and the policy
+ * refuses it to anyone who could not see every input (unless it is an aggregate above k).
+ */
+export class DerivedService {
+  /** dataset -> the version registered and the lineage it declares */
+  private readonly registered = new Map<string, { version: string; lineage: Map<string, LineageRef> }>();
+
+  constructor(
+    private readonly client: RenkeiClient,
+    private readonly inputs: InputsService,
+    private readonly runs: RunsService,
+  ) {}
+
+  async publish(runId: string, body: PublishRun): Promise<PublishedResult> {
+    const { run, result, chart } = this.runs.result(runId);
+    if (run.inputs.length === 0) {
+      throw conflict(
+        'DERIVED.NO_INPUTS',
+        'The run used no input data: there is nothing derived to publish',
+        'Publish runs of scenarios that read the twin',
+      );
+    }
+    const dataset = body.dataset ?? `cps.${run.kind}-forecast`;
+    const followed = new Set(this.inputs.list().map((i) => i.dataset));
+    if (followed.has(dataset) || run.inputs.some((i) => i.dataset === dataset)) {
+      throw conflict(
+        'DERIVED.INPUT_DATASET',
+        `'${dataset}' is an input of the twin: results are never written to production streams`,
+        'Publish to a dataset of your own, e.g. cps.disruption-forecast',
+      );
+    }
+    const contracts = await Promise.all(run.inputs.map((i) => this.client.contract(i.dataset, i.version)));
+    const contributors = new Set(run.inputs.flatMap((i) => [...i.originators, ...this.owners(contracts, i)]))
+      .size;
+    const derived = { aggregate: body.aggregate, contributors };
+    const version = await this.ensureContract(dataset, run, contracts, derived);
+    const token = await this.client.datasetToken(dataset, 'publish');
+    const payload = {
+      runId: run.id,
+      scenario: run.scenario,
+      kind: run.kind,
+      seed: run.seed,
+      twinDigest: run.twin.digest,
+      lineage: run.inputs.map(({ dataset: d, version: v, events, lastEventId }) => ({
+        dataset: d,
+        version: v,
+        events,
+        lastEventId,
+      })),
+      result,
+      series: chart.rows,
+    };
+    const published = await this.client.publish(
+      dataset,
+      token,
+      [
+        {
+          id: randomUUID(),
+          type: `cps.${run.kind}`,
+          subject: run.id,
+          occurredAt: run.finishedAt ?? new Date().toISOString(),
+          payload,
+        } as { id: string; subject: string; occurredAt: string; payload: Record<string, unknown> },
+      ],
+      version,
+    );
+    this.runs.markPublished(run.id, { dataset, version, eventIds: published.eventIds });
+    return {
+      run: run.id,
+      dataset,
+      version,
+      eventIds: published.eventIds,
+      lineage: [...this.registered.get(dataset)!.lineage.values()],
+      derived,
+    };
+  }
+
+  private owners(contracts: ContractView[], input: LineageEntry): string[] {
+    return contracts.filter((c) => c.dataset === input.dataset).map((c) => c.owner);
+  }
+
+  /**
+   * Registers the derived contract once, and a new minor version when the run adds inputs. The lineage only
+   * grows: earlier results stay governed by the inputs they were built from.
+   */
+  private async ensureContract(
+    dataset: string,
+    run: RunView,
+    contracts: ContractView[],
+    derived: { aggregate: boolean; contributors: number },
+  ): Promise<string> {
+    let known = this.registered.get(dataset);
+    let current: ContractView | null = null;
+    if (!known) {
+      try {
+        current = await this.client.contract(dataset);
+        const declared = (current as ContractView & { lineage?: LineageRef[] }).lineage ?? [];
+        known = { version: current.version, lineage: new Map(declared.map((l) => [lineageKey(l), l])) };
+      } catch (error) {
+        if (!(error instanceof RenkeiError && error.status === 404)) throw error;
+      }
+    }
+    const lineage = new Map(known?.lineage ?? []);
+    for (const input of run.inputs) {
+      const ref = { dataset: input.dataset, version: input.version };
+      lineage.set(lineageKey(ref), ref);
+    }
+    // A version read back from a registry that does not show lineage is not trusted to declare it.
+    const trusted = this.registered.has(dataset) || (current !== null && 'lineage' in current);
+    if (known && trusted && lineage.size === known.lineage.size) return known.version;
+    const terms = this.termsOf(dataset, run, contracts);
+    const version = known ? nextMinor(known.version) : '1.0.0';
+    await this.client.registerContract({
+      ...terms,
+      version,
+      lineage: [...lineage.values()].sort((a, b) => (lineageKey(a) < lineageKey(b) ? -1 : 1)),
+      derived,
+    });
+    this.registered.set(dataset, { version, lineage });
+    return version;
+  }
+
+  /** A derived dataset is governed by all of its inputs' terms. */
+  private termsOf(dataset: string, run: RunView, contracts: ContractView[]) {
+    const purposes = contracts
+      .map((c) => c.purposes)
+      .reduce((common, p) => common.filter((x) => p.includes(x)));
+    if (purposes.length === 0) {
+      throw conflict(
+        'DERIVED.NO_COMMON_PURPOSE',
+        'The inputs share no purpose: a result built from them could not be used for any',
+        'Run the scenario on inputs granted for a common purpose',
+      );
+    }
+    const sensitivity = contracts.map((c) => c.sensitivity).reduce((a, b) => (rank(b) > rank(a) ? b : a));
+    const domains = new Set(contracts.map((c) => c.domain));
+    const domain = domains.has('health') ? 'health' : domains.size === 1 ? [...domains][0]! : 'other';
+    const residencies = [...new Set(contracts.flatMap((c) => (c.residency ? [c.residency] : [])))];
+    if (residencies.length > 1) {
+      throw conflict(
+        'DERIVED.RESIDENCY_CONFLICT',
+        `The inputs must stay in different countries (${residencies.join(', ')}): no one place may hold a result of all of them`,
+        'Run the scenario on inputs with compatible residency',
+      );
+    }
+    const retention = contracts.map((c) => c.retentionDays).filter((d): d is number => typeof d === 'number');
+    return {
+      dataset,
+      title: `CPS ${run.kind} results (derived)`,
+      description: `Results of ${run.kind} simulations by the consortium's CPS twin, derived from ${contracts
+        .map((c) => `${c.dataset}@${c.version}`)
+        .join(', ')}; governed by all of their terms.`,
+      domain,
+      purposes,
+      sensitivity,
+      residency: residencies[0] ?? null,
+      retentionDays: retention.length > 0 ? Math.min(...retention) : null,
+      fields: {},
+      schema: derivedResultSchema,
+    };
+  }
+}
+
+interface LineageRef {
+  dataset: string;
+  version: string;
+}
+
+function nextMinor(version: string): string {
+  const [major = '1', minor = '0'] = version.split('-')[0]!.split('.');
+  return `${major}.${Number(minor) + 1}.0`;
+}

@@ -1,0 +1,358 @@
+import { Body, Controller, Get, Header, HttpCode, Inject, Param, Post } from '@nestjs/common';
+import { ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { z } from 'zod';
+import { Authenticated, CurrentPrincipal, type Principal } from '#libs/auth';
+import { DATASET_ID_PATTERN } from '#libs/domain';
+import { ApiExample, ApiZodBody, UuidPipe, ZodPipe } from '#libs/platform';
+import { renderSvg } from '../charts/chart.js';
+import { assertOperator, CPS, servicesOf, type CpsContext } from '../cps-sim.context.js';
+import { PublishRunSchema, type PublishRun } from '../derived/derived.service.js';
+import {
+  DefineScenarioSchema,
+  StartRunSchema,
+  type DefineScenario,
+  type StartRun,
+} from '../scenarios/scenarios.service.js';
+import {
+  disruptionScenarioExample,
+  inputExample,
+  problem,
+  publishedExample,
+  publishExample,
+  rebuildExample,
+  requestInputExample,
+  resultExample,
+  runExample,
+  scenarioExample,
+  startedExample,
+  svgExample,
+  twinExample,
+} from './examples.js';
+
+const RequestInputSchema = z.object({
+  dataset: z.string().regex(DATASET_ID_PATTERN, 'dotted lower-case name, e.g. euv.supply'),
+  purpose: z.string().regex(/^[a-z][a-z0-9-]{1,60}$/, 'a purpose the contract offers, e.g. supply-risk'),
+});
+type RequestInput = z.infer<typeof RequestInputSchema>;
+
+const notConfigured = problem(
+  503,
+  'CPS.NOT_CONFIGURED',
+  'The CPS service has no participant identity yet',
+  'Onboard it as a participant, then start it with CPS_CLIENT_ID and CPS_PRIVATE_JWK',
+  '/inputs',
+);
+const notOperator = problem(
+  403,
+  'CPS.NOT_OPERATOR',
+  'Only the CPS service operators may use this API',
+  'Subscribe to the derived datasets (cps.*) through the exchange instead',
+  '/twin',
+);
+const runParam = ApiParam({ name: 'id', description: 'Run id', example: runExample.id });
+
+@ApiTags('cps')
+@Controller()
+export class CpsSimController {
+  constructor(@Inject(CPS) private readonly cps: CpsContext) {}
+
+  private services(principal: Principal) {
+    const services = servicesOf(this.cps);
+    assertOperator(this.cps, principal);
+    return services;
+  }
+
+  // ------------------------------------------------------------------ inputs
+
+  @Get('inputs')
+  @Authenticated('api')
+  @ApiOperation({
+    summary: "The twin's inputs: each followed dataset, its grant, events applied and stream position",
+  })
+  @ApiExample(200, 'The inputs', [inputExample])
+  @ApiExample(403, 'Not an operator of the service', notOperator)
+  @ApiExample(503, 'The service has no participant identity yet', notConfigured)
+  inputs(@CurrentPrincipal() principal: Principal) {
+    return this.services(principal).inputs.list();
+  }
+
+  @Post('inputs')
+  @HttpCode(202)
+  @Authenticated('api')
+  @ApiOperation({
+    summary: 'Request access to a dataset for a purpose (through clearing) and follow it',
+    description:
+      'The service asks for a grant like any member; the stream opens once the originator approves. Follow progress with GET /inputs.',
+  })
+  @ApiZodBody(RequestInputSchema, requestInputExample)
+  @ApiExample(202, 'Requested; followed from now on', {
+    ...inputExample,
+    state: 'requested',
+    eventsApplied: 0,
+  })
+  @ApiExample(
+    403,
+    'The policy refuses the request (e.g. the purpose is not offered)',
+    problem(
+      403,
+      'PURPOSE.NOT_ALLOWED',
+      'Requesting a grant was denied by policy: PURPOSE.NOT_ALLOWED',
+      'Request one of the purposes the contract offers',
+      '/inputs',
+    ),
+  )
+  request(
+    @CurrentPrincipal() principal: Principal,
+    @Body(new ZodPipe(RequestInputSchema)) body: RequestInput,
+  ) {
+    return this.services(principal).inputs.request(body.dataset, body.purpose);
+  }
+
+  // ------------------------------------------------------------------ twin
+
+  @Get('twin')
+  @Authenticated('api')
+  @ApiOperation({ summary: 'The twin now: counts, digest, and the inputs it was built from' })
+  @ApiExample(200, 'The twin', twinExample)
+  @ApiExample(403, 'Not an operator of the service', notOperator)
+  twin(@CurrentPrincipal() principal: Principal) {
+    const { twin, digest, lineage } = this.services(principal).inputs.state();
+    return {
+      asOf: twin.asOf ?? null,
+      digest,
+      counts: {
+        facilities: twin.facilities.length,
+        bom: twin.bom.length,
+        links: twin.links.length,
+        hospitals: twin.hospitals.length,
+      },
+      inputs: lineage,
+      sources: twin.sources,
+    };
+  }
+
+  @Post('twin/rebuild')
+  @HttpCode(200)
+  @Authenticated('api')
+  @ApiOperation({
+    summary: 'Rebuild the twin from the start of every input',
+    description:
+      'Replays every event the inputs delivered, in the canonical order (time of occurrence, dataset, position). The twin is a pure function of its events: `identical` must be true.',
+  })
+  @ApiExample(200, 'Rebuilt', rebuildExample)
+  rebuild(@CurrentPrincipal() principal: Principal) {
+    const out = this.services(principal).inputs.rebuild();
+    return { ...out, identical: out.before === out.after };
+  }
+
+  // ------------------------------------------------------------------ scenarios
+
+  @Post('scenarios')
+  @Authenticated('api')
+  @ApiOperation({
+    summary: 'Define a scenario: disruption, method-switch, cfp-rollup or hospital-occupancy',
+    description:
+      'disruption: {stop:{supplier?,country?,input?}, days, horizonDays, runs?, seed?, leadTimeJitter?}; method-switch: {base, alt}; cfp-rollup: {product}; hospital-occupancy: {horizonDays, runs, seed?, surge?}. Parameters errors point into /params (SCENARIO.INVALID_PARAMS).',
+  })
+  @ApiZodBody(DefineScenarioSchema, disruptionScenarioExample)
+  @ApiExample(201, 'The scenario', scenarioExample)
+  @ApiExample(400, 'Parameters do not fit the kind', {
+    ...problem(
+      400,
+      'SCENARIO.INVALID_PARAMS',
+      'The request is not valid',
+      'Fix the fields listed in `errors` and send the request again',
+      '/scenarios',
+    ),
+    errors: [{ path: '/params/days', message: 'Invalid input: expected number, received undefined' }],
+  })
+  define(
+    @CurrentPrincipal() principal: Principal,
+    @Body(new ZodPipe(DefineScenarioSchema)) body: DefineScenario,
+  ) {
+    return this.services(principal).scenarios.define(body, principal.participantId);
+  }
+
+  @Get('scenarios')
+  @Authenticated('api')
+  @ApiOperation({ summary: 'Every scenario defined' })
+  @ApiExample(200, 'The scenarios', [scenarioExample])
+  scenarios(@CurrentPrincipal() principal: Principal) {
+    return this.services(principal).scenarios.list();
+  }
+
+  @Get('scenarios/:id')
+  @Authenticated('api')
+  @ApiParam({ name: 'id', example: scenarioExample.id })
+  @ApiOperation({ summary: 'One scenario' })
+  @ApiExample(200, 'The scenario', scenarioExample)
+  @ApiExample(
+    404,
+    'No such scenario',
+    problem(
+      404,
+      'SCENARIO.NOT_FOUND',
+      `No scenario ${scenarioExample.id}`,
+      'List scenarios with GET /scenarios',
+      `/scenarios/${scenarioExample.id}`,
+    ),
+  )
+  scenario(@CurrentPrincipal() principal: Principal, @Param('id', new UuidPipe()) id: string) {
+    return this.services(principal).scenarios.get(id);
+  }
+
+  @Post('scenarios/:id/runs')
+  @HttpCode(202)
+  @Authenticated('api')
+  @ApiParam({ name: 'id', example: scenarioExample.id })
+  @ApiOperation({
+    summary: 'Run a scenario on a snapshot of the twin (off the request; poll GET /runs/{id})',
+    description:
+      'The run works on the twin as it is now, frozen; it writes nothing but its own record. The seed is recorded: a run with the same seed on the same twin gives the identical result.',
+  })
+  @ApiZodBody(StartRunSchema, { seed: 7 })
+  @ApiExample(202, 'Started', startedExample)
+  @ApiExample(
+    404,
+    'No such scenario',
+    problem(
+      404,
+      'SCENARIO.NOT_FOUND',
+      `No scenario ${scenarioExample.id}`,
+      'List scenarios with GET /scenarios',
+      `/scenarios/${scenarioExample.id}/runs`,
+    ),
+  )
+  @ApiExample(
+    409,
+    'No input has delivered data yet',
+    problem(
+      409,
+      'TWIN.EMPTY',
+      'The twin has no data yet: no input has delivered events',
+      'See GET /inputs',
+      `/scenarios/${scenarioExample.id}/runs`,
+    ),
+  )
+  run(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', new UuidPipe()) id: string,
+    @Body(new ZodPipe(StartRunSchema)) body: StartRun,
+  ) {
+    const services = this.services(principal);
+    const run = services.runs.start(services.scenarios.get(id), body);
+    return { runId: run.id, status: run.status, progress: run.progress };
+  }
+
+  // ------------------------------------------------------------------ runs
+
+  @Get('runs')
+  @Authenticated('api')
+  @ApiOperation({ summary: 'Every run, with status and progress' })
+  @ApiExample(200, 'The runs', [runExample])
+  runs(@CurrentPrincipal() principal: Principal) {
+    return this.services(principal).runs.list();
+  }
+
+  @Get('runs/:id')
+  @Authenticated('api')
+  @runParam
+  @ApiOperation({ summary: 'A run: status, progress 0..1, its inputs (lineage) and seed' })
+  @ApiExample(200, 'The run', runExample)
+  @ApiExample(
+    404,
+    'No such run',
+    problem(
+      404,
+      'RUN.NOT_FOUND',
+      `No run ${runExample.id}`,
+      'List runs with GET /runs',
+      `/runs/${runExample.id}`,
+    ),
+  )
+  getRun(@CurrentPrincipal() principal: Principal, @Param('id', new UuidPipe()) id: string) {
+    return this.services(principal).runs.get(id);
+  }
+
+  @Get('runs/:id/result')
+  @Authenticated('api')
+  @runParam
+  @ApiOperation({ summary: "A finished run's result, with its main series as chart-ready rows" })
+  @ApiExample(200, 'The result', resultExample)
+  @ApiExample(
+    409,
+    'Still running',
+    problem(
+      409,
+      'RUN.NOT_FINISHED',
+      'The run is running (35%)',
+      'Poll GET /runs/{id} until status is succeeded',
+      `/runs/${runExample.id}/result`,
+    ),
+  )
+  result(@CurrentPrincipal() principal: Principal, @Param('id', new UuidPipe()) id: string) {
+    return this.services(principal).runs.result(id);
+  }
+
+  @Get('runs/:id/chart.svg')
+  @Authenticated('api')
+  @runParam
+  @Header('content-type', 'image/svg+xml; charset=utf-8')
+  @ApiProduces('image/svg+xml')
+  @ApiOperation({ summary: "The run's main series as an SVG chart (vega-lite, rendered headless)" })
+  @ApiExample(200, 'The chart', svgExample, 'image/svg+xml')
+  @ApiExample(
+    409,
+    'Still running',
+    problem(
+      409,
+      'RUN.NOT_FINISHED',
+      'The run is running (35%)',
+      'Poll GET /runs/{id} until status is succeeded',
+      `/runs/${runExample.id}/chart.svg`,
+    ),
+  )
+  async chart(@CurrentPrincipal() principal: Principal, @Param('id', new UuidPipe()) id: string) {
+    return renderSvg(this.services(principal).runs.result(id).chart);
+  }
+
+  @Post('runs/:id/publish')
+  @Authenticated('api')
+  @runParam
+  @ApiOperation({
+    summary: 'Publish the result as a derived dataset, carrying lineage to its inputs',
+    description:
+      "Registers (once; a new minor version when inputs are added) a contract owned by the service, governed by all of its inputs' terms: their common purposes, the highest sensitivity, and lineage the policy reads (LINEAGE.INPUT_NOT_VISIBLE for anyone who could not see every input, unless it is an aggregate above k). Then publishes the result through the exchange. Never writes to an input's stream.",
+  })
+  @ApiZodBody(PublishRunSchema, publishExample)
+  @ApiExample(201, 'Published', publishedExample)
+  @ApiExample(
+    409,
+    'Still running',
+    problem(
+      409,
+      'RUN.NOT_FINISHED',
+      'The run is running (35%)',
+      'Poll GET /runs/{id} until status is succeeded',
+      `/runs/${runExample.id}/publish`,
+    ),
+  )
+  @ApiExample(
+    409,
+    'The inputs share no purpose',
+    problem(
+      409,
+      'DERIVED.NO_COMMON_PURPOSE',
+      'The inputs share no purpose: a result built from them could not be used for any',
+      'Run the scenario on inputs granted for a common purpose',
+      `/runs/${runExample.id}/publish`,
+    ),
+  )
+  publish(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', new UuidPipe()) id: string,
+    @Body(new ZodPipe(PublishRunSchema)) body: PublishRun,
+  ) {
+    return this.services(principal).derived.publish(id, body);
+  }
+}

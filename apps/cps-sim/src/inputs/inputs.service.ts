@@ -1,0 +1,331 @@
+import type { Logger } from 'pino';
+import { RenkeiError, type DeliveryStream, type RenkeiClient, type StreamLine } from '#libs/sdk';
+import { TwinBuilder, type Twin, type TwinEvent } from '#libs/simulation';
+import { canonicalCompare, DatasetJournal, parsePosition, type JournalEntry } from './journal.js';
+
+export type InputState =
+  | 'no-grant'
+  | 'requested'
+  | 'connecting'
+  | 'streaming'
+  | 'suspended'
+  | 'revoked'
+  | 'expired'
+  | 'rejected'
+  | 'stopped';
+
+/** One input of the twin as GET /inputs shows it. */
+export interface InputView {
+  dataset: string;
+  purpose: string | null;
+  grant: { id: string; state: string } | null;
+  state: InputState;
+  eventsApplied: number;
+  lastEventId: string | null;
+  /** partition -> last offset applied: where the stream resumes. */
+  positions: Record<string, string>;
+  contractVersions: string[];
+  lastError: string | null;
+}
+
+/** What a result was built from: each input dataset with its contract version, events and last event. */
+export interface LineageEntry {
+  dataset: string;
+  version: string;
+  events: number;
+  lastEventId: string | null;
+  originators: string[];
+}
+
+export interface TwinState {
+  twin: Twin;
+  digest: string;
+  /** Bumped on every change of the inputs; snapshots are cached per revision. */
+  revision: number;
+  lineage: LineageEntry[];
+}
+
+interface GrantSummary {
+  id: string;
+  state: string;
+  dataset: string;
+  consumer?: string;
+  purpose?: string;
+  updatedAt?: string;
+}
+
+interface Input {
+  dataset: string;
+  purpose: string | null;
+  grant: GrantSummary | null;
+  state: InputState;
+  journal: DatasetJournal;
+  stream: DeliveryStream | null;
+  running: boolean;
+  lastError: string | null;
+}
+
+/** Stream endings after which the grant no longer lets the service hold the data. */
+const GRANT_ENDED = new Set(['GRANT.REVOKED', 'GRANT.NOT_ACTIVE', 'GRANT.EXPIRED']);
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms).unref());
+
+/** Maps a delivered stream event to the engine's event shape. */
+export function toTwinEvent(event: Extract<StreamLine, { type: 'event' }>['event']): TwinEvent {
+  const raw = event as typeof event & { type?: string; occurredAt?: string };
+  return {
+    dataset: event.dataset,
+    id: event.id,
+    type: raw.type ?? event.dataset,
+    ...(event.subject ? { subject: event.subject } : {}),
+    occurredAt: raw.occurredAt ?? event.publishedAt,
+    payload: event.payload,
+  };
+}
+
+/**
+ * Follows the service's input datasets through the exchange like any member does: one stream per granted
+ * grant, resumed from the positions already applied, reconnected with backoff. The raw events are kept
+ * per dataset; the twin is always built from them in one canonical order, so dropping an input (its grant
+ * was revoked) or rebuilding gives exactly the twin a fresh replay would.
+ */
+export class InputsService {
+  private readonly inputs = new Map<string, Input>();
+  private revision = 0;
+  private cached: TwinState | undefined;
+  private stopped = false;
+  /** Ended grants whose deletion we confirmed to clearing. */
+  private readonly confirmed = new Set<string>();
+  private grantCache: { at: number; grants: GrantSummary[] } | undefined;
+
+  constructor(
+    private readonly client: RenkeiClient,
+    private readonly logger: Logger,
+    private readonly options: { pollMs: number } = { pollMs: 2_000 },
+  ) {}
+
+  get clientId(): string {
+    return this.client.credentials.clientId;
+  }
+
+  /** Starts following a dataset (idempotent); the stream opens once a grant of ours on it is granted. */
+  follow(dataset: string, purpose: string | null = null): InputView {
+    let input = this.inputs.get(dataset);
+    if (!input) {
+      input = {
+        dataset,
+        purpose,
+        grant: null,
+        state: 'no-grant',
+        journal: new DatasetJournal(dataset),
+        stream: null,
+        running: false,
+        lastError: null,
+      };
+      this.inputs.set(dataset, input);
+    } else if (purpose) {
+      input.purpose = purpose;
+    }
+    if (!input.running && !this.stopped) {
+      input.running = true;
+      void this.loop(input).finally(() => (input.running = false));
+    }
+    return this.view(input);
+  }
+
+  /** Asks the originator for access through clearing, and follows the dataset. */
+  async request(dataset: string, purpose: string): Promise<InputView> {
+    const grant = await this.client.requestGrant({ dataset, purpose });
+    this.grantCache = undefined;
+    const view = this.follow(dataset, purpose);
+    const input = this.inputs.get(dataset)!;
+    input.grant = { id: grant.id, state: grant.state, dataset, purpose };
+    input.state = grant.state === 'granted' ? 'connecting' : 'requested';
+    return { ...view, grant: { id: grant.id, state: grant.state }, state: input.state };
+  }
+
+  list(): InputView[] {
+    return [...this.inputs.values()].map((i) => this.view(i));
+  }
+
+  get(dataset: string): InputView | undefined {
+    const input = this.inputs.get(dataset);
+    return input ? this.view(input) : undefined;
+  }
+
+  /** The twin as of now: built once per change of the inputs, then shared (it is never mutated). */
+  state(): TwinState {
+    if (this.cached?.revision === this.revision) return this.cached;
+    const entries: JournalEntry[] = [];
+    const lineage: LineageEntry[] = [];
+    for (const input of [...this.inputs.values()].sort((a, b) => (a.dataset < b.dataset ? -1 : 1))) {
+      if (input.journal.size === 0) continue;
+      entries.push(...input.journal.all());
+      const versions = [...input.journal.contractVersions];
+      lineage.push({
+        dataset: input.dataset,
+        version: versions[versions.length - 1] ?? 'unknown',
+        events: input.journal.size,
+        lastEventId: input.journal.lastEventId,
+        originators: [...input.journal.originators].sort(),
+      });
+    }
+    entries.sort(canonicalCompare);
+    const builder = new TwinBuilder();
+    for (const entry of entries) builder.apply(entry.event);
+    this.cached = { twin: builder.snapshot(), digest: builder.digest(), revision: this.revision, lineage };
+    return this.cached;
+  }
+
+  /**
+   * Rebuilds the twin from the raw events of every input, from the start, in the canonical order. The
+   * digest must come out as before: the twin is a pure function of the events it was given.
+   */
+  rebuild(): { before: string; after: string; events: number } {
+    const before = this.state().digest;
+    this.cached = undefined;
+    this.revision += 1;
+    const state = this.state();
+    return { before, after: state.digest, events: state.lineage.reduce((n, l) => n + l.events, 0) };
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const input of this.inputs.values()) input.stream?.close();
+    await sleep(0);
+  }
+
+  // ------------------------------------------------------------------ the per-input loop
+
+  private async loop(input: Input): Promise<void> {
+    let backoff = 500;
+    while (!this.stopped) {
+      try {
+        const grant = await this.grantFor(input);
+        if (grant?.id !== input.grant?.id || grant?.state !== input.grant?.state) {
+          this.logger.info({ dataset: input.dataset, grant: grant?.id, state: grant?.state }, 'grant state');
+        }
+        const previous = input.grant;
+        input.grant = grant ?? previous;
+        if (!grant || grant.state !== 'granted') {
+          const state = grant?.state ?? previous?.state ?? 'no-grant';
+          input.state = (state === 'granted' ? 'no-grant' : state) as InputState;
+          if (grant && ['revoked', 'expired', 'suspended', 'rejected'].includes(grant.state)) {
+            await this.dropContribution(input, grant);
+          }
+          await sleep(this.options.pollMs);
+          continue;
+        }
+        input.purpose ??= grant.purpose ?? null;
+        input.state = 'connecting';
+        const token = await this.client.datasetToken(input.dataset, 'subscribe', grant.id);
+        const stream = await this.client.stream(input.dataset, token, { after: input.journal.after() });
+        input.stream = stream;
+        input.state = 'streaming';
+        input.lastError = null;
+        backoff = 500;
+        const end = await this.consume(input, stream);
+        input.stream = null;
+        if (this.stopped) return;
+        this.logger.info({ dataset: input.dataset, code: end.code }, 'stream ended');
+        if (GRANT_ENDED.has(end.code)) {
+          this.grantCache = undefined;
+          // The next turn reads the grant's new state from clearing and drops the dataset's contribution.
+          continue;
+        }
+      } catch (error) {
+        input.stream = null;
+        input.lastError = error instanceof RenkeiError ? error.message : String(error);
+        if (error instanceof RenkeiError && error.status === 403) this.grantCache = undefined;
+        this.logger.warn({ dataset: input.dataset, err: input.lastError }, 'input stream failed; retrying');
+      }
+      await sleep(backoff);
+      backoff = Math.min(backoff * 2, 10_000);
+    }
+  }
+
+  private async consume(input: Input, stream: DeliveryStream): Promise<{ code: string }> {
+    try {
+      for await (const line of stream.lines) {
+        if (line.type === 'event') {
+          const { partition, offset } = parsePosition(line.position);
+          const added = input.journal.add({
+            event: toTwinEvent(line.event),
+            partition,
+            offset,
+            contractVersion: line.event.contractVersion,
+            originator: line.event.originator,
+          });
+          if (added) this.revision += 1;
+        } else if (line.type === 'end') {
+          return { code: line.code };
+        }
+      }
+      return { code: 'STREAM.CLOSED' };
+    } finally {
+      stream.close();
+    }
+  }
+
+  /**
+   * The grant no longer covers the data: forget everything it delivered (the twin is rebuilt from the
+   * remaining inputs) and confirm the deletion to the originator with a signed receipt.
+   */
+  private async dropContribution(input: Input, grant: GrantSummary): Promise<void> {
+    if (input.journal.size > 0 || input.journal.positions.size > 0) {
+      const events = input.journal.size;
+      input.journal.clear();
+      this.revision += 1;
+      this.logger.info({ dataset: input.dataset, grant: grant.id, events }, 'input dropped from the twin');
+    }
+    if ((grant.state !== 'revoked' && grant.state !== 'expired') || this.confirmed.has(grant.id)) return;
+    try {
+      const open = await this.client.deletionObligations({
+        role: 'consumer',
+        grant: grant.id,
+        status: 'open',
+      });
+      for (const obligation of open) {
+        await this.client.confirmDeletion(obligation.id, { method: 'delete' });
+        this.logger.info({ obligation: obligation.id, dataset: input.dataset }, 'deletion confirmed');
+      }
+      this.confirmed.add(grant.id);
+    } catch (error) {
+      this.logger.warn({ err: String(error), grant: grant.id }, 'deletion receipt not sent yet');
+    }
+  }
+
+  /** Our newest grant on the dataset as consumer (a live one first), read from clearing. */
+  private async grantFor(input: Input): Promise<GrantSummary | null> {
+    const now = Date.now();
+    if (!this.grantCache || now - this.grantCache.at > Math.min(this.options.pollMs, 1_000)) {
+      this.grantCache = { at: now, grants: await this.client.grants() };
+    }
+    const mine = this.grantCache.grants.filter(
+      (g) => g.dataset === input.dataset && (g.consumer === undefined || g.consumer === this.clientId),
+    );
+    const rank = (g: GrantSummary) =>
+      g.state === 'granted' ? 3 : g.state === 'requested' ? 2 : g.state === 'suspended' ? 1 : 0;
+    mine.sort((a, b) => rank(b) - rank(a) || (b.updatedAt ?? '').localeCompare(a.updatedAt ?? '') || 0);
+    // A grant we hold data under stays the one we report on, so its revocation is noticed.
+    const held = input.grant ? mine.find((g) => g.id === input.grant!.id) : undefined;
+    const best = mine[0] ?? null;
+    if (held && best && best.state === 'granted' && held.id !== best.id) return best;
+    if (held && held.state !== 'granted' && input.journal.size > 0) return held;
+    return best ?? held ?? null;
+  }
+
+  private view(input: Input): InputView {
+    return {
+      dataset: input.dataset,
+      purpose: input.purpose,
+      grant: input.grant ? { id: input.grant.id, state: input.grant.state } : null,
+      state: input.state,
+      eventsApplied: input.journal.size,
+      lastEventId: input.journal.lastEventId,
+      positions: Object.fromEntries([...input.journal.positions].map(([p, o]) => [String(p), o.toString()])),
+      contractVersions: [...input.journal.contractVersions],
+      lastError: input.lastError,
+    };
+  }
+}

@@ -1,0 +1,186 @@
+import { randomInt, randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { Logger } from 'pino';
+import { conflict, notFound, unavailable, DomainError } from '#libs/domain';
+import type { Twin } from '#libs/simulation';
+import type { InputsService, LineageEntry } from '../inputs/inputs.service.js';
+import { chartOf, execute, seeded, type ScenarioKind } from './kinds.js';
+import type { Scenario } from './scenarios.service.js';
+import type { WorkerMessage } from './run.worker.js';
+
+export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed';
+
+export interface RunView {
+  id: string;
+  scenario: string;
+  name: string;
+  kind: ScenarioKind;
+  status: RunStatus;
+  /** 0..1 */
+  progress: number;
+  startedAt: string;
+  finishedAt: string | null;
+  /** What the run was built from: each input dataset, its contract version, events and last event id. */
+  inputs: LineageEntry[];
+  twin: { digest: string; asOf: string | null };
+  /** The seed the run used (null for kinds without random draws): run again with it for the same result. */
+  seed: number | null;
+  params: Record<string, unknown>;
+  error: string | null;
+  published: { dataset: string; version: string; eventIds: string[] } | null;
+}
+
+interface Run extends RunView {
+  result: Record<string, unknown> | null;
+}
+
+const workerFile = fileURLToPath(new URL('./run.worker.js', import.meta.url));
+// The build runs scenarios on a worker thread; from the TypeScript sources (unit tests) they run in-process.
+const useWorker = import.meta.url.endsWith('.js') && existsSync(workerFile);
+
+/**
+ * Runs scenarios on a frozen snapshot of the twin, off the request: the caller gets the run id at once and
+ * polls progress. A run never writes anywhere but its own record; publishing a result is a separate step.
+ */
+export class RunsService {
+  private readonly runs = new Map<string, Run>();
+
+  constructor(
+    private readonly inputs: InputsService,
+    private readonly logger: Logger,
+  ) {}
+
+  start(scenario: Scenario, overrides: { seed?: number } = {}): RunView {
+    const state = this.inputs.state();
+    if (state.lineage.length === 0 && scenario.kind !== 'method-switch') {
+      throw conflict(
+        'TWIN.EMPTY',
+        'The twin has no data yet: no input has delivered events',
+        'See GET /inputs: request access with POST /inputs and wait for the originators to approve',
+      );
+    }
+    const params: Record<string, unknown> = { ...scenario.params };
+    let seed: number | null = null;
+    if (seeded.has(scenario.kind)) {
+      seed = overrides.seed ?? (typeof params.seed === 'number' ? params.seed : randomInt(0, 2 ** 31 - 1));
+      params.seed = seed;
+    }
+    const run: Run = {
+      id: randomUUID(),
+      scenario: scenario.id,
+      name: scenario.name,
+      kind: scenario.kind,
+      status: 'queued',
+      progress: 0,
+      startedAt: new Date().toISOString(),
+      finishedAt: null,
+      inputs: scenario.kind === 'method-switch' ? [] : state.lineage,
+      twin: { digest: state.digest, asOf: state.twin.asOf ?? null },
+      seed,
+      params,
+      error: null,
+      published: null,
+      result: null,
+    };
+    this.runs.set(run.id, run);
+    // The snapshot is this twin object: InputsService builds a new one on every change, never mutates it.
+    setImmediate(() => void this.execute(run, state.twin));
+    return this.view(run);
+  }
+
+  get(id: string): RunView {
+    return this.view(this.find(id));
+  }
+
+  list(): RunView[] {
+    return [...this.runs.values()].map((r) => this.view(r));
+  }
+
+  /** The finished result with its chart series. */
+  result(id: string): { run: RunView; result: Record<string, unknown>; chart: ReturnType<typeof chartOf> } {
+    const run = this.find(id);
+    if (run.status === 'failed') {
+      throw new DomainError(
+        'RUN.FAILED',
+        'unprocessable',
+        `The run failed: ${run.error ?? 'unknown error'}`,
+        {
+          hint: 'Check the scenario parameters, fix them with a new scenario and run again',
+        },
+      );
+    }
+    if (run.status !== 'succeeded' || !run.result) {
+      throw conflict(
+        'RUN.NOT_FINISHED',
+        `The run is ${run.status} (${Math.round(run.progress * 100)}%)`,
+        'Poll GET /runs/{id} until status is succeeded',
+      );
+    }
+    return { run: this.view(run), result: run.result, chart: chartOf(run.kind, run.name, run.result) };
+  }
+
+  markPublished(id: string, published: RunView['published']): void {
+    this.find(id).published = published;
+  }
+
+  private find(id: string): Run {
+    const run = this.runs.get(id);
+    if (!run) throw notFound('RUN.NOT_FOUND', `No run ${id}`, 'List runs with GET /runs');
+    return run;
+  }
+
+  private view(run: Run): RunView {
+    const { result: _result, ...view } = run;
+    return { ...view, inputs: view.inputs.map((i) => ({ ...i })) };
+  }
+
+  private async execute(run: Run, twin: Twin): Promise<void> {
+    run.status = 'running';
+    const onProgress = (value: number) => {
+      if (Number.isFinite(value)) run.progress = Math.min(1, Math.max(run.progress, value));
+    };
+    try {
+      run.result = useWorker
+        ? await this.inWorker(run, twin, onProgress)
+        : execute(run.kind, twin, run.params, onProgress);
+      run.progress = 1;
+      run.status = 'succeeded';
+    } catch (error) {
+      run.status = 'failed';
+      run.error = error instanceof Error ? error.message : String(error);
+      this.logger.warn({ run: run.id, err: run.error }, 'scenario run failed');
+    } finally {
+      run.finishedAt = new Date().toISOString();
+    }
+  }
+
+  private inWorker(
+    run: Run,
+    twin: Twin,
+    onProgress: (value: number) => void,
+  ): Promise<Record<string, unknown>> {
+    return new Promise((resolve, reject) => {
+      const worker = new Worker(workerFile, { workerData: { kind: run.kind, twin, params: run.params } });
+      let settled = false;
+      worker.on('message', (message: WorkerMessage) => {
+        if (message.type === 'progress') onProgress(message.value);
+        else if (message.type === 'result') {
+          settled = true;
+          resolve(message.result);
+        } else {
+          settled = true;
+          reject(new Error(message.message));
+        }
+      });
+      worker.on('error', (error: unknown) => {
+        settled = true;
+        reject(error instanceof Error ? error : new Error(String(error)));
+      });
+      worker.on('exit', (code) => {
+        if (!settled) reject(unavailable('RUN.WORKER_EXITED', `The simulation worker exited (${code})`));
+      });
+    });
+  }
+}

@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { DomainError } from '#libs/domain';
+import { ScenariosService } from './scenarios.service.js';
+
+describe('scenarios', () => {
+  const scenarios = new ScenariosService();
+
+  it('keeps a scenario with the parameters of its kind', () => {
+    const s = scenarios.define(
+      {
+        name: 'Fluorite CN 60 days',
+        kind: 'disruption',
+        params: { stop: { country: 'CN' }, days: 60, horizonDays: 180 },
+      },
+      'org-a',
+    );
+    expect(scenarios.get(s.id)).toEqual(s);
+    expect(scenarios.list()).toContainEqual(s);
+  });
+
+  it('refuses parameters that do not fit the kind, pointing into /params', () => {
+    const error = (() => {
+      try {
+        scenarios.define({ name: 'broken', kind: 'disruption', params: { stop: {}, days: 0 } }, 'org-a');
+      } catch (e) {
+        return e;
+      }
+    })() as DomainError;
+    expect(error).toBeInstanceOf(DomainError);
+    expect(error.code).toBe('SCENARIO.INVALID_PARAMS');
+    expect(error.details.map((d) => d.path)).toEqual(
+      expect.arrayContaining(['/params/stop', '/params/days']),
+    );
+  });
+
+  it('answers SCENARIO.NOT_FOUND for an unknown id', () => {
+    expect(() => scenarios.get('nope')).toThrow(expect.objectContaining({ code: 'SCENARIO.NOT_FOUND' }));
+  });
+});

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "registry"."data_contracts" ADD COLUMN     "derived" JSONB,
+ADD COLUMN     "lineage" JSONB;

@@ -1,0 +1,329 @@
+/**
+ * The CPS simulation service end to end: the consortium's digital twin as an ordinary participant. Six
+ * companies of the EUV lens chain share their part of the chain with it under grants; it builds the twin
+ * from the exchange streams, runs a fluorite disruption, publishes the result as a derived dataset that
+ * the policy governs by all of its inputs' terms, and forgets an input whose grant is revoked.
+ */
+import { createHash } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { JWK } from 'jose';
+import { corporateNumberCheckDigit } from '#libs/domain';
+import { RenkeiClient, type DeliveryStream, type SimRunView } from '#libs/sdk';
+import { compareEvents, TwinBuilder, type TwinEvent } from '#libs/simulation';
+import * as euvFixture from '../fixtures/cps/euv-lens-chain.js';
+import { expectProblem } from '../support/problems.js';
+import { participantKey, publicJwk, startTestPlatform, type TestPlatform } from '../support/test-platform.js';
+
+/** The fixture's TwinEvents (whatever the export is called: the first array of events). */
+function fixtureEvents(): TwinEvent[] {
+  for (const value of Object.values(euvFixture as Record<string, unknown>)) {
+    if (
+      Array.isArray(value) &&
+      value.length > 0 &&
+      value.every(
+        (e) => typeof e === 'object' && e !== null && 'type' in e && 'payload' in e && 'dataset' in e,
+      )
+    ) {
+      return value as TwinEvent[];
+    }
+  }
+  throw new Error('test/fixtures/cps/euv-lens-chain.ts exports no array of TwinEvents');
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** The exchange takes UUID event ids: fixture ids that are not become a stable UUID of themselves. */
+const uuidOf = (id: string) => {
+  if (UUID.test(id)) return id.toLowerCase();
+  const h = createHash('sha256').update(id).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
+};
+
+const digestOf = (events: TwinEvent[]) => {
+  const builder = new TwinBuilder();
+  for (const e of [...events].sort(compareEvents)) builder.apply(e);
+  return builder.digest();
+};
+
+/** A valid 13-digit corporate number (check digit first) from a 12-digit base. */
+const corporateNumber = (base12: string) => `${corporateNumberCheckDigit(base12)}${base12}`;
+
+const companies = [
+  { key: 'mineCn', legalName: 'Jiangxi Fluorite Mining Co.', industry: 'mining', country: 'CN' },
+  { key: 'mineMx', legalName: 'Fluorita del Norte S.A.', industry: 'mining', country: 'MX' },
+  { key: 'blank', legalName: 'Nagano Optical Blanks K.K.', industry: 'optical-materials', country: 'JP' },
+  { key: 'lens', legalName: 'Tochigi Precision Lens K.K.', industry: 'optics', country: 'JP' },
+  {
+    key: 'tool',
+    legalName: 'Kanagawa Exposure Systems K.K.',
+    industry: 'semiconductor-equipment',
+    country: 'JP',
+  },
+  { key: 'fab', legalName: 'Kumamoto Advanced Fab K.K.', industry: 'semiconductors', country: 'JP' },
+] as const;
+const others = [
+  { key: 'cps', legalName: 'Renkei Consortium CPS Twin', industry: 'consortium', country: 'JP' },
+  { key: 'outsider', legalName: 'Osaka Market Research K.K.', industry: 'consulting', country: 'JP' },
+  { key: 'holder', legalName: 'Tokyo Supply Risk Office K.K.', industry: 'consulting', country: 'JP' },
+] as const;
+type Who = (typeof companies)[number]['key'] | (typeof others)[number]['key'];
+
+const PURPOSE = 'supply-risk';
+
+let env: TestPlatform;
+const ids = {} as Record<Who, string>;
+const clients = {} as Record<Who, RenkeiClient>;
+const owners = new Map<string, Who>();
+const cpsGrants = new Map<string, string>();
+let events: TwinEvent[] = [];
+let datasets: string[] = [];
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 45_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}: ${last instanceof Error ? last.message : ''}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+async function waitForRun(runId: string): Promise<SimRunView> {
+  const seen: number[] = [];
+  const run = await until('the run to finish', async () => {
+    const r = await clients.cps.run(runId);
+    seen.push(r.progress);
+    return r.status === 'succeeded' || r.status === 'failed' ? r : undefined;
+  });
+  // Progress only moves forward.
+  expect(seen).toEqual([...seen].sort((a, b) => a - b));
+  return run;
+}
+
+describe('CPS simulation service: the twin as an ordinary participant', () => {
+  beforeAll(async () => {
+    env = await startTestPlatform('e2e-cps', 4241);
+    events = fixtureEvents().map((e) => ({ ...e, id: uuidOf(e.id) }));
+    datasets = [...new Set(events.map((e) => e.dataset))].sort();
+  });
+
+  afterAll(async () => {
+    await env?.stop();
+  });
+
+  it('onboards the chain, the CPS service and two more participants, and gives the service its identity', async () => {
+    const keys = {} as Record<Who, JWK>;
+    const all = [...companies, ...others];
+    for (const [i, p] of all.entries()) {
+      keys[p.key] = p.key === 'cps' ? env.secrets.cpsKey : await participantKey(`${p.key}-key-1`);
+      const onboarded = await env.admin.onboard({
+        legalName: p.legalName,
+        corporateNumber: corporateNumber(`70110010${String(4100 + i)}`),
+        industry: p.industry,
+        country: p.country,
+        roles: ['member'],
+        jwks: { keys: [publicJwk(keys[p.key])] },
+      });
+      ids[p.key] = onboarded.id;
+      clients[p.key] = new RenkeiClient(env.platform.endpoints, {
+        clientId: onboarded.id,
+        privateJwk: keys[p.key],
+      });
+    }
+    // Until it has an identity, the service says what to do.
+    await expectProblem(clients.cps.simInputs(), 503, 'CPS.NOT_CONFIGURED');
+    await env.platform.restart('cps-sim', 'SIGTERM', { CPS_CLIENT_ID: ids.cps, CPS_GRANT_POLL_MS: '300' });
+    expect(await clients.cps.simInputs()).toEqual([]);
+    // Only its operators use its API; everyone else gets results through the exchange.
+    await expectProblem(clients.outsider.simTwin(), 403, 'CPS.NOT_OPERATOR');
+  });
+
+  it('lets each company register its contract and grant the service access through clearing', async () => {
+    for (const [i, dataset] of datasets.entries()) {
+      const owner = companies[i % companies.length]!.key;
+      owners.set(dataset, owner);
+      await clients[owner].registerContract({
+        dataset,
+        version: '1.0.0',
+        title: `EUV lens chain: ${dataset}`,
+        domain: 'supply-chain',
+        purposes: [PURPOSE, 'due-diligence'],
+        sensitivity: 'confidential',
+        residency: null,
+        retentionDays: 365,
+        fields: {},
+        schema: { type: 'object' },
+      });
+    }
+    for (const dataset of datasets) {
+      // The service asks like any member does (POST /inputs → clearing), the originator approves.
+      const requested = await clients.cps.simRequestInput(dataset, PURPOSE);
+      expect(requested.state).toBe('requested');
+      await clients[owners.get(dataset)!].approveGrant(requested.grant!.id);
+      cpsGrants.set(dataset, requested.grant!.id);
+      const held = await clients.holder.requestGrant({ dataset, purpose: PURPOSE });
+      await clients[owners.get(dataset)!].approveGrant(held.id);
+    }
+    await until('every input to stream', async () => {
+      const inputs = await clients.cps.simInputs();
+      return inputs.length === datasets.length && inputs.every((i) => i.state === 'streaming')
+        ? inputs
+        : undefined;
+    });
+  });
+
+  it('builds the twin from the exchange streams, exactly as a TwinBuilder over the fixture', async () => {
+    for (const dataset of datasets) {
+      const owner = clients[owners.get(dataset)!];
+      const token = await owner.datasetToken(dataset, 'publish');
+      const mine = events.filter((e) => e.dataset === dataset);
+      for (let i = 0; i < mine.length; i += 500) {
+        await owner.publish(
+          dataset,
+          token,
+          mine.slice(i, i + 500).map((e) => ({
+            id: e.id,
+            type: e.type,
+            ...(e.subject ? { subject: e.subject } : {}),
+            occurredAt: e.occurredAt,
+            payload: e.payload,
+          })),
+        );
+      }
+    }
+    const twin = await until('the twin to hold every event', async () => {
+      const t = await clients.cps.simTwin();
+      return t.inputs.reduce((n, i) => n + i.events, 0) === events.length ? t : undefined;
+    });
+    expect(twin.digest).toBe(digestOf(events));
+    expect(twin.inputs.map((i) => i.dataset)).toEqual(datasets);
+    expect(twin.counts.facilities).toBeGreaterThan(0);
+    const inputs = await clients.cps.simInputs();
+    for (const input of inputs) {
+      expect(input.eventsApplied).toBe(events.filter((e) => e.dataset === input.dataset).length);
+      expect(Object.keys(input.positions).length).toBeGreaterThan(0);
+    }
+    // Replaying from the start gives the same twin.
+    const rebuilt = await clients.cps.simRebuildTwin();
+    expect(rebuilt).toMatchObject({ before: twin.digest, after: twin.digest, identical: true });
+  });
+
+  let scenarioId: string;
+  let runId: string;
+
+  it('runs a 60-day Chinese fluorite disruption with progress, lineage and a seed', async () => {
+    const scenario = await clients.cps.defineScenario({
+      name: 'Fluorite: Chinese mines stop for 60 days',
+      kind: 'disruption',
+      params: { stop: { country: 'CN' }, days: 60, horizonDays: 120, runs: 40 },
+    });
+    scenarioId = scenario.id;
+    await expectProblem(
+      clients.cps.defineScenario({ name: 'broken', kind: 'disruption', params: { stop: {} } }),
+      400,
+      'SCENARIO.INVALID_PARAMS',
+    );
+    const started = await clients.cps.runScenario(scenarioId, { seed: 42 });
+    runId = started.runId;
+    const run = await waitForRun(runId);
+    expect(run).toMatchObject({ status: 'succeeded', progress: 1, seed: 42, error: null });
+    expect(run.finishedAt).not.toBeNull();
+    expect(run.inputs.map((i) => i.dataset)).toEqual(datasets);
+    expect(run.inputs.every((i) => i.version === '1.0.0' && i.events > 0 && i.lastEventId)).toBe(true);
+    const { result, chart } = await clients.cps.runResult(runId);
+    expect(Array.isArray(result.stopped) && (result.stopped as unknown[]).length).toBeGreaterThan(0);
+    expect(result.lostOutput).toBeDefined();
+    expect(chart.rows.length).toBeGreaterThan(0);
+    expect(chart.rows[0]).toEqual(
+      expect.objectContaining({ day: expect.any(Number), product: expect.any(String) }),
+    );
+  });
+
+  it('repeats a run exactly with the same seed, and renders its chart as SVG', async () => {
+    const again = await waitForRun((await clients.cps.runScenario(scenarioId, { seed: 42 })).runId);
+    expect((await clients.cps.runResult(again.id)).result).toEqual(
+      (await clients.cps.runResult(runId)).result,
+    );
+    const svg = await clients.cps.chartSvg(runId);
+    expect(svg.startsWith('<svg')).toBe(true);
+    expect(svg).toContain('</svg>');
+    await expectProblem(clients.cps.runResult('00000000-0000-4000-8000-000000000000'), 404, 'RUN.NOT_FOUND');
+  });
+
+  const derived = 'cps.disruption-forecast';
+
+  it('publishes the result as a derived dataset carrying lineage to its inputs', async () => {
+    const published = await clients.cps.publishRun(runId);
+    expect(published.dataset).toBe(derived);
+    expect(published.lineage.map((l) => l.dataset).sort()).toEqual(datasets);
+    expect(published.derived).toEqual({
+      aggregate: false,
+      contributors: Math.min(datasets.length, companies.length),
+    });
+    const contract = await clients.holder.contract(derived);
+    expect(contract).toMatchObject({
+      owner: ids.cps,
+      purposes: [PURPOSE, 'due-diligence'],
+      sensitivity: 'confidential',
+    });
+    expect((await clients.cps.run(runId)).published).toMatchObject({ dataset: derived, version: '1.0.0' });
+  });
+
+  it('refuses the derived dataset to a participant that could not see its inputs', async () => {
+    await expectProblem(
+      clients.outsider.requestGrant({ dataset: derived, purpose: PURPOSE }),
+      403,
+      'LINEAGE.INPUT_NOT_VISIBLE',
+    );
+  });
+
+  it('delivers it to a participant holding every input, with the lineage in the payload', async () => {
+    const grant = await clients.holder.requestGrant({ dataset: derived, purpose: PURPOSE });
+    await clients.cps.approveGrant(grant.id);
+    const token = await clients.holder.datasetToken(derived, 'subscribe', grant.id);
+    let stream: DeliveryStream | undefined;
+    try {
+      stream = await clients.holder.stream(derived, token);
+      const line = await until('the derived event', async () => {
+        const l = await stream!.read(5_000);
+        return l?.type === 'event' ? l : undefined;
+      });
+      expect(line.event.originator).toBe(ids.cps);
+      expect(line.event.payload).toMatchObject({ runId, kind: 'disruption', seed: 42 });
+      expect((line.event.payload.lineage as { dataset: string }[]).map((l) => l.dataset)).toEqual(datasets);
+    } finally {
+      stream?.close();
+    }
+  });
+
+  it('rebuilds the twin without an input whose grant is revoked, and new runs list lineage without it', async () => {
+    const before = await clients.cps.simTwin();
+    const revoked = datasets[0]!;
+    await clients[owners.get(revoked)!].revokeGrant(cpsGrants.get(revoked)!, 'supplier leaves the twin');
+    const twin = await until('the twin to drop the input', async () => {
+      const t = await clients.cps.simTwin();
+      return t.inputs.some((i) => i.dataset === revoked) ? undefined : t;
+    });
+    expect(twin.digest).not.toBe(before.digest);
+    expect(twin.digest).toBe(digestOf(events.filter((e) => e.dataset !== revoked)));
+    const input = (await clients.cps.simInputs()).find((i) => i.dataset === revoked)!;
+    expect(input).toMatchObject({ state: 'revoked', eventsApplied: 0 });
+    const run = await waitForRun((await clients.cps.runScenario(scenarioId, { seed: 42 })).runId);
+    expect(run.inputs.map((i) => i.dataset)).toEqual(datasets.filter((d) => d !== revoked));
+    // The service confirmed to the originator that it deleted what the grant gave it.
+    const obligations = await until('the deletion receipt', async () => {
+      const list = await clients[owners.get(revoked)!].deletionObligations({
+        role: 'originator',
+        dataset: revoked,
+      });
+      const mine = list.filter((o) => o.consumer === ids.cps);
+      return mine.length > 0 && mine.every((o) => o.status === 'confirmed') ? mine : undefined;
+    });
+    expect(obligations.length).toBeGreaterThan(0);
+  });
+});
