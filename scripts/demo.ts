@@ -14,6 +14,7 @@ import {
   hospital,
   researchInstitute,
 } from '../test/fixtures/regional-health.js';
+import { fluoriteDisruption } from './demo-fluorite.js';
 import {
   automaker,
   batteryCfpContract,
@@ -304,6 +305,17 @@ try {
   say(
     `pt-1 is erased: ${erased.keysDestroyed} data key destroyed — every copy of pt-1’s protected fields is unreadable`,
   );
+
+  step('The CPS digital twin: what if Chinese fluorite stops for 60 days?');
+  await fluoriteDisruption({
+    say,
+    key,
+    pub,
+    admin,
+    platform,
+    cpsKey: secrets.cpsKey,
+    outDir: `${root}/.renkei`,
+  });
 
   step('The compliance officer reviews the decisions and verifies the audit chain');
   await new Promise((r) => setTimeout(r, 500));

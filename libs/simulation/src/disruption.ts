@@ -54,12 +54,15 @@ export interface StoppedFacility {
 export interface DisruptionResult {
   /** Directly stopped facilities and everything downstream of them, the earliest to fall short first. */
   stopped: StoppedFacility[];
-  /** Per product made by an affected facility: output lost over the horizon (mean, and p50/p90 over runs when runs > 1). */
+  /**
+   * Per product made by an affected facility or whose output changed: output lost over the horizon
+   * (mean, and p50/p90 over runs when runs > 1; negative when alternatives made more of it).
+   */
   lostOutput: Record<string, { units: number; p50?: number; p90?: number; baselineUnits?: number }>;
   alternatives: Alternative[];
   /** Per consumer and input bought from a stopped supplier: the share lost and the share covered. */
   exposures?: Exposure[];
-  /** Output per affected product per day with the stop, mean over runs. */
+  /** Output per day of the products in lostOutput, with the stop, mean over runs. */
   series: { day: number; output: Record<string, number> }[];
   /** The same without the stop. */
   baseline?: { day: number; output: Record<string, number> }[];
@@ -159,6 +162,17 @@ export function simulateDisruption(
       (a.facility < b.facility ? -1 : a.facility > b.facility ? 1 : 0),
   );
 
+  // Products made by an affected facility, and any other whose output moved (e.g. what the stopped
+  // facilities' own suppliers no longer had to make).
+  for (let p = 0; p < P; p++) {
+    let lost = 0;
+    let baseSum = 0;
+    for (let r = 0; r < runs; r++) {
+      lost += Math.abs(lostRuns[r * P + p]!);
+      baseSum += baseRuns[r * P + p]!;
+    }
+    if (lost > 1e-9 * Math.max(1, baseSum)) affectedProducts.add(p);
+  }
   const products = [...affectedProducts].sort((a, b) => a - b);
   const lostOutput: DisruptionResult['lostOutput'] = {};
   const column = new Float64Array(runs);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { emptyTwin, type Facility, type Twin } from './model.js';
-import { compileNetwork, simulateNetwork, syntheticNetwork } from './network.js';
+import { checkTwin, emptyTwin, type Facility, type Twin } from './model.js';
+import { compileDisruption, compileNetwork, simulateNetwork, syntheticNetwork } from './network.js';
 
 const facility = (id: string, product: string, over: Partial<Facility> = {}): Facility => ({
   id,
@@ -132,5 +132,58 @@ describe('simulateNetwork', () => {
     expect(() => simulateNetwork(net, { days: 10, runs: 1, seed: 1, leadTimeJitter: 2 })).toThrow(
       /leadTimeJitter/,
     );
+  });
+});
+
+describe('compileDisruption', () => {
+  it('shares an alternative’s spare capacity between consumers in topological order', () => {
+    // s1 and s2 make 'x'; c1 and c2 each buy 10 a day, half from each. s1 stops: each consumer loses 5.
+    // s2 (capacity 16, plan 10) has 6 spare: c1 (first in order) gets 5, c2 the remaining 1.
+    const twin: Twin = {
+      ...emptyTwin(),
+      facilities: [
+        facility('s1', 'x', { capacityPerDay: 20 }),
+        facility('s2', 'x', { capacityPerDay: 16 }),
+        facility('c1', 'y'),
+        facility('c2', 'y'),
+      ],
+      bom: [{ product: 'y', input: 'x', ratio: 1 }],
+      links: ['c1', 'c2'].flatMap((c) => [
+        { facility: c, input: 'x', supplier: 's1', share: 0.5 },
+        { facility: c, input: 'x', supplier: 's2', share: 0.5 },
+      ]),
+    };
+    const net = compileNetwork(twin);
+    const d = compileDisruption(net, { supplier: 's1' }, 10);
+    expect(d.alternatives).toEqual([
+      { facility: 'c1', input: 'x', supplier: 's2', coverShare: 0.5, extraUnitsPerDay: 5 },
+      { facility: 'c2', input: 'x', supplier: 's2', coverShare: 0.1, extraUnitsPerDay: 1 },
+    ]);
+    // the plan while stopped: s2 ships 10 + 6 = 16, at capacity; s1 owes c2 the uncovered 4 a day
+    expect(d.plan.start[net.index.get('s2')!]).toBe(16);
+    expect(d.plan.demand[net.index.get('s1')!]).toBe(4);
+    expect(d.stoppedIds).toEqual(['s1']);
+  });
+});
+
+describe('checkTwin', () => {
+  it('lists what the engine works around', () => {
+    const twin: Twin = {
+      ...emptyTwin(),
+      facilities: [facility('a', 'x'), facility('b', 'y')],
+      bom: [
+        { product: 'y', input: 'x', ratio: 1 },
+        { product: 'y', input: 'z', ratio: 1 },
+      ],
+      links: [
+        { facility: 'b', input: 'x', supplier: 'a', share: 0.6 },
+        { facility: 'b', input: 'x', supplier: 'ghost', share: 0.2 },
+      ],
+    };
+    expect(checkTwin(twin)).toEqual([
+      'link ghost→b: unknown supplier ghost',
+      'shares of b / x sum to 0.8 (normalised to 1)',
+      'b: no supplier of z in the twin (treated as external, always available)',
+    ]);
   });
 });

@@ -418,18 +418,16 @@ export function compileDisruption(
   stop: StopSpec,
   days: number,
   reactionDays = 0,
-  twinCountries?: string[],
 ): CompiledDisruption {
   if (stop.supplier === undefined && stop.country === undefined && stop.input === undefined) {
     throw invalidScenario('stop must name a supplier, a country or an input', '/scenario/stop');
   }
-  const countries = twinCountries ?? net.countries;
   const { n, base, capacity, yld, inStart, ratio, slotLinkStart, slotLinks, linkSupplier, outStart } = net;
   const stopped = new Uint8Array(n);
   const stoppedIds: string[] = [];
   for (let f = 0; f < n; f++) {
     if (stop.supplier !== undefined && net.ids[f] !== stop.supplier) continue;
-    if (stop.country !== undefined && countries[f] !== stop.country) continue;
+    if (stop.country !== undefined && net.countries[f] !== stop.country) continue;
     if (stop.input !== undefined && net.products[net.product[f]!] !== stop.input) continue;
     stopped[f] = 1;
     stoppedIds.push(net.ids[f]!);
