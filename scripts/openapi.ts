@@ -52,7 +52,7 @@ const services: [ServiceDescription, unknown][] = [
     describeExchange,
     ExchangeModule.register({ runtime: inert, verifier: inert, pseudonymSecret: '', health: inert }),
   ],
-  [describeCpsSim, CpsSimModule],
+  [describeCpsSim, CpsSimModule.register({ context: inert, verifier: inert, health: inert })],
 ];
 
 const check = process.argv.includes('--check');
