@@ -47,6 +47,7 @@ if (config.CPS_CLIENT_ID && config.CPS_PRIVATE_JWK) {
     },
   };
   for (const dataset of config.CPS_DATASETS) inputs.follow(dataset);
+  void inputs.resume().then((n) => logger.info({ grants: n }, 'resumed the inputs our grants cover'));
   logger.info({ participant: config.CPS_CLIENT_ID, datasets: config.CPS_DATASETS }, 'following inputs');
 } else {
   logger.warn('no CPS_CLIENT_ID / CPS_PRIVATE_JWK: the service answers 503 CPS.NOT_CONFIGURED until set');

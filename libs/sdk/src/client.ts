@@ -759,12 +759,16 @@ export class RenkeiClient {
   async stream(
     dataset: string,
     token: string,
-    options: { after?: Record<number, string> } = {},
+    /** `after`: positions to resume after, or 'start' to replay everything still on the topic. */
+    options: { after?: Record<number, string> | 'start' } = {},
   ): Promise<DeliveryStream> {
     const controller = new AbortController();
-    const after = Object.entries(options.after ?? {})
-      .map(([partition, offset]) => `${partition}:${offset}`)
-      .join(',');
+    const after =
+      options.after === 'start'
+        ? 'start'
+        : Object.entries(options.after ?? {})
+            .map(([partition, offset]) => `${partition}:${offset}`)
+            .join(',');
     const query = after ? `?after=${after}` : '';
     const response = await fetch(`${this.endpoints.exchange}/datasets/${dataset}/stream${query}`, {
       headers: { authorization: `Bearer ${token}` },

@@ -133,6 +133,33 @@ export class InputsService {
     return this.view(input);
   }
 
+  /**
+   * After a (re)start: follows every dataset the service holds (or has asked for) a grant on as a consumer,
+   * so the twin is replayed from the start of each input without anyone re-adding it. Retries until
+   * clearing answers.
+   */
+  async resume(): Promise<number> {
+    for (let backoff = 500; !this.stopped; backoff = Math.min(backoff * 2, 10_000)) {
+      try {
+        const grants = (await this.client.grants()) as {
+          dataset: string;
+          state: string;
+          consumer?: string;
+          purpose?: string;
+        }[];
+        const mine = grants.filter(
+          (g) => g.consumer === this.clientId && ['requested', 'granted', 'suspended'].includes(g.state),
+        );
+        for (const g of mine) this.follow(g.dataset, g.purpose ?? null);
+        return mine.length;
+      } catch (error) {
+        this.logger.warn({ err: error }, 'cannot list our grants yet; retrying');
+        await sleep(backoff);
+      }
+    }
+    return 0;
+  }
+
   /** Asks the originator for access through clearing, and follows the dataset. */
   async request(dataset: string, purpose: string): Promise<InputView> {
     const grant = await this.client.requestGrant({ dataset, purpose });
@@ -219,7 +246,11 @@ export class InputsService {
         input.purpose ??= grant.purpose ?? null;
         input.state = 'connecting';
         const token = await this.client.datasetToken(input.dataset, 'subscribe', grant.id);
-        const stream = await this.client.stream(input.dataset, token, { after: input.journal.after() });
+        // An empty journal (first start, or a restart: the journal lives in memory) replays the whole topic,
+        // so the twin is rebuilt from the start exactly; otherwise it resumes past what was applied.
+        const stream = await this.client.stream(input.dataset, token, {
+          after: input.journal.size === 0 ? 'start' : input.journal.after(),
+        });
         input.stream = stream;
         input.state = 'streaming';
         input.lastError = null;

@@ -19,7 +19,7 @@ export class SubscribeController {
     required: false,
     example: '0:41,2:17',
     description:
-      'Resume after these positions (partition:offset of the last events you processed); default: after the last events the platform wrote to you',
+      "Resume after these positions (partition:offset of the last events you processed), or 'start' to replay everything still on the topic (every event is decided again under your grant); default: after the last events the platform wrote to you",
   })
   @ApiOperation({
     summary: 'Receive events under your grant as a stream of JSON lines (subscribe token)',

@@ -5,7 +5,7 @@ import type { Principal } from '#libs/auth';
 import { buildPolicyInput, decisionRecord, denied } from '#libs/policy';
 import { EXCHANGE, PSEUDONYM_SECRET } from '../exchange.tokens.js';
 import type { ExchangeRuntime } from '../exchange-runtime.js';
-import { Subscription } from './subscription.js';
+import { Subscription, type StreamStart } from './subscription.js';
 
 @Injectable()
 export class SubscribeService {
@@ -62,7 +62,7 @@ export class SubscribeService {
     principal: Principal,
     grant: GrantView,
     out: ServerResponse,
-    after: ReadonlyMap<number, bigint> = new Map(),
+    after: StreamStart = new Map(),
   ): Promise<void> {
     const subscription = new Subscription(this.rt, principal, grant, out, this.pseudonymSecret, after);
     this.open.set(grant.id, subscription);
@@ -82,9 +82,11 @@ export class SubscribeService {
   }
 
   /** `after=0:41,2:17`: per partition, the last offset the client has processed. */
-  static parsePositions(after: string | undefined): Map<number, bigint> {
+  static parsePositions(after: string | undefined): StreamStart {
     const positions = new Map<number, bigint>();
     if (after === undefined || after === '') return positions;
+    // Everything still on the topic, from its first offset: a consumer rebuilding its state replays it all.
+    if (after === 'start') return 'start';
     if (!/^\d{1,4}:\d{1,19}(,\d{1,4}:\d{1,19})*$/.test(after)) {
       throw badRequest('STREAM.INVALID_POSITION', 'after must list partition:offset pairs', [
         {

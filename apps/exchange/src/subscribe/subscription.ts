@@ -27,6 +27,9 @@ const noticeCodes = {
 
 const HEARTBEAT_MS = 15_000;
 
+/** Where a stream starts: after given positions (partition → offset), or from the start of the topic. */
+export type StreamStart = ReadonlyMap<number, bigint> | 'start';
+
 /**
  * One open delivery stream for one grant: a Kafka consumer group per grant (committed offsets are the
  * consumer's position), a policy decision for every batch delivered, obligations applied to every event,
@@ -49,7 +52,7 @@ export class Subscription {
     private readonly out: ServerResponse,
     private readonly pseudonymKey: string,
     /** partition -> last offset the client has processed (from `?after=`); otherwise the committed position. */
-    private readonly resumeAfter: ReadonlyMap<number, bigint> = new Map(),
+    private readonly resumeAfter: StreamStart = new Map(),
   ) {
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
   }
@@ -104,12 +107,21 @@ export class Subscription {
       eachBatchAutoResolve: false,
       eachBatch: (batch) => this.deliver(batch),
     });
+    const topic = Topics.data(this.grant.dataset);
+    if (this.resumeAfter === 'start') {
+      const admin = this.rt.kafka.admin();
+      await admin.connect();
+      try {
+        for (const { partition, low } of await admin.fetchTopicOffsets(topic)) {
+          this.consumer.seek({ topic, partition, offset: low });
+        }
+      } finally {
+        await admin.disconnect();
+      }
+      return;
+    }
     for (const [partition, offset] of this.resumeAfter) {
-      this.consumer.seek({
-        topic: Topics.data(this.grant.dataset),
-        partition,
-        offset: (offset + 1n).toString(),
-      });
+      this.consumer.seek({ topic, partition, offset: (offset + 1n).toString() });
     }
   }
 
