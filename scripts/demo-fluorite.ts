@@ -117,13 +117,26 @@ export async function fluoriteDisruption(io: DemoIo): Promise<void> {
   }, 120_000);
   if (run.status !== 'succeeded') throw new Error(`the simulation failed: ${String(run.error)}`);
   const { result } = await cps.runResult(run.id);
-  const stopped = result.stopped as { facility: string; product: string; firstShortDay: number | null }[];
+  const stopped = result.stopped as {
+    facility: string;
+    product: string;
+    firstShortDay: number | null;
+    minOutputShare?: number;
+  }[];
   for (const s of stopped.filter((x) => x.firstShortDay !== null)) {
-    say(`  ${s.product.padEnd(18)} at ${s.facility.padEnd(22)} runs short on day ${s.firstShortDay}`);
+    const low =
+      s.minOutputShare === undefined
+        ? ''
+        : `, down to ${Math.round(s.minOutputShare * 100)} % of normal output`;
+    say(`  ${s.product.padEnd(16)} at ${s.facility.padEnd(20)} runs short from day ${s.firstShortDay}${low}`);
   }
-  for (const [product, lost] of Object.entries(result.lostOutput as Record<string, { units: number }>)) {
-    if (lost.units > 0)
-      say(`  ${product.padEnd(18)} output lost within a year: ${Math.round(lost.units)} units`);
+  const lostOutput = result.lostOutput as Record<string, { units: number; baselineUnits?: number }>;
+  for (const [product, lost] of Object.entries(lostOutput)) {
+    if (lost.units <= 0) continue;
+    const share = lost.baselineUnits
+      ? ` of ${lost.baselineUnits.toFixed(1)} (${((lost.units / lost.baselineUnits) * 100).toFixed(1)} %)`
+      : '';
+    say(`  ${product.padEnd(16)} output lost over the horizon: ${lost.units.toFixed(2)} units${share}`);
   }
   for (const a of result.alternatives as { supplier: string; input: string; coverShare: number }[]) {
     say(`  alternative ${a.supplier} covers ${Math.round(a.coverShare * 100)} % of ${a.input}`);
