@@ -15,9 +15,9 @@ import { ensureTopics, type EventConsumer } from '#libs/kafka';
 import { requireScope, type Principal } from '#libs/auth';
 import type { PolicyEngine } from '#libs/policy';
 import type { Clock } from '#libs/domain';
-import { protectedFields, type FieldProtection } from './protection/field-protection.js';
+import { needsProtection, type FieldProtection } from './protection/field-protection.js';
 
-export { protectedFields };
+export { needsProtection };
 
 /**
  * Everything the exchange edge shares between requests: the projection of registry and clearing events,

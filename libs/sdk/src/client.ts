@@ -352,6 +352,15 @@ export class RenkeiClient {
   suspendParticipant(id: string) {
     return this.call<{ id: string; status: string }>('registry', 'POST', `/participants/${id}/suspend`);
   }
+  /** Consortium admin: attests a participant's certifications and protection level (the policies read them). */
+  attestParticipant(id: string, attestations: { certifications: string[]; protection: string }) {
+    return this.call<{ id: string; certifications: string[]; protection: string }>(
+      'registry',
+      'PUT',
+      `/participants/${id}/attestations`,
+      attestations,
+    );
+  }
   reactivateParticipant(id: string) {
     return this.call<{ id: string; status: string }>('registry', 'POST', `/participants/${id}/reactivate`);
   }

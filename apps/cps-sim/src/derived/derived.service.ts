@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { conflict, DATASET_ID_PATTERN, Sensitivities, type Sensitivity } from '#libs/domain';
 import { RenkeiError, type ContractView, type RenkeiClient } from '#libs/sdk';
+import { upstream } from '../upstream.js';
 import type { InputsService, LineageEntry } from '../inputs/inputs.service.js';
 import type { RunsService, RunView } from '../scenarios/runs.service.js';
 
@@ -115,19 +116,21 @@ export class DerivedService {
       result,
       series: chart.rows,
     };
-    const published = await this.client.publish(
-      dataset,
-      token,
-      [
-        {
-          id: randomUUID(),
-          type: `cps.${run.kind}`,
-          subject: run.id,
-          occurredAt: run.finishedAt ?? new Date().toISOString(),
-          payload,
-        } as { id: string; subject: string; occurredAt: string; payload: Record<string, unknown> },
-      ],
-      version,
+    const published = await upstream(
+      this.client.publish(
+        dataset,
+        token,
+        [
+          {
+            id: randomUUID(),
+            type: `cps.${run.kind}`,
+            subject: run.id,
+            occurredAt: run.finishedAt ?? new Date().toISOString(),
+            payload,
+          } as { id: string; subject: string; occurredAt: string; payload: Record<string, unknown> },
+        ],
+        version,
+      ),
     );
     this.runs.markPublished(run.id, { dataset, version, eventIds: published.eventIds });
     return {
@@ -175,12 +178,14 @@ export class DerivedService {
     if (known && trusted && lineage.size === known.lineage.size) return known.version;
     const terms = this.termsOf(dataset, run, contracts);
     const version = known ? nextMinor(known.version) : '1.0.0';
-    await this.client.registerContract({
-      ...terms,
-      version,
-      lineage: [...lineage.values()].sort((a, b) => (lineageKey(a) < lineageKey(b) ? -1 : 1)),
-      derived,
-    });
+    await upstream(
+      this.client.registerContract({
+        ...terms,
+        version,
+        lineage: [...lineage.values()].sort((a, b) => (lineageKey(a) < lineageKey(b) ? -1 : 1)),
+        derived,
+      }),
+    );
     this.registered.set(dataset, { version, lineage });
     return version;
   }

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { RenkeiError, type DeliveryStream, type RenkeiClient, type StreamLine } from '#libs/sdk';
+import { upstream } from '../upstream.js';
 import { TwinBuilder, type Twin, type TwinEvent } from '#libs/simulation';
 import { canonicalCompare, DatasetJournal, parsePosition, type JournalEntry } from './journal.js';
 
@@ -162,7 +163,7 @@ export class InputsService {
 
   /** Asks the originator for access through clearing, and follows the dataset. */
   async request(dataset: string, purpose: string): Promise<InputView> {
-    const grant = await this.client.requestGrant({ dataset, purpose });
+    const grant = await upstream(this.client.requestGrant({ dataset, purpose }));
     this.grantCache = undefined;
     const view = this.follow(dataset, purpose);
     const input = this.inputs.get(dataset)!;

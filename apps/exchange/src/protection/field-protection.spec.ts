@@ -79,6 +79,10 @@ describe('field protection', () => {
     expect(protectedFields(health)).toEqual(['diagnosis', 'age', 'note']);
     expect(protectedFields({ ...health, sensitivity: 'confidential' })).toEqual(['diagnosis', 'age']);
     expect(protectedFields({ ...health, sensitivity: 'confidential', fields: {} })).toEqual([]);
+    // Whatever a restricted payload carries is protected, declared in the schema or not.
+    expect(protectedFields({ ...health, schema: { type: 'object' } }, ['wardId', 'extra'])).toEqual([
+      'extra',
+    ]);
   });
 
   it('encrypts per person for health data and decrypts for a live grant', async () => {

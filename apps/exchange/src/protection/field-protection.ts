@@ -6,14 +6,24 @@ import type { ClearingKeysClient } from './clearing-keys.js';
  * Which payload fields travel encrypted: personal and sensitive-personal fields of any contract, and on a
  * restricted contract every field but the cooperative ones (its minimum protection is field encryption).
  */
-export function protectedFields(contract: ContractTerms): string[] {
-  const properties = Object.keys((contract.schema as { properties?: object }).properties ?? {});
+export function protectedFields(contract: ContractTerms, payloadKeys?: readonly string[]): string[] {
+  const declared = Object.keys((contract.schema as { properties?: object }).properties ?? {});
+  // On a restricted contract whatever a payload carries is protected, declared in the schema or not.
+  const properties =
+    contract.sensitivity === 'restricted' && payloadKeys
+      ? [...new Set([...declared, ...payloadKeys])]
+      : declared;
   const tags = (f: string) => contract.fields[f]?.tags ?? [];
   return properties.filter((f) =>
     contract.sensitivity === 'restricted'
       ? !tags(f).includes('cooperative')
       : tags(f).some((t) => t === 'personal' || t === 'sensitive-personal'),
   );
+}
+
+/** Whether any field of this contract's events travels encrypted. */
+export function needsProtection(contract: ContractTerms): boolean {
+  return contract.sensitivity === 'restricted' || protectedFields(contract).length > 0;
 }
 
 /** Health data is protected per person (erasing a person destroys their key); everything else per dataset. */
@@ -51,13 +61,12 @@ export class FieldProtection {
     originator: string,
     events: { subject?: string; payload: Record<string, unknown> }[],
   ): Promise<Record<string, unknown>[]> {
-    const fields = protectedFields(contract);
-    if (fields.length === 0) return events.map((e) => e.payload);
+    if (!needsProtection(contract)) return events.map((e) => e.payload);
     const keyOf = await this.encryptionKeys(contract, originator, events);
     return events.map((e) => {
       const { kid, key } = keyOf(e);
       const payload = { ...e.payload };
-      for (const f of fields) {
+      for (const f of protectedFields(contract, Object.keys(e.payload))) {
         if (f in payload) payload[f] = encryptValue(key, kid, payload[f], context(contract.dataset, f));
       }
       return payload;

@@ -12,7 +12,7 @@ import {
 import type { Principal } from '#libs/auth';
 import { buildPolicyInput, decisionRecord, denied } from '#libs/policy';
 import { EXCHANGE } from '../exchange.tokens.js';
-import { protectedFields, type ExchangeRuntime } from '../exchange-runtime.js';
+import { needsProtection, type ExchangeRuntime } from '../exchange-runtime.js';
 import type { PublishBatch, PublishResult } from './publish.dto.js';
 
 @Injectable()
@@ -71,7 +71,7 @@ export class PublishService {
       throw denied(decision, 'Publishing');
     }
     // Protected fields go to Kafka encrypted with clearing's data keys (crypto-shredding).
-    if (protectedFields(contract).length > 0) {
+    if (needsProtection(contract)) {
       const payloads = await this.rt
         .requireProtection()
         .protect(contract, principal.participantId, batch.events);
