@@ -111,7 +111,7 @@ describe('CPS twin: regional health streams under the health rules', () => {
     );
     // Decrypted through key releases for its live grants, the twin holds the whole region.
     const expected = new TwinBuilder();
-    for (const e of [...medicalRegionEvents].sort(compareEvents)) expected.apply(e as TwinEvent);
+    for (const e of [...medicalRegionEvents].sort(compareEvents)) expected.apply(e);
     expect(twin.counts.hospitals).toBe(expected.snapshot().hospitals.length);
     expect(twin.counts.hospitals).toBe(6);
   });
