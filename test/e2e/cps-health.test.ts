@@ -7,7 +7,7 @@ import type { JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { corporateNumberCheckDigit } from '#libs/domain';
 import { RenkeiClient } from '#libs/sdk';
-import { compareEvents, TwinBuilder, type TwinEvent } from '#libs/simulation';
+import { compareEvents, TwinBuilder } from '#libs/simulation';
 import { medicalRegionEvents } from '../fixtures/cps/medical-region.js';
 import { eventually } from '../support/eventually.js';
 import { expectProblem } from '../support/problems.js';
