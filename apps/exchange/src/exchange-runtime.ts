@@ -1,4 +1,4 @@
-import type { Kafka, Producer } from 'kafkajs';
+import { Partitioners, type Kafka, type Message, type PartitionMetadata, type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import {
   Topics,
@@ -19,6 +19,36 @@ import { needsProtection, type FieldProtection } from './protection/field-protec
 
 export { needsProtection };
 
+/** One publish request's share of a produce request: its data events (partition chosen) and its decision record. */
+export interface Publication {
+  topic: string;
+  /** In order; each message carries the partition its key maps to (see dataPartitioner). */
+  messages: (Message & { key: string; value: string; partition: number })[];
+  audit: Message & { value: string };
+}
+
+/** Where a publication's events landed: Kafka's offset of its first event, per partition written. */
+export type Placement = { partition: number; baseOffset: string }[];
+
+interface Queued {
+  publication: Publication;
+  size: number;
+  resolve: (placement: Placement) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * A produce request combines the publications waiting while the previous one is in flight, up to this many
+ * characters of message values: well under Kafka's default 1 MiB record batch limit, even if every value
+ * went to the same partition. A bigger publication is sent on its own, as it arrives.
+ */
+const MAX_COMBINED_CHARS = 256 * 1024;
+/** Like kafkajs's metadata max age: an added partition is picked up within this time. */
+const PARTITIONS_MAX_AGE_MS = 300_000;
+
+/** kafkajs's own default partitioner: the one the producer would apply, called here ahead of the send. */
+const defaultPartitioner = Partitioners.DefaultPartitioner();
+
 /**
  * Everything the exchange edge shares between requests: the projection of registry and clearing events,
  * compiled validators (one per contract version), the Kafka producer and the policy engine.
@@ -26,6 +56,10 @@ export { needsProtection };
 export class ExchangeRuntime {
   private readonly validators = new Map<string, PayloadValidator>();
   private readonly topicsReady = new Map<string, Promise<void>>();
+  private readonly partitionsOf = new Map<string, { metadata: PartitionMetadata[]; at: number }>();
+  private readonly partitionRefresh = new Map<string, Promise<void>>();
+  private readonly queue: Queued[] = [];
+  private sending = false;
 
   constructor(
     readonly kafka: Kafka,
@@ -90,6 +124,130 @@ export class ExchangeRuntime {
       this.topicsReady.set(dataset, ready);
     }
     return ready;
+  }
+
+  /**
+   * The partition each key of a dataset's data topic goes to: kafkajs's DefaultPartitioner (the producer's)
+   * asked ahead of the send, so a combined produce request can tell every publication where its events
+   * landed.
+   * Call after ensureDataTopics.
+   */
+  async dataPartitioner(dataset: string): Promise<(key: string) => number> {
+    const topic = Topics.data(dataset);
+    let known = this.partitionsOf.get(topic);
+    if (!known) {
+      await this.refreshPartitions(topic);
+      known = this.partitionsOf.get(topic)!;
+    } else if (Date.now() - known.at > PARTITIONS_MAX_AGE_MS) {
+      // Refreshed in the background; until then the known partitions stand, as in the producer's metadata.
+      this.refreshPartitions(topic).catch((error: unknown) =>
+        this.logger.warn({ err: error, topic }, 'could not refresh the partitions of a data topic'),
+      );
+    }
+    const partitionMetadata = known.metadata;
+    return (key) => defaultPartitioner({ topic, partitionMetadata, message: { key, value: null } });
+  }
+
+  private refreshPartitions(topic: string): Promise<void> {
+    let pending = this.partitionRefresh.get(topic);
+    if (!pending) {
+      pending = (async () => {
+        const admin = this.kafka.admin();
+        await admin.connect();
+        try {
+          const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
+          const metadata = topics.find((t) => t.name === topic)?.partitions ?? [];
+          if (metadata.length === 0) throw new Error(`No partitions known for topic ${topic}`);
+          this.partitionsOf.set(topic, {
+            metadata: [...metadata].sort((a, b) => a.partitionId - b.partitionId),
+            at: Date.now(),
+          });
+        } finally {
+          await admin.disconnect();
+        }
+      })().finally(() => this.partitionRefresh.delete(topic));
+      this.partitionRefresh.set(topic, pending);
+    }
+    return pending;
+  }
+
+  /**
+   * Sends a publication (acks=all) and resolves once Kafka has acknowledged all its messages. With an
+   * idempotent producer kafkajs has one produce request per broker in flight; publications arriving
+   * meanwhile wait, and go together in the next request (group commit) instead of one request each.
+   * Each still learns exactly where its own events landed. A failed request fails all its publications.
+   */
+  produce(publication: Publication): Promise<Placement> {
+    let size = publication.audit.value.length;
+    for (const m of publication.messages) size += m.value.length + m.key.length;
+    return new Promise<Placement>((resolve, reject) => {
+      this.queue.push({ publication, size, resolve, reject });
+      if (!this.sending) void this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    this.sending = true;
+    try {
+      while (this.queue.length > 0) {
+        let size = this.queue[0]!.size;
+        let n = 1;
+        while (n < this.queue.length && size + this.queue[n]!.size <= MAX_COMBINED_CHARS) {
+          size += this.queue[n]!.size;
+          n++;
+        }
+        await this.sendCombined(this.queue.splice(0, n));
+      }
+    } finally {
+      this.sending = false;
+    }
+  }
+
+  private async sendCombined(group: Queued[]): Promise<void> {
+    // One entry per topic (kafkajs keys its request by topic); order within a partition is arrival order.
+    const byTopic = new Map<string, Message[]>();
+    const add = (topic: string, messages: Message[]) => {
+      const list = byTopic.get(topic);
+      if (list) for (const m of messages) list.push(m);
+      else byTopic.set(topic, [...messages]);
+    };
+    for (const { publication } of group) {
+      add(publication.topic, publication.messages);
+      add(Topics.auditDecisions, [publication.audit]);
+    }
+    let results;
+    try {
+      results = await this.producer.sendBatch({
+        acks: -1,
+        topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+      });
+    } catch (error) {
+      for (const q of group) q.reject(error);
+      return;
+    }
+    const base = new Map<string, bigint>();
+    for (const r of results) {
+      if (r.baseOffset !== undefined) base.set(`${r.topicName}:${r.partition}`, BigInt(r.baseOffset));
+    }
+    // Offsets within a partition's record batch are consecutive, in the order the messages were given.
+    const written = new Map<string, bigint>();
+    for (const { publication, resolve } of group) {
+      const first = new Map<number, bigint>();
+      const counts = new Map<number, bigint>();
+      for (const m of publication.messages) {
+        const key = `${publication.topic}:${m.partition}`;
+        if (!first.has(m.partition)) first.set(m.partition, written.get(key) ?? 0n);
+        counts.set(m.partition, (counts.get(m.partition) ?? 0n) + 1n);
+      }
+      const placement: Placement = [];
+      for (const partition of [...first.keys()].sort((a, b) => a - b)) {
+        const key = `${publication.topic}:${partition}`;
+        const b = base.get(key);
+        placement.push({ partition, baseOffset: b === undefined ? '' : String(b + first.get(partition)!) });
+        written.set(key, (written.get(key) ?? 0n) + counts.get(partition)!);
+      }
+      resolve(placement);
+    }
   }
 
   /** Like contract(), but a contract registered a moment ago is looked for again after a fresh barrier. */

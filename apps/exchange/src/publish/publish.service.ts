@@ -42,6 +42,7 @@ export class PublishService {
       );
     }
     const now = this.rt.clock.now();
+    const nowIso = now.toISOString();
     const input = buildPolicyInput(this.rt.state, {
       action: 'publish',
       subjectId: principal.participantId,
@@ -54,8 +55,8 @@ export class PublishService {
       id: e.id ?? randomUUID(),
       type: e.type ?? dataset,
       schemaVersion: contract.version,
-      occurredAt: e.occurredAt ?? now.toISOString(),
-      publishedAt: now.toISOString(),
+      occurredAt: e.occurredAt ?? nowIso,
+      publishedAt: nowIso,
       dataset,
       contractVersion: contract.version,
       originator: principal.participantId,
@@ -79,32 +80,27 @@ export class PublishService {
     }
     await this.rt.ensureDataTopics(dataset);
     try {
-      const results = await this.rt.producer.sendBatch({
-        acks: -1,
-        topicMessages: [
-          {
-            topic: Topics.data(dataset),
-            messages: envelopes.map((e) => ({
-              key: e.subject ?? e.id,
-              value: JSON.stringify(e),
-              headers: { 'renkei-event-id': e.id, 'renkei-contract-version': e.contractVersion },
-            })),
-          },
-          {
-            topic: Topics.auditDecisions,
-            messages: [{ key: principal.participantId, value: JSON.stringify(record) }],
-          },
-        ],
+      const partitionOf = await this.rt.dataPartitioner(dataset);
+      const partitions = await this.rt.produce({
+        topic: Topics.data(dataset),
+        messages: envelopes.map((e) => {
+          const key = e.subject ?? e.id;
+          return {
+            key,
+            partition: partitionOf(key),
+            value: JSON.stringify(e),
+            headers: { 'renkei-event-id': e.id, 'renkei-contract-version': e.contractVersion },
+          };
+        }),
+        audit: { key: principal.participantId, value: JSON.stringify(record) },
       });
       return {
         accepted: envelopes.length,
         dataset,
         contractVersion: contract.version,
         ...(contract.status === 'deprecated' ? { warnings: [this.deprecationWarning(contract)] } : {}),
-        eventIds: envelopes.map((e) => e.id),
-        partitions: results
-          .filter((r) => r.topicName === Topics.data(dataset))
-          .map((r) => ({ partition: r.partition, baseOffset: r.baseOffset ?? '' })),
+        eventIds: record.eventIds,
+        partitions,
       };
     } catch (cause) {
       throw unavailable(
