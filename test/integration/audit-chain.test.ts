@@ -67,7 +67,10 @@ describe('hash-chained audit log on PostgreSQL', () => {
   beforeEach(newCheckpointer);
 
   // The table refuses changes (append-only triggers); these tests play a privileged attacker who disables them.
-  const asAttacker = () => prisma.$executeRaw`ALTER TABLE clearing.audit_log DISABLE TRIGGER USER`;
+  const asAttacker = async () => {
+    await prisma.$executeRaw`ALTER TABLE clearing.audit_log DISABLE TRIGGER USER`;
+    await prisma.$executeRaw`ALTER TABLE clearing.audit_checkpoints DISABLE TRIGGER USER`;
+  };
   const append = (from: number, n: number) =>
     prisma.$transaction((tx) =>
       appendAudit(
@@ -84,6 +87,11 @@ describe('hash-chained audit log on PostgreSQL', () => {
     );
     await expect(prisma.$executeRaw`DELETE FROM clearing.audit_log`).rejects.toThrow(/append-only/);
     await expect(prisma.$executeRaw`TRUNCATE clearing.audit_log`).rejects.toThrow(/append-only/);
+    await checkpointer.checkpoint();
+    await expect(prisma.$executeRaw`UPDATE clearing.audit_checkpoints SET kid = 'x'`).rejects.toThrow(
+      /append-only/,
+    );
+    await expect(prisma.$executeRaw`DELETE FROM clearing.audit_checkpoints`).rejects.toThrow(/append-only/);
   });
 
   const reset = async (n = 10) => {
