@@ -234,6 +234,25 @@ describe('battery CFP: the first governed exchange', () => {
     }
   });
 
+  it('delivers only the fields a grant is limited to, whatever else the payload carries', async () => {
+    const grant = await auto.requestGrant({
+      dataset: 'battery.cfp',
+      purpose: 'cfp-disclosure',
+      fields: ['lotId', 'cfpKgCo2ePerKwh'],
+    });
+    await cell.approveGrant(grant.id);
+    const stream = await auto.stream(
+      'battery.cfp',
+      await auto.datasetToken('battery.cfp', 'subscribe', grant.id),
+    );
+    const received = events(await collect(stream, (s) => events(s).length >= 5));
+    stream.close();
+    expect(received).toHaveLength(5);
+    for (const e of received) {
+      expect(Object.keys(e.payload).sort()).toEqual(['cfpKgCo2ePerKwh', 'lotId']);
+    }
+  });
+
   it('ends a suspended participant’s stream at once and refuses its tokens until it is reactivated', async () => {
     const competitor = new RenkeiClient(platform.endpoints, {
       clientId: ids.competitor!,
@@ -404,6 +423,17 @@ describe('battery CFP: the first governed exchange', () => {
         privateJwk: keys.competitor!,
       });
       await expectProblem(rival.datasetToken('battery.cfp', 'publish'), 403, 'SUBJECT.NOT_OWNER');
+      // A subscribe token needs a grant: none named is a bad request, someone else's grant is not found.
+      await expectProblem(rival.datasetToken('battery.cfp', 'subscribe'), 400, 'REQUEST.INVALID');
+      await expectProblem(rival.datasetToken('battery.cfp', 'subscribe', grantId), 404, 'GRANT.NOT_FOUND');
+    });
+
+    it('refuses a subscribe token for battery.cfp on another dataset’s stream', async () => {
+      const res = await fetch(`${platform.endpoints.exchange}/datasets/battery.other/stream`, {
+        headers: { authorization: `Bearer ${subscribeToken}` },
+      });
+      expect(res.status).toBe(403);
+      expect(await res.json()).toMatchObject({ code: 'TOKEN.INSUFFICIENT_SCOPE' });
     });
 
     it('rejects a request without a token, telling the caller what to send', async () => {
@@ -480,7 +510,7 @@ describe('battery CFP: the first governed exchange', () => {
       .filter((e) => e.record.action === 'deliver' && e.allow === true)
       .flatMap((e) => e.record.eventIds as string[]);
     expect(deliveredAfterRevocation).not.toContain(acceptedIds.at(-1));
-    expect(await compliance.verifyAudit()).toMatchObject({ ok: true, problem: null });
+    expect(await compliance.auditVerify()).toMatchObject({ ok: true, problem: null });
   });
 
   it('has lost nothing it acknowledged: every accepted event is on the Kafka topic', async () => {

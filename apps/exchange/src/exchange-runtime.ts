@@ -1,4 +1,11 @@
-import { Partitioners, type Kafka, type Message, type PartitionMetadata, type Producer } from 'kafkajs';
+import {
+  Partitioners,
+  type Kafka,
+  type Message,
+  type PartitionMetadata,
+  type Producer,
+  type RecordMetadata,
+} from 'kafkajs';
 import type { Logger } from 'pino';
 import {
   Topics,
@@ -43,6 +50,10 @@ interface Queued {
  * went to the same partition. A bigger publication is sent on its own, as it arrives.
  */
 const MAX_COMBINED_CHARS = 256 * 1024;
+/** Publications waiting behind the one in flight, at most: beyond this the exchange answers 503 at once. */
+const MAX_QUEUED = 64;
+/** ...and at most this many characters of them. */
+const MAX_QUEUED_CHARS = 16 * 1024 * 1024;
 /** Like kafkajs's metadata max age: an added partition is picked up within this time. */
 const PARTITIONS_MAX_AGE_MS = 300_000;
 
@@ -59,6 +70,7 @@ export class ExchangeRuntime {
   private readonly partitionsOf = new Map<string, { metadata: PartitionMetadata[]; at: number }>();
   private readonly partitionRefresh = new Map<string, Promise<void>>();
   private readonly queue: Queued[] = [];
+  private queuedChars = 0;
   private sending = false;
 
   constructor(
@@ -180,10 +192,31 @@ export class ExchangeRuntime {
   produce(publication: Publication): Promise<Placement> {
     let size = publication.audit.value.length;
     for (const m of publication.messages) size += m.value.length + m.key.length;
+    if (this.queue.length >= MAX_QUEUED || this.queuedChars + size > MAX_QUEUED_CHARS) {
+      return Promise.reject(
+        unavailable(
+          'KAFKA.UNAVAILABLE',
+          'The event bus is not keeping up; too many publications are waiting',
+          'Retry in a few seconds',
+        ),
+      );
+    }
     return new Promise<Placement>((resolve, reject) => {
       this.queue.push({ publication, size, resolve, reject });
-      if (!this.sending) void this.drain();
+      this.queuedChars += size;
+      if (!this.sending) {
+        this.drain().catch((error: unknown) => {
+          // drain() settles every publication itself; this only guards against an unhandled rejection.
+          this.logger.error({ err: error }, 'produce queue failed');
+        });
+      }
     });
+  }
+
+  private take(n: number): Queued[] {
+    const taken = this.queue.splice(0, n);
+    for (const q of taken) this.queuedChars -= q.size;
+    return taken;
   }
 
   private async drain(): Promise<void> {
@@ -196,13 +229,20 @@ export class ExchangeRuntime {
           size += this.queue[n]!.size;
           n++;
         }
-        await this.sendCombined(this.queue.splice(0, n));
+        const group = this.take(n);
+        try {
+          await this.sendCombined(group);
+        } catch (error) {
+          // Kafka refused (or retried until it gave up): what waits behind would fare no better.
+          for (const q of [...group, ...this.take(this.queue.length)]) q.reject(error);
+        }
       }
     } finally {
       this.sending = false;
     }
   }
 
+  /** Sends a group in one produce request and settles each of its publications; throws if the send failed. */
   private async sendCombined(group: Queued[]): Promise<void> {
     // One entry per topic (kafkajs keys its request by topic); order within a partition is arrival order.
     const byTopic = new Map<string, Message[]>();
@@ -215,16 +255,19 @@ export class ExchangeRuntime {
       add(publication.topic, publication.messages);
       add(Topics.auditDecisions, [publication.audit]);
     }
-    let results;
+    const results = await this.producer.sendBatch({
+      acks: -1,
+      topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+    });
     try {
-      results = await this.producer.sendBatch({
-        acks: -1,
-        topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
-      });
+      this.settle(group, results);
     } catch (error) {
+      // Settled publications ignore this; the rest learn that their placement is unknown.
       for (const q of group) q.reject(error);
-      return;
     }
+  }
+
+  private settle(group: Queued[], results: RecordMetadata[]): void {
     const base = new Map<string, bigint>();
     for (const r of results) {
       if (r.baseOffset !== undefined) base.set(`${r.topicName}:${r.partition}`, BigInt(r.baseOffset));

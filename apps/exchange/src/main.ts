@@ -44,7 +44,12 @@ const events = new EventConsumer(
   'renkei-exchange.platform',
 );
 await events.start();
-const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 5 });
+// A finite retry: a send Kafka cannot take fails (503) instead of holding the produce queue forever.
+const producer = kafka.producer({
+  idempotent: true,
+  maxInFlightRequests: 5,
+  retry: { retries: 5, maxRetryTime: 10_000 },
+});
 await producer.connect();
 const protection = config.SERVICE_KEY
   ? new FieldProtection(await ClearingKeysClient.create(config.CLEARING_URL, config.SERVICE_KEY), state)

@@ -46,6 +46,7 @@ export class OutboxRelay {
    * false: the rows stay in the outbox and the relay keeps retrying (the commit itself stands).
    */
   flush(): Promise<boolean> {
+    if (this.stopped) return Promise.resolve(false);
     if (!this.running) {
       this.running = this.drain()
         .then(
@@ -63,6 +64,8 @@ export class OutboxRelay {
     // A drain is under way and may have read the outbox before the caller's commit: queue one more.
     this.next ??= this.running.then(() => {
       this.next = undefined;
+      // Stopped meanwhile: the producer is going away; the rows stay in the outbox for the next start.
+      if (this.stopped) return false;
       return this.flush();
     });
     return this.next;
@@ -72,6 +75,7 @@ export class OutboxRelay {
     this.stopped = true;
     clearTimeout(this.timer);
     await this.running?.catch(() => undefined);
+    await this.next?.catch(() => undefined);
     await this.producer.disconnect();
   }
 

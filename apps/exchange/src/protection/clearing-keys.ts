@@ -62,7 +62,12 @@ export class ClearingKeysClient {
     }
     const text = await response.text();
     if (!response.ok) {
-      const problem = (text ? JSON.parse(text) : {}) as { code?: string; detail?: string; hint?: string };
+      let problem: { code?: string; detail?: string; hint?: string } = {};
+      try {
+        problem = (text ? JSON.parse(text) : {}) as typeof problem;
+      } catch {
+        // Not a problem document (e.g. a proxy's error page): the status alone decides.
+      }
       if (response.status === 403) {
         throw new DomainError(
           problem.code ?? 'GRANT.NOT_ACTIVE',

@@ -106,6 +106,12 @@ describe('field protection', () => {
     // Keys are cached: a second batch needs no new round trips.
     await protection.protect(health, 'hospital', events);
     expect(calls.encryption).toBe(1);
+    // Decryption keys are cached per grant: the same grant reuses them, another grant asks clearing.
+    const batch = protectedPayloads.map((p, i) => envelope(events[i]!.subject, p));
+    await protection.reveal({ id: 'g', consumer: 'lab', dataset: health.dataset }, batch);
+    expect(calls.release).toBe(1);
+    await protection.reveal({ id: 'g2', consumer: 'lab2', dataset: health.dataset }, batch);
+    expect(calls.release).toBe(2);
   });
 
   it('delivers a record without the fields whose key was destroyed, for good', async () => {

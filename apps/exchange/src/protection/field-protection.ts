@@ -41,7 +41,8 @@ const KEY_TTL_MS = 60_000;
  */
 export class FieldProtection {
   private readonly encryptKeys = new Map<string, { kid: string; key: Buffer; at: number }>();
-  private readonly decryptKeys = new Map<string, Buffer>();
+  /** Per grant and kid: every grant's first use of a key goes through clearing's release (checked, audited). */
+  private readonly decryptKeys = new Map<string, { kid: string; key: Buffer; at: number }>();
 
   constructor(
     private readonly clearing: ClearingKeysClient,
@@ -50,7 +51,7 @@ export class FieldProtection {
   ) {
     state.onEvent((event) => {
       if (event.type !== 'data-key.destroyed') return;
-      this.decryptKeys.delete(event.kid);
+      for (const [k, v] of this.decryptKeys) if (v.kid === event.kid) this.decryptKeys.delete(k);
       for (const [k, v] of this.encryptKeys) if (v.kid === event.kid) this.encryptKeys.delete(k);
     });
   }
@@ -81,17 +82,26 @@ export class FieldProtection {
     grant: { id: string; consumer: string; dataset: string },
     envelopes: DataEnvelope[],
   ): Promise<{ payload: Record<string, unknown>; erased: string[] }[]> {
+    const now = this.now();
+    const cacheKey = (kid: string) => `${grant.id}|${kid}`;
+    const cached = (kid: string) => {
+      const hit = this.decryptKeys.get(cacheKey(kid));
+      return hit && now - hit.at < KEY_TTL_MS ? hit.key : undefined;
+    };
     const wanted = new Set<string>();
     for (const e of envelopes) {
       for (const v of Object.values(e.payload)) {
-        if (isEncryptedValue(v) && !this.decryptKeys.has(v.kid) && !this.state.destroyedKeys.has(v.kid)) {
+        if (isEncryptedValue(v) && !cached(v.kid) && !this.state.destroyedKeys.has(v.kid)) {
           wanted.add(v.kid);
         }
       }
     }
     if (wanted.size > 0) {
+      for (const [k, v] of this.decryptKeys) if (now - v.at >= KEY_TTL_MS) this.decryptKeys.delete(k);
       const released = await this.clearing.release(grant.id, grant.consumer, grant.dataset, [...wanted]);
-      for (const k of released.keys) this.decryptKeys.set(k.kid, Buffer.from(k.key, 'base64url'));
+      for (const k of released.keys) {
+        this.decryptKeys.set(cacheKey(k.kid), { kid: k.kid, key: Buffer.from(k.key, 'base64url'), at: now });
+      }
     }
     return envelopes.map((e) => {
       const payload: Record<string, unknown> = {};
@@ -101,7 +111,7 @@ export class FieldProtection {
           payload[field] = value;
           continue;
         }
-        const key = this.state.destroyedKeys.has(value.kid) ? undefined : this.decryptKeys.get(value.kid);
+        const key = this.state.destroyedKeys.has(value.kid) ? undefined : cached(value.kid);
         const plain = key ? this.tryDecrypt(key, value, context(e.dataset, field)) : undefined;
         if (plain === undefined) erased.push(field);
         else payload[field] = plain;

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import {
+  DomainError,
   Topics,
   badRequest,
   conflict,
@@ -12,8 +13,19 @@ import {
 import type { Principal } from '#libs/auth';
 import { buildPolicyInput, decisionRecord, denied } from '#libs/policy';
 import { EXCHANGE } from '../exchange.tokens.js';
-import { needsProtection, type ExchangeRuntime } from '../exchange-runtime.js';
+import { needsProtection, type ExchangeRuntime, type Publication } from '../exchange-runtime.js';
 import type { PublishBatch, PublishResult } from './publish.dto.js';
+
+/** Per partition and request, well under Kafka's default 1 MiB record batch limit (envelopes add a little). */
+const MAX_PARTITION_BYTES = 900 * 1024;
+
+const kafkaUnavailable = (cause: unknown) =>
+  unavailable(
+    'KAFKA.UNAVAILABLE',
+    'The event bus did not acknowledge the batch; nothing is confirmed as published',
+    'Retry the batch with the same event ids, so consumers can recognise any duplicate by its id',
+    cause,
+  );
 
 @Injectable()
 export class PublishService {
@@ -78,20 +90,27 @@ export class PublishService {
         .protect(contract, principal.participantId, batch.events);
       envelopes.forEach((e, i) => (e.payload = payloads[i]!));
     }
-    await this.rt.ensureDataTopics(dataset);
+    let messages: Publication['messages'];
     try {
+      await this.rt.ensureDataTopics(dataset);
       const partitionOf = await this.rt.dataPartitioner(dataset);
+      messages = envelopes.map((e) => {
+        const key = e.subject ?? e.id;
+        return {
+          key,
+          partition: partitionOf(key),
+          value: JSON.stringify(e),
+          headers: { 'renkei-event-id': e.id, 'renkei-contract-version': e.contractVersion },
+        };
+      });
+    } catch (cause) {
+      throw kafkaUnavailable(cause);
+    }
+    this.assertFitsPartitions(messages);
+    try {
       const partitions = await this.rt.produce({
         topic: Topics.data(dataset),
-        messages: envelopes.map((e) => {
-          const key = e.subject ?? e.id;
-          return {
-            key,
-            partition: partitionOf(key),
-            value: JSON.stringify(e),
-            headers: { 'renkei-event-id': e.id, 'renkei-contract-version': e.contractVersion },
-          };
-        }),
+        messages,
         audit: { key: principal.participantId, value: JSON.stringify(record) },
       });
       return {
@@ -103,12 +122,30 @@ export class PublishService {
         partitions,
       };
     } catch (cause) {
-      throw unavailable(
-        'KAFKA.UNAVAILABLE',
-        'The event bus did not acknowledge the batch; nothing is confirmed as published',
-        'Retry the batch with the same event ids, so consumers can recognise any duplicate by its id',
-        cause,
-      );
+      if (cause instanceof DomainError) throw cause;
+      throw kafkaUnavailable(cause);
+    }
+  }
+
+  /** One partition's share of a batch goes in one Kafka record batch: it must stay under the 1 MiB limit. */
+  private assertFitsPartitions(messages: Publication['messages']): void {
+    const bytes = new Map<number, number>();
+    for (const m of messages) {
+      const total = (bytes.get(m.partition) ?? 0) + Buffer.byteLength(m.value);
+      bytes.set(m.partition, total);
+      if (total > MAX_PARTITION_BYTES) {
+        throw badRequest(
+          'PUBLISH.BATCH_TOO_LARGE',
+          `The batch's events for one partition exceed ${MAX_PARTITION_BYTES} bytes; nothing was published`,
+          [
+            {
+              path: '/events',
+              message: `events that share a partition (e.g. one subject's) must total at most ${MAX_PARTITION_BYTES} bytes`,
+            },
+          ],
+          'Split the batch into smaller requests',
+        );
+      }
     }
   }
 

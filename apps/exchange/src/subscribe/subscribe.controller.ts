@@ -44,7 +44,7 @@ export class SubscribeController {
     @Res() reply: FastifyReply,
   ) {
     const positions = SubscribeService.parsePositions(after);
-    const grant = await this.subscriptions.authorise(principal, dataset);
+    const grant = await this.subscriptions.authorise(principal, dataset, positions);
     reply.hijack();
     await this.subscriptions.stream(principal, grant, reply.raw, positions);
   }

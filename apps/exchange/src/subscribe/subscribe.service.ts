@@ -1,11 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ServerResponse } from 'node:http';
-import { badRequest, conflict, notFound, type GrantView } from '#libs/domain';
+import { Topics, badRequest, conflict, notFound, unavailable, type GrantView } from '#libs/domain';
 import type { Principal } from '#libs/auth';
 import { buildPolicyInput, decisionRecord, denied } from '#libs/policy';
 import { EXCHANGE, PSEUDONYM_SECRET } from '../exchange.tokens.js';
 import type { ExchangeRuntime } from '../exchange-runtime.js';
 import { Subscription, type StreamStart } from './subscription.js';
+
+const invalidPosition = (message: string) =>
+  badRequest('STREAM.INVALID_POSITION', 'after names a position that does not exist', [
+    { path: '/after', message },
+  ]);
 
 @Injectable()
 export class SubscribeService {
@@ -17,7 +22,7 @@ export class SubscribeService {
   ) {}
 
   /** Every check happens before the stream opens, so refusals are ordinary 4xx answers. */
-  async authorise(principal: Principal, dataset: string): Promise<GrantView> {
+  async authorise(principal: Principal, dataset: string, after: StreamStart = new Map()): Promise<GrantView> {
     this.rt.requireDatasetScope(principal, 'subscribe', dataset);
     await this.rt.fresh();
     this.rt.contract(dataset);
@@ -55,7 +60,46 @@ export class SubscribeService {
         'Close the other stream first; one stream per grant keeps delivery in order',
       );
     }
+    await this.checkPositions(dataset, after);
     return grant;
+  }
+
+  /** Positions from `?after=` must exist on the topic: a partition it has, an offset it has written. */
+  private async checkPositions(dataset: string, after: StreamStart): Promise<void> {
+    if (after === 'start' || after.size === 0) return;
+    const topic = Topics.data(dataset);
+    let offsets: { partition: number; high: string }[];
+    try {
+      await this.rt.ensureDataTopics(dataset);
+      const admin = this.rt.kafka.admin();
+      await admin.connect();
+      try {
+        offsets = await admin.fetchTopicOffsets(topic);
+      } finally {
+        await admin.disconnect();
+      }
+    } catch (cause) {
+      throw unavailable(
+        'KAFKA.UNAVAILABLE',
+        'The event bus is not reachable; the stream cannot start',
+        'Retry in a few seconds',
+        cause,
+      );
+    }
+    const high = new Map(offsets.map((o) => [o.partition, BigInt(o.high)]));
+    for (const [partition, offset] of after) {
+      const end = high.get(partition);
+      if (end === undefined) {
+        throw invalidPosition(
+          `partition ${partition} does not exist; '${dataset}' has partitions 0 to ${high.size - 1}`,
+        );
+      }
+      if (offset >= end) {
+        throw invalidPosition(
+          `offset ${offset} is beyond the end of partition ${partition} (its last offset is ${end - 1n})`,
+        );
+      }
+    }
   }
 
   async stream(
@@ -97,6 +141,9 @@ export class SubscribeService {
     }
     for (const pair of after.split(',')) {
       const [partition, offset] = pair.split(':');
+      if (positions.has(Number(partition))) {
+        throw invalidPosition(`partition ${Number(partition)} is listed more than once`);
+      }
       positions.set(Number(partition), BigInt(offset!));
     }
     return positions;

@@ -3,7 +3,14 @@ import type { ServerResponse } from 'node:http';
 import { DomainError, Topics, type DataEnvelope, type GrantView, type PlatformEvent } from '#libs/domain';
 import { isEncryptedValue } from '#libs/crypto';
 import type { Principal } from '#libs/auth';
-import { applyObligations, buildPolicyInput, decisionRecord, pseudonym } from '#libs/policy';
+import {
+  applyObligations,
+  buildPolicyInput,
+  decisionRecord,
+  pseudonym,
+  type PolicyDecision,
+  type PolicyInput,
+} from '#libs/policy';
 import type { ExchangeRuntime } from '../exchange-runtime.js';
 
 export type StreamLine =
@@ -101,23 +108,27 @@ export class Subscription {
       await this.consumer.disconnect();
       return;
     }
-    await this.consumer.subscribe({ topics: [Topics.data(this.grant.dataset)], fromBeginning: true });
+    const topic = Topics.data(this.grant.dataset);
+    // Where the topic starts now, looked up before the consumer runs: the seek follows run() at once.
+    let low: { partition: number; low: string }[] = [];
+    if (this.resumeAfter === 'start') {
+      const admin = this.rt.kafka.admin();
+      await admin.connect();
+      try {
+        low = await admin.fetchTopicOffsets(topic);
+      } finally {
+        await admin.disconnect();
+      }
+      if (this.closed) return;
+    }
+    await this.consumer.subscribe({ topics: [topic], fromBeginning: true });
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
       eachBatch: (batch) => this.deliver(batch),
     });
-    const topic = Topics.data(this.grant.dataset);
     if (this.resumeAfter === 'start') {
-      const admin = this.rt.kafka.admin();
-      await admin.connect();
-      try {
-        for (const { partition, low } of await admin.fetchTopicOffsets(topic)) {
-          this.consumer.seek({ topic, partition, offset: low });
-        }
-      } finally {
-        await admin.disconnect();
-      }
+      for (const { partition, low: offset } of low) this.consumer.seek({ topic, partition, offset });
       return;
     }
     for (const [partition, offset] of this.resumeAfter) {
@@ -192,45 +203,81 @@ export class Subscription {
       m.value ? (JSON.parse(m.value.toString('utf8')) as DataEnvelope) : null,
     );
     const now = this.rt.clock.now();
-    // What each person in the batch said about this use: the policy withholds, pseudonymises or identifies.
-    const persons = new Set(parsed.flatMap((e) => (e?.subject ? [e.subject] : [])));
-    const input = buildPolicyInput(this.rt.state, {
-      action: 'deliver',
-      subjectId: this.principal.participantId,
-      dataset: grant.dataset,
-      grant,
-      purpose: grant.purpose,
-      now,
-      subjects: this.rt.state.consentsFor(
-        grant.originator,
-        grant.dataset,
-        grant.purpose,
-        persons,
-        now.getTime(),
-      ),
-    });
-    const decision = this.rt.policy.decide(input);
-    const delivered: string[] = [];
+    const current = this.rt.state.currentContract(grant.dataset);
+    // Each event is decided under the contract version it was published under (usually one per batch).
+    const byVersion = new Map<string, Set<string>>();
+    for (const e of parsed) {
+      if (!e) continue;
+      const persons = byVersion.get(e.contractVersion) ?? new Set<string>();
+      if (e.subject) persons.add(e.subject);
+      byVersion.set(e.contractVersion, persons);
+    }
+    const groups = new Map<
+      string,
+      {
+        input: PolicyInput;
+        decision: PolicyDecision;
+        delivered: string[];
+      }
+    >();
+    for (const [version, persons] of byVersion) {
+      // What each person in the batch said about this use: the policy withholds, pseudonymises or identifies.
+      const input = buildPolicyInput(this.rt.state, {
+        action: 'deliver',
+        subjectId: this.principal.participantId,
+        dataset: grant.dataset,
+        contract: this.rt.state.contracts.get(grant.dataset)?.get(version) ?? current,
+        grant,
+        purpose: grant.purpose,
+        now,
+        subjects: this.rt.state.consentsFor(
+          grant.originator,
+          grant.dataset,
+          grant.purpose,
+          persons,
+          now.getTime(),
+        ),
+      });
+      groups.set(version, { input, decision: this.rt.policy.decide(input), delivered: [] });
+    }
+    const groupOf = (e: DataEnvelope) => groups.get(e.contractVersion)!;
+    // Delivery stops at the first event of a denied version: the stream ends there.
+    let stop = parsed.findIndex((e) => e !== null && !groupOf(e).decision.allow);
+    if (stop < 0) stop = parsed.length;
+    const denial = stop < parsed.length ? groupOf(parsed[stop]!).decision : undefined;
     let next: bigint | undefined;
-    if (decision.allow) {
-      const identified = new Set(decision.obligations.identify);
+    if (stop > 0) {
       const pseudonymKey = `${this.pseudonymKey}:${grant.id}`;
-      const revealed = await this.reveal(grant, parsed);
+      // Records of people who opted out are never decrypted: they are withheld anyway.
+      const toReveal = parsed.map((e, i) =>
+        e && i < stop && !(e.subject && groupOf(e).decision.obligations.withhold.includes(e.subject))
+          ? e
+          : null,
+      );
+      const revealed = await this.reveal(grant, toReveal);
       if (revealed === 'ended') return;
       for (const [i, message] of batch.messages.entries()) {
-        if (this.closed) break;
+        if (i >= stop || this.closed || isStale()) break;
         const envelope = parsed[i];
-        const clear = envelope ? revealed?.[i] : undefined;
-        const payload = envelope
+        const group = envelope ? groupOf(envelope) : undefined;
+        const clear = envelope && toReveal[i] ? revealed?.[i] : undefined;
+        let payload = envelope
           ? applyObligations(
               clear?.payload ?? envelope.payload,
-              decision.obligations,
+              group!.decision.obligations,
               pseudonymKey,
               envelope.subject,
             )
           : null;
+        // A grant limited to fields delivers those fields only: whatever else a payload carries stays behind.
+        if (payload && grant.fields !== null) {
+          const allowed = new Set(grant.fields);
+          payload = Object.fromEntries(Object.entries(payload).filter(([k]) => allowed.has(k)));
+        }
         // A withheld record (the person opted out) is skipped, and the position still moves past it.
         if (envelope && payload) {
+          const { decision } = group!;
+          const identified = new Set(decision.obligations.identify);
           const position = `${batch.partition}:${message.offset}`;
           // Where personal fields are pseudonymised, so is the person reference: it would link them again.
           const subject =
@@ -246,32 +293,23 @@ export class Subscription {
             ...(clear && clear.erased.length > 0 ? { erased: clear.erased } : {}),
           };
           if (!this.write({ type: 'event', event, position })) await this.drained();
-          delivered.push(envelope.id);
+          group!.delivered.push(envelope.id);
         }
         resolveOffset(message.offset);
         next = BigInt(message.offset) + 1n;
       }
     }
-    const record = {
+    const records = [...groups.values()].map(({ input, decision, delivered }) => ({
       ...decisionRecord('exchange', input, decision, this.rt.policy.revision),
       eventIds: delivered,
-    };
-    if (!decision.allow) {
-      await this.rt.record([record]);
-      // Not awaited: ending disconnects the consumer, which waits for this very batch to finish.
-      void this.end(
-        decision.reasons[0] ?? 'POLICY.DENIED',
-        `Delivery denied by policy: ${decision.reasons.join(', ')}`,
-      );
-      return;
-    }
-    // The decision record and the consumer's new position are written in order, off the delivery path: the
+    }));
+    // The decision records and the consumer's new position are written in order, off the delivery path: the
     // next batch does not wait for them. The grant's consumer group remembers what was written to the
     // client, so the next stream resumes after it; a client that must not miss anything resumes from its
     // own positions with ?after=. close() waits for this chain.
     const consumer = this.consumer;
     this.bookkeeping = this.bookkeeping
-      .then(() => this.rt.record([record]))
+      .then(() => this.rt.record(records))
       .then(() =>
         next !== undefined && consumer
           ? consumer.commitOffsets([
@@ -283,6 +321,14 @@ export class Subscription {
         // An unrecorded position means the next stream delivers these events again (at-least-once).
         this.rt.logger.warn({ err: error, grant: this.grant.id }, 'decision record or offset commit failed');
       });
+    if (denial) {
+      // Not awaited: ending disconnects the consumer, which waits for this very batch to finish.
+      void this.end(
+        denial.reasons[0] ?? 'POLICY.DENIED',
+        `Delivery denied by policy: ${denial.reasons.join(', ')}`,
+      );
+      return;
+    }
     await heartbeat();
   }
 
