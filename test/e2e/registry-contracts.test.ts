@@ -362,4 +362,78 @@ describe('registry: versioned contracts members can rely on', () => {
       'contract.drafted 1.4.0',
     ]);
   });
+
+  it('round-trips ODCS under a non-BACKWARD mode: the dataset keeps its mode, the document its status', async () => {
+    const dataset = 'battery.odcs-trip';
+    await cell.registerContract({ ...batteryCfpContract, dataset, version: '1.0.0' });
+    const exportedBackward = parseYaml(await cell.exportOdcs(dataset, '1.0.0')) as Record<string, unknown>;
+    await cell.setCompatibility(dataset, 'FULL_TRANSITIVE');
+    const custom = (doc: Record<string, unknown>) =>
+      doc.customProperties as { property: string; value: unknown }[];
+    const withVersion = (
+      doc: Record<string, unknown>,
+      version: string,
+      extra: Record<string, unknown> = {},
+    ) => toYaml({ ...doc, id: `urn:renkei:contract:${dataset}:${version}`, version, ...extra });
+
+    // A document exported under the old mode: its mode is not a request to change the dataset's.
+    const fromOld = await cell.importOdcs(withVersion(exportedBackward, '1.1.0'));
+    expect(fromOld.contract).toMatchObject({ version: '1.1.0', compatibility: 'FULL_TRANSITIVE' });
+    expect(fromOld.warnings).toEqual([expect.stringContaining('compatibility BACKWARD ignored')]);
+
+    // Exported under FULL_TRANSITIVE and imported back unchanged; without renkei.compatibility too.
+    const doc = parseYaml(await cell.exportOdcs(dataset, '1.1.0')) as Record<string, unknown>;
+    expect(custom(doc)).toContainEqual({ property: 'renkei.compatibility', value: 'FULL_TRANSITIVE' });
+    const same = await cell.importOdcs(withVersion(doc, '1.2.0'));
+    expect(same.warnings).toEqual([]);
+    const original = await cell.contract(dataset, '1.1.0');
+    const strip = ({
+      version: _v,
+      status: _s,
+      current: _c,
+      createdAt: _a,
+      updatedAt: _u,
+      ...rest
+    }: typeof original) => rest;
+    expect(strip(same.contract)).toEqual(strip(original));
+    const noMode = custom(doc).filter((p) => p.property !== 'renkei.compatibility');
+    const bare = await cell.importOdcs(withVersion(doc, '1.3.0', { customProperties: noMode }));
+    expect(bare.contract).toMatchObject({
+      status: 'active',
+      current: true,
+      compatibility: 'FULL_TRANSITIVE',
+    });
+    expect(bare.warnings).toEqual([]);
+
+    // Without ?status the document's status is used: a draft stays a draft; deprecated cannot be registered.
+    const post = async (yaml: string) =>
+      fetch(`${env.platform.endpoints.registry}/contracts/odcs`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${await cell.platformToken()}`,
+          'content-type': 'application/yaml',
+        },
+        body: yaml,
+      });
+    const draft = await post(withVersion(doc, '1.4.0', { status: 'draft' }));
+    expect(draft.status).toBe(201);
+    const drafted = (await draft.json()) as { contract: { status: string; current: boolean } };
+    expect(drafted.contract).toMatchObject({ status: 'draft', current: false });
+    expect((await cell.contract(dataset, '1.4.0')).status).toBe('draft');
+    const deprecated = await post(withVersion(doc, '1.5.0', { status: 'deprecated' }));
+    expect(deprecated.status).toBe(400);
+    expect(await deprecated.json()).toMatchObject({ errors: [{ path: '/status' }] });
+    // The dry run refuses what a publication would: an existing version, a version not above the newest.
+    await expectProblem(cell.checkCompatibility(dataset, schemaV1, '1.3.0'), 409, 'CONTRACT.VERSION_EXISTS');
+    await expectProblem(
+      cell.checkCompatibility(dataset, schemaV1, '1.2.5'),
+      409,
+      'CONTRACT.VERSION_NOT_INCREASING',
+    );
+    // An existing draft may be checked: activating it is its publication.
+    expect((await cell.checkCompatibility(dataset, schemaV1, '1.4.0')).version).toBe('1.4.0');
+    // ?status overrides the document's.
+    const overridden = await cell.importOdcs(withVersion(doc, '1.5.0', { status: 'draft' }), 'active');
+    expect(overridden.contract).toMatchObject({ status: 'active', current: true });
+  });
 });

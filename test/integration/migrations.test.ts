@@ -1,5 +1,7 @@
-import { createHash } from 'node:crypto';
-import { readFileSync, readdirSync } from 'node:fs';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -72,5 +74,131 @@ describe('Prisma migrations through the WebAssembly schema engine', () => {
       { cwd: root, env: { ...process.env, DATABASE_URL: db.url }, encoding: 'utf8' },
     );
     expect(out.trim()).toBe('No schema changes.');
+  });
+});
+
+/** Deploys the migrations up to and including `last` (a copy of prisma/ holding only those) to `url`. */
+function migrateUpTo(url: string, last: string): void {
+  const dir = mkdtempSync(join(tmpdir(), 'renkei-migrations-'));
+  try {
+    mkdirSync(join(dir, 'prisma/migrations'), { recursive: true });
+    cpSync(join(root, 'prisma/schema.prisma'), join(dir, 'prisma/schema.prisma'));
+    cpSync(
+      join(root, 'prisma/migrations/migration_lock.toml'),
+      join(dir, 'prisma/migrations/migration_lock.toml'),
+    );
+    for (const d of readdirSync(join(root, 'prisma/migrations'), { withFileTypes: true })) {
+      if (d.isDirectory() && d.name <= last) {
+        cpSync(join(root, 'prisma/migrations', d.name), join(dir, 'prisma/migrations', d.name), {
+          recursive: true,
+        });
+      }
+    }
+    execFileSync(process.execPath, [join(root, 'scripts/prisma-migrate.mjs'), 'deploy'], {
+      cwd: dir,
+      env: { ...process.env, DATABASE_URL: url },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe('the contract lifecycle migration on a database with contracts in it', () => {
+  const adminUrl = process.env.TEST_DATABASE_URL!;
+  const name = `renkei_migration_data_${randomBytes(4).toString('hex')}`;
+  const url = Object.assign(new URL(adminUrl), { pathname: `/${name}` }).toString();
+  const admin = async (sql: string) => {
+    const c = new pg.Client({ connectionString: adminUrl });
+    await c.connect();
+    await c.query(sql).finally(() => c.end());
+  };
+  let client: pg.Client;
+
+  beforeAll(async () => {
+    await admin(`CREATE DATABASE "${name}"`);
+    migrateUpTo(url, '20261121050600_made_audit_log_append_only');
+    client = new pg.Client({ connectionString: url });
+    await client.connect();
+  });
+  afterAll(async () => {
+    await client?.end();
+    await admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  });
+
+  it('gives existing contracts a dataset, a current version, their tags and no invitations', async () => {
+    const owner = randomUUID();
+    await client.query(
+      `INSERT INTO registry.participants (id, legal_name, industry, country, roles, status, jwks, updated_at)
+       VALUES ($1, 'Kansai Cell Works K.K.', 'battery', 'JP', '{originator}', 'active', '{"keys":[]}', now())`,
+      [owner],
+    );
+    const insert = (version: string, fields: unknown, createdAt: string) =>
+      client.query(
+        `INSERT INTO registry.data_contracts
+           (id, dataset, version, owner_id, status, title, domain, purposes, sensitivity, fields, schema, created_at)
+         VALUES ($1, 'battery.cfp', $2, $3, 'active', 'Battery CFP', 'supply-chain', '{cfp-disclosure}',
+                 'confidential', $4, '{"type":"object"}', $5)`,
+        [randomUUID(), version, owner, JSON.stringify(fields), createdAt],
+      );
+    await insert('1.0.0', {}, '2026-01-01T00:00:00Z');
+    await insert(
+      '1.1.0',
+      {
+        unitPriceJpy: { tags: ['competitive'] },
+        cfpKgCo2ePerKwh: { tags: ['cooperative', 'competitive'], description: 'kg CO2e per kWh' },
+        lotId: { tags: [] },
+      },
+      '2026-02-01T00:00:00Z',
+    );
+
+    execFileSync(process.execPath, ['scripts/prisma-migrate.mjs', 'deploy'], {
+      cwd: root,
+      env: { ...process.env, DATABASE_URL: url },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+
+    const datasets = await client.query<{ id: string; owner_id: string; compatibility: string }>(
+      'SELECT id, owner_id, compatibility FROM registry.datasets',
+    );
+    expect(datasets.rows).toEqual([{ id: 'battery.cfp', owner_id: owner, compatibility: 'BACKWARD' }]);
+    const contracts = await client.query<{
+      version: string;
+      current: boolean;
+      tags: string[];
+      invited: string[];
+      compatibility: string;
+      visibility: string;
+    }>(
+      `SELECT version, current, tags, invited, compatibility, visibility
+       FROM registry.data_contracts ORDER BY version`,
+    );
+    expect(contracts.rows).toEqual([
+      {
+        version: '1.0.0',
+        current: false,
+        tags: [],
+        invited: [],
+        compatibility: 'BACKWARD',
+        visibility: 'consortium',
+      },
+      {
+        version: '1.1.0',
+        current: true,
+        tags: ['competitive', 'cooperative'],
+        invited: [],
+        compatibility: 'BACKWARD',
+        visibility: 'consortium',
+      },
+    ]);
+    const notNull = await client.query<{ column_name: string; is_nullable: string }>(
+      `SELECT column_name, is_nullable FROM information_schema.columns
+       WHERE table_schema = 'registry' AND table_name = 'data_contracts' AND column_name IN ('invited', 'tags')
+       ORDER BY column_name`,
+    );
+    expect(notNull.rows).toEqual([
+      { column_name: 'invited', is_nullable: 'NO' },
+      { column_name: 'tags', is_nullable: 'NO' },
+    ]);
   });
 });

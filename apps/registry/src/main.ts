@@ -17,10 +17,20 @@ import { describeRegistry } from './registry.description.js';
 const config = loadConfig(
   baseConfigSchema.extend({
     PORT: z.coerce.number().int().default(3001),
-    PUBLIC_URL: z.url().optional().describe('The registry as other data spaces reach it'),
+    PUBLIC_URL: z
+      .url()
+      .optional()
+      .describe(
+        'The registry as other data spaces reach it (default: http://<HOST, or 127.0.0.1 for 0.0.0.0>:<PORT>)',
+      ),
     EXCHANGE_PUBLIC_URL: z.url().default('http://127.0.0.1:3003'),
   }),
 );
+/** A wildcard listen address (0.0.0.0, ::) is not an address anyone can reach: links then use loopback. */
+function localHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::' || host === '[::]' || host === '') return '127.0.0.1';
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+}
 const logger = createLogger('registry', config.LOG_LEVEL);
 routeProcessWarnings(logger);
 const prisma = createPrisma(config.DATABASE_URL);
@@ -40,7 +50,7 @@ const app = await createHttpApp(
     outbox,
     verifier,
     urls: {
-      registry: config.PUBLIC_URL ?? `http://${config.HOST}:${config.PORT}`,
+      registry: config.PUBLIC_URL ?? `http://${localHost(config.HOST)}:${config.PORT}`,
       exchange: config.EXCHANGE_PUBLIC_URL,
     },
     health: async () => ({

@@ -62,6 +62,15 @@ const DIRECTIONS: Record<CompatibilityMode, readonly Direction[]> = {
 };
 
 /**
+ * The earlier versions a new one is checked against under `mode`: none (NONE), every one (`_TRANSITIVE`) or
+ * the latest. @param history earlier versions, oldest → newest.
+ */
+export function versionsCheckedAgainst<T>(mode: CompatibilityMode, history: readonly T[]): readonly T[] {
+  if (DIRECTIONS[mode].length === 0) return [];
+  return mode.endsWith('_TRANSITIVE') ? history : history.slice(-1);
+}
+
+/**
  * Checks `next` against the history under `mode`.
  * @param history earlier versions, oldest → newest.
  * @returns every break (deduplicated), sorted by field then kind; empty when compatible.
@@ -72,7 +81,7 @@ export function checkCompatibility(
   next: VersionedSchema,
 ): SchemaBreak[] {
   const directions = DIRECTIONS[mode];
-  const against = mode.endsWith('_TRANSITIVE') ? history : history.slice(-1);
+  const against = versionsCheckedAgainst(mode, history);
   const breaks = new Map<string, SchemaBreak>();
   for (const previous of against) {
     for (const direction of directions) {

@@ -322,6 +322,15 @@ describe('ODCS round trip', () => {
     expect(warnings).toEqual([]);
   });
 
+  it('carries renkei.compatibility when the document has it, and never invents one', () => {
+    expect(importOdcs(exported(bedOccupancy)).contract.compatibility).toBe('FULL_TRANSITIVE');
+    const doc = exported(bedOccupancy);
+    doc.customProperties = doc.customProperties?.filter((p) => p.property !== 'renkei.compatibility');
+    const { contract } = importOdcs(doc);
+    expect(contract).not.toHaveProperty('compatibility');
+    expect(contract.status).toBe('deprecated'); // the registry decides what a deprecated document means
+  });
+
   it('reads the JSON form and a parsed object alike', () => {
     const doc = exportOdcs(shipments, ownerOf(shipments));
     expect(importOdcs(JSON.stringify(doc)).contract).toStrictEqual(draftOf(shipments));
@@ -429,7 +438,6 @@ describe('ODCS import of third-party documents', () => {
       sensitivity: 'confidential',
       residency: null,
       retentionDays: 730,
-      compatibility: 'BACKWARD',
       visibility: 'consortium',
       fields: {
         freight_charge_eur: { tags: ['competitive'] },
@@ -489,6 +497,7 @@ describe('ODCS import of third-party documents', () => {
     for (const property of object?.properties ?? []) delete property.classification;
     const { contract, warnings } = importOdcs(doc);
     expect(contract.status).toBe('draft');
+    expect(contract.compatibility).toBeUndefined();
     expect(contract.sensitivity).toBe('internal');
     expect(warnings).toContain("/customProperties: no renkei.sensitivity; 'internal' is used");
   });
@@ -575,6 +584,14 @@ describe('ODCS import errors', () => {
       code: 'ODCS.INVALID_VERSION',
       details: [{ path: '/version' }],
     });
+    // Shapes a loose pattern lets through but the semver package (which orders versions) refuses.
+    for (const version of ['1.0.0-01', '1.0.0-.', '1.0.0-a..b', 'v1.0.0', '1.0.0+build']) {
+      expect(errorOf(() => importOdcs({ ...exported(), version }))).toMatchObject({
+        code: 'ODCS.INVALID_VERSION',
+        details: [{ path: '/version' }],
+      });
+    }
+    expect(importOdcs({ ...exported(), version: '1.3.0-rc.1' }).contract.version).toBe('1.3.0-rc.1');
     const numeric = errorOf(() =>
       importOdcs(exportOdcsYaml(batteryCfp, cellMaker).replace('version: 1.2.0', 'version: 1')),
     );

@@ -51,8 +51,9 @@
  * null (ODCS: `required` "indicates if the element may contain Null values"), so its type admits `null`.
  * Defaults: domain `other` (ODCS domain names are mapped case-insensitively, e.g. "Supply Chain" →
  * supply-chain, "healthcare" → health; unmapped → other with a warning), sensitivity from the highest
- * property `classification` we know, else `internal` (warning), compatibility BACKWARD, visibility
- * consortium. Field tags of third-party documents are the property `tags` we know (`pii` reads as personal).
+ * property `classification` we know, else `internal` (warning), visibility consortium. Without
+ * `renkei.compatibility` the draft carries no compatibility mode (the registry then applies its own default to
+ * a new dataset and leaves an existing dataset's mode as it is). Field tags of third-party documents are the property `tags` we know (`pii` reads as personal).
  *
  * Error codes (all `bad-request`; every detail names the JSON Pointer into the ODCS document):
  * - `ODCS.INVALID_DOCUMENT`      not YAML/JSON, not an ODCS shape, wrong `kind`, bad option or custom value
@@ -62,17 +63,19 @@
  * - `ODCS.MISSING_PURPOSES`      no `renkei.purposes` customProperty (path `/customProperties`)
  * - `ODCS.INVALID_DATASET_ID`    no usable dataset id in `renkei.dataset`, `dataProduct` or `name`
  * - `ODCS.INVALID_VERSION`       `version` is not a semantic version
- * - `CONTRACT.INVALID_SCHEMA`    the resulting JSON Schema does not compile (from `compileContractSchema`)
+ * - `CONTRACT.INVALID_SCHEMA`    the resulting JSON Schema does not compile (from `assertCompilableSchema`)
  */
 import { parse, stringify } from 'yaml';
 import { z } from 'zod';
 import {
+  assertCompilableSchema,
   badRequest,
   CompatibilityModes,
-  compileContractSchema,
   DATASET_ID_PATTERN,
   FieldTags,
+  isSemver,
   MinimumProtection,
+  pointer,
   Sensitivities,
   Visibilities,
   type CompatibilityMode,
@@ -220,11 +223,6 @@ type JsonSchema = Record<string, unknown>;
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
-
-/** One segment of a JSON Pointer (RFC 6901). */
-const escapePointer = (segment: string | number) => String(segment).replace(/~/g, '~0').replace(/\//g, '~1');
-const pointer = (path: readonly PropertyKey[]) =>
-  path.map((p) => '/' + escapePointer(typeof p === 'symbol' ? String(p) : p)).join('');
 
 /** Stable URLs of a contract in the registry (`GET /contracts/:dataset[/versions/:version]`). */
 export function contractUrls(baseUrl: string, dataset: string, version: string) {
@@ -521,7 +519,6 @@ export function exportOdcsYaml(
 // Import
 // ---------------------------------------------------------------------------------------------------------
 
-const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z.-]+)?$/;
 const PURPOSE = /^[a-z][a-z0-9-]{1,60}$/;
 const COUNTRY = /^[A-Z]{2}$/;
 
@@ -953,7 +950,7 @@ function readOptions(
 ) {
   for (const [key, value] of Object.entries(options)) {
     const reader = readers[key];
-    const optionPath = `${path}/logicalTypeOptions/${escapePointer(key)}`;
+    const optionPath = `${path}/logicalTypeOptions${pointer([key])}`;
     if (reader) reader(key, value, optionPath);
     else ctx.warnings.push(`${optionPath}: option not defined for this logicalType; ignored`);
   }
@@ -1403,10 +1400,10 @@ export function importOdcs(doc: unknown): { contract: ContractDraft; warnings: s
   const document = parsed.data;
   const ctx: Ctx = { warnings: [], issues: [] };
   for (const key of Object.keys(raw)) {
-    if (!KNOWN_TOP_LEVEL.has(key)) ctx.warnings.push(`/${escapePointer(key)}: not an ODCS v3 field; ignored`);
+    if (!KNOWN_TOP_LEVEL.has(key)) ctx.warnings.push(`${pointer([key])}: not an ODCS v3 field; ignored`);
   }
 
-  if (!SEMVER.test(document.version)) {
+  if (!isSemver(document.version)) {
     throw badRequest(
       OdcsErrorCodes.invalidVersion,
       'The contract version is not a semantic version',
@@ -1452,7 +1449,7 @@ export function importOdcs(doc: unknown): { contract: ContractDraft; warnings: s
 
   let schema: Record<string, unknown>;
   if (stored) {
-    compileContractSchema(stored.value, stored.path);
+    assertCompilableSchema(stored.value, stored.path);
     schema = stored.value as Record<string, unknown>;
     compareShapes(
       shapesOf(odcsPropertiesOf(schema)),
@@ -1462,7 +1459,7 @@ export function importOdcs(doc: unknown): { contract: ContractDraft; warnings: s
       ctx.warnings,
     );
   } else {
-    compileContractSchema(built, '/schema/0/properties');
+    assertCompilableSchema(built, '/schema/0/properties');
     schema = built;
   }
 
@@ -1496,12 +1493,13 @@ export function importOdcs(doc: unknown): { contract: ContractDraft; warnings: s
   const sensitivity = sensitivityOf(custom, topNodes, ctx);
   const residency = readCountry(custom.get(RenkeiProperties.residency), RenkeiProperties.residency);
   const retentionDays = retentionOf(document, ctx);
-  const compatibility: CompatibilityMode =
-    readEnum(
-      custom.get(RenkeiProperties.compatibility),
-      CompatibilityModes,
-      RenkeiProperties.compatibility,
-    ) ?? 'BACKWARD';
+  // No default: a dataset's mode is set with its first version (the registry's default applies then), and a
+  // document without renkei.compatibility must not ask to change an existing dataset's mode.
+  const compatibility: CompatibilityMode | undefined = readEnum(
+    custom.get(RenkeiProperties.compatibility),
+    CompatibilityModes,
+    RenkeiProperties.compatibility,
+  );
   const visibility: Visibility =
     readEnum(custom.get(RenkeiProperties.visibility), Visibilities, RenkeiProperties.visibility) ??
     'consortium';
@@ -1524,7 +1522,7 @@ export function importOdcs(doc: unknown): { contract: ContractDraft; warnings: s
     sensitivity,
     residency,
     retentionDays,
-    compatibility,
+    ...(compatibility ? { compatibility } : {}),
     visibility,
     ...(invitedEntry ? { invited: [...(invitedEntry.value as string[])] } : {}),
     fields,

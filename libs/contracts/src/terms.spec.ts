@@ -29,6 +29,15 @@ describe('contract terms', () => {
     expect(contractTermViolations(base)).toEqual([]);
   });
 
+  it('escapes field names in the JSON Pointers it reports (RFC 6901)', () => {
+    expect(
+      paths({
+        ...base,
+        fields: { 'a/b~c': { tags: ['competitive', 'cooperative'], residency: null, description: null } },
+      }),
+    ).toEqual(['/fields/a~1b~0c', '/fields/a~1b~0c/tags']);
+  });
+
   it("requires health data to be 'restricted' (field-encrypted)", () => {
     expect(paths({ ...base, domain: 'health', sensitivity: 'confidential' })).toEqual(['/sensitivity']);
     expect(paths({ ...base, domain: 'health', sensitivity: 'restricted' })).toEqual([]);

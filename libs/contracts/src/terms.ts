@@ -1,5 +1,6 @@
 import {
   minimumProtection,
+  pointer,
   Sensitivities,
   type ContractTerms,
   type ErrorDetail,
@@ -27,11 +28,11 @@ export function contractTermViolations(draft: SubmittedTerms): ErrorDetail[] {
   }
   for (const [name, field] of Object.entries(draft.fields)) {
     if (!(name in properties)) {
-      details.push({ path: `/fields/${name}`, message: `'${name}' is not a property of the schema` });
+      details.push({ path: pointer(['fields', name]), message: `'${name}' is not a property of the schema` });
     }
     if (field.tags.includes('competitive') && field.tags.includes('cooperative')) {
       details.push({
-        path: `/fields/${name}/tags`,
+        path: pointer(['fields', name, 'tags']),
         message: "a field is either 'competitive' or 'cooperative', not both",
       });
     }

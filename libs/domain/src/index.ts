@@ -8,3 +8,4 @@ export * from './events.js';
 export * from './json-schema.js';
 export * from './projection.js';
 export * from './person-consent.js';
+export * from './semver.js';

@@ -13,23 +13,59 @@ const ajv = addFormats(
 
 export type PayloadValidator = ValidateFunction;
 
-/** Compiles a contract's JSON Schema (2020-12); a schema that does not compile is a 400 naming why. */
-export function compileContractSchema(schema: unknown, path = '/schema'): PayloadValidator {
+/** JSON Pointer (RFC 6901) for a path of keys and indices, e.g. a zod issue path or `['fields', name]`. */
+export function pointer(path: readonly PropertyKey[]): string {
+  return path.map((p) => '/' + String(p).replace(/~/g, '~0').replace(/\//g, '~1')).join('');
+}
+
+function invalidSchema(path: string, error: unknown) {
+  return badRequest(
+    'CONTRACT.INVALID_SCHEMA',
+    'The contract schema is not a valid JSON Schema 2020-12 document',
+    [{ path, message: error instanceof Error ? error.message : String(error) }],
+    'Check the schema with a JSON Schema 2020-12 validator; unknown keywords are refused (strict mode)',
+  );
+}
+
+/** The schema Ajv compiles: a JSON Schema object without its `$id` (so no two contracts collide by id). */
+function compilable(schema: unknown, path: string): Record<string, unknown> {
   if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) {
     throw badRequest('CONTRACT.INVALID_SCHEMA', 'The contract schema must be a JSON Schema object', [
       { path, message: 'must be an object' },
     ]);
   }
+  const { $id: _id, ...rest } = schema as Record<string, unknown>;
+  return rest;
+}
+
+/**
+ * Compiles a contract's JSON Schema (2020-12); a schema that does not compile is a 400 naming why.
+ * Ajv keeps every compiled schema for the life of the process: use this only where the validator is kept
+ * and reused (cached by the caller per contract version). To merely check a schema, use
+ * {@link assertCompilableSchema}.
+ */
+export function compileContractSchema(schema: unknown, path = '/schema'): PayloadValidator {
+  const rest = compilable(schema, path);
   try {
-    const { $id: _id, ...rest } = schema as Record<string, unknown>;
     return ajv.compile(rest);
   } catch (error) {
-    throw badRequest(
-      'CONTRACT.INVALID_SCHEMA',
-      'The contract schema is not a valid JSON Schema 2020-12 document',
-      [{ path, message: error instanceof Error ? error.message : String(error) }],
-      'Check the schema with a JSON Schema 2020-12 validator; unknown keywords are refused (strict mode)',
-    );
+    ajv.removeSchema(rest);
+    throw invalidSchema(path, error);
+  }
+}
+
+/**
+ * Checks that a contract's JSON Schema compiles (a 400 naming why if not) without keeping the compiled
+ * validator: the registry checks every submitted schema, and Ajv's cache would otherwise grow forever.
+ */
+export function assertCompilableSchema(schema: unknown, path = '/schema'): void {
+  const rest = compilable(schema, path);
+  try {
+    ajv.compile(rest);
+  } catch (error) {
+    throw invalidSchema(path, error);
+  } finally {
+    ajv.removeSchema(rest);
   }
 }
 

@@ -1,12 +1,10 @@
 import { applyDecorators, type PipeTransform } from '@nestjs/common';
 import { ApiBody, ApiQuery, ApiResponse } from '@nestjs/swagger';
 import { z } from 'zod';
-import { badRequest } from '#libs/domain';
+import { badRequest, pointer } from '#libs/domain';
 
-/** JSON Pointer (RFC 6901) for a zod issue path, so errors name the failing part exactly. */
-export function pointer(path: readonly PropertyKey[]): string {
-  return path.map((p) => '/' + String(p).replace(/~/g, '~0').replace(/\//g, '~1')).join('');
-}
+/** JSON Pointer (RFC 6901) for a zod issue path, so errors name the failing part exactly (now in libs/domain). */
+export { pointer };
 
 export function parseOrThrow<S extends z.ZodType>(
   schema: S,

@@ -27,6 +27,28 @@ ADD COLUMN     "updated_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 ADD COLUMN     "visibility" TEXT NOT NULL DEFAULT 'consortium';
 ALTER TABLE "registry"."data_contracts" ALTER COLUMN "compatibility" DROP DEFAULT;
 
+-- Existing versions invite nobody; their catalog tags are every tag on any field (what tagsOf() computes),
+-- sorted and distinct. The columns are then NOT NULL (Prisma's String[] is never null) but carry no default:
+-- schema.prisma declares none (a database default would show as drift), and the registry writes both lists.
+UPDATE "registry"."data_contracts" c SET
+  "invited" = ARRAY[]::TEXT[],
+  "tags" = COALESCE(
+    (
+      SELECT array_agg(DISTINCT t.tag COLLATE "C" ORDER BY t.tag COLLATE "C")
+      FROM jsonb_each(CASE WHEN jsonb_typeof(c."fields") = 'object' THEN c."fields" ELSE '{}'::jsonb END) AS f(name, terms)
+      CROSS JOIN LATERAL jsonb_array_elements_text(
+        CASE WHEN jsonb_typeof(f.terms -> 'tags') = 'array' THEN f.terms -> 'tags' ELSE '[]'::jsonb END
+      ) AS t(tag)
+    ),
+    ARRAY[]::TEXT[]
+  );
+ALTER TABLE "registry"."data_contracts" ALTER COLUMN "invited" SET NOT NULL,
+ALTER COLUMN "tags" SET NOT NULL;
+
+-- The current version of each dataset: the newest active or deprecated one. The registry orders versions by
+-- semantic version (currentVersion()); semver ordering (pre-release tags) is impractical in SQL, so this
+-- deliberately uses created_at instead, which agrees whenever a dataset's versions were registered in
+-- increasing order. The registry recomputes `current` by semver on the dataset's next publication or transition.
 UPDATE "registry"."data_contracts" c SET "current" = true
 WHERE c."id" IN (
   SELECT DISTINCT ON ("dataset") "id" FROM "registry"."data_contracts"

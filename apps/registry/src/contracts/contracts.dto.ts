@@ -4,11 +4,14 @@ import {
   ContractDomains,
   DATASET_ID_PATTERN,
   FieldTags,
+  isSemver,
+  SEMVER_MESSAGE,
   Sensitivities,
   Visibilities,
 } from '#libs/domain';
 
-const semver = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z.-]+)?$/;
+/** A version exactly as the `semver` package reads it: every stored version is compared with it. */
+const semverString = z.string().max(256).refine(isSemver, SEMVER_MESSAGE);
 const country = z.string().regex(/^[A-Z]{2}$/, 'ISO 3166-1 alpha-2 country code, e.g. JP');
 
 export const FieldTermsSchema = z.object({
@@ -43,7 +46,7 @@ export const ContractTermsInputSchema = z.object({
 
 export const RegisterContractSchema = ContractTermsInputSchema.extend({
   dataset: z.string().regex(DATASET_ID_PATTERN, 'dotted lower-case name, e.g. battery.cfp'),
-  version: z.string().regex(semver, 'semantic version, e.g. 1.0.0'),
+  version: semverString,
   status: z
     .enum(['draft', 'active'])
     .default('active')
@@ -56,7 +59,7 @@ export const RegisterContractSchema = ContractTermsInputSchema.extend({
     .array(
       z.object({
         dataset: z.string().regex(DATASET_ID_PATTERN),
-        version: z.string().regex(semver),
+        version: semverString,
       }),
     )
     .min(1)
@@ -87,7 +90,7 @@ export const CompatibilitySettingSchema = z.object({ compatibility: z.enum(Compa
 export type CompatibilitySetting = z.infer<typeof CompatibilitySettingSchema>;
 
 export const CompatibilityCheckSchema = z.object({
-  version: z.string().regex(semver).optional().describe('The version it would be; default: next minor'),
+  version: semverString.optional().describe('The version it would be; default: next minor'),
   schema: z.record(z.string(), z.unknown()),
 });
 export type CompatibilityCheck = z.infer<typeof CompatibilityCheckSchema>;

@@ -3,8 +3,8 @@ import { randomUUID } from 'node:crypto';
 import semver from 'semver';
 import {
   assertContractTransition,
+  assertCompilableSchema,
   badRequest,
-  compileContractSchema,
   conflict,
   currentVersion,
   DomainError,
@@ -17,7 +17,13 @@ import {
   type ContractTerms,
   type ErrorDetail,
 } from '#libs/domain';
-import { checkCompatibility, contractTermViolations, tagsOf, type SchemaBreak } from '#libs/contracts';
+import {
+  checkCompatibility,
+  contractTermViolations,
+  tagsOf,
+  versionsCheckedAgainst,
+  type SchemaBreak,
+} from '#libs/contracts';
 import type { Principal } from '#libs/auth';
 import { Prisma, asJson, type PrismaClient } from '#libs/persistence';
 import type { OutboxRelay } from '#libs/kafka';
@@ -103,6 +109,37 @@ function breakDetails(breaks: SchemaBreak[]): ErrorDetail[] {
   }));
 }
 
+/**
+ * What a publication of `version` with `schema` is checked against: the dataset's published versions
+ * (oldest → newest), narrowed by libs/contracts' own rule (none, the latest, or all under `_TRANSITIVE`).
+ * The one place publication and the dry run (checkNext) select the history and run the check.
+ */
+export function compatibilityOf(
+  mode: CompatibilityMode,
+  versions: readonly ContractRow[],
+  version: string,
+  schema: unknown,
+): { checkedAgainst: string[]; breaks: SchemaBreak[] } {
+  const history = versions
+    .filter((v) => v.status !== 'draft' && v.version !== version)
+    .sort((a, b) => semver.compare(a.version, b.version))
+    .map((v) => ({ version: v.version, schema: v.schema }));
+  return {
+    checkedAgainst: versionsCheckedAgainst(mode, history).map((v) => v.version),
+    breaks: checkCompatibility(mode, history, { version, schema }),
+  };
+}
+
+/** Options of {@link ContractsService.register}. */
+export interface RegisterOptions {
+  /**
+   * When given, a compatibility mode that differs from an existing dataset's is dropped with a warning added
+   * here, instead of a 409 CONTRACT.COMPATIBILITY_IS_PER_DATASET (an ODCS document carries the mode it was
+   * exported under, which is not a request to change the dataset's mode).
+   */
+  warnings?: string[];
+}
+
 @Injectable()
 export class ContractsService {
   constructor(
@@ -111,22 +148,31 @@ export class ContractsService {
   ) {}
 
   /** Creates a version: as a draft (editable) or published at once, after every check a publication gets. */
-  async register(actor: Principal, input: RegisterContract): Promise<ContractDto> {
+  async register(
+    actor: Principal,
+    input: RegisterContract,
+    options: RegisterOptions = {},
+  ): Promise<ContractDto> {
     await this.assertActiveParticipant(actor);
     await this.assertValidTerms(input);
     const row = await this.inTransaction(async (tx) => {
-      const dataset = await this.lockOrCreateDataset(tx, actor, input.dataset, input.compatibility);
+      const dataset = await this.lockOrCreateDataset(
+        tx,
+        actor,
+        input.dataset,
+        input.compatibility,
+        options.warnings,
+      );
       const versions = await tx.dataContract.findMany({ where: { dataset: input.dataset } });
-      if (versions.some((v) => v.version === input.version)) {
-        throw conflict(
-          'CONTRACT.VERSION_EXISTS',
-          `Version ${input.version} of '${input.dataset}' already exists; published versions are immutable`,
-          'Use a new version number, or edit the draft with PUT /contracts/{dataset}/versions/{version}',
-        );
-      }
+      this.assertVersionIsNew(versions, input.dataset, input.version);
       this.assertVersionIncreases(versions, input.dataset, input.version);
       if (input.status === 'active') {
-        this.assertCompatible(dataset.compatibility, versions, input.version, input.schema);
+        this.assertCompatible(
+          dataset.compatibility as CompatibilityMode,
+          versions,
+          input.version,
+          input.schema,
+        );
       }
       const created = await tx.dataContract.create({
         data: {
@@ -258,26 +304,31 @@ export class ContractsService {
   }
 
   /** Would this schema be accepted as the next version? Runs the same check a publication runs; changes nothing. */
+  /**
+   * Would this schema be accepted as the next version? Runs the checks a publication runs (the version is new
+   * and above every published one: else the same 409s; then compatibility), changes nothing. A version that
+   * exists as a draft may be checked: activating that draft (after editing its schema) is its publication.
+   */
   async checkNext(actor: Principal, dataset: string, body: CompatibilityCheck) {
-    compileContractSchema(body.schema);
+    assertCompilableSchema(body.schema);
     const ds = await this.prisma.dataset.findUnique({ where: { id: dataset } });
     if (!ds || ds.ownerId !== actor.participantId) throw notFoundContract(dataset);
     const versions = await this.prisma.dataContract.findMany({ where: { dataset } });
-    const published = versions.filter((v) => v.status !== 'draft');
-    const newest = published.map((v) => v.version).sort(semver.rcompare)[0];
+    const newest = versions
+      .filter((v) => v.status !== 'draft')
+      .map((v) => v.version)
+      .sort(semver.rcompare)[0];
     const version = body.version ?? (newest ? (semver.inc(newest, 'minor') ?? '1.0.0') : '1.0.0');
-    const breaks = checkCompatibility(
-      ds.compatibility as CompatibilityMode,
-      published
-        .sort((a, b) => semver.compare(a.version, b.version))
-        .map((v) => ({ version: v.version, schema: v.schema })),
-      { version, schema: body.schema },
-    );
+    const others = versions.filter((v) => !(v.version === version && v.status === 'draft'));
+    this.assertVersionIsNew(others, dataset, version);
+    this.assertVersionIncreases(others, dataset, version);
+    const mode = ds.compatibility as CompatibilityMode;
+    const { checkedAgainst, breaks } = compatibilityOf(mode, others, version, body.schema);
     return {
       dataset,
       version,
       compatibility: ds.compatibility,
-      checkedAgainst: this.historyFor(ds.compatibility as CompatibilityMode, published).map((v) => v.version),
+      checkedAgainst,
       compatible: breaks.length === 0,
       breaks: breaks.map((b) => ({ ...b, schemaPath: `/schema${b.schemaPath}` })),
     };
@@ -354,7 +405,7 @@ export class ContractsService {
   }
 
   private async assertValidTerms(input: UpdateDraft) {
-    compileContractSchema(input.schema);
+    assertCompilableSchema(input.schema);
     const details = contractTermViolations(input);
     if (input.invited.length > 0) {
       const known = await this.prisma.participant.findMany({
@@ -376,6 +427,16 @@ export class ContractsService {
     }
   }
 
+  private assertVersionIsNew(versions: ContractRow[], dataset: string, version: string) {
+    if (versions.some((v) => v.version === version)) {
+      throw conflict(
+        'CONTRACT.VERSION_EXISTS',
+        `Version ${version} of '${dataset}' already exists; published versions are immutable`,
+        'Use a new version number, or edit the draft with PUT /contracts/{dataset}/versions/{version}',
+      );
+    }
+  }
+
   private assertVersionIncreases(versions: ContractRow[], dataset: string, version: string) {
     const newest = versions
       .filter((v) => v.status !== 'draft')
@@ -390,27 +451,13 @@ export class ContractsService {
     }
   }
 
-  /** The earlier versions a new one is checked against: the latest published, or all of them (_TRANSITIVE). */
-  private historyFor(mode: CompatibilityMode, published: ContractRow[]): ContractRow[] {
-    if (mode === 'NONE') return [];
-    const sorted = [...published].sort((a, b) => semver.compare(a.version, b.version));
-    return mode.endsWith('_TRANSITIVE') ? sorted : sorted.slice(-1);
-  }
-
   private assertCompatible(
-    mode: string,
+    mode: CompatibilityMode,
     versions: ContractRow[],
     version: string,
     schema: Record<string, unknown>,
   ) {
-    const published = versions
-      .filter((v) => v.status !== 'draft')
-      .sort((a, b) => semver.compare(a.version, b.version));
-    const breaks = checkCompatibility(
-      mode as CompatibilityMode,
-      published.map((v) => ({ version: v.version, schema: v.schema })),
-      { version, schema },
-    );
+    const { breaks } = compatibilityOf(mode, versions, version, schema);
     if (breaks.length > 0) {
       const against = [...new Set(breaks.map((b) => b.against))].join(', ');
       throw new DomainError(
@@ -465,6 +512,7 @@ export class ContractsService {
     actor: Principal,
     dataset: string,
     mode: CompatibilityMode | undefined,
+    warnings?: string[],
   ) {
     const existing = await this.lockRow(tx, dataset);
     if (!existing) {
@@ -479,7 +527,11 @@ export class ContractsService {
         'Choose another dataset id',
       );
     }
-    if (mode && mode !== existing.compatibility) {
+    if (mode && mode !== existing.compatibility && warnings) {
+      warnings.push(
+        `compatibility ${mode} ignored: '${dataset}' is checked under ${existing.compatibility} (change it with PUT /datasets/{dataset}/compatibility)`,
+      );
+    } else if (mode && mode !== existing.compatibility) {
       throw conflict(
         'CONTRACT.COMPATIBILITY_IS_PER_DATASET',
         `'${dataset}' is checked under ${existing.compatibility}, not ${mode}`,

@@ -4,12 +4,33 @@ import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { exportOdcs, exportOdcsYaml, importOdcs } from '#libs/contracts';
 import { Authenticated, CurrentPrincipal, type Principal } from '#libs/auth';
+import { badRequest } from '#libs/domain';
 import { ApiExample, parseOrThrow } from '#libs/platform';
 import { RegisterContractSchema } from './contracts.dto.js';
 import { contractExample } from './contracts.examples.js';
 import { ContractsService, toTerms } from './contracts.service.js';
 
-const ImportQuerySchema = z.object({ status: z.enum(['draft', 'active']).default('active') });
+const ImportQuerySchema = z.object({ status: z.enum(['draft', 'active']).optional() });
+
+/** The status a document registers as: the query's when given, else the document's own (draft or active). */
+function registrationStatus(
+  query: 'draft' | 'active' | undefined,
+  document: string | undefined,
+): 'draft' | 'active' {
+  if (query) return query;
+  if (document === undefined || document === 'draft' || document === 'active') return document ?? 'active';
+  throw badRequest(
+    'ODCS.INVALID_STATUS',
+    `A ${document} contract version cannot be registered`,
+    [
+      {
+        path: '/status',
+        message: `'${document}': only a draft, proposed or active version can be registered`,
+      },
+    ],
+    'Set status: active (or draft) in the document, or register it with ?status=active or ?status=draft',
+  );
+}
 const ExportQuerySchema = z.object({ format: z.enum(['yaml', 'json']).default('yaml') });
 
 const odcsExample = `apiVersion: v3.0.2
@@ -45,9 +66,14 @@ export class OdcsController {
   @ApiOperation({
     summary: 'Register a contract version from an ODCS v3 document (YAML or JSON)',
     description:
-      'The document is mapped to Renkei terms (see docs/decisions/0008) and then registered exactly like POST /contracts: the same checks, the same errors. Warnings list what was defaulted.',
+      "The document is mapped to Renkei terms (see docs/decisions/0008) and then registered exactly like POST /contracts: the same checks, the same errors. It registers with the document's status (draft/proposed → draft, active → active; deprecated or retired is a 400) unless `status` is given. The document's `renkei.compatibility` sets a new dataset's mode; for an existing dataset it is ignored (with a warning when it differs). Warnings list what was defaulted or ignored.",
   })
-  @ApiQuery({ name: 'status', required: false, enum: ['draft', 'active'] })
+  @ApiQuery({
+    name: 'status',
+    required: false,
+    enum: ['draft', 'active'],
+    description: "Register as this status instead of the document's",
+  })
   @ApiConsumes('application/yaml', 'application/json')
   @ApiBody({
     required: true,
@@ -61,8 +87,12 @@ export class OdcsController {
   async import(@CurrentPrincipal() actor: Principal, @Body() body: unknown, @Query() query: unknown) {
     const { status } = parseOrThrow(ImportQuerySchema, query);
     const { contract, warnings } = importOdcs(body);
-    const input = parseOrThrow(RegisterContractSchema, { ...contract, status }, 'ODCS.INVALID_TERMS');
-    return { contract: await this.contracts.register(actor, input), warnings };
+    const input = parseOrThrow(
+      RegisterContractSchema,
+      { ...contract, status: registrationStatus(status, contract.status) },
+      'ODCS.INVALID_TERMS',
+    );
+    return { contract: await this.contracts.register(actor, input, { warnings }), warnings };
   }
 
   @Get(':dataset/versions/:version/odcs')

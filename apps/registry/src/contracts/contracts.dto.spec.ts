@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { DomainError } from '#libs/domain';
+import { parseOrThrow } from '#libs/platform';
+import { CompatibilityCheckSchema, RegisterContractSchema, registerExample } from './contracts.dto.js';
+
+function detailsOf(fn: () => unknown) {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof DomainError) return { status: error.kind, details: error.details };
+    throw error;
+  }
+  throw new Error('expected a DomainError');
+}
+
+// A loose semver pattern accepts these; the `semver` package, which orders every stored version, does not.
+const notSemver = ['1.0.0-01', '1.0.0-.', '1.0.0-a..b'];
+
+describe('contract versions are semantic versions as the semver package reads them', () => {
+  it.each(notSemver)('refuses version %s with a 400 naming /version', (version) => {
+    expect(detailsOf(() => parseOrThrow(RegisterContractSchema, { ...registerExample, version }))).toEqual({
+      status: 'bad-request',
+      details: [{ path: '/version', message: expect.stringContaining('semantic version') }],
+    });
+  });
+
+  it.each(notSemver)('refuses lineage version %s with a 400 naming /lineage/0/version', (version) => {
+    const input = { ...registerExample, lineage: [{ dataset: 'battery.cells', version }] };
+    expect(detailsOf(() => parseOrThrow(RegisterContractSchema, input)).details).toEqual([
+      { path: '/lineage/0/version', message: expect.stringContaining('semantic version') },
+    ]);
+  });
+
+  it.each(notSemver)('refuses a compatibility check of version %s with a 400 naming /version', (version) => {
+    const input = { version, schema: { type: 'object' } };
+    expect(detailsOf(() => parseOrThrow(CompatibilityCheckSchema, input))).toEqual({
+      status: 'bad-request',
+      details: [{ path: '/version', message: expect.stringContaining('semantic version') }],
+    });
+  });
+
+  it.each(['1.0.0', '2.10.3-rc.1', '1.0.0-alpha.0.beta'])('accepts %s', (version) => {
+    expect(parseOrThrow(RegisterContractSchema, { ...registerExample, version }).version).toBe(version);
+  });
+});
