@@ -297,8 +297,10 @@ describe('signing-key rotation and the audit record', () => {
         code: null,
         supplied: { seq: receipt.checkpoint.seq, kid: newKid },
       });
+      // A participant's check walks the chain only up to its checkpoint.
       expect(await auto.auditVerify(checkpointBeforeRotation.jws)).toMatchObject({
         ok: true,
+        entries: checkpointBeforeRotation.seq,
         supplied: { seq: checkpointBeforeRotation.seq, kid: firstKid },
       });
       const latest = await auto.auditCheckpoint();
@@ -321,11 +323,15 @@ describe('signing-key rotation and the audit record', () => {
   describe('what compliance officers see', () => {
     it('queries by participant, dataset, decision and time', async () => {
       const since = new Date(Date.now() - 10 * 60_000).toISOString();
+      // A denied decision to find: the competitor may not publish the cell maker's dataset.
+      await expectProblem(competitor.datasetToken('battery.cfp', 'publish'), 403, 'SUBJECT.NOT_OWNER');
       const denied = await compliance.auditEntries({
         dataset: 'battery.cfp',
         decision: 'deny',
         limit: '500',
       });
+      expect(denied.items.length).toBeGreaterThan(0);
+      expect(denied.items.some((e) => e.actor === ids.competitor && e.kind === 'decision')).toBe(true);
       for (const e of denied.items) expect(e.allow).toBe(false);
       const asParty = await compliance.auditEntries({ participant: ids.cell!, from: since, limit: '500' });
       // The originator's dataset entries include what others did with it (it is the owner).

@@ -40,8 +40,6 @@ import { eventually } from '../support/eventually.js';
 const DAY_MS = 86_400_000;
 const run = promisify(execFile);
 
-/** Polls `probe` until `done` holds or the deadline passes; returns the last value either way. */
-
 type AuditItem = Awaited<ReturnType<RenkeiClient['auditEntries']>>['items'][number];
 
 describe('deletion obligations when a grant ends', () => {
@@ -358,7 +356,7 @@ describe('deletion obligations when a grant ends', () => {
       // Compliance finds every overdue flag by kind, across grants.
       const flags = (await compliance.auditEntries({ kind: 'deletion.overdue', limit: '500' })).items;
       expect(flags.map((e) => e.record.obligationId)).toEqual([obligation.id]);
-      expect(await compliance.verifyAudit()).toMatchObject({ ok: true, problem: null });
+      expect(await compliance.auditVerify()).toMatchObject({ ok: true, problem: null });
     });
   });
 });

@@ -106,8 +106,26 @@ describe('regional health: persons’ consent and crypto-shredding', () => {
       400,
       'FHIR.INVALID_CONSENT',
     );
+    // A dataset the hospital does not own (here, a typo) is refused, naming where it was read from.
+    const typo = fhirConsent('pt-3', 'deny');
+    const unknown = await expectProblem(
+      hosp.importConsents({
+        resourceType: 'Bundle',
+        type: 'collection',
+        entry: [
+          { resource: fhirConsent('pt-3', 'permit') },
+          { resource: { ...typo, extension: [{ ...typo.extension[0]!, valueString: 'health.admisions' }] } },
+        ],
+      }),
+      404,
+      'CONTRACT.NOT_FOUND',
+    );
+    expect(unknown.problem.errors).toEqual([
+      expect.objectContaining({ path: '/entry/1/resource/extension' }),
+    ]);
     // The consents are the hospital's records: nobody else lists them.
     expect(await lab.personConsents()).toEqual([]);
+    expect((await hosp.personConsents()).map((c) => c.subjectRef).sort()).toEqual(['pt-1', 'pt-2']);
   });
 
   it('keeps protected fields encrypted on Kafka', async () => {
@@ -149,6 +167,9 @@ describe('regional health: persons’ consent and crypto-shredding', () => {
   });
 
   it('honours an opt-out from the next delivery', async () => {
+    // Only '*' or a dataset of the originator: a typo is not silently recorded as an opt-out for nothing.
+    const typo = await expectProblem(hosp.optOut('pt-3', 'health.admisions'), 404, 'CONTRACT.NOT_FOUND');
+    expect(typo.problem.errors).toEqual([expect.objectContaining({ path: '/dataset' })]);
     await hosp.optOut('pt-3', 'health.admissions');
     await hosp.publish('health.admissions', publishToken, [
       admission('pt-3', 4, 'E11.9'),
@@ -204,6 +225,6 @@ describe('regional health: persons’ consent and crypto-shredding', () => {
     for (const kind of ['consent.person', 'key.released', 'key.destroyed']) {
       expect((await compliance.auditEntries({ kind })).items.length, kind).toBeGreaterThan(0);
     }
-    expect(await compliance.verifyAudit()).toMatchObject({ ok: true });
+    expect(await compliance.auditVerify()).toMatchObject({ ok: true });
   });
 });

@@ -6,6 +6,7 @@ import { createPrisma, type PrismaClient } from '#libs/persistence';
 import {
   appendAudit,
   combineHeads,
+  entryHash,
   headsOf,
   verifyAudit,
   type AuditAppend,
@@ -125,8 +126,44 @@ describe('hash-chained audit log on PostgreSQL', () => {
 
   it('detects a modified entry whose hash was recomputed, at that entry', async () => {
     await reset();
-    await prisma.$executeRaw`UPDATE clearing.audit_log SET allow = NOT allow, hash = repeat('e', 64) WHERE seq = 4`;
-    expect(await verifyAudit(prisma)).toMatchObject({ ok: false, code: 'AUDIT.MODIFIED', firstBadSeq: '4' });
+    // The attacker rewrites entry 4 and recomputes its hash properly: entry 4 alone verifies, so only the
+    // broken link from entry 5 (which still names entry 4's old hash) can give it away.
+    const row = await prisma.auditEntry.findUniqueOrThrow({ where: { seq: 4n } });
+    const rewritten = { ...row, allow: !row.allow };
+    const hash = entryHash(row.prevHash, rewritten);
+    expect(hash).not.toBe(row.hash);
+    await prisma.$executeRaw`UPDATE clearing.audit_log SET allow = ${rewritten.allow}, hash = ${hash} WHERE seq = 4`;
+    const changed = await prisma.auditEntry.findUniqueOrThrow({ where: { seq: 4n } });
+    expect(entryHash(changed.prevHash, changed)).toBe(changed.hash);
+    expect(await verifyAudit(prisma)).toMatchObject({
+      ok: false,
+      code: 'AUDIT.MODIFIED',
+      firstBadSeq: '4',
+      problem: expect.stringContaining('entry 5 does not link to entry 4'),
+    });
+  });
+
+  it('walks only up to a given seq when asked (a receipt check), judging nothing after it', async () => {
+    await reset();
+    const five = await prisma.auditEntry.findUniqueOrThrow({ where: { seq: 5n } });
+    const receipt = [{ seq: 5n, hash: five.hash, label: 'the receipt' }];
+    // Up to a seq the chain no longer reaches: truncated.
+    const beyond = [{ seq: 12n, hash: five.hash, label: 'a later receipt' }];
+    expect(await verifyAudit(prisma, beyond, { upTo: 12n })).toMatchObject({
+      ok: false,
+      code: 'AUDIT.TRUNCATED',
+      firstBadSeq: '11',
+    });
+    await prisma.$executeRaw`UPDATE clearing.audit_log SET allow = NOT allow WHERE seq = 8`;
+    expect(await verifyAudit(prisma, receipt, { upTo: 5n })).toMatchObject({ ok: true, entries: 5 });
+    expect(await verifyAudit(prisma, receipt)).toMatchObject({ ok: false, firstBadSeq: '8' });
+    // Within the walk a change is still found.
+    await prisma.$executeRaw`UPDATE clearing.audit_log SET allow = NOT allow WHERE seq = 3`;
+    expect(await verifyAudit(prisma, receipt, { upTo: 5n })).toMatchObject({
+      ok: false,
+      code: 'AUDIT.MODIFIED',
+      firstBadSeq: '3',
+    });
   });
 
   it('detects a removed entry', async () => {

@@ -82,10 +82,24 @@ describe('signing-key rotation with overlap, on PostgreSQL', () => {
     expect(published(a)).toEqual(['cfg-1']);
 
     // (a) the rotation period is over: a successor is created and published, but cfg-1 still signs.
+    // Both replicas find the rotation due and check at once: exactly one successor, and one audit entry.
     clock.advance(24 * 60 * MIN);
+    await Promise.all([a.check(), b.check()]);
+    const nextRows = await prisma.signingKey.findMany({ where: { state: 'next' } });
+    expect(nextRows).toHaveLength(1);
+    const created = (await prisma.auditEntry.findMany({ where: { kind: 'signing-key.changed' } })).filter(
+      (e) => {
+        const p = e.payload as { from?: unknown; to?: unknown };
+        return p.from === null && p.to === 'next';
+      },
+    );
+    expect(created).toHaveLength(1);
+    expect(created[0]!.payload).toMatchObject({ kid: nextRows[0]!.kid, reason: 'scheduled' });
     await b.check();
     await a.check();
     const next = a.list().find((k) => k.state === 'next')!;
+    expect(next.kid).toBe(nextRows[0]!.kid);
+    expect(b.list().find((k) => k.state === 'next')?.kid).toBe(next.kid);
     expect(next).toMatchObject({
       activatesAt: new Date(clock.now().getTime() + 10 * MIN).toISOString(),
       published: true,

@@ -19,6 +19,7 @@ import { ConsentsService } from './consents/consents.service.js';
 import type { DataKeyStore } from './data-keys/data-key-store.js';
 import { DataKeysController, InternalDataKeysController } from './data-keys/data-keys.controller.js';
 import { DATA_KEYS, DataKeysService } from './data-keys/data-keys.service.js';
+import { DatasetOwners } from './datasets/dataset-owners.js';
 import { SERVICE_JWKS, ServiceGuard } from './data-keys/service.guard.js';
 import { GrantsController } from './grants/grants.controller.js';
 import { SIGNING_KEYS, SigningKeysController } from './keys/keys.controller.js';
@@ -82,6 +83,7 @@ export class ClearingModule {
         { provide: SIGNING_KEYS, useValue: deps.signingKeys ?? null },
         { provide: CHECKPOINTS, useValue: deps.checkpoints ?? null },
         ServiceGuard,
+        DatasetOwners,
         ConsentsService,
         DataKeysService,
         AuthGuard,

@@ -111,7 +111,11 @@ await signingKeys.initialize(config.SIGNING_KEYS ? parseSigningKeys(config.SIGNI
 signingKeys.start();
 // Both follow the ring: a promoted key signs (and verifies) without a restart.
 const issuer = new TokenIssuer(signingKeys.ring, config.TOKEN_ISSUER, clock);
-const verifier = TokenVerifier.local(() => signingKeys.ring.jwks, config.TOKEN_ISSUER, clock);
+// A token signed with a key this replica has not loaded yet (another replica just rotated) reloads the
+// ring once instead of being refused until the next periodic reload.
+const verifier = TokenVerifier.local(() => signingKeys.ring.jwks, config.TOKEN_ISSUER, clock, {
+  refresh: () => signingKeys.refresh(),
+});
 const checkpoints = new AuditCheckpointer(
   prisma,
   signingKeys,

@@ -160,6 +160,56 @@ describe('key ring', () => {
     await expect(verifier.verify(before, 'api')).rejects.toMatchObject({ code: 'TOKEN.INVALID_SIGNATURE' });
   });
 
+  it('reloads the ring once for a token with an unknown kid (another replica rotated), not for each forged kid', async () => {
+    const [k1, k2] = [await ringKey('k1', 'active'), await ringKey('k2', 'next')];
+    // Replica A promoted k2 and signs with it; replica B has not reloaded yet and knows only k1.
+    const ringA = new KeyRing([
+      { ...k1, state: 'retiring', retiredAt: t0 },
+      { ...k2, state: 'active', activatedAt: t0 },
+    ]);
+    const ringB = new KeyRing([k1]);
+    let reloads = 0;
+    const refresh = async () => {
+      reloads++;
+      await Promise.resolve();
+      ringB.replace([
+        { ...k1, state: 'retiring', retiredAt: t0 },
+        { ...k2, state: 'active', activatedAt: t0 },
+      ]);
+    };
+    const req = { subject: 'p1', audience: 'api' as const, scopes: ['x'], ttlSeconds: 300 };
+    const token = (await new TokenIssuer(ringA, 'urn:renkei:clearing', clock).issue(req)).token;
+    expect(decodeProtectedHeader(token).kid).toBe('k2');
+
+    // Without a refresh B refuses the new key's tokens until its periodic reload.
+    const plain = TokenVerifier.local(() => ringB.jwks, 'urn:renkei:clearing', clock);
+    await expect(plain.verify(token, 'api')).rejects.toMatchObject({ code: 'TOKEN.INVALID_SIGNATURE' });
+
+    const verifierB = TokenVerifier.local(() => ringB.jwks, 'urn:renkei:clearing', clock, {
+      refresh,
+      refreshCooldownMs: 60_000,
+    });
+    // Concurrent tokens share one reload.
+    await expect(
+      Promise.all([verifierB.verify(token, 'api'), verifierB.verify(token, 'api')]),
+    ).resolves.toEqual([
+      expect.objectContaining({ participantId: 'p1' }),
+      expect.objectContaining({ participantId: 'p1' }),
+    ]);
+    expect(reloads).toBe(1);
+
+    // A forged kid within the cooldown does not reload again, and is still refused.
+    const forged = (
+      await new TokenIssuer(
+        new KeyRing([await ringKey('forged', 'active')]),
+        'urn:renkei:clearing',
+        clock,
+      ).issue(req)
+    ).token;
+    await expect(verifierB.verify(forged, 'api')).rejects.toMatchObject({ code: 'TOKEN.INVALID_SIGNATURE' });
+    expect(reloads).toBe(1);
+  });
+
   it('refuses to sign with no active key', () => {
     expect(() => new KeyRing([]).current()).toThrow(/no active key/);
   });

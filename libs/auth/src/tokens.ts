@@ -144,6 +144,8 @@ export function tokenError(error: unknown): Error {
   );
 }
 
+/** An unknown kid reloads a local key ring at most this often. */
+export const LOCAL_JWKS_COOLDOWN_MS = 1_000;
 /** An unknown kid refetches the remote JWKS at most this often. */
 export const REMOTE_JWKS_COOLDOWN_MS = 5_000;
 /** A remote JWKS is refetched at least this often. */
@@ -160,18 +162,56 @@ export class TokenVerifier {
   /**
    * Verifies against keys held in this process. Pass a function to follow a key ring that changes (it is
    * called per token; the matcher is rebuilt only when it returns a different object).
+   *
+   * With `refresh` (reloads the ring), a token whose `kid` is not in the ring makes the verifier reload it
+   * once and try again: a key another replica has just created or promoted verifies at once, without
+   * waiting for this replica's next periodic reload. Reloads are shared by concurrent tokens and happen at
+   * most once per `refreshCooldownMs`, so forged kids cannot flood the key store.
    */
-  static local(jwks: { keys: JWK[] } | (() => { keys: JWK[] }), issuer: string, clock: Clock): TokenVerifier {
+  static local(
+    jwks: { keys: JWK[] } | (() => { keys: JWK[] }),
+    issuer: string,
+    clock: Clock,
+    options: { refresh?: () => Promise<void>; refreshCooldownMs?: number } = {},
+  ): TokenVerifier {
     if (typeof jwks !== 'function') return new TokenVerifier(createLocalJWKSet(jwks), issuer, clock);
     let seen: { keys: JWK[] } | undefined;
     let matcher: JWTVerifyGetKey | undefined;
-    const getKey: JWTVerifyGetKey = (header, token) => {
+    const match: JWTVerifyGetKey = (header, token) => {
       const current = jwks();
       if (current !== seen || !matcher) {
         seen = current;
         matcher = createLocalJWKSet(current);
       }
       return matcher(header, token);
+    };
+    const { refresh } = options;
+    if (!refresh) return new TokenVerifier(match, issuer, clock);
+    const cooldownMs = options.refreshCooldownMs ?? LOCAL_JWKS_COOLDOWN_MS;
+    let refreshing: Promise<void> | undefined;
+    let lastRefresh = -Infinity;
+    const reload = (): Promise<void> => {
+      if (refreshing) return refreshing;
+      // The cooldown counts on the monotonic clock of this process, not the (settable) platform clock.
+      if (performance.now() - lastRefresh < cooldownMs) return Promise.resolve();
+      lastRefresh = performance.now();
+      // A failed reload leaves the ring as it was: the token is then refused as signed by an unknown key.
+      refreshing = refresh()
+        .catch(() => undefined)
+        .finally(() => {
+          refreshing = undefined;
+        });
+      return refreshing;
+    };
+    const getKey: JWTVerifyGetKey = async (header, token) => {
+      try {
+        return await match(header, token);
+      } catch (error) {
+        const known = header.kid !== undefined && jwks().keys.some((k) => k.kid === header.kid);
+        if (!(error instanceof errors.JWKSNoMatchingKey) || !header.kid || known) throw error;
+        await reload();
+        return match(header, token);
+      }
     };
     return new TokenVerifier(getKey, issuer, clock);
   }

@@ -175,7 +175,10 @@ const PAGE = 1000;
 export async function verifyAudit(
   prisma: PrismaClient,
   expected: readonly ExpectedHead[] | HeadSource = [],
+  options: { upTo?: bigint } = {},
 ): Promise<VerifyResult> {
+  // `upTo`: walk entries 1…upTo only (a receipt's checkpoint); entries after it are neither read nor judged.
+  const { upTo } = options;
   const source = Array.isArray(expected) ? headsOf(expected) : (expected as HeadSource);
   let prevHash = GENESIS_HASH;
   let expectedSeq = 1n;
@@ -194,7 +197,16 @@ export async function verifyAudit(
   });
   for (;;) {
     const page = await prisma.auditEntry.findMany({
-      where: cursor !== undefined ? { seq: { gt: cursor } } : {},
+      where: {
+        ...(cursor !== undefined || upTo !== undefined
+          ? {
+              seq: {
+                ...(cursor !== undefined ? { gt: cursor } : {}),
+                ...(upTo !== undefined ? { lte: upTo } : {}),
+              },
+            }
+          : {}),
+      },
       orderBy: { seq: 'asc' },
       take: PAGE,
     });
@@ -256,7 +268,8 @@ export async function verifyAudit(
     if (page.length < PAGE) break;
     cursor = page[page.length - 1]!.seq;
   }
-  const beyond = await source.beyond(expectedSeq);
+  // Walking up to a seq, heads beyond it say nothing unless the chain ends before it.
+  const beyond = upTo === undefined || expectedSeq <= upTo ? await source.beyond(expectedSeq) : null;
   if (beyond) {
     checked += 1;
     if (beyond.invalid) {

@@ -187,7 +187,7 @@ export class AuditController {
   @ApiOperation({
     summary: 'Verify the chain against a checkpoint you kept (a receipt), and every stored one',
     description:
-      "Any participant may check its receipts: the answer reveals only the chain's length, head and first bad seq. A chain shorter than the checkpoint fails with AUDIT.TRUNCATED; a different hash at its seq with AUDIT.MODIFIED.",
+      "Any participant may check its receipts: the answer reveals only the chain's length, head and first bad seq. A participant's check walks the chain up to the checkpoint's seq (entries and stored checkpoints after it are not judged); compliance officers and admins (audit:read) walk the whole chain against every stored checkpoint as well. A chain shorter than the checkpoint fails with AUDIT.TRUNCATED; a different hash at its seq with AUDIT.MODIFIED.",
   })
   @ApiZodBody(VerifyRequestSchema, { checkpoint: checkpointExample.jws })
   @ApiResponse({
@@ -217,7 +217,11 @@ export class AuditController {
     },
   })
   @ApiExample(422, 'The checkpoint is not genuine', problems.checkpointInvalid)
-  verifyCheckpoint(@Body(new ZodPipe(VerifyRequestSchema)) body: VerifyRequest) {
-    return this.audit.verify(body.checkpoint);
+  verifyCheckpoint(
+    @CurrentPrincipal() actor: Principal,
+    @Body(new ZodPipe(VerifyRequestSchema)) body: VerifyRequest,
+  ) {
+    // Compliance officers and admins re-walk the whole chain; any other participant up to its checkpoint.
+    return this.audit.verify(body.checkpoint, { upToSupplied: !actor.scopes.has('audit:read') });
   }
 }

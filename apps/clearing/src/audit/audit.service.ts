@@ -60,9 +60,17 @@ const item = (r: Row): AuditItem => ({
   prevHash: r.prevHash,
 });
 
-/** RFC 4180: fields with a comma, quote, CR or LF are quoted, quotes doubled; lines end with CRLF. */
+/** A text a spreadsheet would run as a formula (OWASP CSV injection): = + - @ tab or CR first. */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/**
+ * RFC 4180: fields with a comma, quote, CR or LF are quoted, quotes doubled; lines end with CRLF.
+ * Text that a spreadsheet would evaluate as a formula is prefixed with a single quote (OWASP), so an
+ * export opened in Excel or LibreOffice shows it as text; numbers and booleans are written as they are.
+ */
 export function csvField(value: string | number | boolean | null | undefined): string {
-  const text = value === null || value === undefined ? '' : String(value);
+  let text = value === null || value === undefined ? '' : String(value);
+  if (typeof value === 'string' && FORMULA_START.test(text)) text = `'${text}`;
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
@@ -457,19 +465,21 @@ export class AuditService {
 
   /**
    * Re-walks the whole chain against every stored checkpoint and, if given, a checkpoint the caller kept:
-   * a chain shorter than a checkpoint, or one whose hash at its seq differs, fails.
+   * a chain shorter than a checkpoint, or one whose hash at its seq differs, fails. `upToSupplied` (a
+   * participant checking its receipt, not a compliance officer) walks only up to the supplied checkpoint's
+   * seq: enough to prove what the receipt covers, without making clearing read the whole table for anyone.
    */
-  verify(supplied?: string): Promise<VerifyReport> {
+  verify(supplied?: string, options: { upToSupplied?: boolean } = {}): Promise<VerifyReport> {
     // A full walk reads the whole table: one at a time per replica, however many ask.
     const run = this.verifying.then(
-      () => this.walk(supplied),
-      () => this.walk(supplied),
+      () => this.walk(supplied, options.upToSupplied === true),
+      () => this.walk(supplied, options.upToSupplied === true),
     );
     this.verifying = run.catch(() => undefined);
     return run;
   }
 
-  private async walk(supplied?: string): Promise<VerifyReport> {
+  private async walk(supplied: string | undefined, upToSupplied: boolean): Promise<VerifyReport> {
     const claims = supplied ? await this.checkpoints.verifyJws(supplied) : null;
     const stored = this.checkpoints.storedHeads();
     const result = await verifyAudit(
@@ -486,6 +496,7 @@ export class AuditService {
             ]),
           )
         : stored,
+      claims && upToSupplied ? { upTo: BigInt(claims.seq) } : {},
     );
     const latest = await this.checkpoints.latest();
     return {

@@ -117,4 +117,16 @@ describe('CSV export fields (RFC 4180)', () => {
     expect(csvField('say "hi"')).toBe('"say ""hi"""');
     expect(csvField('line\r\nbreak')).toBe('"line\r\nbreak"');
   });
+  it('neutralises text a spreadsheet would run as a formula (OWASP) with a leading single quote', () => {
+    expect(csvField('=HYPERLINK("http://evil","x")')).toBe('"\'=HYPERLINK(""http://evil"",""x"")"');
+    expect(csvField('+1+2')).toBe("'+1+2");
+    expect(csvField('-2+3')).toBe("'-2+3");
+    expect(csvField('@SUM(A1)')).toBe("'@SUM(A1)");
+    expect(csvField('\tcmd')).toBe("'\tcmd");
+    expect(csvField('\rcmd')).toBe('"\'\rcmd"');
+    // Only a leading character counts; numbers are data, not text a user supplied.
+    expect(csvField('a=b')).toBe('a=b');
+    expect(csvField(-1)).toBe('-1');
+    expect(csvField(42)).toBe('42');
+  });
 });

@@ -6,6 +6,7 @@ import { asJson, type Prisma, type PrismaClient } from '#libs/persistence';
 import type { OutboxRelay } from '#libs/kafka';
 import { appendAudit } from '../audit/audit-log.js';
 import { OUTBOX, PRISMA } from '../clearing.tokens.js';
+import { DatasetOwners } from '../datasets/dataset-owners.js';
 import { parseFhirConsents, type ParsedConsent } from './fhir-consent.js';
 
 type ConsentRow = Awaited<ReturnType<PrismaClient['personConsent']['findUniqueOrThrow']>>;
@@ -84,10 +85,24 @@ export class ConsentsService {
     @Inject(PRISMA) private readonly prisma: PrismaClient,
     @Inject(OUTBOX) private readonly outbox: OutboxRelay,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(DatasetOwners) private readonly owners: DatasetOwners,
   ) {}
+
+  /** Person consents are the originator's records: only for its own datasets, or '*' for all of them. */
+  private assertDatasets(actor: Principal, named: { dataset: string; path: string }[]) {
+    return this.owners.assertOwner(actor, named, {
+      action: 'record consents for it',
+      allowAll: true,
+      othersAs: 'not-found',
+    });
+  }
 
   async importFhir(actor: Principal, body: unknown) {
     const consents = parseFhirConsents(body);
+    await this.assertDatasets(
+      actor,
+      consents.map((c) => ({ dataset: c.dataset, path: c.datasetPath ?? '/extension' })),
+    );
     const at = this.clock.now();
     const views = await this.prisma.$transaction((tx) =>
       recordPersonConsents(tx, actor.participantId, consents, actor.participantId, at),
@@ -97,6 +112,7 @@ export class ConsentsService {
   }
 
   async optOut(actor: Principal, subjectRef: string, dataset: string) {
+    await this.assertDatasets(actor, [{ dataset, path: '/dataset' }]);
     const at = this.clock.now();
     const [view] = await this.prisma.$transaction((tx) =>
       recordPersonConsents(

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DomainError } from '#libs/domain';
-import { DATASET_EXTENSION, parseFhirConsents } from './fhir-consent.js';
+import { DATASET_EXTENSION, MAX_ENTRIES, parseFhirConsents } from './fhir-consent.js';
 
 const consent = (over: Record<string, unknown> = {}) => ({
   resourceType: 'Consent',
@@ -88,6 +88,43 @@ describe('FHIR R5 Consent import', () => {
     expect(error.details.map((d) => d.path)).toEqual([
       '/entry/1/resource/decision',
       '/entry/2/resource/subject',
+    ]);
+  });
+
+  it('bounds references and dataset ids to 200 characters and a Bundle to 1,000 entries', () => {
+    const long = 'x'.repeat(201);
+    const error = problem(() =>
+      parseFhirConsents({
+        resourceType: 'Bundle',
+        entry: [
+          { resource: consent({ subject: { identifier: { value: long } } }) },
+          { resource: consent({ subject: { reference: `Patient/${long}` } }) },
+          { resource: consent({ extension: [{ url: DATASET_EXTENSION, valueString: long }] }) },
+        ],
+      }),
+    );
+    expect(error.details.map((d) => d.path)).toEqual([
+      '/entry/0/resource/subject/identifier/value',
+      '/entry/1/resource/subject/reference',
+      '/entry/2/resource/extension/0/valueString',
+    ]);
+    const tooMany = problem(() =>
+      parseFhirConsents({
+        resourceType: 'Bundle',
+        entry: Array.from({ length: MAX_ENTRIES + 1 }, () => ({ resource: consent() })),
+      }),
+    );
+    expect(tooMany.code).toBe('FHIR.INVALID_RESOURCE');
+    expect(tooMany.kind).toBe('bad-request');
+    expect(tooMany.details.map((d) => d.path)).toEqual(['/entry']);
+  });
+
+  it('says where each dataset was read from', () => {
+    expect(parseFhirConsents(consent())[0]?.datasetPath).toBe('/extension');
+    const bundle = { resourceType: 'Bundle', entry: [{ resource: consent() }, { resource: consent() }] };
+    expect(parseFhirConsents(bundle).map((c) => c.datasetPath)).toEqual([
+      '/entry/0/resource/extension',
+      '/entry/1/resource/extension',
     ]);
   });
 

@@ -18,6 +18,11 @@ const ACT_REASONS: Record<string, string> = {
   CLINTRCH: 'clinical-trial-research',
 };
 
+/** Longest person reference or dataset id accepted (as for an opt-out). */
+const MAX_REF = 200;
+/** Most Consents one Bundle may carry. */
+export const MAX_ENTRIES = 1_000;
+
 const Coding = z.object({ system: z.string().optional(), code: z.string().min(1) }).loose();
 const Period = z.object({
   start: z.iso.datetime({ offset: true }).or(z.iso.date()).optional(),
@@ -31,9 +36,9 @@ const ConsentResource = z
     status: z.enum(['draft', 'active', 'inactive', 'not-done', 'entered-in-error', 'unknown']),
     subject: z
       .object({
-        reference: z.string().optional(),
+        reference: z.string().max(MAX_REF).optional(),
         identifier: z
-          .object({ system: z.string().optional(), value: z.string().min(1) })
+          .object({ system: z.string().optional(), value: z.string().min(1).max(MAX_REF) })
           .loose()
           .optional(),
       })
@@ -43,7 +48,9 @@ const ConsentResource = z
     period: Period.optional(),
     date: z.string().optional(),
     provision: z.array(z.object({ purpose: z.array(Coding).optional() }).loose()).optional(),
-    extension: z.array(z.object({ url: z.string(), valueString: z.string().optional() }).loose()).optional(),
+    extension: z
+      .array(z.object({ url: z.string(), valueString: z.string().max(MAX_REF).optional() }).loose())
+      .optional(),
   })
   .loose();
 
@@ -53,13 +60,15 @@ const Bundle = z
     entry: z
       .array(z.object({ resource: z.unknown() }).loose())
       .min(1)
-      .max(10_000),
+      .max(MAX_ENTRIES),
   })
   .loose();
 
 export type ParsedConsent = Omit<PersonConsentView, 'originator' | 'recordedAt'> & {
   fhirId: string | null;
   source: Record<string, unknown>;
+  /** JSON Pointer to where the dataset was read from (reported when it is not the importer's). */
+  datasetPath?: string;
 };
 
 const pointer = (base: string, path: readonly PropertyKey[]) =>
@@ -95,6 +104,7 @@ function parseOne(resource: unknown, base: string, details: ErrorDetail[]): Pars
     validUntil: toIso(c.period?.end),
     fhirId: c.id ?? null,
     source: c,
+    datasetPath: `${base}/extension`,
   };
 }
 

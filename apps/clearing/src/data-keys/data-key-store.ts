@@ -39,6 +39,39 @@ export class DataKeyStore {
     return { kid: id, key: key.toString('base64url') };
   }
 
+  /**
+   * keyFor for many persons at once: one query reads every live key, and only the persons without one
+   * get a new key (written together).
+   */
+  async keysFor(
+    originatorId: string,
+    dataset: string,
+    subjectRefs: string[],
+  ): Promise<Record<string, ReleasedKey>> {
+    const out: Record<string, ReleasedKey> = {};
+    if (subjectRefs.length === 0) return out;
+    const rows = await this.prisma.dataKey.findMany({
+      where: { originatorId, dataset, subjectRef: { in: subjectRefs }, destroyedAt: null },
+      orderBy: { createdAt: 'desc' },
+    });
+    for (const row of rows) {
+      // Newest first: the first live key of a person is the one keyFor would use.
+      if (row.subjectRef === null || !row.wrapped || out[row.subjectRef]) continue;
+      out[row.subjectRef] = { kid: row.id, key: this.unwrap(row.id, row.wrapped) };
+    }
+    const created = subjectRefs
+      .filter((ref) => !out[ref])
+      .map((subjectRef) => {
+        const id = randomUUID();
+        const key = newDataKey();
+        out[subjectRef] = { kid: id, key: key.toString('base64url') };
+        return { id, originatorId, dataset, subjectRef, wrapped: new Uint8Array(wrapKey(this.kek, key, id)) };
+      });
+    // As in keyFor, two exchanges asking at once may each create one; the newest is used from then on.
+    if (created.length > 0) await this.prisma.dataKey.createMany({ data: created });
+    return out;
+  }
+
   /** The keys with these ids, if they belong to the dataset and still exist; destroyed ones are listed. */
   async release(dataset: string, kids: string[]): Promise<{ keys: ReleasedKey[]; destroyed: string[] }> {
     const rows = await this.prisma.dataKey.findMany({ where: { id: { in: kids }, dataset } });

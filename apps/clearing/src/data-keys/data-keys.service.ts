@@ -1,12 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CLOCK, forbidden, notFound, type Clock, type PlatformProjection } from '#libs/domain';
+import { CLOCK, forbidden, type Clock } from '#libs/domain';
 import type { Principal } from '#libs/auth';
 import type { PrismaClient } from '#libs/persistence';
 import type { OutboxRelay } from '#libs/kafka';
 import { appendAudit } from '../audit/audit-log.js';
-import { OUTBOX, PRISMA, STATE } from '../clearing.tokens.js';
+import { OUTBOX, PRISMA } from '../clearing.tokens.js';
 import { recordPersonConsents } from '../consents/consents.service.js';
-import type { DataKeyStore, ReleasedKey } from './data-key-store.js';
+import { DatasetOwners } from '../datasets/dataset-owners.js';
+import type { DataKeyStore } from './data-key-store.js';
 import type { EncryptionKeys, ErasePerson, KeyRelease } from './data-keys.dto.js';
 
 export const DATA_KEYS = Symbol('DATA_KEYS');
@@ -16,7 +17,7 @@ export class DataKeysService {
   constructor(
     @Inject(PRISMA) private readonly prisma: PrismaClient,
     @Inject(OUTBOX) private readonly outbox: OutboxRelay,
-    @Inject(STATE) private readonly state: PlatformProjection,
+    @Inject(DatasetOwners) private readonly owners: DatasetOwners,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(DATA_KEYS) private readonly store: DataKeyStore,
   ) {}
@@ -24,10 +25,7 @@ export class DataKeysService {
   /** For the exchange, when it publishes: the dataset key, and each person's key for health data. */
   async encryptionKeys(req: EncryptionKeys) {
     const dataset = await this.store.keyFor(req.originator, req.dataset, null);
-    const subjects: Record<string, ReleasedKey> = {};
-    for (const ref of new Set(req.subjects)) {
-      subjects[ref] = await this.store.keyFor(req.originator, req.dataset, ref);
-    }
+    const subjects = await this.store.keysFor(req.originator, req.dataset, [...new Set(req.subjects)]);
     return { dataset, subjects };
   }
 
@@ -71,7 +69,7 @@ export class DataKeysService {
 
   /** Crypto-shreds a whole dataset of the caller: every copy of its protected fields becomes unreadable. */
   async destroyDataset(actor: Principal, dataset: string, reason: string) {
-    this.assertOwner(actor, dataset);
+    await this.owners.assertOwner(actor, [{ dataset, path: '/dataset' }], { action: 'destroy its keys' });
     const at = this.clock.now();
     const kids = await this.prisma.$transaction((tx) =>
       this.store.destroy(tx, actor.participantId, { dataset }, actor.participantId, reason, at),
@@ -85,7 +83,10 @@ export class DataKeysService {
    * unreadable to everyone) and records an opt-out, so nothing more about them is delivered.
    */
   async erasePerson(actor: Principal, subjectRef: string, req: ErasePerson) {
-    if (req.dataset !== '*') this.assertOwner(actor, req.dataset);
+    await this.owners.assertOwner(actor, [{ dataset: req.dataset, path: '/dataset' }], {
+      action: 'destroy its keys',
+      allowAll: true,
+    });
     const at = this.clock.now();
     const kids = await this.prisma.$transaction(async (tx) => {
       const destroyed = await this.store.destroy(
@@ -126,14 +127,5 @@ export class DataKeysService {
     });
     await this.outbox.flush();
     return { subjectRef, dataset: req.dataset, keysDestroyed: kids.length, at: at.toISOString() };
-  }
-
-  private assertOwner(actor: Principal, dataset: string) {
-    const versions = this.state.contracts.get(dataset);
-    const owner = versions ? [...versions.values()][0]?.owner : undefined;
-    if (!owner) throw notFound('CONTRACT.NOT_FOUND', `No dataset '${dataset}'`);
-    if (owner !== actor.participantId) {
-      throw forbidden('CONTRACT.NOT_OWNER', `Only the owner of '${dataset}' may destroy its keys`);
-    }
   }
 }

@@ -8,7 +8,7 @@ export const RotateRequestSchema = z.object({
     .max(30 * 24 * 3600)
     .optional()
     .describe(
-      "How long the new key is published before it signs (default: the configured pre-publication delay). Shorter is safe for Renkei's own services (they refetch the JWKS for an unknown kid) but not for verifiers that cache the JWKS: use it after a key compromise.",
+      "How long the new key is published in the JWKS before it starts signing tokens (default: the configured pre-publication delay, at least the longest token lifetime). A shorter delay only brings the switch forward; it does not revoke anything: tokens already signed with the old key stay valid until they expire, and the old key stays in the JWKS while it retires. Renkei's own services still accept the new key at once (they reload their keys when a token names an unknown kid), but verifiers that cache the JWKS may refuse tokens signed with the new key until their cache refreshes.",
     ),
 });
 export type RotateRequest = z.infer<typeof RotateRequestSchema>;

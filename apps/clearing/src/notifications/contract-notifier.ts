@@ -30,29 +30,59 @@ function messageFor(event: ContractEvent): string {
  * new version, is deprecated or retired. Replaying the registry topic at start produces the same
  * notifications again; the (grant, kind, version) key makes that a no-op, so nothing is told twice.
  */
+export interface NotifierRetry {
+  /** Tries in all before a notification is given up (and logged as lost). */
+  attempts: number;
+  /** Wait before the second try; doubled before each further one. */
+  baseDelayMs: number;
+}
+
 export class ContractNotifier {
   private stopListening: (() => void) | null = null;
   private queue: Promise<void> = Promise.resolve();
+  private stopped = false;
 
   constructor(
     private readonly state: PlatformProjection,
     private readonly prisma: PrismaClient,
     private readonly logger: Logger,
+    private readonly retry: NotifierRetry = { attempts: 5, baseDelayMs: 200 },
   ) {}
 
   start(): void {
+    this.stopped = false;
     this.stopListening = this.state.onEvent((event) => {
       if (!('contract' in event) || event.type === 'contract.drafted') return;
       // In order, one at a time: notifications about one dataset keep the order of its events.
       this.queue = this.queue
-        .then(() => this.notify(event))
+        .then(() => this.notifyWithRetry(event))
         .catch((err: unknown) => {
           this.logger.error(
-            { err, dataset: event.contract.dataset },
-            'could not record contract notifications',
+            { err, dataset: event.contract.dataset, type: event.type, attempts: this.retry.attempts },
+            'could not record contract notifications; they are lost until the registry topic is replayed',
           );
         });
     });
+  }
+
+  /**
+   * A passing database failure (a restart, a failover) must not lose the notification: it is tried again
+   * with exponential backoff. The (grant, kind, version) key makes a retry after a partial write harmless.
+   */
+  private async notifyWithRetry(event: ContractEvent): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.notify(event);
+      } catch (err) {
+        if (attempt >= this.retry.attempts || this.stopped) throw err;
+        const delayMs = this.retry.baseDelayMs * 2 ** (attempt - 1);
+        this.logger.warn(
+          { err, dataset: event.contract.dataset, type: event.type, attempt, retryInMs: delayMs },
+          'could not record contract notifications; retrying',
+        );
+        await new Promise((resolve) => setTimeout(resolve, delayMs));
+      }
+    }
   }
 
   /** Resolves when every event seen so far has been turned into notifications. */
@@ -61,6 +91,7 @@ export class ContractNotifier {
   }
 
   stop(): void {
+    this.stopped = true;
     this.stopListening?.();
   }
 
