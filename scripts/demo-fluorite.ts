@@ -4,10 +4,10 @@
  */
 import { writeFileSync } from 'node:fs';
 import type { JWK } from 'jose';
-import { corporateNumberCheckDigit } from '#libs/domain';
 import { RenkeiClient, type Endpoints } from '#libs/sdk';
 import { euvLensChainEvents, fluoriteFromChinaStopsMonteCarlo } from '../test/fixtures/cps/euv-lens-chain.js';
 import type { RunningPlatform } from '../test/support/platform.js';
+import { corporateNumber } from '../test/support/test-platform.js';
 
 interface DemoIo {
   say: (line: string) => void;
@@ -44,7 +44,7 @@ export async function fluoriteDisruption(io: DemoIo): Promise<void> {
     const base = `70110020${String(5100 + i)}`;
     const p = await admin.onboard({
       legalName,
-      corporateNumber: `${corporateNumberCheckDigit(base)}${base}`,
+      corporateNumber: corporateNumber(base),
       industry,
       country,
       roles: ['member'],
@@ -55,7 +55,7 @@ export async function fluoriteDisruption(io: DemoIo): Promise<void> {
   const base = '701100206100';
   const cpsP = await admin.onboard({
     legalName: 'Renkei Consortium CPS Twin',
-    corporateNumber: `${corporateNumberCheckDigit(base)}${base}`,
+    corporateNumber: corporateNumber(base),
     industry: 'consortium',
     country: 'JP',
     roles: ['member'],

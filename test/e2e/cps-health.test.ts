@@ -3,19 +3,34 @@
  * of health data; bed figures travel encrypted on Kafka and reach it only through its grants; its
  * occupancy forecast for the Kansai medical region names overflow risk and proposes transfers.
  */
+import { createHash } from 'node:crypto';
 import type { JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { corporateNumberCheckDigit } from '#libs/domain';
 import { RenkeiClient } from '#libs/sdk';
 import { compareEvents, TwinBuilder } from '#libs/simulation';
 import { medicalRegionEvents } from '../fixtures/cps/medical-region.js';
 import { eventually } from '../support/eventually.js';
 import { expectProblem } from '../support/problems.js';
 import { readTopicUntil } from '../support/topic-reader.js';
-import { participantKey, publicJwk, startTestPlatform, type TestPlatform } from '../support/test-platform.js';
+import {
+  corporateNumber,
+  participantKey,
+  publicJwk,
+  startTestPlatform,
+  type TestPlatform,
+} from '../support/test-platform.js';
 
-const corporateNumber = (base12: string) => `${corporateNumberCheckDigit(base12)}${base12}`;
 const PURPOSE = 'capacity-planning';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** The exchange takes UUID event ids: fixture ids that are not become a stable UUID of themselves. */
+const uuidOf = (id: string) => {
+  if (UUID.test(id)) return id.toLowerCase();
+  const h = createHash('sha256').update(id).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
+};
+/** The fixture as published: the same events under stable ids, so the twin's digest can be predicted. */
+const events = medicalRegionEvents.map((e) => ({ ...e, id: uuidOf(e.id) }));
 
 let env: TestPlatform;
 
@@ -87,9 +102,10 @@ describe('CPS twin: regional health streams under the health rules', () => {
       await network.publish(
         dataset,
         await network.datasetToken(dataset, 'publish'),
-        medicalRegionEvents
+        events
           .filter((e) => e.dataset === dataset)
           .map((e) => ({
+            id: e.id,
             type: e.type,
             occurredAt: e.occurredAt,
             ...(e.subject ? { subject: e.subject } : {}),
@@ -107,13 +123,17 @@ describe('CPS twin: regional health streams under the health rules', () => {
     }
     const twin = await eventually(
       () => cps.simTwin(),
-      (t) => t.inputs.reduce((n, i) => n + i.events, 0) === medicalRegionEvents.length,
+      (t) => t.inputs.reduce((n, i) => n + i.events, 0) === events.length,
     );
-    // Decrypted through key releases for its live grants, the twin holds the whole region.
+    // Decrypted through key releases for its live grants, the twin holds the whole region: exactly the twin
+    // a TwinBuilder makes of the fixture, every event applied.
     const expected = new TwinBuilder();
-    for (const e of [...medicalRegionEvents].sort(compareEvents)) expected.apply(e);
+    for (const e of [...events].sort(compareEvents)) expected.apply(e);
     expect(twin.counts.hospitals).toBe(expected.snapshot().hospitals.length);
     expect(twin.counts.hospitals).toBe(6);
+    const sources = twin.sources as { dataset: string; ignored?: number }[];
+    expect(sources.map((s) => [s.dataset, s.ignored])).toEqual(datasets.map((d) => [d, 0]));
+    expect(twin.digest).toBe(expected.digest());
   });
 
   it('forecasts occupancy under a winter surge: overflow risk and proposed transfers', async () => {

@@ -7,28 +7,18 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JWK } from 'jose';
-import { corporateNumberCheckDigit } from '#libs/domain';
 import { RenkeiClient, type DeliveryStream, type SimRunView } from '#libs/sdk';
-import { compareEvents, TwinBuilder, type TwinEvent } from '#libs/simulation';
-import * as euvFixture from '../fixtures/cps/euv-lens-chain.js';
+import { compareEvents, simulateDisruption, TwinBuilder, type TwinEvent } from '#libs/simulation';
+import { euvLensChainEvents } from '../fixtures/cps/euv-lens-chain.js';
+import { eventually } from '../support/eventually.js';
 import { expectProblem } from '../support/problems.js';
-import { participantKey, publicJwk, startTestPlatform, type TestPlatform } from '../support/test-platform.js';
-
-/** The fixture's TwinEvents (whatever the export is called: the first array of events). */
-function fixtureEvents(): TwinEvent[] {
-  for (const value of Object.values(euvFixture as Record<string, unknown>)) {
-    if (
-      Array.isArray(value) &&
-      value.length > 0 &&
-      value.every(
-        (e) => typeof e === 'object' && e !== null && 'type' in e && 'payload' in e && 'dataset' in e,
-      )
-    ) {
-      return value as TwinEvent[];
-    }
-  }
-  throw new Error('test/fixtures/cps/euv-lens-chain.ts exports no array of TwinEvents');
-}
+import {
+  corporateNumber,
+  participantKey,
+  publicJwk,
+  startTestPlatform,
+  type TestPlatform,
+} from '../support/test-platform.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** The exchange takes UUID event ids: fixture ids that are not become a stable UUID of themselves. */
@@ -38,14 +28,16 @@ const uuidOf = (id: string) => {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
 };
 
-const digestOf = (events: TwinEvent[]) => {
+/** The twin a TwinBuilder makes of the events, in the canonical order: what the service must build. */
+const builderOf = (events: TwinEvent[]) => {
   const builder = new TwinBuilder();
   for (const e of [...events].sort(compareEvents)) builder.apply(e);
-  return builder.digest();
+  return builder;
 };
+const digestOf = (events: TwinEvent[]) => builderOf(events).digest();
 
-/** A valid 13-digit corporate number (check digit first) from a 12-digit base. */
-const corporateNumber = (base12: string) => `${corporateNumberCheckDigit(base12)}${base12}`;
+/** Effects that travel over Kafka and the services' polling: generous on a shared machine. */
+const SLOW = 45_000;
 
 const companies = [
   { key: 'mineCn', legalName: 'Jiangxi Fluorite Mining Co.', industry: 'mining', country: 'CN' },
@@ -77,29 +69,17 @@ const cpsGrants = new Map<string, string>();
 let events: TwinEvent[] = [];
 let datasets: string[] = [];
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 45_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${what}: ${last instanceof Error ? last.message : ''}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
 async function waitForRun(runId: string): Promise<SimRunView> {
   const seen: number[] = [];
-  const run = await until('the run to finish', async () => {
-    const r = await clients.cps.run(runId);
-    seen.push(r.progress);
-    return r.status === 'succeeded' || r.status === 'failed' ? r : undefined;
-  });
+  const run = await eventually(
+    async () => {
+      const r = await clients.cps.run(runId);
+      seen.push(r.progress);
+      return r;
+    },
+    (r) => r.status === 'succeeded' || r.status === 'failed',
+    SLOW,
+  );
   // Progress only moves forward.
   expect(seen).toEqual([...seen].sort((a, b) => a - b));
   return run;
@@ -108,7 +88,7 @@ async function waitForRun(runId: string): Promise<SimRunView> {
 describe('CPS simulation service: the twin as an ordinary participant', () => {
   beforeAll(async () => {
     env = await startTestPlatform('e2e-cps', 4241);
-    events = fixtureEvents().map((e) => ({ ...e, id: uuidOf(e.id) }));
+    events = euvLensChainEvents.map((e) => ({ ...e, id: uuidOf(e.id) }));
     datasets = [...new Set(events.map((e) => e.dataset))].sort();
   });
 
@@ -169,12 +149,12 @@ describe('CPS simulation service: the twin as an ordinary participant', () => {
       const held = await clients.holder.requestGrant({ dataset, purpose: PURPOSE });
       await clients[owners.get(dataset)!].approveGrant(held.id);
     }
-    await until('every input to stream', async () => {
-      const inputs = await clients.cps.simInputs();
-      return inputs.length === datasets.length && inputs.every((i) => i.state === 'streaming')
-        ? inputs
-        : undefined;
-    });
+    const inputs = await eventually(
+      () => clients.cps.simInputs(),
+      (list) => list.length === datasets.length && list.every((i) => i.state === 'streaming'),
+      SLOW,
+    );
+    expect(inputs.map((i) => [i.dataset, i.state]).sort()).toEqual(datasets.map((d) => [d, 'streaming']));
   });
 
   it('builds the twin from the exchange streams, exactly as a TwinBuilder over the fixture', async () => {
@@ -196,10 +176,11 @@ describe('CPS simulation service: the twin as an ordinary participant', () => {
         );
       }
     }
-    const twin = await until('the twin to hold every event', async () => {
-      const t = await clients.cps.simTwin();
-      return t.inputs.reduce((n, i) => n + i.events, 0) === events.length ? t : undefined;
-    });
+    const twin = await eventually(
+      () => clients.cps.simTwin(),
+      (t) => t.inputs.reduce((n, i) => n + i.events, 0) === events.length,
+      SLOW,
+    );
     expect(twin.digest).toBe(digestOf(events));
     expect(twin.inputs.map((i) => i.dataset)).toEqual(datasets);
     expect(twin.counts.facilities).toBeGreaterThan(0);
@@ -208,7 +189,7 @@ describe('CPS simulation service: the twin as an ordinary participant', () => {
       expect(input.eventsApplied).toBe(events.filter((e) => e.dataset === input.dataset).length);
       expect(Object.keys(input.positions).length).toBeGreaterThan(0);
     }
-    // Replaying from the start gives the same twin.
+    // Replaying the held events gives the same twin (the restart below re-reads the topics themselves).
     const rebuilt = await clients.cps.simRebuildTwin();
     expect(rebuilt).toMatchObject({ before: twin.digest, after: twin.digest, identical: true });
   });
@@ -216,15 +197,18 @@ describe('CPS simulation service: the twin as an ordinary participant', () => {
   it('rebuilds exactly the same twin after a restart, by replaying the topics from the start', async () => {
     const before = (await clients.cps.simTwin()).digest;
     await env.platform.restart('cps-sim', 'SIGKILL');
-    const after = await until('the twin to be replayed', async () => {
-      const t = await clients.cps.simTwin();
-      return t.inputs.reduce((n, i) => n + i.events, 0) === events.length ? t : undefined;
-    });
-    expect(after.digest).toBe(before);
+    const after = await eventually(
+      () => clients.cps.simTwin().catch(() => null),
+      (t) => t !== null && t.inputs.reduce((n, i) => n + i.events, 0) === events.length,
+      SLOW,
+    );
+    expect(after?.digest).toBe(before);
   });
 
   let scenarioId: string;
   let runId: string;
+  /** The same run again, never published. */
+  let againId: string;
 
   it('runs a 60-day Chinese fluorite disruption with progress, lineage and a seed', async () => {
     const scenario = await clients.cps.defineScenario({
@@ -248,6 +232,12 @@ describe('CPS simulation service: the twin as an ordinary participant', () => {
     const { result, chart } = await clients.cps.runResult(runId);
     expect(Array.isArray(result.stopped) && (result.stopped as unknown[]).length).toBeGreaterThan(0);
     expect(result.lostOutput).toBeDefined();
+    // Exactly what the engine gives on the fixture's twin with the recorded seed (through JSON, as served).
+    const expected = simulateDisruption(builderOf(events).snapshot(), {
+      ...scenario.params,
+      seed: 42,
+    } as Parameters<typeof simulateDisruption>[1]);
+    expect(result).toEqual(JSON.parse(JSON.stringify(expected)));
     expect(chart.rows.length).toBeGreaterThan(0);
     expect(chart.rows[0]).toEqual(
       expect.objectContaining({ day: expect.any(Number), product: expect.any(String) }),
@@ -256,6 +246,7 @@ describe('CPS simulation service: the twin as an ordinary participant', () => {
 
   it('repeats a run exactly with the same seed, and renders its chart as SVG', async () => {
     const again = await waitForRun((await clients.cps.runScenario(scenarioId, { seed: 42 })).runId);
+    againId = again.id;
     expect((await clients.cps.runResult(again.id)).result).toEqual(
       (await clients.cps.runResult(runId)).result,
     );
@@ -282,6 +273,9 @@ describe('CPS simulation service: the twin as an ordinary participant', () => {
       sensitivity: 'confidential',
     });
     expect((await clients.cps.run(runId)).published).toMatchObject({ dataset: derived, version: '1.0.0' });
+    // Publishing again publishes nothing new: the same event (its id is the run's), the same version.
+    expect(await clients.cps.publishRun(runId)).toEqual(published);
+    expect(published.eventIds).toEqual([runId]);
   });
 
   it('refuses the derived dataset to a participant that could not see its inputs', async () => {
@@ -299,10 +293,12 @@ describe('CPS simulation service: the twin as an ordinary participant', () => {
     let stream: DeliveryStream | undefined;
     try {
       stream = await clients.holder.stream(derived, token);
-      const line = await until('the derived event', async () => {
-        const l = await stream!.read(5_000);
-        return l?.type === 'event' ? l : undefined;
-      });
+      const line = await eventually(
+        () => stream!.read(5_000),
+        (l) => l?.type === 'event',
+        SLOW,
+      );
+      if (line?.type !== 'event') throw new Error(`no derived event: ${JSON.stringify(line)}`);
       expect(line.event.originator).toBe(ids.cps);
       expect(line.event.payload).toMatchObject({ runId, kind: 'disruption', seed: 42 });
       expect((line.event.payload.lineage as { dataset: string }[]).map((l) => l.dataset)).toEqual(datasets);
@@ -315,25 +311,30 @@ describe('CPS simulation service: the twin as an ordinary participant', () => {
     const before = await clients.cps.simTwin();
     const revoked = datasets[0]!;
     await clients[owners.get(revoked)!].revokeGrant(cpsGrants.get(revoked)!, 'supplier leaves the twin');
-    const twin = await until('the twin to drop the input', async () => {
-      const t = await clients.cps.simTwin();
-      return t.inputs.some((i) => i.dataset === revoked) ? undefined : t;
-    });
+    const twin = await eventually(
+      () => clients.cps.simTwin(),
+      (t) => !t.inputs.some((i) => i.dataset === revoked),
+      SLOW,
+    );
     expect(twin.digest).not.toBe(before.digest);
     expect(twin.digest).toBe(digestOf(events.filter((e) => e.dataset !== revoked)));
     const input = (await clients.cps.simInputs()).find((i) => i.dataset === revoked)!;
     expect(input).toMatchObject({ state: 'revoked', eventsApplied: 0 });
     const run = await waitForRun((await clients.cps.runScenario(scenarioId, { seed: 42 })).runId);
     expect(run.inputs.map((i) => i.dataset)).toEqual(datasets.filter((d) => d !== revoked));
+    // A result built on the dropped input is no longer passed on.
+    const refused = await expectProblem(clients.cps.publishRun(againId), 409, 'DERIVED.INPUT_NOT_HELD');
+    expect(refused.problem.errors).toEqual([expect.objectContaining({ path: `/inputs/${revoked}` })]);
     // The service confirmed to the originator that it deleted what the grant gave it.
-    const obligations = await until('the deletion receipt', async () => {
-      const list = await clients[owners.get(revoked)!].deletionObligations({
-        role: 'originator',
-        dataset: revoked,
-      });
-      const mine = list.filter((o) => o.consumer === ids.cps);
-      return mine.length > 0 && mine.every((o) => o.status === 'confirmed') ? mine : undefined;
-    });
+    const obligations = await eventually(
+      async () =>
+        (
+          await clients[owners.get(revoked)!].deletionObligations({ role: 'originator', dataset: revoked })
+        ).filter((o) => o.consumer === ids.cps),
+      (mine) => mine.length > 0 && mine.every((o) => o.status === 'confirmed'),
+      SLOW,
+    );
     expect(obligations.length).toBeGreaterThan(0);
+    expect(obligations.map((o) => o.status)).toEqual(obligations.map(() => 'confirmed'));
   });
 });

@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
+import { corporateNumberCheckDigit } from '#libs/domain';
 import { RenkeiClient } from '#libs/sdk';
 import { freshDatabase } from './database.js';
 import { generateSecrets, startPlatform, type RunningPlatform, type Secrets } from './platform.js';
@@ -61,3 +62,6 @@ export async function participantKey(kid: string): Promise<JWK> {
 }
 
 export const publicJwk = ({ d: _d, ...pub }: JWK): JWK => pub;
+
+/** A valid 13-digit corporate number (check digit first) from a 12-digit base. */
+export const corporateNumber = (base12: string): string => `${corporateNumberCheckDigit(base12)}${base12}`;

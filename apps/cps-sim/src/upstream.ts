@@ -1,4 +1,6 @@
-import { DomainError, type ErrorKind } from '#libs/domain';
+import { Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import { catchError, type Observable } from 'rxjs';
+import { DomainError, unavailable, type ErrorKind } from '#libs/domain';
 import { RenkeiError } from '#libs/sdk';
 
 const kinds: Record<number, ErrorKind> = {
@@ -12,20 +14,38 @@ const kinds: Record<number, ErrorKind> = {
 
 /**
  * The service acts as a participant on the other services; when one of them refuses (e.g. clearing's
- * policy), the caller gets that answer — status, stable code, failing paths and hint — not a 500.
+ * policy), the caller gets that answer — status, stable code, failing paths and hint — not a 500. When
+ * one cannot be reached at all, the caller gets 503 UPSTREAM.UNAVAILABLE. Anything else is left as is.
  */
-export async function upstream<T>(call: Promise<T>): Promise<T> {
-  try {
-    return await call;
-  } catch (error) {
-    if (error instanceof RenkeiError) {
-      const problem = error.problem as { errors?: { path: string; message: string }[]; hint?: string };
-      throw new DomainError(error.code, kinds[error.status] ?? 'unavailable', error.detail, {
-        details: problem.errors ?? [],
-        ...(problem.hint ? { hint: problem.hint } : {}),
-        cause: error,
-      });
-    }
-    throw error;
+export function fromUpstream(error: unknown): unknown {
+  if (error instanceof RenkeiError) {
+    const problem = error.problem as { errors?: { path: string; message: string }[]; hint?: string };
+    return new DomainError(error.code, kinds[error.status] ?? 'unavailable', error.detail, {
+      details: problem.errors ?? [],
+      ...(problem.hint ? { hint: problem.hint } : {}),
+      cause: error,
+    });
+  }
+  // undici's network failures (connection refused, reset, DNS): the other service is down.
+  if (error instanceof TypeError && error.message === 'fetch failed') {
+    return unavailable(
+      'UPSTREAM.UNAVAILABLE',
+      'A consortium service the CPS service depends on cannot be reached',
+      'Retry shortly; if it persists, check the registry, clearing and exchange are up',
+      error,
+    );
+  }
+  return error;
+}
+
+/** Applies {@link fromUpstream} to every error of the controller's handlers: the one place SDK refusals are mapped. */
+@Injectable()
+export class UpstreamInterceptor implements NestInterceptor {
+  intercept(_context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    return next.handle().pipe(
+      catchError((error: unknown) => {
+        throw fromUpstream(error);
+      }),
+    );
   }
 }

@@ -1,8 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { conflict, DATASET_ID_PATTERN, Sensitivities, type Sensitivity } from '#libs/domain';
+import { conflict, DATASET_ID_PATTERN, DomainError, Sensitivities, type Sensitivity } from '#libs/domain';
 import { RenkeiError, type ContractView, type RenkeiClient } from '#libs/sdk';
-import { upstream } from '../upstream.js';
 import type { InputsService, LineageEntry } from '../inputs/inputs.service.js';
 import type { RunsService, RunView } from '../scenarios/runs.service.js';
 
@@ -27,7 +25,13 @@ export interface PublishedResult {
   version: string;
   eventIds: string[];
   lineage: { dataset: string; version: string }[];
-  derived: { aggregate: boolean; contributors: number | null };
+  derived: DerivedTerms;
+}
+
+/** What a derived contract declares about its result: an aggregate or not, and on how many contributors. */
+export interface DerivedTerms {
+  aggregate: boolean;
+  contributors: number | null;
 }
 
 /** The payload schema of every derived result event (strict JSON Schema 2020-12). */
@@ -68,8 +72,10 @@ const lineageKey = (l: { dataset: string; version: string }) => `${l.dataset}@${
  * refuses it to anyone who could not see every input (unless it is an aggregate above k).
  */
 export class DerivedService {
-  /** dataset -> the version registered and the lineage it declares */
-  private readonly registered = new Map<string, { version: string; lineage: Map<string, LineageRef> }>();
+  /** dataset -> the version registered, the lineage it declares and its derived terms */
+  private readonly registered = new Map<string, Registered>();
+  /** run id -> what publishing it gave (a run is published once), or the publication under way */
+  private readonly published = new Map<string, Promise<PublishedResult>>();
 
   constructor(
     private readonly client: RenkeiClient,
@@ -77,7 +83,23 @@ export class DerivedService {
     private readonly runs: RunsService,
   ) {}
 
-  async publish(runId: string, body: PublishRun): Promise<PublishedResult> {
+  /**
+   * Publishes a run once: publishing it again (or concurrently) answers what the first publication gave.
+   * The event id is the run id, so the exchange too keeps one event per run.
+   */
+  publish(runId: string, body: PublishRun): Promise<PublishedResult> {
+    const { run } = this.runs.result(runId);
+    // run.published is set by this service only, after the publication this map holds.
+    const done = this.published.get(run.id);
+    if (done) return done;
+    const publication = this.publishOnce(runId, body);
+    this.published.set(run.id, publication);
+    // A failed publication may be tried again.
+    publication.catch(() => this.published.delete(run.id));
+    return publication;
+  }
+
+  private async publishOnce(runId: string, body: PublishRun): Promise<PublishedResult> {
     const { run, result, chart } = this.runs.result(runId);
     if (run.inputs.length === 0) {
       throw conflict(
@@ -95,11 +117,14 @@ export class DerivedService {
         'Publish to a dataset of your own, e.g. cps.disruption-forecast',
       );
     }
+    this.assertInputsHeld(run);
     const contracts = await Promise.all(run.inputs.map((i) => this.client.contract(i.dataset, i.version)));
     const contributors = new Set(run.inputs.flatMap((i) => [...i.originators, ...this.owners(contracts, i)]))
       .size;
-    const derived = { aggregate: body.aggregate, contributors };
-    const version = await this.ensureContract(dataset, run, contracts, derived);
+    const { version, derived } = await this.ensureContract(dataset, run, contracts, {
+      aggregate: body.aggregate,
+      contributors,
+    });
     const token = await this.client.datasetToken(dataset, 'publish');
     const payload = {
       runId: run.id,
@@ -116,21 +141,19 @@ export class DerivedService {
       result,
       series: chart.rows,
     };
-    const published = await upstream(
-      this.client.publish(
-        dataset,
-        token,
-        [
-          {
-            id: randomUUID(),
-            type: `cps.${run.kind}`,
-            subject: run.id,
-            occurredAt: run.finishedAt ?? new Date().toISOString(),
-            payload,
-          } as { id: string; subject: string; occurredAt: string; payload: Record<string, unknown> },
-        ],
-        version,
-      ),
+    const published = await this.client.publish(
+      dataset,
+      token,
+      [
+        {
+          id: run.id,
+          type: `cps.${run.kind}`,
+          subject: run.id,
+          occurredAt: run.finishedAt ?? new Date().toISOString(),
+          payload,
+        } as { id: string; subject: string; occurredAt: string; payload: Record<string, unknown> },
+      ],
+      version,
     );
     this.runs.markPublished(run.id, { dataset, version, eventIds: published.eventIds });
     return {
@@ -141,6 +164,22 @@ export class DerivedService {
       lineage: [...this.registered.get(dataset)!.lineage.values()],
       derived,
     };
+  }
+
+  /**
+   * A result may be published only while the service still holds every input it was built from: once a
+   * grant ends (the input was dropped from the twin), results built on it are not passed on.
+   */
+  private assertInputsHeld(run: RunView): void {
+    for (const input of run.inputs) {
+      const held = this.inputs.get(input.dataset);
+      if (held && held.eventsApplied > 0 && !NOT_HELD.has(held.state)) continue;
+      const message = `The service no longer holds '${input.dataset}' (${held?.state ?? 'not followed'}): the run was built on data it may not pass on`;
+      throw new DomainError('DERIVED.INPUT_NOT_HELD', 'conflict', message, {
+        details: [{ path: `/inputs/${input.dataset}`, message }],
+        hint: 'Run the scenario again on the twin as it is now, and publish that run',
+      });
+    }
   }
 
   private owners(contracts: ContractView[], input: LineageEntry): string[] {
@@ -155,15 +194,19 @@ export class DerivedService {
     dataset: string,
     run: RunView,
     contracts: ContractView[],
-    derived: { aggregate: boolean; contributors: number },
-  ): Promise<string> {
+    derived: DerivedTerms,
+  ): Promise<{ version: string; derived: DerivedTerms }> {
     let known = this.registered.get(dataset);
     let current: ContractView | null = null;
     if (!known) {
       try {
         current = await this.client.contract(dataset);
-        const declared = (current as ContractView & { lineage?: LineageRef[] }).lineage ?? [];
-        known = { version: current.version, lineage: new Map(declared.map((l) => [lineageKey(l), l])) };
+        const declared = current as ContractView & { lineage?: LineageRef[]; derived?: DerivedTerms | null };
+        known = {
+          version: current.version,
+          lineage: new Map((declared.lineage ?? []).map((l) => [lineageKey(l), l])),
+          derived: declared.derived ?? null,
+        };
       } catch (error) {
         if (!(error instanceof RenkeiError && error.status === 404)) throw error;
       }
@@ -175,19 +218,29 @@ export class DerivedService {
     }
     // A version read back from a registry that does not show lineage is not trusted to declare it.
     const trusted = this.registered.has(dataset) || (current !== null && 'lineage' in current);
-    if (known && trusted && lineage.size === known.lineage.size) return known.version;
+    // Reused only if it declares the same result: a non-aggregate is never published under an aggregate's
+    // terms (nor on a different number of contributors).
+    if (
+      known?.derived &&
+      trusted &&
+      lineage.size === known.lineage.size &&
+      known.derived.aggregate === derived.aggregate &&
+      known.derived.contributors === derived.contributors
+    ) {
+      this.registered.set(dataset, known);
+      return { version: known.version, derived: known.derived };
+    }
     const terms = this.termsOf(dataset, run, contracts);
     const version = known ? nextMinor(known.version) : '1.0.0';
-    await upstream(
-      this.client.registerContract({
-        ...terms,
-        version,
-        lineage: [...lineage.values()].sort((a, b) => (lineageKey(a) < lineageKey(b) ? -1 : 1)),
-        derived,
-      }),
-    );
-    this.registered.set(dataset, { version, lineage });
-    return version;
+    const registered = (await this.client.registerContract({
+      ...terms,
+      version,
+      lineage: [...lineage.values()].sort((a, b) => (lineageKey(a) < lineageKey(b) ? -1 : 1)),
+      derived,
+    })) as ContractView & { derived?: DerivedTerms | null };
+    const declared = registered.derived ?? derived;
+    this.registered.set(dataset, { version, lineage, derived: declared });
+    return { version, derived: declared };
   }
 
   /** A derived dataset is governed by all of its inputs' terms. */
@@ -235,6 +288,15 @@ interface LineageRef {
   dataset: string;
   version: string;
 }
+
+interface Registered {
+  version: string;
+  lineage: Map<string, LineageRef>;
+  derived: DerivedTerms | null;
+}
+
+/** Input states in which the service no longer holds (or may no longer use) what the input delivered. */
+const NOT_HELD = new Set(['revoked', 'expired', 'suspended']);
 
 function nextMinor(version: string): string {
   const [major = '1', minor = '0'] = version.split('-')[0]!.split('.');

@@ -1,4 +1,14 @@
-import { Body, Controller, Get, Header, HttpCode, Inject, Param, Post } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  Header,
+  HttpCode,
+  Inject,
+  Param,
+  Post,
+  UseInterceptors,
+} from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { Authenticated, CurrentPrincipal, type Principal } from '#libs/auth';
@@ -7,6 +17,7 @@ import { ApiExample, ApiZodBody, UuidPipe, ZodPipe } from '#libs/platform';
 import { renderSvg } from '../charts/chart.js';
 import { assertOperator, CPS, servicesOf, type CpsContext } from '../cps-sim.context.js';
 import { PublishRunSchema, type PublishRun } from '../derived/derived.service.js';
+import { UpstreamInterceptor } from '../upstream.js';
 import {
   DefineScenarioSchema,
   StartRunSchema,
@@ -49,10 +60,31 @@ const notOperator = problem(
   'Subscribe to the derived datasets (cps.*) through the exchange instead',
   '/twin',
 );
+/** 409 RUN.NOT_FINISHED at a run's path under /runs/{id}. */
+const notFinished = (path: string) =>
+  problem(
+    409,
+    'RUN.NOT_FINISHED',
+    'The run is running (35%)',
+    'Poll GET /runs/{id} until status is succeeded',
+    `/runs/${runExample.id}${path}`,
+  );
+/** 404 SCENARIO.NOT_FOUND at a scenario's path under /scenarios/{id}. */
+const scenarioNotFound = (path = '') =>
+  problem(
+    404,
+    'SCENARIO.NOT_FOUND',
+    `No scenario ${scenarioExample.id}`,
+    'List scenarios with GET /scenarios',
+    `/scenarios/${scenarioExample.id}${path}`,
+  );
 const runParam = ApiParam({ name: 'id', description: 'Run id', example: runExample.id });
 
 @ApiTags('cps')
 @Controller()
+// Every call the service makes on registry, clearing and exchange: their refusals keep status, code and
+// paths; an unreachable service is 503 UPSTREAM.UNAVAILABLE.
+@UseInterceptors(UpstreamInterceptor)
 export class CpsSimController {
   constructor(@Inject(CPS) private readonly cps: CpsContext) {}
 
@@ -135,9 +167,9 @@ export class CpsSimController {
   @HttpCode(200)
   @Authenticated('api')
   @ApiOperation({
-    summary: 'Rebuild the twin from the start of every input',
+    summary: 'Rebuild the twin from the events the service holds',
     description:
-      'Replays every event the inputs delivered, in the canonical order (time of occurrence, dataset, position). The twin is a pure function of its events: `identical` must be true.',
+      "Drops the cached twin and replays every event the inputs delivered and the service still holds, in the canonical order (time of occurrence, dataset, id). `before` is the digest served until now, `after` the replay's; the twin is a pure function of its events, so `identical` is true. It does not re-read the topics: a restart of the service does that, and rebuilds the same twin.",
   })
   @ApiExample(200, 'Rebuilt', rebuildExample)
   rebuild(@CurrentPrincipal() principal: Principal) {
@@ -186,17 +218,7 @@ export class CpsSimController {
   @ApiParam({ name: 'id', example: scenarioExample.id })
   @ApiOperation({ summary: 'One scenario' })
   @ApiExample(200, 'The scenario', scenarioExample)
-  @ApiExample(
-    404,
-    'No such scenario',
-    problem(
-      404,
-      'SCENARIO.NOT_FOUND',
-      `No scenario ${scenarioExample.id}`,
-      'List scenarios with GET /scenarios',
-      `/scenarios/${scenarioExample.id}`,
-    ),
-  )
+  @ApiExample(404, 'No such scenario', scenarioNotFound())
   scenario(@CurrentPrincipal() principal: Principal, @Param('id', new UuidPipe()) id: string) {
     return this.services(principal).scenarios.get(id);
   }
@@ -212,17 +234,7 @@ export class CpsSimController {
   })
   @ApiZodBody(StartRunSchema, { seed: 7 })
   @ApiExample(202, 'Started', startedExample)
-  @ApiExample(
-    404,
-    'No such scenario',
-    problem(
-      404,
-      'SCENARIO.NOT_FOUND',
-      `No scenario ${scenarioExample.id}`,
-      'List scenarios with GET /scenarios',
-      `/scenarios/${scenarioExample.id}/runs`,
-    ),
-  )
+  @ApiExample(404, 'No such scenario', scenarioNotFound('/runs'))
   @ApiExample(
     409,
     'No input has delivered data yet',
@@ -279,17 +291,7 @@ export class CpsSimController {
   @runParam
   @ApiOperation({ summary: "A finished run's result, with its main series as chart-ready rows" })
   @ApiExample(200, 'The result', resultExample)
-  @ApiExample(
-    409,
-    'Still running',
-    problem(
-      409,
-      'RUN.NOT_FINISHED',
-      'The run is running (35%)',
-      'Poll GET /runs/{id} until status is succeeded',
-      `/runs/${runExample.id}/result`,
-    ),
-  )
+  @ApiExample(409, 'Still running', notFinished('/result'))
   result(@CurrentPrincipal() principal: Principal, @Param('id', new UuidPipe()) id: string) {
     return this.services(principal).runs.result(id);
   }
@@ -301,17 +303,7 @@ export class CpsSimController {
   @ApiProduces('image/svg+xml')
   @ApiOperation({ summary: "The run's main series as an SVG chart (vega-lite, rendered headless)" })
   @ApiExample(200, 'The chart', svgExample, 'image/svg+xml')
-  @ApiExample(
-    409,
-    'Still running',
-    problem(
-      409,
-      'RUN.NOT_FINISHED',
-      'The run is running (35%)',
-      'Poll GET /runs/{id} until status is succeeded',
-      `/runs/${runExample.id}/chart.svg`,
-    ),
-  )
+  @ApiExample(409, 'Still running', notFinished('/chart.svg'))
   async chart(@CurrentPrincipal() principal: Principal, @Param('id', new UuidPipe()) id: string) {
     return renderSvg(this.services(principal).runs.result(id).chart);
   }
@@ -326,17 +318,7 @@ export class CpsSimController {
   })
   @ApiZodBody(PublishRunSchema, publishExample)
   @ApiExample(201, 'Published', publishedExample)
-  @ApiExample(
-    409,
-    'Still running',
-    problem(
-      409,
-      'RUN.NOT_FINISHED',
-      'The run is running (35%)',
-      'Poll GET /runs/{id} until status is succeeded',
-      `/runs/${runExample.id}/publish`,
-    ),
-  )
+  @ApiExample(409, 'Still running', notFinished('/publish'))
   @ApiExample(
     409,
     'The inputs share no purpose',

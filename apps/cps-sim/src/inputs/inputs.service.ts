@@ -1,7 +1,6 @@
 import type { Logger } from 'pino';
 import { RenkeiError, type DeliveryStream, type RenkeiClient, type StreamLine } from '#libs/sdk';
-import { upstream } from '../upstream.js';
-import { TwinBuilder, type Twin, type TwinEvent } from '#libs/simulation';
+import { TwinBuilder, twinDigest, type Twin, type TwinEvent } from '#libs/simulation';
 import { canonicalCompare, DatasetJournal, parsePosition, type JournalEntry } from './journal.js';
 
 export type InputState =
@@ -71,6 +70,12 @@ const GRANT_ENDED = new Set(['GRANT.REVOKED', 'GRANT.NOT_ACTIVE', 'GRANT.EXPIRED
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms).unref());
 
+/** An RFC 3339 time as UTC with milliseconds (unparseable times are left for the twin to report). */
+function utc(time: string): string {
+  const at = new Date(time);
+  return Number.isNaN(at.getTime()) ? time : at.toISOString();
+}
+
 /** Maps a delivered stream event to the engine's event shape. */
 export function toTwinEvent(event: Extract<StreamLine, { type: 'event' }>['event']): TwinEvent {
   const raw = event as typeof event & { type?: string; occurredAt?: string };
@@ -79,7 +84,8 @@ export function toTwinEvent(event: Extract<StreamLine, { type: 'event' }>['event
     id: event.id,
     type: raw.type ?? event.dataset,
     ...(event.subject ? { subject: event.subject } : {}),
-    occurredAt: raw.occurredAt ?? event.publishedAt,
+    // Normalised to UTC: offsets such as +09:00 would otherwise order wrongly as strings.
+    occurredAt: utc(raw.occurredAt ?? event.publishedAt),
     payload: event.payload,
   };
 }
@@ -163,7 +169,7 @@ export class InputsService {
 
   /** Asks the originator for access through clearing, and follows the dataset. */
   async request(dataset: string, purpose: string): Promise<InputView> {
-    const grant = await upstream(this.client.requestGrant({ dataset, purpose }));
+    const grant = await this.client.requestGrant({ dataset, purpose });
     this.grantCache = undefined;
     const view = this.follow(dataset, purpose);
     const input = this.inputs.get(dataset)!;
@@ -201,13 +207,15 @@ export class InputsService {
     entries.sort(canonicalCompare);
     const builder = new TwinBuilder();
     for (const entry of entries) builder.apply(entry.event);
-    this.cached = { twin: builder.snapshot(), digest: builder.digest(), revision: this.revision, lineage };
+    const twin = builder.snapshot();
+    this.cached = { twin, digest: twinDigest(twin), revision: this.revision, lineage };
     return this.cached;
   }
 
   /**
-   * Rebuilds the twin from the raw events of every input, from the start, in the canonical order. The
-   * digest must come out as before: the twin is a pure function of the events it was given.
+   * Drops the cached twin and replays the raw events of every input from the start, in the canonical
+   * order. `before` is the digest of the twin served until now (built from the same journals, so the two
+   * are equal unless the cache was stale); it does not re-read the topics — a restart does that.
    */
   rebuild(): { before: string; after: string; events: number } {
     const before = this.state().digest;
@@ -288,6 +296,7 @@ export class InputsService {
             contractVersion: line.event.contractVersion,
             originator: line.event.originator,
           });
+          // Only a counter: the twin is rebuilt when state() is next asked for, once for all events since.
           if (added) this.revision += 1;
         } else if (line.type === 'end') {
           return { code: line.code };

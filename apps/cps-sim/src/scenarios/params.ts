@@ -3,7 +3,8 @@ import { z } from 'zod';
 export const ScenarioKinds = ['disruption', 'method-switch', 'cfp-rollup', 'hospital-occupancy'] as const;
 export type ScenarioKind = (typeof ScenarioKinds)[number];
 
-const seed = z
+/** A run's seed: the same seed on the same twin gives the same result. */
+export const SeedSchema = z
   .number()
   .int()
   .min(0)
@@ -26,7 +27,7 @@ export const DisruptionParamsSchema = z.object({
   days: z.number().int().min(1).max(3650).describe('How long the supply stops'),
   horizonDays: z.number().int().min(1).max(3650).describe('How far ahead to simulate'),
   runs: z.number().int().min(1).max(10_000).optional().describe('Monte Carlo runs'),
-  seed: seed.optional(),
+  seed: SeedSchema.optional(),
   leadTimeJitter: z
     .number()
     .min(0)
@@ -42,13 +43,20 @@ export const DisruptionParamsSchema = z.object({
   reactionDays: z.number().int().min(0).max(3650).optional().describe('Days before alternatives ramp up'),
 });
 
-const ProcessMethodSchema = z.record(z.string(), z.unknown());
+/** One production method, per unit started (see compareMethods in #libs/simulation). */
+export const ProcessMethodSchema = z.object({
+  name: z.string().min(1).max(200),
+  yield: z.number().gt(0).max(1).describe('Share of the units started that come out good, in (0, 1]'),
+  unitsPerDay: z.number().positive().finite().describe('Units started per day'),
+  costPerUnit: z.number().min(0).finite().describe('Cost per unit started'),
+  kWhPerUnit: z.number().min(0).finite().describe('Energy per unit started, kWh'),
+});
 export const MethodSwitchParamsSchema = z.object({ base: ProcessMethodSchema, alt: ProcessMethodSchema });
 export const CfpRollupParamsSchema = z.object({ product: z.string().min(1) });
 export const OccupancyParamsSchema = z.object({
   horizonDays: z.number().int().min(1).max(365),
   runs: z.number().int().min(1).max(10_000).default(200),
-  seed: seed.optional(),
+  seed: SeedSchema.optional(),
   surge: z
     .number()
     .positive()

@@ -3,13 +3,15 @@
  * goes on. Receives the frozen twin and the parameters; posts progress, then the result (or the error).
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { DomainError, type ErrorDetail } from '#libs/domain';
 import type { Twin } from '#libs/simulation';
 import { execute, type ScenarioKind } from './kinds.js';
 
 export type WorkerMessage =
   | { type: 'progress'; value: number }
   | { type: 'result'; result: Record<string, unknown> }
-  | { type: 'error'; message: string };
+  /** code and details of the engine's DomainError (e.g. SIMULATION.INVALID_SCENARIO), if it was one */
+  | { type: 'error'; message: string; code?: string; details?: ErrorDetail[] };
 
 const { kind, twin, params } = workerData as {
   kind: ScenarioKind;
@@ -29,5 +31,9 @@ try {
   });
   post({ type: 'result', result });
 } catch (error) {
-  post({ type: 'error', message: error instanceof Error ? error.message : String(error) });
+  post(
+    error instanceof DomainError
+      ? { type: 'error', message: error.message, code: error.code, details: error.details }
+      : { type: 'error', message: error instanceof Error ? error.message : String(error) },
+  );
 }

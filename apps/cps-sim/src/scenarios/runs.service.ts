@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
-import { conflict, notFound, unavailable, DomainError } from '#libs/domain';
+import { conflict, notFound, unavailable, DomainError, type ErrorDetail } from '#libs/domain';
 import type { Twin } from '#libs/simulation';
 import type { InputsService, LineageEntry } from '../inputs/inputs.service.js';
 import { chartOf, execute, seeded, type ScenarioKind } from './kinds.js';
@@ -34,6 +34,8 @@ export interface RunView {
 
 interface Run extends RunView {
   result: Record<string, unknown> | null;
+  /** The engine's refusal (a DomainError), with its paths under /params. */
+  failure: { code: string; details: ErrorDetail[] } | null;
 }
 
 const workerFile = fileURLToPath(new URL('./run.worker.js', import.meta.url));
@@ -83,6 +85,7 @@ export class RunsService {
       error: null,
       published: null,
       result: null,
+      failure: null,
     };
     this.runs.set(run.id, run);
     // The snapshot is this twin object: InputsService builds a new one on every change, never mutates it.
@@ -102,11 +105,13 @@ export class RunsService {
   result(id: string): { run: RunView; result: Record<string, unknown>; chart: ReturnType<typeof chartOf> } {
     const run = this.find(id);
     if (run.status === 'failed') {
+      const cause = run.failure ? `${run.failure.code}: ` : '';
       throw new DomainError(
         'RUN.FAILED',
         'unprocessable',
-        `The run failed: ${run.error ?? 'unknown error'}`,
+        `The run failed: ${cause}${run.error ?? 'unknown error'}`,
         {
+          details: run.failure?.details ?? [],
           hint: 'Check the scenario parameters, fix them with a new scenario and run again',
         },
       );
@@ -132,7 +137,7 @@ export class RunsService {
   }
 
   private view(run: Run): RunView {
-    const { result: _result, ...view } = run;
+    const { result: _result, failure: _failure, ...view } = run;
     return { ...view, inputs: view.inputs.map((i) => ({ ...i })) };
   }
 
@@ -150,6 +155,12 @@ export class RunsService {
     } catch (error) {
       run.status = 'failed';
       run.error = error instanceof Error ? error.message : String(error);
+      if (error instanceof DomainError) {
+        run.failure = {
+          code: error.code,
+          details: error.details.map((d) => ({ ...d, path: `/params${d.path}`, code: error.code })),
+        };
+      }
       this.logger.warn({ run: run.id, err: run.error }, 'scenario run failed');
     } finally {
       run.finishedAt = new Date().toISOString();
@@ -171,7 +182,11 @@ export class RunsService {
           resolve(message.result);
         } else {
           settled = true;
-          reject(new Error(message.message));
+          reject(
+            message.code
+              ? new DomainError(message.code, 'unprocessable', message.message, { details: message.details })
+              : new Error(message.message),
+          );
         }
       });
       worker.on('error', (error: unknown) => {

@@ -33,6 +33,32 @@ describe('scenarios', () => {
     );
   });
 
+  it('checks method-switch methods: a yield outside (0, 1] points at /params/base/yield', () => {
+    const method = { name: 'EUV', yield: 0.9, unitsPerDay: 100, costPerUnit: 10, kWhPerUnit: 5 };
+    expect(
+      scenarios.define({ name: 'ok', kind: 'method-switch', params: { base: method, alt: method } }, 'org-a')
+        .params,
+    ).toEqual({ base: method, alt: method });
+    const error = (() => {
+      try {
+        scenarios.define(
+          {
+            name: 'broken',
+            kind: 'method-switch',
+            params: { base: { ...method, yield: 1.5 }, alt: { ...method, unitsPerDay: 0 } },
+          },
+          'org-a',
+        );
+      } catch (e) {
+        return e;
+      }
+    })() as DomainError;
+    expect(error.code).toBe('SCENARIO.INVALID_PARAMS');
+    expect(error.details.map((d) => d.path)).toEqual(
+      expect.arrayContaining(['/params/base/yield', '/params/alt/unitsPerDay']),
+    );
+  });
+
   it('answers SCENARIO.NOT_FOUND for an unknown id', () => {
     expect(() => scenarios.get('nope')).toThrow(expect.objectContaining({ code: 'SCENARIO.NOT_FOUND' }));
   });

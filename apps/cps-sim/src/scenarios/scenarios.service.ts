@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { notFound } from '#libs/domain';
 import { parseOrThrow } from '#libs/platform';
-import { paramSchemas, ScenarioKinds, type ScenarioKind } from './params.js';
+import { paramSchemas, ScenarioKinds, SeedSchema, type ScenarioKind } from './params.js';
 
 export const DefineScenarioSchema = z.object({
   name: z.string().min(1).max(200),
@@ -12,13 +12,9 @@ export const DefineScenarioSchema = z.object({
 export type DefineScenario = z.infer<typeof DefineScenarioSchema>;
 
 export const StartRunSchema = z.object({
-  seed: z
-    .number()
-    .int()
-    .min(0)
-    .max(2 ** 31 - 1)
-    .optional()
-    .describe("Overrides the scenario's seed; a run with the same seed on the same twin repeats exactly"),
+  seed: SeedSchema.optional().describe(
+    "Overrides the scenario's seed; a run with the same seed on the same twin repeats exactly",
+  ),
 });
 export type StartRun = z.infer<typeof StartRunSchema>;
 
