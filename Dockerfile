@@ -9,8 +9,9 @@ COPY package.json package-lock.json ./
 RUN npm ci
 COPY . .
 COPY --from=opa /out/opa /usr/local/bin/opa
-ENV RENKEI_CACHE=/tmp/cache
-RUN mkdir -p /tmp/cache/opa-v1.22.0 && ln -s /usr/local/bin/opa /tmp/cache/opa-v1.22.0/opa && npm run build && npm prune --omit=dev
+# scripts/opa.sh (used by the policy build) takes this binary as is instead of building one.
+ENV OPA_BIN=/usr/local/bin/opa
+RUN npm run build && npm prune --omit=dev
 
 FROM node:26-bookworm-slim
 WORKDIR /app

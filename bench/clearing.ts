@@ -38,7 +38,8 @@ import {
   type PolicyInput,
 } from '#libs/policy';
 import { entryHash, GENESIS_HASH } from '../apps/clearing/src/audit/audit-log.js';
-import { round, summarise } from './stats.js';
+import { machine, writeReport } from './report.js';
+import { percentile, round, summarise } from './stats.js';
 
 const root = new URL('../..', import.meta.url).pathname.replace(/\/$/, '');
 const quick = process.argv.includes('--quick');
@@ -68,7 +69,7 @@ interface Measured {
 
 function summariseUs(samples: Float64Array, opsPerSecond: number): Measured {
   const s = Array.from(samples).sort((a, b) => a - b);
-  const at = (p: number) => s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!;
+  const at = (p: number) => percentile(s, p);
   return {
     opsPerSecond: Math.round(opsPerSecond),
     p50us: round(at(50)),
@@ -893,21 +894,8 @@ async function main() {
   await opaBench(bundleDir, process.env.BENCH_REGO_DIR ?? `${root}/policies/renkei`, opa);
   await tokenBench(bundleDir);
 
-  const cpus = os.cpus();
-  const machine = {
-    cpus: cpus.length,
-    cpuModel: cpus[0]?.model,
-    memoryGiB: round(os.totalmem() / 2 ** 30, 1),
-    loadAverage: os.loadavg().map((x) => round(x)),
-    node: process.version,
-    v8: process.versions.v8,
-    opa: opaVersion,
-    platform: `${os.platform()} ${os.release()}`,
-  };
-  const report = { date: new Date().toISOString(), quick, machine, problems, results };
-  mkdirSync(`${root}/docs/bench`, { recursive: true });
-  const file = `${root}/docs/bench/clearing-${new Date().toISOString().slice(0, 10)}${quick ? '-quick' : ''}.json`;
-  writeFileSync(file, JSON.stringify(report, null, 2) + '\n');
+  const host = { ...machine(), opa: opaVersion };
+  const { file } = writeReport('clearing', quick, results, { machine: { opa: opaVersion }, problems });
 
   const w = [4, 9, 9, 9].map((_, i) =>
     Math.max(
@@ -917,12 +905,12 @@ async function main() {
   );
   const line = (c: string[]) => `| ${c.map((x, i) => x.padEnd(w[i]!)).join(' | ')} |`;
   console.log(
-    `\n${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}, OPA ${machine.opa}, policy ${bundle.revision}${quick ? ' (quick)' : ''}\n`,
+    `\n${host.cpus} × ${host.cpuModel}, ${host.memoryGiB} GiB, Node ${host.node}, OPA ${host.opa}, policy ${bundle.revision}${quick ? ' (quick)' : ''}\n`,
   );
   console.log(line(['what', 'rate', 'p50', 'p99']));
   console.log(`|${w.map((x) => '-'.repeat(x + 2)).join('|')}|`);
   for (const r of rows) console.log(line([r.what, r.rate, r.p50, r.p99]));
-  log(`written to ${file.replace(root + '/', '')}`);
+  log(`written to ${file}`);
   if (problems.length) {
     for (const p of problems) log(`PROBLEM: ${p}`);
     process.exitCode = 1;

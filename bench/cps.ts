@@ -6,8 +6,6 @@
  * docs/bench/cps-<date>.json and a Markdown table on stdout. Run with `npm run bench:cps`
  * (`-- --quick` for a short run).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
 import { Bench } from 'tinybench';
 import {
   compareMethods,
@@ -33,9 +31,9 @@ import {
   nanoimprint,
 } from '../test/fixtures/cps/euv-lens-chain.js';
 import { medicalRegionTwin, winterSurge } from '../test/fixtures/cps/medical-region.js';
+import { machine, writeReport } from './report.js';
 import { round } from './stats.js';
 
-const root = new URL('../..', import.meta.url).pathname.replace(/\/$/, '');
 const quick = process.argv.includes('--quick');
 const log = (s: string) => console.error(`[bench:cps] ${s}`);
 const results: Record<string, unknown> = {};
@@ -252,31 +250,18 @@ function replayBench() {
   );
 }
 
-const machine = {
-  cpus: os.cpus().length,
-  cpuModel: os.cpus()[0]?.model ?? 'unknown',
-  memoryGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
-  node: process.version,
-  platform: `${os.platform()} ${os.release()}`,
-  threads: 1,
-};
-log(`machine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}`);
+const host = { ...machine(), threads: 1 };
+log(`machine: ${host.cpus} × ${host.cpuModel}, ${host.memoryGiB} GiB, Node ${host.node}`);
 log(`network hot loop (${FACILITIES} facilities, ${DAYS} days, ${RUNS} runs, ${REPEATS} repeats)…`);
 networkBench();
 log('fixture scenarios…');
 await fixtureBench();
 log('twin replay…');
 replayBench();
-const date = new Date().toISOString().slice(0, 10);
-mkdirSync(`${root}/docs/bench`, { recursive: true });
-const file = `${root}/docs/bench/cps-${date}${quick ? '-quick' : ''}.json`;
-writeFileSync(
-  file,
-  JSON.stringify({ date: new Date().toISOString(), quick, machine, results }, null, 2) + '\n',
-);
+const { file } = writeReport('cps', quick, results, { machine: { threads: 1 } });
 console.log(
   [
-    `Machine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}, one thread`,
+    `Machine: ${host.cpus} × ${host.cpuModel}, ${host.memoryGiB} GiB, Node ${host.node}, one thread`,
     '',
     '| what | measured | |',
     '| --- | --- | --- |',

@@ -4,12 +4,12 @@
  * with the validator compiled once per contract version and cached). Measured with tinybench; results go
  * to docs/bench/registry-<date>.json and a Markdown table on stdout. Run with `npm run bench:registry`.
  */
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { Bench } from 'tinybench';
 import { checkCompatibility, type VersionedSchema } from '#libs/contracts';
 import { compileContractSchema, validatePayload, type CompatibilityMode } from '#libs/domain';
 import { batteryCfpContract } from '../test/fixtures/battery-cfp.js';
+import { machine, writeReport } from './report.js';
 
 const root = new URL('../..', import.meta.url).pathname;
 const quick = process.argv.includes('--quick');
@@ -183,24 +183,12 @@ async function validationBench() {
   }
 }
 
-const machine = {
-  cpus: os.cpus().length,
-  cpuModel: os.cpus()[0]?.model ?? 'unknown',
-  memoryGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
-  node: process.version,
-  platform: `${os.platform()} ${os.release()}`,
-};
-log(`machine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}`);
+const host = machine();
+log(`machine: ${host.cpus} × ${host.cpuModel}, ${host.memoryGiB} GiB, Node ${host.node}`);
 log('compatibility checks…');
 await compatibilityBench();
 log('event validations…');
 await validationBench();
-const date = new Date().toISOString().slice(0, 10);
-mkdirSync(`${root}/docs/bench`, { recursive: true });
-const file = `${root}/docs/bench/registry-${date}.json`;
-writeFileSync(
-  file,
-  JSON.stringify({ date: new Date().toISOString(), quick, machine, results }, null, 2) + '\n',
-);
+const { file } = writeReport('registry', quick, results);
 console.log(['| what | measured | |', '| --- | --- | --- |', ...table].join('\n'));
 log(`written to ${file}`);

@@ -4,8 +4,7 @@
  * table on stdout. Run with `npm run bench` (it starts the infrastructure and builds first).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import { Kafka, logLevel } from 'kafkajs';
 import type { GrantView } from '#libs/domain';
@@ -15,6 +14,7 @@ import { freshDatabase } from '../test/support/database.js';
 import { generateSecrets, startPlatform } from '../test/support/platform.js';
 import { automaker, batteryCfpContract, cellMaker } from '../test/fixtures/battery-cfp.js';
 import { batteryProjection } from './projection.js';
+import { writeReport } from './report.js';
 import { round, summarise } from './stats.js';
 
 const root = new URL('../..', import.meta.url).pathname;
@@ -314,14 +314,16 @@ async function main() {
     await bg;
     await reader.stop();
     const revArrivals = [...arrivals].filter(([id]) => id.startsWith('rev-')).map(([, t]) => t);
-    const lastDelivery = Math.max(...revArrivals);
+    // No arrival at all (the stream ended before any rev- event reached it): null, not -Infinity.
+    const lastDelivery = revArrivals.length > 0 ? Math.max(...revArrivals) : null;
     results.revocation = {
       revokeCallMs: round(answeredAt - revokeAt),
-      lastDeliveryAfterRevokeCallMs: round(Math.max(0, lastDelivery - revokeAt)),
+      lastDeliveryAfterRevokeCallMs:
+        lastDelivery === null ? null : round(Math.max(0, lastDelivery - revokeAt)),
       streamEndedAfterRevokeCallMs: endedAt ? round(endedAt - revokeAt) : null,
     };
     log(
-      `revocation: last delivery ${round(lastDelivery - revokeAt)} ms after the revoke call began; stream ended after ${endedAt ? round(endedAt - revokeAt) : '?'} ms`,
+      `revocation: ${lastDelivery === null ? 'no delivery seen' : `last delivery ${round(lastDelivery - revokeAt)} ms`} after the revoke call began; stream ended after ${endedAt ? round(endedAt - revokeAt) : '?'} ms`,
     );
     stream.close();
   } finally {
@@ -329,18 +331,9 @@ async function main() {
     await db.drop();
   }
 
-  const machine = {
-    cpus: os.cpus().length,
-    cpuModel: os.cpus()[0]?.model,
-    memoryGiB: round(os.totalmem() / 2 ** 30, 1),
-    node: process.version,
-    platform: `${os.platform()} ${os.release()}`,
-  };
-  const report = { date: new Date().toISOString(), quick, machine, results };
-  const file = `${root}/docs/bench/${new Date().toISOString().slice(0, 10)}${quick ? '-quick' : ''}.json`;
-  writeFileSync(file, JSON.stringify(report, null, 2) + '\n');
+  const { file, report } = writeReport('', quick, results);
   console.log(JSON.stringify(report, null, 2));
-  log(`written to ${file.replace(root + '/', '')}`);
+  log(`written to ${file}`);
 }
 
 await main();

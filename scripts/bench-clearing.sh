@@ -5,7 +5,9 @@
 #   npm run bench:clearing [-- --quick] [-- --no-pg]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/lib.sh
 export PATH="$PWD/node_modules/.bin:$PATH" npm_config_loglevel=error
+ensure_node_modules
 OPA_BIN="$(scripts/opa.sh)"
 export OPA_BIN
 if [[ " $* " != *" --no-pg "* ]]; then

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Installs and starts Renkei locally on embedded defaults, then runs the battery CFP exchange as a
-# narrated demo. Needs: git, npm, a JDK 17+ with Maven (Kafka comes from Maven Central) and Go (the OPA
-# CLI is built from the Go module proxy). Leaves the platform running until Ctrl-C (not under CI).
+# narrated demo. Needs: git, Node >= 20.19 with npm, a JDK 17+ with Maven (Kafka comes from Maven Central);
+# the OPA CLI is built from the Go module proxy (Go itself too if missing). Leaves the platform running
+# until Ctrl-C (not under CI). A Kafka that was already running is left running.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/lib.sh
 export PATH="$PWD/node_modules/.bin:$PATH"
 export npm_config_loglevel=error npm_config_fund=false npm_config_audit=false KAFKAJS_NO_PARTITIONER_WARNING=1
 state=.renkei
@@ -13,16 +15,15 @@ pids=()
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
-  scripts/kafka.sh stop >/dev/null 2>&1 || true
 }
-trap cleanup EXIT
+at_exit cleanup
 
 step "installing dependencies (Node LTS comes from npm)"
-if [ ! -x node_modules/.bin/node ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then npm ci; fi
+ensure_node_modules
 echo "node $(node --version)"
 
 step "starting Kafka (KRaft, from Maven Central jars) and an embedded PostgreSQL"
-scripts/kafka.sh start
+start_kafka_if_needed
 node scripts/local-postgres.mjs > "$state/logs/postgres.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 1 120); do grep -q ready "$state/logs/postgres.log" && break; sleep 0.5; done

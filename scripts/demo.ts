@@ -331,7 +331,7 @@ try {
   say(`${'action'.padEnd(16)} allow  deny   (policy revision ${String(items[0]?.record.policyRevision)})`);
   for (const [k, r] of rows)
     say(`${k.padEnd(16)} ${String(r.allow).padStart(5)} ${String(r.deny).padStart(5)}`);
-  const verdict = await compliance.verifyAudit();
+  const verdict = await compliance.auditVerify();
   say(`hash chain over ${verdict.entries} entries: ${verdict.ok ? 'intact' : `BROKEN (${verdict.problem})`}`);
   const checkpoint = await compliance.createAuditCheckpoint();
   say(

@@ -22,6 +22,11 @@ ensure_installed() {
 version() { ls /usr/lib/postgresql | sort -n | tail -1; }
 
 start() {
+  if [ "$(id -u)" != 0 ]; then
+    log "the test cluster is a Debian PostgreSQL cluster of its own: run this as root (as CI does),"
+    log "or point TEST_DATABASE_URL at a PostgreSQL you run (e.g. node scripts/local-postgres.mjs)"
+    exit 1
+  fi
   ensure_installed
   local v; v="$(version)"
   if ! pg_lsclusters -h | awk '{print $2}' | grep -qx "$cluster"; then

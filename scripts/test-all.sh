@@ -4,20 +4,18 @@
 # then runs the policy checks, lint, type check, build, and unit + integration + e2e tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/lib.sh
 export PATH="$PWD/node_modules/.bin:$PATH"
 export npm_config_loglevel=error npm_config_fund=false npm_config_audit=false
 export KAFKAJS_NO_PARTITIONER_WARNING=1
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
 step "dependencies (npm ci; Node $(jq -r .devDependencies.node package.json 2>/dev/null || echo LTS) comes from npm)"
-if [ ! -x node_modules/.bin/node ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then npm ci; fi
+ensure_node_modules
 echo "node $(node --version)"
 
 step "infrastructure: Kafka (KRaft) and PostgreSQL"
-if ! scripts/kafka.sh status >/dev/null 2>&1; then
-  trap 'scripts/kafka.sh stop' EXIT # leave the machine as we found it
-fi
-scripts/kafka.sh start
+start_kafka_if_needed # leaves the machine as we found it
 scripts/postgres.sh start
 export KAFKA_BROKERS=127.0.0.1:${KAFKA_PORT:-9092}
 export TEST_DATABASE_URL="$(scripts/postgres.sh url)"
@@ -36,6 +34,7 @@ node dist/scripts/openapi.js --check
 
 step "tests: unit, integration (real PostgreSQL and Kafka), end to end (four services as processes)"
 mkdir -p .renkei
+rm -f .renkei/vitest-report.json # never summarise a previous run
 status=0
 vitest run --reporter=default --reporter=json --outputFile=.renkei/vitest-report.json "$@" || status=$?
 # One plain closing line, whatever the reporter printed above.

@@ -4,6 +4,7 @@
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -171,6 +172,64 @@ describe('the renkei CLI', () => {
     expect(header).toBe('seq,kind,actor,dataset,allow,action,reasons,policy_revision');
     expect(rows.some((r) => r.includes('"token.issue"') && r.includes('"GRANT.NOT_ACTIVE"'))).toBe(true);
     expect(await json('officer', ['audit', 'verify'])).toMatchObject({ ok: true });
+  });
+
+  const failureOf = (who: string, args: string[]) =>
+    cli(who, args).then(
+      () => undefined,
+      (e: unknown) => e as { code: number; stderr: string },
+    );
+
+  it('refuses a bad numeric option with a clear message before calling anything', async () => {
+    const failure = await failureOf('auto', [
+      'subscribe',
+      'battery.cfp',
+      '--grant',
+      grantId,
+      '--max-events',
+      'abc',
+    ]);
+    expect(failure?.code).toBe(1);
+    expect(failure?.stderr).toContain("option '--max-events <n>' argument 'abc' is invalid");
+    expect(failure?.stderr).toContain('not a whole number');
+    const zero = await failureOf('cell', ['publish', 'battery.cfp', 'events.ndjson', '--batch', '0']);
+    expect(zero?.code).toBe(1);
+    expect(zero?.stderr).toContain('must be 1 or more');
+  });
+
+  it('keygen will not overwrite an existing key', async () => {
+    const before = readFileSync(join(dir, 'cell.key.json'), 'utf8');
+    const failure = await failureOf('admin', ['keygen', '--kid', 'cell-2', '--out', 'cell.key.json']);
+    expect(failure?.code).toBe(1);
+    expect(failure?.stderr).toContain('cell.key.json exists');
+    expect(readFileSync(join(dir, 'cell.key.json'), 'utf8')).toBe(before);
+  });
+
+  it('says which service it cannot reach, without a stack trace', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(closed.address() as AddressInfo).port}`;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const file = join(dir, 'nowhere.credentials.json');
+    const key = JSON.parse(readFileSync(join(dir, 'cell.key.json'), 'utf8')) as unknown;
+    writeFileSync(
+      file,
+      JSON.stringify({
+        registry: url,
+        clearing: url,
+        exchange: url,
+        clientId: 'nobody',
+        privateJwk: key,
+      }),
+    );
+    creds.nowhere = file;
+    const failure = await failureOf('nowhere', ['catalog']);
+    expect(failure?.code).toBe(1);
+    expect(failure?.stderr).toContain(`cannot reach ${url} (ECONNREFUSED)`);
+    expect(failure?.stderr).not.toMatch(/\n\s+at /);
+    const sim = await failureOf('cell', ['sim', 'scenarios']);
+    expect(sim?.code).toBe(1);
+    expect(sim?.stderr).toContain('lack "cpsSim"');
   });
 
   it('says what is missing when no credentials are given', async () => {

@@ -6,11 +6,12 @@
  */
 import { createReadStream, readFileSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import {
   RenkeiClient,
   RenkeiError,
+  RenkeiUnreachableError,
   verifyCheckpointSignature,
   type DeletionMethod,
   type Endpoints,
@@ -31,7 +32,8 @@ const program = new Command('renkei')
   )
   .showHelpAfterError();
 
-function client(): RenkeiClient {
+/** `client({ sim: true })` for the `sim` commands: the credentials must name the cps-sim service. */
+function client(needs: { sim?: boolean } = {}): RenkeiClient {
   const file = program.opts<{ credentials?: string }>().credentials;
   if (!file) throw new UsageError('No credentials: pass --credentials <file> or set RENKEI_CREDENTIALS');
   let creds: CredentialsFile;
@@ -42,6 +44,11 @@ function client(): RenkeiClient {
   }
   for (const k of ['registry', 'clearing', 'exchange', 'clientId', 'privateJwk'] as const) {
     if (!creds[k]) throw new UsageError(`Credentials ${file} lack "${k}"`);
+  }
+  if (needs.sim && !creds.cpsSim) {
+    throw new UsageError(
+      `Credentials ${file} lack "cpsSim" (the CPS simulation service URL) for the sim commands`,
+    );
   }
   return new RenkeiClient(
     {
@@ -55,6 +62,26 @@ function client(): RenkeiClient {
 }
 
 class UsageError extends Error {}
+
+/** An option parser for whole numbers ≥ min; commander reports a bad value and exits 1. */
+const int =
+  (min: number) =>
+  (value: string): number => {
+    const n = Number(value);
+    if (!/^\s*-?\d+\s*$/.test(value) || !Number.isSafeInteger(n)) {
+      throw new InvalidArgumentError(`not a whole number`);
+    }
+    if (n < min) throw new InvalidArgumentError(`must be ${min} or more`);
+    return n;
+  };
+
+/** `--after` of subscribe: 'start', or partition:offset[,partition:offset…], passed on as given. */
+const positions = (value: string): string => {
+  if (!/^(start|\d+:\d+(,\d+:\d+)*)$/.test(value.trim())) {
+    throw new InvalidArgumentError('expected start or partition:offset[,partition:offset…], e.g. 0:41,1:17');
+  }
+  return value.trim();
+};
 
 const readJson = (file: string): Record<string, unknown> => {
   try {
@@ -83,7 +110,16 @@ program
   .action(async (o: { kid: string; out: string }) => {
     const { privateKey } = await generateKeyPair('ES256', { extractable: true });
     const jwk = { ...(await exportJWK(privateKey)), kid: o.kid, alg: 'ES256' };
-    writeFileSync(o.out, JSON.stringify(jwk, null, 2) + '\n', { mode: 0o600 });
+    try {
+      writeFileSync(o.out, JSON.stringify(jwk, null, 2) + '\n', { mode: 0o600, flag: 'wx' });
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      throw new UsageError(
+        code === 'EEXIST'
+          ? `${o.out} exists: not overwriting a key (remove it, or choose another --out)`
+          : `Cannot write ${o.out}: ${(error as Error).message}`,
+      );
+    }
     const { d: _d, ...pub } = jwk;
     print({ keys: [pub] });
     note(`private key written to ${o.out}; keep it secret. Give the JWKS above to the consortium admin.`);
@@ -162,7 +198,7 @@ contract
     } catch (error) {
       throw new UsageError(`Cannot read ${file}: ${(error as Error).message}`);
     }
-    const result = await client().importOdcs(text, o.draft ? 'draft' : 'active');
+    const result = await client().importOdcs(text, o.draft ? 'draft' : undefined);
     for (const w of result.warnings) note(`warning: ${w}`);
     print(result.contract);
   });
@@ -174,7 +210,7 @@ program
   .option('--owner <participantId>')
   .option('--tag <tag>', 'personal, sensitive-personal, competitive or cooperative')
   .option('--purpose <purpose>')
-  .option('--limit <n>', 'page size', (v) => Number(v))
+  .option('--limit <n>', 'page size', int(1))
   .option('--cursor <cursor>', 'nextCursor of the previous page')
   .option('--dcat', 'print the DCAT / Dataspace Protocol JSON-LD instead')
   .action(
@@ -216,16 +252,16 @@ grant
   .requiredOption('--purpose <purpose>')
   .option('--fields <list>', 'comma-separated fields (default: all)')
   .option('--until <iso-date>', 'end of validity')
-  .option('--deletion-days <n>', 'days after the grant ends by which you delete what you received')
+  .option('--deletion-days <n>', 'days after the grant ends by which you delete what you received', int(0))
   .action(
-    async (o: { dataset: string; purpose: string; fields?: string; until?: string; deletionDays?: string }) =>
+    async (o: { dataset: string; purpose: string; fields?: string; until?: string; deletionDays?: number }) =>
       print(
         await client().requestGrant({
           dataset: o.dataset,
           purpose: o.purpose,
           fields: o.fields ? o.fields.split(',') : null,
           validUntil: o.until ?? null,
-          ...(o.deletionDays !== undefined ? { deletionDays: Number(o.deletionDays) } : {}),
+          ...(o.deletionDays !== undefined ? { deletionDays: o.deletionDays } : {}),
         }),
       ),
   );
@@ -248,10 +284,10 @@ program
   .description(
     'publish events (one JSON object per line: {"payload": {...}, "subject"?, "id"?}); "-" reads stdin',
   )
-  .option('--batch <n>', 'events per request', '500')
-  .action(async (dataset: string, file: string, o: { batch: string }) => {
+  .option('--batch <n>', 'events per request', int(1), 500)
+  .action(async (dataset: string, file: string, o: { batch: number }) => {
     const c = client();
-    const token = await c.datasetToken(dataset, 'publish');
+    let token = await c.datasetToken(dataset, 'publish');
     const lines = createInterface({
       input: file === '-' ? process.stdin : createReadStream(file),
       crlfDelay: Infinity,
@@ -261,7 +297,17 @@ program
     let lineNo = 0;
     const flush = async () => {
       if (batch.length === 0) return;
-      const result = await c.publish(dataset, token, batch);
+      let result;
+      try {
+        result = await c.publish(dataset, token, batch);
+      } catch (error) {
+        // A long upload outlives its dataset token: fetch a fresh one and send this batch again, once.
+        if (!(error instanceof RenkeiError && error.status === 401 && error.code === 'TOKEN.EXPIRED'))
+          throw error;
+        note('dataset token expired: fetching a new one');
+        token = await c.datasetToken(dataset, 'publish');
+        result = await c.publish(dataset, token, batch);
+      }
       sent += result.accepted;
       note(`published ${sent} events (contract ${result.contractVersion})`);
       batch = [];
@@ -274,7 +320,7 @@ program
       } catch {
         throw new UsageError(`${file}:${lineNo} is not valid JSON`);
       }
-      if (batch.length >= Number(o.batch)) await flush();
+      if (batch.length >= o.batch) await flush();
     }
     await flush();
     print({ dataset, published: sent });
@@ -284,18 +330,18 @@ program
   .command('subscribe <dataset>')
   .description('stream events under your grant as JSON lines on stdout')
   .requiredOption('--grant <grantId>')
-  .option('--after <positions>', 'resume after partition:offset[,partition:offset…]')
-  .option('--max-events <n>', 'stop after this many events')
-  .action(async (dataset: string, o: { grant: string; after?: string; maxEvents?: string }) => {
+  .option(
+    '--after <positions>',
+    "resume after partition:offset[,partition:offset…] (the events' position), or 'start' to replay",
+    positions,
+  )
+  .option('--max-events <n>', 'stop after this many events', int(1))
+  .action(async (dataset: string, o: { grant: string; after?: string; maxEvents?: number }) => {
     const c = client();
-    const after = Object.fromEntries(
-      (o.after ?? '')
-        .split(',')
-        .filter(Boolean)
-        .map((p) => p.split(':') as [string, string]),
-    );
-    const stream = await c.stream(dataset, await c.datasetToken(dataset, 'subscribe', o.grant), { after });
-    const max = o.maxEvents ? Number(o.maxEvents) : Infinity;
+    const stream = await c.stream(dataset, await c.datasetToken(dataset, 'subscribe', o.grant), {
+      after: o.after,
+    });
+    const max = o.maxEvents ?? Infinity;
     let count = 0;
     for await (const line of stream.lines) {
       if (line.type === 'event') {
@@ -373,11 +419,13 @@ audit
   .option('--dataset <id>')
   .option('--participant <id>')
   .option('--allow <bool>', 'true | false')
-  .option('--limit <n>', 'page size', '100')
+  .option('--limit <n>', 'page size', int(1), 100)
   .option('--csv', 'CSV instead of JSON')
-  .action(async (o: Record<string, string | boolean | undefined>) => {
+  .action(async (o: Record<string, string | number | boolean | undefined>) => {
     const query = Object.fromEntries(
-      Object.entries(o).filter(([k, v]) => k !== 'csv' && typeof v === 'string'),
+      Object.entries(o)
+        .filter(([k, v]) => k !== 'csv' && (typeof v === 'string' || typeof v === 'number'))
+        .map(([k, v]) => [k, String(v)]),
     ) as Record<string, string>;
     const { items } = await client().auditEntries(query);
     if (!o.csv) {
@@ -426,12 +474,14 @@ audit
   .addOption(new Option('--decision <decision>').choices(['allow', 'deny']))
   .option('--from <iso-time>')
   .option('--to <iso-time>')
-  .option('--after <seq>', 'entries after this seq')
-  .option('--limit <n>', 'at most this many entries')
-  .action(async (o: Record<string, string | undefined>) => {
+  .option('--after <seq>', 'entries after this seq', int(0))
+  .option('--limit <n>', 'at most this many entries', int(1))
+  .action(async (o: Record<string, string | number | undefined>) => {
     const { format, ...filters } = o;
     const query = Object.fromEntries(
-      Object.entries(filters).filter((e): e is [string, string] => typeof e[1] === 'string'),
+      Object.entries(filters)
+        .filter((e): e is [string, string | number] => e[1] !== undefined)
+        .map(([k, v]) => [k, String(v)]),
     );
     process.stdout.write(await client().exportAudit(format as 'csv' | 'json' | 'ndjson', query));
   });
@@ -441,14 +491,9 @@ audit
   .option('--dataset <id>', 'one of your datasets (default: all)')
   .option('--from <iso-time>')
   .option('--to <iso-time>')
-  .option('--after <seq>', 'cursor: next of the previous page')
-  .action(async (o: { dataset?: string; from?: string; to?: string; after?: string }) => {
-    const usage = await client().auditUsage({
-      dataset: o.dataset,
-      from: o.from,
-      to: o.to,
-      after: o.after === undefined ? undefined : Number(o.after),
-    });
+  .option('--after <seq>', 'cursor: next of the previous page', int(0))
+  .action(async (o: { dataset?: string; from?: string; to?: string; after?: number }) => {
+    const usage = await client().auditUsage({ dataset: o.dataset, from: o.from, to: o.to, after: o.after });
     for (const c of usage.consumers) {
       note(
         `${c.dataset}  ${c.consumer}  purposes ${c.purposes.join(',') || '-'}  tokens ${c.tokensIssued}  deliveries ${c.deliveries} (${c.eventsDelivered} events)  denied ${c.denied}  last ${c.lastAt}`,
@@ -512,11 +557,13 @@ keys
 keys
   .command('rotate')
   .description('create a new signing key: published now, signing after the pre-publication delay')
-  .option('--activate-after <seconds>', 'sign sooner (after a key compromise); default: the configured delay')
-  .action(async (o: { activateAfter?: string }) => {
-    const result = await client().rotateSigningKey(
-      o.activateAfter === undefined ? undefined : Number(o.activateAfter),
-    );
+  .option(
+    '--activate-after <seconds>',
+    'sign sooner (after a key compromise); default: the configured delay',
+    int(0),
+  )
+  .action(async (o: { activateAfter?: number }) => {
+    const result = await client().rotateSigningKey(o.activateAfter);
     note(
       `${result.result}: ${result.key.kid} (${result.key.state}${result.key.activatesAt ? `, activates ${result.key.activatesAt}` : ''})`,
     );
@@ -529,20 +576,20 @@ const sim = program
 sim
   .command('inputs')
   .description("the twin's inputs: grant state, events applied, stream position")
-  .action(async () => print(await client().simInputs()));
+  .action(async () => print(await client({ sim: true }).simInputs()));
 sim
   .command('follow <dataset>')
   .description('request access to a dataset for the twin (the originator approves) and follow it')
   .requiredOption('--purpose <purpose>', 'a purpose the contract offers')
   .action(async (dataset: string, o: { purpose: string }) =>
-    print(await client().simRequestInput(dataset, o.purpose)),
+    print(await client({ sim: true }).simRequestInput(dataset, o.purpose)),
   );
 sim
   .command('twin')
   .description('the twin now: counts, digest and inputs')
   .option('--rebuild', 'replay every input from the start first (the digest must not change)')
   .action(async (o: { rebuild?: boolean }) => {
-    const c = client();
+    const c = client({ sim: true });
     if (o.rebuild) {
       const r = await c.simRebuildTwin();
       note(`rebuilt from ${r.events} events: ${r.identical ? 'identical' : 'DIFFERENT'} digest`);
@@ -556,22 +603,22 @@ sim
   )
   .action(async (file: string) => {
     const body = readJson(file) as { name: string; kind: ScenarioKind; params: Record<string, unknown> };
-    print(await client().defineScenario(body));
+    print(await client({ sim: true }).defineScenario(body));
   });
 sim
   .command('scenarios')
   .description('the scenarios defined')
-  .action(async () => print(await client().scenarios()));
+  .action(async () => print(await client({ sim: true }).scenarios()));
 sim
   .command('run <scenarioId>')
   .description(
     'run a scenario on a snapshot of the twin; waits and prints the result (--no-wait: the run id)',
   )
-  .option('--seed <n>', 'the seed (the same seed on the same twin repeats the run exactly)')
+  .option('--seed <n>', 'the seed (the same seed on the same twin repeats the run exactly)', int(0))
   .option('--no-wait', 'return at once with the run id')
-  .action(async (scenarioId: string, o: { seed?: string; wait: boolean }) => {
-    const c = client();
-    const started = await c.runScenario(scenarioId, o.seed === undefined ? {} : { seed: Number(o.seed) });
+  .action(async (scenarioId: string, o: { seed?: number; wait: boolean }) => {
+    const c = client({ sim: true });
+    const started = await c.runScenario(scenarioId, o.seed === undefined ? {} : { seed: o.seed });
     if (!o.wait) return print(started);
     let shown = -1;
     for (;;) {
@@ -587,17 +634,17 @@ sim
 sim
   .command('status <runId>')
   .description("a run's status, progress, lineage and seed")
-  .action(async (runId: string) => print(await client().run(runId)));
+  .action(async (runId: string) => print(await client({ sim: true }).run(runId)));
 sim
   .command('result <runId>')
   .description("a finished run's result with chart-ready series")
-  .action(async (runId: string) => print(await client().runResult(runId)));
+  .action(async (runId: string) => print(await client({ sim: true }).runResult(runId)));
 sim
   .command('chart <runId>')
   .description("the run's main series as an SVG chart")
   .option('-o, --output <file.svg>', 'write to a file instead of stdout')
   .action(async (runId: string, o: { output?: string }) => {
-    const svg = await client().chartSvg(runId);
+    const svg = await client({ sim: true }).chartSvg(runId);
     if (o.output) {
       writeFileSync(o.output, svg);
       note(`wrote ${o.output}`);
@@ -609,7 +656,9 @@ sim
   .option('--dataset <dataset>', 'the derived dataset (default cps.<kind>-forecast)')
   .option('--aggregate', 'declare the result an aggregate revealing no single contributor')
   .action(async (runId: string, o: { dataset?: string; aggregate?: boolean }) =>
-    print(await client().publishRun(runId, { dataset: o.dataset, aggregate: o.aggregate ?? false })),
+    print(
+      await client({ sim: true }).publishRun(runId, { dataset: o.dataset, aggregate: o.aggregate ?? false }),
+    ),
   );
 
 /** A checkpoint JWS from a file: the raw JWS, or JSON with `jws` (a checkpoint) or `checkpoint.jws` (a receipt). */
@@ -646,6 +695,9 @@ try {
     process.exitCode = 2;
   } else if (error instanceof UsageError) {
     note(`error: ${error.message}`);
+    process.exitCode = 1;
+  } else if (error instanceof RenkeiUnreachableError) {
+    note(`error: ${error.message}: is the service running, and are the URLs in your credentials right?`);
     process.exitCode = 1;
   } else {
     throw error;

@@ -17,6 +17,37 @@ export class RenkeiError extends Error {
   }
 }
 
+/**
+ * A service could not be reached at all (refused, unknown host, reset, timeout): no HTTP answer came.
+ * A TypeError, like the `fetch failed` it wraps (`cause`).
+ */
+export class RenkeiUnreachableError extends TypeError {
+  constructor(
+    readonly url: string,
+    /** The system error code, e.g. ECONNREFUSED or ENOTFOUND (else fetch's reason, or `FETCH_FAILED`). */
+    readonly code: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`cannot reach ${url} (${code})`, options);
+    this.name = 'RenkeiUnreachableError';
+  }
+}
+
+/** fetch, with a failure to connect reported as RenkeiUnreachableError (an aborted request rethrows as is). */
+async function send(url: string, init?: RequestInit): Promise<Response> {
+  try {
+    return await fetch(url, init);
+  } catch (error) {
+    if (init?.signal?.aborted || !(error instanceof TypeError)) throw error;
+    const cause = (error as { cause?: { code?: unknown; message?: unknown; errors?: { code?: unknown }[] } })
+      .cause;
+    const code = cause?.code ?? cause?.errors?.find((e) => e.code)?.code ?? cause?.message;
+    throw new RenkeiUnreachableError(new URL(url).origin, typeof code === 'string' ? code : 'FETCH_FAILED', {
+      cause: error,
+    });
+  }
+}
+
 export interface Endpoints {
   registry: string;
   clearing: string;
@@ -108,9 +139,13 @@ export type StreamLine =
       event: {
         id: string;
         dataset: string;
+        /** The event type (the envelope's `type`). */
+        type: string;
         originator: string;
         subject?: string;
         payload: Record<string, unknown>;
+        /** When it happened, as the publisher said (defaults to the publish time). */
+        occurredAt: string;
         publishedAt: string;
         contractVersion: string;
         /** Protected fields whose data key was destroyed (crypto-shredded): gone for good. */
@@ -319,10 +354,38 @@ export class RenkeiClient {
       client_assertion: await this.clientAssertion(),
     });
     const res = await json<{ access_token: string; expires_in: number }>(
-      await fetch(`${this.endpoints.clearing}/oauth/token`, { method: 'POST', body }),
+      await send(`${this.endpoints.clearing}/oauth/token`, { method: 'POST', body }),
     );
     this.token = { value: res.access_token, expiresAt: Date.now() + res.expires_in * 1000 };
     return res.access_token;
+  }
+
+  /**
+   * Every authenticated request: the platform token (or `token`), a JSON body (or `raw` text with its
+   * content type), and an error answer thrown as RenkeiError. Returns the successful response unread.
+   */
+  private async request(
+    base: keyof Endpoints,
+    method: string,
+    path: string,
+    options: { body?: unknown; raw?: { text: string; contentType: string }; token?: string } = {},
+  ): Promise<Response> {
+    const root = this.endpoints[base];
+    if (!root) throw new TypeError(`No ${base} endpoint: add "${base}" to the endpoints`);
+    const headers: Record<string, string> = {
+      authorization: `Bearer ${options.token ?? (await this.platformToken())}`,
+    };
+    let body: string | undefined;
+    if (options.raw) {
+      headers['content-type'] = options.raw.contentType;
+      body = options.raw.text;
+    } else if (options.body !== undefined) {
+      headers['content-type'] = 'application/json';
+      body = JSON.stringify(options.body);
+    }
+    const response = await send(`${root}${path}`, { method, headers, body });
+    if (!response.ok) await json(response);
+    return response;
   }
 
   private async call<T>(
@@ -332,17 +395,7 @@ export class RenkeiClient {
     body?: unknown,
     token?: string,
   ): Promise<T> {
-    const headers: Record<string, string> = {
-      authorization: `Bearer ${token ?? (await this.platformToken())}`,
-    };
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    return json<T>(
-      await fetch(`${this.endpoints[base]}${path}`, {
-        method,
-        headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
-      }),
-    );
+    return json<T>(await this.request(base, method, path, { body, token }));
   }
 
   // registry
@@ -427,24 +480,20 @@ export class RenkeiClient {
   }
   /** A contract version as an Open Data Contract Standard v3 document (YAML text). */
   async exportOdcs(dataset: string, version: string): Promise<string> {
-    const response = await fetch(
-      `${this.endpoints.registry}/contracts/${dataset}/versions/${version}/odcs?format=yaml`,
-      { headers: { authorization: `Bearer ${await this.platformToken()}` } },
+    const response = await this.request(
+      'registry',
+      'GET',
+      `/contracts/${dataset}/versions/${version}/odcs?format=yaml`,
     );
-    if (!response.ok) await json(response);
     return response.text();
   }
   /** Registers a contract version from an ODCS v3 document (YAML or JSON text). */
-  async importOdcs(document: string, status: 'draft' | 'active' = 'active') {
+  /** `status`: override the document's own (draft/proposed → draft, active → active). */
+  async importOdcs(document: string, status?: 'draft' | 'active') {
     const yaml = !document.trimStart().startsWith('{');
     return json<{ contract: ContractView; warnings: string[] }>(
-      await fetch(`${this.endpoints.registry}/contracts/odcs?status=${status}`, {
-        method: 'POST',
-        headers: {
-          authorization: `Bearer ${await this.platformToken()}`,
-          'content-type': yaml ? 'application/yaml' : 'application/json',
-        },
-        body: document,
+      await this.request('registry', 'POST', `/contracts/odcs${status ? `?status=${status}` : ''}`, {
+        raw: { text: document, contentType: yaml ? 'application/yaml' : 'application/json' },
       }),
     );
   }
@@ -588,13 +637,6 @@ export class RenkeiClient {
       next: number | null;
     }>('clearing', 'GET', `/audit/entries?${new URLSearchParams(query).toString()}`);
   }
-  verifyAudit() {
-    return this.call<{ ok: boolean; entries: number; problem: string | null }>(
-      'clearing',
-      'GET',
-      '/audit/verify',
-    );
-  }
   /**
    * Re-walks the audit chain against every stored checkpoint and, if given, one you kept (a receipt's
    * `checkpoint.jws`): any participant may check its receipts; without one it needs audit:read.
@@ -614,7 +656,7 @@ export class RenkeiClient {
   }
   /** Every key that ever signed checkpoints, retired ones included (public; no token needed). */
   async auditCheckpointKeys(): Promise<{ keys: JWK[] }> {
-    return json<{ keys: JWK[] }>(await fetch(`${this.endpoints.clearing}/audit/checkpoints/jwks`));
+    return json<{ keys: JWK[] }>(await send(`${this.endpoints.clearing}/audit/checkpoints/jwks`));
   }
   /** A signed receipt for the entries about your datasets (originators). */
   auditReceipts(query: { dataset?: string; after?: number; limit?: number } = {}) {
@@ -626,16 +668,16 @@ export class RenkeiClient {
   }
   /** Exports matching audit entries as CSV (RFC 4180), a JSON array or NDJSON text (compliance). */
   async exportAudit(format: 'csv' | 'json' | 'ndjson', query: Record<string, string> = {}): Promise<string> {
-    const response = await fetch(
-      `${this.endpoints.clearing}/audit/entries${queryString({ ...query, format })}`,
-      { headers: { authorization: `Bearer ${await this.platformToken()}` } },
+    const response = await this.request(
+      'clearing',
+      'GET',
+      `/audit/entries${queryString({ ...query, format })}`,
     );
-    if (!response.ok) await json(response);
     return response.text();
   }
   /** The platform's token-verification keys (public). */
   async jwks(): Promise<{ keys: JWK[] }> {
-    return json<{ keys: JWK[] }>(await fetch(`${this.endpoints.clearing}/.well-known/jwks.json`));
+    return json<{ keys: JWK[] }>(await send(`${this.endpoints.clearing}/.well-known/jwks.json`));
   }
   /** The signing-key ring (consortium admin). */
   signingKeys() {
@@ -663,15 +705,8 @@ export class RenkeiClient {
   private async sim<T>(method: string, path: string, body?: unknown): Promise<T> {
     return json<T>(await this.simResponse(method, path, body));
   }
-  private async simResponse(method: string, path: string, body?: unknown): Promise<Response> {
-    if (!this.endpoints.cpsSim) throw new TypeError('No cpsSim endpoint: add "cpsSim" to the endpoints');
-    const headers: Record<string, string> = { authorization: `Bearer ${await this.platformToken()}` };
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    return fetch(`${this.endpoints.cpsSim}${path}`, {
-      method,
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
+  private simResponse(method: string, path: string, body?: unknown): Promise<Response> {
+    return this.request('cpsSim', method, path, { body });
   }
   /** The twin's inputs: grant state, events applied and stream position per dataset. */
   simInputs() {
@@ -723,7 +758,6 @@ export class RenkeiClient {
   /** The run's main series as an SVG chart. */
   async chartSvg(runId: string): Promise<string> {
     const response = await this.simResponse('GET', `/runs/${runId}/chart.svg`);
-    if (!response.ok) await json(response);
     return response.text();
   }
   /** Publishes the run's result as a derived dataset carrying lineage to its inputs. */
@@ -768,18 +802,21 @@ export class RenkeiClient {
   async stream(
     dataset: string,
     token: string,
-    /** `after`: positions to resume after, or 'start' to replay everything still on the topic. */
-    options: { after?: Record<number, string> | 'start' } = {},
+    /**
+     * `after`: positions to resume after — `{partition: offset}`, or the `partition:offset,…` text as the
+     * stream's `position` fields give it — or 'start' to replay everything still on the topic.
+     */
+    options: { after?: Record<number, string> | string } = {},
   ): Promise<DeliveryStream> {
     const controller = new AbortController();
     const after =
-      options.after === 'start'
-        ? 'start'
+      typeof options.after === 'string'
+        ? options.after.trim()
         : Object.entries(options.after ?? {})
             .map(([partition, offset]) => `${partition}:${offset}`)
             .join(',');
-    const query = after ? `?after=${after}` : '';
-    const response = await fetch(`${this.endpoints.exchange}/datasets/${dataset}/stream${query}`, {
+    const query = after ? `?after=${encodeURIComponent(after)}` : '';
+    const response = await send(`${this.endpoints.exchange}/datasets/${dataset}/stream${query}`, {
       headers: { authorization: `Bearer ${token}` },
       signal: controller.signal,
     });
