@@ -10,12 +10,14 @@ import {
   createHttpApp,
   createLogger,
   listenAndServe,
+  refusalRecorder,
   loadConfig,
   routeProcessWarnings,
 } from '#libs/platform';
 import { PolicyEngine, readPolicyBundle } from '#libs/policy';
 import { AuditCheckpointer } from './audit/checkpoints.js';
 import { DecisionIngest } from './audit/decision-ingest.js';
+import { appendRefusals, RefusalIngest } from './audit/refusal-ingest.js';
 import { SigningKeyManager } from './keys/signing-key-manager.js';
 import { ClearingModule } from './clearing.module.js';
 import { DeletionSweeper } from './deletion/deletion.sweeper.js';
@@ -141,6 +143,8 @@ const outbox = new OutboxRelay(kafka, new PrismaOutboxStore(prisma, 'clearing'),
 await outbox.start();
 const ingest = new DecisionIngest(kafka, prisma, logger);
 await ingest.start();
+const refusalIngest = new RefusalIngest(kafka, prisma, logger);
+await refusalIngest.start();
 
 const app = await createHttpApp(
   ClearingModule.register({
@@ -174,6 +178,8 @@ const app = await createHttpApp(
   describeClearing,
   logger,
 );
+// Clearing's own security refusals go straight onto its chain (ADR 0018).
+refusalRecorder(app).useSink((records) => appendRefusals(prisma, records));
 logger.info({ policyRevision: policy.revision }, 'policy bundle loaded');
 const sweeper = app.get(DeletionSweeper);
 sweeper.start({ intervalMs: config.GRANT_SWEEP_INTERVAL_MS, logger: logger.child({ component: 'sweeper' }) });
@@ -185,7 +191,7 @@ await listenAndServe(app, {
     // The sweep writes through the outbox: it stops before the relay does.
     await sweeper.stop();
     await Promise.allSettled([signingKeys.stop(), checkpoints.stop()]);
-    await Promise.allSettled([ingest.stop(), registryEvents.stop(), outbox.stop()]);
+    await Promise.allSettled([ingest.stop(), refusalIngest.stop(), registryEvents.stop(), outbox.stop()]);
     notifier.stop();
     await notifier.idle();
     await prisma.$disconnect();

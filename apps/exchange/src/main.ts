@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import { PlatformProjection, systemClock, Topics, type PlatformEvent } from '#libs/domain';
 import { TokenVerifier } from '#libs/auth';
-import { createKafka, ensurePlatformTopics, EventConsumer } from '#libs/kafka';
+import { createKafka, ensurePlatformTopics, EventConsumer, kafkaRefusalSink } from '#libs/kafka';
 import {
   baseConfigSchema,
   createHttpApp,
   createLogger,
   listenAndServe,
+  refusalRecorder,
   loadConfig,
   routeProcessWarnings,
 } from '#libs/platform';
@@ -87,6 +88,8 @@ const app = await createHttpApp(
   describeExchange,
   logger,
 );
+// Security refusals go to clearing's audit chain (ADR 0018); flushed when the app closes, before the producer.
+refusalRecorder(app).useSink(kafkaRefusalSink(producer));
 logger.info({ policyRevision: policy.revision }, 'policy bundle loaded');
 await listenAndServe(app, {
   host: config.HOST,

@@ -1,13 +1,14 @@
 import { z } from 'zod';
 import { systemClock } from '#libs/domain';
 import { TokenVerifier } from '#libs/auth';
-import { createKafka, ensurePlatformTopics, OutboxRelay } from '#libs/kafka';
+import { createKafka, ensurePlatformTopics, kafkaRefusalSink, OutboxRelay } from '#libs/kafka';
 import { createPrisma, PrismaOutboxStore } from '#libs/persistence';
 import {
   baseConfigSchema,
   createHttpApp,
   createLogger,
   listenAndServe,
+  refusalRecorder,
   loadConfig,
   routeProcessWarnings,
 } from '#libs/platform';
@@ -63,12 +64,17 @@ const app = await createHttpApp(
   describeRegistry,
   logger,
 );
+// Security refusals go to clearing's audit chain (ADR 0018).
+const refusalProducer = kafka.producer({ retry: { retries: 5, maxRetryTime: 10_000 } });
+await refusalProducer.connect();
+refusalRecorder(app).useSink(kafkaRefusalSink(refusalProducer));
 await listenAndServe(app, {
   host: config.HOST,
   port: config.PORT,
   logger,
   onClose: async () => {
     await outbox.stop();
+    await refusalProducer.disconnect();
     await prisma.$disconnect();
   },
 });

@@ -18,6 +18,10 @@ export const Topics = {
   get auditDecisions() {
     return `${prefix()}.audit.decisions`;
   },
+  /** Security refusals (401/403/429, concealed 404s) from every service, appended to the chain by clearing. */
+  get auditRefusals() {
+    return `${prefix()}.audit.refusals`;
+  },
   data: (dataset: string) => `${prefix()}.data.${dataset}`,
   deadLetter: (dataset: string) => `${prefix()}.dlq.${dataset}`,
 };

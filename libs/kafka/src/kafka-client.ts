@@ -55,5 +55,6 @@ export function ensurePlatformTopics(kafka: Kafka): Promise<void> {
     { topic: Topics.registryEvents, numPartitions: 1, configEntries: forever },
     { topic: Topics.clearingEvents, numPartitions: 1, configEntries: forever },
     { topic: Topics.auditDecisions, numPartitions: 3 },
+    { topic: Topics.auditRefusals, numPartitions: 1 },
   ]);
 }

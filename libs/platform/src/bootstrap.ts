@@ -5,6 +5,7 @@ import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swag
 import type { Logger } from 'pino';
 import { PinoNestLogger } from './logger.js';
 import { ProblemFilter } from './problem.filter.js';
+import { installRefusalAudit } from './refusal-audit.js';
 
 export interface ServiceDescription {
   name: string;
@@ -44,6 +45,7 @@ export async function createHttpApp(
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json' });
   const requestLog = logger.child({ component: 'http' });
   const fastify = app.getHttpAdapter().getInstance();
+  installRefusalAudit(fastify, service.name, logger);
   if (service.jsonBodies && service.jsonBodies.length > 0) {
     fastify.addContentTypeParser(
       service.jsonBodies,

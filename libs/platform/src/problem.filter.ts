@@ -2,6 +2,7 @@ import { Catch, HttpException, type ArgumentsHost, type ExceptionFilter } from '
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { DomainError, type ErrorDetail, type ErrorKind } from '#libs/domain';
+import { noteRefusal } from './refusal-audit.js';
 
 const statusOf: Record<ErrorKind, number> = {
   'bad-request': 400,
@@ -34,6 +35,7 @@ export class ProblemFilter implements ExceptionFilter {
     const reply = http.getResponse<FastifyReply>();
     const request = http.getRequest<FastifyRequest>();
     const problem = this.toProblem(error, request.url);
+    noteRefusal(request, problem.code, error);
     if (problem.status >= 500) this.logger.error({ err: error, url: request.url }, 'request failed');
     if (reply.sent || reply.raw.headersSent) {
       reply.raw.end();

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { forbidden, notFound, type DecisionRecordInput } from '#libs/domain';
+import { forbidden, notFound, onRecord, type DecisionRecordInput } from '#libs/domain';
 import type { PolicyDecision, PolicyInput } from './policy-engine.js';
 
 /** Shapes a decision like OPA's decision log: id, time, bundle revision, input, result, requester. */
@@ -38,9 +38,12 @@ export function denied(decision: PolicyDecision, what: string): Error {
     );
   }
   const [first = 'POLICY.DENIED'] = decision.reasons;
-  return forbidden(
-    first,
-    `${what} was denied by policy: ${decision.reasons.join(', ') || 'no rule allows it'}`,
-    'The decision is on the audit record; ask the data owner about the grant or its terms',
+  // The deny is on the audit chain as a decision record: the refusal audit does not record it again.
+  return onRecord(
+    forbidden(
+      first,
+      `${what} was denied by policy: ${decision.reasons.join(', ') || 'no rule allows it'}`,
+      'The decision is on the audit record; ask the data owner about the grant or its terms',
+    ),
   );
 }

@@ -415,9 +415,12 @@ deletion
 const audit = program.command('audit').description('the audit record (compliance officers)');
 audit
   .command('entries')
-  .option('--kind <kind>', 'decision | token.issued | grant.changed')
+  .option('--kind <kind>', 'decision | token.issued | grant.changed | security.refusal')
   .option('--dataset <id>')
   .option('--participant <id>')
+  .option('--code <code>', 'security refusals with this stable code, e.g. TOKEN.EXPIRED')
+  .option('--from <time>', 'at or after this ISO time')
+  .option('--to <time>', 'before this ISO time')
   .option('--allow <bool>', 'true | false')
   .option('--limit <n>', 'page size', int(1), 100)
   .option('--csv', 'CSV instead of JSON')

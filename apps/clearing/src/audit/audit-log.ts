@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import canonicalize from 'canonicalize';
-import type { DecisionRecordInput } from '#libs/domain';
+import type { DecisionRecordInput, RefusalRecord } from '#libs/domain';
 import type { Prisma, PrismaClient } from '#libs/persistence';
 
 export type AuditKind =
@@ -13,7 +13,8 @@ export type AuditKind =
   | 'deletion.obligation'
   | 'deletion.receipt'
   | 'deletion.overdue'
-  | 'signing-key.changed';
+  | 'signing-key.changed'
+  | 'security.refusal';
 
 export interface AuditAppend {
   id?: string;
@@ -93,6 +94,25 @@ export function decisionEntry(record: DecisionRecordInput): AuditAppend {
     dataset: record.dataset,
     grantId: record.grantId,
     allow: record.allow,
+    payload: record,
+  };
+}
+
+/**
+ * An aggregated security refusal (ADR 0018). The actor is the verified participant, or `unauthenticated`
+ * when authentication itself failed (what the token claimed is in the payload, marked unverified): a
+ * forged token in someone's name never shows up as that participant's own action.
+ */
+export function refusalEntry(record: RefusalRecord): AuditAppend {
+  return {
+    id: record.id,
+    kind: 'security.refusal',
+    at: new Date(record.lastAt),
+    actorId: record.participant ?? 'unauthenticated',
+    dataset:
+      record.targets.length === 1 && record.targets[0]!.type === 'dataset' ? record.targets[0]!.id : null,
+    grantId: null,
+    allow: false,
     payload: record,
   };
 }

@@ -38,9 +38,9 @@ export class AuditController {
   @Authenticated('api', 'audit:read')
   @ApiOperation({
     summary:
-      'Query or export the audit record (compliance): decisions, tokens issued, consent changes, key changes',
+      'Query or export the audit record (compliance): decisions, tokens issued, consent changes, key changes, security refusals',
     description:
-      'Filter by participant (as actor, grant party or dataset owner), dataset, decision (allow|deny), kind and time. Every decision carries its input, result, obligations and the policy bundle revision that made it. Page with `after`; or export every match with format=csv (RFC 4180, header row), json (an array) or ndjson. Each entry carries its hash and the previous one, so an export can be re-verified offline.',
+      'Filter by participant (as actor, grant party or dataset owner; for security refusals also as the unverified subject a refused token claimed), dataset, decision (allow|deny), kind, code (security refusals: kind security.refusal, e.g. TOKEN.EXPIRED, GRANT.NOT_FOUND, RATE_LIMIT.EXCEEDED) and time. Every decision carries its input, result, obligations and the policy bundle revision that made it. Page with `after`; or export every match with format=csv (RFC 4180, header row), json (an array) or ndjson. Each entry carries its hash and the previous one, so an export can be re-verified offline.',
   })
   @ApiZodQuery(AuditQuerySchema)
   @ApiResponse({

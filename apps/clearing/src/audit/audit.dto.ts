@@ -22,6 +22,12 @@ export const AuditQuerySchema = z
         'Entries the participant took part in: as the actor, as a party to the grant, or as the owner of the dataset',
       ),
     grant: z.uuid().optional(),
+    code: z
+      .string()
+      .max(80)
+      .regex(/^[A-Z][A-Z0-9_]*(\.[A-Z0-9_]+)*\+?$/, 'a stable error code such as TOKEN.EXPIRED')
+      .optional()
+      .describe('Security refusals (kind security.refusal) with this stable code, e.g. TOKEN.EXPIRED'),
     decision: z.enum(['allow', 'deny']).optional().describe('Only allowed, or only denied, decisions'),
     allow: z.enum(['true', 'false']).optional().describe('Same as decision=allow|deny'),
     from: when.optional().describe('At or after this time'),

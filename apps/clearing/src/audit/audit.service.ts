@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Readable } from 'node:stream';
 import { badRequest, notFound } from '#libs/domain';
+import { concealing } from '#libs/domain';
 import type { Principal } from '#libs/auth';
 import { Prisma, type PrismaClient } from '#libs/persistence';
 import type { PlatformProjection, ProjectionSync } from '../clearing.context.js';
@@ -159,11 +160,15 @@ export class AuditService {
       and.push({
         OR: [
           { actorId: p },
+          // Refused tokens and assertions that claimed to be this participant (unverified: ADR 0018).
+          { kind: 'security.refusal', payload: { path: ['claimed', 'sub'], equals: p } },
+          { kind: 'security.refusal', payload: { path: ['claimed', 'iss'], equals: p } },
           ...(grants.length > 0 ? [{ grantId: { in: grants } }] : []),
           ...(owned.length > 0 ? [{ dataset: { in: owned } }] : []),
         ],
       });
     }
+    if (q.code) and.push({ kind: 'security.refusal', payload: { path: ['code'], equals: q.code } });
     return {
       ...(q.kind ? { kind: q.kind } : {}),
       ...(q.dataset ? { dataset: q.dataset } : {}),
@@ -278,11 +283,14 @@ export class AuditService {
         privileged ? this.state.contracts.has(dataset) : this.ownerOf(dataset) === actor.participantId;
       if (!allowed()) await this.sync(0);
       if (!allowed()) {
-        throw notFound(
+        const error = notFound(
           'AUDIT.DATASET_NOT_FOUND',
           privileged ? `No dataset '${dataset}'` : `No dataset '${dataset}' of yours`,
           "Usage is shown to a dataset's originator only; your datasets are in GET /catalog?owner=<your id>",
         );
+        throw this.ownerOf(dataset) !== undefined
+          ? concealing(error, { type: 'dataset', id: dataset })
+          : error;
       }
       return [dataset];
     }

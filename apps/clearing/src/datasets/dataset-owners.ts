@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DomainError, forbidden, type ErrorDetail } from '#libs/domain';
+import { DomainError, concealing, forbidden, type ErrorDetail } from '#libs/domain';
 import type { Principal } from '#libs/auth';
 import type { PlatformProjection, ProjectionSync } from '../clearing.context.js';
 import { STATE, SYNC } from '../clearing.tokens.js';
@@ -43,6 +43,7 @@ export class DatasetOwners {
   ): Promise<void> {
     const missing: ErrorDetail[] = [];
     const notOwned: string[] = [];
+    let concealed: string | undefined;
     const owners = new Map<string, string | undefined>();
     for (const { dataset, path } of named) {
       if (dataset === '*' && options.allowAll) continue;
@@ -51,9 +52,10 @@ export class DatasetOwners {
       if (owner === actor.participantId) continue;
       if (owner && options.othersAs !== 'not-found') notOwned.push(dataset);
       else missing.push({ path, message: `No dataset '${dataset}'` });
+      if (owner && options.othersAs === 'not-found') concealed ??= dataset;
     }
     if (missing.length > 0) {
-      throw new DomainError(
+      const error = new DomainError(
         'CONTRACT.NOT_FOUND',
         'not-found',
         missing.length === 1 ? missing[0]!.message : `${missing.length} datasets are not yours or unknown`,
@@ -62,6 +64,8 @@ export class DatasetOwners {
           hint: options.allowAll ? "Name a dataset you registered, or '*' for all your datasets" : undefined,
         },
       );
+      // Someone else's dataset is answered as unknown, and recorded as a refusal (ADR 0018).
+      throw concealed ? concealing(error, { type: 'dataset', id: concealed }) : error;
     }
     if (notOwned.length > 0) {
       throw forbidden('CONTRACT.NOT_OWNER', `Only the owner of '${notOwned[0]}' may ${options.action}`);

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK, conflict, forbidden, notFound, type Clock } from '#libs/domain';
+import { concealing } from '#libs/domain';
 import type { Principal } from '#libs/auth';
 import { asJson, type DeletionObligationModel, type PrismaClient } from '#libs/persistence';
 import { appendAudit } from '../audit/audit-log.js';
@@ -151,11 +152,12 @@ export class DeletionService {
       !obligation ||
       (obligation.consumerId !== actor.participantId && obligation.originatorId !== actor.participantId)
     ) {
-      throw notFound(
+      const error = notFound(
         'DELETION.NOT_FOUND',
         `No deletion obligation ${id} that you are a party to`,
         'List yours with GET /deletion-obligations',
       );
+      throw obligation ? concealing(error, { type: 'deletion-obligation', id }) : error;
     }
     return obligation;
   }

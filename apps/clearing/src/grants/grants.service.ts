@@ -10,6 +10,7 @@ import {
   type GrantView,
   type PlatformEvent,
 } from '#libs/domain';
+import { concealing } from '#libs/domain';
 import type { Principal } from '#libs/auth';
 import type { OutboxRelay } from '#libs/kafka';
 import { Prisma, asJson, type PrismaClient } from '#libs/persistence';
@@ -177,9 +178,10 @@ export class GrantsService {
       const grant = await this.visible(tx, actor, id);
       const isOriginator = grant.originatorId === actor.participantId;
       if (movers[verb] === 'originator' && !isOriginator) {
-        throw notFound(
-          'GRANT.NOT_FOUND',
-          `No grant ${id} that you can ${verb === 'granted' ? 'approve' : verb}`,
+        // The consumer trying the originator's move: answered as missing, recorded as a refusal.
+        throw concealing(
+          notFound('GRANT.NOT_FOUND', `No grant ${id} that you can ${verb === 'granted' ? 'approve' : verb}`),
+          { type: 'grant', id },
         );
       }
       assertTransition(grant.state as GrantState, to);
@@ -236,7 +238,9 @@ export class GrantsService {
     const grant = await db.grant.findUnique({ where: { id } });
     // Someone else's grant is indistinguishable from a missing one.
     if (!grant || (grant.originatorId !== actor.participantId && grant.consumerId !== actor.participantId)) {
-      throw notFound('GRANT.NOT_FOUND', `No grant ${id} that you are a party to`);
+      const error = notFound('GRANT.NOT_FOUND', `No grant ${id} that you are a party to`);
+      // Same answer either way; only someone else's grant is a refusal for the audit (ADR 0018).
+      throw grant ? concealing(error, { type: 'grant', id }) : error;
     }
     return grant;
   }

@@ -10,6 +10,7 @@ import {
   type GrantView,
   type ParticipantRole,
 } from '#libs/domain';
+import { concealing } from '#libs/domain';
 import { verifyClientAssertion, type Principal, type TokenIssuer } from '#libs/auth';
 import { Prisma, type PrismaClient } from '#libs/persistence';
 import { buildPolicyInput, decisionRecord, denied, type PolicyEngine } from '#libs/policy';
@@ -146,7 +147,8 @@ export class TokensService {
         ]);
       const row = await this.prisma.grant.findUnique({ where: { id: req.grantId } });
       if (!row || (row.consumerId !== actor.participantId && row.originatorId !== actor.participantId)) {
-        throw notFound('GRANT.NOT_FOUND', `No grant ${req.grantId} that you are a party to`);
+        const error = notFound('GRANT.NOT_FOUND', `No grant ${req.grantId} that you are a party to`);
+        throw row ? concealing(error, { type: 'grant', id: row.id }) : error;
       }
       grant = grantView(row);
     }

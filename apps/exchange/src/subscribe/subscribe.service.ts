@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ServerResponse } from 'node:http';
 import { Topics, badRequest, conflict, notFound, unavailable, type GrantView } from '#libs/domain';
+import { concealing } from '#libs/domain';
 import type { Principal } from '#libs/auth';
 import { buildPolicyInput, decisionRecord, denied } from '#libs/policy';
 import { EXCHANGE, PSEUDONYM_SECRET } from '../exchange.tokens.js';
@@ -29,11 +30,12 @@ export class SubscribeService {
     const grantId = principal.claims.grant;
     const grant = grantId ? this.rt.state.grants.get(grantId) : undefined;
     if (!grant || grant.consumer !== principal.participantId || grant.dataset !== dataset) {
-      throw notFound(
+      const error = notFound(
         'GRANT.NOT_FOUND',
         'The token names no grant of yours for this dataset',
         'Request a subscribe token for the grant you hold',
       );
+      throw grant ? concealing(error, { type: 'grant', id: grant.id }) : error;
     }
     const input = buildPolicyInput(this.rt.state, {
       action: 'subscribe',

@@ -17,6 +17,7 @@ import {
   type ContractTerms,
   type ErrorDetail,
 } from '#libs/domain';
+import { concealing } from '#libs/domain';
 import {
   checkCompatibility,
   contractTermViolations,
@@ -96,6 +97,12 @@ const notFoundContract = (dataset: string, version?: string) =>
     version ? `No version ${version} of dataset '${dataset}'` : `No contract for dataset '${dataset}'`,
     'List the datasets you can see with GET /catalog',
   );
+
+/** The 404 anyone gets; when the contract exists but is hidden from the caller, also a refusal for the audit. */
+const hiddenContract = (exists: boolean, dataset: string, version?: string) =>
+  exists
+    ? concealing(notFoundContract(dataset, version), { type: 'dataset', id: dataset })
+    : notFoundContract(dataset, version);
 
 /** One problem detail per breaking change, pointing into the submitted schema. */
 function breakDetails(breaks: SchemaBreak[]): ErrorDetail[] {
@@ -359,7 +366,7 @@ export class ContractsService {
     const row = await this.prisma.dataContract.findUnique({
       where: { dataset_version: { dataset, version } },
     });
-    if (!row || !visibleTo(actor, row)) throw notFoundContract(dataset, version);
+    if (!row || !visibleTo(actor, row)) throw hiddenContract(row !== null, dataset, version);
     return row;
   }
 
@@ -368,7 +375,7 @@ export class ContractsService {
       where: { dataset_version: { dataset, version } },
       include: { owner: true },
     });
-    if (!row || !visibleTo(actor, row)) throw notFoundContract(dataset, version);
+    if (!row || !visibleTo(actor, row)) throw hiddenContract(row !== null, dataset, version);
     return row;
   }
 
@@ -550,7 +557,7 @@ export class ContractsService {
       if (anyVisible.some((v) => visibleTo(actor, v))) {
         throw forbidden('CONTRACT.NOT_OWNER', `Only the owner of '${dataset}' may change it`);
       }
-      throw notFoundContract(dataset);
+      throw hiddenContract(true, dataset);
     }
     return existing;
   }
