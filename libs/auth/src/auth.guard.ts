@@ -47,8 +47,9 @@ export class AuthGuard implements CanActivate {
       );
     }
     const principal = await this.verifier.verify(match[1], options.audience);
-    if (options.scope) requireScope(principal, options.scope);
+    // Set before the scope check, so a refusal for a missing scope is recorded under who asked (ADR 0018).
     request.principal = principal;
+    if (options.scope) requireScope(principal, options.scope);
     return true;
   }
 }

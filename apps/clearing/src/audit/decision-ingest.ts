@@ -4,6 +4,26 @@ import { Topics, type DecisionRecordInput } from '#libs/domain';
 import type { PrismaClient } from '#libs/persistence';
 import { appendAudit, decisionEntry } from './audit-log.js';
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The fields the chain entry is built from, with the types it needs (the rest is kept as sent). */
+export function isDecisionRecord(v: unknown): v is DecisionRecordInput {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const r = v as Record<string, unknown>;
+  const text = (x: unknown) => typeof x === 'string' && x.length > 0 && x.length <= 200;
+  const orNull = (x: unknown) => x === null || text(x);
+  return (
+    typeof r.decisionId === 'string' &&
+    UUID.test(r.decisionId) &&
+    text(r.requestedBy) &&
+    typeof r.allow === 'boolean' &&
+    typeof r.decidedAt === 'string' &&
+    !Number.isNaN(Date.parse(r.decidedAt)) &&
+    orNull(r.dataset ?? null) &&
+    orNull(r.grantId ?? null)
+  );
+}
+
 /**
  * Appends the exchange's decision records (publish, subscribe, deliveries) to the audit chain. Offsets are
  * committed only after the batch is durably in PostgreSQL; a redelivered record is skipped by its id.
@@ -28,8 +48,11 @@ export class DecisionIngest {
         const records: DecisionRecordInput[] = [];
         for (const message of batch.messages) {
           try {
-            if (message.value)
-              records.push(JSON.parse(message.value.toString('utf8')) as DecisionRecordInput);
+            const value: unknown = message.value ? JSON.parse(message.value.toString('utf8')) : null;
+            // A malformed record would fail the batch's transaction again on every redelivery and stall
+            // the chain behind it: skip it, loudly.
+            if (isDecisionRecord(value)) records.push(value);
+            else this.logger.error({ offset: message.offset }, 'malformed decision record skipped');
           } catch (error) {
             this.logger.error({ err: error, offset: message.offset }, 'unreadable decision record skipped');
           }
