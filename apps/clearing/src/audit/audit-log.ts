@@ -109,8 +109,8 @@ export function refusalEntry(record: RefusalRecord): AuditAppend {
     kind: 'security.refusal',
     at: new Date(record.lastAt),
     actorId: record.participant ?? 'unauthenticated',
-    dataset:
-      record.targets.length === 1 && record.targets[0]!.type === 'dataset' ? record.targets[0]!.id : null,
+    // Targets stay in the payload: on the dataset column the probe would join the owner's receipts.
+    dataset: null,
     grantId: null,
     allow: false,
     payload: record,
