@@ -381,6 +381,88 @@ describe('API1 broken object level authorisation: another tenant’s objects are
   });
 });
 
+describe('API1 (continued): notifications, deletion obligations, person consents and data keys', () => {
+  it("answers a stranger's notification like a missing one", async () => {
+    await cell.registerContract({
+      ...batteryCfpContract,
+      version: '1.1.0',
+      schema: {
+        ...batteryCfpContract.schema,
+        properties: { ...batteryCfpContract.schema.properties, plantId: { type: 'string' } },
+      },
+    });
+    const notes = await eventually(
+      () => auto.notifications(),
+      (n) => n.length > 0,
+    );
+    const id = notes[0]!.id;
+    expect((await auto.markNotificationRead(id)).id).toBe(id);
+    const token = await competitor.platformToken();
+    const missing = crypto.randomUUID();
+    const theirs = await http(`${clearing()}/notifications/${id}/read`, { method: 'POST', token });
+    const none = await http(`${clearing()}/notifications/${missing}/read`, { method: 'POST', token });
+    expect(theirs.status).toBe(404);
+    sameShape(theirs, none, [id, missing]);
+    const [entry] = await refusals({ code: 'NOTIFICATION.NOT_FOUND' });
+    expect(entry!.record).toMatchObject({
+      participant: ids.competitor,
+      route: '/notifications/:id/read',
+      targets: [{ type: 'notification', id }],
+      count: 1,
+    });
+  });
+
+  it("answers a stranger's deletion obligation like a missing one", async () => {
+    const g = await auto.requestGrant({ dataset: 'battery.cfp', purpose: 'cfp-disclosure', deletionDays: 3 });
+    await cell.approveGrant(g.id);
+    await cell.revokeGrant(g.id, 'security suite');
+    const [obligation] = await auto.deletionObligations({ grant: g.id });
+    expect(obligation).toBeDefined();
+    expect((await auto.deletionObligation(obligation!.id)).id).toBe(obligation!.id);
+    const token = await competitor.platformToken();
+    const missing = crypto.randomUUID();
+    const theirs = await http(`${clearing()}/deletion-obligations/${obligation!.id}`, { token });
+    const none = await http(`${clearing()}/deletion-obligations/${missing}`, { token });
+    expect(theirs.status).toBe(404);
+    sameShape(theirs, none, [obligation!.id, missing]);
+    const [entry] = await refusals({ code: 'DELETION.NOT_FOUND' });
+    expect(entry!.record.targets).toEqual([{ type: 'deletion-obligation', id: obligation!.id }]);
+  });
+
+  it("refuses person consents for another originator's dataset like an unknown one", async () => {
+    expect((await cell.optOut('patient-sec-1', 'battery.cfp')).dataset).toBe('battery.cfp');
+    const token = await competitor.platformToken();
+    const post = (dataset: string) =>
+      http(`${clearing()}/person-consents/opt-out`, {
+        method: 'POST',
+        token,
+        body: { subjectRef: 'patient-sec-1', dataset },
+      });
+    const theirs = await post('battery.cfp');
+    const none = await post('no.such.dataset');
+    expect(theirs.status).toBe(404);
+    sameShape(theirs, none, ['battery.cfp', 'no.such.dataset']);
+    const entries = await refusals({ code: 'CONTRACT.NOT_FOUND', participant: ids.competitor! }, (e) =>
+      e.some((x) => x.record.route === '/person-consents/opt-out'),
+    );
+    expect(entries.find((x) => x.record.route === '/person-consents/opt-out')!.record.targets).toEqual([
+      { type: 'dataset', id: 'battery.cfp' },
+    ]);
+  });
+
+  it("refuses destroying another originator's data keys", async () => {
+    await competitor.registerContract({ ...batteryCfpContract, dataset: 'tohoku.keys' });
+    expect((await competitor.destroyDatasetKeys('tohoku.keys', 'legitimate')).dataset).toBe('tohoku.keys');
+    await expectProblem(competitor.destroyDatasetKeys('battery.cfp', 'attack'), 403, 'CONTRACT.NOT_OWNER');
+    const [entry] = await refusals({ code: 'CONTRACT.NOT_OWNER', participant: ids.competitor! });
+    expect(entry!.record).toMatchObject({
+      route: '/datasets/:dataset/keys/destroy',
+      category: 'authorization',
+    });
+    await expectChainVerifies();
+  });
+});
+
 // ------------------------------------------------------------------------------------------------ API3
 
 describe('API3 broken object property level authorisation: fields a caller may not set are never honoured', () => {

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Principal } from '#libs/auth';
-import { notFound } from '#libs/domain';
+import { concealing, notFound } from '#libs/domain';
 import type { PrismaClient } from '#libs/persistence';
 import { PRISMA } from '../clearing.tokens.js';
 
@@ -36,7 +36,12 @@ export class NotificationsService {
     const row = await this.prisma.notification.findFirst({
       where: { id, participantId: actor.participantId },
     });
-    if (!row) throw notFound('NOTIFICATION.NOT_FOUND', `No notification ${id} for you`);
+    if (!row) {
+      const error = notFound('NOTIFICATION.NOT_FOUND', `No notification ${id} for you`);
+      // Someone else's notification gets the same answer, and is recorded as a refusal (ADR 0018).
+      const exists = await this.prisma.notification.findUnique({ where: { id }, select: { id: true } });
+      throw exists ? concealing(error, { type: 'notification', id }) : error;
+    }
     const updated = await this.prisma.notification.update({
       where: { id },
       data: { readAt: row.readAt ?? new Date() },
