@@ -369,6 +369,18 @@ describe('API1 broken object level authorisation: another tenant’s objects are
     expect(entries.flatMap((e) => e.record.targets)).toContainEqual({ type: 'dataset', id: INVITED });
   });
 
+  it("keeps another originator's draft version invisible, answered like a missing version", async () => {
+    await cell.registerContract({ ...batteryCfpContract, dataset: 'battery.cfp.draft', status: 'draft' });
+    expect((await cell.contract('battery.cfp.draft', '1.0.0')).dataset).toBe('battery.cfp.draft');
+    const token = await auto.platformToken();
+    const theirs = await http(`${registry()}/contracts/battery.cfp.draft/versions/1.0.0`, { token });
+    const none = await http(`${registry()}/contracts/battery.cfp.nodraft/versions/1.0.0`, { token });
+    expect(theirs.status).toBe(404);
+    sameShape(theirs, none, ['battery.cfp.draft', 'battery.cfp.nodraft']);
+    const entries = await refusals({ code: 'CONTRACT.NOT_FOUND', participant: ids.auto! });
+    expect(entries.flatMap((e) => e.record.targets)).toEqual([{ type: 'dataset', id: 'battery.cfp.draft' }]);
+  });
+
   it("refuses a subscribe token for a stranger's grant", async () => {
     await expectProblem(competitor.datasetToken('battery.cfp', 'subscribe', grantId), 404, 'GRANT.NOT_FOUND');
     const entries = await refusals({ code: 'GRANT.NOT_FOUND', participant: ids.competitor! }, (e) =>

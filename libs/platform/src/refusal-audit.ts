@@ -267,7 +267,8 @@ function refusalEvent(service: string, request: FastifyRequest, reply: FastifyRe
   const principal = (request as { principal?: { participantId?: string } }).principal;
   const participant = typeof principal?.participantId === 'string' ? principal.participantId : null;
   let claimed: RefusalRecord['claimed'] = null;
-  if (!participant && category === 'authentication') {
+  // A limiter may answer before the guard ran: the bearer's claimed subject still says who (unverified).
+  if (!participant && (category === 'authentication' || category === 'rate-limit')) {
     const bearer = /^Bearer (\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
     const assertion = (request.body as { client_assertion?: unknown } | undefined)?.client_assertion;
     claimed = claimsOf(bearer ?? (typeof assertion === 'string' ? assertion : undefined));
