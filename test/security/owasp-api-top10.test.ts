@@ -308,9 +308,11 @@ describe('API2 broken authentication: every forged, stale or misdirected credent
   it('aggregates a burst of refusals into one entry with a count, so the chain cannot be flooded', async () => {
     const before = (await refusals({ code: 'TOKEN.MALFORMED' }, () => true)).length;
     const burst = 60;
+    const started = Date.now();
     await Promise.all(
       Array.from({ length: burst }, () => http(`${clearing()}/notifications`, { token: 'not.a.jwt' })),
     );
+    const windows = Math.ceil((Date.now() - started) / 1000) + 1;
     const entries = await refusals(
       { code: 'TOKEN.MALFORMED' },
       (e) =>
@@ -318,8 +320,8 @@ describe('API2 broken authentication: every forged, stale or misdirected credent
     );
     const mine = entries.filter((x) => x.record.route === '/notifications');
     expect(mine.reduce((n, x) => n + x.record.count, 0)).toBe(burst);
-    // One record per flush window (at most a couple if the burst straddles a flush), not one per request.
-    expect(entries.length - before).toBeLessThanOrEqual(3);
+    // One record per flush window (1 s) the burst spanned, not one per request.
+    expect(entries.length - before).toBeLessThanOrEqual(Math.min(windows, 5));
   });
 });
 
