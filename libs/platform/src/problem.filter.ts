@@ -10,6 +10,8 @@ const statusOf: Record<ErrorKind, number> = {
   'not-found': 404,
   conflict: 409,
   unprocessable: 422,
+  'too-large': 413,
+  'too-many-requests': 429,
   unavailable: 503,
 };
 
@@ -41,6 +43,8 @@ export class ProblemFilter implements ExceptionFilter {
     }
     if (problem.status === 401) void reply.header('www-authenticate', 'Bearer');
     if (problem.status === 503) void reply.header('retry-after', '5');
+    // The rate limiter sets its own Retry-After (the window's remaining seconds); a relayed 429 gets one too.
+    if (problem.status === 429 && !reply.hasHeader('retry-after')) void reply.header('retry-after', '5');
     void reply.status(problem.status).header('content-type', 'application/problem+json').send(problem);
   }
 
