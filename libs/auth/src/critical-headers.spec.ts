@@ -17,7 +17,7 @@ const issuerId = 'urn:renkei:clearing';
 function signed(jwk: JWK, claims: Record<string, unknown>, extra: Record<string, unknown> = {}) {
   const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
   const input = `${b64({ alg: 'ES256', kid: jwk.kid, ...extra })}.${b64(claims)}`;
-  const key = createPrivateKey({ key: jwk as never, format: 'jwk' });
+  const key = createPrivateKey({ key: jwk, format: 'jwk' });
   return `${input}.${sign('sha256', Buffer.from(input), { key, dsaEncoding: 'ieee-p1363' }).toString('base64url')}`;
 }
 

@@ -15,7 +15,9 @@ export function refuseCriticalHeaders(jws: string, code: string, what: string): 
     return; // not a JWS at all: the verifier that follows says so with its own code
   }
   if (crit === undefined) return;
-  const names = Array.isArray(crit) ? crit.filter((c) => typeof c === 'string').join(', ') : String(crit);
+  const names = Array.isArray(crit)
+    ? crit.filter((c) => typeof c === 'string').join(', ')
+    : JSON.stringify(crit);
   throw unauthenticated(
     code,
     `The ${what} marks header extensions as critical (crit: ${names || 'empty'}); the platform supports none`,
