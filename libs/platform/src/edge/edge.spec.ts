@@ -219,16 +219,23 @@ describe('size limits', () => {
           req.on('close', () => resolve({ status, body, error, sent }));
           // Written in pieces, as an upload is: the refusal arrives while the client is still sending.
           void (async () => {
-            for (let i = 0; i < big.length && !req.destroyed; i += 65_536) {
+            let closed = false;
+            req.once('close', () => (closed = true));
+            for (let i = 0; i < big.length && !closed; i += 65_536) {
               sent += 65_536;
               if (!req.write(big.subarray(i, i + 65_536))) {
-                await new Promise((r) => {
-                  req.once('drain', r);
-                  req.once('close', r);
+                await new Promise<void>((resolve) => {
+                  const done = () => {
+                    req.off('drain', done);
+                    req.off('close', done);
+                    resolve();
+                  };
+                  req.on('drain', done);
+                  req.on('close', done);
                 });
               }
             }
-            if (!req.destroyed) req.end();
+            if (!closed) req.end();
           })();
         },
       );
