@@ -9,7 +9,9 @@ const kinds: Record<number, ErrorKind> = {
   403: 'forbidden',
   404: 'not-found',
   409: 'conflict',
+  413: 'too-large',
   422: 'unprocessable',
+  429: 'too-many-requests',
 };
 
 /**

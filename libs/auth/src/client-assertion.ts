@@ -1,5 +1,6 @@
 import { createLocalJWKSet, errors, jwtVerify, type JWK, type JWTPayload } from 'jose';
 import { unauthenticated, type Clock } from '#libs/domain';
+import { refuseCriticalHeaders } from './critical-headers.js';
 
 export const CLIENT_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 export const ASSERTION_ALGS = ['ES256', 'EdDSA', 'PS256', 'RS256'];
@@ -17,6 +18,7 @@ export async function verifyClientAssertion(
   audiences: string[],
   clock: Clock,
 ): Promise<Required<Pick<JWTPayload, 'jti' | 'exp'>>> {
+  refuseCriticalHeaders(assertion, 'AUTH.ASSERTION_CRIT_UNSUPPORTED', 'client assertion');
   try {
     const { payload } = await jwtVerify(assertion, createLocalJWKSet(jwks), {
       issuer: participantId,

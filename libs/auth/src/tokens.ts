@@ -10,6 +10,7 @@ import {
 } from 'jose';
 import { randomUUID } from 'node:crypto';
 import { forbidden, unauthenticated, type Clock } from '#libs/domain';
+import { refuseCriticalHeaders } from './critical-headers.js';
 import type { SigningKeySource } from './key-ring.js';
 import { PLATFORM_ALG, type SigningKey } from './signing-keys.js';
 
@@ -240,6 +241,7 @@ export class TokenVerifier {
   }
 
   async verify(token: string, audience: Audience): Promise<Principal> {
+    refuseCriticalHeaders(token, 'TOKEN.CRIT_UNSUPPORTED', 'access token');
     try {
       const { payload } = await jwtVerify<AccessClaims>(token, this.keys, {
         issuer: this.issuer,

@@ -9,6 +9,8 @@ export type ErrorKind =
   | 'not-found'
   | 'conflict'
   | 'unprocessable'
+  | 'too-large'
+  | 'too-many-requests'
   | 'unavailable';
 
 export interface ErrorDetail {

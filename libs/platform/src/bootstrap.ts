@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import type { Logger } from 'pino';
+import { edgeServerOptions, installEdge, loadEdgeSettings, type EdgeSettings } from './edge/index.js';
 import { PinoNestLogger } from './logger.js';
 import { ProblemFilter } from './problem.filter.js';
 import { installRefusalAudit } from './refusal-audit.js';
@@ -28,18 +29,24 @@ export function openApiDocument(app: NestFastifyApplication, service: ServiceDes
   return SwaggerModule.createDocument(app, config);
 }
 
-/** Creates a Fastify-backed Nest app with problem+json errors, OpenAPI at /openapi.json and docs at /docs. */
+/**
+ * Creates a Fastify-backed Nest app with problem+json errors, OpenAPI at /openapi.json and docs at /docs,
+ * and the edge's limits and rules (libs/platform/src/edge; settings from the environment by default).
+ */
 export async function createHttpApp(
   module: unknown,
   service: ServiceDescription,
   logger: Logger,
+  edge: EdgeSettings = loadEdgeSettings(),
 ): Promise<NestFastifyApplication> {
-  const adapter = new FastifyAdapter({ bodyLimit: service.bodyLimitBytes ?? 5 * 1024 * 1024, logger: false });
+  const bodyLimit = edge.HTTP_BODY_LIMIT_BYTES ?? service.bodyLimitBytes ?? 5 * 1024 * 1024;
+  const adapter = new FastifyAdapter({ ...edgeServerOptions(edge, bodyLimit), logger: false });
   const app = await NestFactory.create<NestFastifyApplication>(module as never, adapter, {
     logger: new PinoNestLogger(logger),
     bufferLogs: false,
   });
   app.useGlobalFilters(new ProblemFilter(logger));
+  await installEdge(app, edge, bodyLimit);
   app.enableShutdownHooks();
   const document = openApiDocument(app, service);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json' });

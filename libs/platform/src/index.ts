@@ -6,3 +6,4 @@ export * from './bootstrap.js';
 export * from './health.controller.js';
 export * from './service.js';
 export * from './refusal-audit.js';
+export * from './edge/index.js';

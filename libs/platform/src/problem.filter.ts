@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { DomainError, type ErrorDetail, type ErrorKind } from '#libs/domain';
 import { noteRefusal } from './refusal-audit.js';
+import { edgeProblemOf } from './edge/framework-errors.js';
 
 const statusOf: Record<ErrorKind, number> = {
   'bad-request': 400,
@@ -11,6 +12,8 @@ const statusOf: Record<ErrorKind, number> = {
   'not-found': 404,
   conflict: 409,
   unprocessable: 422,
+  'too-large': 413,
+  'too-many-requests': 429,
   unavailable: 503,
 };
 
@@ -43,6 +46,8 @@ export class ProblemFilter implements ExceptionFilter {
     }
     if (problem.status === 401) void reply.header('www-authenticate', 'Bearer');
     if (problem.status === 503) void reply.header('retry-after', '5');
+    // The rate limiter sets its own Retry-After (the window's remaining seconds); a relayed 429 gets one too.
+    if (problem.status === 429 && !reply.hasHeader('retry-after')) void reply.header('retry-after', '5');
     void reply.status(problem.status).header('content-type', 'application/problem+json').send(problem);
   }
 
@@ -59,36 +64,9 @@ export class ProblemFilter implements ExceptionFilter {
         instance,
       };
     }
-    // Nest wraps Fastify's body errors in an HttpException whose cause carries Fastify's code.
-    const fastifyCode =
-      (error as { code?: unknown }).code ?? (error as { cause?: { code?: unknown } }).cause?.code;
-    if (fastifyCode === 'FST_ERR_CTP_INVALID_JSON_BODY' || fastifyCode === 'FST_ERR_CTP_EMPTY_JSON_BODY') {
-      return this.simple(
-        400,
-        'REQUEST.MALFORMED_JSON',
-        'The request body is not valid JSON',
-        instance,
-        'Send a JSON document with content-type application/json',
-      );
-    }
-    if (fastifyCode === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-      return this.simple(
-        413,
-        'REQUEST.TOO_LARGE',
-        'The request body is too large',
-        instance,
-        'Split the batch into smaller requests',
-      );
-    }
-    if (fastifyCode === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
-      return this.simple(
-        415,
-        'REQUEST.UNSUPPORTED_MEDIA_TYPE',
-        'Unsupported content type',
-        instance,
-        'Use content-type application/json',
-      );
-    }
+    // Refusals of the HTTP edge itself (body limit, media type, URL, handler time budget): one stable code each.
+    const edge = edgeProblemOf(error);
+    if (edge) return this.simple(edge.status, edge.code, edge.detail, instance, edge.hint);
     if (error instanceof HttpException) {
       const status = error.getStatus();
       const code = status === 404 ? 'HTTP.NOT_FOUND' : `HTTP.${status}`;

@@ -2,7 +2,7 @@ import { Body, Controller, Get, Header, HttpCode, Post, Query, Res, StreamableFi
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Authenticated, CurrentPrincipal, type Principal } from '#libs/auth';
-import { ApiExample, ApiZodBody, ApiZodQuery, ZodPipe } from '#libs/platform';
+import { ApiExample, ApiZodBody, ApiZodQuery, ZodPipe, RateLimited } from '#libs/platform';
 import {
   AuditQuerySchema,
   ReceiptsQuerySchema,
@@ -35,6 +35,7 @@ export class AuditController {
   constructor(private readonly audit: AuditService) {}
 
   @Get('entries')
+  @RateLimited('heavy')
   @Authenticated('api', 'audit:read')
   @ApiOperation({
     summary:
@@ -147,6 +148,7 @@ export class AuditController {
   }
 
   @Get('verify')
+  @RateLimited('heavy')
   @Authenticated('api', 'audit:read')
   @ApiOperation({
     summary: 'Re-walk the hash chain and check it against every signed checkpoint',
@@ -182,6 +184,7 @@ export class AuditController {
   }
 
   @Post('verify')
+  @RateLimited('heavy')
   @HttpCode(200)
   @Authenticated('api')
   @ApiOperation({

@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { Authenticated, CurrentPrincipal, type Principal } from '#libs/auth';
-import { ApiExample, ApiZodBody, ApiZodQuery, ZodPipe } from '#libs/platform';
+import { ApiExample, ApiZodBody, ApiZodQuery, ZodPipe, RateLimited } from '#libs/platform';
 import { ConsentsService } from './consents.service.js';
 import { DATASET_EXTENSION } from './fhir-consent.js';
 
@@ -45,6 +45,7 @@ export class ConsentsController {
   constructor(private readonly consents: ConsentsService) {}
 
   @Post('fhir')
+  @RateLimited('heavy')
   @HttpCode(200)
   @Authenticated('api', 'grants:write')
   @ApiOperation({

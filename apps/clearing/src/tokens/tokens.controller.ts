@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Header, HttpCode, Post } from '@nestjs/common';
 import { ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentPrincipal, type Principal } from '#libs/auth';
-import { ApiExample, ApiZodBody, ZodPipe } from '#libs/platform';
+import { ApiExample, ApiZodBody, ZodPipe, RateLimited } from '#libs/platform';
 import {
   DatasetTokenRequestSchema,
   type DatasetTokenRequest,
@@ -67,6 +67,7 @@ export class TokensController {
   }
 
   @Post('oauth/token')
+  @RateLimited('token')
   @HttpCode(200)
   @Header('cache-control', 'no-store')
   @ApiConsumes('application/x-www-form-urlencoded', 'application/json')
@@ -101,6 +102,7 @@ export class TokensController {
   }
 
   @Post('tokens/dataset')
+  @RateLimited('token')
   @HttpCode(200)
   @Header('cache-control', 'no-store')
   @Authenticated('api', 'datasets:token')

@@ -13,7 +13,7 @@ import { ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { Authenticated, CurrentPrincipal, type Principal } from '#libs/auth';
 import { DATASET_ID_PATTERN } from '#libs/domain';
-import { ApiExample, ApiZodBody, UuidPipe, ZodPipe } from '#libs/platform';
+import { ApiExample, ApiZodBody, UuidPipe, ZodPipe, RateLimited } from '#libs/platform';
 import { renderSvg } from '../charts/chart.js';
 import { assertOperator, CPS, servicesOf, type CpsContext } from '../cps-sim.context.js';
 import { PublishRunSchema, type PublishRun } from '../derived/derived.service.js';
@@ -164,6 +164,7 @@ export class CpsSimController {
   }
 
   @Post('twin/rebuild')
+  @RateLimited('heavy')
   @HttpCode(200)
   @Authenticated('api')
   @ApiOperation({
@@ -224,6 +225,7 @@ export class CpsSimController {
   }
 
   @Post('scenarios/:id/runs')
+  @RateLimited('heavy')
   @HttpCode(202)
   @Authenticated('api')
   @ApiParam({ name: 'id', example: scenarioExample.id })
@@ -309,6 +311,7 @@ export class CpsSimController {
   }
 
   @Post('runs/:id/publish')
+  @RateLimited('heavy')
   @Authenticated('api')
   @runParam
   @ApiOperation({

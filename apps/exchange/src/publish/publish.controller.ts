@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentPrincipal, type Principal } from '#libs/auth';
-import { ApiExample, ApiZodBody, ZodPipe } from '#libs/platform';
+import { ApiExample, ApiZodBody, ZodPipe, RateLimited } from '#libs/platform';
 import { PublishBatchSchema, type PublishBatch, publishExample } from './publish.dto.js';
 import { PublishService } from './publish.service.js';
 
@@ -11,6 +11,7 @@ export class PublishController {
   constructor(private readonly publisher: PublishService) {}
 
   @Post(':dataset/events')
+  @RateLimited('publish')
   @HttpCode(202)
   @Authenticated('exchange')
   @ApiParam({ name: 'dataset', example: 'battery.cfp' })

@@ -1,7 +1,7 @@
 import { Controller, Get, Param, Query, Res } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { ApiExample } from '#libs/platform';
+import { ApiExample, keepStreamOpen } from '#libs/platform';
 import { Authenticated, CurrentPrincipal, type Principal } from '#libs/auth';
 import { SubscribeService } from './subscribe.service.js';
 
@@ -46,6 +46,8 @@ export class SubscribeController {
     const positions = SubscribeService.parsePositions(after);
     const grant = await this.subscriptions.authorise(principal, dataset, positions);
     reply.hijack();
+    // A stream outlives the idle-socket timeout by design: it has heartbeats and ends with its grant or token.
+    keepStreamOpen(reply.raw);
     await this.subscriptions.stream(principal, grant, reply.raw, positions);
   }
 }

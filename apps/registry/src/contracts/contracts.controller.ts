@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentPrincipal, type Principal } from '#libs/auth';
-import { ApiExample, ApiZodBody, ZodPipe } from '#libs/platform';
+import { ApiExample, ApiZodBody, ZodPipe, RateLimited } from '#libs/platform';
 import {
   CompatibilityCheckSchema,
   CompatibilitySettingSchema,
@@ -43,6 +43,7 @@ export class ContractsController {
   constructor(private readonly contracts: ContractsService) {}
 
   @Post('contracts')
+  @RateLimited('heavy')
   @Authenticated('api', 'contracts:write')
   @ApiOperation({
     summary: 'Register a contract version for a dataset you own (published at once, or as a draft)',
@@ -98,6 +99,7 @@ export class ContractsController {
   }
 
   @Put('contracts/:dataset/versions/:version')
+  @RateLimited('heavy')
   @Authenticated('api', 'contracts:write')
   @datasetParam
   @versionParam
@@ -193,6 +195,7 @@ export class ContractsController {
   }
 
   @Post('contracts/:dataset/compatibility')
+  @RateLimited('heavy')
   @HttpCode(200)
   @Authenticated('api', 'contracts:write')
   @datasetParam

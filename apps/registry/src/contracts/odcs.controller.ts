@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { exportOdcs, exportOdcsYaml, importOdcs } from '#libs/contracts';
 import { Authenticated, CurrentPrincipal, type Principal } from '#libs/auth';
 import { badRequest } from '#libs/domain';
-import { ApiExample, parseOrThrow } from '#libs/platform';
+import { ApiExample, parseOrThrow, RateLimited } from '#libs/platform';
 import { RegisterContractSchema } from './contracts.dto.js';
 import { contractExample } from './contracts.examples.js';
 import { ContractsService, toTerms } from './contracts.service.js';
@@ -62,6 +62,7 @@ export class OdcsController {
   constructor(private readonly contracts: ContractsService) {}
 
   @Post('odcs')
+  @RateLimited('heavy')
   @Authenticated('api', 'contracts:write')
   @ApiOperation({
     summary: 'Register a contract version from an ODCS v3 document (YAML or JSON)',
