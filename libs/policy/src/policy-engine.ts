@@ -70,6 +70,8 @@ export interface PolicyInput {
     /** Days after the grant ends by which the consumer must delete what it received. */
     deletionDays: number;
     onwardTransfer: boolean;
+    /** Epoch ms from which the grant covers the topic (0: its whole history); see historyStartMs. */
+    historyFrom: number;
   } | null;
   purpose: string | null;
   /**
@@ -84,6 +86,12 @@ export interface PolicyInput {
    * owns the input, or holds a live grant on it now). Absent for contracts without lineage.
    */
   consumerInputs?: Record<string, boolean>;
+  /** deliver only (required there): the earliest publication time (epoch ms) of the events decided. */
+  delivery?: PolicyDelivery;
+}
+
+export interface PolicyDelivery {
+  publishedFrom: number;
 }
 
 export interface PolicyAggregate {

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import {
   CLOCK,
+  HISTORY_ALL,
   Topics,
   assertTransition,
   notFound,
@@ -36,9 +37,15 @@ export function toView(g: GrantRow): GrantView {
     validUntil: g.validUntil?.toISOString() ?? null,
     deletionDays: g.deletionDays,
     onwardTransfer: g.onwardTransfer,
+    historyFrom: historyOf(g.historyFrom),
     changedAt: g.updatedAt.toISOString(),
   };
 }
+
+/** Epoch 0 in the database is the term 'all'. */
+const historyOf = (at: Date | null): string | null =>
+  at === null ? null : at.getTime() === 0 ? HISTORY_ALL : at.toISOString();
+const historyAt = (term: string): Date => (term === HISTORY_ALL ? new Date(0) : new Date(term));
 
 function toDto(g: GrantRow): GrantDto {
   const { changedAt: _c, ...view } = toView(g);
@@ -46,6 +53,8 @@ function toDto(g: GrantRow): GrantDto {
     ...view,
     onwardTransfer: g.onwardTransfer,
     deletionDays: g.deletionDays,
+    historyFrom: historyOf(g.historyFrom),
+    historyRequested: g.historyRequested,
     createdAt: g.createdAt.toISOString(),
     updatedAt: g.updatedAt.toISOString(),
   };
@@ -108,6 +117,7 @@ export class GrantsService {
           validUntil: input.validUntil ? new Date(input.validUntil) : null,
           onwardTransfer: input.onwardTransfer,
           deletionDays: input.deletionDays,
+          historyRequested: input.historyFrom,
         },
       });
       await this.recordTransition(tx, created, null, actor.participantId, null, now);
@@ -118,8 +128,12 @@ export class GrantsService {
     return toDto(row);
   }
 
-  approve(actor: Principal, id: string, reason: string | null) {
-    return this.move(actor, id, 'granted', reason, 'grant.approve');
+  /**
+   * The originator approves, and decides how much of the past the grant covers: what it says here, else
+   * what the consumer asked for (shown in the request), else only what is published from now on.
+   */
+  approve(actor: Principal, id: string, reason: string | null, historyFrom?: string) {
+    return this.move(actor, id, 'granted', reason, 'grant.approve', 'granted', historyFrom);
   }
   reject(actor: Principal, id: string, reason: string | null) {
     return this.move(actor, id, 'rejected', reason);
@@ -168,6 +182,7 @@ export class GrantsService {
     reason: string | null,
     policyAction?: PolicyAction,
     verb: keyof typeof movers = to as keyof typeof movers,
+    historyFrom?: string,
   ): Promise<GrantDto> {
     if (policyAction) await this.sync(250);
     const now = this.clock.now();
@@ -195,7 +210,12 @@ export class GrantsService {
         await appendAudit(tx, [decisionEntry(decision.record)]);
         if (!decision.result.allow) return { denied: decision.result, updated: null };
       }
-      const updated = await this.transition(tx, grant, to, actor.participantId, reason, now);
+      // Approval fixes the history term; a resumed grant keeps the one it was approved with.
+      const history =
+        verb === 'granted'
+          ? { historyFrom: historyAt(historyFrom ?? grant.historyRequested ?? now.toISOString()) }
+          : {};
+      const updated = await this.transition(tx, grant, to, actor.participantId, reason, now, history);
       return { denied: null, updated };
     });
     if (!outcome.updated) throw denied(outcome.denied, 'Approving this grant');
@@ -217,9 +237,13 @@ export class GrantsService {
     actorId: string,
     reason: string | null,
     now: Date,
+    changes: { historyFrom?: Date } = {},
   ): Promise<GrantRow> {
     assertTransition(grant.state as GrantState, to);
-    const updated = await tx.grant.update({ where: { id: grant.id }, data: { state: to, updatedAt: now } });
+    const updated = await tx.grant.update({
+      where: { id: grant.id },
+      data: { ...changes, state: to, updatedAt: now },
+    });
     await this.recordTransition(tx, updated, grant.state, actorId, reason, now);
     await openDeletionObligation(tx, grant, to, actorId, now);
     return updated;
