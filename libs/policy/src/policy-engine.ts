@@ -52,8 +52,11 @@ export interface PolicyInput {
     fields: Record<string, PolicyField>;
     /** A derived dataset's input datasets (absent: not derived). */
     lineage?: string[];
-    /** A derived dataset's aggregate declaration (absent: not derived). */
-    derived?: { aggregate: boolean; contributors: number | null };
+    /**
+     * A derived dataset's aggregate terms (absent: not derived). The policy counts `originators` (set by
+     * the registry from the verified lineage) and ignores `contributors`.
+     */
+    derived?: { aggregate: boolean; contributors: number | null; originators?: string[]; verified?: boolean };
   } | null;
   originator: PolicyParty | null;
   consumer: PolicyParty | null;

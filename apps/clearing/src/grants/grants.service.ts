@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import {
   CLOCK,
+  DomainError,
   HISTORY_ALL,
   Topics,
   assertTransition,
@@ -21,6 +22,9 @@ import { inputVisibility } from './input-grants.js';
 import { OUTBOX, POLICY, PRISMA, STATE, SYNC } from '../clearing.tokens.js';
 import type { PlatformProjection, ProjectionSync } from '../clearing.context.js';
 import type { GrantDto, ListGrants, RequestGrant } from './grants.dto.js';
+
+/** Requests one consumer may have waiting for originators at once (see assertRequestsBounded). */
+export const MAX_PENDING_REQUESTS = 50;
 
 export type GrantRow = Awaited<ReturnType<PrismaClient['grant']['findUniqueOrThrow']>>;
 
@@ -102,6 +106,7 @@ export class GrantsService {
     );
     const id = randomUUID();
     const row = await this.prisma.$transaction(async (tx) => {
+      await this.assertRequestsBounded(tx, actor.participantId, input);
       await appendAudit(tx, [decisionEntry(decision.record)]);
       if (!decision.result.allow) return null;
       const created = await tx.grant.create({
@@ -126,6 +131,42 @@ export class GrantsService {
     if (!row) throw denied(decision.result, 'The access request');
     await this.outbox.flush();
     return toDto(row);
+  }
+
+  /**
+   * A consumer's requests wait in originators' inboxes: the same dataset and purpose is asked for once at a
+   * time, and no consumer has more than MAX_PENDING_REQUESTS waiting, so repeated or scripted calls cannot
+   * flood an originator. Serialised per consumer (advisory lock) so concurrent calls cannot both pass.
+   */
+  private async assertRequestsBounded(tx: Prisma.TransactionClient, consumerId: string, input: RequestGrant) {
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('grant-requests'), hashtext(${consumerId}))`;
+    const pending = await tx.grant.findMany({
+      where: { consumerId, state: 'requested' },
+      select: { id: true, dataset: true, purpose: true },
+    });
+    const same = pending.find((g) => g.dataset === input.dataset && g.purpose === input.purpose);
+    if (same) {
+      throw new DomainError(
+        'GRANT.ALREADY_REQUESTED',
+        'conflict',
+        `Your request ${same.id} for '${input.dataset}' (purpose '${input.purpose}') is still waiting for the originator`,
+        {
+          details: [{ path: '/dataset', message: `pending request ${same.id}`, grant: same.id }],
+          hint: `Wait for the answer (GET /grants/${same.id}), or withdraw it with POST /grants/${same.id}/revoke and ask again`,
+        },
+      );
+    }
+    if (pending.length >= MAX_PENDING_REQUESTS) {
+      throw new DomainError(
+        'GRANT.TOO_MANY_PENDING',
+        'conflict',
+        `You have ${pending.length} requests waiting for originators; at most ${MAX_PENDING_REQUESTS} may wait at once`,
+        {
+          details: [{ path: '', message: `${pending.length} pending requests` }],
+          hint: 'Wait for answers, or withdraw requests you no longer need (POST /grants/{id}/revoke)',
+        },
+      );
+    }
   }
 
   /**
