@@ -122,7 +122,7 @@ export class Subscription {
     const topic = Topics.data(this.grant.dataset);
     // Where the topic starts now, and where the grant's history starts (the first offset published at or
     // after it), looked up before the consumer runs: the seek follows run() at once.
-    const { low, history } = await this.startOffsets(topic);
+    const { low, history, committed } = await this.startOffsets(topic);
     if (this.closed) return;
     await this.consumer.subscribe({ topics: [topic], fromBeginning: true });
     await this.consumer.run({
@@ -146,7 +146,6 @@ export class Subscription {
       this.consumer.seek({ topic, partition, offset: atLeast(partition, offset + 1n) });
     }
     if (!history) return;
-    const committed = await this.committedOffsets(topic);
     for (const [partition, from] of history) {
       if (this.resumeAfter.has(partition)) continue;
       const at = committed.get(partition);
@@ -161,42 +160,29 @@ export class Subscription {
   private async startOffsets(topic: string): Promise<{
     low: { partition: number; low: string }[];
     history: Map<number, bigint> | null;
+    /** The grant's consumer group position per partition (absent where it has none). */
+    committed: Map<number, bigint>;
   }> {
     const from = historyStartMs(this.rt.state.grants.get(this.grant.id) ?? this.grant);
-    if (this.resumeAfter !== 'start' && from <= 0) return { low: [], history: null };
+    if (this.resumeAfter !== 'start' && from <= 0) return { low: [], history: null, committed: new Map() };
     const admin = this.rt.kafka.admin();
     await admin.connect();
     try {
       const low = this.resumeAfter === 'start' ? await admin.fetchTopicOffsets(topic) : [];
-      const history =
-        from > 0
-          ? new Map(
-              (await admin.fetchTopicOffsetsByTimestamp(topic, from)).map((o) => [
-                o.partition,
-                BigInt(o.offset),
-              ]),
-            )
-          : null;
-      return { low, history };
-    } finally {
-      await admin.disconnect();
-    }
-  }
-
-  /** The grant's consumer group position per partition (absent where it has none). */
-  private async committedOffsets(topic: string): Promise<Map<number, bigint>> {
-    const admin = this.rt.kafka.admin();
-    await admin.connect();
-    try {
-      const [offsets] = await admin.fetchOffsets({
-        groupId: `renkei.grant.${this.grant.id}`,
-        topics: [topic],
-      });
-      return new Map(
-        (offsets?.partitions ?? [])
+      if (from <= 0) return { low, history: null, committed: new Map() };
+      const history = new Map(
+        (await admin.fetchTopicOffsetsByTimestamp(topic, from)).map((o) => [o.partition, BigInt(o.offset)]),
+      );
+      const [group] =
+        this.resumeAfter === 'start'
+          ? []
+          : await admin.fetchOffsets({ groupId: `renkei.grant.${this.grant.id}`, topics: [topic] });
+      const committed = new Map(
+        (group?.partitions ?? [])
           .filter((p) => BigInt(p.offset) >= 0n)
           .map((p) => [p.partition, BigInt(p.offset)]),
       );
+      return { low, history, committed };
     } finally {
       await admin.disconnect();
     }
