@@ -146,16 +146,19 @@ export class Subscription {
       this.consumer.seek({ topic, partition, offset: atLeast(partition, offset + 1n) });
     }
     if (!history) return;
+    // Elsewhere the group resumes from its position, or (none yet) from the partition's first offset: moved
+    // only where that is before the history start, so a stream with nothing to skip is never re-seeked.
+    const first = new Map(low.map((o) => [o.partition, BigInt(o.low)]));
     for (const [partition, from] of history) {
       if (this.resumeAfter.has(partition)) continue;
-      const at = committed.get(partition);
-      if (at === undefined || at < from) this.consumer.seek({ topic, partition, offset: from.toString() });
+      const at = committed.get(partition) ?? first.get(partition) ?? 0n;
+      if (at < from) this.consumer.seek({ topic, partition, offset: from.toString() });
     }
   }
 
   /**
-   * The topic's first offsets (for `start`) and, unless the grant covers all history, each partition's
-   * first offset published at or after the grant's history start (its end when nothing is).
+   * The topic's first offsets and, unless the grant covers all history, each partition's first offset
+   * published at or after the grant's history start (its end when nothing is) and the group's positions.
    */
   private async startOffsets(topic: string): Promise<{
     low: { partition: number; low: string }[];
@@ -168,7 +171,7 @@ export class Subscription {
     const admin = this.rt.kafka.admin();
     await admin.connect();
     try {
-      const low = this.resumeAfter === 'start' ? await admin.fetchTopicOffsets(topic) : [];
+      const low = await admin.fetchTopicOffsets(topic);
       if (from <= 0) return { low, history: null, committed: new Map() };
       const history = new Map(
         (await admin.fetchTopicOffsetsByTimestamp(topic, from)).map((o) => [o.partition, BigInt(o.offset)]),
