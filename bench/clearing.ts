@@ -181,6 +181,7 @@ function scenarios(): Record<string, DecisionRequest> {
       dataset: 'battery.cfp',
       grant: grant(),
       subjects: {},
+      delivery: { publishedFrom: now.getTime() },
       now,
     },
     'grant.request': {
@@ -204,6 +205,7 @@ function scenarios(): Record<string, DecisionRequest> {
       dataset: 'battery.cfp',
       grant: grant({ id: 'g-rival', consumer: 'rival' }),
       subjects: {},
+      delivery: { publishedFrom: now.getTime() },
       now,
     },
     'deliver (revoked grant: deny)': {
@@ -212,6 +214,7 @@ function scenarios(): Record<string, DecisionRequest> {
       dataset: 'battery.cfp',
       grant: grant({ state: 'revoked' }),
       subjects: {},
+      delivery: { publishedFrom: now.getTime() },
       now,
     },
     'grant.request (owner: deny)': {

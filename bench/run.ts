@@ -61,6 +61,7 @@ async function policyBench() {
     subjectId: 'auto',
     dataset: 'battery.cfp',
     grant,
+    delivery: { publishedFrom: Date.now() },
     now: new Date(),
   });
   const n = quick ? 20_000 : 200_000;

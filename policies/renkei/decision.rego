@@ -529,10 +529,18 @@ lineage_malformed if {
 
 lineage_input_visible(dataset) if input.consumerInputs[dataset] == true
 
+# The aggregate exemption rests only on what the platform established: the
+# registry's verified lineage and the distinct originators behind it, counted
+# here. A declared contributors number is never read; an unverified or
+# malformed derivation is not exempt.
 derived_aggregate_above_k if {
 	input.contract.derived.aggregate == true
-	is_number(input.contract.derived.contributors)
-	input.contract.derived.contributors >= contract_min_k
+	input.contract.derived.verified == true
+	derived_contributor_count >= contract_min_k
+}
+
+derived_contributor_count := count({o | some o in input.contract.derived.originators; is_string(o)}) if {
+	is_array(input.contract.derived.originators)
 }
 
 # Recipients: protection and health certification ----------------------------

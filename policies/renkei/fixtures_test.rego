@@ -99,6 +99,7 @@ active_grant := {
 	"validUntil": now + 1000,
 	"deletionDays": 30,
 	"onwardTransfer": false,
+	"historyFrom": now - 1000,
 }
 
 register_input := {
@@ -158,6 +159,7 @@ use_input(action) := {
 	"purpose": "logistics",
 	"subjects": object.get({"deliver": {}}, action, null),
 	"aggregate": null,
+	"delivery": {"publishedFrom": now - 500},
 }
 
 grant_use_actions := ["token.issue", "subscribe", "deliver"]

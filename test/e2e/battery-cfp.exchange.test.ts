@@ -220,7 +220,8 @@ describe('battery CFP: the first governed exchange', () => {
       privateJwk: keys.competitor!,
     });
     const grant = await competitor.requestGrant({ dataset: 'battery.cfp', purpose: 'cfp-disclosure' });
-    await cell.approveGrant(grant.id);
+    // The lots were published before this grant: the originator lets it cover them.
+    await cell.approveGrant(grant.id, null, { historyFrom: 'all' });
     const stream = await competitor.stream(
       'battery.cfp',
       await competitor.datasetToken('battery.cfp', 'subscribe', grant.id),
@@ -240,7 +241,7 @@ describe('battery CFP: the first governed exchange', () => {
       purpose: 'cfp-disclosure',
       fields: ['lotId', 'cfpKgCo2ePerKwh'],
     });
-    await cell.approveGrant(grant.id);
+    await cell.approveGrant(grant.id, null, { historyFrom: 'all' });
     const stream = await auto.stream(
       'battery.cfp',
       await auto.datasetToken('battery.cfp', 'subscribe', grant.id),

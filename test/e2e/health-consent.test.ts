@@ -187,7 +187,8 @@ describe('regional health: persons’ consent and crypto-shredding', () => {
     await hosp.publish('health.admissions', publishToken, [admission('pt-5', 6, 'S72.0', '75+')]);
     // A fresh read of everything from the start, under a new grant.
     const grant = await lab.requestGrant({ dataset: 'health.admissions', purpose: 'capacity-planning' });
-    await hosp.approveGrant(grant.id);
+    // Everything already published is read again: the originator lets the new grant cover the past.
+    await hosp.approveGrant(grant.id, null, { historyFrom: 'all' });
     grantId = grant.id;
     stream = await lab.stream(
       'health.admissions',
@@ -207,7 +208,7 @@ describe('regional health: persons’ consent and crypto-shredding', () => {
     const destroyed = await hosp.destroyDatasetKeys('health.admissions', 'Study closed');
     expect(destroyed.destroyed).toBeGreaterThanOrEqual(2);
     const grant = await lab.requestGrant({ dataset: 'health.admissions', purpose: 'health-research' });
-    await hosp.approveGrant(grant.id);
+    await hosp.approveGrant(grant.id, null, { historyFrom: 'all' });
     stream = await lab.stream(
       'health.admissions',
       await lab.datasetToken('health.admissions', 'subscribe', grant.id),

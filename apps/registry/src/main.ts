@@ -13,6 +13,7 @@ import {
   routeProcessWarnings,
 } from '#libs/platform';
 import { RegistryModule } from './registry.module.js';
+import { ClearingHeldGrants } from './contracts/held-grants.js';
 import { describeRegistry } from './registry.description.js';
 
 const config = loadConfig(
@@ -50,6 +51,7 @@ const app = await createHttpApp(
     prisma,
     outbox,
     verifier,
+    heldGrants: new ClearingHeldGrants(config.CLEARING_URL),
     urls: {
       registry: config.PUBLIC_URL ?? `http://${localHost(config.HOST)}:${config.PORT}`,
       exchange: config.EXCHANGE_PUBLIC_URL,

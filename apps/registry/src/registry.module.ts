@@ -10,7 +10,8 @@ import { ParticipantsService } from './participants/participants.service.js';
 import { CatalogController } from './catalog/catalog.controller.js';
 import { CatalogService } from './catalog/catalog.service.js';
 import { OdcsController } from './contracts/odcs.controller.js';
-import { OUTBOX, PRISMA, REGISTRY_URLS, type RegistryUrls } from './registry.tokens.js';
+import { HELD_GRANTS, OUTBOX, PRISMA, REGISTRY_URLS, type RegistryUrls } from './registry.tokens.js';
+import type { HeldGrants } from './contracts/held-grants.js';
 
 export interface RegistryDeps {
   prisma: PrismaClient;
@@ -18,7 +19,14 @@ export interface RegistryDeps {
   verifier: TokenVerifier;
   urls: RegistryUrls;
   health: HealthCheck;
+  /**
+   * Clearing's answer to "which inputs does this registrant hold grants on" (derived contracts). Without
+   * it none are held: only inputs the registrant owns verify.
+   */
+  heldGrants?: HeldGrants;
 }
+
+const noGrantsHeld: HeldGrants = { held: () => Promise.resolve(new Set<string>()) };
 
 @Module({})
 export class RegistryModule {
@@ -38,6 +46,7 @@ export class RegistryModule {
         { provide: REGISTRY_URLS, useValue: deps.urls },
         { provide: TOKEN_VERIFIER, useValue: deps.verifier },
         { provide: HEALTH_CHECK, useValue: deps.health },
+        { provide: HELD_GRANTS, useValue: deps.heldGrants ?? noGrantsHeld },
         AuthGuard,
         ParticipantsService,
         ContractsService,

@@ -92,8 +92,18 @@ export interface DatasetRef {
 export interface DerivedTerms {
   /** True when each event aggregates many contributors and reveals no single one's figures. */
   aggregate: boolean;
-  /** Distinct participants whose data went into it; null when unknown (never enough for the k rule). */
+  /**
+   * Distinct participants whose data went into it; null when unknown (never enough for the k rule). Set by
+   * the registry from the verified lineage (the size of `originators`), never taken from the registrant.
+   */
   contributors: number | null;
+  /**
+   * The distinct originators behind the lineage, established by the registry: the owner of each input,
+   * and through a derived input its own originators. The policy counts these, not `contributors`.
+   */
+  originators?: string[];
+  /** True when the registry verified the lineage (the registrant held a grant on, or owned, every input). */
+  verified?: boolean;
 }
 
 /** Dataset ids are dotted lower-case names, e.g. `battery.cfp`; they become part of Kafka topic names. */

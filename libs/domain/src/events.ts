@@ -54,6 +54,11 @@ export interface GrantView {
   deletionDays?: number;
   /** Whether the consumer may pass the data on. */
   onwardTransfer?: boolean;
+  /**
+   * From when the grant covers the topic's past (an ISO time, or 'all'); the originator decides it on
+   * approval, null before. Events published before it are never delivered (see historyStartMs).
+   */
+  historyFrom?: string | null;
   changedAt: string;
 }
 

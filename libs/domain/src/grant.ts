@@ -1,4 +1,5 @@
 import { conflict } from './errors.js';
+import type { GrantView } from './events.js';
 
 /**
  * A grant is the originator's consent for one consumer to use one dataset for one purpose.
@@ -44,4 +45,17 @@ export function assertTransition(from: GrantState, to: GrantState): void {
 
 export function isGrantState(value: string): value is GrantState {
   return Object.hasOwn(GrantStates, value);
+}
+
+/** A grant's history term that covers everything still on the topic. */
+export const HISTORY_ALL = 'all';
+
+/**
+ * Epoch ms from which a grant covers the topic: events published before it are withheld. 'all' is 0. A
+ * grant without the term (an event from before it existed) starts at its validFrom, never earlier.
+ */
+export function historyStartMs(grant: Pick<GrantView, 'historyFrom' | 'validFrom'>): number {
+  if (grant.historyFrom === HISTORY_ALL) return 0;
+  const from = grant.historyFrom ? Date.parse(grant.historyFrom) : NaN;
+  return Number.isNaN(from) ? Date.parse(grant.validFrom) : from;
 }

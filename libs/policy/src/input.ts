@@ -1,4 +1,5 @@
 import {
+  historyStartMs,
   MinimumProtection,
   notFound,
   type ConsentStatus,
@@ -10,6 +11,7 @@ import {
 import type {
   PolicyAction,
   PolicyAggregate,
+  PolicyDelivery,
   PolicyField,
   PolicyInput,
   PolicyParty,
@@ -40,6 +42,8 @@ export interface DecisionRequest {
    * them in its database) passes what it knows instead.
    */
   consumerInputs?: Record<string, boolean>;
+  /** deliver: the earliest publication time of the events decided (the grant's history term is checked). */
+  delivery?: PolicyDelivery;
   now: Date;
 }
 
@@ -159,11 +163,13 @@ export function buildPolicyInput(state: PlatformProjection, req: DecisionRequest
           validUntil: grant.validUntil ? Date.parse(grant.validUntil) : null,
           deletionDays: grant.deletionDays ?? DEFAULT_DELETION_DAYS,
           onwardTransfer: grant.onwardTransfer ?? false,
+          historyFrom: historyStartMs(grant),
         }
       : null,
     purpose: req.purpose ?? grant?.purpose ?? null,
     subjects: req.subjects ?? null,
     aggregate: req.aggregate ?? null,
+    ...(req.delivery ? { delivery: req.delivery } : {}),
     ...(contract?.lineage
       ? {
           consumerInputs:

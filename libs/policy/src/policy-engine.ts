@@ -52,8 +52,11 @@ export interface PolicyInput {
     fields: Record<string, PolicyField>;
     /** A derived dataset's input datasets (absent: not derived). */
     lineage?: string[];
-    /** A derived dataset's aggregate declaration (absent: not derived). */
-    derived?: { aggregate: boolean; contributors: number | null };
+    /**
+     * A derived dataset's aggregate terms (absent: not derived). The policy counts `originators` (set by
+     * the registry from the verified lineage) and ignores `contributors`.
+     */
+    derived?: { aggregate: boolean; contributors: number | null; originators?: string[]; verified?: boolean };
   } | null;
   originator: PolicyParty | null;
   consumer: PolicyParty | null;
@@ -70,6 +73,8 @@ export interface PolicyInput {
     /** Days after the grant ends by which the consumer must delete what it received. */
     deletionDays: number;
     onwardTransfer: boolean;
+    /** Epoch ms from which the grant covers the topic (0: its whole history); see historyStartMs. */
+    historyFrom: number;
   } | null;
   purpose: string | null;
   /**
@@ -84,6 +89,12 @@ export interface PolicyInput {
    * owns the input, or holds a live grant on it now). Absent for contracts without lineage.
    */
   consumerInputs?: Record<string, boolean>;
+  /** deliver only (required there): the earliest publication time (epoch ms) of the events decided. */
+  delivery?: PolicyDelivery;
+}
+
+export interface PolicyDelivery {
+  publishedFrom: number;
 }
 
 export interface PolicyAggregate {

@@ -253,8 +253,16 @@ grant
   .option('--fields <list>', 'comma-separated fields (default: all)')
   .option('--until <iso-date>', 'end of validity')
   .option('--deletion-days <n>', 'days after the grant ends by which you delete what you received', int(0))
+  .option('--history <all|iso-time>', "ask for the topic's past: 'all', or events published since a time")
   .action(
-    async (o: { dataset: string; purpose: string; fields?: string; until?: string; deletionDays?: number }) =>
+    async (o: {
+      dataset: string;
+      purpose: string;
+      fields?: string;
+      until?: string;
+      deletionDays?: number;
+      history?: string;
+    }) =>
       print(
         await client().requestGrant({
           dataset: o.dataset,
@@ -262,15 +270,30 @@ grant
           fields: o.fields ? o.fields.split(',') : null,
           validUntil: o.until ?? null,
           ...(o.deletionDays !== undefined ? { deletionDays: o.deletionDays } : {}),
+          ...(o.history !== undefined ? { historyFrom: o.history } : {}),
         }),
       ),
   );
 grant.command('list').action(async () => print(await client().grants()));
 grant
+  .command('show <grantId>')
+  .description('one grant with its terms: state, purpose, fields, validity, history covered')
+  .action(async (id: string) => print(await client().grant(id)));
+grant
   .command('approve <grantId>')
   .option('--reason <text>')
-  .action(async (id: string, o: { reason?: string }) =>
-    print(await client().approveGrant(id, o.reason ?? null)),
+  .option(
+    '--history <all|iso-time>',
+    "how much of the topic's past the consumer may read: 'all', or events published since a time (default: what it asked for, else from now)",
+  )
+  .action(async (id: string, o: { reason?: string; history?: string }) =>
+    print(
+      await client().approveGrant(
+        id,
+        o.reason ?? null,
+        o.history !== undefined ? { historyFrom: o.history } : {},
+      ),
+    ),
   );
 grant
   .command('revoke <grantId>')

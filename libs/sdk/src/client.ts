@@ -224,6 +224,27 @@ export interface CompatibilityReport {
 
 export type DeletionMethod = 'crypto-erase' | 'overwrite' | 'delete' | 'physical-destruction';
 
+/** A grant as clearing shows it to its two parties. */
+export interface GrantRecord {
+  id: string;
+  state: string;
+  originator: string;
+  consumer: string;
+  dataset: string;
+  purpose: string;
+  fields: string[] | null;
+  validFrom: string;
+  validUntil: string | null;
+  onwardTransfer: boolean;
+  deletionDays: number;
+  /** From when the grant covers the topic's past: 'all', an ISO time, or null until approved. */
+  historyFrom: string | null;
+  /** What the consumer asked for in its request. */
+  historyRequested: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
 /** What a consumer owes the originator once a grant it held has ended. */
 export interface DeletionObligation {
   id: string;
@@ -507,17 +528,27 @@ export class RenkeiClient {
     onwardTransfer?: boolean;
     /** Days after the grant ends by which you must delete what you received (default 30). */
     deletionDays?: number;
+    /** The past you ask for: 'all', or events published since an ISO time (default: from approval). */
+    historyFrom?: string | null;
   }) {
-    return this.call<{ id: string; state: string }>('clearing', 'POST', '/grants', request);
+    return this.call<GrantRecord>('clearing', 'POST', '/grants', request);
   }
-  approveGrant(id: string, reason: string | null = null) {
-    return this.call<{ id: string; state: string }>('clearing', 'POST', `/grants/${id}/approve`, { reason });
+  /**
+   * Approves a request (originator). `historyFrom` decides how much of the topic's past the consumer may
+   * read: 'all', or an ISO time; default: what the consumer asked for, else nothing published before now.
+   */
+  approveGrant(id: string, reason: string | null = null, options: { historyFrom?: string } = {}) {
+    return this.call<GrantRecord>('clearing', 'POST', `/grants/${id}/approve`, { reason, ...options });
+  }
+  /** One grant you are a party to, with its terms (history included). */
+  grant(id: string) {
+    return this.call<GrantRecord>('clearing', 'GET', `/grants/${id}`);
   }
   revokeGrant(id: string, reason: string | null = null) {
     return this.call<{ id: string; state: string }>('clearing', 'POST', `/grants/${id}/revoke`, { reason });
   }
   grants() {
-    return this.call<{ id: string; state: string; dataset: string }[]>('clearing', 'GET', '/grants');
+    return this.call<GrantRecord[]>('clearing', 'GET', '/grants');
   }
   async datasetToken(dataset: string, action: 'publish' | 'subscribe', grantId?: string): Promise<string> {
     const res = await this.call<{ access_token: string }>('clearing', 'POST', '/tokens/dataset', {

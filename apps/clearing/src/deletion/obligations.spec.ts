@@ -23,6 +23,8 @@ function grant(overrides: Partial<GrantModel> = {}): GrantModel {
     validUntil: null,
     onwardTransfer: false,
     deletionDays: 30,
+    historyFrom: new Date('2026-11-01T00:00:00.000Z'),
+    historyRequested: null,
     createdAt: new Date('2026-11-01T00:00:00.000Z'),
     updatedAt: new Date('2026-11-01T00:00:00.000Z'),
     ...overrides,

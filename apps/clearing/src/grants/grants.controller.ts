@@ -3,6 +3,8 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentPrincipal, type Principal } from '#libs/auth';
 import { ApiExample, ApiZodBody, ApiZodQuery, UuidPipe, ZodPipe } from '#libs/platform';
 import {
+  ApproveGrantSchema,
+  type ApproveGrant,
   GrantActionSchema,
   type GrantAction,
   ListGrantsSchema,
@@ -67,16 +69,20 @@ export class GrantsController {
   @Post(':id/approve')
   @HttpCode(200)
   @Authenticated('api', 'grants:write')
-  @ApiOperation({ summary: 'Approve a requested grant (originator); the policy decides' })
-  @ApiZodBody(GrantActionSchema)
+  @ApiOperation({
+    summary: 'Approve a requested grant (originator); the policy decides',
+    description:
+      "historyFrom decides how much of the topic's past the consumer may read: 'all', events published since an ISO time, or (default) what the consumer asked for, else nothing published before this approval.",
+  })
+  @ApiZodBody(ApproveGrantSchema)
   @ApiExample(200, 'The grant after the move', { ...grantExample, state: 'granted' })
   @ApiExample(409, 'Not allowed from the current state', illegalMove)
   approve(
     @CurrentPrincipal() actor: Principal,
     @Param('id', new UuidPipe()) id: string,
-    @Body(new ZodPipe(GrantActionSchema)) body: GrantAction,
+    @Body(new ZodPipe(ApproveGrantSchema)) body: ApproveGrant,
   ) {
-    return this.grants.approve(actor, id, body.reason);
+    return this.grants.approve(actor, id, body.reason, body.historyFrom);
   }
 
   @Post(':id/reject')

@@ -1,5 +1,8 @@
 import { z } from 'zod';
-import { GrantStates } from '#libs/domain';
+import { GrantStates, HISTORY_ALL } from '#libs/domain';
+
+/** A history term: 'all' (everything still on the topic) or an ISO time from which events are covered. */
+export const HistoryFromSchema = z.union([z.literal(HISTORY_ALL), z.iso.datetime({ offset: true })]);
 
 export const RequestGrantSchema = z.object({
   dataset: z.string().min(1).max(200),
@@ -20,6 +23,11 @@ export const RequestGrantSchema = z.object({
     .max(3650)
     .default(30)
     .describe('Days after the grant ends by which the consumer must delete'),
+  historyFrom: HistoryFromSchema.nullable()
+    .default(null)
+    .describe(
+      "The past the consumer asks for: 'all', or events published since an ISO time; null = only from approval. The originator decides on approval.",
+    ),
 });
 export type RequestGrant = z.infer<typeof RequestGrantSchema>;
 
@@ -32,6 +40,13 @@ export const requestExample = {
 
 export const GrantActionSchema = z.object({ reason: z.string().max(500).nullable().default(null) });
 export type GrantAction = z.infer<typeof GrantActionSchema>;
+
+export const ApproveGrantSchema = GrantActionSchema.extend({
+  historyFrom: HistoryFromSchema.optional().describe(
+    "From when the grant covers events already published: 'all', or an ISO time. Default: what the consumer asked for, else the moment of approval (nothing published before it is delivered).",
+  ),
+});
+export type ApproveGrant = z.infer<typeof ApproveGrantSchema>;
 
 export const ListGrantsSchema = z.object({
   role: z.enum(['originator', 'consumer', 'any']).default('any'),
@@ -52,6 +67,10 @@ export interface GrantDto {
   validUntil: string | null;
   onwardTransfer: boolean;
   deletionDays: number;
+  /** From when the grant covers the topic's past: 'all', an ISO time, or null until approved. */
+  historyFrom: string | null;
+  /** What the consumer asked for in its request ('all', an ISO time, or null). */
+  historyRequested: string | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -68,6 +87,8 @@ export const grantExample = {
   validUntil: '2027-11-21T00:00:00.000Z',
   onwardTransfer: false,
   deletionDays: 30,
+  historyFrom: '2026-11-21T06:05:00.000Z',
+  historyRequested: null,
   createdAt: '2026-11-21T06:00:00.000Z',
   updatedAt: '2026-11-21T06:05:00.000Z',
 };

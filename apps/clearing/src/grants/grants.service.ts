@@ -2,6 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import {
   CLOCK,
+  DomainError,
+  HISTORY_ALL,
   Topics,
   assertTransition,
   notFound,
@@ -22,6 +24,9 @@ import { OUTBOX, POLICY, PRISMA, STATE, SYNC } from '../clearing.tokens.js';
 import type { PlatformProjection, ProjectionSync } from '../clearing.context.js';
 import type { GrantDto, ListGrants, RequestGrant } from './grants.dto.js';
 
+/** Requests one consumer may have waiting for originators at once (see assertRequestsBounded). */
+export const MAX_PENDING_REQUESTS = 50;
+
 export type GrantRow = Awaited<ReturnType<PrismaClient['grant']['findUniqueOrThrow']>>;
 
 export function toView(g: GrantRow): GrantView {
@@ -37,9 +42,15 @@ export function toView(g: GrantRow): GrantView {
     validUntil: g.validUntil?.toISOString() ?? null,
     deletionDays: g.deletionDays,
     onwardTransfer: g.onwardTransfer,
+    historyFrom: historyOf(g.historyFrom),
     changedAt: g.updatedAt.toISOString(),
   };
 }
+
+/** Epoch 0 in the database is the term 'all'. */
+const historyOf = (at: Date | null): string | null =>
+  at === null ? null : at.getTime() === 0 ? HISTORY_ALL : at.toISOString();
+const historyAt = (term: string): Date => (term === HISTORY_ALL ? new Date(0) : new Date(term));
 
 function toDto(g: GrantRow): GrantDto {
   const { changedAt: _c, ...view } = toView(g);
@@ -47,6 +58,8 @@ function toDto(g: GrantRow): GrantDto {
     ...view,
     onwardTransfer: g.onwardTransfer,
     deletionDays: g.deletionDays,
+    historyFrom: historyOf(g.historyFrom),
+    historyRequested: g.historyRequested,
     createdAt: g.createdAt.toISOString(),
     updatedAt: g.updatedAt.toISOString(),
   };
@@ -94,6 +107,7 @@ export class GrantsService {
     );
     const id = randomUUID();
     const row = await this.prisma.$transaction(async (tx) => {
+      await this.assertRequestsBounded(tx, actor.participantId, input);
       await appendAudit(tx, [decisionEntry(decision.record)]);
       if (!decision.result.allow) return null;
       const created = await tx.grant.create({
@@ -109,6 +123,7 @@ export class GrantsService {
           validUntil: input.validUntil ? new Date(input.validUntil) : null,
           onwardTransfer: input.onwardTransfer,
           deletionDays: input.deletionDays,
+          historyRequested: input.historyFrom,
         },
       });
       await this.recordTransition(tx, created, null, actor.participantId, null, now);
@@ -119,8 +134,48 @@ export class GrantsService {
     return toDto(row);
   }
 
-  approve(actor: Principal, id: string, reason: string | null) {
-    return this.move(actor, id, 'granted', reason, 'grant.approve');
+  /**
+   * A consumer's requests wait in originators' inboxes: the same dataset and purpose is asked for once at a
+   * time, and no consumer has more than MAX_PENDING_REQUESTS waiting, so repeated or scripted calls cannot
+   * flood an originator. Serialised per consumer (advisory lock) so concurrent calls cannot both pass.
+   */
+  private async assertRequestsBounded(tx: Prisma.TransactionClient, consumerId: string, input: RequestGrant) {
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('grant-requests'), hashtext(${consumerId}))`;
+    const pending = await tx.grant.findMany({
+      where: { consumerId, state: 'requested' },
+      select: { id: true, dataset: true, purpose: true },
+    });
+    const same = pending.find((g) => g.dataset === input.dataset && g.purpose === input.purpose);
+    if (same) {
+      throw new DomainError(
+        'GRANT.ALREADY_REQUESTED',
+        'conflict',
+        `Your request ${same.id} for '${input.dataset}' (purpose '${input.purpose}') is still waiting for the originator`,
+        {
+          details: [{ path: '/dataset', message: `pending request ${same.id}`, grant: same.id }],
+          hint: `Wait for the answer (GET /grants/${same.id}), or withdraw it with POST /grants/${same.id}/revoke and ask again`,
+        },
+      );
+    }
+    if (pending.length >= MAX_PENDING_REQUESTS) {
+      throw new DomainError(
+        'GRANT.TOO_MANY_PENDING',
+        'conflict',
+        `You have ${pending.length} requests waiting for originators; at most ${MAX_PENDING_REQUESTS} may wait at once`,
+        {
+          details: [{ path: '', message: `${pending.length} pending requests` }],
+          hint: 'Wait for answers, or withdraw requests you no longer need (POST /grants/{id}/revoke)',
+        },
+      );
+    }
+  }
+
+  /**
+   * The originator approves, and decides how much of the past the grant covers: what it says here, else
+   * what the consumer asked for (shown in the request), else only what is published from now on.
+   */
+  approve(actor: Principal, id: string, reason: string | null, historyFrom?: string) {
+    return this.move(actor, id, 'granted', reason, 'grant.approve', 'granted', historyFrom);
   }
   reject(actor: Principal, id: string, reason: string | null) {
     return this.move(actor, id, 'rejected', reason);
@@ -169,6 +224,7 @@ export class GrantsService {
     reason: string | null,
     policyAction?: PolicyAction,
     verb: keyof typeof movers = to as keyof typeof movers,
+    historyFrom?: string,
   ): Promise<GrantDto> {
     if (policyAction) await this.sync(250);
     const now = this.clock.now();
@@ -197,7 +253,12 @@ export class GrantsService {
         await appendAudit(tx, [decisionEntry(decision.record)]);
         if (!decision.result.allow) return { denied: decision.result, updated: null };
       }
-      const updated = await this.transition(tx, grant, to, actor.participantId, reason, now);
+      // Approval fixes the history term; a resumed grant keeps the one it was approved with.
+      const history =
+        verb === 'granted'
+          ? { historyFrom: historyAt(historyFrom ?? grant.historyRequested ?? now.toISOString()) }
+          : {};
+      const updated = await this.transition(tx, grant, to, actor.participantId, reason, now, history);
       return { denied: null, updated };
     });
     if (!outcome.updated) throw denied(outcome.denied, 'Approving this grant');
@@ -219,9 +280,13 @@ export class GrantsService {
     actorId: string,
     reason: string | null,
     now: Date,
+    changes: { historyFrom?: Date } = {},
   ): Promise<GrantRow> {
     assertTransition(grant.state as GrantState, to);
-    const updated = await tx.grant.update({ where: { id: grant.id }, data: { state: to, updatedAt: now } });
+    const updated = await tx.grant.update({
+      where: { id: grant.id },
+      data: { ...changes, state: to, updatedAt: now },
+    });
     await this.recordTransition(tx, updated, grant.state, actorId, reason, now);
     await openDeletionObligation(tx, grant, to, actorId, now);
     return updated;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { conflict, DATASET_ID_PATTERN, DomainError, Sensitivities, type Sensitivity } from '#libs/domain';
 import { RenkeiError, type ContractView, type RenkeiClient } from '#libs/sdk';
-import type { InputsService, LineageEntry } from '../inputs/inputs.service.js';
+import type { InputsService } from '../inputs/inputs.service.js';
 import type { RunsService, RunView } from '../scenarios/runs.service.js';
 
 export const PublishRunSchema = z.object({
@@ -28,7 +28,10 @@ export interface PublishedResult {
   derived: DerivedTerms;
 }
 
-/** What a derived contract declares about its result: an aggregate or not, and on how many contributors. */
+/**
+ * A derived contract's result: an aggregate or not (declared), and on how many contributors (counted by the
+ * registry from the verified lineage).
+ */
 export interface DerivedTerms {
   aggregate: boolean;
   contributors: number | null;
@@ -119,12 +122,9 @@ export class DerivedService {
     }
     this.assertInputsHeld(run);
     const contracts = await Promise.all(run.inputs.map((i) => this.client.contract(i.dataset, i.version)));
-    const contributors = new Set(run.inputs.flatMap((i) => [...i.originators, ...this.owners(contracts, i)]))
-      .size;
-    const { version, derived } = await this.ensureContract(dataset, run, contracts, {
-      aggregate: body.aggregate,
-      contributors,
-    });
+    // The contributors are not ours to declare: the registry verifies the lineage against our grants and
+    // counts the distinct originators behind it.
+    const { version, derived } = await this.ensureContract(dataset, run, contracts, body.aggregate);
     const token = await this.client.datasetToken(dataset, 'publish');
     const payload = {
       runId: run.id,
@@ -182,10 +182,6 @@ export class DerivedService {
     }
   }
 
-  private owners(contracts: ContractView[], input: LineageEntry): string[] {
-    return contracts.filter((c) => c.dataset === input.dataset).map((c) => c.owner);
-  }
-
   /**
    * Registers the derived contract once, and a new minor version when the run adds inputs. The lineage only
    * grows: earlier results stay governed by the inputs they were built from.
@@ -194,7 +190,7 @@ export class DerivedService {
     dataset: string,
     run: RunView,
     contracts: ContractView[],
-    derived: DerivedTerms,
+    aggregate: boolean,
   ): Promise<{ version: string; derived: DerivedTerms }> {
     let known = this.registered.get(dataset);
     let current: ContractView | null = null;
@@ -205,7 +201,9 @@ export class DerivedService {
         known = {
           version: current.version,
           lineage: new Map((declared.lineage ?? []).map((l) => [lineageKey(l), l])),
-          derived: declared.derived ?? null,
+          derived: declared.derived
+            ? { aggregate: declared.derived.aggregate, contributors: declared.derived.contributors }
+            : null,
         };
       } catch (error) {
         if (!(error instanceof RenkeiError && error.status === 404)) throw error;
@@ -219,13 +217,12 @@ export class DerivedService {
     // A version read back from a registry that does not show lineage is not trusted to declare it.
     const trusted = this.registered.has(dataset) || (current !== null && 'lineage' in current);
     // Reused only if it declares the same result: a non-aggregate is never published under an aggregate's
-    // terms (nor on a different number of contributors).
+    // terms. The same lineage gives the same verified contributors.
     if (
       known?.derived &&
       trusted &&
       lineage.size === known.lineage.size &&
-      known.derived.aggregate === derived.aggregate &&
-      known.derived.contributors === derived.contributors
+      known.derived.aggregate === aggregate
     ) {
       this.registered.set(dataset, known);
       return { version: known.version, derived: known.derived };
@@ -236,11 +233,15 @@ export class DerivedService {
       ...terms,
       version,
       lineage: [...lineage.values()].sort((a, b) => (lineageKey(a) < lineageKey(b) ? -1 : 1)),
-      derived,
+      derived: { aggregate, contributors: null },
     })) as ContractView & { derived?: DerivedTerms | null };
-    const declared = registered.derived ?? derived;
-    this.registered.set(dataset, { version, lineage, derived: declared });
-    return { version, derived: declared };
+    // What the registry established (its verified count), never a number of our own.
+    const established: DerivedTerms = {
+      aggregate: registered.derived?.aggregate ?? aggregate,
+      contributors: registered.derived?.contributors ?? null,
+    };
+    this.registered.set(dataset, { version, lineage, derived: established });
+    return { version, derived: established };
   }
 
   /** A derived dataset is governed by all of its inputs' terms. */

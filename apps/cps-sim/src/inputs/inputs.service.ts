@@ -65,6 +65,13 @@ interface Input {
   lastError: string | null;
 }
 
+/** Grant states a repeated request reuses instead of asking again, best first. */
+const REUSABLE = new Map([
+  ['granted', 3],
+  ['suspended', 2],
+  ['requested', 1],
+]);
+
 /** Stream endings after which the grant no longer lets the service hold the data. */
 const GRANT_ENDED = new Set(['GRANT.REVOKED', 'GRANT.NOT_ACTIVE', 'GRANT.EXPIRED']);
 
@@ -104,6 +111,8 @@ export class InputsService {
   /** Ended grants whose deletion we confirmed to clearing. */
   private readonly confirmed = new Set<string>();
   private grantCache: { at: number; grants: GrantSummary[] } | undefined;
+  /** `${dataset}\0${purpose}` -> the request under way, so concurrent calls do not each ask clearing. */
+  private readonly requesting = new Map<string, Promise<InputView>>();
 
   constructor(
     private readonly client: RenkeiClient,
@@ -167,15 +176,46 @@ export class InputsService {
     return 0;
   }
 
-  /** Asks the originator for access through clearing, and follows the dataset. */
-  async request(dataset: string, purpose: string): Promise<InputView> {
-    const grant = await this.client.requestGrant({ dataset, purpose });
-    this.grantCache = undefined;
+  /**
+   * Asks the originator for access through clearing, and follows the dataset. Idempotent: a grant of ours
+   * for the same dataset and purpose that is live (granted, suspended) or still waiting is reused, its
+   * state kept, and no new request lands in the originator's inbox. Concurrent calls share one answer.
+   */
+  request(dataset: string, purpose: string): Promise<InputView> {
+    const key = `${dataset}\u0000${purpose}`;
+    const running = this.requesting.get(key);
+    if (running) return running;
+    const request = this.requestOnce(dataset, purpose).finally(() => this.requesting.delete(key));
+    this.requesting.set(key, request);
+    return request;
+  }
+
+  private async requestOnce(dataset: string, purpose: string): Promise<InputView> {
+    const grants = await this.client.grants();
+    this.grantCache = { at: Date.now(), grants };
+    const existing = grants
+      .filter(
+        (g) =>
+          g.consumer === this.clientId &&
+          g.dataset === dataset &&
+          g.purpose === purpose &&
+          REUSABLE.has(g.state),
+      )
+      .sort((a, b) => REUSABLE.get(b.state)! - REUSABLE.get(a.state)!)[0];
+    // The twin replays its inputs from the start of their topics: it asks for the past, the originator
+    // decides (the request shows it; approval may narrow it).
+    const grant = existing ?? (await this.client.requestGrant({ dataset, purpose, historyFrom: 'all' }));
+    if (!existing) this.grantCache = undefined;
+    const held = this.inputs.get(dataset);
+    const same = held?.grant?.id === grant.id;
     const view = this.follow(dataset, purpose);
     const input = this.inputs.get(dataset)!;
-    input.grant = { id: grant.id, state: grant.state, dataset, purpose };
-    input.state = grant.state === 'granted' ? 'connecting' : 'requested';
-    return { ...view, grant: { id: grant.id, state: grant.state }, state: input.state };
+    if (!same) {
+      input.grant = { id: grant.id, state: grant.state, dataset, purpose };
+      input.state =
+        grant.state === 'granted' ? 'connecting' : grant.state === 'suspended' ? 'suspended' : 'requested';
+    }
+    return { ...view, grant: { id: input.grant!.id, state: input.grant!.state }, state: input.state };
   }
 
   list(): InputView[] {

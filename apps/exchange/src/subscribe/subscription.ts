@@ -1,6 +1,13 @@
 import type { Consumer, EachBatchPayload } from 'kafkajs';
 import type { ServerResponse } from 'node:http';
-import { DomainError, Topics, type DataEnvelope, type GrantView, type PlatformEvent } from '#libs/domain';
+import {
+  DomainError,
+  historyStartMs,
+  Topics,
+  type DataEnvelope,
+  type GrantView,
+  type PlatformEvent,
+} from '#libs/domain';
 import { isEncryptedValue } from '#libs/crypto';
 import type { Principal } from '#libs/auth';
 import {
@@ -33,6 +40,10 @@ const noticeCodes = {
 } as const;
 
 const HEARTBEAT_MS = 15_000;
+
+/** Denied only because the events were published before the grant's history start: skipped, not an end. */
+const outsideHistory = (decision: PolicyDecision) =>
+  !decision.allow && decision.reasons.length === 1 && decision.reasons[0] === 'GRANT.HISTORY_NOT_GRANTED';
 
 /** Where a stream starts: after given positions (partition → offset), or from the start of the topic. */
 export type StreamStart = ReadonlyMap<number, bigint> | 'start';
@@ -109,30 +120,74 @@ export class Subscription {
       return;
     }
     const topic = Topics.data(this.grant.dataset);
-    // Where the topic starts now, looked up before the consumer runs: the seek follows run() at once.
-    let low: { partition: number; low: string }[] = [];
-    if (this.resumeAfter === 'start') {
-      const admin = this.rt.kafka.admin();
-      await admin.connect();
-      try {
-        low = await admin.fetchTopicOffsets(topic);
-      } finally {
-        await admin.disconnect();
-      }
-      if (this.closed) return;
-    }
+    // Where the topic starts now, and where the grant's history starts (the first offset published at or
+    // after it), looked up before the consumer runs: the seek follows run() at once.
+    const { low, history, committed } = await this.startOffsets(topic);
+    if (this.closed) return;
     await this.consumer.subscribe({ topics: [topic], fromBeginning: true });
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
       eachBatch: (batch) => this.deliver(batch),
     });
+    // No stream reads before the grant's history start, however it asks: `start` means the start of what
+    // the grant covers, and a position (given, or the group's) before it moves up to it.
+    const atLeast = (partition: number, offset: bigint) => {
+      const from = history?.get(partition);
+      return (from !== undefined && from > offset ? from : offset).toString();
+    };
     if (this.resumeAfter === 'start') {
-      for (const { partition, low: offset } of low) this.consumer.seek({ topic, partition, offset });
+      for (const { partition, low: offset } of low) {
+        this.consumer.seek({ topic, partition, offset: atLeast(partition, BigInt(offset)) });
+      }
       return;
     }
     for (const [partition, offset] of this.resumeAfter) {
-      this.consumer.seek({ topic, partition, offset: (offset + 1n).toString() });
+      this.consumer.seek({ topic, partition, offset: atLeast(partition, offset + 1n) });
+    }
+    if (!history) return;
+    // Elsewhere the group resumes from its position, or (none yet) from the partition's first offset: moved
+    // only where that is before the history start, so a stream with nothing to skip is never re-seeked.
+    const first = new Map(low.map((o) => [o.partition, BigInt(o.low)]));
+    for (const [partition, from] of history) {
+      if (this.resumeAfter.has(partition)) continue;
+      const at = committed.get(partition) ?? first.get(partition) ?? 0n;
+      if (at < from) this.consumer.seek({ topic, partition, offset: from.toString() });
+    }
+  }
+
+  /**
+   * The topic's first offsets and, unless the grant covers all history, each partition's first offset
+   * published at or after the grant's history start (its end when nothing is) and the group's positions.
+   */
+  private async startOffsets(topic: string): Promise<{
+    low: { partition: number; low: string }[];
+    history: Map<number, bigint> | null;
+    /** The grant's consumer group position per partition (absent where it has none). */
+    committed: Map<number, bigint>;
+  }> {
+    const from = historyStartMs(this.rt.state.grants.get(this.grant.id) ?? this.grant);
+    if (this.resumeAfter !== 'start' && from <= 0) return { low: [], history: null, committed: new Map() };
+    const admin = this.rt.kafka.admin();
+    await admin.connect();
+    try {
+      const low = await admin.fetchTopicOffsets(topic);
+      if (from <= 0) return { low, history: null, committed: new Map() };
+      const history = new Map(
+        (await admin.fetchTopicOffsetsByTimestamp(topic, from)).map((o) => [o.partition, BigInt(o.offset)]),
+      );
+      const [group] =
+        this.resumeAfter === 'start'
+          ? []
+          : await admin.fetchOffsets({ groupId: `renkei.grant.${this.grant.id}`, topics: [topic] });
+      const committed = new Map(
+        (group?.partitions ?? [])
+          .filter((p) => BigInt(p.offset) >= 0n)
+          .map((p) => [p.partition, BigInt(p.offset)]),
+      );
+      return { low, history, committed };
+    } finally {
+      await admin.disconnect();
     }
   }
 
@@ -204,13 +259,27 @@ export class Subscription {
     );
     const now = this.rt.clock.now();
     const current = this.rt.state.currentContract(grant.dataset);
-    // Each event is decided under the contract version it was published under (usually one per batch).
-    const byVersion = new Map<string, Set<string>>();
-    for (const e of parsed) {
+    // Each event is decided under the contract version it was published under (usually one per batch), and
+    // apart for events published before the grant's history start (the policy withholds those).
+    const historyFrom = historyStartMs(grant);
+    const publishedAt = (e: DataEnvelope, i: number) => {
+      const at = Date.parse(e.publishedAt);
+      return Number.isNaN(at) ? Number(batch.messages[i]!.timestamp) : at;
+    };
+    const keyOf = (e: DataEnvelope, i: number) =>
+      `${publishedAt(e, i) < historyFrom ? 'past' : 'live'} ${e.contractVersion}`;
+    const byVersion = new Map<string, { version: string; persons: Set<string>; publishedFrom: number }>();
+    for (const [i, e] of parsed.entries()) {
       if (!e) continue;
-      const persons = byVersion.get(e.contractVersion) ?? new Set<string>();
-      if (e.subject) persons.add(e.subject);
-      byVersion.set(e.contractVersion, persons);
+      const key = keyOf(e, i);
+      const group = byVersion.get(key) ?? {
+        version: e.contractVersion,
+        persons: new Set<string>(),
+        publishedFrom: Infinity,
+      };
+      if (e.subject) group.persons.add(e.subject);
+      group.publishedFrom = Math.min(group.publishedFrom, publishedAt(e, i));
+      byVersion.set(key, group);
     }
     const groups = new Map<
       string,
@@ -220,7 +289,7 @@ export class Subscription {
         delivered: string[];
       }
     >();
-    for (const [version, persons] of byVersion) {
+    for (const [key, { version, persons, publishedFrom }] of byVersion) {
       // What each person in the batch said about this use: the policy withholds, pseudonymises or identifies.
       const input = buildPolicyInput(this.rt.state, {
         action: 'deliver',
@@ -237,12 +306,16 @@ export class Subscription {
           persons,
           now.getTime(),
         ),
+        delivery: { publishedFrom },
       });
-      groups.set(version, { input, decision: this.rt.policy.decide(input), delivered: [] });
+      groups.set(key, { input, decision: this.rt.policy.decide(input), delivered: [] });
     }
-    const groupOf = (e: DataEnvelope) => groups.get(e.contractVersion)!;
-    // Delivery stops at the first event of a denied version: the stream ends there.
-    let stop = parsed.findIndex((e) => e !== null && !groupOf(e).decision.allow);
+    const indexOf = new Map(parsed.map((e, i) => [e, i]));
+    const groupOf = (e: DataEnvelope) => groups.get(keyOf(e, indexOf.get(e)!))!;
+    // Events the grant's history term does not cover are skipped (the position moves past them); any other
+    // denial stops delivery at the first event of its group: the stream ends there.
+    const withheld = (e: DataEnvelope) => outsideHistory(groupOf(e).decision);
+    let stop = parsed.findIndex((e) => e !== null && !groupOf(e).decision.allow && !withheld(e));
     if (stop < 0) stop = parsed.length;
     const denial = stop < parsed.length ? groupOf(parsed[stop]!).decision : undefined;
     let next: bigint | undefined;
@@ -250,7 +323,10 @@ export class Subscription {
       const pseudonymKey = `${this.pseudonymKey}:${grant.id}`;
       // Records of people who opted out are never decrypted: they are withheld anyway.
       const toReveal = parsed.map((e, i) =>
-        e && i < stop && !(e.subject && groupOf(e).decision.obligations.withhold.includes(e.subject))
+        e &&
+        i < stop &&
+        !withheld(e) &&
+        !(e.subject && groupOf(e).decision.obligations.withhold.includes(e.subject))
           ? e
           : null,
       );
@@ -261,14 +337,15 @@ export class Subscription {
         const envelope = parsed[i];
         const group = envelope ? groupOf(envelope) : undefined;
         const clear = envelope && toReveal[i] ? revealed?.[i] : undefined;
-        let payload = envelope
-          ? applyObligations(
-              clear?.payload ?? envelope.payload,
-              group!.decision.obligations,
-              pseudonymKey,
-              envelope.subject,
-            )
-          : null;
+        let payload =
+          envelope && !withheld(envelope)
+            ? applyObligations(
+                clear?.payload ?? envelope.payload,
+                group!.decision.obligations,
+                pseudonymKey,
+                envelope.subject,
+              )
+            : null;
         // A grant limited to fields delivers those fields only: whatever else a payload carries stays behind.
         if (payload && grant.fields !== null) {
           const allowed = new Set(grant.fields);

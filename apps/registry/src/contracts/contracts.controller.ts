@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Put } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentPrincipal, type Principal } from '#libs/auth';
 import { ApiExample, ApiZodBody, ZodPipe, RateLimited } from '#libs/platform';
@@ -48,7 +48,7 @@ export class ContractsController {
   @ApiOperation({
     summary: 'Register a contract version for a dataset you own (published at once, or as a draft)',
     description:
-      "The JSON Schema (2020-12) is compiled strictly; tags name fields the schema defines; health and sensitive personal data must be 'restricted'. A published version must be newer than every earlier one and pass the dataset's compatibility mode (set with its first version, default BACKWARD) against them; an incompatible change is refused naming every breaking path and why. Published versions are immutable.",
+      "The JSON Schema (2020-12) is compiled strictly; tags name fields the schema defines; health and sensitive personal data must be 'restricted'. A published version must be newer than every earlier one and pass the dataset's compatibility mode (set with its first version, default BACKWARD) against them; an incompatible change is refused naming every breaking path and why. Published versions are immutable. A derived dataset's lineage is verified: every input must be yours or covered by a grant you hold or held (else 403 LINEAGE.INPUT_NOT_HELD naming /lineage/{i}); derived.contributors is counted by the registry (the distinct originators behind the inputs) and a larger declared count is refused (422 DERIVED.CONTRIBUTORS_UNVERIFIED).",
   })
   @ApiZodBody(RegisterContractSchema, registerExample)
   @ApiExample(201, 'The version as registered', contractExample)
@@ -56,8 +56,10 @@ export class ContractsController {
   register(
     @CurrentPrincipal() actor: Principal,
     @Body(new ZodPipe(RegisterContractSchema)) body: RegisterContract,
+    @Headers('authorization') authorization: string | undefined,
   ) {
-    return this.contracts.register(actor, body);
+    // The caller's own token lets the registry ask clearing which lineage inputs it holds grants on.
+    return this.contracts.register(actor, body, { authorization });
   }
 
   @Get('contracts/:dataset')

@@ -71,7 +71,15 @@ export const RegisterContractSchema = ContractTermsInputSchema.extend({
   derived: z
     .object({
       aggregate: z.boolean().describe('Each event aggregates many contributors and reveals no single one'),
-      contributors: z.number().int().min(0).nullable().describe('Distinct participants whose data went in'),
+      contributors: z
+        .number()
+        .int()
+        .min(0)
+        .nullable()
+        .default(null)
+        .describe(
+          'Not needed: the registry counts the distinct originators behind the verified lineage itself; a larger count is refused',
+        ),
     })
     .optional()
     .describe('With lineage: whether results are aggregates, and over how many contributors'),
@@ -162,7 +170,7 @@ export interface ContractDto {
   fields: unknown;
   schema: unknown;
   lineage?: { dataset: string; version: string }[];
-  derived?: { aggregate: boolean; contributors: number | null };
+  derived?: { aggregate: boolean; contributors: number | null; verified: boolean };
   createdAt: string;
   updatedAt: string;
 }

@@ -28,7 +28,9 @@ import {
 import type { Principal } from '#libs/auth';
 import { Prisma, asJson, type PrismaClient } from '#libs/persistence';
 import type { OutboxRelay } from '#libs/kafka';
-import { OUTBOX, PRISMA } from '../registry.tokens.js';
+import { HELD_GRANTS, OUTBOX, PRISMA } from '../registry.tokens.js';
+import type { HeldGrants } from './held-grants.js';
+import { verifyDerived, type LineageInput } from './lineage.js';
 import { emitRegistryEvent } from '../registry-events.js';
 import type { CompatibilityCheck, ContractDto, RegisterContract, UpdateDraft } from './contracts.dto.js';
 
@@ -60,9 +62,19 @@ export function toTerms(c: ContractRow): ContractTerms {
 
 /** Who invited whom is the owner's business: other participants do not see the invitation list. */
 export function toDto(c: ContractRow, viewer: Principal): ContractDto {
-  const { owner, invited, ...terms } = toTerms(c);
+  const { owner, invited, derived, ...terms } = toTerms(c);
   return {
     ...terms,
+    // Who the originators behind a derived dataset are is not shown: only how many the registry counted.
+    ...(derived
+      ? {
+          derived: {
+            aggregate: derived.aggregate,
+            contributors: derived.contributors,
+            verified: derived.verified === true,
+          },
+        }
+      : {}),
     description: terms.description ?? null,
     compatibility: c.compatibility,
     visibility: c.visibility,
@@ -145,6 +157,8 @@ export interface RegisterOptions {
    * exported under, which is not a request to change the dataset's mode).
    */
   warnings?: string[];
+  /** The caller's `Authorization` header: lets the registry ask clearing which lineage inputs it holds. */
+  authorization?: string | undefined;
 }
 
 @Injectable()
@@ -152,6 +166,7 @@ export class ContractsService {
   constructor(
     @Inject(PRISMA) private readonly prisma: PrismaClient,
     @Inject(OUTBOX) private readonly outbox: OutboxRelay,
+    @Inject(HELD_GRANTS) private readonly heldGrants: HeldGrants,
   ) {}
 
   /** Creates a version: as a draft (editable) or published at once, after every check a publication gets. */
@@ -162,6 +177,7 @@ export class ContractsService {
   ): Promise<ContractDto> {
     await this.assertActiveParticipant(actor);
     await this.assertValidTerms(input);
+    const derived = input.lineage ? await this.verifiedDerived(actor, input, options.authorization) : null;
     const row = await this.inTransaction(async (tx) => {
       const dataset = await this.lockOrCreateDataset(
         tx,
@@ -192,7 +208,8 @@ export class ContractsService {
           ...this.termColumns(input),
           // A derived dataset's lineage is part of its immutable terms, declared with the version.
           lineage: input.lineage ? asJson(input.lineage) : Prisma.DbNull,
-          derived: input.lineage && input.derived ? asJson(input.derived) : Prisma.DbNull,
+          // Established by the platform from the verified lineage, never the registrant's own count.
+          derived: derived ? asJson(derived) : Prisma.DbNull,
         },
       });
       await this.recordTransition(tx, created.id, null, input.status, actor, null);
@@ -395,6 +412,40 @@ export class ContractsService {
   }
 
   // ------------------------------------------------------------------ checks
+
+  /**
+   * A derived contract's lineage and contributors, verified (see verifyDerived): the inputs' versions as the
+   * registry holds them, and the grants clearing says the registrant holds or held on them.
+   */
+  private async verifiedDerived(
+    actor: Principal,
+    input: RegisterContract,
+    authorization: string | undefined,
+  ) {
+    const lineage = input.lineage ?? [];
+    const rows = await this.prisma.dataContract.findMany({
+      where: { OR: lineage.map((l) => ({ dataset: l.dataset, version: l.version })) },
+    });
+    const inputs = new Map<string, LineageInput>();
+    for (const row of rows) {
+      if (row.status === 'draft' || !visibleTo(actor, row)) continue;
+      inputs.set(`${row.dataset}@${row.version}`, {
+        owner: row.ownerId,
+        derived: (row.derived as unknown as LineageInput['derived']) ?? null,
+      });
+    }
+    const others = lineage.filter(
+      (l) => inputs.get(`${l.dataset}@${l.version}`)?.owner !== actor.participantId,
+    );
+    const held =
+      others.length > 0 && authorization
+        ? await this.heldGrants.held(
+            authorization,
+            others.map((l) => l.dataset),
+          )
+        : new Set<string>();
+    return verifyDerived(actor.participantId, lineage, input.derived, inputs, held);
+  }
 
   private async assertActiveParticipant(actor: Principal) {
     // Tokens live for minutes; a suspension takes effect on the next call, not when the token expires.

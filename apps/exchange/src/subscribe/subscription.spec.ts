@@ -1,0 +1,189 @@
+import { describe, expect, it } from 'vitest';
+import type { EachBatchPayload } from 'kafkajs';
+import type { ServerResponse } from 'node:http';
+import { PlatformProjection, type DataEnvelope, type GrantView } from '#libs/domain';
+import type { Principal } from '#libs/auth';
+import { noObligations, type PolicyDecision, type PolicyInput } from '#libs/policy';
+import type { ExchangeRuntime } from '../exchange-runtime.js';
+import { Subscription, type StreamLine } from './subscription.js';
+
+const approvedAt = Date.parse('2026-12-01T09:00:00.000Z');
+const grant: GrantView = {
+  id: 'g-1',
+  state: 'granted',
+  originator: 'cell',
+  consumer: 'auto',
+  dataset: 'battery.cfp',
+  purpose: 'cfp-disclosure',
+  fields: null,
+  validFrom: '2026-12-01T08:00:00.000Z',
+  validUntil: null,
+  historyFrom: new Date(approvedAt).toISOString(),
+  changedAt: '2026-12-01T09:00:00.000Z',
+};
+
+function projection(): PlatformProjection {
+  const state = new PlatformProjection();
+  for (const [id, industry] of [
+    ['cell', 'battery-cells'],
+    ['auto', 'automotive'],
+  ] as const) {
+    state.apply({
+      type: 'participant.upserted',
+      participant: {
+        id,
+        legalName: id,
+        industry,
+        country: 'JP',
+        roles: ['member'],
+        certifications: [],
+        protection: 'access-control',
+        status: 'active',
+        jwks: { keys: [] },
+      },
+    });
+  }
+  state.apply({
+    type: 'contract.published',
+    contract: {
+      dataset: 'battery.cfp',
+      owner: 'cell',
+      version: '1.0.0',
+      status: 'active',
+      title: 'lots',
+      domain: 'supply-chain',
+      purposes: ['cfp-disclosure'],
+      sensitivity: 'confidential',
+      residency: null,
+      retentionDays: null,
+      fields: {},
+      schema: { type: 'object' },
+    },
+  });
+  state.apply({ type: 'grant.changed', grant, actor: 'cell', reason: null });
+  return state;
+}
+
+/**
+ * The policy's history rule, as the compiled bundle applies it (policies/renkei/history.rego): a group of
+ * events published before the grant's history start is denied GRANT.HISTORY_NOT_GRANTED.
+ */
+const historyPolicy = (inputs: PolicyInput[], revoked = false) => ({
+  revision: 'rego-test',
+  decide(input: PolicyInput): PolicyDecision {
+    inputs.push(input);
+    const reasons = [
+      ...(revoked ? ['GRANT.NOT_ACTIVE'] : []),
+      ...(!input.delivery || input.delivery.publishedFrom < input.grant!.historyFrom
+        ? ['GRANT.HISTORY_NOT_GRANTED']
+        : []),
+    ];
+    return { allow: reasons.length === 0, reasons, obligations: noObligations() };
+  },
+});
+
+function harness(revoked = false) {
+  const inputs: PolicyInput[] = [];
+  const records: unknown[][] = [];
+  const lines: StreamLine[] = [];
+  let ended = false;
+  const out = {
+    writableEnded: false,
+    write: (text: string) => {
+      lines.push(JSON.parse(text) as StreamLine);
+      return true;
+    },
+    end: () => {
+      ended = true;
+    },
+  } as unknown as ServerResponse;
+  const rt = {
+    events: { barrier: () => Promise.resolve() },
+    state: projection(),
+    clock: { now: () => new Date(approvedAt + 60_000) },
+    policy: historyPolicy(inputs, revoked),
+    record: (r: unknown[]) => {
+      records.push(r);
+      return Promise.resolve();
+    },
+    logger: { warn: () => undefined, error: () => undefined },
+  } as unknown as ExchangeRuntime;
+  const principal = { participantId: 'auto', claims: { exp: 0 } } as unknown as Principal;
+  const subscription = new Subscription(rt, principal, grant, out, 'secret');
+  return { subscription, inputs, records, lines, ended: () => ended };
+}
+
+const envelope = (id: string, publishedAt: number): DataEnvelope => ({
+  id,
+  type: 'lot',
+  schemaVersion: '1',
+  occurredAt: new Date(publishedAt).toISOString(),
+  publishedAt: new Date(publishedAt).toISOString(),
+  dataset: 'battery.cfp',
+  contractVersion: '1.0.0',
+  originator: 'cell',
+  payload: { lotId: id },
+});
+
+/** One batch of messages on partition 0, and what the consumer was told to commit. */
+function batchOf(envelopes: DataEnvelope[]) {
+  const resolved: string[] = [];
+  const payload = {
+    batch: {
+      topic: 'renkei.data.battery.cfp',
+      partition: 0,
+      messages: envelopes.map((e, i) => ({
+        offset: String(i),
+        timestamp: String(Date.parse(e.publishedAt)),
+        value: Buffer.from(JSON.stringify(e)),
+      })),
+    },
+    resolveOffset: (offset: string) => resolved.push(offset),
+    heartbeat: () => Promise.resolve(),
+    isRunning: () => true,
+    isStale: () => false,
+  } as unknown as EachBatchPayload;
+  return { payload, resolved };
+}
+
+const deliver = (s: Subscription, payload: EachBatchPayload) =>
+  (s as unknown as { deliver(p: EachBatchPayload): Promise<void> }).deliver(payload);
+
+describe('Subscription: the grant history term', () => {
+  it('skips events published before the history start, delivers the rest, and keeps the stream open', async () => {
+    const h = harness();
+    const { payload, resolved } = batchOf([
+      envelope('old-1', approvedAt - 3_600_000),
+      envelope('new-1', approvedAt + 1_000),
+      envelope('old-2', approvedAt - 1),
+      envelope('new-2', approvedAt),
+    ]);
+    await deliver(h.subscription, payload);
+    expect(h.lines.flatMap((l) => (l.type === 'event' ? [l.event.id] : []))).toEqual(['new-1', 'new-2']);
+    expect(h.lines.some((l) => l.type === 'end')).toBe(false);
+    expect(h.ended()).toBe(false);
+    // The position moves past the skipped events too.
+    expect(resolved).toEqual(['0', '1', '2', '3']);
+    // Decided apart: the past with its earliest publication time, the rest from the history start on.
+    expect(h.inputs.map((i) => i.delivery?.publishedFrom).sort()).toEqual([
+      approvedAt - 3_600_000,
+      approvedAt,
+    ]);
+  });
+
+  it('records the withheld decision for compliance, with no event delivered under it', async () => {
+    const h = harness();
+    await deliver(h.subscription, batchOf([envelope('old-1', approvedAt - 10)]).payload);
+    await h.subscription.end('TEST.DONE', 'done');
+    expect(h.records.flat()).toEqual([
+      expect.objectContaining({ allow: false, reasons: ['GRANT.HISTORY_NOT_GRANTED'], eventIds: [] }),
+    ]);
+  });
+
+  it('still ends the stream when the past is denied for another reason as well', async () => {
+    const h = harness(true);
+    await deliver(h.subscription, batchOf([envelope('old-1', approvedAt - 10)]).payload);
+    expect(h.lines.filter((l) => l.type === 'event')).toEqual([]);
+    expect(h.lines.at(-1)).toMatchObject({ type: 'end', code: 'GRANT.NOT_ACTIVE' });
+  });
+});
