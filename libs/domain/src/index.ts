@@ -9,3 +9,4 @@ export * from './json-schema.js';
 export * from './projection.js';
 export * from './person-consent.js';
 export * from './semver.js';
+export * from './event-size.js';

@@ -5,6 +5,7 @@ import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swag
 import type { Logger } from 'pino';
 import { PinoNestLogger } from './logger.js';
 import { ProblemFilter } from './problem.filter.js';
+import { registerMetricsRoute } from './metrics.js';
 
 export interface ServiceDescription {
   name: string;
@@ -56,6 +57,7 @@ export async function createHttpApp(
       done(null, body);
     });
   }
+  registerMetricsRoute(fastify);
   fastify.addHook('onResponse', (request, reply, done) => {
     // Method, path and status only: headers and bodies may carry tokens and data.
     requestLog.debug(

@@ -13,7 +13,8 @@ export type AuditKind =
   | 'deletion.obligation'
   | 'deletion.receipt'
   | 'deletion.overdue'
-  | 'signing-key.changed';
+  | 'signing-key.changed'
+  | 'outbox.dead-letter';
 
 export interface AuditAppend {
   id?: string;
