@@ -10,3 +10,4 @@ export * from './projection.js';
 export * from './person-consent.js';
 export * from './semver.js';
 export * from './event-size.js';
+export * from './ids.js';

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { GrantStates } from '#libs/domain';
+import { DatasetId, GrantStates, Purpose } from '#libs/domain';
 
 export const RequestGrantSchema = z.object({
-  dataset: z.string().min(1).max(200),
-  purpose: z.string().min(1).max(60),
+  dataset: DatasetId,
+  purpose: Purpose,
   fields: z
     .array(z.string().min(1))
     .min(1)
