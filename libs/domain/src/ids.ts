@@ -88,3 +88,9 @@ export function checkedTopicName(name: string): string {
   }
   return name;
 }
+
+/**
+ * The longest identifier that may appear as a path segment. Fastify's default (100 characters) answered
+ * 414 for dataset ids registration accepts; every service's router allows this many instead.
+ */
+export const PATH_PARAM_MAX = Math.max(DATASET_ID_MAX, SUBJECT_REF_MAX, VERSION_MAX, KID_MAX);

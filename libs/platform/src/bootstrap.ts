@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import type { Logger } from 'pino';
+import { PATH_PARAM_MAX } from '#libs/domain';
 import { PinoNestLogger } from './logger.js';
 import { ProblemFilter } from './problem.filter.js';
 import { registerMetricsRoute } from './metrics.js';
@@ -34,7 +35,12 @@ export async function createHttpApp(
   service: ServiceDescription,
   logger: Logger,
 ): Promise<NestFastifyApplication> {
-  const adapter = new FastifyAdapter({ bodyLimit: service.bodyLimitBytes ?? 5 * 1024 * 1024, logger: false });
+  const adapter = new FastifyAdapter({
+    bodyLimit: service.bodyLimitBytes ?? 5 * 1024 * 1024,
+    logger: false,
+    // Path segments carry ids (libs/domain ids.ts): every id the grammar accepts must route.
+    maxParamLength: PATH_PARAM_MAX,
+  });
   const app = await NestFactory.create<NestFastifyApplication>(module as never, adapter, {
     logger: new PinoNestLogger(logger),
     bufferLogs: false,
