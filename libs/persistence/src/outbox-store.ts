@@ -46,7 +46,9 @@ export class PrismaOutboxStore implements OutboxStore {
         await this.record(tx, outcome);
         return rows.length;
       },
-      { timeout: 30_000, maxWait: 10_000 },
+      // Long enough for a failed chunk and the one-by-one retry that finds its culprit, each with kafkajs's
+      // full retry schedule (~25 s): the attempt must be recorded, or a retriable poison would never park.
+      { timeout: 120_000, maxWait: 10_000 },
     );
   }
 
