@@ -18,6 +18,7 @@ import { PolicyEngine, readPolicyBundle } from '#libs/policy';
 import { AuditCheckpointer } from './audit/checkpoints.js';
 import { DecisionIngest } from './audit/decision-ingest.js';
 import { appendRefusals, RefusalIngest } from './audit/refusal-ingest.js';
+import { recordAnnouncedDeadLetter, appendClearingDeadLetters } from './audit/dead-letters.js';
 import { SigningKeyManager } from './keys/signing-key-manager.js';
 import { ClearingModule } from './clearing.module.js';
 import { DeletionSweeper } from './deletion/deletion.sweeper.js';
@@ -134,12 +135,22 @@ notifier.start();
 const registryEvents = new EventConsumer(
   kafka,
   [Topics.registryEvents],
-  (_t, e) => state.apply(e as PlatformEvent),
+  async (_t, e) => {
+    state.apply(e as PlatformEvent);
+    // The registry's dead letters go on the audit chain (idempotent: the topic is replayed on every boot).
+    await recordAnnouncedDeadLetter(prisma, e as PlatformEvent);
+  },
   logger,
   'renkei-clearing.registry',
 );
 await registryEvents.start();
-const outbox = new OutboxRelay(kafka, new PrismaOutboxStore(prisma, 'clearing'), logger);
+const outbox = new OutboxRelay(
+  kafka,
+  new PrismaOutboxStore(prisma, 'clearing', appendClearingDeadLetters),
+  logger,
+  undefined,
+  { service: 'clearing' },
+);
 await outbox.start();
 const ingest = new DecisionIngest(kafka, prisma, logger);
 await ingest.start();

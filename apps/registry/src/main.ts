@@ -14,6 +14,7 @@ import {
 } from '#libs/platform';
 import { RegistryModule } from './registry.module.js';
 import { ClearingHeldGrants } from './contracts/held-grants.js';
+import { announceRegistryDeadLetters } from './outbox-dead-letters.js';
 import { describeRegistry } from './registry.description.js';
 
 const config = loadConfig(
@@ -38,7 +39,13 @@ routeProcessWarnings(logger);
 const prisma = createPrisma(config.DATABASE_URL);
 const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'renkei-registry' }, logger);
 await ensurePlatformTopics(kafka);
-const outbox = new OutboxRelay(kafka, new PrismaOutboxStore(prisma, 'registry'), logger);
+const outbox = new OutboxRelay(
+  kafka,
+  new PrismaOutboxStore(prisma, 'registry', announceRegistryDeadLetters),
+  logger,
+  undefined,
+  { service: 'registry' },
+);
 await outbox.start();
 const verifier = TokenVerifier.remote(
   `${config.CLEARING_URL}/.well-known/jwks.json`,

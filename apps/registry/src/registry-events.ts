@@ -1,10 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { Topics, type PlatformEvent } from '#libs/domain';
+import { assertEventFits, LIFECYCLE_RESERVE_BYTES, Topics, type PlatformEvent } from '#libs/domain';
 import { asJson, type Prisma } from '#libs/persistence';
 
 /**
  * Writes a registry event to the outbox in the caller's transaction: the change and its event commit
  * together, and the relay publishes it to Kafka after the commit (a restart loses nothing).
+ *
+ * An event Kafka could not take is refused here (`EVENT.TOO_LARGE`, the transaction rolls back) rather
+ * than becoming a poison message in the outbox. A contract's first events keep room for the lifecycle
+ * events that later repeat its terms, so a registered contract can always be deprecated and retired.
  */
 export async function emitRegistryEvent(
   tx: Prisma.TransactionClient,
@@ -13,11 +17,12 @@ export async function emitRegistryEvent(
   actorId: string,
   at: Date = new Date(),
 ): Promise<void> {
-  await tx.registryOutbox.create({
-    data: {
-      topic: Topics.registryEvents,
-      key,
-      value: asJson({ ...event, id: randomUUID(), actor: actorId, at: at.toISOString() }),
-    },
+  const value = { ...event, id: randomUUID(), actor: actorId, at: at.toISOString() };
+  const firstOfContract = event.type === 'contract.drafted' || event.type === 'contract.published';
+  assertEventFits(key, value, {
+    reserve: firstOfContract ? LIFECYCLE_RESERVE_BYTES : 0,
+    path: event.type.startsWith('contract.') ? '/schema' : '',
+    what: event.type.startsWith('contract.') ? 'contract' : 'change',
   });
+  await tx.registryOutbox.create({ data: { topic: Topics.registryEvents, key, value: asJson(value) } });
 }

@@ -71,7 +71,7 @@ import {
   assertCompilableSchema,
   badRequest,
   CompatibilityModes,
-  DATASET_ID_PATTERN,
+  isDatasetId,
   FieldTags,
   isSemver,
   MinimumProtection,
@@ -770,7 +770,7 @@ function datasetIdOf(doc: ParsedDocument, custom: ReturnType<typeof customProper
     "Add a custom property {property: renkei.dataset, value: '<domain>.<name>'}, e.g. logistics.shipments: a dotted lower-case name of 2 to 5 segments";
   const explicit = custom.get(RenkeiProperties.dataset);
   if (explicit) {
-    if (typeof explicit.value === 'string' && DATASET_ID_PATTERN.test(explicit.value)) return explicit.value;
+    if (typeof explicit.value === 'string' && isDatasetId(explicit.value)) return explicit.value;
     throw badRequest(
       OdcsErrorCodes.invalidDatasetId,
       'The dataset id in the ODCS document is not valid',
@@ -783,7 +783,7 @@ function datasetIdOf(doc: ParsedDocument, custom: ReturnType<typeof customProper
     const source = doc[key];
     if (source === undefined) continue;
     const derived = toDatasetId(source);
-    if (DATASET_ID_PATTERN.test(derived)) {
+    if (isDatasetId(derived)) {
       ctx.warnings.push(
         `/${key}: dataset id '${derived}' derived from '${source}' (add renkei.dataset to choose it)`,
       );

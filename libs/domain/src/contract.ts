@@ -106,9 +106,6 @@ export interface DerivedTerms {
   verified?: boolean;
 }
 
-/** Dataset ids are dotted lower-case names, e.g. `battery.cfp`; they become part of Kafka topic names. */
-export const DATASET_ID_PATTERN = /^[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*){1,4}$/;
-
 const contractMoves: Record<ContractStatus, readonly ContractStatus[]> = {
   draft: ['active'],
   active: ['deprecated'],

@@ -78,6 +78,21 @@ export interface PlatformEventMeta {
   at?: string;
 }
 
+/**
+ * An outbox event Kafka would not take, parked in the service's dead-letter table. It names the event and
+ * why, never its payload; clearing puts it on the audit chain for compliance.
+ */
+export interface DeadLetterNotice {
+  outboxId: string;
+  topic: string;
+  eventId: string | null;
+  eventType: string | null;
+  sizeBytes: number;
+  reason: string;
+  attempts: number;
+  deadLetteredAt: string;
+}
+
 /** Platform events (registry and clearing topics): one type field, one payload each. */
 export type PlatformEvent = (
   | { type: 'participant.upserted'; participant: ParticipantView }
@@ -92,6 +107,7 @@ export type PlatformEvent = (
       dataset: string;
       subjectRef: string | null;
     }
+  | { type: 'outbox.dead-lettered'; service: string; deadLetter: DeadLetterNotice }
 ) &
   PlatformEventMeta;
 

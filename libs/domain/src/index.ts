@@ -10,3 +10,5 @@ export * from './projection.js';
 export * from './person-consent.js';
 export * from './semver.js';
 export * from './refusal.js';
+export * from './event-size.js';
+export * from './ids.js';

@@ -37,6 +37,7 @@ export class PlatformProjection {
         this.grants.set(event.grant.id, event.grant);
         break;
       case 'dataset.changed':
+      case 'outbox.dead-lettered':
         break;
       case 'person-consent.changed': {
         const key = `${event.consent.originator} ${event.consent.subjectRef}`;

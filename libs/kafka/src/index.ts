@@ -2,3 +2,4 @@ export * from './kafka-client.js';
 export * from './outbox-relay.js';
 export * from './event-consumer.js';
 export * from './refusal-sink.js';
+export * from './outbox-parking.js';

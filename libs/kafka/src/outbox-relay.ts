@@ -1,17 +1,23 @@
 import type { Kafka, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
+import {
+  DEFAULT_PARKING,
+  deliverOrPark,
+  type OutboxOutcome,
+  type OutboxRow,
+  type ParkingOptions,
+} from './outbox-parking.js';
 
-export interface OutboxRow {
-  id: bigint;
-  topic: string;
-  key: string;
-  value: unknown;
-}
+export type { OutboxRow, OutboxOutcome, DeadLetter } from './outbox-parking.js';
 
-/** What the relay needs from the service's database: claim unsent rows, mark them sent, in one transaction. */
+/** What the relay needs from the service's database: claim unsent rows, record what became of them, in one transaction. */
 export interface OutboxStore {
-  /** Runs `work` on the oldest unsent rows, locked; rows are marked sent only if `work` resolves. */
-  withUnsent(limit: number, work: (rows: OutboxRow[]) => Promise<void>): Promise<number>;
+  /**
+   * Runs `work` on the oldest unsent rows, locked. If `work` resolves with an outcome, its sent rows are
+   * marked sent, its parked rows moved to the dead-letter table and a failed row's attempt counted; if it
+   * resolves with nothing, every row is marked sent.
+   */
+  withUnsent(limit: number, work: (rows: OutboxRow[]) => Promise<OutboxOutcome | void>): Promise<number>;
 }
 
 /**
@@ -31,9 +37,13 @@ export class OutboxRelay {
     private readonly store: OutboxStore,
     private readonly logger: Logger,
     private readonly intervalMs = 250,
+    parking: Partial<ParkingOptions> = {},
   ) {
     this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    this.parking = { ...DEFAULT_PARKING, service: 'unknown', ...parking };
   }
+
+  private readonly parking: ParkingOptions;
 
   async start(): Promise<void> {
     await this.producer.connect();
@@ -86,18 +96,14 @@ export class OutboxRelay {
 
   private async drain(): Promise<void> {
     for (;;) {
+      let failed: OutboxOutcome['failed'];
       const count = await this.store.withUnsent(500, async (rows) => {
-        const byTopic = new Map<string, { key: string; value: string }[]>();
-        for (const row of rows) {
-          const list = byTopic.get(row.topic) ?? [];
-          list.push({ key: row.key, value: JSON.stringify(row.value) });
-          byTopic.set(row.topic, list);
-        }
-        await this.producer.sendBatch({
-          acks: -1,
-          topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
-        });
+        // Poison messages are parked, not retried forever (outbox-parking.ts).
+        const outcome = await deliverOrPark(this.producer, rows, this.parking, this.logger);
+        failed = outcome.failed;
+        return outcome;
       });
+      if (failed) throw new Error(`outbox row ${failed.id} not delivered: ${failed.error}`);
       if (count < 500) return;
     }
   }

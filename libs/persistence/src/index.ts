@@ -1,2 +1,3 @@
 export * from './prisma.js';
 export * from './outbox-store.js';
+export * from './like.js';

@@ -7,6 +7,8 @@ import { edgeServerOptions, installEdge, loadEdgeSettings, type EdgeSettings } f
 import { PinoNestLogger } from './logger.js';
 import { ProblemFilter } from './problem.filter.js';
 import { installRefusalAudit } from './refusal-audit.js';
+import { PATH_PARAM_MAX } from '#libs/domain';
+import { registerMetricsRoute } from './metrics.js';
 
 export interface ServiceDescription {
   name: string;
@@ -40,7 +42,12 @@ export async function createHttpApp(
   edge: EdgeSettings = loadEdgeSettings(),
 ): Promise<NestFastifyApplication> {
   const bodyLimit = edge.HTTP_BODY_LIMIT_BYTES ?? service.bodyLimitBytes ?? 5 * 1024 * 1024;
-  const adapter = new FastifyAdapter({ ...edgeServerOptions(edge, bodyLimit), logger: false });
+  const adapter = new FastifyAdapter({
+    ...edgeServerOptions(edge, bodyLimit),
+    logger: false,
+    // Path segments carry ids (libs/domain ids.ts): every id the grammar accepts must route.
+    maxParamLength: PATH_PARAM_MAX,
+  });
   const app = await NestFactory.create<NestFastifyApplication>(module as never, adapter, {
     logger: new PinoNestLogger(logger),
     bufferLogs: false,
@@ -65,6 +72,7 @@ export async function createHttpApp(
       done(null, body);
     });
   }
+  registerMetricsRoute(fastify);
   fastify.addHook('onResponse', (request, reply, done) => {
     // Method, path and status only: headers and bodies may carry tokens and data.
     requestLog.debug(

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TopicPrefix } from '#libs/domain';
 
 /** Settings every service shares; each service extends this schema with its own. */
 export const baseConfigSchema = z.object({
@@ -15,10 +16,7 @@ export const baseConfigSchema = z.object({
   POLICY_DIR: z.string().default('policies/build'),
   CLEARING_URL: z.string().url().default('http://127.0.0.1:3002'),
   TOKEN_ISSUER: z.string().default('urn:renkei:clearing'),
-  TOPIC_PREFIX: z
-    .string()
-    .regex(/^[a-z][a-z0-9-]{0,40}(\.[a-z0-9-]{1,40})?$/)
-    .default('renkei'),
+  TOPIC_PREFIX: TopicPrefix.default('renkei'),
 });
 
 /** Validates the environment at boot and fails with every wrong variable named, not just the first. */

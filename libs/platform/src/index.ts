@@ -7,3 +7,4 @@ export * from './health.controller.js';
 export * from './service.js';
 export * from './refusal-audit.js';
 export * from './edge/index.js';
+export * from './metrics.js';

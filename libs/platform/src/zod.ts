@@ -73,6 +73,27 @@ export class UuidPipe implements PipeTransform {
   }
 }
 
+/**
+ * Checks a path parameter against its identifier grammar (libs/domain ids.ts): the same rule that
+ * registration applies, so no endpoint refuses an id that registration accepted.
+ */
+export class IdPipe implements PipeTransform {
+  constructor(
+    private readonly schema: z.ZodType<string>,
+    private readonly name: string,
+  ) {}
+  transform(value: unknown): string {
+    const parsed = this.schema.safeParse(value);
+    if (!parsed.success) {
+      const message = parsed.error.issues[0]?.message ?? 'not a valid identifier';
+      throw badRequest('REQUEST.INVALID_ID', `'${this.name}' is not a valid identifier: ${message}`, [
+        { path: `/${this.name}`, message },
+      ]);
+    }
+    return parsed.data;
+  }
+}
+
 /** Documents a response with an example body (and, for errors, the problem+json media type). */
 export function ApiExample(status: number, description: string, example: unknown, mediaType?: string) {
   const type = mediaType ?? (status >= 400 ? 'application/problem+json' : 'application/json');

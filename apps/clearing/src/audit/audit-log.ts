@@ -14,7 +14,8 @@ export type AuditKind =
   | 'deletion.receipt'
   | 'deletion.overdue'
   | 'signing-key.changed'
-  | 'security.refusal';
+  | 'security.refusal'
+  | 'outbox.dead-letter';
 
 export interface AuditAppend {
   id?: string;

@@ -3,16 +3,13 @@ import { ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { Authenticated, CurrentPrincipal, type Principal } from '#libs/auth';
 import { ApiExample, ApiZodBody, ApiZodQuery, ZodPipe, RateLimited } from '#libs/platform';
+import { DatasetSelector, SubjectRef } from '#libs/domain';
 import { ConsentsService } from './consents.service.js';
 import { DATASET_EXTENSION } from './fhir-consent.js';
 
-const OptOutSchema = z.object({
-  subjectRef: z
-    .string()
-    .min(1)
-    .max(200)
-    .describe("The person's pseudonymous reference, as in events' subject"),
-  dataset: z.string().min(1).max(200).default('*').describe('A dataset id, or * for all your datasets'),
+export const OptOutSchema = z.object({
+  subjectRef: SubjectRef.describe("The person's pseudonymous reference, as in events' subject"),
+  dataset: DatasetSelector.default('*').describe('A dataset id, or * for all your datasets'),
 });
 const ListSchema = z.object({ subject: z.string().max(200).optional() });
 

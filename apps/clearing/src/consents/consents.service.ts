@@ -1,10 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { CLOCK, Topics, type Clock, type PersonConsentView, type PlatformEvent } from '#libs/domain';
+import { CLOCK, type Clock, type PersonConsentView, type PlatformEvent } from '#libs/domain';
 import type { Principal } from '#libs/auth';
 import { asJson, type Prisma, type PrismaClient } from '#libs/persistence';
 import type { OutboxRelay } from '#libs/kafka';
 import { appendAudit } from '../audit/audit-log.js';
+import { emitClearingEvent } from '../clearing-events.js';
 import { OUTBOX, PRISMA } from '../clearing.tokens.js';
 import { DatasetOwners } from '../datasets/dataset-owners.js';
 import { parseFhirConsents, type ParsedConsent } from './fhir-consent.js';
@@ -55,13 +56,7 @@ export async function recordPersonConsents(
     const view = toConsentView(row);
     views.push(view);
     const event: PlatformEvent = { type: 'person-consent.changed', consent: view };
-    await tx.clearingOutbox.create({
-      data: {
-        topic: Topics.clearingEvents,
-        key: `${originatorId} ${c.subjectRef}`,
-        value: asJson({ ...event, id: randomUUID(), actor: actorId, at: at.toISOString() }),
-      },
-    });
+    await emitClearingEvent(tx, event, `${originatorId} ${c.subjectRef}`, at, actorId);
   }
   // The audit record names the person only by the pseudonymous reference the originator uses.
   await appendAudit(

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { newDataKey, unwrapKey, wrapKey } from '#libs/crypto';
-import { Topics, type PlatformEvent } from '#libs/domain';
-import { asJson, type Prisma, type PrismaClient } from '#libs/persistence';
+import type { PlatformEvent } from '#libs/domain';
+import type { Prisma, PrismaClient } from '#libs/persistence';
 import { appendAudit } from '../audit/audit-log.js';
+import { emitClearingEvent } from '../clearing-events.js';
 
 type Tx = Prisma.TransactionClient;
 
@@ -119,13 +120,7 @@ export class DataKeyStore {
         dataset: row.dataset,
         subjectRef: row.subjectRef,
       };
-      await tx.clearingOutbox.create({
-        data: {
-          topic: Topics.clearingEvents,
-          key: row.dataset,
-          value: asJson({ ...event, id: randomUUID(), actor: actorId, at: at.toISOString() }),
-        },
-      });
+      await emitClearingEvent(tx, event, row.dataset, at, actorId);
     }
     await appendAudit(
       tx,

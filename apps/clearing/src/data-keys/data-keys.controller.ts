@@ -1,7 +1,8 @@
 import { Body, Controller, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentPrincipal, type Principal } from '#libs/auth';
-import { ApiExample, ApiZodBody, ZodPipe } from '#libs/platform';
+import { ApiExample, ApiZodBody, IdPipe, ZodPipe } from '#libs/platform';
+import { DatasetId, SubjectRef } from '#libs/domain';
 import {
   DestroyDatasetKeysSchema,
   EncryptionKeysSchema,
@@ -37,7 +38,7 @@ export class DataKeysController {
   })
   destroy(
     @CurrentPrincipal() actor: Principal,
-    @Param('dataset') dataset: string,
+    @Param('dataset', new IdPipe(DatasetId, 'dataset')) dataset: string,
     @Body(new ZodPipe(DestroyDatasetKeysSchema)) body: DestroyDatasetKeys,
   ) {
     return this.keys.destroyDataset(actor, dataset, body.reason);
@@ -61,7 +62,7 @@ export class DataKeysController {
   })
   erase(
     @CurrentPrincipal() actor: Principal,
-    @Param('subjectRef') subjectRef: string,
+    @Param('subjectRef', new IdPipe(SubjectRef, 'subjectRef')) subjectRef: string,
     @Body(new ZodPipe(ErasePersonSchema)) body: ErasePerson,
   ) {
     return this.keys.erasePerson(actor, subjectRef, body);

@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import { DatasetId, DatasetSelector, SubjectRef } from '#libs/domain';
 
-const subjectRef = z.string().min(1).max(200);
-const dataset = z.string().min(3).max(200);
+const subjectRef = SubjectRef;
+const dataset = DatasetId;
 
 export const EncryptionKeysSchema = z.object({
   originator: z.uuid(),
@@ -25,7 +26,7 @@ export const DestroyDatasetKeysSchema = z.object({
 export type DestroyDatasetKeys = z.infer<typeof DestroyDatasetKeysSchema>;
 
 export const ErasePersonSchema = z.object({
-  dataset: z.string().min(1).max(200).default('*').describe('A dataset id, or * for all your datasets'),
+  dataset: DatasetSelector.default('*').describe('A dataset id, or * for all your datasets'),
   reason: z.string().min(1).max(1000).default('erasure requested by the person'),
 });
 export type ErasePerson = z.infer<typeof ErasePersonSchema>;

@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { GrantStates, HISTORY_ALL } from '#libs/domain';
+import { DatasetId, GrantStates, HISTORY_ALL, Purpose } from '#libs/domain';
 
 /** A history term: 'all' (everything still on the topic) or an ISO time from which events are covered. */
 export const HistoryFromSchema = z.union([z.literal(HISTORY_ALL), z.iso.datetime({ offset: true })]);
 
 export const RequestGrantSchema = z.object({
-  dataset: z.string().min(1).max(200),
-  purpose: z.string().min(1).max(60),
+  dataset: DatasetId,
+  purpose: Purpose,
   fields: z
     .array(z.string().min(1))
     .min(1)

@@ -4,7 +4,6 @@ import {
   CLOCK,
   DomainError,
   HISTORY_ALL,
-  Topics,
   assertTransition,
   notFound,
   type Clock,
@@ -15,9 +14,10 @@ import {
 import { concealing } from '#libs/domain';
 import type { Principal } from '#libs/auth';
 import type { OutboxRelay } from '#libs/kafka';
-import { Prisma, asJson, type PrismaClient } from '#libs/persistence';
+import { Prisma, type PrismaClient } from '#libs/persistence';
 import { buildPolicyInput, decisionRecord, denied, type PolicyAction, type PolicyEngine } from '#libs/policy';
 import { appendAudit, decisionEntry } from '../audit/audit-log.js';
+import { emitClearingEvent } from '../clearing-events.js';
 import { openDeletionObligation } from '../deletion/obligations.js';
 import { inputVisibility } from './input-grants.js';
 import { OUTBOX, POLICY, PRISMA, STATE, SYNC } from '../clearing.tokens.js';
@@ -345,13 +345,7 @@ export class GrantsService {
     });
     const view = toView(grant);
     const event: PlatformEvent = { type: 'grant.changed', grant: view, actor: actorId, reason };
-    await tx.clearingOutbox.create({
-      data: {
-        topic: Topics.clearingEvents,
-        key: grant.id,
-        value: asJson({ ...event, id: randomUUID(), at: at.toISOString() }),
-      },
-    });
+    await emitClearingEvent(tx, event, grant.id, at);
     await appendAudit(tx, [
       {
         kind: 'grant.changed',

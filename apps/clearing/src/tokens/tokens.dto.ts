@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CLIENT_ASSERTION_TYPE } from '#libs/auth';
+import { DatasetId } from '#libs/domain';
 
 /** RFC 6749 §4.4 client credentials with an RFC 7523 client assertion (form-encoded or JSON). */
 export const TokenRequestSchema = z.object({
@@ -12,7 +13,7 @@ export const TokenRequestSchema = z.object({
 export type TokenRequest = z.infer<typeof TokenRequestSchema>;
 
 export const DatasetTokenRequestSchema = z.object({
-  dataset: z.string().min(1).max(200),
+  dataset: DatasetId,
   action: z.enum(['publish', 'subscribe']),
   grantId: z.uuid().optional().describe('Required to subscribe: the grant you hold'),
 });

@@ -1,15 +1,11 @@
 import { z } from 'zod';
-import { conflict, DATASET_ID_PATTERN, DomainError, Sensitivities, type Sensitivity } from '#libs/domain';
+import { conflict, DatasetId, DomainError, Sensitivities, type Sensitivity } from '#libs/domain';
 import { RenkeiError, type ContractView, type RenkeiClient } from '#libs/sdk';
 import type { InputsService } from '../inputs/inputs.service.js';
 import type { RunsService, RunView } from '../scenarios/runs.service.js';
 
 export const PublishRunSchema = z.object({
-  dataset: z
-    .string()
-    .regex(DATASET_ID_PATTERN, 'dotted lower-case name, e.g. cps.disruption-forecast')
-    .optional()
-    .describe('The derived dataset to publish to; default cps.<kind>-forecast'),
+  dataset: DatasetId.optional().describe('The derived dataset to publish to; default cps.<kind>-forecast'),
   aggregate: z
     .boolean()
     .default(false)

@@ -12,7 +12,7 @@ import {
 import { ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { Authenticated, CurrentPrincipal, type Principal } from '#libs/auth';
-import { DATASET_ID_PATTERN } from '#libs/domain';
+import { DatasetId, Purpose } from '#libs/domain';
 import { ApiExample, ApiZodBody, UuidPipe, ZodPipe, RateLimited } from '#libs/platform';
 import { renderSvg } from '../charts/chart.js';
 import { assertOperator, CPS, servicesOf, type CpsContext } from '../cps-sim.context.js';
@@ -40,9 +40,9 @@ import {
   twinExample,
 } from './examples.js';
 
-const RequestInputSchema = z.object({
-  dataset: z.string().regex(DATASET_ID_PATTERN, 'dotted lower-case name, e.g. euv.supply'),
-  purpose: z.string().regex(/^[a-z][a-z0-9-]{1,60}$/, 'a purpose the contract offers, e.g. supply-risk'),
+export const RequestInputSchema = z.object({
+  dataset: DatasetId.describe('dotted lower-case name, e.g. euv.supply'),
+  purpose: Purpose.describe('a purpose the contract offers, e.g. supply-risk'),
 });
 type RequestInput = z.infer<typeof RequestInputSchema>;
 

@@ -1,7 +1,8 @@
 import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentPrincipal, type Principal } from '#libs/auth';
-import { ApiExample, ApiZodBody, ZodPipe, RateLimited } from '#libs/platform';
+import { ApiExample, ApiZodBody, ZodPipe, RateLimited, IdPipe } from '#libs/platform';
+import { DatasetId } from '#libs/domain';
 import { PublishBatchSchema, type PublishBatch, publishExample } from './publish.dto.js';
 import { PublishService } from './publish.service.js';
 
@@ -40,7 +41,7 @@ export class PublishController {
   })
   publish(
     @CurrentPrincipal() principal: Principal,
-    @Param('dataset') dataset: string,
+    @Param('dataset', new IdPipe(DatasetId, 'dataset')) dataset: string,
     @Body(new ZodPipe(PublishBatchSchema)) body: PublishBatch,
   ) {
     return this.publisher.publish(principal, dataset, body);

@@ -1,24 +1,18 @@
 import { z } from 'zod';
+import { EventType, SubjectRef, Version } from '#libs/domain';
 
 export const PublishBatchSchema = z.object({
-  contractVersion: z
-    .string()
-    .optional()
-    .describe('The contract version the payloads follow; default: the current one'),
+  contractVersion: Version.optional().describe(
+    'The contract version the payloads follow; default: the current one',
+  ),
   events: z
     .array(
       z.object({
         id: z.uuid().optional().describe('Your event id (UUID), for deduplication; generated if absent'),
-        type: z
-          .string()
-          .regex(/^[a-z][a-z0-9.-]{0,99}$/)
-          .optional(),
-        subject: z
-          .string()
-          .min(1)
-          .max(200)
-          .optional()
-          .describe('Entity the event is about; events of one subject stay in order'),
+        type: EventType.optional(),
+        subject: SubjectRef.optional().describe(
+          'Entity the event is about; events of one subject stay in order',
+        ),
         occurredAt: z.iso.datetime({ offset: true }).optional(),
         payload: z.record(z.string(), z.unknown()),
       }),

@@ -1,7 +1,8 @@
 import { Controller, Get, Param, Query, Res } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { ApiExample, keepStreamOpen } from '#libs/platform';
+import { ApiExample, keepStreamOpen, IdPipe } from '#libs/platform';
+import { DatasetId } from '#libs/domain';
 import { Authenticated, CurrentPrincipal, type Principal } from '#libs/auth';
 import { SubscribeService } from './subscribe.service.js';
 
@@ -39,7 +40,7 @@ export class SubscribeController {
   )
   async stream(
     @CurrentPrincipal() principal: Principal,
-    @Param('dataset') dataset: string,
+    @Param('dataset', new IdPipe(DatasetId, 'dataset')) dataset: string,
     @Query('after') after: string | undefined,
     @Res() reply: FastifyReply,
   ) {

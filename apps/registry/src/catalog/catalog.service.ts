@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { badRequest } from '#libs/domain';
 import { dcatCatalog, renkeiTerm, type CatalogOffer } from '#libs/contracts';
 import type { Principal } from '#libs/auth';
-import type { Prisma, PrismaClient } from '#libs/persistence';
+import { escapeLike, type Prisma, type PrismaClient } from '#libs/persistence';
 import { PRISMA, REGISTRY_URLS, type RegistryUrls } from '../registry.tokens.js';
 import { isAdmin, toDto, toTerms } from '../contracts/contracts.service.js';
 import type { CatalogPage, CatalogQuery } from '../contracts/contracts.dto.js';
@@ -83,7 +83,8 @@ export class CatalogService {
     if (query.purpose) and.push({ purposes: { has: query.purpose } });
     if (query.status) and.push({ status: query.status });
     if (query.q) {
-      const text = query.q.trim();
+      // Literal text: `%`, `_` and `\` match only themselves.
+      const text = escapeLike(query.q.trim());
       and.push({
         OR: [
           { dataset: { contains: text.toLowerCase() } },

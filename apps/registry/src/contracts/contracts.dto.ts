@@ -2,16 +2,16 @@ import { z } from 'zod';
 import {
   CompatibilityModes,
   ContractDomains,
-  DATASET_ID_PATTERN,
+  DatasetId,
   FieldTags,
-  isSemver,
-  SEMVER_MESSAGE,
+  Purpose,
   Sensitivities,
+  Version,
   Visibilities,
 } from '#libs/domain';
 
 /** A version exactly as the `semver` package reads it: every stored version is compared with it. */
-const semverString = z.string().max(256).refine(isSemver, SEMVER_MESSAGE);
+const semverString = Version;
 const country = z.string().regex(/^[A-Z]{2}$/, 'ISO 3166-1 alpha-2 country code, e.g. JP');
 
 export const FieldTermsSchema = z.object({
@@ -25,10 +25,7 @@ export const ContractTermsInputSchema = z.object({
   title: z.string().min(1).max(200),
   description: z.string().max(4000).nullable().default(null),
   domain: z.enum(ContractDomains),
-  purposes: z
-    .array(z.string().regex(/^[a-z][a-z0-9-]{1,60}$/, 'lower-case words joined by hyphens'))
-    .min(1)
-    .max(20),
+  purposes: z.array(Purpose).min(1).max(20),
   sensitivity: z.enum(Sensitivities),
   residency: country
     .nullable()
@@ -45,7 +42,7 @@ export const ContractTermsInputSchema = z.object({
 });
 
 export const RegisterContractSchema = ContractTermsInputSchema.extend({
-  dataset: z.string().regex(DATASET_ID_PATTERN, 'dotted lower-case name, e.g. battery.cfp'),
+  dataset: DatasetId,
   version: semverString,
   status: z
     .enum(['draft', 'active'])
@@ -58,7 +55,7 @@ export const RegisterContractSchema = ContractTermsInputSchema.extend({
   lineage: z
     .array(
       z.object({
-        dataset: z.string().regex(DATASET_ID_PATTERN),
+        dataset: DatasetId,
         version: semverString,
       }),
     )

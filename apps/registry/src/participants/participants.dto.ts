@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { Certifications, ParticipantRoles, ProtectionLevels } from '#libs/domain';
+import { Certifications, Kid, ParticipantRoles, ProtectionLevels } from '#libs/domain';
 
 const publicJwk = z
   .object({
     kty: z.enum(['EC', 'OKP', 'RSA']),
-    kid: z.string().min(1).max(200),
+    kid: Kid,
     alg: z.enum(['ES256', 'EdDSA', 'PS256', 'RS256']).optional(),
     crv: z.string().optional(),
     x: z.string().optional(),
