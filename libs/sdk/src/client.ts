@@ -182,12 +182,26 @@ export interface ContractView {
   updatedAt: string;
 }
 
+/** An exception to a consent's decision (or to its parent exception), with the scopes it applies to. */
+export interface ConsentProvision {
+  purposes?: string[];
+  recipients?: string[];
+  period?: { start: string | null; end: string | null };
+  dataPeriod?: { start: string | null; end: string | null };
+  recordTypes?: string[];
+  labels?: string[];
+  actions?: string[];
+  provisions?: ConsentProvision[];
+}
+
+/** One of a person's consents: the base decision and its exceptions (FHIR R5; see PersonConsentView). */
 export interface PersonConsent {
   originator: string;
   subjectRef: string;
+  consentId: string;
   dataset: string;
   decision: 'permit' | 'deny' | 'withdrawn';
-  purposes: string[];
+  provisions: ConsentProvision[];
   validFrom: string | null;
   validUntil: string | null;
   recordedAt: string;
@@ -776,7 +790,13 @@ export class RenkeiClient {
   publish(
     dataset: string,
     token: string,
-    events: { id?: string; subject?: string; occurredAt?: string; payload: Record<string, unknown> }[],
+    events: {
+      id?: string;
+      subject?: string;
+      labels?: string[];
+      occurredAt?: string;
+      payload: Record<string, unknown>;
+    }[],
     /** The contract version the payloads follow; default: the dataset's current version. */
     contractVersion?: string,
   ) {

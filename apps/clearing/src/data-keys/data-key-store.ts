@@ -3,6 +3,7 @@ import { newDataKey, unwrapKey, wrapKey } from '#libs/crypto';
 import { Topics, type PlatformEvent } from '#libs/domain';
 import { asJson, type Prisma, type PrismaClient } from '#libs/persistence';
 import { appendAudit } from '../audit/audit-log.js';
+import { personTags } from '../audit/person-tags.js';
 
 type Tx = Prisma.TransactionClient;
 
@@ -127,6 +128,12 @@ export class DataKeyStore {
         },
       });
     }
+    // Persons are named on the chain only by their keyed tag (audit/person-tags.ts).
+    const tags = await personTags(
+      tx,
+      originatorId,
+      rows.flatMap((r) => (r.subjectRef === null ? [] : [r.subjectRef])),
+    );
     await appendAudit(
       tx,
       rows.map((row) => ({
@@ -136,7 +143,11 @@ export class DataKeyStore {
         dataset: row.dataset,
         grantId: null,
         allow: null,
-        payload: { kid: row.id, subjectRef: row.subjectRef, reason },
+        payload: {
+          kid: row.id,
+          subjectTag: row.subjectRef === null ? null : tags.get(row.subjectRef)!,
+          reason,
+        },
       })),
     );
     return rows.map((r) => r.id);

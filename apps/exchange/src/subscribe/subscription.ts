@@ -205,12 +205,12 @@ export class Subscription {
     const now = this.rt.clock.now();
     const current = this.rt.state.currentContract(grant.dataset);
     // Each event is decided under the contract version it was published under (usually one per batch).
-    const byVersion = new Map<string, Set<string>>();
+    const byVersion = new Map<string, DataEnvelope[]>();
     for (const e of parsed) {
       if (!e) continue;
-      const persons = byVersion.get(e.contractVersion) ?? new Set<string>();
-      if (e.subject) persons.add(e.subject);
-      byVersion.set(e.contractVersion, persons);
+      const records = byVersion.get(e.contractVersion) ?? [];
+      if (e.subject) records.push(e);
+      byVersion.set(e.contractVersion, records);
     }
     const groups = new Map<
       string,
@@ -220,8 +220,10 @@ export class Subscription {
         delivered: string[];
       }
     >();
-    for (const [version, persons] of byVersion) {
-      // What each person in the batch said about this use: the policy withholds, pseudonymises or identifies.
+    for (const [version, records] of byVersion) {
+      // What each record's person said about this use of that record, keyed by event id (no person
+      // reference goes into the policy input, nor into the decision record): the policy withholds,
+      // pseudonymises or identifies each record.
       const input = buildPolicyInput(this.rt.state, {
         action: 'deliver',
         subjectId: this.principal.participantId,
@@ -232,10 +234,12 @@ export class Subscription {
         now,
         subjects: this.rt.state.consentsFor(
           grant.originator,
-          grant.dataset,
-          grant.purpose,
-          persons,
-          now.getTime(),
+          { dataset: grant.dataset, purpose: grant.purpose, recipient: grant.consumer, now: now.getTime() },
+          records.map((e) => ({
+            key: e.id,
+            subject: e.subject!,
+            record: { type: e.type, labels: e.labels ?? [], at: Date.parse(e.occurredAt) },
+          })),
         ),
       });
       groups.set(version, { input, decision: this.rt.policy.decide(input), delivered: [] });
@@ -250,9 +254,7 @@ export class Subscription {
       const pseudonymKey = `${this.pseudonymKey}:${grant.id}`;
       // Records of people who opted out are never decrypted: they are withheld anyway.
       const toReveal = parsed.map((e, i) =>
-        e && i < stop && !(e.subject && groupOf(e).decision.obligations.withhold.includes(e.subject))
-          ? e
-          : null,
+        e && i < stop && !(e.subject && groupOf(e).decision.obligations.withhold.includes(e.id)) ? e : null,
       );
       const revealed = await this.reveal(grant, toReveal);
       if (revealed === 'ended') return;
@@ -266,7 +268,7 @@ export class Subscription {
               clear?.payload ?? envelope.payload,
               group!.decision.obligations,
               pseudonymKey,
-              envelope.subject,
+              envelope.subject ? envelope.id : null,
             )
           : null;
         // A grant limited to fields delivers those fields only: whatever else a payload carries stays behind.
@@ -281,9 +283,7 @@ export class Subscription {
           const position = `${batch.partition}:${message.offset}`;
           // Where personal fields are pseudonymised, so is the person reference: it would link them again.
           const subject =
-            envelope.subject &&
-            decision.obligations.pseudonymise.length > 0 &&
-            !identified.has(envelope.subject)
+            envelope.subject && decision.obligations.pseudonymise.length > 0 && !identified.has(envelope.id)
               ? pseudonym(envelope.subject, pseudonymKey)
               : envelope.subject;
           const event = {
