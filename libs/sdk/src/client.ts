@@ -680,6 +680,14 @@ export class RenkeiClient {
   auditUsage(query: { dataset?: string; from?: string; to?: string; after?: number; limit?: number } = {}) {
     return this.call<AuditUsage>('clearing', 'GET', `/audit/usage${queryString(query)}`);
   }
+  /** Whom a person tag on the audit record stands for: your own persons only, and not once erased. */
+  auditPerson(tag: string) {
+    return this.call<{ tag: string; subjectRef: string; since: string }>(
+      'clearing',
+      'GET',
+      `/audit/persons/${encodeURIComponent(tag)}`,
+    );
+  }
   /** Exports matching audit entries as CSV (RFC 4180), a JSON array or NDJSON text (compliance). */
   async exportAudit(format: 'csv' | 'json' | 'ndjson', query: Record<string, string> = {}): Promise<string> {
     const response = await this.request(

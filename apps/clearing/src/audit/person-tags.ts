@@ -17,42 +17,54 @@ export function tagOf(key: Uint8Array, originatorId: string, subjectRef: string)
   );
 }
 
-/** The person's tags (created on first use), in the caller's transaction. */
+/**
+ * A value about the person that could name them (e.g. a FHIR Consent id such as `consent-pt-1`), keyed
+ * under the same person key: stable while the key exists, unlinkable once it is gone.
+ */
+export function valueTagOf(key: Uint8Array, value: string): string {
+  return 'pv_' + createHmac('sha256', key).update(`value\n${value}`).digest('base64url').slice(0, 32);
+}
+
+export interface PersonTag {
+  tag: string;
+  /** Tags another value about this person under the person's key (valueTagOf). */
+  value(v: string): string;
+}
+
+/** The persons' tags (keys created on first use), in the caller's transaction. */
 export async function personTags(
   tx: Tx,
   originatorId: string,
   subjectRefs: Iterable<string>,
-): Promise<Map<string, string>> {
+): Promise<Map<string, PersonTag>> {
   const refs = [...new Set(subjectRefs)];
-  const out = new Map<string, string>();
+  const out = new Map<string, PersonTag>();
   if (refs.length === 0) return out;
+  const of = (r: { tag: string; key: Uint8Array }): PersonTag => ({
+    tag: r.tag,
+    value: (v) => valueTagOf(r.key, v),
+  });
   const rows = await tx.auditPersonKey.findMany({
     where: { originatorId, subjectRef: { in: refs } },
-    select: { subjectRef: true, tag: true },
+    select: { subjectRef: true, tag: true, key: true },
   });
-  for (const r of rows) out.set(r.subjectRef, r.tag);
+  for (const r of rows) out.set(r.subjectRef, of(r));
   const created = refs
     .filter((ref) => !out.has(ref))
     .map((subjectRef) => {
-      const key = randomBytes(32);
-      const tag = tagOf(key, originatorId, subjectRef);
-      out.set(subjectRef, tag);
-      return { id: randomUUID(), originatorId, subjectRef, key: new Uint8Array(key), tag };
+      const key = new Uint8Array(randomBytes(32));
+      return { id: randomUUID(), originatorId, subjectRef, key, tag: tagOf(key, originatorId, subjectRef) };
     });
   if (created.length > 0) {
     // Two writers racing for one person: the first key wins and the loser reads it back.
     await tx.auditPersonKey.createMany({ data: created, skipDuplicates: true });
     const stored = await tx.auditPersonKey.findMany({
       where: { originatorId, subjectRef: { in: created.map((c) => c.subjectRef) } },
-      select: { subjectRef: true, tag: true },
+      select: { subjectRef: true, tag: true, key: true },
     });
-    for (const r of stored) out.set(r.subjectRef, r.tag);
+    for (const r of stored) out.set(r.subjectRef, of(r));
   }
   return out;
-}
-
-export async function personTag(tx: Tx, originatorId: string, subjectRef: string): Promise<string> {
-  return (await personTags(tx, originatorId, [subjectRef])).get(subjectRef)!;
 }
 
 /** Erasure: the key and the mapping go; the tags already on the chain point at no one from now on. */

@@ -127,15 +127,19 @@ export async function recordPersonConsents(
   );
   await appendAudit(
     tx,
-    views.map(({ subjectRef, ...v }) => ({
-      kind: 'consent.person' as const,
-      at,
-      actorId,
-      dataset: v.dataset === '*' ? null : v.dataset,
-      grantId: null,
-      allow: null,
-      payload: { ...v, subjectTag: tags.get(subjectRef)! },
-    })),
+    views.map(({ subjectRef, consentId, ...v }) => {
+      const person = tags.get(subjectRef)!;
+      return {
+        kind: 'consent.person' as const,
+        at,
+        actorId,
+        dataset: v.dataset === '*' ? null : v.dataset,
+        grantId: null,
+        allow: null,
+        // A FHIR id may embed the patient's id: it is tagged under the person's key too.
+        payload: { ...v, subjectTag: person.tag, consentTag: person.value(consentId) },
+      };
+    }),
   );
   return views;
 }

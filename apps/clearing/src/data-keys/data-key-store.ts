@@ -145,7 +145,7 @@ export class DataKeyStore {
         allow: null,
         payload: {
           kid: row.id,
-          subjectTag: row.subjectRef === null ? null : tags.get(row.subjectRef)!,
+          subjectTag: row.subjectRef === null ? null : tags.get(row.subjectRef)!.tag,
           reason,
         },
       })),
