@@ -207,7 +207,7 @@ describe('persons’ consents (FHIR R5) and persons on the audit chain', () => {
     }
   });
 
-  it('honours an update of the same Consent, and a withdrawal', async () => {
+  it('honours an update of the same Consent, a withdrawal, and an opt-out until it is withdrawn', async () => {
     // The same FHIR id replaces the earlier version: the person now says no, except research.
     await hosp.importConsents(consentOf(P.notHiv, 'deny', [{ purpose: purpose('HRESCH') }]));
     const token = await hosp.datasetToken('health.admissions', 'publish');
@@ -220,5 +220,13 @@ describe('persons’ consents (FHIR R5) and persons on the audit chain', () => {
     const [w9] = await events(stream!, 1);
     expect(w9?.payload.wardId).toBe('W9');
     expect(w9?.subject).toMatch(/^ps_/);
+    // A later permit cannot undo an opt-out (most restrictive wins); withdrawing it explicitly does.
+    await hosp.optOut(P.silent, 'health.admissions');
+    await hosp.importConsents(consentOf(P.silent, 'permit'));
+    await hosp.publish('health.admissions', token, [admission(P.silent, 'W10'), admission(P.notHiv, 'W11')]);
+    expect((await events(stream!, 1)).map((e) => e.payload.wardId)).toEqual(['W11']);
+    await hosp.optOut(P.silent, 'health.admissions', true);
+    await hosp.publish('health.admissions', token, [admission(P.silent, 'W12')]);
+    expect((await events(stream!, 1)).map((e) => [e.payload.wardId, e.subject])).toEqual([['W12', P.silent]]);
   });
 });

@@ -550,9 +550,14 @@ export class RenkeiClient {
       fhir,
     );
   }
-  optOut(subjectRef: string, dataset = '*') {
-    return this.call<PersonConsent>('clearing', 'POST', '/person-consents/opt-out', { subjectRef, dataset });
+  optOut(subjectRef: string, dataset = '*', withdraw = false) {
+    return this.call<PersonConsent>('clearing', 'POST', '/person-consents/opt-out', {
+      subjectRef,
+      dataset,
+      ...(withdraw ? { withdraw } : {}),
+    });
   }
+
   personConsents(subject?: string) {
     return this.call<PersonConsent[]>(
       'clearing',

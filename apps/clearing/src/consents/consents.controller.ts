@@ -13,6 +13,12 @@ const OptOutSchema = z.object({
     .max(200)
     .describe("The person's pseudonymous reference, as in events' subject"),
   dataset: z.string().min(1).max(200).default('*').describe('A dataset id, or * for all your datasets'),
+  withdraw: z
+    .boolean()
+    .default(false)
+    .describe(
+      "true: withdraw this opt-out (the person's other consents apply again; an erasure is never withdrawn)",
+    ),
 });
 const ListSchema = z.object({ subject: z.string().max(200).optional() });
 
@@ -96,7 +102,7 @@ export class ConsentsController {
     @CurrentPrincipal() actor: Principal,
     @Body(new ZodPipe(OptOutSchema)) body: z.infer<typeof OptOutSchema>,
   ) {
-    return this.consents.optOut(actor, body.subjectRef, body.dataset);
+    return this.consents.optOut(actor, body.subjectRef, body.dataset, body.withdraw);
   }
 
   @Get()

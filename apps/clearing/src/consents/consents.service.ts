@@ -189,14 +189,23 @@ export class ConsentsService {
     return { recorded: views.length, consents: views };
   }
 
-  async optOut(actor: Principal, subjectRef: string, dataset: string) {
+  /**
+   * Records (or withdraws) an opt-out. Consents combine most restrictively, so a later permit cannot undo
+   * an opt-out: withdrawing it is the originator's explicit act.
+   */
+  async optOut(actor: Principal, subjectRef: string, dataset: string, withdraw = false) {
     await this.assertDatasets(actor, [{ dataset, path: '/dataset' }]);
     const at = this.clock.now();
     const [view] = await this.prisma.$transaction((tx) =>
       recordPersonConsents(
         tx,
         actor.participantId,
-        [renkeiDeny(subjectRef, dataset, { kind: 'opt-out' })],
+        [
+          {
+            ...renkeiDeny(subjectRef, dataset, { kind: 'opt-out' }),
+            ...(withdraw ? { decision: 'withdrawn' as const } : {}),
+          },
+        ],
         actor.participantId,
         at,
       ),
