@@ -157,6 +157,15 @@ describe('person consent evaluation (FHIR R5: decision is the base, provisions a
     expect(evaluateConsent(consent({ decision: 'permit', provisions: [deep] }), use())).toBe('deny');
   });
 
+  it('reads unreadable periods (a forged event) so that they never widen', () => {
+    const bad = { start: 'not-a-date', end: null };
+    expect(status([consent({ validFrom: 'not-a-date' })])).toBe('deny');
+    expect(status([permitExcept({ period: bad })])).toBe('deny');
+    expect(status([permitExcept({ dataPeriod: bad })])).toBe('deny');
+    expect(status([denyExcept({ period: bad })])).toBe('deny');
+    expect(status([denyExcept({ dataPeriod: bad })])).toBe('deny');
+  });
+
   it('combines several consents in force with the most restrictive answer', () => {
     const deny = consent({ consentId: 'fhir:a', decision: 'deny' });
     const permit = consent({ consentId: 'fhir:b', decision: 'permit', recordedAt: '2026-11-20T00:00:00Z' });

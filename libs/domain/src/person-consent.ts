@@ -100,8 +100,27 @@ export const PURPOSE_SPECIALISATIONS: Readonly<Record<string, readonly string[]>
   'health-research': ['clinical-trial-research'],
 };
 
-const within = (p: ConsentPeriod | undefined, at: number) =>
-  !p || ((p.start === null || Date.parse(p.start) <= at) && (p.end === null || at < Date.parse(p.end)));
+/** Periods parsed once per period object (consents are evaluated for every record delivered). */
+const bounds = new WeakMap<ConsentPeriod, [number, number]>();
+
+/** Whether `at` is in the period; null when a bound cannot be read (only a forged event has one). */
+function within(p: ConsentPeriod | undefined, at: number): boolean | null {
+  if (!p) return true;
+  let b = bounds.get(p);
+  if (!b) {
+    b = [p.start === null ? -Infinity : Date.parse(p.start), p.end === null ? Infinity : Date.parse(p.end)];
+    bounds.set(p, b);
+  }
+  if (Number.isNaN(b[0]) || Number.isNaN(b[1])) return null;
+  return b[0] <= at && at < b[1];
+}
+
+const validity = new WeakMap<PersonConsentView, ConsentPeriod>();
+const validityOf = (c: PersonConsentView) => {
+  let v = validity.get(c);
+  if (!v) validity.set(c, (v = { start: c.validFrom, end: c.validUntil }));
+  return v;
+};
 
 const purposeMatches = (purposes: readonly string[], purpose: string) =>
   purposes.some((p) => p === purpose || (PURPOSE_SPECIALISATIONS[p]?.includes(purpose) ?? false));
@@ -113,14 +132,16 @@ const purposeMatches = (purposes: readonly string[], purpose: string) =>
  * permit exception only when the use falls in it (it may only permit less).
  */
 function applies(p: ConsentProvision, use: ConsentUse, meaning: Answer): boolean {
+  // An unreadable period makes a deny exception apply and a permit exception not: never wider.
+  const inUse = within(p.period, use.now) ?? meaning === 'deny';
   const periodMatches =
-    within(p.period, use.now) ||
-    (meaning === 'deny' && p.period !== undefined && within(p.period, use.record.at));
+    inUse || (meaning === 'deny' && p.period !== undefined && within(p.period, use.record.at) !== false);
+  const dataMatches = within(p.dataPeriod, use.record.at) ?? meaning === 'deny';
   return (
     (p.purposes === undefined || purposeMatches(p.purposes, use.purpose)) &&
     (p.recipients === undefined || p.recipients.includes(use.recipient)) &&
     periodMatches &&
-    within(p.dataPeriod, use.record.at) &&
+    dataMatches &&
     (p.recordTypes === undefined || p.recordTypes.includes(use.record.type.toLowerCase())) &&
     (p.labels === undefined || p.labels.some((l) => use.record.labels.includes(l))) &&
     (p.actions === undefined || p.actions.some((a) => DELIVERY_ACTIONS.has(a)))
@@ -153,7 +174,10 @@ function answerOf(
 export function evaluateConsent(c: PersonConsentView, use: ConsentUse): Answer | null {
   if (c.decision === 'withdrawn') return null;
   if (c.dataset !== '*' && c.dataset !== use.dataset) return null;
-  if (!within({ start: c.validFrom, end: c.validUntil }, use.now)) return null;
+  const valid = within(validityOf(c), use.now);
+  // A consent whose own period cannot be read (a forged event) is read as a deny, never ignored.
+  if (valid === null) return 'deny';
+  if (!valid) return null;
   return answerOf(c.decision, c.provisions, use, 1);
 }
 
