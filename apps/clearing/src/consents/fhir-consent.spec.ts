@@ -7,7 +7,7 @@ import {
   type ConsentUse,
 } from '#libs/domain';
 import { consentOf, purpose, recipient, shapes } from '../../../../test/fixtures/fhir-consent-shapes.js';
-import { DATASET_EXTENSION, MAX_ENTRIES, parseFhirConsents } from './fhir-consent.js';
+import { DATASET_EXTENSION, MAX_ENTRIES, MAX_REQUEST_PROVISIONS, parseFhirConsents } from './fhir-consent.js';
 
 const consent = (over: Record<string, unknown> = {}) => ({
   resourceType: 'Consent',
@@ -280,6 +280,19 @@ describe('FHIR R5 Consent import', () => {
         ]),
       ),
     );
+    const bundle = problem(() =>
+      parseFhirConsents({
+        resourceType: 'Bundle',
+        entry: Array.from({ length: Math.ceil(MAX_REQUEST_PROVISIONS / MAX_PROVISIONS) + 1 }, () => ({
+          resource: consentOf(
+            'pt-1',
+            'deny',
+            Array.from({ length: MAX_PROVISIONS }, () => ({ purpose: purpose('HRESCH') })),
+          ),
+        })),
+      }),
+    );
+    expect(bundle.details.map((d) => d.path)).toEqual(['/entry']);
     expect(wide.code).toBe('FHIR.INVALID_CONSENT');
     expect(wide.details.map((d) => d.path)).toEqual(['/provision/0/securityLabel']);
   });

@@ -59,6 +59,8 @@ const CONSENT_ACTIONS = new Set(['access', 'collect', 'use', 'disclose', 'correc
 const MAX_REF = 200;
 /** Most Consents one Bundle may carry. */
 export const MAX_ENTRIES = 1_000;
+/** Most provisions one request may carry in all (with the service's 5 MB body limit: bounded work and storage). */
+export const MAX_REQUEST_PROVISIONS = 10_000;
 
 /** Consent elements that only describe (who signed, which policy text, verification...): kept, not enforced. */
 const DESCRIPTIVE = new Set([
@@ -368,7 +370,7 @@ function provisionOf(
   return p;
 }
 
-function parseOne(resource: unknown, base: string, f: Findings): ParsedConsent | null {
+function parseOne(resource: unknown, base: string, f: Findings, total: Budget): ParsedConsent | null {
   const parsed = ConsentResource.safeParse(resource);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) f.bad(pointer(base, issue.path), issue.message);
@@ -392,6 +394,7 @@ function parseOne(resource: unknown, base: string, f: Findings): ParsedConsent |
   if (budget.count > MAX_PROVISIONS) {
     f.refuse(`${base}/provision`, `at most ${MAX_PROVISIONS} provisions per Consent (${budget.count} given)`);
   }
+  total.count += budget.count;
   const dataset = c.extension?.find((e) => e.url === DATASET_EXTENSION)?.valueString ?? '*';
   const inForce = c.status === 'active';
   if (f.unenforceable.length + f.invalid.length > before) return null;
@@ -430,6 +433,7 @@ export function granteesOf(consent: ParsedConsent): { id: string; path: string }
  */
 export function parseFhirConsents(body: unknown): ParsedConsent[] {
   const f = new Findings();
+  const total: Budget = { count: 0 };
   const type = (body as { resourceType?: unknown } | null)?.resourceType;
   let consents: (ParsedConsent | null)[];
   if (type === 'Bundle') {
@@ -441,9 +445,15 @@ export function parseFhirConsents(body: unknown): ParsedConsent[] {
         bundle.error.issues.map((i) => ({ path: pointer('', i.path), message: i.message })),
       );
     }
-    consents = bundle.data.entry.map((e, i) => parseOne(e.resource, `/entry/${i}/resource`, f));
+    consents = bundle.data.entry.map((e, i) => parseOne(e.resource, `/entry/${i}/resource`, f, total));
   } else {
-    consents = [parseOne(body, '', f)];
+    consents = [parseOne(body, '', f, total)];
+  }
+  if (total.count > MAX_REQUEST_PROVISIONS) {
+    f.refuse(
+      '/entry',
+      `at most ${MAX_REQUEST_PROVISIONS} provisions per request (${total.count} given); send smaller Bundles`,
+    );
   }
   if (f.invalid.length > 0) {
     throw badRequest(
