@@ -263,6 +263,15 @@ describe('the consent-provisions migration on a database with persons’ consent
     }>(
       'SELECT subject_ref, consent_key, decision, provisions FROM clearing.person_consents ORDER BY subject_ref',
     );
+    const marked = await client.query<{ m: string }>(
+      `SELECT source->>'migratedFromDataset' AS m FROM clearing.person_consents ORDER BY subject_ref`,
+    );
+    expect(marked.rows.map((r) => r.m)).toEqual([
+      'health.admissions',
+      'health.admissions',
+      '*',
+      'health.admissions',
+    ]);
     expect(rows).toEqual([
       { subject_ref: 'pt-1', consent_key: 'fhir:c-1', decision: 'deny', provisions: [] },
       { subject_ref: 'pt-2', consent_key: 'fhir:c-2', decision: 'permit', provisions: [] },

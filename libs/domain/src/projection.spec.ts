@@ -160,5 +160,10 @@ describe('persons’ consents in the projection', () => {
       purposes: ['health-research'],
     };
     expect(applyAll(legacy as unknown as PersonConsentView)['ev-1']).toBe('deny');
+    // Re-imported after the migration: clearing withdraws the legacy record, then records the consent.
+    const withdrawn = consent({ consentId: 'legacy:health.admissions', decision: 'withdrawn' });
+    expect(
+      applyAll(legacy as unknown as PersonConsentView, withdrawn, consent({ consentId: 'fhir:c-1' }))['ev-1'],
+    ).toBe('permit');
   });
 });

@@ -2,6 +2,11 @@
 ALTER TABLE "clearing"."person_consents" ADD COLUMN "consent_key" TEXT;
 ALTER TABLE "clearing"."person_consents" ADD COLUMN "provisions" JSONB NOT NULL DEFAULT '[]';
 
+-- Services' projections know existing rows from older events as `legacy:<dataset>`; the first write of a
+-- migrated row withdraws that record (apps/clearing/src/consents/consents.service.ts).
+UPDATE "clearing"."person_consents"
+SET "source" = COALESCE("source", '{}'::jsonb) || jsonb_build_object('migratedFromDataset', "dataset");
+
 -- Existing rows: the FHIR id names the consent when it is unique for the person; otherwise a legacy key.
 UPDATE "clearing"."person_consents" p SET "consent_key" = CASE
   WHEN p."fhir_id" IS NOT NULL AND NOT EXISTS (

@@ -78,27 +78,37 @@ export async function recordPersonConsents(
       source: asJson(c.source),
       recordedAt: at,
     };
+    const key = { originatorId, subjectRef: c.subjectRef, consentKey: c.consentId };
+    // A row from before consent trees were kept is known to services' projections as `legacy:<dataset>`
+    // (from its old event): its first new write withdraws that record, or the old reading would stay.
+    const before = await tx.personConsent.findUnique({
+      where: { originatorId_subjectRef_consentKey: key },
+      select: { source: true },
+    });
+    const legacyDataset = (before?.source as { migratedFromDataset?: unknown } | null)?.migratedFromDataset;
     const row = await tx.personConsent.upsert({
-      where: {
-        originatorId_subjectRef_consentKey: {
-          originatorId,
-          subjectRef: c.subjectRef,
-          consentKey: c.consentId,
-        },
-      },
-      create: { id: randomUUID(), originatorId, subjectRef: c.subjectRef, consentKey: c.consentId, ...data },
+      where: { originatorId_subjectRef_consentKey: key },
+      create: { id: randomUUID(), ...key, ...data },
       update: data,
     });
     const view = toConsentView(row);
     views.push(view);
-    const event: PlatformEvent = { type: 'person-consent.changed', consent: view };
-    await tx.clearingOutbox.create({
-      data: {
-        topic: Topics.clearingEvents,
-        key: `${originatorId} ${c.subjectRef}`,
-        value: asJson({ ...event, id: randomUUID(), actor: actorId, at: at.toISOString() }),
-      },
-    });
+    const events: PlatformEvent[] = [{ type: 'person-consent.changed', consent: view }];
+    if (typeof legacyDataset === 'string') {
+      events.unshift({
+        type: 'person-consent.changed',
+        consent: { ...view, consentId: `legacy:${legacyDataset}`, decision: 'withdrawn', provisions: [] },
+      });
+    }
+    for (const event of events) {
+      await tx.clearingOutbox.create({
+        data: {
+          topic: Topics.clearingEvents,
+          key: `${originatorId} ${c.subjectRef}`,
+          value: asJson({ ...event, id: randomUUID(), actor: actorId, at: at.toISOString() }),
+        },
+      });
+    }
   }
   // Evaluation stays bounded: a person has at most MAX_CONSENTS_PER_PERSON consents in force.
   const persons = [...new Set(consents.map((c) => c.subjectRef))];
