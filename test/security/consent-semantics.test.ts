@@ -32,7 +32,8 @@ async function events(stream: DeliveryStream, n: number, timeoutMs = 30_000): Pr
   const deadline = Date.now() + timeoutMs;
   while (out.length < n && Date.now() < deadline) {
     const line = await stream.read(deadline - Date.now());
-    if (!line || line.type === 'end') break;
+    if (!line) break;
+    if (line.type === 'end') throw new Error(`the stream ended: ${JSON.stringify(line)}`);
     if (line.type === 'event') out.push(line.event);
   }
   return out;
@@ -63,6 +64,7 @@ describe('persons’ consents (FHIR R5) and persons on the audit chain', () => {
   let compliance: RenkeiClient;
   let stream: DeliveryStream | undefined;
   let plainTag: string;
+  let grantId: string;
 
   beforeAll(async () => {
     env = await startTestPlatform('sec-consent', 4301);
@@ -80,10 +82,7 @@ describe('persons’ consents (FHIR R5) and persons on the audit chain', () => {
     await hosp.registerContract({ ...admissionsContract, purposes: ['treatment', 'health-research'] });
     const grant = await lab.requestGrant({ dataset: 'health.admissions', purpose: 'treatment' });
     await hosp.approveGrant(grant.id, 'Shared care');
-    stream = await lab.stream(
-      'health.admissions',
-      await lab.datasetToken('health.admissions', 'subscribe', grant.id),
-    );
+    grantId = grant.id;
   });
 
   afterAll(async () => {
@@ -139,7 +138,12 @@ describe('persons’ consents (FHIR R5) and persons on the audit chain', () => {
       admission(P.notHiv, 'W5'),
       admission(P.silent, 'W6'),
     ]);
-    const got = await events(stream!, 3);
+    // The stream opens once the data topic exists, and reads it from the start.
+    stream = await lab.stream(
+      'health.admissions',
+      await lab.datasetToken('health.admissions', 'subscribe', grantId),
+    );
+    const got = await events(stream, 3);
     const byWard = Object.fromEntries(got.map((e) => [e.payload.wardId as string, e]));
     expect(Object.keys(byWard).sort()).toEqual(['W1', 'W5', 'W6']);
     expect(byWard.W1).toMatchObject({ subject: P.plain, payload: { diagnosis: 'J18.9' } });
