@@ -273,9 +273,9 @@ try {
   await hosp.importConsents({
     resourceType: 'Bundle',
     type: 'collection',
-    entry: [{ resource: fhirConsent('pt-1', 'permit') }, { resource: fhirConsent('pt-2', 'deny') }],
+    entry: [{ resource: fhirConsent('pt-1', 'deny', ['HRESCH']) }, { resource: fhirConsent('pt-2', 'deny') }],
   });
-  say('FHIR R5 Consents recorded: pt-1 permits health research, pt-2 opted out, pt-3 said nothing');
+  say('FHIR R5 Consents recorded: pt-1 says no except health research, pt-2 opted out, pt-3 said nothing');
   const labStream = await lab.stream(
     'health.admissions',
     await lab.datasetToken('health.admissions', 'subscribe', labGrant.id),

@@ -559,9 +559,15 @@ reasons contains "HEALTH.RECIPIENT_NOT_CERTIFIED" if {
 
 # deliver: person consents ------------------------------------------------------
 
-# The exchange must state every person's consent status for a delivery batch
-# (an empty object when no record names a person); without it, opt-outs could
-# not be honoured.
+# The exchange must state, for every record of a delivery batch that is about a
+# person, what that person's consents say about this use of it (an empty
+# object when no record names a person); without it, opt-outs could not be
+# honoured. Keys are record keys (event ids), never person references: one
+# person's records may be answered differently (FHIR R5 provisions scoped by
+# record type, label or time), and the decision record then carries no person.
+# The answers come from the consent evaluator (libs/domain person-consent.ts:
+# R5 decision as the base, provisions as nested exceptions, most restrictive
+# of all consents in force); ADR 0012 says why it is evaluated there.
 reasons contains "CONSENT.MISSING" if {
 	input.action == "deliver"
 	not consent_statuses_given
@@ -639,8 +645,8 @@ pseudonymised_fields contains name if {
 # METADATA
 # title: Withheld subjects
 # description: |
-#   Person references whose records must not be delivered: those who opted out
-#   ("deny"), and any with a status that is not "permit" or "none".
+#   Record keys of records that must not be delivered: their person's consents
+#   deny this use ("deny"), or the status is anything but "permit" or "none".
 withheld_subjects contains ref if {
 	input.action == "deliver"
 	is_object(input.subjects)
@@ -653,8 +659,8 @@ consent_allows_delivery(status) if status in {"permit", "none"}
 # METADATA
 # title: Identified subjects
 # description: |
-#   For health contracts only: person references who permitted identified use
-#   for this purpose. Their records keep personal and sensitive-personal fields
+#   For health contracts only: record keys whose person's consents permit this
+#   use identified. These records keep personal and sensitive-personal fields
 #   as they are instead of pseudonymised (dropped fields stay dropped).
 identified_subjects contains ref if {
 	input.action == "deliver"

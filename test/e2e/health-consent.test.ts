@@ -95,11 +95,15 @@ describe('regional health: persons’ consent and crypto-shredding', () => {
     const recorded = await hosp.importConsents({
       resourceType: 'Bundle',
       type: 'collection',
-      entry: [{ resource: fhirConsent('pt-1', 'permit') }, { resource: fhirConsent('pt-2', 'deny') }],
+      // R5: pt-1 says no, except health research; pt-2 says no to everything.
+      entry: [
+        { resource: fhirConsent('pt-1', 'deny', ['HRESCH']) },
+        { resource: fhirConsent('pt-2', 'deny') },
+      ],
     });
-    expect(recorded.consents.map((c) => [c.subjectRef, c.decision, c.purposes])).toEqual([
-      ['pt-1', 'permit', ['health-research']],
-      ['pt-2', 'deny', ['health-research']],
+    expect(recorded.consents.map((c) => [c.subjectRef, c.decision, c.provisions])).toEqual([
+      ['pt-1', 'deny', [{ purposes: ['health-research'] }]],
+      ['pt-2', 'deny', []],
     ]);
     await expectProblem(
       hosp.importConsents({ ...fhirConsent('pt-3', 'permit'), decision: 'perhaps' }),
@@ -197,8 +201,12 @@ describe('regional health: persons’ consent and crypto-shredding', () => {
     const got = await events(stream, 1);
     // pt-1 (erased), pt-2 and pt-3 (opted out) never come through; pt-5, without a record, does.
     expect(got.map((e) => e.payload.admittedAt)).toEqual([at(6)]);
+    // The audit names the erased person only by a keyed tag that no longer maps to anyone.
     const destroyed = await compliance.auditEntries({ kind: 'key.destroyed' });
-    expect(JSON.stringify(destroyed.items)).toContain('pt-1');
+    expect(JSON.stringify(destroyed.items)).not.toContain('pt-1');
+    expect(destroyed.items.map((e) => (e.record as { subjectTag?: string }).subjectTag)).toContainEqual(
+      expect.stringMatching(/^pr_/),
+    );
   });
 
   it('crypto-shreds a whole dataset: every protected field already shared becomes unreadable', async () => {

@@ -202,3 +202,81 @@ describe('the contract lifecycle migration on a database with contracts in it', 
     ]);
   });
 });
+
+describe('the consent-provisions migration on a database with persons’ consents in it', () => {
+  const adminUrl = process.env.TEST_DATABASE_URL!;
+  const name = `renkei_migration_consents_${randomBytes(4).toString('hex')}`;
+  const url = Object.assign(new URL(adminUrl), { pathname: `/${name}` }).toString();
+  const admin = async (sql: string) => {
+    const c = new pg.Client({ connectionString: adminUrl });
+    await c.connect();
+    await c.query(sql).finally(() => c.end());
+  };
+  let client: pg.Client;
+
+  beforeAll(async () => {
+    await admin(`CREATE DATABASE "${name}"`);
+    migrateUpTo(url, '20261121080500_made_audit_checkpoints_append_only');
+    client = new pg.Client({ connectionString: url });
+    await client.connect();
+  });
+  afterAll(async () => {
+    await client?.end();
+    await admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  });
+
+  it('keeps each consent under its own key and never leaves a misread permit in force', async () => {
+    const hosp = randomUUID();
+    const insert = (
+      ref: string,
+      dataset: string,
+      decision: string,
+      purposes: string[],
+      fhirId: string | null,
+      source: unknown,
+    ) =>
+      client.query(
+        `INSERT INTO clearing.person_consents
+           (id, originator_id, subject_ref, dataset, decision, purposes, fhir_id, source, recorded_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now(), now())`,
+        [randomUUID(), hosp, ref, dataset, decision, purposes, fhirId, JSON.stringify(source)],
+      );
+    // Read the old way, "permit + a treatment provision" meant "permit for treatment"; R5 says "except".
+    await insert('pt-1', 'health.admissions', 'permit', ['treatment'], 'c-1', { resourceType: 'Consent' });
+    await insert('pt-2', 'health.admissions', 'permit', [], 'c-2', { resourceType: 'Consent' });
+    await insert('pt-3', '*', 'deny', [], null, { recordedBy: 'renkei', kind: 'opt-out' });
+    await insert('pt-4', 'health.admissions', 'deny', ['health-research'], 'c-4', {
+      resourceType: 'Consent',
+    });
+
+    execFileSync(process.execPath, ['scripts/prisma-migrate.mjs', 'deploy'], {
+      cwd: root,
+      env: { ...process.env, DATABASE_URL: url },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+
+    const { rows } = await client.query<{
+      subject_ref: string;
+      consent_key: string;
+      decision: string;
+      provisions: unknown;
+    }>(
+      'SELECT subject_ref, consent_key, decision, provisions FROM clearing.person_consents ORDER BY subject_ref',
+    );
+    const marked = await client.query<{ m: string }>(
+      `SELECT source->>'migratedFromDataset' AS m FROM clearing.person_consents ORDER BY subject_ref`,
+    );
+    expect(marked.rows.map((r) => r.m)).toEqual([
+      'health.admissions',
+      'health.admissions',
+      '*',
+      'health.admissions',
+    ]);
+    expect(rows).toEqual([
+      { subject_ref: 'pt-1', consent_key: 'fhir:c-1', decision: 'deny', provisions: [] },
+      { subject_ref: 'pt-2', consent_key: 'fhir:c-2', decision: 'permit', provisions: [] },
+      { subject_ref: 'pt-3', consent_key: 'renkei:opt-out:*', decision: 'deny', provisions: [] },
+      { subject_ref: 'pt-4', consent_key: 'fhir:c-4', decision: 'deny', provisions: [] },
+    ]);
+  });
+});

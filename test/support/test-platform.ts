@@ -16,6 +16,8 @@ export interface TestPlatform {
   platform: RunningPlatform;
   secrets: Secrets;
   topicPrefix: string;
+  /** The platform's own database (tests that inspect what is stored, e.g. the audit chain's JSON). */
+  databaseUrl: string;
   /** The bootstrap consortium admin, signing with the admin key from configuration. */
   admin: RenkeiClient;
   stop(): Promise<void>;
@@ -44,6 +46,7 @@ export async function startTestPlatform(label: string, basePort: number): Promis
     platform,
     secrets,
     topicPrefix,
+    databaseUrl: db.url,
     admin: new RenkeiClient(platform.endpoints, {
       clientId: 'consortium-admin',
       privateJwk: secrets.adminKey,

@@ -37,6 +37,8 @@ export interface DataEnvelope {
   contractVersion: string;
   originator: string;
   subject?: string;
+  /** Labels the originator gave the record (e.g. a security label such as HIV); persons' consents may name them. */
+  labels?: string[];
   payload: Record<string, unknown>;
 }
 

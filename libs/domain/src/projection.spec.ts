@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ContractTerms } from './contract.js';
 import type { PlatformEvent } from './events.js';
+import type { PersonConsentView } from './person-consent.js';
 import { PlatformProjection } from './projection.js';
 
 const contract = (version: string, status: ContractTerms['status'] = 'active'): ContractTerms => ({
@@ -96,5 +97,73 @@ describe('platform projection', () => {
     off();
     state.apply({ type: 'contract.published', contract: contract('1.1.0') });
     expect(seen).toEqual(['contract.published']);
+  });
+});
+
+describe('persons’ consents in the projection', () => {
+  const consent = (over: Partial<PersonConsentView>): PersonConsentView => ({
+    originator: 'hosp',
+    subjectRef: 'pt-1',
+    consentId: 'fhir:a',
+    dataset: 'health.admissions',
+    decision: 'permit',
+    provisions: [],
+    validFrom: null,
+    validUntil: null,
+    recordedAt: '2026-11-01T00:00:00Z',
+    ...over,
+  });
+  const use = {
+    dataset: 'health.admissions',
+    purpose: 'health-research',
+    recipient: 'lab',
+    now: Date.parse('2026-11-21T00:00:00Z'),
+  };
+  const records = [
+    { key: 'ev-1', subject: 'pt-1', record: { type: 'admission', labels: [], at: use.now } },
+    { key: 'ev-2', subject: 'pt-1', record: { type: 'observation', labels: ['HIV'], at: use.now } },
+    { key: 'ev-3', subject: 'pt-2', record: { type: 'admission', labels: [], at: use.now } },
+  ];
+  const applyAll = (...consents: PersonConsentView[]) => {
+    const state = new PlatformProjection();
+    for (const c of consents) state.apply({ type: 'person-consent.changed', consent: c });
+    return state.consentsFor('hosp', use, records);
+  };
+
+  it('answers each record on its own, keyed by record', () => {
+    expect(applyAll(consent({ provisions: [{ labels: ['HIV'] }] }))).toEqual({
+      'ev-1': 'permit',
+      'ev-2': 'deny',
+      'ev-3': 'none',
+    });
+  });
+
+  it('a later permit does not replace an earlier deny of another consent', () => {
+    expect(
+      applyAll(consent({ consentId: 'fhir:a', decision: 'deny' }), consent({ consentId: 'fhir:b' })),
+    ).toMatchObject({
+      'ev-1': 'deny',
+      'ev-2': 'deny',
+    });
+  });
+
+  it('the same consent id is an update, and a withdrawal removes it', () => {
+    expect(applyAll(consent({ decision: 'deny' }), consent({ decision: 'permit' }))['ev-1']).toBe('permit');
+    expect(applyAll(consent({ decision: 'deny' }), consent({ decision: 'withdrawn' }))['ev-1']).toBe('none');
+  });
+
+  it('reads a consent event of an older clearing (purposes, no provisions) conservatively', () => {
+    const legacy = {
+      ...consent({}),
+      consentId: undefined,
+      provisions: undefined,
+      purposes: ['health-research'],
+    };
+    expect(applyAll(legacy as unknown as PersonConsentView)['ev-1']).toBe('deny');
+    // Re-imported after the migration: clearing withdraws the legacy record, then records the consent.
+    const withdrawn = consent({ consentId: 'legacy:health.admissions', decision: 'withdrawn' });
+    expect(
+      applyAll(legacy as unknown as PersonConsentView, withdrawn, consent({ consentId: 'fhir:c-1' }))['ev-1'],
+    ).toBe('permit');
   });
 });

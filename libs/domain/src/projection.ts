@@ -2,7 +2,13 @@ import semver from 'semver';
 import type { ContractTerms } from './contract.js';
 import type { GrantView, PlatformEvent } from './events.js';
 import type { ParticipantView } from './participant.js';
-import { consentStatus, type ConsentStatus, type PersonConsentView } from './person-consent.js';
+import {
+  consentStatus,
+  normaliseConsent,
+  type ConsentStatus,
+  type ConsentUse,
+  type PersonConsentView,
+} from './person-consent.js';
 
 /**
  * What a service knows of participants, contracts and grants, built only from platform events.
@@ -13,7 +19,7 @@ export class PlatformProjection {
   /** dataset -> version -> terms */
   readonly contracts = new Map<string, Map<string, ContractTerms>>();
   readonly grants = new Map<string, GrantView>();
-  /** `${originator} ${subjectRef}` -> that person's consent records with the originator (per dataset or "*") */
+  /** `${originator} ${subjectRef}` -> that person's consents with the originator, one per consent id */
   readonly personConsents = new Map<string, PersonConsentView[]>();
   /** Data keys destroyed (crypto-shredded): whatever they protected is unreadable for good. */
   readonly destroyedKeys = new Set<string>();
@@ -40,11 +46,11 @@ export class PlatformProjection {
       case 'outbox.dead-lettered':
         break;
       case 'person-consent.changed': {
-        const key = `${event.consent.originator} ${event.consent.subjectRef}`;
-        const records = (this.personConsents.get(key) ?? []).filter(
-          (c) => c.dataset !== event.consent.dataset,
-        );
-        records.push(event.consent);
+        const consent = normaliseConsent(event.consent);
+        const key = `${consent.originator} ${consent.subjectRef}`;
+        // The same consent id is an update of that consent; other consents of the person stay in force.
+        const records = (this.personConsents.get(key) ?? []).filter((c) => c.consentId !== consent.consentId);
+        if (consent.decision !== 'withdrawn') records.push(consent);
         this.personConsents.set(key, records);
         break;
       }
@@ -64,17 +70,21 @@ export class PlatformProjection {
     };
   }
 
-  /** What each person in a delivery batch said about this use of their records (see consentStatus). */
+  /**
+   * What each record's person said about this use of that record (see consentStatus), keyed by the record's
+   * key (its event id): one person's records may differ (record type, labels, record time).
+   */
   consentsFor(
     originator: string,
-    dataset: string,
-    purpose: string,
-    subjectRefs: Iterable<string>,
-    now: number,
+    use: Omit<ConsentUse, 'record'>,
+    records: Iterable<{ key: string; subject: string; record: ConsentUse['record'] }>,
   ): Record<string, ConsentStatus> {
     const out: Record<string, ConsentStatus> = {};
-    for (const ref of subjectRefs) {
-      out[ref] = consentStatus(this.personConsents.get(`${originator} ${ref}`) ?? [], dataset, purpose, now);
+    for (const r of records) {
+      out[r.key] = consentStatus(this.personConsents.get(`${originator} ${r.subject}`) ?? [], {
+        ...use,
+        record: r.record,
+      });
     }
     return out;
   }

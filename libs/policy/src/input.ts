@@ -29,9 +29,9 @@ export interface DecisionRequest {
   /** The contract version the action is about; default: the dataset's current version. */
   contract?: ContractTerms;
   /**
-   * deliver: every person reference (envelope `subject`) in the batch with its consent status for this
-   * dataset and the grant's purpose now (`consentStatus`); `{}` when no record names a person. Without it a
-   * delivery is denied (CONSENT.MISSING).
+   * deliver: every record about a person in the batch, keyed by event id, with what that person's consents
+   * say about this use of it (`PlatformProjection.consentsFor`); `{}` when no record names a person. Without
+   * it a delivery is denied (CONSENT.MISSING). Keys are event ids so no person reference reaches the input.
    */
   subjects?: Record<string, ConsentStatus> | null;
   /** aggregate.release: distinct contributors of the aggregate and the k the requester asks for (or null). */

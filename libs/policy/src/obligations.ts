@@ -21,9 +21,10 @@ function persons(obligations: PolicyObligations) {
 }
 
 /**
- * Applies a decision's obligations to one record, given its payload and the person it is about (the
- * envelope's `subject`, if any):
- * - `null` when the record is withheld (the person opted out): it must not be delivered at all;
+ * Applies a decision's obligations to one record, given its payload and its record key (the event id of a
+ * record about a person, null otherwise; `withhold` and `identify` list record keys, since one person's
+ * records may be answered differently by their consents):
+ * - `null` when the record is withheld (its person's consents deny this use of it): not delivered at all;
  * - otherwise a copy of the payload with dropped fields removed and pseudonymised fields replaced by a keyed
  *   hash (stable per key), except for a person who permitted identified use (`identify`), whose
  *   pseudonymised fields are delivered as they are. Dropped fields are dropped for everyone.
@@ -33,10 +34,10 @@ export function applyObligations(
   payload: Record<string, unknown>,
   obligations: PolicyObligations,
   pseudonymKey: string,
-  subject?: string | null,
+  recordKey?: string | null,
 ): Record<string, unknown> | null {
   const { withhold, identify } = persons(obligations);
-  const person = typeof subject === 'string' ? subject : null;
+  const person = typeof recordKey === 'string' ? recordKey : null;
   if (person !== null && withhold.has(person)) return null;
   const pseudonymise = person !== null && identify.has(person) ? [] : obligations.pseudonymise;
   if (obligations.drop.length === 0 && pseudonymise.length === 0) return payload;

@@ -78,8 +78,10 @@ export interface PolicyInput {
   } | null;
   purpose: string | null;
   /**
-   * deliver only (required there, `{}` when no record names a person): each person reference (envelope
-   * `subject`) in the batch and their consent status for this dataset and the grant's purpose, now.
+   * deliver only (required there, `{}` when no record names a person): each record about a person, by its
+   * record key (the event id, never the person reference), with what the person's consents say about this
+   * use of it (consentStatus: this dataset, the grant's purpose and consumer, now, the record's type,
+   * labels and time).
    */
   subjects: Record<string, ConsentStatus> | null;
   /** aggregate.release only: distinct contributors (participants or persons) and the requested k, if any. */
@@ -108,9 +110,9 @@ export interface PolicyObligations {
   drop: string[];
   /** Personal / sensitive-personal fields to replace by a keyed pseudonym (unless the record is identified). */
   pseudonymise: string[];
-  /** Person references (envelope `subject`) whose records must not be delivered at all. */
+  /** Record keys (event ids) of records that must not be delivered at all (their person's consents deny it). */
   withhold: string[];
-  /** Person references whose records keep their `pseudonymise` fields as they are (health, permitted). */
+  /** Record keys of records that keep their `pseudonymise` fields as they are (health, permitted). */
   identify: string[];
   /** The least number of distinct contributors any aggregate of this contract must rest on. */
   minK: number | null;

@@ -182,12 +182,26 @@ export interface ContractView {
   updatedAt: string;
 }
 
+/** An exception to a consent's decision (or to its parent exception), with the scopes it applies to. */
+export interface ConsentProvision {
+  purposes?: string[];
+  recipients?: string[];
+  period?: { start: string | null; end: string | null };
+  dataPeriod?: { start: string | null; end: string | null };
+  recordTypes?: string[];
+  labels?: string[];
+  actions?: string[];
+  provisions?: ConsentProvision[];
+}
+
+/** One of a person's consents: the base decision and its exceptions (FHIR R5; see PersonConsentView). */
 export interface PersonConsent {
   originator: string;
   subjectRef: string;
+  consentId: string;
   dataset: string;
   decision: 'permit' | 'deny' | 'withdrawn';
-  purposes: string[];
+  provisions: ConsentProvision[];
   validFrom: string | null;
   validUntil: string | null;
   recordedAt: string;
@@ -567,9 +581,14 @@ export class RenkeiClient {
       fhir,
     );
   }
-  optOut(subjectRef: string, dataset = '*') {
-    return this.call<PersonConsent>('clearing', 'POST', '/person-consents/opt-out', { subjectRef, dataset });
+  optOut(subjectRef: string, dataset = '*', withdraw = false) {
+    return this.call<PersonConsent>('clearing', 'POST', '/person-consents/opt-out', {
+      subjectRef,
+      dataset,
+      ...(withdraw ? { withdraw } : {}),
+    });
   }
+
   personConsents(subject?: string) {
     return this.call<PersonConsent[]>(
       'clearing',
@@ -697,6 +716,14 @@ export class RenkeiClient {
   auditUsage(query: { dataset?: string; from?: string; to?: string; after?: number; limit?: number } = {}) {
     return this.call<AuditUsage>('clearing', 'GET', `/audit/usage${queryString(query)}`);
   }
+  /** Whom a person tag on the audit record stands for: your own persons only, and not once erased. */
+  auditPerson(tag: string) {
+    return this.call<{ tag: string; subjectRef: string; since: string }>(
+      'clearing',
+      'GET',
+      `/audit/persons/${encodeURIComponent(tag)}`,
+    );
+  }
   /** Exports matching audit entries as CSV (RFC 4180), a JSON array or NDJSON text (compliance). */
   async exportAudit(format: 'csv' | 'json' | 'ndjson', query: Record<string, string> = {}): Promise<string> {
     const response = await this.request(
@@ -807,7 +834,13 @@ export class RenkeiClient {
   publish(
     dataset: string,
     token: string,
-    events: { id?: string; subject?: string; occurredAt?: string; payload: Record<string, unknown> }[],
+    events: {
+      id?: string;
+      subject?: string;
+      labels?: string[];
+      occurredAt?: string;
+      payload: Record<string, unknown>;
+    }[],
     /** The contract version the payloads follow; default: the dataset's current version. */
     contractVersion?: string,
   ) {

@@ -1,4 +1,15 @@
-import { Body, Controller, Get, Header, HttpCode, Post, Query, Res, StreamableFile } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  Header,
+  HttpCode,
+  Param,
+  Post,
+  Query,
+  Res,
+  StreamableFile,
+} from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Authenticated, CurrentPrincipal, type Principal } from '#libs/auth';
@@ -226,5 +237,23 @@ export class AuditController {
   ) {
     // Compliance officers and admins re-walk the whole chain; any other participant up to its checkpoint.
     return this.audit.verify(body.checkpoint, { upToSupplied: !actor.scopes.has('audit:read') });
+  }
+
+  @Get('persons/:tag')
+  @Header('Cache-Control', 'no-store')
+  @Authenticated('api')
+  @ApiOperation({
+    summary: 'Whom a person tag on the audit record stands for (the originator of that person only)',
+    description:
+      "The audit record names persons only by keyed tags (pr_…) whose key is the originator's, held by clearing. The originator that recorded the person sees the mapping; anyone else — compliance officers included — gets 404. Erasing the person (POST /persons/{subjectRef}/erase with dataset '*') destroys the key: from then on the tag maps to no one for anybody, while the chain still verifies.",
+  })
+  @ApiExample(200, 'Your person', {
+    tag: 'pr_4mJ0cQ1sWc3mXkU8fZ2aVb7nRtYp0qLs',
+    subjectRef: 'pt-7f3a91',
+    since: '2026-11-21T07:00:00.000Z',
+  })
+  @ApiExample(404, 'Not a person of yours, unknown, or erased (the same answer)', problems.personNotFound)
+  personOf(@CurrentPrincipal() actor: Principal, @Param('tag') tag: string) {
+    return this.audit.personOf(actor, tag);
   }
 }

@@ -219,7 +219,19 @@ const problem = (status: number, code: string, detail: string, instance: string,
   instance,
 });
 
+/** A person tag as written on the audit record (audit/person-tags.ts). */
+export const PersonTagSchema = z
+  .string()
+  .regex(/^pr_[A-Za-z0-9_-]{32}$/, 'a person tag (pr_ and 32 characters)');
+
 export const problems = {
+  personNotFound: problem(
+    404,
+    'AUDIT.PERSON_NOT_FOUND',
+    'No person of yours has this tag',
+    '/audit/persons/pr_4mJ0cQ1sWc3mXkU8fZ2aVb7nRtYp0qLs',
+    'Tags map back only for the originator that recorded the person, and never after the person was erased',
+  ),
   scope: problem(
     403,
     'TOKEN.INSUFFICIENT_SCOPE',

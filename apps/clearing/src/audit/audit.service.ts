@@ -7,7 +7,13 @@ import { Prisma, type PrismaClient } from '#libs/persistence';
 import type { PlatformProjection, ProjectionSync } from '../clearing.context.js';
 import { PRISMA, STATE, SYNC } from '../clearing.tokens.js';
 import { combineHeads, headsOf, verifyAudit, type VerifyResult } from './audit-log.js';
-import { AUDIT_PAGE_MAX, type AuditQuery, type ReceiptsQuery, type UsageQuery } from './audit.dto.js';
+import {
+  AUDIT_PAGE_MAX,
+  PersonTagSchema,
+  type AuditQuery,
+  type ReceiptsQuery,
+  type UsageQuery,
+} from './audit.dto.js';
 import { AuditCheckpointer, type CheckpointView } from './checkpoints.js';
 
 /** Where the checkpointer is provided (main.ts builds it; it runs a timer). */
@@ -140,6 +146,26 @@ export class AuditService {
     @Inject(SYNC) private readonly sync: ProjectionSync,
     @Inject(CHECKPOINTS) private readonly checkpoints: AuditCheckpointer,
   ) {}
+
+  // ---------------------------------------------------------------- person tags
+
+  /**
+   * Whom a person tag on the chain stands for: only the originator whose person it is, and only while the
+   * person has not been erased. Anyone else, an unknown tag and an erased person get the same 404.
+   */
+  async personOf(actor: Principal, tag: string): Promise<{ tag: string; subjectRef: string; since: string }> {
+    const row = PersonTagSchema.safeParse(tag).success
+      ? await this.prisma.auditPersonKey.findUnique({ where: { tag } })
+      : null;
+    if (!row || row.originatorId !== actor.participantId) {
+      throw notFound(
+        'AUDIT.PERSON_NOT_FOUND',
+        'No person of yours has this tag',
+        'Tags map back only for the originator that recorded the person, and never after the person was erased',
+      );
+    }
+    return { tag: row.tag, subjectRef: row.subjectRef, since: row.createdAt.toISOString() };
+  }
 
   // ---------------------------------------------------------------- compliance queries and export
 

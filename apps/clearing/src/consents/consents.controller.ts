@@ -5,11 +5,17 @@ import { Authenticated, CurrentPrincipal, type Principal } from '#libs/auth';
 import { ApiExample, ApiZodBody, ApiZodQuery, ZodPipe, RateLimited } from '#libs/platform';
 import { DatasetSelector, SubjectRef } from '#libs/domain';
 import { ConsentsService } from './consents.service.js';
-import { DATASET_EXTENSION } from './fhir-consent.js';
+import { DATASET_EXTENSION, PARTICIPANT_SYSTEM } from './fhir-consent.js';
 
 export const OptOutSchema = z.object({
   subjectRef: SubjectRef.describe("The person's pseudonymous reference, as in events' subject"),
   dataset: DatasetSelector.default('*').describe('A dataset id, or * for all your datasets'),
+  withdraw: z
+    .boolean()
+    .default(false)
+    .describe(
+      "true: withdraw this opt-out (the person's other consents apply again; an erasure is never withdrawn)",
+    ),
 });
 const ListSchema = z.object({ subject: z.string().max(200).optional() });
 
@@ -18,8 +24,9 @@ const consentExample = {
   id: 'c-2026-0042',
   status: 'active',
   subject: { identifier: { system: 'urn:kansai-general:patient', value: 'pt-7f3a91' } },
-  decision: 'permit',
+  decision: 'deny',
   period: { start: '2026-11-01', end: '2027-10-31' },
+  // R5: each provision is an exception to the decision — here "no, except health research".
   provision: [
     { purpose: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActReason', code: 'HRESCH' }] },
   ],
@@ -28,9 +35,10 @@ const consentExample = {
 const viewExample = {
   originator: '9b1f7c1e-2a44-4a4e-8d0b-6a0d2f1c9e77',
   subjectRef: 'pt-7f3a91',
+  consentId: 'fhir:c-2026-0042',
   dataset: 'health.admissions',
-  decision: 'permit',
-  purposes: ['health-research'],
+  decision: 'deny',
+  provisions: [{ purposes: ['health-research'] }],
   validFrom: '2026-11-01T00:00:00.000Z',
   validUntil: '2027-10-31T00:00:00.000Z',
   recordedAt: '2026-11-21T07:00:00.000Z',
@@ -48,13 +56,30 @@ export class ConsentsController {
   @ApiOperation({
     summary: 'Record persons’ consents and opt-outs from HL7 FHIR R5 Consent resources (originator)',
     description:
-      "A Consent or a Bundle of them. decision permit: the person's records may be delivered identified for the provision's purposes (v3-ActReason codes such as HRESCH map to health-research); deny: opt-out, nothing about the person is delivered. A status other than active withdraws the record. The dataset comes from the extension " +
+      'A Consent or a Bundle of them, read with FHIR R5 semantics: `decision` is the base answer (permit: delivered identified; deny: not delivered at all) and each `provision` an exception with the opposite meaning, nested provisions exceptions to their parent. Provisions may be scoped by purpose (v3-ActReason codes such as HRESCH map to health-research), actor (a recipient role, IRCP/PRCP, with reference.identifier system ' +
+      PARTICIPANT_SYSTEM +
+      " = a participant id), period (time of use), dataPeriod (record time), resourceType/documentType (the event type), securityLabel/code (the event labels) and action (consentaction). Any other element is refused with 422 FHIR.CONSENT_NOT_ENFORCEABLE naming it; nothing of the request is recorded. A person's consents combine, the most restrictive winning; the same Consent id updates that consent; a status other than active withdraws it. The dataset comes from the extension " +
       DATASET_EXTENSION +
       ' (default: all your datasets). Checked on every record delivered, from the next delivery on.',
   })
   @ApiConsumes('application/fhir+json', 'application/json')
   @ApiBody({ schema: { type: 'object', example: consentExample } })
   @ApiExample(200, 'What was recorded', { recorded: 1, consents: [viewExample] })
+  @ApiExample(422, 'An element Renkei cannot enforce (nothing was recorded)', {
+    type: 'urn:renkei:error:FHIR.CONSENT_NOT_ENFORCEABLE',
+    title: 'FHIR.CONSENT_NOT_ENFORCEABLE',
+    status: 422,
+    code: 'FHIR.CONSENT_NOT_ENFORCEABLE',
+    detail: 'Some Consent elements cannot be enforced by Renkei; nothing was recorded',
+    errors: [
+      {
+        path: '/entry/2/resource/provision/0/data/0',
+        message: 'data references to particular resources cannot be enforced',
+      },
+    ],
+    hint: 'Express each listed restriction with an element Renkei enforces (purpose, recipient actor, period, dataPeriod, resourceType, securityLabel, action; see docs/security/consent.md), or keep that person out of the shared datasets with an opt-out',
+    instance: '/person-consents/fhir',
+  })
   importFhir(@CurrentPrincipal() actor: Principal, @Body() body: unknown) {
     return this.consents.importFhir(actor, body);
   }
@@ -64,12 +89,18 @@ export class ConsentsController {
   @Authenticated('api', 'grants:write')
   @ApiOperation({ summary: "Record a person's opt-out (originator): effective from the next delivery" })
   @ApiZodBody(OptOutSchema, { subjectRef: 'pt-7f3a91', dataset: '*' })
-  @ApiExample(200, 'The opt-out', { ...viewExample, dataset: '*', decision: 'deny', purposes: [] })
+  @ApiExample(200, 'The opt-out', {
+    ...viewExample,
+    consentId: 'renkei:opt-out:*',
+    dataset: '*',
+    decision: 'deny',
+    provisions: [],
+  })
   optOut(
     @CurrentPrincipal() actor: Principal,
     @Body(new ZodPipe(OptOutSchema)) body: z.infer<typeof OptOutSchema>,
   ) {
-    return this.consents.optOut(actor, body.subjectRef, body.dataset);
+    return this.consents.optOut(actor, body.subjectRef, body.dataset, body.withdraw);
   }
 
   @Get()

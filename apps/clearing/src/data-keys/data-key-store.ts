@@ -4,6 +4,7 @@ import type { PlatformEvent } from '#libs/domain';
 import type { Prisma, PrismaClient } from '#libs/persistence';
 import { appendAudit } from '../audit/audit-log.js';
 import { emitClearingEvent } from '../clearing-events.js';
+import { personTags } from '../audit/person-tags.js';
 
 type Tx = Prisma.TransactionClient;
 
@@ -122,6 +123,12 @@ export class DataKeyStore {
       };
       await emitClearingEvent(tx, event, row.dataset, at, actorId);
     }
+    // Persons are named on the chain only by their keyed tag (audit/person-tags.ts).
+    const tags = await personTags(
+      tx,
+      originatorId,
+      rows.flatMap((r) => (r.subjectRef === null ? [] : [r.subjectRef])),
+    );
     await appendAudit(
       tx,
       rows.map((row) => ({
@@ -131,7 +138,11 @@ export class DataKeyStore {
         dataset: row.dataset,
         grantId: null,
         allow: null,
-        payload: { kid: row.id, subjectRef: row.subjectRef, reason },
+        payload: {
+          kid: row.id,
+          subjectTag: row.subjectRef === null ? null : tags.get(row.subjectRef)!.tag,
+          reason,
+        },
       })),
     );
     return rows.map((r) => r.id);

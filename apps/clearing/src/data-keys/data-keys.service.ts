@@ -5,7 +5,8 @@ import type { PrismaClient } from '#libs/persistence';
 import type { OutboxRelay } from '#libs/kafka';
 import { appendAudit } from '../audit/audit-log.js';
 import { OUTBOX, PRISMA } from '../clearing.tokens.js';
-import { recordPersonConsents } from '../consents/consents.service.js';
+import { forgetPerson } from '../audit/person-tags.js';
+import { recordPersonConsents, renkeiDeny } from '../consents/consents.service.js';
 import { DatasetOwners } from '../datasets/dataset-owners.js';
 import type { DataKeyStore } from './data-key-store.js';
 import type { EncryptionKeys, ErasePerson, KeyRelease } from './data-keys.dto.js';
@@ -97,32 +98,16 @@ export class DataKeysService {
         req.reason,
         at,
       );
-      // The opt-out covers the scope erased and overrides every narrower consent the person gave in it.
-      const narrower = await tx.personConsent.findMany({
-        where: {
-          originatorId: actor.participantId,
-          subjectRef,
-          ...(req.dataset === '*' ? {} : { dataset: req.dataset }),
-        },
-        select: { dataset: true },
-      });
-      const datasets = [...new Set([req.dataset, ...narrower.map((c) => c.dataset)])];
+      // The opt-out covers the scope erased; consents combine most restrictively, so it outweighs any permit.
       await recordPersonConsents(
         tx,
         actor.participantId,
-        datasets.map((dataset) => ({
-          subjectRef,
-          dataset,
-          decision: 'deny' as const,
-          purposes: [],
-          validFrom: null,
-          validUntil: null,
-          fhirId: null,
-          source: { recordedBy: 'renkei', kind: 'erasure', reason: req.reason },
-        })),
+        [renkeiDeny(subjectRef, req.dataset, { kind: 'erasure', reason: req.reason })],
         actor.participantId,
         at,
       );
+      // Erased from every dataset: the person's audit key goes, and with it the link from their tags to them.
+      if (req.dataset === '*') await forgetPerson(tx, actor.participantId, subjectRef);
       return destroyed;
     });
     await this.outbox.flush();

@@ -13,6 +13,13 @@ export const PublishBatchSchema = z.object({
         subject: SubjectRef.optional().describe(
           'Entity the event is about; events of one subject stay in order',
         ),
+        labels: z
+          .array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/))
+          .max(32)
+          .optional()
+          .describe(
+            "Labels of the record (e.g. a security label code such as HIV, or a code such as a LOINC code); persons' consents may permit or deny by them",
+          ),
         occurredAt: z.iso.datetime({ offset: true }).optional(),
         payload: z.record(z.string(), z.unknown()),
       }),

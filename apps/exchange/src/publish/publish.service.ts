@@ -73,6 +73,7 @@ export class PublishService {
       contractVersion: contract.version,
       originator: principal.participantId,
       ...(e.subject ? { subject: e.subject } : {}),
+      ...(e.labels && e.labels.length > 0 ? { labels: [...new Set(e.labels)].sort() } : {}),
       payload: e.payload,
     }));
     const record = {

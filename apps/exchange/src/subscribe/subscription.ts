@@ -268,16 +268,16 @@ export class Subscription {
     };
     const keyOf = (e: DataEnvelope, i: number) =>
       `${publishedAt(e, i) < historyFrom ? 'past' : 'live'} ${e.contractVersion}`;
-    const byVersion = new Map<string, { version: string; persons: Set<string>; publishedFrom: number }>();
+    const byVersion = new Map<string, { version: string; records: DataEnvelope[]; publishedFrom: number }>();
     for (const [i, e] of parsed.entries()) {
       if (!e) continue;
       const key = keyOf(e, i);
       const group = byVersion.get(key) ?? {
         version: e.contractVersion,
-        persons: new Set<string>(),
+        records: [] as DataEnvelope[],
         publishedFrom: Infinity,
       };
-      if (e.subject) group.persons.add(e.subject);
+      if (e.subject) group.records.push(e);
       group.publishedFrom = Math.min(group.publishedFrom, publishedAt(e, i));
       byVersion.set(key, group);
     }
@@ -289,8 +289,10 @@ export class Subscription {
         delivered: string[];
       }
     >();
-    for (const [key, { version, persons, publishedFrom }] of byVersion) {
-      // What each person in the batch said about this use: the policy withholds, pseudonymises or identifies.
+    for (const [key, { version, records, publishedFrom }] of byVersion) {
+      // What each record's person said about this use of that record, keyed by event id (no person
+      // reference goes into the policy input, nor into the decision record): the policy withholds,
+      // pseudonymises or identifies each record.
       const input = buildPolicyInput(this.rt.state, {
         action: 'deliver',
         subjectId: this.principal.participantId,
@@ -301,10 +303,12 @@ export class Subscription {
         now,
         subjects: this.rt.state.consentsFor(
           grant.originator,
-          grant.dataset,
-          grant.purpose,
-          persons,
-          now.getTime(),
+          { dataset: grant.dataset, purpose: grant.purpose, recipient: grant.consumer, now: now.getTime() },
+          records.map((e) => ({
+            key: e.id,
+            subject: e.subject!,
+            record: { type: e.type, labels: e.labels ?? [], at: Date.parse(e.occurredAt) },
+          })),
         ),
         delivery: { publishedFrom },
       });
@@ -326,7 +330,7 @@ export class Subscription {
         e &&
         i < stop &&
         !withheld(e) &&
-        !(e.subject && groupOf(e).decision.obligations.withhold.includes(e.subject))
+        !(e.subject && groupOf(e).decision.obligations.withhold.includes(e.id))
           ? e
           : null,
       );
@@ -343,7 +347,7 @@ export class Subscription {
                 clear?.payload ?? envelope.payload,
                 group!.decision.obligations,
                 pseudonymKey,
-                envelope.subject,
+                envelope.subject ? envelope.id : null,
               )
             : null;
         // A grant limited to fields delivers those fields only: whatever else a payload carries stays behind.
@@ -358,9 +362,7 @@ export class Subscription {
           const position = `${batch.partition}:${message.offset}`;
           // Where personal fields are pseudonymised, so is the person reference: it would link them again.
           const subject =
-            envelope.subject &&
-            decision.obligations.pseudonymise.length > 0 &&
-            !identified.has(envelope.subject)
+            envelope.subject && decision.obligations.pseudonymise.length > 0 && !identified.has(envelope.id)
               ? pseudonym(envelope.subject, pseudonymKey)
               : envelope.subject;
           const event = {
