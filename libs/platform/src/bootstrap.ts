@@ -4,6 +4,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import type { Logger } from 'pino';
 import { PinoNestLogger } from './logger.js';
+import { completeDocument } from './openapi.js';
 import { ProblemFilter } from './problem.filter.js';
 
 export interface ServiceDescription {
@@ -24,7 +25,7 @@ export function openApiDocument(app: NestFastifyApplication, service: ServiceDes
     .setVersion('0.1.0')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
     .build();
-  return SwaggerModule.createDocument(app, config);
+  return completeDocument(SwaggerModule.createDocument(app, config));
 }
 
 /** Creates a Fastify-backed Nest app with problem+json errors, OpenAPI at /openapi.json and docs at /docs. */

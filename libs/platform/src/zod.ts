@@ -1,7 +1,7 @@
 import { applyDecorators, type PipeTransform } from '@nestjs/common';
 import { ApiBody, ApiQuery, ApiResponse } from '@nestjs/swagger';
 import { z } from 'zod';
-import { badRequest, pointer } from '#libs/domain';
+import { badRequest, DATASET_ID_PATTERN, isSemver, pointer } from '#libs/domain';
 
 /** JSON Pointer (RFC 6901) for a zod issue path, so errors name the failing part exactly (now in libs/domain). */
 export { pointer };
@@ -23,11 +23,16 @@ export function parseOrThrow<S extends z.ZodType>(
   return result.data;
 }
 
-/** Validates a body or query with a zod schema; errors are 400 with a JSON Pointer per failing field. */
+/**
+ * Validates a body or query with a zod schema; errors are 400 with a JSON Pointer per failing field.
+ * A missing body is read as `{}` (so it passes only where every member is optional, which is what the
+ * document says: `ApiZodBody` marks such a body not required); a `null` body is refused like any other
+ * non-object.
+ */
 export class ZodPipe<S extends z.ZodType> implements PipeTransform {
   constructor(private readonly schema: S) {}
   transform(value: unknown): z.infer<S> {
-    return parseOrThrow(this.schema, value ?? {});
+    return parseOrThrow(this.schema, value === undefined ? {} : value);
   }
 }
 
@@ -41,9 +46,17 @@ export function openApiSchema(schema: z.ZodType): Record<string, unknown> {
   return json;
 }
 
-/** Documents a zod-validated body in the OpenAPI document, with an example. */
+/**
+ * Documents a zod-validated body in the OpenAPI document, with an example. The body is required unless
+ * `{}` is valid (ZodPipe reads a missing body as `{}`).
+ */
 export function ApiZodBody(schema: z.ZodType, example?: unknown) {
-  return applyDecorators(ApiBody({ schema: { ...openApiSchema(schema), ...(example ? { example } : {}) } }));
+  return applyDecorators(
+    ApiBody({
+      required: !schema.safeParse({}).success,
+      schema: { ...openApiSchema(schema), ...(example ? { example } : {}) },
+    }),
+  );
 }
 
 /** Documents the properties of a zod object schema as query parameters. */
@@ -70,6 +83,49 @@ export class UuidPipe implements PipeTransform {
       ]);
     }
     return value as string;
+  }
+}
+
+/** How a dataset path parameter is documented: exactly what DatasetPipe accepts. */
+export const DATASET_PARAM_SCHEMA = {
+  type: 'string',
+  pattern: DATASET_ID_PATTERN.source,
+  maxLength: 200,
+} as const;
+
+/** How a version path parameter is documented: semver.org's grammar without build metadata (VersionPipe). */
+export const VERSION_PARAM_SCHEMA = {
+  type: 'string',
+  maxLength: 256,
+  pattern:
+    '^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)(?:-((?:0|[1-9]\\d*|\\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\\.(?:0|[1-9]\\d*|\\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?$',
+} as const;
+
+/**
+ * Path segments that name a dataset follow the dataset id grammar; anything else is a 400 naming the
+ * parameter, never a lookup (a NUL byte or a 10 kB segment must not reach the database).
+ */
+export class DatasetPipe implements PipeTransform {
+  constructor(private readonly name = 'dataset') {}
+  transform(value: unknown): string {
+    if (typeof value !== 'string' || value.length > 200 || !DATASET_ID_PATTERN.test(value)) {
+      throw badRequest('REQUEST.INVALID_ID', `'${this.name}' must be a dataset id`, [
+        { path: `/${this.name}`, message: 'must be a dotted lower-case name, e.g. battery.cfp' },
+      ]);
+    }
+    return value;
+  }
+}
+
+/** Path segments that name a contract version are semantic versions (as stored); else a 400. */
+export class VersionPipe implements PipeTransform {
+  transform(value: unknown): string {
+    if (typeof value !== 'string' || value.length > 256 || !isSemver(value)) {
+      throw badRequest('REQUEST.INVALID_ID', "'version' must be a semantic version", [
+        { path: '/version', message: 'must be a semantic version, e.g. 1.1.0' },
+      ]);
+    }
+    return value;
   }
 }
 

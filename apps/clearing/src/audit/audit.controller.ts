@@ -1,15 +1,22 @@
 import { Body, Controller, Get, Header, HttpCode, Post, Query, Res, StreamableFile } from '@nestjs/common';
-import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { z } from 'zod';
 import type { FastifyReply } from 'fastify';
 import { Authenticated, CurrentPrincipal, type Principal } from '#libs/auth';
-import { ApiExample, ApiZodBody, ApiZodQuery, ZodPipe } from '#libs/platform';
+import { ApiExample, ApiZodBody, ApiZodQuery, Problems, Responds, ZodPipe } from '#libs/platform';
 import {
+  AuditEntrySchema,
+  AuditExportSchemas,
+  AuditPageSchema,
+  CheckpointSchema,
+  ReceiptSchema,
+  UsageSchema,
+  VerifyReportSchema,
   AuditQuerySchema,
   ReceiptsQuerySchema,
   UsageQuerySchema,
   VerifyRequestSchema,
   checkpointExample,
-  entriesCsvExample,
   entryExample,
   problems,
   receiptExample,
@@ -21,6 +28,7 @@ import {
   type UsageQuery,
   type VerifyRequest,
 } from './audit.dto.js';
+import { JwksSchema } from '../tokens/tokens.dto.js';
 import { AuditService } from './audit.service.js';
 
 const exportTypes = {
@@ -43,14 +51,10 @@ export class AuditController {
       'Filter by participant (as actor, grant party or dataset owner), dataset, decision (allow|deny), kind and time. Every decision carries its input, result, obligations and the policy bundle revision that made it. Page with `after`; or export every match with format=csv (RFC 4180, header row), json (an array) or ndjson. Each entry carries its hash and the previous one, so an export can be re-verified offline.',
   })
   @ApiZodQuery(AuditQuerySchema)
-  @ApiResponse({
-    status: 200,
-    description: 'A page of entries (format=page), or the export (format=json, ndjson, csv)',
-    content: {
-      'application/json': { example: { items: [entryExample], next: 42 } },
-      'text/csv': { example: entriesCsvExample },
-      'application/x-ndjson': { example: `${JSON.stringify(entryExample)}\n` },
-    },
+  @Responds(200, z.union([AuditPageSchema, z.array(AuditEntrySchema)]), {
+    description: 'A page of entries (format=page), or the export (format=json: an array; ndjson; csv)',
+    example: { items: [entryExample], next: 42 },
+    alternatives: AuditExportSchemas,
   })
   @ApiExample(403, 'Not a compliance officer or admin', problems.scope)
   async entries(@Query(new ZodPipe(AuditQuerySchema)) query: AuditQuery) {
@@ -70,7 +74,7 @@ export class AuditController {
       "Tokens issued to others for your datasets and the decisions on their requests, streams and deliveries (with event counts), and a summary per consumer. Only a dataset's originator sees its usage (compliance officers: any dataset they name); anyone else's dataset is answered with 404.",
   })
   @ApiZodQuery(UsageQuerySchema)
-  @ApiExample(200, 'Usage of your datasets', usageExample)
+  @Responds(200, UsageSchema, { description: 'Usage of your datasets', example: usageExample })
   @ApiExample(404, 'Not a dataset of yours (or none at all: the same answer)', problems.notYours)
   usage(@CurrentPrincipal() actor: Principal, @Query(new ZodPipe(UsageQuerySchema)) query: UsageQuery) {
     return this.audit.usage(actor, query);
@@ -84,7 +88,7 @@ export class AuditController {
       'The latest signed checkpoint (made now if the newest entry about your datasets is not yet covered) and the seq and hash of each of those entries. Keep the checkpoint JWS: POST /audit/verify with it later proves the record still holds every one of them, unchanged and in order.',
   })
   @ApiZodQuery(ReceiptsQuerySchema)
-  @ApiExample(200, 'The receipt', receiptExample)
+  @Responds(200, ReceiptSchema, { description: 'The receipt', example: receiptExample })
   @ApiExample(404, 'Not a dataset of yours', problems.notYours)
   receipts(
     @CurrentPrincipal() actor: Principal,
@@ -100,7 +104,7 @@ export class AuditController {
     description:
       'A compact JWS (ES256, typ renkei-audit-checkpoint+jwt, signed with the active token signing key) over {seq, hash, entries, iat, iss}. Checkpoints are signed every few seconds while the record grows.',
   })
-  @ApiExample(200, 'The checkpoint', checkpointExample)
+  @Responds(200, CheckpointSchema, { description: 'The checkpoint', example: checkpointExample })
   @ApiExample(404, 'Nothing recorded yet', problems.noCheckpoint)
   latest() {
     return this.audit.latestCheckpoint();
@@ -113,8 +117,12 @@ export class AuditController {
     description:
       'Signed only if the entries since the previous checkpoint verify; answers 200 with the existing checkpoint if the head has not moved.',
   })
-  @ApiExample(201, 'A new checkpoint', checkpointExample)
-  @ApiExample(200, 'The head had not moved: the existing checkpoint', checkpointExample)
+  @Responds(201, CheckpointSchema, { description: 'A new checkpoint', example: checkpointExample })
+  @Responds(200, CheckpointSchema, {
+    description: 'The head had not moved: the existing checkpoint',
+    example: checkpointExample,
+  })
+  @Problems({ 404: ['AUDIT.NO_CHECKPOINT'], 409: ['AUDIT.CHAIN_BROKEN'] })
   @ApiExample(409, 'The chain does not verify: nothing is signed', problems.chainBroken)
   async checkpoint(@Res({ passthrough: true }) reply: FastifyReply) {
     const { checkpoint, created } = await this.audit.createCheckpoint();
@@ -129,18 +137,21 @@ export class AuditController {
     description:
       'Token verification uses /.well-known/jwks.json, which drops retired keys; a checkpoint outlives its key, so receipts verify against this set.',
   })
-  @ApiExample(200, 'The key set', {
-    keys: [
-      {
-        kty: 'EC',
-        crv: 'P-256',
-        x: 'qPBPo7ZwPgzS-Q7pdsx1JkRRJDPoNuOv5qIlO9OPzBg',
-        y: 'rS81CVoflaGKbvBllnpb39Bc0UkY3ahI1YrHIuy88eo',
-        kid: checkpointExample.kid,
-        alg: 'ES256',
-        use: 'sig',
-      },
-    ],
+  @Responds(200, JwksSchema, {
+    description: 'The key set',
+    example: {
+      keys: [
+        {
+          kty: 'EC',
+          crv: 'P-256',
+          x: 'qPBPo7ZwPgzS-Q7pdsx1JkRRJDPoNuOv5qIlO9OPzBg',
+          y: 'rS81CVoflaGKbvBllnpb39Bc0UkY3ahI1YrHIuy88eo',
+          kid: checkpointExample.kid,
+          alg: 'ES256',
+          use: 'sig',
+        },
+      ],
+    },
   })
   checkpointKeys() {
     return this.audit.checkpointKeys();
@@ -153,25 +164,20 @@ export class AuditController {
     description:
       'Reports the first bad seq with a stable code: AUDIT.MODIFIED, AUDIT.REORDERED, AUDIT.REMOVED, AUDIT.TRUNCATED (the newest entries were removed: the chain is shorter than a checkpoint) or AUDIT.CHECKPOINT_INVALID (a stored checkpoint was altered).',
   })
-  @ApiResponse({
-    status: 200,
+  @Responds(200, VerifyReportSchema, {
     description: 'The finding: ok, or the first bad seq with a stable code',
-    content: {
-      'application/json': {
-        examples: {
-          ok: { summary: 'The chain verifies', value: verifyOkExample },
-          modified: {
-            summary: 'An entry was changed',
-            value: {
-              ...verifyOkExample,
-              ok: false,
-              entries: 56,
-              firstBadSeq: '57',
-              code: 'AUDIT.MODIFIED',
-              problem: 'entry 57 does not match its hash: it was modified',
-              checkpointsChecked: 11,
-            },
-          },
+    examples: {
+      ok: { summary: 'The chain verifies', value: verifyOkExample },
+      modified: {
+        summary: 'An entry was changed',
+        value: {
+          ...verifyOkExample,
+          ok: false,
+          entries: 56,
+          firstBadSeq: '57',
+          code: 'AUDIT.MODIFIED',
+          problem: 'entry 57 does not match its hash: it was modified',
+          checkpointsChecked: 11,
         },
       },
     },
@@ -190,29 +196,24 @@ export class AuditController {
       "Any participant may check its receipts: the answer reveals only the chain's length, head and first bad seq. A participant's check walks the chain up to the checkpoint's seq (entries and stored checkpoints after it are not judged); compliance officers and admins (audit:read) walk the whole chain against every stored checkpoint as well. A chain shorter than the checkpoint fails with AUDIT.TRUNCATED; a different hash at its seq with AUDIT.MODIFIED.",
   })
   @ApiZodBody(VerifyRequestSchema, { checkpoint: checkpointExample.jws })
-  @ApiResponse({
-    status: 200,
+  @Responds(200, VerifyReportSchema, {
     description: 'The finding: ok, or the first bad seq with a stable code',
-    content: {
-      'application/json': {
-        examples: {
-          ok: {
-            summary: 'The chain verifies against your checkpoint',
-            value: {
-              ...verifyOkExample,
-              supplied: {
-                seq: 128,
-                hash: checkpointExample.hash,
-                kid: checkpointExample.kid,
-                iat: 1795251600,
-              },
-            },
-          },
-          truncated: {
-            summary: 'Entries your checkpoint covers were removed',
-            value: verifyTruncatedExample,
+    examples: {
+      ok: {
+        summary: 'The chain verifies against your checkpoint',
+        value: {
+          ...verifyOkExample,
+          supplied: {
+            seq: 128,
+            hash: checkpointExample.hash,
+            kid: checkpointExample.kid,
+            iat: 1795251600,
           },
         },
+      },
+      truncated: {
+        summary: 'Entries your checkpoint covers were removed',
+        value: verifyTruncatedExample,
       },
     },
   })

@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { Authenticated, CurrentPrincipal, type Principal } from '#libs/auth';
-import { ApiExample, ApiZodBody, ApiZodQuery, ZodPipe } from '#libs/platform';
+import { ApiZodBody, ApiZodQuery, Problems, Responds, ZodPipe } from '#libs/platform';
 import { ConsentsService } from './consents.service.js';
 import { DATASET_EXTENSION } from './fhir-consent.js';
 
@@ -14,6 +14,21 @@ const OptOutSchema = z.object({
     .describe("The person's pseudonymous reference, as in events' subject"),
   dataset: z.string().min(1).max(200).default('*').describe('A dataset id, or * for all your datasets'),
 });
+/** A person's consent record as clearing answers it (PersonConsentView). */
+const ConsentViewSchema = z
+  .object({
+    originator: z.uuid(),
+    subjectRef: z.string(),
+    dataset: z.string(),
+    decision: z.string().describe('permit | deny | withdrawn'),
+    purposes: z.array(z.string()),
+    validFrom: z.string().nullable(),
+    validUntil: z.string().nullable(),
+  })
+  .catchall(z.unknown());
+const ImportResultSchema = z
+  .object({ recorded: z.number().int(), consents: z.array(ConsentViewSchema) })
+  .catchall(z.unknown());
 const ListSchema = z.object({ subject: z.string().max(200).optional() });
 
 const consentExample = {
@@ -56,7 +71,15 @@ export class ConsentsController {
   })
   @ApiConsumes('application/fhir+json', 'application/json')
   @ApiBody({ schema: { type: 'object', example: consentExample } })
-  @ApiExample(200, 'What was recorded', { recorded: 1, consents: [viewExample] })
+  @Responds(200, ImportResultSchema, {
+    description: 'What was recorded',
+    example: { recorded: 1, consents: [viewExample] },
+  })
+  @Problems({
+    400: ['FHIR.INVALID_RESOURCE', 'FHIR.INVALID_CONSENT'],
+    403: ['CONTRACT.NOT_OWNER'],
+    404: ['CONTRACT.NOT_FOUND'],
+  })
   importFhir(@CurrentPrincipal() actor: Principal, @Body() body: unknown) {
     return this.consents.importFhir(actor, body);
   }
@@ -66,7 +89,11 @@ export class ConsentsController {
   @Authenticated('api', 'grants:write')
   @ApiOperation({ summary: "Record a person's opt-out (originator): effective from the next delivery" })
   @ApiZodBody(OptOutSchema, { subjectRef: 'pt-7f3a91', dataset: '*' })
-  @ApiExample(200, 'The opt-out', { ...viewExample, dataset: '*', decision: 'deny', purposes: [] })
+  @Responds(200, ConsentViewSchema, {
+    description: 'The opt-out',
+    example: { ...viewExample, dataset: '*', decision: 'deny', purposes: [] },
+  })
+  @Problems({ 403: ['CONTRACT.NOT_OWNER'], 404: ['CONTRACT.NOT_FOUND'] })
   optOut(
     @CurrentPrincipal() actor: Principal,
     @Body(new ZodPipe(OptOutSchema)) body: z.infer<typeof OptOutSchema>,
@@ -78,7 +105,7 @@ export class ConsentsController {
   @Authenticated('api', 'grants:read')
   @ApiOperation({ summary: 'Your persons’ consent records (originator)' })
   @ApiZodQuery(ListSchema)
-  @ApiExample(200, 'The records', [viewExample])
+  @Responds(200, z.array(ConsentViewSchema), { description: 'The records', example: [viewExample] })
   list(
     @CurrentPrincipal() actor: Principal,
     @Query(new ZodPipe(ListSchema)) query: z.infer<typeof ListSchema>,
