@@ -5,6 +5,7 @@ import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swag
 import type { Logger } from 'pino';
 import { PinoNestLogger } from './logger.js';
 import { completeDocument } from './openapi.js';
+import { frameworkErrors } from './framework-errors.js';
 import { ProblemFilter } from './problem.filter.js';
 
 export interface ServiceDescription {
@@ -34,7 +35,11 @@ export async function createHttpApp(
   service: ServiceDescription,
   logger: Logger,
 ): Promise<NestFastifyApplication> {
-  const adapter = new FastifyAdapter({ bodyLimit: service.bodyLimitBytes ?? 5 * 1024 * 1024, logger: false });
+  const adapter = new FastifyAdapter({
+    bodyLimit: service.bodyLimitBytes ?? 5 * 1024 * 1024,
+    logger: false,
+    frameworkErrors,
+  });
   const app = await NestFactory.create<NestFastifyApplication>(module as never, adapter, {
     logger: new PinoNestLogger(logger),
     bufferLogs: false,

@@ -66,7 +66,7 @@ const AUTH_PROBLEMS: Record<number, string[]> = {
   403: ['TOKEN.INSUFFICIENT_SCOPE'],
 };
 const INPUT_PROBLEMS: Record<number, string[]> = {
-  400: ['REQUEST.INVALID', 'REQUEST.INVALID_ID', 'REQUEST.MALFORMED_JSON'],
+  400: ['REQUEST.INVALID', 'REQUEST.INVALID_ID', 'REQUEST.MALFORMED_JSON', 'REQUEST.BAD_URL'],
 };
 
 const reasons: Record<number, string> = {
