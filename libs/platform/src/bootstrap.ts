@@ -5,7 +5,7 @@ import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swag
 import type { Logger } from 'pino';
 import { PinoNestLogger } from './logger.js';
 import { completeDocument } from './openapi.js';
-import { frameworkErrors } from './framework-errors.js';
+import { frameworkErrors, MAX_PARAM_LENGTH } from './framework-errors.js';
 import { ProblemFilter } from './problem.filter.js';
 
 export interface ServiceDescription {
@@ -38,6 +38,9 @@ export async function createHttpApp(
   const adapter = new FastifyAdapter({
     bodyLimit: service.bodyLimitBytes ?? 5 * 1024 * 1024,
     logger: false,
+    // Longer than any id a path names, so an over-long id is the handler's 400 naming the parameter;
+    // beyond it Fastify answers 414 (problem+json, frameworkErrors).
+    maxParamLength: MAX_PARAM_LENGTH,
     frameworkErrors,
   });
   const app = await NestFactory.create<NestFastifyApplication>(module as never, adapter, {
