@@ -1,7 +1,16 @@
 import { z } from 'zod';
 import { describe, expect, it } from 'vitest';
 import 'reflect-metadata';
-import { ApiZodBody, DatasetPipe, parseOrThrow, pointer, UuidPipe, VersionPipe, ZodPipe } from './zod.js';
+import {
+  ApiZodBody,
+  DatasetPipe,
+  parseOrThrow,
+  pointer,
+  TextParamPipe,
+  UuidPipe,
+  VersionPipe,
+  ZodPipe,
+} from './zod.js';
 
 describe('request validation', () => {
   it('names each failing field with a JSON Pointer', () => {
@@ -72,6 +81,32 @@ describe('request validation', () => {
     for (const bad of ['v1.0.0', '1.0', '1.0.0+build', '1.0.0\u0000']) {
       expect(() => new VersionPipe().transform(bad)).toThrow(
         expect.objectContaining({ code: 'REQUEST.INVALID_ID' }),
+      );
+    }
+  });
+
+  it('refuses a NUL character anywhere in a validated input with a 400 naming the field (never a 500)', () => {
+    const schema = z.object({ dataset: z.string().optional(), tags: z.array(z.string()).default([]) });
+    expect(parseOrThrow(schema, { dataset: 'battery.cfp' })).toEqual({ dataset: 'battery.cfp', tags: [] });
+    expect(() => parseOrThrow(schema, { dataset: '\u0000x', tags: ['ok', 'a\u0000'] })).toThrow(
+      expect.objectContaining({
+        code: 'REQUEST.INVALID',
+        details: [
+          expect.objectContaining({ path: '/dataset' }),
+          expect.objectContaining({ path: '/tags/1' }),
+        ],
+      }),
+    );
+  });
+
+  it('refuses a free-text path segment that is empty, too long or carries control characters', () => {
+    expect(new TextParamPipe('subjectRef').transform('pt-7f3a91')).toBe('pt-7f3a91');
+    for (const bad of ['', 'pt\u0000', 'pt\n1', 'x'.repeat(201)]) {
+      expect(() => new TextParamPipe('subjectRef').transform(bad)).toThrow(
+        expect.objectContaining({
+          code: 'REQUEST.INVALID_ID',
+          details: [expect.objectContaining({ path: '/subjectRef' })],
+        }),
       );
     }
   });

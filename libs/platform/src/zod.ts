@@ -20,7 +20,31 @@ export function parseOrThrow<S extends z.ZodType>(
       'Fix the fields listed in `errors` and send the request again',
     );
   }
+  const nul = nulPaths(result.data, []);
+  if (nul.length > 0) {
+    throw badRequest(
+      code,
+      'The request is not valid',
+      nul.map((path) => ({ path: pointer(path), message: 'must not contain a NUL character (\\u0000)' })),
+      'Remove the NUL characters from the fields listed in `errors`',
+    );
+  }
   return result.data;
+}
+
+/**
+ * Where a validated input carries a NUL character (in a string or a key): PostgreSQL cannot store one, so
+ * it is a 400 naming the field here rather than a 500 from the database.
+ */
+function nulPaths(value: unknown, at: (string | number)[]): (string | number)[][] {
+  if (typeof value === 'string') return value.includes('\u0000') ? [at] : [];
+  if (Array.isArray(value)) return value.flatMap((v, i) => nulPaths(v, [...at, i]));
+  if (value && typeof value === 'object') {
+    return Object.entries(value).flatMap(([k, v]) =>
+      k.includes('\u0000') ? [[...at, k]] : nulPaths(v, [...at, k]),
+    );
+  }
+  return [];
 }
 
 /**
@@ -128,6 +152,33 @@ export class VersionPipe implements PipeTransform {
     return value;
   }
 }
+
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+/** A free-text path segment (e.g. a person's reference): 1 to `max` characters, no control characters. */
+export class TextParamPipe implements PipeTransform {
+  constructor(
+    private readonly name: string,
+    private readonly max = 200,
+  ) {}
+  transform(value: unknown): string {
+    if (typeof value !== 'string' || value.length === 0 || value.length > this.max || CONTROL.test(value)) {
+      throw badRequest('REQUEST.INVALID_ID', `'${this.name}' is not valid`, [
+        { path: `/${this.name}`, message: `1 to ${this.max} characters, no control characters` },
+      ]);
+    }
+    return value;
+  }
+}
+
+/** How a TextParamPipe parameter is documented. */
+export const textParamSchema = (max = 200) => ({
+  type: 'string',
+  minLength: 1,
+  maxLength: max,
+  pattern: '^[^\\u0000-\\u001f\\u007f]+$',
+});
 
 /** Documents a response with an example body (and, for errors, the problem+json media type). */
 export function ApiExample(status: number, description: string, example: unknown, mediaType?: string) {

@@ -1,7 +1,16 @@
 import { Body, Controller, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentPrincipal, type Principal } from '#libs/auth';
-import { ApiZodBody, DATASET_PARAM_SCHEMA, DatasetPipe, Problems, Responds, ZodPipe } from '#libs/platform';
+import {
+  ApiZodBody,
+  DATASET_PARAM_SCHEMA,
+  DatasetPipe,
+  Problems,
+  Responds,
+  TextParamPipe,
+  textParamSchema,
+  ZodPipe,
+} from '#libs/platform';
 import {
   DestroyDatasetKeysSchema,
   DestroyedDatasetKeysSchema,
@@ -50,7 +59,7 @@ export class DataKeysController {
   @Post('persons/:subjectRef/erase')
   @HttpCode(200)
   @Authenticated('api', 'grants:write')
-  @ApiParam({ name: 'subjectRef', example: 'pt-7f3a91' })
+  @ApiParam({ name: 'subjectRef', example: 'pt-7f3a91', schema: textParamSchema() })
   @ApiOperation({
     summary: "Erase a person: destroy the person's data keys and record an opt-out",
     description:
@@ -64,7 +73,7 @@ export class DataKeysController {
   @Problems({ 403: ['CONTRACT.NOT_OWNER'], 404: ['CONTRACT.NOT_FOUND'] })
   erase(
     @CurrentPrincipal() actor: Principal,
-    @Param('subjectRef') subjectRef: string,
+    @Param('subjectRef', new TextParamPipe('subjectRef')) subjectRef: string,
     @Body(new ZodPipe(ErasePersonSchema)) body: ErasePerson,
   ) {
     return this.keys.erasePerson(actor, subjectRef, body);
