@@ -32,7 +32,10 @@ npm run typecheck
 npm run lint
 node dist/scripts/openapi.js --check
 
-step "tests: unit, integration (real PostgreSQL and Kafka), end to end (four services as processes)"
+step "Schemathesis (PyPI) for the security project's OpenAPI fuzz run, into a cached venv"
+scripts/schemathesis.sh install
+
+step "tests: unit, integration (real PostgreSQL and Kafka), end to end (four services as processes), security"
 mkdir -p .renkei
 rm -f .renkei/vitest-report.json # never summarise a previous run
 status=0

@@ -5,9 +5,10 @@ import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swag
 import type { Logger } from 'pino';
 import { edgeServerOptions, installEdge, loadEdgeSettings, type EdgeSettings } from './edge/index.js';
 import { PinoNestLogger } from './logger.js';
+import { completeDocument } from './openapi.js';
+import { MAX_PARAM_LENGTH } from './framework-errors.js';
 import { ProblemFilter } from './problem.filter.js';
 import { installRefusalAudit } from './refusal-audit.js';
-import { PATH_PARAM_MAX } from '#libs/domain';
 import { registerMetricsRoute } from './metrics.js';
 
 export interface ServiceDescription {
@@ -28,7 +29,7 @@ export function openApiDocument(app: NestFastifyApplication, service: ServiceDes
     .setVersion('0.1.0')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
     .build();
-  return SwaggerModule.createDocument(app, config);
+  return completeDocument(SwaggerModule.createDocument(app, config));
 }
 
 /**
@@ -45,8 +46,9 @@ export async function createHttpApp(
   const adapter = new FastifyAdapter({
     ...edgeServerOptions(edge, bodyLimit),
     logger: false,
-    // Path segments carry ids (libs/domain ids.ts): every id the grammar accepts must route.
-    maxParamLength: PATH_PARAM_MAX,
+    // Longer than any id a path names, so an over-long id is the handler's 400 naming the parameter;
+    // beyond it Fastify answers 414 (problem+json, the edge's frameworkErrors).
+    maxParamLength: MAX_PARAM_LENGTH,
   });
   const app = await NestFactory.create<NestFastifyApplication>(module as never, adapter, {
     logger: new PinoNestLogger(logger),

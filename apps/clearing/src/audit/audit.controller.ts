@@ -10,17 +10,33 @@ import {
   Res,
   StreamableFile,
 } from '@nestjs/common';
-import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Authenticated, CurrentPrincipal, type Principal } from '#libs/auth';
-import { ApiExample, ApiZodBody, ApiZodQuery, ZodPipe, RateLimited } from '#libs/platform';
 import {
+  ApiExample,
+  ApiZodBody,
+  ApiZodQuery,
+  ZodPipe,
+  RateLimited,
+  Problems,
+  Responds,
+  TextParamPipe,
+} from '#libs/platform';
+import { z } from 'zod';
+import {
+  AuditEntrySchema,
+  AuditExportSchemas,
+  AuditPageSchema,
+  CheckpointSchema,
+  ReceiptSchema,
+  UsageSchema,
+  VerifyReportSchema,
   AuditQuerySchema,
   ReceiptsQuerySchema,
   UsageQuerySchema,
   VerifyRequestSchema,
   checkpointExample,
-  entriesCsvExample,
   entryExample,
   problems,
   receiptExample,
@@ -32,6 +48,7 @@ import {
   type UsageQuery,
   type VerifyRequest,
 } from './audit.dto.js';
+import { JwksSchema } from '../tokens/tokens.dto.js';
 import { AuditService } from './audit.service.js';
 
 const exportTypes = {
@@ -55,14 +72,10 @@ export class AuditController {
       'Filter by participant (as actor, grant party or dataset owner; for security refusals also as the unverified subject a refused token claimed), dataset, decision (allow|deny), kind, code (security refusals: kind security.refusal, e.g. TOKEN.EXPIRED, GRANT.NOT_FOUND, RATE_LIMIT.EXCEEDED) and time. Every decision carries its input, result, obligations and the policy bundle revision that made it. Page with `after`; or export every match with format=csv (RFC 4180, header row), json (an array) or ndjson. Each entry carries its hash and the previous one, so an export can be re-verified offline.',
   })
   @ApiZodQuery(AuditQuerySchema)
-  @ApiResponse({
-    status: 200,
-    description: 'A page of entries (format=page), or the export (format=json, ndjson, csv)',
-    content: {
-      'application/json': { example: { items: [entryExample], next: 42 } },
-      'text/csv': { example: entriesCsvExample },
-      'application/x-ndjson': { example: `${JSON.stringify(entryExample)}\n` },
-    },
+  @Responds(200, z.union([AuditPageSchema, z.array(AuditEntrySchema)]), {
+    description: 'A page of entries (format=page), or the export (format=json: an array; ndjson; csv)',
+    example: { items: [entryExample], next: 42 },
+    alternatives: AuditExportSchemas,
   })
   @ApiExample(403, 'Not a compliance officer or admin', problems.scope)
   async entries(@Query(new ZodPipe(AuditQuerySchema)) query: AuditQuery) {
@@ -82,7 +95,7 @@ export class AuditController {
       "Tokens issued to others for your datasets and the decisions on their requests, streams and deliveries (with event counts), and a summary per consumer. Only a dataset's originator sees its usage (compliance officers: any dataset they name); anyone else's dataset is answered with 404.",
   })
   @ApiZodQuery(UsageQuerySchema)
-  @ApiExample(200, 'Usage of your datasets', usageExample)
+  @Responds(200, UsageSchema, { description: 'Usage of your datasets', example: usageExample })
   @ApiExample(404, 'Not a dataset of yours (or none at all: the same answer)', problems.notYours)
   usage(@CurrentPrincipal() actor: Principal, @Query(new ZodPipe(UsageQuerySchema)) query: UsageQuery) {
     return this.audit.usage(actor, query);
@@ -96,7 +109,7 @@ export class AuditController {
       'The latest signed checkpoint (made now if the newest entry about your datasets is not yet covered) and the seq and hash of each of those entries. Keep the checkpoint JWS: POST /audit/verify with it later proves the record still holds every one of them, unchanged and in order.',
   })
   @ApiZodQuery(ReceiptsQuerySchema)
-  @ApiExample(200, 'The receipt', receiptExample)
+  @Responds(200, ReceiptSchema, { description: 'The receipt', example: receiptExample })
   @ApiExample(404, 'Not a dataset of yours', problems.notYours)
   receipts(
     @CurrentPrincipal() actor: Principal,
@@ -112,7 +125,7 @@ export class AuditController {
     description:
       'A compact JWS (ES256, typ renkei-audit-checkpoint+jwt, signed with the active token signing key) over {seq, hash, entries, iat, iss}. Checkpoints are signed every few seconds while the record grows.',
   })
-  @ApiExample(200, 'The checkpoint', checkpointExample)
+  @Responds(200, CheckpointSchema, { description: 'The checkpoint', example: checkpointExample })
   @ApiExample(404, 'Nothing recorded yet', problems.noCheckpoint)
   latest() {
     return this.audit.latestCheckpoint();
@@ -125,8 +138,12 @@ export class AuditController {
     description:
       'Signed only if the entries since the previous checkpoint verify; answers 200 with the existing checkpoint if the head has not moved.',
   })
-  @ApiExample(201, 'A new checkpoint', checkpointExample)
-  @ApiExample(200, 'The head had not moved: the existing checkpoint', checkpointExample)
+  @Responds(201, CheckpointSchema, { description: 'A new checkpoint', example: checkpointExample })
+  @Responds(200, CheckpointSchema, {
+    description: 'The head had not moved: the existing checkpoint',
+    example: checkpointExample,
+  })
+  @Problems({ 404: ['AUDIT.NO_CHECKPOINT'], 409: ['AUDIT.CHAIN_BROKEN'] })
   @ApiExample(409, 'The chain does not verify: nothing is signed', problems.chainBroken)
   async checkpoint(@Res({ passthrough: true }) reply: FastifyReply) {
     const { checkpoint, created } = await this.audit.createCheckpoint();
@@ -141,18 +158,21 @@ export class AuditController {
     description:
       'Token verification uses /.well-known/jwks.json, which drops retired keys; a checkpoint outlives its key, so receipts verify against this set.',
   })
-  @ApiExample(200, 'The key set', {
-    keys: [
-      {
-        kty: 'EC',
-        crv: 'P-256',
-        x: 'qPBPo7ZwPgzS-Q7pdsx1JkRRJDPoNuOv5qIlO9OPzBg',
-        y: 'rS81CVoflaGKbvBllnpb39Bc0UkY3ahI1YrHIuy88eo',
-        kid: checkpointExample.kid,
-        alg: 'ES256',
-        use: 'sig',
-      },
-    ],
+  @Responds(200, JwksSchema, {
+    description: 'The key set',
+    example: {
+      keys: [
+        {
+          kty: 'EC',
+          crv: 'P-256',
+          x: 'qPBPo7ZwPgzS-Q7pdsx1JkRRJDPoNuOv5qIlO9OPzBg',
+          y: 'rS81CVoflaGKbvBllnpb39Bc0UkY3ahI1YrHIuy88eo',
+          kid: checkpointExample.kid,
+          alg: 'ES256',
+          use: 'sig',
+        },
+      ],
+    },
   })
   checkpointKeys() {
     return this.audit.checkpointKeys();
@@ -166,25 +186,20 @@ export class AuditController {
     description:
       'Reports the first bad seq with a stable code: AUDIT.MODIFIED, AUDIT.REORDERED, AUDIT.REMOVED, AUDIT.TRUNCATED (the newest entries were removed: the chain is shorter than a checkpoint) or AUDIT.CHECKPOINT_INVALID (a stored checkpoint was altered).',
   })
-  @ApiResponse({
-    status: 200,
+  @Responds(200, VerifyReportSchema, {
     description: 'The finding: ok, or the first bad seq with a stable code',
-    content: {
-      'application/json': {
-        examples: {
-          ok: { summary: 'The chain verifies', value: verifyOkExample },
-          modified: {
-            summary: 'An entry was changed',
-            value: {
-              ...verifyOkExample,
-              ok: false,
-              entries: 56,
-              firstBadSeq: '57',
-              code: 'AUDIT.MODIFIED',
-              problem: 'entry 57 does not match its hash: it was modified',
-              checkpointsChecked: 11,
-            },
-          },
+    examples: {
+      ok: { summary: 'The chain verifies', value: verifyOkExample },
+      modified: {
+        summary: 'An entry was changed',
+        value: {
+          ...verifyOkExample,
+          ok: false,
+          entries: 56,
+          firstBadSeq: '57',
+          code: 'AUDIT.MODIFIED',
+          problem: 'entry 57 does not match its hash: it was modified',
+          checkpointsChecked: 11,
         },
       },
     },
@@ -204,29 +219,24 @@ export class AuditController {
       "Any participant may check its receipts: the answer reveals only the chain's length, head and first bad seq. A participant's check walks the chain up to the checkpoint's seq (entries and stored checkpoints after it are not judged); compliance officers and admins (audit:read) walk the whole chain against every stored checkpoint as well. A chain shorter than the checkpoint fails with AUDIT.TRUNCATED; a different hash at its seq with AUDIT.MODIFIED.",
   })
   @ApiZodBody(VerifyRequestSchema, { checkpoint: checkpointExample.jws })
-  @ApiResponse({
-    status: 200,
+  @Responds(200, VerifyReportSchema, {
     description: 'The finding: ok, or the first bad seq with a stable code',
-    content: {
-      'application/json': {
-        examples: {
-          ok: {
-            summary: 'The chain verifies against your checkpoint',
-            value: {
-              ...verifyOkExample,
-              supplied: {
-                seq: 128,
-                hash: checkpointExample.hash,
-                kid: checkpointExample.kid,
-                iat: 1795251600,
-              },
-            },
-          },
-          truncated: {
-            summary: 'Entries your checkpoint covers were removed',
-            value: verifyTruncatedExample,
+    examples: {
+      ok: {
+        summary: 'The chain verifies against your checkpoint',
+        value: {
+          ...verifyOkExample,
+          supplied: {
+            seq: 128,
+            hash: checkpointExample.hash,
+            kid: checkpointExample.kid,
+            iat: 1795251600,
           },
         },
+      },
+      truncated: {
+        summary: 'Entries your checkpoint covers were removed',
+        value: verifyTruncatedExample,
       },
     },
   })
@@ -247,13 +257,17 @@ export class AuditController {
     description:
       "The audit record names persons only by keyed tags (pr_…) whose key is the originator's, held by clearing. The originator that recorded the person sees the mapping; anyone else — compliance officers included — gets 404. Erasing the person (POST /persons/{subjectRef}/erase with dataset '*') destroys the key: from then on the tag maps to no one for anybody, while the chain still verifies.",
   })
-  @ApiExample(200, 'Your person', {
-    tag: 'pr_4mJ0cQ1sWc3mXkU8fZ2aVb7nRtYp0qLs',
-    subjectRef: 'pt-7f3a91',
-    since: '2026-11-21T07:00:00.000Z',
+  @Responds(200, z.object({ tag: z.string(), subjectRef: z.string(), since: z.string() }), {
+    description: 'Your person',
+    example: {
+      tag: 'pr_4mJ0cQ1sWc3mXkU8fZ2aVb7nRtYp0qLs',
+      subjectRef: 'pt-7f3a91',
+      since: '2026-11-21T07:00:00.000Z',
+    },
   })
+  @Problems({ 404: ['AUDIT.PERSON_NOT_FOUND'] })
   @ApiExample(404, 'Not a person of yours, unknown, or erased (the same answer)', problems.personNotFound)
-  personOf(@CurrentPrincipal() actor: Principal, @Param('tag') tag: string) {
+  personOf(@CurrentPrincipal() actor: Principal, @Param('tag', new TextParamPipe('tag', 64)) tag: string) {
     return this.audit.personOf(actor, tag);
   }
 }

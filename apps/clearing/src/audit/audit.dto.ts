@@ -268,3 +268,84 @@ export const problems = {
     'Run GET /audit/verify for the full finding and alert the consortium admin: the record was tampered with',
   ),
 };
+
+// ------------------------------------------------------------------ responses (OpenAPI)
+
+const at = z.string().describe('ISO 8601 date-time');
+
+export const AuditEntrySchema = z.object({
+  seq: z.number().int(),
+  id: z.string(),
+  kind: z.string(),
+  at,
+  actor: z.string(),
+  dataset: z.string().nullable(),
+  grant: z.string().nullable(),
+  allow: z.boolean().nullable(),
+  record: z.unknown().describe('What was decided or done: the decision record, the token issued, …'),
+  hash: z.string(),
+  prevHash: z.string(),
+});
+
+export const AuditPageSchema = z.object({
+  items: z.array(AuditEntrySchema),
+  next: z.number().int().nullable().describe('Pass as `after` for the next page; null at the end'),
+});
+
+export const CheckpointSchema = z.object({
+  seq: z.number().int(),
+  hash: z.string(),
+  entries: z.number().int(),
+  kid: z.string(),
+  jws: z.string(),
+  createdAt: at,
+});
+
+export const UsageSchema = z.object({
+  datasets: z.array(z.string()),
+  consumers: z.array(
+    z
+      .object({
+        dataset: z.string().nullable(),
+        consumer: z.string(),
+        purposes: z.array(z.string()),
+        grants: z.array(z.string()),
+      })
+      .catchall(z.unknown()),
+  ),
+  items: z.array(
+    z
+      .object({ seq: z.number().int(), at, dataset: z.string().nullable(), consumer: z.string() })
+      .catchall(z.unknown()),
+  ),
+  next: z.number().int().nullable(),
+});
+
+export const ReceiptSchema = z.object({
+  checkpoint: CheckpointSchema,
+  datasets: z.array(z.string()),
+  entries: z.array(z.object({ seq: z.number().int(), kind: z.string(), at, hash: z.string() })),
+  next: z.number().int().nullable(),
+});
+
+export const VerifyReportSchema = z.object({
+  ok: z.boolean(),
+  entries: z.number().int(),
+  head: z.string(),
+  firstBadSeq: z.string().nullable(),
+  code: z.string().nullable(),
+  problem: z.string().nullable(),
+  checkpointsChecked: z.number().int(),
+  latestCheckpoint: z
+    .object({ seq: z.number().int(), hash: z.string(), kid: z.string(), createdAt: at })
+    .nullable(),
+  supplied: z
+    .object({ seq: z.number().int(), hash: z.string(), kid: z.string(), iat: z.number().int() })
+    .nullable(),
+});
+
+/** Exports: CSV, a JSON array or NDJSON text, streamed. */
+export const AuditExportSchemas = {
+  'application/x-ndjson': { type: 'string', description: 'One entry (as in a page) per line' },
+  'text/csv': { type: 'string', description: 'RFC 4180 with a header row' },
+};

@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { Authenticated, CurrentPrincipal, type Principal } from '#libs/auth';
-import { ApiExample, ApiZodBody, ApiZodQuery, ZodPipe, RateLimited } from '#libs/platform';
+import { ApiZodBody, ApiZodQuery, ZodPipe, RateLimited, Problems, Responds } from '#libs/platform';
 import { DatasetSelector, SubjectRef } from '#libs/domain';
 import { ConsentsService } from './consents.service.js';
 import { DATASET_EXTENSION, PARTICIPANT_SYSTEM } from './fhir-consent.js';
@@ -17,6 +17,22 @@ export const OptOutSchema = z.object({
       "true: withdraw this opt-out (the person's other consents apply again; an erasure is never withdrawn)",
     ),
 });
+/** A person's consent record as clearing answers it (PersonConsentView). */
+const ConsentViewSchema = z
+  .object({
+    originator: z.uuid(),
+    subjectRef: z.string(),
+    dataset: z.string(),
+    decision: z.string().describe('permit | deny | withdrawn'),
+    consentId: z.string(),
+    provisions: z.array(z.unknown()),
+    validFrom: z.string().nullable(),
+    validUntil: z.string().nullable(),
+  })
+  .catchall(z.unknown());
+const ImportResultSchema = z
+  .object({ recorded: z.number().int(), consents: z.array(ConsentViewSchema) })
+  .catchall(z.unknown());
 const ListSchema = z.object({ subject: z.string().max(200).optional() });
 
 const consentExample = {
@@ -64,21 +80,15 @@ export class ConsentsController {
   })
   @ApiConsumes('application/fhir+json', 'application/json')
   @ApiBody({ schema: { type: 'object', example: consentExample } })
-  @ApiExample(200, 'What was recorded', { recorded: 1, consents: [viewExample] })
-  @ApiExample(422, 'An element Renkei cannot enforce (nothing was recorded)', {
-    type: 'urn:renkei:error:FHIR.CONSENT_NOT_ENFORCEABLE',
-    title: 'FHIR.CONSENT_NOT_ENFORCEABLE',
-    status: 422,
-    code: 'FHIR.CONSENT_NOT_ENFORCEABLE',
-    detail: 'Some Consent elements cannot be enforced by Renkei; nothing was recorded',
-    errors: [
-      {
-        path: '/entry/2/resource/provision/0/data/0',
-        message: 'data references to particular resources cannot be enforced',
-      },
-    ],
-    hint: 'Express each listed restriction with an element Renkei enforces (purpose, recipient actor, period, dataPeriod, resourceType, securityLabel, action; see docs/security/consent.md), or keep that person out of the shared datasets with an opt-out',
-    instance: '/person-consents/fhir',
+  @Responds(200, ImportResultSchema, {
+    description: 'What was recorded',
+    example: { recorded: 1, consents: [viewExample] },
+  })
+  @Problems({
+    400: ['FHIR.INVALID_RESOURCE', 'FHIR.INVALID_CONSENT'],
+    403: ['CONTRACT.NOT_OWNER'],
+    404: ['CONTRACT.NOT_FOUND'],
+    422: ['FHIR.CONSENT_NOT_ENFORCEABLE', 'CONSENT.TOO_MANY'],
   })
   importFhir(@CurrentPrincipal() actor: Principal, @Body() body: unknown) {
     return this.consents.importFhir(actor, body);
@@ -89,13 +99,17 @@ export class ConsentsController {
   @Authenticated('api', 'grants:write')
   @ApiOperation({ summary: "Record a person's opt-out (originator): effective from the next delivery" })
   @ApiZodBody(OptOutSchema, { subjectRef: 'pt-7f3a91', dataset: '*' })
-  @ApiExample(200, 'The opt-out', {
-    ...viewExample,
-    consentId: 'renkei:opt-out:*',
-    dataset: '*',
-    decision: 'deny',
-    provisions: [],
+  @Responds(200, ConsentViewSchema, {
+    description: 'The opt-out',
+    example: {
+      ...viewExample,
+      consentId: 'renkei:opt-out:*',
+      dataset: '*',
+      decision: 'deny',
+      provisions: [],
+    },
   })
+  @Problems({ 403: ['CONTRACT.NOT_OWNER'], 404: ['CONTRACT.NOT_FOUND'] })
   optOut(
     @CurrentPrincipal() actor: Principal,
     @Body(new ZodPipe(OptOutSchema)) body: z.infer<typeof OptOutSchema>,
@@ -107,7 +121,7 @@ export class ConsentsController {
   @Authenticated('api', 'grants:read')
   @ApiOperation({ summary: 'Your persons’ consent records (originator)' })
   @ApiZodQuery(ListSchema)
-  @ApiExample(200, 'The records', [viewExample])
+  @Responds(200, z.array(ConsentViewSchema), { description: 'The records', example: [viewExample] })
   list(
     @CurrentPrincipal() actor: Principal,
     @Query(new ZodPipe(ListSchema)) query: z.infer<typeof ListSchema>,

@@ -30,3 +30,31 @@ export const ErasePersonSchema = z.object({
   reason: z.string().min(1).max(1000).default('erasure requested by the person'),
 });
 export type ErasePerson = z.infer<typeof ErasePersonSchema>;
+
+// ------------------------------------------------------------------ responses (OpenAPI)
+
+const when = z.string().describe('ISO 8601 date-time');
+const releasedKey = z.object({ kid: z.uuid(), key: z.string().describe('base64url, 32 bytes') });
+
+export const DestroyedDatasetKeysSchema = z.object({
+  dataset: z.string(),
+  destroyed: z.number().int().describe('Data keys destroyed'),
+  at: when,
+});
+
+export const ErasedPersonSchema = z.object({
+  subjectRef: z.string(),
+  dataset: z.string(),
+  keysDestroyed: z.number().int(),
+  at: when,
+});
+
+export const EncryptionKeysResultSchema = z.object({
+  dataset: releasedKey,
+  subjects: z.record(z.string(), releasedKey),
+});
+
+export const ReleasedKeysSchema = z.object({
+  keys: z.array(releasedKey),
+  destroyed: z.array(z.string()),
+});

@@ -1,8 +1,10 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentPrincipal, type Principal } from '#libs/auth';
-import { ApiExample, ApiZodBody, ApiZodQuery, UuidPipe, ZodPipe } from '#libs/platform';
+import { z } from 'zod';
+import { ApiExample, ApiZodBody, ApiZodQuery, Responds, UuidPipe, ZodPipe } from '#libs/platform';
 import {
+  DeletionObligationSchema,
   ListObligationsSchema,
   OverdueQuerySchema,
   ReceiptBodySchema,
@@ -36,7 +38,10 @@ export class DeletionController {
       'When a grant you held ends (revoked, or expired at its validUntil), you owe the originator deletion of everything received under it by `dueAt` = end + the grant’s deletionDays. Confirm with POST /deletion-obligations/{id}/receipt; past the deadline the obligation becomes `overdue` and is flagged to compliance.',
   })
   @ApiZodQuery(ListObligationsSchema)
-  @ApiExample(200, 'The obligations, earliest deadline first', [obligationExample, confirmedExample])
+  @Responds(200, z.array(DeletionObligationSchema), {
+    description: 'The obligations, earliest deadline first',
+    example: [obligationExample, confirmedExample],
+  })
   list(
     @CurrentPrincipal() actor: Principal,
     @Query(new ZodPipe(ListObligationsSchema)) query: ListObligations,
@@ -53,7 +58,10 @@ export class DeletionController {
       'Across all participants. `status=confirmed` lists those confirmed late, `any` every obligation ever flagged.',
   })
   @ApiZodQuery(OverdueQuerySchema)
-  @ApiExample(200, 'The flagged obligations, earliest deadline first', [overdueExample])
+  @Responds(200, z.array(DeletionObligationSchema), {
+    description: 'The flagged obligations, earliest deadline first',
+    example: [overdueExample],
+  })
   overdue(@Query(new ZodPipe(OverdueQuerySchema)) query: OverdueQuery) {
     return this.deletion.overdue(query);
   }
@@ -62,7 +70,7 @@ export class DeletionController {
   @Authenticated('api', 'grants:read')
   @idParam
   @ApiOperation({ summary: 'One deletion obligation (consumer and originator only), with its receipt' })
-  @ApiExample(200, 'The obligation', confirmedExample)
+  @Responds(200, DeletionObligationSchema, { description: 'The obligation', example: confirmedExample })
   @ApiExample(404, 'No such obligation, or not yours (the same answer)', obligationNotFoundExample)
   get(@CurrentPrincipal() actor: Principal, @Param('id', new UuidPipe()) id: string) {
     return this.deletion.get(actor, id);
@@ -78,7 +86,10 @@ export class DeletionController {
       "The receipt is a compact JWS, ES256 only, header typ 'deletion-receipt+jwt', signed with one of the keys registered for you, claims { iss: your id, sub: the obligation id, grant, dataset, deletedAt (ISO 8601, not in the future nor before the grant ended), method: crypto-erase | overwrite | delete | physical-destruction, scope: 'all-copies', iat, jti }. It is stored with its claims and recorded on the audit chain; the originator sees it. A receipt after the deadline is accepted and the obligation stays flagged as late.",
   })
   @ApiZodBody(ReceiptBodySchema, { receipt: receiptExample })
-  @ApiExample(200, 'The obligation, confirmed', confirmedExample)
+  @Responds(200, DeletionObligationSchema, {
+    description: 'The obligation, confirmed',
+    example: confirmedExample,
+  })
   @ApiExample(
     400,
     'The receipt does not verify; `errors[0].check` names the failed check',

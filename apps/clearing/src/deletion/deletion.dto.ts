@@ -166,3 +166,24 @@ export const obligationNotFoundExample = problem(
   `/deletion-obligations/${obligationId}`,
   { hint: 'List yours with GET /deletion-obligations' },
 );
+
+// ------------------------------------------------------------------ responses (OpenAPI)
+
+const when = z.string().describe('ISO 8601 date-time');
+
+/** A deletion obligation as clearing answers it (the shape of DeletionObligationDto). */
+export const DeletionObligationSchema = z.object({
+  id: z.uuid(),
+  grant: z.uuid(),
+  consumer: z.uuid(),
+  originator: z.uuid(),
+  dataset: z.string(),
+  cause: z.enum(['revoked', 'expired']),
+  dueAt: when,
+  status: z.enum(['open', 'confirmed', 'overdue']),
+  late: z.boolean(),
+  flaggedAt: when.nullable(),
+  confirmedAt: when.nullable(),
+  receipt: z.object({ jws: z.string(), claims: z.record(z.string(), z.unknown()) }).nullable(),
+  createdAt: when,
+});

@@ -1,11 +1,13 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentPrincipal, type Principal } from '#libs/auth';
-import { ApiExample, ApiZodBody, ApiZodQuery, UuidPipe, ZodPipe } from '#libs/platform';
+import { z } from 'zod';
+import { ApiExample, ApiZodBody, ApiZodQuery, Problems, Responds, UuidPipe, ZodPipe } from '#libs/platform';
 import {
   ApproveGrantSchema,
   type ApproveGrant,
   GrantActionSchema,
+  GrantSchema,
   type GrantAction,
   ListGrantsSchema,
   type ListGrants,
@@ -35,7 +37,14 @@ export class GrantsController {
   @Authenticated('api', 'grants:write')
   @ApiOperation({ summary: 'Request access to a dataset for a stated purpose (consumer)' })
   @ApiZodBody(RequestGrantSchema, requestExample)
-  @ApiExample(201, 'The requested grant', { ...grantExample, state: 'requested' })
+  @Responds(201, GrantSchema, {
+    description: 'The requested grant',
+    example: { ...grantExample, state: 'requested' },
+  })
+  @Problems({
+    403: ['PURPOSE.NOT_ALLOWED', 'PARTICIPANT.SUSPENDED', '<policy reason>'],
+    404: ['CONTRACT.NOT_FOUND'],
+  })
   @ApiExample(403, 'Refused by policy', {
     type: 'urn:renkei:error:PURPOSE.NOT_ALLOWED',
     title: 'PURPOSE.NOT_ALLOWED',
@@ -53,7 +62,7 @@ export class GrantsController {
   @Authenticated('api', 'grants:read')
   @ApiOperation({ summary: 'Grants you are a party to' })
   @ApiZodQuery(ListGrantsSchema)
-  @ApiExample(200, 'Your grants', [grantExample])
+  @Responds(200, z.array(GrantSchema), { description: 'Your grants', example: [grantExample] })
   list(@CurrentPrincipal() actor: Principal, @Query(new ZodPipe(ListGrantsSchema)) query: ListGrants) {
     return this.grants.list(actor, query);
   }
@@ -61,7 +70,8 @@ export class GrantsController {
   @Get(':id')
   @Authenticated('api', 'grants:read')
   @ApiOperation({ summary: 'One grant (parties only)' })
-  @ApiExample(200, 'The grant', grantExample)
+  @Responds(200, GrantSchema, { description: 'The grant', example: grantExample })
+  @Problems({ 404: ['GRANT.NOT_FOUND'] })
   get(@CurrentPrincipal() actor: Principal, @Param('id', new UuidPipe()) id: string) {
     return this.grants.get(actor, id);
   }
@@ -75,7 +85,15 @@ export class GrantsController {
       "historyFrom decides how much of the topic's past the consumer may read: 'all', events published since an ISO time, or (default) what the consumer asked for, else nothing published before this approval.",
   })
   @ApiZodBody(ApproveGrantSchema)
-  @ApiExample(200, 'The grant after the move', { ...grantExample, state: 'granted' })
+  @Responds(200, GrantSchema, {
+    description: 'The grant after the move',
+    example: { ...grantExample, state: 'granted' },
+  })
+  @Problems({
+    403: ['PARTICIPANT.SUSPENDED', '<policy reason>'],
+    404: ['GRANT.NOT_FOUND'],
+    409: ['GRANT.ILLEGAL_TRANSITION'],
+  })
   @ApiExample(409, 'Not allowed from the current state', illegalMove)
   approve(
     @CurrentPrincipal() actor: Principal,
@@ -90,7 +108,15 @@ export class GrantsController {
   @Authenticated('api', 'grants:write')
   @ApiOperation({ summary: 'Reject a requested grant (originator)' })
   @ApiZodBody(GrantActionSchema)
-  @ApiExample(200, 'The grant after the move', { ...grantExample, state: 'rejected' })
+  @Responds(200, GrantSchema, {
+    description: 'The grant after the move',
+    example: { ...grantExample, state: 'rejected' },
+  })
+  @Problems({
+    403: ['PARTICIPANT.SUSPENDED', '<policy reason>'],
+    404: ['GRANT.NOT_FOUND'],
+    409: ['GRANT.ILLEGAL_TRANSITION'],
+  })
   @ApiExample(409, 'Not allowed from the current state', illegalMove)
   reject(
     @CurrentPrincipal() actor: Principal,
@@ -107,7 +133,15 @@ export class GrantsController {
     summary: 'Revoke a grant (originator, or the consumer giving it up); deliveries stop at once',
   })
   @ApiZodBody(GrantActionSchema)
-  @ApiExample(200, 'The grant after the move', { ...grantExample, state: 'revoked' })
+  @Responds(200, GrantSchema, {
+    description: 'The grant after the move',
+    example: { ...grantExample, state: 'revoked' },
+  })
+  @Problems({
+    403: ['PARTICIPANT.SUSPENDED', '<policy reason>'],
+    404: ['GRANT.NOT_FOUND'],
+    409: ['GRANT.ILLEGAL_TRANSITION'],
+  })
   @ApiExample(409, 'Not allowed from the current state', illegalMove)
   revoke(
     @CurrentPrincipal() actor: Principal,
@@ -122,7 +156,15 @@ export class GrantsController {
   @Authenticated('api', 'grants:write')
   @ApiOperation({ summary: 'Suspend a grant (originator); resume it later' })
   @ApiZodBody(GrantActionSchema)
-  @ApiExample(200, 'The grant after the move', { ...grantExample, state: 'suspended' })
+  @Responds(200, GrantSchema, {
+    description: 'The grant after the move',
+    example: { ...grantExample, state: 'suspended' },
+  })
+  @Problems({
+    403: ['PARTICIPANT.SUSPENDED', '<policy reason>'],
+    404: ['GRANT.NOT_FOUND'],
+    409: ['GRANT.ILLEGAL_TRANSITION'],
+  })
   @ApiExample(409, 'Not allowed from the current state', illegalMove)
   suspend(
     @CurrentPrincipal() actor: Principal,
@@ -137,7 +179,15 @@ export class GrantsController {
   @Authenticated('api', 'grants:write')
   @ApiOperation({ summary: 'Resume a suspended grant (originator)' })
   @ApiZodBody(GrantActionSchema)
-  @ApiExample(200, 'The grant after the move', { ...grantExample, state: 'granted' })
+  @Responds(200, GrantSchema, {
+    description: 'The grant after the move',
+    example: { ...grantExample, state: 'granted' },
+  })
+  @Problems({
+    403: ['PARTICIPANT.SUSPENDED', '<policy reason>'],
+    404: ['GRANT.NOT_FOUND'],
+    409: ['GRANT.ILLEGAL_TRANSITION'],
+  })
   @ApiExample(409, 'Not allowed from the current state', illegalMove)
   resume(
     @CurrentPrincipal() actor: Principal,

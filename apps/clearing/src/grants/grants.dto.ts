@@ -92,3 +92,26 @@ export const grantExample = {
   createdAt: '2026-11-21T06:00:00.000Z',
   updatedAt: '2026-11-21T06:05:00.000Z',
 };
+
+// ------------------------------------------------------------------ responses (OpenAPI)
+
+const when = z.string().describe('ISO 8601 date-time');
+
+/** A grant as clearing answers it (the shape of GrantDto). */
+export const GrantSchema = z
+  .object({
+    id: z.uuid(),
+    state: z.enum(Object.keys(GrantStates) as [keyof typeof GrantStates]),
+    originator: z.uuid(),
+    consumer: z.uuid(),
+    dataset: z.string(),
+    purpose: z.string(),
+    fields: z.array(z.string()).nullable(),
+    validFrom: when,
+    validUntil: when.nullable(),
+    onwardTransfer: z.boolean(),
+    deletionDays: z.number().int(),
+    createdAt: when,
+    updatedAt: when,
+  })
+  .catchall(z.unknown());

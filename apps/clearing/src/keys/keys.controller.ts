@@ -1,8 +1,15 @@
 import { Body, Controller, Get, HttpCode, Inject, Post } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentPrincipal, type Principal } from '#libs/auth';
-import { ApiExample, ApiZodBody, ZodPipe } from '#libs/platform';
-import { keysExample, RotateRequestSchema, rotationExample, type RotateRequest } from './keys.dto.js';
+import { ApiExample, ApiZodBody, Responds, ZodPipe } from '#libs/platform';
+import {
+  keysExample,
+  RotateRequestSchema,
+  RotationResultSchema,
+  rotationExample,
+  SigningKeysSchema,
+  type RotateRequest,
+} from './keys.dto.js';
 import type { SigningKeyManager } from './signing-key-manager.js';
 
 /** Where the signing-key manager is provided (main.ts builds it; it runs a timer). */
@@ -30,7 +37,10 @@ export class SigningKeysController {
     description:
       'next: published, not yet signing; active: signs tokens and audit checkpoints; retiring: published until every token it signed has expired; retired: out of the JWKS, public key kept to verify old checkpoints.',
   })
-  @ApiExample(200, 'The key ring and the rotation settings', keysExample)
+  @Responds(200, SigningKeysSchema, {
+    description: 'The key ring and the rotation settings',
+    example: keysExample,
+  })
   @ApiExample(403, 'Not the consortium admin', { ...scopeProblem, instance: '/admin/signing-keys' })
   list() {
     const policy = this.keys.settings.policy;
@@ -55,7 +65,7 @@ export class SigningKeysController {
       'Creates a new key, published in the JWKS at once and signing after the pre-publication delay; the current key then retires and stays published until its last token has expired. If a new key is already pending, it is brought forward when the requested delay is shorter (result rescheduled), else left as it is (result pending).',
   })
   @ApiZodBody(RotateRequestSchema, { activateAfterSeconds: 600 })
-  @ApiExample(202, 'The rotation is under way', rotationExample)
+  @Responds(202, RotationResultSchema, { description: 'The rotation is under way', example: rotationExample })
   @ApiExample(403, 'Not the consortium admin', scopeProblem)
   rotate(@CurrentPrincipal() actor: Principal, @Body(new ZodPipe(RotateRequestSchema)) body: RotateRequest) {
     return this.keys.rotate(

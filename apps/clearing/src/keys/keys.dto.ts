@@ -60,3 +60,36 @@ export const rotationExample = {
     key('9e4f…-next', 'next', { activatesAt: '2026-11-21T09:20:00.000Z' }),
   ],
 };
+
+// ------------------------------------------------------------------ responses (OpenAPI)
+
+const when = z.string().describe('ISO 8601 date-time');
+
+export const SigningKeyViewSchema = z.object({
+  kid: z.string(),
+  state: z.enum(['next', 'active', 'retiring', 'retired']),
+  alg: z.string(),
+  published: z.boolean(),
+  createdAt: when,
+  activatesAt: when.nullable(),
+  activatedAt: when.nullable(),
+  retiredAt: when.nullable(),
+  leavesJwksAt: when.nullable(),
+});
+
+export const SigningKeysSchema = z.object({
+  keys: z.array(SigningKeyViewSchema),
+  policy: z.object({
+    rotateEveryHours: z.number(),
+    prepublishSeconds: z.number(),
+    retiringSeconds: z.number(),
+    checkIntervalSeconds: z.number(),
+  }),
+  nextChangeAt: when.nullable(),
+});
+
+export const RotationResultSchema = z.object({
+  result: z.enum(['created', 'rescheduled', 'pending']),
+  key: SigningKeyViewSchema,
+  keys: z.array(SigningKeyViewSchema),
+});

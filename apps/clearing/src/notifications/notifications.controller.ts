@@ -2,7 +2,7 @@ import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { Authenticated, CurrentPrincipal, type Principal } from '#libs/auth';
-import { ApiExample, ApiZodQuery, UuidPipe, ZodPipe } from '#libs/platform';
+import { ApiZodQuery, Problems, Responds, UuidPipe, ZodPipe } from '#libs/platform';
 import { NotificationsService } from './notifications.service.js';
 
 const ListNotificationsSchema = z.object({
@@ -11,6 +11,18 @@ const ListNotificationsSchema = z.object({
     .default('false')
     .transform((v) => v === 'true')
     .describe('Only notifications not yet marked read'),
+});
+
+const NotificationSchema = z.object({
+  id: z.uuid(),
+  kind: z.string().describe('CONTRACT.NEW_VERSION | CONTRACT.DEPRECATED | CONTRACT.RETIRED'),
+  dataset: z.string(),
+  version: z.string().nullable(),
+  grantId: z.string().nullable(),
+  message: z.string(),
+  reason: z.string().nullable(),
+  at: z.string(),
+  readAt: z.string().nullable(),
 });
 
 const example = {
@@ -38,7 +50,7 @@ export class NotificationsController {
     description: 'Newest first, at most 200. Open delivery streams also receive these as notice lines.',
   })
   @ApiZodQuery(ListNotificationsSchema)
-  @ApiExample(200, 'Your notifications', [example])
+  @Responds(200, z.array(NotificationSchema), { description: 'Your notifications', example: [example] })
   list(
     @CurrentPrincipal() actor: Principal,
     @Query(new ZodPipe(ListNotificationsSchema)) query: z.infer<typeof ListNotificationsSchema>,
@@ -50,7 +62,11 @@ export class NotificationsController {
   @HttpCode(200)
   @Authenticated('api', 'grants:read')
   @ApiOperation({ summary: 'Mark a notification read' })
-  @ApiExample(200, 'The notification', { ...example, readAt: '2026-11-21T06:05:00.000Z' })
+  @Responds(200, NotificationSchema, {
+    description: 'The notification',
+    example: { ...example, readAt: '2026-11-21T06:05:00.000Z' },
+  })
+  @Problems({ 404: ['NOTIFICATION.NOT_FOUND'] })
   markRead(@CurrentPrincipal() actor: Principal, @Param('id', new UuidPipe()) id: string) {
     return this.notifications.markRead(actor, id);
   }

@@ -1,9 +1,11 @@
 import { Body, Controller, Get, Header, HttpCode, Post } from '@nestjs/common';
 import { ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentPrincipal, type Principal } from '#libs/auth';
-import { ApiExample, ApiZodBody, ZodPipe, RateLimited } from '#libs/platform';
+import { ApiExample, ApiZodBody, ZodPipe, RateLimited, Problems, Responds } from '#libs/platform';
 import {
   DatasetTokenRequestSchema,
+  JwksSchema,
+  TokenResponseSchema,
   type DatasetTokenRequest,
   TokenRequestSchema,
   type TokenRequest,
@@ -61,7 +63,11 @@ export class TokensController {
     description:
       'The active key, a new key published ahead of its first use (rotation), and retiring keys until the last token they signed has expired. Tokens name their key in the `kid` header; a verifier that meets an unknown kid should fetch this set again.',
   })
-  @ApiExample(200, 'The key set during a rotation: the new key and the retiring one', jwksExample)
+  @Responds(200, JwksSchema, {
+    description: 'The key set during a rotation: the new key and the retiring one',
+    example: jwksExample,
+  })
+  @Problems({ 503: ['SERVICE.UNAVAILABLE'] })
   jwks() {
     return this.tokens.jwks();
   }
@@ -81,11 +87,21 @@ export class TokensController {
     client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
     client_assertion: 'eyJhbGciOiJFUzI1NiIsImtpZCI6ImFjbWUtMjAyNi0xMSJ9.eyJpc3MiOiIuLi4ifQ.c2ln',
   })
-  @ApiExample(
-    200,
-    'A platform access token',
-    tokenExample('contracts:write grants:read grants:write datasets:token', 600),
-  )
+  @Responds(200, TokenResponseSchema, {
+    description: 'A platform access token',
+    example: tokenExample('contracts:write grants:read grants:write datasets:token', 600),
+  })
+  @Problems({
+    400: ['REQUEST.INVALID', 'AUTH.ASSERTION_TOO_LONG'],
+    401: [
+      'AUTH.INVALID_CLIENT_ASSERTION',
+      'AUTH.UNKNOWN_CLIENT',
+      'AUTH.ASSERTION_REPLAYED',
+      'TOKEN.ALG_NOT_ALLOWED',
+      'TOKEN.EXPIRED',
+    ],
+    403: ['PARTICIPANT.SUSPENDED', 'TOKEN.SCOPE_NOT_ALLOWED'],
+  })
   @ApiExample(
     401,
     'The assertion was used before',
@@ -111,7 +127,14 @@ export class TokensController {
       'A short-lived exchange token for one dataset and action (publish as owner, subscribe under a grant)',
   })
   @ApiZodBody(DatasetTokenRequestSchema, { dataset: 'battery.cfp', action: 'subscribe', grantId: '6f1c…' })
-  @ApiExample(200, 'An exchange token for one dataset and action', tokenExample('subscribe:battery.cfp', 300))
+  @Responds(200, TokenResponseSchema, {
+    description: 'An exchange token for one dataset and action',
+    example: tokenExample('subscribe:battery.cfp', 300),
+  })
+  @Problems({
+    403: ['GRANT.NOT_ACTIVE', 'CONTRACT.NOT_OWNER', 'PARTICIPANT.SUSPENDED', '<policy reason>'],
+    404: ['CONTRACT.NOT_FOUND', 'GRANT.NOT_FOUND'],
+  })
   @ApiExample(
     403,
     'The policy denied it (the decision is on the audit record)',

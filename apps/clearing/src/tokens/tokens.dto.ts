@@ -25,3 +25,21 @@ export interface TokenResponse {
   expires_in: number;
   scope: string;
 }
+
+// ------------------------------------------------------------------ responses (OpenAPI)
+
+/** A public key set (RFC 7517): never any private member. */
+export const JwksSchema = z.object({
+  keys: z.array(
+    z
+      .object({ kty: z.string(), kid: z.string(), alg: z.string().optional(), use: z.string().optional() })
+      .catchall(z.unknown()),
+  ),
+});
+
+export const TokenResponseSchema = z.object({
+  access_token: z.string(),
+  token_type: z.literal('Bearer'),
+  expires_in: z.number().int(),
+  scope: z.string(),
+});

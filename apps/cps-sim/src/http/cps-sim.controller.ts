@@ -13,7 +13,18 @@ import { ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { Authenticated, CurrentPrincipal, type Principal } from '#libs/auth';
 import { DatasetId, Purpose } from '#libs/domain';
-import { ApiExample, ApiZodBody, UuidPipe, ZodPipe, RateLimited } from '#libs/platform';
+import { ApiExample, ApiZodBody, UuidPipe, ZodPipe, RateLimited, Problems, Responds } from '#libs/platform';
+import {
+  InputSchema,
+  PublishedSchema,
+  RebuildSchema,
+  ResultSchema,
+  RunSchema,
+  ScenarioSchema,
+  StartedSchema,
+  SvgSchema,
+  TwinSchema,
+} from './responses.js';
 import { renderSvg } from '../charts/chart.js';
 import { assertOperator, CPS, servicesOf, type CpsContext } from '../cps-sim.context.js';
 import { PublishRunSchema, type PublishRun } from '../derived/derived.service.js';
@@ -78,6 +89,11 @@ const scenarioNotFound = (path = '') =>
     'List scenarios with GET /scenarios',
     `/scenarios/${scenarioExample.id}${path}`,
   );
+/** Every operator call: the caller must be an operator; the service needs its identity and its upstreams. */
+const operatorProblems = {
+  403: ['CPS.NOT_OPERATOR'],
+  503: ['CPS.NOT_CONFIGURED', 'UPSTREAM.UNAVAILABLE'],
+};
 const runParam = ApiParam({ name: 'id', description: 'Run id', example: runExample.id });
 
 @ApiTags('cps')
@@ -101,7 +117,8 @@ export class CpsSimController {
   @ApiOperation({
     summary: "The twin's inputs: each followed dataset, its grant, events applied and stream position",
   })
-  @ApiExample(200, 'The inputs', [inputExample])
+  @Responds(200, z.array(InputSchema), { description: 'The inputs', example: [inputExample] })
+  @Problems(operatorProblems)
   @ApiExample(403, 'Not an operator of the service', notOperator)
   @ApiExample(503, 'The service has no participant identity yet', notConfigured)
   inputs(@CurrentPrincipal() principal: Principal) {
@@ -117,10 +134,14 @@ export class CpsSimController {
       'The service asks for a grant like any member; the stream opens once the originator approves. Follow progress with GET /inputs.',
   })
   @ApiZodBody(RequestInputSchema, requestInputExample)
-  @ApiExample(202, 'Requested; followed from now on', {
-    ...inputExample,
-    state: 'requested',
-    eventsApplied: 0,
+  @Responds(202, InputSchema, {
+    description: 'Requested; followed from now on',
+    example: { ...inputExample, state: 'requested', eventsApplied: 0 },
+  })
+  @Problems({
+    ...operatorProblems,
+    403: [...operatorProblems[403], 'PURPOSE.NOT_ALLOWED', '<policy reason>'],
+    404: ['CONTRACT.NOT_FOUND'],
   })
   @ApiExample(
     403,
@@ -145,7 +166,8 @@ export class CpsSimController {
   @Get('twin')
   @Authenticated('api')
   @ApiOperation({ summary: 'The twin now: counts, digest, and the inputs it was built from' })
-  @ApiExample(200, 'The twin', twinExample)
+  @Responds(200, TwinSchema, { description: 'The twin', example: twinExample })
+  @Problems(operatorProblems)
   @ApiExample(403, 'Not an operator of the service', notOperator)
   twin(@CurrentPrincipal() principal: Principal) {
     const { twin, digest, lineage } = this.services(principal).inputs.state();
@@ -172,7 +194,8 @@ export class CpsSimController {
     description:
       "Drops the cached twin and replays every event the inputs delivered and the service still holds, in the canonical order (time of occurrence, dataset, id). `before` is the digest served until now, `after` the replay's; the twin is a pure function of its events, so `identical` is true. It does not re-read the topics: a restart of the service does that, and rebuilds the same twin.",
   })
-  @ApiExample(200, 'Rebuilt', rebuildExample)
+  @Responds(200, RebuildSchema, { description: 'Rebuilt', example: rebuildExample })
+  @Problems(operatorProblems)
   rebuild(@CurrentPrincipal() principal: Principal) {
     const out = this.services(principal).inputs.rebuild();
     return { ...out, identical: out.before === out.after };
@@ -188,7 +211,8 @@ export class CpsSimController {
       'disruption: {stop:{supplier?,country?,input?}, days, horizonDays, runs?, seed?, leadTimeJitter?}; method-switch: {base, alt}; cfp-rollup: {product}; hospital-occupancy: {horizonDays, runs, seed?, surge?}. Parameters errors point into /params (SCENARIO.INVALID_PARAMS).',
   })
   @ApiZodBody(DefineScenarioSchema, disruptionScenarioExample)
-  @ApiExample(201, 'The scenario', scenarioExample)
+  @Responds(201, ScenarioSchema, { description: 'The scenario', example: scenarioExample })
+  @Problems({ ...operatorProblems, 400: ['SCENARIO.INVALID_PARAMS'] })
   @ApiExample(400, 'Parameters do not fit the kind', {
     ...problem(
       400,
@@ -209,7 +233,8 @@ export class CpsSimController {
   @Get('scenarios')
   @Authenticated('api')
   @ApiOperation({ summary: 'Every scenario defined' })
-  @ApiExample(200, 'The scenarios', [scenarioExample])
+  @Responds(200, z.array(ScenarioSchema), { description: 'The scenarios', example: [scenarioExample] })
+  @Problems(operatorProblems)
   scenarios(@CurrentPrincipal() principal: Principal) {
     return this.services(principal).scenarios.list();
   }
@@ -218,7 +243,8 @@ export class CpsSimController {
   @Authenticated('api')
   @ApiParam({ name: 'id', example: scenarioExample.id })
   @ApiOperation({ summary: 'One scenario' })
-  @ApiExample(200, 'The scenario', scenarioExample)
+  @Responds(200, ScenarioSchema, { description: 'The scenario', example: scenarioExample })
+  @Problems({ ...operatorProblems, 404: ['SCENARIO.NOT_FOUND'] })
   @ApiExample(404, 'No such scenario', scenarioNotFound())
   scenario(@CurrentPrincipal() principal: Principal, @Param('id', new UuidPipe()) id: string) {
     return this.services(principal).scenarios.get(id);
@@ -235,7 +261,8 @@ export class CpsSimController {
       'The run works on the twin as it is now, frozen; it writes nothing but its own record. The seed is recorded: a run with the same seed on the same twin gives the identical result.',
   })
   @ApiZodBody(StartRunSchema, { seed: 7 })
-  @ApiExample(202, 'Started', startedExample)
+  @Responds(202, StartedSchema, { description: 'Started', example: startedExample })
+  @Problems({ ...operatorProblems, 404: ['SCENARIO.NOT_FOUND'], 409: ['TWIN.EMPTY'] })
   @ApiExample(404, 'No such scenario', scenarioNotFound('/runs'))
   @ApiExample(
     409,
@@ -263,7 +290,8 @@ export class CpsSimController {
   @Get('runs')
   @Authenticated('api')
   @ApiOperation({ summary: 'Every run, with status and progress' })
-  @ApiExample(200, 'The runs', [runExample])
+  @Responds(200, z.array(RunSchema), { description: 'The runs', example: [runExample] })
+  @Problems(operatorProblems)
   runs(@CurrentPrincipal() principal: Principal) {
     return this.services(principal).runs.list();
   }
@@ -272,7 +300,8 @@ export class CpsSimController {
   @Authenticated('api')
   @runParam
   @ApiOperation({ summary: 'A run: status, progress 0..1, its inputs (lineage) and seed' })
-  @ApiExample(200, 'The run', runExample)
+  @Responds(200, RunSchema, { description: 'The run', example: runExample })
+  @Problems({ ...operatorProblems, 404: ['RUN.NOT_FOUND'] })
   @ApiExample(
     404,
     'No such run',
@@ -292,7 +321,8 @@ export class CpsSimController {
   @Authenticated('api')
   @runParam
   @ApiOperation({ summary: "A finished run's result, with its main series as chart-ready rows" })
-  @ApiExample(200, 'The result', resultExample)
+  @Responds(200, ResultSchema, { description: 'The result', example: resultExample })
+  @Problems({ ...operatorProblems, 404: ['RUN.NOT_FOUND'], 409: ['RUN.NOT_FINISHED', 'RUN.FAILED'] })
   @ApiExample(409, 'Still running', notFinished('/result'))
   result(@CurrentPrincipal() principal: Principal, @Param('id', new UuidPipe()) id: string) {
     return this.services(principal).runs.result(id);
@@ -304,7 +334,8 @@ export class CpsSimController {
   @Header('content-type', 'image/svg+xml; charset=utf-8')
   @ApiProduces('image/svg+xml')
   @ApiOperation({ summary: "The run's main series as an SVG chart (vega-lite, rendered headless)" })
-  @ApiExample(200, 'The chart', svgExample, 'image/svg+xml')
+  @Responds(200, SvgSchema, { description: 'The chart', mediaType: 'image/svg+xml', example: svgExample })
+  @Problems({ ...operatorProblems, 404: ['RUN.NOT_FOUND'], 409: ['RUN.NOT_FINISHED', 'RUN.FAILED'] })
   @ApiExample(409, 'Still running', notFinished('/chart.svg'))
   async chart(@CurrentPrincipal() principal: Principal, @Param('id', new UuidPipe()) id: string) {
     return renderSvg(this.services(principal).runs.result(id).chart);
@@ -320,7 +351,21 @@ export class CpsSimController {
       "Registers (once; a new minor version when inputs are added) a contract owned by the service, governed by all of its inputs' terms: their common purposes, the highest sensitivity, and lineage the policy reads (LINEAGE.INPUT_NOT_VISIBLE for anyone who could not see every input, unless it is an aggregate above k). Then publishes the result through the exchange. Never writes to an input's stream.",
   })
   @ApiZodBody(PublishRunSchema, publishExample)
-  @ApiExample(201, 'Published', publishedExample)
+  @Responds(201, PublishedSchema, { description: 'Published', example: publishedExample })
+  @Problems({
+    ...operatorProblems,
+    403: [...operatorProblems[403], '<upstream refusal>'],
+    404: ['RUN.NOT_FOUND'],
+    409: [
+      'RUN.NOT_FINISHED',
+      'RUN.FAILED',
+      'DERIVED.NO_INPUTS',
+      'DERIVED.INPUT_NOT_HELD',
+      'DERIVED.INPUT_DATASET',
+      'DERIVED.NO_COMMON_PURPOSE',
+      'DERIVED.RESIDENCY_CONFLICT',
+    ],
+  })
   @ApiExample(409, 'Still running', notFinished('/publish'))
   @ApiExample(
     409,

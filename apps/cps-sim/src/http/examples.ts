@@ -39,6 +39,7 @@ export const twinExample = {
       originators: ['8c7d6e5f-4a3b-4c2d-9e1f-0a9b8c7d6e5f'],
     },
   ],
+  sources: [{ dataset: 'euv.supply', lastEventId: '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d', events: 42 }],
 };
 
 export const rebuildExample = {

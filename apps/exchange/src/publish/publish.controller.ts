@@ -1,9 +1,17 @@
 import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentPrincipal, type Principal } from '#libs/auth';
-import { ApiExample, ApiZodBody, ZodPipe, RateLimited, IdPipe } from '#libs/platform';
-import { DatasetId } from '#libs/domain';
-import { PublishBatchSchema, type PublishBatch, publishExample } from './publish.dto.js';
+import {
+  ApiExample,
+  ApiZodBody,
+  ZodPipe,
+  RateLimited,
+  DATASET_PARAM_SCHEMA,
+  DatasetPipe,
+  Problems,
+  Responds,
+} from '#libs/platform';
+import { PublishBatchSchema, PublishResultSchema, type PublishBatch, publishExample } from './publish.dto.js';
 import { PublishService } from './publish.service.js';
 
 @ApiTags('exchange')
@@ -15,19 +23,29 @@ export class PublishController {
   @RateLimited('publish')
   @HttpCode(202)
   @Authenticated('exchange')
-  @ApiParam({ name: 'dataset', example: 'battery.cfp' })
+  @ApiParam({ name: 'dataset', example: 'battery.cfp', schema: DATASET_PARAM_SCHEMA })
   @ApiOperation({
     summary: 'Publish a batch of events under the dataset contract (owner, publish token)',
     description:
       'All events are validated against the contract JSON Schema; any error rejects the whole batch with the failing paths. 202 means Kafka has acknowledged every event (acks=all).',
   })
   @ApiZodBody(PublishBatchSchema, publishExample)
-  @ApiExample(202, 'Every event is on Kafka (acks=all)', {
-    accepted: 2,
-    dataset: 'battery.cfp',
-    contractVersion: '1.1.0',
-    eventIds: ['0c8e4a52-1f7b-4c5e-9b2a-7d3f6e1a9c04', '5d2f8b61-3a9c-4e7d-8f1b-2c6a9e4d7b13'],
-    partitions: [{ partition: 1, baseOffset: '41' }],
+  @Responds(202, PublishResultSchema, {
+    description: 'Every event is on Kafka (acks=all)',
+    example: {
+      accepted: 2,
+      dataset: 'battery.cfp',
+      contractVersion: '1.1.0',
+      eventIds: ['0c8e4a52-1f7b-4c5e-9b2a-7d3f6e1a9c04', '5d2f8b61-3a9c-4e7d-8f1b-2c6a9e4d7b13'],
+      partitions: [{ partition: 1, baseOffset: '41' }],
+    },
+  })
+  @Problems({
+    400: ['CONTRACT.SCHEMA_VIOLATION', 'PUBLISH.BATCH_TOO_LARGE'],
+    403: ['POLICY.DENIED', '<policy reason>'],
+    404: ['CONTRACT.NOT_FOUND'],
+    409: ['CONTRACT.VERSION_NOT_PUBLISHED', 'CONTRACT.VERSION_RETIRED'],
+    503: ['KAFKA.UNAVAILABLE', 'CLEARING.UNAVAILABLE', 'PROTECTION.UNAVAILABLE', 'SERVICE.STOPPING'],
   })
   @ApiExample(400, 'A payload does not follow the contract; nothing was published', {
     type: 'urn:renkei:error:CONTRACT.SCHEMA_VIOLATION',
@@ -41,7 +59,7 @@ export class PublishController {
   })
   publish(
     @CurrentPrincipal() principal: Principal,
-    @Param('dataset', new IdPipe(DatasetId, 'dataset')) dataset: string,
+    @Param('dataset', new DatasetPipe()) dataset: string,
     @Body(new ZodPipe(PublishBatchSchema)) body: PublishBatch,
   ) {
     return this.publisher.publish(principal, dataset, body);

@@ -54,3 +54,15 @@ export interface PublishResult {
   /** Where the batch landed: Kafka's base offset per partition written. */
   partitions: { partition: number; baseOffset: string }[];
 }
+
+// ------------------------------------------------------------------ responses (OpenAPI)
+
+/** What a publish answers once Kafka acknowledged every event (the shape of PublishResult). */
+export const PublishResultSchema = z.object({
+  accepted: z.number().int(),
+  dataset: z.string(),
+  contractVersion: z.string(),
+  warnings: z.array(z.string()).optional(),
+  eventIds: z.array(z.string()),
+  partitions: z.array(z.object({ partition: z.number().int(), baseOffset: z.string() })),
+});

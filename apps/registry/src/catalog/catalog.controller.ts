@@ -1,8 +1,13 @@
 import { Controller, Get, Header, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentPrincipal, type Principal } from '#libs/auth';
-import { ApiExample, ApiZodQuery, ZodPipe } from '#libs/platform';
-import { CatalogQuerySchema, type CatalogQuery } from '../contracts/contracts.dto.js';
+import { ApiZodQuery, Problems, Responds, ZodPipe } from '#libs/platform';
+import {
+  CatalogPageSchema,
+  CatalogQuerySchema,
+  DcatCatalogSchema,
+  type CatalogQuery,
+} from '../contracts/contracts.dto.js';
 import { catalogPageExample } from '../contracts/contracts.examples.js';
 import { CatalogService } from './catalog.service.js';
 
@@ -19,7 +24,8 @@ export class CatalogController {
       'Lists consortium-wide datasets, your own and those you were invited to; nothing else is listed or counted. Pass nextCursor as cursor for the next page.',
   })
   @ApiZodQuery(CatalogQuerySchema)
-  @ApiExample(200, 'One page of the catalog', catalogPageExample)
+  @Responds(200, CatalogPageSchema, { description: 'One page of the catalog', example: catalogPageExample })
+  @Problems({ 400: ['CATALOG.INVALID_CURSOR'] })
   search(@CurrentPrincipal() actor: Principal, @Query(new ZodPipe(CatalogQuerySchema)) query: CatalogQuery) {
     return this.catalog.search(actor, query);
   }
@@ -33,10 +39,11 @@ export class CatalogController {
       "For connectors of other data spaces (Eclipse Dataspace Components, Catena-X, GAIA-X): each dataset is a dcat:Dataset whose odrl:Offer permits use for the contract's purposes, under its residency and deletion terms.",
   })
   @ApiZodQuery(CatalogQuerySchema)
-  @ApiExample(
-    200,
-    'A catalog',
-    {
+  @Problems({ 400: ['CATALOG.INVALID_CURSOR'] })
+  @Responds(200, DcatCatalogSchema, {
+    description: 'A catalog',
+    mediaType: 'application/ld+json',
+    example: {
       '@context': ['https://w3id.org/dspace/2025/1/context.jsonld'],
       '@type': 'Catalog',
       '@id': 'https://registry.renkei.example/catalog/dcat',
@@ -44,8 +51,7 @@ export class CatalogController {
         { '@id': 'https://registry.renkei.example/contracts/battery.cfp/versions/1.1.0', '@type': 'Dataset' },
       ],
     },
-    'application/ld+json',
-  )
+  })
   dcat(@CurrentPrincipal() actor: Principal, @Query(new ZodPipe(CatalogQuerySchema)) query: CatalogQuery) {
     return this.catalog.dcat(actor, query);
   }

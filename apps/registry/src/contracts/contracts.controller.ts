@@ -1,10 +1,26 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Put } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentPrincipal, type Principal } from '#libs/auth';
-import { ApiExample, ApiZodBody, ZodPipe, RateLimited } from '#libs/platform';
+import {
+  ApiExample,
+  ApiZodBody,
+  ZodPipe,
+  RateLimited,
+  DATASET_PARAM_SCHEMA,
+  DatasetPipe,
+  Problems,
+  Responds,
+  VERSION_PARAM_SCHEMA,
+  VersionPipe,
+} from '#libs/platform';
+import { z } from 'zod';
 import {
   CompatibilityCheckSchema,
+  CompatibilityReportSchema,
+  CompatibilitySettingResultSchema,
   CompatibilitySettingSchema,
+  ContractSchema,
+  TransitionRecordSchema,
   RegisterContractSchema,
   TransitionSchema,
   UpdateDraftSchema,
@@ -25,8 +41,8 @@ import {
 } from './contracts.examples.js';
 import { ContractsService } from './contracts.service.js';
 
-const datasetParam = ApiParam({ name: 'dataset', example: 'battery.cfp' });
-const versionParam = ApiParam({ name: 'version', example: '1.1.0' });
+const datasetParam = ApiParam({ name: 'dataset', example: 'battery.cfp', schema: DATASET_PARAM_SCHEMA });
+const versionParam = ApiParam({ name: 'version', example: '1.1.0', schema: VERSION_PARAM_SCHEMA });
 const notFoundExample = {
   type: 'urn:renkei:error:CONTRACT.NOT_FOUND',
   title: 'CONTRACT.NOT_FOUND',
@@ -51,7 +67,18 @@ export class ContractsController {
       "The JSON Schema (2020-12) is compiled strictly; tags name fields the schema defines; health and sensitive personal data must be 'restricted'. A published version must be newer than every earlier one and pass the dataset's compatibility mode (set with its first version, default BACKWARD) against them; an incompatible change is refused naming every breaking path and why. Published versions are immutable. A derived dataset's lineage is verified: every input must be yours or covered by a grant you hold or held (else 403 LINEAGE.INPUT_NOT_HELD naming /lineage/{i}); derived.contributors is counted by the registry (the distinct originators behind the inputs) and a larger declared count is refused (422 DERIVED.CONTRIBUTORS_UNVERIFIED).",
   })
   @ApiZodBody(RegisterContractSchema, registerExample)
-  @ApiExample(201, 'The version as registered', contractExample)
+  @Responds(201, ContractSchema, { description: 'The version as registered', example: contractExample })
+  @Problems({
+    400: ['CONTRACT.INVALID_TERMS'],
+    403: ['CONTRACT.NOT_OWNER', 'PARTICIPANT.SUSPENDED'],
+    409: [
+      'CONTRACT.INCOMPATIBLE',
+      'CONTRACT.VERSION_EXISTS',
+      'CONTRACT.VERSION_NOT_INCREASING',
+      'CONTRACT.DATASET_TAKEN',
+      'CONTRACT.CONCURRENT_CHANGE',
+    ],
+  })
   @ApiExample(409, 'The schema breaks the compatibility mode', incompatibleExample)
   register(
     @CurrentPrincipal() actor: Principal,
@@ -68,9 +95,9 @@ export class ContractsController {
   @ApiOperation({
     summary: 'The current version of a dataset: the one new events are published and served under',
   })
-  @ApiExample(200, 'The current version', contractExample)
+  @Responds(200, ContractSchema, { description: 'The current version', example: contractExample })
   @ApiExample(404, 'No such dataset, or not visible to you (the same answer)', notFoundExample)
-  current(@CurrentPrincipal() actor: Principal, @Param('dataset') dataset: string) {
+  current(@CurrentPrincipal() actor: Principal, @Param('dataset', new DatasetPipe()) dataset: string) {
     return this.contracts.current(actor, dataset);
   }
 
@@ -80,8 +107,9 @@ export class ContractsController {
   @ApiOperation({
     summary: 'Every version of a dataset you may see, oldest first (drafts only for the owner)',
   })
-  @ApiExample(200, 'The versions', [contractExample])
-  versions(@CurrentPrincipal() actor: Principal, @Param('dataset') dataset: string) {
+  @Responds(200, z.array(ContractSchema), { description: 'The versions', example: [contractExample] })
+  @Problems({ 404: ['CONTRACT.NOT_FOUND'] })
+  versions(@CurrentPrincipal() actor: Principal, @Param('dataset', new DatasetPipe()) dataset: string) {
     return this.contracts.versions(actor, dataset);
   }
 
@@ -90,12 +118,12 @@ export class ContractsController {
   @datasetParam
   @versionParam
   @ApiOperation({ summary: 'One contract version' })
-  @ApiExample(200, 'The version', contractExample)
+  @Responds(200, ContractSchema, { description: 'The version', example: contractExample })
   @ApiExample(404, 'No such version, or not visible to you', notFoundExample)
   version(
     @CurrentPrincipal() actor: Principal,
-    @Param('dataset') dataset: string,
-    @Param('version') version: string,
+    @Param('dataset', new DatasetPipe()) dataset: string,
+    @Param('version', new VersionPipe()) version: string,
   ) {
     return this.contracts.version(actor, dataset, version);
   }
@@ -110,11 +138,20 @@ export class ContractsController {
     UpdateDraftSchema,
     (({ dataset: _d, version: _v, compatibility: _c, ...t }) => t)(registerExample),
   )
-  @ApiExample(200, 'The draft as edited', { ...contractExample, status: 'draft', current: false })
+  @Responds(200, ContractSchema, {
+    description: 'The draft as edited',
+    example: { ...contractExample, status: 'draft', current: false },
+  })
+  @Problems({
+    400: ['CONTRACT.INVALID_TERMS'],
+    403: ['CONTRACT.NOT_OWNER', 'PARTICIPANT.SUSPENDED'],
+    404: ['CONTRACT.NOT_FOUND'],
+    409: ['CONTRACT.IMMUTABLE', 'CONTRACT.CONCURRENT_CHANGE'],
+  })
   updateDraft(
     @CurrentPrincipal() actor: Principal,
-    @Param('dataset') dataset: string,
-    @Param('version') version: string,
+    @Param('dataset', new DatasetPipe()) dataset: string,
+    @Param('version', new VersionPipe()) version: string,
     @Body(new ZodPipe(UpdateDraftSchema)) body: UpdateDraft,
   ) {
     return this.contracts.updateDraft(actor, dataset, version, body);
@@ -129,12 +166,17 @@ export class ContractsController {
     summary: 'Publish a draft: draft → active, after the version and compatibility checks',
   })
   @ApiZodBody(TransitionSchema, { reason: 'Adds plantId for plant-level disclosure' })
-  @ApiExample(200, 'The published version', contractExample)
+  @Responds(200, ContractSchema, { description: 'The published version', example: contractExample })
+  @Problems({
+    403: ['CONTRACT.NOT_OWNER', 'PARTICIPANT.SUSPENDED'],
+    404: ['CONTRACT.NOT_FOUND'],
+    409: ['CONTRACT.ILLEGAL_TRANSITION', 'CONTRACT.INCOMPATIBLE', 'CONTRACT.VERSION_NOT_INCREASING'],
+  })
   @ApiExample(409, 'The schema breaks the compatibility mode', incompatibleExample)
   activate(
     @CurrentPrincipal() actor: Principal,
-    @Param('dataset') dataset: string,
-    @Param('version') version: string,
+    @Param('dataset', new DatasetPipe()) dataset: string,
+    @Param('version', new VersionPipe()) version: string,
     @Body(new ZodPipe(TransitionSchema)) body: Transition,
   ) {
     return this.contracts.transition(actor, dataset, version, 'active', body.reason);
@@ -151,12 +193,20 @@ export class ContractsController {
       'Existing grants keep being served; consumers holding access are notified with the reason. New grants are not given on a deprecated version.',
   })
   @ApiZodBody(TransitionSchema, { reason: 'Superseded by 2.0.0; retirement planned for 2027-03-31' })
-  @ApiExample(200, 'The deprecated version', { ...contractExample, status: 'deprecated' })
+  @Responds(200, ContractSchema, {
+    description: 'The deprecated version',
+    example: { ...contractExample, status: 'deprecated' },
+  })
+  @Problems({
+    403: ['CONTRACT.NOT_OWNER', 'PARTICIPANT.SUSPENDED'],
+    404: ['CONTRACT.NOT_FOUND'],
+    409: ['CONTRACT.ILLEGAL_TRANSITION'],
+  })
   @ApiExample(409, 'Not allowed from the current status', illegalTransitionExample)
   deprecate(
     @CurrentPrincipal() actor: Principal,
-    @Param('dataset') dataset: string,
-    @Param('version') version: string,
+    @Param('dataset', new DatasetPipe()) dataset: string,
+    @Param('version', new VersionPipe()) version: string,
     @Body(new ZodPipe(TransitionSchema)) body: Transition,
   ) {
     return this.contracts.transition(actor, dataset, version, 'deprecated', body.reason);
@@ -171,12 +221,20 @@ export class ContractsController {
     summary: 'Retire a deprecated version: nothing is published or delivered under it any more',
   })
   @ApiZodBody(TransitionSchema, { reason: 'Retired as announced on 2026-11-21' })
-  @ApiExample(200, 'The retired version', { ...contractExample, status: 'retired', current: false })
+  @Responds(200, ContractSchema, {
+    description: 'The retired version',
+    example: { ...contractExample, status: 'retired', current: false },
+  })
+  @Problems({
+    403: ['CONTRACT.NOT_OWNER', 'PARTICIPANT.SUSPENDED'],
+    404: ['CONTRACT.NOT_FOUND'],
+    409: ['CONTRACT.ILLEGAL_TRANSITION'],
+  })
   @ApiExample(409, 'Not allowed from the current status', illegalTransitionExample)
   retire(
     @CurrentPrincipal() actor: Principal,
-    @Param('dataset') dataset: string,
-    @Param('version') version: string,
+    @Param('dataset', new DatasetPipe()) dataset: string,
+    @Param('version', new VersionPipe()) version: string,
     @Body(new ZodPipe(TransitionSchema)) body: Transition,
   ) {
     return this.contracts.transition(actor, dataset, version, 'retired', body.reason);
@@ -187,11 +245,15 @@ export class ContractsController {
   @datasetParam
   @versionParam
   @ApiOperation({ summary: 'Who moved the version through its lifecycle, when and why' })
-  @ApiExample(200, 'The transitions, oldest first', transitionsExample)
+  @Responds(200, z.array(TransitionRecordSchema), {
+    description: 'The transitions, oldest first',
+    example: transitionsExample,
+  })
+  @Problems({ 404: ['CONTRACT.NOT_FOUND'] })
   transitions(
     @CurrentPrincipal() actor: Principal,
-    @Param('dataset') dataset: string,
-    @Param('version') version: string,
+    @Param('dataset', new DatasetPipe()) dataset: string,
+    @Param('version', new VersionPipe()) version: string,
   ) {
     return this.contracts.transitions(actor, dataset, version);
   }
@@ -207,10 +269,18 @@ export class ContractsController {
       "Runs exactly the check a publication runs, under the dataset's mode, and lists every breaking change.",
   })
   @ApiZodBody(CompatibilityCheckSchema, compatibilityCheckExample)
-  @ApiExample(200, 'The report', compatibilityReportExample)
+  @Responds(200, CompatibilityReportSchema, {
+    description: 'The report',
+    example: compatibilityReportExample,
+  })
+  @Problems({
+    400: ['CONTRACT.INVALID_TERMS'],
+    404: ['CONTRACT.NOT_FOUND'],
+    409: ['CONTRACT.VERSION_EXISTS', 'CONTRACT.VERSION_NOT_INCREASING'],
+  })
   check(
     @CurrentPrincipal() actor: Principal,
-    @Param('dataset') dataset: string,
+    @Param('dataset', new DatasetPipe()) dataset: string,
     @Body(new ZodPipe(CompatibilityCheckSchema)) body: CompatibilityCheck,
   ) {
     return this.contracts.checkNext(actor, dataset, body);
@@ -223,14 +293,18 @@ export class ContractsController {
     summary: "Change a dataset's compatibility mode (applies to versions published from now on)",
   })
   @ApiZodBody(CompatibilitySettingSchema, { compatibility: 'FULL_TRANSITIVE' })
-  @ApiExample(200, 'The new setting', {
-    dataset: 'battery.cfp',
-    compatibility: 'FULL_TRANSITIVE',
-    updatedAt: '2026-11-21T06:00:00.000Z',
+  @Responds(200, CompatibilitySettingResultSchema, {
+    description: 'The new setting',
+    example: {
+      dataset: 'battery.cfp',
+      compatibility: 'FULL_TRANSITIVE',
+      updatedAt: '2026-11-21T06:00:00.000Z',
+    },
   })
+  @Problems({ 403: ['CONTRACT.NOT_OWNER', 'PARTICIPANT.SUSPENDED'], 404: ['CONTRACT.NOT_FOUND'] })
   setCompatibility(
     @CurrentPrincipal() actor: Principal,
-    @Param('dataset') dataset: string,
+    @Param('dataset', new DatasetPipe()) dataset: string,
     @Body(new ZodPipe(CompatibilitySettingSchema)) body: CompatibilitySetting,
   ) {
     return this.contracts.setCompatibility(actor, dataset, body.compatibility);

@@ -176,3 +176,87 @@ export interface CatalogPage {
   items: ContractDto[];
   nextCursor: string | null;
 }
+
+// ------------------------------------------------------------------ responses (OpenAPI)
+
+const when = z.string().describe('ISO 8601 date-time');
+
+/** A contract version as the registry answers it (the shape of ContractDto). */
+export const ContractSchema = z.object({
+  dataset: z.string(),
+  version: z.string(),
+  owner: z.uuid(),
+  status: z.string().describe('draft | active | deprecated | retired'),
+  current: z.boolean(),
+  title: z.string(),
+  description: z.string().nullable(),
+  domain: z.string(),
+  purposes: z.array(z.string()),
+  sensitivity: z.string(),
+  minimumProtection: z.string(),
+  residency: z.string().nullable(),
+  retentionDays: z.number().int().nullable(),
+  compatibility: z.string(),
+  visibility: z.string(),
+  invited: z.array(z.string()).describe('Only the owner sees whom it invited; anyone else: []'),
+  fields: z.record(
+    z.string(),
+    z.object({
+      tags: z.array(z.string()),
+      residency: z.string().nullable().optional(),
+      description: z.string().nullable().optional(),
+    }),
+  ),
+  schema: z.record(z.string(), z.unknown()),
+  lineage: z.array(z.object({ dataset: z.string(), version: z.string() })).optional(),
+  derived: z.object({ aggregate: z.boolean(), contributors: z.number().int().nullable() }).optional(),
+  createdAt: when,
+  updatedAt: when,
+});
+
+export const CatalogPageSchema = z.object({
+  items: z.array(ContractSchema),
+  nextCursor: z.string().nullable(),
+});
+
+/** DCAT 3 / Dataspace Protocol JSON-LD: only the frame is fixed here, the vocabulary is DCAT's. */
+export const DcatCatalogSchema = z
+  .object({
+    '@context': z.unknown(),
+    '@type': z.string(),
+    '@id': z.string(),
+    dataset: z.array(z.record(z.string(), z.unknown())),
+  })
+  .catchall(z.unknown());
+
+export const TransitionRecordSchema = z.object({
+  from: z.string().nullable(),
+  to: z.string(),
+  actor: z.string(),
+  reason: z.string().nullable(),
+  at: when,
+});
+
+export const CompatibilityReportSchema = z.object({
+  dataset: z.string(),
+  version: z.string(),
+  compatibility: z.string(),
+  checkedAgainst: z.array(z.string()),
+  compatible: z.boolean(),
+  breaks: z.array(
+    z
+      .object({ schemaPath: z.string(), message: z.string(), kind: z.string(), field: z.string() })
+      .catchall(z.unknown()),
+  ),
+});
+
+export const CompatibilitySettingResultSchema = z.object({
+  dataset: z.string(),
+  compatibility: z.string(),
+  updatedAt: when,
+});
+
+export const OdcsImportResultSchema = z.object({
+  contract: ContractSchema,
+  warnings: z.array(z.unknown()),
+});

@@ -5,8 +5,17 @@ import { z } from 'zod';
 import { exportOdcs, exportOdcsYaml, importOdcs } from '#libs/contracts';
 import { Authenticated, CurrentPrincipal, type Principal } from '#libs/auth';
 import { badRequest } from '#libs/domain';
-import { ApiExample, parseOrThrow, RateLimited } from '#libs/platform';
-import { RegisterContractSchema } from './contracts.dto.js';
+import {
+  parseOrThrow,
+  RateLimited,
+  DATASET_PARAM_SCHEMA,
+  DatasetPipe,
+  Problems,
+  Responds,
+  VERSION_PARAM_SCHEMA,
+  VersionPipe,
+} from '#libs/platform';
+import { RegisterContractSchema, OdcsImportResultSchema } from './contracts.dto.js';
 import { contractExample } from './contracts.examples.js';
 import { ContractsService, toTerms } from './contracts.service.js';
 
@@ -31,6 +40,13 @@ function registrationStatus(
     'Set status: active (or draft) in the document, or register it with ?status=active or ?status=draft',
   );
 }
+/**
+ * An ODCS v3 document, as YAML or JSON: the same structure either way (a schema describes the parsed
+ * document); only the frame is fixed here, the rest is the ODCS v3 JSON Schema's.
+ */
+const odcsDocumentSchema = z
+  .object({ apiVersion: z.string(), kind: z.literal('DataContract'), id: z.string(), version: z.string() })
+  .catchall(z.unknown());
 const ExportQuerySchema = z.object({ format: z.enum(['yaml', 'json']).default('yaml') });
 
 const odcsExample = `apiVersion: v3.0.2
@@ -81,9 +97,31 @@ export class OdcsController {
     description: 'An ODCS v3 document: YAML text (application/yaml) or the same as JSON',
     schema: { type: 'string', example: odcsExample },
   })
-  @ApiExample(201, 'The registered version and any warnings', {
-    contract: contractExample,
-    warnings: [],
+  @Responds(201, OdcsImportResultSchema, {
+    description: 'The registered version and any warnings',
+    example: { contract: contractExample, warnings: [] },
+  })
+  @Problems({
+    400: [
+      'ODCS.INVALID_DOCUMENT',
+      'ODCS.UNSUPPORTED_VERSION',
+      'ODCS.INVALID_DATASET_ID',
+      'ODCS.INVALID_VERSION',
+      'ODCS.MISSING_PURPOSES',
+      'ODCS.MISSING_SCHEMA',
+      'ODCS.UNKNOWN_LOGICAL_TYPE',
+      'ODCS.INVALID_TERMS',
+      'ODCS.INVALID_STATUS',
+      'CONTRACT.INVALID_TERMS',
+    ],
+    403: ['CONTRACT.NOT_OWNER', 'PARTICIPANT.SUSPENDED'],
+    409: [
+      'CONTRACT.INCOMPATIBLE',
+      'CONTRACT.VERSION_EXISTS',
+      'CONTRACT.VERSION_NOT_INCREASING',
+      'CONTRACT.DATASET_TAKEN',
+      'CONTRACT.CONCURRENT_CHANGE',
+    ],
   })
   async import(@CurrentPrincipal() actor: Principal, @Body() body: unknown, @Query() query: unknown) {
     const { status } = parseOrThrow(ImportQuerySchema, query);
@@ -98,15 +136,21 @@ export class OdcsController {
 
   @Get(':dataset/versions/:version/odcs')
   @Authenticated('api')
-  @ApiParam({ name: 'dataset', example: 'battery.cfp' })
-  @ApiParam({ name: 'version', example: '1.1.0' })
+  @ApiParam({ name: 'dataset', example: 'battery.cfp', schema: DATASET_PARAM_SCHEMA })
+  @ApiParam({ name: 'version', example: '1.1.0', schema: VERSION_PARAM_SCHEMA })
   @ApiQuery({ name: 'format', required: false, enum: ['yaml', 'json'] })
   @ApiOperation({ summary: 'A contract version as an ODCS v3 document' })
-  @ApiExample(200, 'The ODCS document', odcsExample, 'application/yaml')
+  @Responds(200, odcsDocumentSchema, {
+    description: 'The ODCS document: YAML by default, JSON with format=json',
+    mediaType: 'application/yaml',
+    example: odcsExample,
+    alternatives: { 'application/json': odcsDocumentSchema },
+  })
+  @Problems({ 404: ['CONTRACT.NOT_FOUND'] })
   async export(
     @CurrentPrincipal() actor: Principal,
-    @Param('dataset') dataset: string,
-    @Param('version') version: string,
+    @Param('dataset', new DatasetPipe()) dataset: string,
+    @Param('version', new VersionPipe()) version: string,
     @Query() query: unknown,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {

@@ -1,10 +1,12 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentPrincipal, type Principal } from '#libs/auth';
-import { ApiExample, ApiZodBody, UuidPipe, ZodPipe } from '#libs/platform';
+import { z } from 'zod';
+import { ApiExample, ApiZodBody, Problems, Responds, UuidPipe, ZodPipe } from '#libs/platform';
 import {
   AttestationsSchema,
   OnboardParticipantSchema,
+  ParticipantSchema,
   type Attestations,
   type OnboardParticipant,
   onboardExample,
@@ -25,7 +27,8 @@ export class ParticipantsController {
       'Validates the legal identifier (corporate number check digit, LEI or BPN) and registers the public keys the participant will sign its client assertions with.',
   })
   @ApiZodBody(OnboardParticipantSchema, onboardExample)
-  @ApiExample(201, 'The onboarded participant', participantExample)
+  @Responds(201, ParticipantSchema, { description: 'The onboarded participant', example: participantExample })
+  @Problems({ 400: ['PARTICIPANT.INVALID_IDENTIFIER'], 409: ['PARTICIPANT.ALREADY_ONBOARDED'] })
   @ApiExample(400, 'A legal identifier that does not check out', {
     type: 'urn:renkei:error:PARTICIPANT.INVALID_IDENTIFIER',
     title: 'PARTICIPANT.INVALID_IDENTIFIER',
@@ -45,7 +48,10 @@ export class ParticipantsController {
   @Get()
   @Authenticated('api', 'participants:admin')
   @ApiOperation({ summary: 'List participants (consortium admin)' })
-  @ApiExample(200, 'Every participant', [participantExample])
+  @Responds(200, z.array(ParticipantSchema), {
+    description: 'Every participant',
+    example: [participantExample],
+  })
   list() {
     return this.participants.list();
   }
@@ -53,7 +59,8 @@ export class ParticipantsController {
   @Get(':id')
   @Authenticated('api')
   @ApiOperation({ summary: 'Read one participant (yourself, or anyone as admin)' })
-  @ApiExample(200, 'The participant', participantExample)
+  @Responds(200, ParticipantSchema, { description: 'The participant', example: participantExample })
+  @Problems({ 404: ['PARTICIPANT.NOT_FOUND'] })
   get(@CurrentPrincipal() actor: Principal, @Param('id', new UuidPipe()) id: string) {
     return this.participants.get(actor, id);
   }
@@ -62,7 +69,11 @@ export class ParticipantsController {
   @HttpCode(200)
   @Authenticated('api', 'participants:admin')
   @ApiOperation({ summary: 'Suspend a participant: every later decision about it is a deny' })
-  @ApiExample(200, 'The suspended participant', { ...participantExample, status: 'suspended' })
+  @Responds(200, ParticipantSchema, {
+    description: 'The suspended participant',
+    example: { ...participantExample, status: 'suspended' },
+  })
+  @Problems({ 404: ['PARTICIPANT.NOT_FOUND'] })
   suspend(@CurrentPrincipal() actor: Principal, @Param('id', new UuidPipe()) id: string) {
     return this.participants.setStatus(actor, id, 'suspended');
   }
@@ -75,11 +86,15 @@ export class ParticipantsController {
       'The policies read these: health data only reaches health-data-handler participants, restricted data only participants attested for field-encryption.',
   })
   @ApiZodBody(AttestationsSchema, { certifications: ['health-data-handler'], protection: 'field-encryption' })
-  @ApiExample(200, 'The participant', {
-    ...participantExample,
-    certifications: ['health-data-handler'],
-    protection: 'field-encryption',
+  @Responds(200, ParticipantSchema, {
+    description: 'The participant',
+    example: {
+      ...participantExample,
+      certifications: ['health-data-handler'],
+      protection: 'field-encryption',
+    },
   })
+  @Problems({ 404: ['PARTICIPANT.NOT_FOUND'] })
   attest(
     @CurrentPrincipal() actor: Principal,
     @Param('id', new UuidPipe()) id: string,
@@ -92,7 +107,11 @@ export class ParticipantsController {
   @HttpCode(200)
   @Authenticated('api', 'participants:admin')
   @ApiOperation({ summary: 'Reactivate a suspended participant' })
-  @ApiExample(200, 'The reactivated participant', participantExample)
+  @Responds(200, ParticipantSchema, {
+    description: 'The reactivated participant',
+    example: participantExample,
+  })
+  @Problems({ 404: ['PARTICIPANT.NOT_FOUND'] })
   reactivate(@CurrentPrincipal() actor: Principal, @Param('id', new UuidPipe()) id: string) {
     return this.participants.setStatus(actor, id, 'active');
   }

@@ -91,3 +91,24 @@ export const participantExample = {
   jwks: onboardExample.jwks,
   createdAt: '2026-11-21T06:00:00.000Z',
 };
+
+// ------------------------------------------------------------------ responses (OpenAPI)
+
+const when = z.string().describe('ISO 8601 date-time');
+
+/** A participant as the registry answers it (the shape of ParticipantDto). */
+export const ParticipantSchema = z.object({
+  id: z.uuid(),
+  legalName: z.string(),
+  corporateNumber: z.string().nullable(),
+  lei: z.string().nullable(),
+  bpn: z.string().nullable(),
+  industry: z.string(),
+  country: z.string(),
+  roles: z.array(z.string()),
+  certifications: z.array(z.string()),
+  protection: z.string(),
+  status: z.string().describe('active | suspended'),
+  jwks: z.object({ keys: z.array(z.record(z.string(), z.unknown())) }).describe('Public keys only'),
+  createdAt: when,
+});

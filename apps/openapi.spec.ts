@@ -1,0 +1,163 @@
+/**
+ * The regression guard for the OpenAPI documents: every operation of the four services documents a
+ * success body schema, the refusals every operation can get (with the shared Problem schema and its
+ * codes), and every example in the documents is valid against the schema it illustrates, so the
+ * documents cannot drift into promising less, or more, than the services do. Schemathesis
+ * (test/security/schemathesis.test.ts) then checks the running services against the same documents.
+ */
+import { Ajv, type AnySchema } from 'ajv';
+import addFormatsPlugin from 'ajv-formats';
+import type { OpenAPIObject } from '@nestjs/swagger';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import { EDGE_PROBLEMS, operationsOf, PROBLEM_MEDIA_TYPE } from '#libs/platform';
+import { serviceDocuments } from './documents.js';
+
+const addFormats = addFormatsPlugin as unknown as (ajv: Ajv) => Ajv;
+
+type Media = {
+  schema?: Record<string, unknown>;
+  example?: unknown;
+  examples?: Record<string, { value: unknown }>;
+};
+type Response = { description?: string; content?: Record<string, Media> };
+
+/** OpenAPI 3.0's schema dialect as JSON Schema for Ajv: `nullable` and boolean exclusive bounds. */
+function fromOpenApi30(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(fromOpenApi30);
+  if (!node || typeof node !== 'object') return node;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(node)) out[key] = fromOpenApi30(value);
+  for (const [flag, bound] of [
+    ['exclusiveMinimum', 'minimum'],
+    ['exclusiveMaximum', 'maximum'],
+  ] as const) {
+    if (out[flag] === true) {
+      out[flag] = out[bound];
+      delete out[bound];
+    } else if (out[flag] === false) delete out[flag];
+  }
+  if (out.nullable === true) {
+    delete out.nullable;
+    if (typeof out.type === 'string') out.type = [out.type, 'null'];
+    if (Array.isArray(out.enum)) out.enum = [...(out.enum as unknown[]), null];
+  }
+  return out;
+}
+
+let documents: { name: string; document: OpenAPIObject }[];
+
+beforeAll(async () => {
+  documents = await serviceDocuments();
+}, 60_000);
+
+/** Every operation of every service, as "service METHOD path". */
+function each<T>(
+  fn: (op: ReturnType<typeof operationsOf>[number], service: string, doc: OpenAPIObject) => T[],
+) {
+  return documents.flatMap(({ name, document }) =>
+    operationsOf(document).flatMap((op) => fn(op, name, document)),
+  );
+}
+
+describe('OpenAPI documents', () => {
+  it('cover the four services and every operation they route', () => {
+    expect(documents.map((d) => d.name)).toEqual(['registry', 'clearing', 'exchange', 'cps-sim']);
+    // A floor, so the walk below can never pass on empty documents.
+    expect(each((op) => [op]).length).toBeGreaterThanOrEqual(74);
+  });
+
+  it('give every success response a body schema for each media type', () => {
+    const missing = each((op, service) => {
+      const responses = op.op.responses as Record<string, Response>;
+      const ok = Object.keys(responses).filter((s) => s.startsWith('2'));
+      if (ok.length === 0) return [`${service} ${op.method} ${op.path}: no success response`];
+      return ok.flatMap((status) => {
+        const content = responses[status]!.content ?? {};
+        if (Object.keys(content).length === 0)
+          return [`${service} ${op.method} ${op.path} ${status}: no body`];
+        return Object.entries(content)
+          .filter(([, media]) => !media.schema)
+          .map(([type]) => `${service} ${op.method} ${op.path} ${status} ${type}: no schema`);
+      });
+    });
+    expect(missing).toEqual([]);
+  });
+
+  it('document the refusals every operation can get, as problem+json with their codes', () => {
+    const missing = each((op, service) => {
+      const where = `${service} ${op.method} ${op.path}`;
+      const responses = op.op.responses as Record<string, Response>;
+      const codes = (op.op as { 'x-error-codes'?: Record<string, string[]> })['x-error-codes'] ?? {};
+      const expected = Object.keys(EDGE_PROBLEMS);
+      if (op.op.security && op.op.security.length > 0) expected.push('401', '403');
+      if ((op.op.parameters ?? []).length > 0 || op.op.requestBody) expected.push('400');
+      const errors = Object.keys(responses).filter((s) => Number(s) >= 400);
+      return [
+        ...expected.filter((s) => !responses[s]).map((s) => `${where}: ${s} not documented`),
+        ...errors.flatMap((status) => {
+          const problems: string[] = [];
+          const media = responses[status]!.content?.[PROBLEM_MEDIA_TYPE];
+          if (media?.schema?.$ref !== '#/components/schemas/Problem')
+            problems.push(`${where} ${status}: not problem+json with the Problem schema`);
+          if (!codes[status] || codes[status].length === 0)
+            problems.push(`${where} ${status}: no error codes in x-error-codes`);
+          return problems;
+        }),
+      ];
+    });
+    expect(missing).toEqual([]);
+  });
+
+  it('give every request body a schema', () => {
+    const missing = each((op, service) => {
+      const body = op.op.requestBody as { content?: Record<string, Media> } | undefined;
+      if (!body) return [];
+      return Object.entries(body.content ?? {})
+        .filter(([, media]) => !media.schema)
+        .map(([type]) => `${service} ${op.method} ${op.path} request ${type}: no schema`);
+    });
+    expect(missing).toEqual([]);
+  });
+
+  it('only show examples that are valid against the schema they illustrate', () => {
+    let checked = 0;
+    const invalid = documents.flatMap(({ name, document }) => {
+      const ajv = addFormats(new Ajv({ strict: false, allErrors: true }));
+      ajv.addSchema(fromOpenApi30({ components: document.components }) as AnySchema, 'doc');
+      const resolve = (schema: Record<string, unknown>) =>
+        fromOpenApi30(
+          JSON.parse(JSON.stringify(schema).replaceAll('"#/components/', '"doc#/components/')),
+        ) as AnySchema;
+      return operationsOf(document).flatMap((op) => {
+        const bodies: [string, Media][] = [];
+        for (const [status, response] of Object.entries(op.op.responses as Record<string, Response>))
+          for (const [type, media] of Object.entries(response.content ?? {}))
+            bodies.push([`${status} ${type}`, media]);
+        const request = op.op.requestBody as { content?: Record<string, Media> } | undefined;
+        for (const [type, media] of Object.entries(request?.content ?? {}))
+          bodies.push([`request ${type}`, media]);
+        return bodies.flatMap(([where, media]) => {
+          if (!media.schema) return [];
+          const samples = [
+            ...(media.example !== undefined ? [media.example] : []),
+            ...Object.values(media.examples ?? {}).map((e) => e.value),
+          ];
+          const validate = ajv.compile(resolve(media.schema));
+          // A YAML body's schema describes the parsed document (as clients and Schemathesis read it).
+          const read = (sample: unknown) =>
+            where.endsWith('yaml') && typeof sample === 'string' ? (parseYaml(sample) as unknown) : sample;
+          return samples.flatMap((sample) => {
+            checked++;
+            return validate(read(sample))
+              ? []
+              : [`${name} ${op.method} ${op.path} ${where}: ${ajv.errorsText(validate.errors)}`];
+          });
+        });
+      });
+    });
+    expect(invalid).toEqual([]);
+    expect(checked).toBeGreaterThan(100);
+    // Compiling every schema of four documents takes a few seconds on a loaded machine.
+  }, 30_000);
+});
