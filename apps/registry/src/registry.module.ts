@@ -10,7 +10,8 @@ import { ParticipantsService } from './participants/participants.service.js';
 import { CatalogController } from './catalog/catalog.controller.js';
 import { CatalogService } from './catalog/catalog.service.js';
 import { OdcsController } from './contracts/odcs.controller.js';
-import { OUTBOX, PRISMA, REGISTRY_URLS, type RegistryUrls } from './registry.tokens.js';
+import { SchemaWork } from './contracts/schema-work.js';
+import { OUTBOX, PRISMA, REGISTRY_URLS, SCHEMA_WORK, type RegistryUrls } from './registry.tokens.js';
 
 export interface RegistryDeps {
   prisma: PrismaClient;
@@ -18,6 +19,8 @@ export interface RegistryDeps {
   verifier: TokenVerifier;
   urls: RegistryUrls;
   health: HealthCheck;
+  /** The schema worker pool (limits, budget); default: tasks run inline, for generating documents. */
+  schemaWork?: SchemaWork;
 }
 
 @Module({})
@@ -38,6 +41,7 @@ export class RegistryModule {
         { provide: REGISTRY_URLS, useValue: deps.urls },
         { provide: TOKEN_VERIFIER, useValue: deps.verifier },
         { provide: HEALTH_CHECK, useValue: deps.health },
+        { provide: SCHEMA_WORK, useValue: deps.schemaWork ?? new SchemaWork({}, true) },
         AuthGuard,
         ParticipantsService,
         ContractsService,

@@ -2,6 +2,7 @@ export const PRISMA = Symbol('PRISMA');
 export const OUTBOX = Symbol('OUTBOX');
 export const LOGGER = Symbol('LOGGER');
 export const REGISTRY_URLS = Symbol('REGISTRY_URLS');
+export const SCHEMA_WORK = Symbol('SCHEMA_WORK');
 
 /** Public base URLs the catalog links to (DCAT access services, contract documents). */
 export interface RegistryUrls {

@@ -3,7 +3,6 @@ import { randomUUID } from 'node:crypto';
 import semver from 'semver';
 import {
   assertContractTransition,
-  assertCompilableSchema,
   badRequest,
   conflict,
   currentVersion,
@@ -17,19 +16,14 @@ import {
   type ContractTerms,
   type ErrorDetail,
 } from '#libs/domain';
-import {
-  checkCompatibility,
-  contractTermViolations,
-  tagsOf,
-  versionsCheckedAgainst,
-  type SchemaBreak,
-} from '#libs/contracts';
+import { contractTermViolations, tagsOf, type SchemaBreak } from '#libs/contracts';
 import type { Principal } from '#libs/auth';
 import { Prisma, asJson, type PrismaClient } from '#libs/persistence';
 import type { OutboxRelay } from '#libs/kafka';
-import { OUTBOX, PRISMA } from '../registry.tokens.js';
+import { OUTBOX, PRISMA, SCHEMA_WORK } from '../registry.tokens.js';
 import { emitRegistryEvent } from '../registry-events.js';
 import type { CompatibilityCheck, ContractDto, RegisterContract, UpdateDraft } from './contracts.dto.js';
+import type { SchemaWork } from './schema-work.js';
 
 export type ContractRow = Awaited<ReturnType<PrismaClient['dataContract']['findUniqueOrThrow']>>;
 type Tx = Prisma.TransactionClient;
@@ -112,22 +106,21 @@ function breakDetails(breaks: SchemaBreak[]): ErrorDetail[] {
 /**
  * What a publication of `version` with `schema` is checked against: the dataset's published versions
  * (oldest → newest), narrowed by libs/contracts' own rule (none, the latest, or all under `_TRANSITIVE`).
- * The one place publication and the dry run (checkNext) select the history and run the check.
+ * The one place publication and the dry run (checkNext) select the history and run the check, which runs
+ * in the schema worker pool under its time budget (a member's schema must not stall the event loop).
  */
 export function compatibilityOf(
+  work: SchemaWork,
   mode: CompatibilityMode,
   versions: readonly ContractRow[],
   version: string,
   schema: unknown,
-): { checkedAgainst: string[]; breaks: SchemaBreak[] } {
+): Promise<{ checkedAgainst: string[]; breaks: SchemaBreak[] }> {
   const history = versions
     .filter((v) => v.status !== 'draft' && v.version !== version)
     .sort((a, b) => semver.compare(a.version, b.version))
     .map((v) => ({ version: v.version, schema: v.schema }));
-  return {
-    checkedAgainst: versionsCheckedAgainst(mode, history).map((v) => v.version),
-    breaks: checkCompatibility(mode, history, { version, schema }),
-  };
+  return work.compatibility(mode, history, version, schema);
 }
 
 /** Options of {@link ContractsService.register}. */
@@ -145,6 +138,7 @@ export class ContractsService {
   constructor(
     @Inject(PRISMA) private readonly prisma: PrismaClient,
     @Inject(OUTBOX) private readonly outbox: OutboxRelay,
+    @Inject(SCHEMA_WORK) private readonly schemaWork: SchemaWork,
   ) {}
 
   /** Creates a version: as a draft (editable) or published at once, after every check a publication gets. */
@@ -167,7 +161,7 @@ export class ContractsService {
       this.assertVersionIsNew(versions, input.dataset, input.version);
       this.assertVersionIncreases(versions, input.dataset, input.version);
       if (input.status === 'active') {
-        this.assertCompatible(
+        await this.assertCompatible(
           dataset.compatibility as CompatibilityMode,
           versions,
           input.version,
@@ -258,7 +252,7 @@ export class ContractsService {
           dataset,
           version,
         );
-        this.assertCompatible(
+        await this.assertCompatible(
           ds.compatibility,
           versions,
           version,
@@ -310,7 +304,7 @@ export class ContractsService {
    * exists as a draft may be checked: activating that draft (after editing its schema) is its publication.
    */
   async checkNext(actor: Principal, dataset: string, body: CompatibilityCheck) {
-    assertCompilableSchema(body.schema);
+    await this.schemaWork.assertCompilable(body.schema);
     const ds = await this.prisma.dataset.findUnique({ where: { id: dataset } });
     if (!ds || ds.ownerId !== actor.participantId) throw notFoundContract(dataset);
     const versions = await this.prisma.dataContract.findMany({ where: { dataset } });
@@ -323,7 +317,13 @@ export class ContractsService {
     this.assertVersionIsNew(others, dataset, version);
     this.assertVersionIncreases(others, dataset, version);
     const mode = ds.compatibility as CompatibilityMode;
-    const { checkedAgainst, breaks } = compatibilityOf(mode, others, version, body.schema);
+    const { checkedAgainst, breaks } = await compatibilityOf(
+      this.schemaWork,
+      mode,
+      others,
+      version,
+      body.schema,
+    );
     return {
       dataset,
       version,
@@ -405,7 +405,7 @@ export class ContractsService {
   }
 
   private async assertValidTerms(input: UpdateDraft) {
-    assertCompilableSchema(input.schema);
+    await this.schemaWork.assertCompilable(input.schema);
     const details = contractTermViolations(input);
     if (input.invited.length > 0) {
       const known = await this.prisma.participant.findMany({
@@ -451,13 +451,13 @@ export class ContractsService {
     }
   }
 
-  private assertCompatible(
+  private async assertCompatible(
     mode: CompatibilityMode,
     versions: ContractRow[],
     version: string,
     schema: Record<string, unknown>,
   ) {
-    const { breaks } = compatibilityOf(mode, versions, version, schema);
+    const { breaks } = await compatibilityOf(this.schemaWork, mode, versions, version, schema);
     if (breaks.length > 0) {
       const against = [...new Set(breaks.map((b) => b.against))].join(', ');
       throw new DomainError(
