@@ -192,7 +192,7 @@ export async function hostileScenario() {
     await rival.registerContract(attackContract('attack.big', { type: 'object' }));
     const redosToken = await rival.datasetToken('attack.redos', 'publish');
     const fiveMb = { type: 'object', description: 'x'.repeat(5_000_000 - 100) };
-    const expensive = alternatives(5, 4);
+    const expensive = { type: 'object', ...alternatives(5, 4) };
     const attackers = [
       attacker('ReDoS publish (40 and 5,000 × a + !)', () =>
         rival.publish('attack.redos', redosToken, [
