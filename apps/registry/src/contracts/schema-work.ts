@@ -42,7 +42,7 @@ export interface SchemaWorkOptions {
 export const DEFAULT_SCHEMA_WORK: SchemaWorkOptions = {
   limits: DEFAULT_SCHEMA_LIMITS,
   budgetMs: 2_000,
-  queueWaitMs: 5_000,
+  queueWaitMs: 10_000,
   threads: 1,
   maxQueue: 16,
   maxHeapMb: 256,
