@@ -73,3 +73,23 @@ describe('schema work (the tasks the worker pool runs)', () => {
     await work.close();
   });
 });
+
+describe('schema work in the pool', () => {
+  it('refuses a schema over the limits on the calling thread, without a worker', async () => {
+    const work = new SchemaWork({ limits: { ...DEFAULT_SCHEMA_LIMITS, maxDepth: 3 } }, true);
+    const run = (work as unknown as { run: (task: unknown) => Promise<unknown> }).run.bind(work);
+    let tasks = 0;
+    (work as unknown as { run: (task: unknown) => Promise<unknown> }).run = (task) => {
+      tasks++;
+      return run(task);
+    };
+    await expect(
+      work.assertCompilable({ properties: { a: { properties: { b: {} } } } }),
+    ).rejects.toMatchObject({
+      code: 'CONTRACT.SCHEMA_TOO_DEEP',
+    });
+    expect(tasks).toBe(0);
+    await work.assertCompilable({ type: 'object' });
+    expect(tasks).toBe(1);
+  });
+});

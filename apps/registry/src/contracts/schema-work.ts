@@ -10,6 +10,7 @@
 import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import {
+  assertSchemaWithinLimits,
   DEFAULT_SCHEMA_LIMITS,
   DomainError,
   unavailable,
@@ -77,6 +78,9 @@ export class SchemaWork {
 
   /** Limits, then compilation with Ajv (patterns on RE2): a 4xx naming the limit or the problem. */
   async assertCompilable(schema: unknown, path = '/schema'): Promise<void> {
+    // Limits first, on this thread: a bounded walk (milliseconds for 5 MB), so an oversized schema is
+    // refused at once and never copied to, or queued behind, a worker.
+    assertSchemaWithinLimits(schema, path, this.options.limits);
     await this.run({ kind: 'compile', schema, path, limits: this.options.limits });
   }
 
