@@ -21,6 +21,8 @@ import {
   contractExample,
   illegalTransitionExample,
   incompatibleExample,
+  patternNotSupportedExample,
+  schemaLimitExample,
   transitionsExample,
 } from './contracts.examples.js';
 import { ContractsService } from './contracts.service.js';
@@ -52,6 +54,12 @@ export class ContractsController {
   @ApiZodBody(RegisterContractSchema, registerExample)
   @ApiExample(201, 'The version as registered', contractExample)
   @ApiExample(409, 'The schema breaks the compatibility mode', incompatibleExample)
+  @ApiExample(400, 'A pattern RE2 cannot run (PATTERN_NOT_SUPPORTED)', patternNotSupportedExample)
+  @ApiExample(
+    422,
+    'The schema exceeds a limit (SCHEMA_TOO_LARGE / _DEEP / _COMPLEX, PATTERN_TOO_COMPLEX) or its checks ran past the time budget (CHECK_TOO_EXPENSIVE)',
+    schemaLimitExample,
+  )
   register(
     @CurrentPrincipal() actor: Principal,
     @Body(new ZodPipe(RegisterContractSchema)) body: RegisterContract,
@@ -203,6 +211,12 @@ export class ContractsController {
   })
   @ApiZodBody(CompatibilityCheckSchema, compatibilityCheckExample)
   @ApiExample(200, 'The report', compatibilityReportExample)
+  @ApiExample(400, 'A pattern RE2 cannot run (PATTERN_NOT_SUPPORTED)', patternNotSupportedExample)
+  @ApiExample(
+    422,
+    'The schema exceeds a limit (SCHEMA_TOO_LARGE / _DEEP / _COMPLEX, PATTERN_TOO_COMPLEX) or the check ran past the time budget (CHECK_TOO_EXPENSIVE)',
+    schemaLimitExample,
+  )
   check(
     @CurrentPrincipal() actor: Principal,
     @Param('dataset') dataset: string,
