@@ -122,3 +122,17 @@ describe('schema limits', () => {
     expect(() => schemaLimitsFromEnv({ SCHEMA_MAX_DEPTH: '0' })).toThrow(/SCHEMA_MAX_DEPTH/);
   });
 });
+
+describe('schema limits on an event loop', () => {
+  it('can skip compiling patterns (the worker does it, under its budget), keeping the cheap checks', () => {
+    const costly = { properties: { a: { pattern: 'a{1000}'.repeat(64) } } }; // ≈ 0.2 s for RE2 to compile
+    const started = performance.now();
+    expect(() => assertSchemaWithinLimits(costly, '/schema', DEFAULT_SCHEMA_LIMITS, false)).not.toThrow();
+    expect(performance.now() - started).toBeLessThan(50);
+    expect(refusal(() => assertSchemaWithinLimits(costly)).code).toBe('CONTRACT.PATTERN_TOO_COMPLEX');
+    const long = { pattern: 'a'.repeat(DEFAULT_SCHEMA_LIMITS.maxPatternLength + 1) };
+    expect(refusal(() => assertSchemaWithinLimits(long, '/schema', DEFAULT_SCHEMA_LIMITS, false)).code).toBe(
+      'CONTRACT.PATTERN_TOO_COMPLEX',
+    );
+  });
+});

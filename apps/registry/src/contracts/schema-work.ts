@@ -78,9 +78,10 @@ export class SchemaWork {
 
   /** Limits, then compilation with Ajv (patterns on RE2): a 4xx naming the limit or the problem. */
   async assertCompilable(schema: unknown, path = '/schema'): Promise<void> {
-    // Limits first, on this thread: a bounded walk (milliseconds for 5 MB), so an oversized schema is
-    // refused at once and never copied to, or queued behind, a worker.
-    assertSchemaWithinLimits(schema, path, this.options.limits);
+    // The cheap limits first, on this thread: a bounded walk (milliseconds for 5 MB), so an oversized
+    // schema is refused at once and never copied to, or queued behind, a worker. Compiling its patterns
+    // with RE2 (support, program size) is left to the worker, under the budget.
+    assertSchemaWithinLimits(schema, path, this.options.limits, false);
     await this.run({ kind: 'compile', schema, path, limits: this.options.limits });
   }
 
