@@ -123,6 +123,20 @@ export function compatibilityOf(
   return work.compatibility(mode, history, version, schema);
 }
 
+/** What a compatibility verdict depends on: the mode, the published versions (immutable), the schema. */
+function historyKey(
+  mode: CompatibilityMode,
+  versions: readonly ContractRow[],
+  version: string,
+  schema: unknown,
+): string {
+  const published = versions
+    .filter((v) => v.status !== 'draft' && v.version !== version)
+    .map((v) => v.id)
+    .sort();
+  return JSON.stringify([mode, version, published, schema]);
+}
+
 /** Options of {@link ContractsService.register}. */
 export interface RegisterOptions {
   /**
@@ -149,6 +163,10 @@ export class ContractsService {
   ): Promise<ContractDto> {
     await this.assertActiveParticipant(actor);
     await this.assertValidTerms(input);
+    const verdicts =
+      input.status === 'active'
+        ? await this.precheck(actor, input.dataset, input.version, () => input.schema)
+        : undefined;
     const row = await this.inTransaction(async (tx) => {
       const dataset = await this.lockOrCreateDataset(
         tx,
@@ -166,6 +184,7 @@ export class ContractsService {
           versions,
           input.version,
           input.schema,
+          verdicts,
         );
       }
       const created = await tx.dataContract.create({
@@ -240,6 +259,15 @@ export class ContractsService {
     reason: string | null,
   ): Promise<ContractDto> {
     if (!isAdmin(actor) || to === 'active') await this.assertActiveParticipant(actor);
+    const verdicts =
+      to === 'active'
+        ? await this.precheck(
+            actor,
+            dataset,
+            version,
+            (versions) => versions.find((v) => v.version === version && v.status === 'draft')?.schema,
+          )
+        : undefined;
     const row = await this.inTransaction(async (tx) => {
       const ds = await this.lockDataset(tx, actor, dataset, to !== 'active');
       const versions = await tx.dataContract.findMany({ where: { dataset } });
@@ -257,6 +285,7 @@ export class ContractsService {
           versions,
           version,
           existing.schema as Record<string, unknown>,
+          verdicts,
         );
       }
       await tx.dataContract.update({
@@ -304,9 +333,9 @@ export class ContractsService {
    * exists as a draft may be checked: activating that draft (after editing its schema) is its publication.
    */
   async checkNext(actor: Principal, dataset: string, body: CompatibilityCheck) {
-    await this.schemaWork.assertCompilable(body.schema);
     const ds = await this.prisma.dataset.findUnique({ where: { id: dataset } });
     if (!ds || ds.ownerId !== actor.participantId) throw notFoundContract(dataset);
+    await this.schemaWork.assertCompilable(body.schema);
     const versions = await this.prisma.dataContract.findMany({ where: { dataset } });
     const newest = versions
       .filter((v) => v.status !== 'draft')
@@ -451,13 +480,39 @@ export class ContractsService {
     }
   }
 
+  /**
+   * The compatibility verdict for a version about to be published, computed before the transaction: the
+   * check runs in the worker pool for up to its budget, and must not hold a row lock and a database
+   * connection meanwhile (nor outlive the transaction's timeout). Reused inside the transaction when the
+   * dataset's mode and published versions are still what it was computed on; else computed again there.
+   * Only for the owner's own dataset (anyone else is refused inside the transaction anyway).
+   */
+  private async precheck(
+    actor: Principal,
+    dataset: string,
+    version: string,
+    schemaFor: (versions: ContractRow[]) => unknown,
+  ): Promise<Map<string, SchemaBreak[]>> {
+    const ds = await this.prisma.dataset.findUnique({ where: { id: dataset } });
+    if (!ds || ds.ownerId !== actor.participantId) return new Map();
+    const versions = await this.prisma.dataContract.findMany({ where: { dataset } });
+    const schema = schemaFor(versions);
+    if (schema === undefined) return new Map();
+    const mode = ds.compatibility as CompatibilityMode;
+    const { breaks } = await compatibilityOf(this.schemaWork, mode, versions, version, schema);
+    return new Map([[historyKey(mode, versions, version, schema), breaks]]);
+  }
+
   private async assertCompatible(
     mode: CompatibilityMode,
     versions: ContractRow[],
     version: string,
     schema: Record<string, unknown>,
+    verdicts?: Map<string, SchemaBreak[]>,
   ) {
-    const { breaks } = await compatibilityOf(this.schemaWork, mode, versions, version, schema);
+    const breaks =
+      verdicts?.get(historyKey(mode, versions, version, schema)) ??
+      (await compatibilityOf(this.schemaWork, mode, versions, version, schema)).breaks;
     if (breaks.length > 0) {
       const against = [...new Set(breaks.map((b) => b.against))].join(', ');
       throw new DomainError(
