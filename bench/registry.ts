@@ -6,7 +6,6 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { RE2 } from 're2-wasm';
 import { Bench } from 'tinybench';
 import { checkCompatibility, type VersionedSchema } from '#libs/contracts';
 import { compileContractSchema, linearRegExp, validatePayload, type CompatibilityMode } from '#libs/domain';
@@ -202,14 +201,25 @@ async function regexEngineBench() {
       cfpKgCo2ePerKwh: { type: 'number', minimum: 0 },
     },
   };
-  const wasmRegExp = Object.assign((pattern: string, flags: string) => new RE2(pattern, flags), {
-    code: 're2wasm',
-  });
-  const engines = {
+  // re2-wasm only when still installed: ADR 0013 compared it, the platform does not use it.
+  const wasmPackage = 're2-wasm';
+  const RE2 = await import(wasmPackage).then(
+    (m: { RE2: new (pattern: string, flags: string) => { test(s: string): boolean } }) => m.RE2,
+    () => undefined,
+  );
+  const engines: Record<
+    string,
+    { (pattern: string, flags: string): { test(s: string): boolean }; code: string } | undefined
+  > = {
     'native RegExp (backtracking, reference)': undefined,
     're2js (pure JS RE2)': linearRegExp,
-    're2-wasm (RE2 in wasm)': wasmRegExp,
   };
+  if (RE2) {
+    engines['re2-wasm (RE2 in wasm)'] = Object.assign(
+      (pattern: string, flags: string) => new RE2(pattern, flags),
+      { code: 're2wasm' },
+    );
+  }
   const payloads = Array.from({ length: 100 }, (_, i) => ({
     lotId: `lot-2026-11-${String(i).padStart(4, '0')}`,
     cellModel: 'KCW-NMC811-50Ah',
@@ -242,15 +252,19 @@ async function regexEngineBench() {
   };
   const native = new RegExp('^(a+)+$', 'u');
   const re2js = linearRegExp('^(a+)+$', 'u');
-  const re2wasm = new RE2('^(a+)+$', 'u');
+  const re2wasm = RE2 ? new RE2('^(a+)+$', 'u') : undefined;
   const redos = {
     nativeMs: Object.fromEntries([16, 18, 20, 22, 24].map((n) => [n, once((x) => native.test(x), evil(n))])),
     re2jsMs: Object.fromEntries([24, 5_000].map((n) => [n, once((x) => re2js.test(x), evil(n))])),
-    re2wasmMs: Object.fromEntries([24, 5_000].map((n) => [n, once((x) => re2wasm.test(x), evil(n))])),
+    re2wasmMs: re2wasm
+      ? Object.fromEntries([24, 5_000].map((n) => [n, once((x) => re2wasm.test(x), evil(n))]))
+      : {},
   };
   let compiled = 0;
   try {
-    for (; compiled < 100_000; compiled++) new RE2(`^[a-z][a-z0-9-]{1,60}x{${(compiled % 50) + 1}}$`, 'u');
+    for (; RE2 && compiled < 100_000; compiled++) {
+      new RE2(`^[a-z][a-z0-9-]{1,60}x{${(compiled % 50) + 1}}$`, 'u');
+    }
   } catch {
     // the wasm heap is exhausted: every later compilation in this process fails
   }
@@ -269,7 +283,7 @@ async function regexEngineBench() {
       .join(', ')} / ${Object.entries(redos.re2wasmMs)
       .map(([n, ms]) => `n=${n}: ${ms} ms`)
       .join(', ')} | linear |`,
-    `| re2-wasm compilations before its wasm heap is exhausted | ${compiled < 100_000 ? compiled.toLocaleString('en') : 'not exhausted'} | the process must then restart |`,
+    `| re2-wasm compilations before its wasm heap is exhausted | ${!RE2 ? 're2-wasm not installed' : compiled < 100_000 ? compiled.toLocaleString('en') : 'not exhausted'} | the process must then restart |`,
   );
 }
 
