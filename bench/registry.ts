@@ -5,9 +5,10 @@
  * to docs/bench/registry-<date>.json and a Markdown table on stdout. Run with `npm run bench:registry`.
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { Bench } from 'tinybench';
 import { checkCompatibility, type VersionedSchema } from '#libs/contracts';
-import { compileContractSchema, validatePayload, type CompatibilityMode } from '#libs/domain';
+import { compileContractSchema, linearRegExp, validatePayload, type CompatibilityMode } from '#libs/domain';
 import { batteryCfpContract } from '../test/fixtures/battery-cfp.js';
 import { machine, writeReport } from './report.js';
 
@@ -183,12 +184,117 @@ async function validationBench() {
   }
 }
 
+/**
+ * The regex engine for member-supplied patterns (ADR 0013): the same patterned contract validated through
+ * Ajv with the native backtracking engine (reference only: unsafe), re2js (pure JS RE2, what the platform
+ * uses) and re2-wasm (RE2 compiled to wasm); then what one defeating string costs each engine, and how many
+ * patterns re2-wasm compiles before its fixed wasm heap is exhausted (it has no finaliser).
+ */
+async function regexEngineBench() {
+  const schema = {
+    type: 'object',
+    required: ['lotId', 'cellModel', 'plant'],
+    properties: {
+      lotId: { type: 'string', pattern: '^lot-\\d{4}-\\d{2}-\\d{4}$' },
+      cellModel: { type: 'string', pattern: '^[A-Z]{3}-[A-Z0-9]+-\\d+Ah$' },
+      plant: { type: 'string', pattern: '^[A-Z]{2}-\\d{4}$' },
+      cfpKgCo2ePerKwh: { type: 'number', minimum: 0 },
+    },
+  };
+  // re2-wasm only when still installed: ADR 0013 compared it, the platform does not use it.
+  const wasmPackage = 're2-wasm';
+  const RE2 = await import(wasmPackage).then(
+    (m: { RE2: new (pattern: string, flags: string) => { test(s: string): boolean } }) => m.RE2,
+    () => undefined,
+  );
+  const engines: Record<
+    string,
+    { (pattern: string, flags: string): { test(s: string): boolean }; code: string } | undefined
+  > = {
+    'native RegExp (backtracking, reference)': undefined,
+    're2js (pure JS RE2)': linearRegExp,
+  };
+  if (RE2) {
+    engines['re2-wasm (RE2 in wasm)'] = Object.assign(
+      (pattern: string, flags: string) => new RE2(pattern, flags),
+      { code: 're2wasm' },
+    );
+  }
+  const payloads = Array.from({ length: 100 }, (_, i) => ({
+    lotId: `lot-2026-11-${String(i).padStart(4, '0')}`,
+    cellModel: 'KCW-NMC811-50Ah',
+    plant: 'JP-0042',
+    cfpKgCo2ePerKwh: 60 + i / 10,
+  }));
+  const bench = new Bench({ name: 'regex engines', time });
+  for (const [name, regExp] of Object.entries(engines)) {
+    const ajv = new Ajv2020({ allErrors: true, strict: true, ...(regExp ? { code: { regExp } } : {}) });
+    const validate = ajv.compile(schema);
+    bench.add(`validation with 3 patterns, ${name} (100 per iteration)`, () => {
+      for (const p of payloads) validate(p);
+    });
+  }
+  await bench.run();
+  const rows = bench.tasks.map((task) => {
+    const r = task.result;
+    if (r.state !== 'completed') throw new Error(`${task.name}: ${r.state}`);
+    return {
+      task: task.name,
+      perSecond: Math.round(r.throughput.mean * 100),
+      p99MicrosPerIteration: Math.round(r.latency.p99 * 1000 * 10) / 10,
+    };
+  });
+  const evil = (n: number) => 'a'.repeat(n) + '!';
+  const once = (test: (s: string) => boolean, input: string) => {
+    const started = performance.now();
+    test(input);
+    return Math.round((performance.now() - started) * 100) / 100;
+  };
+  const native = new RegExp('^(a+)+$', 'u');
+  const re2js = linearRegExp('^(a+)+$', 'u');
+  const re2wasm = RE2 ? new RE2('^(a+)+$', 'u') : undefined;
+  const redos = {
+    nativeMs: Object.fromEntries([16, 18, 20, 22, 24].map((n) => [n, once((x) => native.test(x), evil(n))])),
+    re2jsMs: Object.fromEntries([24, 5_000].map((n) => [n, once((x) => re2js.test(x), evil(n))])),
+    re2wasmMs: re2wasm
+      ? Object.fromEntries([24, 5_000].map((n) => [n, once((x) => re2wasm.test(x), evil(n))]))
+      : {},
+  };
+  let compiled = 0;
+  try {
+    for (; RE2 && compiled < 100_000; compiled++) {
+      new RE2(`^[a-z][a-z0-9-]{1,60}x{${(compiled % 50) + 1}}$`, 'u');
+    }
+  } catch {
+    // the wasm heap is exhausted: every later compilation in this process fails
+  }
+  results.regexEngines = { validation: rows, redos, re2wasmCompilationsBeforeHeapExhausted: compiled };
+  for (const row of rows) {
+    table.push(
+      `| ${row.task} | ${row.perSecond.toLocaleString('en')} validations/s | p99 ${row.p99MicrosPerIteration} µs per iteration |`,
+    );
+  }
+  table.push(
+    `| \`^(a+)+$\` against n × 'a' + '!', native | ${Object.entries(redos.nativeMs)
+      .map(([n, ms]) => `n=${n}: ${ms} ms`)
+      .join(', ')} | doubles per character |`,
+    `| the same, re2js / re2-wasm | ${Object.entries(redos.re2jsMs)
+      .map(([n, ms]) => `n=${n}: ${ms} ms`)
+      .join(', ')} / ${Object.entries(redos.re2wasmMs)
+      .map(([n, ms]) => `n=${n}: ${ms} ms`)
+      .join(', ')} | linear |`,
+    `| re2-wasm compilations before its wasm heap is exhausted | ${!RE2 ? 're2-wasm not installed' : compiled < 100_000 ? compiled.toLocaleString('en') : 'not exhausted'} | the process must then restart |`,
+  );
+}
+
 const host = machine();
 log(`machine: ${host.cpus} × ${host.cpuModel}, ${host.memoryGiB} GiB, Node ${host.node}`);
 log('compatibility checks…');
 await compatibilityBench();
 log('event validations…');
 await validationBench();
+log('regex engines…');
+await regexEngineBench();
 const { file } = writeReport('registry', quick, results);
 console.log(['| what | measured | |', '| --- | --- | --- |', ...table].join('\n'));
 log(`written to ${file}`);

@@ -337,4 +337,6 @@ async function main() {
   log(`written to ${file}`);
 }
 
-await main();
+// `--hostile`: the hostile-neighbour scenario instead (bench/hostile.ts, docs/benchmarks.md).
+if (process.argv.includes('--hostile')) await (await import('./hostile.js')).hostileScenario();
+else await main();

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { systemClock } from '#libs/domain';
+import { schemaLimitsFromEnv, systemClock } from '#libs/domain';
 import { TokenVerifier } from '#libs/auth';
 import { createKafka, ensurePlatformTopics, kafkaRefusalSink, OutboxRelay } from '#libs/kafka';
 import { createPrisma, PrismaOutboxStore } from '#libs/persistence';
@@ -15,6 +15,7 @@ import {
 import { RegistryModule } from './registry.module.js';
 import { ClearingHeldGrants } from './contracts/held-grants.js';
 import { announceRegistryDeadLetters } from './outbox-dead-letters.js';
+import { DEFAULT_SCHEMA_WORK, SchemaWork } from './contracts/schema-work.js';
 import { describeRegistry } from './registry.description.js';
 
 const config = loadConfig(
@@ -27,6 +28,17 @@ const config = loadConfig(
         'The registry as other data spaces reach it (default: http://<HOST, or 127.0.0.1 for 0.0.0.0>:<PORT>)',
       ),
     EXCHANGE_PUBLIC_URL: z.url().default('http://127.0.0.1:3003'),
+    SCHEMA_CHECK_BUDGET_MS: z.coerce
+      .number()
+      .int()
+      .positive()
+      .default(DEFAULT_SCHEMA_WORK.budgetMs)
+      .describe(
+        'Running time one schema check / compilation / ODCS import may take (docs/security/redos.md)',
+      ),
+    SCHEMA_CHECK_QUEUE_WAIT_MS: z.coerce.number().int().positive().default(DEFAULT_SCHEMA_WORK.queueWaitMs),
+    SCHEMA_CHECK_THREADS: z.coerce.number().int().positive().default(DEFAULT_SCHEMA_WORK.threads),
+    SCHEMA_CHECK_QUEUE: z.coerce.number().int().nonnegative().default(DEFAULT_SCHEMA_WORK.maxQueue),
   }),
 );
 /** A wildcard listen address (0.0.0.0, ::) is not an address anyone can reach: links then use loopback. */
@@ -53,12 +65,22 @@ const verifier = TokenVerifier.remote(
   systemClock,
 );
 
+// SCHEMA_MAX_* override the schema limits (libs/domain/src/schema-limits.ts); a bad value fails the boot.
+const schemaWork = new SchemaWork({
+  limits: schemaLimitsFromEnv(),
+  budgetMs: config.SCHEMA_CHECK_BUDGET_MS,
+  queueWaitMs: config.SCHEMA_CHECK_QUEUE_WAIT_MS,
+  threads: config.SCHEMA_CHECK_THREADS,
+  maxQueue: config.SCHEMA_CHECK_QUEUE,
+});
+
 const app = await createHttpApp(
   RegistryModule.register({
     prisma,
     outbox,
     verifier,
     heldGrants: new ClearingHeldGrants(config.CLEARING_URL),
+    schemaWork,
     urls: {
       registry: config.PUBLIC_URL ?? `http://${localHost(config.HOST)}:${config.PORT}`,
       exchange: config.EXCHANGE_PUBLIC_URL,
@@ -84,6 +106,7 @@ await listenAndServe(app, {
   onClose: async () => {
     await outbox.stop();
     await refusalProducer.disconnect();
+    await schemaWork.close();
     await prisma.$disconnect();
   },
 });

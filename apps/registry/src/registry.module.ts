@@ -10,8 +10,16 @@ import { ParticipantsService } from './participants/participants.service.js';
 import { CatalogController } from './catalog/catalog.controller.js';
 import { CatalogService } from './catalog/catalog.service.js';
 import { OdcsController } from './contracts/odcs.controller.js';
-import { HELD_GRANTS, OUTBOX, PRISMA, REGISTRY_URLS, type RegistryUrls } from './registry.tokens.js';
+import {
+  HELD_GRANTS,
+  OUTBOX,
+  PRISMA,
+  REGISTRY_URLS,
+  type RegistryUrls,
+  SCHEMA_WORK,
+} from './registry.tokens.js';
 import type { HeldGrants } from './contracts/held-grants.js';
+import { SchemaWork } from './contracts/schema-work.js';
 
 export interface RegistryDeps {
   prisma: PrismaClient;
@@ -24,6 +32,8 @@ export interface RegistryDeps {
    * it none are held: only inputs the registrant owns verify.
    */
   heldGrants?: HeldGrants;
+  /** The schema worker pool (limits, budget); default: tasks run inline, for generating documents. */
+  schemaWork?: SchemaWork;
 }
 
 const noGrantsHeld: HeldGrants = { held: () => Promise.resolve(new Set<string>()) };
@@ -47,6 +57,7 @@ export class RegistryModule {
         { provide: TOKEN_VERIFIER, useValue: deps.verifier },
         { provide: HEALTH_CHECK, useValue: deps.health },
         { provide: HELD_GRANTS, useValue: deps.heldGrants ?? noGrantsHeld },
+        { provide: SCHEMA_WORK, useValue: deps.schemaWork ?? new SchemaWork({}, true) },
         AuthGuard,
         ParticipantsService,
         ContractsService,

@@ -64,14 +64,17 @@
  * - `ODCS.INVALID_DATASET_ID`    no usable dataset id in `renkei.dataset`, `dataProduct` or `name`
  * - `ODCS.INVALID_VERSION`       `version` is not a semantic version
  * - `CONTRACT.INVALID_SCHEMA`    the resulting JSON Schema does not compile (from `assertCompilableSchema`)
+ * - `CONTRACT.SCHEMA_TOO_*`, `CONTRACT.PATTERN_*`  the resulting schema exceeds a limit (schema-limits.ts)
  */
 import { parse, stringify } from 'yaml';
 import { z } from 'zod';
 import {
   assertCompilableSchema,
   badRequest,
+  compileLinear,
   CompatibilityModes,
   isDatasetId,
+  DEFAULT_SCHEMA_LIMITS,
   FieldTags,
   isSemver,
   MinimumProtection,
@@ -85,6 +88,7 @@ import {
   type ErrorDetail,
   type FieldTag,
   type FieldTerms,
+  type SchemaLimits,
   type Sensitivity,
   type Visibility,
 } from '#libs/domain';
@@ -976,11 +980,12 @@ function stringSchema(options: Record<string, unknown>, path: string, ctx: Ctx):
     maxLength: countOption(schema, ctx),
     pattern: (_key, value, p) => {
       if (!check(ctx, typeof value === 'string', p, 'must be a string')) return;
+      // Compiled with RE2, as the contract's validators will be (linear time; see linear-regex.ts).
       try {
-        new RegExp(value as string, 'u');
+        compileLinear(value as string);
         schema.pattern = value;
       } catch (error) {
-        check(ctx, false, p, `is not an ECMA-262 regular expression: ${(error as Error).message}`);
+        check(ctx, false, p, `is not supported: ${(error as Error).message}`);
       }
     },
     format: (_key, value, p) => {
@@ -1364,7 +1369,10 @@ function sensitivityOf(
  * Throws a 400 naming the failing JSON Pointer (codes in the module comment); `warnings` list everything
  * that was defaulted, derived or ignored.
  */
-export function importOdcs(doc: unknown): { contract: ContractDraft; warnings: string[] } {
+export function importOdcs(
+  doc: unknown,
+  limits: SchemaLimits = DEFAULT_SCHEMA_LIMITS,
+): { contract: ContractDraft; warnings: string[] } {
   const raw = typeof doc === 'string' ? parseText(doc) : doc;
   if (!isRecord(raw)) {
     throw invalid('', 'must be a YAML/JSON object', 'Send one ODCS v3 document (a map at the top level)');
@@ -1449,7 +1457,7 @@ export function importOdcs(doc: unknown): { contract: ContractDraft; warnings: s
 
   let schema: Record<string, unknown>;
   if (stored) {
-    assertCompilableSchema(stored.value, stored.path);
+    assertCompilableSchema(stored.value, stored.path, limits);
     schema = stored.value as Record<string, unknown>;
     compareShapes(
       shapesOf(odcsPropertiesOf(schema)),
@@ -1459,7 +1467,7 @@ export function importOdcs(doc: unknown): { contract: ContractDraft; warnings: s
       ctx.warnings,
     );
   } else {
-    assertCompilableSchema(built, '/schema/0/properties');
+    assertCompilableSchema(built, '/schema/0/properties', limits);
     schema = built;
   }
 

@@ -6,6 +6,8 @@ export * from './contract.js';
 export * from './participant.js';
 export * from './events.js';
 export * from './json-schema.js';
+export * from './linear-regex.js';
+export * from './schema-limits.js';
 export * from './projection.js';
 export * from './person-consent.js';
 export * from './semver.js';

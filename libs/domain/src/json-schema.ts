@@ -1,14 +1,25 @@
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import * as ajvFormats from 'ajv-formats';
 import { badRequest, type ErrorDetail } from './errors.js';
+import { linearRegExp } from './linear-regex.js';
+import { assertSchemaWithinLimits, DEFAULT_SCHEMA_LIMITS, type SchemaLimits } from './schema-limits.js';
 
 type FormatsPlugin = (ajv: Ajv2020) => Ajv2020;
 const addFormats = ((ajvFormats as unknown as { default?: FormatsPlugin }).default ??
   ajvFormats) as unknown as FormatsPlugin;
 
-/** One Ajv instance per process: compiled validators are cached by the callers, keyed by contract version. */
+/**
+ * One Ajv instance per process: compiled validators are cached by the callers, keyed by contract version.
+ * Patterns (`pattern`, `patternProperties`) run on RE2, never on the backtracking engine (linear-regex.ts).
+ */
 const ajv = addFormats(
-  new Ajv2020({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true }),
+  new Ajv2020({
+    allErrors: true,
+    strict: true,
+    strictRequired: false,
+    allowUnionTypes: true,
+    code: { regExp: linearRegExp },
+  }),
 );
 
 export type PayloadValidator = ValidateFunction;
@@ -55,11 +66,17 @@ export function compileContractSchema(schema: unknown, path = '/schema'): Payloa
 }
 
 /**
- * Checks that a contract's JSON Schema compiles (a 400 naming why if not) without keeping the compiled
- * validator: the registry checks every submitted schema, and Ajv's cache would otherwise grow forever.
+ * Checks that a contract's JSON Schema is within the limits (schema-limits.ts: size, depth, counts, patterns
+ * RE2 can run) and compiles (a 4xx naming why if not), without keeping the compiled validator: the
+ * registry checks every submitted schema, and Ajv's cache would otherwise grow forever.
  */
-export function assertCompilableSchema(schema: unknown, path = '/schema'): void {
+export function assertCompilableSchema(
+  schema: unknown,
+  path = '/schema',
+  limits: SchemaLimits = DEFAULT_SCHEMA_LIMITS,
+): void {
   const rest = compilable(schema, path);
+  assertSchemaWithinLimits(rest, path, limits);
   try {
     ajv.compile(rest);
   } catch (error) {

@@ -37,6 +37,8 @@ import {
   contractExample,
   illegalTransitionExample,
   incompatibleExample,
+  patternNotSupportedExample,
+  schemaLimitExample,
   transitionsExample,
 } from './contracts.examples.js';
 import { ContractsService } from './contracts.service.js';
@@ -80,6 +82,12 @@ export class ContractsController {
     ],
   })
   @ApiExample(409, 'The schema breaks the compatibility mode', incompatibleExample)
+  @ApiExample(400, 'A pattern RE2 cannot run (PATTERN_NOT_SUPPORTED)', patternNotSupportedExample)
+  @ApiExample(
+    422,
+    'The schema exceeds a limit (SCHEMA_TOO_LARGE / _DEEP / _COMPLEX, PATTERN_TOO_COMPLEX) or its checks ran past the time budget (CHECK_TOO_EXPENSIVE)',
+    schemaLimitExample,
+  )
   register(
     @CurrentPrincipal() actor: Principal,
     @Body(new ZodPipe(RegisterContractSchema)) body: RegisterContract,
@@ -274,10 +282,24 @@ export class ContractsController {
     example: compatibilityReportExample,
   })
   @Problems({
-    400: ['CONTRACT.INVALID_TERMS'],
+    400: ['CONTRACT.INVALID_TERMS', 'CONTRACT.PATTERN_NOT_SUPPORTED'],
     404: ['CONTRACT.NOT_FOUND'],
     409: ['CONTRACT.VERSION_EXISTS', 'CONTRACT.VERSION_NOT_INCREASING'],
+    422: [
+      'CONTRACT.SCHEMA_TOO_LARGE',
+      'CONTRACT.SCHEMA_TOO_DEEP',
+      'CONTRACT.SCHEMA_TOO_COMPLEX',
+      'CONTRACT.PATTERN_TOO_COMPLEX',
+      'CONTRACT.CHECK_TOO_EXPENSIVE',
+    ],
+    503: ['CONTRACT.CHECKS_BUSY'],
   })
+  @ApiExample(400, 'A pattern RE2 cannot run (PATTERN_NOT_SUPPORTED)', patternNotSupportedExample)
+  @ApiExample(
+    422,
+    'The schema exceeds a limit (SCHEMA_TOO_LARGE / _DEEP / _COMPLEX, PATTERN_TOO_COMPLEX) or the check ran past the time budget (CHECK_TOO_EXPENSIVE)',
+    schemaLimitExample,
+  )
   check(
     @CurrentPrincipal() actor: Principal,
     @Param('dataset', new DatasetPipe()) dataset: string,

@@ -99,3 +99,33 @@ export const transitionsExample = [
     at: '2026-11-21T06:00:00.000Z',
   },
 ];
+
+/** A pattern RE2 cannot run (docs/security/redos.md). */
+export const patternNotSupportedExample = {
+  type: 'urn:renkei:error:CONTRACT.PATTERN_NOT_SUPPORTED',
+  title: 'CONTRACT.PATTERN_NOT_SUPPORTED',
+  status: 400,
+  code: 'CONTRACT.PATTERN_NOT_SUPPORTED',
+  detail:
+    'A pattern cannot be matched in linear time: backreferences cannot be matched in linear time and are not supported',
+  errors: [
+    {
+      path: '/schema/properties/lotId/pattern',
+      message: 'backreferences cannot be matched in linear time and are not supported',
+    },
+  ],
+  hint: 'Patterns run on RE2 (linear time): rewrite it without backreferences or lookaround (see docs/security/redos.md)',
+  instance: '/contracts',
+};
+
+/** A schema beyond a limit, or whose check ran past its time budget (docs/security/redos.md). */
+export const schemaLimitExample = {
+  type: 'urn:renkei:error:CONTRACT.SCHEMA_TOO_DEEP',
+  title: 'CONTRACT.SCHEMA_TOO_DEEP',
+  status: 422,
+  code: 'CONTRACT.SCHEMA_TOO_DEEP',
+  detail: 'The schema nests deeper than 32 levels',
+  errors: [{ path: '/schema/properties/a/properties/b', message: 'nesting level 33; at most 32' }],
+  hint: 'Flatten the payload, or reuse definitions with $ref',
+  instance: '/contracts',
+};

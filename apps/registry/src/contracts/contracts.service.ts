@@ -3,7 +3,6 @@ import { randomUUID } from 'node:crypto';
 import semver from 'semver';
 import {
   assertContractTransition,
-  assertCompilableSchema,
   badRequest,
   conflict,
   currentVersion,
@@ -16,23 +15,18 @@ import {
   type ContractStatus,
   type ContractTerms,
   type ErrorDetail,
+  concealing,
 } from '#libs/domain';
-import { concealing } from '#libs/domain';
-import {
-  checkCompatibility,
-  contractTermViolations,
-  tagsOf,
-  versionsCheckedAgainst,
-  type SchemaBreak,
-} from '#libs/contracts';
+import { contractTermViolations, tagsOf, type SchemaBreak } from '#libs/contracts';
 import type { Principal } from '#libs/auth';
 import { Prisma, asJson, type PrismaClient } from '#libs/persistence';
 import type { OutboxRelay } from '#libs/kafka';
-import { HELD_GRANTS, OUTBOX, PRISMA } from '../registry.tokens.js';
+import { HELD_GRANTS, OUTBOX, PRISMA, SCHEMA_WORK } from '../registry.tokens.js';
 import type { HeldGrants } from './held-grants.js';
 import { verifyDerived, type LineageInput } from './lineage.js';
 import { emitRegistryEvent } from '../registry-events.js';
 import type { CompatibilityCheck, ContractDto, RegisterContract, UpdateDraft } from './contracts.dto.js';
+import type { SchemaWork } from './schema-work.js';
 
 export type ContractRow = Awaited<ReturnType<PrismaClient['dataContract']['findUniqueOrThrow']>>;
 type Tx = Prisma.TransactionClient;
@@ -131,22 +125,35 @@ function breakDetails(breaks: SchemaBreak[]): ErrorDetail[] {
 /**
  * What a publication of `version` with `schema` is checked against: the dataset's published versions
  * (oldest → newest), narrowed by libs/contracts' own rule (none, the latest, or all under `_TRANSITIVE`).
- * The one place publication and the dry run (checkNext) select the history and run the check.
+ * The one place publication and the dry run (checkNext) select the history and run the check, which runs
+ * in the schema worker pool under its time budget (a member's schema must not stall the event loop).
  */
 export function compatibilityOf(
+  work: SchemaWork,
   mode: CompatibilityMode,
   versions: readonly ContractRow[],
   version: string,
   schema: unknown,
-): { checkedAgainst: string[]; breaks: SchemaBreak[] } {
+): Promise<{ checkedAgainst: string[]; breaks: SchemaBreak[] }> {
   const history = versions
     .filter((v) => v.status !== 'draft' && v.version !== version)
     .sort((a, b) => semver.compare(a.version, b.version))
     .map((v) => ({ version: v.version, schema: v.schema }));
-  return {
-    checkedAgainst: versionsCheckedAgainst(mode, history).map((v) => v.version),
-    breaks: checkCompatibility(mode, history, { version, schema }),
-  };
+  return work.compatibility(mode, history, version, schema);
+}
+
+/** What a compatibility verdict depends on: the mode, the published versions (immutable), the schema. */
+function historyKey(
+  mode: CompatibilityMode,
+  versions: readonly ContractRow[],
+  version: string,
+  schema: unknown,
+): string {
+  const published = versions
+    .filter((v) => v.status !== 'draft' && v.version !== version)
+    .map((v) => v.id)
+    .sort();
+  return JSON.stringify([mode, version, published, schema]);
 }
 
 /** Options of {@link ContractsService.register}. */
@@ -167,6 +174,7 @@ export class ContractsService {
     @Inject(PRISMA) private readonly prisma: PrismaClient,
     @Inject(OUTBOX) private readonly outbox: OutboxRelay,
     @Inject(HELD_GRANTS) private readonly heldGrants: HeldGrants,
+    @Inject(SCHEMA_WORK) private readonly schemaWork: SchemaWork,
   ) {}
 
   /** Creates a version: as a draft (editable) or published at once, after every check a publication gets. */
@@ -178,6 +186,10 @@ export class ContractsService {
     await this.assertActiveParticipant(actor);
     await this.assertValidTerms(input);
     const derived = input.lineage ? await this.verifiedDerived(actor, input, options.authorization) : null;
+    const verdicts =
+      input.status === 'active'
+        ? await this.precheck(actor, input.dataset, input.version, () => input.schema)
+        : undefined;
     const row = await this.inTransaction(async (tx) => {
       const dataset = await this.lockOrCreateDataset(
         tx,
@@ -190,11 +202,12 @@ export class ContractsService {
       this.assertVersionIsNew(versions, input.dataset, input.version);
       this.assertVersionIncreases(versions, input.dataset, input.version);
       if (input.status === 'active') {
-        this.assertCompatible(
+        await this.assertCompatible(
           dataset.compatibility as CompatibilityMode,
           versions,
           input.version,
           input.schema,
+          verdicts,
         );
       }
       const created = await tx.dataContract.create({
@@ -270,6 +283,15 @@ export class ContractsService {
     reason: string | null,
   ): Promise<ContractDto> {
     if (!isAdmin(actor) || to === 'active') await this.assertActiveParticipant(actor);
+    const verdicts =
+      to === 'active'
+        ? await this.precheck(
+            actor,
+            dataset,
+            version,
+            (versions) => versions.find((v) => v.version === version && v.status === 'draft')?.schema,
+          )
+        : undefined;
     const row = await this.inTransaction(async (tx) => {
       const ds = await this.lockDataset(tx, actor, dataset, to !== 'active');
       const versions = await tx.dataContract.findMany({ where: { dataset } });
@@ -282,11 +304,12 @@ export class ContractsService {
           dataset,
           version,
         );
-        this.assertCompatible(
+        await this.assertCompatible(
           ds.compatibility,
           versions,
           version,
           existing.schema as Record<string, unknown>,
+          verdicts,
         );
       }
       await tx.dataContract.update({
@@ -334,9 +357,9 @@ export class ContractsService {
    * exists as a draft may be checked: activating that draft (after editing its schema) is its publication.
    */
   async checkNext(actor: Principal, dataset: string, body: CompatibilityCheck) {
-    assertCompilableSchema(body.schema);
     const ds = await this.prisma.dataset.findUnique({ where: { id: dataset } });
     if (!ds || ds.ownerId !== actor.participantId) throw notFoundContract(dataset);
+    await this.schemaWork.assertCompilable(body.schema);
     const versions = await this.prisma.dataContract.findMany({ where: { dataset } });
     const newest = versions
       .filter((v) => v.status !== 'draft')
@@ -347,7 +370,13 @@ export class ContractsService {
     this.assertVersionIsNew(others, dataset, version);
     this.assertVersionIncreases(others, dataset, version);
     const mode = ds.compatibility as CompatibilityMode;
-    const { checkedAgainst, breaks } = compatibilityOf(mode, others, version, body.schema);
+    const { checkedAgainst, breaks } = await compatibilityOf(
+      this.schemaWork,
+      mode,
+      others,
+      version,
+      body.schema,
+    );
     return {
       dataset,
       version,
@@ -463,7 +492,7 @@ export class ContractsService {
   }
 
   private async assertValidTerms(input: UpdateDraft) {
-    assertCompilableSchema(input.schema);
+    await this.schemaWork.assertCompilable(input.schema);
     const details = contractTermViolations(input);
     if (input.invited.length > 0) {
       const known = await this.prisma.participant.findMany({
@@ -509,13 +538,39 @@ export class ContractsService {
     }
   }
 
-  private assertCompatible(
+  /**
+   * The compatibility verdict for a version about to be published, computed before the transaction: the
+   * check runs in the worker pool for up to its budget, and must not hold a row lock and a database
+   * connection meanwhile (nor outlive the transaction's timeout). Reused inside the transaction when the
+   * dataset's mode and published versions are still what it was computed on; else computed again there.
+   * Only for the owner's own dataset (anyone else is refused inside the transaction anyway).
+   */
+  private async precheck(
+    actor: Principal,
+    dataset: string,
+    version: string,
+    schemaFor: (versions: ContractRow[]) => unknown,
+  ): Promise<Map<string, SchemaBreak[]>> {
+    const ds = await this.prisma.dataset.findUnique({ where: { id: dataset } });
+    if (!ds || ds.ownerId !== actor.participantId) return new Map();
+    const versions = await this.prisma.dataContract.findMany({ where: { dataset } });
+    const schema = schemaFor(versions);
+    if (schema === undefined) return new Map();
+    const mode = ds.compatibility as CompatibilityMode;
+    const { breaks } = await compatibilityOf(this.schemaWork, mode, versions, version, schema);
+    return new Map([[historyKey(mode, versions, version, schema), breaks]]);
+  }
+
+  private async assertCompatible(
     mode: CompatibilityMode,
     versions: ContractRow[],
     version: string,
     schema: Record<string, unknown>,
+    verdicts?: Map<string, SchemaBreak[]>,
   ) {
-    const { breaks } = compatibilityOf(mode, versions, version, schema);
+    const breaks =
+      verdicts?.get(historyKey(mode, versions, version, schema)) ??
+      (await compatibilityOf(this.schemaWork, mode, versions, version, schema)).breaks;
     if (breaks.length > 0) {
       const against = [...new Set(breaks.map((b) => b.against))].join(', ');
       throw new DomainError(

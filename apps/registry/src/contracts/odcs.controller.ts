@@ -1,8 +1,8 @@
-import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Inject, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
-import { exportOdcs, exportOdcsYaml, importOdcs } from '#libs/contracts';
+import { exportOdcs, exportOdcsYaml } from '#libs/contracts';
 import { Authenticated, CurrentPrincipal, type Principal } from '#libs/auth';
 import { badRequest } from '#libs/domain';
 import {
@@ -18,6 +18,8 @@ import {
 import { RegisterContractSchema, OdcsImportResultSchema } from './contracts.dto.js';
 import { contractExample } from './contracts.examples.js';
 import { ContractsService, toTerms } from './contracts.service.js';
+import { SCHEMA_WORK } from '../registry.tokens.js';
+import type { SchemaWork } from './schema-work.js';
 
 const ImportQuerySchema = z.object({ status: z.enum(['draft', 'active']).optional() });
 
@@ -75,7 +77,10 @@ customProperties:
 @ApiTags('contracts')
 @Controller('contracts')
 export class OdcsController {
-  constructor(private readonly contracts: ContractsService) {}
+  constructor(
+    private readonly contracts: ContractsService,
+    @Inject(SCHEMA_WORK) private readonly schemaWork: SchemaWork,
+  ) {}
 
   @Post('odcs')
   @RateLimited('heavy')
@@ -125,7 +130,8 @@ export class OdcsController {
   })
   async import(@CurrentPrincipal() actor: Principal, @Body() body: unknown, @Query() query: unknown) {
     const { status } = parseOrThrow(ImportQuerySchema, query);
-    const { contract, warnings } = importOdcs(body);
+    // Parsing and mapping a member's document runs in the schema worker pool, under its time budget.
+    const { contract, warnings } = await this.schemaWork.importOdcs(body);
     const input = parseOrThrow(
       RegisterContractSchema,
       { ...contract, status: registrationStatus(status, contract.status) },

@@ -1,4 +1,5 @@
 /** Small JSON helpers shared by the compatibility checker. */
+import { LinearPatternCache, type LinearPattern } from '#libs/domain';
 
 export type JsonObject = Record<string, unknown>;
 
@@ -52,17 +53,12 @@ export function uniqueValues(values: readonly unknown[]): unknown[] {
   return out;
 }
 
-/** Compiles a JSON Schema `pattern` (ECMA-262, unicode); undefined when it is not a valid expression. */
-const regexCache = new Map<string, RegExp | null>();
-export function compilePattern(pattern: string): RegExp | undefined {
-  let compiled = regexCache.get(pattern);
-  if (compiled === undefined) {
-    try {
-      compiled = new RegExp(pattern, 'u');
-    } catch {
-      compiled = null;
-    }
-    regexCache.set(pattern, compiled);
-  }
-  return compiled ?? undefined;
+/**
+ * Compiles a JSON Schema `pattern` on RE2 (linear time: the checker evaluates member-supplied patterns
+ * against values, and a backtracking engine would let one pattern stall the service); undefined when RE2
+ * cannot compile it. The cache is bounded.
+ */
+const patterns = new LinearPatternCache();
+export function compilePattern(pattern: string): LinearPattern | undefined {
+  return patterns.get(pattern);
 }
