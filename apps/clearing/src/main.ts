@@ -9,12 +9,17 @@ import {
   baseConfigSchema,
   createHttpApp,
   createLogger,
+  DependencyDeadlineInterceptor,
+  guardProcess,
+  healthOf,
+  keepTrying,
   listenAndServe,
   loadConfig,
+  Readiness,
   routeProcessWarnings,
 } from '#libs/platform';
 import { PolicyEngine, readPolicyBundle } from '#libs/policy';
-import { AuditCheckpointer } from './audit/checkpoints.js';
+import { AuditCheckpointer, checkpointSeq } from './audit/checkpoints.js';
 import { DecisionIngest } from './audit/decision-ingest.js';
 import { SigningKeyManager } from './keys/signing-key-manager.js';
 import { ClearingModule } from './clearing.module.js';
@@ -85,9 +90,14 @@ const config = loadConfig(
 );
 const logger = createLogger('clearing', config.LOG_LEVEL);
 routeProcessWarnings(logger);
+guardProcess(logger);
+const readiness = new Readiness(logger.child({ component: 'readiness' }));
 const clock = systemClock;
 const policy = await PolicyEngine.load(await readPolicyBundle(config.POLICY_DIR));
-const prisma = createPrisma(config.DATABASE_URL);
+const prisma = createPrisma(config.DATABASE_URL, {
+  onError: (error) => logger.warn({ err: error }, 'database connection error'),
+});
+readiness.probe('database', () => prisma.$queryRaw`SELECT 1`);
 const kek = parseKeyEncryptionKey(config.KEY_ENCRYPTION_KEY);
 const dataKeys = new DataKeyStore(prisma, kek);
 const maxTokenTtlMs = Math.max(config.PLATFORM_TOKEN_TTL_S, config.DATASET_TOKEN_TTL_S) * 1000;
@@ -107,7 +117,12 @@ const signingKeys = new SigningKeyManager(
   clock,
   logger.child({ component: 'signing-keys' }),
 );
-await signingKeys.initialize(config.SIGNING_KEYS ? parseSigningKeys(config.SIGNING_KEYS) : null);
+// The key ring is needed for every token: without the database at start there is nothing to serve yet.
+await keepTrying(
+  'signing-key ring',
+  () => signingKeys.initialize(config.SIGNING_KEYS ? parseSigningKeys(config.SIGNING_KEYS) : null),
+  logger,
+);
 signingKeys.start();
 // Both follow the ring: a promoted key signs (and verifies) without a restart.
 const issuer = new TokenIssuer(signingKeys.ring, config.TOKEN_ISSUER, clock);
@@ -116,17 +131,26 @@ const issuer = new TokenIssuer(signingKeys.ring, config.TOKEN_ISSUER, clock);
 const verifier = TokenVerifier.local(() => signingKeys.ring.jwks, config.TOKEN_ISSUER, clock, {
   refresh: () => signingKeys.refresh(),
 });
+const state = new PlatformProjection();
+// The newest checkpoint read back from Kafka: verify checks the chain against it (anchoring).
+let newestAnchored: string | null = null;
 const checkpoints = new AuditCheckpointer(
   prisma,
   signingKeys,
   config.TOKEN_ISSUER,
   clock,
   logger.child({ component: 'audit-checkpoints' }),
+  {
+    originators: () => [
+      ...new Set(
+        [...state.contracts.values()].flatMap((versions) => [...versions.values()].map((c) => c.owner)),
+      ),
+    ],
+    newestOnKafka: () => newestAnchored,
+  },
 );
 checkpoints.start(config.AUDIT_CHECKPOINT_INTERVAL_MS);
 const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'renkei-clearing' }, logger);
-await ensurePlatformTopics(kafka);
-const state = new PlatformProjection();
 const notifier = new ContractNotifier(state, prisma, logger);
 notifier.start();
 const registryEvents = new EventConsumer(
@@ -135,12 +159,30 @@ const registryEvents = new EventConsumer(
   (_t, e) => state.apply(e as PlatformEvent),
   logger,
   'renkei-clearing.registry',
+  readiness.component('registry-events'),
 );
-await registryEvents.start();
+const anchoredCheckpoints = new EventConsumer(
+  kafka,
+  [Topics.auditCheckpoints],
+  (_t, e) => {
+    const jws = (e as { jws?: unknown }).jws;
+    if (typeof jws === 'string' && checkpointSeq(jws) > (newestAnchored ? checkpointSeq(newestAnchored) : 0))
+      newestAnchored = jws;
+  },
+  logger,
+  'renkei-clearing.checkpoints',
+);
 const outbox = new OutboxRelay(kafka, new PrismaOutboxStore(prisma, 'clearing'), logger);
 await outbox.start();
 const ingest = new DecisionIngest(kafka, prisma, logger);
-await ingest.start();
+// Listen first; Kafka comes up in the background, all at once. Readiness stays false until the registry
+// projection has caught up (the kafka probe is its barrier).
+readiness.component('kafka');
+void keepTrying('platform topics', () => ensurePlatformTopics(kafka), logger).then(() => {
+  void ingest.start();
+  void anchoredCheckpoints.start();
+  void registryEvents.start().then(() => readiness.probe('kafka', () => registryEvents.barrier(0, 750)));
+});
 
 const app = await createHttpApp(
   ClearingModule.register({
@@ -164,16 +206,12 @@ const app = await createHttpApp(
     signingKeys,
     checkpoints,
     serviceJwks: config.EXCHANGE_JWKS ? (JSON.parse(config.EXCHANGE_JWKS) as JSONWebKeySet) : null,
-    health: async () => ({
-      database: await prisma.$queryRaw`SELECT 1`.then(
-        () => 'up' as const,
-        () => 'down' as const,
-      ),
-    }),
+    health: () => Promise.resolve(healthOf(readiness)),
   }),
   describeClearing,
   logger,
 );
+app.useGlobalInterceptors(new DependencyDeadlineInterceptor(readiness));
 logger.info({ policyRevision: policy.revision }, 'policy bundle loaded');
 const sweeper = app.get(DeletionSweeper);
 sweeper.start({ intervalMs: config.GRANT_SWEEP_INTERVAL_MS, logger: logger.child({ component: 'sweeper' }) });
@@ -185,7 +223,13 @@ await listenAndServe(app, {
     // The sweep writes through the outbox: it stops before the relay does.
     await sweeper.stop();
     await Promise.allSettled([signingKeys.stop(), checkpoints.stop()]);
-    await Promise.allSettled([ingest.stop(), registryEvents.stop(), outbox.stop()]);
+    readiness.stop();
+    await Promise.allSettled([
+      ingest.stop(),
+      registryEvents.stop(),
+      anchoredCheckpoints.stop(),
+      outbox.stop(),
+    ]);
     notifier.stop();
     await notifier.idle();
     await prisma.$disconnect();

@@ -6,8 +6,13 @@ import {
   baseConfigSchema,
   createHttpApp,
   createLogger,
+  DependencyDeadlineInterceptor,
+  guardProcess,
+  healthOf,
+  keepTrying,
   listenAndServe,
   loadConfig,
+  Readiness,
   routeProcessWarnings,
 } from '#libs/platform';
 import { PolicyEngine, readPolicyBundle } from '#libs/policy';
@@ -31,10 +36,11 @@ const config = loadConfig(
 );
 const logger = createLogger('exchange', config.LOG_LEVEL);
 routeProcessWarnings(logger);
+guardProcess(logger);
+const readiness = new Readiness(logger.child({ component: 'readiness' }));
 const clock = systemClock;
 const policy = await PolicyEngine.load(await readPolicyBundle(config.POLICY_DIR));
 const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'renkei-exchange' }, logger);
-await ensurePlatformTopics(kafka);
 const state = new PlatformProjection();
 const events = new EventConsumer(
   kafka,
@@ -42,15 +48,23 @@ const events = new EventConsumer(
   (_t, e) => state.apply(e as PlatformEvent),
   logger,
   'renkei-exchange.platform',
+  readiness.component('platform-events'),
 );
-await events.start();
-// A finite retry: a send Kafka cannot take fails (503) instead of holding the produce queue forever.
+// A finite retry: a send Kafka cannot take fails (503) instead of holding the produce queue; kafkajs
+// reconnects by itself on the next send once the broker is back.
 const producer = kafka.producer({
   idempotent: true,
   maxInFlightRequests: 5,
-  retry: { retries: 5, maxRetryTime: 10_000 },
+  retry: { retries: 4, initialRetryTime: 100, maxRetryTime: 1_000 },
 });
-await producer.connect();
+// Listen first; topics, projection and producer come up in the background, in parallel. Until the
+// projection has caught up readiness is false and publications get 503 (their barrier cannot pass).
+readiness.component('kafka');
+void keepTrying('platform topics', () => ensurePlatformTopics(kafka), logger).then(() =>
+  events.start().then(() => readiness.probe('kafka', () => events.barrier(0, 750))),
+);
+const producerState = readiness.component('producer');
+void keepTrying('producer', () => producer.connect().then(() => producerState('up')), logger);
 const protection = config.SERVICE_KEY
   ? new FieldProtection(await ClearingKeysClient.create(config.CLEARING_URL, config.SERVICE_KEY), state)
   : null;
@@ -77,16 +91,12 @@ const app = await createHttpApp(
     runtime,
     verifier,
     pseudonymSecret: config.PSEUDONYM_SECRET,
-    health: async () => ({
-      kafka: await Promise.race([
-        events.barrier().then(() => 'up' as const),
-        new Promise<'down'>((resolve) => setTimeout(() => resolve('down'), 2_000)),
-      ]),
-    }),
+    health: () => Promise.resolve(healthOf(readiness)),
   }),
   describeExchange,
   logger,
 );
+app.useGlobalInterceptors(new DependencyDeadlineInterceptor(readiness));
 logger.info({ policyRevision: policy.revision }, 'policy bundle loaded');
 await listenAndServe(app, {
   host: config.HOST,
@@ -94,6 +104,7 @@ await listenAndServe(app, {
   logger,
   beforeClose: () => app.get(SubscribeService).closeAll(),
   onClose: async () => {
+    readiness.stop();
     await Promise.allSettled([events.stop(), producer.disconnect()]);
   },
 });

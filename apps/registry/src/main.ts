@@ -1,14 +1,19 @@
 import { z } from 'zod';
-import { systemClock } from '#libs/domain';
+import { systemClock, Topics } from '#libs/domain';
 import { TokenVerifier } from '#libs/auth';
-import { createKafka, ensurePlatformTopics, OutboxRelay } from '#libs/kafka';
+import { createKafka, ensurePlatformTopics, kafkaProbe, OutboxRelay } from '#libs/kafka';
 import { createPrisma, PrismaOutboxStore } from '#libs/persistence';
 import {
   baseConfigSchema,
   createHttpApp,
   createLogger,
+  DependencyDeadlineInterceptor,
+  guardProcess,
+  healthOf,
+  keepTrying,
   listenAndServe,
   loadConfig,
+  Readiness,
   routeProcessWarnings,
 } from '#libs/platform';
 import { RegistryModule } from './registry.module.js';
@@ -33,9 +38,19 @@ function localHost(host: string): string {
 }
 const logger = createLogger('registry', config.LOG_LEVEL);
 routeProcessWarnings(logger);
-const prisma = createPrisma(config.DATABASE_URL);
+guardProcess(logger);
+const readiness = new Readiness(logger.child({ component: 'readiness' }));
+const prisma = createPrisma(config.DATABASE_URL, {
+  onError: (error) => logger.warn({ err: error }, 'database connection error'),
+});
+readiness.probe('database', () => prisma.$queryRaw`SELECT 1`);
 const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'renkei-registry' }, logger);
-await ensurePlatformTopics(kafka);
+// Listen first: topics are created (and the relay connects) whenever the broker is reachable.
+const kafkaReady = kafkaProbe(kafka, () => Topics.registryEvents);
+void keepTrying('platform topics', () => ensurePlatformTopics(kafka), logger).then(() =>
+  readiness.probe('kafka', kafkaReady.probe),
+);
+readiness.component('kafka');
 const outbox = new OutboxRelay(kafka, new PrismaOutboxStore(prisma, 'registry'), logger);
 await outbox.start();
 const verifier = TokenVerifier.remote(
@@ -53,22 +68,19 @@ const app = await createHttpApp(
       registry: config.PUBLIC_URL ?? `http://${localHost(config.HOST)}:${config.PORT}`,
       exchange: config.EXCHANGE_PUBLIC_URL,
     },
-    health: async () => ({
-      database: await prisma.$queryRaw`SELECT 1`.then(
-        () => 'up' as const,
-        () => 'down' as const,
-      ),
-    }),
+    health: () => Promise.resolve(healthOf(readiness)),
   }),
   describeRegistry,
   logger,
 );
+app.useGlobalInterceptors(new DependencyDeadlineInterceptor(readiness));
 await listenAndServe(app, {
   host: config.HOST,
   port: config.PORT,
   logger,
   onClose: async () => {
-    await outbox.stop();
+    readiness.stop();
+    await Promise.allSettled([outbox.stop(), kafkaReady.stop()]);
     await prisma.$disconnect();
   },
 });

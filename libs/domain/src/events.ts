@@ -18,6 +18,9 @@ export const Topics = {
   get auditDecisions() {
     return `${prefix()}.audit.decisions`;
   },
+  get auditCheckpoints() {
+    return `${prefix()}.audit.checkpoints`;
+  },
   data: (dataset: string) => `${prefix()}.data.${dataset}`,
   deadLetter: (dataset: string) => `${prefix()}.dlq.${dataset}`,
 };

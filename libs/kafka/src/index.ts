@@ -1,3 +1,5 @@
 export * from './kafka-client.js';
 export * from './outbox-relay.js';
 export * from './event-consumer.js';
+export * from './supervised-consumer.js';
+export * from './kafka-probe.js';

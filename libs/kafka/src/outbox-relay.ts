@@ -1,5 +1,9 @@
 import type { Kafka, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
+import { withDeadline } from '#libs/platform';
+
+/** A send to Kafka is given up on after this long, well inside the outbox transaction's own timeout. */
+export const OUTBOX_SEND_DEADLINE_MS = 4_000;
 
 export interface OutboxRow {
   id: bigint;
@@ -25,6 +29,7 @@ export class OutboxRelay {
   private running: Promise<boolean> | undefined;
   private next: Promise<boolean> | undefined;
   private stopped = false;
+  private connected: Promise<void> | undefined;
 
   constructor(
     kafka: Kafka,
@@ -35,9 +40,19 @@ export class OutboxRelay {
     this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   }
 
-  async start(): Promise<void> {
-    await this.producer.connect();
+  /** Starts relaying; the producer connects on the first drain (and again after a failure), so a broker
+   * that is down at start delays events, never the service. */
+  start(): Promise<void> {
     this.schedule();
+    return Promise.resolve();
+  }
+
+  private connect(): Promise<void> {
+    this.connected ??= this.producer.connect().catch((error: unknown) => {
+      this.connected = undefined;
+      throw error;
+    });
+    return this.connected;
   }
 
   /**
@@ -76,7 +91,7 @@ export class OutboxRelay {
     clearTimeout(this.timer);
     await this.running?.catch(() => undefined);
     await this.next?.catch(() => undefined);
-    await this.producer.disconnect();
+    await this.producer.disconnect().catch(() => undefined);
   }
 
   private schedule(): void {
@@ -85,6 +100,7 @@ export class OutboxRelay {
   }
 
   private async drain(): Promise<void> {
+    await this.connect();
     for (;;) {
       const count = await this.store.withUnsent(500, async (rows) => {
         const byTopic = new Map<string, { key: string; value: string }[]>();
@@ -93,10 +109,15 @@ export class OutboxRelay {
           list.push({ key: row.key, value: JSON.stringify(row.value) });
           byTopic.set(row.topic, list);
         }
-        await this.producer.sendBatch({
-          acks: -1,
-          topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
-        });
+        // Unanswered in time: the rows stay unsent and go again (at-least-once; consumers dedupe by id).
+        await withDeadline(
+          this.producer.sendBatch({
+            acks: -1,
+            topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+          }),
+          OUTBOX_SEND_DEADLINE_MS,
+          'outbox send',
+        );
       });
       if (count < 500) return;
     }

@@ -5,3 +5,4 @@ export * from './zod.js';
 export * from './bootstrap.js';
 export * from './health.controller.js';
 export * from './service.js';
+export * from './resilience/index.js';

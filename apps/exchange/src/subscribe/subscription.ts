@@ -102,6 +102,16 @@ export class Subscription {
       sessionTimeout: 6_000,
       heartbeatInterval: 1_000,
     });
+    // Supervised by the client: a consumer kafkajs will not restart ends the stream with a reason, and the
+    // client resumes exactly after its last positions (?after=) instead of waiting on a silent stream.
+    this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
+      if (!payload.restart) {
+        void this.end(
+          'STREAM.INTERRUPTED',
+          'The event bus failed; reconnect with ?after= your last positions',
+        );
+      }
+    });
     await this.consumer.connect();
     if (this.closed) {
       // The client left while we were connecting; close() ran before the consumer existed.
