@@ -32,7 +32,7 @@ npm run typecheck
 npm run lint
 node dist/scripts/openapi.js --check
 
-step "tests: unit, integration (real PostgreSQL and Kafka), end to end (four services as processes)"
+step "tests: unit, integration (real PostgreSQL and Kafka), end to end (four services as processes), reliability (a private broker and PostgreSQL, killed on purpose)"
 mkdir -p .renkei
 rm -f .renkei/vitest-report.json # never summarise a previous run
 status=0
