@@ -17,6 +17,7 @@ import {
   acknowledged,
   lossAndDuplicates,
   report,
+  retrying,
   sleep,
   startFaultPlatform,
   status,
@@ -42,18 +43,17 @@ describe('PostgreSQL stalls and audit truncation', () => {
     platform = env.platform;
     report(`platform ready in ${Date.now() - started} ms`);
     const [kc, ka, ko] = [await key('c'), await key('a'), await key('o')];
-    const [c, a, o] = await Promise.all([
-      env.admin.onboard({ ...cellMaker, jwks: { keys: [pub(kc)] } }),
-      env.admin.onboard({ ...automaker, jwks: { keys: [pub(ka)] } }),
-      env.admin.onboard({ ...complianceOffice, jwks: { keys: [pub(ko)] } }),
-    ]);
+    const c = await retrying(() => env.admin.onboard({ ...cellMaker, jwks: { keys: [pub(kc)] } }));
+    const a = await retrying(() => env.admin.onboard({ ...automaker, jwks: { keys: [pub(ka)] } }));
+    const o = await retrying(() => env.admin.onboard({ ...complianceOffice, jwks: { keys: [pub(ko)] } }));
     cell = new RenkeiClient(platform.endpoints, { clientId: c.id, privateJwk: kc });
     auto = new RenkeiClient(platform.endpoints, { clientId: a.id, privateJwk: ka });
     compliance = new RenkeiClient(platform.endpoints, { clientId: o.id, privateJwk: ko });
-    await cell.registerContract(batteryCfpContract);
-    grantId = (await auto.requestGrant({ dataset: 'battery.cfp', purpose: 'cfp-disclosure' })).id;
-    await cell.approveGrant(grantId);
-    publishToken = await cell.datasetToken('battery.cfp', 'publish');
+    await retrying(() => cell.registerContract(batteryCfpContract));
+    grantId = (await retrying(() => auto.requestGrant({ dataset: 'battery.cfp', purpose: 'cfp-disclosure' })))
+      .id;
+    await retrying(() => cell.approveGrant(grantId));
+    publishToken = await retrying(() => cell.datasetToken('battery.cfp', 'publish'));
   });
 
   afterAll(async () => {

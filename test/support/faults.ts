@@ -29,7 +29,7 @@ export class Recorder {
   /** Calls and records; never throws. A hang is cut at 10 s and recorded as such (status -1). */
   async call(what: string, request: (signal: AbortSignal) => Promise<Response>): Promise<Answer> {
     const startedAt = Date.now();
-    let status = 0;
+    let status: number;
     let retryAfter: string | null = null;
     let body: unknown;
     try {
@@ -230,7 +230,7 @@ export class PersistentSubscriber {
 export function acknowledged(answers: Answer[]): string[] {
   return answers
     .filter((a) => a.status === 202 || a.status === 200 || a.status === 201)
-    .flatMap((a) => ((a.body as { eventIds?: string[] } | undefined)?.eventIds ?? []) as string[]);
+    .flatMap((a) => (a.body as { eventIds?: string[] } | undefined)?.eventIds ?? []);
 }
 
 /** Acknowledged ids missing from what was received, and acknowledged ids received more than once. */
@@ -244,4 +244,19 @@ export function lossAndDuplicates(
     lost: acked.filter((id) => !counts.has(id)),
     duplicated: acked.filter((id) => (counts.get(id) ?? 0) > 1),
   };
+}
+
+/**
+ * Setup steps as a careful client makes them: a 503 (a dependency busy or away) is retried after its
+ * Retry-After, a bounded number of times. The faults themselves are never retried this way.
+ */
+export async function retrying<T>(step: () => Promise<T>, attempts = 30): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await step();
+    } catch (error) {
+      if (attempt >= attempts || (error as { status?: number }).status !== 503) throw error;
+      await sleep(1_000);
+    }
+  }
 }

@@ -3,12 +3,21 @@ import { z } from 'zod';
 import { parseKeyEncryptionKey } from '#libs/crypto';
 import { PlatformProjection, systemClock, Topics, type PlatformEvent } from '#libs/domain';
 import { parseSigningKeys, TokenIssuer, TokenVerifier } from '#libs/auth';
-import { createKafka, ensurePlatformTopics, EventConsumer, OutboxRelay } from '#libs/kafka';
+import {
+  createKafka,
+  ensurePlatformTopics,
+  EventConsumer,
+  KAFKA_PROBE_TIMEOUT_MS,
+  KAFKA_PROBE_TIMEOUTS_BEFORE_DOWN,
+  kafkaProbe,
+  OutboxRelay,
+} from '#libs/kafka';
 import { createPrisma, PrismaOutboxStore } from '#libs/persistence';
 import {
   baseConfigSchema,
   createHttpApp,
   createLogger,
+  DATABASE_PROBE_TIMEOUT_MS,
   DependencyDeadlineInterceptor,
   guardProcess,
   healthOf,
@@ -97,7 +106,7 @@ const policy = await PolicyEngine.load(await readPolicyBundle(config.POLICY_DIR)
 const prisma = createPrisma(config.DATABASE_URL, {
   onError: (error) => logger.warn({ err: error }, 'database connection error'),
 });
-readiness.probe('database', () => prisma.$queryRaw`SELECT 1`);
+readiness.probe('database', () => prisma.$queryRaw`SELECT 1`, { timeoutMs: DATABASE_PROBE_TIMEOUT_MS });
 const kek = parseKeyEncryptionKey(config.KEY_ENCRYPTION_KEY);
 const dataKeys = new DataKeyStore(prisma, kek);
 const maxTokenTtlMs = Math.max(config.PLATFORM_TOKEN_TTL_S, config.DATASET_TOKEN_TTL_S) * 1000;
@@ -178,10 +187,16 @@ const ingest = new DecisionIngest(kafka, prisma, logger);
 // Listen first; Kafka comes up in the background, all at once. Readiness stays false until the registry
 // projection has caught up (the kafka probe is its barrier).
 readiness.component('kafka');
+const projection = readiness.component('projection');
+const kafkaReady = kafkaProbe(kafka, () => Topics.registryEvents);
 void keepTrying('platform topics', () => ensurePlatformTopics(kafka), logger).then(() => {
   void ingest.start();
   void anchoredCheckpoints.start();
-  void registryEvents.start().then(() => readiness.probe('kafka', () => registryEvents.barrier(0, 750)));
+  readiness.probe('kafka', kafkaReady.probe, {
+    timeoutMs: KAFKA_PROBE_TIMEOUT_MS,
+    timeoutsBeforeDown: KAFKA_PROBE_TIMEOUTS_BEFORE_DOWN,
+  });
+  void registryEvents.start().then(() => projection('up'));
 });
 
 const app = await createHttpApp(

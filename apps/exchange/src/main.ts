@@ -1,7 +1,14 @@
 import { z } from 'zod';
 import { PlatformProjection, systemClock, Topics, type PlatformEvent } from '#libs/domain';
 import { TokenVerifier } from '#libs/auth';
-import { createKafka, ensurePlatformTopics, EventConsumer } from '#libs/kafka';
+import {
+  createKafka,
+  ensurePlatformTopics,
+  EventConsumer,
+  KAFKA_PROBE_TIMEOUT_MS,
+  KAFKA_PROBE_TIMEOUTS_BEFORE_DOWN,
+  kafkaProbe,
+} from '#libs/kafka';
 import {
   baseConfigSchema,
   createHttpApp,
@@ -60,9 +67,15 @@ const producer = kafka.producer({
 // Listen first; topics, projection and producer come up in the background, in parallel. Until the
 // projection has caught up readiness is false and publications get 503 (their barrier cannot pass).
 readiness.component('kafka');
-void keepTrying('platform topics', () => ensurePlatformTopics(kafka), logger).then(() =>
-  events.start().then(() => readiness.probe('kafka', () => events.barrier(0, 750))),
-);
+const kafkaReady = kafkaProbe(kafka, () => Topics.registryEvents);
+const projection = readiness.component('projection');
+void keepTrying('platform topics', () => ensurePlatformTopics(kafka), logger).then(() => {
+  readiness.probe('kafka', kafkaReady.probe, {
+    timeoutMs: KAFKA_PROBE_TIMEOUT_MS,
+    timeoutsBeforeDown: KAFKA_PROBE_TIMEOUTS_BEFORE_DOWN,
+  });
+  return events.start().then(() => projection('up'));
+});
 const producerState = readiness.component('producer');
 void keepTrying('producer', () => producer.connect().then(() => producerState('up')), logger);
 const protection = config.SERVICE_KEY
@@ -105,6 +118,6 @@ await listenAndServe(app, {
   beforeClose: () => app.get(SubscribeService).closeAll(),
   onClose: async () => {
     readiness.stop();
-    await Promise.allSettled([events.stop(), producer.disconnect()]);
+    await Promise.allSettled([events.stop(), producer.disconnect(), kafkaReady.stop()]);
   },
 });

@@ -1,12 +1,20 @@
 import { z } from 'zod';
 import { systemClock, Topics } from '#libs/domain';
 import { TokenVerifier } from '#libs/auth';
-import { createKafka, ensurePlatformTopics, kafkaProbe, OutboxRelay } from '#libs/kafka';
+import {
+  createKafka,
+  ensurePlatformTopics,
+  KAFKA_PROBE_TIMEOUT_MS,
+  KAFKA_PROBE_TIMEOUTS_BEFORE_DOWN,
+  kafkaProbe,
+  OutboxRelay,
+} from '#libs/kafka';
 import { createPrisma, PrismaOutboxStore } from '#libs/persistence';
 import {
   baseConfigSchema,
   createHttpApp,
   createLogger,
+  DATABASE_PROBE_TIMEOUT_MS,
   DependencyDeadlineInterceptor,
   guardProcess,
   healthOf,
@@ -43,12 +51,15 @@ const readiness = new Readiness(logger.child({ component: 'readiness' }));
 const prisma = createPrisma(config.DATABASE_URL, {
   onError: (error) => logger.warn({ err: error }, 'database connection error'),
 });
-readiness.probe('database', () => prisma.$queryRaw`SELECT 1`);
+readiness.probe('database', () => prisma.$queryRaw`SELECT 1`, { timeoutMs: DATABASE_PROBE_TIMEOUT_MS });
 const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'renkei-registry' }, logger);
 // Listen first: topics are created (and the relay connects) whenever the broker is reachable.
 const kafkaReady = kafkaProbe(kafka, () => Topics.registryEvents);
 void keepTrying('platform topics', () => ensurePlatformTopics(kafka), logger).then(() =>
-  readiness.probe('kafka', kafkaReady.probe),
+  readiness.probe('kafka', kafkaReady.probe, {
+    timeoutMs: KAFKA_PROBE_TIMEOUT_MS,
+    timeoutsBeforeDown: KAFKA_PROBE_TIMEOUTS_BEFORE_DOWN,
+  }),
 );
 readiness.component('kafka');
 const outbox = new OutboxRelay(kafka, new PrismaOutboxStore(prisma, 'registry'), logger);

@@ -4,8 +4,11 @@ import type { Logger } from 'pino';
 import { withDeadline } from '#libs/platform';
 import { SupervisedConsumer, type SupervisedState } from './supervised-consumer.js';
 
-/** A barrier on the request path gives up after this long (the caller answers 503). */
-export const BARRIER_DEADLINE_MS = 1_500;
+/**
+ * A barrier on the request path gives up after this long (the caller answers 503). Generous: it only
+ * bounds a hang; while Kafka is known to be down the request deadline answers 503 well before.
+ */
+export const BARRIER_DEADLINE_MS = 5_000;
 
 /**
  * Reads single-partition platform topics (registry and clearing events) from the beginning into an

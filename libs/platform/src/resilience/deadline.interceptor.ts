@@ -5,8 +5,8 @@ import { unavailable } from '#libs/domain';
 import type { Readiness } from './readiness.js';
 
 /** First look at the dependencies this long into a request, then every `RECHECK_MS`: answers stay under 2 s. */
-export const REQUEST_DEADLINE_MS = 1_200;
-const RECHECK_MS = 200;
+export const REQUEST_DEADLINE_MS = 1_000;
+const RECHECK_MS = 100;
 
 /**
  * Fail fast: a request still running `REQUEST_DEADLINE_MS` after it arrived, while a dependency is down, is
@@ -30,14 +30,14 @@ export class DependencyDeadlineInterceptor implements NestInterceptor {
       let timer: NodeJS.Timeout | undefined;
       const check = () => {
         if (settled || reply.raw.headersSent) return;
-        const down = this.readiness.down();
+        const down = this.readiness.notUp();
         if (down.length > 0) {
           settled = true;
           subscription.unsubscribe();
           subscriber.error(
             unavailable(
               'DEPENDENCY.UNAVAILABLE',
-              `A service this request needs is unavailable (${down.join(', ')}); nothing is confirmed`,
+              `A service this request may need is unavailable or still starting (${down.join(', ')}); nothing is confirmed`,
               'Retry after the Retry-After delay; requests are safe to repeat (publish with the same event ids)',
             ),
           );

@@ -1,7 +1,14 @@
 import type { Logger } from 'pino';
-import { withDeadline } from './deadline.js';
+import { DeadlineExceeded, withDeadline } from './deadline.js';
 
 export type ComponentState = 'starting' | 'up' | 'down';
+
+/**
+ * A stopped database server does not refuse, it just does not answer: the probe's deadline is what finds
+ * it. Short enough that a request caught in the stall is answered 503 within 2 s (first probe ≤ 0.5 s
+ * after the stall, answer ≤ 1 s later), long enough for a SELECT 1 on a busy host.
+ */
+export const DATABASE_PROBE_TIMEOUT_MS = 900;
 
 export interface ComponentStatus {
   state: ComponentState;
@@ -12,7 +19,14 @@ export interface ComponentStatus {
 
 interface Component {
   status: ComponentStatus;
-  probe?: { run: () => Promise<unknown>; timeoutMs: number; intervalMs: number; timer?: NodeJS.Timeout };
+  probe?: {
+    run: () => Promise<unknown>;
+    timeoutMs: number;
+    intervalMs: number;
+    timeoutsBeforeDown: number;
+    timeouts: number;
+    timer?: NodeJS.Timeout;
+  };
 }
 
 /**
@@ -38,25 +52,42 @@ export class Readiness {
     return (state, reason) => this.report(name, state, reason);
   }
 
-  /** A component probed every `intervalMs`; a probe that fails or takes longer than `timeoutMs` is down. */
+  /**
+   * A component probed every `intervalMs`. A probe that fails is down at once; one that takes longer than
+   * `timeoutMs` counts as down after `timeoutsBeforeDown` such probes in a row (1 by default: a stopped
+   * database only ever times out; a busy broker may answer slowly once without being away).
+   */
   probe(
     name: string,
     run: () => Promise<unknown>,
-    options: { intervalMs?: number; timeoutMs?: number } = {},
+    options: { intervalMs?: number; timeoutMs?: number; timeoutsBeforeDown?: number } = {},
   ): void {
     const component = this.ensure(name);
-    component.probe = { run, timeoutMs: options.timeoutMs ?? 750, intervalMs: options.intervalMs ?? 500 };
+    const probe: NonNullable<Component['probe']> = {
+      run,
+      timeoutMs: options.timeoutMs ?? 750,
+      intervalMs: options.intervalMs ?? 500,
+      timeoutsBeforeDown: options.timeoutsBeforeDown ?? 1,
+      timeouts: 0,
+    };
+    component.probe = probe;
     const tick = () => {
       if (this.stopped) return;
-      void withDeadline(run, component.probe!.timeoutMs, `${name} probe`)
+      void withDeadline(run, probe.timeoutMs, `${name} probe`)
         .then(
-          () => this.report(name, 'up'),
-          (error: unknown) => this.report(name, 'down', error),
+          () => {
+            probe.timeouts = 0;
+            this.report(name, 'up');
+          },
+          (error: unknown) => {
+            if (error instanceof DeadlineExceeded && ++probe.timeouts < probe.timeoutsBeforeDown) return;
+            this.report(name, 'down', error);
+          },
         )
         .finally(() => {
           if (this.stopped) return;
-          component.probe!.timer = setTimeout(tick, component.probe!.intervalMs);
-          component.probe!.timer.unref();
+          probe.timer = setTimeout(tick, probe.intervalMs);
+          probe.timer.unref();
         });
     };
     tick();
@@ -67,7 +98,7 @@ export class Readiness {
     const previous = component.status.state;
     if (previous === state) return;
     const message =
-      reason === undefined ? undefined : reason instanceof Error ? reason.message : String(reason);
+      reason === undefined ? undefined : reason instanceof Error ? reason.message : JSON.stringify(reason);
     component.status = {
       state,
       since: new Date(this.now()).toISOString(),
@@ -89,6 +120,11 @@ export class Readiness {
   /** Names of the components that are down (not merely starting). */
   down(): string[] {
     return [...this.components].filter(([, c]) => c.status.state === 'down').map(([name]) => name);
+  }
+
+  /** Names of the components that are not up: down, or still starting. */
+  notUp(): string[] {
+    return [...this.components].filter(([, c]) => c.status.state !== 'up').map(([name]) => name);
   }
 
   stop(): void {
