@@ -97,7 +97,8 @@ export class Recorder {
    */
   violations(down: { from: number; to: number }[] = []): Answer[] {
     return this.answers.filter((a) => {
-      if (a.status === 0) return !down.some((w) => a.startedAt >= w.from - 50 && a.startedAt <= w.to);
+      // In flight when the process was killed, or sent while none was there: no process could answer.
+      if (a.status === 0) return !down.some((w) => a.endedAt >= w.from && a.startedAt <= w.to);
       const wellFormed = (a.status >= 200 && a.status < 300) || (a.status === 503 && a.retryAfter !== null);
       return !wellFormed || a.ms - a.clientLagMs > ANSWER_WITHIN_MS;
     });

@@ -188,7 +188,7 @@ const ingest = new DecisionIngest(kafka, prisma, logger);
 // projection has caught up (the kafka probe is its barrier).
 readiness.component('kafka');
 const projection = readiness.component('projection');
-const kafkaReady = kafkaProbe(kafka, () => Topics.registryEvents);
+const kafkaReady = kafkaProbe(kafka, config.KAFKA_BROKERS, () => Topics.registryEvents);
 void keepTrying('platform topics', () => ensurePlatformTopics(kafka), logger).then(() => {
   void ingest.start();
   void anchoredCheckpoints.start();

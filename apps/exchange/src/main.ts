@@ -67,7 +67,7 @@ const producer = kafka.producer({
 // Listen first; topics, projection and producer come up in the background, in parallel. Until the
 // projection has caught up readiness is false and publications get 503 (their barrier cannot pass).
 readiness.component('kafka');
-const kafkaReady = kafkaProbe(kafka, () => Topics.registryEvents);
+const kafkaReady = kafkaProbe(kafka, config.KAFKA_BROKERS, () => Topics.registryEvents);
 const projection = readiness.component('projection');
 void keepTrying('platform topics', () => ensurePlatformTopics(kafka), logger).then(() => {
   readiness.probe('kafka', kafkaReady.probe, {

@@ -54,7 +54,7 @@ const prisma = createPrisma(config.DATABASE_URL, {
 readiness.probe('database', () => prisma.$queryRaw`SELECT 1`, { timeoutMs: DATABASE_PROBE_TIMEOUT_MS });
 const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'renkei-registry' }, logger);
 // Listen first: topics are created (and the relay connects) whenever the broker is reachable.
-const kafkaReady = kafkaProbe(kafka, () => Topics.registryEvents);
+const kafkaReady = kafkaProbe(kafka, config.KAFKA_BROKERS, () => Topics.registryEvents);
 void keepTrying('platform topics', () => ensurePlatformTopics(kafka), logger).then(() =>
   readiness.probe('kafka', kafkaReady.probe, {
     timeoutMs: KAFKA_PROBE_TIMEOUT_MS,

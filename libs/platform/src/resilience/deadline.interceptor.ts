@@ -6,6 +6,8 @@ import type { Readiness } from './readiness.js';
 
 /** First look at the dependencies this long into a request, then every `RECHECK_MS`: answers stay under 2 s. */
 export const REQUEST_DEADLINE_MS = 1_000;
+/** ...or this soon when a dependency was already down as the request arrived (the breaker is open). */
+export const REQUEST_DEADLINE_WHILE_DOWN_MS = 300;
 const RECHECK_MS = 100;
 
 /**
@@ -45,7 +47,14 @@ export class DependencyDeadlineInterceptor implements NestInterceptor {
         }
         timer = setTimeout(check, RECHECK_MS);
       };
-      timer = setTimeout(check, this.deadlineMs);
+      // Known down already: whatever needs it will not be served, so the first look comes early. A request
+      // that does not need it (a token from memory, a health check) is usually done by then.
+      timer = setTimeout(
+        check,
+        this.readiness.down().length > 0
+          ? Math.min(this.deadlineMs, REQUEST_DEADLINE_WHILE_DOWN_MS)
+          : this.deadlineMs,
+      );
       const subscription = next.handle().subscribe({
         next: (value) => {
           if (!settled) subscriber.next(value);
