@@ -176,7 +176,7 @@ describe('Kafka, exchange and clearing failures under load', () => {
     const tokens = tokenRequests('token:broker-kill');
     await sleep(3_000);
     const killedAt = Date.now();
-    privateKafka.kill();
+    await privateKafka.kill();
     const broker = restartBroker();
     const listeningAt = await broker.listening;
     await broker.ready;
@@ -216,7 +216,7 @@ describe('Kafka, exchange and clearing failures under load', () => {
     const tokens = tokenRequests('token:outage');
     await sleep(1_000);
     const killedAt = Date.now();
-    privateKafka.kill();
+    await privateKafka.kill();
     // Readiness turns false while the broker is away; liveness stays true (nothing to restart).
     const notReadyAfter = await until(
       'exchange and clearing not ready',

@@ -18,8 +18,6 @@ export interface Answer {
   ms: number;
   /** HTTP status, or 0 when no answer came (connection refused: the process is not there). */
   status: number;
-  /** Of `ms`, how long this test process itself was stalled (it could not read the answer meanwhile). */
-  clientLagMs: number;
   retryAfter: string | null;
   code?: string;
   body?: unknown;
@@ -43,6 +41,14 @@ export class Recorder {
       if (lag > 50) this.stalls.push({ from: Date.now() - lag, to: Date.now() });
     }, 20);
     this.sampler.unref();
+  }
+
+  /**
+   * How long the service took, as far as this runner can tell: the answer's time less the runner's own
+   * stalls meanwhile (read when judging: a stall is recorded only once the runner runs again).
+   */
+  servedMs(a: Answer): number {
+    return a.ms - this.lagBetween(a.startedAt, a.endedAt);
   }
 
   private lagBetween(from: number, to: number): number {
@@ -77,7 +83,6 @@ export class Recorder {
       endedAt,
       ms: endedAt - startedAt,
       status,
-      clientLagMs: this.lagBetween(startedAt, endedAt),
       retryAfter,
       ...(body && typeof body === 'object' && 'code' in body ? { code: String(body.code) } : {}),
       body,
@@ -100,7 +105,7 @@ export class Recorder {
       // In flight when the process was killed, or sent while none was there: no process could answer.
       if (a.status === 0) return !down.some((w) => a.endedAt >= w.from && a.startedAt <= w.to);
       const wellFormed = (a.status >= 200 && a.status < 300) || (a.status === 503 && a.retryAfter !== null);
-      return !wellFormed || a.ms - a.clientLagMs > ANSWER_WITHIN_MS;
+      return !wellFormed || this.servedMs(a) > ANSWER_WITHIN_MS;
     });
   }
 
@@ -113,7 +118,7 @@ export class Recorder {
     const all = this.of(what);
     const count = (p: (a: Answer) => boolean) => all.filter(p).length;
     const max = Math.max(0, ...all.map((a) => a.ms));
-    const maxServed = Math.max(0, ...all.map((a) => a.ms - a.clientLagMs));
+    const maxServed = Math.max(0, ...all.map((a) => this.servedMs(a)));
     return `${what}: ${all.length} answers, ${count((a) => a.status >= 200 && a.status < 300)} 2xx, ${count((a) => a.status === 503)} 503, ${count((a) => a.status === 0)} refused, slowest ${maxServed} ms (${max} ms with this runner's own stalls)`;
   }
 }

@@ -33,8 +33,8 @@ export const privateKafka = {
     const pid = Number(readFileSync(this.pidFile, 'utf8').trim());
     return Number.isInteger(pid) && pid > 0 ? pid : null;
   },
-  /** SIGKILL: the broker dies at once, as in a crash or an OOM kill. */
-  kill(): void {
+  /** SIGKILL: the broker dies at once, as in a crash or an OOM kill. Waits (without blocking) until it is gone. */
+  async kill(): Promise<void> {
     const pid = this.pid();
     if (pid === null) return;
     try {
@@ -48,7 +48,7 @@ export const privateKafka = {
       } catch {
         return;
       }
-      execSync('sleep 0.05');
+      await new Promise((resolve) => setTimeout(resolve, 50));
     }
   },
   stop(): void {
