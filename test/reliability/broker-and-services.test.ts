@@ -204,7 +204,14 @@ describe('Kafka, exchange and clearing failures under load', () => {
     // The services survived: same processes, no manual restart.
     expect(platform.pid('exchange')).toBe(exchangePid);
     expect(platform.pid('clearing')).toBe(clearingPid);
-    expect(await status(`${platform.endpoints.exchange}/health/ready`)).toBe(200);
+    const readyIn = await until(
+      'exchange and clearing ready again',
+      async () =>
+        (await status(`${platform.endpoints.exchange}/health/ready`)) === 200 &&
+        (await status(`${platform.endpoints.clearing}/health/ready`)) === 200,
+      30_000,
+    );
+    report(`broker kill: exchange and clearing ready ${readyIn} ms after the check began`);
   });
 
   it('answers 503 quickly for a whole broker outage, reports not-ready, and recovers by itself', async () => {

@@ -173,7 +173,11 @@ describe('PostgreSQL stalls and audit truncation', () => {
     expect(duplicated).toEqual([]);
     expect(platform.pid('clearing')).toBe(pids.clearing);
     expect(platform.pid('registry')).toBe(pids.registry);
-    expect(await status(`${platform.endpoints.clearing}/health/ready`)).toBe(200);
+    await until(
+      'clearing ready again',
+      async () => (await status(`${platform.endpoints.clearing}/health/ready`)) === 200,
+      30_000,
+    );
   });
 
   it('detects the newest audit entries deleted together with their stored checkpoint', async () => {

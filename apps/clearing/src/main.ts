@@ -185,7 +185,7 @@ const outbox = new OutboxRelay(kafka, new PrismaOutboxStore(prisma, 'clearing'),
 await outbox.start();
 const ingest = new DecisionIngest(kafka, prisma, logger);
 // Listen first; Kafka comes up in the background, all at once. Readiness stays false until the registry
-// projection has caught up (the kafka probe is its barrier).
+// projection has caught up ('projection') and while the broker does not answer ('kafka').
 readiness.component('kafka');
 const projection = readiness.component('projection');
 const kafkaReady = kafkaProbe(kafka, config.KAFKA_BROKERS, () => Topics.registryEvents);
