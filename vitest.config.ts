@@ -22,11 +22,20 @@ export default defineConfig({
   ssr: { resolve: { conditions } },
   test: {
     projects: [
-      { extends: true, test: { name: 'unit', include: ['libs/**/*.spec.ts', 'apps/**/*.spec.ts'] } },
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['libs/**/*.spec.ts', 'apps/**/*.spec.ts'],
+          sequence: { groupOrder: 0 },
+        },
+      },
       {
         extends: true,
         test: {
           name: 'integration',
+          // Projects run one after another: the heavy ones each start services and must not share 2 cores.
+          sequence: { groupOrder: 1 },
           include: ['test/integration/**/*.test.ts'],
           globalSetup: ['test/support/infra.global.ts'],
           setupFiles: ['test/support/quiet-kafkajs.ts'],
@@ -39,6 +48,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'e2e',
+          sequence: { groupOrder: 2 },
           include: ['test/e2e/**/*.test.ts'],
           globalSetup: ['test/support/infra.global.ts'],
           setupFiles: ['test/support/quiet-kafkajs.ts'],
@@ -51,11 +61,25 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'security',
+          sequence: { groupOrder: 3 },
           include: ['test/security/**/*.test.ts'],
           globalSetup: ['test/support/infra.global.ts'],
           setupFiles: ['test/support/quiet-kafkajs.ts'],
           testTimeout: 60_000,
           hookTimeout: 180_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'reliability',
+          sequence: { groupOrder: 4 },
+          include: ['test/reliability/**/*.test.ts'],
+          globalSetup: ['test/support/infra.global.ts', 'test/support/reliability.global.ts'],
+          setupFiles: ['test/support/quiet-kafkajs.ts'],
+          testTimeout: 240_000,
+          hookTimeout: 240_000,
           fileParallelism: false,
         },
       },

@@ -35,7 +35,7 @@ node dist/scripts/openapi.js --check
 step "Schemathesis (PyPI) for the security project's OpenAPI fuzz run, into a cached venv"
 scripts/schemathesis.sh install
 
-step "tests: unit, integration (real PostgreSQL and Kafka), end to end (four services as processes), security"
+step "tests: unit, integration (real PostgreSQL and Kafka), end to end (four services as processes), security, reliability (a private broker and PostgreSQL, killed on purpose)"
 mkdir -p .renkei
 rm -f .renkei/vitest-report.json # never summarise a previous run
 status=0

@@ -58,6 +58,8 @@ export interface RunningPlatform {
    * its environment, e.g. the cps-sim participant id once it is onboarded.
    */
   restart(name: Service, how?: 'SIGTERM' | 'SIGKILL', env?: Record<string, string>): Promise<void>;
+  /** The service's current process id (the fault tests check a service survived without a restart). */
+  pid(name: Service): number | undefined;
 }
 
 async function waitHealthy(
@@ -164,6 +166,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<RunningPlatf
   return {
     endpoints: { registry: url(0), clearing: url(1), exchange: url(2), cpsSim: url(3) },
     stop,
+    pid: (name) => children.get(name)?.pid,
     async restart(name, how = 'SIGTERM', extraEnv) {
       if (extraEnv) Object.assign(env[name], extraEnv);
       const child = children.get(name);

@@ -3,19 +3,33 @@ import { z } from 'zod';
 import { parseKeyEncryptionKey } from '#libs/crypto';
 import { PlatformProjection, systemClock, Topics, type PlatformEvent } from '#libs/domain';
 import { parseSigningKeys, TokenIssuer, TokenVerifier } from '#libs/auth';
-import { createKafka, ensurePlatformTopics, EventConsumer, OutboxRelay } from '#libs/kafka';
+import {
+  createKafka,
+  ensurePlatformTopics,
+  EventConsumer,
+  KAFKA_PROBE_TIMEOUT_MS,
+  KAFKA_PROBE_TIMEOUTS_BEFORE_DOWN,
+  kafkaProbe,
+  OutboxRelay,
+} from '#libs/kafka';
 import { createPrisma, PrismaOutboxStore } from '#libs/persistence';
 import {
   baseConfigSchema,
   createHttpApp,
   createLogger,
+  DATABASE_PROBE_TIMEOUT_MS,
+  DependencyDeadlineInterceptor,
+  guardProcess,
+  healthOf,
+  keepTrying,
   listenAndServe,
   refusalRecorder,
   loadConfig,
+  Readiness,
   routeProcessWarnings,
 } from '#libs/platform';
 import { PolicyEngine, readPolicyBundle } from '#libs/policy';
-import { AuditCheckpointer } from './audit/checkpoints.js';
+import { AuditCheckpointer, checkpointSeq } from './audit/checkpoints.js';
 import { DecisionIngest } from './audit/decision-ingest.js';
 import { appendRefusals, RefusalIngest } from './audit/refusal-ingest.js';
 import { recordAnnouncedDeadLetter, appendClearingDeadLetters } from './audit/dead-letters.js';
@@ -88,9 +102,14 @@ const config = loadConfig(
 );
 const logger = createLogger('clearing', config.LOG_LEVEL);
 routeProcessWarnings(logger);
+guardProcess(logger);
+const readiness = new Readiness(logger.child({ component: 'readiness' }));
 const clock = systemClock;
 const policy = await PolicyEngine.load(await readPolicyBundle(config.POLICY_DIR));
-const prisma = createPrisma(config.DATABASE_URL);
+const prisma = createPrisma(config.DATABASE_URL, {
+  onError: (error) => logger.warn({ err: error }, 'database connection error'),
+});
+readiness.probe('database', () => prisma.$queryRaw`SELECT 1`, { timeoutMs: DATABASE_PROBE_TIMEOUT_MS });
 const kek = parseKeyEncryptionKey(config.KEY_ENCRYPTION_KEY);
 const dataKeys = new DataKeyStore(prisma, kek);
 const maxTokenTtlMs = Math.max(config.PLATFORM_TOKEN_TTL_S, config.DATASET_TOKEN_TTL_S) * 1000;
@@ -110,7 +129,12 @@ const signingKeys = new SigningKeyManager(
   clock,
   logger.child({ component: 'signing-keys' }),
 );
-await signingKeys.initialize(config.SIGNING_KEYS ? parseSigningKeys(config.SIGNING_KEYS) : null);
+// The key ring is needed for every token: without the database at start there is nothing to serve yet.
+await keepTrying(
+  'signing-key ring',
+  () => signingKeys.initialize(config.SIGNING_KEYS ? parseSigningKeys(config.SIGNING_KEYS) : null),
+  logger,
+);
 signingKeys.start();
 // Both follow the ring: a promoted key signs (and verifies) without a restart.
 const issuer = new TokenIssuer(signingKeys.ring, config.TOKEN_ISSUER, clock);
@@ -119,17 +143,26 @@ const issuer = new TokenIssuer(signingKeys.ring, config.TOKEN_ISSUER, clock);
 const verifier = TokenVerifier.local(() => signingKeys.ring.jwks, config.TOKEN_ISSUER, clock, {
   refresh: () => signingKeys.refresh(),
 });
+const state = new PlatformProjection();
+// The newest checkpoint read back from Kafka: verify checks the chain against it (anchoring).
+let newestAnchored: string | null = null;
 const checkpoints = new AuditCheckpointer(
   prisma,
   signingKeys,
   config.TOKEN_ISSUER,
   clock,
   logger.child({ component: 'audit-checkpoints' }),
+  {
+    originators: () => [
+      ...new Set(
+        [...state.contracts.values()].flatMap((versions) => [...versions.values()].map((c) => c.owner)),
+      ),
+    ],
+    newestOnKafka: () => newestAnchored,
+  },
 );
 checkpoints.start(config.AUDIT_CHECKPOINT_INTERVAL_MS);
 const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'renkei-clearing' }, logger);
-await ensurePlatformTopics(kafka);
-const state = new PlatformProjection();
 const notifier = new ContractNotifier(state, prisma, logger);
 notifier.start();
 const registryEvents = new EventConsumer(
@@ -142,8 +175,19 @@ const registryEvents = new EventConsumer(
   },
   logger,
   'renkei-clearing.registry',
+  readiness.component('registry-events'),
 );
-await registryEvents.start();
+const anchoredCheckpoints = new EventConsumer(
+  kafka,
+  [Topics.auditCheckpoints],
+  (_t, e) => {
+    const jws = (e as { jws?: unknown }).jws;
+    if (typeof jws === 'string' && checkpointSeq(jws) > (newestAnchored ? checkpointSeq(newestAnchored) : 0))
+      newestAnchored = jws;
+  },
+  logger,
+  'renkei-clearing.checkpoints',
+);
 const outbox = new OutboxRelay(
   kafka,
   new PrismaOutboxStore(prisma, 'clearing', appendClearingDeadLetters),
@@ -153,9 +197,22 @@ const outbox = new OutboxRelay(
 );
 await outbox.start();
 const ingest = new DecisionIngest(kafka, prisma, logger);
-await ingest.start();
 const refusalIngest = new RefusalIngest(kafka, prisma, logger);
-await refusalIngest.start();
+// Listen first; Kafka comes up in the background, all at once. Readiness stays false until the registry
+// projection has caught up ('projection') and while the broker does not answer ('kafka').
+readiness.component('kafka');
+const projection = readiness.component('projection');
+const kafkaReady = kafkaProbe(kafka, config.KAFKA_BROKERS, () => Topics.registryEvents);
+void keepTrying('platform topics', () => ensurePlatformTopics(kafka), logger).then(() => {
+  void ingest.start();
+  void refusalIngest.start();
+  void anchoredCheckpoints.start();
+  readiness.probe('kafka', kafkaReady.probe, {
+    timeoutMs: KAFKA_PROBE_TIMEOUT_MS,
+    timeoutsBeforeDown: KAFKA_PROBE_TIMEOUTS_BEFORE_DOWN,
+  });
+  void registryEvents.start().then(() => projection('up'));
+});
 
 const app = await createHttpApp(
   ClearingModule.register({
@@ -179,18 +236,14 @@ const app = await createHttpApp(
     signingKeys,
     checkpoints,
     serviceJwks: config.EXCHANGE_JWKS ? (JSON.parse(config.EXCHANGE_JWKS) as JSONWebKeySet) : null,
-    health: async () => ({
-      database: await prisma.$queryRaw`SELECT 1`.then(
-        () => 'up' as const,
-        () => 'down' as const,
-      ),
-    }),
+    health: () => Promise.resolve(healthOf(readiness)),
   }),
   describeClearing,
   logger,
 );
 // Clearing's own security refusals go straight onto its chain (ADR 0018).
 refusalRecorder(app).useSink((records) => appendRefusals(prisma, records));
+app.useGlobalInterceptors(new DependencyDeadlineInterceptor(readiness));
 logger.info({ policyRevision: policy.revision }, 'policy bundle loaded');
 const sweeper = app.get(DeletionSweeper);
 sweeper.start({ intervalMs: config.GRANT_SWEEP_INTERVAL_MS, logger: logger.child({ component: 'sweeper' }) });
@@ -202,7 +255,14 @@ await listenAndServe(app, {
     // The sweep writes through the outbox: it stops before the relay does.
     await sweeper.stop();
     await Promise.allSettled([signingKeys.stop(), checkpoints.stop()]);
-    await Promise.allSettled([ingest.stop(), refusalIngest.stop(), registryEvents.stop(), outbox.stop()]);
+    readiness.stop();
+    await Promise.allSettled([
+      ingest.stop(),
+      refusalIngest.stop(),
+      registryEvents.stop(),
+      anchoredCheckpoints.stop(),
+      outbox.stop(),
+    ]);
     notifier.stop();
     await notifier.idle();
     await prisma.$disconnect();

@@ -65,7 +65,7 @@ const app = await createHttpApp(
     health: () =>
       Promise.resolve({
         process: 'up' as const,
-        identity: context.services ? ('up' as const) : ('down' as const),
+        identity: context.services ? ('up' as const) : ('not-configured' as const),
       }),
   }),
   describeCpsSim,

@@ -19,6 +19,7 @@ import {
   type PlatformProjection,
 } from '#libs/domain';
 import { ensureTopics, type EventConsumer } from '#libs/kafka';
+import { withDeadline } from '#libs/platform';
 import { requireScope, type Principal } from '#libs/auth';
 import type { PolicyEngine } from '#libs/policy';
 import type { Clock } from '#libs/domain';
@@ -54,6 +55,8 @@ const MAX_COMBINED_CHARS = 256 * 1024;
 const MAX_QUEUED = 64;
 /** ...and at most this many characters of them. */
 const MAX_QUEUED_CHARS = 16 * 1024 * 1024;
+/** A produce request unanswered this long fails its publications (503) and frees the queue behind it. */
+const SEND_DEADLINE_MS = 5_000;
 /** Like kafkajs's metadata max age: an added partition is picked up within this time. */
 const PARTITIONS_MAX_AGE_MS = 300_000;
 
@@ -126,10 +129,14 @@ export class ExchangeRuntime {
   ensureDataTopics(dataset: string): Promise<void> {
     let ready = this.topicsReady.get(dataset);
     if (!ready) {
-      ready = ensureTopics(this.kafka, [
-        { topic: Topics.data(dataset), numPartitions: this.partitions },
-        { topic: Topics.deadLetter(dataset), numPartitions: 1 },
-      ]).catch((error: unknown) => {
+      ready = withDeadline(
+        ensureTopics(this.kafka, [
+          { topic: Topics.data(dataset), numPartitions: this.partitions },
+          { topic: Topics.deadLetter(dataset), numPartitions: 1 },
+        ]),
+        SEND_DEADLINE_MS,
+        'Kafka topic creation',
+      ).catch((error: unknown) => {
         this.topicsReady.delete(dataset);
         throw error;
       });
@@ -163,21 +170,25 @@ export class ExchangeRuntime {
   private refreshPartitions(topic: string): Promise<void> {
     let pending = this.partitionRefresh.get(topic);
     if (!pending) {
-      pending = (async () => {
-        const admin = this.kafka.admin();
-        await admin.connect();
-        try {
-          const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
-          const metadata = topics.find((t) => t.name === topic)?.partitions ?? [];
-          if (metadata.length === 0) throw new Error(`No partitions known for topic ${topic}`);
-          this.partitionsOf.set(topic, {
-            metadata: [...metadata].sort((a, b) => a.partitionId - b.partitionId),
-            at: Date.now(),
-          });
-        } finally {
-          await admin.disconnect();
-        }
-      })().finally(() => this.partitionRefresh.delete(topic));
+      pending = withDeadline(
+        async () => {
+          const admin = this.kafka.admin();
+          await admin.connect();
+          try {
+            const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
+            const metadata = topics.find((t) => t.name === topic)?.partitions ?? [];
+            if (metadata.length === 0) throw new Error(`No partitions known for topic ${topic}`);
+            this.partitionsOf.set(topic, {
+              metadata: [...metadata].sort((a, b) => a.partitionId - b.partitionId),
+              at: Date.now(),
+            });
+          } finally {
+            await admin.disconnect().catch(() => undefined);
+          }
+        },
+        SEND_DEADLINE_MS,
+        'Kafka metadata',
+      ).finally(() => this.partitionRefresh.delete(topic));
       this.partitionRefresh.set(topic, pending);
     }
     return pending;
@@ -255,10 +266,14 @@ export class ExchangeRuntime {
       add(publication.topic, publication.messages);
       add(Topics.auditDecisions, [publication.audit]);
     }
-    const results = await this.producer.sendBatch({
-      acks: -1,
-      topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
-    });
+    const results = await withDeadline(
+      this.producer.sendBatch({
+        acks: -1,
+        topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+      }),
+      SEND_DEADLINE_MS,
+      'Kafka produce',
+    );
     try {
       this.settle(group, results);
     } catch (error) {
@@ -329,10 +344,14 @@ export class ExchangeRuntime {
   /** Decision records go to the audit topic (acks=all) and from there onto clearing's hash chain. */
   async record(records: DecisionRecordInput[]): Promise<void> {
     if (records.length === 0) return;
-    await this.producer.send({
-      topic: Topics.auditDecisions,
-      acks: -1,
-      messages: records.map((r) => ({ key: r.requestedBy, value: JSON.stringify(r) })),
-    });
+    await withDeadline(
+      this.producer.send({
+        topic: Topics.auditDecisions,
+        acks: -1,
+        messages: records.map((r) => ({ key: r.requestedBy, value: JSON.stringify(r) })),
+      }),
+      SEND_DEADLINE_MS,
+      'Kafka produce (decision records)',
+    );
   }
 }

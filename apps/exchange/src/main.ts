@@ -1,14 +1,27 @@
 import { z } from 'zod';
 import { PlatformProjection, systemClock, Topics, type PlatformEvent } from '#libs/domain';
 import { TokenVerifier } from '#libs/auth';
-import { createKafka, ensurePlatformTopics, EventConsumer, kafkaRefusalSink } from '#libs/kafka';
+import {
+  createKafka,
+  ensurePlatformTopics,
+  EventConsumer,
+  KAFKA_PROBE_TIMEOUT_MS,
+  KAFKA_PROBE_TIMEOUTS_BEFORE_DOWN,
+  kafkaProbe,
+  kafkaRefusalSink,
+} from '#libs/kafka';
 import {
   baseConfigSchema,
   createHttpApp,
   createLogger,
+  DependencyDeadlineInterceptor,
+  guardProcess,
+  healthOf,
+  keepTrying,
   listenAndServe,
   refusalRecorder,
   loadConfig,
+  Readiness,
   routeProcessWarnings,
 } from '#libs/platform';
 import { PolicyEngine, readPolicyBundle } from '#libs/policy';
@@ -32,10 +45,11 @@ const config = loadConfig(
 );
 const logger = createLogger('exchange', config.LOG_LEVEL);
 routeProcessWarnings(logger);
+guardProcess(logger);
+const readiness = new Readiness(logger.child({ component: 'readiness' }));
 const clock = systemClock;
 const policy = await PolicyEngine.load(await readPolicyBundle(config.POLICY_DIR));
 const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'renkei-exchange' }, logger);
-await ensurePlatformTopics(kafka);
 const state = new PlatformProjection();
 const events = new EventConsumer(
   kafka,
@@ -43,15 +57,29 @@ const events = new EventConsumer(
   (_t, e) => state.apply(e as PlatformEvent),
   logger,
   'renkei-exchange.platform',
+  readiness.component('platform-events'),
 );
-await events.start();
-// A finite retry: a send Kafka cannot take fails (503) instead of holding the produce queue forever.
+// A finite retry: a send Kafka cannot take fails (503) instead of holding the produce queue; kafkajs
+// reconnects by itself on the next send once the broker is back.
 const producer = kafka.producer({
   idempotent: true,
   maxInFlightRequests: 5,
-  retry: { retries: 5, maxRetryTime: 10_000 },
+  retry: { retries: 4, initialRetryTime: 100, maxRetryTime: 1_000 },
 });
-await producer.connect();
+// Listen first; topics, projection and producer come up in the background, in parallel. Until the
+// projection has caught up readiness is false and publications get 503 (their barrier cannot pass).
+readiness.component('kafka');
+const kafkaReady = kafkaProbe(kafka, config.KAFKA_BROKERS, () => Topics.registryEvents);
+const projection = readiness.component('projection');
+void keepTrying('platform topics', () => ensurePlatformTopics(kafka), logger).then(() => {
+  readiness.probe('kafka', kafkaReady.probe, {
+    timeoutMs: KAFKA_PROBE_TIMEOUT_MS,
+    timeoutsBeforeDown: KAFKA_PROBE_TIMEOUTS_BEFORE_DOWN,
+  });
+  return events.start().then(() => projection('up'));
+});
+const producerState = readiness.component('producer');
+void keepTrying('producer', () => producer.connect().then(() => producerState('up')), logger);
 const protection = config.SERVICE_KEY
   ? new FieldProtection(await ClearingKeysClient.create(config.CLEARING_URL, config.SERVICE_KEY), state)
   : null;
@@ -78,18 +106,14 @@ const app = await createHttpApp(
     runtime,
     verifier,
     pseudonymSecret: config.PSEUDONYM_SECRET,
-    health: async () => ({
-      kafka: await Promise.race([
-        events.barrier().then(() => 'up' as const),
-        new Promise<'down'>((resolve) => setTimeout(() => resolve('down'), 2_000)),
-      ]),
-    }),
+    health: () => Promise.resolve(healthOf(readiness)),
   }),
   describeExchange,
   logger,
 );
 // Security refusals go to clearing's audit chain (ADR 0018); flushed when the app closes, before the producer.
 refusalRecorder(app).useSink(kafkaRefusalSink(producer));
+app.useGlobalInterceptors(new DependencyDeadlineInterceptor(readiness));
 logger.info({ policyRevision: policy.revision }, 'policy bundle loaded');
 await listenAndServe(app, {
   host: config.HOST,
@@ -97,6 +121,7 @@ await listenAndServe(app, {
   logger,
   beforeClose: () => app.get(SubscribeService).closeAll(),
   onClose: async () => {
-    await Promise.allSettled([events.stop(), producer.disconnect()]);
+    readiness.stop();
+    await Promise.allSettled([events.stop(), producer.disconnect(), kafkaReady.stop()]);
   },
 });

@@ -1,15 +1,29 @@
 import { z } from 'zod';
-import { schemaLimitsFromEnv, systemClock } from '#libs/domain';
+import { schemaLimitsFromEnv, systemClock, Topics } from '#libs/domain';
 import { TokenVerifier } from '#libs/auth';
-import { createKafka, ensurePlatformTopics, kafkaRefusalSink, OutboxRelay } from '#libs/kafka';
+import {
+  createKafka,
+  ensurePlatformTopics,
+  KAFKA_PROBE_TIMEOUT_MS,
+  KAFKA_PROBE_TIMEOUTS_BEFORE_DOWN,
+  kafkaProbe,
+  kafkaRefusalSink,
+  OutboxRelay,
+} from '#libs/kafka';
 import { createPrisma, PrismaOutboxStore } from '#libs/persistence';
 import {
   baseConfigSchema,
   createHttpApp,
   createLogger,
+  DATABASE_PROBE_TIMEOUT_MS,
+  DependencyDeadlineInterceptor,
+  guardProcess,
+  healthOf,
+  keepTrying,
   listenAndServe,
   refusalRecorder,
   loadConfig,
+  Readiness,
   routeProcessWarnings,
 } from '#libs/platform';
 import { RegistryModule } from './registry.module.js';
@@ -48,9 +62,22 @@ function localHost(host: string): string {
 }
 const logger = createLogger('registry', config.LOG_LEVEL);
 routeProcessWarnings(logger);
-const prisma = createPrisma(config.DATABASE_URL);
+guardProcess(logger);
+const readiness = new Readiness(logger.child({ component: 'readiness' }));
+const prisma = createPrisma(config.DATABASE_URL, {
+  onError: (error) => logger.warn({ err: error }, 'database connection error'),
+});
+readiness.probe('database', () => prisma.$queryRaw`SELECT 1`, { timeoutMs: DATABASE_PROBE_TIMEOUT_MS });
 const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'renkei-registry' }, logger);
-await ensurePlatformTopics(kafka);
+// Listen first: topics are created (and the relay connects) whenever the broker is reachable.
+const kafkaReady = kafkaProbe(kafka, config.KAFKA_BROKERS, () => Topics.registryEvents);
+void keepTrying('platform topics', () => ensurePlatformTopics(kafka), logger).then(() =>
+  readiness.probe('kafka', kafkaReady.probe, {
+    timeoutMs: KAFKA_PROBE_TIMEOUT_MS,
+    timeoutsBeforeDown: KAFKA_PROBE_TIMEOUTS_BEFORE_DOWN,
+  }),
+);
+readiness.component('kafka');
 const outbox = new OutboxRelay(
   kafka,
   new PrismaOutboxStore(prisma, 'registry', announceRegistryDeadLetters),
@@ -85,27 +112,24 @@ const app = await createHttpApp(
       registry: config.PUBLIC_URL ?? `http://${localHost(config.HOST)}:${config.PORT}`,
       exchange: config.EXCHANGE_PUBLIC_URL,
     },
-    health: async () => ({
-      database: await prisma.$queryRaw`SELECT 1`.then(
-        () => 'up' as const,
-        () => 'down' as const,
-      ),
-    }),
+    health: () => Promise.resolve(healthOf(readiness)),
   }),
   describeRegistry,
   logger,
 );
-// Security refusals go to clearing's audit chain (ADR 0018).
+// Security refusals go to clearing's audit chain (ADR 0018); the producer connects in the background, so a
+// broker that is down at start delays refusal records, never the service.
 const refusalProducer = kafka.producer({ retry: { retries: 5, maxRetryTime: 10_000 } });
-await refusalProducer.connect();
+void keepTrying('refusal producer', () => refusalProducer.connect(), logger);
 refusalRecorder(app).useSink(kafkaRefusalSink(refusalProducer));
+app.useGlobalInterceptors(new DependencyDeadlineInterceptor(readiness));
 await listenAndServe(app, {
   host: config.HOST,
   port: config.PORT,
   logger,
   onClose: async () => {
-    await outbox.stop();
-    await refusalProducer.disconnect();
+    readiness.stop();
+    await Promise.allSettled([outbox.stop(), kafkaReady.stop(), refusalProducer.disconnect()]);
     await schemaWork.close();
     await prisma.$disconnect();
   },

@@ -22,6 +22,9 @@ export const Topics = {
   get auditRefusals() {
     return `${prefix()}.audit.refusals`;
   },
+  get auditCheckpoints() {
+    return `${prefix()}.audit.checkpoints`;
+  },
   data: (dataset: string) => `${prefix()}.data.${dataset}`,
   deadLetter: (dataset: string) => `${prefix()}.dlq.${dataset}`,
 };

@@ -1,6 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Admin, Consumer, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
+import { withDeadline } from '#libs/platform';
+import { SupervisedConsumer, type SupervisedState } from './supervised-consumer.js';
+
+/**
+ * A barrier on the request path gives up after this long (the caller answers 503). Generous: it only
+ * bounds a hang; while Kafka is known to be down the request deadline answers 503 well before.
+ */
+export const BARRIER_DEADLINE_MS = 5_000;
 
 /**
  * Reads single-partition platform topics (registry and clearing events) from the beginning into an
@@ -11,8 +19,9 @@ import type { Logger } from 'pino';
  * before a delivery, so a revocation acknowledged before an event was published always wins.
  */
 export class EventConsumer {
-  private readonly consumer: Consumer;
+  private readonly supervised: SupervisedConsumer;
   private readonly admin: Admin;
+  private adminConnected: Promise<void> | undefined;
   /** topic -> next offset to apply */
   private readonly applied = new Map<string, bigint>();
   private readonly waiters: { topic: string; offset: bigint; resolve: () => void }[] = [];
@@ -26,24 +35,54 @@ export class EventConsumer {
     private readonly apply: (topic: string, event: unknown) => void | Promise<void>,
     private readonly logger: Logger,
     name: string,
+    report?: (state: SupervisedState, reason?: unknown) => void,
   ) {
-    this.consumer = kafka.consumer({
-      groupId: `${name}.${randomUUID()}`,
-      maxWaitTimeInMs: 50,
-      sessionTimeout: 10_000,
-      heartbeatInterval: 1_000,
-    });
+    // A fresh throw-away group for every consumer the supervisor creates: it resumes from `applied` by seeking.
+    this.supervised = new SupervisedConsumer(
+      name,
+      () =>
+        kafka.consumer({
+          groupId: `${name}.${randomUUID()}`,
+          maxWaitTimeInMs: 50,
+          sessionTimeout: 10_000,
+          heartbeatInterval: 1_000,
+        }),
+      (consumer) => this.run(consumer),
+      logger,
+      report,
+    );
     this.admin = kafka.admin();
   }
 
-  /** Resolves when the projection has caught up with everything on the topics at start. */
+  /**
+   * Resolves when the projection has caught up with everything on the topics at start. If Kafka is not
+   * reachable it keeps trying (the supervisor's backoff) and resolves once it is.
+   */
   async start(): Promise<void> {
-    await Promise.all([this.consumer.connect(), this.admin.connect()]);
-    await this.consumer.subscribe({ topics: this.topics, fromBeginning: true });
-    await this.consumer.run({
+    await this.supervised.start();
+    for (;;) {
+      try {
+        await this.barrier(0, 0);
+        return;
+      } catch (error) {
+        this.logger.warn({ err: error }, 'projection could not catch up yet; retrying');
+        await new Promise((resolve) => setTimeout(resolve, 500).unref());
+      }
+    }
+  }
+
+  async stop(): Promise<void> {
+    await Promise.allSettled([this.supervised.stop(), this.admin.disconnect()]);
+  }
+
+  private async run(consumer: Consumer): Promise<void> {
+    await consumer.subscribe({ topics: this.topics, fromBeginning: true });
+    await consumer.run({
       autoCommit: false,
       eachMessage: async ({ topic, partition, message }) => {
         if (partition !== 0) throw new Error(`${topic} must have exactly one partition`);
+        // A restarted consumer may be handed what was applied already: each event is applied once.
+        if (BigInt(message.offset) < (this.applied.get(topic) ?? 0n)) return;
         try {
           if (message.value) await this.apply(topic, JSON.parse(message.value.toString('utf8')));
         } catch (error) {
@@ -53,11 +92,9 @@ export class EventConsumer {
         this.advance(topic, BigInt(message.offset) + 1n);
       },
     });
-    await this.barrier();
-  }
-
-  async stop(): Promise<void> {
-    await Promise.allSettled([this.consumer.disconnect(), this.admin.disconnect()]);
+    // A replacement consumer goes on where the last one stopped.
+    for (const [topic, offset] of this.applied)
+      consumer.seek({ topic, partition: 0, offset: offset.toString() });
   }
 
   /**
@@ -65,23 +102,33 @@ export class EventConsumer {
    * barrier that started at most that long ago and has completed is good enough (no Kafka round trip):
    * the publish path tolerates a few hundred milliseconds, delivery decisions take a fresh one.
    */
-  barrier(maxAgeMs = 0): Promise<void> {
+  barrier(maxAgeMs = 0, deadlineMs = BARRIER_DEADLINE_MS): Promise<void> {
     const requestedAt = Date.now();
     if (maxAgeMs > 0 && requestedAt - this.completedBarrierStartedAt <= maxAgeMs) return Promise.resolve();
-    if (this.pendingBarrier && requestedAt <= this.lastBarrierAt) return this.pendingBarrier;
+    const bounded = (p: Promise<void>) => (deadlineMs > 0 ? withDeadline(p, deadlineMs, 'Kafka barrier') : p);
+    if (this.pendingBarrier && requestedAt <= this.lastBarrierAt) return bounded(this.pendingBarrier);
     this.lastBarrierAt = requestedAt;
     const barrier = this.fetchEnds()
       .then((ends) => Promise.all(ends.map(({ topic, end }) => this.waitFor(topic, end))))
       .then(() => {
         this.completedBarrierStartedAt = Math.max(this.completedBarrierStartedAt, requestedAt);
       });
-    this.pendingBarrier = barrier.finally(() => {
-      if (this.pendingBarrier === barrier) this.pendingBarrier = undefined;
+    const pending = barrier.finally(() => {
+      if (this.pendingBarrier === pending) this.pendingBarrier = undefined;
     });
-    return barrier;
+    // Later callers share `pending`; if none comes, its rejection must not go unhandled (that ended the
+    // process on a retriable NOT_LEADER_FOR_PARTITION while the broker came back).
+    pending.catch(() => undefined);
+    this.pendingBarrier = pending;
+    return bounded(barrier);
   }
 
   private async fetchEnds(): Promise<{ topic: string; end: bigint }[]> {
+    this.adminConnected ??= this.admin.connect().catch((error: unknown) => {
+      this.adminConnected = undefined;
+      throw error;
+    });
+    await this.adminConnected;
     return Promise.all(
       this.topics.map(async (topic) => {
         const offsets = await this.admin.fetchTopicOffsets(topic);

@@ -3,3 +3,5 @@ export * from './outbox-relay.js';
 export * from './event-consumer.js';
 export * from './refusal-sink.js';
 export * from './outbox-parking.js';
+export * from './supervised-consumer.js';
+export * from './kafka-probe.js';

@@ -23,7 +23,13 @@ export function createKafka(settings: KafkaSettings, logger: Logger): Kafka {
     brokers: settings.brokers,
     logLevel: logLevel.WARN,
     logCreator: pinoLogCreator(logger.child({ component: 'kafka' })),
-    retry: { initialRetryTime: 100, retries: 8 },
+    // Deadlines on every request (see docs/operations.md): a broker that does not answer is given up on in
+    // seconds, and a reconnect is retried with capped exponential backoff instead of piling up.
+    connectionTimeout: 1_000,
+    authenticationTimeout: 1_000,
+    requestTimeout: 5_000,
+    enforceRequestTimeout: true,
+    retry: { initialRetryTime: 100, maxRetryTime: 2_000, retries: 8 },
   });
 }
 
@@ -41,7 +47,7 @@ export async function ensureTopics(kafka: Kafka, topics: ITopicConfig[]): Promis
       });
     }
   } finally {
-    await admin.disconnect();
+    await admin.disconnect().catch(() => undefined);
   }
 }
 
@@ -56,5 +62,7 @@ export function ensurePlatformTopics(kafka: Kafka): Promise<void> {
     { topic: Topics.clearingEvents, numPartitions: 1, configEntries: forever },
     { topic: Topics.auditDecisions, numPartitions: 3 },
     { topic: Topics.auditRefusals, numPartitions: 1 },
+    // Signed audit checkpoints, anchored where the platform's database cannot take them back.
+    { topic: Topics.auditCheckpoints, numPartitions: 1, configEntries: forever },
   ]);
 }

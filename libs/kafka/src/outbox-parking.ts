@@ -131,7 +131,7 @@ function chunks(rows: Prepared[], maxBytes: number): Prepared[][] {
   return out;
 }
 
-async function send(producer: Producer, rows: Prepared[]): Promise<void> {
+async function send(producer: Pick<Producer, 'sendBatch'>, rows: Prepared[]): Promise<void> {
   const byTopic = new Map<string, { key: string; value: string }[]>();
   for (const r of rows) {
     const list = byTopic.get(r.row.topic) ?? [];
@@ -150,7 +150,7 @@ async function send(producer: Producer, rows: Prepared[]): Promise<void> {
  * by event id).
  */
 export async function deliverOrPark(
-  producer: Producer,
+  producer: Pick<Producer, 'sendBatch'>,
   rows: OutboxRow[],
   options: ParkingOptions,
   logger: Logger,

@@ -7,6 +7,10 @@ import {
   type OutboxRow,
   type ParkingOptions,
 } from './outbox-parking.js';
+import { withDeadline } from '#libs/platform';
+
+/** A send to Kafka is given up on after this long, well inside the outbox transaction's own timeout. */
+export const OUTBOX_SEND_DEADLINE_MS = 4_000;
 
 export type { OutboxRow, OutboxOutcome, DeadLetter } from './outbox-parking.js';
 
@@ -31,6 +35,7 @@ export class OutboxRelay {
   private running: Promise<boolean> | undefined;
   private next: Promise<boolean> | undefined;
   private stopped = false;
+  private connected: Promise<void> | undefined;
 
   constructor(
     kafka: Kafka,
@@ -44,10 +49,24 @@ export class OutboxRelay {
   }
 
   private readonly parking: ParkingOptions;
+  private readonly deadlined: Pick<Producer, 'sendBatch'> = {
+    sendBatch: (batch) =>
+      withDeadline(this.producer.sendBatch(batch), OUTBOX_SEND_DEADLINE_MS, 'outbox send'),
+  };
 
-  async start(): Promise<void> {
-    await this.producer.connect();
+  /** Starts relaying; the producer connects on the first drain (and again after a failure), so a broker
+   * that is down at start delays events, never the service. */
+  start(): Promise<void> {
     this.schedule();
+    return Promise.resolve();
+  }
+
+  private connect(): Promise<void> {
+    this.connected ??= this.producer.connect().catch((error: unknown) => {
+      this.connected = undefined;
+      throw error;
+    });
+    return this.connected;
   }
 
   /**
@@ -86,7 +105,7 @@ export class OutboxRelay {
     clearTimeout(this.timer);
     await this.running?.catch(() => undefined);
     await this.next?.catch(() => undefined);
-    await this.producer.disconnect();
+    await this.producer.disconnect().catch(() => undefined);
   }
 
   private schedule(): void {
@@ -95,11 +114,13 @@ export class OutboxRelay {
   }
 
   private async drain(): Promise<void> {
+    await this.connect();
     for (;;) {
       let failed: OutboxOutcome['failed'];
       const count = await this.store.withUnsent(500, async (rows) => {
-        // Poison messages are parked, not retried forever (outbox-parking.ts).
-        const outcome = await deliverOrPark(this.producer, rows, this.parking, this.logger);
+        // Poison messages are parked, not retried forever (outbox-parking.ts). A send unanswered in time
+        // leaves its rows unsent and uncounted (a deadline is the broker's fault, not the row's).
+        const outcome = await deliverOrPark(this.deadlined, rows, this.parking, this.logger);
         failed = outcome.failed;
         return outcome;
       });

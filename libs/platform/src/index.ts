@@ -9,3 +9,4 @@ export * from './service.js';
 export * from './refusal-audit.js';
 export * from './edge/index.js';
 export * from './metrics.js';
+export * from './resilience/index.js';

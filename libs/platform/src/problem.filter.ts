@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { DomainError, type ErrorDetail, type ErrorKind } from '#libs/domain';
 import { noteRefusal } from './refusal-audit.js';
 import { edgeProblemOf } from './edge/framework-errors.js';
+import { isDependencyFailure } from './resilience/dependency-errors.js';
 
 const statusOf: Record<ErrorKind, number> = {
   'bad-request': 400,
@@ -75,6 +76,16 @@ export class ProblemFilter implements ExceptionFilter {
     const status = (error as { statusCode?: unknown }).statusCode;
     if (typeof status === 'number' && status >= 400 && status < 500) {
       return this.simple(status, `HTTP.${status}`, (error as Error).message, instance);
+    }
+    // Kafka or PostgreSQL away (or past its deadline) is a 503 to retry, not a server bug.
+    if (isDependencyFailure(error)) {
+      return this.simple(
+        503,
+        'DEPENDENCY.UNAVAILABLE',
+        'A service this request needs (database or event bus) is unavailable; nothing is confirmed',
+        instance,
+        'Retry after the Retry-After delay; requests are safe to repeat',
+      );
     }
     return this.simple(
       500,

@@ -515,7 +515,9 @@ export class AuditService {
 
   private async walk(supplied: string | undefined, upToSupplied: boolean): Promise<VerifyReport> {
     const claims = supplied ? await this.checkpoints.verifyJws(supplied) : null;
-    const stored = this.checkpoints.storedHeads();
+    // The newest checkpoint found anywhere counts: stored ones, those anchored on Kafka and in originators'
+    // feeds, and the supplied one.
+    const stored = combineHeads(this.checkpoints.storedHeads(), await this.checkpoints.anchoredHeads());
     const result = await verifyAudit(
       this.prisma,
       claims

@@ -1,9 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { SignJWT, createLocalJWKSet, decodeProtectedHeader, errors, jwtVerify, type JWK } from 'jose';
 import type { Logger } from 'pino';
-import { DomainError, conflict, type Clock } from '#libs/domain';
+import { DomainError, Topics, conflict, type Clock } from '#libs/domain';
 import { PLATFORM_ALG, type SigningKey } from '#libs/auth';
 import type { PrismaClient } from '#libs/persistence';
-import { GENESIS_HASH, verifySegment, type ExpectedHead, type HeadSource } from './audit-log.js';
+import { GENESIS_HASH, headsOf, verifySegment, type ExpectedHead, type HeadSource } from './audit-log.js';
 
 /** The JWS type of a checkpoint: it can never pass as an access token, nor an access token as it. */
 export const CHECKPOINT_TYP = 'renkei-audit-checkpoint+jwt';
@@ -95,6 +96,33 @@ export async function verifyCheckpoint(
   }
 }
 
+/** The notification kind that carries the newest signed checkpoint to each originator. */
+export const CHECKPOINT_NOTIFICATION = 'AUDIT.CHECKPOINT';
+
+/**
+ * Where checkpoints are anchored outside the audit tables, so that deleting the newest entries together
+ * with the stored checkpoint is still detected: every new checkpoint goes (in the same transaction) to the
+ * outbox for a Kafka topic kept forever, and to each originator's notification feed.
+ */
+export interface CheckpointAnchors {
+  /** Participants owning datasets: each one's feed holds the newest checkpoint. */
+  originators(): string[];
+  /** The newest checkpoint read back from the Kafka topic, if any (compact JWS). */
+  newestOnKafka(): string | null;
+}
+
+/** Reads a checkpoint's seq without verifying it (to keep the newest; it is verified when used). */
+export function checkpointSeq(jws: string): number {
+  try {
+    const payload = JSON.parse(Buffer.from(jws.split('.')[1] ?? '', 'base64url').toString('utf8')) as {
+      seq?: unknown;
+    };
+    return typeof payload.seq === 'number' ? payload.seq : 0;
+  } catch {
+    return 0;
+  }
+}
+
 export interface CheckpointKeys {
   current(): SigningKey;
   readonly verificationJwks: { keys: JWK[] };
@@ -136,6 +164,7 @@ export class AuditCheckpointer {
     private readonly issuer: string,
     private readonly clock: Clock,
     private readonly logger: Logger,
+    private readonly anchors: CheckpointAnchors | null = null,
   ) {}
 
   start(intervalMs: number): void {
@@ -243,11 +272,52 @@ export class AuditCheckpointer {
     const key = this.keys.current();
     const now = this.clock.now();
     const jws = await signCheckpoint({ ...segment.head, entries: head.seq }, key, this.issuer, now);
-    await this.prisma.auditCheckpoint.createMany({
-      data: [
-        { seq: head.seq, hash: segment.head.hash, entries: head.seq, kid: key.kid, jws, createdAt: now },
-      ],
-      skipDuplicates: true,
+    const originators = this.anchors?.originators() ?? [];
+    await this.prisma.$transaction(async (tx) => {
+      const { count } = await tx.auditCheckpoint.createMany({
+        data: [
+          { seq: head.seq, hash: segment.head.hash, entries: head.seq, kid: key.kid, jws, createdAt: now },
+        ],
+        skipDuplicates: true,
+      });
+      // Another replica stored this head first: it anchored it too.
+      if (count === 0 || !this.anchors) return;
+      const anchored = {
+        seq: Number(head.seq),
+        hash: segment.head.hash,
+        entries: Number(head.seq),
+        kid: key.kid,
+        jws,
+      };
+      await tx.clearingOutbox.create({
+        data: { topic: Topics.auditCheckpoints, key: 'checkpoint', value: anchored },
+      });
+      // One row per originator, replaced by each newer checkpoint (the feed does not fill up with them);
+      // grantId carries the originator's own id: the row belongs to no grant.
+      const message = `Audit checkpoint ${head.seq}: the audit record held ${head.seq} entries. Keep the signed checkpoint (reason) as a receipt; POST /audit/verify with it proves nothing was cut back.`;
+      for (const participantId of originators) {
+        await tx.notification.upsert({
+          where: {
+            grantId_kind_version: {
+              grantId: participantId,
+              kind: CHECKPOINT_NOTIFICATION,
+              version: 'latest',
+            },
+          },
+          create: {
+            id: randomUUID(),
+            participantId,
+            grantId: participantId,
+            kind: CHECKPOINT_NOTIFICATION,
+            dataset: '*',
+            version: 'latest',
+            message,
+            reason: jws,
+            eventAt: now,
+          },
+          update: { message, reason: jws, eventAt: now, readAt: null },
+        });
+      }
     });
     this.trusted = segment.head;
     const stored = await this.prisma.auditCheckpoint.findUniqueOrThrow({ where: { seq: head.seq } });
@@ -260,6 +330,46 @@ export class AuditCheckpointer {
       `No checkpoint signed: from seq ${seq} the audit chain does not verify (${problem})`,
       'Run GET /audit/verify for the full finding and alert the consortium admin: the record was tampered with',
     );
+  }
+
+  /**
+   * The newest checkpoint found outside the audit tables — on the Kafka topic, and in the originators'
+   * feeds — as expected heads for verifyAudit: the chain must reach them. A stored checkpoint deleted with
+   * the entries it covered is then still missed. Each is verified like a supplied one.
+   */
+  async anchoredHeads(): Promise<HeadSource> {
+    const found: { jws: string; where: string }[] = [];
+    const onKafka = this.anchors?.newestOnKafka();
+    if (onKafka) found.push({ jws: onKafka, where: 'anchored on Kafka' });
+    const feeds = await this.prisma.notification.findMany({
+      where: { kind: CHECKPOINT_NOTIFICATION },
+      select: { reason: true },
+    });
+    const newestFeed = feeds
+      .map((f) => f.reason ?? '')
+      .filter((jws) => jws.length > 0)
+      .sort((a, b) => checkpointSeq(b) - checkpointSeq(a))[0];
+    if (newestFeed) found.push({ jws: newestFeed, where: "in an originator's notification feed" });
+    const heads: ExpectedHead[] = [];
+    for (const { jws, where } of found) {
+      const seq = BigInt(checkpointSeq(jws));
+      try {
+        const claims = await this.verifyJws(jws);
+        heads.push({
+          seq: BigInt(claims.seq),
+          hash: claims.hash,
+          label: `the checkpoint ${claims.seq} ${where}`,
+        });
+      } catch (error) {
+        heads.push({
+          seq,
+          hash: '',
+          label: `the checkpoint ${seq} ${where}`,
+          invalid: (error as Error).message,
+        });
+      }
+    }
+    return headsOf(heads);
   }
 
   /**

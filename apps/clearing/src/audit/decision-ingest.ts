@@ -1,4 +1,5 @@
 import type { Consumer, Kafka } from 'kafkajs';
+import { SupervisedConsumer, type SupervisedState } from '#libs/kafka';
 import type { Logger } from 'pino';
 import { Topics, type DecisionRecordInput } from '#libs/domain';
 import type { PrismaClient } from '#libs/persistence';
@@ -27,22 +28,42 @@ export function isDecisionRecord(v: unknown): v is DecisionRecordInput {
 /**
  * Appends the exchange's decision records (publish, subscribe, deliveries) to the audit chain. Offsets are
  * committed only after the batch is durably in PostgreSQL; a redelivered record is skipped by its id.
+ * Supervised: with the database or the broker away the consumer stops and a new one resumes from the
+ * committed offsets once they are back, so nothing is skipped and nothing ends the process.
  */
 export class DecisionIngest {
-  private readonly consumer: Consumer;
+  private readonly supervised: SupervisedConsumer;
 
   constructor(
     kafka: Kafka,
     private readonly prisma: PrismaClient,
     private readonly logger: Logger,
+    report?: (state: SupervisedState, reason?: unknown) => void,
   ) {
-    this.consumer = kafka.consumer({ groupId: `${Topics.auditDecisions}.clearing`, maxWaitTimeInMs: 100 });
+    this.supervised = new SupervisedConsumer(
+      'decision-ingest',
+      // A short session: after a crash the group is rebalanced to the new process within seconds.
+      () =>
+        kafka.consumer({
+          groupId: `${Topics.auditDecisions}.clearing`,
+          maxWaitTimeInMs: 100,
+          sessionTimeout: 10_000,
+          heartbeatInterval: 1_000,
+        }),
+      (consumer) => this.run(consumer),
+      logger,
+      report,
+    );
   }
 
-  async start(): Promise<void> {
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topics: [Topics.auditDecisions], fromBeginning: true });
-    await this.consumer.run({
+  /** Resolves once the consumer runs; if Kafka is away it keeps trying in the background. */
+  start(): Promise<void> {
+    return this.supervised.start();
+  }
+
+  private async run(consumer: Consumer): Promise<void> {
+    await consumer.subscribe({ topics: [Topics.auditDecisions], fromBeginning: true });
+    await consumer.run({
       autoCommit: false,
       eachBatch: async ({ batch, heartbeat }) => {
         const records: DecisionRecordInput[] = [];
@@ -69,7 +90,7 @@ export class DecisionIngest {
         });
         const last = batch.messages[batch.messages.length - 1];
         if (last) {
-          await this.consumer.commitOffsets([
+          await consumer.commitOffsets([
             { topic: batch.topic, partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() },
           ]);
         }
@@ -79,6 +100,6 @@ export class DecisionIngest {
   }
 
   stop(): Promise<void> {
-    return this.consumer.disconnect();
+    return this.supervised.stop();
   }
 }

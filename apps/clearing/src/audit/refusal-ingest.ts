@@ -1,5 +1,6 @@
 import type { Consumer, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
+import { SupervisedConsumer } from '#libs/kafka';
 import { Topics, type RefusalRecord } from '#libs/domain';
 import type { PrismaClient } from '#libs/persistence';
 import { appendAudit, refusalEntry } from './audit-log.js';
@@ -57,20 +58,37 @@ export function parseRefusal(value: Buffer | null): RefusalRecord | null {
  * redelivered record is skipped by its id, and a malformed message is logged and skipped, never fatal.
  */
 export class RefusalIngest {
-  private readonly consumer: Consumer;
+  private readonly supervised: SupervisedConsumer;
 
   constructor(
     kafka: Kafka,
     private readonly prisma: PrismaClient,
     private readonly logger: Logger,
   ) {
-    this.consumer = kafka.consumer({ groupId: `${Topics.auditRefusals}.clearing`, maxWaitTimeInMs: 100 });
+    // Supervised like DecisionIngest: with the database or the broker away a new consumer resumes from
+    // the committed offsets once they are back; nothing ends the process.
+    this.supervised = new SupervisedConsumer(
+      'refusal-ingest',
+      () =>
+        kafka.consumer({
+          groupId: `${Topics.auditRefusals}.clearing`,
+          maxWaitTimeInMs: 100,
+          sessionTimeout: 10_000,
+          heartbeatInterval: 1_000,
+        }),
+      (consumer) => this.run(consumer),
+      logger,
+    );
   }
 
-  async start(): Promise<void> {
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topics: [Topics.auditRefusals], fromBeginning: true });
-    await this.consumer.run({
+  /** Resolves once the consumer runs; if Kafka is away it keeps trying in the background. */
+  start(): Promise<void> {
+    return this.supervised.start();
+  }
+
+  private async run(consumer: Consumer): Promise<void> {
+    await consumer.subscribe({ topics: [Topics.auditRefusals], fromBeginning: true });
+    await consumer.run({
       autoCommit: false,
       eachBatch: async ({ batch, heartbeat }) => {
         const records: RefusalRecord[] = [];
@@ -82,7 +100,7 @@ export class RefusalIngest {
         await appendRefusals(this.prisma, records);
         const last = batch.messages[batch.messages.length - 1];
         if (last) {
-          await this.consumer.commitOffsets([
+          await consumer.commitOffsets([
             { topic: batch.topic, partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() },
           ]);
         }
@@ -92,6 +110,6 @@ export class RefusalIngest {
   }
 
   stop(): Promise<void> {
-    return this.consumer.disconnect();
+    return this.supervised.stop();
   }
 }

@@ -60,6 +60,12 @@ export class Subscription {
   private expiry: NodeJS.Timeout | undefined;
   private unsubscribe: (() => void) | undefined;
   private bookkeeping: Promise<unknown> = Promise.resolve();
+  /**
+   * partition -> the last offset written to this client (or given by it in `?after=`). A consumer kafkajs
+   * restarts after a broker failure resumes from the committed offset, which may lag behind what was
+   * written: those events are not written twice.
+   */
+  private readonly written = new Map<number, bigint>();
   readonly done: Promise<void>;
   private resolveDone!: () => void;
 
@@ -113,6 +119,16 @@ export class Subscription {
       sessionTimeout: 6_000,
       heartbeatInterval: 1_000,
     });
+    // Supervised by the client: a consumer kafkajs will not restart ends the stream with a reason, and the
+    // client resumes exactly after its last positions (?after=) instead of waiting on a silent stream.
+    this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
+      if (!payload.restart) {
+        void this.end(
+          'STREAM.INTERRUPTED',
+          'The event bus failed; reconnect with ?after= your last positions',
+        );
+      }
+    });
     await this.consumer.connect();
     if (this.closed) {
       // The client left while we were connecting; close() ran before the consumer existed.
@@ -143,6 +159,7 @@ export class Subscription {
       return;
     }
     for (const [partition, offset] of this.resumeAfter) {
+      this.written.set(partition, offset);
       this.consumer.seek({ topic, partition, offset: atLeast(partition, offset + 1n) });
     }
     if (!history) return;
@@ -338,6 +355,12 @@ export class Subscription {
       if (revealed === 'ended') return;
       for (const [i, message] of batch.messages.entries()) {
         if (i >= stop || this.closed || isStale()) break;
+        const last = this.written.get(batch.partition);
+        if (last !== undefined && BigInt(message.offset) <= last) {
+          resolveOffset(message.offset);
+          next = BigInt(message.offset) + 1n;
+          continue;
+        }
         const envelope = parsed[i];
         const group = envelope ? groupOf(envelope) : undefined;
         const clear = envelope && toReveal[i] ? revealed?.[i] : undefined;
@@ -372,6 +395,7 @@ export class Subscription {
             ...(clear && clear.erased.length > 0 ? { erased: clear.erased } : {}),
           };
           if (!this.write({ type: 'event', event, position })) await this.drained();
+          this.written.set(batch.partition, BigInt(message.offset));
           group!.delivered.push(envelope.id);
         }
         resolveOffset(message.offset);
