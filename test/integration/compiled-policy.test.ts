@@ -86,8 +86,17 @@ describe('the compiled policy bundle', () => {
     policy = await PolicyEngine.load(await readPolicyBundle(`${root}/policies/build`));
   });
 
+  // A delivery states when its events were published (the grant's history term is decided on it); unless a
+  // test says otherwise, they were published now, inside every grant's history.
   const decide = (s: PlatformProjection, req: Parameters<typeof buildPolicyInput>[1]) =>
-    policy.decide(buildPolicyInput(s, req));
+    policy.decide(
+      buildPolicyInput(
+        s,
+        req.action === 'deliver' && !req.delivery
+          ? { ...req, delivery: { publishedFrom: now.getTime() } }
+          : req,
+      ),
+    );
 
   it('carries the revision the build stamped', () => {
     expect(policy.revision).toMatch(/^rego-[0-9a-f]{16}$/);
