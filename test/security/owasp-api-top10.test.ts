@@ -498,6 +498,13 @@ describe('API3 broken object property level authorisation: fields a caller may n
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ state: 'requested', originator: ids.cell, consumer: ids.auto });
     expect(res.body.id).not.toBe('00000000-0000-4000-8000-000000000000');
+    // The originator turns the request down, so the consumer may ask again for this purpose (API6).
+    const rejected = await http(`${clearing()}/grants/${String(res.body.id)}/reject`, {
+      method: 'POST',
+      token: await cell.platformToken(),
+      body: { reason: 'not for this purpose' },
+    });
+    expect(rejected.status).toBe(200);
   });
 
   it('registers a contract for the caller whatever owner the body names', async () => {

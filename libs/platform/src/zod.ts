@@ -150,15 +150,10 @@ export const VERSION_PARAM_SCHEMA = {
  * Path segments that name a dataset follow the dataset id grammar; anything else is a 400 naming the
  * parameter, never a lookup (a NUL byte or a 10 kB segment must not reach the database).
  */
-export class DatasetPipe implements PipeTransform {
-  constructor(private readonly name = 'dataset') {}
-  transform(value: unknown): string {
-    if (typeof value !== 'string' || !DatasetId.safeParse(value).success) {
-      throw badRequest('REQUEST.INVALID_ID', `'${this.name}' must be a dataset id`, [
-        { path: `/${this.name}`, message: 'must be a dotted lower-case name, e.g. battery.cfp' },
-      ]);
-    }
-    return value;
+export class DatasetPipe extends IdPipe {
+  constructor(name = 'dataset') {
+    // The grammar's own message (e.g. its length limit), the same one registration gives.
+    super(DatasetId, name);
   }
 }
 
