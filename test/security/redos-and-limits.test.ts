@@ -253,16 +253,29 @@ describe('security: one member cannot stall a service with a regex or a schema',
 
   it('refuses oversized, deep and sprawling schemas at registration, dry run and ODCS import, naming the limit', async () => {
     const { maxBytes, maxDepth, maxProperties, maxPatterns } = DEFAULT_SCHEMA_LIMITS;
+    // A 5 MB schema never reaches a parser: the registry's body limit (1 MiB) refuses it at the edge.
     const fiveMb = wide(10, { description: 'x'.repeat(4_900_000) });
-    const large = await expectProblem(
+    await expectProblem(
       rival.registerContract(attackContract('attack.large', fiveMb)),
+      413,
+      'REQUEST.TOO_LARGE',
+    );
+    await expectProblem(rival.checkCompatibility('attack.codes', fiveMb), 413, 'REQUEST.TOO_LARGE');
+    // One within the body limit but over the schema limit is refused naming the limit and the path.
+    const oversized = wide(10, { description: 'x'.repeat(maxBytes + 1_000) });
+    const large = await expectProblem(
+      rival.registerContract(attackContract('attack.large', oversized)),
       422,
       'CONTRACT.SCHEMA_TOO_LARGE',
     );
     expect(large.problem.errors).toEqual([
       { path: '/schema', message: expect.stringContaining(`at most ${maxBytes}`) },
     ]);
-    await expectProblem(rival.checkCompatibility('attack.codes', fiveMb), 422, 'CONTRACT.SCHEMA_TOO_LARGE');
+    await expectProblem(
+      rival.checkCompatibility('attack.codes', oversized),
+      422,
+      'CONTRACT.SCHEMA_TOO_LARGE',
+    );
 
     const tooDeep = await expectProblem(
       rival.registerContract(attackContract('attack.deep', deep(maxDepth))),
