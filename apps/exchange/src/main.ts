@@ -9,6 +9,7 @@ import {
   KAFKA_PROBE_TIMEOUTS_BEFORE_DOWN,
   kafkaProbe,
   kafkaRefusalSink,
+  renewingProducer,
 } from '#libs/kafka';
 import {
   baseConfigSchema,
@@ -61,11 +62,19 @@ const events = new EventConsumer(
 );
 // A finite retry: a send Kafka cannot take fails (503) instead of holding the produce queue; kafkajs
 // reconnects by itself on the next send once the broker is back.
-const producer = kafka.producer({
-  idempotent: true,
-  maxInFlightRequests: 5,
-  retry: { retries: 4, initialRetryTime: 100, maxRetryTime: 1_000 },
-});
+// A failed or stalled send moves on to a new producer id: kafkajs would otherwise reuse its sequence
+// numbers, and Kafka would acknowledge the next batch as a duplicate of one it appended (see
+// renewingProducer): a 202 for events never written.
+const producer = renewingProducer(
+  () =>
+    kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 5,
+      retry: { retries: 4, initialRetryTime: 100, maxRetryTime: 1_000 },
+    }),
+  logger,
+  5_000,
+);
 // Listen first; topics, projection and producer come up in the background, in parallel. Until the
 // projection has caught up readiness is false and publications get 503 (their barrier cannot pass).
 readiness.component('kafka');

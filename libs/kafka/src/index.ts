@@ -5,3 +5,4 @@ export * from './refusal-sink.js';
 export * from './outbox-parking.js';
 export * from './supervised-consumer.js';
 export * from './kafka-probe.js';
+export * from './renewing-producer.js';

@@ -147,7 +147,11 @@ export class Subscription {
       eachBatch: (batch) => this.deliver(batch),
     });
     // No stream reads before the grant's history start, however it asks: `start` means the start of what
-    // the grant covers, and a position (given, or the group's) before it moves up to it.
+    // the grant covers, and a stream with no position yet starts there. A stream that resumes from a
+    // position (the client's ?after=, or the group's) resumes exactly there and is never moved forward by
+    // a timestamp lookup: deliver() withholds any event published before the history start one by one, so
+    // a lookup answered wrongly (say, with the end offset by a broker just back from a crash) cannot skip
+    // acknowledged events.
     const atLeast = (partition: number, offset: bigint) => {
       const from = history?.get(partition);
       return (from !== undefined && from > offset ? from : offset).toString();
@@ -160,15 +164,15 @@ export class Subscription {
     }
     for (const [partition, offset] of this.resumeAfter) {
       this.written.set(partition, offset);
-      this.consumer.seek({ topic, partition, offset: atLeast(partition, offset + 1n) });
+      this.consumer.seek({ topic, partition, offset: (offset + 1n).toString() });
     }
     if (!history) return;
-    // Elsewhere the group resumes from its position, or (none yet) from the partition's first offset: moved
-    // only where that is before the history start, so a stream with nothing to skip is never re-seeked.
+    // Partitions with no position at all would start at their first offset: they start at the history
+    // start instead, and only where that is later, so a stream with nothing to skip is never re-seeked.
     const first = new Map(low.map((o) => [o.partition, BigInt(o.low)]));
     for (const [partition, from] of history) {
-      if (this.resumeAfter.has(partition)) continue;
-      const at = committed.get(partition) ?? first.get(partition) ?? 0n;
+      if (this.resumeAfter.has(partition) || committed.has(partition)) continue;
+      const at = first.get(partition) ?? 0n;
       if (at < from) this.consumer.seek({ topic, partition, offset: from.toString() });
     }
   }
@@ -190,9 +194,15 @@ export class Subscription {
     try {
       const low = await admin.fetchTopicOffsets(topic);
       if (from <= 0) return { low, history: null, committed: new Map() };
-      const history = new Map(
-        (await admin.fetchTopicOffsetsByTimestamp(topic, from)).map((o) => [o.partition, BigInt(o.offset)]),
-      );
+      // A lookup that fails leaves every partition where it would start anyway: deliver() withholds the
+      // events before the history start one by one, so nothing is skipped blindly.
+      const history = await admin
+        .fetchTopicOffsetsByTimestamp(topic, from)
+        .then((offsets) => new Map(offsets.map((o) => [o.partition, BigInt(o.offset)])))
+        .catch((error: unknown) => {
+          this.rt.logger.warn({ err: error, grant: this.grant.id }, 'history start lookup failed');
+          return null;
+        });
       const [group] =
         this.resumeAfter === 'start'
           ? []
