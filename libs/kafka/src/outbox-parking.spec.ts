@@ -104,4 +104,19 @@ describe('outbox poison-message handling', () => {
     const outcome = await deliverOrPark(producer, [row(1, 10, 2), row(2)], options, logger);
     expect(outcome).toMatchObject({ sent: [], parked: [], failed: { id: 1n, counted: false } });
   });
+
+  it("never parks a row for the producer's own sequence, and asks for a new producer id", async () => {
+    // After a send whose answer was lost, kafkajs rewinds its sequence: the broker refuses the next batch
+    // until a new producer id is used. That is not the row's fault, however often it happens.
+    const { producer } = fakeProducer(() => protocolError('OUT_OF_ORDER_SEQUENCE_NUMBER', false));
+    expect(classifyFailure(protocolError('OUT_OF_ORDER_SEQUENCE_NUMBER', false))).toEqual({
+      kind: 'infrastructure',
+    });
+    const outcome = await deliverOrPark(producer, [row(1, 10, 4), row(2)], options, logger);
+    expect(outcome).toMatchObject({
+      sent: [],
+      parked: [],
+      failed: { id: 1n, counted: false, producerState: true },
+    });
+  });
 });

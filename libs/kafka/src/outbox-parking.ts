@@ -36,7 +36,7 @@ export interface OutboxOutcome {
   sent: bigint[];
   parked: DeadLetter[];
   /** The row that failed retriably: it and everything after it stay queued, in order. */
-  failed?: { id: bigint; error: string; counted: boolean };
+  failed?: { id: bigint; error: string; counted: boolean; producerState?: boolean };
 }
 
 export interface ParkingOptions {
@@ -61,6 +61,17 @@ const PERMANENT = new Set([
   'INVALID_TIMESTAMP',
 ]);
 
+/**
+ * The idempotent producer's own state is off (kafkajs rewinds its sequence numbers after a send whose answer
+ * was lost, even when the broker wrote it): never the record's fault, and only a new producer id ends it.
+ */
+export const PRODUCER_STATE = new Set([
+  'OUT_OF_ORDER_SEQUENCE_NUMBER',
+  'UNKNOWN_PRODUCER_ID',
+  'INVALID_PRODUCER_EPOCH',
+  'INVALID_PRODUCER_ID_MAPPING',
+]);
+
 /** Broker-side states that concern the cluster, not the record: never counted against a row. */
 const INFRASTRUCTURE = new Set([
   'NOT_LEADER_FOR_PARTITION',
@@ -73,6 +84,7 @@ const INFRASTRUCTURE = new Set([
   'NETWORK_EXCEPTION',
   'COORDINATOR_NOT_AVAILABLE',
   'KAFKA_STORAGE_ERROR',
+  ...PRODUCER_STATE,
 ]);
 
 export type FailureClass =
@@ -167,7 +179,12 @@ export async function deliverOrPark(
       continue;
     } catch (error) {
       if (classifyFailure(error).kind === 'infrastructure') {
-        outcome.failed = { id: chunk[0]!.row.id, error: messageOf(error), counted: false };
+        outcome.failed = {
+          id: chunk[0]!.row.id,
+          error: messageOf(error),
+          counted: false,
+          producerState: PRODUCER_STATE.has(kafkaErrorType(error) ?? ''),
+        };
         return outcome;
       }
     }
@@ -205,6 +222,7 @@ export async function deliverOrPark(
           id: r.row.id,
           error: messageOf(error),
           counted: failure.kind !== 'infrastructure',
+          producerState: PRODUCER_STATE.has(kafkaErrorType(error) ?? ''),
         };
         return outcome;
       }

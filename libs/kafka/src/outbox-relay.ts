@@ -38,7 +38,7 @@ export class OutboxRelay {
   private connected: Promise<void> | undefined;
 
   constructor(
-    kafka: Kafka,
+    private readonly kafka: Kafka,
     private readonly store: OutboxStore,
     private readonly logger: Logger,
     private readonly intervalMs = 250,
@@ -113,6 +113,19 @@ export class OutboxRelay {
     this.timer = setTimeout(() => void this.flush().finally(() => this.schedule()), this.intervalMs);
   }
 
+  /**
+   * A broker that refused the producer's sequence (after a send whose answer was lost, kafkajs rewinds its
+   * sequence numbers) keeps refusing it: the next drain goes out under a new producer id. The rows it
+   * resends may already be on Kafka (at-least-once; consumers deduplicate by event id).
+   */
+  private renewProducer(): void {
+    const old = this.producer;
+    this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    this.connected = undefined;
+    this.logger.warn('outbox relay: the producer sequence was refused; continuing with a new producer id');
+    void old.disconnect().catch(() => undefined);
+  }
+
   private async drain(): Promise<void> {
     await this.connect();
     for (;;) {
@@ -124,6 +137,7 @@ export class OutboxRelay {
         failed = outcome.failed;
         return outcome;
       });
+      if (failed?.producerState) this.renewProducer();
       if (failed) throw new Error(`outbox row ${failed.id} not delivered: ${failed.error}`);
       if (count < 500) return;
     }
