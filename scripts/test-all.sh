@@ -12,6 +12,7 @@ step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
 step "dependencies (npm ci; Node $(jq -r .devDependencies.node package.json 2>/dev/null || echo LTS) comes from npm)"
 ensure_node_modules
+hash -r # node may have been looked up before node_modules/.bin/node existed
 echo "node $(node --version)"
 
 step "infrastructure: Kafka (KRaft) and PostgreSQL"
