@@ -296,9 +296,12 @@ export class Subscription {
     const keyOf = (e: DataEnvelope, i: number) =>
       `${publishedAt(e, i) < historyFrom ? 'past' : 'live'} ${e.contractVersion}`;
     const byVersion = new Map<string, { version: string; records: DataEnvelope[]; publishedFrom: number }>();
+    // Each event's group, worked out once per batch: every later step looks it up by the event.
+    const keys = new Map<DataEnvelope, string>();
     for (const [i, e] of parsed.entries()) {
       if (!e) continue;
       const key = keyOf(e, i);
+      keys.set(e, key);
       const group = byVersion.get(key) ?? {
         version: e.contractVersion,
         records: [] as DataEnvelope[],
@@ -341,8 +344,7 @@ export class Subscription {
       });
       groups.set(key, { input, decision: this.rt.policy.decide(input), delivered: [] });
     }
-    const indexOf = new Map(parsed.map((e, i) => [e, i]));
-    const groupOf = (e: DataEnvelope) => groups.get(keyOf(e, indexOf.get(e)!))!;
+    const groupOf = (e: DataEnvelope) => groups.get(keys.get(e)!)!;
     // Events the grant's history term does not cover are skipped (the position moves past them); any other
     // denial stops delivery at the first event of its group: the stream ends there.
     const withheld = (e: DataEnvelope) => outsideHistory(groupOf(e).decision);
