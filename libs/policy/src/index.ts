@@ -2,3 +2,11 @@ export * from './policy-engine.js';
 export * from './obligations.js';
 export * from './input.js';
 export * from './decision-record.js';
+export {
+  PolicyGate,
+  syncFor,
+  FRESH_ENOUGH_MS,
+  type GateDecision,
+  type RecordContext,
+  type ProjectionSync,
+} from './policy-gate.js';
