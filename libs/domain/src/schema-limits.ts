@@ -8,6 +8,7 @@
  * serialisation and a bounded walk, not a compilation. Every refusal names the limit and a JSON Pointer.
  */
 import { DomainError } from './errors.js';
+import type { CodeOfKind, ErrorCode } from './error-codes.js';
 import { compileLinear, PatternNotSupported } from './linear-regex.js';
 
 export interface SchemaLimits {
@@ -82,15 +83,15 @@ const LIST = new Set(['allOf', 'anyOf', 'oneOf', 'prefixItems', 'items']);
 
 const token = (t: string | number) => String(t).replace(/~/g, '~0').replace(/\//g, '~1');
 
-function refuse(
-  code: string,
-  kind: 'bad-request' | 'unprocessable',
+function refuse<K extends 'bad-request' | 'unprocessable'>(
+  code: CodeOfKind<K>,
+  kind: K,
   message: string,
   path: string,
   detail: string,
   hint: string,
 ): DomainError {
-  return new DomainError(code, kind, message, { details: [{ path, message: detail }], hint });
+  return new DomainError<ErrorCode>(code, kind, message, { details: [{ path, message: detail }], hint });
 }
 
 const tooComplex = (what: string, limit: number, path: string, hint: string) =>
