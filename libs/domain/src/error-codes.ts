@@ -31,7 +31,7 @@ export interface ErrorCodeInfo {
   readonly policy?: true;
 }
 
-const POLICY_ACTION = 'The decision is on the audit record; ask the data owner about the grant or its terms';
+const POLICY_ACTION = 'The decision is on the audit record; ask the data owner about the grant or its terms.';
 
 export const ERROR_CODES = {
   // -- Requests refused by the HTTP edge, before a handler runs -----------------------------------------
