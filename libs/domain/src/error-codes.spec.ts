@@ -37,11 +37,11 @@ function regoReasons(): Set<string> {
   return reasons;
 }
 
-/** The TypeScript sources (not specs) under a folder of the repository. */
-function sources(folder: string): string[] {
+/** The TypeScript sources under a folder of the repository (specs only when asked). */
+function sources(folder: string, specs = false): string[] {
   const dir = fileURLToPath(new URL(folder, root));
   return readdirSync(dir, { recursive: true, encoding: 'utf8' })
-    .filter((f) => f.endsWith('.ts') && !f.endsWith('.spec.ts') && !f.includes('generated'))
+    .filter((f) => f.endsWith('.ts') && (specs || !f.endsWith('.spec.ts')) && !f.includes('generated'))
     .map((f) => `${dir}/${f}`);
 }
 
@@ -138,11 +138,27 @@ describe('the error-code catalogue', () => {
     badRequest('REQUEST.NOT_A_CODE', 'x');
     // @ts-expect-error GRANT.NOT_FOUND is a 404, not a 403
     forbidden('GRANT.NOT_FOUND', 'x');
-    // @ts-expect-error GRANT.NOT_FOUND is a 404, not a 409
-    new DomainError('GRANT.NOT_FOUND', 'conflict', 'x');
     // @ts-expect-error AUDIT.MODIFIED is a verification finding, never an HTTP answer
     conflict('AUDIT.MODIFIED', 'x');
     expect(new DomainError('GRANT.NOT_FOUND', 'not-found', 'x').code).toBe('GRANT.NOT_FOUND');
+  });
+
+  it('raises each code written out in new DomainError(code, kind) with the kind of its status', () => {
+    const wrong: string[] = [];
+    let seen = 0;
+    const files = [...sources('apps/', true), ...sources('libs/', true)];
+    for (const file of files) {
+      const text = readFileSync(file, 'utf8');
+      for (const m of text.matchAll(/new DomainError\(\s*'([^']+)',\s*'([a-z-]+)'/g)) {
+        const [, code, kind] = m as unknown as [string, string, keyof typeof STATUS_OF_KIND];
+        seen++;
+        const status = errorCodeInfo(code)?.status;
+        if (status !== STATUS_OF_KIND[kind])
+          wrong.push(`${relative(fileURLToPath(root), file)}: ${code} as ${kind}`);
+      }
+    }
+    expect(seen).toBeGreaterThanOrEqual(10);
+    expect(wrong).toEqual([]);
   });
 
   it('is what the committed docs/errors.md says (run npm run errors:doc after a change)', () => {

@@ -8,7 +8,7 @@
  * serialisation and a bounded walk, not a compilation. Every refusal names the limit and a JSON Pointer.
  */
 import { DomainError } from './errors.js';
-import type { CodeOfKind, ErrorCode } from './error-codes.js';
+import type { CodeOfKind } from './error-codes.js';
 import { compileLinear, PatternNotSupported } from './linear-regex.js';
 
 export interface SchemaLimits {
@@ -91,7 +91,7 @@ function refuse<K extends 'bad-request' | 'unprocessable'>(
   detail: string,
   hint: string,
 ): DomainError {
-  return new DomainError<ErrorCode>(code, kind, message, { details: [{ path, message: detail }], hint });
+  return new DomainError(code, kind, message, { details: [{ path, message: detail }], hint });
 }
 
 const tooComplex = (what: string, limit: number, path: string, hint: string) =>
