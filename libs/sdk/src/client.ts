@@ -159,7 +159,7 @@ export type StreamLine =
   | { type: 'heartbeat'; at: string }
   /** A change to the contract the stream reads under: new version, deprecated, retired. */
   | { type: 'notice'; code: string; dataset: string; version: string; message: string; reason: string | null }
-  | { type: 'end'; code: ProblemCode; message: string };
+  | { type: 'end'; code: string; message: string };
 
 export interface ContractView {
   dataset: string;
