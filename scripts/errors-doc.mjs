@@ -1,10 +1,10 @@
 /**
- * Writes docs/errors.md from the error-code catalogue (libs/domain/src/error-codes.ts), built into dist/
- * first (`npm run errors:doc`). `--check` fails when the committed page differs; the unit spec
- * libs/domain/src/errors-doc.spec.ts checks the same on every test run.
+ * Writes docs/errors.md from the error-code catalogue (libs/domain/src/error-codes.ts), read from the built
+ * library (`npm run errors:doc` builds first). `--check` fails when the committed page differs; the unit
+ * spec libs/domain/src/error-codes.spec.ts checks the same on every test run.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { renderErrorsDoc } from '../dist/libs/domain/src/errors-doc.js';
+import { renderErrorsDoc } from '#libs/domain';
 
 const file = new URL('../docs/errors.md', import.meta.url);
 const page = renderErrorsDoc();

@@ -29,3 +29,4 @@ export {
   type ProblemCode,
   type StatusOf,
 } from './error-codes.js';
+export { renderErrorsDoc } from './errors-doc.js';
