@@ -404,7 +404,8 @@ export const ERROR_CODES = {
   'CONTRACT.NOT_ACTIVE': {
     status: 403,
     policy: true,
-    meaning: 'The contract version is not in service for this action (a draft, or retired).',
+    meaning:
+      'The contract version is not in service for this action: a draft or retired one (for a new grant request, a deprecated one too).',
     action: 'Use the dataset’s current active version; see GET /catalog.',
   },
   'CONTRACT.NOT_VISIBLE': {
@@ -442,7 +443,7 @@ export const ERROR_CODES = {
   'ODCS.MISSING_PURPOSES': {
     status: 400,
     meaning: 'The ODCS document names no purposes the data may be used for.',
-    action: 'Add the purposes as a Renkei custom property.',
+    action: 'Add a non-empty list of purposes as the Renkei custom property the hint names.',
   },
   'ODCS.INVALID_DATASET_ID': {
     status: 400,
@@ -491,7 +492,7 @@ export const ERROR_CODES = {
     status: 403,
     policy: true,
     meaning:
-      'The grant is not live (not granted yet, suspended, revoked or ended); a stream ends with it too.',
+      'The grant is not live (requested, rejected, suspended, revoked or expired); an open stream ends with it too.',
     action: 'Ask the originator for access; see the grant with GET /grants/{id}.',
   },
   'GRANT.REVOKED': {
@@ -646,7 +647,8 @@ export const ERROR_CODES = {
   'EVENT.TOO_LARGE': {
     status: 422,
     meaning: 'The event announcing this change would exceed the platform’s event size limit.',
-    action: 'Make the change smaller (e.g. a shorter schema or fewer fields).',
+    action:
+      'Make it smaller (shorter descriptions, fewer examples or enum values): every change travels as one Kafka message.',
   },
   'STREAM.INVALID_POSITION': {
     status: 400,
@@ -716,7 +718,7 @@ export const ERROR_CODES = {
     meaning:
       'The deletion receipt is not valid (signature, obligation, or content); `errors` says which check failed.',
     action:
-      'Sign the receipt for this obligation with a key registered for you, as documented for the endpoint.',
+      'Sign the receipt (iss your participant id, sub the obligation id) with one of your registered keys; the SDK’s confirmDeletion does this.',
   },
   'NOTIFICATION.NOT_FOUND': {
     status: 404,
@@ -805,7 +807,8 @@ export const ERROR_CODES = {
   },
   'SIMULATION.INVALID_SCENARIO': {
     status: 422,
-    meaning: 'The scenario cannot be simulated on the twin as it is (e.g. it names a node the twin lacks).',
+    meaning:
+      'The engine cannot run the scenario: bad parameters, nothing in the twin matched, or a cycle in a bill of materials.',
     action: 'Fix the scenario parameters listed in `errors`.',
   },
   'RUN.NOT_FOUND': {
@@ -840,7 +843,7 @@ export const ERROR_CODES = {
   },
   'DERIVED.INPUT_NOT_HELD': {
     status: 409,
-    meaning: 'An input the run read is no longer held (its grant ended since).',
+    meaning: 'The service no longer holds an input the run was built on, so it may not pass the result on.',
     action: 'Run the scenario again on the twin as it is now, and publish that run.',
   },
   'DERIVED.NO_COMMON_PURPOSE': {
@@ -856,7 +859,7 @@ export const ERROR_CODES = {
   'DERIVED.CONTRIBUTORS_UNVERIFIED': {
     status: 422,
     meaning: 'The contract declares more contributors than its verified lineage rests on.',
-    action: 'Declare the number of distinct originators the platform counts, or leave it out.',
+    action: 'Leave contributors out (or null): the registry counts the originators behind the inputs itself.',
   },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
