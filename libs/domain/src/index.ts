@@ -14,3 +14,20 @@ export * from './semver.js';
 export * from './refusal.js';
 export * from './event-size.js';
 export * from './ids.js';
+export {
+  ContractEventSchema,
+  ContractTermsSchema,
+  DecisionRecordSchema,
+  GrantChangedEventSchema,
+  GrantViewSchema,
+  ParticipantEventSchema,
+  ParticipantViewSchema,
+  PersonConsentViewSchema,
+  PlatformEventSchema,
+  REFUSAL_RECORD_MAX_BYTES,
+  RefusalRecordSchema,
+  type ContractEvent,
+  type GrantChangedEvent,
+  type ParticipantEvent,
+  type PlatformEventType,
+} from './event-schemas.js';
