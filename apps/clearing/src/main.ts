@@ -1,7 +1,7 @@
 import type { JSONWebKeySet } from 'jose';
 import { z } from 'zod';
 import { parseKeyEncryptionKey } from '#libs/crypto';
-import { PlatformProjection, systemClock, Topics } from '#libs/domain';
+import { AnchoredCheckpointSchema, PlatformProjection, systemClock, Topics } from '#libs/domain';
 import { parseSigningKeys, TokenIssuer, TokenVerifier } from '#libs/auth';
 import {
   createKafka,
@@ -179,13 +179,13 @@ const registryEvents = platformEvents.consumer;
 const anchoredCheckpoints = new EventConsumer(
   kafka,
   [Topics.auditCheckpoints],
-  (_t, e) => {
-    const jws = (e as { jws?: unknown }).jws;
-    if (typeof jws === 'string' && checkpointSeq(jws) > (newestAnchored ? checkpointSeq(newestAnchored) : 0))
-      newestAnchored = jws;
+  (_t, { jws }) => {
+    if (checkpointSeq(jws) > (newestAnchored ? checkpointSeq(newestAnchored) : 0)) newestAnchored = jws;
   },
   logger,
   'renkei-clearing.checkpoints',
+  undefined,
+  AnchoredCheckpointSchema, // ADR 0021: validated at the edge
 );
 const outbox = new OutboxRelay(
   kafka,

@@ -233,6 +233,9 @@ export const RefusalRecordSchema = z.looseObject({
   targets: z.array(z.unknown()),
 });
 
+/** A signed audit checkpoint anchored on `<prefix>.audit.checkpoints` (clearing reads the newest back). */
+export const AnchoredCheckpointSchema = z.looseObject({ jws: z.string() });
+
 // Compile-time: each schema takes exactly the shape its type names. `Accepts` fails to compile when a value
 // of the type would not be a valid schema output (the schema narrows a field), `Yields` when a schema output
 // is not a value of the type (the schema widens or forgets a required field), `Keeps` when the schema lacks

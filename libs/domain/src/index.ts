@@ -15,6 +15,7 @@ export * from './refusal.js';
 export * from './event-size.js';
 export * from './ids.js';
 export {
+  AnchoredCheckpointSchema,
   ContractEventSchema,
   ContractTermsSchema,
   DecisionRecordSchema,
