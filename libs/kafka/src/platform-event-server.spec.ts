@@ -1,5 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { Kafka, logLevel } from 'kafkajs';
 import { pino } from 'pino';
@@ -77,6 +78,20 @@ describe('PlatformEventServer (the control-plane transport)', () => {
     await expect(server.dispatch('t', event('dataset.changed'), '1')).rejects.toBeDefined();
     await expect(server.dispatch('t', event('person-consent.changed'), '2')).resolves.toBeUndefined();
     await server.dispatch('t', event('contract.published'), '3');
+    expect(seen).toEqual(['contract.published']);
+    await app.close();
+  });
+
+  it('registers each handler once in a hybrid app (HTTP app plus this transport), as the services run it', async () => {
+    const server = new PlatformEventServer(kafka, ['t'], pino({ level: 'silent' }), 'spec');
+    const module = await Test.createTestingModule({ controllers: [TestHandlers] })
+      .setLogger({ log() {}, error() {}, warn() {} })
+      .compile();
+    const app = module.createNestApplication(new FastifyAdapter());
+    app.connectMicroservice({ strategy: server });
+    await app.startAllMicroservices();
+    await app.init();
+    await server.dispatch('t', event('contract.published'), '0');
     expect(seen).toEqual(['contract.published']);
     await app.close();
   });
