@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
-import { Counter, register } from 'prom-client';
 import type { z } from 'zod';
+import { sharedCounter } from './counter.js';
 
 /**
  * The Kafka edge: a message another process wrote is input like an HTTP body. It is read against a schema,
@@ -60,14 +60,11 @@ function pointer(path: readonly PropertyKey[]): string {
   return path.map((p) => `/${String(p).replaceAll('~', '~0').replaceAll('/', '~1')}`).join('');
 }
 
-const invalidMessages =
-  (register.getSingleMetric('renkei_kafka_invalid_messages_total') as
-    Counter<'consumer' | 'topic'> | undefined) ??
-  new Counter({
-    name: 'renkei_kafka_invalid_messages_total',
-    help: 'Kafka messages a consumer skipped because they did not match their schema',
-    labelNames: ['consumer', 'topic'] as const,
-  });
+const invalidMessages = sharedCounter(
+  'renkei_kafka_invalid_messages_total',
+  'Kafka messages a consumer skipped because they did not match their schema',
+  ['consumer', 'topic'],
+);
 
 export interface MessagePosition {
   topic: string;
