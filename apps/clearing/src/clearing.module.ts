@@ -27,6 +27,7 @@ import type { SigningKeyManager } from './keys/signing-key-manager.js';
 import { GrantsService } from './grants/grants.service.js';
 import { NotificationsController } from './notifications/notifications.controller.js';
 import { NotificationsService } from './notifications/notifications.service.js';
+import { PlatformEventsModule } from './platform-events/platform-events.module.js';
 import { TokensController } from './tokens/tokens.controller.js';
 import { TokensService } from './tokens/tokens.service.js';
 
@@ -55,6 +56,7 @@ export class ClearingModule {
   static register(deps: ClearingDeps): DynamicModule {
     return {
       module: ClearingModule,
+      imports: [PlatformEventsModule.register({ state: deps.state, prisma: deps.prisma })], // ADR 0021
       controllers: [
         TokensController,
         GrantsController,

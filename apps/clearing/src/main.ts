@@ -1,7 +1,7 @@
 import type { JSONWebKeySet } from 'jose';
 import { z } from 'zod';
 import { parseKeyEncryptionKey } from '#libs/crypto';
-import { PlatformProjection, systemClock, Topics, type PlatformEvent } from '#libs/domain';
+import { AnchoredCheckpointSchema, PlatformProjection, systemClock, Topics } from '#libs/domain';
 import { parseSigningKeys, TokenIssuer, TokenVerifier } from '#libs/auth';
 import {
   createKafka,
@@ -11,6 +11,7 @@ import {
   KAFKA_PROBE_TIMEOUTS_BEFORE_DOWN,
   kafkaProbe,
   OutboxRelay,
+  PlatformEventServer,
 } from '#libs/kafka';
 import { createPrisma, PrismaOutboxStore } from '#libs/persistence';
 import {
@@ -32,7 +33,7 @@ import { PolicyEngine, readPolicyBundle } from '#libs/policy';
 import { AuditCheckpointer, checkpointSeq } from './audit/checkpoints.js';
 import { DecisionIngest } from './audit/decision-ingest.js';
 import { appendRefusals, RefusalIngest } from './audit/refusal-ingest.js';
-import { recordAnnouncedDeadLetter, appendClearingDeadLetters } from './audit/dead-letters.js';
+import { appendClearingDeadLetters } from './audit/dead-letters.js';
 import { SigningKeyManager } from './keys/signing-key-manager.js';
 import { ClearingModule } from './clearing.module.js';
 import { DeletionSweeper } from './deletion/deletion.sweeper.js';
@@ -165,28 +166,26 @@ checkpoints.start(config.AUDIT_CHECKPOINT_INTERVAL_MS);
 const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'renkei-clearing' }, logger);
 const notifier = new ContractNotifier(state, prisma, logger);
 notifier.start();
-const registryEvents = new EventConsumer(
+// --- platform events (ADR 0021): validated at the edge, handled by platform-events/ (@EventPattern) ---
+const platformEvents = new PlatformEventServer(
   kafka,
   [Topics.registryEvents],
-  async (_t, e) => {
-    state.apply(e as PlatformEvent);
-    // The registry's dead letters go on the audit chain (idempotent: the topic is replayed on every boot).
-    await recordAnnouncedDeadLetter(prisma, e as PlatformEvent);
-  },
   logger,
   'renkei-clearing.registry',
   readiness.component('registry-events'),
 );
+const registryEvents = platformEvents.consumer;
+// --- end platform events ---
 const anchoredCheckpoints = new EventConsumer(
   kafka,
   [Topics.auditCheckpoints],
-  (_t, e) => {
-    const jws = (e as { jws?: unknown }).jws;
-    if (typeof jws === 'string' && checkpointSeq(jws) > (newestAnchored ? checkpointSeq(newestAnchored) : 0))
-      newestAnchored = jws;
+  (_t, { jws }) => {
+    if (checkpointSeq(jws) > (newestAnchored ? checkpointSeq(newestAnchored) : 0)) newestAnchored = jws;
   },
   logger,
   'renkei-clearing.checkpoints',
+  undefined,
+  AnchoredCheckpointSchema, // ADR 0021: validated at the edge
 );
 const outbox = new OutboxRelay(
   kafka,
@@ -211,7 +210,7 @@ void keepTrying('platform topics', () => ensurePlatformTopics(kafka), logger).th
     timeoutMs: KAFKA_PROBE_TIMEOUT_MS,
     timeoutsBeforeDown: KAFKA_PROBE_TIMEOUTS_BEFORE_DOWN,
   });
-  void registryEvents.start().then(() => projection('up'));
+  void platformEvents.start().then(() => projection('up'));
 });
 
 const app = await createHttpApp(
@@ -241,6 +240,10 @@ const app = await createHttpApp(
   describeClearing,
   logger,
 );
+// --- platform events (ADR 0021): the handlers run once Nest has registered them ---
+app.connectMicroservice({ strategy: platformEvents });
+await app.startAllMicroservices();
+// --- end platform events ---
 // Clearing's own security refusals go straight onto its chain (ADR 0018).
 refusalRecorder(app).useSink((records) => appendRefusals(prisma, records));
 app.useGlobalInterceptors(new DependencyDeadlineInterceptor(readiness));

@@ -3,6 +3,7 @@ import { AuthGuard, TOKEN_VERIFIER, type TokenVerifier } from '#libs/auth';
 import { HEALTH_CHECK, HealthController, type HealthCheck } from '#libs/platform';
 import type { ExchangeRuntime } from './exchange-runtime.js';
 import { EXCHANGE, PSEUDONYM_SECRET } from './exchange.tokens.js';
+import { PlatformEventsModule } from './platform-events/platform-events.module.js';
 import { PublishController } from './publish/publish.controller.js';
 import { PublishService } from './publish/publish.service.js';
 import { SubscribeController } from './subscribe/subscribe.controller.js';
@@ -20,6 +21,7 @@ export class ExchangeModule {
   static register(deps: ExchangeDeps): DynamicModule {
     return {
       module: ExchangeModule,
+      imports: [PlatformEventsModule.register({ state: deps.runtime.state })], // ADR 0021
       controllers: [PublishController, SubscribeController, HealthController],
       providers: [
         { provide: EXCHANGE, useValue: deps.runtime },

@@ -1,14 +1,14 @@
 import { z } from 'zod';
-import { PlatformProjection, systemClock, Topics, type PlatformEvent } from '#libs/domain';
+import { PlatformProjection, systemClock, Topics } from '#libs/domain';
 import { TokenVerifier } from '#libs/auth';
 import {
   createKafka,
   ensurePlatformTopics,
-  EventConsumer,
   KAFKA_PROBE_TIMEOUT_MS,
   KAFKA_PROBE_TIMEOUTS_BEFORE_DOWN,
   kafkaProbe,
   kafkaRefusalSink,
+  PlatformEventServer,
   renewingProducer,
 } from '#libs/kafka';
 import {
@@ -52,14 +52,16 @@ const clock = systemClock;
 const policy = await PolicyEngine.load(await readPolicyBundle(config.POLICY_DIR));
 const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'renkei-exchange' }, logger);
 const state = new PlatformProjection();
-const events = new EventConsumer(
+// --- platform events (ADR 0021): validated at the edge, handled by platform-events/ (@EventPattern) ---
+const platformEvents = new PlatformEventServer(
   kafka,
   [Topics.registryEvents, Topics.clearingEvents],
-  (_t, e) => state.apply(e as PlatformEvent),
   logger,
   'renkei-exchange.platform',
   readiness.component('platform-events'),
 );
+const events = platformEvents.consumer;
+// --- end platform events ---
 // A finite retry: a send Kafka cannot take fails (503) instead of holding the produce queue; kafkajs
 // reconnects by itself on the next send once the broker is back.
 // A failed or stalled send moves on to a new producer id: kafkajs would otherwise reuse its sequence
@@ -85,7 +87,7 @@ void keepTrying('platform topics', () => ensurePlatformTopics(kafka), logger).th
     timeoutMs: KAFKA_PROBE_TIMEOUT_MS,
     timeoutsBeforeDown: KAFKA_PROBE_TIMEOUTS_BEFORE_DOWN,
   });
-  return events.start().then(() => projection('up'));
+  return platformEvents.start().then(() => projection('up'));
 });
 const producerState = readiness.component('producer');
 void keepTrying('producer', () => producer.connect().then(() => producerState('up')), logger);
@@ -120,6 +122,10 @@ const app = await createHttpApp(
   describeExchange,
   logger,
 );
+// --- platform events (ADR 0021): the handlers run once Nest has registered them ---
+app.connectMicroservice({ strategy: platformEvents });
+await app.startAllMicroservices();
+// --- end platform events ---
 // Security refusals go to clearing's audit chain (ADR 0018); flushed when the app closes, before the producer.
 refusalRecorder(app).useSink(kafkaRefusalSink(producer));
 app.useGlobalInterceptors(new DependencyDeadlineInterceptor(readiness));

@@ -30,3 +30,21 @@ export {
   type StatusOf,
 } from './error-codes.js';
 export { renderErrorsDoc } from './errors-doc.js';
+export {
+  AnchoredCheckpointSchema,
+  ContractEventSchema,
+  ContractTermsSchema,
+  DecisionRecordSchema,
+  GrantChangedEventSchema,
+  GrantViewSchema,
+  ParticipantEventSchema,
+  ParticipantViewSchema,
+  PersonConsentViewSchema,
+  PlatformEventSchema,
+  REFUSAL_RECORD_MAX_BYTES,
+  RefusalRecordSchema,
+  type ContractEvent,
+  type GrantChangedEvent,
+  type ParticipantEvent,
+  type PlatformEventType,
+} from './event-schemas.js';

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Admin, Consumer, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
+import { z } from 'zod';
 import { withDeadline } from '#libs/platform';
+import { decodeMessage, rejectMessage } from './message-edge.js';
 import { SupervisedConsumer, type SupervisedState } from './supervised-consumer.js';
 
 /**
@@ -10,6 +12,9 @@ import { SupervisedConsumer, type SupervisedState } from './supervised-consumer.
  */
 export const BARRIER_DEADLINE_MS = 5_000;
 
+/** Any JSON value: what a consumer without a schema takes. */
+const anyJson = z.unknown();
+
 /**
  * Reads single-partition platform topics (registry and clearing events) from the beginning into an
  * in-memory projection. Every process reads everything (its own throw-away group, no committed offsets),
@@ -17,8 +22,12 @@ export const BARRIER_DEADLINE_MS = 5_000;
  *
  * `barrier()` resolves once every event appended before the call has been applied: the exchange calls it
  * before a delivery, so a revocation acknowledged before an event was published always wins.
+ *
+ * With a schema, every message is validated at this edge before `apply` sees it (see message-edge.ts): one
+ * that does not fit is logged, counted and skipped like one `apply` cannot take, and still counts as
+ * applied, so it never holds back the barrier or the messages behind it.
  */
-export class EventConsumer {
+export class EventConsumer<T = unknown> {
   private readonly supervised: SupervisedConsumer;
   private readonly admin: Admin;
   private adminConnected: Promise<void> | undefined;
@@ -28,15 +37,22 @@ export class EventConsumer {
   private pendingBarrier: Promise<void> | undefined;
   private lastBarrierAt = 0;
   private completedBarrierStartedAt = 0;
+  // Held without T, so that a consumer of some events can stand where any consumer is expected (barrier).
+  private readonly apply: (topic: string, event: unknown, offset: string) => void | Promise<void>;
+  private readonly schema: z.ZodType;
 
   constructor(
     kafka: Kafka,
     private readonly topics: string[],
-    private readonly apply: (topic: string, event: unknown) => void | Promise<void>,
+    apply: (topic: string, event: T, offset: string) => void | Promise<void>,
     private readonly logger: Logger,
-    name: string,
+    private readonly name: string,
     report?: (state: SupervisedState, reason?: unknown) => void,
+    /** Without one, messages are only read as JSON (tests of the consumer's own mechanics). */
+    schema?: z.ZodType<T>,
   ) {
+    this.apply = apply as (topic: string, event: unknown, offset: string) => void | Promise<void>;
+    this.schema = schema ?? anyJson;
     // A fresh throw-away group for every consumer the supervisor creates: it resumes from `applied` by seeking.
     this.supervised = new SupervisedConsumer(
       name,
@@ -83,11 +99,19 @@ export class EventConsumer {
         if (partition !== 0) throw new Error(`${topic} must have exactly one partition`);
         // A restarted consumer may be handed what was applied already: each event is applied once.
         if (BigInt(message.offset) < (this.applied.get(topic) ?? 0n)) return;
-        try {
-          if (message.value) await this.apply(topic, JSON.parse(message.value.toString('utf8')));
-        } catch (error) {
-          // A malformed platform event must not stop the projection; it is logged with its position.
-          this.logger.error({ err: error, topic, offset: message.offset }, 'could not apply platform event');
+        const decoded = decodeMessage(this.schema, message.value);
+        if (!decoded.ok) {
+          rejectMessage(this.logger, this.name, { topic, partition, offset: message.offset }, decoded);
+        } else {
+          try {
+            await this.apply(topic, decoded.value, message.offset);
+          } catch (error) {
+            // An event the projection cannot take must not stop it; it is logged with its position.
+            this.logger.error(
+              { err: error, topic, offset: message.offset },
+              'could not apply platform event',
+            );
+          }
         }
         this.advance(topic, BigInt(message.offset) + 1n);
       },

@@ -6,3 +6,13 @@ export * from './outbox-parking.js';
 export * from './supervised-consumer.js';
 export * from './kafka-probe.js';
 export * from './renewing-producer.js';
+export {
+  checkMessage,
+  decodeMessage,
+  rejectMessage,
+  type Decoded,
+  type DecodeOptions,
+  type MessagePosition,
+} from './message-edge.js';
+export { PlatformEventContext, PlatformEventServer } from './platform-event-server.js';
+export { BatchIngest, type BatchIngestOptions } from './batch-ingest.js';

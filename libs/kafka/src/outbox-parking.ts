@@ -1,7 +1,7 @@
 import type { Producer } from 'kafkajs';
 import type { Logger } from 'pino';
-import { Counter, register } from 'prom-client';
 import type { DeadLetterNotice } from '#libs/domain';
+import { sharedCounter } from './counter.js';
 
 /**
  * Poison messages in the outbox. The relay used to retry a batch Kafka refused forever, so one event Kafka
@@ -109,14 +109,11 @@ export function classifyFailure(error: unknown): FailureClass {
   return PERMANENT.has(type) ? { kind: 'permanent', type } : { kind: 'record', type };
 }
 
-const deadLetters =
-  (register.getSingleMetric('renkei_outbox_dead_letters_total') as
-    Counter<'service' | 'reason'> | undefined) ??
-  new Counter({
-    name: 'renkei_outbox_dead_letters_total',
-    help: 'Outbox events parked in the dead-letter table because Kafka would not take them',
-    labelNames: ['service', 'reason'] as const,
-  });
+const deadLetters = sharedCounter(
+  'renkei_outbox_dead_letters_total',
+  'Outbox events parked in the dead-letter table because Kafka would not take them',
+  ['service', 'reason'],
+);
 
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error)).slice(0, 1000);
 
