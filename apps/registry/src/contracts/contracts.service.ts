@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import semver from 'semver';
 import {
@@ -19,14 +19,13 @@ import {
 } from '#libs/domain';
 import { contractTermViolations, tagsOf, type SchemaBreak } from '#libs/contracts';
 import type { Principal } from '#libs/auth';
-import { Prisma, asJson, type PrismaClient } from '#libs/persistence';
-import type { OutboxRelay } from '#libs/kafka';
-import { HELD_GRANTS, OUTBOX, PRISMA, SCHEMA_WORK } from '../registry.tokens.js';
-import type { HeldGrants } from './held-grants.js';
+import { Prisma, PrismaClient, asJson } from '#libs/persistence';
+import { OutboxRelay } from '#libs/kafka';
+import { HeldGrants } from './held-grants.js';
 import { verifyDerived, type LineageInput } from './lineage.js';
 import { emitRegistryEvent } from '../registry-events.js';
 import type { CompatibilityCheck, ContractDto, RegisterContract, UpdateDraft } from './contracts.dto.js';
-import type { SchemaWork } from './schema-work.js';
+import { SchemaWork } from './schema-work.js';
 
 export type ContractRow = Awaited<ReturnType<PrismaClient['dataContract']['findUniqueOrThrow']>>;
 type Tx = Prisma.TransactionClient;
@@ -171,10 +170,10 @@ export interface RegisterOptions {
 @Injectable()
 export class ContractsService {
   constructor(
-    @Inject(PRISMA) private readonly prisma: PrismaClient,
-    @Inject(OUTBOX) private readonly outbox: OutboxRelay,
-    @Inject(HELD_GRANTS) private readonly heldGrants: HeldGrants,
-    @Inject(SCHEMA_WORK) private readonly schemaWork: SchemaWork,
+    private readonly prisma: PrismaClient,
+    private readonly outbox: OutboxRelay,
+    private readonly heldGrants: HeldGrants,
+    private readonly schemaWork: SchemaWork,
   ) {}
 
   /** Creates a version: as a draft (editable) or published at once, after every check a publication gets. */
