@@ -52,7 +52,7 @@ function services(): [ServiceDescription, unknown][] {
       describeExchange,
       ExchangeModule.register({ runtime: inert, verifier: inert, pseudonymSecret: '', health: inert }),
     ],
-    [describeCpsSim, CpsSimModule.register({ context: inert, verifier: inert, health: inert })],
+    [describeCpsSim, CpsSimModule.register({ identity: inert, verifier: inert, health: inert })],
   ];
 }
 

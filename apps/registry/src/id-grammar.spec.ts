@@ -6,7 +6,7 @@ import { RequestGrantSchema } from '../../clearing/src/grants/grants.dto.js';
 import { DatasetTokenRequestSchema } from '../../clearing/src/tokens/tokens.dto.js';
 import { EncryptionKeysSchema, ErasePersonSchema } from '../../clearing/src/data-keys/data-keys.dto.js';
 import { OptOutSchema } from '../../clearing/src/consents/consents.controller.js';
-import { RequestInputSchema } from '../../cps-sim/src/http/cps-sim.controller.js';
+import { RequestInputSchema } from '../../cps-sim/src/inputs/inputs.dto.js';
 import { RegisterContractSchema, registerExample } from './contracts/contracts.dto.js';
 
 const datasetIds = fc

@@ -17,6 +17,17 @@ export async function emitRegistryEvent(
   actorId: string,
   at: Date = new Date(),
 ): Promise<void> {
+  const row = registryOutboxRow(event, key, actorId, at);
+  await tx.registryOutbox.create({ data: { ...row, value: asJson(row.value) } });
+}
+
+/** The outbox row of a registry event (its id, actor and time added), refused if Kafka could not take it. */
+export function registryOutboxRow(
+  event: PlatformEvent,
+  key: string,
+  actorId: string,
+  at: Date = new Date(),
+): { topic: string; key: string; value: PlatformEvent & { id: string; actor: string; at: string } } {
   const value = { ...event, id: randomUUID(), actor: actorId, at: at.toISOString() };
   const firstOfContract = event.type === 'contract.drafted' || event.type === 'contract.published';
   assertEventFits(key, value, {
@@ -24,5 +35,5 @@ export async function emitRegistryEvent(
     path: event.type.startsWith('contract.') ? '/schema' : '',
     what: event.type.startsWith('contract.') ? 'contract' : 'change',
   });
-  await tx.registryOutbox.create({ data: { topic: Topics.registryEvents, key, value: asJson(value) } });
+  return { topic: Topics.registryEvents, key, value };
 }

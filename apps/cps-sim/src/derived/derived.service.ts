@@ -1,19 +1,9 @@
-import { z } from 'zod';
-import { conflict, DatasetId, DomainError, Sensitivities, type Sensitivity } from '#libs/domain';
-import { RenkeiError, type ContractView, type RenkeiClient } from '#libs/sdk';
-import type { InputsService } from '../inputs/inputs.service.js';
-import type { RunsService, RunView } from '../scenarios/runs.service.js';
-
-export const PublishRunSchema = z.object({
-  dataset: DatasetId.optional().describe('The derived dataset to publish to; default cps.<kind>-forecast'),
-  aggregate: z
-    .boolean()
-    .default(false)
-    .describe(
-      'Declare the result an aggregate that reveals no single contributor: then consumers without access to every input may receive it, if it rests on at least k contributors',
-    ),
-});
-export type PublishRun = z.infer<typeof PublishRunSchema>;
+import { Injectable } from '@nestjs/common';
+import { conflict, DomainError, Sensitivities, type Sensitivity } from '#libs/domain';
+import { RenkeiClient, RenkeiError, type ContractView } from '#libs/sdk';
+import { InputsService } from '../inputs/inputs.service.js';
+import { RunsService, type RunView } from '../scenarios/runs.service.js';
+import type { PublishRun } from './derived.dto.js';
 
 export interface PublishedResult {
   run: string;
@@ -70,6 +60,7 @@ const lineageKey = (l: { dataset: string; version: string }) => `${l.dataset}@${
  * governed by all of its inputs' terms: common purposes only, the highest sensitivity, and the policy
  * refuses it to anyone who could not see every input (unless it is an aggregate above k).
  */
+@Injectable()
 export class DerivedService {
   /** dataset -> the version registered, the lineage it declares and its derived terms */
   private readonly registered = new Map<string, Registered>();

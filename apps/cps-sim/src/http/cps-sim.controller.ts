@@ -4,7 +4,7 @@ import {
   Get,
   Header,
   HttpCode,
-  Inject,
+  Optional,
   Param,
   Post,
   UseInterceptors,
@@ -12,29 +12,30 @@ import {
 import { ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { Authenticated, CurrentPrincipal, type Principal } from '#libs/auth';
-import { DatasetId, Purpose } from '#libs/domain';
 import { ApiExample, ApiZodBody, UuidPipe, ZodPipe, RateLimited, Problems, Responds } from '#libs/platform';
+import { renderSvg } from '../charts/chart.js';
+import { CpsIdentity, notConfigured as notConfiguredError } from '../cps-sim.identity.js';
+import { PublishedSchema, PublishRunSchema, type PublishRun } from '../derived/derived.dto.js';
+import { DerivedService } from '../derived/derived.service.js';
 import {
   InputSchema,
-  PublishedSchema,
   RebuildSchema,
-  ResultSchema,
-  RunSchema,
-  ScenarioSchema,
-  StartedSchema,
-  SvgSchema,
+  RequestInputSchema,
   TwinSchema,
-} from './responses.js';
-import { renderSvg } from '../charts/chart.js';
-import { assertOperator, CPS, servicesOf, type CpsContext } from '../cps-sim.context.js';
-import { PublishRunSchema, type PublishRun } from '../derived/derived.service.js';
-import { UpstreamInterceptor } from '../upstream.js';
+  type RequestInput,
+} from '../inputs/inputs.dto.js';
+import { InputsService } from '../inputs/inputs.service.js';
+import { ResultSchema, RunSchema, StartedSchema, SvgSchema } from '../scenarios/runs.dto.js';
+import { RunsService } from '../scenarios/runs.service.js';
 import {
   DefineScenarioSchema,
+  ScenarioSchema,
   StartRunSchema,
   type DefineScenario,
   type StartRun,
-} from '../scenarios/scenarios.service.js';
+} from '../scenarios/scenarios.dto.js';
+import { ScenariosService } from '../scenarios/scenarios.service.js';
+import { UpstreamInterceptor } from '../upstream.js';
 import {
   disruptionScenarioExample,
   inputExample,
@@ -50,12 +51,6 @@ import {
   svgExample,
   twinExample,
 } from './examples.js';
-
-export const RequestInputSchema = z.object({
-  dataset: DatasetId.describe('dotted lower-case name, e.g. euv.supply'),
-  purpose: Purpose.describe('a purpose the contract offers, e.g. supply-risk'),
-});
-type RequestInput = z.infer<typeof RequestInputSchema>;
 
 const notConfigured = problem(
   503,
@@ -102,12 +97,21 @@ const runParam = ApiParam({ name: 'id', description: 'Run id', example: runExamp
 // paths; an unreachable service is 503 UPSTREAM.UNAVAILABLE.
 @UseInterceptors(UpstreamInterceptor)
 export class CpsSimController {
-  constructor(@Inject(CPS) private readonly cps: CpsContext) {}
+  /** The feature services exist only once the service has a participant identity (CpsSimModule). */
+  constructor(
+    private readonly identity: CpsIdentity,
+    @Optional() private readonly inputsService?: InputsService,
+    @Optional() private readonly scenariosService?: ScenariosService,
+    @Optional() private readonly runsService?: RunsService,
+    @Optional() private readonly derivedService?: DerivedService,
+  ) {}
 
+  /** The services, or 503 CPS.NOT_CONFIGURED; then 403 CPS.NOT_OPERATOR unless the caller may use them. */
   private services(principal: Principal) {
-    const services = servicesOf(this.cps);
-    assertOperator(this.cps, principal);
-    return services;
+    const { inputsService, scenariosService, runsService, derivedService } = this;
+    if (!inputsService || !scenariosService || !runsService || !derivedService) throw notConfiguredError();
+    this.identity.assertOperator(principal);
+    return { inputs: inputsService, scenarios: scenariosService, runs: runsService, derived: derivedService };
   }
 
   // ------------------------------------------------------------------ inputs

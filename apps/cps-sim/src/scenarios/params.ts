@@ -1,8 +1,5 @@
 import { z } from 'zod';
 
-export const ScenarioKinds = ['disruption', 'method-switch', 'cfp-rollup', 'hospital-occupancy'] as const;
-export type ScenarioKind = (typeof ScenarioKinds)[number];
-
 /** A run's seed: the same seed on the same twin gives the same result. */
 export const SeedSchema = z
   .number()
@@ -65,12 +62,49 @@ export const OccupancyParamsSchema = z.object({
     .describe('Admissions multiplier, e.g. 1.3 for a 30 % surge'),
 });
 
-export const paramSchemas = {
-  disruption: DisruptionParamsSchema,
-  'method-switch': MethodSwitchParamsSchema,
-  'cfp-rollup': CfpRollupParamsSchema,
-  'hospital-occupancy': OccupancyParamsSchema,
-} satisfies Record<ScenarioKind, z.ZodType>;
+/**
+ * A scenario's kind and the parameters of that kind, keyed by kind: once `kind` is known, so is the shape
+ * of `params`, and the engine is called with exactly what it takes.
+ */
+export const ScenarioSpecSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('disruption'), params: DisruptionParamsSchema }),
+  z.object({ kind: z.literal('method-switch'), params: MethodSwitchParamsSchema }),
+  z.object({ kind: z.literal('cfp-rollup'), params: CfpRollupParamsSchema }),
+  z.object({ kind: z.literal('hospital-occupancy'), params: OccupancyParamsSchema }),
+]);
+export type ScenarioSpec = z.infer<typeof ScenarioSpecSchema>;
+export type ScenarioKind = ScenarioSpec['kind'];
+/** Every kind, in the union's order (the OpenAPI enum). */
+export const ScenarioKinds: readonly ScenarioKind[] = ScenarioSpecSchema.options.map(
+  (o) => o.shape.kind.value,
+);
 
 /** Kinds whose outcome depends on random draws: a run fixes the seed so it can be repeated exactly. */
-export const seeded: ReadonlySet<ScenarioKind> = new Set(['disruption', 'hospital-occupancy']);
+export type SeededSpec = Extract<ScenarioSpec, { kind: 'disruption' | 'hospital-occupancy' }>;
+export const isSeeded = (spec: ScenarioSpec): spec is SeededSpec =>
+  spec.kind === 'disruption' || spec.kind === 'hospital-occupancy';
+
+/** What a run executes: the scenario, with the seed fixed for the kinds that draw at random. */
+export type RunSpec = Exclude<ScenarioSpec, SeededSpec> | (SeededSpec & { params: { seed: number } });
+
+/** The run's spec and seed: the override, else the scenario's own seed, else a fresh one (null: no draws). */
+export function fixSeed(
+  spec: ScenarioSpec,
+  override: number | undefined,
+  fresh: () => number,
+): { spec: RunSpec; seed: number | null } {
+  switch (spec.kind) {
+    case 'disruption': {
+      const fixed = override ?? spec.params.seed ?? fresh();
+      return { spec: { kind: spec.kind, params: { ...spec.params, seed: fixed } }, seed: fixed };
+    }
+    case 'hospital-occupancy': {
+      const fixed = override ?? spec.params.seed ?? fresh();
+      return { spec: { kind: spec.kind, params: { ...spec.params, seed: fixed } }, seed: fixed };
+    }
+    case 'method-switch':
+      return { spec: { kind: spec.kind, params: { ...spec.params } }, seed: null };
+    case 'cfp-rollup':
+      return { spec: { kind: spec.kind, params: { ...spec.params } }, seed: null };
+  }
+}

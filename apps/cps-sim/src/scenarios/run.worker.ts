@@ -1,27 +1,29 @@
 /**
  * Runs one scenario off the main thread, so the HTTP API stays responsive while a long Monte Carlo run
- * goes on. Receives the frozen twin and the parameters; posts progress, then the result (or the error).
+ * goes on. Receives the frozen twin and the run's spec; posts progress, then the outcome (or the error).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { DomainError, type ErrorDetail } from '#libs/domain';
 import type { Twin } from '#libs/simulation';
-import { execute, type ScenarioKind } from './kinds.js';
+import { execute, type RunSpec, type ScenarioOutcome } from './kinds.js';
 
 export type WorkerMessage =
   | { type: 'progress'; value: number }
-  | { type: 'result'; result: Record<string, unknown> }
+  | { type: 'result'; outcome: ScenarioOutcome }
   /** code and details of the engine's DomainError (e.g. SIMULATION.INVALID_SCENARIO), if it was one */
   | { type: 'error'; message: string; code?: string; details?: ErrorDetail[] };
 
-const { kind, twin, params } = workerData as {
-  kind: ScenarioKind;
+/** What RunsService hands the worker (structured clone). */
+export interface WorkerInput {
+  spec: RunSpec;
   twin: Twin;
-  params: Record<string, unknown>;
-};
+}
+
+const { spec, twin } = workerData as WorkerInput;
 const post = (message: WorkerMessage) => parentPort!.postMessage(message);
 let last = -1;
 try {
-  const result = execute(kind, twin, params, (value) => {
+  const outcome = execute(spec, twin, (value) => {
     // At most a hundred progress messages a run.
     const step = Math.floor(value * 100);
     if (step !== last) {
@@ -29,7 +31,7 @@ try {
       post({ type: 'progress', value });
     }
   });
-  post({ type: 'result', result });
+  post({ type: 'result', outcome });
 } catch (error) {
   post(
     error instanceof DomainError

@@ -7,9 +7,9 @@ import { conflict, notFound, unavailable, DomainError, type ErrorDetail } from '
 import { relayedCode } from '#libs/domain';
 import type { Twin } from '#libs/simulation';
 import type { InputsService, LineageEntry } from '../inputs/inputs.service.js';
-import { chartOf, execute, seeded, type ScenarioKind } from './kinds.js';
+import { chartOf, execute, fixSeed, type RunSpec, type ScenarioKind, type ScenarioOutcome } from './kinds.js';
 import type { Scenario } from './scenarios.service.js';
-import type { WorkerMessage } from './run.worker.js';
+import type { WorkerInput, WorkerMessage } from './run.worker.js';
 
 export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed';
 
@@ -34,7 +34,9 @@ export interface RunView {
 }
 
 interface Run extends RunView {
-  result: Record<string, unknown> | null;
+  /** What runs: the scenario with its seed fixed (`kind` and `params` of the view, typed). */
+  spec: RunSpec;
+  outcome: ScenarioOutcome | null;
   /** The engine's refusal (a DomainError), with its paths under /params. */
   failure: { code: string; details: ErrorDetail[] } | null;
 }
@@ -64,12 +66,7 @@ export class RunsService {
         'See GET /inputs: request access with POST /inputs and wait for the originators to approve',
       );
     }
-    const params: Record<string, unknown> = { ...scenario.params };
-    let seed: number | null = null;
-    if (seeded.has(scenario.kind)) {
-      seed = overrides.seed ?? (typeof params.seed === 'number' ? params.seed : randomInt(0, 2 ** 31 - 1));
-      params.seed = seed;
-    }
+    const { spec, seed } = fixSeed(scenario, overrides.seed, () => randomInt(0, 2 ** 31 - 1));
     const run: Run = {
       id: randomUUID(),
       scenario: scenario.id,
@@ -82,10 +79,11 @@ export class RunsService {
       inputs: scenario.kind === 'method-switch' ? [] : state.lineage,
       twin: { digest: state.digest, asOf: state.twin.asOf ?? null },
       seed,
-      params,
+      params: spec.params,
       error: null,
       published: null,
-      result: null,
+      spec,
+      outcome: null,
       failure: null,
     };
     this.runs.set(run.id, run);
@@ -103,7 +101,7 @@ export class RunsService {
   }
 
   /** The finished result with its chart series. */
-  result(id: string): { run: RunView; result: Record<string, unknown>; chart: ReturnType<typeof chartOf> } {
+  result(id: string): { run: RunView; result: ScenarioOutcome['result']; chart: ReturnType<typeof chartOf> } {
     const run = this.find(id);
     if (run.status === 'failed') {
       const cause = run.failure ? `${run.failure.code}: ` : '';
@@ -117,14 +115,14 @@ export class RunsService {
         },
       );
     }
-    if (run.status !== 'succeeded' || !run.result) {
+    if (run.status !== 'succeeded' || !run.outcome) {
       throw conflict(
         'RUN.NOT_FINISHED',
         `The run is ${run.status} (${Math.round(run.progress * 100)}%)`,
         'Poll GET /runs/{id} until status is succeeded',
       );
     }
-    return { run: this.view(run), result: run.result, chart: chartOf(run.kind, run.name, run.result) };
+    return { run: this.view(run), result: run.outcome.result, chart: chartOf(run.name, run.outcome) };
   }
 
   markPublished(id: string, published: RunView['published']): void {
@@ -138,7 +136,7 @@ export class RunsService {
   }
 
   private view(run: Run): RunView {
-    const { result: _result, failure: _failure, ...view } = run;
+    const { spec: _spec, outcome: _outcome, failure: _failure, ...view } = run;
     return { ...view, inputs: view.inputs.map((i) => ({ ...i })) };
   }
 
@@ -148,9 +146,9 @@ export class RunsService {
       if (Number.isFinite(value)) run.progress = Math.min(1, Math.max(run.progress, value));
     };
     try {
-      run.result = useWorker
+      run.outcome = useWorker
         ? await this.inWorker(run, twin, onProgress)
-        : execute(run.kind, twin, run.params, onProgress);
+        : execute(run.spec, twin, onProgress);
       run.progress = 1;
       run.status = 'succeeded';
     } catch (error) {
@@ -168,19 +166,16 @@ export class RunsService {
     }
   }
 
-  private inWorker(
-    run: Run,
-    twin: Twin,
-    onProgress: (value: number) => void,
-  ): Promise<Record<string, unknown>> {
+  private inWorker(run: Run, twin: Twin, onProgress: (value: number) => void): Promise<ScenarioOutcome> {
     return new Promise((resolve, reject) => {
-      const worker = new Worker(workerFile, { workerData: { kind: run.kind, twin, params: run.params } });
+      const workerData: WorkerInput = { spec: run.spec, twin };
+      const worker = new Worker(workerFile, { workerData });
       let settled = false;
       worker.on('message', (message: WorkerMessage) => {
         if (message.type === 'progress') onProgress(message.value);
         else if (message.type === 'result') {
           settled = true;
-          resolve(message.result);
+          resolve(message.outcome);
         } else {
           settled = true;
           reject(

@@ -1,9 +1,9 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { badRequest } from '#libs/domain';
 import { dcatCatalog, renkeiTerm, type CatalogOffer } from '#libs/contracts';
 import type { Principal } from '#libs/auth';
-import { escapeLike, type Prisma, type PrismaClient } from '#libs/persistence';
-import { PRISMA, REGISTRY_URLS, type RegistryUrls } from '../registry.tokens.js';
+import { escapeLike, PrismaClient, type Prisma } from '#libs/persistence';
+import { RegistryUrls } from '../registry.dependencies.js';
 import { isAdmin, toDto, toTerms } from '../contracts/contracts.service.js';
 import type { CatalogPage, CatalogQuery } from '../contracts/contracts.dto.js';
 
@@ -30,8 +30,8 @@ function decodeCursor(cursor: string): string {
 @Injectable()
 export class CatalogService {
   constructor(
-    @Inject(PRISMA) private readonly prisma: PrismaClient,
-    @Inject(REGISTRY_URLS) private readonly urls: RegistryUrls,
+    private readonly prisma: PrismaClient,
+    private readonly urls: RegistryUrls,
   ) {}
 
   async search(actor: Principal, query: CatalogQuery): Promise<CatalogPage> {

@@ -19,17 +19,20 @@ import {
 } from '#libs/domain';
 import { contractTermViolations, tagsOf, type SchemaBreak } from '#libs/contracts';
 import type { Principal } from '#libs/auth';
-import { Prisma, asJson, type PrismaClient } from '#libs/persistence';
-import type { OutboxRelay } from '#libs/kafka';
-import { HELD_GRANTS, OUTBOX, PRISMA, SCHEMA_WORK } from '../registry.tokens.js';
-import type { HeldGrants } from './held-grants.js';
+import { OutboxRelay } from '#libs/kafka';
+import { HeldGrants } from './held-grants.js';
 import { verifyDerived, type LineageInput } from './lineage.js';
-import { emitRegistryEvent } from '../registry-events.js';
 import type { CompatibilityCheck, ContractDto, RegisterContract, UpdateDraft } from './contracts.dto.js';
-import type { SchemaWork } from './schema-work.js';
+import {
+  ContractsRepository,
+  type ContractRow,
+  type ContractsTx,
+  type TermColumns,
+} from './contracts.repository.js';
+import { SchemaWork } from './schema-work.js';
 
-export type ContractRow = Awaited<ReturnType<PrismaClient['dataContract']['findUniqueOrThrow']>>;
-type Tx = Prisma.TransactionClient;
+export type { ContractRow } from './contracts.repository.js';
+type Tx = ContractsTx;
 
 export function toTerms(c: ContractRow): ContractTerms {
   return {
@@ -171,10 +174,11 @@ export interface RegisterOptions {
 @Injectable()
 export class ContractsService {
   constructor(
-    @Inject(PRISMA) private readonly prisma: PrismaClient,
-    @Inject(OUTBOX) private readonly outbox: OutboxRelay,
-    @Inject(HELD_GRANTS) private readonly heldGrants: HeldGrants,
-    @Inject(SCHEMA_WORK) private readonly schemaWork: SchemaWork,
+    private readonly store: ContractsRepository,
+    // Only its flush (relay now, after a commit) is used.
+    @Inject(OutboxRelay) private readonly outbox: Pick<OutboxRelay, 'flush'>,
+    private readonly heldGrants: HeldGrants,
+    private readonly schemaWork: SchemaWork,
   ) {}
 
   /** Creates a version: as a draft (editable) or published at once, after every check a publication gets. */
@@ -198,32 +202,24 @@ export class ContractsService {
         input.compatibility,
         options.warnings,
       );
-      const versions = await tx.dataContract.findMany({ where: { dataset: input.dataset } });
+      const versions = await tx.versions(input.dataset);
       this.assertVersionIsNew(versions, input.dataset, input.version);
       this.assertVersionIncreases(versions, input.dataset, input.version);
       if (input.status === 'active') {
-        await this.assertCompatible(
-          dataset.compatibility as CompatibilityMode,
-          versions,
-          input.version,
-          input.schema,
-          verdicts,
-        );
+        await this.assertCompatible(dataset.compatibility, versions, input.version, input.schema, verdicts);
       }
-      const created = await tx.dataContract.create({
-        data: {
-          id: randomUUID(),
-          dataset: input.dataset,
-          version: input.version,
-          ownerId: actor.participantId,
-          status: input.status,
-          compatibility: dataset.compatibility,
-          ...this.termColumns(input),
-          // A derived dataset's lineage is part of its immutable terms, declared with the version.
-          lineage: input.lineage ? asJson(input.lineage) : Prisma.DbNull,
-          // Established by the platform from the verified lineage, never the registrant's own count.
-          derived: derived ? asJson(derived) : Prisma.DbNull,
-        },
+      const created = await tx.createVersion({
+        id: randomUUID(),
+        dataset: input.dataset,
+        version: input.version,
+        ownerId: actor.participantId,
+        status: input.status,
+        compatibility: dataset.compatibility,
+        ...this.termColumns(input),
+        // A derived dataset's lineage is part of its immutable terms, declared with the version.
+        lineage: input.lineage ?? null,
+        // Established by the platform from the verified lineage, never the registrant's own count.
+        derived: derived ?? null,
       });
       await this.recordTransition(tx, created.id, null, input.status, actor, null);
       const final =
@@ -260,10 +256,7 @@ export class ContractsService {
           'Register a new version instead',
         );
       }
-      const updated = await tx.dataContract.update({
-        where: { id: existing.id },
-        data: this.termColumns(input),
-      });
+      const updated = await tx.updateTerms(existing.id, this.termColumns(input));
       await this.emitContract(tx, 'contract.drafted', updated, actor, null);
       return updated;
     });
@@ -294,7 +287,7 @@ export class ContractsService {
         : undefined;
     const row = await this.inTransaction(async (tx) => {
       const ds = await this.lockDataset(tx, actor, dataset, to !== 'active');
-      const versions = await tx.dataContract.findMany({ where: { dataset } });
+      const versions = await tx.versions(dataset);
       const existing = versions.find((v) => v.version === version && visibleTo(actor, v));
       if (!existing) throw notFoundContract(dataset, version);
       assertContractTransition(existing.status as ContractStatus, to);
@@ -312,10 +305,7 @@ export class ContractsService {
           verdicts,
         );
       }
-      await tx.dataContract.update({
-        where: { id: existing.id },
-        data: { status: to, compatibility: to === 'active' ? ds.compatibility : existing.compatibility },
-      });
+      await tx.updateStatus(existing.id, to, to === 'active' ? ds.compatibility : existing.compatibility);
       await this.recordTransition(tx, existing.id, existing.status, to, actor, reason);
       const final = await this.recomputeCurrent(tx, dataset, existing.id);
       const type = (
@@ -337,9 +327,8 @@ export class ContractsService {
     await this.assertActiveParticipant(actor);
     const result = await this.inTransaction(async (tx) => {
       await this.lockDataset(tx, actor, dataset);
-      const updated = await tx.dataset.update({ where: { id: dataset }, data: { compatibility: mode } });
-      await emitRegistryEvent(
-        tx,
+      const updated = await tx.setCompatibility(dataset, mode);
+      await tx.emit(
         { type: 'dataset.changed', dataset, owner: updated.ownerId, compatibility: mode },
         dataset,
         actor.participantId,
@@ -357,10 +346,10 @@ export class ContractsService {
    * exists as a draft may be checked: activating that draft (after editing its schema) is its publication.
    */
   async checkNext(actor: Principal, dataset: string, body: CompatibilityCheck) {
-    const ds = await this.prisma.dataset.findUnique({ where: { id: dataset } });
+    const ds = await this.store.dataset(dataset);
     if (!ds || ds.ownerId !== actor.participantId) throw notFoundContract(dataset);
     await this.schemaWork.assertCompilable(body.schema);
-    const versions = await this.prisma.dataContract.findMany({ where: { dataset } });
+    const versions = await this.store.versions(dataset);
     const newest = versions
       .filter((v) => v.status !== 'draft')
       .map((v) => v.version)
@@ -369,7 +358,7 @@ export class ContractsService {
     const others = versions.filter((v) => !(v.version === version && v.status === 'draft'));
     this.assertVersionIsNew(others, dataset, version);
     this.assertVersionIncreases(others, dataset, version);
-    const mode = ds.compatibility as CompatibilityMode;
+    const mode = ds.compatibility;
     const { checkedAgainst, breaks } = await compatibilityOf(
       this.schemaWork,
       mode,
@@ -388,7 +377,7 @@ export class ContractsService {
   }
 
   async versions(actor: Principal, dataset: string): Promise<ContractDto[]> {
-    const rows = await this.prisma.dataContract.findMany({ where: { dataset } });
+    const rows = await this.store.versions(dataset);
     const visible = rows.filter((r) => visibleTo(actor, r));
     if (visible.length === 0) throw notFoundContract(dataset);
     return visible.sort((a, b) => semver.compare(a.version, b.version)).map((r) => toDto(r, actor));
@@ -396,9 +385,7 @@ export class ContractsService {
 
   /** The current version (what new events are published under); the owner sees its newest draft if nothing is published. */
   async current(actor: Principal, dataset: string): Promise<ContractDto> {
-    const rows = (await this.prisma.dataContract.findMany({ where: { dataset } })).filter((r) =>
-      visibleTo(actor, r),
-    );
+    const rows = (await this.store.versions(dataset)).filter((r) => visibleTo(actor, r));
     const row = rows.find((r) => r.current) ?? rows.sort((a, b) => semver.rcompare(a.version, b.version))[0];
     if (!row) throw notFoundContract(dataset);
     return toDto(row, actor);
@@ -409,28 +396,20 @@ export class ContractsService {
   }
 
   async visibleVersion(actor: Principal, dataset: string, version: string): Promise<ContractRow> {
-    const row = await this.prisma.dataContract.findUnique({
-      where: { dataset_version: { dataset, version } },
-    });
+    const row = await this.store.version(dataset, version);
     if (!row || !visibleTo(actor, row)) throw hiddenContract(row !== null, dataset, version);
     return row;
   }
 
   async visibleVersionWithOwner(actor: Principal, dataset: string, version: string) {
-    const row = await this.prisma.dataContract.findUnique({
-      where: { dataset_version: { dataset, version } },
-      include: { owner: true },
-    });
+    const row = await this.store.versionWithOwner(dataset, version);
     if (!row || !visibleTo(actor, row)) throw hiddenContract(row !== null, dataset, version);
     return row;
   }
 
   async transitions(actor: Principal, dataset: string, version: string) {
     const row = await this.visibleVersion(actor, dataset, version);
-    const list = await this.prisma.contractTransition.findMany({
-      where: { contractId: row.id },
-      orderBy: { id: 'asc' },
-    });
+    const list = await this.store.transitions(row.id);
     return list.map((t) => ({
       from: t.fromStatus,
       to: t.toStatus,
@@ -452,9 +431,7 @@ export class ContractsService {
     authorization: string | undefined,
   ) {
     const lineage = input.lineage ?? [];
-    const rows = await this.prisma.dataContract.findMany({
-      where: { OR: lineage.map((l) => ({ dataset: l.dataset, version: l.version })) },
-    });
+    const rows = await this.store.versionsOf(lineage);
     const inputs = new Map<string, LineageInput>();
     for (const row of rows) {
       if (row.status === 'draft' || !visibleTo(actor, row)) continue;
@@ -478,11 +455,7 @@ export class ContractsService {
 
   private async assertActiveParticipant(actor: Principal) {
     // Tokens live for minutes; a suspension takes effect on the next call, not when the token expires.
-    const me = await this.prisma.participant.findUnique({
-      where: { id: actor.participantId },
-      select: { status: true },
-    });
-    if (me?.status !== 'active') {
+    if ((await this.store.participantStatus(actor.participantId)) !== 'active') {
       throw forbidden(
         'PARTICIPANT.SUSPENDED',
         'Your participation is not active',
@@ -495,11 +468,7 @@ export class ContractsService {
     await this.schemaWork.assertCompilable(input.schema);
     const details = contractTermViolations(input);
     if (input.invited.length > 0) {
-      const known = await this.prisma.participant.findMany({
-        where: { id: { in: input.invited } },
-        select: { id: true },
-      });
-      const ids = new Set(known.map((p) => p.id));
+      const ids = await this.store.existingParticipants(input.invited);
       input.invited.forEach((id, i) => {
         if (!ids.has(id)) details.push({ path: `/invited/${i}`, message: `no participant ${id}` });
       });
@@ -551,12 +520,12 @@ export class ContractsService {
     version: string,
     schemaFor: (versions: ContractRow[]) => unknown,
   ): Promise<Map<string, SchemaBreak[]>> {
-    const ds = await this.prisma.dataset.findUnique({ where: { id: dataset } });
+    const ds = await this.store.dataset(dataset);
     if (!ds || ds.ownerId !== actor.participantId) return new Map();
-    const versions = await this.prisma.dataContract.findMany({ where: { dataset } });
+    const versions = await this.store.versions(dataset);
     const schema = schemaFor(versions);
     if (schema === undefined) return new Map();
-    const mode = ds.compatibility as CompatibilityMode;
+    const mode = ds.compatibility;
     const { breaks } = await compatibilityOf(this.schemaWork, mode, versions, version, schema);
     return new Map([[historyKey(mode, versions, version, schema), breaks]]);
   }
@@ -587,7 +556,7 @@ export class ContractsService {
 
   // ------------------------------------------------------------------ persistence
 
-  private termColumns(input: UpdateDraft) {
+  private termColumns(input: UpdateDraft): TermColumns {
     return {
       title: input.title,
       description: input.description,
@@ -599,24 +568,13 @@ export class ContractsService {
       visibility: input.visibility,
       invited: input.invited,
       tags: tagsOf(input.fields),
-      fields: asJson(input.fields),
-      schema: asJson(input.schema),
+      fields: input.fields,
+      schema: input.schema,
     };
   }
 
-  private async inTransaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
-    try {
-      return await this.prisma.$transaction(work);
-    } catch (error) {
-      if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
-        throw conflict(
-          'CONTRACT.CONCURRENT_CHANGE',
-          'Another change to this dataset was made at the same moment',
-          'Read the dataset again and retry',
-        );
-      }
-      throw error;
-    }
+  private inTransaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+    return this.store.inTransaction(work);
   }
 
   /** Serialises every change to one dataset (row lock); creates the dataset on its first version. */
@@ -627,10 +585,12 @@ export class ContractsService {
     mode: CompatibilityMode | undefined,
     warnings?: string[],
   ) {
-    const existing = await this.lockRow(tx, dataset);
+    const existing = await tx.lockDataset(dataset);
     if (!existing) {
-      return tx.dataset.create({
-        data: { id: dataset, ownerId: actor.participantId, compatibility: mode ?? 'BACKWARD' },
+      return tx.createDataset({
+        id: dataset,
+        ownerId: actor.participantId,
+        compatibility: mode ?? 'BACKWARD',
       });
     }
     if (existing.ownerId !== actor.participantId) {
@@ -656,10 +616,10 @@ export class ContractsService {
 
   /** Locks a dataset its owner (or, when allowed, the admin) changes; others get the 404 anyone gets. */
   private async lockDataset(tx: Tx, actor: Principal, dataset: string, adminMayAct = false) {
-    const existing = await this.lockRow(tx, dataset);
+    const existing = await tx.lockDataset(dataset);
     if (!existing) throw notFoundContract(dataset);
     if (existing.ownerId !== actor.participantId && !(adminMayAct && isAdmin(actor))) {
-      const anyVisible = await tx.dataContract.findMany({ where: { dataset } });
+      const anyVisible = await tx.versions(dataset);
       if (anyVisible.some((v) => visibleTo(actor, v))) {
         throw forbidden('CONTRACT.NOT_OWNER', `Only the owner of '${dataset}' may change it`);
       }
@@ -668,33 +628,19 @@ export class ContractsService {
     return existing;
   }
 
-  private async lockRow(tx: Tx, dataset: string) {
-    const rows = await tx.$queryRaw<{ id: string; owner_id: string; compatibility: string }[]>`
-      SELECT id, owner_id, compatibility FROM registry.datasets WHERE id = ${dataset} FOR UPDATE`;
-    const row = rows[0];
-    return row
-      ? { id: row.id, ownerId: row.owner_id, compatibility: row.compatibility as CompatibilityMode }
-      : null;
-  }
-
   private async ownVersion(tx: Tx, actor: Principal, dataset: string, version: string) {
-    const row = await tx.dataContract.findUnique({ where: { dataset_version: { dataset, version } } });
+    const row = await tx.version(dataset, version);
     if (!row || row.ownerId !== actor.participantId) throw notFoundContract(dataset, version);
     return row;
   }
 
   /** Marks the one current version of the dataset; returns the given version's row as it is now. */
   private async recomputeCurrent(tx: Tx, dataset: string, id: string): Promise<ContractRow> {
-    const versions = await tx.dataContract.findMany({ where: { dataset } });
+    const versions = await tx.versions(dataset);
     const current = currentVersion(versions);
-    await tx.dataContract.updateMany({
-      where: { dataset, current: true, NOT: { id: current?.id ?? '00000000-0000-0000-0000-000000000000' } },
-      data: { current: false },
-    });
-    if (current && !current.current) {
-      await tx.dataContract.update({ where: { id: current.id }, data: { current: true } });
-    }
-    return tx.dataContract.findUniqueOrThrow({ where: { id } });
+    await tx.clearCurrent(dataset, current?.id ?? null);
+    if (current && !current.current) await tx.setCurrent(current.id);
+    return tx.versionById(id);
   }
 
   private recordTransition(
@@ -705,15 +651,13 @@ export class ContractsService {
     actor: Principal,
     reason: string | null,
   ) {
-    return tx.contractTransition.create({
-      data: {
-        contractId,
-        fromStatus: from,
-        toStatus: to,
-        actorId: actor.participantId,
-        reason,
-        at: new Date(),
-      },
+    return tx.recordTransition({
+      contractId,
+      fromStatus: from,
+      toStatus: to,
+      actorId: actor.participantId,
+      reason,
+      at: new Date(),
     });
   }
 
@@ -724,6 +668,6 @@ export class ContractsService {
     actor: Principal,
     reason: string | null,
   ) {
-    return emitRegistryEvent(tx, { type, contract: toTerms(row), reason }, row.dataset, actor.participantId);
+    return tx.emit({ type, contract: toTerms(row), reason }, row.dataset, actor.participantId);
   }
 }

@@ -1,13 +1,16 @@
 import { unavailable } from '#libs/domain';
 
-/** Which datasets a participant holds, or held, a grant on as consumer: clearing knows, the registry asks. */
-export interface HeldGrants {
+/**
+ * Which datasets a participant holds, or held, a grant on as consumer: clearing knows, the registry asks.
+ * An abstract class so that it is its own injection token.
+ */
+export abstract class HeldGrants {
   /**
    * Of `datasets`, those on which the caller (named by its own bearer token, so only its own grants can
    * be read) holds a grant or held one that was approved. Throws 503 CLEARING.UNAVAILABLE when clearing
    * does not answer: nothing is verified without it.
    */
-  held(authorization: string, datasets: readonly string[]): Promise<Set<string>>;
+  abstract held(authorization: string, datasets: readonly string[]): Promise<Set<string>>;
 }
 
 interface GrantSummary {

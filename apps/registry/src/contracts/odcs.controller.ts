@@ -1,7 +1,6 @@
-import { Body, Controller, Get, Inject, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { z } from 'zod';
 import { exportOdcs, exportOdcsYaml } from '#libs/contracts';
 import { Authenticated, CurrentPrincipal, type Principal } from '#libs/auth';
 import { badRequest } from '#libs/domain';
@@ -16,12 +15,10 @@ import {
   VersionPipe,
 } from '#libs/platform';
 import { RegisterContractSchema, OdcsImportResultSchema } from './contracts.dto.js';
+import { ExportQuerySchema, ImportQuerySchema, OdcsDocumentSchema } from './odcs.dto.js';
 import { contractExample } from './contracts.examples.js';
 import { ContractsService, toTerms } from './contracts.service.js';
-import { SCHEMA_WORK } from '../registry.tokens.js';
-import type { SchemaWork } from './schema-work.js';
-
-const ImportQuerySchema = z.object({ status: z.enum(['draft', 'active']).optional() });
+import { SchemaWork } from './schema-work.js';
 
 /** The status a document registers as: the query's when given, else the document's own (draft or active). */
 function registrationStatus(
@@ -42,14 +39,6 @@ function registrationStatus(
     'Set status: active (or draft) in the document, or register it with ?status=active or ?status=draft',
   );
 }
-/**
- * An ODCS v3 document, as YAML or JSON: the same structure either way (a schema describes the parsed
- * document); only the frame is fixed here, the rest is the ODCS v3 JSON Schema's.
- */
-const odcsDocumentSchema = z
-  .object({ apiVersion: z.string(), kind: z.literal('DataContract'), id: z.string(), version: z.string() })
-  .catchall(z.unknown());
-const ExportQuerySchema = z.object({ format: z.enum(['yaml', 'json']).default('yaml') });
 
 const odcsExample = `apiVersion: v3.0.2
 kind: DataContract
@@ -79,7 +68,7 @@ customProperties:
 export class OdcsController {
   constructor(
     private readonly contracts: ContractsService,
-    @Inject(SCHEMA_WORK) private readonly schemaWork: SchemaWork,
+    private readonly schemaWork: SchemaWork,
   ) {}
 
   @Post('odcs')
@@ -146,11 +135,11 @@ export class OdcsController {
   @ApiParam({ name: 'version', example: '1.1.0', schema: VERSION_PARAM_SCHEMA })
   @ApiQuery({ name: 'format', required: false, enum: ['yaml', 'json'] })
   @ApiOperation({ summary: 'A contract version as an ODCS v3 document' })
-  @Responds(200, odcsDocumentSchema, {
+  @Responds(200, OdcsDocumentSchema, {
     description: 'The ODCS document: YAML by default, JSON with format=json',
     mediaType: 'application/yaml',
     example: odcsExample,
-    alternatives: { 'application/json': odcsDocumentSchema },
+    alternatives: { 'application/json': OdcsDocumentSchema },
   })
   @Problems({ 404: ['CONTRACT.NOT_FOUND'] })
   async export(

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import {
   assertLegalIdentifiers,
@@ -10,10 +10,9 @@ import {
   type PlatformEvent,
 } from '#libs/domain';
 import type { Principal } from '#libs/auth';
-import { Prisma, type PrismaClient } from '#libs/persistence';
+import { Prisma, PrismaClient } from '#libs/persistence';
 import { emitRegistryEvent } from '../registry-events.js';
-import type { OutboxRelay } from '#libs/kafka';
-import { OUTBOX, PRISMA } from '../registry.tokens.js';
+import { OutboxRelay } from '#libs/kafka';
 import type { Attestations, OnboardParticipant, ParticipantDto } from './participants.dto.js';
 
 type ParticipantRow = Awaited<ReturnType<PrismaClient['participant']['findUniqueOrThrow']>>;
@@ -53,8 +52,8 @@ function toDto(p: ParticipantRow): ParticipantDto {
 @Injectable()
 export class ParticipantsService {
   constructor(
-    @Inject(PRISMA) private readonly prisma: PrismaClient,
-    @Inject(OUTBOX) private readonly outbox: OutboxRelay,
+    private readonly prisma: PrismaClient,
+    private readonly outbox: OutboxRelay,
   ) {}
 
   async onboard(actor: Principal, input: OnboardParticipant): Promise<ParticipantDto> {

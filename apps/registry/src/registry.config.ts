@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import { baseConfigSchema } from '#libs/platform';
+import { DEFAULT_SCHEMA_WORK } from './contracts/schema-work.js';
+
+export const registryConfigSchema = baseConfigSchema.extend({
+  PORT: z.coerce.number().int().default(3001),
+  PUBLIC_URL: z
+    .url()
+    .optional()
+    .describe(
+      'The registry as other data spaces reach it (default: http://<HOST, or 127.0.0.1 for 0.0.0.0>:<PORT>)',
+    ),
+  EXCHANGE_PUBLIC_URL: z.url().default('http://127.0.0.1:3003'),
+  SCHEMA_CHECK_BUDGET_MS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(DEFAULT_SCHEMA_WORK.budgetMs)
+    .describe('Running time one schema check / compilation / ODCS import may take (docs/security/redos.md)'),
+  SCHEMA_CHECK_QUEUE_WAIT_MS: z.coerce.number().int().positive().default(DEFAULT_SCHEMA_WORK.queueWaitMs),
+  SCHEMA_CHECK_THREADS: z.coerce.number().int().positive().default(DEFAULT_SCHEMA_WORK.threads),
+  SCHEMA_CHECK_QUEUE: z.coerce.number().int().nonnegative().default(DEFAULT_SCHEMA_WORK.maxQueue),
+});
+export type RegistryConfig = z.infer<typeof registryConfigSchema>;
+
+/** The registry's own base URL for links; a wildcard listen address (0.0.0.0, ::) is not one anyone can reach. */
+export function registryUrl(config: Pick<RegistryConfig, 'PUBLIC_URL' | 'HOST' | 'PORT'>): string {
+  return config.PUBLIC_URL ?? `http://${localHost(config.HOST)}:${config.PORT}`;
+}
+
+function localHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::' || host === '[::]' || host === '') return '127.0.0.1';
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+}
