@@ -6,3 +6,13 @@ export * from './outbox-parking.js';
 export * from './supervised-consumer.js';
 export * from './kafka-probe.js';
 export * from './renewing-producer.js';
+export {
+  GroupedProducer,
+  MAX_COMBINED_CHARS,
+  MAX_QUEUED,
+  MAX_QUEUED_CHARS,
+  SEND_DEADLINE_MS,
+  type GroupedProducerOptions,
+  type Placement,
+  type Publication,
+} from './grouped-producer.js';
