@@ -26,8 +26,7 @@ import {
   routeProcessWarnings,
 } from '#libs/platform';
 import { PolicyEngine, readPolicyBundle } from '#libs/policy';
-import { ExchangeModule } from './exchange.module.js';
-import { ExchangeRuntime } from './exchange-runtime.js';
+import { ExchangeModule, ExchangeSettings } from './exchange.module.js';
 import { ClearingKeysClient } from './protection/clearing-keys.js';
 import { FieldProtection } from './protection/field-protection.js';
 import { SubscribeService } from './subscribe/subscribe.service.js';
@@ -93,17 +92,6 @@ const protection = config.SERVICE_KEY
   ? new FieldProtection(await ClearingKeysClient.create(config.CLEARING_URL, config.SERVICE_KEY), state)
   : null;
 if (!protection) logger.warn('no SERVICE_KEY: contracts that require field encryption cannot be published');
-const runtime = new ExchangeRuntime(
-  kafka,
-  producer,
-  state,
-  events,
-  policy,
-  clock,
-  logger,
-  config.DATA_PARTITIONS,
-  protection,
-);
 const verifier = TokenVerifier.remote(
   `${config.CLEARING_URL}/.well-known/jwks.json`,
   config.TOKEN_ISSUER,
@@ -112,9 +100,16 @@ const verifier = TokenVerifier.remote(
 
 const app = await createHttpApp(
   ExchangeModule.register({
-    runtime,
+    kafka,
+    producer,
+    state,
+    sync: (maxAgeMs) => events.barrier(maxAgeMs),
+    policy,
+    clock,
+    logger,
+    settings: new ExchangeSettings(config.DATA_PARTITIONS, config.PSEUDONYM_SECRET),
+    protection,
     verifier,
-    pseudonymSecret: config.PSEUDONYM_SECRET,
     health: () => Promise.resolve(healthOf(readiness)),
   }),
   describeExchange,

@@ -3,9 +3,14 @@ import type { EachBatchPayload } from 'kafkajs';
 import type { ServerResponse } from 'node:http';
 import { PlatformProjection, type DataEnvelope, type GrantView } from '#libs/domain';
 import type { Principal } from '#libs/auth';
-import { noObligations, type PolicyDecision, type PolicyInput } from '#libs/policy';
-import type { ExchangeRuntime } from '../exchange-runtime.js';
-import { Subscription, type StreamLine } from './subscription.js';
+import {
+  noObligations,
+  PolicyGate,
+  type PolicyDecision,
+  type PolicyEngine,
+  type PolicyInput,
+} from '#libs/policy';
+import { Subscription, type StreamLine, type SubscriptionDeps } from './subscription.js';
 
 const approvedAt = Date.parse('2026-12-01T09:00:00.000Z');
 const grant: GrantView = {
@@ -97,19 +102,30 @@ function harness(revoked = false) {
       ended = true;
     },
   } as unknown as ServerResponse;
-  const rt = {
-    events: { barrier: () => Promise.resolve() },
-    state: projection(),
-    clock: { now: () => new Date(approvedAt + 60_000) },
-    policy: historyPolicy(inputs, revoked),
-    record: (r: unknown[]) => {
-      records.push(r);
-      return Promise.resolve();
+  const state = projection();
+  const deps: SubscriptionDeps = {
+    kafka: {
+      consumer: () => expect.fail('deliver() opens no consumer'),
+      admin: () => expect.fail('deliver() asks no admin'),
     },
-    logger: { warn: () => undefined, error: () => undefined },
-  } as unknown as ExchangeRuntime;
+    state,
+    sync: () => Promise.resolve(),
+    // The real gate (input from the projection, the decision record) over a stand-in for the compiled policy.
+    gate: new PolicyGate(historyPolicy(inputs, revoked) as unknown as PolicyEngine, state, 'exchange'),
+    decisions: {
+      record: (r) => {
+        records.push(r);
+        return Promise.resolve();
+      },
+    },
+    topics: { ensure: () => Promise.resolve() },
+    protection: { reveal: () => expect.fail('no field of these events is protected') },
+    clock: { now: () => new Date(approvedAt + 60_000) },
+    logger: { warn: () => undefined },
+    pseudonymSecret: 'secret',
+  };
   const principal = { participantId: 'auto', claims: { exp: 0 } } as unknown as Principal;
-  const subscription = new Subscription(rt, principal, grant, out, 'secret');
+  const subscription = new Subscription(deps, principal, grant, out);
   return { subscription, inputs, records, lines, ended: () => ended };
 }
 
