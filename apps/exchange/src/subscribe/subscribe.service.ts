@@ -21,7 +21,8 @@ import { ExchangeSettings, LOGGER, PROJECTION_SYNC } from '../platform/platform.
 import { Protection } from '../protection/protection.js';
 import { requireDatasetScope } from '../scope.js';
 import { DataTopics } from '../topics/data-topics.js';
-import { Subscription, type StreamStart, type SubscriptionDeps } from './subscription.js';
+import type { StreamStart } from './subscribe.dto.js';
+import { Subscription, type SubscriptionDeps } from './subscription.js';
 
 const invalidPosition = (message: string) =>
   badRequest('STREAM.INVALID_POSITION', 'after names a position that does not exist', [

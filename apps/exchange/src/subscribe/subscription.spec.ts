@@ -10,7 +10,8 @@ import {
   type PolicyEngine,
   type PolicyInput,
 } from '#libs/policy';
-import { Subscription, type StreamLine, type SubscriptionDeps } from './subscription.js';
+import type { StreamLine } from './subscribe.dto.js';
+import { Subscription, type SubscriptionDeps } from './subscription.js';
 
 const approvedAt = Date.parse('2026-12-01T09:00:00.000Z');
 const grant: GrantView = {

@@ -24,19 +24,7 @@ import {
 import type { DecisionRecorder } from '../decisions/decision-recorder.js';
 import type { Protection } from '../protection/protection.js';
 import type { DataTopics } from '../topics/data-topics.js';
-
-export type StreamLine =
-  | { type: 'event'; event: DataEnvelope & { erased?: string[] }; position: string }
-  | { type: 'heartbeat'; at: string }
-  | {
-      type: 'notice';
-      code: 'CONTRACT.NEW_VERSION' | 'CONTRACT.DEPRECATED' | 'CONTRACT.RETIRED';
-      dataset: string;
-      version: string;
-      message: string;
-      reason: string | null;
-    }
-  | { type: 'end'; code: string; message: string };
+import type { StreamLine, StreamStart } from './subscribe.dto.js';
 
 const noticeCodes = {
   'contract.published': 'CONTRACT.NEW_VERSION',
@@ -49,9 +37,6 @@ const HEARTBEAT_MS = 15_000;
 /** Denied only because the events were published before the grant's history start: skipped, not an end. */
 const outsideHistory = (decision: PolicyDecision) =>
   !decision.allow && decision.reasons.length === 1 && decision.reasons[0] === 'GRANT.HISTORY_NOT_GRANTED';
-
-/** Where a stream starts: after given positions (partition → offset), or from the start of the topic. */
-export type StreamStart = ReadonlyMap<number, bigint> | 'start';
 
 /** What a stream is delivered with; the same for every stream of the exchange (see SubscribeService). */
 export interface SubscriptionDeps {
