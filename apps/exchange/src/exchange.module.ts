@@ -6,7 +6,7 @@ import { SubscribeModule } from './subscribe/subscribe.module.js';
 
 export { ExchangeSettings, type ExchangeDeps } from './platform/platform.module.js';
 
-/** GET /health (readiness from main.ts's HEALTH_CHECK); last, so the documents list it after the data routes. */
+/** GET /health (HEALTH_CHECK from PlatformModule); see the import order below. */
 @Module({ controllers: [HealthController] })
 class HealthModule {}
 
@@ -16,6 +16,7 @@ export class ExchangeModule {
   static register(deps: ExchangeDeps): DynamicModule {
     return {
       module: ExchangeModule,
+      // Health last: the OpenAPI document lists routes in module order.
       imports: [PlatformModule.register(deps), PublishModule, SubscribeModule, HealthModule],
     };
   }

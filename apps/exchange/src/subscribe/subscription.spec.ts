@@ -88,7 +88,7 @@ const historyPolicy = (inputs: PolicyInput[], revoked = false) => ({
   },
 });
 
-function harness(revoked = false) {
+function harness(revoked = false, sync: SubscriptionDeps['sync'] = () => Promise.resolve()) {
   const inputs: PolicyInput[] = [];
   const records: unknown[][] = [];
   const lines: StreamLine[] = [];
@@ -110,7 +110,7 @@ function harness(revoked = false) {
       admin: () => expect.fail('deliver() asks no admin'),
     },
     state,
-    sync: () => Promise.resolve(),
+    sync,
     // The real gate (input from the projection, the decision record) over a stand-in for the compiled policy.
     gate: new PolicyGate(historyPolicy(inputs, revoked) as unknown as PolicyEngine, state, 'exchange'),
     decisions: {
@@ -202,5 +202,40 @@ describe('Subscription: the grant history term', () => {
     await deliver(h.subscription, batchOf([envelope('old-1', approvedAt - 10)]).payload);
     expect(h.lines.filter((l) => l.type === 'event')).toEqual([]);
     expect(h.lines.at(-1)).toMatchObject({ type: 'end', code: 'GRANT.NOT_ACTIVE' });
+  });
+});
+
+describe('Subscription: decisions per batch', () => {
+  it('decides a batch only after the projection holds every platform event appended before it', async () => {
+    let caughtUp!: () => void;
+    const barrier = new Promise<void>((resolve) => (caughtUp = resolve));
+    const h = harness(false, () => barrier);
+    const delivering = deliver(h.subscription, batchOf([envelope('new-1', approvedAt + 1_000)]).payload);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(h.inputs).toEqual([]);
+    expect(h.lines).toEqual([]);
+    caughtUp();
+    await delivering;
+    expect(h.inputs).toHaveLength(1);
+    expect(h.lines.map((l) => l.type)).toEqual(['event']);
+  });
+
+  it('records each decision with the ids of the events delivered under it', async () => {
+    const h = harness();
+    await deliver(
+      h.subscription,
+      batchOf([envelope('new-1', approvedAt + 1_000), envelope('new-2', approvedAt + 2_000)]).payload,
+    );
+    await h.subscription.end('TEST.DONE', 'done');
+    expect(h.records.flat()).toEqual([
+      expect.objectContaining({
+        service: 'exchange',
+        action: 'deliver',
+        allow: true,
+        grantId: 'g-1',
+        policyRevision: 'rego-test',
+        eventIds: ['new-1', 'new-2'],
+      }),
+    ]);
   });
 });
