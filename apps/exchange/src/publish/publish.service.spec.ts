@@ -19,48 +19,26 @@ import {
   type PolicyInput,
 } from '#libs/policy';
 import type { ContractCatalog } from '../contracts/contract-catalog.js';
+import { batteryContract, member } from '../exchange.fixtures.js';
 import type { Protection } from '../protection/protection.js';
 import type { DataTopics } from '../topics/data-topics.js';
 import { PublishService } from './publish.service.js';
 
 const now = new Date('2026-12-01T09:00:00.000Z');
 
-const contract = (overrides: Partial<ContractTerms> = {}): ContractTerms => ({
-  dataset: 'battery.cfp',
-  owner: 'cell',
-  version: '1.0.0',
-  status: 'active',
-  title: 'lots',
-  domain: 'supply-chain',
-  purposes: ['cfp-disclosure'],
-  sensitivity: 'confidential',
-  residency: null,
-  retentionDays: null,
-  fields: {},
-  schema: {
-    type: 'object',
-    properties: { lotId: { type: 'string' }, cfp: { type: 'number' } },
-    required: ['lotId'],
-  },
-  ...overrides,
-});
+const contract = (overrides: Partial<ContractTerms> = {}): ContractTerms =>
+  batteryContract({
+    schema: {
+      type: 'object',
+      properties: { lotId: { type: 'string' }, cfp: { type: 'number' } },
+      required: ['lotId'],
+    },
+    ...overrides,
+  });
 
 function projection(): PlatformProjection {
   const state = new PlatformProjection();
-  state.apply({
-    type: 'participant.upserted',
-    participant: {
-      id: 'cell',
-      legalName: 'cell',
-      industry: 'battery-cells',
-      country: 'JP',
-      roles: ['member'],
-      certifications: [],
-      protection: 'access-control',
-      status: 'active',
-      jwks: { keys: [] },
-    },
-  });
+  state.apply(member('cell', 'battery-cells'));
   return state;
 }
 

@@ -10,6 +10,7 @@ import {
   type PolicyEngine,
   type PolicyInput,
 } from '#libs/policy';
+import { batteryContract, member } from '../exchange.fixtures.js';
 import type { StreamLine } from './subscribe.dto.js';
 import { Subscription, type SubscriptionDeps } from './subscription.js';
 
@@ -30,42 +31,9 @@ const grant: GrantView = {
 
 function projection(): PlatformProjection {
   const state = new PlatformProjection();
-  for (const [id, industry] of [
-    ['cell', 'battery-cells'],
-    ['auto', 'automotive'],
-  ] as const) {
-    state.apply({
-      type: 'participant.upserted',
-      participant: {
-        id,
-        legalName: id,
-        industry,
-        country: 'JP',
-        roles: ['member'],
-        certifications: [],
-        protection: 'access-control',
-        status: 'active',
-        jwks: { keys: [] },
-      },
-    });
-  }
-  state.apply({
-    type: 'contract.published',
-    contract: {
-      dataset: 'battery.cfp',
-      owner: 'cell',
-      version: '1.0.0',
-      status: 'active',
-      title: 'lots',
-      domain: 'supply-chain',
-      purposes: ['cfp-disclosure'],
-      sensitivity: 'confidential',
-      residency: null,
-      retentionDays: null,
-      fields: {},
-      schema: { type: 'object' },
-    },
-  });
+  state.apply(member('cell', 'battery-cells'));
+  state.apply(member('auto', 'automotive'));
+  state.apply({ type: 'contract.published', contract: batteryContract() });
   state.apply({ type: 'grant.changed', grant, actor: 'cell', reason: null });
   return state;
 }

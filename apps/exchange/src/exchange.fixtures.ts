@@ -1,0 +1,35 @@
+/** Platform events the exchange's unit specs build their projections from (unit tier only). */
+import type { ContractTerms, PlatformEvent } from '#libs/domain';
+
+/** battery.cfp 1.0.0, active, owned by `cell`; the fields a spec cares about as overrides. */
+export const batteryContract = (overrides: Partial<ContractTerms> = {}): ContractTerms => ({
+  dataset: 'battery.cfp',
+  owner: 'cell',
+  version: '1.0.0',
+  status: 'active',
+  title: 'lots',
+  domain: 'supply-chain',
+  purposes: ['cfp-disclosure'],
+  sensitivity: 'confidential',
+  residency: null,
+  retentionDays: null,
+  fields: {},
+  schema: { type: 'object' },
+  ...overrides,
+});
+
+/** An active consortium member of the given industry. */
+export const member = (id: string, industry: string): PlatformEvent => ({
+  type: 'participant.upserted',
+  participant: {
+    id,
+    legalName: id,
+    industry,
+    country: 'JP',
+    roles: ['member'],
+    certifications: [],
+    protection: 'access-control',
+    status: 'active',
+    jwks: { keys: [] },
+  },
+});
