@@ -34,6 +34,29 @@ const kafkaUnavailable = (cause: unknown) =>
     cause,
   );
 
+/** The batch's events as they go to Kafka: ids and times filled in, labels sorted and de-duplicated. */
+function envelopesOf(
+  batch: PublishBatch,
+  contract: ContractTerms,
+  originator: string,
+  now: Date,
+): DataEnvelope[] {
+  const nowIso = now.toISOString();
+  return batch.events.map((e) => ({
+    id: e.id ?? randomUUID(),
+    type: e.type ?? contract.dataset,
+    schemaVersion: contract.version,
+    occurredAt: e.occurredAt ?? nowIso,
+    publishedAt: nowIso,
+    dataset: contract.dataset,
+    contractVersion: contract.version,
+    originator,
+    ...(e.subject ? { subject: e.subject } : {}),
+    ...(e.labels && e.labels.length > 0 ? { labels: [...new Set(e.labels)].sort() } : {}),
+    payload: e.payload,
+  }));
+}
+
 @Injectable()
 export class PublishService {
   constructor(
@@ -58,20 +81,8 @@ export class PublishService {
     await syncFor(this.sync, () => this.contracts.find(dataset, batch.contractVersion) !== undefined);
     const contract = this.contracts.get(dataset, batch.contractVersion);
     this.assertInService(contract);
-    const validator = this.contracts.validator(contract);
-    const details = batch.events.flatMap((e, i) =>
-      validatePayload(validator, e.payload, `/events/${i}/payload`),
-    );
-    if (details.length > 0) {
-      throw badRequest(
-        'CONTRACT.SCHEMA_VIOLATION',
-        `The payloads do not follow contract ${dataset}@${contract.version}; nothing was published`,
-        details,
-        'Fix the listed fields and resend the whole batch',
-      );
-    }
+    this.assertFollows(contract, batch);
     const now = this.clock.now();
-    const nowIso = now.toISOString();
     const { result: decision, record: decided } = this.gate.decide({
       action: 'publish',
       subjectId: principal.participantId,
@@ -79,19 +90,7 @@ export class PublishService {
       contract,
       now,
     });
-    const envelopes: DataEnvelope[] = batch.events.map((e) => ({
-      id: e.id ?? randomUUID(),
-      type: e.type ?? dataset,
-      schemaVersion: contract.version,
-      occurredAt: e.occurredAt ?? nowIso,
-      publishedAt: nowIso,
-      dataset,
-      contractVersion: contract.version,
-      originator: principal.participantId,
-      ...(e.subject ? { subject: e.subject } : {}),
-      ...(e.labels && e.labels.length > 0 ? { labels: [...new Set(e.labels)].sort() } : {}),
-      payload: e.payload,
-    }));
+    const envelopes = envelopesOf(batch, contract, principal.participantId, now);
     const record = { ...decided, eventIds: envelopes.map((e) => e.id) };
     if (!decision.allow) {
       await this.decisions.record([record]);
@@ -100,22 +99,7 @@ export class PublishService {
     // Protected fields go to Kafka encrypted with clearing's data keys (crypto-shredding).
     const payloads = await this.protection.protect(contract, principal.participantId, batch.events);
     envelopes.forEach((e, i) => (e.payload = payloads[i]!));
-    let messages: Publication['messages'];
-    try {
-      await this.topics.ensure(dataset);
-      const partitionOf = await this.topics.partitioner(dataset);
-      messages = envelopes.map((e) => {
-        const key = e.subject ?? e.id;
-        return {
-          key,
-          partition: partitionOf(key),
-          value: JSON.stringify(e),
-          headers: { 'renkei-event-id': e.id, 'renkei-contract-version': e.contractVersion },
-        };
-      });
-    } catch (cause) {
-      throw kafkaUnavailable(cause);
-    }
+    const messages = await this.messagesOf(dataset, envelopes);
     this.assertFitsPartitions(messages);
     try {
       const partitions = await this.producer.produce({
@@ -133,6 +117,41 @@ export class PublishService {
       };
     } catch (cause) {
       if (cause instanceof DomainError) throw cause;
+      throw kafkaUnavailable(cause);
+    }
+  }
+
+  /** Every payload is checked and every error reported: one bad event rejects the whole batch. */
+  private assertFollows(contract: ContractTerms, batch: PublishBatch): void {
+    const validator = this.contracts.validator(contract);
+    const details = batch.events.flatMap((e, i) =>
+      validatePayload(validator, e.payload, `/events/${i}/payload`),
+    );
+    if (details.length > 0) {
+      throw badRequest(
+        'CONTRACT.SCHEMA_VIOLATION',
+        `The payloads do not follow contract ${contract.dataset}@${contract.version}; nothing was published`,
+        details,
+        'Fix the listed fields and resend the whole batch',
+      );
+    }
+  }
+
+  /** Each event keyed by its subject (so one subject's events stay in order) or its id, on its partition. */
+  private async messagesOf(dataset: string, envelopes: DataEnvelope[]): Promise<Publication['messages']> {
+    try {
+      await this.topics.ensure(dataset);
+      const partitionOf = await this.topics.partitioner(dataset);
+      return envelopes.map((e) => {
+        const key = e.subject ?? e.id;
+        return {
+          key,
+          partition: partitionOf(key),
+          value: JSON.stringify(e),
+          headers: { 'renkei-event-id': e.id, 'renkei-contract-version': e.contractVersion },
+        };
+      });
+    } catch (cause) {
       throw kafkaUnavailable(cause);
     }
   }
