@@ -646,7 +646,7 @@ const PropertyNodeSchema = z.looseObject({
 type PropertyNode = z.infer<typeof PropertyNodeSchema>;
 
 interface Issue extends ErrorDetail {
-  code: string;
+  code: (typeof OdcsErrorCodes)[keyof typeof OdcsErrorCodes];
 }
 
 interface Ctx {

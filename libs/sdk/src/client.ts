@@ -1,5 +1,6 @@
 import { SignJWT, createLocalJWKSet, importJWK, jwtVerify, type JWK } from 'jose';
 import { randomUUID } from 'node:crypto';
+import type { ProblemCode } from '#libs/domain';
 
 /** An error answer from a Renkei service (RFC 9457 problem+json with a stable code). */
 export class RenkeiError extends Error {
@@ -7,7 +8,8 @@ export class RenkeiError extends Error {
   readonly detail: string;
   constructor(
     readonly status: number,
-    readonly code: string,
+    /** A code of the catalogue (docs/errors.md), or `HTTP.<status>`; a newer service may send one this SDK lacks. */
+    readonly code: ProblemCode,
     message: string,
     readonly problem: Record<string, unknown>,
   ) {
@@ -347,7 +349,7 @@ async function json<T>(response: Response): Promise<T> {
   const text = await response.text();
   const body = text ? (JSON.parse(text) as Record<string, unknown>) : {};
   if (!response.ok) {
-    const code = typeof body.code === 'string' ? body.code : `HTTP.${response.status}`;
+    const code = (typeof body.code === 'string' ? body.code : `HTTP.${response.status}`) as ProblemCode;
     const detail = typeof body.detail === 'string' ? body.detail : response.statusText;
     throw new RenkeiError(response.status, code, detail, body);
   }
