@@ -1,5 +1,5 @@
 /** Platform events the exchange's unit specs build their projections from (unit tier only). */
-import type { ContractTerms, PlatformEvent } from '#libs/domain';
+import type { ContractTerms, GrantView, PlatformEvent } from '#libs/domain';
 
 /** battery.cfp 1.0.0, active, owned by `cell`; the fields a spec cares about as overrides. */
 export const batteryContract = (overrides: Partial<ContractTerms> = {}): ContractTerms => ({
@@ -32,4 +32,20 @@ export const member = (id: string, industry: string): PlatformEvent => ({
     status: 'active',
     jwks: { keys: [] },
   },
+});
+
+/** g-1: `cell` grants `auto` battery.cfp for cfp-disclosure, all fields, open-ended. */
+export const batteryGrant = (overrides: Partial<GrantView> = {}): GrantView => ({
+  id: 'g-1',
+  state: 'granted',
+  originator: 'cell',
+  consumer: 'auto',
+  dataset: 'battery.cfp',
+  purpose: 'cfp-disclosure',
+  fields: null,
+  validFrom: '2026-12-01T08:00:00.000Z',
+  validUntil: null,
+  historyFrom: '2026-12-01T08:00:00.000Z',
+  changedAt: '2026-12-01T08:00:00.000Z',
+  ...overrides,
 });

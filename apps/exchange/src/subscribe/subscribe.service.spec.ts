@@ -1,28 +1,16 @@
 import type { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { FixedClock, PlatformProjection, type DecisionRecordInput, type GrantView } from '#libs/domain';
+import { FixedClock, PlatformProjection, type DecisionRecordInput } from '#libs/domain';
 import type { Principal } from '#libs/auth';
 import { noObligations, PolicyGate, type PolicyDecision, type PolicyEngine } from '#libs/policy';
 import { ProjectedContractCatalog } from '../contracts/contract-catalog.js';
-import { batteryContract, member } from '../exchange.fixtures.js';
+import { batteryContract, batteryGrant, member } from '../exchange.fixtures.js';
 import { ExchangeSettings } from '../platform/platform.module.js';
 import type { DataTopics } from '../topics/data-topics.js';
 import { SubscribeService } from './subscribe.service.js';
 
-const grant: GrantView = {
-  id: 'g-1',
-  state: 'granted',
-  originator: 'cell',
-  consumer: 'auto',
-  dataset: 'battery.cfp',
-  purpose: 'cfp-disclosure',
-  fields: null,
-  validFrom: '2026-12-01T08:00:00.000Z',
-  validUntil: null,
-  historyFrom: '2026-12-01T08:00:00.000Z',
-  changedAt: '2026-12-01T08:00:00.000Z',
-};
+const grant = batteryGrant();
 
 function harness(
   options: { deny?: string; offsets?: () => Promise<{ partition: number; high: string }[]> } = {},

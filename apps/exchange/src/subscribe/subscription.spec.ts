@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EachBatchPayload } from 'kafkajs';
 import type { ServerResponse } from 'node:http';
-import { PlatformProjection, type DataEnvelope, type GrantView } from '#libs/domain';
+import { PlatformProjection, type DataEnvelope } from '#libs/domain';
 import type { Principal } from '#libs/auth';
 import {
   noObligations,
@@ -10,24 +10,15 @@ import {
   type PolicyEngine,
   type PolicyInput,
 } from '#libs/policy';
-import { batteryContract, member } from '../exchange.fixtures.js';
+import { batteryContract, batteryGrant, member } from '../exchange.fixtures.js';
 import type { StreamLine } from './subscribe.dto.js';
 import { Subscription, type SubscriptionDeps } from './subscription.js';
 
 const approvedAt = Date.parse('2026-12-01T09:00:00.000Z');
-const grant: GrantView = {
-  id: 'g-1',
-  state: 'granted',
-  originator: 'cell',
-  consumer: 'auto',
-  dataset: 'battery.cfp',
-  purpose: 'cfp-disclosure',
-  fields: null,
-  validFrom: '2026-12-01T08:00:00.000Z',
-  validUntil: null,
+const grant = batteryGrant({
   historyFrom: new Date(approvedAt).toISOString(),
   changedAt: '2026-12-01T09:00:00.000Z',
-};
+});
 
 function projection(): PlatformProjection {
   const state = new PlatformProjection();
