@@ -48,10 +48,7 @@ function services(): [ServiceDescription, unknown][] {
         serviceJwks: null,
       }),
     ],
-    [
-      describeExchange,
-      ExchangeModule.register({ runtime: inert, verifier: inert, pseudonymSecret: '', health: inert }),
-    ],
+    [describeExchange, ExchangeModule.register(inert)],
     [describeCpsSim, CpsSimModule.register({ identity: inert, verifier: inert, health: inert })],
   ];
 }

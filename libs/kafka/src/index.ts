@@ -17,3 +17,13 @@ export {
 } from './message-edge.js';
 export { PlatformEventContext, PlatformEventServer } from './platform-event-server.js';
 export { BatchIngest, type BatchIngestOptions } from './batch-ingest.js';
+export {
+  GroupedProducer,
+  MAX_COMBINED_CHARS,
+  MAX_QUEUED,
+  MAX_QUEUED_CHARS,
+  SEND_DEADLINE_MS,
+  type GroupedProducerOptions,
+  type Placement,
+  type Publication,
+} from './grouped-producer.js';

@@ -65,6 +65,11 @@ export interface ServiceRuntime<C = unknown> {
   inBackground(what: string, work: () => Promise<unknown>): Promise<void>;
   /** Where the app's security refusals go (ADR 0018) once it is built; until then, and without one, the log. */
   recordRefusalsTo(sink: RefusalSink): void;
+  /**
+   * Runs once the app is built, before it listens and before `started`: e.g. connecting a microservice
+   * transport whose handlers live in the container (`app.connectMicroservice`, `startAllMicroservices`).
+   */
+  withApp(step: (app: NestFastifyApplication) => void | Promise<void>): void;
 }
 
 /** What every service's configuration has: where it listens and how much it logs. */
@@ -112,6 +117,7 @@ export async function runService<S extends z.ZodType<ListenSettings, unknown>>(
   const readiness = new Readiness(logger.child({ component: 'readiness' }));
   const shutdown = new ShutdownSteps(logger);
   let refusalSink: RefusalSink | undefined;
+  const appSteps: ((app: NestFastifyApplication) => void | Promise<void>)[] = [];
   const runtime: ServiceRuntime<z.output<S>> = {
     name,
     config,
@@ -130,10 +136,14 @@ export async function runService<S extends z.ZodType<ListenSettings, unknown>>(
     recordRefusalsTo: (sink) => {
       refusalSink = sink;
     },
+    withApp: (step) => {
+      appSteps.push(step);
+    },
   };
   const app = await createHttpApp(await spec.compose(runtime), spec.service, logger);
   if (refusalSink) refusalRecorder(app).useSink(refusalSink);
   app.useGlobalInterceptors(new DependencyDeadlineInterceptor(readiness));
+  for (const step of appSteps) await step(app);
   await spec.started?.(app, runtime);
   const beforeClose = spec.beforeClose;
   await listenAndServe(app, {

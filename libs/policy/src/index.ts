@@ -5,6 +5,7 @@ export * from './decision-record.js';
 export {
   PolicyGate,
   syncFor,
+  syncNow,
   FRESH_ENOUGH_MS,
   type GateDecision,
   type RecordContext,

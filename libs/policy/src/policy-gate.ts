@@ -79,3 +79,9 @@ export async function syncFor(sync: ProjectionSync, known: () => boolean = () =>
     );
   }
 }
+
+/**
+ * A barrier that starts now, for a decision that must see every change acknowledged before it (opening a
+ * stream after a revocation); 503 KAFKA.UNAVAILABLE like syncFor.
+ */
+export const syncNow = (sync: ProjectionSync): Promise<void> => syncFor(() => sync(0));

@@ -1,19 +1,26 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import {
+  CLOCK,
   DomainError,
   Topics,
   badRequest,
   conflict,
   unavailable,
   validatePayload,
+  type Clock,
   type ContractTerms,
   type DataEnvelope,
 } from '#libs/domain';
 import type { Principal } from '#libs/auth';
-import { buildPolicyInput, decisionRecord, denied } from '#libs/policy';
-import { EXCHANGE } from '../exchange.tokens.js';
-import { needsProtection, type ExchangeRuntime, type Publication } from '../exchange-runtime.js';
+import { GroupedProducer, type Publication } from '#libs/kafka';
+import { PolicyGate, denied, syncFor, type ProjectionSync } from '#libs/policy';
+import { ContractCatalog } from '../contracts/contract-catalog.js';
+import { DecisionRecorder } from '../decisions/decision-recorder.js';
+import { PROJECTION_SYNC } from '../platform/platform.module.js';
+import { Protection } from '../protection/protection.js';
+import { requireDatasetScope } from '../scope.js';
+import { DataTopics } from '../topics/data-topics.js';
 import type { PublishBatch, PublishResult } from './publish.dto.js';
 
 /** Per partition and request, well under Kafka's default 1 MiB record batch limit (envelopes add a little). */
@@ -27,89 +34,75 @@ const kafkaUnavailable = (cause: unknown) =>
     cause,
   );
 
+/** The batch's events as they go to Kafka: ids and times filled in, labels sorted and de-duplicated. */
+function envelopesOf(
+  batch: PublishBatch,
+  contract: ContractTerms,
+  originator: string,
+  now: Date,
+): DataEnvelope[] {
+  const nowIso = now.toISOString();
+  return batch.events.map((e) => ({
+    id: e.id ?? randomUUID(),
+    type: e.type ?? contract.dataset,
+    schemaVersion: contract.version,
+    occurredAt: e.occurredAt ?? nowIso,
+    publishedAt: nowIso,
+    dataset: contract.dataset,
+    contractVersion: contract.version,
+    originator,
+    ...(e.subject ? { subject: e.subject } : {}),
+    ...(e.labels && e.labels.length > 0 ? { labels: [...new Set(e.labels)].sort() } : {}),
+    payload: e.payload,
+  }));
+}
+
 @Injectable()
 export class PublishService {
-  constructor(@Inject(EXCHANGE) private readonly rt: ExchangeRuntime) {}
+  constructor(
+    @Inject(PROJECTION_SYNC) private readonly sync: ProjectionSync,
+    private readonly contracts: ContractCatalog,
+    private readonly gate: PolicyGate,
+    private readonly decisions: DecisionRecorder,
+    private readonly protection: Protection,
+    private readonly topics: DataTopics,
+    private readonly producer: GroupedProducer,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
 
   /**
    * verify scope -> contract -> schema (all events, all errors) -> policy -> Kafka (idempotent, acks=all).
    * The answer is sent only after Kafka has acknowledged every event: what was accepted is not lost.
    */
   async publish(principal: Principal, dataset: string, batch: PublishBatch): Promise<PublishResult> {
-    this.rt.requireDatasetScope(principal, 'publish', dataset);
-    // Suspensions and contract changes reach the publish path within a quarter of a second.
-    await this.rt.fresh(250);
-    const contract = await this.rt.freshContract(dataset, batch.contractVersion);
+    requireDatasetScope(principal, 'publish', dataset);
+    // Suspensions and contract changes reach the publish path within a quarter of a second; a contract
+    // registered a moment ago is looked for again after a barrier that starts now.
+    await syncFor(this.sync, () => this.contracts.find(dataset, batch.contractVersion) !== undefined);
+    const contract = this.contracts.get(dataset, batch.contractVersion);
     this.assertInService(contract);
-    const validator = this.rt.validator(contract);
-    const details = batch.events.flatMap((e, i) =>
-      validatePayload(validator, e.payload, `/events/${i}/payload`),
-    );
-    if (details.length > 0) {
-      throw badRequest(
-        'CONTRACT.SCHEMA_VIOLATION',
-        `The payloads do not follow contract ${dataset}@${contract.version}; nothing was published`,
-        details,
-        'Fix the listed fields and resend the whole batch',
-      );
-    }
-    const now = this.rt.clock.now();
-    const nowIso = now.toISOString();
-    const input = buildPolicyInput(this.rt.state, {
+    this.assertFollows(contract, batch);
+    const now = this.clock.now();
+    const { result: decision, record: decided } = this.gate.decide({
       action: 'publish',
       subjectId: principal.participantId,
       dataset,
       contract,
       now,
     });
-    const decision = this.rt.policy.decide(input);
-    const envelopes: DataEnvelope[] = batch.events.map((e) => ({
-      id: e.id ?? randomUUID(),
-      type: e.type ?? dataset,
-      schemaVersion: contract.version,
-      occurredAt: e.occurredAt ?? nowIso,
-      publishedAt: nowIso,
-      dataset,
-      contractVersion: contract.version,
-      originator: principal.participantId,
-      ...(e.subject ? { subject: e.subject } : {}),
-      ...(e.labels && e.labels.length > 0 ? { labels: [...new Set(e.labels)].sort() } : {}),
-      payload: e.payload,
-    }));
-    const record = {
-      ...decisionRecord('exchange', input, decision, this.rt.policy.revision),
-      eventIds: envelopes.map((e) => e.id),
-    };
+    const envelopes = envelopesOf(batch, contract, principal.participantId, now);
+    const record = { ...decided, eventIds: envelopes.map((e) => e.id) };
     if (!decision.allow) {
-      await this.rt.record([record]);
+      await this.decisions.record([record]);
       throw denied(decision, 'Publishing');
     }
     // Protected fields go to Kafka encrypted with clearing's data keys (crypto-shredding).
-    if (needsProtection(contract)) {
-      const payloads = await this.rt
-        .requireProtection()
-        .protect(contract, principal.participantId, batch.events);
-      envelopes.forEach((e, i) => (e.payload = payloads[i]!));
-    }
-    let messages: Publication['messages'];
-    try {
-      await this.rt.ensureDataTopics(dataset);
-      const partitionOf = await this.rt.dataPartitioner(dataset);
-      messages = envelopes.map((e) => {
-        const key = e.subject ?? e.id;
-        return {
-          key,
-          partition: partitionOf(key),
-          value: JSON.stringify(e),
-          headers: { 'renkei-event-id': e.id, 'renkei-contract-version': e.contractVersion },
-        };
-      });
-    } catch (cause) {
-      throw kafkaUnavailable(cause);
-    }
+    const payloads = await this.protection.protect(contract, principal.participantId, batch.events);
+    envelopes.forEach((e, i) => (e.payload = payloads[i]!));
+    const messages = await this.messagesOf(dataset, envelopes);
     this.assertFitsPartitions(messages);
     try {
-      const partitions = await this.rt.produce({
+      const partitions = await this.producer.produce({
         topic: Topics.data(dataset),
         messages,
         audit: { key: principal.participantId, value: JSON.stringify(record) },
@@ -124,6 +117,41 @@ export class PublishService {
       };
     } catch (cause) {
       if (cause instanceof DomainError) throw cause;
+      throw kafkaUnavailable(cause);
+    }
+  }
+
+  /** Every payload is checked and every error reported: one bad event rejects the whole batch. */
+  private assertFollows(contract: ContractTerms, batch: PublishBatch): void {
+    const validator = this.contracts.validator(contract);
+    const details = batch.events.flatMap((e, i) =>
+      validatePayload(validator, e.payload, `/events/${i}/payload`),
+    );
+    if (details.length > 0) {
+      throw badRequest(
+        'CONTRACT.SCHEMA_VIOLATION',
+        `The payloads do not follow contract ${contract.dataset}@${contract.version}; nothing was published`,
+        details,
+        'Fix the listed fields and resend the whole batch',
+      );
+    }
+  }
+
+  /** Each event keyed by its subject (so one subject's events stay in order) or its id, on its partition. */
+  private async messagesOf(dataset: string, envelopes: DataEnvelope[]): Promise<Publication['messages']> {
+    try {
+      await this.topics.ensure(dataset);
+      const partitionOf = await this.topics.partitioner(dataset);
+      return envelopes.map((e) => {
+        const key = e.subject ?? e.id;
+        return {
+          key,
+          partition: partitionOf(key),
+          value: JSON.stringify(e),
+          headers: { 'renkei-event-id': e.id, 'renkei-contract-version': e.contractVersion },
+        };
+      });
+    } catch (cause) {
       throw kafkaUnavailable(cause);
     }
   }
@@ -160,7 +188,7 @@ export class PublishService {
       );
     }
     if (contract.status === 'retired') {
-      const current = this.rt.state.currentContract(contract.dataset);
+      const current = this.contracts.find(contract.dataset);
       throw conflict(
         'CONTRACT.VERSION_RETIRED',
         `Version ${contract.version} of '${contract.dataset}' is retired; nothing is published under it any more`,
@@ -172,7 +200,7 @@ export class PublishService {
   }
 
   private deprecationWarning(contract: ContractTerms): string {
-    const current = this.rt.state.currentContract(contract.dataset);
+    const current = this.contracts.find(contract.dataset);
     return current && current.version !== contract.version
       ? `Version ${contract.version} is deprecated; move to ${current.version} before it is retired`
       : `Version ${contract.version} is deprecated and will be retired`;

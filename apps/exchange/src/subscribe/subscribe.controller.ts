@@ -3,10 +3,8 @@ import { ApiOperation, ApiParam, ApiProduces, ApiQuery, ApiTags } from '@nestjs/
 import type { FastifyReply } from 'fastify';
 import { keepStreamOpen, DATASET_PARAM_SCHEMA, DatasetPipe, Problems, Responds } from '#libs/platform';
 import { Authenticated, CurrentPrincipal, type Principal } from '#libs/auth';
+import { AFTER_DESCRIPTION, StreamLinesSchema, streamExample } from './subscribe.dto.js';
 import { SubscribeService } from './subscribe.service.js';
-
-/** NDJSON is text: each line is one JSON object ({type: event | notice | heartbeat | end, …}). */
-const streamLines = { type: 'string', description: 'Newline-delimited JSON objects' };
 
 @ApiTags('exchange')
 @Controller('datasets')
@@ -21,8 +19,7 @@ export class SubscribeController {
     name: 'after',
     required: false,
     example: '0:41,2:17',
-    description:
-      "Resume after these positions (partition:offset of the last events you processed), or 'start' to replay everything still on the topic (every event is decided again under your grant); default: after the last events the platform wrote to you",
+    description: AFTER_DESCRIPTION,
   })
   @ApiOperation({
     summary: 'Receive events under your grant as a stream of JSON lines (subscribe token)',
@@ -36,15 +33,10 @@ export class SubscribeController {
     409: ['STREAM.ALREADY_OPEN'],
     503: ['KAFKA.UNAVAILABLE', 'SERVICE.STOPPING'],
   })
-  @Responds(200, streamLines, {
+  @Responds(200, StreamLinesSchema, {
     description: 'JSON lines, one per event, notice, heartbeat, and a final end',
     mediaType: 'application/x-ndjson',
-    example: [
-      '{"type":"event","event":{"id":"0c8e4a52-1f7b-4c5e-9b2a-7d3f6e1a9c04","dataset":"battery.cfp","contractVersion":"1.1.0","originator":"3f1c8a52-6a3e-4f7e-9c3e-2b8f0f5d7a10","subject":"lot-2026-11-0001","payload":{"lotId":"lot-2026-11-0001","cfpKgCo2ePerKwh":61.4}},"position":"1:41"}',
-      '{"type":"notice","code":"CONTRACT.DEPRECATED","dataset":"battery.cfp","version":"1.0.0","message":"Version 1.0.0 of \'battery.cfp\' is deprecated","reason":"Use 1.1.0"}',
-      '{"type":"heartbeat","at":"2026-11-21T07:00:15.000Z"}',
-      '{"type":"end","code":"GRANT.REVOKED","message":"The grant is now revoked"}',
-    ].join('\n'),
+    example: streamExample,
   })
   async stream(
     @CurrentPrincipal() principal: Principal,

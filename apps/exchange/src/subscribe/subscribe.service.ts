@@ -1,12 +1,28 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { Kafka } from 'kafkajs';
 import type { ServerResponse } from 'node:http';
-import { Topics, badRequest, conflict, notFound, unavailable, type GrantView } from '#libs/domain';
+import type { Logger } from 'pino';
+import {
+  CLOCK,
+  PlatformProjection,
+  badRequest,
+  conflict,
+  notFound,
+  unavailable,
+  type Clock,
+  type GrantView,
+} from '#libs/domain';
 import { concealing } from '#libs/domain';
 import type { Principal } from '#libs/auth';
-import { buildPolicyInput, decisionRecord, denied } from '#libs/policy';
-import { EXCHANGE, PSEUDONYM_SECRET } from '../exchange.tokens.js';
-import type { ExchangeRuntime } from '../exchange-runtime.js';
-import { Subscription, type StreamStart } from './subscription.js';
+import { PolicyGate, denied, syncNow, type ProjectionSync } from '#libs/policy';
+import { ContractCatalog } from '../contracts/contract-catalog.js';
+import { DecisionRecorder } from '../decisions/decision-recorder.js';
+import { ExchangeSettings, LOGGER, PROJECTION_SYNC } from '../platform/platform.module.js';
+import { Protection } from '../protection/protection.js';
+import { requireDatasetScope } from '../scope.js';
+import { DataTopics } from '../topics/data-topics.js';
+import type { StreamStart } from './subscribe.dto.js';
+import { Subscription, type SubscriptionDeps } from './subscription.js';
 
 const invalidPosition = (message: string) =>
   badRequest('STREAM.INVALID_POSITION', 'after names a position that does not exist', [
@@ -18,17 +34,43 @@ export class SubscribeService {
   private readonly open = new Map<string, Subscription>();
 
   constructor(
-    @Inject(EXCHANGE) private readonly rt: ExchangeRuntime,
-    @Inject(PSEUDONYM_SECRET) private readonly pseudonymSecret: string,
+    @Inject(PROJECTION_SYNC) private readonly sync: ProjectionSync,
+    private readonly state: PlatformProjection,
+    private readonly contracts: ContractCatalog,
+    private readonly gate: PolicyGate,
+    private readonly decisions: DecisionRecorder,
+    private readonly topics: DataTopics,
+    private readonly protection: Protection,
+    private readonly kafka: Kafka,
+    private readonly settings: ExchangeSettings,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(LOGGER) private readonly logger: Logger,
   ) {}
+
+  /** What every stream is delivered with. */
+  private delivery(): SubscriptionDeps {
+    return {
+      kafka: this.kafka,
+      state: this.state,
+      sync: this.sync,
+      gate: this.gate,
+      decisions: this.decisions,
+      topics: this.topics,
+      protection: this.protection,
+      clock: this.clock,
+      logger: this.logger,
+      pseudonymSecret: this.settings.pseudonymSecret,
+    };
+  }
 
   /** Every check happens before the stream opens, so refusals are ordinary 4xx answers. */
   async authorise(principal: Principal, dataset: string, after: StreamStart = new Map()): Promise<GrantView> {
-    this.rt.requireDatasetScope(principal, 'subscribe', dataset);
-    await this.rt.fresh();
-    this.rt.contract(dataset);
+    requireDatasetScope(principal, 'subscribe', dataset);
+    // A revocation acknowledged before this call is seen: the barrier starts now.
+    await syncNow(this.sync);
+    this.contracts.get(dataset);
     const grantId = principal.claims.grant;
-    const grant = grantId ? this.rt.state.grants.get(grantId) : undefined;
+    const grant = grantId ? this.state.grants.get(grantId) : undefined;
     if (!grant || grant.consumer !== principal.participantId || grant.dataset !== dataset) {
       const error = notFound(
         'GRANT.NOT_FOUND',
@@ -37,16 +79,15 @@ export class SubscribeService {
       );
       throw grant ? concealing(error, { type: 'grant', id: grant.id }) : error;
     }
-    const input = buildPolicyInput(this.rt.state, {
+    const { result: decision, record } = this.gate.decide({
       action: 'subscribe',
       subjectId: principal.participantId,
       dataset,
       grant,
       purpose: principal.claims.purpose ?? grant.purpose,
-      now: this.rt.clock.now(),
+      now: this.clock.now(),
     });
-    const decision = this.rt.policy.decide(input);
-    await this.rt.record([decisionRecord('exchange', input, decision, this.rt.policy.revision)]);
+    await this.decisions.record([record]);
     if (!decision.allow) throw denied(decision, 'Subscribing');
     const previous = this.open.get(grant.id);
     if (previous) {
@@ -69,17 +110,9 @@ export class SubscribeService {
   /** Positions from `?after=` must exist on the topic: a partition it has, an offset it has written. */
   private async checkPositions(dataset: string, after: StreamStart): Promise<void> {
     if (after === 'start' || after.size === 0) return;
-    const topic = Topics.data(dataset);
     let offsets: { partition: number; high: string }[];
     try {
-      await this.rt.ensureDataTopics(dataset);
-      const admin = this.rt.kafka.admin();
-      await admin.connect();
-      try {
-        offsets = await admin.fetchTopicOffsets(topic);
-      } finally {
-        await admin.disconnect();
-      }
+      offsets = await this.topics.offsets(dataset);
     } catch (cause) {
       throw unavailable(
         'KAFKA.UNAVAILABLE',
@@ -110,13 +143,13 @@ export class SubscribeService {
     out: ServerResponse,
     after: StreamStart = new Map(),
   ): Promise<void> {
-    const subscription = new Subscription(this.rt, principal, grant, out, this.pseudonymSecret, after);
+    const subscription = new Subscription(this.delivery(), principal, grant, out, after);
     this.open.set(grant.id, subscription);
     void subscription.done.then(() => this.open.delete(grant.id));
     try {
       await subscription.start();
     } catch (error) {
-      this.rt.logger.error({ err: error, grant: grant.id }, 'stream failed to start');
+      this.logger.error({ err: error, grant: grant.id }, 'stream failed to start');
       await subscription.end('STREAM.FAILED', 'The stream could not start; reconnect in a moment');
     }
   }

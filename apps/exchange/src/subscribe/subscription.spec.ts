@@ -1,65 +1,30 @@
 import { describe, expect, it } from 'vitest';
 import type { EachBatchPayload } from 'kafkajs';
 import type { ServerResponse } from 'node:http';
-import { PlatformProjection, type DataEnvelope, type GrantView } from '#libs/domain';
+import { PlatformProjection, type DataEnvelope } from '#libs/domain';
 import type { Principal } from '#libs/auth';
-import { noObligations, type PolicyDecision, type PolicyInput } from '#libs/policy';
-import type { ExchangeRuntime } from '../exchange-runtime.js';
-import { Subscription, type StreamLine } from './subscription.js';
+import {
+  noObligations,
+  PolicyGate,
+  type PolicyDecision,
+  type PolicyEngine,
+  type PolicyInput,
+} from '#libs/policy';
+import { batteryContract, batteryGrant, member } from '../exchange.fixtures.js';
+import type { StreamLine } from './subscribe.dto.js';
+import { Subscription, type SubscriptionDeps } from './subscription.js';
 
 const approvedAt = Date.parse('2026-12-01T09:00:00.000Z');
-const grant: GrantView = {
-  id: 'g-1',
-  state: 'granted',
-  originator: 'cell',
-  consumer: 'auto',
-  dataset: 'battery.cfp',
-  purpose: 'cfp-disclosure',
-  fields: null,
-  validFrom: '2026-12-01T08:00:00.000Z',
-  validUntil: null,
+const grant = batteryGrant({
   historyFrom: new Date(approvedAt).toISOString(),
   changedAt: '2026-12-01T09:00:00.000Z',
-};
+});
 
 function projection(): PlatformProjection {
   const state = new PlatformProjection();
-  for (const [id, industry] of [
-    ['cell', 'battery-cells'],
-    ['auto', 'automotive'],
-  ] as const) {
-    state.apply({
-      type: 'participant.upserted',
-      participant: {
-        id,
-        legalName: id,
-        industry,
-        country: 'JP',
-        roles: ['member'],
-        certifications: [],
-        protection: 'access-control',
-        status: 'active',
-        jwks: { keys: [] },
-      },
-    });
-  }
-  state.apply({
-    type: 'contract.published',
-    contract: {
-      dataset: 'battery.cfp',
-      owner: 'cell',
-      version: '1.0.0',
-      status: 'active',
-      title: 'lots',
-      domain: 'supply-chain',
-      purposes: ['cfp-disclosure'],
-      sensitivity: 'confidential',
-      residency: null,
-      retentionDays: null,
-      fields: {},
-      schema: { type: 'object' },
-    },
-  });
+  state.apply(member('cell', 'battery-cells'));
+  state.apply(member('auto', 'automotive'));
+  state.apply({ type: 'contract.published', contract: batteryContract() });
   state.apply({ type: 'grant.changed', grant, actor: 'cell', reason: null });
   return state;
 }
@@ -82,7 +47,7 @@ const historyPolicy = (inputs: PolicyInput[], revoked = false) => ({
   },
 });
 
-function harness(revoked = false) {
+function harness(revoked = false, sync: SubscriptionDeps['sync'] = () => Promise.resolve()) {
   const inputs: PolicyInput[] = [];
   const records: unknown[][] = [];
   const lines: StreamLine[] = [];
@@ -97,19 +62,30 @@ function harness(revoked = false) {
       ended = true;
     },
   } as unknown as ServerResponse;
-  const rt = {
-    events: { barrier: () => Promise.resolve() },
-    state: projection(),
-    clock: { now: () => new Date(approvedAt + 60_000) },
-    policy: historyPolicy(inputs, revoked),
-    record: (r: unknown[]) => {
-      records.push(r);
-      return Promise.resolve();
+  const state = projection();
+  const deps: SubscriptionDeps = {
+    kafka: {
+      consumer: () => expect.fail('deliver() opens no consumer'),
+      admin: () => expect.fail('deliver() asks no admin'),
     },
-    logger: { warn: () => undefined, error: () => undefined },
-  } as unknown as ExchangeRuntime;
+    state,
+    sync,
+    // The real gate (input from the projection, the decision record) over a stand-in for the compiled policy.
+    gate: new PolicyGate(historyPolicy(inputs, revoked) as unknown as PolicyEngine, state, 'exchange'),
+    decisions: {
+      record: (r) => {
+        records.push(r);
+        return Promise.resolve();
+      },
+    },
+    topics: { ensure: () => Promise.resolve() },
+    protection: { reveal: () => expect.fail('no field of these events is protected') },
+    clock: { now: () => new Date(approvedAt + 60_000) },
+    logger: { warn: () => undefined },
+    pseudonymSecret: 'secret',
+  };
   const principal = { participantId: 'auto', claims: { exp: 0 } } as unknown as Principal;
-  const subscription = new Subscription(rt, principal, grant, out, 'secret');
+  const subscription = new Subscription(deps, principal, grant, out);
   return { subscription, inputs, records, lines, ended: () => ended };
 }
 
@@ -185,5 +161,40 @@ describe('Subscription: the grant history term', () => {
     await deliver(h.subscription, batchOf([envelope('old-1', approvedAt - 10)]).payload);
     expect(h.lines.filter((l) => l.type === 'event')).toEqual([]);
     expect(h.lines.at(-1)).toMatchObject({ type: 'end', code: 'GRANT.NOT_ACTIVE' });
+  });
+});
+
+describe('Subscription: decisions per batch', () => {
+  it('decides a batch only after the projection holds every platform event appended before it', async () => {
+    let caughtUp!: () => void;
+    const barrier = new Promise<void>((resolve) => (caughtUp = resolve));
+    const h = harness(false, () => barrier);
+    const delivering = deliver(h.subscription, batchOf([envelope('new-1', approvedAt + 1_000)]).payload);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(h.inputs).toEqual([]);
+    expect(h.lines).toEqual([]);
+    caughtUp();
+    await delivering;
+    expect(h.inputs).toHaveLength(1);
+    expect(h.lines.map((l) => l.type)).toEqual(['event']);
+  });
+
+  it('records each decision with the ids of the events delivered under it', async () => {
+    const h = harness();
+    await deliver(
+      h.subscription,
+      batchOf([envelope('new-1', approvedAt + 1_000), envelope('new-2', approvedAt + 2_000)]).payload,
+    );
+    await h.subscription.end('TEST.DONE', 'done');
+    expect(h.records.flat()).toEqual([
+      expect.objectContaining({
+        service: 'exchange',
+        action: 'deliver',
+        allow: true,
+        grantId: 'g-1',
+        policyRevision: 'rego-test',
+        eventIds: ['new-1', 'new-2'],
+      }),
+    ]);
   });
 });

@@ -1,37 +1,30 @@
-import type { Consumer, EachBatchPayload } from 'kafkajs';
+import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
 import {
   DomainError,
   historyStartMs,
   Topics,
+  type Clock,
   type DataEnvelope,
+  type DecisionRecordInput,
   type GrantView,
   type PlatformEvent,
+  type PlatformProjection,
 } from '#libs/domain';
 import { isEncryptedValue } from '#libs/crypto';
 import type { Principal } from '#libs/auth';
 import {
   applyObligations,
-  buildPolicyInput,
-  decisionRecord,
   pseudonym,
   type PolicyDecision,
-  type PolicyInput,
+  type PolicyGate,
+  type ProjectionSync,
 } from '#libs/policy';
-import type { ExchangeRuntime } from '../exchange-runtime.js';
-
-export type StreamLine =
-  | { type: 'event'; event: DataEnvelope & { erased?: string[] }; position: string }
-  | { type: 'heartbeat'; at: string }
-  | {
-      type: 'notice';
-      code: 'CONTRACT.NEW_VERSION' | 'CONTRACT.DEPRECATED' | 'CONTRACT.RETIRED';
-      dataset: string;
-      version: string;
-      message: string;
-      reason: string | null;
-    }
-  | { type: 'end'; code: string; message: string };
+import type { DecisionRecorder } from '../decisions/decision-recorder.js';
+import type { Protection } from '../protection/protection.js';
+import type { DataTopics } from '../topics/data-topics.js';
+import type { StreamLine, StreamStart } from './subscribe.dto.js';
 
 const noticeCodes = {
   'contract.published': 'CONTRACT.NEW_VERSION',
@@ -45,8 +38,22 @@ const HEARTBEAT_MS = 15_000;
 const outsideHistory = (decision: PolicyDecision) =>
   !decision.allow && decision.reasons.length === 1 && decision.reasons[0] === 'GRANT.HISTORY_NOT_GRANTED';
 
-/** Where a stream starts: after given positions (partition → offset), or from the start of the topic. */
-export type StreamStart = ReadonlyMap<number, bigint> | 'start';
+/** What a stream is delivered with; the same for every stream of the exchange (see SubscribeService). */
+export interface SubscriptionDeps {
+  /** A consumer group per grant, and admin lookups of the topic's offsets. */
+  kafka: Pick<Kafka, 'consumer' | 'admin'>;
+  state: PlatformProjection;
+  /** Before each batch: every platform event appended before it is applied (a revocation wins). */
+  sync: ProjectionSync;
+  gate: Pick<PolicyGate, 'decide'>;
+  decisions: DecisionRecorder;
+  topics: Pick<DataTopics, 'ensure'>;
+  protection: Pick<Protection, 'reveal'>;
+  clock: Clock;
+  logger: Pick<Logger, 'warn'>;
+  /** With the grant's id, the key of the pseudonyms this grant's consumer sees. */
+  pseudonymSecret: string;
+}
 
 /**
  * One open delivery stream for one grant: a Kafka consumer group per grant (committed offsets are the
@@ -70,11 +77,10 @@ export class Subscription {
   private resolveDone!: () => void;
 
   constructor(
-    private readonly rt: ExchangeRuntime,
+    private readonly deps: SubscriptionDeps,
     private readonly principal: Principal,
     private readonly grant: GrantView,
     private readonly out: ServerResponse,
-    private readonly pseudonymKey: string,
     /** partition -> last offset the client has processed (from `?after=`); otherwise the committed position. */
     private readonly resumeAfter: StreamStart = new Map(),
   ) {
@@ -97,7 +103,7 @@ export class Subscription {
     this.out.on('close', () => void this.close());
     this.unsubscribe = this.watchGrant();
     // The stream ends when the token expires or the grant's validity runs out, whichever comes first.
-    const now = this.rt.clock.now().getTime();
+    const now = this.deps.clock.now().getTime();
     const tokenLeft = (this.principal.claims.exp ?? 0) * 1000 - now;
     const grantLeft = this.grant.validUntil ? Date.parse(this.grant.validUntil) - now : Infinity;
     this.expiry = setTimeout(
@@ -111,8 +117,8 @@ export class Subscription {
       () => this.write({ type: 'heartbeat', at: new Date().toISOString() }),
       HEARTBEAT_MS,
     );
-    await this.rt.ensureDataTopics(this.grant.dataset);
-    this.consumer = this.rt.kafka.consumer({
+    await this.deps.topics.ensure(this.grant.dataset);
+    this.consumer = this.deps.kafka.consumer({
       groupId: `renkei.grant.${this.grant.id}`,
       maxWaitTimeInMs: 20,
       // The broker's minimum: after a crash, the dead member's partitions are reassigned within 6 s.
@@ -187,9 +193,9 @@ export class Subscription {
     /** The grant's consumer group position per partition (absent where it has none). */
     committed: Map<number, bigint>;
   }> {
-    const from = historyStartMs(this.rt.state.grants.get(this.grant.id) ?? this.grant);
+    const from = historyStartMs(this.deps.state.grants.get(this.grant.id) ?? this.grant);
     if (this.resumeAfter !== 'start' && from <= 0) return { low: [], history: null, committed: new Map() };
-    const admin = this.rt.kafka.admin();
+    const admin = this.deps.kafka.admin();
     await admin.connect();
     try {
       const low = await admin.fetchTopicOffsets(topic);
@@ -200,7 +206,7 @@ export class Subscription {
         .fetchTopicOffsetsByTimestamp(topic, from)
         .then((offsets) => new Map(offsets.map((o) => [o.partition, BigInt(o.offset)])))
         .catch((error: unknown) => {
-          this.rt.logger.warn({ err: error, grant: this.grant.id }, 'history start lookup failed');
+          this.deps.logger.warn({ err: error, grant: this.grant.id }, 'history start lookup failed');
           return null;
         });
       const [group] =
@@ -267,7 +273,7 @@ export class Subscription {
         });
       }
     };
-    return this.rt.state.onEvent(listener);
+    return this.deps.state.onEvent(listener);
   }
 
   private async deliver({
@@ -278,14 +284,14 @@ export class Subscription {
     isStale,
   }: EachBatchPayload): Promise<void> {
     // Everything clearing announced before now is applied before we decide: an acknowledged revocation wins.
-    await this.rt.events.barrier();
+    await this.deps.sync();
     if (this.closed || !isRunning() || isStale()) return;
-    const grant = this.rt.state.grants.get(this.grant.id) ?? this.grant;
+    const grant = this.deps.state.grants.get(this.grant.id) ?? this.grant;
     const parsed = batch.messages.map((m) =>
       m.value ? (JSON.parse(m.value.toString('utf8')) as DataEnvelope) : null,
     );
-    const now = this.rt.clock.now();
-    const current = this.rt.state.currentContract(grant.dataset);
+    const now = this.deps.clock.now();
+    const current = this.deps.state.currentContract(grant.dataset);
     // Each event is decided under the contract version it was published under (usually one per batch), and
     // apart for events published before the grant's history start (the policy withholds those).
     const historyFrom = historyStartMs(grant);
@@ -314,7 +320,7 @@ export class Subscription {
     const groups = new Map<
       string,
       {
-        input: PolicyInput;
+        record: DecisionRecordInput;
         decision: PolicyDecision;
         delivered: string[];
       }
@@ -323,15 +329,15 @@ export class Subscription {
       // What each record's person said about this use of that record, keyed by event id (no person
       // reference goes into the policy input, nor into the decision record): the policy withholds,
       // pseudonymises or identifies each record.
-      const input = buildPolicyInput(this.rt.state, {
+      const { result, record } = this.deps.gate.decide({
         action: 'deliver',
         subjectId: this.principal.participantId,
         dataset: grant.dataset,
-        contract: this.rt.state.contracts.get(grant.dataset)?.get(version) ?? current,
+        contract: this.deps.state.contracts.get(grant.dataset)?.get(version) ?? current,
         grant,
         purpose: grant.purpose,
         now,
-        subjects: this.rt.state.consentsFor(
+        subjects: this.deps.state.consentsFor(
           grant.originator,
           { dataset: grant.dataset, purpose: grant.purpose, recipient: grant.consumer, now: now.getTime() },
           records.map((e) => ({
@@ -342,7 +348,7 @@ export class Subscription {
         ),
         delivery: { publishedFrom },
       });
-      groups.set(key, { input, decision: this.rt.policy.decide(input), delivered: [] });
+      groups.set(key, { record, decision: result, delivered: [] });
     }
     const groupOf = (e: DataEnvelope) => groups.get(keys.get(e)!)!;
     // Events the grant's history term does not cover are skipped (the position moves past them); any other
@@ -353,7 +359,7 @@ export class Subscription {
     const denial = stop < parsed.length ? groupOf(parsed[stop]!).decision : undefined;
     let next: bigint | undefined;
     if (stop > 0) {
-      const pseudonymKey = `${this.pseudonymKey}:${grant.id}`;
+      const pseudonymKey = `${this.deps.pseudonymSecret}:${grant.id}`;
       // Records of people who opted out are never decrypted: they are withheld anyway.
       const toReveal = parsed.map((e, i) =>
         e &&
@@ -414,17 +420,14 @@ export class Subscription {
         next = BigInt(message.offset) + 1n;
       }
     }
-    const records = [...groups.values()].map(({ input, decision, delivered }) => ({
-      ...decisionRecord('exchange', input, decision, this.rt.policy.revision),
-      eventIds: delivered,
-    }));
+    const records = [...groups.values()].map(({ record, delivered }) => ({ ...record, eventIds: delivered }));
     // The decision records and the consumer's new position are written in order, off the delivery path: the
     // next batch does not wait for them. The grant's consumer group remembers what was written to the
     // client, so the next stream resumes after it; a client that must not miss anything resumes from its
     // own positions with ?after=. close() waits for this chain.
     const consumer = this.consumer;
     this.bookkeeping = this.bookkeeping
-      .then(() => this.rt.record(records))
+      .then(() => this.deps.decisions.record(records))
       .then(() =>
         next !== undefined && consumer
           ? consumer.commitOffsets([
@@ -434,7 +437,10 @@ export class Subscription {
       )
       .catch((error: unknown) => {
         // An unrecorded position means the next stream delivers these events again (at-least-once).
-        this.rt.logger.warn({ err: error, grant: this.grant.id }, 'decision record or offset commit failed');
+        this.deps.logger.warn(
+          { err: error, grant: this.grant.id },
+          'decision record or offset commit failed',
+        );
       });
     if (denial) {
       // Not awaited: ending disconnects the consumer, which waits for this very batch to finish.
@@ -458,9 +464,10 @@ export class Subscription {
     const present = envelopes.filter((e): e is DataEnvelope => e !== null);
     if (!present.some((e) => Object.values(e.payload).some(isEncryptedValue))) return null;
     try {
-      const revealed = await this.rt
-        .requireProtection()
-        .reveal({ id: grant.id, consumer: grant.consumer, dataset: grant.dataset }, present);
+      const revealed = await this.deps.protection.reveal(
+        { id: grant.id, consumer: grant.consumer, dataset: grant.dataset },
+        present,
+      );
       let j = 0;
       return envelopes.map((e) => (e ? revealed[j++]! : { payload: {}, erased: [] }));
     } catch (error) {
@@ -500,7 +507,7 @@ export class Subscription {
       await this.bookkeeping;
       await this.consumer?.disconnect();
     } catch (error) {
-      this.rt.logger.warn({ err: error, grant: this.grant.id }, 'consumer did not disconnect cleanly');
+      this.deps.logger.warn({ err: error, grant: this.grant.id }, 'consumer did not disconnect cleanly');
     }
     this.resolveDone();
   }

@@ -1,0 +1,19 @@
+import { Module } from '@nestjs/common';
+import { PlatformProjection } from '#libs/domain';
+import { PolicyEngine, PolicyGate } from '#libs/policy';
+import { DecisionRecorder, KafkaDecisionRecorder } from './decision-recorder.js';
+
+/** Where a publish, a subscription and every delivery are decided (the policy gate) and recorded. */
+@Module({
+  providers: [
+    {
+      provide: PolicyGate,
+      useFactory: (engine: PolicyEngine, state: PlatformProjection) =>
+        new PolicyGate(engine, state, 'exchange'),
+      inject: [PolicyEngine, PlatformProjection],
+    },
+    { provide: DecisionRecorder, useClass: KafkaDecisionRecorder },
+  ],
+  exports: [PolicyGate, DecisionRecorder],
+})
+export class DecisionsModule {}
