@@ -1,1 +1,62 @@
-export * from './client.js';
+// The TypeScript SDK: RenkeiClient, its errors, its request/response types (generated from docs/api) and helpers.
+export { RenkeiError, RenkeiUnreachableError } from './client.js';
+export { RenkeiClient } from './renkei-client.js';
+export { type Credentials, type Endpoints } from './api/session.js';
+export { verifyCheckpointSignature } from './api/audit.js';
+export {
+  DELETION_RECEIPT_TYP,
+  signDeletionReceipt,
+  type DeletionMethod,
+  type DeletionReceiptInput,
+} from './api/deletion.js';
+export { type DeliveryStream, type StreamLine } from './api/exchange.js';
+export {
+  type Attestations,
+  type AttestedParticipant,
+  type AuditCheckpoint,
+  type AuditEntryPage,
+  type AuditPerson,
+  type AuditReceipt,
+  type AuditReceiptFilter,
+  type AuditUsage,
+  type AuditUsageFilter,
+  type AuditVerifyReport,
+  type CatalogFilter,
+  type CatalogPage,
+  type CompatibilityReport,
+  type ConsentImport,
+  type ConsentProvision,
+  type ContractTransition,
+  type ContractView,
+  type DatasetCompatibility,
+  type DatasetKeysDestroyed,
+  type DeletionObligation,
+  type DeletionObligationFilter,
+  type GrantRecord,
+  type GrantRequest,
+  type Notification,
+  type NotificationRead,
+  type OdcsImport,
+  type OverdueDeletionFilter,
+  type Participant,
+  type ParticipantStatus,
+  type PersonConsent,
+  type PersonErasure,
+  type PublishedEvents,
+  type PublishedRun,
+  type PublishRequest,
+  type RevokedGrant,
+  type RunStarted,
+  type ScenarioDefinition,
+  type ScenarioKind,
+  type ScenarioView,
+  type SchemaBreakView,
+  type SigningKeyInfo,
+  type SigningKeyRing,
+  type SigningKeyRotation,
+  type SimInputView,
+  type SimRunResult,
+  type SimRunView,
+  type SimTwinRebuild,
+  type SimTwinView,
+} from './api/dto.js';
