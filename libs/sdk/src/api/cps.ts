@@ -1,6 +1,8 @@
 import { json } from '../client.js';
 import type {
   PublishedRun,
+  PublishRunOptions,
+  RunOptions,
   RunStarted,
   ScenarioDefinition,
   ScenarioView,
@@ -41,7 +43,7 @@ export class CpsCalls extends Session {
     return this.sim<ScenarioView[]>('GET', '/scenarios');
   }
   /** Starts a run on a snapshot of the twin; poll run(id) for progress. */
-  runScenario(scenarioId: string, options: { seed?: number } = {}) {
+  runScenario(scenarioId: string, options: RunOptions = {}) {
     return this.sim<RunStarted>('POST', `/scenarios/${scenarioId}/runs`, options);
   }
   run(runId: string) {
@@ -66,7 +68,7 @@ export class CpsCalls extends Session {
     return response.text();
   }
   /** Publishes the run's result as a derived dataset carrying lineage to its inputs. */
-  publishRun(runId: string, options: { dataset?: string; aggregate?: boolean } = {}) {
+  publishRun(runId: string, options: PublishRunOptions = {}) {
     return this.sim<PublishedRun>('POST', `/runs/${runId}/publish`, options);
   }
 }

@@ -48,6 +48,9 @@ export type DatasetCompatibility = Ok<Registry['/datasets/{dataset}/compatibilit
 export type OdcsImport = Omit<Ok<Registry['/contracts/odcs']['post']>, 'warnings'> & { warnings: string[] };
 
 // clearing
+export type PlatformToken = Ok<Clearing['/oauth/token']['post']>;
+export type DatasetToken = Ok<Clearing['/tokens/dataset']['post']>;
+export type GrantApproval = Body<Clearing['/grants/{id}/approve']['post']>;
 export type GrantRequest = Body<Clearing['/grants']['post']>;
 /** A grant as clearing shows it to its two parties. */
 export type GrantRecord = Ok<Clearing['/grants/{id}']['get']> & GrantHistory;
@@ -89,9 +92,11 @@ export type SimTwinRebuild = Ok<CpsSim['/twin/rebuild']['post']>;
 export type ScenarioView = Ok<CpsSim['/scenarios/{id}']['get']>;
 export type ScenarioDefinition = Body<CpsSim['/scenarios']['post']>;
 export type ScenarioKind = ScenarioDefinition['kind'];
+export type RunOptions = Body<CpsSim['/scenarios/{id}/runs']['post']>;
 export type RunStarted = Ok<CpsSim['/scenarios/{id}/runs']['post']>;
 export type SimRunView = Ok<CpsSim['/runs/{id}']['get']>;
 export type SimRunResult = Ok<CpsSim['/runs/{id}/result']['get']>;
+export type PublishRunOptions = Body<CpsSim['/runs/{id}/publish']['post']>;
 export type PublishedRun = Ok<CpsSim['/runs/{id}/publish']['post']>;
 
 // exchange

@@ -1,4 +1,4 @@
-import type { GrantRecord, GrantRequest, RevokedGrant } from './dto.js';
+import type { DatasetToken, GrantApproval, GrantRecord, GrantRequest, RevokedGrant } from './dto.js';
 import { Session } from './session.js';
 
 /** Clearing: grants between an originator and a consumer, and the dataset tokens they allow. */
@@ -10,7 +10,7 @@ export class GrantCalls extends Session {
    * Approves a request (originator). `historyFrom` decides how much of the topic's past the consumer may
    * read: 'all', or an ISO time; default: what the consumer asked for, else nothing published before now.
    */
-  approveGrant(id: string, reason: string | null = null, options: { historyFrom?: string } = {}) {
+  approveGrant(id: string, reason: string | null = null, options: Omit<GrantApproval, 'reason'> = {}) {
     return this.call<GrantRecord>('clearing', 'POST', `/grants/${id}/approve`, { reason, ...options });
   }
   /** One grant you are a party to, with its terms (history included). */
@@ -24,7 +24,7 @@ export class GrantCalls extends Session {
     return this.call<GrantRecord[]>('clearing', 'GET', '/grants');
   }
   async datasetToken(dataset: string, action: 'publish' | 'subscribe', grantId?: string): Promise<string> {
-    const res = await this.call<{ access_token: string }>('clearing', 'POST', '/tokens/dataset', {
+    const res = await this.call<DatasetToken>('clearing', 'POST', '/tokens/dataset', {
       dataset,
       action,
       ...(grantId ? { grantId } : {}),

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { SignJWT, importJWK, type JWK } from 'jose';
 import { json, send } from '../client.js';
+import type { PlatformToken } from './dto.js';
 
 export interface Endpoints {
   registry: string;
@@ -52,7 +53,7 @@ export class Session {
       client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
       client_assertion: await this.clientAssertion(),
     });
-    const res = await json<{ access_token: string; expires_in: number }>(
+    const res = await json<PlatformToken>(
       await send(`${this.endpoints.clearing}/oauth/token`, { method: 'POST', body }),
     );
     this.token = { value: res.access_token, expiresAt: Date.now() + res.expires_in * 1000 };
