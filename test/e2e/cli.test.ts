@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ERROR_CODES } from '#libs/domain';
 import type { RunningPlatform } from '../support/platform.js';
 import { repoRoot as root, startTestPlatform, type TestPlatform } from '../support/test-platform.js';
 import { automaker, batteryCfpContract, cellMaker, complianceOffice } from '../fixtures/battery-cfp.js';
@@ -144,6 +145,16 @@ describe('the renkei CLI', () => {
     expect(failure?.stderr).toContain('error CONTRACT.SCHEMA_VIOLATION (400)');
     expect(failure?.stderr).toContain('at /events/0/payload/cfpKgCo2ePerKwh: must be number');
     expect(failure?.stderr).toContain('what to do:');
+  });
+
+  it('says what to do from the error catalogue when a refusal carries no hint', async () => {
+    const failure = await cli('auto', ['grant', 'show', '00000000-0000-4000-8000-000000000000']).then(
+      () => undefined,
+      (e: unknown) => e as { code: number; stderr: string },
+    );
+    expect(failure?.code).toBe(2);
+    expect(failure?.stderr).toContain('error GRANT.NOT_FOUND (404)');
+    expect(failure?.stderr).toContain(`what to do: ${ERROR_CODES['GRANT.NOT_FOUND'].action}`);
   });
 
   it('revokes, and the consumer is refused with the reason', async () => {

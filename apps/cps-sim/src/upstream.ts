@@ -1,6 +1,7 @@
 import { Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import { catchError, type Observable } from 'rxjs';
 import { DomainError, unavailable, type ErrorKind } from '#libs/domain';
+import { relayedCode } from '#libs/domain';
 import { RenkeiError } from '#libs/sdk';
 
 const kinds: Record<number, ErrorKind> = {
@@ -22,7 +23,7 @@ const kinds: Record<number, ErrorKind> = {
 export function fromUpstream(error: unknown): unknown {
   if (error instanceof RenkeiError) {
     const problem = error.problem as { errors?: { path: string; message: string }[]; hint?: string };
-    return new DomainError(error.code, kinds[error.status] ?? 'unavailable', error.detail, {
+    return new DomainError(relayedCode(error.code), kinds[error.status] ?? 'unavailable', error.detail, {
       details: problem.errors ?? [],
       ...(problem.hint ? { hint: problem.hint } : {}),
       cause: error,

@@ -1,5 +1,5 @@
 import { decodeProtectedHeader } from 'jose';
-import { unauthenticated } from '#libs/domain';
+import { unauthenticated, type CodeOfKind } from '#libs/domain';
 
 /**
  * RFC 7515 §4.1.11: a recipient must refuse a JWS whose `crit` header names an extension it does not
@@ -7,7 +7,7 @@ import { unauthenticated } from '#libs/domain';
  * signature is checked — with its own code, so a client learns that the extension, not the algorithm or
  * the key, is the problem (jose alone reports it as "not supported", which read as a wrong algorithm).
  */
-export function refuseCriticalHeaders(jws: string, code: string, what: string): void {
+export function refuseCriticalHeaders(jws: string, code: CodeOfKind<'unauthenticated'>, what: string): void {
   let crit: unknown;
   try {
     crit = decodeProtectedHeader(jws).crit;

@@ -1,17 +1,14 @@
+import type { CodeOfKind, ErrorCode, STATUS_OF_KIND } from './error-codes.js';
+
 /**
  * Domain errors carry a stable code (e.g. `GRANT.NOT_ACTIVE`) and a kind. Transport edges map the kind to
  * an HTTP status or a dead-letter reason; domain code never imports HTTP exceptions.
+ *
+ * Codes come from the catalogue (error-codes.ts) and must match their kind: `forbidden` takes only codes
+ * the catalogue answers with 403. `new DomainError(code, kind)` takes any catalogued code; a unit spec checks
+ * that each one written out is raised with the kind of its status.
  */
-export type ErrorKind =
-  | 'bad-request'
-  | 'unauthenticated'
-  | 'forbidden'
-  | 'not-found'
-  | 'conflict'
-  | 'unprocessable'
-  | 'too-large'
-  | 'too-many-requests'
-  | 'unavailable';
+export type ErrorKind = keyof typeof STATUS_OF_KIND;
 
 export interface ErrorDetail {
   /** JSON Pointer to the failing part of the input, e.g. `/events/3/payload/cfpKgCo2e`. */
@@ -23,7 +20,7 @@ export interface ErrorDetail {
 
 export class DomainError extends Error {
   constructor(
-    readonly code: string,
+    readonly code: ErrorCode,
     readonly kind: ErrorKind,
     message: string,
     readonly options: { details?: ErrorDetail[]; hint?: string; cause?: unknown } = {},
@@ -41,15 +38,23 @@ export class DomainError extends Error {
   }
 }
 
-export const badRequest = (code: string, message: string, details?: ErrorDetail[], hint?: string) =>
-  new DomainError(code, 'bad-request', message, { details, hint });
-export const unauthenticated = (code: string, message: string, hint?: string) =>
+export const badRequest = (
+  code: CodeOfKind<'bad-request'>,
+  message: string,
+  details?: ErrorDetail[],
+  hint?: string,
+) => new DomainError(code, 'bad-request', message, { details, hint });
+export const unauthenticated = (code: CodeOfKind<'unauthenticated'>, message: string, hint?: string) =>
   new DomainError(code, 'unauthenticated', message, { hint });
-export const forbidden = (code: string, message: string, hint?: string) =>
+export const forbidden = (code: CodeOfKind<'forbidden'>, message: string, hint?: string) =>
   new DomainError(code, 'forbidden', message, { hint });
-export const notFound = (code: string, message: string, hint?: string) =>
+export const notFound = (code: CodeOfKind<'not-found'>, message: string, hint?: string) =>
   new DomainError(code, 'not-found', message, { hint });
-export const conflict = (code: string, message: string, hint?: string) =>
+export const conflict = (code: CodeOfKind<'conflict'>, message: string, hint?: string) =>
   new DomainError(code, 'conflict', message, { hint });
-export const unavailable = (code: string, message: string, hint?: string, cause?: unknown) =>
-  new DomainError(code, 'unavailable', message, { hint, cause });
+export const unavailable = (
+  code: CodeOfKind<'unavailable'>,
+  message: string,
+  hint?: string,
+  cause?: unknown,
+) => new DomainError(code, 'unavailable', message, { hint, cause });

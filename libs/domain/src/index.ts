@@ -14,3 +14,19 @@ export * from './semver.js';
 export * from './refusal.js';
 export * from './event-size.js';
 export * from './ids.js';
+export {
+  ERROR_CODES,
+  errorCodeInfo,
+  isErrorCode,
+  policyDenyCode,
+  relayedCode,
+  STATUS_OF_KIND,
+  type CodeOfKind,
+  type ErrorCode,
+  type ErrorCodeInfo,
+  type ErrorStatus,
+  type KindOf,
+  type ProblemCode,
+  type StatusOf,
+} from './error-codes.js';
+export { renderErrorsDoc } from './errors-doc.js';

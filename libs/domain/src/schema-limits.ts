@@ -8,6 +8,7 @@
  * serialisation and a bounded walk, not a compilation. Every refusal names the limit and a JSON Pointer.
  */
 import { DomainError } from './errors.js';
+import type { CodeOfKind } from './error-codes.js';
 import { compileLinear, PatternNotSupported } from './linear-regex.js';
 
 export interface SchemaLimits {
@@ -82,9 +83,9 @@ const LIST = new Set(['allOf', 'anyOf', 'oneOf', 'prefixItems', 'items']);
 
 const token = (t: string | number) => String(t).replace(/~/g, '~0').replace(/\//g, '~1');
 
-function refuse(
-  code: string,
-  kind: 'bad-request' | 'unprocessable',
+function refuse<K extends 'bad-request' | 'unprocessable'>(
+  code: CodeOfKind<K>,
+  kind: K,
   message: string,
   path: string,
   detail: string,

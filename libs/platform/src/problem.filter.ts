@@ -2,21 +2,13 @@ import { Catch, HttpException, type ArgumentsHost, type ExceptionFilter } from '
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { DomainError, type ErrorDetail, type ErrorKind } from '#libs/domain';
+import { STATUS_OF_KIND, type ProblemCode } from '#libs/domain';
 import { noteRefusal } from './refusal-audit.js';
 import { edgeProblemOf } from './edge/framework-errors.js';
 import { isDependencyFailure } from './resilience/dependency-errors.js';
 
-const statusOf: Record<ErrorKind, number> = {
-  'bad-request': 400,
-  unauthenticated: 401,
-  forbidden: 403,
-  'not-found': 404,
-  conflict: 409,
-  unprocessable: 422,
-  'too-large': 413,
-  'too-many-requests': 429,
-  unavailable: 503,
-};
+// The catalogue's table (libs/domain error-codes.ts), so a code's documented status is the one answered.
+const statusOf: Record<ErrorKind, number> = STATUS_OF_KIND;
 
 export interface Problem {
   type: string;
@@ -70,7 +62,7 @@ export class ProblemFilter implements ExceptionFilter {
     if (edge) return this.simple(edge.status, edge.code, edge.detail, instance, edge.hint);
     if (error instanceof HttpException) {
       const status = error.getStatus();
-      const code = status === 404 ? 'HTTP.NOT_FOUND' : `HTTP.${status}`;
+      const code: ProblemCode = status === 404 ? 'HTTP.NOT_FOUND' : `HTTP.${status}`;
       return this.simple(status, code, error.message, instance);
     }
     const status = (error as { statusCode?: unknown }).statusCode;
@@ -96,7 +88,13 @@ export class ProblemFilter implements ExceptionFilter {
     );
   }
 
-  private simple(status: number, code: string, detail: string, instance: string, hint?: string): Problem {
+  private simple(
+    status: number,
+    code: ProblemCode,
+    detail: string,
+    instance: string,
+    hint?: string,
+  ): Problem {
     return {
       type: `urn:renkei:error:${code}`,
       title: code,

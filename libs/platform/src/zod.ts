@@ -2,6 +2,7 @@ import { applyDecorators, type PipeTransform } from '@nestjs/common';
 import { ApiBody, ApiQuery, ApiResponse } from '@nestjs/swagger';
 import { z } from 'zod';
 import { badRequest, DATASET_ID_MAX, DATASET_ID_PATTERN, DatasetId, isSemver, pointer } from '#libs/domain';
+import type { CodeOfKind } from '#libs/domain';
 
 /** JSON Pointer (RFC 6901) for a zod issue path, so errors name the failing part exactly (now in libs/domain). */
 export { pointer };
@@ -9,7 +10,7 @@ export { pointer };
 export function parseOrThrow<S extends z.ZodType>(
   schema: S,
   value: unknown,
-  code = 'REQUEST.INVALID',
+  code: CodeOfKind<'bad-request'> = 'REQUEST.INVALID',
 ): z.infer<S> {
   const result = schema.safeParse(value);
   if (!result.success) {

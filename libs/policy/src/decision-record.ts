@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { forbidden, notFound, onRecord, type DecisionRecordInput } from '#libs/domain';
+import { policyDenyCode } from '#libs/domain';
 import type { PolicyDecision, PolicyInput } from './policy-engine.js';
 
 /** Shapes a decision like OPA's decision log: id, time, bundle revision, input, result, requester. */
@@ -27,7 +28,11 @@ export function decisionRecord(
   };
 }
 
-/** A deny becomes a 403 whose code is the policy's first reason; all reasons are listed. */
+/**
+ * A deny becomes a 403 whose code is the policy's first reason; all reasons are listed. A reason the error
+ * catalogue does not know as a 403 is answered as POLICY.DENIED (a unit test keeps every reason the Rego
+ * policy can give in the catalogue).
+ */
 export function denied(decision: PolicyDecision, what: string): Error {
   // A dataset the caller may not see is answered like one that does not exist: nothing can be inferred.
   if (decision.reasons.includes('CONTRACT.NOT_VISIBLE')) {
@@ -37,7 +42,7 @@ export function denied(decision: PolicyDecision, what: string): Error {
       'List the datasets you can see with GET /catalog',
     );
   }
-  const [first = 'POLICY.DENIED'] = decision.reasons;
+  const first = policyDenyCode(decision.reasons[0]);
   // The deny is on the audit chain as a decision record: the refusal audit does not record it again.
   return onRecord(
     forbidden(

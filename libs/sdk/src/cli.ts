@@ -8,6 +8,7 @@ import { createReadStream, readFileSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
+import { errorCodeInfo } from '#libs/domain';
 import { RenkeiError, RenkeiUnreachableError } from './client.js';
 import { verifyCheckpointSignature } from './api/audit.js';
 import type { DeletionMethod } from './api/deletion.js';
@@ -370,6 +371,8 @@ program
         if (++count >= max) break;
       } else if (line.type === 'end') {
         note(`stream ended: ${line.code} — ${line.message}`);
+        const action = errorCodeInfo(line.code)?.action;
+        if (action) note(`  what to do: ${action}`);
         process.exitCode = line.code === 'GRANT.REVOKED' || line.code === 'GRANT.NOT_ACTIVE' ? 3 : 0;
         break;
       }
@@ -715,7 +718,10 @@ try {
     note(`error ${error.code} (${error.status}): ${error.detail}`);
     for (const e of (error.problem.errors as { path: string; message: string }[] | undefined) ?? [])
       note(`  at ${e.path}: ${e.message}`);
-    if (typeof error.problem.hint === 'string') note(`  what to do: ${error.problem.hint}`);
+    // The service's hint fits this case; without one, the catalogue says what to do about the code in general.
+    const hint =
+      typeof error.problem.hint === 'string' ? error.problem.hint : errorCodeInfo(error.code)?.action;
+    if (hint) note(`  what to do: ${hint}`);
     process.exitCode = 2;
   } else if (error instanceof UsageError) {
     note(`error: ${error.message}`);

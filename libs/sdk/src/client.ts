@@ -3,6 +3,7 @@
  * as such) and `json` (a problem+json answer thrown as RenkeiError). RenkeiClient (renkei-client.ts) and its
  * areas (api/) are built on it.
  */
+import type { ProblemCode } from '#libs/domain';
 
 /** An error answer from a Renkei service (RFC 9457 problem+json with a stable code). */
 export class RenkeiError extends Error {
@@ -10,7 +11,8 @@ export class RenkeiError extends Error {
   readonly detail: string;
   constructor(
     readonly status: number,
-    readonly code: string,
+    /** A code of the catalogue (docs/errors.md), or `HTTP.<status>`; a newer service may send one this SDK lacks. */
+    readonly code: ProblemCode,
     message: string,
     readonly problem: Record<string, unknown>,
   ) {
@@ -65,7 +67,7 @@ export async function json<T>(response: Response): Promise<T> {
   const text = await response.text();
   const body = text ? (JSON.parse(text) as Record<string, unknown>) : {};
   if (!response.ok) {
-    const code = typeof body.code === 'string' ? body.code : `HTTP.${response.status}`;
+    const code = (typeof body.code === 'string' ? body.code : `HTTP.${response.status}`) as ProblemCode;
     const detail = typeof body.detail === 'string' ? body.detail : response.statusText;
     throw new RenkeiError(response.status, code, detail, body);
   }

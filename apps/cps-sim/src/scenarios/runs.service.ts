@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import { conflict, notFound, unavailable, DomainError, type ErrorDetail } from '#libs/domain';
+import { relayedCode } from '#libs/domain';
 import type { Twin } from '#libs/simulation';
 import type { InputsService, LineageEntry } from '../inputs/inputs.service.js';
 import { chartOf, execute, seeded, type ScenarioKind } from './kinds.js';
@@ -184,7 +185,9 @@ export class RunsService {
           settled = true;
           reject(
             message.code
-              ? new DomainError(message.code, 'unprocessable', message.message, { details: message.details })
+              ? new DomainError(relayedCode(message.code), 'unprocessable', message.message, {
+                  details: message.details,
+                })
               : new Error(message.message),
           );
         }

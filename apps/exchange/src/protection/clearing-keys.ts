@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { importJWK, SignJWT, type CryptoKey, type JWK } from 'jose';
 import { DomainError, unavailable } from '#libs/domain';
+import { relayedCode } from '#libs/domain';
 
 export interface WireKey {
   kid: string;
@@ -70,7 +71,7 @@ export class ClearingKeysClient {
       }
       if (response.status === 403) {
         throw new DomainError(
-          problem.code ?? 'GRANT.NOT_ACTIVE',
+          relayedCode(problem.code ?? 'GRANT.NOT_ACTIVE'),
           'forbidden',
           problem.detail ?? 'Key release refused',
         );

@@ -12,6 +12,7 @@ import {
   type ErrorKind,
   type SchemaLimits,
 } from '#libs/domain';
+import { relayedCode } from '#libs/domain';
 import { checkCompatibility, importOdcs, versionsCheckedAgainst, type SchemaBreak } from '#libs/contracts';
 
 export type SchemaTask =
@@ -72,7 +73,7 @@ export function runSchemaTask(task: SchemaTask): SchemaTaskResult {
 }
 
 export function rebuildError(error: Extract<SchemaTaskResult, { ok: false }>['error']): DomainError {
-  return new DomainError(error.code, error.kind, error.message, {
+  return new DomainError(relayedCode(error.code), error.kind, error.message, {
     details: error.details,
     ...(error.hint ? { hint: error.hint } : {}),
   });

@@ -11,7 +11,7 @@ const COUNTRY = /^[A-Z]{2}$/;
 export const CustomPropertySchema = z.looseObject({ property: z.string().min(1), value: z.unknown() });
 
 export interface Issue extends ErrorDetail {
-  code: string;
+  code: (typeof OdcsErrorCodes)[keyof typeof OdcsErrorCodes];
 }
 
 export interface Ctx {

@@ -1,3 +1,4 @@
+import type { ErrorCode } from '#libs/domain';
 /**
  * Fastify refuses some requests itself, before any route handler runs: bodies over the limit, unknown
  * content types, broken JSON, malformed URLs, over-long path parameters, handlers over their time budget.
@@ -6,7 +7,7 @@
  */
 export interface EdgeProblem {
   status: number;
-  code: string;
+  code: ErrorCode;
   detail: string;
   hint: string;
 }

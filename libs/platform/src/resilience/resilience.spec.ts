@@ -46,7 +46,7 @@ describe('isDependencyFailure', () => {
       false,
     );
     expect(isDependencyFailure(Object.assign(new Error('unique'), { code: 'P2002' }))).toBe(false);
-    expect(isDependencyFailure(new DomainError('GRANT.NOT_ACTIVE', 'conflict', 'no'))).toBe(false);
+    expect(isDependencyFailure(new DomainError('GRANT.NOT_ACTIVE', 'forbidden', 'no'))).toBe(false);
     expect(isDependencyFailure(undefined)).toBe(false);
     expect(isDependencyFailure('ECONNRESET')).toBe(false);
   });
