@@ -9,6 +9,7 @@ export default tseslint.config(
       'node_modules/**',
       '.renkei/**',
       'libs/persistence/src/generated/**',
+      'libs/sdk/src/generated/**',
       'coverage/**',
       'policies/build/**',
     ],

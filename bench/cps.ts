@@ -1,7 +1,7 @@
 /**
  * CPS simulation engine benchmarks, in process (no infrastructure), one thread. The headline number is
- * facility-days simulated per second on one core: a 1,000-facility synthetic network (libs/simulation
- * syntheticNetwork) over 365 days and 100 Monte Carlo runs, target ≥ 10 million/s. Also the wall time
+ * facility-days simulated per second on one core: a 1,000-facility synthetic network
+ * (synthetic-network.ts) over 365 days and 100 Monte Carlo runs, target ≥ 10 million/s. Also the wall time
  * of the fixture scenarios (test/fixtures/cps) and the twin's replay rate. Results go to
  * docs/bench/cps-<date>.json and a Markdown table on stdout. Run with `npm run bench:cps`
  * (`-- --quick` for a short run).
@@ -16,12 +16,12 @@ import {
   rollUpCfp,
   simulateDisruption,
   simulateNetwork,
-  syntheticNetwork,
   TwinBuilder,
   type SimulateNetworkOptions,
   type TwinEvent,
 } from '#libs/simulation';
 import { batteryChainTwin } from '../test/fixtures/cps/battery-chain.js';
+import { syntheticNetwork } from './synthetic-network.js';
 import {
   euvExposure,
   euvLensChainEvents,

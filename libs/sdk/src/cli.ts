@@ -9,15 +9,12 @@ import { createInterface } from 'node:readline';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import { errorCodeInfo } from '#libs/domain';
-import {
-  RenkeiClient,
-  RenkeiError,
-  RenkeiUnreachableError,
-  verifyCheckpointSignature,
-  type DeletionMethod,
-  type Endpoints,
-  type ScenarioKind,
-} from './client.js';
+import { RenkeiError, RenkeiUnreachableError } from './client.js';
+import { verifyCheckpointSignature } from './api/audit.js';
+import type { DeletionMethod } from './api/deletion.js';
+import type { CatalogFilter, ScenarioKind } from './api/dto.js';
+import type { Endpoints } from './api/session.js';
+import { RenkeiClient } from './renkei-client.js';
 
 interface CredentialsFile extends Endpoints {
   clientId: string;
@@ -217,9 +214,10 @@ program
   .action(
     async (o: {
       query?: string;
-      domain?: string;
+      // Passed on as typed: the registry answers an unknown domain or tag with a 400.
+      domain?: CatalogFilter['domain'];
       owner?: string;
-      tag?: string;
+      tag?: CatalogFilter['tag'];
       purpose?: string;
       limit?: number;
       cursor?: string;

@@ -2,7 +2,19 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RenkeiClient, RenkeiError, RenkeiUnreachableError } from './client.js';
+import { RenkeiError, RenkeiUnreachableError } from './client.js';
+import { AuditCalls } from './api/audit.js';
+import { CatalogCalls } from './api/catalog.js';
+import { ContractCalls } from './api/contracts.js';
+import { CpsCalls } from './api/cps.js';
+import { DeletionCalls } from './api/deletion.js';
+import { ExchangeCalls } from './api/exchange.js';
+import { GrantCalls } from './api/grants.js';
+import { KeyCalls } from './api/keys.js';
+import { NotificationCalls } from './api/notifications.js';
+import { ParticipantCalls } from './api/participants.js';
+import { PersonCalls } from './api/persons.js';
+import { RenkeiClient } from './renkei-client.js';
 
 describe('RenkeiClient requests', () => {
   let server: Server;
@@ -80,5 +92,35 @@ describe('RenkeiClient requests', () => {
 
   it('needs a cpsSim endpoint for the sim calls', async () => {
     await expect(client.scenarios()).rejects.toThrow('No cpsSim endpoint');
+  });
+
+  it('is one client made of every area under api/, sharing one platform token', async () => {
+    const areas = [
+      ParticipantCalls,
+      ContractCalls,
+      CatalogCalls,
+      GrantCalls,
+      PersonCalls,
+      NotificationCalls,
+      DeletionCalls,
+      AuditCalls,
+      KeyCalls,
+      CpsCalls,
+      ExchangeCalls,
+    ];
+    const methods = areas.flatMap((area) =>
+      Object.getOwnPropertyNames(area.prototype)
+        .filter((name) => name !== 'constructor')
+        .map((name) => [name, (area.prototype as unknown as Record<string, unknown>)[name]] as const),
+    );
+    expect(methods.length).toBeGreaterThanOrEqual(62); // as many as RenkeiClient had before the split
+    for (const [name, method] of methods) {
+      expect((RenkeiClient.prototype as unknown as Record<string, unknown>)[name], name).toBe(method);
+    }
+    const before = seen.filter((r) => r.url === '/oauth/token').length;
+    const fresh = new RenkeiClient(client.endpoints, client.credentials);
+    await fresh.exportAudit('json');
+    await expect(fresh.importOdcs('{}')).rejects.toBeInstanceOf(RenkeiError);
+    expect(seen.filter((r) => r.url === '/oauth/token').length).toBe(before + 1);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkTwin, emptyTwin, type Facility, type Twin } from './model.js';
-import { compileDisruption, compileNetwork, simulateNetwork, syntheticNetwork } from './network.js';
+import { syntheticNetwork } from '../../../bench/synthetic-network.js';
+import { compileDisruption, compileNetwork, simulateNetwork } from './network.js';
 
 const facility = (id: string, product: string, over: Partial<Facility> = {}): Facility => ({
   id,

@@ -228,7 +228,7 @@ describe('replay', () => {
   });
 
   it('eventsForTwin round-trips a generated 200-facility network', async () => {
-    const { syntheticNetwork } = await import('./network.js');
+    const { syntheticNetwork } = await import('../../../bench/synthetic-network.js');
     const net = syntheticNetwork(200, 3);
     const events = eventsForTwin(net, { idPrefix: 's', startAt: '2026-01-01T00:00:00Z' });
     const rebuilt = buildTwin(events);

@@ -138,7 +138,7 @@ export class DerivedService {
           subject: run.id,
           occurredAt: run.finishedAt ?? new Date().toISOString(),
           payload,
-        } as { id: string; subject: string; occurredAt: string; payload: Record<string, unknown> },
+        },
       ],
       version,
     );

@@ -1,0 +1,120 @@
+import { json, send } from '../client.js';
+import type { PublishedEvents, PublishRequest } from './dto.js';
+import { Session } from './session.js';
+
+/** One NDJSON line of the delivery stream (the OpenAPI documents describe the stream only as text). */
+export type StreamLine =
+  | {
+      type: 'event';
+      event: {
+        id: string;
+        dataset: string;
+        /** The event type (the envelope's `type`). */
+        type: string;
+        originator: string;
+        subject?: string;
+        payload: Record<string, unknown>;
+        /** When it happened, as the publisher said (defaults to the publish time). */
+        occurredAt: string;
+        publishedAt: string;
+        contractVersion: string;
+        /** Protected fields whose data key was destroyed (crypto-shredded): gone for good. */
+        erased?: string[];
+      };
+      /** partition:offset — pass the last one you processed per partition as `after` to resume exactly there. */
+      position: string;
+    }
+  | { type: 'heartbeat'; at: string }
+  /** A change to the contract the stream reads under: new version, deprecated, retired. */
+  | { type: 'notice'; code: string; dataset: string; version: string; message: string; reason: string | null }
+  | { type: 'end'; code: string; message: string };
+
+export interface DeliveryStream {
+  lines: AsyncGenerator<StreamLine>;
+  read(timeoutMs: number): Promise<StreamLine | null>;
+  close(): void;
+}
+
+/** Exchange: publishing events and reading the delivery stream. */
+export class ExchangeCalls extends Session {
+  publish(
+    dataset: string,
+    token: string,
+    events: PublishRequest['events'],
+    /** The contract version the payloads follow; default: the dataset's current version. */
+    contractVersion?: string,
+  ) {
+    return this.call<PublishedEvents>(
+      'exchange',
+      'POST',
+      `/datasets/${dataset}/events`,
+      { events, ...(contractVersion ? { contractVersion } : {}) },
+      token,
+    );
+  }
+
+  /**
+   * Opens the delivery stream. `read(ms)` returns the next line, or null if none came in time (nothing is
+   * lost: the pending read carries over); `lines` is the raw async iterator; `close()` ends the stream.
+   * Refusals throw RenkeiError.
+   */
+  async stream(
+    dataset: string,
+    token: string,
+    /**
+     * `after`: positions to resume after — `{partition: offset}`, or the `partition:offset,…` text as the
+     * stream's `position` fields give it — or 'start' to replay everything still on the topic.
+     */
+    options: { after?: Record<number, string> | string } = {},
+  ): Promise<DeliveryStream> {
+    const controller = new AbortController();
+    const after =
+      typeof options.after === 'string'
+        ? options.after.trim()
+        : Object.entries(options.after ?? {})
+            .map(([partition, offset]) => `${partition}:${offset}`)
+            .join(',');
+    const query = after ? `?after=${encodeURIComponent(after)}` : '';
+    const response = await send(`${this.endpoints.exchange}/datasets/${dataset}/stream${query}`, {
+      headers: { authorization: `Bearer ${token}` },
+      signal: controller.signal,
+    });
+    if (!response.ok || !response.body) await json(response);
+    const body = response.body!;
+    async function* lines(): AsyncGenerator<StreamLine> {
+      const decoder = new TextDecoder();
+      let buffer = '';
+      try {
+        for await (const chunk of body) {
+          buffer += decoder.decode(chunk as Uint8Array, { stream: true });
+          let newline: number;
+          while ((newline = buffer.indexOf('\n')) >= 0) {
+            const line = buffer.slice(0, newline).trim();
+            buffer = buffer.slice(newline + 1);
+            if (line) yield JSON.parse(line) as StreamLine;
+          }
+        }
+      } catch (error) {
+        if (!controller.signal.aborted) throw error;
+      }
+    }
+    const iterator = lines();
+    let pending: Promise<IteratorResult<StreamLine>> | undefined;
+    return {
+      lines: iterator,
+      close: () => controller.abort(),
+      async read(timeoutMs: number): Promise<StreamLine | null> {
+        pending ??= iterator.next();
+        let timer: NodeJS.Timeout | undefined;
+        const timeout = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), timeoutMs)));
+        const result = await Promise.race([pending, timeout]);
+        clearTimeout(timer);
+        if (result === null) return null;
+        pending = undefined;
+        return result.done
+          ? { type: 'end', code: 'STREAM.CLOSED', message: 'The connection closed' }
+          : result.value;
+      },
+    };
+  }
+}

@@ -1,0 +1,24 @@
+import type { Attestations, AttestedParticipant, Participant, ParticipantStatus } from './dto.js';
+import { Session } from './session.js';
+
+/** Registry: onboarding, suspension and attestations of participants (consortium admin). */
+export class ParticipantCalls extends Session {
+  onboard(participant: Record<string, unknown>) {
+    return this.call<Participant>('registry', 'POST', '/participants', participant);
+  }
+  suspendParticipant(id: string) {
+    return this.call<ParticipantStatus>('registry', 'POST', `/participants/${id}/suspend`);
+  }
+  /** Consortium admin: attests a participant's certifications and protection level (the policies read them). */
+  attestParticipant(id: string, attestations: Attestations) {
+    return this.call<AttestedParticipant>(
+      'registry',
+      'PUT',
+      `/participants/${id}/attestations`,
+      attestations,
+    );
+  }
+  reactivateParticipant(id: string) {
+    return this.call<ParticipantStatus>('registry', 'POST', `/participants/${id}/reactivate`);
+  }
+}
