@@ -35,7 +35,7 @@ import { appendRefusals, RefusalIngest } from './audit/refusal-ingest.js';
 import { recordAnnouncedDeadLetter, appendClearingDeadLetters } from './audit/dead-letters.js';
 import { SigningKeyManager } from './keys/signing-key-manager.js';
 import { ClearingModule } from './clearing.module.js';
-import { DeletionSweeper } from './deletion/deletion.sweeper.js';
+import { DeadlineSweeper } from './deadlines/deadline.sweeper.js';
 import { DataKeyStore } from './data-keys/data-key-store.js';
 import { ContractNotifier } from './notifications/contract-notifier.js';
 import { describeClearing } from './clearing.description.js';
@@ -245,7 +245,7 @@ const app = await createHttpApp(
 refusalRecorder(app).useSink((records) => appendRefusals(prisma, records));
 app.useGlobalInterceptors(new DependencyDeadlineInterceptor(readiness));
 logger.info({ policyRevision: policy.revision }, 'policy bundle loaded');
-const sweeper = app.get(DeletionSweeper);
+const sweeper = app.get(DeadlineSweeper);
 sweeper.start({ intervalMs: config.GRANT_SWEEP_INTERVAL_MS, logger: logger.child({ component: 'sweeper' }) });
 await listenAndServe(app, {
   host: config.HOST,
