@@ -6,6 +6,14 @@ export * from './openapi.js';
 export * from './bootstrap.js';
 export * from './health.controller.js';
 export * from './service.js';
+export {
+  runService,
+  ShutdownSteps,
+  type CloseStep,
+  type ListenSettings,
+  type ServiceRuntime,
+  type ServiceSpec,
+} from './run-service.js';
 export * from './refusal-audit.js';
 export * from './edge/index.js';
 export * from './metrics.js';

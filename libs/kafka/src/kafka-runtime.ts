@@ -1,0 +1,63 @@
+import type { Kafka } from 'kafkajs';
+import { Topics } from '#libs/domain';
+import type { ServiceRuntime } from '#libs/platform';
+import { createKafka, ensurePlatformTopics } from './kafka-client.js';
+import { KAFKA_PROBE_TIMEOUT_MS, KAFKA_PROBE_TIMEOUTS_BEFORE_DOWN, kafkaProbe } from './kafka-probe.js';
+import { OutboxRelay, type OutboxStore } from './outbox-relay.js';
+import { kafkaRefusalSink } from './refusal-sink.js';
+
+export interface KafkaUse {
+  kafka: Kafka;
+  /**
+   * Resolves once the platform topics exist (retried in the background until the broker answers); from
+   * then on the 'kafka' readiness component is probed. Start consumers after it.
+   */
+  topics: Promise<void>;
+}
+
+/**
+ * A service's Kafka client. The service listens first: readiness has a 'kafka' component (starting) at
+ * once, the platform topics are ensured in the background, and only then is the broker probed. The probe's
+ * admin client is closed at shutdown.
+ */
+export function useKafka(runtime: ServiceRuntime<{ KAFKA_BROKERS: string[] }>, clientId: string): KafkaUse {
+  const { config, logger, readiness } = runtime;
+  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId }, logger);
+  const kafkaReady = kafkaProbe(kafka, config.KAFKA_BROKERS, () => Topics.registryEvents);
+  readiness.component('kafka');
+  const topics = runtime
+    .inBackground('platform topics', () => ensurePlatformTopics(kafka))
+    .then(() =>
+      readiness.probe('kafka', kafkaReady.probe, {
+        timeoutMs: KAFKA_PROBE_TIMEOUT_MS,
+        timeoutsBeforeDown: KAFKA_PROBE_TIMEOUTS_BEFORE_DOWN,
+      }),
+    );
+  runtime.onClose(() => kafkaReady.stop());
+  return { kafka, topics };
+}
+
+/** The service's outbox relay (its producer connects on the first drain), stopped at shutdown. */
+export async function startOutbox(
+  runtime: ServiceRuntime,
+  kafka: Kafka,
+  store: OutboxStore,
+  service: string,
+): Promise<OutboxRelay> {
+  const outbox = new OutboxRelay(kafka, store, runtime.logger, undefined, { service });
+  await outbox.start();
+  runtime.onClose(() => outbox.stop());
+  return outbox;
+}
+
+/**
+ * Security refusals go to clearing's audit chain (ADR 0018) through a producer of their own. It connects
+ * in the background, so a broker that is down at start delays refusal records, never the service; it is
+ * disconnected at shutdown, after the app (whose close flushes the last records).
+ */
+export function sendRefusalsToKafka(runtime: ServiceRuntime, kafka: Kafka): void {
+  const producer = kafka.producer({ retry: { retries: 5, maxRetryTime: 10_000 } });
+  void runtime.inBackground('refusal producer', () => producer.connect());
+  runtime.recordRefusalsTo(kafkaRefusalSink(producer));
+  runtime.onClose(() => producer.disconnect());
+}
