@@ -5,6 +5,7 @@ export * from './zod.js';
 export * from './openapi.js';
 export * from './bootstrap.js';
 export * from './health.controller.js';
+export { HealthModule } from './health.module.js';
 export * from './service.js';
 export {
   runService,
