@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { JSONWebKeySet } from 'jose';
-import { HealthController } from '#libs/platform';
+import { HealthModule } from '#libs/platform';
 import { AuditModule } from './audit/audit.module.js';
 import type { AuditCheckpointer } from './audit/checkpoints.js';
 import { ConsentsModule } from './consents/consents.module.js';
@@ -25,10 +25,6 @@ export interface ClearingDeps extends ClearingCoreDeps {
   checkpoints?: AuditCheckpointer;
 }
 
-/** Readiness and liveness; registered last, so the OpenAPI document keeps its order. */
-@Module({ controllers: [HealthController] })
-class ClearingHealthModule {}
-
 /**
  * The clearing service: the shared infrastructure (core) and one module per feature. Features that use
  * one another import the one they use, which exports what may be used (e.g. tokens import grants for the
@@ -51,7 +47,8 @@ export class ClearingModule {
         DeletionModule,
         // Started by main.ts (not by merely building the module, e.g. for the OpenAPI document).
         DeadlinesModule,
-        ClearingHealthModule,
+        // Last, so the health routes stay last in the OpenAPI document.
+        HealthModule,
       ],
     };
   }

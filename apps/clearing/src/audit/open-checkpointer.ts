@@ -1,0 +1,39 @@
+import type { Clock, PlatformProjection } from '#libs/domain';
+import type { PrismaClient } from '#libs/persistence';
+import type { ServiceRuntime } from '#libs/platform';
+import type { ClearingConfig } from '../clearing.config.js';
+import { AuditCheckpointer, type CheckpointKeys } from './checkpoints.js';
+
+/**
+ * The checkpointer, signing on its timer (AUDIT_CHECKPOINT_INTERVAL_MS) and stopped at shutdown. Every
+ * originator with a contract gets each checkpoint in its feed; `newestOnKafka` is the newest checkpoint
+ * read back from the anchor topic.
+ */
+export function openCheckpointer(
+  runtime: ServiceRuntime<ClearingConfig>,
+  prisma: PrismaClient,
+  keys: CheckpointKeys,
+  state: PlatformProjection,
+  clock: Clock,
+  newestOnKafka: () => string | null,
+): AuditCheckpointer {
+  const { config, logger } = runtime;
+  const checkpoints = new AuditCheckpointer(
+    prisma,
+    keys,
+    config.TOKEN_ISSUER,
+    clock,
+    logger.child({ component: 'audit-checkpoints' }),
+    {
+      originators: () => [
+        ...new Set(
+          [...state.contracts.values()].flatMap((versions) => [...versions.values()].map((c) => c.owner)),
+        ),
+      ],
+      newestOnKafka,
+    },
+  );
+  checkpoints.start(config.AUDIT_CHECKPOINT_INTERVAL_MS);
+  runtime.onClose(() => checkpoints.stop());
+  return checkpoints;
+}
