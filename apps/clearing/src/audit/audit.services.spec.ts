@@ -1,6 +1,6 @@
 import { text } from 'node:stream/consumers';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { concealedTarget, DomainError, type PlatformProjection } from '#libs/domain';
+import { concealedTarget, type PlatformProjection } from '#libs/domain';
 import type { PrismaClient } from '#libs/persistence';
 import { DatasetOwners } from '../datasets/dataset-owners.js';
 import { memoryPrisma, memoryTables, type MemoryTables } from '../testing/memory-prisma.js';
@@ -12,6 +12,8 @@ import {
   caller,
   contract,
   fixedClock,
+  recordingSync,
+  refusal,
   grantRow,
   projection,
 } from '../testing/fixtures.js';
@@ -34,15 +36,6 @@ const entry = (over: Partial<AuditAppend>): AuditAppend => ({
   payload: {},
   ...over,
 });
-
-async function refusal(work: Promise<unknown>): Promise<DomainError> {
-  const error = await work.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(DomainError);
-  return error as DomainError;
-}
 
 /** A checkpointer whose stored checkpoint the spec sets; signing makes one over the current head. */
 function checkpointsOver(tables: MemoryTables) {
@@ -94,6 +87,7 @@ describe('audit services', () => {
   let state: PlatformProjection;
   let owners: DatasetOwners;
   let syncs: number[];
+  let sync: (maxAgeMs?: number) => Promise<void>;
   let summary: unknown[];
 
   beforeEach(() => {
@@ -106,18 +100,13 @@ describe('audit services', () => {
       type: 'contract.published',
       contract: contract({ dataset: 'cell.yield', owner: STRANGER }),
     });
-    syncs = [];
-    owners = new DatasetOwners(state, (maxAgeMs = 0) => {
-      syncs.push(maxAgeMs);
-      return Promise.resolve();
-    });
+    const barrier = recordingSync();
+    syncs = barrier.syncs;
+    sync = barrier.sync;
+    owners = new DatasetOwners(state, sync);
   });
 
   const append = (...entries: AuditAppend[]) => prisma.$transaction((tx) => appendAudit(tx, entries));
-  const sync = (maxAgeMs = 0) => {
-    syncs.push(maxAgeMs);
-    return Promise.resolve();
-  };
 
   describe('query', () => {
     const query = (q: Record<string, unknown>) =>

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { concealedTarget, DomainError, HISTORY_ALL } from '#libs/domain';
+import { concealedTarget, HISTORY_ALL } from '#libs/domain';
 import type { OutboxRelay } from '#libs/kafka';
 import { PolicyGate } from '#libs/policy';
 import { memoryPrisma, memoryTables, type MemoryTables } from '../testing/memory-prisma.js';
@@ -10,6 +10,8 @@ import {
   STRANGER,
   caller,
   fixedClock,
+  recordingSync,
+  refusal,
   projection,
   scriptedPolicy,
 } from '../testing/fixtures.js';
@@ -19,16 +21,6 @@ import { RequestGrantSchema } from './grants.dto.js';
 
 const ask = (over: Record<string, unknown> = {}) =>
   RequestGrantSchema.parse({ dataset: DATASET, purpose: 'pcf-reporting', ...over });
-
-/** Rejects with a DomainError; returns it for the spec to look at. */
-async function refusal(work: Promise<unknown>): Promise<DomainError> {
-  const error = await work.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(DomainError);
-  return error as DomainError;
-}
 
 describe('GrantsService', () => {
   let tables: MemoryTables;
@@ -46,16 +38,14 @@ describe('GrantsService', () => {
     const prisma = memoryPrisma(tables);
     const state = projection();
     policy = scriptedPolicy();
-    syncs = [];
+    const barrier = recordingSync();
+    syncs = barrier.syncs;
     flush = vi.fn(() => Promise.resolve());
     grants = new GrantsService(
       prisma,
       { flush } as unknown as OutboxRelay,
       state,
-      (maxAgeMs = 0) => {
-        syncs.push(maxAgeMs);
-        return Promise.resolve();
-      },
+      barrier.sync,
       new PolicyGate(policy.engine, state, 'clearing'),
       new GrantAccess(prisma),
       clock,

@@ -4,8 +4,15 @@
  * under test here, not the Rego rules: those have their own tests and the e2e suites run the compiled bundle).
  */
 import { randomUUID } from 'node:crypto';
+import { expect } from 'vitest';
 import type { AccessClaims, Principal } from '#libs/auth';
-import { PlatformProjection, type Clock, type ContractTerms, type ParticipantView } from '#libs/domain';
+import {
+  DomainError,
+  PlatformProjection,
+  type Clock,
+  type ContractTerms,
+  type ParticipantView,
+} from '#libs/domain';
 import { noObligations, type PolicyDecision, type PolicyEngine, type PolicyInput } from '#libs/policy';
 
 export const CELL_MAKER = '0c4a7a52-6f5c-4f0e-9a57-3c1b2d7e8b01';
@@ -108,6 +115,28 @@ export function scriptedPolicy() {
     },
     deny(...reasons: string[]) {
       next = { allow: false, reasons, obligations: noObligations() };
+    },
+  };
+}
+
+/** What a call that must fail rejected with: a DomainError (else the spec fails), for the spec to look at. */
+export async function refusal(work: Promise<unknown>): Promise<DomainError> {
+  const error = await work.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(DomainError);
+  return error as DomainError;
+}
+
+/** A registry barrier that resolves at once and remembers each `maxAgeMs` it was asked for. */
+export function recordingSync(): { sync: (maxAgeMs?: number) => Promise<void>; syncs: number[] } {
+  const syncs: number[] = [];
+  return {
+    syncs,
+    sync: (maxAgeMs = 0) => {
+      syncs.push(maxAgeMs);
+      return Promise.resolve();
     },
   };
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { decodeJwt, exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
 import { generatePrivateJwk, TokenIssuer, toSigningKey } from '#libs/auth';
-import { concealedTarget, DomainError, type PlatformProjection } from '#libs/domain';
+import { concealedTarget, type PlatformProjection } from '#libs/domain';
 import { PolicyGate } from '#libs/policy';
 import type { ClearingSettings } from '../core/clearing-settings.js';
 import { GrantAccess } from '../grants/grant-access.js';
@@ -14,6 +14,8 @@ import {
   STRANGER,
   caller,
   fixedClock,
+  recordingSync,
+  refusal,
   grantRow,
   participant,
   projection,
@@ -28,15 +30,6 @@ const settings: ClearingSettings = {
   platformTokenTtlSeconds: 600,
   datasetTokenTtlSeconds: 300,
 };
-
-async function refusal(work: Promise<unknown>): Promise<DomainError> {
-  const error = await work.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(DomainError);
-  return error as DomainError;
-}
 
 describe('TokensService', () => {
   const clock = fixedClock();
@@ -72,14 +65,12 @@ describe('TokensService', () => {
       participant: participant(AUTOMAKER, { jwks: { keys: [automakerKey] } }),
     });
     policy = scriptedPolicy();
-    syncs = [];
+    const barrier = recordingSync();
+    syncs = barrier.syncs;
     tokens = new TokensService(
       prisma,
       state,
-      (maxAgeMs = 0) => {
-        syncs.push(maxAgeMs);
-        return Promise.resolve();
-      },
+      barrier.sync,
       new PolicyGate(policy.engine, state, 'clearing'),
       new GrantAccess(prisma),
       new TokenIssuer([await toSigningKey(await generatePrivateJwk())], 'urn:renkei:clearing', clock),
