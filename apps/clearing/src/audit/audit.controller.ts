@@ -47,7 +47,7 @@ import {
   type UsageQuery,
   type VerifyRequest,
 } from './audit.dto.js';
-import { JwksSchema } from '../tokens/tokens.dto.js';
+import { JwksSchema } from '../core/jwks.dto.js';
 import { AuditExportService } from './audit-export.service.js';
 import { AuditQueryService } from './audit-query.service.js';
 import { AuditUsageService } from './audit-usage.service.js';

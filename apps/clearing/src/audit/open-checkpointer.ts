@@ -1,8 +1,13 @@
 import type { Clock, PlatformProjection } from '#libs/domain';
 import type { PrismaClient } from '#libs/persistence';
 import type { ServiceRuntime } from '#libs/platform';
-import type { ClearingConfig } from '../clearing.config.js';
 import { AuditCheckpointer, type CheckpointKeys } from './checkpoints.js';
+
+/** What the checkpointer reads from clearing's configuration (clearing.config.ts). */
+export interface CheckpointConfig {
+  TOKEN_ISSUER: string;
+  AUDIT_CHECKPOINT_INTERVAL_MS: number;
+}
 
 /**
  * The checkpointer, signing on its timer (AUDIT_CHECKPOINT_INTERVAL_MS) and stopped at shutdown. Every
@@ -10,7 +15,7 @@ import { AuditCheckpointer, type CheckpointKeys } from './checkpoints.js';
  * read back from the anchor topic.
  */
 export function openCheckpointer(
-  runtime: ServiceRuntime<ClearingConfig>,
+  runtime: ServiceRuntime<CheckpointConfig>,
   prisma: PrismaClient,
   keys: CheckpointKeys,
   state: PlatformProjection,

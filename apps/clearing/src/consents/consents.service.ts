@@ -13,7 +13,7 @@ import type { Principal } from '#libs/auth';
 import { PrismaClient, asJson, type Prisma } from '#libs/persistence';
 import { OutboxRelay } from '#libs/kafka';
 import { appendAudit } from '../audit/audit-log.js';
-import { emitClearingEvent } from '../clearing-events.js';
+import { emitClearingEvent } from '../core/clearing-events.js';
 import { personTags } from '../audit/person-tags.js';
 import { DatasetOwners } from '../datasets/dataset-owners.js';
 import { granteesOf, parseFhirConsents, type ParsedConsent } from './fhir-consent.js';

@@ -16,7 +16,7 @@ import { OutboxRelay } from '#libs/kafka';
 import { Prisma, PrismaClient } from '#libs/persistence';
 import { PolicyGate, denied, syncFor, type PolicyAction, type ProjectionSync } from '#libs/policy';
 import { appendAudit, decisionEntry } from '../audit/audit-log.js';
-import { emitClearingEvent } from '../clearing-events.js';
+import { emitClearingEvent } from '../core/clearing-events.js';
 import { PROJECTION_SYNC } from '../core/clearing-core.module.js';
 import { openDeletionObligation } from '../deletion/obligations.js';
 import { GrantAccess } from './grant-access.js';

@@ -2,8 +2,18 @@ import { parseSigningKeys, TokenIssuer, TokenVerifier } from '#libs/auth';
 import type { Clock } from '#libs/domain';
 import type { PrismaClient } from '#libs/persistence';
 import type { ServiceRuntime } from '#libs/platform';
-import type { ClearingConfig } from '../clearing.config.js';
 import { SigningKeyManager } from './signing-key-manager.js';
+
+/** What the key ring reads from clearing's configuration (clearing.config.ts). */
+export interface SigningKeyConfig {
+  TOKEN_ISSUER: string;
+  SIGNING_KEYS?: string | undefined;
+  SIGNING_KEY_ROTATE_HOURS: number;
+  SIGNING_KEY_PREPUBLISH_S?: number | undefined;
+  SIGNING_KEY_CHECK_INTERVAL_MS: number;
+  PLATFORM_TOKEN_TTL_S: number;
+  DATASET_TOKEN_TTL_S: number;
+}
 
 /**
  * The token signing-key ring, loaded (or created on the very first start) and rotating, with the issuer
@@ -11,7 +21,7 @@ import { SigningKeyManager } from './signing-key-manager.js';
  * the service waits for the database here (retrying) instead of listening without keys.
  */
 export async function openSigningKeys(
-  runtime: ServiceRuntime<ClearingConfig>,
+  runtime: ServiceRuntime<SigningKeyConfig>,
   prisma: PrismaClient,
   kek: Buffer,
   clock: Clock,
