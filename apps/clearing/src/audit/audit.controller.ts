@@ -23,11 +23,10 @@ import {
   Responds,
   TextParamPipe,
 } from '#libs/platform';
-import { z } from 'zod';
 import {
-  AuditEntrySchema,
+  AuditEntriesSchema,
   AuditExportSchemas,
-  AuditPageSchema,
+  PersonTagViewSchema,
   CheckpointSchema,
   ReceiptSchema,
   UsageSchema,
@@ -48,8 +47,11 @@ import {
   type UsageQuery,
   type VerifyRequest,
 } from './audit.dto.js';
-import { JwksSchema } from '../tokens/tokens.dto.js';
-import { AuditService } from './audit.service.js';
+import { JwksSchema } from '../core/jwks.dto.js';
+import { AuditExportService } from './audit-export.service.js';
+import { AuditQueryService } from './audit-query.service.js';
+import { AuditUsageService } from './audit-usage.service.js';
+import { AuditVerifyService } from './audit-verify.service.js';
 
 const exportTypes = {
   csv: 'text/csv; charset=utf-8; header=present',
@@ -60,7 +62,12 @@ const exportTypes = {
 @ApiTags('audit')
 @Controller('audit')
 export class AuditController {
-  constructor(private readonly audit: AuditService) {}
+  constructor(
+    private readonly queries: AuditQueryService,
+    private readonly exports: AuditExportService,
+    private readonly usages: AuditUsageService,
+    private readonly verification: AuditVerifyService,
+  ) {}
 
   @Get('entries')
   @RateLimited('heavy')
@@ -72,16 +79,16 @@ export class AuditController {
       'Filter by participant (as actor, grant party or dataset owner; for security refusals also as the unverified subject a refused token claimed), dataset, decision (allow|deny), kind, code (security refusals: kind security.refusal, e.g. TOKEN.EXPIRED, GRANT.NOT_FOUND, RATE_LIMIT.EXCEEDED) and time. Every decision carries its input, result, obligations and the policy bundle revision that made it. Page with `after`; or export every match with format=csv (RFC 4180, header row), json (an array) or ndjson. Each entry carries its hash and the previous one, so an export can be re-verified offline.',
   })
   @ApiZodQuery(AuditQuerySchema)
-  @Responds(200, z.union([AuditPageSchema, z.array(AuditEntrySchema)]), {
+  @Responds(200, AuditEntriesSchema, {
     description: 'A page of entries (format=page), or the export (format=json: an array; ndjson; csv)',
     example: { items: [entryExample], next: 42 },
     alternatives: AuditExportSchemas,
   })
   @ApiExample(403, 'Not a compliance officer or admin', problems.scope)
   async entries(@Query(new ZodPipe(AuditQuerySchema)) query: AuditQuery) {
-    if (query.format === 'page') return this.audit.query(query);
+    if (query.format === 'page') return this.queries.query(query);
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-    return new StreamableFile(this.audit.export(query, query.format), {
+    return new StreamableFile(this.exports.export(query, query.format), {
       type: exportTypes[query.format],
       disposition: `attachment; filename="renkei-audit-${stamp}.${query.format}"`,
     });
@@ -98,7 +105,7 @@ export class AuditController {
   @Responds(200, UsageSchema, { description: 'Usage of your datasets', example: usageExample })
   @ApiExample(404, 'Not a dataset of yours (or none at all: the same answer)', problems.notYours)
   usage(@CurrentPrincipal() actor: Principal, @Query(new ZodPipe(UsageQuerySchema)) query: UsageQuery) {
-    return this.audit.usage(actor, query);
+    return this.usages.usage(actor, query);
   }
 
   @Get('receipts')
@@ -115,7 +122,7 @@ export class AuditController {
     @CurrentPrincipal() actor: Principal,
     @Query(new ZodPipe(ReceiptsQuerySchema)) query: ReceiptsQuery,
   ) {
-    return this.audit.receipts(actor, query);
+    return this.usages.receipts(actor, query);
   }
 
   @Get('checkpoints/latest')
@@ -128,7 +135,7 @@ export class AuditController {
   @Responds(200, CheckpointSchema, { description: 'The checkpoint', example: checkpointExample })
   @ApiExample(404, 'Nothing recorded yet', problems.noCheckpoint)
   latest() {
-    return this.audit.latestCheckpoint();
+    return this.verification.latestCheckpoint();
   }
 
   @Post('checkpoints')
@@ -146,7 +153,7 @@ export class AuditController {
   @Problems({ 404: ['AUDIT.NO_CHECKPOINT'], 409: ['AUDIT.CHAIN_BROKEN'] })
   @ApiExample(409, 'The chain does not verify: nothing is signed', problems.chainBroken)
   async checkpoint(@Res({ passthrough: true }) reply: FastifyReply) {
-    const { checkpoint, created } = await this.audit.createCheckpoint();
+    const { checkpoint, created } = await this.verification.createCheckpoint();
     void reply.status(created ? 201 : 200);
     return checkpoint;
   }
@@ -175,7 +182,7 @@ export class AuditController {
     },
   })
   checkpointKeys() {
-    return this.audit.checkpointKeys();
+    return this.verification.checkpointKeys();
   }
 
   @Get('verify')
@@ -206,7 +213,7 @@ export class AuditController {
   })
   @ApiExample(403, 'Not a compliance officer or admin', problems.scope)
   verify() {
-    return this.audit.verify();
+    return this.verification.verify();
   }
 
   @Post('verify')
@@ -246,7 +253,7 @@ export class AuditController {
     @Body(new ZodPipe(VerifyRequestSchema)) body: VerifyRequest,
   ) {
     // Compliance officers and admins re-walk the whole chain; any other participant up to its checkpoint.
-    return this.audit.verify(body.checkpoint, { upToSupplied: !actor.scopes.has('audit:read') });
+    return this.verification.verify(body.checkpoint, { upToSupplied: !actor.scopes.has('audit:read') });
   }
 
   @Get('persons/:tag')
@@ -257,7 +264,7 @@ export class AuditController {
     description:
       "The audit record names persons only by keyed tags (pr_…) whose key is the originator's, held by clearing. The originator that recorded the person sees the mapping; anyone else — compliance officers included — gets 404. Erasing the person (POST /persons/{subjectRef}/erase with dataset '*') destroys the key: from then on the tag maps to no one for anybody, while the chain still verifies.",
   })
-  @Responds(200, z.object({ tag: z.string(), subjectRef: z.string(), since: z.string() }), {
+  @Responds(200, PersonTagViewSchema, {
     description: 'Your person',
     example: {
       tag: 'pr_4mJ0cQ1sWc3mXkU8fZ2aVb7nRtYp0qLs',
@@ -268,6 +275,6 @@ export class AuditController {
   @Problems({ 404: ['AUDIT.PERSON_NOT_FOUND'] })
   @ApiExample(404, 'Not a person of yours, unknown, or erased (the same answer)', problems.personNotFound)
   personOf(@CurrentPrincipal() actor: Principal, @Param('tag', new TextParamPipe('tag', 64)) tag: string) {
-    return this.audit.personOf(actor, tag);
+    return this.queries.personOf(actor, tag);
   }
 }

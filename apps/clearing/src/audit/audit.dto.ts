@@ -224,6 +224,9 @@ export const PersonTagSchema = z
   .string()
   .regex(/^pr_[A-Za-z0-9_-]{32}$/, 'a person tag (pr_ and 32 characters)');
 
+/** Whom a person tag stands for (GET /audit/persons/{tag}, its originator only). */
+export const PersonTagViewSchema = z.object({ tag: z.string(), subjectRef: z.string(), since: z.string() });
+
 export const problems = {
   personNotFound: problem(
     404,
@@ -291,6 +294,9 @@ export const AuditPageSchema = z.object({
   items: z.array(AuditEntrySchema),
   next: z.number().int().nullable().describe('Pass as `after` for the next page; null at the end'),
 });
+
+/** GET /audit/entries: a page (format=page), or the export as a JSON array. */
+export const AuditEntriesSchema = z.union([AuditPageSchema, z.array(AuditEntrySchema)]);
 
 export const CheckpointSchema = z.object({
   seq: z.number().int(),

@@ -9,7 +9,7 @@ import {
   type RingKey,
 } from '#libs/auth';
 import { CHECKPOINT_TYP, signCheckpoint, verifyCheckpoint } from './checkpoints.js';
-import { csvField } from './audit.service.js';
+import { csvField } from './audit-export.service.js';
 
 const issuer = 'urn:renkei:clearing';
 const now = new Date('2026-11-21T09:00:00Z');

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { SignJWT, createLocalJWKSet, decodeProtectedHeader, errors, jwtVerify, type JWK } from 'jose';
 import type { Logger } from 'pino';
-import { DomainError, Topics, conflict, type Clock } from '#libs/domain';
+import { DomainError, Topics, conflict, notFound, type Clock } from '#libs/domain';
 import { PLATFORM_ALG, type SigningKey } from '#libs/auth';
 import type { PrismaClient } from '#libs/persistence';
 import { GENESIS_HASH, headsOf, verifySegment, type ExpectedHead, type HeadSource } from './audit-log.js';
@@ -50,6 +50,14 @@ export const checkpointInvalid = (message: string) =>
   new DomainError('AUDIT.CHECKPOINT_INVALID', 'unprocessable', message, {
     hint: 'Send the compact JWS exactly as GET /audit/checkpoints/latest or GET /audit/receipts returned it',
   });
+
+/** Nothing to sign a checkpoint over: the chain is still empty. */
+export const noCheckpoint = () =>
+  notFound(
+    'AUDIT.NO_CHECKPOINT',
+    'No checkpoint has been signed yet: the audit record is empty',
+    'Try again once something has been recorded',
+  );
 
 /**
  * Verifies a checkpoint's signature against the platform's keys — retired ones included, since a

@@ -10,12 +10,11 @@ import {
   type PlatformEvent,
 } from '#libs/domain';
 import type { Principal } from '#libs/auth';
-import { asJson, type Prisma, type PrismaClient } from '#libs/persistence';
-import type { OutboxRelay } from '#libs/kafka';
+import { PrismaClient, asJson, type Prisma } from '#libs/persistence';
+import { OutboxRelay } from '#libs/kafka';
 import { appendAudit } from '../audit/audit-log.js';
-import { emitClearingEvent } from '../clearing-events.js';
+import { emitClearingEvent } from '../core/clearing-events.js';
 import { personTags } from '../audit/person-tags.js';
-import { OUTBOX, PRISMA } from '../clearing.tokens.js';
 import { DatasetOwners } from '../datasets/dataset-owners.js';
 import { granteesOf, parseFhirConsents, type ParsedConsent } from './fhir-consent.js';
 
@@ -151,8 +150,8 @@ export async function recordPersonConsents(
 @Injectable()
 export class ConsentsService {
   constructor(
-    @Inject(PRISMA) private readonly prisma: PrismaClient,
-    @Inject(OUTBOX) private readonly outbox: OutboxRelay,
+    @Inject(PrismaClient) private readonly prisma: PrismaClient,
+    @Inject(OutboxRelay) private readonly outbox: OutboxRelay,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(DatasetOwners) private readonly owners: DatasetOwners,
   ) {}

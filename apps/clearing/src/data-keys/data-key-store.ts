@@ -3,7 +3,7 @@ import { newDataKey, unwrapKey, wrapKey } from '#libs/crypto';
 import type { PlatformEvent } from '#libs/domain';
 import type { Prisma, PrismaClient } from '#libs/persistence';
 import { appendAudit } from '../audit/audit-log.js';
-import { emitClearingEvent } from '../clearing-events.js';
+import { emitClearingEvent } from '../core/clearing-events.js';
 import { personTags } from '../audit/person-tags.js';
 
 type Tx = Prisma.TransactionClient;

@@ -1,26 +1,23 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK, forbidden, type Clock } from '#libs/domain';
 import type { Principal } from '#libs/auth';
-import type { PrismaClient } from '#libs/persistence';
-import type { OutboxRelay } from '#libs/kafka';
+import { PrismaClient } from '#libs/persistence';
+import { OutboxRelay } from '#libs/kafka';
 import { appendAudit } from '../audit/audit-log.js';
-import { OUTBOX, PRISMA } from '../clearing.tokens.js';
 import { forgetPerson } from '../audit/person-tags.js';
 import { recordPersonConsents, renkeiDeny } from '../consents/consents.service.js';
 import { DatasetOwners } from '../datasets/dataset-owners.js';
-import type { DataKeyStore } from './data-key-store.js';
+import { DataKeyStore } from './data-key-store.js';
 import type { EncryptionKeys, ErasePerson, KeyRelease } from './data-keys.dto.js';
-
-export const DATA_KEYS = Symbol('DATA_KEYS');
 
 @Injectable()
 export class DataKeysService {
   constructor(
-    @Inject(PRISMA) private readonly prisma: PrismaClient,
-    @Inject(OUTBOX) private readonly outbox: OutboxRelay,
+    @Inject(PrismaClient) private readonly prisma: PrismaClient,
+    @Inject(OutboxRelay) private readonly outbox: OutboxRelay,
     @Inject(DatasetOwners) private readonly owners: DatasetOwners,
     @Inject(CLOCK) private readonly clock: Clock,
-    @Inject(DATA_KEYS) private readonly store: DataKeyStore,
+    @Inject(DataKeyStore) private readonly store: DataKeyStore,
   ) {}
 
   /** For the exchange, when it publishes: the dataset key, and each person's key for health data. */

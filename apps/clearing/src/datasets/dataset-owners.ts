@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DomainError, concealing, forbidden, type ErrorDetail } from '#libs/domain';
+import { DomainError, PlatformProjection, concealing, forbidden, type ErrorDetail } from '#libs/domain';
 import type { Principal } from '#libs/auth';
-import type { PlatformProjection, ProjectionSync } from '../clearing.context.js';
-import { STATE, SYNC } from '../clearing.tokens.js';
+import { syncFor, type ProjectionSync } from '#libs/policy';
+import { PROJECTION_SYNC } from '../core/clearing-core.module.js';
 
 /** A dataset an originator names in a request, with the JSON Pointer reported when it is not theirs. */
 export interface NamedDataset {
@@ -18,16 +18,14 @@ export interface NamedDataset {
 @Injectable()
 export class DatasetOwners {
   constructor(
-    @Inject(STATE) private readonly state: PlatformProjection,
-    @Inject(SYNC) private readonly sync: ProjectionSync,
+    @Inject(PlatformProjection) private readonly state: PlatformProjection,
+    @Inject(PROJECTION_SYNC) private readonly sync: ProjectionSync,
   ) {}
 
   /** The owner of a dataset, or undefined when the registry has no such dataset. */
   async ownerOf(dataset: string): Promise<string | undefined> {
-    const owner = this.lookup(dataset);
-    if (owner) return owner;
-    await this.sync(0);
-    return this.lookup(dataset);
+    if (!this.currentOwner(dataset)) await syncFor(this.sync, () => this.currentOwner(dataset) !== undefined);
+    return this.currentOwner(dataset);
   }
 
   /**
@@ -72,8 +70,23 @@ export class DatasetOwners {
     }
   }
 
-  private lookup(dataset: string): string | undefined {
+  /** The owner as the projection knows it now, without waiting for it to catch up. */
+  currentOwner(dataset: string): string | undefined {
     const versions = this.state.contracts.get(dataset);
     return versions ? [...versions.values()][0]?.owner : undefined;
+  }
+
+  /** Datasets whose contract (any version) names the participant as owner, as the projection knows them now. */
+  ownedBy(participantId: string): string[] {
+    const owned: string[] = [];
+    for (const [dataset, versions] of this.state.contracts) {
+      if ([...versions.values()].some((v) => v.owner === participantId)) owned.push(dataset);
+    }
+    return owned;
+  }
+
+  /** Whether the registry has the dataset at all, as the projection knows it now. */
+  exists(dataset: string): boolean {
+    return this.state.contracts.has(dataset);
   }
 }

@@ -1,11 +1,18 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CLOCK, conflict, forbidden, notFound, type Clock } from '#libs/domain';
-import { concealing } from '#libs/domain';
+import {
+  CLOCK,
+  PlatformProjection,
+  concealing,
+  conflict,
+  forbidden,
+  notFound,
+  type Clock,
+} from '#libs/domain';
 import type { Principal } from '#libs/auth';
-import { asJson, type DeletionObligationModel, type PrismaClient } from '#libs/persistence';
+import { PrismaClient, asJson, type DeletionObligationModel } from '#libs/persistence';
+import { syncFor, type ProjectionSync } from '#libs/policy';
 import { appendAudit } from '../audit/audit-log.js';
-import type { PlatformProjection, ProjectionSync } from '../clearing.context.js';
-import { PRISMA, STATE, SYNC } from '../clearing.tokens.js';
+import { PROJECTION_SYNC } from '../core/clearing-core.module.js';
 import { verifyDeletionReceipt } from './deletion-receipt.js';
 import type { DeletionObligationDto, ListObligations, OverdueQuery, ReceiptBody } from './deletion.dto.js';
 import { DAY_MS, deletionEntry, toObligationDto } from './obligations.js';
@@ -13,9 +20,9 @@ import { DAY_MS, deletionEntry, toObligationDto } from './obligations.js';
 @Injectable()
 export class DeletionService {
   constructor(
-    @Inject(PRISMA) private readonly prisma: PrismaClient,
-    @Inject(STATE) private readonly state: PlatformProjection,
-    @Inject(SYNC) private readonly sync: ProjectionSync,
+    @Inject(PrismaClient) private readonly prisma: PrismaClient,
+    @Inject(PlatformProjection) private readonly state: PlatformProjection,
+    @Inject(PROJECTION_SYNC) private readonly sync: ProjectionSync,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -72,7 +79,7 @@ export class DeletionService {
     this.assertOpen(obligation);
     const grant = await this.prisma.grant.findUniqueOrThrow({ where: { id: obligation.grantId } });
     // A key the consumer registered (or retired) a moment ago is known before we check the signature.
-    await this.sync(250);
+    await syncFor(this.sync);
     const jwks = this.state.participants.get(obligation.consumerId)?.jwks ?? { keys: [] };
     const now = this.clock.now();
     const verified = await verifyDeletionReceipt(

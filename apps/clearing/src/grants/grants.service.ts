@@ -3,67 +3,29 @@ import { randomUUID } from 'node:crypto';
 import {
   CLOCK,
   DomainError,
-  HISTORY_ALL,
+  PlatformProjection,
   assertTransition,
+  concealing,
   notFound,
   type Clock,
   type GrantState,
-  type GrantView,
   type PlatformEvent,
 } from '#libs/domain';
-import { concealing } from '#libs/domain';
 import type { Principal } from '#libs/auth';
-import type { OutboxRelay } from '#libs/kafka';
-import { Prisma, type PrismaClient } from '#libs/persistence';
-import { buildPolicyInput, decisionRecord, denied, type PolicyAction, type PolicyEngine } from '#libs/policy';
+import { OutboxRelay } from '#libs/kafka';
+import { Prisma, PrismaClient } from '#libs/persistence';
+import { PolicyGate, denied, syncFor, type PolicyAction, type ProjectionSync } from '#libs/policy';
 import { appendAudit, decisionEntry } from '../audit/audit-log.js';
-import { emitClearingEvent } from '../clearing-events.js';
+import { emitClearingEvent } from '../core/clearing-events.js';
+import { PROJECTION_SYNC } from '../core/clearing-core.module.js';
 import { openDeletionObligation } from '../deletion/obligations.js';
+import { GrantAccess } from './grant-access.js';
+import { historyAt, toDto, toView, type GrantRow } from './grant-view.js';
 import { inputVisibility } from './input-grants.js';
-import { OUTBOX, POLICY, PRISMA, STATE, SYNC } from '../clearing.tokens.js';
-import type { PlatformProjection, ProjectionSync } from '../clearing.context.js';
 import type { GrantDto, ListGrants, RequestGrant } from './grants.dto.js';
 
 /** Requests one consumer may have waiting for originators at once (see assertRequestsBounded). */
 export const MAX_PENDING_REQUESTS = 50;
-
-export type GrantRow = Awaited<ReturnType<PrismaClient['grant']['findUniqueOrThrow']>>;
-
-export function toView(g: GrantRow): GrantView {
-  return {
-    id: g.id,
-    state: g.state as GrantState,
-    originator: g.originatorId,
-    consumer: g.consumerId,
-    dataset: g.dataset,
-    purpose: g.purpose,
-    fields: (g.fields as string[] | null) ?? null,
-    validFrom: g.validFrom.toISOString(),
-    validUntil: g.validUntil?.toISOString() ?? null,
-    deletionDays: g.deletionDays,
-    onwardTransfer: g.onwardTransfer,
-    historyFrom: historyOf(g.historyFrom),
-    changedAt: g.updatedAt.toISOString(),
-  };
-}
-
-/** Epoch 0 in the database is the term 'all'. */
-const historyOf = (at: Date | null): string | null =>
-  at === null ? null : at.getTime() === 0 ? HISTORY_ALL : at.toISOString();
-const historyAt = (term: string): Date => (term === HISTORY_ALL ? new Date(0) : new Date(term));
-
-function toDto(g: GrantRow): GrantDto {
-  const { changedAt: _c, ...view } = toView(g);
-  return {
-    ...view,
-    onwardTransfer: g.onwardTransfer,
-    deletionDays: g.deletionDays,
-    historyFrom: historyOf(g.historyFrom),
-    historyRequested: g.historyRequested,
-    createdAt: g.createdAt.toISOString(),
-    updatedAt: g.updatedAt.toISOString(),
-  };
-}
 
 /** Who may move a grant to which state. */
 const movers: Record<'granted' | 'rejected' | 'revoked' | 'suspended' | 'resumed', 'originator' | 'either'> =
@@ -78,17 +40,20 @@ const movers: Record<'granted' | 'rejected' | 'revoked' | 'suspended' | 'resumed
 @Injectable()
 export class GrantsService {
   constructor(
-    @Inject(PRISMA) private readonly prisma: PrismaClient,
-    @Inject(OUTBOX) private readonly outbox: OutboxRelay,
-    @Inject(STATE) private readonly state: PlatformProjection,
-    @Inject(SYNC) private readonly sync: ProjectionSync,
-    @Inject(POLICY) private readonly policy: PolicyEngine,
+    @Inject(PrismaClient) private readonly prisma: PrismaClient,
+    @Inject(OutboxRelay) private readonly outbox: OutboxRelay,
+    @Inject(PlatformProjection) private readonly state: PlatformProjection,
+    @Inject(PROJECTION_SYNC) private readonly sync: ProjectionSync,
+    @Inject(PolicyGate) private readonly gate: PolicyGate,
+    @Inject(GrantAccess) private readonly access: GrantAccess,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   /** A consumer asks the originator for access; the policy decides whether the request may even be made. */
   async request(actor: Principal, input: RequestGrant): Promise<GrantDto> {
-    const contract = await this.currentContract(input.dataset);
+    // A contract registered a moment ago may not be in the projection yet: look again after a fresh barrier.
+    await syncFor(this.sync, () => this.state.currentContract(input.dataset) !== undefined);
+    const contract = this.state.currentContract(input.dataset);
     if (!contract)
       throw notFound(
         'CONTRACT.NOT_FOUND',
@@ -96,15 +61,22 @@ export class GrantsService {
         'List datasets with GET /catalog on the registry',
       );
     const now = this.clock.now();
-    const decision = this.decide(
-      'grant.request',
+    const consumerInputs = await inputVisibility(
+      this.prisma,
+      this.state,
       actor.participantId,
       input.dataset,
-      null,
-      input.purpose,
       now,
-      await inputVisibility(this.prisma, this.state, actor.participantId, input.dataset, now),
     );
+    const decision = this.gate.decide({
+      action: 'grant.request',
+      subjectId: actor.participantId,
+      dataset: input.dataset,
+      grant: null,
+      purpose: input.purpose,
+      now,
+      ...(consumerInputs ? { consumerInputs } : {}),
+    });
     const id = randomUUID();
     const row = await this.prisma.$transaction(async (tx) => {
       await this.assertRequestsBounded(tx, actor.participantId, input);
@@ -175,7 +147,7 @@ export class GrantsService {
    * what the consumer asked for (shown in the request), else only what is published from now on.
    */
   approve(actor: Principal, id: string, reason: string | null, historyFrom?: string) {
-    return this.move(actor, id, 'granted', reason, 'grant.approve', 'granted', historyFrom);
+    return this.move(actor, id, 'granted', reason, { policyAction: 'grant.approve', historyFrom });
   }
   reject(actor: Principal, id: string, reason: string | null) {
     return this.move(actor, id, 'rejected', reason);
@@ -187,11 +159,11 @@ export class GrantsService {
     return this.move(actor, id, 'suspended', reason);
   }
   resume(actor: Principal, id: string, reason: string | null) {
-    return this.move(actor, id, 'granted', reason, undefined, 'resumed');
+    return this.move(actor, id, 'granted', reason, { verb: 'resumed' });
   }
 
   async get(actor: Principal, id: string): Promise<GrantDto> {
-    return toDto(await this.visible(this.prisma, actor, id));
+    return toDto(await this.access.ofParty(actor, id));
   }
 
   /** Only the two parties to a grant ever see it. */
@@ -217,21 +189,24 @@ export class GrantsService {
     return rows.map(toDto);
   }
 
+  /**
+   * A party moves a grant. `policyAction`: the move is decided by the policy (approval); `verb`: who may make
+   * it (default: the target state); `historyFrom`: the history term an approval fixes.
+   */
   private async move(
     actor: Principal,
     id: string,
     to: GrantState,
     reason: string | null,
-    policyAction?: PolicyAction,
-    verb: keyof typeof movers = to as keyof typeof movers,
-    historyFrom?: string,
+    options: { policyAction?: PolicyAction; verb?: keyof typeof movers; historyFrom?: string } = {},
   ): Promise<GrantDto> {
-    if (policyAction) await this.sync(250);
+    const { policyAction, verb = to as keyof typeof movers, historyFrom } = options;
+    if (policyAction) await syncFor(this.sync);
     const now = this.clock.now();
     const outcome = await this.prisma.$transaction(async (tx) => {
       // Row lock: concurrent moves of one grant are serialised, and each sees the other's result.
       await tx.$executeRaw`SELECT 1 FROM clearing.grants WHERE id = ${id}::uuid FOR UPDATE`;
-      const grant = await this.visible(tx, actor, id);
+      const grant = await this.access.ofParty(actor, id, tx);
       const isOriginator = grant.originatorId === actor.participantId;
       if (movers[verb] === 'originator' && !isOriginator) {
         // The consumer trying the originator's move: answered as missing, recorded as a refusal.
@@ -242,14 +217,14 @@ export class GrantsService {
       }
       assertTransition(grant.state as GrantState, to);
       if (policyAction) {
-        const decision = this.decide(
-          policyAction,
-          actor.participantId,
-          grant.dataset,
-          toView(grant),
-          grant.purpose,
+        const decision = this.gate.decide({
+          action: policyAction,
+          subjectId: actor.participantId,
+          dataset: grant.dataset,
+          grant: toView(grant),
+          purpose: grant.purpose,
           now,
-        );
+        });
         await appendAudit(tx, [decisionEntry(decision.record)]);
         if (!decision.result.allow) return { denied: decision.result, updated: null };
       }
@@ -271,7 +246,7 @@ export class GrantsService {
    * The guarded step of every move, inside the caller's transaction and under its row lock on the grant:
    * the state change, its transition record, outbox event and audit entry, and — when a grant the consumer
    * held ends (revoked or expired) — the consumer's deletion obligation, all committed together.
-   * The expiry sweeper moves grants through here too. The caller flushes the outbox after the commit.
+   * The expiry sweep (deadlines/) moves grants through here too. The caller flushes the outbox after the commit.
    */
   async transition(
     tx: Prisma.TransactionClient,
@@ -290,46 +265,6 @@ export class GrantsService {
     await this.recordTransition(tx, updated, grant.state, actorId, reason, now);
     await openDeletionObligation(tx, grant, to, actorId, now);
     return updated;
-  }
-
-  /** A contract registered a moment ago may not be in the projection yet: look again after a fresh barrier. */
-  private async currentContract(dataset: string) {
-    await this.sync(250);
-    if (!this.state.currentContract(dataset)) await this.sync(0);
-    return this.state.currentContract(dataset);
-  }
-
-  private async visible(db: Pick<PrismaClient, 'grant'>, actor: Principal, id: string): Promise<GrantRow> {
-    const grant = await db.grant.findUnique({ where: { id } });
-    // Someone else's grant is indistinguishable from a missing one.
-    if (!grant || (grant.originatorId !== actor.participantId && grant.consumerId !== actor.participantId)) {
-      const error = notFound('GRANT.NOT_FOUND', `No grant ${id} that you are a party to`);
-      // Same answer either way; only someone else's grant is a refusal for the audit (ADR 0018).
-      throw grant ? concealing(error, { type: 'grant', id }) : error;
-    }
-    return grant;
-  }
-
-  private decide(
-    action: PolicyAction,
-    subjectId: string,
-    dataset: string,
-    grant: GrantView | null,
-    purpose: string | null,
-    now: Date,
-    consumerInputs?: Record<string, boolean>,
-  ) {
-    const input = buildPolicyInput(this.state, {
-      action,
-      subjectId,
-      dataset,
-      grant,
-      purpose,
-      now,
-      ...(consumerInputs ? { consumerInputs } : {}),
-    });
-    const result = this.policy.decide(input);
-    return { result, record: decisionRecord('clearing', input, result, this.policy.revision) };
   }
 
   private async recordTransition(

@@ -7,7 +7,7 @@ import type { PrismaClient } from '#libs/persistence';
  * the other services answer from their projections (lineageVisibility). Undefined when not derived.
  */
 export async function inputVisibility(
-  prisma: PrismaClient,
+  prisma: Pick<PrismaClient, 'grant'>,
   state: PlatformProjection,
   participantId: string,
   dataset: string,

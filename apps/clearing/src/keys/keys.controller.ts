@@ -10,10 +10,7 @@ import {
   SigningKeysSchema,
   type RotateRequest,
 } from './keys.dto.js';
-import type { SigningKeyManager } from './signing-key-manager.js';
-
-/** Where the signing-key manager is provided (main.ts builds it; it runs a timer). */
-export const SIGNING_KEYS = Symbol('SIGNING_KEYS');
+import { SigningKeyManager } from './signing-key-manager.js';
 
 const scopeProblem = {
   type: 'urn:renkei:error:TOKEN.INSUFFICIENT_SCOPE',
@@ -28,7 +25,7 @@ const scopeProblem = {
 @ApiTags('signing keys')
 @Controller('admin/signing-keys')
 export class SigningKeysController {
-  constructor(@Inject(SIGNING_KEYS) private readonly keys: SigningKeyManager) {}
+  constructor(@Inject(SigningKeyManager) private readonly keys: SigningKeyManager) {}
 
   @Get()
   @Authenticated('api', 'participants:admin')

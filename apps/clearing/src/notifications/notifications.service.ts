@@ -1,8 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Principal } from '#libs/auth';
 import { concealing, notFound } from '#libs/domain';
-import type { PrismaClient } from '#libs/persistence';
-import { PRISMA } from '../clearing.tokens.js';
+import { PrismaClient } from '#libs/persistence';
 
 type NotificationRow = Awaited<ReturnType<PrismaClient['notification']['findUniqueOrThrow']>>;
 
@@ -21,7 +20,7 @@ const toDto = (n: NotificationRow) => ({
 /** A participant's own notifications; every query is scoped to the caller. */
 @Injectable()
 export class NotificationsService {
-  constructor(@Inject(PRISMA) private readonly prisma: PrismaClient) {}
+  constructor(@Inject(PrismaClient) private readonly prisma: PrismaClient) {}
 
   async list(actor: Principal, unreadOnly: boolean) {
     const rows = await this.prisma.notification.findMany({

@@ -28,14 +28,7 @@ export interface TokenResponse {
 
 // ------------------------------------------------------------------ responses (OpenAPI)
 
-/** A public key set (RFC 7517): never any private member. */
-export const JwksSchema = z.object({
-  keys: z.array(
-    z
-      .object({ kty: z.string(), kid: z.string(), alg: z.string().optional(), use: z.string().optional() })
-      .catchall(z.unknown()),
-  ),
-});
+export { JwksSchema } from '../core/jwks.dto.js';
 
 export const TokenResponseSchema = z.object({
   access_token: z.string(),

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { decodeJwt, type JWK } from 'jose';
 import {
   CLOCK,
+  PlatformProjection,
   badRequest,
   forbidden,
   notFound,
@@ -10,21 +11,19 @@ import {
   type GrantView,
   type ParticipantRole,
 } from '#libs/domain';
-import { concealing } from '#libs/domain';
-import { verifyClientAssertion, type Principal, type TokenIssuer } from '#libs/auth';
-import { Prisma, type PrismaClient } from '#libs/persistence';
-import { buildPolicyInput, decisionRecord, denied, type PolicyEngine } from '#libs/policy';
+import { TokenIssuer, verifyClientAssertion, type Principal } from '#libs/auth';
+import { Prisma, PrismaClient } from '#libs/persistence';
+import { PolicyGate, denied, syncFor, type ProjectionSync } from '#libs/policy';
 import { appendAudit, decisionEntry } from '../audit/audit-log.js';
-import { toView as grantView } from '../grants/grants.service.js';
+import { ClearingSettings } from '../core/clearing-settings.js';
+import { PROJECTION_SYNC } from '../core/clearing-core.module.js';
+import { GrantAccess } from '../grants/grant-access.js';
+import { toView as grantView } from '../grants/grant-view.js';
 import { inputVisibility } from '../grants/input-grants.js';
-import {
-  ADMIN_ID,
-  type ClearingSettings,
-  type PlatformProjection,
-  type ProjectionSync,
-} from '../clearing.context.js';
-import { ISSUER, POLICY, PRISMA, SETTINGS, STATE, SYNC } from '../clearing.tokens.js';
 import type { DatasetTokenRequest, TokenRequest, TokenResponse } from './tokens.dto.js';
+
+/** The consortium admin's bootstrap identity: its key comes from configuration, not from the registry. */
+export const ADMIN_ID = 'consortium-admin';
 
 const scopesByRole: Record<ParticipantRole, string[]> = {
   member: ['contracts:write', 'grants:read', 'grants:write', 'datasets:token'],
@@ -35,12 +34,13 @@ const scopesByRole: Record<ParticipantRole, string[]> = {
 @Injectable()
 export class TokensService {
   constructor(
-    @Inject(PRISMA) private readonly prisma: PrismaClient,
-    @Inject(STATE) private readonly state: PlatformProjection,
-    @Inject(SYNC) private readonly sync: ProjectionSync,
-    @Inject(POLICY) private readonly policy: PolicyEngine,
-    @Inject(ISSUER) private readonly issuer: TokenIssuer,
-    @Inject(SETTINGS) private readonly settings: ClearingSettings,
+    @Inject(PrismaClient) private readonly prisma: PrismaClient,
+    @Inject(PlatformProjection) private readonly state: PlatformProjection,
+    @Inject(PROJECTION_SYNC) private readonly sync: ProjectionSync,
+    @Inject(PolicyGate) private readonly gate: PolicyGate,
+    @Inject(GrantAccess) private readonly grants: GrantAccess,
+    @Inject(TokenIssuer) private readonly issuer: TokenIssuer,
+    @Inject(ClearingSettings) private readonly settings: ClearingSettings,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -63,7 +63,7 @@ export class TokensService {
       );
     }
     // A participant onboarded a moment ago, or just suspended, is known here before we decide.
-    await this.sync(claimedId === ADMIN_ID || this.state.participants.has(claimedId) ? 250 : 0);
+    await syncFor(this.sync, () => claimedId === ADMIN_ID || this.state.participants.has(claimedId));
     const { jwks, roles } = this.client(claimedId);
     const { jti, exp } = await verifyClientAssertion(
       req.client_assertion,
@@ -134,8 +134,7 @@ export class TokensService {
 
   /** A short-lived token for the exchange, scoped to one dataset and action, issued only if the policy allows. */
   async datasetToken(actor: Principal, req: DatasetTokenRequest): Promise<TokenResponse> {
-    await this.sync(250);
-    if (!this.state.currentContract(req.dataset)) await this.sync(0);
+    await syncFor(this.sync, () => this.state.currentContract(req.dataset) !== undefined);
     if (!this.state.currentContract(req.dataset)) {
       throw notFound('CONTRACT.NOT_FOUND', `No active contract for dataset '${req.dataset}'`);
     }
@@ -145,19 +144,14 @@ export class TokensService {
         throw badRequest('REQUEST.INVALID', 'Subscribing needs the grant you hold', [
           { path: '/grantId', message: 'required when action is subscribe' },
         ]);
-      const row = await this.prisma.grant.findUnique({ where: { id: req.grantId } });
-      if (!row || (row.consumerId !== actor.participantId && row.originatorId !== actor.participantId)) {
-        const error = notFound('GRANT.NOT_FOUND', `No grant ${req.grantId} that you are a party to`);
-        throw row ? concealing(error, { type: 'grant', id: row.id }) : error;
-      }
-      grant = grantView(row);
+      grant = grantView(await this.grants.ofParty(actor, req.grantId));
     }
     const now = this.clock.now();
     const consumerInputs =
       req.action === 'publish'
         ? undefined
         : await inputVisibility(this.prisma, this.state, actor.participantId, req.dataset, now);
-    const input = buildPolicyInput(this.state, {
+    const { result, record } = this.gate.decide({
       action: req.action === 'publish' ? 'publish' : 'token.issue',
       subjectId: actor.participantId,
       dataset: req.dataset,
@@ -166,8 +160,6 @@ export class TokensService {
       now,
       ...(consumerInputs ? { consumerInputs } : {}),
     });
-    const result = this.policy.decide(input);
-    const record = decisionRecord('clearing', input, result, this.policy.revision);
     const scope = `${req.action}:${req.dataset}`;
     const issued = result.allow
       ? await this.issuer.issue({

@@ -1,12 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { CLOCK, type Clock } from '#libs/domain';
-import type { OutboxRelay } from '#libs/kafka';
-import type { PrismaClient } from '#libs/persistence';
+import { OutboxRelay } from '#libs/kafka';
+import { PrismaClient } from '#libs/persistence';
 import { appendAudit } from '../audit/audit-log.js';
-import { OUTBOX, PRISMA } from '../clearing.tokens.js';
+import { SYSTEM_ACTOR, deletionEntry } from '../deletion/obligations.js';
 import { GrantsService } from '../grants/grants.service.js';
-import { SYSTEM_ACTOR, deletionEntry } from './obligations.js';
 
 export interface SweeperOptions {
   /** The longest time between two sweeps; sooner when a validity or deadline ends earlier. */
@@ -32,17 +31,20 @@ const MIN_DELAY_MS = 20;
  * obligation commit together), and open deletion obligations past their deadline become `overdue` and
  * are flagged to compliance, once. Rows are claimed with FOR UPDATE SKIP LOCKED: replicas running the same
  * sweep share the work and never process a row twice.
+ *
+ * It lives apart from grants/ and deletion/ because it drives both: grants/ opens the deletion obligation
+ * when a grant ends (grants imports deletion), and this sweep ends grants through GrantsService.
  */
 @Injectable()
-export class DeletionSweeper {
+export class DeadlineSweeper {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = true;
   private options: SweeperOptions | undefined;
 
   constructor(
-    @Inject(PRISMA) private readonly prisma: PrismaClient,
-    @Inject(OUTBOX) private readonly outbox: OutboxRelay,
+    @Inject(PrismaClient) private readonly prisma: PrismaClient,
+    @Inject(OutboxRelay) private readonly outbox: OutboxRelay,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(GrantsService) private readonly grants: GrantsService,
   ) {}

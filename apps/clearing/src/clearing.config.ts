@@ -1,0 +1,81 @@
+import type { JSONWebKeySet } from 'jose';
+import { z } from 'zod';
+import { baseConfigSchema } from '#libs/platform';
+import type { ClearingSettings } from './core/clearing-settings.js';
+
+/** Clearing's environment; a bad value fails the boot with a clear message (loadConfig). */
+export const clearingConfigSchema = baseConfigSchema.extend({
+  PORT: z.coerce.number().int().default(3002),
+  PUBLIC_URL: z.string().url().default('http://127.0.0.1:3002'),
+  SIGNING_KEYS: z
+    .string()
+    .min(1, 'a JSON array of private EC P-256 JWKs; the first signs (generate with: npm run keys)')
+    .optional()
+    .describe(
+      'Imported into the signing-key ring on the very first start (the first active); without it a key is generated. Afterwards the ring in the database is authoritative.',
+    ),
+  SIGNING_KEY_ROTATE_HOURS: z.coerce
+    .number()
+    .min(0)
+    .default(720)
+    .describe(
+      'A new token signing key is created this long after the active one started signing; 0 = only on request',
+    ),
+  SIGNING_KEY_PREPUBLISH_S: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .optional()
+    .describe('How long a new key is in the JWKS before it signs; default: the longest token TTL'),
+  SIGNING_KEY_CHECK_INTERVAL_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .max(60_000)
+    .default(5000)
+    .describe('How often each replica reloads the key ring from the database and applies due rotation steps'),
+  AUDIT_CHECKPOINT_INTERVAL_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(3_600_000)
+    .default(5000)
+    .describe('How often a signed audit checkpoint is made when the chain has grown; 0 = only on demand'),
+  ADMIN_JWKS: z.string().optional().describe("The consortium admin's public JWKS (bootstrap credential)"),
+  EXCHANGE_JWKS: z
+    .string()
+    .optional()
+    .describe("The exchange service's public JWKS: it authenticates to clearing for data keys"),
+  KEY_ENCRYPTION_KEY: z
+    .string()
+    .min(43, '32 random bytes, base64url (generate with: openssl rand -base64 32)')
+    .describe('Wraps data keys and signing keys at rest'),
+  PLATFORM_TOKEN_TTL_S: z.coerce.number().int().min(30).max(3600).default(600),
+  DATASET_TOKEN_TTL_S: z.coerce.number().int().min(30).max(3600).default(300),
+  GRANT_SWEEP_INTERVAL_MS: z.coerce
+    .number()
+    .int()
+    .min(50)
+    .max(60_000)
+    .default(1000)
+    .describe('Longest pause between sweeps that expire grants and flag overdue deletion obligations'),
+});
+
+export type ClearingConfig = z.output<typeof clearingConfigSchema>;
+
+/** What the token endpoints read from configuration. */
+export function clearingSettings(config: ClearingConfig): ClearingSettings {
+  return {
+    assertionAudiences: [config.TOKEN_ISSUER, `${config.PUBLIC_URL}/oauth/token`],
+    adminJwks: config.ADMIN_JWKS
+      ? (JSON.parse(config.ADMIN_JWKS) as { keys: Record<string, unknown>[] })
+      : null,
+    platformTokenTtlSeconds: config.PLATFORM_TOKEN_TTL_S,
+    datasetTokenTtlSeconds: config.DATASET_TOKEN_TTL_S,
+  };
+}
+
+/** The exchange's public keys, which it signs its calls to the internal data-key endpoints with. */
+export function exchangeJwks(config: ClearingConfig): JSONWebKeySet | null {
+  return config.EXCHANGE_JWKS ? (JSON.parse(config.EXCHANGE_JWKS) as JSONWebKeySet) : null;
+}

@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { GrantsModule } from '../grants/grants.module.js';
+import { TokensController } from './tokens.controller.js';
+import { TokensService } from './tokens.service.js';
+
+/** Platform tokens (client assertions) and dataset tokens for the exchange, decided by the policy. */
+@Module({
+  imports: [GrantsModule],
+  controllers: [TokensController],
+  providers: [TokensService],
+})
+export class TokensModule {}
