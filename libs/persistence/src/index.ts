@@ -1,3 +1,10 @@
-export * from './prisma.js';
-export * from './outbox-store.js';
-export * from './like.js';
+export {
+  asJson,
+  createPrisma,
+  type DeletionObligationModel,
+  type GrantModel,
+  Prisma,
+  PrismaClient,
+} from './prisma.js';
+export { type OnDeadLetter, PrismaOutboxStore } from './outbox-store.js';
+export { escapeLike } from './like.js';

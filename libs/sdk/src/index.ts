@@ -1,1 +1,15 @@
-export * from './client.js';
+export {
+  type AuditCheckpoint,
+  type AuditUsage,
+  type ContractView,
+  type DeletionObligation,
+  type DeletionReceiptInput,
+  type DeliveryStream,
+  type Endpoints,
+  RenkeiClient,
+  RenkeiError,
+  signDeletionReceipt,
+  type SimRunView,
+  type StreamLine,
+  verifyCheckpointSignature,
+} from './client.js';

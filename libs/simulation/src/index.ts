@@ -1,8 +1,13 @@
-export * from './model.js';
-export * from './random.js';
-export * from './twin.js';
-export * from './network.js';
-export * from './disruption.js';
-export * from './method-switch.js';
-export * from './cfp.js';
-export * from './hospital.js';
+export type { Hospital, Twin } from './model.js';
+export { compareEvents, eventsForTwin, TwinBuilder, twinDigest, type TwinEvent } from './twin.js';
+export {
+  compileDisruption,
+  compileNetwork,
+  simulateNetwork,
+  type SimulateNetworkOptions,
+  syntheticNetwork,
+} from './network.js';
+export { type DisruptionScenario, simulateDisruption } from './disruption.js';
+export { compareMethods, type ProcessMethod } from './method-switch.js';
+export { rollUpCfp } from './cfp.js';
+export { forecastOccupancy, type OccupancyScenario } from './hospital.js';
