@@ -63,36 +63,47 @@ export default {
     const services = context.sourceCode.parserServices;
     const checker = services?.program?.getTypeChecker();
 
-    /**
-     * True when `property` is a model delegate of the generated Prisma client (declared by its client class),
-     * not just any `grant` or a row's `dataset` column.
-     */
-    const isPrismaModel = (property) => {
-      if (!checker) return false;
-      const symbol = checker.getSymbolAtLocation(services.esTreeNodeToTSNodeMap.get(property));
-      return (symbol?.declarations ?? []).some((d) =>
+    /** True when `symbol` is a model delegate declared by the generated Prisma client class. */
+    const declaredByClient = (symbol) =>
+      (symbol?.declarations ?? []).some((d) =>
         d
           .getSourceFile()
           .fileName.split(sep)
           .join('/')
           .endsWith('/persistence/src/generated/prisma/internal/class.ts'),
       );
-    };
+    /** `property` as a client's model delegate, not just any `grant` or a row's `dataset` column. */
+    const isPrismaModel = (property) =>
+      checker != null &&
+      declaredByClient(checker.getSymbolAtLocation(services.esTreeNodeToTSNodeMap.get(property)));
     const foreignSchemaIn = (text) =>
       schemas.find(
         (schema) => !owned.has(schema) && new RegExp(`\\b"?${schema}"?\\s*\\.\\s*"?\\w`).test(text),
       );
+    const report = (node, model, schema) =>
+      context.report({ node, messageId: 'model', data: { model, schema, service, owned: ownedText } });
 
     return {
       MemberExpression(node) {
         if (node.computed || node.property.type !== 'Identifier') return;
         const schema = models.get(node.property.name);
         if (!schema || owned.has(schema) || !isPrismaModel(node.property)) return;
-        context.report({
-          node: node.property,
-          messageId: 'model',
-          data: { model: node.property.name, schema, service, owned: ownedText },
-        });
+        report(node.property, node.property.name, schema);
+      },
+      // `const { participant } = prisma` takes the same delegate without a member expression.
+      ObjectPattern(node) {
+        if (!checker) return;
+        const wanted = node.properties.filter(
+          (p) =>
+            p.type === 'Property' && !p.computed && p.key.type === 'Identifier' && models.has(p.key.name),
+        );
+        if (wanted.length === 0) return;
+        const type = checker.getTypeAtLocation(services.esTreeNodeToTSNodeMap.get(node));
+        for (const p of wanted) {
+          const schema = models.get(p.key.name);
+          if (!owned.has(schema) && declaredByClient(type.getProperty(p.key.name)))
+            report(p.key, p.key.name, schema);
+        }
       },
       TaggedTemplateExpression(node) {
         const tag = node.tag.type === 'MemberExpression' ? node.tag.property : node.tag;

@@ -64,6 +64,7 @@ describe('renkei/service-tables', () => {
         'renkei/service-tables apps/clearing/src/reads-registry.ts: await prisma.participant.findMany(),',
         'renkei/service-tables apps/clearing/src/reads-registry.ts: await tx.dataContract.count(),',
         'renkei/service-tables apps/clearing/src/reads-registry.ts: await prisma.$queryRaw`SELECT count(*) FROM registry.participants`,',
+        'renkei/service-tables apps/clearing/src/reads-registry.ts: const { participant, grant } = prisma;',
         'renkei/service-tables apps/exchange/src/any-table.ts: return prisma.grant.count();',
       ].sort(),
     );
