@@ -1,4 +1,6 @@
 export type { Hospital, Twin } from './model.js';
+// bench/ builds synthetic networks with it (branch contracts-sdk moves the generator there).
+export { Random } from './random.js';
 export { compareEvents, eventsForTwin, TwinBuilder, twinDigest, type TwinEvent } from './twin.js';
 export {
   compileDisruption,
