@@ -20,6 +20,13 @@ export {
   SIGNING_KEY_STATES,
   type SigningKeyState,
 } from './key-ring.js';
-export { type IssueRequest, type Principal, requireScope, TokenIssuer, TokenVerifier } from './tokens.js';
+export {
+  type AccessClaims,
+  type IssueRequest,
+  type Principal,
+  requireScope,
+  TokenIssuer,
+  TokenVerifier,
+} from './tokens.js';
 export { CLIENT_ASSERTION_TYPE, verifyClientAssertion } from './client-assertion.js';
 export { Authenticated, AuthGuard, CurrentPrincipal, TOKEN_VERIFIER } from './auth.guard.js';

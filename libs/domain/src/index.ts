@@ -41,6 +41,7 @@ export {
 } from './participant.js';
 export {
   type ContractEventType,
+  ContractEventTypes,
   type DataEnvelope,
   type DeadLetterNotice,
   type DecisionRecordInput,

@@ -23,6 +23,6 @@ export { refusalRecorder } from './refusal-audit.js';
 export { keepStreamOpen } from './edge/http-limits.js';
 export { RateLimited } from './edge/rate-limit.js';
 export { DependencyDeadlineInterceptor } from './resilience/deadline.interceptor.js';
-export { withDeadline } from './resilience/deadline.js';
+export { DeadlineExceeded, withDeadline } from './resilience/deadline.js';
 export { guardProcess, keepTrying } from './resilience/process-guards.js';
 export { DATABASE_PROBE_TIMEOUT_MS, healthOf, Readiness } from './resilience/readiness.js';

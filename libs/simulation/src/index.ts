@@ -9,7 +9,7 @@ export {
   type SimulateNetworkOptions,
   syntheticNetwork,
 } from './network.js';
-export { type DisruptionScenario, simulateDisruption } from './disruption.js';
-export { compareMethods, type ProcessMethod } from './method-switch.js';
-export { rollUpCfp } from './cfp.js';
-export { forecastOccupancy, type OccupancyScenario } from './hospital.js';
+export { type DisruptionResult, type DisruptionScenario, simulateDisruption } from './disruption.js';
+export { compareMethods, type MethodComparison, type ProcessMethod } from './method-switch.js';
+export { type CfpRollUp, rollUpCfp } from './cfp.js';
+export { forecastOccupancy, type OccupancyForecast, type OccupancyScenario } from './hospital.js';
