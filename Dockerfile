@@ -6,6 +6,17 @@ RUN CGO_ENABLED=0 GOBIN=/out go install github.com/open-policy-agent/opa@${OPA_V
 FROM node:26-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
+# npm ci links the workspace libraries (node_modules/@renkei/* -> libs/*), so it needs their manifests.
+COPY libs/auth/package.json libs/auth/
+COPY libs/contracts/package.json libs/contracts/
+COPY libs/crypto/package.json libs/crypto/
+COPY libs/domain/package.json libs/domain/
+COPY libs/kafka/package.json libs/kafka/
+COPY libs/persistence/package.json libs/persistence/
+COPY libs/platform/package.json libs/platform/
+COPY libs/policy/package.json libs/policy/
+COPY libs/sdk/package.json libs/sdk/
+COPY libs/simulation/package.json libs/simulation/
 RUN npm ci
 COPY . .
 COPY --from=opa /out/opa /usr/local/bin/opa
@@ -18,6 +29,8 @@ WORKDIR /app
 ENV NODE_ENV=production
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+# Each library runs from its own libs/<name>/dist (its package.json `exports`); see ADR 0022.
+COPY --from=build /app/libs ./libs
 COPY --from=build /app/policies/build ./policies/build
 COPY --from=build /app/prisma ./prisma
 COPY --from=build /app/scripts/prisma-migrate.mjs ./scripts/prisma-migrate.mjs

@@ -1,17 +1,21 @@
 // @ts-check
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import serviceTables from './eslint-rules/service-tables.js';
 
 export default tseslint.config(
   {
     ignores: [
       'dist/**',
+      'libs/*/dist/**',
       'node_modules/**',
       '.renkei/**',
       'libs/persistence/src/generated/**',
       'libs/sdk/src/generated/**',
       'coverage/**',
       'policies/build/**',
+      // Deliberate violations, linted by test/unit/boundaries.spec.ts.
+      'test/fixtures/boundaries/**',
     ],
   },
   js.configs.recommended,
@@ -34,6 +38,16 @@ export default tseslint.config(
     },
   },
   {
+    // Which PostgreSQL schema each service owns (prisma/schema.prisma, ADR 0022); exchange and cps-sim own none.
+    plugins: { renkei: { rules: { 'service-tables': serviceTables } } },
+  },
+  {
+    files: ['apps/**/*.ts'],
+    rules: {
+      'renkei/service-tables': ['error', { owners: { registry: ['registry'], clearing: ['clearing'] } }],
+    },
+  },
+  {
     files: ['**/*.spec.ts', 'test/**/*.ts'],
     rules: {
       // expect.any()/expect.objectContaining() are typed `any` by design.
@@ -41,7 +55,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.mjs', '**/*.js'],
+    files: ['**/*.mjs', '**/*.js', '**/*.cjs'],
     ...tseslint.configs.disableTypeChecked,
     languageOptions: {
       parserOptions: { projectService: false, program: null },
@@ -51,6 +65,7 @@ export default tseslint.config(
         URL: 'readonly',
         fetch: 'readonly',
         WebAssembly: 'readonly',
+        module: 'writable',
       },
     },
   },

@@ -13,7 +13,7 @@ const swcPlugin = swc.vite({
     transform: { legacyDecorator: true, decoratorMetadata: true },
   },
 });
-// The `source` condition resolves #libs/* to the TypeScript sources (package.json "imports").
+// The `source` condition resolves @renkei/* (and the #libs/* alias) to the TypeScript sources (ADR 0022).
 const conditions = ['source', ...defaultServerConditions];
 
 export default defineConfig({
@@ -26,7 +26,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
-          include: ['libs/**/*.spec.ts', 'apps/**/*.spec.ts'],
+          include: ['libs/**/*.spec.ts', 'apps/**/*.spec.ts', 'test/unit/**/*.spec.ts'],
           sequence: { groupOrder: 0 },
         },
       },

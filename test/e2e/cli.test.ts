@@ -24,7 +24,7 @@ describe('the renkei CLI', () => {
   let grantId = '';
 
   const cli = (who: string, args: string[]) =>
-    run(process.execPath, [`${root}/dist/libs/sdk/src/cli.js`, ...args], {
+    run(process.execPath, [`${root}/libs/sdk/dist/cli.js`, ...args], {
       env: { ...process.env, RENKEI_CREDENTIALS: creds[who] },
       cwd: dir,
     });
@@ -244,7 +244,7 @@ describe('the renkei CLI', () => {
   });
 
   it('says what is missing when no credentials are given', async () => {
-    const failure = await run(process.execPath, [`${root}/dist/libs/sdk/src/cli.js`, 'catalog'], {
+    const failure = await run(process.execPath, [`${root}/libs/sdk/dist/cli.js`, 'catalog'], {
       env: { PATH: process.env.PATH },
     }).then(
       () => undefined,

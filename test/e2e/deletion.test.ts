@@ -59,7 +59,7 @@ describe('deletion obligations when a grant ends', () => {
       file,
       JSON.stringify({ ...env.platform.endpoints, clientId: ids[who], privateJwk: keys[who] }),
     );
-    const { stdout } = await run(process.execPath, [`${repoRoot}/dist/libs/sdk/src/cli.js`, ...args], {
+    const { stdout } = await run(process.execPath, [`${repoRoot}/libs/sdk/dist/cli.js`, ...args], {
       env: { ...process.env, RENKEI_CREDENTIALS: file },
     });
     return JSON.parse(stdout) as unknown;

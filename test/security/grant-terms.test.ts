@@ -72,7 +72,7 @@ describe('grant terms: history and requests', () => {
       file,
       JSON.stringify({ ...env.platform.endpoints, clientId: ids[who], privateJwk: keys[who] }),
     );
-    const { stdout } = await run(process.execPath, [`${repoRoot}/dist/libs/sdk/src/cli.js`, ...args], {
+    const { stdout } = await run(process.execPath, [`${repoRoot}/libs/sdk/dist/cli.js`, ...args], {
       env: { ...process.env, RENKEI_CREDENTIALS: file },
     });
     return JSON.parse(stdout) as Record<string, unknown>;

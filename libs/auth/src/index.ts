@@ -1,6 +1,32 @@
-export * from './signing-keys.js';
-export * from './key-ring.js';
-export * from './tokens.js';
-export * from './client-assertion.js';
-export * from './auth.guard.js';
-export * from './critical-headers.js';
+export {
+  generatePrivateJwk,
+  loadSigningKeys,
+  parseSigningKeys,
+  PLATFORM_ALG,
+  publicPart,
+  type SigningKey,
+  toSigningKey,
+} from './signing-keys.js';
+export {
+  KeyRing,
+  type KeyTimes,
+  type KeyTransition,
+  nextChangeDue,
+  planRequestedRotation,
+  planRotation,
+  retirementDue,
+  type RingKey,
+  type RotationPolicy,
+  SIGNING_KEY_STATES,
+  type SigningKeyState,
+} from './key-ring.js';
+export {
+  type AccessClaims,
+  type IssueRequest,
+  type Principal,
+  requireScope,
+  TokenIssuer,
+  TokenVerifier,
+} from './tokens.js';
+export { CLIENT_ASSERTION_TYPE, verifyClientAssertion } from './client-assertion.js';
+export { Authenticated, AuthGuard, CurrentPrincipal, TOKEN_VERIFIER } from './auth.guard.js';

@@ -1,5 +1,10 @@
 // Contract logic without I/O: schema compatibility, ODCS v3 import/export, DCAT / Dataspace Protocol catalog.
-export * from './compatibility.js';
-export * from './odcs.js';
-export * from './dcat.js';
-export * from './terms.js';
+export {
+  checkCompatibility,
+  type SchemaBreak,
+  type VersionedSchema,
+  versionsCheckedAgainst,
+} from './compatibility.js';
+export { type ContractDraft, exportOdcs, exportOdcsYaml, importOdcs } from './odcs.js';
+export { type CatalogOffer, dcatCatalog, renkeiTerm } from './dcat.js';
+export { contractTermViolations, tagsOf } from './terms.js';

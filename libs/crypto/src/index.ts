@@ -1,1 +1,10 @@
-export * from './envelope.js';
+export {
+  decryptValue,
+  type EncryptedValue,
+  encryptValue,
+  isEncryptedValue,
+  newDataKey,
+  parseKeyEncryptionKey,
+  unwrapKey,
+  wrapKey,
+} from './envelope.js';

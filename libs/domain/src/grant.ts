@@ -1,5 +1,4 @@
 import { conflict } from './errors.js';
-import type { GrantView } from './events.js';
 
 /**
  * A grant is the originator's consent for one consumer to use one dataset for one purpose.
@@ -52,9 +51,10 @@ export const HISTORY_ALL = 'all';
 
 /**
  * Epoch ms from which a grant covers the topic: events published before it are withheld. 'all' is 0. A
- * grant without the term (an event from before it existed) starts at its validFrom, never earlier.
+ * grant without the term (an event from before it existed) starts at its validFrom, never earlier. Takes the
+ * two GrantView fields it reads, spelled out, because events.ts imports from this file (no import cycle).
  */
-export function historyStartMs(grant: Pick<GrantView, 'historyFrom' | 'validFrom'>): number {
+export function historyStartMs(grant: { historyFrom?: string | null; validFrom: string }): number {
   if (grant.historyFrom === HISTORY_ALL) return 0;
   const from = grant.historyFrom ? Date.parse(grant.historyFrom) : NaN;
   return Number.isNaN(from) ? Date.parse(grant.validFrom) : from;

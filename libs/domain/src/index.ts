@@ -1,19 +1,105 @@
-export * from './errors.js';
-export * from './identity.js';
-export * from './clock.js';
-export * from './grant.js';
-export * from './contract.js';
-export * from './participant.js';
-export * from './events.js';
-export * from './json-schema.js';
-export * from './linear-regex.js';
-export * from './schema-limits.js';
-export * from './projection.js';
-export * from './person-consent.js';
-export * from './semver.js';
-export * from './refusal.js';
-export * from './event-size.js';
-export * from './ids.js';
+export {
+  badRequest,
+  conflict,
+  DomainError,
+  type ErrorDetail,
+  type ErrorKind,
+  forbidden,
+  notFound,
+  unauthenticated,
+  unavailable,
+} from './errors.js';
+export { assertLegalIdentifiers, corporateNumberCheckDigit } from './identity.js';
+export { type Clock, CLOCK, FixedClock, systemClock } from './clock.js';
+export { assertTransition, type GrantState, GrantStates, HISTORY_ALL, historyStartMs } from './grant.js';
+export {
+  assertContractTransition,
+  type CompatibilityMode,
+  CompatibilityModes,
+  type ContractDomain,
+  ContractDomains,
+  type ContractStatus,
+  type ContractTerms,
+  type DatasetRef,
+  type DerivedTerms,
+  type FieldTag,
+  FieldTags,
+  type FieldTerms,
+  minimumProtection,
+  MinimumProtection,
+  Sensitivities,
+  type Sensitivity,
+  Visibilities,
+  type Visibility,
+} from './contract.js';
+export {
+  Certifications,
+  type ParticipantRole,
+  ParticipantRoles,
+  type ParticipantView,
+  ProtectionLevels,
+} from './participant.js';
+export {
+  type ContractEventType,
+  ContractEventTypes,
+  type DataEnvelope,
+  type DeadLetterNotice,
+  type DecisionRecordInput,
+  type GrantView,
+  type PlatformEvent,
+  Topics,
+} from './events.js';
+export {
+  assertCompilableSchema,
+  compileContractSchema,
+  type PayloadValidator,
+  pointer,
+  validatePayload,
+} from './json-schema.js';
+export { compileLinear, type LinearPattern, LinearPatternCache, linearRegExp } from './linear-regex.js';
+export {
+  assertSchemaWithinLimits,
+  DEFAULT_SCHEMA_LIMITS,
+  type SchemaLimits,
+  schemaLimitsFromEnv,
+} from './schema-limits.js';
+export { currentVersion, PlatformProjection } from './projection.js';
+export {
+  type ConsentPeriod,
+  type ConsentProvision,
+  consentStatus,
+  type ConsentStatus,
+  type ConsentUse,
+  MAX_CONSENTS_PER_PERSON,
+  MAX_PROVISION_DEPTH,
+  MAX_PROVISIONS,
+  MAX_SCOPE_VALUES,
+  type PersonConsentView,
+} from './person-consent.js';
+export { isSemver } from './semver.js';
+export {
+  concealedTarget,
+  concealing,
+  isOnRecord,
+  onRecord,
+  type RefusalCategory,
+  type RefusalRecord,
+  type RefusalTarget,
+} from './refusal.js';
+export { assertEventFits, LIFECYCLE_RESERVE_BYTES } from './event-size.js';
+export {
+  DATASET_ID_MAX,
+  DATASET_ID_PATTERN,
+  DatasetId,
+  DatasetSelector,
+  EventType,
+  isDatasetId,
+  Kid,
+  Purpose,
+  SubjectRef,
+  TopicPrefix,
+  Version,
+} from './ids.js';
 export {
   ERROR_CODES,
   errorCodeInfo,

@@ -1,12 +1,18 @@
-export * from './kafka-client.js';
-export * from './outbox-relay.js';
-export * from './event-consumer.js';
-export * from './refusal-sink.js';
-export * from './outbox-parking.js';
-export * from './supervised-consumer.js';
-export * from './kafka-probe.js';
+export { createKafka, ensurePlatformTopics, ensureTopics } from './kafka-client.js';
+export {
+  type DeadLetter,
+  type OutboxOutcome,
+  OutboxRelay,
+  type OutboxRow,
+  type OutboxStore,
+} from './outbox-relay.js';
+export { EventConsumer } from './event-consumer.js';
+export { kafkaRefusalSink } from './refusal-sink.js';
+export { deadLetterNotice } from './outbox-parking.js';
+export { SupervisedConsumer, type SupervisedState } from './supervised-consumer.js';
+export { KAFKA_PROBE_TIMEOUT_MS, KAFKA_PROBE_TIMEOUTS_BEFORE_DOWN, kafkaProbe } from './kafka-probe.js';
+export { renewingProducer } from './renewing-producer.js';
 export { useKafka, startOutbox, sendRefusalsToKafka, type KafkaUse } from './kafka-runtime.js';
-export * from './renewing-producer.js';
 export {
   checkMessage,
   decodeMessage,

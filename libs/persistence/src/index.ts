@@ -1,4 +1,11 @@
-export * from './prisma.js';
-export * from './outbox-store.js';
+export {
+  asJson,
+  createPrisma,
+  type DeletionObligationModel,
+  type GrantModel,
+  Prisma,
+  PrismaClient,
+} from './prisma.js';
+export { type OnDeadLetter, PrismaOutboxStore } from './outbox-store.js';
+export { escapeLike } from './like.js';
 export { useDatabase } from './database-runtime.js';
-export * from './like.js';

@@ -1,12 +1,32 @@
-export * from './config.js';
-export * from './logger.js';
-export * from './problem.filter.js';
-export * from './zod.js';
-export * from './openapi.js';
-export * from './bootstrap.js';
-export * from './health.controller.js';
+export { baseConfigSchema, loadConfig } from './config.js';
+export { createLogger, routeProcessWarnings } from './logger.js';
+export {
+  ApiExample,
+  ApiZodBody,
+  ApiZodQuery,
+  DATASET_PARAM_SCHEMA,
+  DatasetPipe,
+  IdPipe,
+  parseOrThrow,
+  TextParamPipe,
+  textParamSchema,
+  UuidPipe,
+  VERSION_PARAM_SCHEMA,
+  VersionPipe,
+  ZodPipe,
+} from './zod.js';
+export { EDGE_PROBLEMS, operationsOf, PROBLEM_MEDIA_TYPE, Problems, Responds } from './openapi.js';
+export { createHttpApp, openApiDocument, type ServiceDescription } from './bootstrap.js';
+export { HEALTH_CHECK, type HealthCheck, HealthController } from './health.controller.js';
+export { listenAndServe } from './service.js';
+export { refusalRecorder } from './refusal-audit.js';
+export { keepStreamOpen } from './edge/http-limits.js';
+export { RateLimited } from './edge/rate-limit.js';
+export { DependencyDeadlineInterceptor } from './resilience/deadline.interceptor.js';
+export { DeadlineExceeded, withDeadline } from './resilience/deadline.js';
+export { guardProcess, keepTrying } from './resilience/process-guards.js';
+export { DATABASE_PROBE_TIMEOUT_MS, healthOf, Readiness } from './resilience/readiness.js';
 export { HealthModule } from './health.module.js';
-export * from './service.js';
 export {
   runService,
   ShutdownSteps,
@@ -15,7 +35,3 @@ export {
   type ServiceRuntime,
   type ServiceSpec,
 } from './run-service.js';
-export * from './refusal-audit.js';
-export * from './edge/index.js';
-export * from './metrics.js';
-export * from './resilience/index.js';

@@ -1,7 +1,14 @@
-export * from './policy-engine.js';
-export * from './obligations.js';
-export * from './input.js';
-export * from './decision-record.js';
+export {
+  noObligations,
+  type PolicyAction,
+  type PolicyDecision,
+  PolicyEngine,
+  type PolicyInput,
+  readPolicyBundle,
+} from './policy-engine.js';
+export { applyObligations, pseudonym } from './obligations.js';
+export { buildPolicyInput, type DecisionRequest } from './input.js';
+export { decisionRecord, denied } from './decision-record.js';
 export {
   PolicyGate,
   syncFor,

@@ -1,8 +1,15 @@
-export * from './model.js';
-export * from './random.js';
-export * from './twin.js';
-export * from './network.js';
-export * from './disruption.js';
-export * from './method-switch.js';
-export * from './cfp.js';
-export * from './hospital.js';
+export type { Hospital, Twin } from './model.js';
+// bench/ builds synthetic networks with it (branch contracts-sdk moves the generator there).
+export { Random } from './random.js';
+export { compareEvents, eventsForTwin, TwinBuilder, twinDigest, type TwinEvent } from './twin.js';
+export {
+  compileDisruption,
+  compileNetwork,
+  simulateNetwork,
+  type SimulateNetworkOptions,
+  syntheticNetwork,
+} from './network.js';
+export { type DisruptionResult, type DisruptionScenario, simulateDisruption } from './disruption.js';
+export { compareMethods, type MethodComparison, type ProcessMethod } from './method-switch.js';
+export { type CfpRollUp, rollUpCfp } from './cfp.js';
+export { forecastOccupancy, type OccupancyForecast, type OccupancyScenario } from './hospital.js';

@@ -2,12 +2,12 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DatasetId, DATASET_ID_MAX, Purpose } from '#libs/domain';
 import { IdPipe } from '#libs/platform';
-import { RequestGrantSchema } from '../../clearing/src/grants/grants.dto.js';
-import { DatasetTokenRequestSchema } from '../../clearing/src/tokens/tokens.dto.js';
-import { EncryptionKeysSchema, ErasePersonSchema } from '../../clearing/src/data-keys/data-keys.dto.js';
-import { OptOutSchema } from '../../clearing/src/consents/consents.controller.js';
-import { RequestInputSchema } from '../../cps-sim/src/inputs/inputs.dto.js';
-import { RegisterContractSchema, registerExample } from './contracts/contracts.dto.js';
+import { RequestGrantSchema } from '../../apps/clearing/src/grants/grants.dto.js';
+import { DatasetTokenRequestSchema } from '../../apps/clearing/src/tokens/tokens.dto.js';
+import { EncryptionKeysSchema, ErasePersonSchema } from '../../apps/clearing/src/data-keys/data-keys.dto.js';
+import { OptOutSchema } from '../../apps/clearing/src/consents/consents.controller.js';
+import { RequestInputSchema } from '../../apps/cps-sim/src/inputs/inputs.dto.js';
+import { RegisterContractSchema, registerExample } from '../../apps/registry/src/contracts/contracts.dto.js';
 
 const datasetIds = fc
   .tuple(
