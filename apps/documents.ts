@@ -7,7 +7,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { OpenAPIObject } from '@nestjs/swagger';
-import { openApiDocument, type ServiceDescription } from '#libs/platform';
+import { openApiDocument, type ServiceDescription } from '@renkei/platform';
 import { RegistryModule } from './registry/src/registry.module.js';
 import { ClearingModule } from './clearing/src/clearing.module.js';
 import { ExchangeModule } from './exchange/src/exchange.module.js';

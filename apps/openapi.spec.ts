@@ -10,8 +10,8 @@ import addFormatsPlugin from 'ajv-formats';
 import type { OpenAPIObject } from '@nestjs/swagger';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { EDGE_PROBLEMS, operationsOf, PROBLEM_MEDIA_TYPE } from '#libs/platform';
-import { errorCodeInfo } from '#libs/domain';
+import { EDGE_PROBLEMS, operationsOf, PROBLEM_MEDIA_TYPE } from '@renkei/platform';
+import { errorCodeInfo } from '@renkei/domain';
 import { serviceDocuments } from './documents.js';
 
 const addFormats = addFormatsPlugin as unknown as (ajv: Ajv) => Ajv;

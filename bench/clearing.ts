@@ -27,8 +27,8 @@ import {
   TokenIssuer,
   TokenVerifier,
   type IssueRequest,
-} from '#libs/auth';
-import { systemClock, type GrantView, type PlatformProjection } from '#libs/domain';
+} from '@renkei/auth';
+import { systemClock, type GrantView, type PlatformProjection } from '@renkei/domain';
 import {
   buildPolicyInput,
   decisionRecord,
@@ -36,7 +36,7 @@ import {
   readPolicyBundle,
   type DecisionRequest,
   type PolicyInput,
-} from '#libs/policy';
+} from '@renkei/policy';
 import { entryHash, GENESIS_HASH } from '../apps/clearing/src/audit/audit-log.js';
 import { machine, writeReport } from './report.js';
 import { percentile, round, summarise } from './stats.js';

@@ -19,7 +19,7 @@ import {
   TwinBuilder,
   type SimulateNetworkOptions,
   type TwinEvent,
-} from '#libs/simulation';
+} from '@renkei/simulation';
 import { batteryChainTwin } from '../test/fixtures/cps/battery-chain.js';
 import { syntheticNetwork } from './synthetic-network.js';
 import {

@@ -5,7 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { JWK } from 'jose';
-import { RenkeiClient, RenkeiError } from '#libs/sdk';
+import { RenkeiClient, RenkeiError } from '@renkei/sdk';
 import { round, summarise } from './stats.js';
 
 interface AttackerData {

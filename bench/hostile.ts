@@ -11,7 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
-import { RenkeiClient, type DeliveryStream } from '#libs/sdk';
+import { RenkeiClient, type DeliveryStream } from '@renkei/sdk';
 import { freshDatabase } from '../test/support/database.js';
 import { generateSecrets, startPlatform } from '../test/support/platform.js';
 import {

@@ -1,4 +1,4 @@
-import { PlatformProjection } from '#libs/domain';
+import { PlatformProjection } from '@renkei/domain';
 import { batteryCfpContract } from '../test/fixtures/battery-cfp.js';
 
 /** What the exchange and clearing know in the battery CFP scenario, for in-process policy benchmarks. */

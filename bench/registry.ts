@@ -7,8 +7,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { Bench } from 'tinybench';
-import { checkCompatibility, type VersionedSchema } from '#libs/contracts';
-import { compileContractSchema, linearRegExp, validatePayload, type CompatibilityMode } from '#libs/domain';
+import { checkCompatibility, type VersionedSchema } from '@renkei/contracts';
+import { compileContractSchema, linearRegExp, validatePayload, type CompatibilityMode } from '@renkei/domain';
 import { batteryCfpContract } from '../test/fixtures/battery-cfp.js';
 import { machine, writeReport } from './report.js';
 

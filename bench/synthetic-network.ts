@@ -3,7 +3,7 @@
  * (libs/simulation network.spec.ts, twin.spec.ts): any size, the same for the same seed. It is test data,
  * not part of the engine, so it lives here rather than in libs/simulation.
  */
-import { Random, type Twin } from '#libs/simulation';
+import { Random, type Twin } from '@renkei/simulation';
 
 const COUNTRIES = ['CN', 'JP', 'KR', 'TW', 'US', 'DE', 'MX', 'VN', 'TH', 'IN', 'ZA', 'AU', 'NL', 'MY'];
 

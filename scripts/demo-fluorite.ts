@@ -4,7 +4,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import type { JWK } from 'jose';
-import { RenkeiClient, type Endpoints } from '#libs/sdk';
+import { RenkeiClient, type Endpoints } from '@renkei/sdk';
 import { euvLensChainEvents, fluoriteFromChinaStopsMonteCarlo } from '../test/fixtures/cps/euv-lens-chain.js';
 import type { RunningPlatform } from '../test/support/platform.js';
 import { corporateNumber } from '../test/support/test-platform.js';

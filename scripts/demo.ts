@@ -5,7 +5,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
-import { RenkeiClient, RenkeiError, type DeliveryStream, type StreamLine } from '#libs/sdk';
+import { RenkeiClient, RenkeiError, type DeliveryStream, type StreamLine } from '@renkei/sdk';
 import { freshDatabase } from '../test/support/database.js';
 import { generateSecrets, startPlatform, type Secrets } from '../test/support/platform.js';
 import {

@@ -4,7 +4,7 @@
  * spec libs/domain/src/error-codes.spec.ts checks the same on every test run.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { renderErrorsDoc } from '#libs/domain';
+import { renderErrorsDoc } from '@renkei/domain';
 
 const file = new URL('../docs/errors.md', import.meta.url);
 const page = renderErrorsDoc();

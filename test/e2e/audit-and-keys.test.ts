@@ -13,7 +13,7 @@ import {
   type AuditUsage,
   type DeliveryStream,
   type StreamLine,
-} from '#libs/sdk';
+} from '@renkei/sdk';
 import type { RunningPlatform } from '../support/platform.js';
 import { expectProblem } from '../support/problems.js';
 import {

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { SignJWT, importJWK, type JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RenkeiClient, type DeliveryStream, type StreamLine } from '#libs/sdk';
+import { RenkeiClient, type DeliveryStream, type StreamLine } from '@renkei/sdk';
 import type { RunningPlatform, Secrets } from '../support/platform.js';
 import { expectProblem } from '../support/problems.js';
 import { readTopicUntil } from '../support/topic-reader.js';

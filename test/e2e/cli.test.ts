@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ERROR_CODES } from '#libs/domain';
+import { ERROR_CODES } from '@renkei/domain';
 import type { RunningPlatform } from '../support/platform.js';
 import { repoRoot as root, startTestPlatform, type TestPlatform } from '../support/test-platform.js';
 import { automaker, batteryCfpContract, cellMaker, complianceOffice } from '../fixtures/battery-cfp.js';

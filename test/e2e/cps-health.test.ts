@@ -6,8 +6,8 @@
 import { createHash } from 'node:crypto';
 import type { JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RenkeiClient } from '#libs/sdk';
-import { compareEvents, TwinBuilder } from '#libs/simulation';
+import { RenkeiClient } from '@renkei/sdk';
+import { compareEvents, TwinBuilder } from '@renkei/simulation';
 import { medicalRegionEvents } from '../fixtures/cps/medical-region.js';
 import { eventually } from '../support/eventually.js';
 import { expectProblem } from '../support/problems.js';

@@ -7,8 +7,8 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JWK } from 'jose';
-import { RenkeiClient, type DeliveryStream, type SimRunView } from '#libs/sdk';
-import { compareEvents, simulateDisruption, TwinBuilder, type TwinEvent } from '#libs/simulation';
+import { RenkeiClient, type DeliveryStream, type SimRunView } from '@renkei/sdk';
+import { compareEvents, simulateDisruption, TwinBuilder, type TwinEvent } from '@renkei/simulation';
 import { euvLensChainEvents } from '../fixtures/cps/euv-lens-chain.js';
 import { eventually } from '../support/eventually.js';
 import { expectProblem } from '../support/problems.js';

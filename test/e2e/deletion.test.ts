@@ -19,7 +19,7 @@ import {
   type DeletionObligation,
   type DeletionReceiptInput,
   type StreamLine,
-} from '#libs/sdk';
+} from '@renkei/sdk';
 import { expectProblem } from '../support/problems.js';
 import {
   participantKey as newKey,

@@ -7,7 +7,7 @@
  */
 import type { JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RenkeiClient, type DeliveryStream, type StreamLine } from '#libs/sdk';
+import { RenkeiClient, type DeliveryStream, type StreamLine } from '@renkei/sdk';
 import { expectProblem } from '../support/problems.js';
 import {
   participantKey as newKey,

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import type { JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RenkeiClient } from '#libs/sdk';
+import { RenkeiClient } from '@renkei/sdk';
 import { expectProblem } from '../support/problems.js';
 import {
   participantKey as newKey,

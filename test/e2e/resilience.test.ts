@@ -3,7 +3,7 @@
  * or exactly after the positions it says it processed, even when the exchange was killed in between.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RenkeiClient, RenkeiError, type DeliveryStream, type StreamLine } from '#libs/sdk';
+import { RenkeiClient, RenkeiError, type DeliveryStream, type StreamLine } from '@renkei/sdk';
 import {
   participantKey as key,
   publicJwk as pub,

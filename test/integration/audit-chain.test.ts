@@ -1,8 +1,8 @@
 import { pino } from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { FixedClock } from '#libs/domain';
-import { KeyRing, generatePrivateJwk, toSigningKey, type RingKey } from '#libs/auth';
-import { createPrisma, type PrismaClient } from '#libs/persistence';
+import { FixedClock } from '@renkei/domain';
+import { KeyRing, generatePrivateJwk, toSigningKey, type RingKey } from '@renkei/auth';
+import { createPrisma, type PrismaClient } from '@renkei/persistence';
 import {
   appendAudit,
   combineHeads,

@@ -6,9 +6,9 @@
 import { randomUUID } from 'node:crypto';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FixedClock, Topics } from '#libs/domain';
-import { KeyRing, generatePrivateJwk, toSigningKey } from '#libs/auth';
-import { createPrisma, type PrismaClient } from '#libs/persistence';
+import { FixedClock, Topics } from '@renkei/domain';
+import { KeyRing, generatePrivateJwk, toSigningKey } from '@renkei/auth';
+import { createPrisma, type PrismaClient } from '@renkei/persistence';
 import {
   appendAudit,
   combineHeads,

@@ -3,8 +3,8 @@
  * process through @open-policy-agent/opa-wasm, with inputs built exactly as the services build them.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { PlatformProjection, type ContractTerms, type GrantView, type ParticipantView } from '#libs/domain';
-import { applyObligations, buildPolicyInput, PolicyEngine, readPolicyBundle } from '#libs/policy';
+import { PlatformProjection, type ContractTerms, type GrantView, type ParticipantView } from '@renkei/domain';
+import { applyObligations, buildPolicyInput, PolicyEngine, readPolicyBundle } from '@renkei/policy';
 import { batteryCfpContract } from '../fixtures/battery-cfp.js';
 
 const root = new URL('../..', import.meta.url).pathname;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll } from 'vitest';
-import { createPrisma, type PrismaClient } from '#libs/persistence';
+import { createPrisma, type PrismaClient } from '@renkei/persistence';
 import { PrismaContractsRepository } from '../../apps/registry/src/contracts/prisma-contracts.repository.js';
 import { describeContractsRepository } from '../support/contracts-repository.contract.js';
 import { freshDatabase } from '../support/database.js';

@@ -1,10 +1,10 @@
 import { decodeProtectedHeader, type JWK } from 'jose';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FixedClock } from '#libs/domain';
-import { TokenIssuer, TokenVerifier, generatePrivateJwk } from '#libs/auth';
-import { newDataKey } from '#libs/crypto';
-import { createPrisma, type PrismaClient } from '#libs/persistence';
+import { FixedClock } from '@renkei/domain';
+import { TokenIssuer, TokenVerifier, generatePrivateJwk } from '@renkei/auth';
+import { newDataKey } from '@renkei/crypto';
+import { createPrisma, type PrismaClient } from '@renkei/persistence';
 import { appendAudit, verifyAudit } from '../../apps/clearing/src/audit/audit-log.js';
 import { AuditCheckpointer } from '../../apps/clearing/src/audit/checkpoints.js';
 import {

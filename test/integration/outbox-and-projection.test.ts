@@ -2,8 +2,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { pino } from 'pino';
 import { ConfigResourceTypes, Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKafka, ensurePlatformTopics, ensureTopics, EventConsumer, OutboxRelay } from '#libs/kafka';
-import { asJson, createPrisma, PrismaOutboxStore, type PrismaClient } from '#libs/persistence';
+import { createKafka, ensurePlatformTopics, ensureTopics, EventConsumer, OutboxRelay } from '@renkei/kafka';
+import { asJson, createPrisma, PrismaOutboxStore, type PrismaClient } from '@renkei/persistence';
 import { freshDatabase } from '../support/database.js';
 
 const root = new URL('../..', import.meta.url).pathname;

@@ -3,8 +3,8 @@ import { pino } from 'pino';
 import { Kafka, logLevel } from 'kafkajs';
 import { register } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKafka, ensureTopics, EventConsumer, OutboxRelay, type DeadLetter } from '#libs/kafka';
-import { asJson, createPrisma, PrismaOutboxStore, type PrismaClient } from '#libs/persistence';
+import { createKafka, ensureTopics, EventConsumer, OutboxRelay, type DeadLetter } from '@renkei/kafka';
+import { asJson, createPrisma, PrismaOutboxStore, type PrismaClient } from '@renkei/persistence';
 import { appendClearingDeadLetters } from '../../apps/clearing/src/audit/dead-letters.js';
 import { freshDatabase } from '../support/database.js';
 

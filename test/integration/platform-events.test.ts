@@ -6,8 +6,8 @@ import type { Kafka } from 'kafkajs';
 import { pino } from 'pino';
 import { register } from 'prom-client';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { PlatformProjection, type GrantChangedEvent, type GrantView } from '#libs/domain';
-import { createKafka, ensureTopics, PlatformEventServer } from '#libs/kafka';
+import { PlatformProjection, type GrantChangedEvent, type GrantView } from '@renkei/domain';
+import { createKafka, ensureTopics, PlatformEventServer } from '@renkei/kafka';
 
 const logger = pino({ level: 'silent' });
 const state = new PlatformProjection();

@@ -11,7 +11,7 @@ import { connect, type Socket } from 'node:net';
 import { pino } from 'pino';
 import { Kafka, logLevel, type ISocketFactory, type Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureTopics, renewingProducer } from '#libs/kafka';
+import { ensureTopics, renewingProducer } from '@renkei/kafka';
 
 const logger = pino({ level: 'silent' });
 const PRODUCE = 0;

@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RenkeiClient } from '#libs/sdk';
+import { RenkeiClient } from '@renkei/sdk';
 import { participantKey as key, publicJwk as pub } from '../support/test-platform.js';
 import type { RunningPlatform } from '../support/platform.js';
 import { automaker, batteryCfpContract, cellMaker, complianceOffice } from '../fixtures/battery-cfp.js';

@@ -8,7 +8,7 @@
  */
 import type { JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RenkeiClient } from '#libs/sdk';
+import { RenkeiClient } from '@renkei/sdk';
 import { expectProblem } from '../support/problems.js';
 import {
   corporateNumber,

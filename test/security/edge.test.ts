@@ -12,7 +12,7 @@ import { connect } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import type { JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RenkeiClient } from '#libs/sdk';
+import { RenkeiClient } from '@renkei/sdk';
 import { participantKey, publicJwk, startTestPlatform, type TestPlatform } from '../support/test-platform.js';
 import { eventually } from '../support/eventually.js';
 import { expectProblem } from '../support/problems.js';

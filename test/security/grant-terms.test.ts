@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RenkeiClient, type DeliveryStream, type StreamLine } from '#libs/sdk';
+import { RenkeiClient, type DeliveryStream, type StreamLine } from '@renkei/sdk';
 import { expectProblem } from '../support/problems.js';
 import {
   participantKey,

@@ -6,8 +6,8 @@
  * search used to treat `%`, `_` and `\` as SQL LIKE wildcards; now they match only themselves.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DATASET_ID_MAX } from '#libs/domain';
-import { RenkeiClient } from '#libs/sdk';
+import { DATASET_ID_MAX } from '@renkei/domain';
+import { RenkeiClient } from '@renkei/sdk';
 import { batteryCfpContract, cellMaker } from '../fixtures/battery-cfp.js';
 import { expectProblem } from '../support/problems.js';
 import { participantKey, publicJwk, startTestPlatform, type TestPlatform } from '../support/test-platform.js';

@@ -9,8 +9,8 @@
 import { ConfigResourceTypes } from 'kafkajs';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKafka } from '#libs/kafka';
-import { RenkeiClient, RenkeiError } from '#libs/sdk';
+import { createKafka } from '@renkei/kafka';
+import { RenkeiClient, RenkeiError } from '@renkei/sdk';
 import { batteryCfpContract, cellMaker, complianceOffice } from '../fixtures/battery-cfp.js';
 import { eventually } from '../support/eventually.js';
 import { expectProblem } from '../support/problems.js';

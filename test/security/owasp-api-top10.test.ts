@@ -13,7 +13,7 @@ import 'reflect-metadata';
 import { Kafka, logLevel } from 'kafkajs';
 import { importJWK, SignJWT, UnsecuredJWT, type JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RenkeiClient } from '#libs/sdk';
+import { RenkeiClient } from '@renkei/sdk';
 import { eventually } from '../support/eventually.js';
 import { expectProblem } from '../support/problems.js';
 import {

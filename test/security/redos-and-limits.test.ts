@@ -11,8 +11,8 @@
 import type { JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { RenkeiClient, type DeliveryStream, type StreamLine } from '#libs/sdk';
-import { DEFAULT_SCHEMA_LIMITS } from '#libs/domain';
+import { RenkeiClient, type DeliveryStream, type StreamLine } from '@renkei/sdk';
+import { DEFAULT_SCHEMA_LIMITS } from '@renkei/domain';
 import {
   participantKey as newKey,
   publicJwk,

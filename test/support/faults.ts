@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { freshDatabase } from './database.js';
 import { generateSecrets, startPlatform, type RunningPlatform, type Secrets } from './platform.js';
 import { privateKafka, privatePostgres, repoRoot } from './private-infra.js';
-import { RenkeiClient, type DeliveryStream } from '#libs/sdk';
+import { RenkeiClient, type DeliveryStream } from '@renkei/sdk';
 
 /** A client answer is "on time" within this long (the bound). */
 export const ANSWER_WITHIN_MS = 2_000;

@@ -5,7 +5,7 @@
  * nothing behind, rows leave the store as snapshots, and a second version with the same number is the
  * unique-key race's 409.
  */
-import { conflict, type PlatformEvent } from '#libs/domain';
+import { conflict, type PlatformEvent } from '@renkei/domain';
 import { registryOutboxRow } from '../../apps/registry/src/registry-events.js';
 import {
   ContractsRepository,

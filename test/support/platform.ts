@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { generatePrivateJwk, publicPart } from '#libs/auth';
+import { generatePrivateJwk, publicPart } from '@renkei/auth';
 import type { JWK } from 'jose';
 
 export interface Secrets {

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { RenkeiError } from '#libs/sdk';
+import { RenkeiError } from '@renkei/sdk';
 
 /** Awaits a call that must fail with this status and stable code; returns the error for more checks. */
 export async function expectProblem(

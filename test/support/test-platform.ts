@@ -5,8 +5,8 @@
 import { existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
-import { corporateNumberCheckDigit } from '#libs/domain';
-import { RenkeiClient } from '#libs/sdk';
+import { corporateNumberCheckDigit } from '@renkei/domain';
+import { RenkeiClient } from '@renkei/sdk';
 import { freshDatabase } from './database.js';
 import { generateSecrets, startPlatform, type RunningPlatform, type Secrets } from './platform.js';
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DatasetId, DATASET_ID_MAX, Purpose } from '#libs/domain';
-import { IdPipe } from '#libs/platform';
+import { DatasetId, DATASET_ID_MAX, Purpose } from '@renkei/domain';
+import { IdPipe } from '@renkei/platform';
 import { RequestGrantSchema } from '../../apps/clearing/src/grants/grants.dto.js';
 import { DatasetTokenRequestSchema } from '../../apps/clearing/src/tokens/tokens.dto.js';
 import { EncryptionKeysSchema, ErasePersonSchema } from '../../apps/clearing/src/data-keys/data-keys.dto.js';

@@ -1,12 +1,12 @@
 import type { DynamicModule } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Kafka } from 'kafkajs';
-import { parseKeyEncryptionKey } from '#libs/crypto';
-import { AnchoredCheckpointSchema, PlatformProjection, systemClock, Topics } from '#libs/domain';
-import { EventConsumer, PlatformEventServer, startOutbox, useKafka } from '#libs/kafka';
-import { PrismaOutboxStore, useDatabase, type PrismaClient } from '#libs/persistence';
-import type { ServiceRuntime } from '#libs/platform';
-import { PolicyEngine, readPolicyBundle } from '#libs/policy';
+import { parseKeyEncryptionKey } from '@renkei/crypto';
+import { AnchoredCheckpointSchema, PlatformProjection, systemClock, Topics } from '@renkei/domain';
+import { EventConsumer, PlatformEventServer, startOutbox, useKafka } from '@renkei/kafka';
+import { PrismaOutboxStore, useDatabase, type PrismaClient } from '@renkei/persistence';
+import type { ServiceRuntime } from '@renkei/platform';
+import { PolicyEngine, readPolicyBundle } from '@renkei/policy';
 import { checkpointSeq } from './audit/checkpoints.js';
 import { appendClearingDeadLetters } from './audit/dead-letters.js';
 import { DecisionIngest } from './audit/decision-ingest.js';
@@ -43,7 +43,7 @@ export async function composeClearing(runtime: ServiceRuntime<ClearingConfig>): 
   const { kafka, topics } = useKafka(runtime, 'renkei-clearing');
   const store = new PrismaOutboxStore(prisma, 'clearing', appendClearingDeadLetters);
   const outbox = await startOutbox(runtime, kafka, store, 'clearing');
-  const { sync, newestOnKafka } = startConsumers(runtime, kafka, topics, prisma, state);
+  const { sync, newestOnKafka } = startConsumers(runtime, kafka, topics, prisma);
   const checkpoints = openCheckpointer(runtime, prisma, signingKeys, state, clock, newestOnKafka);
   // Clearing's own security refusals go straight onto its chain (ADR 0018).
   runtime.recordRefusalsTo((records) => appendRefusals(prisma, records));
@@ -89,7 +89,6 @@ function startConsumers(
   kafka: Kafka,
   topics: Promise<void>,
   prisma: PrismaClient,
-  state: PlatformProjection,
 ) {
   const { logger, readiness } = runtime;
   const projection = readiness.component('projection');

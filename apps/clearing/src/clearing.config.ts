@@ -1,6 +1,6 @@
 import type { JSONWebKeySet } from 'jose';
 import { z } from 'zod';
-import { baseConfigSchema } from '#libs/platform';
+import { baseConfigSchema } from '@renkei/platform';
 import type { ClearingSettings } from './core/clearing-settings.js';
 
 /** Clearing's environment; a bad value fails the boot with a clear message (loadConfig). */

@@ -1,4 +1,4 @@
-import type { ServiceDescription } from '#libs/platform';
+import type { ServiceDescription } from '@renkei/platform';
 
 export const describeClearing: ServiceDescription = {
   name: 'clearing',

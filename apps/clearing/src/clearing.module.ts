@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { JSONWebKeySet } from 'jose';
-import { HealthModule } from '#libs/platform';
+import { HealthModule } from '@renkei/platform';
 import { AuditModule } from './audit/audit.module.js';
 import type { AuditCheckpointer } from './audit/checkpoints.js';
 import { ConsentsModule } from './consents/consents.module.js';

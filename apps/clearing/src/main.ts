@@ -1,4 +1,4 @@
-import { runService } from '#libs/platform';
+import { runService } from '@renkei/platform';
 import { composeClearing, startClearing } from './clearing.composition.js';
 import { clearingConfigSchema } from './clearing.config.js';
 import { describeClearing } from './clearing.description.js';

@@ -1,8 +1,8 @@
 import type { DynamicModule } from '@nestjs/common';
-import { systemClock } from '#libs/domain';
-import { TokenVerifier } from '#libs/auth';
-import type { ServiceRuntime } from '#libs/platform';
-import { RenkeiClient } from '#libs/sdk';
+import { systemClock } from '@renkei/domain';
+import { TokenVerifier } from '@renkei/auth';
+import type { ServiceRuntime } from '@renkei/platform';
+import { RenkeiClient } from '@renkei/sdk';
 import type { CpsConfig } from './cps-sim.config.js';
 import { CpsIdentity } from './cps-sim.identity.js';
 import { CpsSimModule, type CpsEngine } from './cps-sim.module.js';

@@ -1,5 +1,5 @@
-import { forbidden, unavailable } from '#libs/domain';
-import type { Principal } from '#libs/auth';
+import { forbidden, unavailable } from '@renkei/domain';
+import type { Principal } from '@renkei/auth';
 
 /** 503 CPS.NOT_CONFIGURED, with what the operator must do. */
 export const notConfigured = () =>

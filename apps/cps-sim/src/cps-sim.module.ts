@@ -1,8 +1,8 @@
 import { Module, type DynamicModule, type ModuleMetadata, type Provider } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { AuthGuard, TOKEN_VERIFIER, type TokenVerifier } from '#libs/auth';
-import { HEALTH_CHECK, HealthModule, type HealthCheck } from '#libs/platform';
-import { RenkeiClient } from '#libs/sdk';
+import { AuthGuard, TOKEN_VERIFIER, type TokenVerifier } from '@renkei/auth';
+import { HEALTH_CHECK, HealthModule, type HealthCheck } from '@renkei/platform';
+import { RenkeiClient } from '@renkei/sdk';
 import { CpsIdentity } from './cps-sim.identity.js';
 import { DerivedModule } from './derived/derived.module.js';
 import { CpsSimController } from './http/cps-sim.controller.js';

@@ -1,4 +1,4 @@
-import { runService } from '#libs/platform';
+import { runService } from '@renkei/platform';
 import { composeCpsSim } from './cps-sim.composition.js';
 import { cpsConfigSchema } from './cps-sim.config.js';
 import { describeCpsSim } from './cps-sim.description.js';

@@ -1,8 +1,8 @@
 import { Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import { catchError, type Observable } from 'rxjs';
-import { DomainError, unavailable, type ErrorKind } from '#libs/domain';
-import { relayedCode } from '#libs/domain';
-import { RenkeiError } from '#libs/sdk';
+import { DomainError, unavailable, type ErrorKind } from '@renkei/domain';
+import { relayedCode } from '@renkei/domain';
+import { RenkeiError } from '@renkei/sdk';
 
 const kinds: Record<number, ErrorKind> = {
   400: 'bad-request',

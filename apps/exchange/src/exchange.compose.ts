@@ -1,9 +1,9 @@
 import type { DynamicModule } from '@nestjs/common';
-import { systemClock } from '#libs/domain';
-import { TokenVerifier } from '#libs/auth';
-import { kafkaRefusalSink, renewingProducer, useKafka } from '#libs/kafka';
-import type { ServiceRuntime } from '#libs/platform';
-import { PolicyEngine, readPolicyBundle } from '#libs/policy';
+import { systemClock } from '@renkei/domain';
+import { TokenVerifier } from '@renkei/auth';
+import { kafkaRefusalSink, renewingProducer, useKafka } from '@renkei/kafka';
+import type { ServiceRuntime } from '@renkei/platform';
+import { PolicyEngine, readPolicyBundle } from '@renkei/policy';
 import type { ExchangeConfig } from './exchange.config.js';
 import { ExchangeModule, ExchangeSettings } from './exchange.module.js';
 import { followPlatformEvents } from './platform/platform-events.js';

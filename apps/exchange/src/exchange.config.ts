@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { baseConfigSchema } from '#libs/platform';
+import { baseConfigSchema } from '@renkei/platform';
 
 export const exchangeConfigSchema = baseConfigSchema.omit({ DATABASE_URL: true }).extend({
   PORT: z.coerce.number().int().default(3003),

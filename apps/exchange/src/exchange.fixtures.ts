@@ -1,5 +1,5 @@
 /** Platform events the exchange's unit specs build their projections from (unit tier only). */
-import type { ContractTerms, GrantView, PlatformEvent } from '#libs/domain';
+import type { ContractTerms, GrantView, PlatformEvent } from '@renkei/domain';
 
 /** battery.cfp 1.0.0, active, owned by `cell`; the fields a spec cares about as overrides. */
 export const batteryContract = (overrides: Partial<ContractTerms> = {}): ContractTerms => ({

@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { HealthModule } from '#libs/platform';
+import { HealthModule } from '@renkei/platform';
 import { PlatformModule, type ExchangeDeps } from './platform/platform.module.js';
 import { PlatformEventsModule } from './platform-events/platform-events.module.js';
 import { PublishModule } from './publish/publish.module.js';

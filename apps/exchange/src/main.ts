@@ -1,4 +1,4 @@
-import { runService } from '#libs/platform';
+import { runService } from '@renkei/platform';
 import { composeExchange } from './exchange.compose.js';
 import { exchangeConfigSchema } from './exchange.config.js';
 import { describeExchange } from './exchange.description.js';

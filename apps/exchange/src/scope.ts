@@ -1,5 +1,5 @@
-import { forbidden } from '#libs/domain';
-import { requireScope, type Principal } from '#libs/auth';
+import { forbidden } from '@renkei/domain';
+import { requireScope, type Principal } from '@renkei/auth';
 
 /** Exchange tokens carry `<action>:<dataset>`; a token for another dataset or action is refused. */
 export function requireDatasetScope(

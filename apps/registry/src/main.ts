@@ -1,4 +1,4 @@
-import { runService } from '#libs/platform';
+import { runService } from '@renkei/platform';
 import { composeRegistry } from './registry.composition.js';
 import { registryConfigSchema } from './registry.config.js';
 import { describeRegistry } from './registry.description.js';

@@ -1,5 +1,5 @@
-import { deadLetterNotice } from '#libs/kafka';
-import type { OnDeadLetter } from '#libs/persistence';
+import { deadLetterNotice } from '@renkei/kafka';
+import type { OnDeadLetter } from '@renkei/persistence';
 import { emitRegistryEvent } from './registry-events.js';
 
 /**

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { assertEventFits, LIFECYCLE_RESERVE_BYTES, Topics, type PlatformEvent } from '#libs/domain';
-import { asJson, type Prisma } from '#libs/persistence';
+import { assertEventFits, LIFECYCLE_RESERVE_BYTES, Topics, type PlatformEvent } from '@renkei/domain';
+import { asJson, type Prisma } from '@renkei/persistence';
 
 /**
  * Writes a registry event to the outbox in the caller's transaction: the change and its event commit

@@ -1,9 +1,9 @@
 import type { DynamicModule } from '@nestjs/common';
-import { schemaLimitsFromEnv, systemClock } from '#libs/domain';
-import { TokenVerifier } from '#libs/auth';
-import { sendRefusalsToKafka, startOutbox, useKafka } from '#libs/kafka';
-import { PrismaOutboxStore, useDatabase } from '#libs/persistence';
-import type { ServiceRuntime } from '#libs/platform';
+import { schemaLimitsFromEnv, systemClock } from '@renkei/domain';
+import { TokenVerifier } from '@renkei/auth';
+import { sendRefusalsToKafka, startOutbox, useKafka } from '@renkei/kafka';
+import { PrismaOutboxStore, useDatabase } from '@renkei/persistence';
+import type { ServiceRuntime } from '@renkei/platform';
 import { RegistryModule } from './registry.module.js';
 import { registryUrl, type RegistryConfig } from './registry.config.js';
 import { ClearingHeldGrants } from './contracts/held-grants.js';

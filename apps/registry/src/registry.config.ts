@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { baseConfigSchema } from '#libs/platform';
+import { baseConfigSchema } from '@renkei/platform';
 import { DEFAULT_SCHEMA_WORK } from './contracts/schema-work.js';
 
 export const registryConfigSchema = baseConfigSchema.extend({

@@ -1,8 +1,8 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { AuthGuard, TOKEN_VERIFIER, type TokenVerifier } from '#libs/auth';
-import { OutboxRelay } from '#libs/kafka';
-import { PrismaClient } from '#libs/persistence';
-import { HEALTH_CHECK, type HealthCheck } from '#libs/platform';
+import { AuthGuard, TOKEN_VERIFIER, type TokenVerifier } from '@renkei/auth';
+import { OutboxRelay } from '@renkei/kafka';
+import { PrismaClient } from '@renkei/persistence';
+import { HEALTH_CHECK, type HealthCheck } from '@renkei/platform';
 import { HeldGrants } from './contracts/held-grants.js';
 import { SchemaWork } from './contracts/schema-work.js';
 

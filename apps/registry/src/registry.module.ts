@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { HealthModule } from '#libs/platform';
+import { HealthModule } from '@renkei/platform';
 import { CatalogModule } from './catalog/catalog.module.js';
 import { ContractsModule } from './contracts/contracts.module.js';
 import { ParticipantsModule } from './participants/participants.module.js';

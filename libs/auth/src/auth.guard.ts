@@ -10,7 +10,7 @@ import {
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ApiBearerAuth } from '@nestjs/swagger';
-import { unauthenticated } from '#libs/domain';
+import { unauthenticated } from '@renkei/domain';
 import { requireScope, TokenVerifier, type Audience, type Principal } from './tokens.js';
 
 export const TOKEN_VERIFIER = Symbol('TOKEN_VERIFIER');

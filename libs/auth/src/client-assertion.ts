@@ -1,5 +1,5 @@
 import { createLocalJWKSet, errors, jwtVerify, type JWK, type JWTPayload } from 'jose';
-import { unauthenticated, type Clock } from '#libs/domain';
+import { unauthenticated, type Clock } from '@renkei/domain';
 import { refuseCriticalHeaders } from './critical-headers.js';
 
 export const CLIENT_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';

@@ -1,7 +1,7 @@
 import { createPrivateKey, sign } from 'node:crypto';
 import type { JWK } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { FixedClock } from '#libs/domain';
+import { FixedClock } from '@renkei/domain';
 import { verifyClientAssertion } from './client-assertion.js';
 import { generatePrivateJwk, loadSigningKeys, publicPart } from './signing-keys.js';
 import { TokenIssuer, TokenVerifier } from './tokens.js';

@@ -1,5 +1,5 @@
 import { decodeProtectedHeader } from 'jose';
-import { unauthenticated, type CodeOfKind } from '#libs/domain';
+import { unauthenticated, type CodeOfKind } from '@renkei/domain';
 
 /**
  * RFC 7515 §4.1.11: a recipient must refuse a JWS whose `crit` header names an extension it does not

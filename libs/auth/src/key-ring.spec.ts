@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { decodeProtectedHeader, type JWK } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FixedClock } from '#libs/domain';
+import { FixedClock } from '@renkei/domain';
 import {
   KeyRing,
   applyPlan,

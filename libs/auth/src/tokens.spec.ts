@@ -1,6 +1,6 @@
 import { SignJWT, importJWK } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { FixedClock } from '#libs/domain';
+import { FixedClock } from '@renkei/domain';
 import { generatePrivateJwk, loadSigningKeys } from './signing-keys.js';
 import { TokenIssuer, TokenVerifier } from './tokens.js';
 

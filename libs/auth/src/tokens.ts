@@ -9,7 +9,7 @@ import {
   type JWTVerifyGetKey,
 } from 'jose';
 import { randomUUID } from 'node:crypto';
-import { forbidden, unauthenticated, type Clock } from '#libs/domain';
+import { forbidden, unauthenticated, type Clock } from '@renkei/domain';
 import { refuseCriticalHeaders } from './critical-headers.js';
 import type { SigningKeySource } from './key-ring.js';
 import { PLATFORM_ALG, type SigningKey } from './signing-keys.js';

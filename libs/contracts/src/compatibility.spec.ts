@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, it, expect } from 'vitest';
-import { compileContractSchema, CompatibilityModes, type CompatibilityMode } from '#libs/domain';
+import { compileContractSchema, CompatibilityModes, type CompatibilityMode } from '@renkei/domain';
 import {
   checkCompatibility,
   createCheckContext,

@@ -38,7 +38,7 @@
  * The spec checks soundness as a property: on generated schema pairs, whenever no break is reported, no
  * generated payload is accepted by the narrow side and rejected (by Ajv) on the wide side.
  */
-import type { CompatibilityMode } from '#libs/domain';
+import type { CompatibilityMode } from '@renkei/domain';
 import { fieldLabel, report, type Direction, type SchemaBreak } from './compatibility/report.js';
 import { nodeAt } from './compatibility/schema-nodes.js';
 import { createContext } from './compatibility/subset.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ContractTerms } from '#libs/domain';
+import type { ContractTerms } from '@renkei/domain';
 import { dcatCatalog, DSP_CONTEXT, type CatalogOffer } from './dcat.js';
 
 const registryUrl = 'https://registry.renkei.example';

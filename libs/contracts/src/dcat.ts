@@ -38,7 +38,7 @@
  *
  * Visibility and the invited list are not published: the caller builds the catalog for one requester.
  */
-import { MinimumProtection, type ContractStatus, type ContractTerms } from '#libs/domain';
+import { MinimumProtection, type ContractStatus, type ContractTerms } from '@renkei/domain';
 import { contractUrls, type ContractOwnerRef } from './odcs.js';
 
 export interface CatalogOffer {

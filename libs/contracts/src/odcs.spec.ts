@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { compileContractSchema, DomainError, validatePayload, type ContractTerms } from '#libs/domain';
+import { compileContractSchema, DomainError, validatePayload, type ContractTerms } from '@renkei/domain';
 import {
   exportOdcs,
   exportOdcsYaml,

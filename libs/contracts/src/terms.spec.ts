@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ContractTerms } from '#libs/domain';
+import type { ContractTerms } from '@renkei/domain';
 import { contractTermViolations, tagsOf } from './terms.js';
 
 const base: Omit<ContractTerms, 'owner' | 'status' | 'dataset' | 'version'> = {

@@ -6,7 +6,7 @@ import {
   type ErrorDetail,
   type FieldTag,
   type Sensitivity,
-} from '#libs/domain';
+} from '@renkei/domain';
 
 /** The terms a participant submits for a contract version (owner and status are the registry's). */
 type SubmittedTerms = Omit<ContractTerms, 'owner' | 'status' | 'dataset' | 'version'>;

@@ -2,7 +2,7 @@ import type { EachMessagePayload, Kafka } from 'kafkajs';
 import { pino } from 'pino';
 import { register } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { PlatformEventSchema, type PlatformEvent } from '#libs/domain';
+import { PlatformEventSchema, type PlatformEvent } from '@renkei/domain';
 import { EventConsumer } from './event-consumer.js';
 
 /** A kafkajs stand-in: the test feeds messages to the consumer's eachMessage; the topic end is `high`. */

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Admin, Consumer, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { withDeadline } from '#libs/platform';
+import { withDeadline } from '@renkei/platform';
 import { decodeMessage, rejectMessage } from './message-edge.js';
 import { SupervisedConsumer, type SupervisedState } from './supervised-consumer.js';
 

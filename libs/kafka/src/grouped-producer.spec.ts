@@ -1,6 +1,6 @@
 import type { ProducerBatch, RecordMetadata } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import { DeadlineExceeded } from '#libs/platform';
+import { DeadlineExceeded } from '@renkei/platform';
 import { GroupedProducer, type Publication } from './grouped-producer.js';
 
 const silent = { error: () => undefined };

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Message, Producer, RecordMetadata } from 'kafkajs';
-import { Topics, unavailable } from '#libs/domain';
-import { withDeadline } from '#libs/platform';
+import { Topics, unavailable } from '@renkei/domain';
+import { withDeadline } from '@renkei/platform';
 
 /** One publish request's share of a produce request: its data events (partition chosen) and its decision record. */
 export interface Publication {

@@ -1,6 +1,6 @@
 import { Kafka, logLevel, type Admin, type ITopicConfig, type LogEntry } from 'kafkajs';
 import type { Logger } from 'pino';
-import { Topics } from '#libs/domain';
+import { Topics } from '@renkei/domain';
 
 export interface KafkaSettings {
   brokers: string[];

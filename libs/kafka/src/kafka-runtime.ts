@@ -1,6 +1,6 @@
 import type { Kafka } from 'kafkajs';
-import { Topics } from '#libs/domain';
-import type { ServiceRuntime } from '#libs/platform';
+import { Topics } from '@renkei/domain';
+import type { ServiceRuntime } from '@renkei/platform';
 import { createKafka, ensurePlatformTopics } from './kafka-client.js';
 import { KAFKA_PROBE_TIMEOUT_MS, KAFKA_PROBE_TIMEOUTS_BEFORE_DOWN, kafkaProbe } from './kafka-probe.js';
 import { OutboxRelay, type OutboxStore } from './outbox-relay.js';

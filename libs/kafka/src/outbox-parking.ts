@@ -1,6 +1,6 @@
 import type { Producer } from 'kafkajs';
 import type { Logger } from 'pino';
-import type { DeadLetterNotice } from '#libs/domain';
+import type { DeadLetterNotice } from '@renkei/domain';
 import { sharedCounter } from './counter.js';
 
 /**

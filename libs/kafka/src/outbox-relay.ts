@@ -7,7 +7,7 @@ import {
   type OutboxRow,
   type ParkingOptions,
 } from './outbox-parking.js';
-import { withDeadline } from '#libs/platform';
+import { withDeadline } from '@renkei/platform';
 
 /** A send to Kafka is given up on after this long, well inside the outbox transaction's own timeout. */
 export const OUTBOX_SEND_DEADLINE_MS = 4_000;

@@ -5,7 +5,7 @@ import { Test } from '@nestjs/testing';
 import { Kafka, logLevel } from 'kafkajs';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { GrantChangedEvent, PlatformEvent } from '#libs/domain';
+import type { GrantChangedEvent, PlatformEvent } from '@renkei/domain';
 import { PlatformEventContext, PlatformEventServer } from './platform-event-server.js';
 
 const seen: string[] = [];

@@ -3,7 +3,7 @@ import { BaseRpcContext, Server } from '@nestjs/microservices';
 import type { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { lastValueFrom } from 'rxjs';
-import { PlatformEventSchema, type PlatformEvent } from '#libs/domain';
+import { PlatformEventSchema, type PlatformEvent } from '@renkei/domain';
 import { EventConsumer } from './event-consumer.js';
 import type { SupervisedState } from './supervised-consumer.js';
 

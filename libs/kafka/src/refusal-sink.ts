@@ -1,5 +1,5 @@
 import type { Producer } from 'kafkajs';
-import { Topics, type RefusalRecord } from '#libs/domain';
+import { Topics, type RefusalRecord } from '@renkei/domain';
 
 /**
  * Sends a service's aggregated security refusals to clearing, which appends them to the audit chain

@@ -1,4 +1,4 @@
-import { DATABASE_PROBE_TIMEOUT_MS, type ServiceRuntime } from '#libs/platform';
+import { DATABASE_PROBE_TIMEOUT_MS, type ServiceRuntime } from '@renkei/platform';
 import { createPrisma, type PrismaClient } from './prisma.js';
 
 /**

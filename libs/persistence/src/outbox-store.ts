@@ -1,4 +1,4 @@
-import type { DeadLetter, OutboxOutcome, OutboxRow, OutboxStore } from '#libs/kafka';
+import type { DeadLetter, OutboxOutcome, OutboxRow, OutboxStore } from '@renkei/kafka';
 import type { Prisma, PrismaClient } from './prisma.js';
 
 export type ServiceSchema = 'registry' | 'clearing';

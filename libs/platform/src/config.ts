@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { TopicPrefix } from '#libs/domain';
+import { TopicPrefix } from '@renkei/domain';
 
 /** Settings every service shares; each service extends this schema with its own. */
 export const baseConfigSchema = z.object({

@@ -8,7 +8,7 @@ import {
   type ErrorCode,
   type ErrorCodeInfo,
   type ErrorKind,
-} from '#libs/domain';
+} from '@renkei/domain';
 import { edgeProblems } from './edge/framework-errors.js';
 import { ProblemFilter } from './problem.filter.js';
 

@@ -1,8 +1,8 @@
 import { Catch, HttpException, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import { DomainError, type ErrorDetail, type ErrorKind } from '#libs/domain';
-import { STATUS_OF_KIND, type ProblemCode } from '#libs/domain';
+import { DomainError, type ErrorDetail, type ErrorKind } from '@renkei/domain';
+import { STATUS_OF_KIND, type ProblemCode } from '@renkei/domain';
 import { noteRefusal } from './refusal-audit.js';
 import { edgeProblemOf } from './edge/framework-errors.js';
 import { isDependencyFailure } from './resilience/dependency-errors.js';

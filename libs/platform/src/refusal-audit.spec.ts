@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { pino } from 'pino';
-import { concealing, notFound, onRecord, forbidden, type RefusalRecord } from '#libs/domain';
+import { concealing, notFound, onRecord, forbidden, type RefusalRecord } from '@renkei/domain';
 import {
   claimsOf,
   classifyRefusal,

@@ -24,7 +24,7 @@ import {
   type RefusalCategory,
   type RefusalRecord,
   type RefusalTarget,
-} from '#libs/domain';
+} from '@renkei/domain';
 
 export type RefusalSink = (records: RefusalRecord[]) => Promise<void>;
 

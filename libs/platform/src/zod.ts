@@ -1,8 +1,8 @@
 import { applyDecorators, type PipeTransform } from '@nestjs/common';
 import { ApiBody, ApiQuery, ApiResponse } from '@nestjs/swagger';
 import { z } from 'zod';
-import { badRequest, DATASET_ID_MAX, DATASET_ID_PATTERN, DatasetId, isSemver, pointer } from '#libs/domain';
-import type { CodeOfKind } from '#libs/domain';
+import { badRequest, DATASET_ID_MAX, DATASET_ID_PATTERN, DatasetId, isSemver, pointer } from '@renkei/domain';
+import type { CodeOfKind } from '@renkei/domain';
 
 /** JSON Pointer (RFC 6901) for a zod issue path, so errors name the failing part exactly (now in libs/domain). */
 export { pointer };

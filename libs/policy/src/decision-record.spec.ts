@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DomainError, isOnRecord } from '#libs/domain';
+import { DomainError, isOnRecord } from '@renkei/domain';
 import { denied } from './decision-record.js';
 import { noObligations } from './policy-engine.js';
 

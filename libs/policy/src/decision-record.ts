@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { forbidden, notFound, onRecord, type DecisionRecordInput } from '#libs/domain';
-import { policyDenyCode } from '#libs/domain';
+import { forbidden, notFound, onRecord, type DecisionRecordInput } from '@renkei/domain';
+import { policyDenyCode } from '@renkei/domain';
 import type { PolicyDecision, PolicyInput } from './policy-engine.js';
 
 /** Shapes a decision like OPA's decision log: id, time, bundle revision, input, result, requester. */

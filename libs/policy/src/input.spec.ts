@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PlatformProjection, type ContractTerms, type GrantView, type ParticipantView } from '#libs/domain';
+import { PlatformProjection, type ContractTerms, type GrantView, type ParticipantView } from '@renkei/domain';
 import { buildPolicyInput } from './input.js';
 
 const now = new Date('2026-11-21T09:00:00Z');

@@ -7,7 +7,7 @@ import {
   type GrantView,
   type ParticipantView,
   type PlatformProjection,
-} from '#libs/domain';
+} from '@renkei/domain';
 import type {
   PolicyAction,
   PolicyAggregate,

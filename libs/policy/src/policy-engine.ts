@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { loadPolicy, type LoadedPolicy } from '@open-policy-agent/opa-wasm';
-import { unavailable, type ConsentStatus } from '#libs/domain';
+import { unavailable, type ConsentStatus } from '@renkei/domain';
 
 export type PolicyAction =
   | 'contract.register'

@@ -1,5 +1,5 @@
-import type { DecisionRecordInput, PlatformProjection } from '#libs/domain';
-import { unavailable } from '#libs/domain';
+import type { DecisionRecordInput, PlatformProjection } from '@renkei/domain';
+import { unavailable } from '@renkei/domain';
 import { decisionRecord } from './decision-record.js';
 import { buildPolicyInput, type DecisionRequest } from './input.js';
 import type { PolicyDecision, PolicyEngine, PolicyInput } from './policy-engine.js';

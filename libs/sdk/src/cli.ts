@@ -8,7 +8,7 @@ import { createReadStream, readFileSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
-import { errorCodeInfo } from '#libs/domain';
+import { errorCodeInfo } from '@renkei/domain';
 import { RenkeiError, RenkeiUnreachableError } from './client.js';
 import { verifyCheckpointSignature } from './api/audit.js';
 import type { DeletionMethod } from './api/deletion.js';

@@ -3,7 +3,7 @@
  * as such) and `json` (a problem+json answer thrown as RenkeiError). RenkeiClient (renkei-client.ts) and its
  * areas (api/) are built on it.
  */
-import type { ProblemCode } from '#libs/domain';
+import type { ProblemCode } from '@renkei/domain';
 
 /** An error answer from a Renkei service (RFC 9457 problem+json with a stable code). */
 export class RenkeiError extends Error {

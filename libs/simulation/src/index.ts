@@ -1,5 +1,5 @@
 export type { Hospital, Twin } from './model.js';
-// bench/ builds synthetic networks with it (branch contracts-sdk moves the generator there).
+// bench/ builds synthetic networks with it (bench/synthetic-network.ts).
 export { Random } from './random.js';
 export { compareEvents, eventsForTwin, TwinBuilder, twinDigest, type TwinEvent } from './twin.js';
 export {
@@ -7,7 +7,6 @@ export {
   compileNetwork,
   simulateNetwork,
   type SimulateNetworkOptions,
-  syntheticNetwork,
 } from './network.js';
 export { type DisruptionResult, type DisruptionScenario, simulateDisruption } from './disruption.js';
 export { compareMethods, type MethodComparison, type ProcessMethod } from './method-switch.js';

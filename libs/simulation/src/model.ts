@@ -6,7 +6,7 @@
  * Units are whatever the product is counted in (kg of fluorite, blanks, lenses, tools); every rate is per
  * day. A facility makes one product.
  */
-import { DomainError } from '#libs/domain';
+import { DomainError } from '@renkei/domain';
 
 export interface Facility {
   id: string;

@@ -1,4 +1,4 @@
-import type { Prisma, PrismaClient } from '#libs/persistence';
+import type { Prisma, PrismaClient } from '@renkei/persistence';
 
 /** A grant id as stored: entries of other services may carry anything there, only UUIDs are looked up. */
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

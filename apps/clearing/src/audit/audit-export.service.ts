@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Readable } from 'node:stream';
-import { PrismaClient } from '#libs/persistence';
+import { PrismaClient } from '@renkei/persistence';
 import {
   grantPurposes,
   item,

@@ -1,4 +1,4 @@
-import type { PrismaClient } from '#libs/persistence';
+import type { PrismaClient } from '@renkei/persistence';
 import { appendAudit, type AuditAppend } from './audit-log.js';
 
 /**

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import canonicalize from 'canonicalize';
-import type { DecisionRecordInput, RefusalRecord } from '#libs/domain';
-import type { Prisma, PrismaClient } from '#libs/persistence';
+import type { DecisionRecordInput, RefusalRecord } from '@renkei/domain';
+import type { Prisma, PrismaClient } from '@renkei/persistence';
 
 export type AuditKind =
   | 'decision'

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { notFound } from '#libs/domain';
-import type { Principal } from '#libs/auth';
-import { PrismaClient, type Prisma } from '#libs/persistence';
+import { notFound } from '@renkei/domain';
+import type { Principal } from '@renkei/auth';
+import { PrismaClient, type Prisma } from '@renkei/persistence';
 import { DatasetOwners } from '../datasets/dataset-owners.js';
 import { item, UUID, type AuditItem } from './audit-entries.js';
 import { AUDIT_PAGE_MAX, PersonTagSchema, type AuditQuery } from './audit.dto.js';

@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { badRequest, concealing, notFound } from '#libs/domain';
-import type { Principal } from '#libs/auth';
-import { Prisma, PrismaClient } from '#libs/persistence';
-import { syncFor, type ProjectionSync } from '#libs/policy';
+import { badRequest, concealing, notFound } from '@renkei/domain';
+import type { Principal } from '@renkei/auth';
+import { Prisma, PrismaClient } from '@renkei/persistence';
+import { syncFor, type ProjectionSync } from '@renkei/policy';
 import { PROJECTION_SYNC } from '../core/clearing-core.module.js';
 import { DatasetOwners } from '../datasets/dataset-owners.js';
 import { eventCount, grantPurposes, purposeOf, type DecisionPayload } from './audit-entries.js';

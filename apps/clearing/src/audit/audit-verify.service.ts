@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { PrismaClient } from '#libs/persistence';
+import { PrismaClient } from '@renkei/persistence';
 import { combineHeads, headsOf, verifyAudit, type VerifyResult } from './audit-log.js';
 import { AuditCheckpointer, noCheckpoint, type CheckpointView } from './checkpoints.js';
 

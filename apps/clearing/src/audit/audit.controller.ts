@@ -12,7 +12,7 @@ import {
 } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { Authenticated, CurrentPrincipal, type Principal } from '#libs/auth';
+import { Authenticated, CurrentPrincipal, type Principal } from '@renkei/auth';
 import {
   ApiExample,
   ApiZodBody,
@@ -22,7 +22,7 @@ import {
   Problems,
   Responds,
   TextParamPipe,
-} from '#libs/platform';
+} from '@renkei/platform';
 import {
   AuditEntriesSchema,
   AuditExportSchemas,

@@ -1,7 +1,7 @@
 import { text } from 'node:stream/consumers';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { concealedTarget, type PlatformProjection } from '#libs/domain';
-import type { PrismaClient } from '#libs/persistence';
+import { concealedTarget, type PlatformProjection } from '@renkei/domain';
+import type { PrismaClient } from '@renkei/persistence';
 import { DatasetOwners } from '../datasets/dataset-owners.js';
 import { memoryPrisma, memoryTables, type MemoryTables } from '../testing/memory-prisma.js';
 import {

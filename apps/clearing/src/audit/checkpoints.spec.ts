@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FixedClock } from '#libs/domain';
+import { FixedClock } from '@renkei/domain';
 import {
   KeyRing,
   TokenIssuer,
@@ -7,7 +7,7 @@ import {
   generatePrivateJwk,
   toSigningKey,
   type RingKey,
-} from '#libs/auth';
+} from '@renkei/auth';
 import { CHECKPOINT_TYP, signCheckpoint, verifyCheckpoint } from './checkpoints.js';
 import { csvField } from './audit-export.service.js';
 

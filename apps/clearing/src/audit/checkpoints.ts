@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { SignJWT, createLocalJWKSet, decodeProtectedHeader, errors, jwtVerify, type JWK } from 'jose';
 import type { Logger } from 'pino';
-import { DomainError, Topics, conflict, notFound, type Clock } from '#libs/domain';
-import { PLATFORM_ALG, type SigningKey } from '#libs/auth';
-import type { PrismaClient } from '#libs/persistence';
+import { DomainError, Topics, conflict, notFound, type Clock } from '@renkei/domain';
+import { PLATFORM_ALG, type SigningKey } from '@renkei/auth';
+import type { PrismaClient } from '@renkei/persistence';
 import { GENESIS_HASH, headsOf, verifySegment, type ExpectedHead, type HeadSource } from './audit-log.js';
 
 /** The JWS type of a checkpoint: it can never pass as an access token, nor an access token as it. */

@@ -1,6 +1,6 @@
-import type { DeadLetterNotice, PlatformEvent } from '#libs/domain';
-import { deadLetterNotice } from '#libs/kafka';
-import type { OnDeadLetter, PrismaClient } from '#libs/persistence';
+import type { DeadLetterNotice, PlatformEvent } from '@renkei/domain';
+import { deadLetterNotice } from '@renkei/kafka';
+import type { OnDeadLetter, PrismaClient } from '@renkei/persistence';
 import { appendAudit, type AuditAppend } from './audit-log.js';
 
 /**

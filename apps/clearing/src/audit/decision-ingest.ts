@@ -1,9 +1,9 @@
 import type { z } from 'zod';
 import type { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
-import { BatchIngest, checkMessage, type SupervisedState } from '#libs/kafka';
-import { DecisionRecordSchema, Topics, type DecisionRecordInput } from '#libs/domain';
-import type { PrismaClient } from '#libs/persistence';
+import { BatchIngest, checkMessage, type SupervisedState } from '@renkei/kafka';
+import { DecisionRecordSchema, Topics, type DecisionRecordInput } from '@renkei/domain';
+import type { PrismaClient } from '@renkei/persistence';
 import { decisionEntry } from './audit-log.js';
 import { appendOnce } from './audit-ingest.js';
 

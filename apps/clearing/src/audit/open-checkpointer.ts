@@ -1,6 +1,6 @@
-import type { Clock, PlatformProjection } from '#libs/domain';
-import type { PrismaClient } from '#libs/persistence';
-import type { ServiceRuntime } from '#libs/platform';
+import type { Clock, PlatformProjection } from '@renkei/domain';
+import type { PrismaClient } from '@renkei/persistence';
+import type { ServiceRuntime } from '@renkei/platform';
 import { AuditCheckpointer, type CheckpointKeys } from './checkpoints.js';
 
 /** What the checkpointer reads from clearing's configuration (clearing.config.ts). */

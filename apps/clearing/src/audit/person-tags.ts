@@ -1,5 +1,5 @@
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
-import type { Prisma } from '#libs/persistence';
+import type { Prisma } from '@renkei/persistence';
 
 type Tx = Prisma.TransactionClient;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RefusalRecord } from '#libs/domain';
+import type { RefusalRecord } from '@renkei/domain';
 import { refusalEntry } from './audit-log.js';
 import { isDecisionRecord } from './decision-ingest.js';
 import { parseRefusal } from './refusal-ingest.js';

@@ -1,9 +1,9 @@
 import type { z } from 'zod';
 import type { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
-import { BatchIngest, decodeMessage } from '#libs/kafka';
-import { REFUSAL_RECORD_MAX_BYTES, RefusalRecordSchema, Topics, type RefusalRecord } from '#libs/domain';
-import type { PrismaClient } from '#libs/persistence';
+import { BatchIngest, decodeMessage } from '@renkei/kafka';
+import { REFUSAL_RECORD_MAX_BYTES, RefusalRecordSchema, Topics, type RefusalRecord } from '@renkei/domain';
+import type { PrismaClient } from '@renkei/persistence';
 import { refusalEntry } from './audit-log.js';
 import { appendOnce } from './audit-ingest.js';
 

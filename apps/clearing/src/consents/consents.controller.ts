@@ -1,8 +1,8 @@
 import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
-import { Authenticated, CurrentPrincipal, type Principal } from '#libs/auth';
-import { ApiZodBody, ApiZodQuery, ZodPipe, RateLimited, Problems, Responds } from '#libs/platform';
+import { Authenticated, CurrentPrincipal, type Principal } from '@renkei/auth';
+import { ApiZodBody, ApiZodQuery, ZodPipe, RateLimited, Problems, Responds } from '@renkei/platform';
 import { ConsentsService } from './consents.service.js';
 import {
   ConsentViewSchema,

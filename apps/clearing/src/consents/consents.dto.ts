@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DatasetSelector, SubjectRef } from '#libs/domain';
+import { DatasetSelector, SubjectRef } from '@renkei/domain';
 import { DATASET_EXTENSION } from './fhir-consent.js';
 
 export const OptOutSchema = z.object({

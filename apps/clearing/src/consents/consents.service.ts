@@ -8,10 +8,10 @@ import {
   type ConsentProvision,
   type PersonConsentView,
   type PlatformEvent,
-} from '#libs/domain';
-import type { Principal } from '#libs/auth';
-import { PrismaClient, asJson, type Prisma } from '#libs/persistence';
-import { OutboxRelay } from '#libs/kafka';
+} from '@renkei/domain';
+import type { Principal } from '@renkei/auth';
+import { PrismaClient, asJson, type Prisma } from '@renkei/persistence';
+import { OutboxRelay } from '@renkei/kafka';
 import { appendAudit } from '../audit/audit-log.js';
 import { emitClearingEvent } from '../core/clearing-events.js';
 import { personTags } from '../audit/person-tags.js';

@@ -5,7 +5,7 @@ import {
   MAX_PROVISION_DEPTH,
   MAX_PROVISIONS,
   type ConsentUse,
-} from '#libs/domain';
+} from '@renkei/domain';
 import { consentOf, purpose, recipient, shapes } from '../../../../test/fixtures/fhir-consent-shapes.js';
 import { DATASET_EXTENSION, MAX_ENTRIES, MAX_REQUEST_PROVISIONS, parseFhirConsents } from './fhir-consent.js';
 

@@ -10,7 +10,7 @@ import {
   type ConsentProvision,
   type ErrorDetail,
   type PersonConsentView,
-} from '#libs/domain';
+} from '@renkei/domain';
 
 /**
  * HL7 FHIR R5 Consent → Renkei person consent, keeping the consent's tree: the base `decision` and every

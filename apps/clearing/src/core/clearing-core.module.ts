@@ -1,10 +1,10 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { CLOCK, PlatformProjection, type Clock } from '#libs/domain';
-import { TOKEN_VERIFIER, TokenIssuer, type TokenVerifier } from '#libs/auth';
-import { OutboxRelay } from '#libs/kafka';
-import { PrismaClient } from '#libs/persistence';
-import { PolicyGate, type PolicyEngine, type ProjectionSync } from '#libs/policy';
-import { HEALTH_CHECK, type HealthCheck } from '#libs/platform';
+import { CLOCK, PlatformProjection, type Clock } from '@renkei/domain';
+import { TOKEN_VERIFIER, TokenIssuer, type TokenVerifier } from '@renkei/auth';
+import { OutboxRelay } from '@renkei/kafka';
+import { PrismaClient } from '@renkei/persistence';
+import { PolicyGate, type PolicyEngine, type ProjectionSync } from '@renkei/policy';
+import { HEALTH_CHECK, type HealthCheck } from '@renkei/platform';
 import { ClearingSettings } from './clearing-settings.js';
 
 /**

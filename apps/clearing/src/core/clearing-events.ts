@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { assertEventFits, Topics, type PlatformEvent } from '#libs/domain';
-import { asJson, type Prisma } from '#libs/persistence';
+import { assertEventFits, Topics, type PlatformEvent } from '@renkei/domain';
+import { asJson, type Prisma } from '@renkei/persistence';
 
 /**
  * Writes a clearing event to the outbox in the caller's transaction (the relay publishes it after the

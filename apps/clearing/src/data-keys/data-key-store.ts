@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { newDataKey, unwrapKey, wrapKey } from '#libs/crypto';
-import type { PlatformEvent } from '#libs/domain';
-import type { Prisma, PrismaClient } from '#libs/persistence';
+import { newDataKey, unwrapKey, wrapKey } from '@renkei/crypto';
+import type { PlatformEvent } from '@renkei/domain';
+import type { Prisma, PrismaClient } from '@renkei/persistence';
 import { appendAudit } from '../audit/audit-log.js';
 import { emitClearingEvent } from '../core/clearing-events.js';
 import { personTags } from '../audit/person-tags.js';

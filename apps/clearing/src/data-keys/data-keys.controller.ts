@@ -1,6 +1,6 @@
 import { Body, Controller, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { Authenticated, CurrentPrincipal, type Principal } from '#libs/auth';
+import { Authenticated, CurrentPrincipal, type Principal } from '@renkei/auth';
 import {
   ApiZodBody,
   ZodPipe,
@@ -10,7 +10,7 @@ import {
   Responds,
   TextParamPipe,
   textParamSchema,
-} from '#libs/platform';
+} from '@renkei/platform';
 import {
   DestroyDatasetKeysSchema,
   DestroyedDatasetKeysSchema,

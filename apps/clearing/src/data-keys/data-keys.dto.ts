@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DatasetId, DatasetSelector, SubjectRef } from '#libs/domain';
+import { DatasetId, DatasetSelector, SubjectRef } from '@renkei/domain';
 
 const subjectRef = SubjectRef;
 const dataset = DatasetId;

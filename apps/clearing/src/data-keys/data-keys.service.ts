@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CLOCK, forbidden, type Clock } from '#libs/domain';
-import type { Principal } from '#libs/auth';
-import { PrismaClient } from '#libs/persistence';
-import { OutboxRelay } from '#libs/kafka';
+import { CLOCK, forbidden, type Clock } from '@renkei/domain';
+import type { Principal } from '@renkei/auth';
+import { PrismaClient } from '@renkei/persistence';
+import { OutboxRelay } from '@renkei/kafka';
 import { appendAudit } from '../audit/audit-log.js';
 import { forgetPerson } from '../audit/person-tags.js';
 import { recordPersonConsents, renkeiDeny } from '../consents/consents.service.js';

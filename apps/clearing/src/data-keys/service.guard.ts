@@ -1,6 +1,6 @@
 import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
-import { unauthenticated, unavailable } from '#libs/domain';
+import { unauthenticated, unavailable } from '@renkei/domain';
 
 export const SERVICE_JWKS = Symbol('SERVICE_JWKS');
 export const SERVICE_AUDIENCE = 'urn:renkei:clearing:internal';

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DomainError, PlatformProjection, concealing, forbidden, type ErrorDetail } from '#libs/domain';
-import type { Principal } from '#libs/auth';
-import { syncFor, type ProjectionSync } from '#libs/policy';
+import { DomainError, PlatformProjection, concealing, forbidden, type ErrorDetail } from '@renkei/domain';
+import type { Principal } from '@renkei/auth';
+import { syncFor, type ProjectionSync } from '@renkei/policy';
 import { PROJECTION_SYNC } from '../core/clearing-core.module.js';
 
 /** A dataset an originator names in a request, with the JSON Pointer reported when it is not theirs. */

@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { CLOCK, type Clock } from '#libs/domain';
-import { OutboxRelay } from '#libs/kafka';
-import { PrismaClient } from '#libs/persistence';
+import { CLOCK, type Clock } from '@renkei/domain';
+import { OutboxRelay } from '@renkei/kafka';
+import { PrismaClient } from '@renkei/persistence';
 import { appendAudit } from '../audit/audit-log.js';
 import { SYSTEM_ACTOR, deletionEntry } from '../deletion/obligations.js';
 import { GrantsService } from '../grants/grants.service.js';

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { SignJWT, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DomainError } from '#libs/domain';
-import { signDeletionReceipt, type DeletionReceiptInput } from '#libs/sdk';
+import { DomainError } from '@renkei/domain';
+import { signDeletionReceipt, type DeletionReceiptInput } from '@renkei/sdk';
 import { verifyDeletionReceipt, type ReceiptExpectation } from './deletion-receipt.js';
 
 const now = new Date('2026-12-03T09:12:30.000Z');

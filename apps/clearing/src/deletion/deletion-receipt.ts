@@ -6,7 +6,7 @@ import {
   type ProtectedHeaderParameters,
 } from 'jose';
 import { z } from 'zod';
-import { badRequest } from '#libs/domain';
+import { badRequest } from '@renkei/domain';
 import {
   DeletionMethods,
   RECEIPT_ALG,

@@ -1,8 +1,8 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { Authenticated, CurrentPrincipal, type Principal } from '#libs/auth';
+import { Authenticated, CurrentPrincipal, type Principal } from '@renkei/auth';
 import { z } from 'zod';
-import { ApiExample, ApiZodBody, ApiZodQuery, Responds, UuidPipe, ZodPipe } from '#libs/platform';
+import { ApiExample, ApiZodBody, ApiZodQuery, Responds, UuidPipe, ZodPipe } from '@renkei/platform';
 import {
   DeletionObligationSchema,
   ListObligationsSchema,

@@ -7,10 +7,10 @@ import {
   forbidden,
   notFound,
   type Clock,
-} from '#libs/domain';
-import type { Principal } from '#libs/auth';
-import { PrismaClient, asJson, type DeletionObligationModel } from '#libs/persistence';
-import { syncFor, type ProjectionSync } from '#libs/policy';
+} from '@renkei/domain';
+import type { Principal } from '@renkei/auth';
+import { PrismaClient, asJson, type DeletionObligationModel } from '@renkei/persistence';
+import { syncFor, type ProjectionSync } from '@renkei/policy';
 import { appendAudit } from '../audit/audit-log.js';
 import { PROJECTION_SYNC } from '../core/clearing-core.module.js';
 import { verifyDeletionReceipt } from './deletion-receipt.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { GrantModel, Prisma } from '#libs/persistence';
+import type { GrantModel, Prisma } from '@renkei/persistence';
 import {
   DAY_MS,
   deletionDueAt,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { GrantState } from '#libs/domain';
-import type { DeletionObligationModel, GrantModel, Prisma } from '#libs/persistence';
+import type { GrantState } from '@renkei/domain';
+import type { DeletionObligationModel, GrantModel, Prisma } from '@renkei/persistence';
 import { appendAudit, type AuditAppend, type AuditKind } from '../audit/audit-log.js';
 import type { DeletionObligationDto } from './deletion.dto.js';
 

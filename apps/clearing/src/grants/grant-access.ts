@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { concealing, notFound } from '#libs/domain';
-import type { Principal } from '#libs/auth';
-import { PrismaClient } from '#libs/persistence';
+import { concealing, notFound } from '@renkei/domain';
+import type { Principal } from '@renkei/auth';
+import { PrismaClient } from '@renkei/persistence';
 import type { GrantRow } from './grant-view.js';
 
 /** Where a grant is read: the client, or a transaction that holds the grant's row lock. */

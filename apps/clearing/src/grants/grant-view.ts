@@ -1,5 +1,5 @@
-import { HISTORY_ALL, type GrantState, type GrantView } from '#libs/domain';
-import type { PrismaClient } from '#libs/persistence';
+import { HISTORY_ALL, type GrantState, type GrantView } from '@renkei/domain';
+import type { PrismaClient } from '@renkei/persistence';
 import type { GrantDto } from './grants.dto.js';
 
 export type GrantRow = Awaited<ReturnType<PrismaClient['grant']['findUniqueOrThrow']>>;

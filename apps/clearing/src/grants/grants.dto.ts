@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DatasetId, GrantStates, HISTORY_ALL, Purpose } from '#libs/domain';
+import { DatasetId, GrantStates, HISTORY_ALL, Purpose } from '@renkei/domain';
 
 /** A history term: 'all' (everything still on the topic) or an ISO time from which events are covered. */
 export const HistoryFromSchema = z.union([z.literal(HISTORY_ALL), z.iso.datetime({ offset: true })]);

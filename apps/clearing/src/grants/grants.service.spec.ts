@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { concealedTarget, HISTORY_ALL } from '#libs/domain';
-import type { OutboxRelay } from '#libs/kafka';
-import { PolicyGate } from '#libs/policy';
+import { concealedTarget, HISTORY_ALL } from '@renkei/domain';
+import type { OutboxRelay } from '@renkei/kafka';
+import { PolicyGate } from '@renkei/policy';
 import { memoryPrisma, memoryTables, type MemoryTables } from '../testing/memory-prisma.js';
 import {
   AUTOMAKER,

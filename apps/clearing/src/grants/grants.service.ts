@@ -10,11 +10,11 @@ import {
   type Clock,
   type GrantState,
   type PlatformEvent,
-} from '#libs/domain';
-import type { Principal } from '#libs/auth';
-import { OutboxRelay } from '#libs/kafka';
-import { Prisma, PrismaClient } from '#libs/persistence';
-import { PolicyGate, denied, syncFor, type PolicyAction, type ProjectionSync } from '#libs/policy';
+} from '@renkei/domain';
+import type { Principal } from '@renkei/auth';
+import { OutboxRelay } from '@renkei/kafka';
+import { Prisma, PrismaClient } from '@renkei/persistence';
+import { PolicyGate, denied, syncFor, type PolicyAction, type ProjectionSync } from '@renkei/policy';
 import { appendAudit, decisionEntry } from '../audit/audit-log.js';
 import { emitClearingEvent } from '../core/clearing-events.js';
 import { PROJECTION_SYNC } from '../core/clearing-core.module.js';

@@ -1,5 +1,5 @@
-import type { PlatformProjection } from '#libs/domain';
-import type { PrismaClient } from '#libs/persistence';
+import type { PlatformProjection } from '@renkei/domain';
+import type { PrismaClient } from '@renkei/persistence';
 
 /**
  * For a derived dataset: which of its inputs the participant may see — it owns the input, or holds a live

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Inject, Post } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Authenticated, CurrentPrincipal, type Principal } from '#libs/auth';
-import { ApiExample, ApiZodBody, Responds, ZodPipe } from '#libs/platform';
+import { Authenticated, CurrentPrincipal, type Principal } from '@renkei/auth';
+import { ApiExample, ApiZodBody, Responds, ZodPipe } from '@renkei/platform';
 import {
   keysExample,
   RotateRequestSchema,

@@ -1,7 +1,7 @@
-import { parseSigningKeys, TokenIssuer, TokenVerifier } from '#libs/auth';
-import type { Clock } from '#libs/domain';
-import type { PrismaClient } from '#libs/persistence';
-import type { ServiceRuntime } from '#libs/platform';
+import { parseSigningKeys, TokenIssuer, TokenVerifier } from '@renkei/auth';
+import type { Clock } from '@renkei/domain';
+import type { PrismaClient } from '@renkei/persistence';
+import type { ServiceRuntime } from '@renkei/platform';
 import { SigningKeyManager } from './signing-key-manager.js';
 
 /** What the key ring reads from clearing's configuration (clearing.config.ts). */

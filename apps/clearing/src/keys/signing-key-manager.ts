@@ -1,6 +1,6 @@
 import type { CryptoKey, JWK } from 'jose';
 import type { Logger } from 'pino';
-import type { Clock } from '#libs/domain';
+import type { Clock } from '@renkei/domain';
 import {
   KeyRing,
   SIGNING_KEY_STATES,
@@ -15,9 +15,9 @@ import {
   type RingKey,
   type RotationPolicy,
   type SigningKeyState,
-} from '#libs/auth';
-import { unwrapKey, wrapKey } from '#libs/crypto';
-import { asJson, type Prisma, type PrismaClient } from '#libs/persistence';
+} from '@renkei/auth';
+import { unwrapKey, wrapKey } from '@renkei/crypto';
+import { asJson, type Prisma, type PrismaClient } from '@renkei/persistence';
 import { appendAudit, type AuditAppend } from '../audit/audit-log.js';
 
 export interface SigningKeySettings {

@@ -1,7 +1,7 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { PlatformProjection, type PlatformEvent } from '#libs/domain';
-import type { PrismaClient } from '#libs/persistence';
+import { PlatformProjection, type PlatformEvent } from '@renkei/domain';
+import type { PrismaClient } from '@renkei/persistence';
 import { ContractNotifier } from './contract-notifier.js';
 
 const deprecated = {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { PlatformEvent, PlatformProjection } from '#libs/domain';
-import type { PrismaClient } from '#libs/persistence';
+import type { PlatformEvent, PlatformProjection } from '@renkei/domain';
+import type { PrismaClient } from '@renkei/persistence';
 
 type ContractEvent = Extract<PlatformEvent, { contract: unknown }>;
 

@@ -1,8 +1,8 @@
 import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
-import { Authenticated, CurrentPrincipal, type Principal } from '#libs/auth';
-import { ApiZodQuery, Problems, Responds, UuidPipe, ZodPipe } from '#libs/platform';
+import { Authenticated, CurrentPrincipal, type Principal } from '@renkei/auth';
+import { ApiZodQuery, Problems, Responds, UuidPipe, ZodPipe } from '@renkei/platform';
 import {
   ListNotificationsSchema,
   NotificationSchema,

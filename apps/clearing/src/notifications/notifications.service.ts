@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Principal } from '#libs/auth';
-import { concealing, notFound } from '#libs/domain';
-import { PrismaClient } from '#libs/persistence';
+import type { Principal } from '@renkei/auth';
+import { concealing, notFound } from '@renkei/domain';
+import { PrismaClient } from '@renkei/persistence';
 
 type NotificationRow = Awaited<ReturnType<PrismaClient['notification']['findUniqueOrThrow']>>;
 

@@ -2,9 +2,9 @@ import { Test } from '@nestjs/testing';
 import { Kafka, logLevel } from 'kafkajs';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { PlatformProjection, type PlatformEvent } from '#libs/domain';
-import { PlatformEventServer } from '#libs/kafka';
-import type { PrismaClient } from '#libs/persistence';
+import { PlatformProjection, type PlatformEvent } from '@renkei/domain';
+import { PlatformEventServer } from '@renkei/kafka';
+import type { PrismaClient } from '@renkei/persistence';
 import { PlatformEventsModule } from './platform-events.module.js';
 
 describe("clearing's platform-event handlers", () => {

@@ -6,8 +6,8 @@ import {
   type ContractEvent,
   type ParticipantEvent,
   type PlatformEvent,
-} from '#libs/domain';
-import type { PrismaClient } from '#libs/persistence';
+} from '@renkei/domain';
+import type { PrismaClient } from '@renkei/persistence';
 import { recordAnnouncedDeadLetter } from '../audit/dead-letters.js';
 
 export const PROJECTION = Symbol('clearing.platform-events.projection');

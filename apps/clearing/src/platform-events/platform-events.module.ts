@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import type { PlatformProjection } from '#libs/domain';
-import type { PrismaClient } from '#libs/persistence';
+import type { PlatformProjection } from '@renkei/domain';
+import type { PrismaClient } from '@renkei/persistence';
 import { AUDIT_DATABASE, PlatformEventsController, PROJECTION } from './platform-events.controller.js';
 
 /** Clearing's platform-event handlers; main.ts connects the PlatformEventServer that calls them. */

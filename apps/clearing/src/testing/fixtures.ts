@@ -5,15 +5,15 @@
  */
 import { randomUUID } from 'node:crypto';
 import { expect } from 'vitest';
-import type { AccessClaims, Principal } from '#libs/auth';
+import type { AccessClaims, Principal } from '@renkei/auth';
 import {
   DomainError,
   PlatformProjection,
   type Clock,
   type ContractTerms,
   type ParticipantView,
-} from '#libs/domain';
-import { noObligations, type PolicyDecision, type PolicyEngine, type PolicyInput } from '#libs/policy';
+} from '@renkei/domain';
+import { noObligations, type PolicyDecision, type PolicyEngine, type PolicyInput } from '@renkei/policy';
 
 export const CELL_MAKER = '0c4a7a52-6f5c-4f0e-9a57-3c1b2d7e8b01';
 export const AUTOMAKER = '1d5b8b63-7a6d-4a1f-8b68-4d2c3e8f9c02';

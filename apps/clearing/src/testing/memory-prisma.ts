@@ -7,7 +7,7 @@
  * tested fast. A filter it does not know fails loudly instead of matching silently.
  */
 import { randomUUID } from 'node:crypto';
-import { Prisma, type PrismaClient } from '#libs/persistence';
+import { Prisma, type PrismaClient } from '@renkei/persistence';
 
 export type MemoryRow = Record<string, unknown>;
 type Where = Record<string, unknown>;

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Header, HttpCode, Post } from '@nestjs/common';
 import { ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Authenticated, CurrentPrincipal, type Principal } from '#libs/auth';
-import { ApiExample, ApiZodBody, ZodPipe, RateLimited, Problems, Responds } from '#libs/platform';
+import { Authenticated, CurrentPrincipal, type Principal } from '@renkei/auth';
+import { ApiExample, ApiZodBody, ZodPipe, RateLimited, Problems, Responds } from '@renkei/platform';
 import {
   DatasetTokenRequestSchema,
   JwksSchema,

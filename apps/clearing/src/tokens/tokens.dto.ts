@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { CLIENT_ASSERTION_TYPE } from '#libs/auth';
-import { DatasetId } from '#libs/domain';
+import { CLIENT_ASSERTION_TYPE } from '@renkei/auth';
+import { DatasetId } from '@renkei/domain';
 
 /** RFC 6749 §4.4 client credentials with an RFC 7523 client assertion (form-encoded or JSON). */
 export const TokenRequestSchema = z.object({

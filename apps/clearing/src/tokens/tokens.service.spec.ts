@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { decodeJwt, exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
-import { generatePrivateJwk, TokenIssuer, toSigningKey } from '#libs/auth';
-import { concealedTarget, type PlatformProjection } from '#libs/domain';
-import { PolicyGate } from '#libs/policy';
+import { generatePrivateJwk, TokenIssuer, toSigningKey } from '@renkei/auth';
+import { concealedTarget, type PlatformProjection } from '@renkei/domain';
+import { PolicyGate } from '@renkei/policy';
 import type { ClearingSettings } from '../core/clearing-settings.js';
 import { GrantAccess } from '../grants/grant-access.js';
 import { memoryPrisma, memoryTables, type MemoryTables } from '../testing/memory-prisma.js';

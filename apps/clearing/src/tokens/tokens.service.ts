@@ -10,10 +10,10 @@ import {
   type Clock,
   type GrantView,
   type ParticipantRole,
-} from '#libs/domain';
-import { TokenIssuer, verifyClientAssertion, type Principal } from '#libs/auth';
-import { Prisma, PrismaClient } from '#libs/persistence';
-import { PolicyGate, denied, syncFor, type ProjectionSync } from '#libs/policy';
+} from '@renkei/domain';
+import { TokenIssuer, verifyClientAssertion, type Principal } from '@renkei/auth';
+import { Prisma, PrismaClient } from '@renkei/persistence';
+import { PolicyGate, denied, syncFor, type ProjectionSync } from '@renkei/policy';
 import { appendAudit, decisionEntry } from '../audit/audit-log.js';
 import { ClearingSettings } from '../core/clearing-settings.js';
 import { PROJECTION_SYNC } from '../core/clearing-core.module.js';

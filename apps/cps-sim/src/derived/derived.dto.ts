@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DatasetId } from '#libs/domain';
+import { DatasetId } from '@renkei/domain';
 
 /** POST /runs/{id}/publish */
 export const PublishRunSchema = z.object({

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { conflict, DomainError, Sensitivities, type Sensitivity } from '#libs/domain';
-import { RenkeiClient, RenkeiError, type ContractView } from '#libs/sdk';
+import { conflict, DomainError, Sensitivities, type Sensitivity } from '@renkei/domain';
+import { RenkeiClient, RenkeiError, type ContractView } from '@renkei/sdk';
 import { InputsService } from '../inputs/inputs.service.js';
 import { RunsService, type RunView } from '../scenarios/runs.service.js';
 import type { PublishRun } from './derived.dto.js';

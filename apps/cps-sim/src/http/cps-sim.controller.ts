@@ -11,8 +11,8 @@ import {
 } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
-import { Authenticated, CurrentPrincipal, type Principal } from '#libs/auth';
-import { ApiExample, ApiZodBody, UuidPipe, ZodPipe, RateLimited, Problems, Responds } from '#libs/platform';
+import { Authenticated, CurrentPrincipal, type Principal } from '@renkei/auth';
+import { ApiExample, ApiZodBody, UuidPipe, ZodPipe, RateLimited, Problems, Responds } from '@renkei/platform';
 import { renderSvg } from '../charts/chart.js';
 import { CpsIdentity, notConfigured as notConfiguredError } from '../cps-sim.identity.js';
 import { PublishedSchema, PublishRunSchema, type PublishRun } from '../derived/derived.dto.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DatasetId, Purpose } from '#libs/domain';
+import { DatasetId, Purpose } from '@renkei/domain';
 
 const when = z.string().describe('ISO 8601 date-time');
 

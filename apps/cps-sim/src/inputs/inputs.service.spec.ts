@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import pino from 'pino';
-import type { RenkeiClient } from '#libs/sdk';
+import type { RenkeiClient } from '@renkei/sdk';
 import { InputsService } from './inputs.service.js';
 
 const me = 'cps-sim';

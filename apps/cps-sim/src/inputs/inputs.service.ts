@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
-import { RenkeiError, type DeliveryStream, type RenkeiClient, type StreamLine } from '#libs/sdk';
-import { TwinBuilder, twinDigest, type Twin, type TwinEvent } from '#libs/simulation';
+import { RenkeiError, type DeliveryStream, type RenkeiClient, type StreamLine } from '@renkei/sdk';
+import { TwinBuilder, twinDigest, type Twin, type TwinEvent } from '@renkei/simulation';
 import { canonicalCompare, DatasetJournal, parsePosition, type JournalEntry } from './journal.js';
 
 export type InputState =

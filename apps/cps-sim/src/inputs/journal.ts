@@ -1,4 +1,4 @@
-import { compareEvents, type TwinEvent } from '#libs/simulation';
+import { compareEvents, type TwinEvent } from '@renkei/simulation';
 
 /** One event as the exchange delivered it to the service, with where it sits in its topic. */
 export interface JournalEntry {

@@ -8,7 +8,7 @@ import {
   type MethodComparison,
   type OccupancyForecast,
   type Twin,
-} from '#libs/simulation';
+} from '@renkei/simulation';
 import type { ChartSeries } from '../charts/chart.js';
 import type { RunSpec } from './params.js';
 

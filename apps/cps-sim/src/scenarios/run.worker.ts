@@ -3,8 +3,8 @@
  * goes on. Receives the frozen twin and the run's spec; posts progress, then the outcome (or the error).
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { DomainError, type ErrorDetail } from '#libs/domain';
-import type { Twin } from '#libs/simulation';
+import { DomainError, type ErrorDetail } from '@renkei/domain';
+import type { Twin } from '@renkei/simulation';
 import { execute, type RunSpec, type ScenarioOutcome } from './kinds.js';
 
 export type WorkerMessage =

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { notFound } from '#libs/domain';
-import { parseOrThrow } from '#libs/platform';
+import { notFound } from '@renkei/domain';
+import { parseOrThrow } from '@renkei/platform';
 import { ScenarioSpecSchema, type ScenarioSpec } from './params.js';
 import type { DefineScenario } from './scenarios.dto.js';
 

@@ -5,7 +5,7 @@ import {
   PlatformProjection,
   type ContractTerms,
   type PayloadValidator,
-} from '#libs/domain';
+} from '@renkei/domain';
 
 /** The contracts the exchange publishes and delivers under, and their compiled JSON Schemas. */
 export abstract class ContractCatalog {

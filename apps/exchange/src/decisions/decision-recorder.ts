@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Producer } from 'kafkajs';
-import { Topics, type DecisionRecordInput } from '#libs/domain';
-import { SEND_DEADLINE_MS } from '#libs/kafka';
-import { withDeadline } from '#libs/platform';
+import { Topics, type DecisionRecordInput } from '@renkei/domain';
+import { SEND_DEADLINE_MS } from '@renkei/kafka';
+import { withDeadline } from '@renkei/platform';
 import { KAFKA_PRODUCER } from '../platform/platform.module.js';
 
 /** Appends decision records to the platform's audit chain. */

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
-import { PlatformProjection } from '#libs/domain';
-import { PolicyEngine, PolicyGate } from '#libs/policy';
+import { PlatformProjection } from '@renkei/domain';
+import { PolicyEngine, PolicyGate } from '@renkei/policy';
 import { DecisionRecorder, KafkaDecisionRecorder } from './decision-recorder.js';
 
 /** Where a publish, a subscription and every delivery are decided (the policy gate) and recorded. */

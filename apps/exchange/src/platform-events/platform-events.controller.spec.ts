@@ -2,8 +2,8 @@ import { Test } from '@nestjs/testing';
 import { Kafka, logLevel } from 'kafkajs';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { ContractEventTypes, PlatformProjection, type PlatformEvent } from '#libs/domain';
-import { PlatformEventServer } from '#libs/kafka';
+import { ContractEventTypes, PlatformProjection, type PlatformEvent } from '@renkei/domain';
+import { PlatformEventServer } from '@renkei/kafka';
 import { PlatformEventsModule } from './platform-events.module.js';
 
 /** Every type the platform topics carry: the exchange's delivery decisions depend on each of them. */

@@ -7,7 +7,7 @@ import {
   type GrantChangedEvent,
   type ParticipantEvent,
   type PlatformEvent,
-} from '#libs/domain';
+} from '@renkei/domain';
 
 export const PROJECTION = Symbol('exchange.platform-events.projection');
 

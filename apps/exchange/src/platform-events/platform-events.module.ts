@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import type { PlatformProjection } from '#libs/domain';
+import type { PlatformProjection } from '@renkei/domain';
 import { PlatformEventsController, PROJECTION } from './platform-events.controller.js';
 
 /** The exchange's platform-event handlers; main.ts connects the PlatformEventServer that calls them. */

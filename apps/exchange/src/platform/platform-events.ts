@@ -1,8 +1,8 @@
 import type { Kafka } from 'kafkajs';
-import { PlatformProjection, Topics } from '#libs/domain';
-import { PlatformEventServer } from '#libs/kafka';
-import type { ServiceRuntime } from '#libs/platform';
-import type { ProjectionSync } from '#libs/policy';
+import { PlatformProjection, Topics } from '@renkei/domain';
+import { PlatformEventServer } from '@renkei/kafka';
+import type { ServiceRuntime } from '@renkei/platform';
+import type { ProjectionSync } from '@renkei/policy';
 
 /** The registry and clearing events as the exchange decides on them, and how to make them current. */
 export interface PlatformView {

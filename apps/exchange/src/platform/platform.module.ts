@@ -1,10 +1,10 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { Kafka, type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
-import { CLOCK, PlatformProjection, type Clock } from '#libs/domain';
-import { AuthGuard, TOKEN_VERIFIER, type TokenVerifier } from '#libs/auth';
-import { HEALTH_CHECK, type HealthCheck } from '#libs/platform';
-import { PolicyEngine, type ProjectionSync } from '#libs/policy';
+import { CLOCK, PlatformProjection, type Clock } from '@renkei/domain';
+import { AuthGuard, TOKEN_VERIFIER, type TokenVerifier } from '@renkei/auth';
+import { HEALTH_CHECK, type HealthCheck } from '@renkei/platform';
+import { PolicyEngine, type ProjectionSync } from '@renkei/policy';
 import type { FieldProtection } from '../protection/field-protection.js';
 
 /** Waits until the projection holds every platform event appended before the call (see ProjectionSync). */

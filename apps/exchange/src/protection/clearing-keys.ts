@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { importJWK, SignJWT, type CryptoKey, type JWK } from 'jose';
-import { DomainError, unavailable } from '#libs/domain';
-import { relayedCode } from '#libs/domain';
+import { DomainError, unavailable } from '@renkei/domain';
+import { relayedCode } from '@renkei/domain';
 
 export interface WireKey {
   kid: string;

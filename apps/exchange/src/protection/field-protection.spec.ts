@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { newDataKey } from '#libs/crypto';
-import { PlatformProjection, type ContractTerms, type DataEnvelope } from '#libs/domain';
+import { newDataKey } from '@renkei/crypto';
+import { PlatformProjection, type ContractTerms, type DataEnvelope } from '@renkei/domain';
 import type { ClearingKeysClient } from './clearing-keys.js';
 import { FieldProtection, protectedFields } from './field-protection.js';
 

@@ -1,5 +1,5 @@
-import { decryptValue, encryptValue, isEncryptedValue, type EncryptedValue } from '#libs/crypto';
-import type { ContractTerms, DataEnvelope, PlatformProjection } from '#libs/domain';
+import { decryptValue, encryptValue, isEncryptedValue, type EncryptedValue } from '@renkei/crypto';
+import type { ContractTerms, DataEnvelope, PlatformProjection } from '@renkei/domain';
 import type { ClearingKeysClient } from './clearing-keys.js';
 
 /**

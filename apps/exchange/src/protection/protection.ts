@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { unavailable, type ContractTerms, type DataEnvelope } from '#libs/domain';
+import { unavailable, type ContractTerms, type DataEnvelope } from '@renkei/domain';
 import { FIELD_PROTECTION } from '../platform/platform.module.js';
 import { needsProtection, type FieldProtection } from './field-protection.js';
 

@@ -1,6 +1,6 @@
 import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { Authenticated, CurrentPrincipal, type Principal } from '#libs/auth';
+import { Authenticated, CurrentPrincipal, type Principal } from '@renkei/auth';
 import {
   ApiExample,
   ApiZodBody,
@@ -10,7 +10,7 @@ import {
   DatasetPipe,
   Problems,
   Responds,
-} from '#libs/platform';
+} from '@renkei/platform';
 import { PublishBatchSchema, PublishResultSchema, type PublishBatch, publishExample } from './publish.dto.js';
 import { PublishService } from './publish.service.js';
 

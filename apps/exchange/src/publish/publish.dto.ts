@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EventType, SubjectRef, Version } from '#libs/domain';
+import { EventType, SubjectRef, Version } from '@renkei/domain';
 
 export const PublishBatchSchema = z.object({
   contractVersion: Version.optional().describe(

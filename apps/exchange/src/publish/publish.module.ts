@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import type { Producer } from 'kafkajs';
 import type { Logger } from 'pino';
-import { GroupedProducer } from '#libs/kafka';
+import { GroupedProducer } from '@renkei/kafka';
 import { ContractsModule } from '../contracts/contracts.module.js';
 import { DecisionsModule } from '../decisions/decisions.module.js';
 import { KAFKA_PRODUCER, LOGGER } from '../platform/platform.module.js';

@@ -8,16 +8,16 @@ import {
   type DataEnvelope,
   type DecisionRecordInput,
   type PayloadValidator,
-} from '#libs/domain';
-import type { Principal } from '#libs/auth';
-import { GroupedProducer } from '#libs/kafka';
+} from '@renkei/domain';
+import type { Principal } from '@renkei/auth';
+import { GroupedProducer } from '@renkei/kafka';
 import {
   noObligations,
   PolicyGate,
   type PolicyDecision,
   type PolicyEngine,
   type PolicyInput,
-} from '#libs/policy';
+} from '@renkei/policy';
 import type { ContractCatalog } from '../contracts/contract-catalog.js';
 import { batteryContract, member } from '../exchange.fixtures.js';
 import type { Protection } from '../protection/protection.js';

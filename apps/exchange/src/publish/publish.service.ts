@@ -11,10 +11,10 @@ import {
   type Clock,
   type ContractTerms,
   type DataEnvelope,
-} from '#libs/domain';
-import type { Principal } from '#libs/auth';
-import { GroupedProducer, type Publication } from '#libs/kafka';
-import { PolicyGate, denied, syncFor, type ProjectionSync } from '#libs/policy';
+} from '@renkei/domain';
+import type { Principal } from '@renkei/auth';
+import { GroupedProducer, type Publication } from '@renkei/kafka';
+import { PolicyGate, denied, syncFor, type ProjectionSync } from '@renkei/policy';
 import { ContractCatalog } from '../contracts/contract-catalog.js';
 import { DecisionRecorder } from '../decisions/decision-recorder.js';
 import { PROJECTION_SYNC } from '../platform/platform.module.js';

@@ -1,8 +1,8 @@
 import { Controller, Get, Param, Query, Res } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { keepStreamOpen, DATASET_PARAM_SCHEMA, DatasetPipe, Problems, Responds } from '#libs/platform';
-import { Authenticated, CurrentPrincipal, type Principal } from '#libs/auth';
+import { keepStreamOpen, DATASET_PARAM_SCHEMA, DatasetPipe, Problems, Responds } from '@renkei/platform';
+import { Authenticated, CurrentPrincipal, type Principal } from '@renkei/auth';
 import { AFTER_DESCRIPTION, StreamLinesSchema, streamExample } from './subscribe.dto.js';
 import { SubscribeService } from './subscribe.service.js';
 

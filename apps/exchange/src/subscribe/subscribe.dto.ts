@@ -1,4 +1,4 @@
-import type { DataEnvelope } from '#libs/domain';
+import type { DataEnvelope } from '@renkei/domain';
 
 /** One line of a delivery stream (NDJSON): an event, a notice about the contract, a heartbeat, or the end. */
 export type StreamLine =

@@ -1,9 +1,9 @@
 import type { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { FixedClock, PlatformProjection, type DecisionRecordInput } from '#libs/domain';
-import type { Principal } from '#libs/auth';
-import { noObligations, PolicyGate, type PolicyDecision, type PolicyEngine } from '#libs/policy';
+import { FixedClock, PlatformProjection, type DecisionRecordInput } from '@renkei/domain';
+import type { Principal } from '@renkei/auth';
+import { noObligations, PolicyGate, type PolicyDecision, type PolicyEngine } from '@renkei/policy';
 import { ProjectedContractCatalog } from '../contracts/contract-catalog.js';
 import { batteryContract, batteryGrant, member } from '../exchange.fixtures.js';
 import { ExchangeSettings } from '../platform/platform.module.js';

@@ -11,10 +11,10 @@ import {
   unavailable,
   type Clock,
   type GrantView,
-} from '#libs/domain';
-import { concealing } from '#libs/domain';
-import type { Principal } from '#libs/auth';
-import { PolicyGate, denied, syncNow, type ProjectionSync } from '#libs/policy';
+} from '@renkei/domain';
+import { concealing } from '@renkei/domain';
+import type { Principal } from '@renkei/auth';
+import { PolicyGate, denied, syncNow, type ProjectionSync } from '@renkei/policy';
 import { ContractCatalog } from '../contracts/contract-catalog.js';
 import { DecisionRecorder } from '../decisions/decision-recorder.js';
 import { ExchangeSettings, LOGGER, PROJECTION_SYNC } from '../platform/platform.module.js';

@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { EachBatchPayload } from 'kafkajs';
 import type { ServerResponse } from 'node:http';
-import { PlatformProjection, type DataEnvelope } from '#libs/domain';
-import type { Principal } from '#libs/auth';
+import { PlatformProjection, type DataEnvelope } from '@renkei/domain';
+import type { Principal } from '@renkei/auth';
 import {
   noObligations,
   PolicyGate,
   type PolicyDecision,
   type PolicyEngine,
   type PolicyInput,
-} from '#libs/policy';
+} from '@renkei/policy';
 import { batteryContract, batteryGrant, member } from '../exchange.fixtures.js';
 import type { StreamLine } from './subscribe.dto.js';
 import { Subscription, type SubscriptionDeps } from './subscription.js';

@@ -11,16 +11,16 @@ import {
   type GrantView,
   type PlatformEvent,
   type PlatformProjection,
-} from '#libs/domain';
-import { isEncryptedValue } from '#libs/crypto';
-import type { Principal } from '#libs/auth';
+} from '@renkei/domain';
+import { isEncryptedValue } from '@renkei/crypto';
+import type { Principal } from '@renkei/auth';
 import {
   applyObligations,
   pseudonym,
   type PolicyDecision,
   type PolicyGate,
   type ProjectionSync,
-} from '#libs/policy';
+} from '@renkei/policy';
 import type { DecisionRecorder } from '../decisions/decision-recorder.js';
 import type { Protection } from '../protection/protection.js';
 import type { DataTopics } from '../topics/data-topics.js';

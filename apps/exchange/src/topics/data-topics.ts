@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Kafka, Partitioners, type PartitionMetadata } from 'kafkajs';
 import type { Logger } from 'pino';
-import { Topics } from '#libs/domain';
-import { ensureTopics, SEND_DEADLINE_MS } from '#libs/kafka';
-import { withDeadline } from '#libs/platform';
+import { Topics } from '@renkei/domain';
+import { ensureTopics, SEND_DEADLINE_MS } from '@renkei/kafka';
+import { withDeadline } from '@renkei/platform';
 import { ExchangeSettings, LOGGER } from '../platform/platform.module.js';
 
 /** A dataset's data topic, as the publish and delivery paths need it. */

@@ -1,7 +1,7 @@
 import { Controller, Get, Header, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Authenticated, CurrentPrincipal, type Principal } from '#libs/auth';
-import { ApiZodQuery, Problems, Responds, ZodPipe } from '#libs/platform';
+import { Authenticated, CurrentPrincipal, type Principal } from '@renkei/auth';
+import { ApiZodQuery, Problems, Responds, ZodPipe } from '@renkei/platform';
 import {
   CatalogPageSchema,
   CatalogQuerySchema,

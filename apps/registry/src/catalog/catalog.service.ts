@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { badRequest } from '#libs/domain';
-import { dcatCatalog, renkeiTerm, type CatalogOffer } from '#libs/contracts';
-import type { Principal } from '#libs/auth';
-import { escapeLike, PrismaClient, type Prisma } from '#libs/persistence';
+import { badRequest } from '@renkei/domain';
+import { dcatCatalog, renkeiTerm, type CatalogOffer } from '@renkei/contracts';
+import type { Principal } from '@renkei/auth';
+import { escapeLike, PrismaClient, type Prisma } from '@renkei/persistence';
 import { RegistryUrls } from '../registry.dependencies.js';
 import { isAdmin, toDto, toTerms } from '../contracts/contracts.service.js';
 import type { CatalogPage, CatalogQuery } from '../contracts/contracts.dto.js';

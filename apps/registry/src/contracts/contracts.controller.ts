@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Put } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { Authenticated, CurrentPrincipal, type Principal } from '#libs/auth';
+import { Authenticated, CurrentPrincipal, type Principal } from '@renkei/auth';
 import {
   ApiExample,
   ApiZodBody,
@@ -12,7 +12,7 @@ import {
   Responds,
   VERSION_PARAM_SCHEMA,
   VersionPipe,
-} from '#libs/platform';
+} from '@renkei/platform';
 import { z } from 'zod';
 import {
   CompatibilityCheckSchema,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DomainError } from '#libs/domain';
-import { parseOrThrow } from '#libs/platform';
+import { DomainError } from '@renkei/domain';
+import { parseOrThrow } from '@renkei/platform';
 import { CompatibilityCheckSchema, RegisterContractSchema, registerExample } from './contracts.dto.js';
 
 function detailsOf(fn: () => unknown) {

@@ -8,7 +8,7 @@ import {
   Sensitivities,
   Version,
   Visibilities,
-} from '#libs/domain';
+} from '@renkei/domain';
 
 /** A version exactly as the `semver` package reads it: every stored version is compared with it. */
 const semverString = Version;

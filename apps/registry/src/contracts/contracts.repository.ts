@@ -1,5 +1,5 @@
-import type { CompatibilityMode, PlatformEvent } from '#libs/domain';
-import type { PrismaClient } from '#libs/persistence';
+import type { CompatibilityMode, PlatformEvent } from '@renkei/domain';
+import type { PrismaClient } from '@renkei/persistence';
 
 /** One contract version as stored. */
 export type ContractRow = Awaited<ReturnType<PrismaClient['dataContract']['findUniqueOrThrow']>>;

@@ -7,9 +7,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { Principal } from '#libs/auth';
-import { concealedTarget, DomainError, type CompatibilityMode } from '#libs/domain';
-import { parseOrThrow } from '#libs/platform';
+import type { Principal } from '@renkei/auth';
+import { concealedTarget, DomainError, type CompatibilityMode } from '@renkei/domain';
+import { parseOrThrow } from '@renkei/platform';
 import { InMemoryContracts } from '../../../../test/support/in-memory-contracts.js';
 import { RegisterContractSchema, registerExample, type RegisterContract } from './contracts.dto.js';
 import { ContractsService } from './contracts.service.js';

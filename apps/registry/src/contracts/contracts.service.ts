@@ -16,10 +16,10 @@ import {
   type ContractTerms,
   type ErrorDetail,
   concealing,
-} from '#libs/domain';
-import { contractTermViolations, tagsOf, type SchemaBreak } from '#libs/contracts';
-import type { Principal } from '#libs/auth';
-import { OutboxRelay } from '#libs/kafka';
+} from '@renkei/domain';
+import { contractTermViolations, tagsOf, type SchemaBreak } from '@renkei/contracts';
+import type { Principal } from '@renkei/auth';
+import { OutboxRelay } from '@renkei/kafka';
 import { HeldGrants } from './held-grants.js';
 import { verifyDerived, type LineageInput } from './lineage.js';
 import type { CompatibilityCheck, ContractDto, RegisterContract, UpdateDraft } from './contracts.dto.js';

@@ -1,4 +1,4 @@
-import { unavailable } from '#libs/domain';
+import { unavailable } from '@renkei/domain';
 
 /**
  * Which datasets a participant holds, or held, a grant on as consumer: clearing knows, the registry asks.

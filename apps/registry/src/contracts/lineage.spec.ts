@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DomainError } from '#libs/domain';
+import { DomainError } from '@renkei/domain';
 import { verifyDerived, type LineageInput } from './lineage.js';
 
 const me = 'member';

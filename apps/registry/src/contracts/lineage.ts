@@ -1,4 +1,4 @@
-import { DomainError, type DatasetRef, type DerivedTerms, type ErrorDetail } from '#libs/domain';
+import { DomainError, type DatasetRef, type DerivedTerms, type ErrorDetail } from '@renkei/domain';
 
 /** What the registry knows of one lineage input: its owner, and its own verified originators if derived. */
 export interface LineageInput {

@@ -1,9 +1,9 @@
 import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { exportOdcs, exportOdcsYaml } from '#libs/contracts';
-import { Authenticated, CurrentPrincipal, type Principal } from '#libs/auth';
-import { badRequest } from '#libs/domain';
+import { exportOdcs, exportOdcsYaml } from '@renkei/contracts';
+import { Authenticated, CurrentPrincipal, type Principal } from '@renkei/auth';
+import { badRequest } from '@renkei/domain';
 import {
   parseOrThrow,
   RateLimited,
@@ -13,7 +13,7 @@ import {
   Responds,
   VERSION_PARAM_SCHEMA,
   VersionPipe,
-} from '#libs/platform';
+} from '@renkei/platform';
 import { RegisterContractSchema, OdcsImportResultSchema } from './contracts.dto.js';
 import { ExportQuerySchema, ImportQuerySchema, OdcsDocumentSchema } from './odcs.dto.js';
 import { contractExample } from './contracts.examples.js';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { conflict, type CompatibilityMode, type PlatformEvent } from '#libs/domain';
-import { Prisma, PrismaClient, asJson } from '#libs/persistence';
+import { conflict, type CompatibilityMode, type PlatformEvent } from '@renkei/domain';
+import { Prisma, PrismaClient, asJson } from '@renkei/persistence';
 import { emitRegistryEvent } from '../registry-events.js';
 import {
   ContractsRepository,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SCHEMA_LIMITS, DomainError } from '#libs/domain';
+import { DEFAULT_SCHEMA_LIMITS, DomainError } from '@renkei/domain';
 import { SchemaWork } from './schema-work.js';
 import { rebuildError, runSchemaTask } from './schema-work.task.js';
 

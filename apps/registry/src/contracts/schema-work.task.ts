@@ -11,9 +11,9 @@ import {
   type ErrorDetail,
   type ErrorKind,
   type SchemaLimits,
-} from '#libs/domain';
-import { relayedCode } from '#libs/domain';
-import { checkCompatibility, importOdcs, versionsCheckedAgainst, type SchemaBreak } from '#libs/contracts';
+} from '@renkei/domain';
+import { relayedCode } from '@renkei/domain';
+import { checkCompatibility, importOdcs, versionsCheckedAgainst, type SchemaBreak } from '@renkei/contracts';
 
 export type SchemaTask =
   | { kind: 'compile'; schema: unknown; path: string; limits: SchemaLimits }

@@ -16,8 +16,8 @@ import {
   unavailable,
   type CompatibilityMode,
   type SchemaLimits,
-} from '#libs/domain';
-import type { ContractDraft } from '#libs/contracts';
+} from '@renkei/domain';
+import type { ContractDraft } from '@renkei/contracts';
 import {
   rebuildError,
   runSchemaTask,

@@ -1,8 +1,8 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Authenticated, CurrentPrincipal, type Principal } from '#libs/auth';
+import { Authenticated, CurrentPrincipal, type Principal } from '@renkei/auth';
 import { z } from 'zod';
-import { ApiExample, ApiZodBody, Problems, Responds, UuidPipe, ZodPipe } from '#libs/platform';
+import { ApiExample, ApiZodBody, Problems, Responds, UuidPipe, ZodPipe } from '@renkei/platform';
 import {
   AttestationsSchema,
   OnboardParticipantSchema,

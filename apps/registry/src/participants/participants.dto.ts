@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Certifications, Kid, ParticipantRoles, ProtectionLevels } from '#libs/domain';
+import { Certifications, Kid, ParticipantRoles, ProtectionLevels } from '@renkei/domain';
 
 const publicJwk = z
   .object({

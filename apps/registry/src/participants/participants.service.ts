@@ -8,11 +8,11 @@ import {
   type ParticipantRole,
   type ParticipantView,
   type PlatformEvent,
-} from '#libs/domain';
-import type { Principal } from '#libs/auth';
-import { Prisma, PrismaClient } from '#libs/persistence';
+} from '@renkei/domain';
+import type { Principal } from '@renkei/auth';
+import { Prisma, PrismaClient } from '@renkei/persistence';
 import { emitRegistryEvent } from '../registry-events.js';
-import { OutboxRelay } from '#libs/kafka';
+import { OutboxRelay } from '@renkei/kafka';
 import type { Attestations, OnboardParticipant, ParticipantDto } from './participants.dto.js';
 
 type ParticipantRow = Awaited<ReturnType<PrismaClient['participant']['findUniqueOrThrow']>>;

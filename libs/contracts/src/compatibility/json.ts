@@ -1,5 +1,5 @@
 /** Small JSON helpers shared by the compatibility checker. */
-import { LinearPatternCache, type LinearPattern } from '#libs/domain';
+import { LinearPatternCache, type LinearPattern } from '@renkei/domain';
 
 export type JsonObject = Record<string, unknown>;
 

@@ -6,7 +6,7 @@ import {
   type ContractDomain,
   type ContractStatus,
   type ErrorDetail,
-} from '#libs/domain';
+} from '@renkei/domain';
 import { CustomPropertySchema, invalid, type Ctx, type customPropertyMap } from './import-context.js';
 import { OdcsErrorCodes, RenkeiProperties } from './types.js';
 

@@ -1,6 +1,6 @@
 /** ContractTerms → ODCS v3.0.2 document (object or YAML); the mapping table is in odcs.ts. */
 import { stringify } from 'yaml';
-import { MinimumProtection, type ContractTerms, type FieldTerms } from '#libs/domain';
+import { MinimumProtection, type ContractTerms, type FieldTerms } from '@renkei/domain';
 import { clone } from './json.js';
 import { odcsPropertiesOf } from './schema-to-odcs.js';
 import {

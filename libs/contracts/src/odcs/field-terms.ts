@@ -1,5 +1,5 @@
 /** Field terms (tags, residency, description) and the dataset sensitivity read from ODCS properties. */
-import { FieldTags, Sensitivities, type FieldTag, type FieldTerms, type Sensitivity } from '#libs/domain';
+import { FieldTags, Sensitivities, type FieldTag, type FieldTerms, type Sensitivity } from '@renkei/domain';
 import { customPropertyMap, invalid, readCountry, readEnum, type Ctx } from './import-context.js';
 import type { PropertyNode } from './odcs-to-schema.js';
 import { RenkeiProperties } from './types.js';

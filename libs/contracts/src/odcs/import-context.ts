@@ -3,7 +3,7 @@
  * (naming the JSON Pointer into the ODCS document), and readers of `customProperties` values.
  */
 import { z } from 'zod';
-import { badRequest, type ErrorDetail } from '#libs/domain';
+import { badRequest, type ErrorDetail } from '@renkei/domain';
 import { OdcsErrorCodes } from './types.js';
 
 const COUNTRY = /^[A-Z]{2}$/;

@@ -12,7 +12,7 @@ import {
   type FieldTerms,
   type SchemaLimits,
   type Visibility,
-} from '#libs/domain';
+} from '@renkei/domain';
 import {
   DocumentSchema,
   KNOWN_TOP_LEVEL,

@@ -3,7 +3,7 @@
  * Problems are collected in the context, so one 400 can name every failing property.
  */
 import { z } from 'zod';
-import { compileLinear, pointer } from '#libs/domain';
+import { compileLinear, pointer } from '@renkei/domain';
 import { check, CustomPropertySchema, type Ctx } from './import-context.js';
 import { isRecord, type JsonSchema } from './json.js';
 import { OdcsErrorCodes } from './types.js';

@@ -1,5 +1,5 @@
 /** ODCS v3 document types, the `renkei.*` custom property names, error codes and contract URLs. */
-import type { ContractStatus, ContractTerms } from '#libs/domain';
+import type { ContractStatus, ContractTerms } from '@renkei/domain';
 
 export const ODCS_API_VERSION = 'v3.0.2';
 export const ODCS_KIND = 'DataContract';

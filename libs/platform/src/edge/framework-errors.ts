@@ -1,4 +1,4 @@
-import type { ErrorCode } from '#libs/domain';
+import type { ErrorCode } from '@renkei/domain';
 /**
  * Fastify refuses some requests itself, before any route handler runs: bodies over the limit, unknown
  * content types, broken JSON, malformed URLs, over-long path parameters, handlers over their time budget.

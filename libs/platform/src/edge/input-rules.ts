@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { badRequest, type ErrorDetail } from '#libs/domain';
+import { badRequest, type ErrorDetail } from '@renkei/domain';
 
 /**
  * One input rule for every service: no control characters and no unpaired UTF-16 surrogates anywhere in a

@@ -9,7 +9,7 @@ import {
 import { Reflector } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Observable } from 'rxjs';
-import { DomainError } from '#libs/domain';
+import { DomainError } from '@renkei/domain';
 import { rateLimitClasses, rateLimitOf, type EdgeSettings, type RateLimitClass } from './edge.config.js';
 
 export const RATE_LIMITED = 'renkei:rate-limit';

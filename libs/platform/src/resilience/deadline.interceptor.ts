@@ -1,7 +1,7 @@
 import { Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { Observable } from 'rxjs';
-import { unavailable } from '#libs/domain';
+import { unavailable } from '@renkei/domain';
 import type { Readiness } from './readiness.js';
 
 /** First look at the dependencies this long into a request, then every `RECHECK_MS`: answers stay under 2 s. */

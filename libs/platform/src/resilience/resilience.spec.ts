@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import pino from 'pino';
-import { DomainError } from '#libs/domain';
+import { DomainError } from '@renkei/domain';
 import { DeadlineExceeded, withDeadline } from './deadline.js';
 import { isDependencyFailure } from './dependency-errors.js';
 import { guardProcess } from './process-guards.js';
