@@ -1,5 +1,5 @@
 import { runService } from '@renkei/platform';
-import { composeExchange } from './exchange.compose.js';
+import { composeExchange } from './exchange.composition.js';
 import { exchangeConfigSchema } from './exchange.config.js';
 import { describeExchange } from './exchange.description.js';
 import { SubscribeService } from './subscribe/subscribe.service.js';
