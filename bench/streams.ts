@@ -30,7 +30,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { RenkeiClient, RenkeiError } from '@renkei/sdk';
 import { freshDatabase } from '../test/support/database.js';
@@ -129,17 +129,49 @@ function rssMiB(pid: number): number {
   return match ? Number(match[1]) / 1024 : NaN;
 }
 
-/** % of one core used by the exchange and by this (client) process over `ms`. */
-async function cpuOver(pid: number, ms: number): Promise<{ exchange: number; client: number }> {
+/**
+ * The local Kafka broker's process (a JVM running kafka.Kafka, preferring the one configured for the port
+ * of KAFKA_BROKERS), if it runs on this machine: idle streams cost the broker CPU too. It is shared with
+ * whatever else uses the broker, so read its figure as an upper bound.
+ */
+function brokerPid(): number | null {
+  const port = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',')[0]!.split(':').pop();
+  const found: { pid: number; mine: boolean }[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+      if (cmd.includes('kafka.Kafka')) found.push({ pid: Number(entry), mine: cmd.includes(`-${port}/`) });
+    } catch {
+      // gone meanwhile, or not ours to read
+    }
+  }
+  return (found.find((f) => f.mine) ?? found[0])?.pid ?? null;
+}
+
+const cpuOrNaN = (pid: number | null) => {
+  try {
+    return pid === null ? NaN : cpuSeconds(pid);
+  } catch {
+    return NaN;
+  }
+};
+
+/** Starts measuring; the returned function gives the % of one core used since by the exchange, this client and the broker. */
+function cpuMeter(pid: number, broker: number | null) {
   const e0 = cpuSeconds(pid);
+  const b0 = cpuOrNaN(broker);
   const c0 = process.cpuUsage();
   const t0 = performance.now();
-  await sleep(ms);
-  const seconds = (performance.now() - t0) / 1000;
-  const c = process.cpuUsage(c0);
-  return {
-    exchange: round(((cpuSeconds(pid) - e0) / seconds) * 100, 1),
-    client: round(((c.user + c.system) / 1e6 / seconds) * 100, 1),
+  return () => {
+    const seconds = (performance.now() - t0) / 1000;
+    const c = process.cpuUsage(c0);
+    const b = (cpuOrNaN(broker) - b0) / seconds;
+    return {
+      exchange: round(((cpuSeconds(pid) - e0) / seconds) * 100, 1),
+      client: round(((c.user + c.system) / 1e6 / seconds) * 100, 1),
+      broker: Number.isNaN(b) ? null : round(b * 100, 1),
+    };
   };
 }
 
@@ -292,9 +324,14 @@ interface StepResult {
   rssPerStreamKiB: number;
   idleCpuExchangePct: number;
   idleCpuClientPct: number;
+  idleCpuBrokerPct: number | null;
+  /** Probe publications refused while the streams were opening. */
+  refusedWhileOpening: number;
   publish: null | {
     eventsPerSecond: number;
     deliveriesPerSecond: number;
+    /** The live streams the events were delivered to (all N unless the step failed to open some). */
+    streams: number;
     batch: number;
     intervalMs: number;
     seconds: number;
@@ -314,6 +351,7 @@ interface StepResult {
     streamsEnded: Record<string, number>;
     cpuExchangePct: number;
     cpuClientPct: number;
+    cpuBrokerPct: number | null;
   };
   loadAverage: number[];
   /** The exchange's error log lines during the step, by message (why streams or publications failed). */
@@ -341,6 +379,7 @@ async function step(
   // The last step's exchange was killed: its consumer group members expire after the 6 s session timeout.
   await sleep(Math.max(1000, restartedAt + 7000 - performance.now()));
   const rssBaseline = rssMiB(pid);
+  const broker = brokerPid();
 
   // 1. open all streams at once; probes every second until each stream delivered one.
   const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
@@ -413,10 +452,12 @@ async function step(
 
   // 2. idle: nothing published.
   await sleep(2000);
-  const idle = await cpuOver(pid, o.idleSeconds * 1000);
+  const idleMeter = cpuMeter(pid, broker);
+  await sleep(o.idleSeconds * 1000);
+  const idle = idleMeter();
   const rss = rssMiB(pid);
   log(
-    `N=${n}: idle exchange CPU ${idle.exchange} % of a core (client ${idle.client} %), RSS ${round(rss)} MiB (baseline ${round(rssBaseline)} MiB)`,
+    `N=${n}: idle exchange CPU ${idle.exchange} % of a core (client ${idle.client} %, broker ${idle.broker} %), RSS ${round(rss)} MiB (baseline ${round(rssBaseline)} MiB)`,
   );
 
   const result: StepResult = {
@@ -432,9 +473,12 @@ async function step(
     allLiveMs: liveAll === null ? null : round(liveAll),
     exchangeRssBaselineMiB: round(rssBaseline),
     exchangeRssMiB: round(rss),
-    rssPerStreamKiB: round(((rss - rssBaseline) * 1024) / n),
+    // Per stream that was accepted (a refused one holds nothing).
+    rssPerStreamKiB: round(((rss - rssBaseline) * 1024) / Math.max(1, answered200)),
     idleCpuExchangePct: idle.exchange,
+    refusedWhileOpening: refused,
     idleCpuClientPct: idle.client,
+    idleCpuBrokerPct: idle.broker,
     publish: null,
     loadAverage: [],
   };
@@ -461,8 +505,7 @@ async function step(
     const loadIds: string[] = [];
     const refusedBefore = refused;
     const publicationsBefore = publications;
-    const e0 = cpuSeconds(pid);
-    const c0 = process.cpuUsage();
+    const loadMeter = cpuMeter(pid, broker);
     const p0 = performance.now();
     for (let tick = 0; tick < ticks; tick++) {
       const wait = p0 + tick * intervalMs - performance.now();
@@ -471,9 +514,7 @@ async function step(
     }
     await Promise.all(inflight);
     const publishWindow = (performance.now() - p0) / 1000;
-    const cpuE = round(((cpuSeconds(pid) - e0) / publishWindow) * 100, 1);
-    const cu = process.cpuUsage(c0);
-    const cpuC = round(((cu.user + cu.system) / 1e6 / publishWindow) * 100, 1);
+    const { exchange: cpuE, client: cpuC, broker: cpuB } = loadMeter();
     // Wait until every acknowledged event reached every stream that is still open, or the drain timeout.
     const open = () => streaming.filter((c) => c.end === null);
     const expectedIds = [...acknowledged.keys()];
@@ -506,6 +547,7 @@ async function step(
     result.publish = {
       eventsPerSecond: round(rate, 3),
       deliveriesPerSecond: round(rate * streaming.length),
+      streams: streaming.length,
       batch,
       intervalMs: round(intervalMs),
       seconds: round(publishWindow, 1),
@@ -524,6 +566,7 @@ async function step(
       streamsWithLoss,
       streamsEnded,
       cpuExchangePct: cpuE,
+      cpuBrokerPct: cpuB,
       cpuClientPct: cpuC,
     };
     log(
@@ -557,11 +600,11 @@ const fmtS = (ms: number | null) =>
 
 export function markdownTable(steps: StepResult[]): string {
   const head =
-    '| streams | answered 200 (all answered after) | all live after | exchange idle CPU | RSS per stream | deliveries/s (events/s × N) | delivery p50 / p99 | publications refused | lost / duplicated | client CPU idle / load | result |\n' +
+    '| streams | answered 200 (all answered after) | all live after | idle CPU: exchange (broker) | RSS per stream | deliveries/s (events/s × live streams) | delivery p50 / p99 | publications refused | lost / duplicated | client CPU idle / load | result |\n' +
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |';
   const rows = steps.map((s) => {
     const p = s.publish;
-    return `| ${s.streams.toLocaleString('en')} | ${s.answered200} (${fmtS(s.allAnsweredMs)}) | ${s.allLiveMs === null ? `${s.live} live, not all` : fmtS(s.allLiveMs)} | ${s.idleCpuExchangePct} % | ${s.rssPerStreamKiB} KiB (${s.exchangeRssMiB} MiB) | ${p ? `${p.deliveriesPerSecond} (${p.eventsPerSecond} × ${s.streams})` : '—'} | ${p ? `${fmtS(p.p50ms)} / ${fmtS(p.p99ms)}` : '—'} | ${p ? `${round(p.refusedShare * 100, 1)} % (${p.refused}/${p.publications})` : '—'} | ${p ? `${p.lost} / ${p.duplicated}` : '—'} | ${s.idleCpuClientPct} % / ${p ? `${p.cpuClientPct} %` : '—'} | ${s.ok ? 'ok' : `**failed**: ${s.failure}`} |`;
+    return `| ${s.streams.toLocaleString('en')} | ${s.answered200} (${fmtS(s.allAnsweredMs)}) | ${s.allLiveMs === null ? `${s.live} live, not all` : fmtS(s.allLiveMs)} | ${s.idleCpuExchangePct} % (${s.idleCpuBrokerPct ?? '—'} %) | ${s.rssPerStreamKiB} KiB (${s.exchangeRssMiB} MiB) | ${p ? `${p.deliveriesPerSecond} (${p.eventsPerSecond} × ${p.streams})` : '—'} | ${p ? `${fmtS(p.p50ms)} / ${fmtS(p.p99ms)}` : '—'} | ${p ? `${round(p.refusedShare * 100, 1)} % (${p.refused}/${p.publications})` : '—'} | ${p ? `${p.lost} / ${p.duplicated}` : '—'} | ${s.idleCpuClientPct} % / ${p ? `${p.cpuClientPct} %` : '—'} | ${s.ok ? 'ok' : `**failed**: ${s.failure}`} |`;
   });
   return [head, ...rows].join('\n');
 }
@@ -594,7 +637,7 @@ export async function streamsScenario(argv: string[] = process.argv.slice(2)): P
   /** Error lines (pino level ≥ 50) the exchange logged since the last call, counted by message. */
   const exchangeErrors = () => {
     const counts: Record<string, number> = {};
-    let text = '';
+    let text: string;
     try {
       const all = readFileSync(`${logDir}/exchange.log`);
       text = all.subarray(logOffset).toString('utf8');
