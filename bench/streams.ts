@@ -192,7 +192,7 @@ interface StreamClient {
   request: http.ClientRequest;
 }
 
-function openStream(
+export function openStream(
   agent: http.Agent,
   exchange: string,
   token: string,
@@ -674,6 +674,9 @@ export async function streamsScenario(argv: string[] = process.argv.slice(2)): P
   const steps: StepResult[] = [];
   let stopped: string | null = null;
   try {
+    // Subscribe tokens live 5 minutes by default; issuing 5,000 of them and measuring can take longer on a
+    // slow machine, and a stream ending with TOKEN.EXPIRED would read as lost events. One hour instead.
+    await platform.restart('clearing', 'SIGTERM', { DATASET_TOKEN_TTL_S: '3600' });
     const e = platform.endpoints;
     const admin = new RenkeiClient(e, { clientId: 'consortium-admin', privateJwk: secrets.adminKey });
     const kc = await participantKey('cell');
