@@ -338,5 +338,10 @@ async function main() {
 }
 
 // `--hostile`: the hostile-neighbour scenario instead (bench/hostile.ts, docs/benchmarks.md).
+// `--streams-only`: only the delivery-at-scale scenario (bench/streams.ts); `--no-streams` leaves it out.
 if (process.argv.includes('--hostile')) await (await import('./hostile.js')).hostileScenario();
-else await main();
+else if (process.argv.includes('--streams-only')) await (await import('./streams.js')).streamsScenario();
+else {
+  await main();
+  if (!process.argv.includes('--no-streams')) await (await import('./streams.js')).streamsScenario();
+}
