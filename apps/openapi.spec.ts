@@ -165,15 +165,6 @@ describe('OpenAPI documents', () => {
   it('list each error code, and show each error example, under the status the catalogue gives it', () => {
     // Stand-ins for codes decided elsewhere (the policy's reasons, another service's answer).
     const placeholders = new Set(['<policy reason>', '<upstream refusal>']);
-    // Documented wrongly today: correcting them changes the committed documents (issue 11 report).
-    // AUTH.ASSERTION_TOO_LONG is a 401, RUN.FAILED a 422, the 429 is RATE_LIMIT.EXCEEDED and no service
-    // sends SERVICE.UNAVAILABLE. Remove an entry when its document is fixed.
-    const known = new Set([
-      'AUTH.ASSERTION_TOO_LONG 400',
-      'RUN.FAILED 409',
-      'RATE_LIMITED 429',
-      'SERVICE.UNAVAILABLE 503',
-    ]);
     let checked = 0;
     const wrong = each((op, service) => {
       const where = `${service} ${op.method} ${op.path}`;
@@ -191,7 +182,7 @@ describe('OpenAPI documents', () => {
           ),
         );
       return [...listed, ...examples].flatMap(([status, code]) => {
-        if (placeholders.has(code) || known.has(`${code} ${status}`)) return [];
+        if (placeholders.has(code)) return [];
         checked++;
         return errorCodeInfo(code)?.status === Number(status) ? [] : [`${where}: ${code} under ${status}`];
       });

@@ -11,8 +11,7 @@ import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import { errorCodeInfo } from '@renkei/domain';
 import { RenkeiError, RenkeiUnreachableError } from './client.js';
 import { verifyCheckpointSignature } from './api/audit.js';
-import type { DeletionMethod } from './api/deletion.js';
-import type { CatalogFilter, ScenarioKind } from './api/dto.js';
+import type { CatalogFilter, DeletionMethod, ScenarioKind } from './api/dto.js';
 import type { Endpoints } from './api/session.js';
 import { RenkeiClient } from './renkei-client.js';
 

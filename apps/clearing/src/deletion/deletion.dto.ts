@@ -11,6 +11,22 @@ export const RECEIPT_ALG = 'ES256';
 /** What a receipt must say it covers. */
 export const RECEIPT_SCOPE = 'all-copies';
 
+/**
+ * The claims of a deletion receipt: what clearing checks before it accepts one (deletion-receipt.ts), and
+ * so what an obligation answers as its receipt's claims (the SDK signs receipts by this shape).
+ */
+export const DeletionReceiptClaimsSchema = z.looseObject({
+  iss: z.string().min(1),
+  sub: z.string().min(1),
+  grant: z.string().min(1),
+  dataset: z.string().min(1),
+  deletedAt: z.iso.datetime({ offset: true }),
+  method: z.enum(DeletionMethods),
+  scope: z.literal(RECEIPT_SCOPE),
+  iat: z.number().int().nonnegative(),
+  jti: z.string().min(1).max(200),
+});
+
 export const ListObligationsSchema = z.object({
   role: z
     .enum(['consumer', 'originator', 'any'])
@@ -184,6 +200,6 @@ export const DeletionObligationSchema = z.object({
   late: z.boolean(),
   flaggedAt: when.nullable(),
   confirmedAt: when.nullable(),
-  receipt: z.object({ jws: z.string(), claims: z.record(z.string(), z.unknown()) }).nullable(),
+  receipt: z.object({ jws: z.string(), claims: DeletionReceiptClaimsSchema }).nullable(),
   createdAt: when,
 });

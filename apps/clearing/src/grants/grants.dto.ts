@@ -97,21 +97,28 @@ export const grantExample = {
 
 const when = z.string().describe('ISO 8601 date-time');
 
+/** A history term as stored: 'all' or an ISO time (a plain string: OpenAPI 3.0 cannot mark a union null). */
+const history = z.string().nullable();
+
 /** A grant as clearing answers it (the shape of GrantDto). */
-export const GrantSchema = z
-  .object({
-    id: z.uuid(),
-    state: z.enum(Object.keys(GrantStates) as [keyof typeof GrantStates]),
-    originator: z.uuid(),
-    consumer: z.uuid(),
-    dataset: z.string(),
-    purpose: z.string(),
-    fields: z.array(z.string()).nullable(),
-    validFrom: when,
-    validUntil: when.nullable(),
-    onwardTransfer: z.boolean(),
-    deletionDays: z.number().int(),
-    createdAt: when,
-    updatedAt: when,
-  })
-  .catchall(z.unknown());
+export const GrantSchema = z.object({
+  id: z.uuid(),
+  state: z.enum(Object.keys(GrantStates) as [keyof typeof GrantStates]),
+  originator: z.uuid(),
+  consumer: z.uuid(),
+  dataset: z.string(),
+  purpose: z.string(),
+  fields: z.array(z.string()).nullable(),
+  validFrom: when,
+  validUntil: when.nullable(),
+  onwardTransfer: z.boolean(),
+  deletionDays: z.number().int(),
+  historyFrom: history.describe(
+    "From when the grant covers the topic's past: 'all', an ISO time, or null until approved",
+  ),
+  historyRequested: history.describe(
+    "What the consumer asked for in its request: 'all', an ISO time, or null",
+  ),
+  createdAt: when,
+  updatedAt: when,
+});

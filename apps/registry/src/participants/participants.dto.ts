@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Certifications, Kid, ParticipantRoles, ProtectionLevels } from '@renkei/domain';
+import { Certifications, Kid, ParticipantRoles, ParticipantStatuses, ProtectionLevels } from '@renkei/domain';
 
 const publicJwk = z
   .object({
@@ -105,10 +105,10 @@ export const ParticipantSchema = z.object({
   bpn: z.string().nullable(),
   industry: z.string(),
   country: z.string(),
-  roles: z.array(z.string()),
-  certifications: z.array(z.string()),
-  protection: z.string(),
-  status: z.string().describe('active | suspended'),
+  roles: z.array(z.enum(ParticipantRoles)),
+  certifications: z.array(z.enum(Certifications)),
+  protection: z.enum(ProtectionLevels),
+  status: z.enum(ParticipantStatuses),
   jwks: z.object({ keys: z.array(z.record(z.string(), z.unknown())) }).describe('Public keys only'),
   createdAt: when,
 });
