@@ -12,6 +12,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { EDGE_PROBLEMS, operationsOf, PROBLEM_MEDIA_TYPE } from '@renkei/platform';
 import { errorCodeInfo } from '@renkei/domain';
+import { fromOpenApi30 } from '../test/support/openapi-conformance.js';
 import { serviceDocuments } from './documents.js';
 
 const addFormats = addFormatsPlugin as unknown as (ajv: Ajv) => Ajv;
@@ -22,29 +23,6 @@ type Media = {
   examples?: Record<string, { value: unknown }>;
 };
 type Response = { description?: string; content?: Record<string, Media> };
-
-/** OpenAPI 3.0's schema dialect as JSON Schema for Ajv: `nullable` and boolean exclusive bounds. */
-function fromOpenApi30(node: unknown): unknown {
-  if (Array.isArray(node)) return node.map(fromOpenApi30);
-  if (!node || typeof node !== 'object') return node;
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(node)) out[key] = fromOpenApi30(value);
-  for (const [flag, bound] of [
-    ['exclusiveMinimum', 'minimum'],
-    ['exclusiveMaximum', 'maximum'],
-  ] as const) {
-    if (out[flag] === true) {
-      out[flag] = out[bound];
-      delete out[bound];
-    } else if (out[flag] === false) delete out[flag];
-  }
-  if (out.nullable === true) {
-    delete out.nullable;
-    if (typeof out.type === 'string') out.type = [out.type, 'null'];
-    if (Array.isArray(out.enum)) out.enum = [...(out.enum as unknown[]), null];
-  }
-  return out;
-}
 
 let documents: { name: string; document: OpenAPIObject }[];
 
