@@ -62,23 +62,6 @@ export const ReceiptBodySchema = z.object({
 });
 export type ReceiptBody = z.infer<typeof ReceiptBodySchema>;
 
-export interface DeletionObligationDto {
-  id: string;
-  grant: string;
-  consumer: string;
-  originator: string;
-  dataset: string;
-  cause: 'revoked' | 'expired';
-  dueAt: string;
-  status: 'open' | 'confirmed' | 'overdue';
-  /** Flagged to compliance: the deadline passed before a receipt came (stays true once confirmed). */
-  late: boolean;
-  flaggedAt: string | null;
-  confirmedAt: string | null;
-  receipt: { jws: string; claims: Record<string, unknown> } | null;
-  createdAt: string;
-}
-
 // OpenAPI examples.
 
 const consumer = '7b0e4c1d-2f0a-4c55-9a51-1d8b8c2e6f41';
@@ -92,8 +75,8 @@ export const receiptClaimsExample = {
   grant: grantId,
   dataset: 'battery.cfp',
   deletedAt: '2026-12-03T09:12:00.000Z',
-  method: 'crypto-erase',
-  scope: RECEIPT_SCOPE,
+  method: 'crypto-erase' as DeletionMethod,
+  scope: RECEIPT_SCOPE as typeof RECEIPT_SCOPE,
   iat: 1796289140,
   jti: '5a8f0b7e-1c3d-4e2f-9a6b-7c8d9e0f1a2b',
 };
@@ -203,3 +186,6 @@ export const DeletionObligationSchema = z.object({
   receipt: z.object({ jws: z.string(), claims: DeletionReceiptClaimsSchema }).nullable(),
   createdAt: when,
 });
+
+/** An obligation as the HTTP API answers it: the response schema's type, so the two cannot drift. */
+export type DeletionObligationDto = z.output<typeof DeletionObligationSchema>;

@@ -55,26 +55,6 @@ export const ListGrantsSchema = z.object({
 });
 export type ListGrants = z.infer<typeof ListGrantsSchema>;
 
-export interface GrantDto {
-  id: string;
-  state: string;
-  originator: string;
-  consumer: string;
-  dataset: string;
-  purpose: string;
-  fields: string[] | null;
-  validFrom: string;
-  validUntil: string | null;
-  onwardTransfer: boolean;
-  deletionDays: number;
-  /** From when the grant covers the topic's past: 'all', an ISO time, or null until approved. */
-  historyFrom: string | null;
-  /** What the consumer asked for in its request ('all', an ISO time, or null). */
-  historyRequested: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
-
 export const grantExample = {
   id: '7c2d1e0f-3b4a-4c5d-8e9f-0a1b2c3d4e5f',
   state: 'granted',
@@ -122,3 +102,6 @@ export const GrantSchema = z.object({
   createdAt: when,
   updatedAt: when,
 });
+
+/** A grant as the HTTP API answers it: the response schema's type, so the two cannot drift. */
+export type GrantDto = z.output<typeof GrantSchema>;

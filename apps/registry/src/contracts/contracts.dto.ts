@@ -149,36 +149,6 @@ export const compatibilityCheckExample = {
   schema: { ...batterySchema, required: ['lotId', 'cfpKgCo2ePerKwh', 'plantId'] },
 };
 
-export interface ContractDto {
-  dataset: string;
-  version: string;
-  owner: string;
-  status: string;
-  current: boolean;
-  title: string;
-  description: string | null;
-  domain: string;
-  purposes: string[];
-  sensitivity: string;
-  minimumProtection: string;
-  residency: string | null;
-  retentionDays: number | null;
-  compatibility: string;
-  visibility: string;
-  invited: string[];
-  fields: unknown;
-  schema: unknown;
-  lineage?: { dataset: string; version: string }[];
-  derived?: { aggregate: boolean; contributors: number | null; verified: boolean };
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface CatalogPage {
-  items: ContractDto[];
-  nextCursor: string | null;
-}
-
 // ------------------------------------------------------------------ responses (OpenAPI)
 
 const when = z.string().describe('ISO 8601 date-time');
@@ -268,3 +238,7 @@ export const OdcsImportResultSchema = z.object({
   contract: ContractSchema,
   warnings: z.array(z.string()).describe('What the import ignored or assumed, each naming its path'),
 });
+
+/** A contract version as the HTTP API answers it: the response schema's type, so the two cannot drift. */
+export type ContractDto = z.output<typeof ContractSchema>;
+export type CatalogPage = z.output<typeof CatalogPageSchema>;
