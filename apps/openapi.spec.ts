@@ -12,6 +12,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { EDGE_PROBLEMS, operationsOf, PROBLEM_MEDIA_TYPE } from '@renkei/platform';
 import { errorCodeInfo } from '@renkei/domain';
+import { fromOpenApi30 } from '../test/support/openapi-conformance.js';
 import { serviceDocuments } from './documents.js';
 
 const addFormats = addFormatsPlugin as unknown as (ajv: Ajv) => Ajv;
@@ -22,29 +23,6 @@ type Media = {
   examples?: Record<string, { value: unknown }>;
 };
 type Response = { description?: string; content?: Record<string, Media> };
-
-/** OpenAPI 3.0's schema dialect as JSON Schema for Ajv: `nullable` and boolean exclusive bounds. */
-function fromOpenApi30(node: unknown): unknown {
-  if (Array.isArray(node)) return node.map(fromOpenApi30);
-  if (!node || typeof node !== 'object') return node;
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(node)) out[key] = fromOpenApi30(value);
-  for (const [flag, bound] of [
-    ['exclusiveMinimum', 'minimum'],
-    ['exclusiveMaximum', 'maximum'],
-  ] as const) {
-    if (out[flag] === true) {
-      out[flag] = out[bound];
-      delete out[bound];
-    } else if (out[flag] === false) delete out[flag];
-  }
-  if (out.nullable === true) {
-    delete out.nullable;
-    if (typeof out.type === 'string') out.type = [out.type, 'null'];
-    if (Array.isArray(out.enum)) out.enum = [...(out.enum as unknown[]), null];
-  }
-  return out;
-}
 
 let documents: { name: string; document: OpenAPIObject }[];
 
@@ -165,15 +143,6 @@ describe('OpenAPI documents', () => {
   it('list each error code, and show each error example, under the status the catalogue gives it', () => {
     // Stand-ins for codes decided elsewhere (the policy's reasons, another service's answer).
     const placeholders = new Set(['<policy reason>', '<upstream refusal>']);
-    // Documented wrongly today: correcting them changes the committed documents (issue 11 report).
-    // AUTH.ASSERTION_TOO_LONG is a 401, RUN.FAILED a 422, the 429 is RATE_LIMIT.EXCEEDED and no service
-    // sends SERVICE.UNAVAILABLE. Remove an entry when its document is fixed.
-    const known = new Set([
-      'AUTH.ASSERTION_TOO_LONG 400',
-      'RUN.FAILED 409',
-      'RATE_LIMITED 429',
-      'SERVICE.UNAVAILABLE 503',
-    ]);
     let checked = 0;
     const wrong = each((op, service) => {
       const where = `${service} ${op.method} ${op.path}`;
@@ -191,7 +160,7 @@ describe('OpenAPI documents', () => {
           ),
         );
       return [...listed, ...examples].flatMap(([status, code]) => {
-        if (placeholders.has(code) || known.has(`${code} ${status}`)) return [];
+        if (placeholders.has(code)) return [];
         checked++;
         return errorCodeInfo(code)?.status === Number(status) ? [] : [`${where}: ${code} under ${status}`];
       });

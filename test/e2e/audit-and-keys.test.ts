@@ -15,6 +15,7 @@ import {
   type StreamLine,
 } from '@renkei/sdk';
 import type { RunningPlatform } from '../support/platform.js';
+import { expectDocumented } from '../support/openapi-conformance.js';
 import { expectProblem } from '../support/problems.js';
 import {
   participantKey as newKey,
@@ -235,6 +236,8 @@ describe('signing-key rotation and the audit record', () => {
         (u) => (u.consumers.find((c) => c.consumer === ids.auto)?.eventsDelivered ?? 0) >= 5,
       );
       expect(usage.datasets).toEqual(['battery.cfp']);
+      // With real usage in it, the answer is the one the document (and the SDK's AuditUsage) promises.
+      await expectDocumented(platform.endpoints.clearing, 'GET /audit/usage', usage);
       const mine = usage.consumers.find((c) => c.consumer === ids.auto)!;
       expect(mine).toMatchObject({
         dataset: 'battery.cfp',
@@ -334,6 +337,8 @@ describe('signing-key rotation and the audit record', () => {
       expect(denied.items.some((e) => e.actor === ids.competitor && e.kind === 'decision')).toBe(true);
       for (const e of denied.items) expect(e.allow).toBe(false);
       const asParty = await compliance.auditEntries({ participant: ids.cell!, from: since, limit: '500' });
+      // Decisions, tokens, grant changes: every kind of record is an object the document describes.
+      await expectDocumented(platform.endpoints.clearing, 'GET /audit/entries', asParty);
       // The originator's dataset entries include what others did with it (it is the owner).
       expect(asParty.items.some((e) => e.actor === ids.auto && e.dataset === 'battery.cfp')).toBe(true);
       expect(asParty.items.some((e) => e.dataset === 'battery.cfp.tohoku')).toBe(false);

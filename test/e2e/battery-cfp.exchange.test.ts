@@ -8,6 +8,7 @@ import { SignJWT, importJWK, type JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RenkeiClient, type DeliveryStream, type StreamLine } from '@renkei/sdk';
 import type { RunningPlatform, Secrets } from '../support/platform.js';
+import { expectDocumented } from '../support/openapi-conformance.js';
 import { expectProblem } from '../support/problems.js';
 import { readTopicUntil } from '../support/topic-reader.js';
 import {
@@ -27,6 +28,7 @@ import {
 let env: TestPlatform;
 let platform: RunningPlatform;
 let secrets: Secrets;
+const NDJSON = 'application/x-ndjson';
 
 /** Reads stream lines until `until` matches, the stream ends, or the time runs out. */
 async function collect(
@@ -39,6 +41,8 @@ async function collect(
   while (Date.now() < deadline) {
     const line = await stream.read(deadline - Date.now());
     if (!line) break;
+    // Every line, heartbeats too, is one the exchange document describes (the SDK's StreamLine).
+    await expectDocumented(platform.endpoints.exchange, 'GET /datasets/{dataset}/stream', line, 200, NDJSON);
     if (line.type === 'heartbeat') continue;
     seen.push(line);
     if (until(seen) || line.type === 'end') break;
@@ -221,7 +225,9 @@ describe('battery CFP: the first governed exchange', () => {
     });
     const grant = await competitor.requestGrant({ dataset: 'battery.cfp', purpose: 'cfp-disclosure' });
     // The lots were published before this grant: the originator lets it cover them.
-    await cell.approveGrant(grant.id, null, { historyFrom: 'all' });
+    const approved = await cell.approveGrant(grant.id, null, { historyFrom: 'all' });
+    expect(approved).toMatchObject({ historyFrom: 'all', historyRequested: null });
+    await expectDocumented(platform.endpoints.clearing, 'POST /grants/{id}/approve', approved);
     const stream = await competitor.stream(
       'battery.cfp',
       await competitor.datasetToken('battery.cfp', 'subscribe', grant.id),

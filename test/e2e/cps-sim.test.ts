@@ -11,6 +11,7 @@ import { RenkeiClient, type DeliveryStream, type SimRunView } from '@renkei/sdk'
 import { compareEvents, simulateDisruption, TwinBuilder, type TwinEvent } from '@renkei/simulation';
 import { euvLensChainEvents } from '../fixtures/cps/euv-lens-chain.js';
 import { eventually } from '../support/eventually.js';
+import { expectDocumented } from '../support/openapi-conformance.js';
 import { expectProblem } from '../support/problems.js';
 import {
   corporateNumber,
@@ -229,7 +230,9 @@ describe('CPS simulation service: the twin as an ordinary participant', () => {
     expect(run.finishedAt).not.toBeNull();
     expect(run.inputs.map((i) => i.dataset)).toEqual(datasets);
     expect(run.inputs.every((i) => i.version === '1.0.0' && i.events > 0 && i.lastEventId)).toBe(true);
-    const { result, chart } = await clients.cps.runResult(runId);
+    const answer = await clients.cps.runResult(runId);
+    await expectDocumented(env.platform.endpoints.cpsSim, 'GET /runs/{id}/result', answer);
+    const { result, chart } = answer;
     expect(Array.isArray(result.stopped) && (result.stopped as unknown[]).length).toBeGreaterThan(0);
     expect(result.lostOutput).toBeDefined();
     // Exactly what the engine gives on the fixture's twin with the recorded seed (through JSON, as served).

@@ -20,6 +20,7 @@ import {
   type DeletionReceiptInput,
   type StreamLine,
 } from '@renkei/sdk';
+import { expectDocumented } from '../support/openapi-conformance.js';
 import { expectProblem } from '../support/problems.js';
 import {
   participantKey as newKey,
@@ -192,6 +193,9 @@ describe('deletion obligations when a grant ends', () => {
 
     it('is confirmed by the consumer with a receipt signed by its own key, which the originator sees', async () => {
       const confirmed = await auto.confirmDeletion(obligation.id, { method: 'crypto-erase' });
+      // The receipt's claims are the ones the document describes (the SDK's DeletionReceiptClaims).
+      await expectDocumented(env.platform.endpoints.clearing, 'GET /deletion-obligations/{id}', confirmed);
+      expect(confirmed.receipt?.claims.method).toBe('crypto-erase');
       expect(confirmed).toMatchObject({
         id: obligation.id,
         status: 'confirmed',

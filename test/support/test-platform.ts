@@ -34,7 +34,8 @@ export async function startTestPlatform(label: string, basePort: number): Promis
     databaseUrl: db.url,
     kafkaBrokers: process.env.KAFKA_BROKERS!,
     topicPrefix,
-    basePort,
+    // Worktrees sharing a machine each run files on their own port range.
+    basePort: Number(process.env.RENKEI_E2E_BASE_PORT ?? basePort),
     logDir: `${repoRoot}/.renkei/logs/${topicPrefix}`,
     logLevel: 'warn',
     secrets,

@@ -19,6 +19,7 @@ export {
   type ContractDomain,
   ContractDomains,
   type ContractStatus,
+  ContractStatuses,
   type ContractTerms,
   type DatasetRef,
   type DerivedTerms,
@@ -36,6 +37,7 @@ export {
   Certifications,
   type ParticipantRole,
   ParticipantRoles,
+  ParticipantStatuses,
   type ParticipantView,
   ProtectionLevels,
 } from './participant.js';

@@ -48,8 +48,9 @@ export const EDGE_PROBLEMS: Record<number, string[]> = {
   413: ['REQUEST.TOO_LARGE'],
   414: ['REQUEST.URI_TOO_LONG'],
   415: ['REQUEST.UNSUPPORTED_MEDIA_TYPE'],
-  429: ['RATE_LIMITED'],
-  503: ['SERVICE.UNAVAILABLE'],
+  429: ['RATE_LIMIT.EXCEEDED'],
+  // A dependency (PostgreSQL, Kafka) away, or a handler over its time budget (ProblemFilter, edge).
+  503: ['DEPENDENCY.UNAVAILABLE', 'REQUEST.HANDLER_TIMEOUT'],
 };
 
 const AUTH_PROBLEMS: Record<number, string[]> = {

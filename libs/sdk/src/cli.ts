@@ -11,8 +11,7 @@ import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import { errorCodeInfo } from '@renkei/domain';
 import { RenkeiError, RenkeiUnreachableError } from './client.js';
 import { verifyCheckpointSignature } from './api/audit.js';
-import type { DeletionMethod } from './api/deletion.js';
-import type { CatalogFilter, ScenarioKind } from './api/dto.js';
+import type { CatalogFilter, DeletionMethod, ScenarioDefinition } from './api/dto.js';
 import type { Endpoints } from './api/session.js';
 import { RenkeiClient } from './renkei-client.js';
 
@@ -629,7 +628,7 @@ sim
     'define a scenario: {name, kind, params} (kind: disruption, method-switch, cfp-rollup, hospital-occupancy)',
   )
   .action(async (file: string) => {
-    const body = readJson(file) as { name: string; kind: ScenarioKind; params: Record<string, unknown> };
+    const body = readJson(file) as ScenarioDefinition;
     print(await client({ sim: true }).defineScenario(body));
   });
 sim

@@ -3,13 +3,8 @@ export { RenkeiError, RenkeiUnreachableError } from './client.js';
 export { RenkeiClient } from './renkei-client.js';
 export { type Credentials, type Endpoints } from './api/session.js';
 export { verifyCheckpointSignature } from './api/audit.js';
-export {
-  DELETION_RECEIPT_TYP,
-  signDeletionReceipt,
-  type DeletionMethod,
-  type DeletionReceiptInput,
-} from './api/deletion.js';
-export { type DeliveryStream, type StreamLine } from './api/exchange.js';
+export { DELETION_RECEIPT_TYP, signDeletionReceipt, type DeletionReceiptInput } from './api/deletion.js';
+export { type DeliveryStream } from './api/exchange.js';
 export {
   type Attestations,
   type AttestedParticipant,
@@ -31,8 +26,10 @@ export {
   type DatasetCompatibility,
   type DatasetKeysDestroyed,
   type DatasetToken,
+  type DeletionMethod,
   type DeletionObligation,
   type DeletionObligationFilter,
+  type DeletionReceiptClaims,
   type GrantApproval,
   type GrantRecord,
   type GrantRequest,
@@ -64,4 +61,5 @@ export {
   type SimRunView,
   type SimTwinRebuild,
   type SimTwinView,
+  type StreamLine,
 } from './api/dto.js';

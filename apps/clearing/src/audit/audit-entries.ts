@@ -15,7 +15,7 @@ export interface AuditItem {
   dataset: string | null;
   grant: string | null;
   allow: boolean | null;
-  record: unknown;
+  record: Record<string, unknown>;
   hash: string;
   prevHash: string;
 }
@@ -39,7 +39,8 @@ export const item = (r: AuditRow): AuditItem => ({
   dataset: r.dataset,
   grant: r.grantId,
   allow: r.allow,
-  record: r.payload,
+  // Always a JSON object: appendAudit takes nothing else.
+  record: r.payload as Record<string, unknown>,
   hash: r.hash,
   prevHash: r.prevHash,
 });

@@ -25,7 +25,8 @@ export interface AuditAppend {
   dataset: string | null;
   grantId: string | null;
   allow: boolean | null;
-  payload: unknown;
+  /** A JSON object: the compliance API answers it as the entry's `record` (AuditEntrySchema). */
+  payload: object;
 }
 
 export const GENESIS_HASH = '0'.repeat(64);
@@ -33,7 +34,13 @@ export const GENESIS_HASH = '0'.repeat(64);
 /** The hashed content of an entry: everything but the hash itself, canonical JSON (RFC 8785). */
 export function entryHash(
   prevHash: string,
-  e: Omit<AuditAppend, 'id' | 'kind'> & { seq: bigint; id: string; kind: string },
+  // `payload: unknown`: verification hashes stored rows as they are, whatever was done to them.
+  e: Omit<AuditAppend, 'id' | 'kind' | 'payload'> & {
+    seq: bigint;
+    id: string;
+    kind: string;
+    payload: unknown;
+  },
 ): string {
   const body = canonicalize({
     seq: e.seq.toString(),

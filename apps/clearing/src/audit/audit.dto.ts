@@ -285,7 +285,11 @@ export const AuditEntrySchema = z.object({
   dataset: z.string().nullable(),
   grant: z.string().nullable(),
   allow: z.boolean().nullable(),
-  record: z.unknown().describe('What was decided or done: the decision record, the token issued, …'),
+  record: z
+    .record(z.string(), z.unknown())
+    .describe(
+      'What was decided or done, its members by kind: the decision record, the token issued, the refusal, …',
+    ),
   hash: z.string(),
   prevHash: z.string(),
 });
@@ -310,19 +314,32 @@ export const CheckpointSchema = z.object({
 export const UsageSchema = z.object({
   datasets: z.array(z.string()),
   consumers: z.array(
-    z
-      .object({
-        dataset: z.string().nullable(),
-        consumer: z.string(),
-        purposes: z.array(z.string()),
-        grants: z.array(z.string()),
-      })
-      .catchall(z.unknown()),
+    z.object({
+      dataset: z.string().nullable(),
+      consumer: z.string(),
+      purposes: z.array(z.string()),
+      grants: z.array(z.string()),
+      tokensIssued: z.number().int(),
+      deliveries: z.number().int().describe('Allowed delivery decisions'),
+      eventsDelivered: z.number().int(),
+      denied: z.number().int().describe('Decisions that refused the consumer'),
+      firstAt: at,
+      lastAt: at,
+    }),
   ),
   items: z.array(
-    z
-      .object({ seq: z.number().int(), at, dataset: z.string().nullable(), consumer: z.string() })
-      .catchall(z.unknown()),
+    z.object({
+      seq: z.number().int(),
+      at,
+      dataset: z.string().nullable(),
+      consumer: z.string(),
+      action: z.string().describe("'token.issued', or the decided action (subscribe, deliver, …)"),
+      purpose: z.string().nullable(),
+      grant: z.string().nullable(),
+      allow: z.boolean().nullable(),
+      events: z.number().int().nullable().describe('Events a delivery covered; null for other actions'),
+      reasons: z.array(z.string()),
+    }),
   ),
   next: z.number().int().nullable(),
 });

@@ -12,22 +12,43 @@ export const OptOutSchema = z.object({
       "true: withdraw this opt-out (the person's other consents apply again; an erasure is never withdrawn)",
     ),
 });
+const period = z.object({ start: z.string().nullable(), end: z.string().nullable() });
+const codes = z.array(z.string()).optional();
+
+/**
+ * One exception to a consent's decision (ConsentProvision). Its own nested exceptions have the same shape;
+ * the document does not repeat it (OpenAPI 3.0 has no local recursive definitions).
+ */
+const ProvisionSchema = z.object({
+  purposes: codes,
+  recipients: codes,
+  period: period.optional(),
+  dataPeriod: period.optional(),
+  recordTypes: codes,
+  labels: codes,
+  actions: codes,
+  provisions: z
+    .array(z.record(z.string(), z.unknown()))
+    .optional()
+    .describe('Exceptions to this exception, of the same shape'),
+});
+
 /** A person's consent record as clearing answers it (PersonConsentView). */
-export const ConsentViewSchema = z
-  .object({
-    originator: z.uuid(),
-    subjectRef: z.string(),
-    dataset: z.string(),
-    decision: z.string().describe('permit | deny | withdrawn'),
-    consentId: z.string(),
-    provisions: z.array(z.unknown()),
-    validFrom: z.string().nullable(),
-    validUntil: z.string().nullable(),
-  })
-  .catchall(z.unknown());
-export const ImportResultSchema = z
-  .object({ recorded: z.number().int(), consents: z.array(ConsentViewSchema) })
-  .catchall(z.unknown());
+export const ConsentViewSchema = z.object({
+  originator: z.uuid(),
+  subjectRef: z.string(),
+  dataset: z.string(),
+  decision: z.enum(['permit', 'deny', 'withdrawn']),
+  consentId: z.string(),
+  provisions: z.array(ProvisionSchema),
+  validFrom: z.string().nullable(),
+  validUntil: z.string().nullable(),
+  recordedAt: z.string().describe('ISO 8601 date-time'),
+});
+export const ImportResultSchema = z.object({
+  recorded: z.number().int(),
+  consents: z.array(ConsentViewSchema),
+});
 export const ListConsentsSchema = z.object({ subject: z.string().max(200).optional() });
 
 export const consentExample = {

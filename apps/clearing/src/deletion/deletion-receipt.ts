@@ -5,10 +5,9 @@ import {
   type JWK,
   type ProtectedHeaderParameters,
 } from 'jose';
-import { z } from 'zod';
 import { badRequest } from '@renkei/domain';
 import {
-  DeletionMethods,
+  DeletionReceiptClaimsSchema as ClaimsSchema,
   RECEIPT_ALG,
   RECEIPT_SCOPE,
   RECEIPT_TYP,
@@ -71,18 +70,6 @@ export function receiptInvalid(check: ReceiptCheck, problem: string) {
     HINT,
   );
 }
-
-const ClaimsSchema = z.looseObject({
-  iss: z.string().min(1),
-  sub: z.string().min(1),
-  grant: z.string().min(1),
-  dataset: z.string().min(1),
-  deletedAt: z.iso.datetime({ offset: true }),
-  method: z.enum(DeletionMethods),
-  scope: z.literal(RECEIPT_SCOPE),
-  iat: z.number().int().nonnegative(),
-  jti: z.string().min(1).max(200),
-});
 
 /** The consumer's keys that could have signed it: P-256 signing keys, the one named by `kid` if there is one. */
 function candidateKeys(jwks: { keys: JWK[] }, kid: string | undefined): JWK[] {

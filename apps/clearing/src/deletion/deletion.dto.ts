@@ -11,6 +11,22 @@ export const RECEIPT_ALG = 'ES256';
 /** What a receipt must say it covers. */
 export const RECEIPT_SCOPE = 'all-copies';
 
+/**
+ * The claims of a deletion receipt: what clearing checks before it accepts one (deletion-receipt.ts), and
+ * so what an obligation answers as its receipt's claims (the SDK signs receipts by this shape).
+ */
+export const DeletionReceiptClaimsSchema = z.looseObject({
+  iss: z.string().min(1),
+  sub: z.string().min(1),
+  grant: z.string().min(1),
+  dataset: z.string().min(1),
+  deletedAt: z.iso.datetime({ offset: true }),
+  method: z.enum(DeletionMethods),
+  scope: z.literal(RECEIPT_SCOPE),
+  iat: z.number().int().nonnegative(),
+  jti: z.string().min(1).max(200),
+});
+
 export const ListObligationsSchema = z.object({
   role: z
     .enum(['consumer', 'originator', 'any'])
@@ -46,23 +62,6 @@ export const ReceiptBodySchema = z.object({
 });
 export type ReceiptBody = z.infer<typeof ReceiptBodySchema>;
 
-export interface DeletionObligationDto {
-  id: string;
-  grant: string;
-  consumer: string;
-  originator: string;
-  dataset: string;
-  cause: 'revoked' | 'expired';
-  dueAt: string;
-  status: 'open' | 'confirmed' | 'overdue';
-  /** Flagged to compliance: the deadline passed before a receipt came (stays true once confirmed). */
-  late: boolean;
-  flaggedAt: string | null;
-  confirmedAt: string | null;
-  receipt: { jws: string; claims: Record<string, unknown> } | null;
-  createdAt: string;
-}
-
 // OpenAPI examples.
 
 const consumer = '7b0e4c1d-2f0a-4c55-9a51-1d8b8c2e6f41';
@@ -76,8 +75,8 @@ export const receiptClaimsExample = {
   grant: grantId,
   dataset: 'battery.cfp',
   deletedAt: '2026-12-03T09:12:00.000Z',
-  method: 'crypto-erase',
-  scope: RECEIPT_SCOPE,
+  method: 'crypto-erase' as DeletionMethod,
+  scope: RECEIPT_SCOPE as typeof RECEIPT_SCOPE,
   iat: 1796289140,
   jti: '5a8f0b7e-1c3d-4e2f-9a6b-7c8d9e0f1a2b',
 };
@@ -184,6 +183,9 @@ export const DeletionObligationSchema = z.object({
   late: z.boolean(),
   flaggedAt: when.nullable(),
   confirmedAt: when.nullable(),
-  receipt: z.object({ jws: z.string(), claims: z.record(z.string(), z.unknown()) }).nullable(),
+  receipt: z.object({ jws: z.string(), claims: DeletionReceiptClaimsSchema }).nullable(),
   createdAt: when,
 });
+
+/** An obligation as the HTTP API answers it: the response schema's type, so the two cannot drift. */
+export type DeletionObligationDto = z.output<typeof DeletionObligationSchema>;

@@ -111,7 +111,7 @@ export function toObligationDto(o: DeletionObligationModel): DeletionObligationD
     flaggedAt: o.flaggedAt?.toISOString() ?? null,
     confirmedAt: o.confirmedAt?.toISOString() ?? null,
     receipt: o.receipt
-      ? { jws: o.receipt, claims: (o.receiptClaims ?? {}) as Record<string, unknown> }
+      ? { jws: o.receipt, claims: o.receiptClaims as NonNullable<DeletionObligationDto['receipt']>['claims'] }
       : null,
     createdAt: o.createdAt.toISOString(),
   };

@@ -55,26 +55,6 @@ export const ListGrantsSchema = z.object({
 });
 export type ListGrants = z.infer<typeof ListGrantsSchema>;
 
-export interface GrantDto {
-  id: string;
-  state: string;
-  originator: string;
-  consumer: string;
-  dataset: string;
-  purpose: string;
-  fields: string[] | null;
-  validFrom: string;
-  validUntil: string | null;
-  onwardTransfer: boolean;
-  deletionDays: number;
-  /** From when the grant covers the topic's past: 'all', an ISO time, or null until approved. */
-  historyFrom: string | null;
-  /** What the consumer asked for in its request ('all', an ISO time, or null). */
-  historyRequested: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
-
 export const grantExample = {
   id: '7c2d1e0f-3b4a-4c5d-8e9f-0a1b2c3d4e5f',
   state: 'granted',
@@ -97,21 +77,31 @@ export const grantExample = {
 
 const when = z.string().describe('ISO 8601 date-time');
 
+/** A history term as stored: 'all' or an ISO time (a plain string: OpenAPI 3.0 cannot mark a union null). */
+const history = z.string().nullable();
+
 /** A grant as clearing answers it (the shape of GrantDto). */
-export const GrantSchema = z
-  .object({
-    id: z.uuid(),
-    state: z.enum(Object.keys(GrantStates) as [keyof typeof GrantStates]),
-    originator: z.uuid(),
-    consumer: z.uuid(),
-    dataset: z.string(),
-    purpose: z.string(),
-    fields: z.array(z.string()).nullable(),
-    validFrom: when,
-    validUntil: when.nullable(),
-    onwardTransfer: z.boolean(),
-    deletionDays: z.number().int(),
-    createdAt: when,
-    updatedAt: when,
-  })
-  .catchall(z.unknown());
+export const GrantSchema = z.object({
+  id: z.uuid(),
+  state: z.enum(Object.keys(GrantStates) as [keyof typeof GrantStates]),
+  originator: z.uuid(),
+  consumer: z.uuid(),
+  dataset: z.string(),
+  purpose: z.string(),
+  fields: z.array(z.string()).nullable(),
+  validFrom: when,
+  validUntil: when.nullable(),
+  onwardTransfer: z.boolean(),
+  deletionDays: z.number().int(),
+  historyFrom: history.describe(
+    "From when the grant covers the topic's past: 'all', an ISO time, or null until approved",
+  ),
+  historyRequested: history.describe(
+    "What the consumer asked for in its request: 'all', an ISO time, or null",
+  ),
+  createdAt: when,
+  updatedAt: when,
+});
+
+/** A grant as the HTTP API answers it: the response schema's type, so the two cannot drift. */
+export type GrantDto = z.output<typeof GrantSchema>;

@@ -67,7 +67,6 @@ export class TokensController {
     description: 'The key set during a rotation: the new key and the retiring one',
     example: jwksExample,
   })
-  @Problems({ 503: ['SERVICE.UNAVAILABLE'] })
   jwks() {
     return this.tokens.jwks();
   }
@@ -92,9 +91,10 @@ export class TokensController {
     example: tokenExample('contracts:write grants:read grants:write datasets:token', 600),
   })
   @Problems({
-    400: ['REQUEST.INVALID', 'AUTH.ASSERTION_TOO_LONG'],
+    400: ['REQUEST.INVALID'],
     401: [
       'AUTH.INVALID_CLIENT_ASSERTION',
+      'AUTH.ASSERTION_TOO_LONG',
       'AUTH.UNKNOWN_CLIENT',
       'AUTH.ASSERTION_REPLAYED',
       'TOKEN.ALG_NOT_ALLOWED',

@@ -326,7 +326,7 @@ export class CpsSimController {
   @runParam
   @ApiOperation({ summary: "A finished run's result, with its main series as chart-ready rows" })
   @Responds(200, ResultSchema, { description: 'The result', example: resultExample })
-  @Problems({ ...operatorProblems, 404: ['RUN.NOT_FOUND'], 409: ['RUN.NOT_FINISHED', 'RUN.FAILED'] })
+  @Problems({ ...operatorProblems, 404: ['RUN.NOT_FOUND'], 409: ['RUN.NOT_FINISHED'], 422: ['RUN.FAILED'] })
   @ApiExample(409, 'Still running', notFinished('/result'))
   result(@CurrentPrincipal() principal: Principal, @Param('id', new UuidPipe()) id: string) {
     return this.services(principal).runs.result(id);
@@ -339,7 +339,7 @@ export class CpsSimController {
   @ApiProduces('image/svg+xml')
   @ApiOperation({ summary: "The run's main series as an SVG chart (vega-lite, rendered headless)" })
   @Responds(200, SvgSchema, { description: 'The chart', mediaType: 'image/svg+xml', example: svgExample })
-  @Problems({ ...operatorProblems, 404: ['RUN.NOT_FOUND'], 409: ['RUN.NOT_FINISHED', 'RUN.FAILED'] })
+  @Problems({ ...operatorProblems, 404: ['RUN.NOT_FOUND'], 409: ['RUN.NOT_FINISHED'], 422: ['RUN.FAILED'] })
   @ApiExample(409, 'Still running', notFinished('/chart.svg'))
   async chart(@CurrentPrincipal() principal: Principal, @Param('id', new UuidPipe()) id: string) {
     return renderSvg(this.services(principal).runs.result(id).chart);
@@ -362,13 +362,13 @@ export class CpsSimController {
     404: ['RUN.NOT_FOUND'],
     409: [
       'RUN.NOT_FINISHED',
-      'RUN.FAILED',
       'DERIVED.NO_INPUTS',
       'DERIVED.INPUT_NOT_HELD',
       'DERIVED.INPUT_DATASET',
       'DERIVED.NO_COMMON_PURPOSE',
       'DERIVED.RESIDENCY_CONFLICT',
     ],
+    422: ['RUN.FAILED'],
   })
   @ApiExample(409, 'Still running', notFinished('/publish'))
   @ApiExample(

@@ -1,14 +1,17 @@
 import { z } from 'zod';
 import { LineageEntrySchema } from '../inputs/inputs.dto.js';
+import { ScenarioKinds } from './params.js';
 
 const when = z.string().describe('ISO 8601 date-time');
+
+export const RunStatuses = ['queued', 'running', 'succeeded', 'failed'] as const;
 
 export const RunSchema = z.object({
   id: z.uuid(),
   scenario: z.uuid(),
   name: z.string(),
-  kind: z.string(),
-  status: z.string().describe('queued | running | succeeded | failed'),
+  kind: z.enum(ScenarioKinds),
+  status: z.enum(RunStatuses),
   progress: z.number().min(0).max(1),
   startedAt: when,
   finishedAt: when.nullable(),
@@ -17,15 +20,12 @@ export const RunSchema = z.object({
   seed: z.number().nullable(),
   params: z.record(z.string(), z.unknown()),
   error: z.string().nullable(),
-  published: z
-    .object({ dataset: z.string(), version: z.string(), eventIds: z.array(z.string()) })
-    .catchall(z.unknown())
-    .nullable(),
+  published: z.object({ dataset: z.string(), version: z.string(), eventIds: z.array(z.string()) }).nullable(),
 });
 
 export const StartedSchema = z.object({
   runId: z.uuid(),
-  status: z.string(),
+  status: z.enum(RunStatuses),
   progress: z.number(),
 });
 

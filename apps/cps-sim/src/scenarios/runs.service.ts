@@ -8,10 +8,11 @@ import { relayedCode } from '@renkei/domain';
 import type { Twin } from '@renkei/simulation';
 import type { InputsService, LineageEntry } from '../inputs/inputs.service.js';
 import { chartOf, execute, fixSeed, type RunSpec, type ScenarioKind, type ScenarioOutcome } from './kinds.js';
+import type { RunStatuses } from './runs.dto.js';
 import type { Scenario } from './scenarios.service.js';
 import type { WorkerInput, WorkerMessage } from './run.worker.js';
 
-export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed';
+export type RunStatus = (typeof RunStatuses)[number];
 
 export interface RunView {
   id: string;

@@ -22,7 +22,7 @@ export type StartRun = z.infer<typeof StartRunSchema>;
 export const ScenarioSchema = z.object({
   id: z.uuid(),
   name: z.string(),
-  kind: z.string(),
+  kind: z.enum(ScenarioKinds),
   params: z.record(z.string(), z.unknown()),
   createdBy: z.string(),
   createdAt: when,

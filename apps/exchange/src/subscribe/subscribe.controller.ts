@@ -3,7 +3,7 @@ import { ApiOperation, ApiParam, ApiProduces, ApiQuery, ApiTags } from '@nestjs/
 import type { FastifyReply } from 'fastify';
 import { keepStreamOpen, DATASET_PARAM_SCHEMA, DatasetPipe, Problems, Responds } from '@renkei/platform';
 import { Authenticated, CurrentPrincipal, type Principal } from '@renkei/auth';
-import { AFTER_DESCRIPTION, StreamLinesSchema, streamExample } from './subscribe.dto.js';
+import { AFTER_DESCRIPTION, StreamLineSchema, streamExamples } from './subscribe.dto.js';
 import { SubscribeService } from './subscribe.service.js';
 
 @ApiTags('exchange')
@@ -33,10 +33,11 @@ export class SubscribeController {
     409: ['STREAM.ALREADY_OPEN'],
     503: ['KAFKA.UNAVAILABLE', 'SERVICE.STOPPING'],
   })
-  @Responds(200, StreamLinesSchema, {
-    description: 'JSON lines, one per event, notice, heartbeat, and a final end',
+  @Responds(200, StreamLineSchema, {
+    description:
+      'JSON lines, one per event, notice, heartbeat, and a final end: the schema is that of each line',
     mediaType: 'application/x-ndjson',
-    example: streamExample,
+    examples: streamExamples,
   })
   async stream(
     @CurrentPrincipal() principal: Principal,

@@ -6,6 +6,8 @@ import {
   FieldTags,
   Purpose,
   Sensitivities,
+  ContractStatuses,
+  ProtectionLevels,
   Version,
   Visibilities,
 } from '@renkei/domain';
@@ -147,36 +149,6 @@ export const compatibilityCheckExample = {
   schema: { ...batterySchema, required: ['lotId', 'cfpKgCo2ePerKwh', 'plantId'] },
 };
 
-export interface ContractDto {
-  dataset: string;
-  version: string;
-  owner: string;
-  status: string;
-  current: boolean;
-  title: string;
-  description: string | null;
-  domain: string;
-  purposes: string[];
-  sensitivity: string;
-  minimumProtection: string;
-  residency: string | null;
-  retentionDays: number | null;
-  compatibility: string;
-  visibility: string;
-  invited: string[];
-  fields: unknown;
-  schema: unknown;
-  lineage?: { dataset: string; version: string }[];
-  derived?: { aggregate: boolean; contributors: number | null; verified: boolean };
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface CatalogPage {
-  items: ContractDto[];
-  nextCursor: string | null;
-}
-
 // ------------------------------------------------------------------ responses (OpenAPI)
 
 const when = z.string().describe('ISO 8601 date-time');
@@ -186,18 +158,18 @@ export const ContractSchema = z.object({
   dataset: z.string(),
   version: z.string(),
   owner: z.uuid(),
-  status: z.string().describe('draft | active | deprecated | retired'),
+  status: z.enum(ContractStatuses),
   current: z.boolean(),
   title: z.string(),
   description: z.string().nullable(),
-  domain: z.string(),
+  domain: z.enum(ContractDomains),
   purposes: z.array(z.string()),
-  sensitivity: z.string(),
-  minimumProtection: z.string(),
+  sensitivity: z.enum(Sensitivities),
+  minimumProtection: z.enum(ProtectionLevels),
   residency: z.string().nullable(),
   retentionDays: z.number().int().nullable(),
-  compatibility: z.string(),
-  visibility: z.string(),
+  compatibility: z.enum(CompatibilityModes),
+  visibility: z.enum(Visibilities),
   invited: z.array(z.string()).describe('Only the owner sees whom it invited; anyone else: []'),
   fields: z.record(
     z.string(),
@@ -209,7 +181,13 @@ export const ContractSchema = z.object({
   ),
   schema: z.record(z.string(), z.unknown()),
   lineage: z.array(z.object({ dataset: z.string(), version: z.string() })).optional(),
-  derived: z.object({ aggregate: z.boolean(), contributors: z.number().int().nullable() }).optional(),
+  derived: z
+    .object({
+      aggregate: z.boolean(),
+      contributors: z.number().int().nullable(),
+      verified: z.boolean().describe('Whether the registry counted the contributors itself'),
+    })
+    .optional(),
   createdAt: when,
   updatedAt: when,
 });
@@ -230,8 +208,8 @@ export const DcatCatalogSchema = z
   .catchall(z.unknown());
 
 export const TransitionRecordSchema = z.object({
-  from: z.string().nullable(),
-  to: z.string(),
+  from: z.enum(ContractStatuses).nullable(),
+  to: z.enum(ContractStatuses),
   actor: z.string(),
   reason: z.string().nullable(),
   at: when,
@@ -240,7 +218,7 @@ export const TransitionRecordSchema = z.object({
 export const CompatibilityReportSchema = z.object({
   dataset: z.string(),
   version: z.string(),
-  compatibility: z.string(),
+  compatibility: z.enum(CompatibilityModes),
   checkedAgainst: z.array(z.string()),
   compatible: z.boolean(),
   breaks: z.array(
@@ -252,11 +230,15 @@ export const CompatibilityReportSchema = z.object({
 
 export const CompatibilitySettingResultSchema = z.object({
   dataset: z.string(),
-  compatibility: z.string(),
+  compatibility: z.enum(CompatibilityModes),
   updatedAt: when,
 });
 
 export const OdcsImportResultSchema = z.object({
   contract: ContractSchema,
-  warnings: z.array(z.unknown()),
+  warnings: z.array(z.string()).describe('What the import ignored or assumed, each naming its path'),
 });
+
+/** A contract version as the HTTP API answers it: the response schema's type, so the two cannot drift. */
+export type ContractDto = z.output<typeof ContractSchema>;
+export type CatalogPage = z.output<typeof CatalogPageSchema>;

@@ -73,8 +73,10 @@ export function toDto(c: ContractRow, viewer: Principal): ContractDto {
         }
       : {}),
     description: terms.description ?? null,
-    compatibility: c.compatibility,
-    visibility: c.visibility,
+    // Stored from validated input: the columns are wider than what they hold.
+    domain: c.domain as ContractDto['domain'],
+    compatibility: c.compatibility as CompatibilityMode,
+    visibility: c.visibility as ContractDto['visibility'],
     invited: viewer.participantId === owner ? (invited ?? []) : [],
     owner,
     current: c.current,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Certifications, Kid, ParticipantRoles, ProtectionLevels } from '@renkei/domain';
+import { Certifications, Kid, ParticipantRoles, ParticipantStatuses, ProtectionLevels } from '@renkei/domain';
 
 const publicJwk = z
   .object({
@@ -60,22 +60,6 @@ export const onboardExample = {
   jwks: { keys: [{ kty: 'EC', crv: 'P-256', kid: 'kcw-2026-11', alg: 'ES256', x: '…', y: '…' }] },
 };
 
-export interface ParticipantDto {
-  id: string;
-  legalName: string;
-  corporateNumber: string | null;
-  lei: string | null;
-  bpn: string | null;
-  industry: string;
-  country: string;
-  roles: string[];
-  certifications: string[];
-  protection: string;
-  status: string;
-  jwks: unknown;
-  createdAt: string;
-}
-
 export const participantExample = {
   id: '3f1c8a52-6a3e-4f7e-9c3e-2b8f0f5d7a10',
   legalName: 'Kansai Cell Works K.K.',
@@ -105,10 +89,13 @@ export const ParticipantSchema = z.object({
   bpn: z.string().nullable(),
   industry: z.string(),
   country: z.string(),
-  roles: z.array(z.string()),
-  certifications: z.array(z.string()),
-  protection: z.string(),
-  status: z.string().describe('active | suspended'),
+  roles: z.array(z.enum(ParticipantRoles)),
+  certifications: z.array(z.enum(Certifications)),
+  protection: z.enum(ProtectionLevels),
+  status: z.enum(ParticipantStatuses),
   jwks: z.object({ keys: z.array(z.record(z.string(), z.unknown())) }).describe('Public keys only'),
   createdAt: when,
 });
+
+/** A participant as the HTTP API answers it: the response schema's type, so the two cannot drift. */
+export type ParticipantDto = z.output<typeof ParticipantSchema>;

@@ -40,11 +40,12 @@ function toDto(p: ParticipantRow): ParticipantDto {
     bpn: p.bpn,
     industry: p.industry,
     country: p.country,
-    roles: p.roles,
-    certifications: p.certifications,
-    protection: p.protection,
-    status: p.status,
-    jwks: p.jwks,
+    // Stored from validated input: the column types are wider than what they hold.
+    roles: p.roles as ParticipantDto['roles'],
+    certifications: p.certifications as ParticipantDto['certifications'],
+    protection: p.protection as ParticipantDto['protection'],
+    status: p.status as ParticipantDto['status'],
+    jwks: p.jwks as ParticipantDto['jwks'],
     createdAt: p.createdAt.toISOString(),
   };
 }

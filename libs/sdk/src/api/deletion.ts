@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { SignJWT, importJWK, type JWK } from 'jose';
 import { queryString } from '../client.js';
-import type { DeletionObligation, DeletionObligationFilter, OverdueDeletionFilter } from './dto.js';
+import type {
+  DeletionMethod,
+  DeletionObligation,
+  DeletionObligationFilter,
+  OverdueDeletionFilter,
+} from './dto.js';
 import { Session } from './session.js';
-
-/** How the consumer deleted its copies (a claim of the receipt it signs; not part of the OpenAPI documents). */
-export type DeletionMethod = 'crypto-erase' | 'overwrite' | 'delete' | 'physical-destruction';
 
 export interface DeletionReceiptInput {
   /** Your participant id (the consumer's). */

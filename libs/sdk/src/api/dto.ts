@@ -4,8 +4,8 @@
  * stale). Nothing here copies a server DTO by hand: a change to a service's API shows up here as a type
  * error. Looked up by path and method, which are the API, not by operation id, which names a controller.
  *
- * Not in the OpenAPI documents, so written here: the NDJSON lines of the delivery stream (`StreamLine`),
- * the claims of a deletion receipt the consumer signs itself (`DeletionMethod`) and the client's own options.
+ * The delivery stream's NDJSON lines (`StreamLine`) are in the documents too, as the schema of its
+ * `application/x-ndjson` answer; only the client's own options are written by hand.
  */
 import type { paths as Clearing } from '../generated/clearing.js';
 import type { paths as CpsSim } from '../generated/cps-sim.js';
@@ -18,6 +18,13 @@ type Success = 200 | 201 | 202;
 export type Ok<Operation> = Operation extends { responses: infer R }
   ? {
       [S in keyof R & Success]: R[S] extends { content: { 'application/json': infer B } } ? B : never;
+    }[keyof R & Success]
+  : never;
+
+/** One line of an operation's NDJSON (`application/x-ndjson`) success answer. */
+export type Line<Operation> = Operation extends { responses: infer R }
+  ? {
+      [S in keyof R & Success]: R[S] extends { content: { 'application/x-ndjson': infer L } } ? L : never;
     }[keyof R & Success]
   : never;
 
@@ -45,7 +52,7 @@ export type ContractTransition = Ok<
 export type CompatibilityReport = Ok<Registry['/contracts/{dataset}/compatibility']['post']>;
 export type SchemaBreakView = CompatibilityReport['breaks'][number];
 export type DatasetCompatibility = Ok<Registry['/datasets/{dataset}/compatibility']['put']>;
-export type OdcsImport = Omit<Ok<Registry['/contracts/odcs']['post']>, 'warnings'> & { warnings: string[] };
+export type OdcsImport = Ok<Registry['/contracts/odcs']['post']>;
 
 // clearing
 export type PlatformToken = Ok<Clearing['/oauth/token']['post']>;
@@ -53,7 +60,7 @@ export type DatasetToken = Ok<Clearing['/tokens/dataset']['post']>;
 export type GrantApproval = Body<Clearing['/grants/{id}/approve']['post']>;
 export type GrantRequest = Body<Clearing['/grants']['post']>;
 /** A grant as clearing shows it to its two parties. */
-export type GrantRecord = Ok<Clearing['/grants/{id}']['get']> & GrantHistory;
+export type GrantRecord = Ok<Clearing['/grants/{id}']['get']>;
 export type RevokedGrant = Ok<Clearing['/grants/{id}/revoke']['post']>;
 export type PersonConsent = Ok<Clearing['/person-consents/opt-out']['post']>;
 export type ConsentProvision = PersonConsent['provisions'][number];
@@ -63,22 +70,19 @@ export type DatasetKeysDestroyed = Ok<Clearing['/datasets/{dataset}/keys/destroy
 export type Notification = Ok<Clearing['/notifications']['get']>[number];
 export type NotificationRead = Ok<Clearing['/notifications/{id}/read']['post']>;
 export type DeletionObligation = Ok<Clearing['/deletion-obligations/{id}']['get']>;
+/** The claims of a deletion receipt, as clearing checks them (the consumer signs them itself). */
+export type DeletionReceiptClaims = NonNullable<DeletionObligation['receipt']>['claims'];
+/** How the consumer deleted its copies. */
+export type DeletionMethod = DeletionReceiptClaims['method'];
 export type DeletionObligationFilter = Query<Clearing['/deletion-obligations']['get']>;
 export type OverdueDeletionFilter = Query<Clearing['/deletion-obligations/overdue']['get']>;
 /** A page of audit entries (the same path answers `format=json` with a bare array; exportAudit reads that). */
-type RawAuditEntryPage = Extract<Ok<Clearing['/audit/entries']['get']>, { items: unknown }>;
-export type AuditEntryPage = Omit<RawAuditEntryPage, 'items'> & {
-  items: (RawAuditEntryPage['items'][number] & { record: Record<string, unknown> })[];
-};
+export type AuditEntryPage = Extract<Ok<Clearing['/audit/entries']['get']>, { items: unknown }>;
 export type AuditCheckpoint = Ok<Clearing['/audit/checkpoints/latest']['get']>;
 export type AuditVerifyReport = Ok<Clearing['/audit/verify']['get']>;
 export type AuditReceipt = Ok<Clearing['/audit/receipts']['get']>;
 export type AuditReceiptFilter = Query<Clearing['/audit/receipts']['get']>;
-type RawAuditUsage = Ok<Clearing['/audit/usage']['get']>;
-export type AuditUsage = Omit<RawAuditUsage, 'consumers' | 'items'> & {
-  consumers: (RawAuditUsage['consumers'][number] & UsageTotals)[];
-  items: (RawAuditUsage['items'][number] & UsageItem)[];
-};
+export type AuditUsage = Ok<Clearing['/audit/usage']['get']>;
 export type AuditUsageFilter = Query<Clearing['/audit/usage']['get']>;
 export type AuditPerson = Ok<Clearing['/audit/persons/{tag}']['get']>;
 export type SigningKeyRing = Ok<Clearing['/admin/signing-keys']['get']>;
@@ -102,36 +106,5 @@ export type PublishedRun = Ok<CpsSim['/runs/{id}/publish']['post']>;
 // exchange
 export type PublishRequest = Body<Exchange['/datasets/{dataset}/events']['post']>;
 export type PublishedEvents = Ok<Exchange['/datasets/{dataset}/events']['post']>;
-
-// ---------------------------------------------------------------------------------------------------------
-// Where a service's OpenAPI schema is looser than what it answers (`.catchall(z.unknown())`, `z.unknown()`),
-// the fields it leaves out are added here, on top of the generated type. Each is a TODO for the service's
-// response schema (apps/clearing: grants.dto.ts GrantSchema, audit.dto.ts the entry `record` and UsageSchema;
-// apps/registry: contracts.dto.ts the ODCS import's `warnings`, inline below);
-// once a schema names a field, drop it here.
-// ---------------------------------------------------------------------------------------------------------
-
-interface GrantHistory {
-  /** From when the grant covers the topic's past: 'all', an ISO time, or null until approved. */
-  historyFrom: string | null;
-  /** What the consumer asked for in its request. */
-  historyRequested: string | null;
-}
-
-interface UsageTotals {
-  tokensIssued: number;
-  deliveries: number;
-  eventsDelivered: number;
-  denied: number;
-  firstAt: string;
-  lastAt: string;
-}
-
-interface UsageItem {
-  action: string;
-  purpose: string | null;
-  grant: string | null;
-  allow: boolean | null;
-  events: number | null;
-  reasons: string[];
-}
+/** One NDJSON line of the delivery stream: an event, a notice about the contract, a heartbeat, or the end. */
+export type StreamLine = Line<Exchange['/datasets/{dataset}/stream']['get']>;

@@ -1,33 +1,6 @@
 import { json, send } from '../client.js';
-import type { PublishedEvents, PublishRequest } from './dto.js';
+import type { PublishedEvents, PublishRequest, StreamLine } from './dto.js';
 import { Session } from './session.js';
-
-/** One NDJSON line of the delivery stream (the OpenAPI documents describe the stream only as text). */
-export type StreamLine =
-  | {
-      type: 'event';
-      event: {
-        id: string;
-        dataset: string;
-        /** The event type (the envelope's `type`). */
-        type: string;
-        originator: string;
-        subject?: string;
-        payload: Record<string, unknown>;
-        /** When it happened, as the publisher said (defaults to the publish time). */
-        occurredAt: string;
-        publishedAt: string;
-        contractVersion: string;
-        /** Protected fields whose data key was destroyed (crypto-shredded): gone for good. */
-        erased?: string[];
-      };
-      /** partition:offset — pass the last one you processed per partition as `after` to resume exactly there. */
-      position: string;
-    }
-  | { type: 'heartbeat'; at: string }
-  /** A change to the contract the stream reads under: new version, deprecated, retired. */
-  | { type: 'notice'; code: string; dataset: string; version: string; message: string; reason: string | null }
-  | { type: 'end'; code: string; message: string };
 
 export interface DeliveryStream {
   lines: AsyncGenerator<StreamLine>;

@@ -790,7 +790,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMITED` */
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -799,7 +799,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `SERVICE.UNAVAILABLE` */
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -863,7 +863,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The request is not valid: `errors` names each failing path: `REQUEST.INVALID`, `AUTH.ASSERTION_TOO_LONG` */
+            /** @description The request is not valid: `errors` names each failing path: `REQUEST.INVALID` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -875,7 +875,7 @@ export interface operations {
             /**
              * @description The assertion was used before
              *
-             *     No valid bearer token: `AUTH.INVALID_CLIENT_ASSERTION`, `AUTH.UNKNOWN_CLIENT`, `AUTH.ASSERTION_REPLAYED`, `TOKEN.ALG_NOT_ALLOWED`, `TOKEN.EXPIRED`
+             *     No valid bearer token: `AUTH.INVALID_CLIENT_ASSERTION`, `AUTH.ASSERTION_TOO_LONG`, `AUTH.UNKNOWN_CLIENT`, `AUTH.ASSERTION_REPLAYED`, `TOKEN.ALG_NOT_ALLOWED`, `TOKEN.EXPIRED`
              */
             401: {
                 headers: {
@@ -932,7 +932,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMITED` */
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -941,7 +941,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `SERVICE.UNAVAILABLE` */
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1075,7 +1075,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMITED` */
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1084,7 +1084,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `SERVICE.UNAVAILABLE` */
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1135,7 +1135,7 @@ export interface operations {
                      *       }
                      *     ]
                      */
-                    "application/json": ({
+                    "application/json": {
                         /** Format: uuid */
                         id: string;
                         /** @enum {string} */
@@ -1153,13 +1153,15 @@ export interface operations {
                         validUntil: string | null;
                         onwardTransfer: boolean;
                         deletionDays: number;
+                        /** @description From when the grant covers the topic's past: 'all', an ISO time, or null until approved */
+                        historyFrom: string | null;
+                        /** @description What the consumer asked for in its request: 'all', an ISO time, or null */
+                        historyRequested: string | null;
                         /** @description ISO 8601 date-time */
                         createdAt: string;
                         /** @description ISO 8601 date-time */
                         updatedAt: string;
-                    } & {
-                        [key: string]: unknown;
-                    })[];
+                    }[];
                 };
             };
             /** @description The request is not valid: `errors` names each failing path: `REQUEST.INVALID`, `REQUEST.INVALID_ID`, `REQUEST.MALFORMED_JSON`, `REQUEST.MALFORMED_URL` */
@@ -1216,7 +1218,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMITED` */
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1225,7 +1227,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `SERVICE.UNAVAILABLE` */
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1317,12 +1319,14 @@ export interface operations {
                         validUntil: string | null;
                         onwardTransfer: boolean;
                         deletionDays: number;
+                        /** @description From when the grant covers the topic's past: 'all', an ISO time, or null until approved */
+                        historyFrom: string | null;
+                        /** @description What the consumer asked for in its request: 'all', an ISO time, or null */
+                        historyRequested: string | null;
                         /** @description ISO 8601 date-time */
                         createdAt: string;
                         /** @description ISO 8601 date-time */
                         updatedAt: string;
-                    } & {
-                        [key: string]: unknown;
                     };
                 };
             };
@@ -1404,7 +1408,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMITED` */
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1413,7 +1417,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `SERVICE.UNAVAILABLE` */
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1478,12 +1482,14 @@ export interface operations {
                         validUntil: string | null;
                         onwardTransfer: boolean;
                         deletionDays: number;
+                        /** @description From when the grant covers the topic's past: 'all', an ISO time, or null until approved */
+                        historyFrom: string | null;
+                        /** @description What the consumer asked for in its request: 'all', an ISO time, or null */
+                        historyRequested: string | null;
                         /** @description ISO 8601 date-time */
                         createdAt: string;
                         /** @description ISO 8601 date-time */
                         updatedAt: string;
-                    } & {
-                        [key: string]: unknown;
                     };
                 };
             };
@@ -1550,7 +1556,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMITED` */
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1559,7 +1565,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `SERVICE.UNAVAILABLE` */
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1633,12 +1639,14 @@ export interface operations {
                         validUntil: string | null;
                         onwardTransfer: boolean;
                         deletionDays: number;
+                        /** @description From when the grant covers the topic's past: 'all', an ISO time, or null until approved */
+                        historyFrom: string | null;
+                        /** @description What the consumer asked for in its request: 'all', an ISO time, or null */
+                        historyRequested: string | null;
                         /** @description ISO 8601 date-time */
                         createdAt: string;
                         /** @description ISO 8601 date-time */
                         updatedAt: string;
-                    } & {
-                        [key: string]: unknown;
                     };
                 };
             };
@@ -1729,7 +1737,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMITED` */
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1738,7 +1746,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `SERVICE.UNAVAILABLE` */
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1810,12 +1818,14 @@ export interface operations {
                         validUntil: string | null;
                         onwardTransfer: boolean;
                         deletionDays: number;
+                        /** @description From when the grant covers the topic's past: 'all', an ISO time, or null until approved */
+                        historyFrom: string | null;
+                        /** @description What the consumer asked for in its request: 'all', an ISO time, or null */
+                        historyRequested: string | null;
                         /** @description ISO 8601 date-time */
                         createdAt: string;
                         /** @description ISO 8601 date-time */
                         updatedAt: string;
-                    } & {
-                        [key: string]: unknown;
                     };
                 };
             };
@@ -1906,7 +1916,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMITED` */
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1915,7 +1925,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `SERVICE.UNAVAILABLE` */
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1987,12 +1997,14 @@ export interface operations {
                         validUntil: string | null;
                         onwardTransfer: boolean;
                         deletionDays: number;
+                        /** @description From when the grant covers the topic's past: 'all', an ISO time, or null until approved */
+                        historyFrom: string | null;
+                        /** @description What the consumer asked for in its request: 'all', an ISO time, or null */
+                        historyRequested: string | null;
                         /** @description ISO 8601 date-time */
                         createdAt: string;
                         /** @description ISO 8601 date-time */
                         updatedAt: string;
-                    } & {
-                        [key: string]: unknown;
                     };
                 };
             };
@@ -2083,7 +2095,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMITED` */
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2092,7 +2104,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `SERVICE.UNAVAILABLE` */
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2164,12 +2176,14 @@ export interface operations {
                         validUntil: string | null;
                         onwardTransfer: boolean;
                         deletionDays: number;
+                        /** @description From when the grant covers the topic's past: 'all', an ISO time, or null until approved */
+                        historyFrom: string | null;
+                        /** @description What the consumer asked for in its request: 'all', an ISO time, or null */
+                        historyRequested: string | null;
                         /** @description ISO 8601 date-time */
                         createdAt: string;
                         /** @description ISO 8601 date-time */
                         updatedAt: string;
-                    } & {
-                        [key: string]: unknown;
                     };
                 };
             };
@@ -2260,7 +2274,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMITED` */
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2269,7 +2283,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `SERVICE.UNAVAILABLE` */
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2341,12 +2355,14 @@ export interface operations {
                         validUntil: string | null;
                         onwardTransfer: boolean;
                         deletionDays: number;
+                        /** @description From when the grant covers the topic's past: 'all', an ISO time, or null until approved */
+                        historyFrom: string | null;
+                        /** @description What the consumer asked for in its request: 'all', an ISO time, or null */
+                        historyRequested: string | null;
                         /** @description ISO 8601 date-time */
                         createdAt: string;
                         /** @description ISO 8601 date-time */
                         updatedAt: string;
-                    } & {
-                        [key: string]: unknown;
                     };
                 };
             };
@@ -2437,7 +2453,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMITED` */
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2446,7 +2462,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `SERVICE.UNAVAILABLE` */
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2558,7 +2574,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMITED` */
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2567,7 +2583,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `SERVICE.UNAVAILABLE` */
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2686,7 +2702,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMITED` */
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2695,7 +2711,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `SERVICE.UNAVAILABLE` */
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2752,22 +2768,38 @@ export interface operations {
                      */
                     "application/json": {
                         recorded: number;
-                        consents: ({
+                        consents: {
                             /** Format: uuid */
                             originator: string;
                             subjectRef: string;
                             dataset: string;
-                            /** @description permit | deny | withdrawn */
-                            decision: string;
+                            /** @enum {string} */
+                            decision: "permit" | "deny" | "withdrawn";
                             consentId: string;
-                            provisions: unknown[];
+                            provisions: {
+                                purposes?: string[];
+                                recipients?: string[];
+                                period?: {
+                                    start: string | null;
+                                    end: string | null;
+                                };
+                                dataPeriod?: {
+                                    start: string | null;
+                                    end: string | null;
+                                };
+                                recordTypes?: string[];
+                                labels?: string[];
+                                actions?: string[];
+                                /** @description Exceptions to this exception, of the same shape */
+                                provisions?: {
+                                    [key: string]: unknown;
+                                }[];
+                            }[];
                             validFrom: string | null;
                             validUntil: string | null;
-                        } & {
-                            [key: string]: unknown;
-                        })[];
-                    } & {
-                        [key: string]: unknown;
+                            /** @description ISO 8601 date-time */
+                            recordedAt: string;
+                        }[];
                     };
                 };
             };
@@ -2843,7 +2875,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMITED` */
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2852,7 +2884,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `SERVICE.UNAVAILABLE` */
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2913,14 +2945,32 @@ export interface operations {
                         originator: string;
                         subjectRef: string;
                         dataset: string;
-                        /** @description permit | deny | withdrawn */
-                        decision: string;
+                        /** @enum {string} */
+                        decision: "permit" | "deny" | "withdrawn";
                         consentId: string;
-                        provisions: unknown[];
+                        provisions: {
+                            purposes?: string[];
+                            recipients?: string[];
+                            period?: {
+                                start: string | null;
+                                end: string | null;
+                            };
+                            dataPeriod?: {
+                                start: string | null;
+                                end: string | null;
+                            };
+                            recordTypes?: string[];
+                            labels?: string[];
+                            actions?: string[];
+                            /** @description Exceptions to this exception, of the same shape */
+                            provisions?: {
+                                [key: string]: unknown;
+                            }[];
+                        }[];
                         validFrom: string | null;
                         validUntil: string | null;
-                    } & {
-                        [key: string]: unknown;
+                        /** @description ISO 8601 date-time */
+                        recordedAt: string;
                     };
                 };
             };
@@ -2987,7 +3037,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMITED` */
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2996,7 +3046,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `SERVICE.UNAVAILABLE` */
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3045,20 +3095,38 @@ export interface operations {
                      *       }
                      *     ]
                      */
-                    "application/json": ({
+                    "application/json": {
                         /** Format: uuid */
                         originator: string;
                         subjectRef: string;
                         dataset: string;
-                        /** @description permit | deny | withdrawn */
-                        decision: string;
+                        /** @enum {string} */
+                        decision: "permit" | "deny" | "withdrawn";
                         consentId: string;
-                        provisions: unknown[];
+                        provisions: {
+                            purposes?: string[];
+                            recipients?: string[];
+                            period?: {
+                                start: string | null;
+                                end: string | null;
+                            };
+                            dataPeriod?: {
+                                start: string | null;
+                                end: string | null;
+                            };
+                            recordTypes?: string[];
+                            labels?: string[];
+                            actions?: string[];
+                            /** @description Exceptions to this exception, of the same shape */
+                            provisions?: {
+                                [key: string]: unknown;
+                            }[];
+                        }[];
                         validFrom: string | null;
                         validUntil: string | null;
-                    } & {
-                        [key: string]: unknown;
-                    })[];
+                        /** @description ISO 8601 date-time */
+                        recordedAt: string;
+                    }[];
                 };
             };
             /** @description The request is not valid: `errors` names each failing path: `REQUEST.INVALID`, `REQUEST.INVALID_ID`, `REQUEST.MALFORMED_JSON`, `REQUEST.MALFORMED_URL` */
@@ -3115,7 +3183,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMITED` */
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -3124,7 +3192,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `SERVICE.UNAVAILABLE` */
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3237,7 +3305,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMITED` */
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -3246,7 +3314,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `SERVICE.UNAVAILABLE` */
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3366,7 +3434,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMITED` */
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -3375,7 +3443,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `SERVICE.UNAVAILABLE` */
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3488,7 +3556,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMITED` */
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -3612,7 +3680,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMITED` */
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -3702,8 +3770,10 @@ export interface operations {
                             dataset: string | null;
                             grant: string | null;
                             allow: boolean | null;
-                            /** @description What was decided or done: the decision record, the token issued, … */
-                            record: unknown;
+                            /** @description What was decided or done, its members by kind: the decision record, the token issued, the refusal, … */
+                            record: {
+                                [key: string]: unknown;
+                            };
                             hash: string;
                             prevHash: string;
                         }[];
@@ -3719,8 +3789,10 @@ export interface operations {
                         dataset: string | null;
                         grant: string | null;
                         allow: boolean | null;
-                        /** @description What was decided or done: the decision record, the token issued, … */
-                        record: unknown;
+                        /** @description What was decided or done, its members by kind: the decision record, the token issued, the refusal, … */
+                        record: {
+                            [key: string]: unknown;
+                        };
                         hash: string;
                         prevHash: string;
                     }[];
@@ -3793,7 +3865,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMITED` */
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -3802,7 +3874,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `SERVICE.UNAVAILABLE` */
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3876,23 +3948,37 @@ export interface operations {
                      */
                     "application/json": {
                         datasets: string[];
-                        consumers: ({
+                        consumers: {
                             dataset: string | null;
                             consumer: string;
                             purposes: string[];
                             grants: string[];
-                        } & {
-                            [key: string]: unknown;
-                        })[];
-                        items: ({
+                            tokensIssued: number;
+                            /** @description Allowed delivery decisions */
+                            deliveries: number;
+                            eventsDelivered: number;
+                            /** @description Decisions that refused the consumer */
+                            denied: number;
+                            /** @description ISO 8601 date-time */
+                            firstAt: string;
+                            /** @description ISO 8601 date-time */
+                            lastAt: string;
+                        }[];
+                        items: {
                             seq: number;
                             /** @description ISO 8601 date-time */
                             at: string;
                             dataset: string | null;
                             consumer: string;
-                        } & {
-                            [key: string]: unknown;
-                        })[];
+                            /** @description 'token.issued', or the decided action (subscribe, deliver, …) */
+                            action: string;
+                            purpose: string | null;
+                            grant: string | null;
+                            allow: boolean | null;
+                            /** @description Events a delivery covered; null for other actions */
+                            events: number | null;
+                            reasons: string[];
+                        }[];
                         next: number | null;
                     };
                 };
@@ -3971,7 +4057,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMITED` */
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -3980,7 +4066,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `SERVICE.UNAVAILABLE` */
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4136,7 +4222,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMITED` */
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -4145,7 +4231,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `SERVICE.UNAVAILABLE` */
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4257,7 +4343,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMITED` */
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -4266,7 +4352,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `SERVICE.UNAVAILABLE` */
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4418,7 +4504,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMITED` */
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -4427,7 +4513,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `SERVICE.UNAVAILABLE` */
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4507,7 +4593,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMITED` */
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -4516,7 +4602,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `SERVICE.UNAVAILABLE` */
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4622,7 +4708,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMITED` */
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -4631,7 +4717,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `SERVICE.UNAVAILABLE` */
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4762,7 +4848,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMITED` */
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -4771,7 +4857,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `SERVICE.UNAVAILABLE` */
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4891,7 +4977,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMITED` */
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -4900,7 +4986,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `SERVICE.UNAVAILABLE` */
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -5057,7 +5143,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMITED` */
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -5066,7 +5152,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `SERVICE.UNAVAILABLE` */
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -5244,7 +5330,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMITED` */
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -5253,7 +5339,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `SERVICE.UNAVAILABLE` */
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -5355,6 +5441,19 @@ export interface operations {
                         receipt: {
                             jws: string;
                             claims: {
+                                iss: string;
+                                sub: string;
+                                grant: string;
+                                dataset: string;
+                                /** Format: date-time */
+                                deletedAt: string;
+                                /** @enum {string} */
+                                method: "crypto-erase" | "overwrite" | "delete" | "physical-destruction";
+                                /** @enum {string} */
+                                scope: "all-copies";
+                                iat: number;
+                                jti: string;
+                            } & {
                                 [key: string]: unknown;
                             };
                         } | null;
@@ -5417,7 +5516,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMITED` */
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -5426,7 +5525,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `SERVICE.UNAVAILABLE` */
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -5500,6 +5599,19 @@ export interface operations {
                         receipt: {
                             jws: string;
                             claims: {
+                                iss: string;
+                                sub: string;
+                                grant: string;
+                                dataset: string;
+                                /** Format: date-time */
+                                deletedAt: string;
+                                /** @enum {string} */
+                                method: "crypto-erase" | "overwrite" | "delete" | "physical-destruction";
+                                /** @enum {string} */
+                                scope: "all-copies";
+                                iat: number;
+                                jti: string;
+                            } & {
                                 [key: string]: unknown;
                             };
                         } | null;
@@ -5562,7 +5674,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMITED` */
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -5571,7 +5683,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `SERVICE.UNAVAILABLE` */
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -5654,6 +5766,19 @@ export interface operations {
                         receipt: {
                             jws: string;
                             claims: {
+                                iss: string;
+                                sub: string;
+                                grant: string;
+                                dataset: string;
+                                /** Format: date-time */
+                                deletedAt: string;
+                                /** @enum {string} */
+                                method: "crypto-erase" | "overwrite" | "delete" | "physical-destruction";
+                                /** @enum {string} */
+                                scope: "all-copies";
+                                iat: number;
+                                jti: string;
+                            } & {
                                 [key: string]: unknown;
                             };
                         } | null;
@@ -5736,7 +5861,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMITED` */
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -5745,7 +5870,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `SERVICE.UNAVAILABLE` */
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -5835,6 +5960,19 @@ export interface operations {
                         receipt: {
                             jws: string;
                             claims: {
+                                iss: string;
+                                sub: string;
+                                grant: string;
+                                dataset: string;
+                                /** Format: date-time */
+                                deletedAt: string;
+                                /** @enum {string} */
+                                method: "crypto-erase" | "overwrite" | "delete" | "physical-destruction";
+                                /** @enum {string} */
+                                scope: "all-copies";
+                                iat: number;
+                                jti: string;
+                            } & {
                                 [key: string]: unknown;
                             };
                         } | null;
@@ -5966,7 +6104,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMITED` */
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -5975,7 +6113,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `SERVICE.UNAVAILABLE` */
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -6046,7 +6184,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMITED` */
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -6119,7 +6257,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMITED` */
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -6128,7 +6266,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `SERVICE.UNAVAILABLE` */
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -6199,7 +6337,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMITED` */
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
             429: {
                 headers: {
                     [name: string]: unknown;

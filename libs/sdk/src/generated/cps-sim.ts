@@ -407,7 +407,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMITED` */
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -584,7 +584,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMITED` */
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -735,7 +735,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMITED` */
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -831,7 +831,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMITED` */
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -891,7 +891,8 @@ export interface operations {
                         /** Format: uuid */
                         id: string;
                         name: string;
-                        kind: string;
+                        /** @enum {string} */
+                        kind: "disruption" | "method-switch" | "cfp-rollup" | "hospital-occupancy";
                         params: {
                             [key: string]: unknown;
                         };
@@ -946,7 +947,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMITED` */
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1016,7 +1017,8 @@ export interface operations {
                         /** Format: uuid */
                         id: string;
                         name: string;
-                        kind: string;
+                        /** @enum {string} */
+                        kind: "disruption" | "method-switch" | "cfp-rollup" | "hospital-occupancy";
                         params: {
                             [key: string]: unknown;
                         };
@@ -1101,7 +1103,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMITED` */
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1161,7 +1163,8 @@ export interface operations {
                         /** Format: uuid */
                         id: string;
                         name: string;
-                        kind: string;
+                        /** @enum {string} */
+                        kind: "disruption" | "method-switch" | "cfp-rollup" | "hospital-occupancy";
                         params: {
                             [key: string]: unknown;
                         };
@@ -1249,7 +1252,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMITED` */
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1303,7 +1306,8 @@ export interface operations {
                     "application/json": {
                         /** Format: uuid */
                         runId: string;
-                        status: string;
+                        /** @enum {string} */
+                        status: "queued" | "running" | "succeeded" | "failed";
                         progress: number;
                     };
                 };
@@ -1410,7 +1414,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMITED` */
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1493,9 +1497,10 @@ export interface operations {
                         /** Format: uuid */
                         scenario: string;
                         name: string;
-                        kind: string;
-                        /** @description queued | running | succeeded | failed */
-                        status: string;
+                        /** @enum {string} */
+                        kind: "disruption" | "method-switch" | "cfp-rollup" | "hospital-occupancy";
+                        /** @enum {string} */
+                        status: "queued" | "running" | "succeeded" | "failed";
                         progress: number;
                         /** @description ISO 8601 date-time */
                         startedAt: string;
@@ -1518,13 +1523,11 @@ export interface operations {
                             [key: string]: unknown;
                         };
                         error: string | null;
-                        published: ({
+                        published: {
                             dataset: string;
                             version: string;
                             eventIds: string[];
-                        } & {
-                            [key: string]: unknown;
-                        }) | null;
+                        } | null;
                     }[];
                 };
             };
@@ -1573,7 +1576,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMITED` */
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1657,9 +1660,10 @@ export interface operations {
                         /** Format: uuid */
                         scenario: string;
                         name: string;
-                        kind: string;
-                        /** @description queued | running | succeeded | failed */
-                        status: string;
+                        /** @enum {string} */
+                        kind: "disruption" | "method-switch" | "cfp-rollup" | "hospital-occupancy";
+                        /** @enum {string} */
+                        status: "queued" | "running" | "succeeded" | "failed";
                         progress: number;
                         /** @description ISO 8601 date-time */
                         startedAt: string;
@@ -1682,13 +1686,11 @@ export interface operations {
                             [key: string]: unknown;
                         };
                         error: string | null;
-                        published: ({
+                        published: {
                             dataset: string;
                             version: string;
                             eventIds: string[];
-                        } & {
-                            [key: string]: unknown;
-                        }) | null;
+                        } | null;
                     };
                 };
             };
@@ -1770,7 +1772,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMITED` */
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1910,9 +1912,10 @@ export interface operations {
                             /** Format: uuid */
                             scenario: string;
                             name: string;
-                            kind: string;
-                            /** @description queued | running | succeeded | failed */
-                            status: string;
+                            /** @enum {string} */
+                            kind: "disruption" | "method-switch" | "cfp-rollup" | "hospital-occupancy";
+                            /** @enum {string} */
+                            status: "queued" | "running" | "succeeded" | "failed";
                             progress: number;
                             /** @description ISO 8601 date-time */
                             startedAt: string;
@@ -1935,13 +1938,11 @@ export interface operations {
                                 [key: string]: unknown;
                             };
                             error: string | null;
-                            published: ({
+                            published: {
                                 dataset: string;
                                 version: string;
                                 eventIds: string[];
-                            } & {
-                                [key: string]: unknown;
-                            }) | null;
+                            } | null;
                         };
                         result: {
                             [key: string]: unknown;
@@ -1996,7 +1997,7 @@ export interface operations {
             /**
              * @description Still running
              *
-             *     Conflicts with the current state: `RUN.NOT_FINISHED`, `RUN.FAILED`
+             *     Conflicts with the current state: `RUN.NOT_FINISHED`
              */
             409: {
                 headers: {
@@ -2044,7 +2045,16 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMITED` */
+            /** @description Well-formed but cannot be processed: `RUN.FAILED` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2125,7 +2135,7 @@ export interface operations {
             /**
              * @description Still running
              *
-             *     Conflicts with the current state: `RUN.NOT_FINISHED`, `RUN.FAILED`
+             *     Conflicts with the current state: `RUN.NOT_FINISHED`
              */
             409: {
                 headers: {
@@ -2173,7 +2183,16 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMITED` */
+            /** @description Well-formed but cannot be processed: `RUN.FAILED` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2299,7 +2318,7 @@ export interface operations {
              *
              *     Still running
              *
-             *     Conflicts with the current state: `RUN.NOT_FINISHED`, `RUN.FAILED`, `DERIVED.NO_INPUTS`, `DERIVED.INPUT_NOT_HELD`, `DERIVED.INPUT_DATASET`, `DERIVED.NO_COMMON_PURPOSE`, `DERIVED.RESIDENCY_CONFLICT`
+             *     Conflicts with the current state: `RUN.NOT_FINISHED`, `DERIVED.NO_INPUTS`, `DERIVED.INPUT_NOT_HELD`, `DERIVED.INPUT_DATASET`, `DERIVED.NO_COMMON_PURPOSE`, `DERIVED.RESIDENCY_CONFLICT`
              */
             409: {
                 headers: {
@@ -2347,7 +2366,16 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMITED` */
+            /** @description Well-formed but cannot be processed: `RUN.FAILED` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2427,7 +2455,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMITED` */
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2500,7 +2528,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMITED` */
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2509,7 +2537,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `SERVICE.UNAVAILABLE` */
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2580,7 +2608,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMITED` */
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
             429: {
                 headers: {
                     [name: string]: unknown;

@@ -290,7 +290,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMITED` */
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -324,19 +324,59 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description JSON lines, one per event, notice, heartbeat, and a final end */
+            /** @description JSON lines, one per event, notice, heartbeat, and a final end: the schema is that of each line */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {"type":"event","event":{"id":"0c8e4a52-1f7b-4c5e-9b2a-7d3f6e1a9c04","dataset":"battery.cfp","contractVersion":"1.1.0","originator":"3f1c8a52-6a3e-4f7e-9c3e-2b8f0f5d7a10","subject":"lot-2026-11-0001","payload":{"lotId":"lot-2026-11-0001","cfpKgCo2ePerKwh":61.4}},"position":"1:41"}
-                     *     {"type":"notice","code":"CONTRACT.DEPRECATED","dataset":"battery.cfp","version":"1.0.0","message":"Version 1.0.0 of 'battery.cfp' is deprecated","reason":"Use 1.1.0"}
-                     *     {"type":"heartbeat","at":"2026-11-21T07:00:15.000Z"}
-                     *     {"type":"end","code":"GRANT.REVOKED","message":"The grant is now revoked"}
-                     */
-                    "application/x-ndjson": string;
+                    "application/x-ndjson": {
+                        /** @enum {string} */
+                        type: "event";
+                        event: {
+                            id: string;
+                            /** @description The event type (the envelope's `type`) */
+                            type: string;
+                            schemaVersion: string;
+                            /** @description When it happened, as the publisher said (defaults to the publish time) */
+                            occurredAt: string;
+                            /** @description ISO 8601 date-time */
+                            publishedAt: string;
+                            dataset: string;
+                            contractVersion: string;
+                            originator: string;
+                            /** @description The person or thing it is about (pseudonymised where obliged) */
+                            subject?: string;
+                            labels?: string[];
+                            payload: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Protected fields whose data key was destroyed (crypto-shredded): gone for good */
+                            erased?: string[];
+                        };
+                        /** @description partition:offset; pass the last one you processed per partition as `after` to resume there */
+                        position: string;
+                    } | {
+                        /** @enum {string} */
+                        type: "heartbeat";
+                        /** @description ISO 8601 date-time */
+                        at: string;
+                    } | {
+                        /** @enum {string} */
+                        type: "notice";
+                        /** @enum {string} */
+                        code: "CONTRACT.NEW_VERSION" | "CONTRACT.DEPRECATED" | "CONTRACT.RETIRED";
+                        dataset: string;
+                        version: string;
+                        message: string;
+                        reason: string | null;
+                    } | {
+                        /** @enum {string} */
+                        type: "end";
+                        /** @description Why the stream ended */
+                        code: string;
+                        message: string;
+                    };
                 };
             };
             /** @description The request is not valid: `errors` names each failing path: `STREAM.INVALID_POSITION` */
@@ -411,7 +451,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMITED` */
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -491,7 +531,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMITED` */
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -564,7 +604,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMITED` */
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -573,7 +613,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `SERVICE.UNAVAILABLE` */
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -644,7 +684,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMITED` */
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
             429: {
                 headers: {
                     [name: string]: unknown;

@@ -491,11 +491,12 @@ export interface operations {
                         bpn: string | null;
                         industry: string;
                         country: string;
-                        roles: string[];
-                        certifications: string[];
-                        protection: string;
-                        /** @description active | suspended */
-                        status: string;
+                        roles: ("member" | "compliance" | "admin")[];
+                        certifications: ("health-data-handler" | "iso27001" | "isms-jisq27001")[];
+                        /** @enum {string} */
+                        protection: "none" | "access-control" | "field-encryption";
+                        /** @enum {string} */
+                        status: "pending" | "active" | "suspended";
                         /** @description Public keys only */
                         jwks: {
                             keys: {
@@ -552,7 +553,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMITED` */
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -561,7 +562,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `SERVICE.UNAVAILABLE` */
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -675,11 +676,12 @@ export interface operations {
                         bpn: string | null;
                         industry: string;
                         country: string;
-                        roles: string[];
-                        certifications: string[];
-                        protection: string;
-                        /** @description active | suspended */
-                        status: string;
+                        roles: ("member" | "compliance" | "admin")[];
+                        certifications: ("health-data-handler" | "iso27001" | "isms-jisq27001")[];
+                        /** @enum {string} */
+                        protection: "none" | "access-control" | "field-encryption";
+                        /** @enum {string} */
+                        status: "pending" | "active" | "suspended";
                         /** @description Public keys only */
                         jwks: {
                             keys: {
@@ -774,7 +776,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMITED` */
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -783,7 +785,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `SERVICE.UNAVAILABLE` */
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -850,11 +852,12 @@ export interface operations {
                         bpn: string | null;
                         industry: string;
                         country: string;
-                        roles: string[];
-                        certifications: string[];
-                        protection: string;
-                        /** @description active | suspended */
-                        status: string;
+                        roles: ("member" | "compliance" | "admin")[];
+                        certifications: ("health-data-handler" | "iso27001" | "isms-jisq27001")[];
+                        /** @enum {string} */
+                        protection: "none" | "access-control" | "field-encryption";
+                        /** @enum {string} */
+                        status: "pending" | "active" | "suspended";
                         /** @description Public keys only */
                         jwks: {
                             keys: {
@@ -929,7 +932,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMITED` */
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -938,7 +941,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `SERVICE.UNAVAILABLE` */
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1005,11 +1008,12 @@ export interface operations {
                         bpn: string | null;
                         industry: string;
                         country: string;
-                        roles: string[];
-                        certifications: string[];
-                        protection: string;
-                        /** @description active | suspended */
-                        status: string;
+                        roles: ("member" | "compliance" | "admin")[];
+                        certifications: ("health-data-handler" | "iso27001" | "isms-jisq27001")[];
+                        /** @enum {string} */
+                        protection: "none" | "access-control" | "field-encryption";
+                        /** @enum {string} */
+                        status: "pending" | "active" | "suspended";
                         /** @description Public keys only */
                         jwks: {
                             keys: {
@@ -1084,7 +1088,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMITED` */
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1093,7 +1097,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `SERVICE.UNAVAILABLE` */
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1170,11 +1174,12 @@ export interface operations {
                         bpn: string | null;
                         industry: string;
                         country: string;
-                        roles: string[];
-                        certifications: string[];
-                        protection: string;
-                        /** @description active | suspended */
-                        status: string;
+                        roles: ("member" | "compliance" | "admin")[];
+                        certifications: ("health-data-handler" | "iso27001" | "isms-jisq27001")[];
+                        /** @enum {string} */
+                        protection: "none" | "access-control" | "field-encryption";
+                        /** @enum {string} */
+                        status: "pending" | "active" | "suspended";
                         /** @description Public keys only */
                         jwks: {
                             keys: {
@@ -1249,7 +1254,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMITED` */
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1258,7 +1263,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `SERVICE.UNAVAILABLE` */
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1325,11 +1330,12 @@ export interface operations {
                         bpn: string | null;
                         industry: string;
                         country: string;
-                        roles: string[];
-                        certifications: string[];
-                        protection: string;
-                        /** @description active | suspended */
-                        status: string;
+                        roles: ("member" | "compliance" | "admin")[];
+                        certifications: ("health-data-handler" | "iso27001" | "isms-jisq27001")[];
+                        /** @enum {string} */
+                        protection: "none" | "access-control" | "field-encryption";
+                        /** @enum {string} */
+                        status: "pending" | "active" | "suspended";
                         /** @description Public keys only */
                         jwks: {
                             keys: {
@@ -1404,7 +1410,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMITED` */
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1413,7 +1419,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `SERVICE.UNAVAILABLE` */
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1522,19 +1528,24 @@ export interface operations {
                             version: string;
                             /** Format: uuid */
                             owner: string;
-                            /** @description draft | active | deprecated | retired */
-                            status: string;
+                            /** @enum {string} */
+                            status: "draft" | "active" | "deprecated" | "retired";
                             current: boolean;
                             title: string;
                             description: string | null;
-                            domain: string;
+                            /** @enum {string} */
+                            domain: "supply-chain" | "logistics" | "energy" | "health" | "other";
                             purposes: string[];
-                            sensitivity: string;
-                            minimumProtection: string;
+                            /** @enum {string} */
+                            sensitivity: "public" | "internal" | "confidential" | "restricted";
+                            /** @enum {string} */
+                            minimumProtection: "none" | "access-control" | "field-encryption";
                             residency: string | null;
                             retentionDays: number | null;
-                            compatibility: string;
-                            visibility: string;
+                            /** @enum {string} */
+                            compatibility: "NONE" | "BACKWARD" | "BACKWARD_TRANSITIVE" | "FORWARD" | "FORWARD_TRANSITIVE" | "FULL" | "FULL_TRANSITIVE";
+                            /** @enum {string} */
+                            visibility: "consortium" | "invited";
                             /** @description Only the owner sees whom it invited; anyone else: [] */
                             invited: string[];
                             fields: {
@@ -1554,6 +1565,8 @@ export interface operations {
                             derived?: {
                                 aggregate: boolean;
                                 contributors: number | null;
+                                /** @description Whether the registry counted the contributors itself */
+                                verified: boolean;
                             };
                             /** @description ISO 8601 date-time */
                             createdAt: string;
@@ -1618,7 +1631,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMITED` */
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1627,7 +1640,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `SERVICE.UNAVAILABLE` */
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1743,7 +1756,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMITED` */
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1752,7 +1765,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `SERVICE.UNAVAILABLE` */
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1859,19 +1872,24 @@ export interface operations {
                             version: string;
                             /** Format: uuid */
                             owner: string;
-                            /** @description draft | active | deprecated | retired */
-                            status: string;
+                            /** @enum {string} */
+                            status: "draft" | "active" | "deprecated" | "retired";
                             current: boolean;
                             title: string;
                             description: string | null;
-                            domain: string;
+                            /** @enum {string} */
+                            domain: "supply-chain" | "logistics" | "energy" | "health" | "other";
                             purposes: string[];
-                            sensitivity: string;
-                            minimumProtection: string;
+                            /** @enum {string} */
+                            sensitivity: "public" | "internal" | "confidential" | "restricted";
+                            /** @enum {string} */
+                            minimumProtection: "none" | "access-control" | "field-encryption";
                             residency: string | null;
                             retentionDays: number | null;
-                            compatibility: string;
-                            visibility: string;
+                            /** @enum {string} */
+                            compatibility: "NONE" | "BACKWARD" | "BACKWARD_TRANSITIVE" | "FORWARD" | "FORWARD_TRANSITIVE" | "FULL" | "FULL_TRANSITIVE";
+                            /** @enum {string} */
+                            visibility: "consortium" | "invited";
                             /** @description Only the owner sees whom it invited; anyone else: [] */
                             invited: string[];
                             fields: {
@@ -1891,13 +1909,16 @@ export interface operations {
                             derived?: {
                                 aggregate: boolean;
                                 contributors: number | null;
+                                /** @description Whether the registry counted the contributors itself */
+                                verified: boolean;
                             };
                             /** @description ISO 8601 date-time */
                             createdAt: string;
                             /** @description ISO 8601 date-time */
                             updatedAt: string;
                         };
-                        warnings: unknown[];
+                        /** @description What the import ignored or assumed, each naming its path */
+                        warnings: string[];
                     };
                 };
             };
@@ -1964,7 +1985,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMITED` */
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1973,7 +1994,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `SERVICE.UNAVAILABLE` */
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2109,7 +2130,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMITED` */
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2118,7 +2139,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `SERVICE.UNAVAILABLE` */
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2286,19 +2307,24 @@ export interface operations {
                         version: string;
                         /** Format: uuid */
                         owner: string;
-                        /** @description draft | active | deprecated | retired */
-                        status: string;
+                        /** @enum {string} */
+                        status: "draft" | "active" | "deprecated" | "retired";
                         current: boolean;
                         title: string;
                         description: string | null;
-                        domain: string;
+                        /** @enum {string} */
+                        domain: "supply-chain" | "logistics" | "energy" | "health" | "other";
                         purposes: string[];
-                        sensitivity: string;
-                        minimumProtection: string;
+                        /** @enum {string} */
+                        sensitivity: "public" | "internal" | "confidential" | "restricted";
+                        /** @enum {string} */
+                        minimumProtection: "none" | "access-control" | "field-encryption";
                         residency: string | null;
                         retentionDays: number | null;
-                        compatibility: string;
-                        visibility: string;
+                        /** @enum {string} */
+                        compatibility: "NONE" | "BACKWARD" | "BACKWARD_TRANSITIVE" | "FORWARD" | "FORWARD_TRANSITIVE" | "FULL" | "FULL_TRANSITIVE";
+                        /** @enum {string} */
+                        visibility: "consortium" | "invited";
                         /** @description Only the owner sees whom it invited; anyone else: [] */
                         invited: string[];
                         fields: {
@@ -2318,6 +2344,8 @@ export interface operations {
                         derived?: {
                             aggregate: boolean;
                             contributors: number | null;
+                            /** @description Whether the registry counted the contributors itself */
+                            verified: boolean;
                         };
                         /** @description ISO 8601 date-time */
                         createdAt: string;
@@ -2469,7 +2497,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMITED` */
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2478,7 +2506,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `SERVICE.UNAVAILABLE` */
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2574,19 +2602,24 @@ export interface operations {
                         version: string;
                         /** Format: uuid */
                         owner: string;
-                        /** @description draft | active | deprecated | retired */
-                        status: string;
+                        /** @enum {string} */
+                        status: "draft" | "active" | "deprecated" | "retired";
                         current: boolean;
                         title: string;
                         description: string | null;
-                        domain: string;
+                        /** @enum {string} */
+                        domain: "supply-chain" | "logistics" | "energy" | "health" | "other";
                         purposes: string[];
-                        sensitivity: string;
-                        minimumProtection: string;
+                        /** @enum {string} */
+                        sensitivity: "public" | "internal" | "confidential" | "restricted";
+                        /** @enum {string} */
+                        minimumProtection: "none" | "access-control" | "field-encryption";
                         residency: string | null;
                         retentionDays: number | null;
-                        compatibility: string;
-                        visibility: string;
+                        /** @enum {string} */
+                        compatibility: "NONE" | "BACKWARD" | "BACKWARD_TRANSITIVE" | "FORWARD" | "FORWARD_TRANSITIVE" | "FULL" | "FULL_TRANSITIVE";
+                        /** @enum {string} */
+                        visibility: "consortium" | "invited";
                         /** @description Only the owner sees whom it invited; anyone else: [] */
                         invited: string[];
                         fields: {
@@ -2606,6 +2639,8 @@ export interface operations {
                         derived?: {
                             aggregate: boolean;
                             contributors: number | null;
+                            /** @description Whether the registry counted the contributors itself */
+                            verified: boolean;
                         };
                         /** @description ISO 8601 date-time */
                         createdAt: string;
@@ -2688,7 +2723,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMITED` */
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2697,7 +2732,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `SERVICE.UNAVAILABLE` */
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2795,19 +2830,24 @@ export interface operations {
                         version: string;
                         /** Format: uuid */
                         owner: string;
-                        /** @description draft | active | deprecated | retired */
-                        status: string;
+                        /** @enum {string} */
+                        status: "draft" | "active" | "deprecated" | "retired";
                         current: boolean;
                         title: string;
                         description: string | null;
-                        domain: string;
+                        /** @enum {string} */
+                        domain: "supply-chain" | "logistics" | "energy" | "health" | "other";
                         purposes: string[];
-                        sensitivity: string;
-                        minimumProtection: string;
+                        /** @enum {string} */
+                        sensitivity: "public" | "internal" | "confidential" | "restricted";
+                        /** @enum {string} */
+                        minimumProtection: "none" | "access-control" | "field-encryption";
                         residency: string | null;
                         retentionDays: number | null;
-                        compatibility: string;
-                        visibility: string;
+                        /** @enum {string} */
+                        compatibility: "NONE" | "BACKWARD" | "BACKWARD_TRANSITIVE" | "FORWARD" | "FORWARD_TRANSITIVE" | "FULL" | "FULL_TRANSITIVE";
+                        /** @enum {string} */
+                        visibility: "consortium" | "invited";
                         /** @description Only the owner sees whom it invited; anyone else: [] */
                         invited: string[];
                         fields: {
@@ -2827,6 +2867,8 @@ export interface operations {
                         derived?: {
                             aggregate: boolean;
                             contributors: number | null;
+                            /** @description Whether the registry counted the contributors itself */
+                            verified: boolean;
                         };
                         /** @description ISO 8601 date-time */
                         createdAt: string;
@@ -2898,7 +2940,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMITED` */
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2907,7 +2949,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `SERVICE.UNAVAILABLE` */
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3004,19 +3046,24 @@ export interface operations {
                         version: string;
                         /** Format: uuid */
                         owner: string;
-                        /** @description draft | active | deprecated | retired */
-                        status: string;
+                        /** @enum {string} */
+                        status: "draft" | "active" | "deprecated" | "retired";
                         current: boolean;
                         title: string;
                         description: string | null;
-                        domain: string;
+                        /** @enum {string} */
+                        domain: "supply-chain" | "logistics" | "energy" | "health" | "other";
                         purposes: string[];
-                        sensitivity: string;
-                        minimumProtection: string;
+                        /** @enum {string} */
+                        sensitivity: "public" | "internal" | "confidential" | "restricted";
+                        /** @enum {string} */
+                        minimumProtection: "none" | "access-control" | "field-encryption";
                         residency: string | null;
                         retentionDays: number | null;
-                        compatibility: string;
-                        visibility: string;
+                        /** @enum {string} */
+                        compatibility: "NONE" | "BACKWARD" | "BACKWARD_TRANSITIVE" | "FORWARD" | "FORWARD_TRANSITIVE" | "FULL" | "FULL_TRANSITIVE";
+                        /** @enum {string} */
+                        visibility: "consortium" | "invited";
                         /** @description Only the owner sees whom it invited; anyone else: [] */
                         invited: string[];
                         fields: {
@@ -3036,6 +3083,8 @@ export interface operations {
                         derived?: {
                             aggregate: boolean;
                             contributors: number | null;
+                            /** @description Whether the registry counted the contributors itself */
+                            verified: boolean;
                         };
                         /** @description ISO 8601 date-time */
                         createdAt: string;
@@ -3118,7 +3167,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMITED` */
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -3127,7 +3176,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `SERVICE.UNAVAILABLE` */
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3270,19 +3319,24 @@ export interface operations {
                         version: string;
                         /** Format: uuid */
                         owner: string;
-                        /** @description draft | active | deprecated | retired */
-                        status: string;
+                        /** @enum {string} */
+                        status: "draft" | "active" | "deprecated" | "retired";
                         current: boolean;
                         title: string;
                         description: string | null;
-                        domain: string;
+                        /** @enum {string} */
+                        domain: "supply-chain" | "logistics" | "energy" | "health" | "other";
                         purposes: string[];
-                        sensitivity: string;
-                        minimumProtection: string;
+                        /** @enum {string} */
+                        sensitivity: "public" | "internal" | "confidential" | "restricted";
+                        /** @enum {string} */
+                        minimumProtection: "none" | "access-control" | "field-encryption";
                         residency: string | null;
                         retentionDays: number | null;
-                        compatibility: string;
-                        visibility: string;
+                        /** @enum {string} */
+                        compatibility: "NONE" | "BACKWARD" | "BACKWARD_TRANSITIVE" | "FORWARD" | "FORWARD_TRANSITIVE" | "FULL" | "FULL_TRANSITIVE";
+                        /** @enum {string} */
+                        visibility: "consortium" | "invited";
                         /** @description Only the owner sees whom it invited; anyone else: [] */
                         invited: string[];
                         fields: {
@@ -3302,6 +3356,8 @@ export interface operations {
                         derived?: {
                             aggregate: boolean;
                             contributors: number | null;
+                            /** @description Whether the registry counted the contributors itself */
+                            verified: boolean;
                         };
                         /** @description ISO 8601 date-time */
                         createdAt: string;
@@ -3382,7 +3438,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMITED` */
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -3391,7 +3447,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `SERVICE.UNAVAILABLE` */
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3498,19 +3554,24 @@ export interface operations {
                         version: string;
                         /** Format: uuid */
                         owner: string;
-                        /** @description draft | active | deprecated | retired */
-                        status: string;
+                        /** @enum {string} */
+                        status: "draft" | "active" | "deprecated" | "retired";
                         current: boolean;
                         title: string;
                         description: string | null;
-                        domain: string;
+                        /** @enum {string} */
+                        domain: "supply-chain" | "logistics" | "energy" | "health" | "other";
                         purposes: string[];
-                        sensitivity: string;
-                        minimumProtection: string;
+                        /** @enum {string} */
+                        sensitivity: "public" | "internal" | "confidential" | "restricted";
+                        /** @enum {string} */
+                        minimumProtection: "none" | "access-control" | "field-encryption";
                         residency: string | null;
                         retentionDays: number | null;
-                        compatibility: string;
-                        visibility: string;
+                        /** @enum {string} */
+                        compatibility: "NONE" | "BACKWARD" | "BACKWARD_TRANSITIVE" | "FORWARD" | "FORWARD_TRANSITIVE" | "FULL" | "FULL_TRANSITIVE";
+                        /** @enum {string} */
+                        visibility: "consortium" | "invited";
                         /** @description Only the owner sees whom it invited; anyone else: [] */
                         invited: string[];
                         fields: {
@@ -3530,6 +3591,8 @@ export interface operations {
                         derived?: {
                             aggregate: boolean;
                             contributors: number | null;
+                            /** @description Whether the registry counted the contributors itself */
+                            verified: boolean;
                         };
                         /** @description ISO 8601 date-time */
                         createdAt: string;
@@ -3643,7 +3706,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMITED` */
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -3652,7 +3715,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `SERVICE.UNAVAILABLE` */
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3759,19 +3822,24 @@ export interface operations {
                         version: string;
                         /** Format: uuid */
                         owner: string;
-                        /** @description draft | active | deprecated | retired */
-                        status: string;
+                        /** @enum {string} */
+                        status: "draft" | "active" | "deprecated" | "retired";
                         current: boolean;
                         title: string;
                         description: string | null;
-                        domain: string;
+                        /** @enum {string} */
+                        domain: "supply-chain" | "logistics" | "energy" | "health" | "other";
                         purposes: string[];
-                        sensitivity: string;
-                        minimumProtection: string;
+                        /** @enum {string} */
+                        sensitivity: "public" | "internal" | "confidential" | "restricted";
+                        /** @enum {string} */
+                        minimumProtection: "none" | "access-control" | "field-encryption";
                         residency: string | null;
                         retentionDays: number | null;
-                        compatibility: string;
-                        visibility: string;
+                        /** @enum {string} */
+                        compatibility: "NONE" | "BACKWARD" | "BACKWARD_TRANSITIVE" | "FORWARD" | "FORWARD_TRANSITIVE" | "FULL" | "FULL_TRANSITIVE";
+                        /** @enum {string} */
+                        visibility: "consortium" | "invited";
                         /** @description Only the owner sees whom it invited; anyone else: [] */
                         invited: string[];
                         fields: {
@@ -3791,6 +3859,8 @@ export interface operations {
                         derived?: {
                             aggregate: boolean;
                             contributors: number | null;
+                            /** @description Whether the registry counted the contributors itself */
+                            verified: boolean;
                         };
                         /** @description ISO 8601 date-time */
                         createdAt: string;
@@ -3886,7 +3956,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMITED` */
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -3895,7 +3965,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `SERVICE.UNAVAILABLE` */
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4002,19 +4072,24 @@ export interface operations {
                         version: string;
                         /** Format: uuid */
                         owner: string;
-                        /** @description draft | active | deprecated | retired */
-                        status: string;
+                        /** @enum {string} */
+                        status: "draft" | "active" | "deprecated" | "retired";
                         current: boolean;
                         title: string;
                         description: string | null;
-                        domain: string;
+                        /** @enum {string} */
+                        domain: "supply-chain" | "logistics" | "energy" | "health" | "other";
                         purposes: string[];
-                        sensitivity: string;
-                        minimumProtection: string;
+                        /** @enum {string} */
+                        sensitivity: "public" | "internal" | "confidential" | "restricted";
+                        /** @enum {string} */
+                        minimumProtection: "none" | "access-control" | "field-encryption";
                         residency: string | null;
                         retentionDays: number | null;
-                        compatibility: string;
-                        visibility: string;
+                        /** @enum {string} */
+                        compatibility: "NONE" | "BACKWARD" | "BACKWARD_TRANSITIVE" | "FORWARD" | "FORWARD_TRANSITIVE" | "FULL" | "FULL_TRANSITIVE";
+                        /** @enum {string} */
+                        visibility: "consortium" | "invited";
                         /** @description Only the owner sees whom it invited; anyone else: [] */
                         invited: string[];
                         fields: {
@@ -4034,6 +4109,8 @@ export interface operations {
                         derived?: {
                             aggregate: boolean;
                             contributors: number | null;
+                            /** @description Whether the registry counted the contributors itself */
+                            verified: boolean;
                         };
                         /** @description ISO 8601 date-time */
                         createdAt: string;
@@ -4129,7 +4206,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMITED` */
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -4138,7 +4215,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `SERVICE.UNAVAILABLE` */
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4193,8 +4270,10 @@ export interface operations {
                      *     ]
                      */
                     "application/json": {
-                        from: string | null;
-                        to: string;
+                        /** @enum {string|null} */
+                        from: "draft" | "active" | "deprecated" | "retired" | null;
+                        /** @enum {string} */
+                        to: "draft" | "active" | "deprecated" | "retired";
                         actor: string;
                         reason: string | null;
                         /** @description ISO 8601 date-time */
@@ -4265,7 +4344,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMITED` */
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -4274,7 +4353,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `SERVICE.UNAVAILABLE` */
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4344,7 +4423,8 @@ export interface operations {
                     "application/json": {
                         dataset: string;
                         version: string;
-                        compatibility: string;
+                        /** @enum {string} */
+                        compatibility: "NONE" | "BACKWARD" | "BACKWARD_TRANSITIVE" | "FORWARD" | "FORWARD_TRANSITIVE" | "FULL" | "FULL_TRANSITIVE";
                         checkedAgainst: string[];
                         compatible: boolean;
                         breaks: ({
@@ -4481,7 +4561,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMITED` */
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -4534,7 +4614,8 @@ export interface operations {
                      */
                     "application/json": {
                         dataset: string;
-                        compatibility: string;
+                        /** @enum {string} */
+                        compatibility: "NONE" | "BACKWARD" | "BACKWARD_TRANSITIVE" | "FORWARD" | "FORWARD_TRANSITIVE" | "FULL" | "FULL_TRANSITIVE";
                         /** @description ISO 8601 date-time */
                         updatedAt: string;
                     };
@@ -4603,7 +4684,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMITED` */
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -4612,7 +4693,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `SERVICE.UNAVAILABLE` */
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4683,7 +4764,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMITED` */
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -4756,7 +4837,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMITED` */
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -4765,7 +4846,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `SERVICE.UNAVAILABLE` */
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4836,7 +4917,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMITED` */
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
             429: {
                 headers: {
                     [name: string]: unknown;
