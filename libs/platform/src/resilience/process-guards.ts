@@ -46,7 +46,10 @@ export async function keepTrying(
       return true;
     } catch (error) {
       logger.warn({ err: error, attempt, retryInMs: delay }, `${what} could not start; retrying`);
-      await new Promise((resolve) => setTimeout(resolve, delay).unref());
+      // Not unref'd: a start awaited before anything else holds the event loop (e.g. the signing-key ring
+      // while the database is away) would otherwise let Node end the process with exit code 13 ("unsettled
+      // top-level await") instead of retrying. Shutdown exits explicitly, so a pending retry never holds it.
+      await new Promise((resolve) => setTimeout(resolve, delay));
       delay = Math.min(delay * 2, options.maxMs ?? 5_000);
     }
   }
