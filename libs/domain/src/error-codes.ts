@@ -672,8 +672,10 @@ export const ERROR_CODES = {
   },
   'STREAM.TOO_SLOW': {
     status: null,
-    meaning: 'The client read more slowly than events arrived and its bounded buffer filled: the stream ends with this code.',
-    action: 'Reconnect with after= the last position you processed, and read faster or process asynchronously.',
+    meaning:
+      'The client read more slowly than events arrived and its bounded buffer filled: the stream ends with this code.',
+    action:
+      'Reconnect with after= the last position you processed, and read faster or process asynchronously.',
   },
   'STREAM.CLOSED': {
     status: null,

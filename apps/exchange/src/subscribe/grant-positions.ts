@@ -53,7 +53,7 @@ export class KafkaGrantPositions extends GrantPositions {
 
   advance(grantId: string, partition: number, next: bigint): void {
     let positions = this.known.get(grantId);
-    if (!positions) this.known.set(grantId, (positions = new Map()));
+    if (!positions) this.known.set(grantId, (positions = new Map<number, bigint>()));
     if ((positions.get(partition) ?? -1n) >= next) return;
     positions.set(partition, next);
     this.dirty.add(grantId);

@@ -13,18 +13,12 @@ import {
 } from '@renkei/domain';
 import { isEncryptedValue } from '@renkei/crypto';
 import type { Principal } from '@renkei/auth';
-import {
-  applyObligations,
-  pseudonym,
-  type PolicyDecision,
-  type PolicyGate,
-  type ProjectionSync,
-} from '@renkei/policy';
+import { applyObligations, pseudonym, type PolicyDecision, type PolicyGate } from '@renkei/policy';
 import type { DecisionRecorder } from '../decisions/decision-recorder.js';
 import type { Protection } from '../protection/protection.js';
 import type { DataTopics } from '../topics/data-topics.js';
 import type { DeliveryHub } from './delivery-hub.js';
-import type { GrantPositions } from './grant-positions.js';
+import type { GrantPositions, Positions } from './grant-positions.js';
 import type { StreamLine, StreamStart } from './subscribe.dto.js';
 import type { FeedBatch, FeedReader, TopicFeed } from './topic-feed.js';
 
@@ -160,7 +154,7 @@ export class Subscription implements FeedReader {
     const admin = await this.deps.hub.admin();
     const [low, stored] = await Promise.all([
       admin.fetchTopicOffsets(topic),
-      this.resumeAfter === 'start' ? undefined : this.deps.positions.get(this.grant.id),
+      this.resumeAfter === 'start' ? undefined : this.storedPositions(topic),
     ]);
     // A lookup that fails leaves every partition where it would start anyway: deliverBatch() withholds the
     // events before the history start one by one, so nothing is skipped blindly.
@@ -190,6 +184,33 @@ export class Subscription implements FeedReader {
       positions.set(partition, at < earliest ? earliest : at);
     }
     return positions;
+  }
+
+  /**
+   * The grant's stored position; for a grant last streamed before ADR 0027, the offsets its old consumer
+   * group committed (`renkei.grant.<id>`), which is then deleted: the upgrade resumes where it stopped and
+   * leaves no group behind.
+   */
+  private async storedPositions(topic: string): Promise<Positions | undefined> {
+    const stored = await this.deps.positions.get(this.grant.id);
+    if (stored) return stored;
+    const admin = await this.deps.hub.admin();
+    const groupId = `renkei.grant.${this.grant.id}`;
+    try {
+      const [group] = await admin.fetchOffsets({ groupId, topics: [topic] });
+      const committed = new Map(
+        (group?.partitions ?? [])
+          .filter((p) => BigInt(p.offset) >= 0n)
+          .map((p) => [p.partition, BigInt(p.offset)]),
+      );
+      if (committed.size === 0) return undefined;
+      for (const [partition, next] of committed) this.deps.positions.advance(this.grant.id, partition, next);
+      await admin.deleteGroups([groupId]).catch(() => undefined);
+      return committed;
+    } catch (error) {
+      this.deps.logger.warn({ err: error, grant: this.grant.id }, 'legacy group lookup failed');
+      return undefined;
+    }
   }
 
   /** A batch the feed read (after the barrier): what this stream has not taken yet is queued for it. */

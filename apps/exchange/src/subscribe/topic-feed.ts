@@ -58,7 +58,8 @@ export class TopicFeed {
     readonly dataset: string,
   ) {
     this.topic = Topics.data(dataset);
-    this.groupId = `renkei.exchange.feed.${randomUUID()}`;
+    // Named after its topic, so an operator (and a test) can tell whose group it is.
+    this.groupId = `${this.topic}.feed.${randomUUID()}`;
   }
 
   get size(): number {
