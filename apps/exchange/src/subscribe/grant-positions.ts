@@ -11,7 +11,7 @@ export type Positions = ReadonlyMap<number, bigint>;
 export abstract class GrantPositions {
   /** The grant's next offsets per partition, or undefined when it was never delivered to. */
   abstract get(grantId: string): Promise<Positions | undefined>;
-  /** The events before `next` on `partition` were written to the grant's consumer. */
+  /** The events before `next` on `partition` were the last written to the grant's consumer. */
   abstract advance(grantId: string, partition: number, next: bigint): void;
   /** Resolves once every position advanced so far is stored. */
   abstract flush(): Promise<void>;
@@ -54,7 +54,9 @@ export class KafkaGrantPositions extends GrantPositions {
   advance(grantId: string, partition: number, next: bigint): void {
     let positions = this.known.get(grantId);
     if (!positions) this.known.set(grantId, (positions = new Map<number, bigint>()));
-    if ((positions.get(partition) ?? -1n) >= next) return;
+    // The last position written to the grant's client, even an earlier one after a replay from ?after=
+    // (as a consumer group's commit was): one stream per grant writes them in order.
+    if (positions.get(partition) === next) return;
     positions.set(partition, next);
     this.dirty.add(grantId);
     this.timer ??= setTimeout(() => void this.flush(), FLUSH_EVERY_MS);
