@@ -13,6 +13,7 @@ import { TopicFeed, type FeedReader } from './topic-feed.js';
 export class DeliveryHub {
   private readonly feeds = new Map<string, TopicFeed>();
   private adminConnected: Promise<Admin> | undefined;
+  private readonly lowLookups = new Map<string, Promise<{ partition: number; low: string }[]>>();
 
   constructor(
     private readonly kafka: Pick<Kafka, 'consumer' | 'admin'>,
@@ -36,6 +37,21 @@ export class DeliveryHub {
       throw error;
     });
     return this.adminConnected;
+  }
+
+  /**
+   * Each partition's first offset, one lookup for the streams that open together (a stream that opens
+   * while a lookup is in flight shares it): low offsets only grow, and a stream clamps to them anyway.
+   */
+  lowOffsets(topic: string): Promise<{ partition: number; low: string }[]> {
+    let pending = this.lowLookups.get(topic);
+    if (!pending) {
+      pending = this.admin()
+        .then((admin) => admin.fetchTopicOffsets(topic))
+        .finally(() => this.lowLookups.delete(topic));
+      this.lowLookups.set(topic, pending);
+    }
+    return pending;
   }
 
   /** Starts `reader` on the dataset's feed at `from` (partition -> next offset); resolves once it runs. */

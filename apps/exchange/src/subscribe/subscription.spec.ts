@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import type { ServerResponse } from 'node:http';
 import { PlatformProjection, type DataEnvelope } from '@renkei/domain';
@@ -12,7 +13,7 @@ import {
 import { batteryContract, batteryGrant, member } from '../exchange.fixtures.js';
 import type { StreamLine } from './subscribe.dto.js';
 import { Subscription, type SubscriptionDeps } from './subscription.js';
-import type { FeedBatch } from './topic-feed.js';
+import type { FeedBatch, TopicFeed } from './topic-feed.js';
 
 const approvedAt = Date.parse('2026-12-01T09:00:00.000Z');
 const grant = batteryGrant({
@@ -72,6 +73,7 @@ function harness(revoked = false, options: { slow?: boolean; bufferEvents?: numb
       join: () => expect.fail('deliverBatch() joins no feed'),
       leave: () => Promise.resolve(),
       admin: () => expect.fail('deliverBatch() asks no admin'),
+      lowOffsets: () => expect.fail('deliverBatch() asks no offsets'),
     },
     positions: {
       get: () => expect.fail('deliverBatch() reads no position'),
@@ -95,7 +97,7 @@ function harness(revoked = false, options: { slow?: boolean; bufferEvents?: numb
   };
   const principal = { participantId: 'auto', claims: { exp: 0 } } as unknown as Principal;
   const subscription = new Subscription(deps, principal, grant, out);
-  return { subscription, inputs, records, lines, advanced, ended: () => ended };
+  return { subscription, inputs, records, lines, advanced, deps, state, ended: () => ended };
 }
 
 const envelope = (id: string, publishedAt: number): DataEnvelope => ({
@@ -244,5 +246,67 @@ describe('Subscription: a slow consumer', () => {
     const queued = slow.subscription as unknown as { queue: unknown[]; queued: number };
     expect(queued.queue).toEqual([]);
     expect(queued.queued).toBe(0);
+  });
+});
+
+describe('Subscription: teardown', () => {
+  it('releases everything when its client goes: feed left, queue dropped, timers and projection listener gone', async () => {
+    const h = harness(false, { slow: true });
+    const left: unknown[][] = [];
+    const feed = {} as TopicFeed;
+    const deps: SubscriptionDeps = {
+      ...h.deps,
+      hub: {
+        join: () => Promise.resolve(feed),
+        leave: (f, r) => Promise.resolve(void left.push([f, r])),
+        admin: () =>
+          Promise.resolve({
+            fetchTopicOffsetsByTimestamp: () => Promise.resolve([{ partition: 0, offset: '0' }]),
+          } as never),
+        lowOffsets: () => Promise.resolve([{ partition: 0, low: '0' }]),
+      },
+      positions: { get: () => Promise.resolve(undefined), advance: () => undefined },
+    };
+    // A client that stopped reading: every write fills its socket, so events wait in the stream's queue.
+    const out = Object.assign(new EventEmitter(), {
+      writableEnded: false,
+      writeHead: () => undefined,
+      flushHeaders: () => undefined,
+      write: () => false,
+      end() {
+        this.writableEnded = true;
+      },
+    });
+    const listeners = (h.state as unknown as { listeners: unknown[] }).listeners;
+    const before = listeners.length;
+    const principal = {
+      participantId: 'auto',
+      claims: { exp: Math.floor((approvedAt + 3_600_000) / 1000) },
+    } as unknown as Principal;
+    const s = new Subscription(deps, principal, grant, out as unknown as ServerResponse);
+    await s.start();
+    expect(listeners).toHaveLength(before + 1);
+    s.offer(feedBatch(0, 0, 3));
+    s.offer(feedBatch(0, 3, 3));
+    await settle();
+    const internals = s as unknown as {
+      queued: number;
+      heartbeat: { _destroyed: boolean };
+      expiry: { _destroyed: boolean };
+    };
+    expect(internals.queued).toBe(3);
+
+    const closedAt = Date.now();
+    out.emit('close');
+    await s.done;
+    expect(Date.now() - closedAt).toBeLessThan(1_000);
+    expect(left).toEqual([[feed, s]]);
+    expect(internals.queued).toBe(0);
+    expect(listeners).toHaveLength(before);
+    expect(internals.heartbeat._destroyed).toBe(true);
+    expect(internals.expiry._destroyed).toBe(true);
+    // A batch the feed still offers after the close is not taken.
+    s.offer(feedBatch(0, 6, 3));
+    expect(internals.queued).toBe(0);
   });
 });

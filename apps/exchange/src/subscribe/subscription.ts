@@ -44,7 +44,7 @@ const outsideHistory = (decision: PolicyDecision) =>
 /** What a stream is delivered with; the same for every stream of the exchange (see SubscribeService). */
 export interface SubscriptionDeps {
   /** The dataset's shared feed, and the one admin connection for offset lookups. */
-  hub: Pick<DeliveryHub, 'join' | 'leave' | 'admin'>;
+  hub: Pick<DeliveryHub, 'join' | 'leave' | 'admin' | 'lowOffsets'>;
   /** Where each grant's delivery stands, for streams opened without `?after=`. */
   positions: Pick<GrantPositions, 'get' | 'advance'>;
   state: PlatformProjection;
@@ -153,7 +153,7 @@ export class Subscription implements FeedReader {
     const from = historyStartMs(this.deps.state.grants.get(this.grant.id) ?? this.grant);
     const admin = await this.deps.hub.admin();
     const [low, stored] = await Promise.all([
-      admin.fetchTopicOffsets(topic),
+      this.deps.hub.lowOffsets(topic),
       this.resumeAfter === 'start' ? undefined : this.storedPositions(topic),
     ]);
     // A lookup that fails leaves every partition where it would start anyway: deliverBatch() withholds the
