@@ -104,7 +104,8 @@ export class SubscribeService {
       purpose: principal.claims.purpose ?? grant.purpose,
       now: this.clock.now(),
     });
-    await this.decisions.record([record]);
+    // Sent with the other streams' records (one produce per interval), and still recorded before it opens.
+    await this.batchedDecisions.record([record]);
     if (!decision.allow) throw denied(decision, 'Subscribing');
     const previous = this.open.get(grant.id);
     if (previous) {
