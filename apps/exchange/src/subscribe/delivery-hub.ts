@@ -90,24 +90,52 @@ export class DeliveryHub {
 const RECORD_EVERY_MS = 50;
 
 /**
- * Decision records of every stream, sent together: the audit topic gets one produce per interval instead
- * of one per stream and batch. `record` resolves when its records are on Kafka (or failed).
+ * At most this much JSON per produce: Kafka refuses a record batch over `message.max.bytes` (1 MB by
+ * default) whole, so thousands of streams opening at once are recorded in several sends, not one refused.
+ */
+const RECORD_BYTES_PER_SEND = 256 * 1024;
+
+/**
+ * Decision records of every stream, sent together: the audit topic gets a few produces per interval
+ * instead of one per stream and batch. `record` resolves when its own records are on Kafka, and rejects
+ * only when the send that carried them failed.
  */
 export class BatchedDecisions {
-  private pending: DecisionRecordInput[] = [];
-  private sending: Promise<void> | undefined;
+  private pending: { records: DecisionRecordInput[]; bytes: number; settle: (p: Promise<void>) => void }[] =
+    [];
+  private timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly recorder: DecisionRecorder) {}
 
   record(records: DecisionRecordInput[]): Promise<void> {
     if (records.length === 0) return Promise.resolve();
-    this.pending.push(...records);
-    this.sending ??= new Promise((resolve) => setTimeout(resolve, RECORD_EVERY_MS)).then(() => {
-      const batch = this.pending;
-      this.pending = [];
-      this.sending = undefined;
-      return this.recorder.record(batch);
+    const bytes = records.reduce((sum, r) => sum + JSON.stringify(r).length, 0);
+    const sent = new Promise<void>((resolve, reject) => {
+      this.pending.push({ records, bytes, settle: (p) => void p.then(resolve, reject) });
     });
-    return this.sending;
+    this.timer ??= setTimeout(() => this.send(), RECORD_EVERY_MS);
+    return sent;
+  }
+
+  private send(): void {
+    this.timer = undefined;
+    const waiting = this.pending;
+    this.pending = [];
+    // Each caller's records stay in one send; a send is closed when the next caller would overfill it.
+    let chunk: typeof waiting = [];
+    let size = 0;
+    const flush = () => {
+      if (chunk.length === 0) return;
+      const sending = this.recorder.record(chunk.flatMap((c) => c.records));
+      for (const c of chunk) c.settle(sending);
+      chunk = [];
+      size = 0;
+    };
+    for (const entry of waiting) {
+      if (size > 0 && size + entry.bytes > RECORD_BYTES_PER_SEND) flush();
+      chunk.push(entry);
+      size += entry.bytes;
+    }
+    flush();
   }
 }

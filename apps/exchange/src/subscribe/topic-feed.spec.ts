@@ -1,6 +1,6 @@
 import type { EachBatchPayload, Kafka } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import { DeliveryHub } from './delivery-hub.js';
+import { BatchedDecisions, DeliveryHub } from './delivery-hub.js';
 import { TopicFeed, type FeedBatch, type FeedReader } from './topic-feed.js';
 
 /** A kafkajs consumer that records what the feed asks of it and lets the test hand it batches. */
@@ -106,5 +106,35 @@ describe('TopicFeed: one consumer for every stream of a dataset', () => {
     expect(k.calls).toContain('disconnect');
     expect(k.deleted).toEqual([[feed.groupId]]);
     expect(hub.datasets).toEqual([]);
+  });
+});
+
+describe('BatchedDecisions', () => {
+  const record = (i: number) => ({ decisionId: `d-${i}`, pad: 'x'.repeat(10_000) }) as never;
+
+  it('sends the records of many streams together, but never more than Kafka takes in one batch', async () => {
+    const sends: number[] = [];
+    const batched = new BatchedDecisions({
+      record: (records) => Promise.resolve(void sends.push(records.length)),
+    });
+    // 200 streams opening at once, ~10 KB of record each: 2 MB would be refused whole by the broker.
+    await Promise.all(Array.from({ length: 200 }, (_, i) => batched.record([record(i)])));
+    expect(sends.reduce((a, b) => a + b, 0)).toBe(200);
+    expect(sends.length).toBeGreaterThan(1);
+    expect(sends.length).toBeLessThan(20);
+    for (const n of sends) expect(n * 10_000).toBeLessThanOrEqual(256 * 1024);
+  });
+
+  it('fails only the callers whose send failed', async () => {
+    let calls = 0;
+    const batched = new BatchedDecisions({
+      record: () => (calls++ === 0 ? Promise.reject(new Error('refused')) : Promise.resolve()),
+    });
+    const results = await Promise.allSettled(
+      Array.from({ length: 60 }, (_, i) => batched.record([record(i)])),
+    );
+    const failed = results.filter((r) => r.status === 'rejected').length;
+    expect(failed).toBeGreaterThan(0);
+    expect(failed).toBeLessThan(60);
   });
 });
