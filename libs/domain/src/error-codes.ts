@@ -670,6 +670,13 @@ export const ERROR_CODES = {
     meaning: 'Delivery was interrupted: the stream ends with this code.',
     action: 'Reconnect with after= the last position you processed.',
   },
+  'STREAM.TOO_SLOW': {
+    status: null,
+    meaning:
+      'The client read more slowly than events arrived and its bounded buffer filled: the stream ends with this code.',
+    action:
+      'Reconnect with after= the last position you processed, and read faster or process asynchronously.',
+  },
   'STREAM.CLOSED': {
     status: null,
     meaning: 'The connection closed without an end line (reported by the SDK, not sent by a service).',

@@ -25,6 +25,10 @@ export const Topics = {
   get auditCheckpoints() {
     return `${prefix()}.audit.checkpoints`;
   },
+  /** Where each grant's delivery stands (compacted, keyed by grant id): the exchange's stream positions. */
+  get exchangePositions() {
+    return `${prefix()}.exchange.positions`;
+  },
   data: (dataset: string) => `${prefix()}.data.${dataset}`,
   deadLetter: (dataset: string) => `${prefix()}.dlq.${dataset}`,
 };

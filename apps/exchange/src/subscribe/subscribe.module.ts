@@ -8,7 +8,8 @@ import { SubscribeService } from './subscribe.service.js';
 
 /**
  * GET /datasets/:dataset/stream: the subscription is decided once when it opens (SubscribeService), then
- * every batch is decided again and delivered with its obligations applied (Subscription).
+ * every batch is decided again and delivered with its obligations applied (Subscription). Every stream of
+ * a dataset reads one shared consumer (TopicFeed, ADR 0027).
  */
 @Module({
   imports: [ContractsModule, DecisionsModule, ProtectionModule, TopicsModule],

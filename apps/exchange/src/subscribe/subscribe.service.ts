@@ -21,6 +21,8 @@ import { ExchangeSettings, LOGGER, PROJECTION_SYNC } from '../platform/platform.
 import { Protection } from '../protection/protection.js';
 import { requireDatasetScope } from '../scope.js';
 import { DataTopics } from '../topics/data-topics.js';
+import { BatchedDecisions, DeliveryHub } from './delivery-hub.js';
+import { KafkaGrantPositions, type GrantPositions } from './grant-positions.js';
 import type { StreamStart } from './subscribe.dto.js';
 import { Subscription, type SubscriptionDeps } from './subscription.js';
 
@@ -32,6 +34,12 @@ const invalidPosition = (message: string) =>
 @Injectable()
 export class SubscribeService {
   private readonly open = new Map<string, Subscription>();
+  /** One shared feed per dataset with open streams (see TopicFeed). */
+  readonly hub: DeliveryHub;
+  /** Each grant's delivery position, kept by the exchange rather than a consumer group per grant. */
+  readonly positions: GrantPositions;
+  /** Every stream's decision records, sent together. */
+  private readonly batchedDecisions: BatchedDecisions;
 
   constructor(
     @Inject(PROJECTION_SYNC) private readonly sync: ProjectionSync,
@@ -45,16 +53,25 @@ export class SubscribeService {
     private readonly settings: ExchangeSettings,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(LOGGER) private readonly logger: Logger,
-  ) {}
+  ) {
+    this.hub = new DeliveryHub(kafka, sync, logger);
+    this.positions = new KafkaGrantPositions(kafka, logger);
+    this.batchedDecisions = new BatchedDecisions(decisions);
+  }
+
+  /** Open streams (for tests and health). */
+  get openStreams(): number {
+    return this.open.size;
+  }
 
   /** What every stream is delivered with. */
   private delivery(): SubscriptionDeps {
     return {
-      kafka: this.kafka,
+      hub: this.hub,
+      positions: this.positions,
       state: this.state,
-      sync: this.sync,
       gate: this.gate,
-      decisions: this.decisions,
+      decisions: this.batchedDecisions,
       topics: this.topics,
       protection: this.protection,
       clock: this.clock,
@@ -87,7 +104,8 @@ export class SubscribeService {
       purpose: principal.claims.purpose ?? grant.purpose,
       now: this.clock.now(),
     });
-    await this.decisions.record([record]);
+    // Sent with the other streams' records (one produce per interval), and still recorded before it opens.
+    await this.batchedDecisions.record([record]);
     if (!decision.allow) throw denied(decision, 'Subscribing');
     const previous = this.open.get(grant.id);
     if (previous) {
@@ -158,6 +176,8 @@ export class SubscribeService {
     await Promise.allSettled(
       [...this.open.values()].map((s) => s.end('SERVICE.STOPPING', 'The exchange is restarting; reconnect')),
     );
+    // Every position delivered so far is stored, so streams resume there after the restart.
+    await Promise.allSettled([this.positions.close(), this.hub.close()]);
   }
 
   /** `after=0:41,2:17`: per partition, the last offset the client has processed. */

@@ -1,4 +1,3 @@
-import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import {
@@ -14,17 +13,14 @@ import {
 } from '@renkei/domain';
 import { isEncryptedValue } from '@renkei/crypto';
 import type { Principal } from '@renkei/auth';
-import {
-  applyObligations,
-  pseudonym,
-  type PolicyDecision,
-  type PolicyGate,
-  type ProjectionSync,
-} from '@renkei/policy';
+import { applyObligations, pseudonym, type PolicyDecision, type PolicyGate } from '@renkei/policy';
 import type { DecisionRecorder } from '../decisions/decision-recorder.js';
 import type { Protection } from '../protection/protection.js';
 import type { DataTopics } from '../topics/data-topics.js';
+import type { DeliveryHub } from './delivery-hub.js';
+import type { GrantPositions, Positions } from './grant-positions.js';
 import type { StreamLine, StreamStart } from './subscribe.dto.js';
+import type { FeedBatch, FeedReader, TopicFeed } from './topic-feed.js';
 
 const noticeCodes = {
   'contract.published': 'CONTRACT.NEW_VERSION',
@@ -34,17 +30,24 @@ const noticeCodes = {
 
 const HEARTBEAT_MS = 15_000;
 
+/**
+ * Events a stream may hold that its client has not taken yet (beyond what the socket buffers). Past it the
+ * stream ends with STREAM.TOO_SLOW and the client resumes from its positions: one slow client never holds
+ * back the shared consumer, other streams, or the exchange's memory.
+ */
+export const STREAM_BUFFER_EVENTS = 2_000;
+
 /** Denied only because the events were published before the grant's history start: skipped, not an end. */
 const outsideHistory = (decision: PolicyDecision) =>
   !decision.allow && decision.reasons.length === 1 && decision.reasons[0] === 'GRANT.HISTORY_NOT_GRANTED';
 
 /** What a stream is delivered with; the same for every stream of the exchange (see SubscribeService). */
 export interface SubscriptionDeps {
-  /** A consumer group per grant, and admin lookups of the topic's offsets. */
-  kafka: Pick<Kafka, 'consumer' | 'admin'>;
+  /** The dataset's shared feed, and the one admin connection for offset lookups. */
+  hub: Pick<DeliveryHub, 'join' | 'leave' | 'admin' | 'lowOffsets'>;
+  /** Where each grant's delivery stands, for streams opened without `?after=`. */
+  positions: Pick<GrantPositions, 'get' | 'advance'>;
   state: PlatformProjection;
-  /** Before each batch: every platform event appended before it is applied (a revocation wins). */
-  sync: ProjectionSync;
   gate: Pick<PolicyGate, 'decide'>;
   decisions: DecisionRecorder;
   topics: Pick<DataTopics, 'ensure'>;
@@ -53,26 +56,37 @@ export interface SubscriptionDeps {
   logger: Pick<Logger, 'warn'>;
   /** With the grant's id, the key of the pseudonyms this grant's consumer sees. */
   pseudonymSecret: string;
+  /** Events held for a slow client before its stream ends (STREAM_BUFFER_EVENTS unless a test says). */
+  bufferEvents?: number;
 }
 
 /**
- * One open delivery stream for one grant: a Kafka consumer group per grant (committed offsets are the
- * consumer's position), a policy decision for every batch delivered, obligations applied to every event,
- * and an immediate end when the grant stops being active or the token expires.
+ * One open delivery stream for one grant: it reads its dataset's shared feed (TopicFeed) from its own
+ * positions, holds at most a bounded number of events for its client, decides every batch under the grant
+ * (obligations applied to every event), records the decisions and its positions, and ends at once when the
+ * grant stops being active or the token expires.
  */
-export class Subscription {
-  private consumer: Consumer | undefined;
+export class Subscription implements FeedReader {
+  private feed: TopicFeed | undefined;
   private closed = false;
   private heartbeat: NodeJS.Timeout | undefined;
   private expiry: NodeJS.Timeout | undefined;
   private unsubscribe: (() => void) | undefined;
   private bookkeeping: Promise<unknown> = Promise.resolve();
   /**
-   * partition -> the last offset written to this client (or given by it in `?after=`). A consumer kafkajs
-   * restarts after a broker failure resumes from the committed offset, which may lag behind what was
-   * written: those events are not written twice.
+   * partition -> the next offset this stream takes from the feed. Whatever the feed offers below it was
+   * taken already (the feed was rewound for another stream) and is not queued twice.
    */
-  private readonly written = new Map<number, bigint>();
+  private readonly next = new Map<number, bigint>();
+  /**
+   * Partitions where the feed has reached this stream's position. Until then a batch that starts past it
+   * (read before the feed was rewound for this stream) is not taken: taking it would skip events.
+   */
+  private readonly joined = new Set<number>();
+  /** Batches taken from the feed and not yet written to the client, in order. */
+  private readonly queue: FeedBatch[] = [];
+  private queued = 0;
+  private pumping = false;
   readonly done: Promise<void>;
   private resolveDone!: () => void;
 
@@ -81,13 +95,13 @@ export class Subscription {
     private readonly principal: Principal,
     private readonly grant: GrantView,
     private readonly out: ServerResponse,
-    /** partition -> last offset the client has processed (from `?after=`); otherwise the committed position. */
+    /** partition -> last offset the client has processed (from `?after=`); otherwise the grant's position. */
     private readonly resumeAfter: StreamStart = new Map(),
   ) {
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
   }
 
-  /** The client has gone (or the stream was ended) and the consumer is being shut down. */
+  /** The client has gone (or the stream was ended) and the stream is being shut down. */
   get closing(): boolean {
     return this.closed;
   }
@@ -118,109 +132,132 @@ export class Subscription {
       HEARTBEAT_MS,
     );
     await this.deps.topics.ensure(this.grant.dataset);
-    this.consumer = this.deps.kafka.consumer({
-      groupId: `renkei.grant.${this.grant.id}`,
-      maxWaitTimeInMs: 20,
-      // The broker's minimum: after a crash, the dead member's partitions are reassigned within 6 s.
-      sessionTimeout: 6_000,
-      heartbeatInterval: 1_000,
-    });
-    // Supervised by the client: a consumer kafkajs will not restart ends the stream with a reason, and the
-    // client resumes exactly after its last positions (?after=) instead of waiting on a silent stream.
-    this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
-      if (!payload.restart) {
-        void this.end(
-          'STREAM.INTERRUPTED',
-          'The event bus failed; reconnect with ?after= your last positions',
-        );
-      }
-    });
-    await this.consumer.connect();
-    if (this.closed) {
-      // The client left while we were connecting; close() ran before the consumer existed.
-      await this.consumer.disconnect();
-      return;
-    }
-    const topic = Topics.data(this.grant.dataset);
-    // Where the topic starts now, and where the grant's history starts (the first offset published at or
-    // after it), looked up before the consumer runs: the seek follows run() at once.
-    const { low, history, committed } = await this.startOffsets(topic);
+    const from = await this.startPositions(Topics.data(this.grant.dataset));
     if (this.closed) return;
-    await this.consumer.subscribe({ topics: [topic], fromBeginning: true });
-    await this.consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      eachBatch: (batch) => this.deliver(batch),
-    });
-    // No stream reads before the grant's history start, however it asks: `start` means the start of what
-    // the grant covers, and a stream with no position yet starts there. A stream that resumes from a
-    // position (the client's ?after=, or the group's) resumes exactly there and is never moved forward by
-    // a timestamp lookup: deliver() withholds any event published before the history start one by one, so
-    // a lookup answered wrongly (say, with the end offset by a broker just back from a crash) cannot skip
-    // acknowledged events.
-    const atLeast = (partition: number, offset: bigint) => {
-      const from = history?.get(partition);
-      return (from !== undefined && from > offset ? from : offset).toString();
-    };
-    if (this.resumeAfter === 'start') {
-      for (const { partition, low: offset } of low) {
-        this.consumer.seek({ topic, partition, offset: atLeast(partition, BigInt(offset)) });
-      }
-      return;
-    }
-    for (const [partition, offset] of this.resumeAfter) {
-      this.written.set(partition, offset);
-      this.consumer.seek({ topic, partition, offset: (offset + 1n).toString() });
-    }
-    if (!history) return;
-    // Partitions with no position at all would start at their first offset: they start at the history
-    // start instead, and only where that is later, so a stream with nothing to skip is never re-seeked.
-    const first = new Map(low.map((o) => [o.partition, BigInt(o.low)]));
-    for (const [partition, from] of history) {
-      if (this.resumeAfter.has(partition) || committed.has(partition)) continue;
-      const at = first.get(partition) ?? 0n;
-      if (at < from) this.consumer.seek({ topic, partition, offset: from.toString() });
-    }
+    for (const [partition, offset] of from) this.next.set(partition, offset);
+    const feed = await this.deps.hub.join(this.grant.dataset, this, from);
+    this.feed = feed;
+    // The client left while we were joining; close() ran before the feed was known.
+    if (this.closed) await this.deps.hub.leave(feed, this);
   }
 
   /**
-   * The topic's first offsets and, unless the grant covers all history, each partition's first offset
-   * published at or after the grant's history start (its end when nothing is) and the group's positions.
+   * Where this stream starts on each partition (the next offset to deliver). No stream reads before the
+   * grant's history start, however it asks: `start` means the start of what the grant covers, and a
+   * partition with no position yet starts there. A position (the client's ?after=, or the grant's stored
+   * one) is resumed exactly and never moved forward by a timestamp lookup: deliverBatch() withholds any
+   * event published before the history start one by one, so a lookup answered wrongly (say, with the end
+   * offset by a broker just back from a crash) cannot skip acknowledged events.
    */
-  private async startOffsets(topic: string): Promise<{
-    low: { partition: number; low: string }[];
-    history: Map<number, bigint> | null;
-    /** The grant's consumer group position per partition (absent where it has none). */
-    committed: Map<number, bigint>;
-  }> {
+  private async startPositions(topic: string): Promise<Map<number, bigint>> {
     const from = historyStartMs(this.deps.state.grants.get(this.grant.id) ?? this.grant);
-    if (this.resumeAfter !== 'start' && from <= 0) return { low: [], history: null, committed: new Map() };
-    const admin = this.deps.kafka.admin();
-    await admin.connect();
+    const admin = await this.deps.hub.admin();
+    const [low, stored] = await Promise.all([
+      this.deps.hub.lowOffsets(topic),
+      this.resumeAfter === 'start' ? undefined : this.storedPositions(topic),
+    ]);
+    // A lookup that fails leaves every partition where it would start anyway: deliverBatch() withholds the
+    // events before the history start one by one, so nothing is skipped blindly.
+    const history =
+      from <= 0
+        ? null
+        : await admin
+            .fetchTopicOffsetsByTimestamp(topic, from)
+            .then((offsets) => new Map(offsets.map((o) => [o.partition, BigInt(o.offset)])))
+            .catch((error: unknown) => {
+              this.deps.logger.warn({ err: error, grant: this.grant.id }, 'history start lookup failed');
+              return null;
+            });
+    const positions = new Map<number, bigint>();
+    for (const { partition, low: first } of low) {
+      const earliest = BigInt(first);
+      const after = this.resumeAfter === 'start' ? undefined : this.resumeAfter.get(partition);
+      const at =
+        after !== undefined
+          ? after + 1n
+          : (stored?.get(partition) ??
+            (() => {
+              const h = history?.get(partition);
+              return h !== undefined && h > earliest ? h : earliest;
+            })());
+      // What retention deleted is gone: the stream starts at the first event still on the topic.
+      positions.set(partition, at < earliest ? earliest : at);
+    }
+    return positions;
+  }
+
+  /**
+   * The grant's stored position; for a grant last streamed before ADR 0027, the offsets its old consumer
+   * group committed (`renkei.grant.<id>`), which is then deleted: the upgrade resumes where it stopped and
+   * leaves no group behind.
+   */
+  private async storedPositions(topic: string): Promise<Positions | undefined> {
+    const stored = await this.deps.positions.get(this.grant.id);
+    if (stored) return stored;
+    const admin = await this.deps.hub.admin();
+    const groupId = `renkei.grant.${this.grant.id}`;
     try {
-      const low = await admin.fetchTopicOffsets(topic);
-      if (from <= 0) return { low, history: null, committed: new Map() };
-      // A lookup that fails leaves every partition where it would start anyway: deliver() withholds the
-      // events before the history start one by one, so nothing is skipped blindly.
-      const history = await admin
-        .fetchTopicOffsetsByTimestamp(topic, from)
-        .then((offsets) => new Map(offsets.map((o) => [o.partition, BigInt(o.offset)])))
-        .catch((error: unknown) => {
-          this.deps.logger.warn({ err: error, grant: this.grant.id }, 'history start lookup failed');
-          return null;
-        });
-      const [group] =
-        this.resumeAfter === 'start'
-          ? []
-          : await admin.fetchOffsets({ groupId: `renkei.grant.${this.grant.id}`, topics: [topic] });
+      const [group] = await admin.fetchOffsets({ groupId, topics: [topic] });
       const committed = new Map(
         (group?.partitions ?? [])
           .filter((p) => BigInt(p.offset) >= 0n)
           .map((p) => [p.partition, BigInt(p.offset)]),
       );
-      return { low, history, committed };
+      if (committed.size === 0) return undefined;
+      for (const [partition, next] of committed) this.deps.positions.advance(this.grant.id, partition, next);
+      await admin.deleteGroups([groupId]).catch(() => undefined);
+      return committed;
+    } catch (error) {
+      this.deps.logger.warn({ err: error, grant: this.grant.id }, 'legacy group lookup failed');
+      return undefined;
+    }
+  }
+
+  /** A batch the feed read (after the barrier): what this stream has not taken yet is queued for it. */
+  offer(batch: FeedBatch): void {
+    if (this.closed || batch.messages.length === 0) return;
+    const { partition } = batch;
+    const next = this.next.get(partition) ?? 0n;
+    if (!this.joined.has(partition)) {
+      if (batch.messages[0]!.offset > next) return;
+      this.joined.add(partition);
+    }
+    const fresh = batch.messages.filter((m) => m.offset >= next);
+    if (fresh.length === 0) return;
+    this.next.set(partition, fresh[fresh.length - 1]!.offset + 1n);
+    const limit = this.deps.bufferEvents ?? STREAM_BUFFER_EVENTS;
+    if (this.queued + fresh.length > limit) {
+      void this.end(
+        'STREAM.TOO_SLOW',
+        'You read more slowly than events arrive; reconnect with ?after= your last positions',
+      );
+      return;
+    }
+    this.queue.push({ partition, messages: fresh });
+    this.queued += fresh.length;
+    void this.pump();
+  }
+
+  /** The feed stopped for good: the client resumes exactly after its last positions. */
+  interrupted(): void {
+    void this.end('STREAM.INTERRUPTED', 'The event bus failed; reconnect with ?after= your last positions');
+  }
+
+  /** Writes the queued batches one after the other; a client that reads slowly holds back only itself. */
+  private async pump(): Promise<void> {
+    if (this.pumping) return;
+    this.pumping = true;
+    try {
+      while (!this.closed && this.queue.length > 0) {
+        const batch = this.queue.shift()!;
+        this.queued -= batch.messages.length;
+        await this.deliverBatch(batch);
+      }
+    } catch (error) {
+      this.deps.logger.warn({ err: error, grant: this.grant.id }, 'delivery failed');
+      await this.end('STREAM.INTERRUPTED', 'Delivery failed; reconnect with ?after= your last positions');
     } finally {
-      await admin.disconnect();
+      this.pumping = false;
     }
   }
 
@@ -276,20 +313,14 @@ export class Subscription {
     return this.deps.state.onEvent(listener);
   }
 
-  private async deliver({
-    batch,
-    resolveOffset,
-    heartbeat,
-    isRunning,
-    isStale,
-  }: EachBatchPayload): Promise<void> {
-    // Everything clearing announced before now is applied before we decide: an acknowledged revocation wins.
-    await this.deps.sync();
-    if (this.closed || !isRunning() || isStale()) return;
+  /**
+   * Decides one batch under the grant as it stands now (the feed passed the barrier before offering it,
+   * so an acknowledged revocation is applied) and writes what the decision allows, obligations applied.
+   */
+  private async deliverBatch(batch: FeedBatch): Promise<void> {
+    if (this.closed) return;
     const grant = this.deps.state.grants.get(this.grant.id) ?? this.grant;
-    const parsed = batch.messages.map((m) =>
-      m.value ? (JSON.parse(m.value.toString('utf8')) as DataEnvelope) : null,
-    );
+    const parsed = batch.messages.map((m) => m.envelope);
     const now = this.deps.clock.now();
     const current = this.deps.state.currentContract(grant.dataset);
     // Each event is decided under the contract version it was published under (usually one per batch), and
@@ -372,13 +403,7 @@ export class Subscription {
       const revealed = await this.reveal(grant, toReveal);
       if (revealed === 'ended') return;
       for (const [i, message] of batch.messages.entries()) {
-        if (i >= stop || this.closed || isStale()) break;
-        const last = this.written.get(batch.partition);
-        if (last !== undefined && BigInt(message.offset) <= last) {
-          resolveOffset(message.offset);
-          next = BigInt(message.offset) + 1n;
-          continue;
-        }
+        if (i >= stop || this.closed) break;
         const envelope = parsed[i];
         const group = envelope ? groupOf(envelope) : undefined;
         const clear = envelope && toReveal[i] ? revealed?.[i] : undefined;
@@ -413,44 +438,31 @@ export class Subscription {
             ...(clear && clear.erased.length > 0 ? { erased: clear.erased } : {}),
           };
           if (!this.write({ type: 'event', event, position })) await this.drained();
-          this.written.set(batch.partition, BigInt(message.offset));
           group!.delivered.push(envelope.id);
         }
-        resolveOffset(message.offset);
-        next = BigInt(message.offset) + 1n;
+        next = message.offset + 1n;
       }
     }
     const records = [...groups.values()].map(({ record, delivered }) => ({ ...record, eventIds: delivered }));
-    // The decision records and the consumer's new position are written in order, off the delivery path: the
-    // next batch does not wait for them. The grant's consumer group remembers what was written to the
-    // client, so the next stream resumes after it; a client that must not miss anything resumes from its
-    // own positions with ?after=. close() waits for this chain.
-    const consumer = this.consumer;
+    // The decision records and then the grant's new position are stored in order, off the delivery path:
+    // the next batch does not wait for them. The grant's position is where the next stream without ?after=
+    // resumes; a client that must not miss anything resumes from its own positions. close() waits for this.
+    const { partition } = batch;
     this.bookkeeping = this.bookkeeping
       .then(() => this.deps.decisions.record(records))
-      .then(() =>
-        next !== undefined && consumer
-          ? consumer.commitOffsets([
-              { topic: batch.topic, partition: batch.partition, offset: next.toString() },
-            ])
-          : undefined,
-      )
+      .then(() => {
+        if (next !== undefined) this.deps.positions.advance(this.grant.id, partition, next);
+      })
       .catch((error: unknown) => {
         // An unrecorded position means the next stream delivers these events again (at-least-once).
-        this.deps.logger.warn(
-          { err: error, grant: this.grant.id },
-          'decision record or offset commit failed',
-        );
+        this.deps.logger.warn({ err: error, grant: this.grant.id }, 'decision record or position failed');
       });
     if (denial) {
-      // Not awaited: ending disconnects the consumer, which waits for this very batch to finish.
-      void this.end(
+      await this.end(
         denial.reasons[0] ?? 'POLICY.DENIED',
         `Delivery denied by policy: ${denial.reasons.join(', ')}`,
       );
-      return;
     }
-    await heartbeat();
   }
 
   /**
@@ -502,12 +514,14 @@ export class Subscription {
     clearInterval(this.heartbeat);
     clearTimeout(this.expiry);
     this.unsubscribe?.();
+    // Nothing more is held for this client; the last stream of a dataset stops its feed.
+    this.queue.length = 0;
+    this.queued = 0;
     if (!this.out.writableEnded) this.out.end();
     try {
-      await this.bookkeeping;
-      await this.consumer?.disconnect();
+      await Promise.all([this.bookkeeping, this.feed && this.deps.hub.leave(this.feed, this)]);
     } catch (error) {
-      this.deps.logger.warn({ err: error, grant: this.grant.id }, 'consumer did not disconnect cleanly');
+      this.deps.logger.warn({ err: error, grant: this.grant.id }, 'stream did not close cleanly');
     }
     this.resolveDone();
   }
