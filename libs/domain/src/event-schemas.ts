@@ -4,6 +4,7 @@ import type { ContractTerms, DerivedTerms, FieldTerms } from './contract.js';
 import {
   ContractEventTypes,
   type ContractEventType,
+  type DataEnvelope,
   type DeadLetterNotice,
   type DecisionRecordInput,
   type GrantView,
@@ -234,6 +235,24 @@ export const RefusalRecordSchema = z.looseObject({
 });
 
 /** A signed audit checkpoint anchored on `<prefix>.audit.checkpoints` (clearing reads the newest back). */
+/**
+ * A data event as the exchange wrote it to a dataset's topic. The feed keeps it exactly as sent (the payload
+ * may carry encrypted fields); the check only stops a message another process wrote from reaching delivery.
+ */
+export const DataEnvelopeSchema = z.object({
+  id: text,
+  type: text,
+  schemaVersion: text,
+  occurredAt: text,
+  publishedAt: text,
+  dataset: text,
+  contractVersion: text,
+  originator: text,
+  subject: text.optional(),
+  labels: z.array(text).optional(),
+  payload: z.record(z.string(), z.unknown()),
+});
+
 export const AnchoredCheckpointSchema = z.looseObject({ jws: z.string() });
 
 // Compile-time: each schema takes exactly the shape its type names. `Accepts` fails to compile when a value
@@ -264,6 +283,7 @@ const typeChecks:
         ...Same<FieldTerms, typeof FieldTermsSchema>,
         ...Same<PersonConsentView, typeof PersonConsentViewSchema>,
         ...Same<DeadLetterNotice, typeof DeadLetterNoticeSchema>,
+        ...Same<DataEnvelope, typeof DataEnvelopeSchema>,
         Yields<
           Pick<DecisionRecordInput, 'decisionId' | 'requestedBy' | 'allow' | 'decidedAt'>,
           typeof DecisionRecordSchema

@@ -122,6 +122,7 @@ export {
   AnchoredCheckpointSchema,
   ContractEventSchema,
   ContractTermsSchema,
+  DataEnvelopeSchema,
   DecisionRecordSchema,
   GrantChangedEventSchema,
   GrantViewSchema,

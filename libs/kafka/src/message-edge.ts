@@ -74,7 +74,7 @@ export interface MessagePosition {
 
 /** Logs and counts a message that did not decode; the caller then skips it. */
 export function rejectMessage(
-  logger: Logger,
+  logger: Pick<Logger, 'error'>,
   consumer: string,
   at: MessagePosition,
   failure: { path: string; problem: string },

@@ -18,7 +18,7 @@ export class DeliveryHub {
   constructor(
     private readonly kafka: Pick<Kafka, 'consumer' | 'admin'>,
     private readonly sync: ProjectionSync,
-    private readonly logger: Pick<Logger, 'warn'>,
+    private readonly logger: Pick<Logger, 'warn' | 'error'>,
   ) {}
 
   /** Datasets with a running feed (for tests and health). */

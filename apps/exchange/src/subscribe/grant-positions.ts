@@ -1,8 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Kafka, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
+import { z } from 'zod';
 import { Topics } from '@renkei/domain';
-import { ensureTopics } from '@renkei/kafka';
+import { decodeMessage, ensureTopics, rejectMessage } from '@renkei/kafka';
+
+/** A stored position: partition -> next offset, both decimal strings (what `store` writes). */
+const StoredPositionsSchema = z.record(z.string().regex(/^\d{1,9}$/), z.string().regex(/^\d{1,19}$/));
 
 /** partition -> the next offset to deliver. */
 export type Positions = ReadonlyMap<number, bigint>;
@@ -37,7 +41,7 @@ export class KafkaGrantPositions extends GrantPositions {
 
   constructor(
     private readonly kafka: Pick<Kafka, 'consumer' | 'admin' | 'producer'>,
-    private readonly logger: Pick<Logger, 'warn'>,
+    private readonly logger: Pick<Logger, 'warn' | 'error'>,
   ) {
     super();
   }
@@ -129,9 +133,22 @@ export class KafkaGrantPositions extends GrantPositions {
             eachMessage: ({ partition, message }) => {
               const grant = message.key?.toString('utf8');
               if (grant && message.value) {
-                const value = JSON.parse(message.value.toString('utf8')) as Record<string, string>;
-                // The latest value per grant wins (compaction keeps only it, eventually).
-                stored.set(grant, new Map(Object.entries(value).map(([p, o]) => [Number(p), BigInt(o)])));
+                // A value that is not a position is skipped (logged, counted), never retried for ever.
+                const decoded = decodeMessage(StoredPositionsSchema, message.value);
+                if (decoded.ok) {
+                  // The latest value per grant wins (compaction keeps only it, eventually).
+                  const entries = Object.entries(decoded.value).map(
+                    ([p, o]) => [Number(p), BigInt(o)] as const,
+                  );
+                  stored.set(grant, new Map(entries));
+                } else {
+                  rejectMessage(
+                    this.logger,
+                    'exchange.positions',
+                    { topic, partition, offset: message.offset },
+                    decoded,
+                  );
+                }
               }
               if (BigInt(message.offset) + 1n >= (pending.get(partition) ?? 0n)) pending.delete(partition);
               if (pending.size === 0) resolve();

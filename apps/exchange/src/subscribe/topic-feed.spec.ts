@@ -28,12 +28,12 @@ function fakeKafka() {
     consumer: () => (calls.push('consumer'), consumer),
     admin: () => admin,
   } as unknown as Kafka;
-  const read = (partition: number, offsets: number[]) =>
+  const read = (partition: number, offsets: number[], value = (_o: number): Buffer => Buffer.from('{}')) =>
     eachBatch!({
       batch: {
         topic: 't',
         partition,
-        messages: offsets.map((o) => ({ offset: String(o), timestamp: '0', value: Buffer.from('{}') })),
+        messages: offsets.map((o) => ({ offset: String(o), timestamp: '0', value: value(o) })),
       },
       isRunning: () => true,
       isStale: () => false,
@@ -47,7 +47,7 @@ const reader = () => {
   return { r, offered };
 };
 
-const quiet = { warn: () => undefined };
+const quiet = { warn: () => undefined, error: () => undefined };
 
 describe('TopicFeed: one consumer for every stream of a dataset', () => {
   it('checks the barrier once per batch, before any stream is offered it', async () => {
@@ -73,6 +73,41 @@ describe('TopicFeed: one consumer for every stream of a dataset', () => {
     // Decoded once: both streams get the very same batch.
     expect(a.offered).toHaveLength(1);
     expect(b.offered[0]).toBe(a.offered[0]);
+  });
+
+  it('passes a message that is not a data envelope on as a gap, and the events behind it as they are', async () => {
+    const k = fakeKafka();
+    const rejected: unknown[] = [];
+    const feed = new TopicFeed(
+      k.kafka,
+      () => Promise.resolve(k.admin),
+      () => Promise.resolve(),
+      { warn: () => undefined, error: (o: unknown) => void rejected.push(o) },
+      'battery.cfp',
+    );
+    const a = reader();
+    await feed.attach(a.r, new Map([[0, 0n]]));
+    const envelope = {
+      id: 'e-1',
+      type: 'battery.cfp',
+      schemaVersion: '1.0.0',
+      occurredAt: '2026-12-02T00:00:00Z',
+      publishedAt: '2026-12-02T00:00:00Z',
+      dataset: 'battery.cfp',
+      contractVersion: '1.0.0',
+      originator: 'cell-maker',
+      payload: { cfpKgCo2e: 61.2 },
+    };
+    const values: Record<number, Buffer> = {
+      0: Buffer.from('not json'),
+      1: Buffer.from(JSON.stringify({ ...envelope, payload: 'not an object' })),
+      2: Buffer.from(JSON.stringify(envelope)),
+    };
+    // Would throw (and kafkajs retry the batch for ever) if a bad message reached JSON.parse unguarded.
+    await k.read(0, [0, 1, 2], (o) => values[o]!);
+    expect(a.offered[0]!.messages.map((m) => m.envelope)).toEqual([null, null, envelope]);
+    expect(rejected).toHaveLength(2);
+    expect(rejected[1]).toMatchObject({ offset: '1', path: '/payload' });
   });
 
   it('goes back for a stream that starts behind it, and never forward for one ahead', async () => {

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
-import { Topics, type DataEnvelope } from '@renkei/domain';
+import { DataEnvelopeSchema, Topics, type DataEnvelope } from '@renkei/domain';
+import { decodeMessage, rejectMessage } from '@renkei/kafka';
 import type { ProjectionSync } from '@renkei/policy';
 
 /** One event of a data topic, decoded once for every stream that reads it. */
@@ -54,7 +55,7 @@ export class TopicFeed {
     private readonly kafka: Pick<Kafka, 'consumer'>,
     private readonly admin: () => Promise<Pick<Admin, 'deleteGroups'>>,
     private readonly sync: ProjectionSync,
-    private readonly logger: Pick<Logger, 'warn'>,
+    private readonly logger: Pick<Logger, 'warn' | 'error'>,
     readonly dataset: string,
   ) {
     this.topic = Topics.data(dataset);
@@ -133,7 +134,7 @@ export class TopicFeed {
     const messages = batch.messages.map((m) => ({
       offset: BigInt(m.offset),
       timestamp: Number(m.timestamp),
-      envelope: m.value ? (JSON.parse(m.value.toString('utf8')) as DataEnvelope) : null,
+      envelope: this.decode(batch.partition, m.offset, m.value),
     }));
     const last = messages[messages.length - 1]!.offset;
     const at = this.next.get(batch.partition);
@@ -141,6 +142,20 @@ export class TopicFeed {
     if (at === undefined || last + 1n > at) this.next.set(batch.partition, last + 1n);
     const feed = { partition: batch.partition, messages };
     for (const reader of this.readers) reader.offer(feed);
+  }
+
+  /**
+   * A message that is not a data envelope (only the exchange should write here, but any client the broker
+   * lets in could) is logged, counted and passed on as a gap (null): every stream moves past it, and it
+   * never holds back the events behind it (a parse error thrown here would make kafkajs retry the batch
+   * for ever).
+   */
+  private decode(partition: number, offset: string, value: Buffer | null): DataEnvelope | null {
+    if (!value) return null;
+    const decoded = decodeMessage(DataEnvelopeSchema, value, { asSent: true });
+    if (decoded.ok) return decoded.value;
+    rejectMessage(this.logger, 'exchange.feed', { topic: this.topic, partition, offset }, decoded);
+    return null;
   }
 
   /** Disconnects the consumer and deletes its group: nothing is left on the broker. */
