@@ -103,7 +103,7 @@ module.exports = {
       exportsFields: ['exports'],
       // `source` resolves @renkei/<name> (and the #libs/* alias) to the library's TypeScript entry.
       conditionNames: ['source', 'import', 'node', 'default'],
-      extensions: ['.ts', '.js', '.mjs', '.cjs', '.json'],
+      extensions: ['.ts', '.tsx', '.js', '.mjs', '.cjs', '.json'],
     },
   },
 };

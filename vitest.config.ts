@@ -73,6 +73,20 @@ export default defineConfig({
       {
         extends: true,
         test: {
+          name: 'browser',
+          // The console in Debian's Chromium (playwright-core) against the real services.
+          sequence: { groupOrder: 5 },
+          include: ['test/browser/**/*.test.ts'],
+          globalSetup: ['test/support/infra.global.ts'],
+          setupFiles: ['test/support/quiet-kafkajs.ts'],
+          testTimeout: 90_000,
+          hookTimeout: 180_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        extends: true,
+        test: {
           name: 'reliability',
           sequence: { groupOrder: 4 },
           include: ['test/reliability/**/*.test.ts'],

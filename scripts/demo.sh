@@ -34,5 +34,5 @@ step "building (Prisma client, Rego -> WebAssembly, TypeScript) and migrating th
 npm run build
 node scripts/prisma-migrate.mjs deploy
 
-step "starting registry, clearing, exchange and cps-sim; running the battery CFP demo"
+step "starting registry, clearing, exchange, cps-sim and the console; running the battery CFP demo"
 node dist/scripts/demo.js

@@ -70,11 +70,29 @@ const platform = await startPlatform({
   basePort: Number(process.env.BASE_PORT ?? 3001),
   logDir: `${root}/.renkei/logs/demo-${stamp}`,
   secrets,
+  console: true,
 });
 const e = platform.endpoints;
+
+/**
+ * Key files for signing in on the console (.renkei/keys/<company>.json, mode 0600): the browser reads one
+ * locally and keeps the key non-extractable; nothing is uploaded.
+ */
+const keyDir = `${root}/.renkei/keys`;
+function keyFileFor(participant: string, name: string, privateJwk: JWK): string {
+  mkdirSync(keyDir, { recursive: true });
+  const slug = name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
+  const file = `${keyDir}/${slug}.json`;
+  writeFileSync(file, JSON.stringify({ participant, name, privateJwk }, null, 2), { mode: 0o600 });
+  return file;
+}
+keyFileFor('consortium-admin', 'Consortium admin', secrets.adminKey);
 console.log(bold('\nRenkei is running'));
 console.log(
-  `  registry  ${e.registry}/docs\n  clearing  ${e.clearing}/docs\n  exchange  ${e.exchange}/docs\n  cps-sim   ${e.cpsSim}/docs`,
+  `  console   ${bold(e.console ?? '')}  (sign in with a key file from .renkei/keys/)\n  registry  ${e.registry}/docs\n  clearing  ${e.clearing}/docs\n  exchange  ${e.exchange}/docs\n  cps-sim   ${e.cpsSim}/docs`,
 );
 console.log(
   dim(
@@ -104,6 +122,14 @@ try {
   ] as const) {
     say(`${f.legalName.padEnd(38)} 法人番号 ${f.corporateNumber}  ${f.industry.padEnd(14)} ${dim(p.id)}`);
   }
+  for (const [p, f, k] of [
+    [cellP, cellMaker, keys.cell],
+    [autoP, automaker, keys.auto],
+    [rivalP, competitorCellMaker, keys.rival],
+    [compP, complianceOffice, keys.comp],
+  ] as const)
+    keyFileFor(p.id, f.legalName, k);
+  say(dim(`console key files for each of them (and the admin) are in .renkei/keys/`));
   try {
     await admin.onboard({ ...cellMaker, corporateNumber: '9120001077501', jwks: { keys: [pub(keys.cell)] } });
   } catch (err) {
@@ -256,6 +282,8 @@ try {
     admin.onboard({ ...hospital, jwks: { keys: [pub(hk.hosp)] } }),
     admin.onboard({ ...researchInstitute, jwks: { keys: [pub(hk.lab)] } }),
   ]);
+  keyFileFor(hospP.id, hospital.legalName, hk.hosp);
+  keyFileFor(labP.id, researchInstitute.legalName, hk.lab);
   const hosp = new RenkeiClient(e, { clientId: hospP.id, privateJwk: hk.hosp });
   const lab = new RenkeiClient(e, { clientId: labP.id, privateJwk: hk.lab });
   await hosp.registerContract(admissionsContract);
@@ -347,8 +375,10 @@ if (process.env.CI || !process.stdout.isTTY || process.argv.includes('--exit')) 
   await platform.stop();
   console.log(bold('\nDemo complete.'));
 } else {
+  console.log(bold('\nDemo complete. The platform keeps running. Ctrl-C stops it.'));
   console.log(
-    bold('\nDemo complete. The platform keeps running: open the /docs links above. Ctrl-C stops it.'),
+    `  Open the console at ${bold(e.console ?? '')} and sign in with a key file from .renkei/keys/\n` +
+      `  (consortium-admin.json, the compliance office, Kansai Cell Works, …); the APIs are at the /docs links above.`,
   );
   const stop = () => void platform.stop().then(() => process.exit(0));
   process.once('SIGINT', stop);

@@ -45,13 +45,15 @@ export interface PlatformOptions {
   logDir: string;
   logLevel?: string;
   secrets: Secrets;
+  /** Also serve the web console (dist/console) on basePort + 4, forwarding to the four services. */
+  console?: boolean;
 }
 
 const services = ['registry', 'clearing', 'exchange', 'cps-sim'] as const;
-export type Service = (typeof services)[number];
+export type Service = (typeof services)[number] | 'console';
 
 export interface RunningPlatform {
-  endpoints: { registry: string; clearing: string; exchange: string; cpsSim: string };
+  endpoints: { registry: string; clearing: string; exchange: string; cpsSim: string; console?: string };
   stop(): Promise<void>;
   /**
    * Stops one service (gracefully, or killed outright) and starts it again; `env` adds to (and stays in)
@@ -122,7 +124,17 @@ export async function startPlatform(opts: PlatformOptions): Promise<RunningPlatf
       EXCHANGE_URL: url(2),
       CPS_PRIVATE_JWK: JSON.stringify(opts.secrets.cpsKey),
     },
+    console: {
+      PATH: common.PATH,
+      LOG_LEVEL: common.LOG_LEVEL,
+      PORT: String(port(4)),
+      REGISTRY_URL: url(0),
+      CLEARING_URL: url(1),
+      EXCHANGE_URL: url(2),
+      CPS_SIM_URL: url(3),
+    },
   };
+  const all: Service[] = opts.console ? [...services, 'console'] : [...services];
   const children = new Map<Service, ChildProcess>();
   const stopOne = (child: ChildProcess) =>
     new Promise<void>((resolve) => {
@@ -138,14 +150,18 @@ export async function startPlatform(opts: PlatformOptions): Promise<RunningPlatf
     await Promise.all([...children.values()].map(stopOne));
   };
   const launch = async (name: Service) => {
-    const i = services.indexOf(name);
+    const i = all.indexOf(name);
     const log = createWriteStream(join(opts.logDir, `${name}.log`), { flags: 'a' });
     // RENKEI_CPU_PROFILE=<service> writes a V8 CPU profile of that service into the log folder.
     const profile =
       process.env.RENKEI_CPU_PROFILE === name ? ['--cpu-prof', `--cpu-prof-dir=${opts.logDir}`] : [];
     const child = spawn(
       process.execPath,
-      [...profile, '--enable-source-maps', join(opts.root, `dist/apps/${name}/src/main.js`)],
+      [
+        ...profile,
+        '--enable-source-maps',
+        join(opts.root, `dist/apps/${name}/src/${name === 'console' ? 'server' : 'main'}.js`),
+      ],
       {
         cwd: opts.root,
         env: env[name],
@@ -158,13 +174,19 @@ export async function startPlatform(opts: PlatformOptions): Promise<RunningPlatf
     await waitHealthy(url(i), child, name);
   };
   try {
-    await Promise.all(services.map(launch));
+    await Promise.all(all.map(launch));
   } catch (error) {
     await stop();
     throw error;
   }
   return {
-    endpoints: { registry: url(0), clearing: url(1), exchange: url(2), cpsSim: url(3) },
+    endpoints: {
+      registry: url(0),
+      clearing: url(1),
+      exchange: url(2),
+      cpsSim: url(3),
+      ...(opts.console ? { console: url(4) } : {}),
+    },
     stop,
     pid: (name) => children.get(name)?.pid,
     async restart(name, how = 'SIGTERM', extraEnv) {

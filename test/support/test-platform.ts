@@ -23,7 +23,11 @@ export interface TestPlatform {
   stop(): Promise<void>;
 }
 
-export async function startTestPlatform(label: string, basePort: number): Promise<TestPlatform> {
+export async function startTestPlatform(
+  label: string,
+  basePort: number,
+  options: { console?: boolean } = {},
+): Promise<TestPlatform> {
   if (!existsSync(`${repoRoot}/dist/apps/exchange/src/main.js`))
     throw new Error('Build first: npm run build');
   const db = await freshDatabase(repoRoot, label);
@@ -39,6 +43,7 @@ export async function startTestPlatform(label: string, basePort: number): Promis
     logDir: `${repoRoot}/.renkei/logs/${topicPrefix}`,
     logLevel: 'warn',
     secrets,
+    console: options.console,
   }).catch(async (error: unknown) => {
     await db.drop();
     throw error;

@@ -1,0 +1,13 @@
+import type { TFunction } from 'i18next';
+import type { Explanation } from '../api/problem';
+
+/**
+ * A policy explanation in the user's language: the sentence for its code in namespace `explain`, filled
+ * from its params, else the policy's own English sentence.
+ */
+export function explain(t: TFunction, e: Explanation): string {
+  const params = Object.fromEntries(
+    Object.entries(e.params ?? {}).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : String(v)]),
+  );
+  return t(`explain:${e.code}`, { ...params, defaultValue: e.message });
+}
