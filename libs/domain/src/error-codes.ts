@@ -278,6 +278,26 @@ export const ERROR_CODES = {
     meaning: 'The legal identifier is not valid for its scheme.',
     action: 'Fix the identifier listed in `errors`.',
   },
+  'PARTICIPANT.KEY_EXISTS': {
+    status: 409,
+    meaning: 'The participant already has a key with this kid.',
+    action: 'Give the new key its own kid, e.g. one naming the employee and the year.',
+  },
+  'PARTICIPANT.KEY_NOT_FOUND': {
+    status: 404,
+    meaning: 'The participant has no key with this kid.',
+    action: "List the participant's keys with GET /participants/{id} (jwks).",
+  },
+  'PARTICIPANT.LAST_KEY': {
+    status: 409,
+    meaning: 'Removing this key would leave the participant with no key to sign in with.',
+    action: 'Add the replacement key first (POST /participants/{id}/keys), then remove this one.',
+  },
+  'PARTICIPANT.TOO_MANY_KEYS': {
+    status: 409,
+    meaning: 'The participant already holds the most keys allowed (20).',
+    action: 'Remove the keys of people who no longer need access first.',
+  },
 
   // -- Contracts and the catalog -------------------------------------------------------------------------
   'CONTRACT.NOT_FOUND': {

@@ -122,6 +122,27 @@ program
     note(`private key written to ${o.out}; keep it secret. Give the JWKS above to the consortium admin.`);
   });
 
+const participantKeys = program
+  .command('participant-key')
+  .description("a participant's sign-in keys: one per employee or system that acts for the company");
+participantKeys
+  .command('add <participant> <public.jwk.json>')
+  .description('add a public key (e.g. from `renkei keygen`): its holder can sign in from now on')
+  .action(async (participant: string, file: string) => {
+    const jwk = readJson(file) as Record<string, unknown> & { keys?: Record<string, unknown>[] };
+    const updated = await client().addParticipantKey(participant, jwk.keys?.[0] ?? jwk);
+    note(`${updated.jwks.keys.length} keys now sign for ${updated.legalName}`);
+    print(updated.jwks);
+  });
+participantKeys
+  .command('remove <participant> <kid>')
+  .description("remove a key: its holder's access ends (tokens already issued expire within minutes)")
+  .action(async (participant: string, kid: string) => {
+    const updated = await client().removeParticipantKey(participant, kid);
+    note(`key ${kid} removed; ${updated.jwks.keys.length} keys remain`);
+    print(updated.jwks);
+  });
+
 program
   .command('onboard <participant.json>')
   .description('onboard a participant (consortium admin)')

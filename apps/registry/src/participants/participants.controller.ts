@@ -1,14 +1,17 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentPrincipal, type Principal } from '@renkei/auth';
+import { Kid } from '@renkei/domain';
 import { z } from 'zod';
 import { ApiExample, ApiZodBody, Problems, Responds, UuidPipe, ZodPipe } from '@renkei/platform';
 import {
   AttestationsSchema,
   OnboardParticipantSchema,
   ParticipantSchema,
+  PublicJwkSchema,
   type Attestations,
   type OnboardParticipant,
+  type PublicJwk,
   onboardExample,
   participantExample,
 } from './participants.dto.js';
@@ -114,5 +117,62 @@ export class ParticipantsController {
   @Problems({ 404: ['PARTICIPANT.NOT_FOUND'] })
   reactivate(@CurrentPrincipal() actor: Principal, @Param('id', new UuidPipe()) id: string) {
     return this.participants.setStatus(actor, id, 'active');
+  }
+
+  @Post(':id/keys')
+  @Authenticated('api')
+  @ApiOperation({
+    summary: 'Add a signing key: another employee or system signs in for the participant (itself or admin)',
+    description:
+      'Each person who acts for a company holds a key of their own (generated in their browser or HSM; only the public part comes here), with a kid that names them. The key signs client assertions from the next token request on. At most 20 keys.',
+  })
+  @ApiZodBody(PublicJwkSchema, {
+    kty: 'EC',
+    crv: 'P-256',
+    kid: 'kcw-tanaka-2026',
+    alg: 'ES256',
+    x: '…',
+    y: '…',
+  })
+  @Responds(201, ParticipantSchema, {
+    description: 'The participant with the key added',
+    example: participantExample,
+  })
+  @Problems({
+    403: ['PARTICIPANT.NOT_VISIBLE'],
+    404: ['PARTICIPANT.NOT_FOUND'],
+    409: ['PARTICIPANT.KEY_EXISTS', 'PARTICIPANT.TOO_MANY_KEYS'],
+  })
+  addKey(
+    @CurrentPrincipal() actor: Principal,
+    @Param('id', new UuidPipe()) id: string,
+    @Body(new ZodPipe(PublicJwkSchema)) body: PublicJwk,
+  ) {
+    return this.participants.addKey(actor, id, body);
+  }
+
+  @Delete(':id/keys/:kid')
+  @Authenticated('api')
+  @ApiOperation({
+    summary: "Remove a signing key: that employee's access ends (itself or admin)",
+    description:
+      'No token is issued for the key from now on; tokens it already holds expire within the platform token lifetime. The last key cannot be removed: add its replacement first.',
+  })
+  @Responds(200, ParticipantSchema, {
+    description: 'The participant with the key removed',
+    example: participantExample,
+  })
+  @Problems({
+    400: ['REQUEST.INVALID'],
+    403: ['PARTICIPANT.NOT_VISIBLE'],
+    404: ['PARTICIPANT.NOT_FOUND', 'PARTICIPANT.KEY_NOT_FOUND'],
+    409: ['PARTICIPANT.LAST_KEY'],
+  })
+  removeKey(
+    @CurrentPrincipal() actor: Principal,
+    @Param('id', new UuidPipe()) id: string,
+    @Param('kid', new ZodPipe(Kid)) kid: string,
+  ) {
+    return this.participants.removeKey(actor, id, kid);
   }
 }

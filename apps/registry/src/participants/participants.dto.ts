@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { Certifications, Kid, ParticipantRoles, ParticipantStatuses, ProtectionLevels } from '@renkei/domain';
 
-const publicJwk = z
+/** A public signing key: never a private one (no `d`). */
+export const PublicJwkSchema = z
   .object({
     kty: z.enum(['EC', 'OKP', 'RSA']),
     kid: Kid,
@@ -41,7 +42,7 @@ export const OnboardParticipantSchema = z.object({
     .enum(ProtectionLevels)
     .default('access-control')
     .describe("The strongest protection the participant's systems are attested for"),
-  jwks: z.object({ keys: z.array(publicJwk).min(1).max(5) }),
+  jwks: z.object({ keys: z.array(PublicJwkSchema).min(1).max(5) }),
 });
 export type OnboardParticipant = z.infer<typeof OnboardParticipantSchema>;
 
@@ -50,6 +51,10 @@ export const AttestationsSchema = z.object({
   protection: z.enum(ProtectionLevels),
 });
 export type Attestations = z.infer<typeof AttestationsSchema>;
+
+/** Keys a participant may hold at once: one per employee (or system) that signs in for it. */
+export const MAX_KEYS = 20;
+export type PublicJwk = z.infer<typeof PublicJwkSchema>;
 
 export const onboardExample = {
   legalName: 'Kansai Cell Works K.K.',

@@ -13,7 +13,13 @@ import type { Principal } from '@renkei/auth';
 import { Prisma, PrismaClient } from '@renkei/persistence';
 import { emitRegistryEvent } from '../registry-events.js';
 import { OutboxRelay } from '@renkei/kafka';
-import type { Attestations, OnboardParticipant, ParticipantDto } from './participants.dto.js';
+import {
+  MAX_KEYS,
+  type Attestations,
+  type OnboardParticipant,
+  type ParticipantDto,
+  type PublicJwk,
+} from './participants.dto.js';
 
 type ParticipantRow = Awaited<ReturnType<PrismaClient['participant']['findUniqueOrThrow']>>;
 
@@ -121,6 +127,66 @@ export class ParticipantsService {
     });
     await this.outbox.flush();
     return toDto(updated);
+  }
+
+  /**
+   * Adds a signing key: another employee (or system) of the company signs in with their own key. The
+   * participant itself or the admin; the key is live for the next token request.
+   */
+  async addKey(actor: Principal, id: string, key: PublicJwk): Promise<ParticipantDto> {
+    return this.changeKeys(actor, id, (keys) => {
+      if (keys.some((k) => k.kid === key.kid))
+        throw conflict('PARTICIPANT.KEY_EXISTS', `The participant already has a key with kid ${key.kid}`);
+      if (keys.length >= MAX_KEYS)
+        throw conflict('PARTICIPANT.TOO_MANY_KEYS', `A participant holds at most ${MAX_KEYS} keys`);
+      return [...keys, key];
+    });
+  }
+
+  /**
+   * Removes a signing key: that employee's access ends. No new token is issued for it from now on, and the
+   * tokens it already holds expire within the platform token lifetime (minutes).
+   */
+  async removeKey(actor: Principal, id: string, kid: string): Promise<ParticipantDto> {
+    return this.changeKeys(actor, id, (keys) => {
+      if (!keys.some((k) => k.kid === kid))
+        throw notFound('PARTICIPANT.KEY_NOT_FOUND', `The participant has no key with kid ${kid}`);
+      if (keys.length === 1)
+        throw conflict(
+          'PARTICIPANT.LAST_KEY',
+          'This is the participant’s only key: add its replacement first',
+        );
+      return keys.filter((k) => k.kid !== kid);
+    });
+  }
+
+  private async changeKeys(
+    actor: Principal,
+    id: string,
+    change: (keys: Record<string, unknown>[]) => Record<string, unknown>[],
+  ): Promise<ParticipantDto> {
+    this.assertSelfOrAdmin(actor, id);
+    const updated = await this.prisma.$transaction(async (tx) => {
+      // Row lock: two concurrent key changes must not both start from the same key set.
+      const [locked] = await tx.$queryRaw<{ id: string }[]>`
+        SELECT id FROM registry.participants WHERE id = ${id} FOR UPDATE`;
+      if (!locked) throw notFound('PARTICIPANT.NOT_FOUND', `No participant ${id}`);
+      const existing = await tx.participant.findUniqueOrThrow({ where: { id } });
+      const keys = (existing.jwks as { keys: Record<string, unknown>[] }).keys;
+      const row = await tx.participant.update({
+        where: { id },
+        data: { jwks: { keys: change(keys) } as Prisma.InputJsonValue },
+      });
+      await this.emit(tx, { type: 'participant.upserted', participant: toView(row) }, row.id, actor);
+      return row;
+    });
+    await this.outbox.flush();
+    return toDto(updated);
+  }
+
+  private assertSelfOrAdmin(actor: Principal, id: string): void {
+    if (!actor.scopes.has('participants:admin') && actor.participantId !== id)
+      throw forbidden('PARTICIPANT.NOT_VISIBLE', 'You may only manage your own participant’s keys');
   }
 
   async list(): Promise<ParticipantDto[]> {

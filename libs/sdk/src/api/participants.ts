@@ -18,6 +18,18 @@ export class ParticipantCalls extends Session {
       attestations,
     );
   }
+  /** Adds a signing key for another employee or system of the participant (the participant itself, or admin). */
+  addParticipantKey(id: string, publicJwk: Record<string, unknown>) {
+    return this.call<Participant>('registry', 'POST', `/participants/${id}/keys`, publicJwk);
+  }
+  /** Removes a signing key: that employee's access ends (no new token; held ones expire within minutes). */
+  removeParticipantKey(id: string, kid: string) {
+    return this.call<Participant>(
+      'registry',
+      'DELETE',
+      `/participants/${id}/keys/${encodeURIComponent(kid)}`,
+    );
+  }
   reactivateParticipant(id: string) {
     return this.call<ParticipantStatus>('registry', 'POST', `/participants/${id}/reactivate`);
   }

@@ -92,6 +92,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/participants/{id}/keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add a signing key: another employee or system signs in for the participant (itself or admin)
+         * @description Each person who acts for a company holds a key of their own (generated in their browser or HSM; only the public part comes here), with a kid that names them. The key signs client assertions from the next token request on. At most 20 keys.
+         */
+        post: operations["ParticipantsController_addKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/participants/{id}/keys/{kid}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove a signing key: that employee's access ends (itself or admin)
+         * @description No token is issued for the key from now on; tokens it already holds expire within the platform token lifetime. The last key cannot be removed: add its replacement first.
+         */
+        delete: operations["ParticipantsController_removeKey"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/catalog": {
         parameters: {
             query?: never;
@@ -1376,6 +1416,356 @@ export interface operations {
             };
             /** @description No such resource, or not visible to you (the same answer): `PARTICIPANT.NOT_FOUND` */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large: `REQUEST.TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL (or a path segment) is too long: `REQUEST.URI_TOO_LONG` */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type: `REQUEST.UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    ParticipantsController_addKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    kty: "EC" | "OKP" | "RSA";
+                    kid: string;
+                    /** @enum {string} */
+                    alg?: "ES256" | "EdDSA" | "PS256" | "RS256";
+                    crv?: string;
+                    x?: string;
+                    y?: string;
+                    n?: string;
+                    e?: string;
+                    /** @enum {string} */
+                    use?: "sig";
+                } & {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The participant with the key added */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "3f1c8a52-6a3e-4f7e-9c3e-2b8f0f5d7a10",
+                     *       "legalName": "Kansai Cell Works K.K.",
+                     *       "corporateNumber": "7000012050002",
+                     *       "lei": null,
+                     *       "bpn": null,
+                     *       "industry": "battery-cells",
+                     *       "country": "JP",
+                     *       "roles": [
+                     *         "member"
+                     *       ],
+                     *       "certifications": [],
+                     *       "protection": "access-control",
+                     *       "status": "active",
+                     *       "jwks": {
+                     *         "keys": [
+                     *           {
+                     *             "kty": "EC",
+                     *             "crv": "P-256",
+                     *             "kid": "kcw-2026-11",
+                     *             "alg": "ES256",
+                     *             "x": "…",
+                     *             "y": "…"
+                     *           }
+                     *         ]
+                     *       },
+                     *       "createdAt": "2026-11-21T06:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        legalName: string;
+                        corporateNumber: string | null;
+                        lei: string | null;
+                        bpn: string | null;
+                        industry: string;
+                        country: string;
+                        roles: ("member" | "compliance" | "admin")[];
+                        certifications: ("health-data-handler" | "iso27001" | "isms-jisq27001")[];
+                        /** @enum {string} */
+                        protection: "none" | "access-control" | "field-encryption";
+                        /** @enum {string} */
+                        status: "pending" | "active" | "suspended";
+                        /** @description Public keys only */
+                        jwks: {
+                            keys: {
+                                [key: string]: unknown;
+                            }[];
+                        };
+                        /** @description ISO 8601 date-time */
+                        createdAt: string;
+                    };
+                };
+            };
+            /** @description The request is not valid: `errors` names each failing path: `REQUEST.INVALID`, `REQUEST.INVALID_ID`, `REQUEST.MALFORMED_JSON`, `REQUEST.MALFORMED_URL` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token: `TOKEN.MISSING`, `TOKEN.MALFORMED`, `TOKEN.INVALID_SIGNATURE`, `TOKEN.EXPIRED`, `TOKEN.WRONG_ISSUER`, `TOKEN.WRONG_AUDIENCE`, `TOKEN.INVALID_CLAIMS`, `TOKEN.ALG_NOT_ALLOWED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: missing scope, not the owner or party, or refused by policy: `PARTICIPANT.NOT_VISIBLE` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not visible to you (the same answer): `PARTICIPANT.NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state: `PARTICIPANT.KEY_EXISTS`, `PARTICIPANT.TOO_MANY_KEYS` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large: `REQUEST.TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL (or a path segment) is too long: `REQUEST.URI_TOO_LONG` */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type: `REQUEST.UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    ParticipantsController_removeKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                kid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The participant with the key removed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "3f1c8a52-6a3e-4f7e-9c3e-2b8f0f5d7a10",
+                     *       "legalName": "Kansai Cell Works K.K.",
+                     *       "corporateNumber": "7000012050002",
+                     *       "lei": null,
+                     *       "bpn": null,
+                     *       "industry": "battery-cells",
+                     *       "country": "JP",
+                     *       "roles": [
+                     *         "member"
+                     *       ],
+                     *       "certifications": [],
+                     *       "protection": "access-control",
+                     *       "status": "active",
+                     *       "jwks": {
+                     *         "keys": [
+                     *           {
+                     *             "kty": "EC",
+                     *             "crv": "P-256",
+                     *             "kid": "kcw-2026-11",
+                     *             "alg": "ES256",
+                     *             "x": "…",
+                     *             "y": "…"
+                     *           }
+                     *         ]
+                     *       },
+                     *       "createdAt": "2026-11-21T06:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        legalName: string;
+                        corporateNumber: string | null;
+                        lei: string | null;
+                        bpn: string | null;
+                        industry: string;
+                        country: string;
+                        roles: ("member" | "compliance" | "admin")[];
+                        certifications: ("health-data-handler" | "iso27001" | "isms-jisq27001")[];
+                        /** @enum {string} */
+                        protection: "none" | "access-control" | "field-encryption";
+                        /** @enum {string} */
+                        status: "pending" | "active" | "suspended";
+                        /** @description Public keys only */
+                        jwks: {
+                            keys: {
+                                [key: string]: unknown;
+                            }[];
+                        };
+                        /** @description ISO 8601 date-time */
+                        createdAt: string;
+                    };
+                };
+            };
+            /** @description The request is not valid: `errors` names each failing path: `REQUEST.INVALID` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token: `TOKEN.MISSING`, `TOKEN.MALFORMED`, `TOKEN.INVALID_SIGNATURE`, `TOKEN.EXPIRED`, `TOKEN.WRONG_ISSUER`, `TOKEN.WRONG_AUDIENCE`, `TOKEN.INVALID_CLAIMS`, `TOKEN.ALG_NOT_ALLOWED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: missing scope, not the owner or party, or refused by policy: `PARTICIPANT.NOT_VISIBLE` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not visible to you (the same answer): `PARTICIPANT.NOT_FOUND`, `PARTICIPANT.KEY_NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state: `PARTICIPANT.LAST_KEY` */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
