@@ -9,13 +9,14 @@ import { Session } from './auth/session';
 import { SignIn } from './auth/SignIn';
 import type { Area } from './layout/area';
 import { Shell } from './layout/Shell';
+import { accountArea } from './pages/account/area';
 import { adminArea } from './pages/admin/area';
 import { complianceArea } from './pages/compliance/area';
 import { cpsArea } from './pages/cps/area';
 import { Home } from './pages/home/Home';
 import { stewardArea } from './pages/steward/area';
 
-const allAreas: Area[] = [adminArea, complianceArea, stewardArea, cpsArea];
+const allAreas: Area[] = [adminArea, complianceArea, stewardArea, cpsArea, accountArea];
 
 async function signInWith(held: HeldKey): Promise<Omit<SignedIn, 'signOut'>> {
   const session = new Session(held);

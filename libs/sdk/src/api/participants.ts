@@ -6,6 +6,14 @@ export class ParticipantCalls extends Session {
   onboard(participant: Record<string, unknown>) {
     return this.call<Participant>('registry', 'POST', '/participants', participant);
   }
+  /** One participant: yourself, or anyone as the consortium admin. */
+  participant(id: string) {
+    return this.call<Participant>('registry', 'GET', `/participants/${id}`);
+  }
+  /** Every participant (consortium admin). */
+  participants() {
+    return this.call<Participant[]>('registry', 'GET', '/participants');
+  }
   suspendParticipant(id: string) {
     return this.call<ParticipantStatus>('registry', 'POST', `/participants/${id}/suspend`);
   }
