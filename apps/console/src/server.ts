@@ -36,7 +36,7 @@ const CSP = [
 export async function buildConsole(options: ConsoleOptions): Promise<FastifyInstance> {
   if (!existsSync(join(options.root, 'index.html')))
     throw new Error(`No console build in ${options.root}: run npm run build`);
-  const app = Fastify({ logger: { level: options.logLevel ?? 'warn' }, disableRequestLogging: true });
+  const app = Fastify({ logger: { level: options.logLevel ?? 'warn' } });
   app.addHook('onSend', async (request, reply) => {
     if (!request.url.startsWith('/api/')) {
       reply.header('content-security-policy', CSP);
