@@ -89,7 +89,10 @@ try {
     await page.goto(url);
     await page.getByTestId('sign-in').waitFor();
     const t = await page.evaluate(() => {
-      const nav = performance.getEntriesByType('navigation')[0] as unknown as {
+      const entries = (
+        performance as unknown as { getEntriesByType(type: string): unknown[] }
+      ).getEntriesByType('navigation');
+      const nav = entries[0] as {
         domContentLoadedEventEnd: number;
         loadEventEnd: number;
       };

@@ -15,6 +15,8 @@ import { App } from './App';
 const theme = createTheme({
   primaryColor: 'indigo',
   primaryShade: { light: 8, dark: 8 },
+  // Filled components pick black or white text by the background's luminance.
+  autoContrast: true,
   defaultRadius: 'md',
   components: {
     Anchor: Anchor.extend({ defaultProps: { underline: 'always' } }),

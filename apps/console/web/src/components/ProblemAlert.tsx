@@ -40,7 +40,7 @@ export function ProblemAlert({ error, title }: { error: unknown; title?: string 
     <Alert
       color={error.status >= 500 ? 'orange' : 'red'}
       icon={<IconAlertTriangle />}
-      title={title ?? extras.title ?? t('problem.refused')}
+      title={title ?? (extras.title && extras.title !== error.code ? extras.title : t('problem.refused'))}
       role="alert"
       data-testid="problem"
     >
