@@ -182,12 +182,16 @@ export function ObligationsPage() {
               label={t('obligations.method')}
               data={DeletionMethods.map((m) => ({ value: m, label: t(`obligations.methods.${m}`) }))}
               value={method}
-              onChange={(v) => v && setMethod(v as DeletionMethod)}
+              onChange={(v) =>
+                v && DeletionMethods.includes(v as DeletionMethod) && setMethod(v as DeletionMethod)
+              }
               allowDeselect={false}
             />
             <TextInput
               type="datetime-local"
               label={t('obligations.deletedAt')}
+              description={t('obligations.deletedAtHelp')}
+              max={localInput(new Date())}
               value={deletedAt}
               onChange={(e) => setDeletedAt(e.currentTarget.value)}
             />
