@@ -182,9 +182,7 @@ export function ObligationsPage() {
               label={t('obligations.method')}
               data={DeletionMethods.map((m) => ({ value: m, label: t(`obligations.methods.${m}`) }))}
               value={method}
-              onChange={(v) =>
-                v && DeletionMethods.includes(v as DeletionMethod) && setMethod(v as DeletionMethod)
-              }
+              onChange={(v) => v && DeletionMethods.includes(v) && setMethod(v)}
               allowDeselect={false}
             />
             <TextInput
