@@ -12,8 +12,9 @@
 #   scripts/dsp-tck.sh selftest [GROUP]      run against the TCK's own embedded connector (no CUT needed):
 #                                            proves the harness, lists every test
 #   scripts/dsp-tck.sh list [GROUP]          the test ids the group selects, without running them
-# Extra JUnit console options go after `--`, e.g. `-- --select-method=org.eclipse.dataspacetck.dsp.
-# verification.cn.ContractNegotiationProvider01Test#cn_01_01` (then GROUP's class filter still applies).
+#
+# DSP_TCK_ONLY="CN:01-02 TP:03-01" runs just those tests (ids as the TCK prints them, any group). Extra
+# JUnit console options go after `--` (they add to the selection, they do not narrow it).
 #
 # Environment (see docs/interop-tck-notes.md for what each TCK setting means):
 #   DSP_TCK_BASE_URL        connector base URL; the TCK reads $DSP_TCK_BASE_URL/.well-known/dspace-version
@@ -69,6 +70,25 @@ classes() {
     all) echo "$package\\..*[0-9]+Test" ;;
     *) log "unknown group '$1' (provider, consumer, all)"; exit 2 ;;
   esac
+}
+
+# JUnit method selectors for test ids ("CN:01-02 TP_C:03-01 MET:01-01"): the TCK names its methods after
+# the id (cn_01_02, tp_c_03_01) in a class per group and number, except MET, whose method is cat_01_01.
+selectors() {
+  local id group a b class method
+  for id in ${1//,/ }; do
+    [[ "$id" =~ ^(MET|CAT|CN|CN_C|TP|TP_C):([0-9][0-9])-([0-9][0-9])$ ]] || { log "not a test id: '$id' (e.g. CN:01-02)"; exit 2; }
+    group="${BASH_REMATCH[1]}" a="${BASH_REMATCH[2]}" b="${BASH_REMATCH[3]}"
+    case "$group" in
+      MET) class=metadata.Metadata${a}Test method=cat_${a}_$b ;;
+      CAT) class=catalog.Catalog${a}Test method=cat_${a}_$b ;;
+      CN) class=cn.ContractNegotiationProvider${a}Test method=cn_${a}_$b ;;
+      CN_C) class=cn.ContractNegotiationConsumer${a}Test method=cn_c_${a}_$b ;;
+      TP) class=tp.TransferProcessProvider${a}Test method=tp_${a}_$b ;;
+      TP_C) class=tp.TransferProcessConsumer${a}Test method=tp_c_${a}_$b ;;
+    esac
+    echo "--select-method=$package.$class#$method"
+  done
 }
 
 # Writes the settings file (a classpath resource for --config-resource): fixed settings, then the seeds,
@@ -128,6 +148,13 @@ run() {
   mkdir -p "$conf"
   write_config "$mode" "$conf/dsp-tck.properties"
   rm -rf "$reports" && mkdir -p "$reports"
+  local selection=(--select-package="$package" --include-classname="$(classes "$group")")
+  if [ -n "${DSP_TCK_ONLY:-}" ]; then
+    local chosen
+    chosen="$(selectors "$DSP_TCK_ONLY")" || exit 2
+    mapfile -t selection <<< "$chosen"
+    group="$DSP_TCK_ONLY"
+  fi
   local colors=()
   [ -t 1 ] || colors=(--disable-ansi-colors)
   log "$mode: group $group$([ "$mode" = run ] && echo ", connector ${DSP_TCK_BASE_URL}"), settings $conf/dsp-tck.properties, reports $reports"
@@ -135,8 +162,7 @@ run() {
   java -Xms64m -Xmx512m -XX:+UseSerialGC -cp "$libs/*:$conf" org.junit.platform.console.ConsoleLauncher execute \
     --disable-banner "${colors[@]}" --details=tree --include-engine=junit-jupiter \
     --config-resource=dsp-tck.properties \
-    --select-package="$package" --include-classname="$(classes "$group")" \
-    --reports-dir="$reports" "$@" || status=$?
+    "${selection[@]}" --reports-dir="$reports" "$@" || status=$?
   node "$root/scripts/dsp-tck-report.mjs" "$reports/TEST-junit-jupiter.xml" || { [ "$status" -ne 0 ] || status=1; }
   return $status
 }
