@@ -111,6 +111,12 @@ write_config() {
     echo "dataspacetck.dsp.local.connector=false"
     if [ -n "${DSP_TCK_SEEDS:-}" ]; then
       [ -f "$DSP_TCK_SEEDS" ] || { log "DSP_TCK_SEEDS=$DSP_TCK_SEEDS: no such file"; exit 1; }
+      # An empty value counts as set: the TCK would then ask for /catalog/datasets/ and the like.
+      if grep -qE '^[[:space:]]*[A-Z0-9_]+[[:space:]]*[=:][[:space:]]*$' "$DSP_TCK_SEEDS"; then
+        log "DSP_TCK_SEEDS=$DSP_TCK_SEEDS has keys without a value:"
+        grep -nE '^[[:space:]]*[A-Z0-9_]+[[:space:]]*[=:][[:space:]]*$' "$DSP_TCK_SEEDS" >&2
+        exit 1
+      fi
       echo "# seeds from $DSP_TCK_SEEDS"
       cat "$DSP_TCK_SEEDS"
       echo
