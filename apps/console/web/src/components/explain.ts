@@ -3,11 +3,15 @@ import type { Explanation } from '../api/problem';
 
 /**
  * A policy explanation in the user's language: the sentence for its code in namespace `explain`, filled
- * from its params, else the policy's own English sentence.
+ * from its params, else the policy's own English sentence. English has no templates on purpose: the
+ * policy's sentence is the most precise (it varies with the action), so only translations live here.
  */
 export function explain(t: TFunction, e: Explanation): string {
   const params = Object.fromEntries(
-    Object.entries(e.params ?? {}).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : String(v)]),
+    Object.entries(e.params ?? {}).map(([k, v]) => [
+      k,
+      v === null || v === undefined ? '—' : Array.isArray(v) ? v.join(', ') || '—' : String(v),
+    ]),
   );
   return t(`explain:${e.code}`, { ...params, defaultValue: e.message });
 }
