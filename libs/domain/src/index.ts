@@ -6,6 +6,7 @@ export {
   type ErrorKind,
   forbidden,
   notFound,
+  type PolicyRefusal,
   unauthenticated,
   unavailable,
 } from './errors.js';
@@ -47,7 +48,10 @@ export {
   type DataEnvelope,
   type DeadLetterNotice,
   type DecisionRecordInput,
+  EXPLANATION_MESSAGE_MAX,
+  EXPLANATIONS_MAX,
   type GrantView,
+  type PolicyExplanation,
   type PlatformEvent,
   Topics,
 } from './events.js';
@@ -124,6 +128,8 @@ export {
   ContractTermsSchema,
   DataEnvelopeSchema,
   DecisionRecordSchema,
+  EXPLANATION_PARAMS_MAX_BYTES,
+  PolicyExplanationSchema,
   GrantChangedEventSchema,
   GrantViewSchema,
   ParticipantEventSchema,

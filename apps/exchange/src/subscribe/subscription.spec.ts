@@ -4,6 +4,7 @@ import type { ServerResponse } from 'node:http';
 import { PlatformProjection, type DataEnvelope } from '@renkei/domain';
 import type { Principal } from '@renkei/auth';
 import {
+  explainedDecision,
   noObligations,
   PolicyGate,
   type PolicyDecision,
@@ -44,7 +45,7 @@ const historyPolicy = (inputs: PolicyInput[], revoked = false) => ({
         ? ['GRANT.HISTORY_NOT_GRANTED']
         : []),
     ];
-    return { allow: reasons.length === 0, reasons, obligations: noObligations() };
+    return explainedDecision(reasons.length === 0, reasons, noObligations(), input.action);
   },
 });
 
