@@ -43,9 +43,24 @@ explanations := [{
 	"params": {"action": action_value, "participant": participant, "dataset": dataset},
 }] if allow
 
-allow_message := $"participant {q(participant)} may {input.action} on dataset {q(dataset)}: every rule of the policy holds" if {
-	is_string(dataset)
-} else := $"participant {q(participant)} may {input.action}: every rule of the policy holds"
+allow_message := $"participant {q(participant)} may {allowed_to}: every rule of the policy holds"
+
+# What an allow lets the participant do, in words.
+allowed_to := "read the audit record" if {
+	input.action == "audit.read"
+} else := $"approve grant {q(grant_id)} on dataset {q(dataset)}" if {
+	input.action == "grant.approve"
+} else := $"{object.get(allow_verbs, input.action, concat("", [input.action, " on"]))} dataset {q(dataset)}"
+
+allow_verbs := {
+	"contract.register": "register this contract of",
+	"publish": "publish to",
+	"grant.request": "request a grant on",
+	"token.issue": "be issued a token for",
+	"subscribe": "subscribe to",
+	"deliver": "receive events of",
+	"aggregate.release": "release an aggregate of",
+}
 
 # A reason without an explanation of its own still gets one (a test keeps every
 # reason explained, so this never shows).

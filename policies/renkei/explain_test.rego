@@ -144,12 +144,15 @@ test_every_allow_names_its_allow_rule_with_one_explanation if {
 
 test_allow_message_names_participant_action_and_dataset if {
 	d := data.renkei.decision with input as use_input("subscribe")
-	d.explanations[0].message == "participant 'org-b' may subscribe on dataset 'ds.orders': every rule of the policy holds"
+	d.explanations[0].message == "participant 'org-b' may subscribe to dataset 'ds.orders': every rule of the policy holds"
+	d.explanations[0].params == {"action": "subscribe", "participant": "org-b", "dataset": "ds.orders"}
+	a := data.renkei.decision with input as approve_input
+	a.explanations[0].message == "participant 'org-a' may approve grant 'g-1' on dataset 'ds.orders': every rule of the policy holds"
 }
 
 test_allow_without_dataset_names_participant_and_action if {
 	d := data.renkei.decision with input as audit_input(["admin"])
-	d.explanations[0].message == "participant 'org-a' may audit.read: every rule of the policy holds"
+	d.explanations[0].message == "participant 'org-a' may read the audit record: every rule of the policy holds"
 }
 
 test_the_default_decision_is_explained if {

@@ -1,5 +1,5 @@
 import type { CodeOfKind, ErrorCode, STATUS_OF_KIND } from './error-codes.js';
-import type { PolicyExplanation } from './events.js';
+import type { PolicyExplanation } from './explanation.js';
 
 /**
  * Domain errors carry a stable code (e.g. `GRANT.NOT_ACTIVE`) and a kind. Transport edges map the kind to

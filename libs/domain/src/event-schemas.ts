@@ -7,12 +7,10 @@ import {
   type DataEnvelope,
   type DeadLetterNotice,
   type DecisionRecordInput,
-  EXPLANATION_MESSAGE_MAX,
-  EXPLANATIONS_MAX,
   type GrantView,
   type PlatformEvent,
-  type PolicyExplanation,
 } from './events.js';
+import { EXPLANATION_MESSAGE_MAX, EXPLANATIONS_MAX, type PolicyExplanation } from './explanation.js';
 import { GrantStates, type GrantState } from './grant.js';
 import { Certifications, ParticipantRoles, ParticipantStatuses, ProtectionLevels } from './participant.js';
 import type { ParticipantView } from './participant.js';

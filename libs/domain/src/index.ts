@@ -48,13 +48,11 @@ export {
   type DataEnvelope,
   type DeadLetterNotice,
   type DecisionRecordInput,
-  EXPLANATION_MESSAGE_MAX,
-  EXPLANATIONS_MAX,
   type GrantView,
-  type PolicyExplanation,
   type PlatformEvent,
   Topics,
 } from './events.js';
+export { EXPLANATION_MESSAGE_MAX, EXPLANATIONS_MAX, type PolicyExplanation } from './explanation.js';
 export {
   assertCompilableSchema,
   compileContractSchema,

@@ -86,7 +86,7 @@ describe('RenkeiClient requests', () => {
 
   it('exposes the rule and explanations of a policy refusal, and none for other errors', async () => {
     const refused = await client
-      .requestGrant({ dataset: 'd', purpose: 'marketing' } as never)
+      .requestGrant({ dataset: 'd', purpose: 'marketing' })
       .catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(RenkeiError);
     const error = refused as RenkeiError;

@@ -1046,9 +1046,21 @@ export interface operations {
                      *       "title": "GRANT.NOT_ACTIVE",
                      *       "status": 403,
                      *       "code": "GRANT.NOT_ACTIVE",
-                     *       "detail": "A subscribe token for 'battery.cfp' was denied by policy: GRANT.NOT_ACTIVE",
+                     *       "detail": "A subscribe token for 'battery.cfp' was denied by policy (GRANT.NOT_ACTIVE): grant '6f1c3e2a-1b4d-4f5e-8a9b-0c1d2e3f4a5b' is 'revoked', not 'granted'",
                      *       "hint": "The decision is on the audit record; ask the data owner about the grant or its terms",
-                     *       "instance": "/tokens/dataset"
+                     *       "instance": "/tokens/dataset",
+                     *       "rule": "GRANT.NOT_ACTIVE",
+                     *       "explanation": "grant '6f1c3e2a-1b4d-4f5e-8a9b-0c1d2e3f4a5b' is 'revoked', not 'granted'",
+                     *       "explanations": [
+                     *         {
+                     *           "code": "GRANT.NOT_ACTIVE",
+                     *           "message": "grant '6f1c3e2a-1b4d-4f5e-8a9b-0c1d2e3f4a5b' is 'revoked', not 'granted'",
+                     *           "params": {
+                     *             "grant": "6f1c3e2a-1b4d-4f5e-8a9b-0c1d2e3f4a5b",
+                     *             "state": "revoked"
+                     *           }
+                     *         }
+                     *       ]
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -1379,7 +1391,24 @@ export interface operations {
                      *       "title": "PURPOSE.NOT_ALLOWED",
                      *       "status": 403,
                      *       "code": "PURPOSE.NOT_ALLOWED",
-                     *       "detail": "The access request was denied by policy: PURPOSE.NOT_ALLOWED",
+                     *       "detail": "The access request was denied by policy (PURPOSE.NOT_ALLOWED): purpose 'marketing' is not among the contract's purposes cfp-disclosure, due-diligence",
+                     *       "rule": "PURPOSE.NOT_ALLOWED",
+                     *       "explanation": "purpose 'marketing' is not among the contract's purposes cfp-disclosure, due-diligence",
+                     *       "explanations": [
+                     *         {
+                     *           "code": "PURPOSE.NOT_ALLOWED",
+                     *           "message": "purpose 'marketing' is not among the contract's purposes cfp-disclosure, due-diligence",
+                     *           "params": {
+                     *             "action": "grant.request",
+                     *             "purpose": "marketing",
+                     *             "grantPurpose": null,
+                     *             "purposes": [
+                     *               "cfp-disclosure",
+                     *               "due-diligence"
+                     *             ]
+                     *           }
+                     *         }
+                     *       ],
                      *       "hint": "The decision is on the audit record; ask the data owner about the grant or its terms",
                      *       "instance": "/grants"
                      *     }

@@ -555,9 +555,26 @@ export interface operations {
                      *       "title": "PURPOSE.NOT_ALLOWED",
                      *       "status": 403,
                      *       "code": "PURPOSE.NOT_ALLOWED",
-                     *       "detail": "Requesting a grant was denied by policy: PURPOSE.NOT_ALLOWED",
-                     *       "hint": "Request one of the purposes the contract offers",
-                     *       "instance": "/inputs"
+                     *       "detail": "The access request was denied by policy (PURPOSE.NOT_ALLOWED): purpose 'marketing' is not among the contract's purposes cfp-disclosure, due-diligence",
+                     *       "hint": "The decision is on the audit record; ask the data owner about the grant or its terms",
+                     *       "instance": "/inputs",
+                     *       "rule": "PURPOSE.NOT_ALLOWED",
+                     *       "explanation": "purpose 'marketing' is not among the contract's purposes cfp-disclosure, due-diligence",
+                     *       "explanations": [
+                     *         {
+                     *           "code": "PURPOSE.NOT_ALLOWED",
+                     *           "message": "purpose 'marketing' is not among the contract's purposes cfp-disclosure, due-diligence",
+                     *           "params": {
+                     *             "action": "grant.request",
+                     *             "purpose": "marketing",
+                     *             "grantPurpose": null,
+                     *             "purposes": [
+                     *               "cfp-disclosure",
+                     *               "due-diligence"
+                     *             ]
+                     *           }
+                     *         }
+                     *       ]
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
