@@ -256,3 +256,16 @@ test_delivery_explanations_never_name_records_or_persons if {
 	not contains(messages(d), "evt-about-patient-7")
 	not contains(params_text(d), "evt-about-patient-7")
 }
+
+# --- fallbacks -------------------------------------------------------------------
+
+test_a_code_without_an_explanation_of_its_own_gets_a_generic_one if {
+	data.renkei.explanation("SOMETHING.NEW") == {"code": "SOMETHING.NEW", "message": "denied by policy rule SOMETHING.NEW", "params": {}}
+}
+
+test_a_contract_without_purposes_is_said_to_have_none if {
+	every purposes in [[], null, "logistics", [1]] {
+		d := data.renkei.decision with input as changed(request_input, {"purpose": "marketing", "contract": {"purposes": purposes}})
+		d.explanations[0].message == "purpose 'marketing' is not among the contract's purposes (none)"
+	}
+}
