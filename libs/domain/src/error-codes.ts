@@ -273,6 +273,11 @@ export const ERROR_CODES = {
     meaning: 'A participant with this legal identifier is already onboarded.',
     action: 'Look it up with GET /participants.',
   },
+  'PARTICIPANT.OFFBOARDED': {
+    status: 409,
+    meaning: 'The participant is offboarded: that is final, and its record can no longer be changed.',
+    action: 'Onboard the company again as a new participant if it rejoins the consortium.',
+  },
   'PARTICIPANT.INVALID_IDENTIFIER': {
     status: 400,
     meaning: 'The legal identifier is not valid for its scheme.',
