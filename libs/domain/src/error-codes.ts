@@ -265,7 +265,7 @@ export const ERROR_CODES = {
   },
   'PARTICIPANT.SUSPENDED': {
     status: 403,
-    meaning: 'Your participation is suspended or not active yet.',
+    meaning: 'Your participation is suspended, offboarded, or not active yet.',
     action: 'Contact the consortium admin.',
   },
   'PARTICIPANT.ALREADY_ONBOARDED': {
