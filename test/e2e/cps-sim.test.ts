@@ -4,7 +4,12 @@
  * from the exchange streams, runs a fluorite disruption, publishes the result as a derived dataset that
  * the policy governs by all of its inputs' terms, and forgets an input whose grant is revoked.
  */
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JWK } from 'jose';
 import { RenkeiClient, type DeliveryStream, type SimRunEvent, type SimRunView } from '@renkei/sdk';
@@ -17,6 +22,7 @@ import {
   corporateNumber,
   participantKey,
   publicJwk,
+  repoRoot,
   startTestPlatform,
   type TestPlatform,
 } from '../support/test-platform.js';
@@ -251,7 +257,7 @@ describe('CPS simulation service: the twin as an ordinary participant', () => {
     const scenario = await clients.cps.defineScenario({
       name: 'Fluorite: Chinese mines stop for 60 days (many runs)',
       kind: 'disruption',
-      params: { stop: { country: 'CN' }, days: 60, horizonDays: 120, runs: 400 },
+      params: { stop: { country: 'CN' }, days: 60, horizonDays: 120, runs: 1000 },
     });
     const { runId: live } = await clients.cps.runScenario(scenario.id, { seed: 7 });
     const heard: SimRunEvent[] = [];
@@ -265,7 +271,7 @@ describe('CPS simulation service: the twin as an ordinary participant', () => {
     // The run pushed its progress while it ran: changes between start and end, with the units done.
     const running = heard.filter((e) => e.data.status === 'running' && e.data.progress > 0);
     expect(running.length).toBeGreaterThan(0);
-    expect(running.at(-1)!.data.step).toEqual({ done: expect.any(Number), total: 400 });
+    expect(running.at(-1)!.data.step).toEqual({ done: expect.any(Number), total: 1000 });
     // done comes last, with the final status; the stream ended after it (the iteration finished).
     expect(heard.at(-1)).toMatchObject({
       event: 'done',
@@ -281,8 +287,21 @@ describe('CPS simulation service: the twin as an ordinary participant', () => {
     expect(response.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
     const text = await response.text();
     expect(text).toMatch(
-      /^id: \d+\nevent: progress\ndata: \{"status":"succeeded","progress":1,"step":\{"done":400,"total":400\}\}\n\nid: \d+\nevent: done\ndata: \{.*"status":"succeeded".*\}\n\n$/,
+      /^id: \d+\nevent: progress\ndata: \{"status":"succeeded","progress":1,"step":\{"done":1000,"total":1000\}\}\n\nid: \d+\nevent: done\ndata: \{.*"status":"succeeded".*\}\n\n$/,
     );
+    // The CLI follows the same events (nothing polled) and prints the result once done.
+    const credentials = join(mkdtempSync(join(tmpdir(), 'renkei-cps-cli-')), 'cps.json');
+    writeFileSync(
+      credentials,
+      JSON.stringify({ ...env.platform.endpoints, clientId: ids.cps, privateJwk: env.secrets.cpsKey }),
+    );
+    const cli = await promisify(execFile)(
+      process.execPath,
+      [`${repoRoot}/libs/sdk/dist/cli.js`, 'sim', 'run', scenario.id, '--seed', '7'],
+      { env: { ...process.env, RENKEI_CREDENTIALS: credentials } },
+    );
+    expect(cli.stderr.trim().split('\n').at(-1)).toBe('succeeded 100%');
+    expect(JSON.parse(cli.stdout)).toMatchObject({ run: { status: 'succeeded', seed: 7 } });
     // The run's operators only; a run that does not exist is 404 before any stream starts.
     await expectProblem(
       (async () => {

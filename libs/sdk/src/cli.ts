@@ -691,11 +691,11 @@ sim
     const started = await c.runScenario(scenarioId, o.seed === undefined ? {} : { seed: o.seed });
     if (!o.wait) return print(started);
     // The run pushes its progress (Server-Sent Events); nothing is polled.
-    let shown = -1;
+    let shown = '';
     for await (const { event, data } of c.runEvents(started.runId)) {
-      const pct = Math.round(data.progress * 100);
-      if (pct !== shown) note(`${data.status} ${pct}%`);
-      shown = pct;
+      const line = `${data.status} ${Math.round(data.progress * 100)}%`;
+      if (line !== shown) note(line);
+      shown = line;
       if (event === 'failed') throw new UsageError(`run ${started.runId} failed: ${data.error ?? ''}`);
       if (event === 'done') return print(await c.runResult(started.runId));
     }
