@@ -58,7 +58,7 @@ export const RunEventDataSchema = z.object({
 export const RunEventsSchema = {
   type: 'string',
   description:
-    'Server-Sent Events (text/event-stream). Each event is `id: <n>` (1, 2, … in order), `event: progress | done | failed` and `data: <JSON>` with {status, progress 0..1, step: {done, total} | null, error?}. The first event says where the run stands; `progress` follows every change; the last is `done` (succeeded) or `failed` with the final status, then the response ends. A comment line `: heartbeat` comes every 15 s while nothing else does.',
+    'Server-Sent Events (text/event-stream). Each event is `id: <n>` (numbered in order, without gaps), `event: progress | done | failed` and `data: <JSON>` with {status, progress 0..1, step: {done, total} | null, error?}. The first event says where the run stands; `progress` follows every change; the last is `done` (succeeded) or `failed` with the final status, then the response ends. A comment line `: heartbeat` comes every 15 s while nothing else does.',
 };
 
 export const runEventsExample = [

@@ -43,7 +43,7 @@ export interface RunStep {
 
 /**
  * What a follower of a run hears (GET /runs/{id}/events): `progress` on every change, then once `done`
- * (succeeded) or `failed`, after which nothing more. `seq` numbers a run's events from 1, in order.
+ * (succeeded) or `failed`, after which nothing more. `seq` numbers a run's events in order (0: queued, before any).
  */
 export interface RunEvent {
   event: 'progress' | 'done' | 'failed';

@@ -108,7 +108,7 @@ export type SimRunView = Ok<CpsSim['/runs/{id}']['get']>;
 export type SimRunResult = Ok<CpsSim['/runs/{id}/result']['get']>;
 /** One event of a run's progress stream (GET /runs/{id}/events, Server-Sent Events). */
 export interface SimRunEvent {
-  /** 1, 2, … in the order the run made them. */
+  /** Numbered in the order the run made them, without gaps. */
   id: number;
   event: 'progress' | 'done' | 'failed';
   data: {
