@@ -13,6 +13,7 @@ import { automaker, batteryCfpContract, cellMaker, complianceOffice } from '../f
 import { eventually } from '../support/eventually.js';
 import { expectDocumented } from '../support/openapi-conformance.js';
 import { expectProblem } from '../support/problems.js';
+import { readTopicUntil } from '../support/topic-reader.js';
 import {
   participantKey as newKey,
   publicJwk,
@@ -90,6 +91,19 @@ describe('console APIs', () => {
           { certification: 'iso27001', evidence: null, expiresAt: null, expired: false },
         ],
       });
+      // Every service's policy input reads the expiry from the registry's event (evidence stays in the registry).
+      const events = await readTopicUntil<{ type: string; participant?: Record<string, unknown> }>(
+        `${env.topicPrefix}.registry.events`,
+        (seen) => seen.some((e) => e.participant?.certificationExpiry !== undefined),
+      );
+      const upserted = events.filter(
+        (e) => e.type === 'participant.upserted' && e.participant?.id === ids.auto,
+      );
+      expect(upserted.at(-1)?.participant).toMatchObject({
+        certifications: ['health-data-handler', 'iso27001'],
+        certificationExpiry: { 'health-data-handler': expiresAt },
+      });
+      expect(JSON.stringify(upserted.at(-1))).not.toContain('example.org');
     });
 
     it('refuses an expiry in the past and evidence over 500 characters, pointing at each', async () => {
