@@ -10,6 +10,7 @@ import type { JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RenkeiClient, type StreamLine } from '@renkei/sdk';
 import { automaker, batteryCfpContract, cellMaker, complianceOffice } from '../fixtures/battery-cfp.js';
+import { admissionsContract, hospital, researchInstitute } from '../fixtures/regional-health.js';
 import { eventually } from '../support/eventually.js';
 import { expectDocumented } from '../support/openapi-conformance.js';
 import { expectProblem } from '../support/problems.js';
@@ -125,6 +126,45 @@ describe('console APIs', () => {
       expect(paths).toEqual(
         expect.arrayContaining(['/certifications/0/evidence', '/certifications/0/expiresAt']),
       );
+    });
+  });
+
+  describe('an expired certification', () => {
+    it('counts as absent: health data is refused once the attested expiry has passed', async () => {
+      for (const name of ['hospital', 'lab']) keys[name] = await newKey(`${name}-key-1`);
+      ids.hospital = (
+        await env.admin.onboard({ ...hospital, jwks: { keys: [publicJwk(keys.hospital!)] } })
+      ).id;
+      ids.lab = (
+        await env.admin.onboard({
+          ...researchInstitute,
+          certifications: [],
+          jwks: { keys: [publicJwk(keys.lab!)] },
+        })
+      ).id;
+      const [hospitalClient, lab] = [as('hospital'), as('lab')];
+      expect(await hospitalClient.registerContract(admissionsContract)).toMatchObject({ status: 'active' });
+      const request = { dataset: 'health.admissions', purpose: 'health-research' };
+      await expectProblem(lab.requestGrant(request), 403, 'HEALTH.RECIPIENT_NOT_CERTIFIED');
+      const expiresAt = new Date(Date.now() + 8_000).toISOString();
+      await env.admin.attestParticipant(ids.lab, {
+        certifications: [{ certification: 'health-data-handler', evidence: 'MHLW-2026-0042', expiresAt }],
+        protection: 'field-encryption',
+      });
+      // Certified until the expiry: the request is made (clearing reads the attestation from Kafka).
+      const granted = await eventually(
+        () => lab.requestGrant(request).catch(() => null),
+        (g) => g !== null,
+        6_000,
+      );
+      expect(granted?.state).toBe('requested');
+      await lab.revokeGrant(granted!.id, 'asked again below');
+      // From the expiry on, the policy input leaves the certification out.
+      await new Promise((r) => setTimeout(r, Math.max(0, Date.parse(expiresAt) - Date.now() + 100)));
+      await expectProblem(lab.requestGrant(request), 403, 'HEALTH.RECIPIENT_NOT_CERTIFIED');
+      expect((await env.admin.participant(ids.lab)).certificationDetails).toEqual([
+        { certification: 'health-data-handler', evidence: 'MHLW-2026-0042', expiresAt, expired: true },
+      ]);
     });
   });
 
