@@ -257,6 +257,9 @@ describe('console APIs', () => {
       expect(
         (await compliance.personConsentOverview({ dataset: 'battery.cfp', state: 'permit' })).total,
       ).toBe(0);
+      // A cursor this API did not give is refused, whatever it decodes to.
+      const forged = Buffer.from(`2026-12-01T00:00:00.000Z|${'-'.repeat(36)}`).toString('base64url');
+      await expectProblem(compliance.personConsentOverview({ after: forged }), 400, 'REQUEST.INVALID');
       // A member is not a compliance officer.
       await expectProblem(cell.personConsentOverview(), 403, 'TOKEN.INSUFFICIENT_SCOPE');
     });
