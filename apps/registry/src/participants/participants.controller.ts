@@ -6,15 +6,28 @@ import { z } from 'zod';
 import { ApiExample, ApiZodBody, Problems, Responds, UuidPipe, ZodPipe } from '@renkei/platform';
 import {
   AttestationsSchema,
+  OffboardSchema,
   OnboardParticipantSchema,
   ParticipantSchema,
   PublicJwkSchema,
   type Attestations,
+  type Offboard,
   type OnboardParticipant,
   type PublicJwk,
+  attestationsExample,
   onboardExample,
   participantExample,
 } from './participants.dto.js';
+
+const offboarded = {
+  type: 'urn:renkei:error:PARTICIPANT.OFFBOARDED',
+  title: 'PARTICIPANT.OFFBOARDED',
+  status: 409,
+  code: 'PARTICIPANT.OFFBOARDED',
+  detail: `Participant ${participantExample.id} is offboarded since 2026-12-02T13:00:00.000Z`,
+  hint: 'Offboarding is final: its record stays as it was offboarded, for the audit',
+  instance: `/participants/${participantExample.id}/reactivate`,
+};
 import { ParticipantsService } from './participants.service.js';
 
 @ApiTags('participants')
@@ -76,7 +89,7 @@ export class ParticipantsController {
     description: 'The suspended participant',
     example: { ...participantExample, status: 'suspended' },
   })
-  @Problems({ 404: ['PARTICIPANT.NOT_FOUND'] })
+  @Problems({ 404: ['PARTICIPANT.NOT_FOUND'], 409: ['PARTICIPANT.OFFBOARDED'] })
   suspend(@CurrentPrincipal() actor: Principal, @Param('id', new UuidPipe()) id: string) {
     return this.participants.setStatus(actor, id, 'suspended');
   }
@@ -86,18 +99,19 @@ export class ParticipantsController {
   @ApiOperation({
     summary: 'Attest certifications and protection level (consortium admin)',
     description:
-      'The policies read these: health data only reaches health-data-handler participants, restricted data only participants attested for field-encryption.',
+      'The policies read these: health data only reaches health-data-handler participants, restricted data only participants attested for field-encryption. Each certification is a name, or {certification, evidence, expiresAt}: evidence is a reference (a certificate number or URL, at most 500 characters), and from expiresAt on the policies treat the certification as absent. The list replaces the one attested before.',
   })
-  @ApiZodBody(AttestationsSchema, { certifications: ['health-data-handler'], protection: 'field-encryption' })
+  @ApiZodBody(AttestationsSchema, attestationsExample)
   @Responds(200, ParticipantSchema, {
     description: 'The participant',
     example: {
       ...participantExample,
       certifications: ['health-data-handler'],
+      certificationDetails: [{ ...attestationsExample.certifications[0], expired: false }],
       protection: 'field-encryption',
     },
   })
-  @Problems({ 404: ['PARTICIPANT.NOT_FOUND'] })
+  @Problems({ 404: ['PARTICIPANT.NOT_FOUND'], 409: ['PARTICIPANT.OFFBOARDED'] })
   attest(
     @CurrentPrincipal() actor: Principal,
     @Param('id', new UuidPipe()) id: string,
@@ -114,7 +128,8 @@ export class ParticipantsController {
     description: 'The reactivated participant',
     example: participantExample,
   })
-  @Problems({ 404: ['PARTICIPANT.NOT_FOUND'] })
+  @Problems({ 404: ['PARTICIPANT.NOT_FOUND'], 409: ['PARTICIPANT.OFFBOARDED'] })
+  @ApiExample(409, 'An offboarded participant stays offboarded', offboarded)
   reactivate(@CurrentPrincipal() actor: Principal, @Param('id', new UuidPipe()) id: string) {
     return this.participants.setStatus(actor, id, 'active');
   }
@@ -141,7 +156,7 @@ export class ParticipantsController {
   @Problems({
     403: ['PARTICIPANT.NOT_VISIBLE'],
     404: ['PARTICIPANT.NOT_FOUND'],
-    409: ['PARTICIPANT.KEY_EXISTS', 'PARTICIPANT.TOO_MANY_KEYS'],
+    409: ['PARTICIPANT.KEY_EXISTS', 'PARTICIPANT.TOO_MANY_KEYS', 'PARTICIPANT.OFFBOARDED'],
   })
   addKey(
     @CurrentPrincipal() actor: Principal,
@@ -166,7 +181,7 @@ export class ParticipantsController {
     400: ['REQUEST.INVALID'],
     403: ['PARTICIPANT.NOT_VISIBLE'],
     404: ['PARTICIPANT.NOT_FOUND', 'PARTICIPANT.KEY_NOT_FOUND'],
-    409: ['PARTICIPANT.LAST_KEY'],
+    409: ['PARTICIPANT.LAST_KEY', 'PARTICIPANT.OFFBOARDED'],
   })
   removeKey(
     @CurrentPrincipal() actor: Principal,
@@ -174,5 +189,32 @@ export class ParticipantsController {
     @Param('kid', new ZodPipe(Kid)) kid: string,
   ) {
     return this.participants.removeKey(actor, id, kid);
+  }
+
+  @Post(':id/offboard')
+  @HttpCode(200)
+  @Authenticated('api', 'participants:admin')
+  @ApiOperation({
+    summary: 'Offboard a participant, for good (consortium admin)',
+    description:
+      "Status becomes offboarded: every later decision about the participant is a deny, its token requests are refused and it can never be reactivated. Clearing then revokes every live grant (requested, granted or suspended) it is party to, as originator or consumer, with reason 'participant offboarded': streams end at once and consumers owe deletion as after any revocation. Preview that with GET /participants/{id}/offboarding-impact on clearing. Offboarding again changes nothing.",
+  })
+  @ApiZodBody(OffboardSchema, { reason: 'Left the consortium on 2026-12-01 (board resolution 2026-47)' })
+  @Responds(200, ParticipantSchema, {
+    description: 'The offboarded participant',
+    example: {
+      ...participantExample,
+      status: 'offboarded',
+      offboardedAt: '2026-12-02T13:00:00.000Z',
+      offboardReason: 'Left the consortium on 2026-12-01 (board resolution 2026-47)',
+    },
+  })
+  @Problems({ 404: ['PARTICIPANT.NOT_FOUND'] })
+  offboard(
+    @CurrentPrincipal() actor: Principal,
+    @Param('id', new UuidPipe()) id: string,
+    @Body(new ZodPipe(OffboardSchema)) body: Offboard,
+  ) {
+    return this.participants.offboard(actor, id, body.reason);
   }
 }
