@@ -1,4 +1,4 @@
-import { Controller, Get, Inject, Param } from '@nestjs/common';
+import { Controller, Get, Inject, Logger, Param, type OnModuleDestroy } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated } from '@renkei/auth';
@@ -32,12 +32,44 @@ export class OffboardingController {
  * A handler beside the projection's (platform-events/); the transport runs both for each event.
  */
 @Controller()
-export class OffboardingListener {
+export class OffboardingListener implements OnModuleDestroy {
+  private readonly log = new Logger('Offboarding');
+  /** Participants whose revocations failed (e.g. PostgreSQL away), each with its next retry. */
+  private readonly retries = new Map<string, NodeJS.Timeout>();
+
   constructor(@Inject(OffboardingService) private readonly offboarding: OffboardingService) {}
 
   @EventPattern('participant.upserted')
   async participantUpserted(@Payload() event: ParticipantEvent): Promise<void> {
     if (event.participant.status !== 'offboarded') return;
-    await this.offboarding.revokeAll(event.participant.id, event.actor);
+    await this.revokeAll(event.participant.id, event.actor, RETRY_FIRST_MS);
+  }
+
+  /**
+   * Revokes, and on failure keeps retrying in the background with backoff until it succeeds: the control
+   * plane moves on (suspensions behind this event must not wait for the database), and the grants of an
+   * offboarded participant still end without a restart once the database is back.
+   */
+  private async revokeAll(id: string, actor: string | undefined, delayMs: number): Promise<void> {
+    try {
+      await this.offboarding.revokeAll(id, actor);
+      if (this.retries.delete(id))
+        this.log.log(`grants of offboarded participant ${id} revoked after a retry`);
+    } catch (error) {
+      this.log.warn(
+        `revoking the grants of offboarded participant ${id} failed (${String(error)}); retrying in ${delayMs} ms`,
+      );
+      clearTimeout(this.retries.get(id));
+      const next = Math.min(delayMs * 2, RETRY_MAX_MS);
+      this.retries.set(id, setTimeout(() => void this.revokeAll(id, actor, next), delayMs).unref());
+    }
+  }
+
+  onModuleDestroy(): void {
+    for (const timer of this.retries.values()) clearTimeout(timer);
+    this.retries.clear();
   }
 }
+
+const RETRY_FIRST_MS = 1_000;
+const RETRY_MAX_MS = 60_000;
