@@ -72,9 +72,9 @@ describe('console: the compliance officer', () => {
       env.admin.onboard({ ...automaker, jwks: { keys: [publicJwk(keys.auto!)] } }),
       env.admin.onboard({ ...complianceOffice, jwks: { keys: [publicJwk(keys.compliance!)] } }),
     ]);
-    ids.cell = cell!.id;
-    ids.auto = auto!.id;
-    ids.compliance = office!.id;
+    ids.cell = cell.id;
+    ids.auto = auto.id;
+    ids.compliance = office.id;
     const client = (name: string) =>
       new RenkeiClient(env.platform.endpoints, { clientId: ids[name]!, privateJwk: keys[name]! });
     const cellClient = client('cell');
@@ -177,7 +177,7 @@ describe('console: the compliance officer', () => {
     await page.getByTestId('export-csv').click();
     const file = await download;
     expect(file.suggestedFilename()).toMatch(/^renkei-audit-.*\.csv$/);
-    const csv = await readFile((await file.path())!, 'utf8');
+    const csv = await readFile(await file.path(), 'utf8');
     const [header, ...rows] = parseCsv(csv);
     expect(header).toEqual(expect.arrayContaining(['seq', 'kind', 'allow', 'action', 'purpose', 'reasons']));
     const col = (name: string) => header!.indexOf(name);
@@ -200,7 +200,7 @@ describe('console: the compliance officer', () => {
     const download = page.waitForEvent('download');
     await page.getByTestId('export-ndjson').click();
     const file = await download;
-    const lines = (await readFile((await file.path())!, 'utf8')).trim().split('\n');
+    const lines = (await readFile(await file.path(), 'utf8')).trim().split('\n');
     const entries = lines.map(
       (l) => JSON.parse(l) as { seq: number; allow: boolean; record: { action: string } },
     );
@@ -242,7 +242,7 @@ describe('console: the compliance officer', () => {
     const download = page.waitForEvent('download');
     await page.getByTestId('checkpoint-download').click();
     const file = await download;
-    const jws = (await readFile((await file.path())!, 'utf8')).trim();
+    const jws = (await readFile(await file.path(), 'utf8')).trim();
     expect(jws).toBe(shown);
     const claims = await verifyCheckpointSignature(jws, await compliance.auditCheckpointKeys());
     expect(file.suggestedFilename()).toBe(`renkei-checkpoint-${claims.seq}.jws`);

@@ -24,15 +24,7 @@ import { PageHeader } from '../../components/PageHeader';
 import { EntryDrawer } from './EntryDrawer';
 import { EntryTable } from './EntryTable';
 import { ExportButtons } from './ExportButtons';
-import {
-  apiQuery,
-  fromLocalInput,
-  readFilters,
-  toLocalInput,
-  writeFilters,
-  type Filters,
-  type KindView,
-} from './filters';
+import { apiQuery, fromLocalInput, readFilters, toLocalInput, writeFilters, type Filters } from './filters';
 
 /** The actions the policy decides (free text is accepted too). */
 const ACTIONS = [
@@ -103,7 +95,7 @@ function FilterForm({ filters, onApply }: { filters: Filters; onApply: (f: Filte
             ]}
             value={draft.decision}
             onChange={(v) => {
-              const next = { ...draft, decision: (v ?? '') as Filters['decision'] };
+              const next = { ...draft, decision: v ?? '' };
               setDraft(next);
               onApply(next);
             }}
@@ -205,7 +197,7 @@ export default function DecisionsPage() {
             <SegmentedControl
               aria-labelledby="kind-label"
               value={filters.kind}
-              onChange={(v) => apply({ ...filters, kind: v as KindView })}
+              onChange={(v) => apply({ ...filters, kind: v })}
               data={[
                 { value: 'decision', label: t('explorer.kinds.decision') },
                 { value: 'security.refusal', label: t('explorer.kinds.refusal') },

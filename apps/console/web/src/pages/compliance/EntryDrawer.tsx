@@ -158,7 +158,8 @@ function RefusalBody({ entry }: { entry: AuditEntry }) {
   const { t } = useTranslation('compliance');
   const fmt = useFormat();
   const r = entry.record;
-  const claimed = (r.claimed ?? null) as { sub?: string; iss?: string } | null;
+  const claim = r.claimed && typeof r.claimed === 'object' ? (r.claimed as Record<string, unknown>) : null;
+  const claimed = claim ? (text(claim.sub) ?? text(claim.iss) ?? '—') : null;
   return (
     <>
       <Section title={t('detail.refusal')} testId="entry-why">
@@ -170,10 +171,7 @@ function RefusalBody({ entry }: { entry: AuditEntry }) {
             [t('detail.category'), text(r.category)],
             [t('detail.count'), typeof r.count === 'number' ? fmt.number(r.count) : null],
             [t('detail.window'), `${fmt.dateTime(text(r.firstAt))} – ${fmt.dateTime(text(r.lastAt))}`],
-            [
-              t('detail.claimed'),
-              claimed ? `${claimed.sub ?? claimed.iss ?? '—'} (${t('detail.unverified')})` : null,
-            ],
+            [t('detail.claimed'), claimed ? `${claimed} (${t('detail.unverified')})` : null],
           ]}
         />
       </Section>

@@ -3,7 +3,7 @@
  * ahead as the user nears the end, and drawn virtually: only the rows in view (and a few around them) are
  * in the DOM, whatever the number of entries loaded. Rows have a fixed height, so scrolling never measures.
  */
-import { Badge, Box, Group, Loader, Text, UnstyledButton } from '@mantine/core';
+import { Badge, Box, Group, Loader, Text } from '@mantine/core';
 import { IconBan, IconCheck, IconShieldX } from '@tabler/icons-react';
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { useVirtualizer } from '@tanstack/react-virtual';
@@ -75,43 +75,107 @@ export function ResultBadge({ kind, allow }: { kind: string; allow: boolean | nu
   );
 }
 
+/** What every row shows the same way: labels and formatters made once per table, not once per row. */
+interface RowKit {
+  columns: Column[];
+  cellStyles: CSSProperties[];
+  open: (seq: number) => void;
+  openLabel: (seq: number) => string;
+  kindLabel: (kind: string) => string;
+  result: { allow: string; deny: string; refused: string };
+  at: (iso: string) => string;
+}
+
+const RESULT_STYLE: CSSProperties = {
+  display: 'inline-flex',
+  alignItems: 'center',
+  gap: 4,
+  padding: '0 8px',
+  border: '1px solid currentColor',
+  borderRadius: 999,
+  fontSize: 11,
+  fontWeight: 700,
+  lineHeight: '18px',
+  textTransform: 'uppercase',
+};
+const RESULT_COLOR = {
+  allow: 'var(--mantine-color-teal-9)',
+  deny: 'var(--mantine-color-red-9)',
+  refused: 'var(--mantine-color-grape-9)',
+};
+
+/** The table's allowed / denied / refused: words and an icon (not colour alone), in plain elements. */
+function ResultText({ row, kit }: { row: EntryRow; kit: RowKit }) {
+  if (row.kind !== 'security.refusal' && row.allow === null) return <>—</>;
+  const which = row.kind === 'security.refusal' ? 'refused' : row.allow ? 'allow' : 'deny';
+  const Icon = which === 'refused' ? IconShieldX : which === 'allow' ? IconCheck : IconBan;
+  return (
+    <span style={{ ...RESULT_STYLE, color: RESULT_COLOR[which] }}>
+      <Icon size={12} aria-hidden />
+      {kit.result[which]}
+    </span>
+  );
+}
+
+const ROW_STYLE: CSSProperties = {
+  position: 'absolute',
+  top: 0,
+  left: 0,
+  width: '100%',
+  height: ROW_HEIGHT,
+  display: 'flex',
+  alignItems: 'center',
+  borderBottom: '1px solid var(--mantine-color-gray-3)',
+  cursor: 'pointer',
+  fontSize: 'var(--mantine-font-size-sm)',
+  background: 'var(--mantine-color-body)',
+};
+const OPEN_STYLE: CSSProperties = {
+  all: 'unset',
+  cursor: 'pointer',
+  textDecoration: 'underline',
+  fontVariantNumeric: 'tabular-nums',
+};
+
+/**
+ * One row: no hooks and no component library inside, so a frame that brings 100 new rows into view
+ * renders plain elements only. Memoised: a row re-renders only when its entry or position changes.
+ */
 const Row = memo(function Row({
   row,
-  columns,
   index,
   start,
-  onOpen,
+  kit,
 }: {
   row: EntryRow;
-  columns: Column[];
   index: number;
   start: number;
-  onOpen: (seq: number) => void;
+  kit: RowKit;
 }) {
-  const { t } = useTranslation('compliance');
-  const fmt = useFormat();
   const value = (id: string) => {
     switch (id) {
       case 'seq':
         return (
-          <UnstyledButton
+          <button
+            type="button"
             onClick={(e) => {
               e.stopPropagation();
-              onOpen(row.seq);
+              kit.open(row.seq);
             }}
-            aria-label={t('entries.open', { seq: row.seq })}
-            style={{ textDecoration: 'underline', fontVariantNumeric: 'tabular-nums' }}
+            aria-label={kit.openLabel(row.seq)}
+            style={OPEN_STYLE}
+            className="mantine-focus-auto"
             data-testid="open-entry"
           >
             {row.seq}
-          </UnstyledButton>
+          </button>
         );
       case 'at':
-        return fmt.dateTime(row.at);
+        return kit.at(row.at);
       case 'kind':
-        return t(`kinds.${row.kind}`, { defaultValue: row.kind });
+        return kit.kindLabel(row.kind);
       case 'allow':
-        return <ResultBadge kind={row.kind} allow={row.allow} />;
+        return <ResultText row={row} kit={kit} />;
       default: {
         const v = row[id as keyof EntryRow];
         return v === null || v === undefined || v === '' ? '—' : String(v);
@@ -124,37 +188,23 @@ const Row = memo(function Row({
       aria-rowindex={index + 2}
       data-testid="entry-row"
       data-seq={row.seq}
-      className="renkei-entry-row"
-      onClick={() => onOpen(row.seq)}
-      style={{
-        position: 'absolute',
-        top: 0,
-        left: 0,
-        width: '100%',
-        height: ROW_HEIGHT,
-        transform: `translateY(${start}px)`,
-        display: 'flex',
-        alignItems: 'center',
-        borderBottom: '1px solid var(--mantine-color-gray-3)',
-        cursor: 'pointer',
-        fontSize: 'var(--mantine-font-size-sm)',
-      }}
+      onClick={() => kit.open(row.seq)}
+      style={{ ...ROW_STYLE, transform: `translateY(${start}px)` }}
     >
-      {columns.map((c) => (
-        <div
-          role="cell"
-          key={c.id}
-          style={cellStyle(c)}
-          title={
-            typeof row[c.id as keyof EntryRow] === 'string' ? String(row[c.id as keyof EntryRow]) : undefined
-          }
-        >
-          {value(c.id)}
-        </div>
-      ))}
+      {kit.columns.map((c, i) => {
+        const v = row[c.id as keyof EntryRow];
+        return (
+          <div role="cell" key={c.id} style={kit.cellStyles[i]} title={typeof v === 'string' ? v : undefined}>
+            {value(c.id)}
+          </div>
+        );
+      })}
     </div>
   );
 });
+
+/** Rows are keyed by their slot in the window, not by entry: scrolling reuses DOM nodes. */
+const SLOTS = 256;
 
 export function EntryTable({
   query,
@@ -169,6 +219,22 @@ export function EntryTable({
   const fmt = useFormat();
   const api = useApi();
   const columns = useColumns(showKind);
+  const kit = useMemo<RowKit>(() => {
+    const dtf = new Intl.DateTimeFormat(fmt.lng, {
+      dateStyle: 'medium',
+      timeStyle: 'medium',
+      timeZone: fmt.timeZone,
+    });
+    return {
+      columns,
+      cellStyles: columns.map(cellStyle),
+      open: onOpen,
+      openLabel: (seq) => t('entries.open', { seq }),
+      kindLabel: (kind) => t(`kinds.${kind}`, { defaultValue: kind }),
+      result: { allow: t('result.allow'), deny: t('result.deny'), refused: t('result.refused') },
+      at: (iso) => dtf.format(new Date(iso)),
+    };
+  }, [columns, onOpen, t, fmt.lng, fmt.timeZone]);
   const entries = useInfiniteQuery({
     queryKey: ['compliance', 'entries', query],
     queryFn: ({ pageParam, signal }) => entryPage(api, query, pageParam, signal),
@@ -184,7 +250,7 @@ export function EntryTable({
     count: rows.length + (more ? 1 : 0),
     getScrollElement: () => scrollRef.current,
     estimateSize: () => ROW_HEIGHT,
-    overscan: 12,
+    overscan: 8,
   });
   const items = virtualizer.getVirtualItems();
   const lastIndex = items.at(-1)?.index ?? 0;
@@ -208,6 +274,8 @@ export function EntryTable({
         role="region"
         aria-label={t('entries.region')}
         data-testid="entries-scroll"
+        data-loaded={rows.length}
+        data-complete={!more && !entries.isPending}
         style={{
           height: 'max(320px, calc(100vh - 380px))',
           overflow: 'auto',
@@ -271,16 +339,7 @@ export function EntryTable({
                     </div>
                   </div>
                 );
-              return (
-                <Row
-                  key={row.seq}
-                  row={row}
-                  columns={columns}
-                  index={vi.index}
-                  start={vi.start}
-                  onOpen={onOpen}
-                />
-              );
+              return <Row key={vi.index % SLOTS} row={row} index={vi.index} start={vi.start} kit={kit} />;
             })}
           </div>
         </div>
