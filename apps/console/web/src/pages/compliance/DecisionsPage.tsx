@@ -30,7 +30,9 @@ import { apiQuery, fromLocalInput, readFilters, toLocalInput, writeFilters, type
 const ACTIONS = [
   'grant.request',
   'grant.approve',
+  'token.issue',
   'publish',
+  'subscribe',
   'deliver',
   'contract.register',
   'aggregate.release',

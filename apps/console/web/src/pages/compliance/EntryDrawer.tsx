@@ -138,7 +138,12 @@ function DecisionBody({ entry }: { entry: AuditEntry }) {
             [t('entries.result'), <ResultBadge key="r" kind={entry.kind} allow={entry.allow} />],
             [t('entries.action'), text(r.action)],
             [t('entries.purpose'), purposeOf(entry)],
-            [t('detail.revision'), text(r.policyRevision) && <Code>{text(r.policyRevision)}</Code>],
+            [
+              t('detail.revision'),
+              (text(entry.policyRevision) ?? text(r.policyRevision)) && (
+                <Code>{text(entry.policyRevision) ?? text(r.policyRevision)}</Code>
+              ),
+            ],
             [t('detail.service'), text(r.service)],
             [t('detail.trace'), text(r.traceId)],
           ]}

@@ -18,9 +18,14 @@ export interface AuditEntry {
   record: Record<string, unknown>;
   hash: string;
   prevHash: string;
-  /** Decisions, once the policy names them (helper "explain"): the deciding rule and why. */
+  /**
+   * Decisions (null for other kinds): the policy action, the deciding rule, its explanation in English and
+   * the policy revision. Entries from before these fields are read from `record`.
+   */
+  action?: string | null;
   rule?: string | null;
-  explanations?: Explanation[] | null;
+  explanation?: string | null;
+  policyRevision?: string | null;
 }
 
 export interface AuditPage {
@@ -64,13 +69,17 @@ export function ruleOf(e: Pick<AuditEntry, 'kind' | 'allow' | 'record' | 'rule'>
   return Array.isArray(r.reasons) && typeof r.reasons[0] === 'string' ? r.reasons[0] : null;
 }
 
+/** Why, one per reason (the record's explanations), else the entry's one English sentence. */
 export function explanationsOf(e: AuditEntry): Explanation[] {
-  const list = e.explanations ?? e.record.explanations;
-  return Array.isArray(list)
+  const list = e.record.explanations;
+  const found = Array.isArray(list)
     ? (list as unknown[]).filter(
         (x): x is Explanation => !!x && typeof x === 'object' && typeof (x as Explanation).code === 'string',
       )
     : [];
+  if (found.length === 0 && e.explanation)
+    return [{ code: ruleOf(e) ?? 'POLICY.DENIED', message: e.explanation }];
+  return found;
 }
 
 export function purposeOf(e: AuditEntry): string | null {
@@ -85,7 +94,7 @@ export const toRow = (e: AuditEntry): EntryRow => ({
   actor: e.actor,
   dataset: e.dataset,
   allow: e.allow,
-  action: e.kind === 'decision' ? str(e.record.action) : null,
+  action: e.kind === 'decision' ? (str(e.action) ?? str(e.record.action)) : null,
   rule: ruleOf(e),
   purpose: e.kind === 'decision' ? purposeOf(e) : null,
 });
