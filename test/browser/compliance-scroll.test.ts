@@ -115,6 +115,44 @@ function mainThreadTasks(events: TraceEvent[]): { wallMs: number; cpuMs: number 
   return (busiest ?? []).map((e) => ({ wallMs: (e.dur ?? 0) / 1000, cpuMs: e.tdur! / 1000 }));
 }
 
+/** The longest main-thread tasks by CPU time and the events inside each (diagnosis). */
+function longestTasks(events: TraceEvent[], n: number) {
+  const main = events.find(
+    (e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain',
+  );
+  const top = events
+    .filter(
+      (e) =>
+        e.ph === 'X' &&
+        (e.name === 'ThreadControllerImpl::RunTask' || e.name === 'RunTask') &&
+        e.tdur !== undefined &&
+        events.some(
+          (m) => m.ph === 'M' && m.args?.name === 'CrRendererMain' && m.pid === e.pid && m.tid === e.tid,
+        ),
+    )
+    .sort((a, b) => b.tdur! - a.tdur!)
+    .slice(0, n);
+  void main;
+  return top.map((t) => ({
+    cpuMs: t.tdur! / 1000,
+    wallMs: t.dur! / 1000,
+    inside: events
+      .filter(
+        (e) =>
+          e !== t &&
+          e.pid === t.pid &&
+          e.tid === t.tid &&
+          e.ph === 'X' &&
+          e.ts >= t.ts &&
+          e.ts + (e.dur ?? 0) <= t.ts + t.dur! &&
+          (e.dur ?? 0) > 2000,
+      )
+      .sort((a, b) => (b.dur ?? 0) - (a.dur ?? 0))
+      .slice(0, 8)
+      .map((e) => `${e.name} ${((e.tdur ?? e.dur ?? 0) / 1000).toFixed(1)}ms`),
+  }));
+}
+
 interface Measured {
   frames: number;
   maxFrameMs: number;
@@ -187,7 +225,17 @@ describe('console: the decision explorer over 100,000 entries', () => {
     const trace: TraceEvent[] = [];
     cdp.on('Tracing.dataCollected', (e) => trace.push(...(e.value as unknown as TraceEvent[])));
     await cdp.send('Tracing.start', {
-      traceConfig: { includedCategories: ['toplevel', '__metadata'], recordMode: 'recordContinuously' },
+      traceConfig: {
+        // RENKEI_TRACE_DETAIL=1: what the longest tasks spent their time on (heavier trace).
+        includedCategories: [
+          'toplevel',
+          '__metadata',
+          ...(process.env.RENKEI_TRACE_DETAIL
+            ? ['devtools.timeline', 'v8', 'disabled-by-default-v8.gc']
+            : []),
+        ],
+        recordMode: 'recordContinuously',
+      },
       transferMode: 'ReportEvents',
     });
     const measured = await page.evaluate(
@@ -286,6 +334,8 @@ describe('console: the decision explorer over 100,000 entries', () => {
       tasksOver50MsCpu: cpu.filter((c) => c > MAX_FRAME_MS).length,
       mainThreadCpuMs: Math.round(cpu.reduce((a, b) => a + b, 0)),
     };
+    if (process.env.RENKEI_TRACE_DETAIL)
+      console.log(`longest tasks: ${JSON.stringify(longestTasks(trace, 5))}`);
     const [load1] = loadavg();
     const { longAnimationFrames, longTasks, ...figures } = measured;
     const summary = {

@@ -83,7 +83,7 @@ interface RowKit {
   openLabel: (seq: number) => string;
   kindLabel: (kind: string) => string;
   result: { allow: string; deny: string; refused: string };
-  at: (iso: string) => string;
+  at: (ms: number) => string;
 }
 
 const RESULT_STYLE: CSSProperties = {
@@ -232,7 +232,7 @@ export function EntryTable({
       openLabel: (seq) => t('entries.open', { seq }),
       kindLabel: (kind) => t(`kinds.${kind}`, { defaultValue: kind }),
       result: { allow: t('result.allow'), deny: t('result.deny'), refused: t('result.refused') },
-      at: (iso) => dtf.format(new Date(iso)),
+      at: (ms) => dtf.format(ms),
     };
   }, [columns, onOpen, t, fmt.lng, fmt.timeZone]);
   const entries = useInfiniteQuery({
@@ -250,7 +250,7 @@ export function EntryTable({
     count: rows.length + (more ? 1 : 0),
     getScrollElement: () => scrollRef.current,
     estimateSize: () => ROW_HEIGHT,
-    overscan: 8,
+    overscan: 5,
   });
   const items = virtualizer.getVirtualItems();
   const lastIndex = items.at(-1)?.index ?? 0;
