@@ -35,6 +35,7 @@ export {
   type Visibility,
 } from './contract.js';
 export {
+  type Certification,
   Certifications,
   type ParticipantRole,
   ParticipantRoles,
