@@ -198,7 +198,16 @@ describe('console: the decision explorer over 100,000 entries', () => {
     const all = await compliance.auditEntries({ kind: 'decision', limit: '1' });
     seeded = { ms: Date.now() - started, first: all.items[0]!.seq, last: 0 };
     // A checkpoint now: the checkpointer walks the new entries once, before the browser measures.
-    seeded.last = (await compliance.createAuditCheckpoint()).seq;
+    // On a loaded machine the walk can outlast a request's database deadline (503, retry-after): ask again.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        seeded.last = (await compliance.createAuditCheckpoint()).seq;
+        break;
+      } catch (error) {
+        if (attempt >= 12 || (error as { status?: number }).status !== 503) throw error;
+        await new Promise((r) => setTimeout(r, 5_000));
+      }
+    }
     console.log(
       `seeded ${ENTRIES} decisions in ${seeded.ms} ms (chain head seq ${seeded.last}, checkpoint signed)`,
     );

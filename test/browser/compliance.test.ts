@@ -89,6 +89,8 @@ describe('console: the compliance officer', () => {
       403,
       'PURPOSE.NOT_ALLOWED',
     );
+    // A person's opt-out the cell maker records: the overview shows the pseudonymous reference only.
+    await cellClient.optOut('pt-7f3a91', 'battery.cfp');
     // A security refusal: a token that is not one.
     const refused = await fetch(`${env.platform.endpoints.clearing}/grants`, {
       headers: { authorization: 'Bearer not-a-token' },
@@ -122,11 +124,13 @@ describe('console: the compliance officer', () => {
     await expectAccessible(page, 'compliance decisions');
     await page.getByLabel('Dataset').fill('battery.cfp');
     await page.getByRole('combobox', { name: 'Action' }).fill('grant.request');
+    await page.getByLabel('Deciding rule').fill('PURPOSE.NOT_ALLOWED');
     await page.getByRole('combobox', { name: 'Result' }).click();
     await page.getByRole('option', { name: 'Denied' }).click();
     await page.getByTestId('apply-filters').click();
     await expect.poll(() => new URL(page.url()).searchParams.get('decision')).toBe('deny');
     expect(new URL(page.url()).searchParams.get('dataset')).toBe('battery.cfp');
+    expect(new URL(page.url()).searchParams.get('rule')).toBe('PURPOSE.NOT_ALLOWED');
     const row = page.locator(`[data-testid=entry-row][data-seq="${deniedSeq}"]`);
     await row.waitFor();
     // Only denials are listed, each with its deciding rule.
@@ -259,7 +263,13 @@ describe('console: the compliance officer', () => {
     await expectAccessible(page, 'compliance deletion obligations');
     await go('Persons’ consents');
     await page.getByRole('heading', { level: 1, name: 'Persons’ consents' }).waitFor();
-    await page.getByTestId('consent-counts').or(page.getByTestId('problem')).waitFor();
+    const records = page.getByTestId('consent-records');
+    await records.waitFor();
+    expect(await records.getByTestId('subject-ref').allTextContents()).toEqual(['pt-7f3a91']);
+    const text = (await records.textContent()) ?? '';
+    expect(text).toContain(cellMaker.legalName);
+    expect(text).toContain('Opt-out');
+    expect(await page.getByTestId('consent-counts').textContent()).toContain('battery.cfp');
     await expectAccessible(page, 'compliance persons’ consents');
   });
 

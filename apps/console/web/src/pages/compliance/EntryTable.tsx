@@ -255,8 +255,11 @@ export function EntryTable({
   const items = virtualizer.getVirtualItems();
   const lastIndex = items.at(-1)?.index ?? 0;
   const { fetchNextPage, isFetchingNextPage } = entries;
+  // One page at a time: a second call while one is in flight is a no-op (never cancel-and-restart, which
+  // could append pages out of order).
   useEffect(() => {
-    if (more && !isFetchingNextPage && lastIndex >= rows.length - READ_AHEAD) void fetchNextPage();
+    if (more && !isFetchingNextPage && lastIndex >= rows.length - READ_AHEAD)
+      void fetchNextPage({ cancelRefetch: false });
   }, [more, isFetchingNextPage, lastIndex, rows.length, fetchNextPage]);
 
   // Back to the top when the filters change.
