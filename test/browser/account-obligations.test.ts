@@ -55,7 +55,7 @@ describe('console: deletion obligations, confirmed with a receipt signed in the 
     const page = await (await newContext(browser)).newPage();
     const name = who === 'cell' ? cellMaker.legalName : automaker.legalName;
     await signIn(page, consoleUrl, keyFile(ids[who], keys[who], name));
-    await page.getByRole('navigation').getByRole('link', { name: 'Deletion obligations' }).click();
+    await page.getByRole('navigation').getByRole('link', { name: 'Our deletion obligations' }).click();
     await page.getByRole('heading', { name: 'Deletion obligations', level: 1 }).waitFor();
     return page;
   }
