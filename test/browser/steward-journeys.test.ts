@@ -117,10 +117,11 @@ describe('console: the member data steward', () => {
     const card = owner.getByTestId(`grant-${grantId}`);
     await card.waitFor();
     expect(await card.getByTestId('grant-state').textContent()).toBe('Requested');
+    // The grant's terms and, once loaded, the contract's next to them.
+    await expect.poll(() => card.textContent()).toContain('365 days'); // the contract's retention
     const text = await card.textContent();
     expect(text).toContain('cfp-disclosure');
     expect(text).toContain('14 days'); // the consumer's deletion term
-    expect(text).toContain('365 days'); // the contract's retention
     await expectAccessible(owner, 'steward grants');
     await screenshot(owner, 'steward-grants');
 
@@ -138,7 +139,16 @@ describe('console: the member data steward', () => {
     await go(consumer, `/steward/tail?grant=${grantId}`);
     await consumer.getByTestId('tail-start').click();
     await expect
-      .poll(() => consumer.getByTestId('tail-status').getAttribute('data-status'), { timeout: 15_000 })
+      .poll(
+        async () => {
+          const status = await consumer.getByTestId('tail-status').getAttribute('data-status');
+          // A refusal says why: show it in the failure.
+          return status === 'failed'
+            ? `failed: ${await consumer.getByRole('alert').allTextContents()}`
+            : status;
+        },
+        { timeout: 15_000 },
+      )
       .toBe('live');
 
     await go(owner, '/steward/publish?dataset=battery.cfp');
@@ -240,7 +250,7 @@ describe('console: the member data steward', () => {
     expect(breaks).toContain('TYPE_NARROWED');
     // On the schema itself: the lines those paths name carry the marks.
     const marked = result.locator('[data-testid=schema-view] [data-break]');
-    expect(await marked.evaluateAll((els) => els.map((e) => e.getAttribute('data-path')))).toEqual([
+    expect((await marked.evaluateAll((els) => els.map((e) => e.getAttribute('data-path')))).sort()).toEqual([
       '/properties/cfpKgCo2ePerKwh/maximum',
       '/properties/unitPriceJpy/type',
     ]);

@@ -11,7 +11,6 @@ import {
   Code,
   Group,
   Paper,
-  ScrollArea,
   SegmentedControl,
   Skeleton,
   Stack,
@@ -32,7 +31,7 @@ import { useApi } from '../../auth/context';
 import { PageHeader } from '../../components/PageHeader';
 import { ProblemAlert } from '../../components/ProblemAlert';
 import { useFormat } from '../../format';
-import { ContractStatusBadge, ParticipantId, ReasonAction, seg, Term, useMe } from './common';
+import { ContractStatusBadge, ParticipantId, ReasonAction, seg, Term, useMe, readable } from './common';
 import { RequestAccessButton } from './RequestAccess';
 import { jsonLines, lineOf } from './schemaLines';
 import type { CompatibilityReport, ContractView, SchemaBreak, Transition } from './types';
@@ -170,8 +169,8 @@ function VersionDetail({ contract: c, owner }: { contract: ContractView; owner: 
     await client.invalidateQueries({ queryKey: ['steward', 'transitions', c.dataset, c.version] });
   };
   const moves: { to: 'activate' | 'deprecate' | 'retire'; from: string; color: string }[] = [
-    { to: 'activate', from: 'draft', color: 'green' },
-    { to: 'deprecate', from: 'active', color: 'orange' },
+    { to: 'activate', from: 'draft', color: 'indigo' },
+    { to: 'deprecate', from: 'active', color: 'red' },
     { to: 'retire', from: 'deprecated', color: 'red' },
   ];
   return (
@@ -298,15 +297,14 @@ export function SchemaView({ schema, breaks }: { schema: unknown; breaks: Schema
     return byLine;
   }, [breaks, lines]);
   return (
-    <ScrollArea.Autosize mah={480} type="auto">
-      <Box
-        component="pre"
-        m={0}
-        fz="xs"
-        ff="monospace"
-        data-testid="schema-view"
-        aria-label={t('steward:contract.schema')}
-      >
+    <Box
+      mah={480}
+      style={{ overflow: 'auto' }}
+      tabIndex={0}
+      role="region"
+      aria-label={t('steward:contract.schema')}
+    >
+      <Box component="pre" m={0} fz="xs" ff="monospace" data-testid="schema-view">
         {lines.map((line, i) => {
           const mark = marks.get(i);
           return (
@@ -330,7 +328,7 @@ export function SchemaView({ schema, breaks }: { schema: unknown; breaks: Schema
           );
         })}
       </Box>
-    </ScrollArea.Autosize>
+    </Box>
   );
 }
 
@@ -405,7 +403,12 @@ function DryRun({ dataset, base }: { dataset: string; base: ContractView }) {
           {report && (
             <Paper withBorder p="sm" data-testid="dry-run-result">
               {report.compatible ? (
-                <Alert color="green" icon={<IconCircleCheck />} title={t('steward:dryRun.compatible')}>
+                <Alert
+                  styles={readable}
+                  color="green"
+                  icon={<IconCircleCheck />}
+                  title={t('steward:dryRun.compatible')}
+                >
                   {t('steward:dryRun.compatibleDetail', {
                     version: report.version,
                     against: report.checkedAgainst.join(', ') || '—',
@@ -415,6 +418,7 @@ function DryRun({ dataset, base }: { dataset: string; base: ContractView }) {
               ) : (
                 <Stack>
                   <Alert
+                    styles={readable}
                     color="red"
                     icon={<IconAlertTriangle />}
                     title={t('steward:dryRun.breaking', { count: report.breaks.length })}

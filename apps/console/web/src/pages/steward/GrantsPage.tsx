@@ -94,7 +94,7 @@ export function GrantsPage() {
           <Tabs.Tab value="inbox" data-testid="tab-inbox">
             {t('steward:grants.inbox')}{' '}
             {waiting > 0 && (
-              <Badge size="sm" color="yellow" variant="filled" c="dark">
+              <Badge size="sm" color="dark" variant="outline">
                 {t('steward:grants.waiting', { count: waiting })}
               </Badge>
             )}
@@ -247,7 +247,7 @@ function GrantCard({
             label={t('steward:grants.suspend')}
             title={t('steward:grants.suspendTitle', { dataset: g.dataset })}
             description={t('steward:grants.suspendHelp')}
-            color="orange"
+            color="red"
             onConfirm={act('suspend')}
             testId="suspend"
           />
@@ -256,7 +256,6 @@ function GrantCard({
           <ReasonAction
             label={t('steward:grants.resume')}
             title={t('steward:grants.resumeTitle', { dataset: g.dataset })}
-            color="green"
             onConfirm={act('resume')}
             testId="resume"
           />
@@ -317,10 +316,15 @@ function ApproveAction({ grant: g }: { grant: Grant }) {
   };
   return (
     <>
-      <Button size="xs" color="green" onClick={open} data-testid="approve">
+      <Button size="xs" onClick={open} data-testid="approve">
         {t('steward:grants.approve')}
       </Button>
-      <Modal opened={opened} onClose={close} title={t('steward:grants.approveTitle', { dataset: g.dataset })}>
+      <Modal
+        opened={opened}
+        onClose={close}
+        title={t('steward:grants.approveTitle', { dataset: g.dataset })}
+        closeButtonProps={{ 'aria-label': t('steward:close') }}
+      >
         <Stack>
           <Text size="sm">{t('steward:grants.approveHelp', { purpose: g.purpose })}</Text>
           <div>
@@ -353,7 +357,7 @@ function ApproveAction({ grant: g }: { grant: Grant }) {
             <Button variant="default" onClick={close}>
               {t('steward:cancel')}
             </Button>
-            <Button color="green" loading={busy} onClick={() => void approve()} data-testid="confirm">
+            <Button loading={busy} onClick={() => void approve()} data-testid="confirm">
               {t('steward:grants.approve')}
             </Button>
           </Group>

@@ -30,7 +30,7 @@ import { useApi } from '../../auth/context';
 import { ApiError } from '../../api/problem';
 import { PageHeader } from '../../components/PageHeader';
 import { ProblemAlert } from '../../components/ProblemAlert';
-import { seg, useMe } from './common';
+import { seg, useMe, readable } from './common';
 import type { CatalogPage, ContractView, DatasetToken, Published } from './types';
 import { validate, type Failure, type Schema } from './validate';
 
@@ -203,7 +203,8 @@ function PublishForm({ contract }: { contract: ContractView }) {
   const blocked = checkHere && failures.length > 0;
 
   return (
-    <SimpleGrid cols={{ base: 1, lg: 2 }}>
+    // Error text at 4.5:1 on white (the default error red is lighter).
+    <SimpleGrid cols={{ base: 1, lg: 2 }} style={{ '--mantine-color-error': 'var(--mantine-color-red-9)' }}>
       <Card
         withBorder
         component="form"
@@ -246,7 +247,7 @@ function PublishForm({ contract }: { contract: ContractView }) {
             />
           ))}
           {checkHere && rootErrors.length > 0 && (touched.size > 0 || publish.isError) && (
-            <Alert color="red" data-testid="publish-root-errors">
+            <Alert styles={readable} color="red" data-testid="publish-root-errors">
               {rootErrors.map((f) => (
                 <Text size="sm" key={`${f.path}-${f.keyword}`}>
                   <Code>{f.path || '/'}</Code> {message(f)}
@@ -264,6 +265,7 @@ function PublishForm({ contract }: { contract: ContractView }) {
           <ProblemAlert error={publish.error} title={t('steward:publish.refused')} />
           {publish.data && (
             <Alert
+              styles={readable}
               color="green"
               icon={<IconCircleCheck />}
               title={t('steward:publish.accepted')}

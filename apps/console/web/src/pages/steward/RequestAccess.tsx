@@ -78,7 +78,13 @@ function RequestAccessModal({ entry, onClose }: { entry: ContractView; onClose: 
     });
   };
   return (
-    <Modal opened onClose={onClose} title={t('steward:request.title', { dataset: entry.dataset })} size="lg">
+    <Modal
+      opened
+      onClose={onClose}
+      title={t('steward:request.title', { dataset: entry.dataset })}
+      size="lg"
+      closeButtonProps={{ 'aria-label': t('steward:close') }}
+    >
       <form onSubmit={submit}>
         <Stack>
           <Text size="sm">{t('steward:request.intro')}</Text>

@@ -34,7 +34,7 @@ import { useApi } from '../../auth/context';
 import { PageHeader } from '../../components/PageHeader';
 import { ProblemAlert } from '../../components/ProblemAlert';
 import { useFormat } from '../../format';
-import { seg } from './common';
+import { seg, readable } from './common';
 import type { DatasetToken, Grant, StreamLine } from './types';
 
 type Shown = Exclude<StreamLine, { type: 'heartbeat' }> & { n: number; receivedAt: string };
@@ -212,8 +212,7 @@ export function TailPage() {
           <Group>
             {running ? (
               <Button
-                color="red"
-                variant="light"
+                variant="default"
                 leftSection={<IconPlayerStop size={16} />}
                 onClick={stop}
                 data-testid="tail-stop"
@@ -269,6 +268,7 @@ export function TailPage() {
       <ProblemAlert error={error} title={t('steward:tail.refused')} />
       {end && (
         <Alert
+          styles={readable}
           color={end.code === 'STREAM.CLOSED' ? 'gray' : 'orange'}
           icon={<IconPlugConnectedX />}
           title={t('steward:tail.ended')}
@@ -288,7 +288,7 @@ export function TailPage() {
             {t('steward:tail.lines', { count: lines.length })}
           </Title>
           {paused && held.length > 0 && (
-            <Badge color="yellow" c="dark">
+            <Badge color="dark" variant="outline">
               {t('steward:tail.held', { count: held.length })}
             </Badge>
           )}
@@ -323,7 +323,7 @@ function LineCard({ line }: { line: Shown }) {
       <Card withBorder p="xs" data-testid="tail-event">
         <Group gap="xs" justify="space-between">
           <Group gap="xs">
-            <Badge size="sm" variant="light">
+            <Badge size="sm" variant="outline">
               {e.type}
             </Badge>
             {e.subject && <Code>{e.subject}</Code>}
@@ -348,13 +348,13 @@ function LineCard({ line }: { line: Shown }) {
   }
   if (line.type === 'notice')
     return (
-      <Alert color="blue" p="xs" title={line.code} data-testid="tail-notice">
+      <Alert styles={readable} color="blue" p="xs" title={line.code} data-testid="tail-notice">
         <Text size="sm">{line.message}</Text>
         {line.reason && <Text size="xs">{line.reason}</Text>}
       </Alert>
     );
   return (
-    <Alert color="orange" p="xs" title={t('steward:tail.endLine', { code: line.code })}>
+    <Alert styles={readable} color="orange" p="xs" title={t('steward:tail.endLine', { code: line.code })}>
       <Text size="sm">{line.message}</Text>
     </Alert>
   );

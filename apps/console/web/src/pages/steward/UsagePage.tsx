@@ -25,7 +25,7 @@ import { ApiError } from '../../api/problem';
 import { PageHeader } from '../../components/PageHeader';
 import { ProblemAlert } from '../../components/ProblemAlert';
 import { useFormat } from '../../format';
-import { ParticipantId } from './common';
+import { ParticipantId, readable } from './common';
 import type { Usage, UsageSeries, UsageSeriesRow } from './types';
 import { bucketsBetween, metrics, rowsFromItems, totalsBy, type Metric } from './usageData';
 
@@ -50,7 +50,7 @@ export function UsagePage() {
     queryKey: ['steward', 'usage', dataset, from.toISOString()],
     queryFn: ({ signal }) =>
       api.get<Usage>('clearing', '/audit/usage', {
-        query: { dataset, from: from.toISOString(), to: to.toISOString(), limit: 1000 },
+        query: { dataset, from: from.toISOString(), to: to.toISOString(), limit: 500 },
         signal,
       }),
   });
@@ -148,12 +148,12 @@ export function UsagePage() {
       </Group>
       <ProblemAlert error={usage.error ?? series.error} />
       {series.data === null && (
-        <Alert color="blue" mb="md">
+        <Alert styles={readable} color="blue" mb="md">
           {t('steward:usage.fromEntries')}
         </Alert>
       )}
       {series.data?.truncated && (
-        <Alert color="yellow" mb="md">
+        <Alert styles={readable} color="yellow" mb="md">
           {t('steward:usage.truncated')}
         </Alert>
       )}

@@ -52,7 +52,16 @@ export function GrantStateBadge({ state }: { state: GrantState }) {
   const { t } = useTranslation();
   const look = grantLook[state];
   return (
-    <Badge color={look.color} variant="light" leftSection={look.icon} data-testid="grant-state">
+    <Badge
+      color="dark"
+      variant="outline"
+      leftSection={
+        <Text span c={`${look.color}.9`} lh={0}>
+          {look.icon}
+        </Text>
+      }
+      data-testid="grant-state"
+    >
       {t(`steward:grantState.${state}`)}
     </Badge>
   );
@@ -68,7 +77,7 @@ const contractColor: Record<ContractStatus, string> = {
 export function ContractStatusBadge({ status }: { status: ContractStatus }) {
   const { t } = useTranslation();
   return (
-    <Badge color={contractColor[status]} variant="light" data-testid="contract-status">
+    <Badge color={contractColor[status]} variant="dot" data-testid="contract-status">
       {t(`steward:contractStatus.${status}`)}
     </Badge>
   );
@@ -86,7 +95,7 @@ export function ReasonAction({
   reasonRequired = false,
   onConfirm,
   testId,
-  variant = 'light',
+  variant = 'default',
 }: {
   label: string;
   title: string;
@@ -95,7 +104,7 @@ export function ReasonAction({
   reasonRequired?: boolean;
   onConfirm: (reason: string | null) => Promise<unknown>;
   testId?: string;
-  variant?: 'light' | 'filled' | 'outline' | 'subtle';
+  variant?: 'default' | 'filled' | 'outline' | 'subtle';
 }) {
   const { t } = useTranslation();
   const [opened, { open, close }] = useDisclosure(false);
@@ -117,10 +126,16 @@ export function ReasonAction({
   };
   return (
     <>
-      <Button size="xs" variant={variant} color={color} onClick={open} data-testid={testId}>
+      <Button size="xs" variant={variant} onClick={open} data-testid={testId}>
         {label}
       </Button>
-      <Modal opened={opened} onClose={close} title={title} centered>
+      <Modal
+        opened={opened}
+        onClose={close}
+        title={title}
+        centered
+        closeButtonProps={{ 'aria-label': t('steward:close') }}
+      >
         <Stack>
           {description && <Text size="sm">{description}</Text>}
           <Textarea
@@ -169,3 +184,6 @@ export function Term({ term, children }: { term: string; children: ReactNode }) 
     </Group>
   );
 }
+
+/** Alert titles in the text colour: the light variants' coloured titles fall under 4.5:1 (WCAG AA). */
+export const readable = { title: { color: 'var(--mantine-color-text)' } };
