@@ -365,8 +365,8 @@ function DryRun({ dataset, base }: { dataset: string; base: ContractView }) {
       <Text size="sm" c="dimmed" mb="sm">
         {t('steward:dryRun.description', { mode: base.compatibility })}
       </Text>
-      <Group align="flex-start" grow wrap="wrap">
-        <Stack miw={320}>
+      <Stack>
+        <Stack>
           <Textarea
             label={t('steward:dryRun.schema')}
             description={t('steward:dryRun.schemaHelp')}
@@ -398,7 +398,7 @@ function DryRun({ dataset, base }: { dataset: string; base: ContractView }) {
             </Button>
           </Group>
         </Stack>
-        <Stack miw={320}>
+        <Stack>
           <ProblemAlert error={check.error} />
           {report && (
             <Paper withBorder p="sm" data-testid="dry-run-result">
@@ -447,7 +447,7 @@ function DryRun({ dataset, base }: { dataset: string; base: ContractView }) {
             </Paper>
           )}
         </Stack>
-      </Group>
+      </Stack>
     </section>
   );
 }

@@ -323,7 +323,7 @@ function LineCard({ line }: { line: Shown }) {
       <Card withBorder p="xs" data-testid="tail-event">
         <Group gap="xs" justify="space-between">
           <Group gap="xs">
-            <Badge size="sm" variant="outline">
+            <Badge size="sm" variant="outline" tt="none">
               {e.type}
             </Badge>
             {e.subject && <Code>{e.subject}</Code>}
