@@ -60,6 +60,13 @@ describe('console: the member data steward', () => {
         properties: { ...batteryCfpContract.schema.properties, plantId: { type: 'string' } },
       },
     });
+    // A restricted dataset: only consumers attested for field encryption may even ask for it.
+    await cell.registerContract({
+      ...batteryCfpContract,
+      dataset: 'battery.recycling',
+      title: 'Recycled material share per lot',
+      sensitivity: 'restricted',
+    });
     browser = await launchBrowser();
     ownerContext = await newContext(browser);
     consumerContext = await newContext(browser);
@@ -110,6 +117,19 @@ describe('console: the member data steward', () => {
       }),
     ]);
     grantId = grants[0]!.id;
+  });
+
+  it('shows why the policy refuses a request: the deciding rule and its explanation', async () => {
+    await go(consumer, '/steward/catalog');
+    await consumer.getByTestId('request-battery.recycling').click();
+    const dialog = consumer.getByRole('dialog');
+    await dialog.getByTestId('request-submit').click();
+    const why = dialog.getByTestId('problem-why');
+    await why.waitFor();
+    expect(await why.textContent()).toContain('PROTECTION.INSUFFICIENT');
+    expect(await dialog.getByTestId('problem').textContent()).toContain('403');
+    await expectAccessible(consumer, 'steward request refused');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
   });
 
   it('shows the request in the owner’s inbox with its terms; the owner approves it with a reason', async () => {
@@ -205,6 +225,8 @@ describe('console: the member data steward', () => {
     await byConsumer.locator('.recharts-surface').first().waitFor({ timeout: 15_000 });
     await expectAccessible(owner, 'steward usage');
     await screenshot(owner, 'steward-usage');
+    // From the usage series endpoint, not the fallback that counts entries in the browser.
+    expect(await owner.getByTestId('usage-fallback').count()).toBe(0);
     await owner.getByTestId('table-toggle-by-purpose').click();
     const purposes = owner.getByTestId('chart-by-purpose').locator('table');
     await purposes.waitFor();

@@ -148,7 +148,7 @@ export function UsagePage() {
       </Group>
       <ProblemAlert error={usage.error ?? series.error} />
       {series.data === null && (
-        <Alert styles={readable} color="blue" mb="md">
+        <Alert styles={readable} color="blue" mb="md" data-testid="usage-fallback">
           {t('steward:usage.fromEntries')}
         </Alert>
       )}
