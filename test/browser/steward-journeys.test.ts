@@ -198,6 +198,17 @@ describe('console: the member data steward', () => {
     expect(await event.textContent()).toContain('61.5');
     await expectAccessible(consumer, 'steward live tail');
     await screenshot(consumer, 'steward-tail');
+
+    // Paused, the tail holds new events back (the stream stays open) and shows them on resume.
+    await consumer.getByTestId('tail-pause').click();
+    await owner.getByTestId('field-lotId').fill('lot-2026-12-0002');
+    await owner.getByTestId('publish-submit').click();
+    await expect
+      .poll(() => consumer.getByTestId('tail-resume').textContent(), { timeout: 30_000 })
+      .toBe('Resume (1 held)');
+    expect(await consumer.getByTestId('tail-event').filter({ hasText: 'lot-2026-12-0002' }).count()).toBe(0);
+    await consumer.getByTestId('tail-resume').click();
+    await consumer.getByTestId('tail-event').filter({ hasText: 'lot-2026-12-0002' }).waitFor();
   });
 
   it('ends the consumer’s tail when the owner revokes the grant, saying why', async () => {
@@ -217,6 +228,13 @@ describe('console: the member data steward', () => {
     await end.waitFor({ timeout: 20_000 });
     expect(await end.textContent()).toContain('GRANT.REVOKED');
     expect(await consumer.getByTestId('tail-status').getAttribute('data-status')).toBe('ended');
+
+    // The consumer's own requests show the grant revoked.
+    await go(consumer, '/steward/grants');
+    await consumer.getByTestId('tab-mine').click();
+    const mine = consumer.getByTestId(`grant-${grantId}`);
+    await expect.poll(() => mine.getByTestId('grant-state').textContent()).toBe('Revoked');
+    await expectAccessible(consumer, 'steward grants (my requests)');
   });
 
   it('shows usage by consumer and purpose, as charts and as tables', async () => {
