@@ -92,7 +92,7 @@ export function CatalogPage() {
           />
           <TextInput
             label={t('steward:catalog.purpose')}
-            placeholder="cfp-disclosure"
+            placeholder={t('steward:catalog.purposePlaceholder')}
             value={purpose}
             onChange={(e) => {
               setPurpose(e.currentTarget.value);
