@@ -50,8 +50,11 @@ export async function buildConsole(options: ConsoleOptions): Promise<FastifyInst
       upstream,
       prefix: `/api/${name}`,
       rewritePrefix: '',
-      // Streams (NDJSON deliveries, server-sent events) pass through unbuffered and without a deadline.
+      // Streams (NDJSON deliveries, server-sent events) pass through unbuffered and without a deadline:
+      // reply-from turns a request timeout of 0 into 10 s for anything but server-sent events, which would
+      // cut a quiet delivery stream (heartbeats come every 15 s).
       http: { requestOptions: { timeout: 0 } },
+      replyOptions: { timeout: 0 },
     });
   }
   app.get('/health', () => ({ status: 'ok' }));

@@ -10,7 +10,7 @@ export {
   unauthenticated,
   unavailable,
 } from './errors.js';
-export { assertLegalIdentifiers, corporateNumberCheckDigit } from './identity.js';
+export { assertLegalIdentifiers, corporateNumberCheckDigit, isValidCorporateNumber } from './identity.js';
 export { type Clock, CLOCK, FixedClock, systemClock } from './clock.js';
 export { assertTransition, type GrantState, GrantStates, HISTORY_ALL, historyStartMs } from './grant.js';
 export {

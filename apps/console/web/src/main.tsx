@@ -2,7 +2,16 @@ import '@mantine/core/styles.css';
 import '@mantine/charts/styles.css';
 import '@mantine/notifications/styles.css';
 import './i18n';
-import { Anchor, NavLink, createTheme, MantineProvider, type CSSVariablesResolver } from '@mantine/core';
+import {
+  Anchor,
+  Drawer,
+  Modal,
+  NavLink,
+  Notification,
+  createTheme,
+  MantineProvider,
+  type CSSVariablesResolver,
+} from '@mantine/core';
 import { ModalsProvider } from '@mantine/modals';
 import { Notifications } from '@mantine/notifications';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
@@ -22,6 +31,10 @@ const theme = createTheme({
     Anchor: Anchor.extend({ defaultProps: { underline: 'always' } }),
     // The light variant's active item falls below 4.5:1; filled keeps white on indigo-8.
     NavLink: NavLink.extend({ defaultProps: { variant: 'filled' } }),
+    // Close buttons are icons: give them a name screen readers can say.
+    Modal: Modal.extend({ defaultProps: { closeButtonProps: { 'aria-label': 'Close' } } }),
+    Drawer: Drawer.extend({ defaultProps: { closeButtonProps: { 'aria-label': 'Close' } } }),
+    Notification: Notification.extend({ defaultProps: { closeButtonProps: { 'aria-label': 'Close' } } }),
   },
 });
 const contrast: CSSVariablesResolver = () => ({
@@ -29,6 +42,14 @@ const contrast: CSSVariablesResolver = () => ({
   light: {
     '--mantine-color-dimmed': 'var(--mantine-color-gray-7)',
     '--mantine-color-placeholder': 'var(--mantine-color-gray-7)',
+    // Field errors and light alerts/badges: red-6 on white is 3.3:1; the 9th shade of each is above 4.5:1.
+    '--mantine-color-error': 'var(--mantine-color-red-9)',
+    ...Object.fromEntries(
+      ['red', 'orange', 'yellow', 'green', 'teal', 'blue', 'indigo', 'grape', 'gray'].map((c) => [
+        `--mantine-color-${c}-light-color`,
+        `var(--mantine-color-${c}-9)`,
+      ]),
+    ),
   },
   dark: {},
 });
