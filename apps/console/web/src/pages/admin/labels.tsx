@@ -1,0 +1,69 @@
+/** Small pieces the admin pages share: status badges, country names, role and certification labels. */
+import { Badge } from '@mantine/core';
+import { IconCircleCheck, IconCircleOff, IconClock, IconPlayerPause } from '@tabler/icons-react';
+import { useMemo } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { ParticipantStatus } from './types';
+
+const statusLook: Record<ParticipantStatus, { color: string; icon: typeof IconCircleCheck }> = {
+  active: { color: 'teal', icon: IconCircleCheck },
+  suspended: { color: 'orange', icon: IconPlayerPause },
+  pending: { color: 'gray', icon: IconClock },
+  offboarded: { color: 'dark', icon: IconCircleOff },
+};
+
+/** A status in words and an icon, not colour alone. */
+export function StatusBadge({ status }: { status: ParticipantStatus }) {
+  const { t } = useTranslation();
+  const look = statusLook[status] ?? statusLook.pending;
+  return (
+    <Badge
+      color={look.color}
+      variant="light"
+      leftSection={<look.icon size={12} aria-hidden />}
+      data-testid="participant-status"
+      styles={{ label: { color: 'var(--mantine-color-text)' } }}
+    >
+      {t(`admin:status.${status}`, { defaultValue: status })}
+    </Badge>
+  );
+}
+
+/** Every ISO 3166-1 alpha-2 region the browser can name, in the user's language, sorted by name. */
+export function useCountries(): { value: string; label: string }[] {
+  const { i18n } = useTranslation();
+  const lng = i18n.resolvedLanguage ?? 'en';
+  return useMemo(() => {
+    const names = new Intl.DisplayNames([lng], { type: 'region', fallback: 'none' });
+    const notCountries = new Set(['EU', 'EZ', 'UN', 'QO', 'XA', 'XB', 'ZZ', 'AA', 'QM', 'QZ', 'XX']);
+    const out: { value: string; label: string }[] = [];
+    for (let a = 65; a <= 90; a++)
+      for (let b = 65; b <= 90; b++) {
+        const code = String.fromCharCode(a, b);
+        if (notCountries.has(code)) continue;
+        let name: string | undefined;
+        try {
+          name = names.of(code);
+        } catch {
+          name = undefined;
+        }
+        if (name && name !== code) out.push({ value: code, label: `${name} (${code})` });
+      }
+    return out.sort((x, y) => x.label.localeCompare(y.label, lng));
+  }, [lng]);
+}
+
+export function useCountryName(): (code: string) => string {
+  const { i18n } = useTranslation();
+  const lng = i18n.resolvedLanguage ?? 'en';
+  return useMemo(() => {
+    const names = new Intl.DisplayNames([lng], { type: 'region', fallback: 'code' });
+    return (code: string) => {
+      try {
+        return names.of(code) ?? code;
+      } catch {
+        return code;
+      }
+    };
+  }, [lng]);
+}
