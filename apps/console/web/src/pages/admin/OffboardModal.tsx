@@ -28,6 +28,7 @@ import { useApi } from '../../auth/context';
 import { ProblemAlert } from '../../components/ProblemAlert';
 import { useFormat } from '../../format';
 import { participantsKey } from './queries';
+import { errorContrast } from './labels';
 import type { ImpactGrant, OffboardingImpact, Participant } from './types';
 
 /** The preview route is not there (a clearing without it): not "no such participant". */
@@ -81,6 +82,8 @@ export function OffboardModal({
   return (
     <Modal
       opened
+      styles={{ root: errorContrast }}
+      closeButtonProps={{ 'aria-label': t('admin:close') }}
       onClose={onClose}
       size="xl"
       title={t('admin:offboard.title', { name: p.legalName })}

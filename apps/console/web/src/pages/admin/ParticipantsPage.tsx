@@ -28,7 +28,7 @@ import { useApi } from '../../auth/context';
 import { PageHeader } from '../../components/PageHeader';
 import { ProblemAlert } from '../../components/ProblemAlert';
 import { useFormat } from '../../format';
-import { StatusBadge, useCountryName } from './labels';
+import { errorContrast, StatusBadge, useCountryName } from './labels';
 import { OffboardModal } from './OffboardModal';
 import { participantsKey, useParticipants } from './queries';
 import { roles, statuses, type Participant } from './types';
@@ -320,6 +320,7 @@ function StatusModal({ action, onClose }: { action: Action; onClose: () => void 
       );
       await queryClient.invalidateQueries({ queryKey: participantsKey });
       notifications.show({
+        closeButtonProps: { 'aria-label': t('admin:close') },
         color: 'teal',
         message: t(suspend ? 'admin:suspend.done' : 'admin:reactivate.done', { name: p.legalName }),
       });
@@ -329,6 +330,8 @@ function StatusModal({ action, onClose }: { action: Action; onClose: () => void 
   return (
     <Modal
       opened
+      styles={{ root: errorContrast }}
+      closeButtonProps={{ 'aria-label': t('admin:close') }}
       onClose={onClose}
       title={t(suspend ? 'admin:suspend.title' : 'admin:reactivate.title', { name: p.legalName })}
       size="lg"
@@ -359,7 +362,6 @@ function StatusModal({ action, onClose }: { action: Action; onClose: () => void 
             </Button>
             <Button
               type="submit"
-              color={suspend ? 'orange.9' : undefined}
               loading={mutation.isPending}
               disabled={suspend && reason.trim() === ''}
               data-testid="confirm-status"

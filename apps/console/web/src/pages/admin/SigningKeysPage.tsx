@@ -25,6 +25,7 @@ import { useApi } from '../../auth/context';
 import { PageHeader } from '../../components/PageHeader';
 import { ProblemAlert } from '../../components/ProblemAlert';
 import { useFormat } from '../../format';
+import { errorContrast } from './labels';
 import type { RotationResult, SigningKey, SigningKeys } from './types';
 
 const key = ['admin', 'signing-keys'] as const;
@@ -177,12 +178,23 @@ function RotateModal({ prepublish, onClose }: { prepublish: number; onClose: () 
     onSuccess: async (result) => {
       queryClient.setQueryData<SigningKeys>(key, (old) => (old ? { ...old, keys: result.keys } : old));
       await queryClient.invalidateQueries({ queryKey: key });
-      notifications.show({ color: 'teal', message: t(`admin:keys.result.${result.result}`) });
+      notifications.show({
+        closeButtonProps: { 'aria-label': t('admin:close') },
+        color: 'teal',
+        message: t(`admin:keys.result.${result.result}`),
+      });
       onClose();
     },
   });
   return (
-    <Modal opened onClose={onClose} title={t('admin:keys.rotateTitle')} size="lg">
+    <Modal
+      opened
+      styles={{ root: errorContrast }}
+      closeButtonProps={{ 'aria-label': t('admin:close') }}
+      onClose={onClose}
+      title={t('admin:keys.rotateTitle')}
+      size="lg"
+    >
       <form
         onSubmit={(e) => {
           e.preventDefault();

@@ -2,6 +2,7 @@ import { Center, Loader } from '@mantine/core';
 import { IconBuildingCommunity, IconKey, IconUserPlus } from '@tabler/icons-react';
 import { lazy, Suspense, type ReactNode } from 'react';
 import type { Area } from '../../layout/area';
+import { errorContrast } from './labels';
 
 const ParticipantsPage = lazy(() =>
   import('./ParticipantsPage').then((m) => ({ default: m.ParticipantsPage })),
@@ -19,7 +20,7 @@ const page = (element: ReactNode) => (
       </Center>
     }
   >
-    {element}
+    <div style={errorContrast}>{element}</div>
   </Suspense>
 );
 
