@@ -161,7 +161,24 @@ describe('console: onboarding a participant (admin)', () => {
     await expectAccessible(page, 'admin onboarding: review');
     await field('wizard-submit').click();
 
-    await field('onboard-done').waitFor({ timeout: 15_000 });
+    await field('onboard-done')
+      .waitFor({ timeout: 15_000 })
+      .catch(async (error: unknown) => {
+        // Say what the page shows instead: a refusal on a field, or a problem.
+        const shown = await page.locator('[aria-invalid=true], [role=alert]').allTextContents();
+        const values = await page
+          .locator('[aria-invalid=true]')
+          .evaluateAll((els) =>
+            els.map(
+              (el) =>
+                document.getElementById(el.getAttribute('aria-describedby')?.split(' ').pop() ?? '')
+                  ?.textContent,
+            ),
+          );
+        throw new Error(`onboarding did not complete: ${JSON.stringify([...shown, ...values])}`, {
+          cause: error,
+        });
+      });
     newId = ((await field('new-participant-id').textContent()) ?? '').trim();
     expect(newId).toMatch(/^[0-9a-f-]{36}$/);
     await expectAccessible(page, 'admin onboarding: done');

@@ -241,6 +241,8 @@ export function OnboardingWizard() {
   const [server, setServer] = useState<Problems>({});
   const [downloaded, setDownloaded] = useState(false);
   const [generating, setGenerating] = useState(false);
+  /** Whether the last refusal named something no field shows (then the whole problem is shown). */
+  const [leftover, setLeftover] = useState(false);
 
   const set = <K extends keyof Draft>(key: K, value: Draft[K], field?: Field) => {
     setDraft((d) => ({ ...d, [key]: value }));
@@ -273,15 +275,18 @@ export function OnboardingWizard() {
     onError: (error) => {
       if (!(error instanceof ApiError)) return;
       const mapped: Problems = {};
+      let unplaced = 0;
       for (const e of error.extras.errors ?? []) {
         const f = fieldOfPath(e.path, draft);
         if (f) mapped[f] = mapped[f] ? `${mapped[f]}; ${e.message}` : e.message;
+        else unplaced++;
       }
       if (error.code === 'PARTICIPANT.ALREADY_ONBOARDED') {
         const f: Field = draft.corporateNumber.trim() ? 'corporateNumber' : draft.lei.trim() ? 'lei' : 'bpn';
         mapped[f] = t('admin:onboard.errors.alreadyOnboarded');
       }
       setServer(mapped);
+      setLeftover(unplaced > 0);
       const fields = Object.keys(mapped) as Field[];
       if (fields.length > 0) setActive(Math.min(...fields.map(stepOf)));
     },
@@ -329,7 +334,9 @@ export function OnboardingWizard() {
   };
 
   const unmapped =
-    onboard.error instanceof ApiError && Object.keys(server).length > 0 ? undefined : onboard.error;
+    onboard.error instanceof ApiError && Object.keys(server).length > 0 && !leftover
+      ? undefined
+      : onboard.error;
   const done = onboard.isSuccess;
 
   return (
@@ -602,11 +609,6 @@ export function OnboardingWizard() {
           <Review draft={draft} onEdit={setActive} />
           <Stack mt="md">
             <ProblemAlert error={unmapped} title={t('admin:onboard.refused')} />
-            {Object.keys(server).length > 0 && (
-              <Alert color="red" role="alert">
-                {t('admin:onboard.fieldRefusals')}
-              </Alert>
-            )}
           </Stack>
         </Stepper.Step>
 
@@ -633,6 +635,11 @@ export function OnboardingWizard() {
         </Stepper.Completed>
       </Stepper>
 
+      {!done && Object.keys(server).length > 0 && (
+        <Alert color="red" role="alert" mt="md" data-testid="field-refusals">
+          {t('admin:onboard.fieldRefusals')} {Object.values(server).join(' · ')}
+        </Alert>
+      )}
       {!done && (
         <Group justify="space-between" mt="lg">
           <Button
