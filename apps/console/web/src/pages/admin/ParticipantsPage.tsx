@@ -19,7 +19,14 @@ import {
   Tooltip,
 } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
-import { IconDoorExit, IconPlayerPause, IconPlayerPlay, IconSearch, IconUserPlus } from '@tabler/icons-react';
+import {
+  IconCertificate,
+  IconDoorExit,
+  IconPlayerPause,
+  IconPlayerPlay,
+  IconSearch,
+  IconUserPlus,
+} from '@tabler/icons-react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -29,11 +36,12 @@ import { PageHeader } from '../../components/PageHeader';
 import { ProblemAlert } from '../../components/ProblemAlert';
 import { useFormat } from '../../format';
 import { errorContrast, StatusBadge, useCountryName } from './labels';
+import { AttestationsModal } from './AttestationsModal';
 import { OffboardModal } from './OffboardModal';
 import { participantsKey, useParticipants } from './queries';
 import { roles, statuses, type Participant } from './types';
 
-type Action = { kind: 'suspend' | 'reactivate' | 'offboard'; participant: Participant };
+type Action = { kind: 'suspend' | 'reactivate' | 'offboard' | 'attest'; participant: Participant };
 
 export function ParticipantsPage() {
   const { t } = useTranslation();
@@ -193,7 +201,10 @@ export function ParticipantsPage() {
           </Table>
         </Table.ScrollContainer>
       )}
-      {action && action.kind !== 'offboard' && (
+      {action?.kind === 'attest' && (
+        <AttestationsModal participant={action.participant} onClose={() => setAction(undefined)} />
+      )}
+      {action && (action.kind === 'suspend' || action.kind === 'reactivate') && (
         <StatusModal action={action} onClose={() => setAction(undefined)} />
       )}
       {action?.kind === 'offboard' && (
@@ -265,6 +276,15 @@ function RowActions({
     );
   return (
     <Group gap={4} wrap="nowrap">
+      <Button
+        size="compact-sm"
+        variant="subtle"
+        leftSection={<IconCertificate size={14} />}
+        aria-label={t('admin:actions.attestNamed', { name: p.legalName })}
+        onClick={() => onAction({ kind: 'attest', participant: p })}
+      >
+        {t('admin:actions.attest')}
+      </Button>
       {p.status === 'suspended' ? (
         <Button
           size="compact-sm"
