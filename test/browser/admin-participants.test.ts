@@ -125,7 +125,8 @@ describe('console: participants (admin)', () => {
 
   it('suspends a participant with a reason, and reactivates it', async () => {
     const name = competitorCellMaker.legalName;
-    await page.getByRole('button', { name: `Suspend ${name}` }).click();
+    await page.getByRole('button', { name: `Actions for ${name}` }).click();
+    await page.getByRole('menuitem', { name: 'Suspend' }).click();
     const dialog = page.getByRole('dialog');
     await dialog.waitFor();
     expect(await page.getByTestId('confirm-status').isDisabled()).toBe(true); // a reason first
@@ -136,15 +137,50 @@ describe('console: participants (admin)', () => {
     await expect.poll(() => statusOf(name)).toBe('Suspended');
     expect(await registryStatus(ids.competitor!)).toBe('suspended');
 
-    await page.getByRole('button', { name: `Reactivate ${name}` }).click();
+    await page.getByRole('button', { name: `Actions for ${name}` }).click();
+    await page.getByRole('menuitem', { name: 'Reactivate' }).click();
     await page.getByTestId('confirm-status').click();
     await expect.poll(() => statusOf(name)).toBe('Active');
     expect(await registryStatus(ids.competitor!)).toBe('active');
   });
 
+  it('re-attests a participant: a renewed health-data-handler certificate with evidence and expiry', async () => {
+    const name = automaker.legalName;
+    await page.getByRole('button', { name: `Actions for ${name}` }).click();
+    await page.getByRole('menuitem', { name: 'Attestations' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.waitFor();
+    await dialog.getByLabel('Field encryption').check();
+    await dialog.getByLabel('Health-data handler').check();
+    const save = page.getByTestId('save-attestations');
+    expect(await save.isDisabled()).toBe(true); // evidence and expiry first
+    await dialog.getByLabel('Evidence').fill('https://example.org/certificates/nmi-2026-0077');
+    await dialog.getByLabel('Valid until').fill('2031-03-31');
+    await expectAccessible(page, 'admin attestations dialog');
+    await save.click();
+    await dialog.waitFor({ state: 'hidden' });
+    await expect.poll(() => row(name).textContent()).toContain('Health-data handler');
+    expect(await row(name).textContent()).toContain('Field encryption');
+    expect(await row(name).textContent()).toContain('2031');
+    const res = await fetch(`${env.platform.endpoints.registry}/participants/${ids.auto}`, {
+      headers: { authorization: `Bearer ${await env.admin.platformToken()}` },
+    });
+    expect(await res.json()).toMatchObject({
+      protection: 'field-encryption',
+      certificationDetails: [
+        {
+          certification: 'health-data-handler',
+          evidence: 'https://example.org/certificates/nmi-2026-0077',
+          expired: false,
+        },
+      ],
+    });
+  });
+
   it('shows what offboarding will do before anything happens, and asks for the name', async () => {
     const name = cellMaker.legalName;
-    await page.getByRole('button', { name: `Offboard ${name}` }).click();
+    await page.getByRole('button', { name: `Actions for ${name}` }).click();
+    await page.getByRole('menuitem', { name: 'Offboard' }).click();
     const impact = page.getByTestId('offboard-impact');
     await impact.waitFor({ timeout: 15_000 });
     // Its dataset is granted to the automaker (the stream ends, a deletion obligation opens) and requested by
@@ -191,7 +227,9 @@ describe('console: participants (admin)', () => {
     expect((await clients.auto!.grant(grantToAuto)).state).toBe('revoked');
     expect((await clients.competitor!.grant(requestByCompetitor)).state).toBe('revoked');
 
-    await page.getByRole('button', { name: 'Close' }).first().click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByRole('button', { name: 'Close' }).last().click();
+    await dialog.waitFor({ state: 'hidden' });
     await expect.poll(() => statusOf(name)).toBe('Offboarded');
     expect(await row(name).getByRole('button').count()).toBe(0); // final: no suspend, no reactivate
   });

@@ -5,7 +5,6 @@
  */
 import {
   Alert,
-  Badge,
   Button,
   Code,
   Group,
@@ -28,7 +27,7 @@ import { useApi } from '../../auth/context';
 import { ProblemAlert } from '../../components/ProblemAlert';
 import { useFormat } from '../../format';
 import { participantsKey } from './queries';
-import { errorContrast } from './labels';
+import { alertText, errorContrast } from './labels';
 import type { ImpactGrant, OffboardingImpact, Participant } from './types';
 
 /** The preview route is not there (a clearing without it): not "no such participant". */
@@ -93,6 +92,7 @@ export function OffboardModal({
         <Stack data-testid="offboard-result">
           <Alert
             color="teal"
+            styles={alertText}
             icon={<IconCircleCheck />}
             title={t('admin:offboard.done', { name: p.legalName })}
           >
@@ -146,6 +146,7 @@ export function OffboardModal({
               (previewMissing(impact.error) ? (
                 <Alert
                   color="orange"
+                  styles={alertText}
                   icon={<IconAlertTriangle />}
                   title={t('admin:offboard.previewUnavailable')}
                   role="alert"
@@ -229,7 +230,7 @@ function Impact({ impact, who }: { impact: OffboardingImpact; who: (id: string) 
         </List.Item>
       </List>
       {impact.truncated && (
-        <Alert color="blue" icon={<IconInfoCircle />}>
+        <Alert color="blue" styles={alertText} icon={<IconInfoCircle />}>
           {t('admin:offboard.truncated')}
         </Alert>
       )}
@@ -257,9 +258,9 @@ function Impact({ impact, who }: { impact: OffboardingImpact; who: (id: string) 
                   <Table.Td>{who(g.counterpart)}</Table.Td>
                   <Table.Td>{g.purpose}</Table.Td>
                   <Table.Td>
-                    <Badge variant="outline" size="sm">
+                    <Text size="sm" fw={600}>
                       {t(`admin:grantState.${g.state}`, { defaultValue: g.state })}
-                    </Badge>
+                    </Text>
                   </Table.Td>
                   <Table.Td>
                     <Text size="xs">{t(`admin:offboard.outcome.${g.state}`)}</Text>

@@ -44,7 +44,7 @@ import {
   type FieldProblem,
 } from './identifiers';
 import { assertUsable, parsePublicKeys, PastedKeyError } from './jwk';
-import { useCountries, useCountryName } from './labels';
+import { alertText, useCountries, useCountryName } from './labels';
 import { participantsKey } from './queries';
 import {
   certifications as allCertifications,
@@ -467,7 +467,12 @@ export function OnboardingWizard() {
               />
               {draft.keySource === 'generate' ? (
                 <Stack>
-                  <Alert color="blue" icon={<IconShieldLock />} title={t('admin:onboard.key.generateTitle')}>
+                  <Alert
+                    color="blue"
+                    styles={alertText}
+                    icon={<IconShieldLock />}
+                    title={t('admin:onboard.key.generateTitle')}
+                  >
                     <Text size="sm">{t('admin:onboard.key.generateHow')}</Text>
                   </Alert>
                   <Group>
@@ -636,7 +641,7 @@ export function OnboardingWizard() {
       </Stepper>
 
       {!done && Object.keys(server).length > 0 && (
-        <Alert color="red" role="alert" mt="md" data-testid="field-refusals">
+        <Alert color="red" styles={alertText} role="alert" mt="md" data-testid="field-refusals">
           {t('admin:onboard.fieldRefusals')} {Object.values(server).join(' · ')}
         </Alert>
       )}
@@ -789,6 +794,7 @@ function Done({
     <Stack data-testid="onboard-done">
       <Alert
         color="teal"
+        styles={alertText}
         icon={<IconCircleCheck />}
         title={t('admin:onboard.done.title', { name: participant.legalName })}
       >

@@ -4,11 +4,11 @@
  */
 import {
   Anchor,
-  Badge,
   Button,
   Code,
   Group,
   Loader,
+  Menu,
   Modal,
   Select,
   Stack,
@@ -21,6 +21,7 @@ import {
 import { notifications } from '@mantine/notifications';
 import {
   IconCertificate,
+  IconChevronDown,
   IconDoorExit,
   IconPlayerPause,
   IconPlayerPlay,
@@ -119,7 +120,7 @@ export function ParticipantsPage() {
       {participants.isPending ? (
         <Loader aria-label={t('admin:loading')} />
       ) : (
-        <Table.ScrollContainer minWidth={1100}>
+        <Table.ScrollContainer minWidth={1050}>
           <Table striped highlightOnHover verticalSpacing="xs" data-testid="participants">
             <Table.Caption>{t('admin:participants.caption')}</Table.Caption>
             <Table.Thead>
@@ -151,8 +152,8 @@ export function ParticipantsPage() {
                     <Text fw={600} size="sm">
                       {p.legalName}
                     </Text>
-                    <Text size="xs" c="dimmed">
-                      <Code>{p.id}</Code>
+                    <Text size="xs" c="dimmed" title={p.id}>
+                      <Code>{p.id.slice(0, 8)}…</Code>
                     </Text>
                     {p.corporateNumber && (
                       <Text size="xs" c="dimmed">
@@ -169,13 +170,7 @@ export function ParticipantsPage() {
                     )}
                   </Table.Td>
                   <Table.Td>
-                    <Group gap={4}>
-                      {p.roles.map((r) => (
-                        <Badge key={r} size="sm" variant="outline">
-                          {t(`roles.${r}`)}
-                        </Badge>
-                      ))}
-                    </Group>
+                    <Text size="sm">{p.roles.map((r) => t(`roles.${r}`)).join(', ')}</Text>
                   </Table.Td>
                   <Table.Td>
                     <Text size="sm">{p.industry}</Text>
@@ -275,49 +270,49 @@ function RowActions({
       </Text>
     );
   return (
-    <Group gap={4} wrap="nowrap">
-      <Button
-        size="compact-sm"
-        variant="subtle"
-        leftSection={<IconCertificate size={14} />}
-        aria-label={t('admin:actions.attestNamed', { name: p.legalName })}
-        onClick={() => onAction({ kind: 'attest', participant: p })}
-      >
-        {t('admin:actions.attest')}
-      </Button>
-      {p.status === 'suspended' ? (
+    <Menu position="bottom-end" withinPortal>
+      <Menu.Target>
         <Button
           size="compact-sm"
-          variant="light"
-          leftSection={<IconPlayerPlay size={14} />}
-          aria-label={t('admin:actions.reactivateNamed', { name: p.legalName })}
-          onClick={() => onAction({ kind: 'reactivate', participant: p })}
+          variant="default"
+          rightSection={<IconChevronDown size={14} />}
+          aria-label={t('admin:actions.menuNamed', { name: p.legalName })}
         >
-          {t('admin:actions.reactivate')}
+          {t('admin:actions.menu')}
         </Button>
-      ) : (
-        <Button
-          size="compact-sm"
-          variant="light"
-          color="orange.9"
-          leftSection={<IconPlayerPause size={14} />}
-          aria-label={t('admin:actions.suspendNamed', { name: p.legalName })}
-          onClick={() => onAction({ kind: 'suspend', participant: p })}
+      </Menu.Target>
+      <Menu.Dropdown>
+        <Menu.Item
+          leftSection={<IconCertificate size={14} />}
+          onClick={() => onAction({ kind: 'attest', participant: p })}
         >
-          {t('admin:actions.suspend')}
-        </Button>
-      )}
-      <Button
-        size="compact-sm"
-        variant="light"
-        color="red.9"
-        leftSection={<IconDoorExit size={14} />}
-        aria-label={t('admin:actions.offboardNamed', { name: p.legalName })}
-        onClick={() => onAction({ kind: 'offboard', participant: p })}
-      >
-        {t('admin:actions.offboard')}
-      </Button>
-    </Group>
+          {t('admin:actions.attest')}
+        </Menu.Item>
+        {p.status === 'suspended' ? (
+          <Menu.Item
+            leftSection={<IconPlayerPlay size={14} />}
+            onClick={() => onAction({ kind: 'reactivate', participant: p })}
+          >
+            {t('admin:actions.reactivate')}
+          </Menu.Item>
+        ) : (
+          <Menu.Item
+            leftSection={<IconPlayerPause size={14} />}
+            onClick={() => onAction({ kind: 'suspend', participant: p })}
+          >
+            {t('admin:actions.suspend')}
+          </Menu.Item>
+        )}
+        <Menu.Divider />
+        <Menu.Item
+          color="red.9"
+          leftSection={<IconDoorExit size={14} />}
+          onClick={() => onAction({ kind: 'offboard', participant: p })}
+        >
+          {t('admin:actions.offboard')}
+        </Menu.Item>
+      </Menu.Dropdown>
+    </Menu>
   );
 }
 

@@ -25,7 +25,7 @@ import { useApi } from '../../auth/context';
 import { PageHeader } from '../../components/PageHeader';
 import { ProblemAlert } from '../../components/ProblemAlert';
 import { useFormat } from '../../format';
-import { errorContrast } from './labels';
+import { alertText, errorContrast } from './labels';
 import type { RotationResult, SigningKey, SigningKeys } from './types';
 
 const key = ['admin', 'signing-keys'] as const;
@@ -214,7 +214,7 @@ function RotateModal({ prepublish, onClose }: { prepublish: number; onClose: () 
             onChange={setDelay}
             data-testid="rotate-delay"
           />
-          <Alert color="blue" icon={<IconInfoCircle />}>
+          <Alert color="blue" styles={alertText} icon={<IconInfoCircle />}>
             {t('admin:keys.rotateCaveat')}
           </Alert>
           <ProblemAlert error={rotate.error} />

@@ -1,5 +1,5 @@
 /** Small pieces the admin pages share: status badges, country names, role and certification labels. */
-import { Badge } from '@mantine/core';
+import { Group, Text } from '@mantine/core';
 import { IconCircleCheck, IconCircleOff, IconClock, IconPlayerPause } from '@tabler/icons-react';
 import { useMemo, type CSSProperties } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -17,15 +17,12 @@ export function StatusBadge({ status }: { status: ParticipantStatus }) {
   const { t } = useTranslation();
   const look = statusLook[status] ?? statusLook.pending;
   return (
-    <Badge
-      color={look.color}
-      variant="light"
-      leftSection={<look.icon size={12} aria-hidden />}
-      data-testid="participant-status"
-      styles={{ label: { color: 'var(--mantine-color-text)' } }}
-    >
-      {t(`admin:status.${status}`, { defaultValue: status })}
-    </Badge>
+    <Group gap={4} wrap="nowrap" data-testid="participant-status">
+      <look.icon size={16} color={`var(--mantine-color-${look.color}-8)`} aria-hidden />
+      <Text size="sm" fw={600} style={{ whiteSpace: 'nowrap' }}>
+        {t(`admin:status.${status}`, { defaultValue: status })}
+      </Text>
+    </Group>
   );
 }
 
@@ -73,3 +70,9 @@ export function useCountryName(): (code: string) => string {
  * which render outside the page) use red-9 for errors. The theme's CSS variables resolver is the better home.
  */
 export const errorContrast = { '--mantine-color-error': 'var(--mantine-color-red-9)' } as CSSProperties;
+
+/** Alert text in the page's text colour: the light variants' coloured text falls under 4.5:1. */
+export const alertText = {
+  title: { color: 'var(--mantine-color-text)' },
+  message: { color: 'var(--mantine-color-text)' },
+};
