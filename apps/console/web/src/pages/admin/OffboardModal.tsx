@@ -26,13 +26,10 @@ import { ApiError } from '../../api/problem';
 import { useApi } from '../../auth/context';
 import { ProblemAlert } from '../../components/ProblemAlert';
 import { useFormat } from '../../format';
+import { previewMissing } from './preview';
 import { participantsKey } from './queries';
 import { alertText, errorContrast } from './labels';
 import type { ImpactGrant, OffboardingImpact, Participant } from './types';
-
-/** The preview route is not there (a clearing without it): not "no such participant". */
-export const previewMissing = (error: unknown) =>
-  error instanceof ApiError && error.status === 404 && !error.code.startsWith('PARTICIPANT.');
 
 const liveCount = (i: OffboardingImpact) => i.counts.asOriginator + i.counts.asConsumer;
 
