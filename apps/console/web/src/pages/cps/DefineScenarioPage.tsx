@@ -18,6 +18,7 @@ import { ApiError } from '../../api/problem';
 import { useApi } from '../../auth/context';
 import { PageHeader } from '../../components/PageHeader';
 import { ProblemAlert } from '../../components/ProblemAlert';
+import { errorContrast } from './contrast';
 import { keys, scenarioKinds, SIM, useInvalidateCps, type Scenario, type ScenarioKind } from './api';
 import {
   check,
@@ -133,7 +134,7 @@ export function DefineScenarioPage() {
     <>
       <PageHeader title={t('cps:define.title')} description={t('cps:define.description')} />
       <Card withBorder maw={900}>
-        <form onSubmit={submit} noValidate aria-label={t('cps:define.title')}>
+        <form onSubmit={submit} noValidate aria-label={t('cps:define.title')} style={errorContrast}>
           <Stack>
             <TextInput
               label={t('cps:define.name')}

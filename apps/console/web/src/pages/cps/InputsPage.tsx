@@ -24,6 +24,7 @@ import { useTranslation } from 'react-i18next';
 import { useApi } from '../../auth/context';
 import { PageHeader } from '../../components/PageHeader';
 import { ProblemAlert } from '../../components/ProblemAlert';
+import { errorContrast } from './contrast';
 import { useFormat } from '../../format';
 import {
   keys,
@@ -177,7 +178,7 @@ function FollowForm() {
       <Text size="sm" c="dimmed" mb="sm">
         {t('cps:follow.description')}
       </Text>
-      <form onSubmit={submit} noValidate aria-label={t('cps:follow.title')}>
+      <form onSubmit={submit} noValidate aria-label={t('cps:follow.title')} style={errorContrast}>
         <Group align="flex-start">
           <Autocomplete
             label={t('cps:follow.dataset')}

@@ -29,6 +29,7 @@ import { Link, useNavigate, useParams } from 'react-router';
 import { useApi } from '../../auth/context';
 import { PageHeader } from '../../components/PageHeader';
 import { ProblemAlert } from '../../components/ProblemAlert';
+import { errorContrast } from './contrast';
 import { useFormat } from '../../format';
 import {
   finished,
@@ -318,7 +319,7 @@ function Publish({ run }: { run: Run }) {
           {t('cps:publish.already', { dataset: run.published.dataset, version: run.published.version })}
         </Alert>
       )}
-      <form onSubmit={submit} aria-label={t('cps:publish.title')}>
+      <form onSubmit={submit} aria-label={t('cps:publish.title')} style={errorContrast}>
         <Group align="flex-end">
           <TextInput
             label={t('cps:publish.dataset')}
