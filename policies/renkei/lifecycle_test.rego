@@ -42,6 +42,19 @@ test_every_action_denied_for_suspended_subject if {
 	}
 }
 
+# Offboarding is terminal: an offboarded participant is refused everything, like a suspended one.
+test_every_action_denied_for_offboarded_subject if {
+	inputs := [
+		register_input, publish_input, request_input, approve_input,
+		use_input("token.issue"), use_input("subscribe"), use_input("deliver"),
+		audit_input(["compliance"]),
+	]
+	every inp in inputs {
+		d := data.renkei.decision with input as changed(inp, {"subject": {"status": "offboarded"}})
+		denied_with(d, ["SUBJECT.NOT_ACTIVE"])
+	}
+}
+
 test_pending_subject_denied if {
 	d := data.renkei.decision with input as changed(publish_input, {"subject": {"status": "pending"}})
 	denied_with(d, ["SUBJECT.NOT_ACTIVE"])

@@ -4,10 +4,15 @@
  * from the exchange streams, runs a fluorite disruption, publishes the result as a derived dataset that
  * the policy governs by all of its inputs' terms, and forgets an input whose grant is revoked.
  */
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JWK } from 'jose';
-import { RenkeiClient, type DeliveryStream, type SimRunView } from '@renkei/sdk';
+import { RenkeiClient, type DeliveryStream, type SimRunEvent, type SimRunView } from '@renkei/sdk';
 import { compareEvents, simulateDisruption, TwinBuilder, type TwinEvent } from '@renkei/simulation';
 import { euvLensChainEvents } from '../fixtures/cps/euv-lens-chain.js';
 import { eventually } from '../support/eventually.js';
@@ -17,6 +22,7 @@ import {
   corporateNumber,
   participantKey,
   publicJwk,
+  repoRoot,
   startTestPlatform,
   type TestPlatform,
 } from '../support/test-platform.js';
@@ -244,6 +250,72 @@ describe('CPS simulation service: the twin as an ordinary participant', () => {
     expect(chart.rows.length).toBeGreaterThan(0);
     expect(chart.rows[0]).toEqual(
       expect.objectContaining({ day: expect.any(Number), product: expect.any(String) }),
+    );
+  });
+
+  it('pushes a run’s progress as Server-Sent Events, in order, ending with done', async () => {
+    const scenario = await clients.cps.defineScenario({
+      name: 'Fluorite: Chinese mines stop for 60 days (many runs)',
+      kind: 'disruption',
+      params: { stop: { country: 'CN' }, days: 60, horizonDays: 120, runs: 1000 },
+    });
+    const { runId: live } = await clients.cps.runScenario(scenario.id, { seed: 7 });
+    const heard: SimRunEvent[] = [];
+    for await (const event of clients.cps.runEvents(live)) heard.push(event);
+    // Numbered 1, 2, … without gaps from where the run stood when we connected, in order.
+    const first = heard[0]!.id;
+    expect(heard.map((e) => e.id)).toEqual(heard.map((_, i) => first + i));
+    expect(heard.slice(0, -1).every((e) => e.event === 'progress')).toBe(true);
+    const progress = heard.map((e) => e.data.progress);
+    expect(progress).toEqual([...progress].sort((a, b) => a - b));
+    // The run pushed its progress while it ran: changes between start and end, with the units done.
+    const running = heard.filter((e) => e.data.status === 'running' && e.data.progress > 0);
+    expect(running.length).toBeGreaterThan(0);
+    expect(running.at(-1)!.data.step).toEqual({ done: expect.any(Number), total: 1000 });
+    // done comes last, with the final status; the stream ended after it (the iteration finished).
+    expect(heard.at(-1)).toMatchObject({
+      event: 'done',
+      data: { status: 'succeeded', progress: 1, error: null },
+    });
+    expect((await clients.cps.run(live)).status).toBe('succeeded');
+
+    // On the wire, for a finished run: where it stands and `done` at once, then the response ends.
+    const response = await fetch(`${env.platform.endpoints.cpsSim}/runs/${live}/events`, {
+      headers: { authorization: `Bearer ${await clients.cps.platformToken()}` },
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
+    const text = await response.text();
+    expect(text).toMatch(
+      /^id: \d+\nevent: progress\ndata: \{"status":"succeeded","progress":1,"step":\{"done":1000,"total":1000\}\}\n\nid: \d+\nevent: done\ndata: \{.*"status":"succeeded".*\}\n\n$/,
+    );
+    // The CLI follows the same events (nothing polled) and prints the result once done.
+    const credentials = join(mkdtempSync(join(tmpdir(), 'renkei-cps-cli-')), 'cps.json');
+    writeFileSync(
+      credentials,
+      JSON.stringify({ ...env.platform.endpoints, clientId: ids.cps, privateJwk: env.secrets.cpsKey }),
+    );
+    const cli = await promisify(execFile)(
+      process.execPath,
+      [`${repoRoot}/libs/sdk/dist/cli.js`, 'sim', 'run', scenario.id, '--seed', '7'],
+      { env: { ...process.env, RENKEI_CREDENTIALS: credentials } },
+    );
+    expect(cli.stderr.trim().split('\n').at(-1)).toBe('succeeded 100%');
+    expect(JSON.parse(cli.stdout)).toMatchObject({ run: { status: 'succeeded', seed: 7 } });
+    // The run's operators only; a run that does not exist is 404 before any stream starts.
+    await expectProblem(
+      (async () => {
+        for await (const _ of clients.cps.runEvents('00000000-0000-4000-8000-000000000000')) break;
+      })(),
+      404,
+      'RUN.NOT_FOUND',
+    );
+    await expectProblem(
+      (async () => {
+        for await (const _ of clients.outsider.runEvents(live)) break;
+      })(),
+      403,
+      'CPS.NOT_OPERATOR',
     );
   });
 

@@ -13,6 +13,7 @@ import { GrantsModule } from './grants/grants.module.js';
 import { KeysModule } from './keys/keys.module.js';
 import type { SigningKeyManager } from './keys/signing-key-manager.js';
 import { NotificationsModule } from './notifications/notifications.module.js';
+import { OffboardingModule } from './offboarding/offboarding.module.js';
 import { PlatformEventsModule } from './platform-events/platform-events.module.js';
 import { TokensModule } from './tokens/tokens.module.js';
 
@@ -46,6 +47,7 @@ export class ClearingModule {
         AuditModule.register(deps.checkpoints ?? null),
         KeysModule.register(deps.signingKeys ?? null),
         DeletionModule,
+        OffboardingModule,
         // Started by main.ts (not by merely building the module, e.g. for the OpenAPI document).
         DeadlinesModule,
         // The registry events' handlers (ADR 0021); the composition connects the transport that calls them.

@@ -265,13 +265,18 @@ export const ERROR_CODES = {
   },
   'PARTICIPANT.SUSPENDED': {
     status: 403,
-    meaning: 'Your participation is suspended or not active yet.',
+    meaning: 'Your participation is suspended, offboarded, or not active yet.',
     action: 'Contact the consortium admin.',
   },
   'PARTICIPANT.ALREADY_ONBOARDED': {
     status: 409,
     meaning: 'A participant with this legal identifier is already onboarded.',
     action: 'Look it up with GET /participants.',
+  },
+  'PARTICIPANT.OFFBOARDED': {
+    status: 409,
+    meaning: 'The participant is offboarded: that is final, and its record can no longer be changed.',
+    action: 'Onboard the company again as a new participant if it rejoins the consortium.',
   },
   'PARTICIPANT.INVALID_IDENTIFIER': {
     status: 400,

@@ -58,6 +58,7 @@ export const ParticipantViewSchema = z.object({
   status: z.enum(ParticipantStatuses),
   certifications: z.array(z.enum(Certifications)),
   protection: z.enum(ProtectionLevels),
+  certificationExpiry: z.partialRecord(z.enum(Certifications), text).optional(),
   jwks: z.object({ keys: z.array(z.record(z.string(), z.unknown())) }),
 });
 

@@ -34,6 +34,7 @@ export {
   type Visibility,
 } from './contract.js';
 export {
+  type Certification,
   Certifications,
   type ParticipantRole,
   ParticipantRoles,

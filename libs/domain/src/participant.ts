@@ -1,7 +1,8 @@
 export const ParticipantRoles = ['member', 'compliance', 'admin'] as const;
 export type ParticipantRole = (typeof ParticipantRoles)[number];
 
-export const ParticipantStatuses = ['pending', 'active', 'suspended'] as const;
+/** `offboarded` is terminal: the participant left the consortium and is never reactivated. */
+export const ParticipantStatuses = ['pending', 'active', 'suspended', 'offboarded'] as const;
 export type ParticipantStatus = (typeof ParticipantStatuses)[number];
 
 /**
@@ -25,5 +26,10 @@ export interface ParticipantView {
   status: ParticipantStatus;
   certifications: Certification[];
   protection: ProtectionLevel;
+  /**
+   * When an attested certification lapses (ISO time), for those attested with an expiry; from then on the
+   * policy input leaves it out, as if it had never been attested. Absent from older events.
+   */
+  certificationExpiry?: Partial<Record<Certification, string>>;
   jwks: { keys: Record<string, unknown>[] };
 }

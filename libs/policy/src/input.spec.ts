@@ -101,6 +101,39 @@ describe('policy input', () => {
     expect(input.aggregate).toBeNull();
   });
 
+  it('leaves out a certification whose attested expiry has passed, and keeps it until then', () => {
+    const s = state();
+    s.apply({
+      type: 'participant.upserted',
+      participant: participant('lab', {
+        certifications: ['health-data-handler', 'iso27001'],
+        certificationExpiry: { 'health-data-handler': '2026-11-21T09:00:00.000Z' },
+        protection: 'field-encryption',
+      }),
+    });
+    const at = (when: string) =>
+      buildPolicyInput(s, {
+        action: 'deliver',
+        subjectId: 'lab',
+        dataset: 'clinic.visits',
+        grant,
+        now: new Date(when),
+      });
+    expect(at('2026-11-21T08:59:59.999Z').consumer?.certifications).toEqual([
+      'health-data-handler',
+      'iso27001',
+    ]);
+    expect(at('2026-11-21T09:00:00.000Z').consumer?.certifications).toEqual(['iso27001']);
+    expect(at('2026-11-21T09:00:00.000Z').subject.certifications).toEqual(['iso27001']);
+  });
+
+  it('passes an offboarded subject with its status, which is not active', () => {
+    const s = state();
+    s.apply({ type: 'participant.upserted', participant: participant('lab', { status: 'offboarded' }) });
+    const input = buildPolicyInput(s, { action: 'token.issue', subjectId: 'lab', now });
+    expect(input.subject.status).toBe('offboarded');
+  });
+
   it('defaults the grant’s deletion period to 30 days and onward transfer to false', () => {
     const s = state();
     const base = { action: 'deliver' as const, subjectId: 'lab', dataset: 'clinic.visits', now };

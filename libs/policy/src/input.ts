@@ -60,21 +60,28 @@ function allFields(contract: ContractTerms): Record<string, PolicyField> {
   return fields;
 }
 
-/** A participant's facts; attestations missing from older events become "none" (the policy then denies). */
-function partyOf(p: ParticipantView): PolicyParty {
+/**
+ * A participant's facts; attestations missing from older events become "none" (the policy then denies).
+ * A certification whose attested expiry has passed counts as absent.
+ */
+function partyOf(p: ParticipantView, now: Date): PolicyParty {
   const attested: Partial<Pick<ParticipantView, 'certifications' | 'protection'>> = p;
+  const expiry = p.certificationExpiry ?? {};
   return {
     id: p.id,
     industry: p.industry,
     country: p.country,
-    certifications: [...(attested.certifications ?? [])],
+    certifications: (attested.certifications ?? []).filter((c) => {
+      const until = expiry[c];
+      return until === undefined || Date.parse(until) > now.getTime();
+    }),
     protection: attested.protection ?? 'none',
   };
 }
 
-function party(state: PlatformProjection, id: string | undefined): PolicyParty | null {
+function party(state: PlatformProjection, id: string | undefined, now: Date): PolicyParty | null {
   const p = id ? state.participants.get(id) : undefined;
-  return p ? partyOf(p) : null;
+  return p ? partyOf(p, now) : null;
 }
 
 /**
@@ -124,7 +131,7 @@ export function buildPolicyInput(state: PlatformProjection, req: DecisionRequest
   return {
     action: req.action,
     now: req.now.getTime(),
-    subject: { ...partyOf(subject), roles: subject.roles, status: subject.status },
+    subject: { ...partyOf(subject, req.now), roles: subject.roles, status: subject.status },
     contract: contract
       ? {
           dataset: contract.dataset,
@@ -148,8 +155,8 @@ export function buildPolicyInput(state: PlatformProjection, req: DecisionRequest
             : {}),
         }
       : null,
-    originator: party(state, contract?.owner),
-    consumer: party(state, grant?.consumer),
+    originator: party(state, contract?.owner, req.now),
+    consumer: party(state, grant?.consumer, req.now),
     grant: grant
       ? {
           id: grant.id,

@@ -127,6 +127,26 @@ program
   .description('onboard a participant (consortium admin)')
   .action(async (file: string) => print(await client().onboard(readJson(file))));
 
+const participant = program.command('participant').description('participants (consortium admin)');
+participant
+  .command('impact <participantId>')
+  .description("what offboarding would do: the live grants it is party to and the deletions they'd oblige")
+  .action(async (id: string) => {
+    const impact = await client().offboardingImpact(id);
+    const c = impact.counts;
+    note(
+      `${impact.participant.legalName}: ${c.asOriginator} grants as originator, ${c.asConsumer} as consumer (${c.granted} in force, ${c.suspended} suspended, ${c.requested} requested); ${c.deletionObligations} deletion obligations would open`,
+    );
+    print(impact);
+  });
+participant
+  .command('offboard <participantId>')
+  .description('offboard a participant for good: its live grants are revoked (see `participant impact`)')
+  .requiredOption('--reason <text>', 'why it leaves (kept on its record)')
+  .action(async (id: string, o: { reason: string }) =>
+    print(await client().offboardParticipant(id, o.reason)),
+  );
+
 const contract = program.command('contract').description('data contracts');
 contract
   .command('register <contract.json>')
@@ -529,6 +549,30 @@ audit
     print(usage);
   });
 audit
+  .command('usage-series')
+  .description('usage of your data over time, per hour or day, consumer and purpose (originators)')
+  .option('--dataset <id>', 'one of your datasets (default: all)')
+  .option('--bucket <hour|day>', 'bucket size', 'day')
+  .option('--from <iso-time>')
+  .option('--to <iso-time>')
+  .action(async (o: { dataset?: string; bucket: string; from?: string; to?: string }) => {
+    if (o.bucket !== 'hour' && o.bucket !== 'day') throw new UsageError('--bucket is hour or day');
+    print(await client().auditUsageSeries({ dataset: o.dataset, bucket: o.bucket, from: o.from, to: o.to }));
+  });
+audit
+  .command('consents')
+  .description("persons' consent records across originators: counts and a page (compliance)")
+  .option('--originator <id>')
+  .option('--dataset <id>')
+  .option('--state <permit|deny|withdrawn>')
+  .option('--after <cursor>', 'cursor: next of the previous page')
+  .action(async (o: { originator?: string; dataset?: string; state?: string; after?: string }) => {
+    const state = o.state as 'permit' | 'deny' | 'withdrawn' | undefined;
+    const overview = await client().personConsentOverview({ ...o, state });
+    if (overview.next !== null) note(`more: --after ${overview.next}`);
+    print(overview);
+  });
+audit
   .command('receipt')
   .description('a signed checkpoint covering every entry about your datasets (originators); keep it')
   .option('--dataset <id>', 'one of your datasets (default: all)')
@@ -646,16 +690,16 @@ sim
     const c = client({ sim: true });
     const started = await c.runScenario(scenarioId, o.seed === undefined ? {} : { seed: o.seed });
     if (!o.wait) return print(started);
-    let shown = -1;
-    for (;;) {
-      const run = await c.run(started.runId);
-      const pct = Math.round(run.progress * 100);
-      if (pct !== shown) note(`${run.status} ${pct}%`);
-      shown = pct;
-      if (run.status === 'failed') throw new UsageError(`run ${run.id} failed: ${run.error ?? ''}`);
-      if (run.status === 'succeeded') return print(await c.runResult(run.id));
-      await new Promise((r) => setTimeout(r, 250));
+    // The run pushes its progress (Server-Sent Events); nothing is polled.
+    let shown = '';
+    for await (const { event, data } of c.runEvents(started.runId)) {
+      const line = `${data.status} ${Math.round(data.progress * 100)}%`;
+      if (line !== shown) note(line);
+      shown = line;
+      if (event === 'failed') throw new UsageError(`run ${started.runId} failed: ${data.error ?? ''}`);
+      if (event === 'done') return print(await c.runResult(started.runId));
     }
+    throw new UsageError(`the progress of run ${started.runId} ended early; see \`renkei sim status\``);
   });
 sim
   .command('status <runId>')

@@ -5,6 +5,7 @@ export { type Credentials, type Endpoints } from './api/session.js';
 export { verifyCheckpointSignature } from './api/audit.js';
 export { DELETION_RECEIPT_TYP, signDeletionReceipt, type DeletionReceiptInput } from './api/deletion.js';
 export { type DeliveryStream } from './api/exchange.js';
+export { serverSentEvents, type ServerSentEvent } from './api/sse.js';
 export {
   type Attestations,
   type AttestedParticipant,
@@ -15,6 +16,8 @@ export {
   type AuditReceiptFilter,
   type AuditUsage,
   type AuditUsageFilter,
+  type AuditUsageSeries,
+  type AuditUsageSeriesFilter,
   type AuditVerifyReport,
   type CatalogFilter,
   type CatalogPage,
@@ -35,11 +38,15 @@ export {
   type GrantRequest,
   type Notification,
   type NotificationRead,
+  type OffboardedParticipant,
+  type OffboardingImpact,
   type OdcsImport,
   type OverdueDeletionFilter,
   type Participant,
   type ParticipantStatus,
   type PersonConsent,
+  type PersonConsentOverview,
+  type PersonConsentOverviewFilter,
   type PersonErasure,
   type PlatformToken,
   type PublishedEvents,
@@ -57,6 +64,7 @@ export {
   type SigningKeyRing,
   type SigningKeyRotation,
   type SimInputView,
+  type SimRunEvent,
   type SimRunResult,
   type SimRunView,
   type SimTwinRebuild,

@@ -7,6 +7,12 @@ import { PROJECTION_SYNC } from '../core/clearing-core.module.js';
 import { DatasetOwners } from '../datasets/dataset-owners.js';
 import { eventCount, grantPurposes, purposeOf, type DecisionPayload } from './audit-entries.js';
 import type { ReceiptsQuery, UsageQuery } from './audit.dto.js';
+import {
+  SERIES_MAX_ROWS,
+  seriesSpan,
+  type UsageSeries,
+  type UsageSeriesQuery,
+} from './audit-usage-series.dto.js';
 import { AuditCheckpointer, noCheckpoint } from './checkpoints.js';
 
 /** Entries that show a dataset being used: tokens issued and the decisions on requests, streams, deliveries. */
@@ -116,6 +122,59 @@ export class AuditUsageService {
         };
       }),
       next: rows.length === q.limit ? Number(rows[rows.length - 1]!.seq) : null,
+    };
+  }
+
+  /**
+   * Usage over time: the same entries as `usage`, counted per bucket (UTC hour or day), dataset, consumer
+   * and purpose (the grant's, else the one the decision names). Bounded by the query (buckets) and by
+   * SERIES_MAX_ROWS.
+   */
+  async series(actor: Principal, q: UsageSeriesQuery): Promise<UsageSeries> {
+    const datasets = await this.datasetsFor(actor, q.dataset);
+    const { from, to } = seriesSpan(q);
+    const head = { bucket: q.bucket, from: from.toISOString(), to: to.toISOString(), datasets };
+    if (datasets.length === 0) return { ...head, rows: [], truncated: false };
+    const owners = [...new Set(datasets.map((d) => this.owners.currentOwner(d)!))];
+    const rows = await this.prisma.$queryRaw<
+      {
+        bucket: Date;
+        dataset: string;
+        consumer: string;
+        purpose: string | null;
+        deliveries: number;
+        events: number;
+        tokens: number;
+        denied: number;
+      }[]
+    >`
+      SELECT date_trunc(${q.bucket}, a.at, 'UTC') AS bucket, a.dataset, a.actor_id AS consumer,
+        coalesce(g.purpose, a.payload->'input'->'grant'->>'purpose', a.payload->'input'->>'purpose') AS purpose,
+        (count(*) FILTER (WHERE a.kind = 'decision' AND a.payload->>'action' = 'deliver' AND a.allow))::int AS deliveries,
+        coalesce(sum(CASE WHEN a.kind = 'decision' AND a.payload->>'action' = 'deliver' AND a.allow
+          AND jsonb_typeof(a.payload->'eventIds') = 'array' THEN jsonb_array_length(a.payload->'eventIds') ELSE 0 END), 0)::int AS events,
+        (count(*) FILTER (WHERE a.kind = 'token.issued'))::int AS tokens,
+        (count(*) FILTER (WHERE a.allow = false))::int AS denied
+      FROM clearing.audit_log a
+      LEFT JOIN clearing.grants g ON g.id::text = a.grant_id
+      WHERE a.dataset IN (${Prisma.join(datasets)}) AND a.actor_id NOT IN (${Prisma.join(owners)})
+        AND a.kind IN (${Prisma.join(USAGE_KINDS)}) AND a.at >= ${from} AND a.at < ${to}
+      GROUP BY 1, 2, 3, 4
+      ORDER BY 1, 2, 3, 4
+      LIMIT ${SERIES_MAX_ROWS + 1}`;
+    return {
+      ...head,
+      rows: rows.slice(0, SERIES_MAX_ROWS).map((r) => ({
+        bucket: r.bucket.toISOString(),
+        dataset: r.dataset,
+        consumer: r.consumer,
+        purpose: r.purpose,
+        deliveries: r.deliveries,
+        events: r.events,
+        tokens: r.tokens,
+        denied: r.denied,
+      })),
+      truncated: rows.length > SERIES_MAX_ROWS,
     };
   }
 

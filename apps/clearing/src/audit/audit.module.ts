@@ -3,6 +3,7 @@ import { DatasetsModule } from '../datasets/datasets.module.js';
 import { AuditController } from './audit.controller.js';
 import { AuditExportService } from './audit-export.service.js';
 import { AuditQueryService } from './audit-query.service.js';
+import { AuditUsageController } from './audit-usage.controller.js';
 import { AuditUsageService } from './audit-usage.service.js';
 import { AuditVerifyService } from './audit-verify.service.js';
 import { AuditCheckpointer } from './checkpoints.js';
@@ -19,7 +20,7 @@ export class AuditModule {
     return {
       module: AuditModule,
       imports: [DatasetsModule],
-      controllers: [AuditController],
+      controllers: [AuditController, AuditUsageController],
       providers: [
         { provide: AuditCheckpointer, useValue: checkpoints },
         AuditQueryService,

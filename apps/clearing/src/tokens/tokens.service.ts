@@ -220,8 +220,10 @@ export class TokensService {
     if (participant.status !== 'active')
       throw forbidden(
         'PARTICIPANT.SUSPENDED',
-        'Your participation is suspended',
-        'Contact the consortium admin',
+        `Your participation is ${participant.status === 'pending' ? 'not active yet' : participant.status}`,
+        participant.status === 'offboarded'
+          ? 'Offboarding is final; the consortium admin can onboard your company again'
+          : 'Contact the consortium admin',
       );
     return { jwks: participant.jwks, roles: participant.roles };
   }

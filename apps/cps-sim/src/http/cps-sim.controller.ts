@@ -7,12 +7,23 @@ import {
   Optional,
   Param,
   Post,
+  Res,
   UseInterceptors,
 } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
 import { ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { Authenticated, CurrentPrincipal, type Principal } from '@renkei/auth';
-import { ApiExample, ApiZodBody, UuidPipe, ZodPipe, RateLimited, Problems, Responds } from '@renkei/platform';
+import {
+  ApiExample,
+  ApiZodBody,
+  keepStreamOpen,
+  UuidPipe,
+  ZodPipe,
+  RateLimited,
+  Problems,
+  Responds,
+} from '@renkei/platform';
 import { renderSvg } from '../charts/chart.js';
 import { CpsIdentity, notConfigured as notConfiguredError } from '../cps-sim.identity.js';
 import { PublishedSchema, PublishRunSchema, type PublishRun } from '../derived/derived.dto.js';
@@ -25,8 +36,15 @@ import {
   type RequestInput,
 } from '../inputs/inputs.dto.js';
 import { InputsService } from '../inputs/inputs.service.js';
-import { ResultSchema, RunSchema, StartedSchema, SvgSchema } from '../scenarios/runs.dto.js';
-import { RunsService } from '../scenarios/runs.service.js';
+import {
+  ResultSchema,
+  RunEventsSchema,
+  RunSchema,
+  StartedSchema,
+  SvgSchema,
+  runEventsExample,
+} from '../scenarios/runs.dto.js';
+import { RunsService, type RunEvent } from '../scenarios/runs.service.js';
 import {
   DefineScenarioSchema,
   ScenarioSchema,
@@ -90,6 +108,12 @@ const operatorProblems = {
   503: ['CPS.NOT_CONFIGURED', 'UPSTREAM.UNAVAILABLE'],
 };
 const runParam = ApiParam({ name: 'id', description: 'Run id', example: runExample.id });
+
+/** A comment line on a run's event stream while nothing else is sent, so proxies keep it open. */
+export const RUN_EVENTS_HEARTBEAT_MS = 15_000;
+
+/** One Server-Sent Event: its number, name and JSON data. */
+const sse = (e: RunEvent) => `id: ${e.seq}\nevent: ${e.event}\ndata: ${JSON.stringify(e.data)}\n\n`;
 
 @ApiTags('cps')
 @Controller()
@@ -319,6 +343,55 @@ export class CpsSimController {
   )
   getRun(@CurrentPrincipal() principal: Principal, @Param('id', new UuidPipe()) id: string) {
     return this.services(principal).runs.get(id);
+  }
+
+  @Get('runs/:id/events')
+  @Authenticated('api')
+  @runParam
+  @ApiProduces('text/event-stream')
+  @ApiOperation({
+    summary: "A run's progress as it happens (Server-Sent Events), until it is done or failed",
+    description:
+      'Pushed from the run as it reports progress (not polled). Authenticate with the Bearer token like every call (EventSource cannot send it: read the stream with fetch). Events: `progress` {status, progress, step} on each change, then `done` or `failed` with the final status; then the response ends. A finished run answers its state and final event at once. A `: heartbeat` comment comes every 15 s.',
+  })
+  @Responds(200, RunEventsSchema, {
+    description: 'The event stream',
+    mediaType: 'text/event-stream',
+    example: runEventsExample,
+  })
+  @Problems({ ...operatorProblems, 404: ['RUN.NOT_FOUND'] })
+  runEvents(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', new UuidPipe()) id: string,
+    @Res() reply: FastifyReply,
+  ): void {
+    const runs = this.services(principal).runs;
+    runs.get(id); // 404 before the stream starts
+    reply.hijack();
+    const raw = reply.raw;
+    keepStreamOpen(raw);
+    raw.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      'x-accel-buffering': 'no',
+    });
+    let ended = false;
+    let stop = () => {};
+    const heartbeat = setInterval(() => raw.write(': heartbeat\n\n'), RUN_EVENTS_HEARTBEAT_MS);
+    const end = () => {
+      if (ended) return;
+      ended = true;
+      clearInterval(heartbeat);
+      stop();
+      raw.end();
+    };
+    raw.on('close', end);
+    stop = runs.follow(id, (event) => {
+      if (ended) return;
+      raw.write(sse(event));
+      if (event.event !== 'progress') end();
+    });
+    if (ended) stop();
   }
 
   @Get('runs/:id/result')

@@ -22,10 +22,14 @@ export type ScenarioOutcome =
   | { kind: 'hospital-occupancy'; result: OccupancyForecast };
 
 /** Runs one scenario on a frozen twin (pure: the same twin, params and seed give the same result). */
-export function execute(spec: RunSpec, twin: Twin, onProgress?: (fraction: number) => void): ScenarioOutcome {
-  // The engine reports (done, total); the API reports a fraction.
+export function execute(
+  spec: RunSpec,
+  twin: Twin,
+  onProgress?: (fraction: number, done: number, total: number) => void,
+): ScenarioOutcome {
+  // The engine reports (done, total); the API reports a fraction, and the units as the step.
   const progress = onProgress
-    ? (done: number, total: number) => onProgress(total > 0 ? Math.min(1, done / total) : 1)
+    ? (done: number, total: number) => onProgress(total > 0 ? Math.min(1, done / total) : 1, done, total)
     : undefined;
   switch (spec.kind) {
     case 'disruption':

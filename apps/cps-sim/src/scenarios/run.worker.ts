@@ -8,7 +8,7 @@ import type { Twin } from '@renkei/simulation';
 import { execute, type RunSpec, type ScenarioOutcome } from './kinds.js';
 
 export type WorkerMessage =
-  | { type: 'progress'; value: number }
+  | { type: 'progress'; value: number; done: number; total: number }
   | { type: 'result'; outcome: ScenarioOutcome }
   /** code and details of the engine's DomainError (e.g. SIMULATION.INVALID_SCENARIO), if it was one */
   | { type: 'error'; message: string; code?: string; details?: ErrorDetail[] };
@@ -23,12 +23,12 @@ const { spec, twin } = workerData as WorkerInput;
 const post = (message: WorkerMessage) => parentPort!.postMessage(message);
 let last = -1;
 try {
-  const outcome = execute(spec, twin, (value) => {
+  const outcome = execute(spec, twin, (value, done, total) => {
     // At most a hundred progress messages a run.
     const step = Math.floor(value * 100);
     if (step !== last) {
       last = step;
-      post({ type: 'progress', value });
+      post({ type: 'progress', value, done, total });
     }
   });
   post({ type: 'result', outcome });

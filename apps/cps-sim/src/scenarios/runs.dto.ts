@@ -38,3 +38,41 @@ export const ResultSchema = z.object({
 });
 
 export const SvgSchema = { type: 'string', description: 'An SVG document' };
+
+/** Units done of the run's total (e.g. Monte Carlo runs), as the engine reports them; null before any. */
+const StepSchema = z.object({ done: z.number().int(), total: z.number().int() }).nullable();
+
+/** The JSON of each run event's `data:` line (GET /runs/{id}/events). */
+export const RunEventDataSchema = z.object({
+  status: z.enum(RunStatuses),
+  progress: z.number().min(0).max(1),
+  step: StepSchema,
+  error: z
+    .string()
+    .nullable()
+    .optional()
+    .describe('done/failed only: why the run failed (null if it did not)'),
+});
+
+/** The SSE answer: a text stream; each event's data is RunEventDataSchema. */
+export const RunEventsSchema = {
+  type: 'string',
+  description:
+    'Server-Sent Events (text/event-stream). Each event is `id: <n>` (numbered in order, without gaps), `event: progress | done | failed` and `data: <JSON>` with {status, progress 0..1, step: {done, total} | null, error?}. The first event says where the run stands; `progress` follows every change; the last is `done` (succeeded) or `failed` with the final status, then the response ends. A comment line `: heartbeat` comes every 15 s while nothing else does.',
+};
+
+export const runEventsExample = [
+  'id: 1',
+  'event: progress',
+  'data: {"status":"running","progress":0,"step":null}',
+  '',
+  'id: 2',
+  'event: progress',
+  'data: {"status":"running","progress":0.5,"step":{"done":20,"total":40}}',
+  '',
+  'id: 3',
+  'event: done',
+  'data: {"status":"succeeded","progress":1,"step":{"done":40,"total":40},"error":null}',
+  '',
+  '',
+].join('\n');

@@ -1,4 +1,5 @@
 import { randomInt, randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -34,7 +35,27 @@ export interface RunView {
   published: { dataset: string; version: string; eventIds: string[] } | null;
 }
 
+/** How far a run is, in the units of its kind (e.g. Monte Carlo runs); null before the first report. */
+export interface RunStep {
+  done: number;
+  total: number;
+}
+
+/**
+ * What a follower of a run hears (GET /runs/{id}/events): `progress` on every change, then once `done`
+ * (succeeded) or `failed`, after which nothing more. `seq` numbers a run's events in order (0: queued, before any).
+ */
+export interface RunEvent {
+  event: 'progress' | 'done' | 'failed';
+  seq: number;
+  data: { status: RunStatus; progress: number; step: RunStep | null; error?: string | null };
+}
+
 interface Run extends RunView {
+  /** Units done of the run's total, as the engine last reported. */
+  step: RunStep | null;
+  /** The number of the run's last event (RunEvent.seq). */
+  seq: number;
   /** What runs: the scenario with its seed fixed (`kind` and `params` of the view, typed). */
   spec: RunSpec;
   outcome: ScenarioOutcome | null;
@@ -48,10 +69,12 @@ const useWorker = import.meta.url.endsWith('.js') && existsSync(workerFile);
 
 /**
  * Runs scenarios on a frozen snapshot of the twin, off the request: the caller gets the run id at once and
- * polls progress. A run never writes anywhere but its own record; publishing a result is a separate step.
+ * follows progress (pushed to followers as the run reports it, see follow()). A run never writes anywhere but its own record; publishing a result is a separate step.
  */
 export class RunsService {
   private readonly runs = new Map<string, Run>();
+  /** Each run's changes are pushed to its followers as they happen (`run:<id>`), never polled. */
+  private readonly changes = new EventEmitter().setMaxListeners(0);
 
   constructor(
     private readonly inputs: InputsService,
@@ -86,6 +109,8 @@ export class RunsService {
       spec,
       outcome: null,
       failure: null,
+      step: null,
+      seq: 0,
     };
     this.runs.set(run.id, run);
     // The snapshot is this twin object: InputsService builds a new one on every change, never mutates it.
@@ -126,6 +151,42 @@ export class RunsService {
     return { run: this.view(run), result: run.outcome.result, chart: chartOf(run.name, run.outcome) };
   }
 
+  /**
+   * Follows a run: `listener` hears where it stands at once, then each change as the run makes it, and
+   * last `done` or `failed` (at once for a finished run). Returns the function that stops following.
+   * A follower never sees events out of order: they are numbered, and the listener is called in order.
+   */
+  follow(id: string, listener: (event: RunEvent) => void): () => void {
+    const run = this.find(id);
+    const channel = `run:${id}`;
+    const finished = run.status === 'succeeded' || run.status === 'failed';
+    listener(this.event(run, 'progress', run.seq));
+    if (finished) {
+      listener(this.event(run, run.status === 'succeeded' ? 'done' : 'failed', run.seq));
+      return () => {};
+    }
+    this.changes.on(channel, listener);
+    return () => this.changes.off(channel, listener);
+  }
+
+  private event(run: Run, event: RunEvent['event'], seq: number): RunEvent {
+    const data: RunEvent['data'] = {
+      status: run.status,
+      progress: run.progress,
+      step: run.step ? { ...run.step } : null,
+    };
+    if (event !== 'progress') data.error = run.error;
+    return { event, seq, data };
+  }
+
+  /** Tells the run's followers what changed; a final event also lets them go. */
+  private publish(run: Run, event: RunEvent['event']): void {
+    run.seq += 1;
+    const channel = `run:${run.id}`;
+    this.changes.emit(channel, this.event(run, event, run.seq));
+    if (event !== 'progress') this.changes.removeAllListeners(channel);
+  }
+
   markPublished(id: string, published: RunView['published']): void {
     this.find(id).published = published;
   }
@@ -137,14 +198,24 @@ export class RunsService {
   }
 
   private view(run: Run): RunView {
-    const { spec: _spec, outcome: _outcome, failure: _failure, ...view } = run;
+    const { spec: _spec, outcome: _outcome, failure: _failure, step: _step, seq: _seq, ...view } = run;
     return { ...view, inputs: view.inputs.map((i) => ({ ...i })) };
   }
 
   private async execute(run: Run, twin: Twin): Promise<void> {
     run.status = 'running';
-    const onProgress = (value: number) => {
-      if (Number.isFinite(value)) run.progress = Math.min(1, Math.max(run.progress, value));
+    this.publish(run, 'progress');
+    const onProgress = (value: number, done?: number, total?: number) => {
+      if (!Number.isFinite(value)) return;
+      const progress = Math.min(1, Math.max(run.progress, value));
+      const step =
+        done !== undefined && total !== undefined && Number.isFinite(done) && Number.isFinite(total)
+          ? { done, total }
+          : run.step;
+      if (progress === run.progress && step?.done === run.step?.done) return;
+      run.progress = progress;
+      run.step = step;
+      this.publish(run, 'progress');
     };
     try {
       run.outcome = useWorker
@@ -165,15 +236,20 @@ export class RunsService {
     } finally {
       run.finishedAt = new Date().toISOString();
     }
+    this.publish(run, run.status === 'succeeded' ? 'done' : 'failed');
   }
 
-  private inWorker(run: Run, twin: Twin, onProgress: (value: number) => void): Promise<ScenarioOutcome> {
+  private inWorker(
+    run: Run,
+    twin: Twin,
+    onProgress: (value: number, done: number, total: number) => void,
+  ): Promise<ScenarioOutcome> {
     return new Promise((resolve, reject) => {
       const workerData: WorkerInput = { spec: run.spec, twin };
       const worker = new Worker(workerFile, { workerData });
       let settled = false;
       worker.on('message', (message: WorkerMessage) => {
-        if (message.type === 'progress') onProgress(message.value);
+        if (message.type === 'progress') onProgress(message.value, message.done, message.total);
         else if (message.type === 'result') {
           settled = true;
           resolve(message.outcome);

@@ -19,6 +19,40 @@ const publicJwk = z
     path: ['d'],
   });
 
+/** An attested certification with its evidence and expiry (or just its name, as before). */
+const CertificationTermsSchema = z.object({
+  certification: z.enum(Certifications),
+  evidence: z
+    .string()
+    .trim()
+    .min(1)
+    .max(500)
+    .refine(
+      (s) => ![...s].some((c) => c.charCodeAt(0) < 32 || c.charCodeAt(0) === 127),
+      'no control characters',
+    )
+    .nullable()
+    .default(null)
+    .describe('What the attestation rests on: a certificate number or a URL to it (at most 500 characters)'),
+  expiresAt: z.iso
+    .datetime({ offset: true })
+    .refine((at) => Date.parse(at) > Date.now(), 'must be in the future')
+    .nullable()
+    .default(null)
+    .describe('When the certification lapses: from then on the policies treat it as absent'),
+});
+export type CertificationTerms = z.infer<typeof CertificationTermsSchema>;
+
+const attestedCertifications = z
+  .array(z.union([z.enum(Certifications), CertificationTermsSchema]))
+  .max(10)
+  .refine(
+    (list) => new Set(list.map((c) => (typeof c === 'string' ? c : c.certification))).size === list.length,
+    {
+      message: 'each certification at most once',
+    },
+  );
+
 export const OnboardParticipantSchema = z.object({
   legalName: z.string().min(1).max(300),
   corporateNumber: z
@@ -32,11 +66,11 @@ export const OnboardParticipantSchema = z.object({
     .regex(/^[a-z][a-z0-9-]{1,60}$/, 'lower-case words joined by hyphens, e.g. battery-cells'),
   country: z.string().regex(/^[A-Z]{2}$/, 'ISO 3166-1 alpha-2 country code, e.g. JP'),
   roles: z.array(z.enum(ParticipantRoles)).min(1).default(['member']),
-  certifications: z
-    .array(z.enum(Certifications))
-    .max(10)
+  certifications: attestedCertifications
     .default([])
-    .describe('Attested by the admin, e.g. health-data-handler'),
+    .describe(
+      'Attested by the admin: a name (e.g. health-data-handler), or {certification, evidence, expiresAt}',
+    ),
   protection: z
     .enum(ProtectionLevels)
     .default('access-control')
@@ -46,9 +80,16 @@ export const OnboardParticipantSchema = z.object({
 export type OnboardParticipant = z.infer<typeof OnboardParticipantSchema>;
 
 export const AttestationsSchema = z.object({
-  certifications: z.array(z.enum(Certifications)).max(10),
+  certifications: attestedCertifications.describe(
+    'Every certification the participant holds (replaces the list): a name, or {certification, evidence, expiresAt}',
+  ),
   protection: z.enum(ProtectionLevels),
 });
+
+export const OffboardSchema = z.object({
+  reason: z.string().trim().min(1).max(500).describe('Why the participant leaves (kept on its record)'),
+});
+export type Offboard = z.infer<typeof OffboardSchema>;
 export type Attestations = z.infer<typeof AttestationsSchema>;
 
 export const onboardExample = {
@@ -72,8 +113,22 @@ export const participantExample = {
   certifications: [],
   protection: 'access-control',
   status: 'active',
+  certificationDetails: [],
+  offboardedAt: null,
+  offboardReason: null,
   jwks: onboardExample.jwks,
   createdAt: '2026-11-21T06:00:00.000Z',
+};
+
+export const attestationsExample = {
+  certifications: [
+    {
+      certification: 'health-data-handler',
+      evidence: 'https://www8.cao.go.jp/iryou/nintei/certified/2026-0142',
+      expiresAt: '2027-12-31T15:00:00Z',
+    },
+  ],
+  protection: 'field-encryption',
 };
 
 // ------------------------------------------------------------------ responses (OpenAPI)
@@ -92,7 +147,19 @@ export const ParticipantSchema = z.object({
   roles: z.array(z.enum(ParticipantRoles)),
   certifications: z.array(z.enum(Certifications)),
   protection: z.enum(ProtectionLevels),
+  certificationDetails: z
+    .array(
+      z.object({
+        certification: z.enum(Certifications),
+        evidence: z.string().nullable(),
+        expiresAt: when.nullable(),
+        expired: z.boolean().describe('Past its expiry: the policies treat it as absent'),
+      }),
+    )
+    .describe('Each attested certification with its evidence and expiry'),
   status: z.enum(ParticipantStatuses),
+  offboardedAt: when.nullable(),
+  offboardReason: z.string().nullable(),
   jwks: z.object({ keys: z.array(z.record(z.string(), z.unknown())) }).describe('Public keys only'),
   createdAt: when,
 });

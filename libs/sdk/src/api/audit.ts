@@ -8,7 +8,11 @@ import type {
   AuditReceiptFilter,
   AuditUsage,
   AuditUsageFilter,
+  AuditUsageSeries,
+  AuditUsageSeriesFilter,
   AuditVerifyReport,
+  PersonConsentOverview,
+  PersonConsentOverviewFilter,
 } from './dto.js';
 import { Session } from './session.js';
 
@@ -49,6 +53,14 @@ export class AuditCalls extends Session {
   /** Who used your data, when and for what purpose (originators). */
   auditUsage(query: AuditUsageFilter = {}) {
     return this.call<AuditUsage>('clearing', 'GET', `/audit/usage${queryString(query)}`);
+  }
+  /** Usage of your data over time, per hour or day, dataset, consumer and purpose (originators). */
+  auditUsageSeries(query: AuditUsageSeriesFilter = {}) {
+    return this.call<AuditUsageSeries>('clearing', 'GET', `/audit/usage/series${queryString(query)}`);
+  }
+  /** Compliance: persons' consent records across originators (counts and a page; pseudonymous refs only). */
+  personConsentOverview(query: PersonConsentOverviewFilter = {}) {
+    return this.call<PersonConsentOverview>('clearing', 'GET', `/audit/person-consents${queryString(query)}`);
   }
   /** Whom a person tag on the audit record stands for: your own persons only, and not once erased. */
   auditPerson(tag: string) {

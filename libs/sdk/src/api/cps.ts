@@ -1,4 +1,5 @@
-import { json } from '../client.js';
+import { json, send } from '../client.js';
+import { serverSentEvents } from './sse.js';
 import type {
   PublishedRun,
   PublishRunOptions,
@@ -7,6 +8,7 @@ import type {
   ScenarioDefinition,
   ScenarioView,
   SimInputView,
+  SimRunEvent,
   SimRunResult,
   SimRunView,
   SimTwinRebuild,
@@ -57,6 +59,28 @@ export class CpsCalls extends Session {
       if (run.status === 'succeeded' || run.status === 'failed') return run;
       if (Date.now() > deadline) throw new Error(`Run ${runId} still ${run.status} after the timeout`);
       await new Promise((r) => setTimeout(r, options.intervalMs ?? 200));
+    }
+  }
+  /**
+   * Follows a run as it goes (Server-Sent Events, read with fetch and the Bearer token): where it stands,
+   * each progress change, and last `done` or `failed`, after which the iteration ends. `signal` stops it.
+   */
+  async *runEvents(runId: string, options: { signal?: AbortSignal } = {}): AsyncGenerator<SimRunEvent> {
+    const root = this.endpoints.cpsSim;
+    if (!root) throw new TypeError('No cpsSim endpoint: add "cpsSim" to the endpoints');
+    const response = await send(`${root}/runs/${runId}/events`, {
+      headers: { authorization: `Bearer ${await this.platformToken()}`, accept: 'text/event-stream' },
+      signal: options.signal,
+    });
+    if (!response.ok || !response.body) await json(response);
+    for await (const message of serverSentEvents(response.body!)) {
+      if (message.event !== 'progress' && message.event !== 'done' && message.event !== 'failed') continue;
+      yield {
+        id: Number(message.id),
+        event: message.event,
+        data: JSON.parse(message.data) as SimRunEvent['data'],
+      };
+      if (message.event !== 'progress') return;
     }
   }
   runResult(runId: string) {

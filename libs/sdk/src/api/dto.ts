@@ -43,6 +43,7 @@ export type Participant = Ok<Registry['/participants']['post']>;
 export type ParticipantStatus = Ok<Registry['/participants/{id}/suspend']['post']>;
 export type Attestations = Body<Registry['/participants/{id}/attestations']['put']>;
 export type AttestedParticipant = Ok<Registry['/participants/{id}/attestations']['put']>;
+export type OffboardedParticipant = Ok<Registry['/participants/{id}/offboard']['post']>;
 export type ContractView = Ok<Registry['/contracts/{dataset}']['get']>;
 export type CatalogFilter = Query<Registry['/catalog']['get']>;
 export type CatalogPage = Ok<Registry['/catalog']['get']>;
@@ -84,6 +85,11 @@ export type AuditReceipt = Ok<Clearing['/audit/receipts']['get']>;
 export type AuditReceiptFilter = Query<Clearing['/audit/receipts']['get']>;
 export type AuditUsage = Ok<Clearing['/audit/usage']['get']>;
 export type AuditUsageFilter = Query<Clearing['/audit/usage']['get']>;
+export type AuditUsageSeries = Ok<Clearing['/audit/usage/series']['get']>;
+export type AuditUsageSeriesFilter = Query<Clearing['/audit/usage/series']['get']>;
+export type PersonConsentOverview = Ok<Clearing['/audit/person-consents']['get']>;
+export type PersonConsentOverviewFilter = Query<Clearing['/audit/person-consents']['get']>;
+export type OffboardingImpact = Ok<Clearing['/participants/{id}/offboarding-impact']['get']>;
 export type AuditPerson = Ok<Clearing['/audit/persons/{tag}']['get']>;
 export type SigningKeyRing = Ok<Clearing['/admin/signing-keys']['get']>;
 export type SigningKeyInfo = SigningKeyRing['keys'][number];
@@ -100,6 +106,18 @@ export type RunOptions = Body<CpsSim['/scenarios/{id}/runs']['post']>;
 export type RunStarted = Ok<CpsSim['/scenarios/{id}/runs']['post']>;
 export type SimRunView = Ok<CpsSim['/runs/{id}']['get']>;
 export type SimRunResult = Ok<CpsSim['/runs/{id}/result']['get']>;
+/** One event of a run's progress stream (GET /runs/{id}/events, Server-Sent Events). */
+export interface SimRunEvent {
+  /** Numbered in the order the run made them, without gaps. */
+  id: number;
+  event: 'progress' | 'done' | 'failed';
+  data: {
+    status: SimRunView['status'];
+    progress: number;
+    step: { done: number; total: number } | null;
+    error?: string | null;
+  };
+}
 export type PublishRunOptions = Body<CpsSim['/runs/{id}/publish']['post']>;
 export type PublishedRun = Ok<CpsSim['/runs/{id}/publish']['post']>;
 

@@ -1,4 +1,11 @@
-import type { Attestations, AttestedParticipant, Participant, ParticipantStatus } from './dto.js';
+import type {
+  Attestations,
+  AttestedParticipant,
+  OffboardedParticipant,
+  OffboardingImpact,
+  Participant,
+  ParticipantStatus,
+} from './dto.js';
 import { Session } from './session.js';
 
 /** Registry: onboarding, suspension and attestations of participants (consortium admin). */
@@ -20,5 +27,13 @@ export class ParticipantCalls extends Session {
   }
   reactivateParticipant(id: string) {
     return this.call<ParticipantStatus>('registry', 'POST', `/participants/${id}/reactivate`);
+  }
+  /** Consortium admin: what offboarding would do to the participant's grants (clearing answers). */
+  offboardingImpact(id: string) {
+    return this.call<OffboardingImpact>('clearing', 'GET', `/participants/${id}/offboarding-impact`);
+  }
+  /** Consortium admin: offboards a participant for good; clearing then revokes its live grants. */
+  offboardParticipant(id: string, reason: string) {
+    return this.call<OffboardedParticipant>('registry', 'POST', `/participants/${id}/offboard`, { reason });
   }
 }

@@ -271,6 +271,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/audit/person-consents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Overview of persons’ consent records across originators (compliance)
+         * @description Counts per originator, dataset and decision, and the records newest first, paged with `after`. A person appears only as the pseudonymous subject reference the originator uses: no FHIR ids and no provision contents.
+         */
+        get: operations["ConsentsOverviewController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/datasets/{dataset}/keys/destroy": {
         parameters: {
             query?: never;
@@ -509,6 +529,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/audit/usage/series": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Usage of your data over time, by consumer and purpose (originators)
+         * @description Per hour or day (UTC buckets) and per dataset, consumer and purpose: allowed deliveries and the events they carried, dataset tokens issued and refusals. At most 366 buckets; buckets without usage are left out. Only a dataset's originator sees it (compliance officers: any dataset they name); anyone else's dataset is answered with 404.
+         */
+        get: operations["AuditUsageController_series"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/signing-keys": {
         parameters: {
             query?: never;
@@ -620,6 +660,26 @@ export interface paths {
          * @description The receipt is a compact JWS, ES256 only, header typ 'deletion-receipt+jwt', signed with one of the keys registered for you, claims { iss: your id, sub: the obligation id, grant, dataset, deletedAt (ISO 8601, not in the future nor before the grant ended), method: crypto-erase | overwrite | delete | physical-destruction, scope: 'all-copies', iat, jti }. It is stored with its claims and recorded on the audit chain; the originator sees it. A receipt after the deadline is accepted and the obligation stays flagged as late.
          */
         post: operations["DeletionController_confirm"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/participants/{id}/offboarding-impact": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What offboarding a participant would do to its grants (consortium admin)
+         * @description The live grants (requested, granted, suspended) the participant is party to, as originator and as consumer, each with the other party, dataset, state and purpose; the deletion obligations revoking them would open (one per granted or suspended grant, owed by its consumer); and counts. Offboarding (POST /participants/{id}/offboard on the registry) revokes all of them with reason 'participant offboarded'.
+         */
+        get: operations["OffboardingController_impact"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -3203,6 +3263,172 @@ export interface operations {
             };
         };
     };
+    ConsentsOverviewController_list: {
+        parameters: {
+            query?: {
+                originator?: string;
+                dataset?: string;
+                state?: "permit" | "deny" | "withdrawn";
+                after?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The overview */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "counts": [
+                     *         {
+                     *           "originator": "3f1c8a52-6a3e-4f7e-9c3e-2b8f0f5d7a10",
+                     *           "originatorName": "Kansai General Hospital",
+                     *           "dataset": "clinic.visits",
+                     *           "decision": "deny",
+                     *           "count": 1
+                     *         }
+                     *       ],
+                     *       "total": 1,
+                     *       "items": [
+                     *         {
+                     *           "originator": "3f1c8a52-6a3e-4f7e-9c3e-2b8f0f5d7a10",
+                     *           "originatorName": "Kansai General Hospital",
+                     *           "subjectRef": "pt-7f3a91",
+                     *           "dataset": "clinic.visits",
+                     *           "decision": "deny",
+                     *           "source": "fhir",
+                     *           "provisions": 1,
+                     *           "validFrom": "2026-11-01T00:00:00.000Z",
+                     *           "validUntil": "2027-10-31T00:00:00.000Z",
+                     *           "inForce": true,
+                     *           "recordedAt": "2026-11-21T06:00:00.000Z"
+                     *         }
+                     *       ],
+                     *       "next": null
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description Records per originator, dataset and decision, over every record the filter matches */
+                        counts: {
+                            originator: string;
+                            originatorName: string | null;
+                            dataset: string;
+                            /** @enum {string} */
+                            decision: "permit" | "deny" | "withdrawn";
+                            count: number;
+                        }[];
+                        /** @description Records the filter matches */
+                        total: number;
+                        items: {
+                            originator: string;
+                            originatorName: string | null;
+                            /** @description The person's pseudonymous reference (nothing else about the person) */
+                            subjectRef: string;
+                            dataset: string;
+                            /** @enum {string} */
+                            decision: "permit" | "deny" | "withdrawn";
+                            /**
+                             * @description Where the record came from: a FHIR Consent, an opt-out, an erasure
+                             * @enum {string}
+                             */
+                            source: "fhir" | "opt-out" | "erasure" | "other";
+                            /** @description How many exceptions (FHIR provisions) the record has */
+                            provisions: number;
+                            /** @description ISO 8601 date-time */
+                            validFrom: string | null;
+                            /** @description ISO 8601 date-time */
+                            validUntil: string | null;
+                            /** @description Not withdrawn and within its validity now */
+                            inForce: boolean;
+                            /** @description ISO 8601 date-time */
+                            recordedAt: string;
+                        }[];
+                        /** @description Pass as `after` for the next page; null at the end */
+                        next: string | null;
+                    };
+                };
+            };
+            /** @description The request is not valid: `errors` names each failing path: `REQUEST.INVALID` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token: `TOKEN.MISSING`, `TOKEN.MALFORMED`, `TOKEN.INVALID_SIGNATURE`, `TOKEN.EXPIRED`, `TOKEN.WRONG_ISSUER`, `TOKEN.WRONG_AUDIENCE`, `TOKEN.INVALID_CLAIMS`, `TOKEN.ALG_NOT_ALLOWED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: missing scope, not the owner or party, or refused by policy: `TOKEN.INSUFFICIENT_SCOPE` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large: `REQUEST.TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL (or a path segment) is too long: `REQUEST.URI_TOO_LONG` */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type: `REQUEST.UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     DataKeysController_destroy: {
         parameters: {
             query?: never;
@@ -4997,6 +5223,175 @@ export interface operations {
             };
         };
     };
+    AuditUsageController_series: {
+        parameters: {
+            query?: {
+                dataset?: string;
+                bucket?: "hour" | "day";
+                from?: string;
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The series */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "bucket": "day",
+                     *       "from": "2026-11-01T00:00:00.000Z",
+                     *       "to": "2026-12-01T00:00:00.000Z",
+                     *       "datasets": [
+                     *         "battery.cfp"
+                     *       ],
+                     *       "rows": [
+                     *         {
+                     *           "bucket": "2026-11-20T00:00:00.000Z",
+                     *           "dataset": "battery.cfp",
+                     *           "consumer": "c0a80101-0000-4000-8000-000000000002",
+                     *           "purpose": "cfp-disclosure",
+                     *           "deliveries": 12,
+                     *           "events": 340,
+                     *           "tokens": 2,
+                     *           "denied": 0
+                     *         }
+                     *       ],
+                     *       "truncated": false
+                     *     }
+                     */
+                    "application/json": {
+                        /** @enum {string} */
+                        bucket: "hour" | "day";
+                        /** @description ISO 8601 date-time */
+                        from: string;
+                        /** @description ISO 8601 date-time */
+                        to: string;
+                        datasets: string[];
+                        rows: {
+                            /** @description Start of the bucket (UTC) */
+                            bucket: string;
+                            dataset: string;
+                            consumer: string;
+                            purpose: string | null;
+                            /** @description Allowed delivery decisions */
+                            deliveries: number;
+                            /** @description Events those deliveries carried */
+                            events: number;
+                            /** @description Dataset tokens issued */
+                            tokens: number;
+                            /** @description Decisions that refused the consumer */
+                            denied: number;
+                        }[];
+                        /** @description More than 10000 rows: the latest are cut */
+                        truncated: boolean;
+                    };
+                };
+            };
+            /** @description The request is not valid: `errors` names each failing path: `REQUEST.INVALID` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token: `TOKEN.MISSING`, `TOKEN.MALFORMED`, `TOKEN.INVALID_SIGNATURE`, `TOKEN.EXPIRED`, `TOKEN.WRONG_ISSUER`, `TOKEN.WRONG_AUDIENCE`, `TOKEN.INVALID_CLAIMS`, `TOKEN.ALG_NOT_ALLOWED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: missing scope, not the owner or party, or refused by policy: `TOKEN.INSUFFICIENT_SCOPE` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Not a dataset of yours (or none at all: the same answer)
+             *
+             *     No such resource, or not visible to you (the same answer): `AUDIT.DATASET_NOT_FOUND`
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:renkei:error:AUDIT.DATASET_NOT_FOUND",
+                     *       "title": "AUDIT.DATASET_NOT_FOUND",
+                     *       "status": 404,
+                     *       "code": "AUDIT.DATASET_NOT_FOUND",
+                     *       "detail": "No dataset 'battery.cfp' of yours",
+                     *       "hint": "Usage is shown to a dataset's originator only; your datasets are in GET /catalog?owner=<your id>",
+                     *       "instance": "/audit/usage?dataset=battery.cfp"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large: `REQUEST.TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL (or a path segment) is too long: `REQUEST.URI_TOO_LONG` */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type: `REQUEST.UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     SigningKeysController_list: {
         parameters: {
             query?: never;
@@ -6074,6 +6469,206 @@ export interface operations {
                      *       "instance": "/deletion-obligations/c5d3f7a2-8e41-4b9e-a0c6-5f2d1e9b7a33/receipt"
                      *     }
                      */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large: `REQUEST.TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL (or a path segment) is too long: `REQUEST.URI_TOO_LONG` */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type: `REQUEST.UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    OffboardingController_impact: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The impact */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "participant": {
+                     *         "id": "3f1c8a52-6a3e-4f7e-9c3e-2b8f0f5d7a10",
+                     *         "legalName": "Kansai Cell Works K.K.",
+                     *         "status": "active"
+                     *       },
+                     *       "asOriginator": [
+                     *         {
+                     *           "id": "7c2d1e0f-3b4a-4c5d-8e9f-0a1b2c3d4e5f",
+                     *           "dataset": "battery.cfp",
+                     *           "counterpart": "5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d",
+                     *           "state": "granted",
+                     *           "purpose": "cfp-disclosure"
+                     *         }
+                     *       ],
+                     *       "asConsumer": [],
+                     *       "deletionObligations": [
+                     *         {
+                     *           "grantId": "7c2d1e0f-3b4a-4c5d-8e9f-0a1b2c3d4e5f",
+                     *           "dataset": "battery.cfp",
+                     *           "consumer": "5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d",
+                     *           "originator": "3f1c8a52-6a3e-4f7e-9c3e-2b8f0f5d7a10",
+                     *           "deletionDays": 30,
+                     *           "dueAt": "2027-01-01T13:00:00.000Z"
+                     *         }
+                     *       ],
+                     *       "counts": {
+                     *         "asOriginator": 1,
+                     *         "asConsumer": 0,
+                     *         "requested": 0,
+                     *         "granted": 1,
+                     *         "suspended": 0,
+                     *         "deletionObligations": 1
+                     *       },
+                     *       "truncated": false
+                     *     }
+                     */
+                    "application/json": {
+                        participant: {
+                            id: string;
+                            legalName: string;
+                            /** @description As clearing knows it: active, suspended, pending or offboarded */
+                            status: string;
+                        };
+                        /** @description Live grants of its datasets to others */
+                        asOriginator: {
+                            /** Format: uuid */
+                            id: string;
+                            dataset: string;
+                            /** @description The other party: the consumer (asOriginator) or the originator (asConsumer) */
+                            counterpart: string;
+                            /**
+                             * @description granted: in force, its stream ends at once when revoked
+                             * @enum {string}
+                             */
+                            state: "requested" | "granted" | "suspended";
+                            purpose: string;
+                        }[];
+                        /** @description Live grants it holds on others’ datasets */
+                        asConsumer: {
+                            /** Format: uuid */
+                            id: string;
+                            dataset: string;
+                            /** @description The other party: the consumer (asOriginator) or the originator (asConsumer) */
+                            counterpart: string;
+                            /**
+                             * @description granted: in force, its stream ends at once when revoked
+                             * @enum {string}
+                             */
+                            state: "requested" | "granted" | "suspended";
+                            purpose: string;
+                        }[];
+                        /** @description What revoking would oblige consumers to delete: one per granted or suspended grant */
+                        deletionObligations: {
+                            /** Format: uuid */
+                            grantId: string;
+                            dataset: string;
+                            /** @description Who will owe the deletion */
+                            consumer: string;
+                            originator: string;
+                            deletionDays: number;
+                            /** @description When deletion would be due if offboarded now */
+                            dueAt: string;
+                        }[];
+                        counts: {
+                            asOriginator: number;
+                            asConsumer: number;
+                            /** @description Requests that would be withdrawn */
+                            requested: number;
+                            /** @description Grants in force: their streams end at once */
+                            granted: number;
+                            suspended: number;
+                            deletionObligations: number;
+                        };
+                        /** @description More than 500 grants on a side: the lists are cut, the counts are not */
+                        truncated: boolean;
+                    };
+                };
+            };
+            /** @description The request is not valid: `errors` names each failing path: `REQUEST.INVALID`, `REQUEST.INVALID_ID`, `REQUEST.MALFORMED_JSON`, `REQUEST.MALFORMED_URL` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token: `TOKEN.MISSING`, `TOKEN.MALFORMED`, `TOKEN.INVALID_SIGNATURE`, `TOKEN.EXPIRED`, `TOKEN.WRONG_ISSUER`, `TOKEN.WRONG_AUDIENCE`, `TOKEN.INVALID_CLAIMS`, `TOKEN.ALG_NOT_ALLOWED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: missing scope, not the owner or party, or refused by policy: `TOKEN.INSUFFICIENT_SCOPE` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not visible to you (the same answer): `PARTICIPANT.NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };

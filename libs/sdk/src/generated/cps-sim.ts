@@ -150,6 +150,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/runs/{id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A run's progress as it happens (Server-Sent Events), until it is done or failed
+         * @description Pushed from the run as it reports progress (not polled). Authenticate with the Bearer token like every call (EventSource cannot send it: read the stream with fetch). Events: `progress` {status, progress, step} on each change, then `done` or `failed` with the final status; then the response ends. A finished run answers its state and final event at once. A `: heartbeat` comment comes every 15 s.
+         */
+        get: operations["CpsSimController_runEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/runs/{id}/result": {
         parameters: {
             query?: never;
@@ -1742,6 +1762,123 @@ export interface operations {
                      *       "instance": "/runs/0b8f3c1e-7a52-4c2e-9d0a-5f1e2b3c4d5e"
                      *     }
                      */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large: `REQUEST.TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL (or a path segment) is too long: `REQUEST.URI_TOO_LONG` */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type: `REQUEST.UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `CPS.NOT_CONFIGURED`, `UPSTREAM.UNAVAILABLE` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    CpsSimController_runEvents: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Run id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The event stream */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example id: 1
+                     *     event: progress
+                     *     data: {"status":"running","progress":0,"step":null}
+                     *
+                     *     id: 2
+                     *     event: progress
+                     *     data: {"status":"running","progress":0.5,"step":{"done":20,"total":40}}
+                     *
+                     *     id: 3
+                     *     event: done
+                     *     data: {"status":"succeeded","progress":1,"step":{"done":40,"total":40},"error":null}
+                     */
+                    "text/event-stream": string;
+                };
+            };
+            /** @description The request is not valid: `errors` names each failing path: `REQUEST.INVALID`, `REQUEST.INVALID_ID`, `REQUEST.MALFORMED_JSON`, `REQUEST.MALFORMED_URL` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token: `TOKEN.MISSING`, `TOKEN.MALFORMED`, `TOKEN.INVALID_SIGNATURE`, `TOKEN.EXPIRED`, `TOKEN.WRONG_ISSUER`, `TOKEN.WRONG_AUDIENCE`, `TOKEN.INVALID_CLAIMS`, `TOKEN.ALG_NOT_ALLOWED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: missing scope, not the owner or party, or refused by policy: `CPS.NOT_OPERATOR` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not visible to you (the same answer): `RUN.NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };

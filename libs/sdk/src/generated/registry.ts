@@ -65,7 +65,7 @@ export interface paths {
         get?: never;
         /**
          * Attest certifications and protection level (consortium admin)
-         * @description The policies read these: health data only reaches health-data-handler participants, restricted data only participants attested for field-encryption.
+         * @description The policies read these: health data only reaches health-data-handler participants, restricted data only participants attested for field-encryption. Each certification is a name, or {certification, evidence, expiresAt}: evidence is a reference (a certificate number or URL, at most 500 characters), and from expiresAt on the policies treat the certification as absent. The list replaces the one attested before.
          */
         put: operations["ParticipantsController_attest"];
         post?: never;
@@ -86,6 +86,26 @@ export interface paths {
         put?: never;
         /** Reactivate a suspended participant */
         post: operations["ParticipantsController_reactivate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/participants/{id}/offboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Offboard a participant, for good (consortium admin)
+         * @description Status becomes offboarded: every later decision about the participant is a deny, its token requests are refused and it can never be reactivated. Clearing then revokes every live grant (requested, granted or suspended) it is party to, as originator or consumer, with reason 'participant offboarded': streams end at once and consumers owe deletion as after any revocation. Preview that with GET /participants/{id}/offboarding-impact on clearing. Offboarding again changes nothing.
+         */
+        post: operations["ParticipantsController_offboard"];
         delete?: never;
         options?: never;
         head?: never;
@@ -466,6 +486,9 @@ export interface operations {
                      *         "certifications": [],
                      *         "protection": "access-control",
                      *         "status": "active",
+                     *         "certificationDetails": [],
+                     *         "offboardedAt": null,
+                     *         "offboardReason": null,
                      *         "jwks": {
                      *           "keys": [
                      *             {
@@ -495,8 +518,21 @@ export interface operations {
                         certifications: ("health-data-handler" | "iso27001" | "isms-jisq27001")[];
                         /** @enum {string} */
                         protection: "none" | "access-control" | "field-encryption";
+                        /** @description Each attested certification with its evidence and expiry */
+                        certificationDetails: {
+                            /** @enum {string} */
+                            certification: "health-data-handler" | "iso27001" | "isms-jisq27001";
+                            evidence: string | null;
+                            /** @description ISO 8601 date-time */
+                            expiresAt: string | null;
+                            /** @description Past its expiry: the policies treat it as absent */
+                            expired: boolean;
+                        }[];
                         /** @enum {string} */
-                        status: "pending" | "active" | "suspended";
+                        status: "pending" | "active" | "suspended" | "offboarded";
+                        /** @description ISO 8601 date-time */
+                        offboardedAt: string | null;
+                        offboardReason: string | null;
                         /** @description Public keys only */
                         jwks: {
                             keys: {
@@ -599,10 +635,24 @@ export interface operations {
                      */
                     roles?: ("member" | "compliance" | "admin")[];
                     /**
-                     * @description Attested by the admin, e.g. health-data-handler
+                     * @description Attested by the admin: a name (e.g. health-data-handler), or {certification, evidence, expiresAt}
                      * @default []
                      */
-                    certifications?: ("health-data-handler" | "iso27001" | "isms-jisq27001")[];
+                    certifications?: (("health-data-handler" | "iso27001" | "isms-jisq27001") | {
+                        /** @enum {string} */
+                        certification: "health-data-handler" | "iso27001" | "isms-jisq27001";
+                        /**
+                         * @description What the attestation rests on: a certificate number or a URL to it (at most 500 characters)
+                         * @default null
+                         */
+                        evidence?: string | null;
+                        /**
+                         * Format: date-time
+                         * @description When the certification lapses: from then on the policies treat it as absent
+                         * @default null
+                         */
+                        expiresAt?: string | null;
+                    })[];
                     /**
                      * @description The strongest protection the participant's systems are attested for
                      * @default access-control
@@ -652,6 +702,9 @@ export interface operations {
                      *       "certifications": [],
                      *       "protection": "access-control",
                      *       "status": "active",
+                     *       "certificationDetails": [],
+                     *       "offboardedAt": null,
+                     *       "offboardReason": null,
                      *       "jwks": {
                      *         "keys": [
                      *           {
@@ -680,8 +733,21 @@ export interface operations {
                         certifications: ("health-data-handler" | "iso27001" | "isms-jisq27001")[];
                         /** @enum {string} */
                         protection: "none" | "access-control" | "field-encryption";
+                        /** @description Each attested certification with its evidence and expiry */
+                        certificationDetails: {
+                            /** @enum {string} */
+                            certification: "health-data-handler" | "iso27001" | "isms-jisq27001";
+                            evidence: string | null;
+                            /** @description ISO 8601 date-time */
+                            expiresAt: string | null;
+                            /** @description Past its expiry: the policies treat it as absent */
+                            expired: boolean;
+                        }[];
                         /** @enum {string} */
-                        status: "pending" | "active" | "suspended";
+                        status: "pending" | "active" | "suspended" | "offboarded";
+                        /** @description ISO 8601 date-time */
+                        offboardedAt: string | null;
+                        offboardReason: string | null;
                         /** @description Public keys only */
                         jwks: {
                             keys: {
@@ -828,6 +894,9 @@ export interface operations {
                      *       "certifications": [],
                      *       "protection": "access-control",
                      *       "status": "active",
+                     *       "certificationDetails": [],
+                     *       "offboardedAt": null,
+                     *       "offboardReason": null,
                      *       "jwks": {
                      *         "keys": [
                      *           {
@@ -856,8 +925,21 @@ export interface operations {
                         certifications: ("health-data-handler" | "iso27001" | "isms-jisq27001")[];
                         /** @enum {string} */
                         protection: "none" | "access-control" | "field-encryption";
+                        /** @description Each attested certification with its evidence and expiry */
+                        certificationDetails: {
+                            /** @enum {string} */
+                            certification: "health-data-handler" | "iso27001" | "isms-jisq27001";
+                            evidence: string | null;
+                            /** @description ISO 8601 date-time */
+                            expiresAt: string | null;
+                            /** @description Past its expiry: the policies treat it as absent */
+                            expired: boolean;
+                        }[];
                         /** @enum {string} */
-                        status: "pending" | "active" | "suspended";
+                        status: "pending" | "active" | "suspended" | "offboarded";
+                        /** @description ISO 8601 date-time */
+                        offboardedAt: string | null;
+                        offboardReason: string | null;
                         /** @description Public keys only */
                         jwks: {
                             keys: {
@@ -984,6 +1066,9 @@ export interface operations {
                      *       "certifications": [],
                      *       "protection": "access-control",
                      *       "status": "suspended",
+                     *       "certificationDetails": [],
+                     *       "offboardedAt": null,
+                     *       "offboardReason": null,
                      *       "jwks": {
                      *         "keys": [
                      *           {
@@ -1012,8 +1097,21 @@ export interface operations {
                         certifications: ("health-data-handler" | "iso27001" | "isms-jisq27001")[];
                         /** @enum {string} */
                         protection: "none" | "access-control" | "field-encryption";
+                        /** @description Each attested certification with its evidence and expiry */
+                        certificationDetails: {
+                            /** @enum {string} */
+                            certification: "health-data-handler" | "iso27001" | "isms-jisq27001";
+                            evidence: string | null;
+                            /** @description ISO 8601 date-time */
+                            expiresAt: string | null;
+                            /** @description Past its expiry: the policies treat it as absent */
+                            expired: boolean;
+                        }[];
                         /** @enum {string} */
-                        status: "pending" | "active" | "suspended";
+                        status: "pending" | "active" | "suspended" | "offboarded";
+                        /** @description ISO 8601 date-time */
+                        offboardedAt: string | null;
+                        offboardReason: string | null;
                         /** @description Public keys only */
                         jwks: {
                             keys: {
@@ -1054,6 +1152,15 @@ export interface operations {
             };
             /** @description No such resource, or not visible to you (the same answer): `PARTICIPANT.NOT_FOUND` */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state: `PARTICIPANT.OFFBOARDED` */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1120,7 +1227,22 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    certifications: ("health-data-handler" | "iso27001" | "isms-jisq27001")[];
+                    /** @description Every certification the participant holds (replaces the list): a name, or {certification, evidence, expiresAt} */
+                    certifications: (("health-data-handler" | "iso27001" | "isms-jisq27001") | {
+                        /** @enum {string} */
+                        certification: "health-data-handler" | "iso27001" | "isms-jisq27001";
+                        /**
+                         * @description What the attestation rests on: a certificate number or a URL to it (at most 500 characters)
+                         * @default null
+                         */
+                        evidence?: string | null;
+                        /**
+                         * Format: date-time
+                         * @description When the certification lapses: from then on the policies treat it as absent
+                         * @default null
+                         */
+                        expiresAt?: string | null;
+                    })[];
                     /** @enum {string} */
                     protection: "none" | "access-control" | "field-encryption";
                 };
@@ -1150,6 +1272,16 @@ export interface operations {
                      *       ],
                      *       "protection": "field-encryption",
                      *       "status": "active",
+                     *       "certificationDetails": [
+                     *         {
+                     *           "certification": "health-data-handler",
+                     *           "evidence": "https://www8.cao.go.jp/iryou/nintei/certified/2026-0142",
+                     *           "expiresAt": "2027-12-31T15:00:00Z",
+                     *           "expired": false
+                     *         }
+                     *       ],
+                     *       "offboardedAt": null,
+                     *       "offboardReason": null,
                      *       "jwks": {
                      *         "keys": [
                      *           {
@@ -1178,8 +1310,21 @@ export interface operations {
                         certifications: ("health-data-handler" | "iso27001" | "isms-jisq27001")[];
                         /** @enum {string} */
                         protection: "none" | "access-control" | "field-encryption";
+                        /** @description Each attested certification with its evidence and expiry */
+                        certificationDetails: {
+                            /** @enum {string} */
+                            certification: "health-data-handler" | "iso27001" | "isms-jisq27001";
+                            evidence: string | null;
+                            /** @description ISO 8601 date-time */
+                            expiresAt: string | null;
+                            /** @description Past its expiry: the policies treat it as absent */
+                            expired: boolean;
+                        }[];
                         /** @enum {string} */
-                        status: "pending" | "active" | "suspended";
+                        status: "pending" | "active" | "suspended" | "offboarded";
+                        /** @description ISO 8601 date-time */
+                        offboardedAt: string | null;
+                        offboardReason: string | null;
                         /** @description Public keys only */
                         jwks: {
                             keys: {
@@ -1220,6 +1365,15 @@ export interface operations {
             };
             /** @description No such resource, or not visible to you (the same answer): `PARTICIPANT.NOT_FOUND` */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state: `PARTICIPANT.OFFBOARDED` */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1306,6 +1460,9 @@ export interface operations {
                      *       "certifications": [],
                      *       "protection": "access-control",
                      *       "status": "active",
+                     *       "certificationDetails": [],
+                     *       "offboardedAt": null,
+                     *       "offboardReason": null,
                      *       "jwks": {
                      *         "keys": [
                      *           {
@@ -1334,8 +1491,224 @@ export interface operations {
                         certifications: ("health-data-handler" | "iso27001" | "isms-jisq27001")[];
                         /** @enum {string} */
                         protection: "none" | "access-control" | "field-encryption";
+                        /** @description Each attested certification with its evidence and expiry */
+                        certificationDetails: {
+                            /** @enum {string} */
+                            certification: "health-data-handler" | "iso27001" | "isms-jisq27001";
+                            evidence: string | null;
+                            /** @description ISO 8601 date-time */
+                            expiresAt: string | null;
+                            /** @description Past its expiry: the policies treat it as absent */
+                            expired: boolean;
+                        }[];
                         /** @enum {string} */
-                        status: "pending" | "active" | "suspended";
+                        status: "pending" | "active" | "suspended" | "offboarded";
+                        /** @description ISO 8601 date-time */
+                        offboardedAt: string | null;
+                        offboardReason: string | null;
+                        /** @description Public keys only */
+                        jwks: {
+                            keys: {
+                                [key: string]: unknown;
+                            }[];
+                        };
+                        /** @description ISO 8601 date-time */
+                        createdAt: string;
+                    };
+                };
+            };
+            /** @description The request is not valid: `errors` names each failing path: `REQUEST.INVALID`, `REQUEST.INVALID_ID`, `REQUEST.MALFORMED_JSON`, `REQUEST.MALFORMED_URL` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token: `TOKEN.MISSING`, `TOKEN.MALFORMED`, `TOKEN.INVALID_SIGNATURE`, `TOKEN.EXPIRED`, `TOKEN.WRONG_ISSUER`, `TOKEN.WRONG_AUDIENCE`, `TOKEN.INVALID_CLAIMS`, `TOKEN.ALG_NOT_ALLOWED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: missing scope, not the owner or party, or refused by policy: `TOKEN.INSUFFICIENT_SCOPE` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not visible to you (the same answer): `PARTICIPANT.NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description An offboarded participant stays offboarded
+             *
+             *     Conflicts with the current state: `PARTICIPANT.OFFBOARDED`
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:renkei:error:PARTICIPANT.OFFBOARDED",
+                     *       "title": "PARTICIPANT.OFFBOARDED",
+                     *       "status": 409,
+                     *       "code": "PARTICIPANT.OFFBOARDED",
+                     *       "detail": "Participant 3f1c8a52-6a3e-4f7e-9c3e-2b8f0f5d7a10 is offboarded since 2026-12-02T13:00:00.000Z",
+                     *       "hint": "Offboarding is final: onboard the company again as a new participant if it rejoins",
+                     *       "instance": "/participants/3f1c8a52-6a3e-4f7e-9c3e-2b8f0f5d7a10/reactivate"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large: `REQUEST.TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL (or a path segment) is too long: `REQUEST.URI_TOO_LONG` */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type: `REQUEST.UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    ParticipantsController_offboard: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Why the participant leaves (kept on its record) */
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The offboarded participant */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "3f1c8a52-6a3e-4f7e-9c3e-2b8f0f5d7a10",
+                     *       "legalName": "Kansai Cell Works K.K.",
+                     *       "corporateNumber": "7000012050002",
+                     *       "lei": null,
+                     *       "bpn": null,
+                     *       "industry": "battery-cells",
+                     *       "country": "JP",
+                     *       "roles": [
+                     *         "member"
+                     *       ],
+                     *       "certifications": [],
+                     *       "protection": "access-control",
+                     *       "status": "offboarded",
+                     *       "certificationDetails": [],
+                     *       "offboardedAt": "2026-12-02T13:00:00.000Z",
+                     *       "offboardReason": "Left the consortium on 2026-12-01 (board resolution 2026-47)",
+                     *       "jwks": {
+                     *         "keys": [
+                     *           {
+                     *             "kty": "EC",
+                     *             "crv": "P-256",
+                     *             "kid": "kcw-2026-11",
+                     *             "alg": "ES256",
+                     *             "x": "…",
+                     *             "y": "…"
+                     *           }
+                     *         ]
+                     *       },
+                     *       "createdAt": "2026-11-21T06:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        legalName: string;
+                        corporateNumber: string | null;
+                        lei: string | null;
+                        bpn: string | null;
+                        industry: string;
+                        country: string;
+                        roles: ("member" | "compliance" | "admin")[];
+                        certifications: ("health-data-handler" | "iso27001" | "isms-jisq27001")[];
+                        /** @enum {string} */
+                        protection: "none" | "access-control" | "field-encryption";
+                        /** @description Each attested certification with its evidence and expiry */
+                        certificationDetails: {
+                            /** @enum {string} */
+                            certification: "health-data-handler" | "iso27001" | "isms-jisq27001";
+                            evidence: string | null;
+                            /** @description ISO 8601 date-time */
+                            expiresAt: string | null;
+                            /** @description Past its expiry: the policies treat it as absent */
+                            expired: boolean;
+                        }[];
+                        /** @enum {string} */
+                        status: "pending" | "active" | "suspended" | "offboarded";
+                        /** @description ISO 8601 date-time */
+                        offboardedAt: string | null;
+                        offboardReason: string | null;
                         /** @description Public keys only */
                         jwks: {
                             keys: {
