@@ -126,7 +126,9 @@ describe('console CPS: inputs, a scenario run with live progress, the chart, pub
   it('follows the chain’s datasets from the console, and says why a request is refused', async () => {
     await page.goto(`${consoleUrl}/cps/inputs`);
     await page.getByRole('heading', { level: 1, name: 'Twin inputs' }).waitFor();
-    await expect.poll(() => page.getByText('The service follows no dataset yet').count()).toBe(1);
+    await expect
+      .poll(() => page.getByText('The service follows no dataset yet').count(), { timeout: 15_000 })
+      .toBe(1);
     await expectAccessible(page, 'cps inputs (empty)');
 
     const dataset = page.getByRole('combobox', { name: 'Dataset', exact: true });
@@ -148,7 +150,9 @@ describe('console CPS: inputs, a scenario run with live progress, the chart, pub
       await dataset.fill(d);
       await purpose.fill(PURPOSE);
       await page.getByTestId('follow').click();
-      await expect.poll(() => page.getByTestId('followed').textContent()).toContain(`${d}: requested`);
+      // The answer: requested (or, if refused, the refusal's words, so a failure says why).
+      const answer = page.getByTestId('followed').or(page.getByTestId('problem'));
+      await expect.poll(() => answer.first().textContent(), { timeout: 15_000 }).toContain(`${d}: requested`);
     }
     // Each originator approves the service's request in its own inbox and publishes its part of the chain.
     const inputs = await cps.simInputs();
@@ -216,7 +220,7 @@ describe('console CPS: inputs, a scenario run with live progress, the chart, pub
     expect(await page.getByTestId('group-error-stop').textContent()).toBe(
       'Name at least one of country, supplier or input',
     );
-    await expect.poll(() => page.getByText('At least 1').count()).toBe(1);
+    await expect.poll(() => page.getByText('At least 1').count(), { timeout: 5_000 }).toBe(1);
     expect(await form.getByRole('textbox', { name: 'Days stopped' }).getAttribute('aria-invalid')).toBe(
       'true',
     );
@@ -282,7 +286,9 @@ describe('console CPS: inputs, a scenario run with live progress, the chart, pub
     await chart.locator('.recharts-surface').first().waitFor({ timeout: SLOW });
     const { chart: spec } = await cps.runResult(runId);
     const products = new Set(spec.rows.map((r) => r.product));
-    await expect.poll(() => chart.locator('path.recharts-line-curve').count()).toBe(products.size);
+    await expect
+      .poll(() => chart.locator('path.recharts-line-curve').count(), { timeout: 10_000 })
+      .toBe(products.size);
     expect(await chart.getByRole('heading').textContent()).toBe(
       'Fluorite: Chinese mines stop for 60 days: output per product',
     );

@@ -24,7 +24,7 @@ import { useTranslation } from 'react-i18next';
 import { useApi } from '../../auth/context';
 import { PageHeader } from '../../components/PageHeader';
 import { ProblemAlert } from '../../components/ProblemAlert';
-import { errorContrast } from './contrast';
+import { alertStyles, errorContrast } from './contrast';
 import { useFormat } from '../../format';
 import {
   keys,
@@ -213,7 +213,7 @@ function FollowForm() {
       </form>
       <ProblemAlert error={follow.error} title={t('cps:follow.refused')} />
       {follow.data && (
-        <Alert color="teal" mt="sm" data-testid="followed">
+        <Alert styles={alertStyles} color="teal" mt="sm" data-testid="followed">
           {t('cps:follow.requested', {
             dataset: follow.data.dataset,
             state: t(`cps:inputState.${follow.data.state}`, { defaultValue: follow.data.state }),
@@ -281,6 +281,7 @@ function TwinCard() {
       <ProblemAlert error={rebuild.error} title={t('cps:twin.rebuildRefused')} />
       {rebuild.data && (
         <Alert
+          styles={alertStyles}
           mt="sm"
           color={rebuild.data.identical ? 'teal' : 'yellow'}
           data-testid="rebuilt"

@@ -29,7 +29,7 @@ import { Link, useNavigate, useParams } from 'react-router';
 import { useApi } from '../../auth/context';
 import { PageHeader } from '../../components/PageHeader';
 import { ProblemAlert } from '../../components/ProblemAlert';
-import { errorContrast } from './contrast';
+import { alertStyles, errorContrast } from './contrast';
 import { useFormat } from '../../format';
 import {
   finished,
@@ -84,7 +84,13 @@ export function RunPage() {
       <Stack gap="lg">
         <LiveProgress run={r} events={events} onRefresh={() => void run.refetch()} />
         {status === 'failed' && (
-          <Alert color="red" role="alert" title={t('cps:run.failedTitle')} data-testid="run-failed">
+          <Alert
+            styles={alertStyles}
+            color="red"
+            role="alert"
+            title={t('cps:run.failedTitle')}
+            data-testid="run-failed"
+          >
             {events.live?.error ?? r.error ?? t('cps:run.failedUnknown')}
           </Alert>
         )}
@@ -170,6 +176,7 @@ function LiveProgress({ run, events, onRefresh }: { run: Run; events: RunEvents;
       <ProblemAlert error={again.error} />
       {events.unavailable && (
         <Alert
+          styles={alertStyles}
           mt="sm"
           color="yellow"
           icon={<IconPlugConnectedX />}
@@ -189,7 +196,7 @@ function LiveProgress({ run, events, onRefresh }: { run: Run; events: RunEvents;
       {events.problem !== undefined && !finished(status) && (
         <Stack mt="sm" gap={6}>
           {events.problem instanceof Error && events.problem.message === 'stream-ended' ? (
-            <Alert color="yellow" title={t('cps:run.streamEnded')} />
+            <Alert styles={alertStyles} color="yellow" title={t('cps:run.streamEnded')} />
           ) : (
             <ProblemAlert error={events.problem} title={t('cps:run.streamFailed')} />
           )}
@@ -315,7 +322,7 @@ function Publish({ run }: { run: Run }) {
         {t('cps:publish.description')}
       </Text>
       {run.published && !published && (
-        <Alert color="teal" mb="sm" data-testid="already-published">
+        <Alert styles={alertStyles} color="teal" mb="sm" data-testid="already-published">
           {t('cps:publish.already', { dataset: run.published.dataset, version: run.published.version })}
         </Alert>
       )}
@@ -343,7 +350,13 @@ function Publish({ run }: { run: Run }) {
       </form>
       <ProblemAlert error={publish.error} title={t('cps:publish.refused')} />
       {published && (
-        <Alert color="teal" mt="sm" title={t('cps:publish.done')} data-testid="published">
+        <Alert
+          styles={alertStyles}
+          color="teal"
+          mt="sm"
+          title={t('cps:publish.done')}
+          data-testid="published"
+        >
           <Stack gap={4}>
             <Text size="sm">
               {t('cps:publish.as', { dataset: published.dataset, version: published.version })}

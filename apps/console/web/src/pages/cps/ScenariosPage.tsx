@@ -8,6 +8,7 @@ import { Link, useNavigate, useSearchParams } from 'react-router';
 import { useApi } from '../../auth/context';
 import { PageHeader } from '../../components/PageHeader';
 import { ProblemAlert } from '../../components/ProblemAlert';
+import { alertStyles } from './contrast';
 import { useFormat } from '../../format';
 import { keys, SIM, useInvalidateCps, useRuns, useScenarios, type Scenario, type Started } from './api';
 import { RunState } from './Status';
@@ -55,7 +56,7 @@ export function ScenariosPage() {
         }
       />
       {definedName && (
-        <Alert color="teal" mb="md" data-testid="scenario-defined">
+        <Alert styles={alertStyles} color="teal" mb="md" data-testid="scenario-defined">
           {t('cps:scenarios.defined', { name: definedName })}
         </Alert>
       )}

@@ -1,4 +1,4 @@
-/** Badges for input and run states: a word and a colour, never the colour alone. */
+/** Badges for input and run states: a word and a tint, never the colour alone; dark text for contrast. */
 import { Badge } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import type { RunStatus } from './api';
@@ -18,7 +18,7 @@ const inputColours: Record<string, string> = {
 export function InputState({ state }: { state: string }) {
   const { t } = useTranslation();
   return (
-    <Badge color={inputColours[state] ?? 'gray'} variant="light" data-testid="input-state">
+    <Badge color={inputColours[state] ?? 'gray'} variant="light" c="dark.7" data-testid="input-state">
       {t(`cps:inputState.${state}`, { defaultValue: state })}
     </Badge>
   );
@@ -34,7 +34,7 @@ const runColours: Record<RunStatus, string> = {
 export function RunState({ status }: { status: RunStatus }) {
   const { t } = useTranslation();
   return (
-    <Badge color={runColours[status] ?? 'gray'} variant="light" data-testid="run-status">
+    <Badge color={runColours[status] ?? 'gray'} variant="light" c="dark.7" data-testid="run-status">
       {t(`cps:runStatus.${status}`, { defaultValue: status })}
     </Badge>
   );
