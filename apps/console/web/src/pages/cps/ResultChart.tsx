@@ -33,7 +33,12 @@ interface Pivot {
   data: Record<string, string | number>[];
 }
 
-const text = (v: unknown) => (v === undefined || v === null ? '' : String(v));
+const text = (v: unknown): string => {
+  if (v === undefined || v === null) return '';
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  return JSON.stringify(v);
+};
 
 /** Rows of (x, series, dash, y) into one row per x with a column per series (what the charts take). */
 export function pivot(
@@ -131,6 +136,10 @@ export function ResultChart({
     withLegend: true,
     legendProps: { verticalAlign: 'bottom' as const, height: 50 },
     valueFormatter: (v: number) => number(v),
+    // A quantitative x (days) is an axis of numbers, ticks evenly spaced; a nominal one a category per row.
+    ...(chart.x?.type === 'quantitative'
+      ? { xAxisProps: { type: 'number' as const, domain: ['dataMin', 'dataMax'], allowDecimals: false } }
+      : {}),
   };
   return (
     <section aria-labelledby="cps-chart-title" data-testid="result-chart">
@@ -170,7 +179,7 @@ export function ResultChart({
             </Box>
           )}
           <Text size="xs" c="dimmed" mt="xs">
-            {t('cps:run.chartHint')}
+            {chart.dash ? t('cps:run.chartHintDash') : t('cps:run.chartHint')}
           </Text>
         </Tabs.Panel>
         <Tabs.Panel value="table" pt="sm">
