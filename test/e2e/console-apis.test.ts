@@ -10,9 +10,11 @@ import type { JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RenkeiClient, type StreamLine } from '@renkei/sdk';
 import { automaker, batteryCfpContract, cellMaker, complianceOffice } from '../fixtures/battery-cfp.js';
+import { admissionsContract, hospital, researchInstitute } from '../fixtures/regional-health.js';
 import { eventually } from '../support/eventually.js';
 import { expectDocumented } from '../support/openapi-conformance.js';
 import { expectProblem } from '../support/problems.js';
+import { readTopicUntil } from '../support/topic-reader.js';
 import {
   participantKey as newKey,
   publicJwk,
@@ -90,6 +92,19 @@ describe('console APIs', () => {
           { certification: 'iso27001', evidence: null, expiresAt: null, expired: false },
         ],
       });
+      // Every service's policy input reads the expiry from the registry's event (evidence stays in the registry).
+      const events = await readTopicUntil<{ type: string; participant?: Record<string, unknown> }>(
+        `${env.topicPrefix}.registry.events`,
+        (seen) => seen.some((e) => e.participant?.certificationExpiry !== undefined),
+      );
+      const upserted = events.filter(
+        (e) => e.type === 'participant.upserted' && e.participant?.id === ids.auto,
+      );
+      expect(upserted.at(-1)?.participant).toMatchObject({
+        certifications: ['health-data-handler', 'iso27001'],
+        certificationExpiry: { 'health-data-handler': expiresAt },
+      });
+      expect(JSON.stringify(upserted.at(-1))).not.toContain('example.org');
     });
 
     it('refuses an expiry in the past and evidence over 500 characters, pointing at each', async () => {
@@ -111,6 +126,45 @@ describe('console APIs', () => {
       expect(paths).toEqual(
         expect.arrayContaining(['/certifications/0/evidence', '/certifications/0/expiresAt']),
       );
+    });
+  });
+
+  describe('an expired certification', () => {
+    it('counts as absent: health data is refused once the attested expiry has passed', async () => {
+      for (const name of ['hospital', 'lab']) keys[name] = await newKey(`${name}-key-1`);
+      ids.hospital = (
+        await env.admin.onboard({ ...hospital, jwks: { keys: [publicJwk(keys.hospital!)] } })
+      ).id;
+      ids.lab = (
+        await env.admin.onboard({
+          ...researchInstitute,
+          certifications: [],
+          jwks: { keys: [publicJwk(keys.lab!)] },
+        })
+      ).id;
+      const [hospitalClient, lab] = [as('hospital'), as('lab')];
+      expect(await hospitalClient.registerContract(admissionsContract)).toMatchObject({ status: 'active' });
+      const request = { dataset: 'health.admissions', purpose: 'health-research' };
+      await expectProblem(lab.requestGrant(request), 403, 'HEALTH.RECIPIENT_NOT_CERTIFIED');
+      const expiresAt = new Date(Date.now() + 8_000).toISOString();
+      await env.admin.attestParticipant(ids.lab, {
+        certifications: [{ certification: 'health-data-handler', evidence: 'MHLW-2026-0042', expiresAt }],
+        protection: 'field-encryption',
+      });
+      // Certified until the expiry: the request is made (clearing reads the attestation from Kafka).
+      const granted = await eventually(
+        () => lab.requestGrant(request).catch(() => null),
+        (g) => g !== null,
+        6_000,
+      );
+      expect(granted?.state).toBe('requested');
+      await lab.revokeGrant(granted!.id, 'asked again below');
+      // From the expiry on, the policy input leaves the certification out.
+      await new Promise((r) => setTimeout(r, Math.max(0, Date.parse(expiresAt) - Date.now() + 100)));
+      await expectProblem(lab.requestGrant(request), 403, 'HEALTH.RECIPIENT_NOT_CERTIFIED');
+      expect((await env.admin.participant(ids.lab)).certificationDetails).toEqual([
+        { certification: 'health-data-handler', evidence: 'MHLW-2026-0042', expiresAt, expired: true },
+      ]);
     });
   });
 
@@ -203,6 +257,9 @@ describe('console APIs', () => {
       expect(
         (await compliance.personConsentOverview({ dataset: 'battery.cfp', state: 'permit' })).total,
       ).toBe(0);
+      // A cursor this API did not give is refused, whatever it decodes to.
+      const forged = Buffer.from(`2026-12-01T00:00:00.000Z|${'-'.repeat(36)}`).toString('base64url');
+      await expectProblem(compliance.personConsentOverview({ after: forged }), 400, 'REQUEST.INVALID');
       // A member is not a compliance officer.
       await expectProblem(cell.personConsentOverview(), 403, 'TOKEN.INSUFFICIENT_SCOPE');
     });

@@ -276,7 +276,7 @@ export const ERROR_CODES = {
   'PARTICIPANT.OFFBOARDED': {
     status: 409,
     meaning: 'The participant is offboarded: that is final, and its record can no longer be changed.',
-    action: 'Onboard the company again as a new participant if it rejoins the consortium.',
+    action: 'Nothing: offboarding cannot be undone. Its record and grants stay on the audit record.',
   },
   'PARTICIPANT.INVALID_IDENTIFIER': {
     status: 400,

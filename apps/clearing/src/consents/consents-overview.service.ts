@@ -18,12 +18,14 @@ const sourceOf = (consentKey: string): ConsentOverview['items'][number]['source'
         ? 'erasure'
         : 'other';
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 /** The cursor: the last item's recording time and row id, newest first. */
 const encodeCursor = (at: Date, id: string) => Buffer.from(`${at.toISOString()}|${id}`).toString('base64url');
 function decodeCursor(cursor: string): { at: Date; id: string } {
   const [at, id] = Buffer.from(cursor, 'base64url').toString().split('|');
   const when = new Date(at ?? '');
-  if (!id || !/^[0-9a-f-]{36}$/.test(id) || Number.isNaN(when.getTime())) {
+  if (!id || !UUID.test(id) || Number.isNaN(when.getTime())) {
     throw badRequest('REQUEST.INVALID', 'The cursor is not one this API gave', [
       { path: '/after', message: 'pass the `next` of the previous page' },
     ]);

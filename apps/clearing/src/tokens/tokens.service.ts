@@ -222,7 +222,7 @@ export class TokensService {
         'PARTICIPANT.SUSPENDED',
         `Your participation is ${participant.status === 'pending' ? 'not active yet' : participant.status}`,
         participant.status === 'offboarded'
-          ? 'Offboarding is final; the consortium admin can onboard your company again'
+          ? 'Offboarding is final: it cannot be undone'
           : 'Contact the consortium admin',
       );
     return { jwks: participant.jwks, roles: participant.roles };

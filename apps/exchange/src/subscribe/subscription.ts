@@ -287,7 +287,10 @@ export class Subscription implements FeedReader {
         event.participant.id === this.principal.participantId &&
         event.participant.status !== 'active'
       ) {
-        void this.end('SUBJECT.NOT_ACTIVE', 'Your participation is suspended; contact the consortium admin');
+        void this.end(
+          'SUBJECT.NOT_ACTIVE',
+          `Your participation is ${event.participant.status}; contact the consortium admin`,
+        );
       }
       // The consumer hears about changes to the contract it reads under as they happen, in the stream.
       if (

@@ -22,7 +22,7 @@ const offboarded = {
   status: 409,
   code: 'PARTICIPANT.OFFBOARDED',
   detail: `Participant ${participantExample.id} is offboarded since 2026-12-02T13:00:00.000Z`,
-  hint: 'Offboarding is final: onboard the company again as a new participant if it rejoins',
+  hint: 'Offboarding is final: its record stays as it was offboarded, for the audit',
   instance: `/participants/${participantExample.id}/reactivate`,
 };
 import { ParticipantsService } from './participants.service.js';

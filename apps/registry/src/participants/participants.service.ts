@@ -95,7 +95,7 @@ function assertNotOffboarded(p: ParticipantRow) {
     throw conflict(
       'PARTICIPANT.OFFBOARDED',
       `Participant ${p.id} is offboarded${p.offboardedAt ? ` since ${p.offboardedAt.toISOString()}` : ''}`,
-      'Offboarding is final: onboard the company again as a new participant if it rejoins',
+      'Offboarding is final: its record stays as it was offboarded, for the audit',
     );
   }
 }

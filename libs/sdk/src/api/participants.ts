@@ -13,6 +13,14 @@ export class ParticipantCalls extends Session {
   onboard(participant: Record<string, unknown>) {
     return this.call<Participant>('registry', 'POST', '/participants', participant);
   }
+  /** Consortium admin: every participant, with status, attestations and offboarding. */
+  participants() {
+    return this.call<Participant[]>('registry', 'GET', '/participants');
+  }
+  /** One participant: yourself, or anyone as the consortium admin. */
+  participant(id: string) {
+    return this.call<Participant>('registry', 'GET', `/participants/${id}`);
+  }
   suspendParticipant(id: string) {
     return this.call<ParticipantStatus>('registry', 'POST', `/participants/${id}/suspend`);
   }

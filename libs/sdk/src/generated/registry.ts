@@ -1570,7 +1570,7 @@ export interface operations {
                      *       "status": 409,
                      *       "code": "PARTICIPANT.OFFBOARDED",
                      *       "detail": "Participant 3f1c8a52-6a3e-4f7e-9c3e-2b8f0f5d7a10 is offboarded since 2026-12-02T13:00:00.000Z",
-                     *       "hint": "Offboarding is final: onboard the company again as a new participant if it rejoins",
+                     *       "hint": "Offboarding is final: its record stays as it was offboarded, for the audit",
                      *       "instance": "/participants/3f1c8a52-6a3e-4f7e-9c3e-2b8f0f5d7a10/reactivate"
                      *     }
                      */
