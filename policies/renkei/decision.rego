@@ -16,14 +16,23 @@ package renkei
 # title: Decision
 # description: |
 #   The single entrypoint. Always a full object:
-#   {"allow": bool, "reasons": [code...] (sorted), "obligations": {"drop": [...],
-#   "pseudonymise": [...], "withhold": [...], "identify": [...], "minK": n|null,
-#   "deleteBy": ms|null}}.
-#   When allow is false, reasons is non-empty and obligations are empty.
+#   {"allow": bool, "reasons": [code...] (sorted), "rule": code,
+#   "explanations": [{"code", "message", "params"}...], "obligations":
+#   {"drop": [...], "pseudonymise": [...], "withhold": [...], "identify": [...],
+#   "minK": n|null, "deleteBy": ms|null}}.
+#   When allow is false, reasons is non-empty, rule is the first reason,
+#   explanations has one entry per reason and obligations are empty. When allow
+#   is true, rule is ALLOW.<ACTION> with one explanation (explain.rego).
 # entrypoint: true
 default decision := {
 	"allow": false,
 	"reasons": ["POLICY.UNDEFINED"],
+	"rule": "POLICY.UNDEFINED",
+	"explanations": [{
+		"code": "POLICY.UNDEFINED",
+		"message": "the policy reached no decision on this input, so it is denied",
+		"params": {},
+	}],
 	"obligations": {
 		"drop": [],
 		"pseudonymise": [],
@@ -36,7 +45,9 @@ default decision := {
 
 decision := {
 	"allow": allow,
-	"reasons": sort(reasons),
+	"reasons": sorted_reasons,
+	"rule": rule,
+	"explanations": explanations,
 	"obligations": obligations,
 }
 

@@ -372,6 +372,8 @@ describe('signing-key rotation and the audit record', () => {
         'action',
         'purpose',
         'reasons',
+        'rule',
+        'explanation',
         'policy_revision',
         'event_count',
         'hash',
@@ -386,16 +388,21 @@ describe('signing-key rotation and the audit record', () => {
       const ndjson = (await compliance.exportAudit('ndjson', { dataset: 'battery.cfp' })).trim().split('\n');
       expect(rows).toHaveLength(json.length);
       expect(ndjson).toHaveLength(json.length);
+      const column = (name: string) => header!.indexOf(name);
       rows.forEach((row, i) => {
         expect(row).toHaveLength(header!.length);
         expect(Number(row[0])).toBe(json[i]!.seq);
-        expect(row[13]).toBe(json[i]!.hash);
-        expect(JSON.parse(row[15]!)).toEqual(json[i]!.record);
+        expect(row[column('hash')]).toBe(json[i]!.hash);
+        expect(JSON.parse(row[column('record')]!)).toEqual(json[i]!.record);
       });
-      const delivery = rows.find((r) => r[8] === 'deliver' && r[7] === 'true')!;
+      const delivery = rows.find((r) => r[column('action')] === 'deliver' && r[column('allow')] === 'true')!;
       expect(delivery).toBeDefined();
-      expect(delivery[9]).toBe('cfp-disclosure');
-      expect(Number(delivery[12])).toBeGreaterThan(0);
+      expect(delivery[column('purpose')]).toBe('cfp-disclosure');
+      expect(Number(delivery[column('event_count')])).toBeGreaterThan(0);
+      expect(delivery[column('rule')]).toBe('ALLOW.DELIVER');
+      expect(delivery[column('explanation')]).toMatch(
+        /^participant '.+' may receive events of dataset 'battery.cfp'/,
+      );
       const limited = parseCsv(await compliance.exportAudit('csv', { dataset: 'battery.cfp', limit: '2' }));
       expect(limited).toHaveLength(3);
     });

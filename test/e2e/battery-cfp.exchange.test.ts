@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { SignJWT, importJWK, type JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RenkeiClient, type DeliveryStream, type StreamLine } from '@renkei/sdk';
+import { RenkeiClient, RenkeiError, type DeliveryStream, type StreamLine } from '@renkei/sdk';
 import type { RunningPlatform, Secrets } from '../support/platform.js';
 import { expectDocumented } from '../support/openapi-conformance.js';
 import { expectProblem } from '../support/problems.js';
@@ -53,6 +53,8 @@ async function collect(
 const events = (seen: StreamLine[]) => seen.flatMap((l) => (l.type === 'event' ? [l.event] : []));
 
 describe('battery CFP: the first governed exchange', () => {
+  /** The 403 of the purpose the contract does not allow, compared with its audit entry at the end. */
+  let purposeRefusal: RenkeiError | undefined;
   let admin: RenkeiClient;
   let cell: RenkeiClient;
   let auto: RenkeiClient;
@@ -168,12 +170,36 @@ describe('battery CFP: the first governed exchange', () => {
     expect(catalog.items.map((c) => c.dataset)).toContain('battery.cfp');
   });
 
-  it('refuses an access request for a purpose the contract does not allow', async () => {
-    await expectProblem(
+  it('refuses an access request for a purpose the contract does not allow, and says why', async () => {
+    const error = await expectProblem(
       auto.requestGrant({ dataset: 'battery.cfp', purpose: 'price-benchmarking' }),
       403,
       'PURPOSE.NOT_ALLOWED',
     );
+    const why =
+      "purpose 'price-benchmarking' is not among the contract's purposes cfp-disclosure, due-diligence";
+    expect([error.rule, error.explanation]).toEqual(['PURPOSE.NOT_ALLOWED', why]);
+    expect(error.explanations).toEqual([
+      {
+        code: 'PURPOSE.NOT_ALLOWED',
+        message: why,
+        params: {
+          action: 'grant.request',
+          purpose: 'price-benchmarking',
+          grantPurpose: null,
+          purposes: ['cfp-disclosure', 'due-diligence'],
+        },
+      },
+    ]);
+    expect(error.detail).toBe(`The access request was denied by policy (PURPOSE.NOT_ALLOWED): ${why}`);
+    await expectDocumented(
+      platform.endpoints.clearing,
+      'POST /grants',
+      error.problem,
+      403,
+      'application/problem+json',
+    );
+    purposeRefusal = error;
   });
 
   it('grants the automaker access for its stated purpose and issues a dataset-scoped token', async () => {
@@ -505,19 +531,67 @@ describe('battery CFP: the first governed exchange', () => {
     const denyAfterRevoke = items.find(
       (e) => e.record.action === 'subscribe' && e.allow === false && e.actor === ids.auto,
     )!;
+    expect(denyAfterRevoke).toMatchObject({
+      action: 'subscribe',
+      rule: 'GRANT.NOT_ACTIVE',
+      explanation: `grant '${grantId}' is 'revoked', not 'granted'`,
+    });
     expect(denyAfterRevoke.record).toMatchObject({
       reasons: ['GRANT.NOT_ACTIVE'],
+      rule: 'GRANT.NOT_ACTIVE',
       policyRevision: expect.stringMatching(/^rego-[0-9a-f]{16}$/),
       input: expect.objectContaining({
         action: 'subscribe',
         grant: expect.objectContaining({ id: grantId, state: 'revoked' }),
       }),
     });
+    // An allow names its allow rule and says so.
+    expect(items.find((e) => e.record.action === 'grant.approve' && e.allow === true)).toMatchObject({
+      rule: 'ALLOW.GRANT_APPROVE',
+      explanation: `participant '${ids.cell}' may approve grant '${grantId}' on dataset 'battery.cfp': every rule of the policy holds`,
+    });
     const deliveredAfterRevocation = items
       .filter((e) => e.record.action === 'deliver' && e.allow === true)
       .flatMap((e) => e.record.eventIds as string[]);
     expect(deliveredAfterRevocation).not.toContain(acceptedIds.at(-1));
     expect(await compliance.auditVerify()).toMatchObject({ ok: true, problem: null });
+  });
+
+  it('finds the purpose refusal by its rule, explained as the caller was told, with composable filters', async () => {
+    const refusal = purposeRefusal!;
+    const rule = 'PURPOSE.NOT_ALLOWED';
+    const page = await compliance.auditEntries({ rule, dataset: 'battery.cfp' });
+    await expectDocumented(platform.endpoints.clearing, 'GET /audit/entries', page);
+    expect(page.items).toHaveLength(1);
+    const entry = page.items[0]!;
+    expect(entry).toMatchObject({
+      kind: 'decision',
+      action: 'grant.request',
+      actor: ids.auto,
+      allow: false,
+      rule,
+      explanation: refusal.explanation,
+      policyRevision: expect.stringMatching(/^rego-[0-9a-f]{16}$/),
+    });
+    expect(entry.record).toMatchObject({ rule, reasons: [rule], explanations: refusal.explanations });
+    // The filters combine with each other and with the cursor.
+    const seqs = async (q: Record<string, string>) =>
+      (await compliance.auditEntries(q)).items.map((e) => e.seq);
+    expect(await seqs({ rule, action: 'grant.request', revision: entry.policyRevision! })).toEqual([
+      entry.seq,
+    ]);
+    expect(await seqs({ rule, after: String(entry.seq) })).toEqual([]);
+    expect(await seqs({ rule, revision: 'rego-0000000000000000' })).toEqual([]);
+    const allowed = (await compliance.auditEntries({ rule: 'ALLOW.GRANT_REQUEST', dataset: 'battery.cfp' }))
+      .items;
+    expect(allowed.length).toBeGreaterThan(0);
+    expect(allowed.every((e) => e.allow === true && e.action === 'grant.request')).toBe(true);
+    // The CSV export names the rule and its explanation in columns of their own.
+    const [header, row] = (await compliance.exportAudit('csv', { rule, dataset: 'battery.cfp' })).split(
+      '\r\n',
+    );
+    expect(header).toContain(',reasons,rule,explanation,policy_revision,');
+    expect(row).toContain(`,${rule},${rule},"${refusal.explanation!}",${entry.policyRevision!},`);
   });
 
   it('has lost nothing it acknowledged: every accepted event is on the Kafka topic', async () => {

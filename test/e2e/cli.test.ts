@@ -167,6 +167,10 @@ describe('the renkei CLI', () => {
     );
     expect(failure?.code).toBe(2);
     expect(failure?.stderr).toContain('GRANT.NOT_ACTIVE');
+    // The policy's explanation, reason by reason.
+    expect(failure?.stderr).toContain(
+      `why (GRANT.NOT_ACTIVE): grant '${grantId}' is 'revoked', not 'granted'`,
+    );
   });
 
   it('lets the compliance officer export decisions as CSV and verify the chain', async () => {
@@ -180,8 +184,30 @@ describe('the renkei CLI', () => {
       '--csv',
     ]);
     const [header, ...rows] = stdout.trim().split('\n');
-    expect(header).toBe('seq,kind,actor,dataset,allow,action,reasons,policy_revision');
-    expect(rows.some((r) => r.includes('"token.issue"') && r.includes('"GRANT.NOT_ACTIVE"'))).toBe(true);
+    expect(header).toBe('seq,kind,actor,dataset,allow,action,reasons,rule,explanation,policy_revision');
+    expect(
+      rows.some(
+        (r) =>
+          r.includes('"token.issue"') &&
+          r.includes('"GRANT.NOT_ACTIVE","GRANT.NOT_ACTIVE"') &&
+          r.includes(`"grant '${grantId}' is 'revoked', not 'granted'"`),
+      ),
+    ).toBe(true);
+    // Only the refusals of one rule, each with its explanation on stderr.
+    const byRule = await cli('officer', [
+      'audit',
+      'entries',
+      '--rule',
+      'GRANT.NOT_ACTIVE',
+      '--action',
+      'token.issue',
+    ]);
+    const entries = JSON.parse(byRule.stdout) as { rule: string; action: string; explanation: string }[];
+    expect(entries.length).toBeGreaterThan(0);
+    expect(entries.every((e) => e.rule === 'GRANT.NOT_ACTIVE' && e.action === 'token.issue')).toBe(true);
+    expect(byRule.stderr).toContain(
+      `token.issue  GRANT.NOT_ACTIVE  grant '${grantId}' is 'revoked', not 'granted'`,
+    );
     expect(await json('officer', ['audit', 'verify'])).toMatchObject({ ok: true });
   });
 

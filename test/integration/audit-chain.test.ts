@@ -12,6 +12,7 @@ import {
   type AuditAppend,
 } from '../../apps/clearing/src/audit/audit-log.js';
 import { AuditCheckpointer } from '../../apps/clearing/src/audit/checkpoints.js';
+import { decisionColumns } from '../../apps/clearing/src/audit/audit-entries.js';
 import { freshDatabase } from '../support/database.js';
 
 const root = new URL('../..', import.meta.url).pathname;
@@ -284,5 +285,72 @@ describe('hash-chained audit log on PostgreSQL', () => {
       message: expect.stringContaining('from seq 7'),
     });
     expect(await prisma.auditCheckpoint.count()).toBe(1);
+  });
+
+  it('generates the action, rule and revision of decisions from the payload, as the unit specs assume', async () => {
+    await reset(0);
+    const decision = (allow: boolean | null, payload: object, kind = 'decision'): AuditAppend => ({
+      kind: kind as AuditAppend['kind'],
+      at: new Date('2026-11-21T09:00:00Z'),
+      actorId: 'p',
+      dataset: 'battery.cfp',
+      grantId: null,
+      allow,
+      payload,
+    });
+    const cases = [
+      decision(false, {
+        action: 'grant.request',
+        reasons: ['PURPOSE.NOT_ALLOWED', 'ROLE.MISSING'],
+        rule: 'PURPOSE.NOT_ALLOWED',
+        explanations: [{ code: 'PURPOSE.NOT_ALLOWED', message: 'm', params: {} }],
+        policyRevision: 'rego-1',
+      }),
+      decision(true, { action: 'subscribe', reasons: [], rule: 'ALLOW.SUBSCRIBE', policyRevision: 'rego-1' }),
+      // Recorded before decisions named their rule: derived as the policy names it now.
+      decision(false, { action: 'token.issue', reasons: ['GRANT.EXPIRED', 'GRANT.NOT_ACTIVE'] }),
+      decision(true, { action: 'grant.approve', reasons: [] }),
+      decision(true, { action: 'aggregate.release' }),
+      decision(false, { action: 'deliver', reasons: [] }),
+      decision(false, {}),
+      decision(false, { code: 'TOKEN.EXPIRED' }, 'security.refusal'),
+      decision(true, { jti: 'x' }, 'token.issued'),
+    ];
+    await prisma.$transaction((tx) => appendAudit(tx, cases));
+    const rows = await prisma.auditEntry.findMany({ orderBy: { seq: 'asc' } });
+    expect(rows.map((r) => ({ action: r.action, rule: r.rule, policyRevision: r.policyRevision }))).toEqual(
+      cases.map((c) => decisionColumns(c.kind, c.allow, c.payload)),
+    );
+    expect(rows.map((r) => r.rule)).toEqual([
+      'PURPOSE.NOT_ALLOWED',
+      'ALLOW.SUBSCRIBE',
+      'GRANT.EXPIRED',
+      'ALLOW.GRANT_APPROVE',
+      'ALLOW.AGGREGATE_RELEASE',
+      'POLICY.DENIED',
+      'POLICY.DENIED',
+      null,
+      null,
+    ]);
+    expect(await verifyAudit(prisma)).toMatchObject({ ok: true, entries: cases.length });
+    // The columns cannot be written on their own, not even with the append-only trigger disabled.
+    await asAttacker();
+    await expect(prisma.$executeRaw`UPDATE clearing.audit_log SET rule = 'ALLOW.SUBSCRIBE'`).rejects.toThrow(
+      /can only be updated to DEFAULT/,
+    );
+    // A filter by rule, action or revision with the cursor can use its (column, seq) index.
+    for (const [column, index] of [
+      ['rule', 'audit_log_rule_seq_idx'],
+      ['action', 'audit_log_action_seq_idx'],
+      ['policy_revision', 'audit_log_policy_revision_seq_idx'],
+    ] as const) {
+      const plan = await prisma.$transaction(async (tx) => {
+        await tx.$executeRaw`SET LOCAL enable_seqscan = off`;
+        return tx.$queryRawUnsafe<{ 'QUERY PLAN': string }[]>(
+          `EXPLAIN SELECT * FROM clearing.audit_log WHERE ${column} = 'x' AND seq > 1 ORDER BY seq LIMIT 100`,
+        );
+      });
+      expect(plan.map((p) => p['QUERY PLAN']).join('\n'), column).toContain(index);
+    }
   });
 });

@@ -143,7 +143,21 @@ describe('the compiled policy bundle', () => {
         purpose: 'price-benchmarking',
         now,
       }),
-    ).toMatchObject({ allow: false, reasons: ['PURPOSE.NOT_ALLOWED'] });
+    ).toMatchObject({
+      allow: false,
+      reasons: ['PURPOSE.NOT_ALLOWED'],
+      // The compiled (wasm) policy builds the sentence itself.
+      rule: 'PURPOSE.NOT_ALLOWED',
+      explanations: [
+        {
+          code: 'PURPOSE.NOT_ALLOWED',
+          message: expect.stringMatching(
+            /^purpose 'price-benchmarking' is not among the contract's purposes /,
+          ),
+          params: expect.objectContaining({ action: 'grant.request', purpose: 'price-benchmarking' }),
+        },
+      ],
+    });
   });
 
   it('delivers to a consumer in another industry with every field', () => {
@@ -159,6 +173,15 @@ describe('the compiled policy bundle', () => {
     ).toEqual({
       allow: true,
       reasons: [],
+      rule: 'ALLOW.DELIVER',
+      explanations: [
+        {
+          code: 'ALLOW.DELIVER',
+          message:
+            "participant 'auto' may receive events of dataset 'battery.cfp': every rule of the policy holds",
+          params: { action: 'deliver', dataset: 'battery.cfp', participant: 'auto' },
+        },
+      ],
       obligations: {
         drop: [],
         pseudonymise: [],

@@ -17,7 +17,8 @@ const kinds: Record<number, ErrorKind> = {
 
 /**
  * The service acts as a participant on the other services; when one of them refuses (e.g. clearing's
- * policy), the caller gets that answer — status, stable code, failing paths and hint — not a 500. When
+ * policy), the caller gets that answer — status, stable code, failing paths, hint, and for a policy
+ * refusal its rule and explanations — not a 500. When
  * one cannot be reached at all, the caller gets 503 UPSTREAM.UNAVAILABLE. Anything else is left as is.
  */
 export function fromUpstream(error: unknown): unknown {
@@ -26,6 +27,7 @@ export function fromUpstream(error: unknown): unknown {
     return new DomainError(relayedCode(error.code), kinds[error.status] ?? 'unavailable', error.detail, {
       details: problem.errors ?? [],
       ...(problem.hint ? { hint: problem.hint } : {}),
+      ...(error.rule ? { policy: { rule: error.rule, explanations: error.explanations } } : {}),
       cause: error,
     });
   }

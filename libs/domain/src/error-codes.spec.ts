@@ -92,6 +92,14 @@ describe('the error-code catalogue', () => {
     }
   });
 
+  it('holds every reason the Rego policy can give to an explanation test (explain_test.rego)', () => {
+    // The Rego test proves each code in its list explained over real denials; this keeps the list whole.
+    const test = readFileSync(new URL('policies/renkei/explain_test.rego', root), 'utf8');
+    const list = /all_reason_codes := \{([^}]*)\}/.exec(test)?.[1] ?? '';
+    const listed = [...list.matchAll(/"([^"]+)"/g)].map((m) => m[1]!);
+    expect(listed.sort()).toEqual([...regoReasons()].sort());
+  });
+
   it('answers a deny with its first reason when catalogued as a 403, else with POLICY.DENIED', () => {
     for (const reason of regoReasons()) {
       if (reason !== 'CONTRACT.NOT_VISIBLE') expect(policyDenyCode(reason)).toBe(reason);

@@ -1,4 +1,5 @@
 import type { CodeOfKind, ErrorCode, STATUS_OF_KIND } from './error-codes.js';
+import type { PolicyExplanation } from './explanation.js';
 
 /**
  * Domain errors carry a stable code (e.g. `GRANT.NOT_ACTIVE`) and a kind. Transport edges map the kind to
@@ -18,12 +19,25 @@ export interface ErrorDetail {
   [extra: string]: string;
 }
 
+/** What a refusal that comes from a policy decision says about it (problem+json `rule`, `explanations`). */
+export interface PolicyRefusal {
+  /** The rule that decided (the deny's first reason). */
+  rule: string;
+  /** One per reason, the first one being the rule's. */
+  explanations: PolicyExplanation[];
+}
+
 export class DomainError extends Error {
   constructor(
     readonly code: ErrorCode,
     readonly kind: ErrorKind,
     message: string,
-    readonly options: { details?: ErrorDetail[]; hint?: string; cause?: unknown } = {},
+    readonly options: {
+      details?: ErrorDetail[];
+      hint?: string;
+      cause?: unknown;
+      policy?: PolicyRefusal;
+    } = {},
   ) {
     super(message, { cause: options.cause });
     this.name = 'DomainError';
@@ -36,6 +50,11 @@ export class DomainError extends Error {
   get hint(): string | undefined {
     return this.options.hint;
   }
+
+  /** Set when a policy decision refused: its rule and explanations. */
+  get policy(): PolicyRefusal | undefined {
+    return this.options.policy;
+  }
 }
 
 export const badRequest = (
@@ -46,8 +65,12 @@ export const badRequest = (
 ) => new DomainError(code, 'bad-request', message, { details, hint });
 export const unauthenticated = (code: CodeOfKind<'unauthenticated'>, message: string, hint?: string) =>
   new DomainError(code, 'unauthenticated', message, { hint });
-export const forbidden = (code: CodeOfKind<'forbidden'>, message: string, hint?: string) =>
-  new DomainError(code, 'forbidden', message, { hint });
+export const forbidden = (
+  code: CodeOfKind<'forbidden'>,
+  message: string,
+  hint?: string,
+  policy?: PolicyRefusal,
+) => new DomainError(code, 'forbidden', message, { hint, ...(policy ? { policy } : {}) });
 export const notFound = (code: CodeOfKind<'not-found'>, message: string, hint?: string) =>
   new DomainError(code, 'not-found', message, { hint });
 export const conflict = (code: CodeOfKind<'conflict'>, message: string, hint?: string) =>

@@ -207,7 +207,19 @@ describe('audit record schemas (checked, kept as sent)', () => {
     dataset: 'battery.cfp',
     grantId: null,
     eventIds: ['e1'],
+    rule: 'ALLOW.PUBLISH',
+    explanations: [
+      {
+        code: 'ALLOW.PUBLISH',
+        message: "participant 'p' may publish on dataset 'battery.cfp': every rule of the policy holds",
+        params: { action: 'publish', participant: 'p', dataset: 'battery.cfp' },
+      },
+    ],
   };
+  const explained = (over: object) => ({
+    ...decision,
+    explanations: [{ ...decision.explanations[0], ...over }],
+  });
   const refusal = {
     id: '7a0b0c0d-0000-4000-8000-000000000001',
     service: 'registry',
@@ -226,12 +238,28 @@ describe('audit record schemas (checked, kept as sent)', () => {
     expect(RefusalRecordSchema.parse(refusal)).toEqual(refusal);
   });
 
+  it('accepts a decision of an exchange built before decisions named their rule (rolling deploy)', () => {
+    const { rule: _rule, explanations: _explanations, ...older } = decision;
+    expect(DecisionRecordSchema.parse(older)).toEqual(older);
+  });
+
   it.each([
     [DecisionRecordSchema, { ...decision, decisionId: 'x' }, '/decisionId'],
     [DecisionRecordSchema, { ...decision, allow: 'yes' }, '/allow'],
     [DecisionRecordSchema, { ...decision, decidedAt: 'never' }, '/decidedAt'],
     [DecisionRecordSchema, { ...decision, requestedBy: '' }, '/requestedBy'],
     [DecisionRecordSchema, { ...decision, dataset: 'x'.repeat(201) }, '/dataset'],
+    [DecisionRecordSchema, { ...decision, rule: 'R'.repeat(81) }, '/rule'],
+    [DecisionRecordSchema, { ...decision, explanations: 'because' }, '/explanations'],
+    [
+      DecisionRecordSchema,
+      { ...decision, explanations: Array(41).fill(decision.explanations[0]) },
+      '/explanations',
+    ],
+    [DecisionRecordSchema, explained({ message: 'm'.repeat(1001) }), '/explanations/0/message'],
+    [DecisionRecordSchema, explained({ params: { big: 'x'.repeat(5000) } }), '/explanations/0/params'],
+    [DecisionRecordSchema, explained({ params: ['a'] }), '/explanations/0/params'],
+    [DecisionRecordSchema, explained({ code: '' }), '/explanations/0/code'],
     [RefusalRecordSchema, { ...refusal, count: 0 }, '/count'],
     [RefusalRecordSchema, { ...refusal, lastAt: 'never' }, '/lastAt'],
     [RefusalRecordSchema, { ...refusal, targets: 'all' }, '/targets'],

@@ -10,6 +10,7 @@ import {
   type GrantView,
   type PlatformEvent,
 } from './events.js';
+import { EXPLANATION_MESSAGE_MAX, EXPLANATIONS_MAX, type PolicyExplanation } from './explanation.js';
 import { GrantStates, type GrantState } from './grant.js';
 import { Certifications, ParticipantRoles, ParticipantStatuses, ProtectionLevels } from './participant.js';
 import type { ParticipantView } from './participant.js';
@@ -202,6 +203,21 @@ export type GrantChangedEvent = Extract<PlatformEvent, { type: 'grant.changed' }
 export type ParticipantEvent = Extract<PlatformEvent, { type: 'participant.upserted' }>;
 export type ContractEvent = Extract<PlatformEvent, { type: (typeof ContractEventTypes)[number] }>;
 
+/** Largest params object of one explanation, as JSON (the values its sentence names). */
+export const EXPLANATION_PARAMS_MAX_BYTES = 4096;
+
+/** One explanation of a decision (PolicyExplanation), bounded. */
+export const PolicyExplanationSchema = z.object({
+  code: z.string().min(1).max(80),
+  message: z.string().max(EXPLANATION_MESSAGE_MAX),
+  params: z
+    .record(z.string().max(80), z.unknown())
+    .refine(
+      (p) => JSON.stringify(p).length <= EXPLANATION_PARAMS_MAX_BYTES,
+      `at most ${EXPLANATION_PARAMS_MAX_BYTES} bytes of JSON`,
+    ),
+});
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const bounded = (max: number) => z.string().min(1).max(max);
 const time = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'not a date-time');
@@ -217,6 +233,9 @@ export const DecisionRecordSchema = z.looseObject({
   decidedAt: time,
   dataset: bounded(200).nullish(),
   grantId: bounded(200).nullish(),
+  // Optional: a record of an exchange built before decisions explained themselves (rolling deploy).
+  rule: bounded(80).optional(),
+  explanations: z.array(PolicyExplanationSchema).max(EXPLANATIONS_MAX).optional(),
 });
 
 /** Largest refusal record clearing takes from Kafka (an aggregate of one window is far smaller). */
@@ -285,6 +304,7 @@ const typeChecks:
         ...Same<PersonConsentView, typeof PersonConsentViewSchema>,
         ...Same<DeadLetterNotice, typeof DeadLetterNoticeSchema>,
         ...Same<DataEnvelope, typeof DataEnvelopeSchema>,
+        ...Same<PolicyExplanation, typeof PolicyExplanationSchema>,
         Yields<
           Pick<DecisionRecordInput, 'decisionId' | 'requestedBy' | 'allow' | 'decidedAt'>,
           typeof DecisionRecordSchema

@@ -2,6 +2,7 @@ import type { CompatibilityMode, ContractTerms } from './contract.js';
 import type { GrantState } from './grant.js';
 import type { ParticipantView } from './participant.js';
 import type { PersonConsentView } from './person-consent.js';
+import type { PolicyExplanation } from './explanation.js';
 
 /**
  * Topic names are the platform's, never a participant's choice. TOPIC_PREFIX (default `renkei`) separates
@@ -129,6 +130,10 @@ export interface DecisionRecordInput {
   grantId: string | null;
   allow: boolean;
   reasons: string[];
+  /** The rule that decided: a deny's first (sorted) reason, ALLOW.<ACTION> for an allow. */
+  rule: string;
+  /** One per reason (one for the allow rule on an allow). */
+  explanations: PolicyExplanation[];
   obligations: unknown;
   input: unknown;
   policyRevision: string;

@@ -6,6 +6,7 @@ export {
   type ErrorKind,
   forbidden,
   notFound,
+  type PolicyRefusal,
   unauthenticated,
   unavailable,
 } from './errors.js';
@@ -52,6 +53,7 @@ export {
   type PlatformEvent,
   Topics,
 } from './events.js';
+export { EXPLANATION_MESSAGE_MAX, EXPLANATIONS_MAX, type PolicyExplanation } from './explanation.js';
 export {
   assertCompilableSchema,
   compileContractSchema,
@@ -125,6 +127,8 @@ export {
   ContractTermsSchema,
   DataEnvelopeSchema,
   DecisionRecordSchema,
+  EXPLANATION_PARAMS_MAX_BYTES,
+  PolicyExplanationSchema,
   GrantChangedEventSchema,
   GrantViewSchema,
   ParticipantEventSchema,

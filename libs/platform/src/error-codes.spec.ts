@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import {
   DomainError,
   ERROR_CODES,
+  forbidden,
   STATUS_OF_KIND,
   type ErrorCode,
   type ErrorCodeInfo,
@@ -55,5 +56,41 @@ describe('the catalogue and the answers the edge gives', () => {
     }
     const internal = answer(new Error('boom'));
     expect([internal.status, internal.body.code]).toEqual([ERROR_CODES.INTERNAL.status, 'INTERNAL']);
+  });
+});
+
+describe('a refusal by a policy decision', () => {
+  it('answers with the rule, its explanation and every explanation, after the detail', () => {
+    const explanations = [
+      {
+        code: 'PURPOSE.NOT_ALLOWED',
+        message: "purpose 'marketing' is not among the contract's purposes cfp-disclosure, due-diligence",
+        params: { purpose: 'marketing', purposes: ['cfp-disclosure', 'due-diligence'] },
+      },
+    ];
+    const { status, body } = answer(
+      forbidden('PURPOSE.NOT_ALLOWED', 'The access request was denied by policy', undefined, {
+        rule: 'PURPOSE.NOT_ALLOWED',
+        explanations,
+      }),
+    );
+    expect(status).toBe(403);
+    expect(body).toEqual({
+      type: 'urn:renkei:error:PURPOSE.NOT_ALLOWED',
+      title: 'PURPOSE.NOT_ALLOWED',
+      status: 403,
+      code: 'PURPOSE.NOT_ALLOWED',
+      detail: 'The access request was denied by policy',
+      rule: 'PURPOSE.NOT_ALLOWED',
+      explanation: explanations[0]!.message,
+      explanations,
+      instance: '/x',
+    });
+  });
+
+  it('adds nothing to other refusals', () => {
+    const { body } = answer(forbidden('TOKEN.INSUFFICIENT_SCOPE', 'x'));
+    expect(Object.keys(body)).not.toContain('rule');
+    expect(Object.keys(body)).not.toContain('explanations');
   });
 });

@@ -27,6 +27,32 @@ export const ProblemSchema = z
     status: z.number().int().min(400).max(599),
     code: z.string().describe('The stable, dotted error code, e.g. CONTRACT.NOT_FOUND'),
     detail: z.string(),
+    rule: z
+      .string()
+      .optional()
+      .describe(
+        'A refusal by a policy decision (403): the rule that decided, its first reason, e.g. PURPOSE.NOT_ALLOWED (grammar <DOMAIN>.<CONDITION>)',
+      ),
+    explanation: z
+      .string()
+      .optional()
+      .describe(
+        "A refusal by a policy decision: the rule's explanation in English, e.g. purpose 'marketing' is not among the contract's purposes cfp-disclosure, due-diligence",
+      ),
+    explanations: z
+      .array(
+        z.object({
+          code: z.string().describe('The reason code'),
+          message: z.string().describe('An English sentence built from the decision input'),
+          params: z
+            .record(z.string(), z.unknown())
+            .describe('The values the sentence names, to say it in another language from code and params'),
+        }),
+      )
+      .optional()
+      .describe(
+        'A refusal by a policy decision: one explanation per reason, in the order of the sorted reasons (the first is the rule)',
+      ),
     errors: z
       .array(
         z

@@ -1,7 +1,7 @@
 import { Catch, HttpException, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import { DomainError, type ErrorDetail, type ErrorKind } from '@renkei/domain';
+import { DomainError, type ErrorDetail, type ErrorKind, type PolicyExplanation } from '@renkei/domain';
 import { STATUS_OF_KIND, type ProblemCode } from '@renkei/domain';
 import { noteRefusal } from './refusal-audit.js';
 import { edgeProblemOf } from './edge/framework-errors.js';
@@ -16,6 +16,12 @@ export interface Problem {
   status: number;
   code: string;
   detail: string;
+  /** A refusal by a policy decision: the rule that decided (its first reason). */
+  rule?: string;
+  /** A refusal by a policy decision: the rule's explanation, in English. */
+  explanation?: string;
+  /** A refusal by a policy decision: one explanation per reason (code, message, params). */
+  explanations?: PolicyExplanation[];
   errors?: ErrorDetail[];
   hint?: string;
   instance: string;
@@ -52,6 +58,13 @@ export class ProblemFilter implements ExceptionFilter {
         status: statusOf[error.kind],
         code: error.code,
         detail: error.message,
+        ...(error.policy
+          ? {
+              rule: error.policy.rule,
+              explanation: error.policy.explanations[0]?.message ?? error.policy.rule,
+              explanations: error.policy.explanations,
+            }
+          : {}),
         ...(error.details.length > 0 ? { errors: error.details } : {}),
         ...(error.hint ? { hint: error.hint } : {}),
         instance,

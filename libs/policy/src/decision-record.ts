@@ -20,6 +20,8 @@ export function decisionRecord(
     grantId: extra.grantId ?? input.grant?.id ?? null,
     allow: decision.allow,
     reasons: decision.reasons,
+    rule: decision.rule,
+    explanations: decision.explanations,
     obligations: decision.obligations,
     input,
     policyRevision: revision,
@@ -29,9 +31,10 @@ export function decisionRecord(
 }
 
 /**
- * A deny becomes a 403 whose code is the policy's first reason; all reasons are listed. A reason the error
- * catalogue does not know as a 403 is answered as POLICY.DENIED (a unit test keeps every reason the Rego
- * policy can give in the catalogue).
+ * A deny becomes a 403 whose code is the policy's first reason, and which says why: the deciding rule, its
+ * explanation and every reason's (problem+json `rule`, `explanation`, `explanations`), and a detail that
+ * says it in words. A reason the error catalogue does not know as a 403 is answered as POLICY.DENIED (a
+ * unit test keeps every reason the Rego policy can give in the catalogue).
  */
 export function denied(decision: PolicyDecision, what: string): Error {
   // A dataset the caller may not see is answered like one that does not exist: nothing can be inferred.
@@ -43,12 +46,15 @@ export function denied(decision: PolicyDecision, what: string): Error {
     );
   }
   const first = policyDenyCode(decision.reasons[0]);
+  const because = decision.explanations.map((e) => e.message).join('; ');
+  const codes = decision.reasons.join(', ') || decision.rule;
   // The deny is on the audit chain as a decision record: the refusal audit does not record it again.
   return onRecord(
     forbidden(
       first,
-      `${what} was denied by policy: ${decision.reasons.join(', ') || 'no rule allows it'}`,
+      `${what} was denied by policy (${codes}): ${because || 'no rule allows it'}`,
       'The decision is on the audit record; ask the data owner about the grant or its terms',
+      { rule: decision.rule, explanations: decision.explanations },
     ),
   );
 }

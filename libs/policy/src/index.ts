@@ -1,4 +1,7 @@
 export {
+  allowRule,
+  explainedDecision,
+  genericExplanation,
   noObligations,
   type PolicyAction,
   type PolicyDecision,

@@ -1,6 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { loadPolicy, type LoadedPolicy } from '@open-policy-agent/opa-wasm';
-import { unavailable, type ConsentStatus } from '@renkei/domain';
+import {
+  EXPLANATION_MESSAGE_MAX,
+  EXPLANATION_PARAMS_MAX_BYTES,
+  EXPLANATIONS_MAX,
+  unavailable,
+  type ConsentStatus,
+  type PolicyExplanation,
+} from '@renkei/domain';
 
 export type PolicyAction =
   | 'contract.register'
@@ -123,7 +130,51 @@ export interface PolicyObligations {
 export interface PolicyDecision {
   allow: boolean;
   reasons: string[];
+  /**
+   * The rule that decided: a deny's first (sorted) reason; ALLOW.<ACTION> for an allow (the action
+   * upper-cased, `.` and `-` as `_`, e.g. ALLOW.GRANT_APPROVE). See policies/README.md.
+   */
+  rule: string;
+  /** One per reason, in their order (one for the allow rule on an allow). */
+  explanations: PolicyExplanation[];
   obligations: PolicyObligations;
+}
+
+/** The allow rule of an action: ALLOW.<ACTION>, as the policy names it (explain.rego). */
+export function allowRule(action: string): string {
+  return `ALLOW.${action.replace(/[.-]/g, '_').toUpperCase()}`;
+}
+
+/** The generic explanation of a code the policy gave none for (an older bundle; the engine's own codes). */
+export function genericExplanation(
+  code: string,
+  message = `denied by policy rule ${code}`,
+): PolicyExplanation {
+  return { code, message, params: {} };
+}
+
+/**
+ * A decision with its rule and explanations filled in the policy's way from allow and reasons (generic
+ * messages): for decisions made without the policy (tests, stubs) and answers of an older bundle.
+ */
+export function explainedDecision(
+  allow: boolean,
+  reasons: string[],
+  obligations: PolicyObligations = noObligations(),
+  action = 'unknown',
+): PolicyDecision {
+  const rule = allow ? allowRule(action) : (reasons[0] ?? 'POLICY.DENIED');
+  return {
+    allow,
+    reasons,
+    rule,
+    explanations: allow
+      ? [genericExplanation(rule, `${action} is allowed: every rule of the policy holds`)]
+      : reasons.length > 0
+        ? reasons.map((r) => genericExplanation(r))
+        : [genericExplanation(rule, 'no rule of the policy allows it')],
+    obligations: allow ? obligations : noObligations(),
+  };
 }
 
 /** The obligations of a denial (and of allowed actions that move no data). */
@@ -159,8 +210,54 @@ const isNumberOrNull = (v: unknown): v is number | null => v === null || typeof 
 const noDecision = (): PolicyDecision => ({
   allow: false,
   reasons: ['POLICY.NO_DECISION'],
+  rule: 'POLICY.NO_DECISION',
+  explanations: [
+    genericExplanation('POLICY.NO_DECISION', 'the policy gave no well-formed answer, so it is denied'),
+  ],
   obligations: noObligations(),
 });
+
+const RULE = /^[A-Z][A-Z0-9_]*\.[A-Z][A-Z0-9_]*$/;
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** An explanation as the policy gave it, bounded (a long message is cut, oversized params dropped). */
+function explanationOf(v: unknown): PolicyExplanation | null {
+  if (!isPlainObject(v) || typeof v.code !== 'string' || typeof v.message !== 'string') return null;
+  if (!RULE.test(v.code) || v.code.length > 80 || !isPlainObject(v.params)) return null;
+  const message =
+    v.message.length > EXPLANATION_MESSAGE_MAX
+      ? `${v.message.slice(0, EXPLANATION_MESSAGE_MAX - 1)}…`
+      : v.message;
+  const params = JSON.stringify(v.params).length <= EXPLANATION_PARAMS_MAX_BYTES ? v.params : {};
+  return { code: v.code, message, params };
+}
+
+/**
+ * The rule and explanations of an answer, read defensively: a bundle that gives none (or malformed ones)
+ * still yields a rule and one explanation per reason, the policy's way. They explain; they never change
+ * what was decided.
+ */
+function explainedAs(
+  result: { rule?: unknown; explanations?: unknown },
+  allow: boolean,
+  reasons: string[],
+  action: unknown,
+): Pick<PolicyDecision, 'rule' | 'explanations'> {
+  const fallback = explainedDecision(allow, reasons, noObligations(), String(action));
+  const rule = typeof result.rule === 'string' && RULE.test(result.rule) ? result.rule : fallback.rule;
+  const given = Array.isArray(result.explanations)
+    ? result.explanations.slice(0, EXPLANATIONS_MAX).map(explanationOf)
+    : [];
+  const expected = allow || reasons.length === 0 ? [rule] : reasons.slice(0, EXPLANATIONS_MAX);
+  const explanations = expected.map(
+    (code, i) =>
+      (given[i]?.code === code ? given[i] : null) ??
+      genericExplanation(code, fallback.explanations[i]?.message),
+  );
+  return { rule, explanations };
+}
 
 /**
  * The one policy bundle, compiled to WebAssembly and evaluated in-process. Default deny: anything but a
@@ -178,12 +275,25 @@ export class PolicyEngine {
 
   decide(input: PolicyInput): PolicyDecision {
     const [first] = this.policy.evaluate(input) as {
-      result?: { allow?: unknown; reasons?: unknown; obligations?: unknown };
+      result?: {
+        allow?: unknown;
+        reasons?: unknown;
+        rule?: unknown;
+        explanations?: unknown;
+        obligations?: unknown;
+      };
     }[];
     const result = first?.result;
     if (!result || typeof result.allow !== 'boolean') return noDecision();
     const reasons = isStrings(result.reasons) ? result.reasons : [];
-    if (!result.allow) return { allow: false, reasons, obligations: noObligations() };
+    if (!result.allow) {
+      return {
+        allow: false,
+        reasons,
+        ...explainedAs(result, false, reasons, (input as Partial<PolicyInput> | undefined)?.action),
+        obligations: noObligations(),
+      };
+    }
     // An allow whose obligations the data plane could not apply in full (e.g. from an older bundle without
     // `withhold`) is no allow.
     const o = result.obligations as Partial<Record<keyof PolicyObligations, unknown>> | undefined;
@@ -201,6 +311,7 @@ export class PolicyEngine {
     return {
       allow: true,
       reasons,
+      ...explainedAs(result, true, reasons, (input as Partial<PolicyInput> | undefined)?.action),
       obligations: {
         drop: o.drop,
         pseudonymise: o.pseudonymise,

@@ -462,6 +462,10 @@ audit
   .option('--dataset <id>')
   .option('--participant <id>')
   .option('--code <code>', 'security refusals with this stable code, e.g. TOKEN.EXPIRED')
+  .option('--action <action>', 'decisions of this policy action, e.g. grant.request, subscribe, deliver')
+  .option('--rule <rule>', 'decisions this rule decided, e.g. PURPOSE.NOT_ALLOWED or ALLOW.SUBSCRIBE')
+  .option('--revision <revision>', 'decisions of this policy bundle revision, e.g. rego-0123456789abcdef')
+  .option('--after <seq>', 'entries after this seq (the `next` of the previous page)', int(0))
   .option('--from <time>', 'at or after this ISO time')
   .option('--to <time>', 'before this ISO time')
   .option('--allow <bool>', 'true | false')
@@ -473,18 +477,37 @@ audit
         .filter(([k, v]) => k !== 'csv' && (typeof v === 'string' || typeof v === 'number'))
         .map(([k, v]) => [k, String(v)]),
     ) as Record<string, string>;
-    const { items } = await client().auditEntries(query);
+    const { items, next } = await client().auditEntries(query);
+    // Decisions say why on stderr, one line each; stdout stays the data (JSON, or CSV with --csv).
+    for (const e of items) {
+      if (e.kind === 'decision')
+        note(
+          `${e.seq}  ${e.action ?? '?'}  ${e.rule ?? '?'}  ${e.explanation ?? '(no explanation recorded)'}`,
+        );
+    }
+    if (next !== null) note(`more: --after ${next}`);
     if (!o.csv) {
       print(items);
       return;
     }
     const cell = (v: string | number | boolean | null | undefined) =>
       `"${String(v ?? '').replace(/"/g, '""')}"`;
-    process.stdout.write('seq,kind,actor,dataset,allow,action,reasons,policy_revision\n');
+    process.stdout.write('seq,kind,actor,dataset,allow,action,reasons,rule,explanation,policy_revision\n');
     for (const e of items) {
-      const r = e.record as { action?: string; reasons?: string[]; policyRevision?: string };
+      const r = e.record as { reasons?: string[] };
       process.stdout.write(
-        [e.seq, e.kind, e.actor, e.dataset, e.allow, r.action, (r.reasons ?? []).join(' '), r.policyRevision]
+        [
+          e.seq,
+          e.kind,
+          e.actor,
+          e.dataset,
+          e.allow,
+          e.action,
+          (r.reasons ?? []).join(' '),
+          e.rule,
+          e.explanation,
+          e.policyRevision,
+        ]
           .map(cell)
           .join(',') + '\n',
       );
@@ -518,6 +541,9 @@ audit
   .option('--dataset <id>')
   .option('--participant <id>', 'as actor, grant party or dataset owner')
   .addOption(new Option('--decision <decision>').choices(['allow', 'deny']))
+  .option('--action <action>', 'decisions of this policy action')
+  .option('--rule <rule>', 'decisions this rule decided, e.g. PURPOSE.NOT_ALLOWED')
+  .option('--revision <revision>', 'decisions of this policy bundle revision')
   .option('--from <iso-time>')
   .option('--to <iso-time>')
   .option('--after <seq>', 'entries after this seq', int(0))
@@ -759,6 +785,10 @@ try {
 } catch (error) {
   if (error instanceof RenkeiError) {
     note(`error ${error.code} (${error.status}): ${error.detail}`);
+    // A policy refusal says why, reason by reason: the first is the rule that decided.
+    for (const e of error.explanations) note(`  why (${e.code}): ${e.message}`);
+    if (error.explanations.length === 0 && error.explanation)
+      note(`  why (${error.rule ?? error.code}): ${error.explanation}`);
     for (const e of (error.problem.errors as { path: string; message: string }[] | undefined) ?? [])
       note(`  at ${e.path}: ${e.message}`);
     // The service's hint fits this case; without one, the catalogue says what to do about the code in general.

@@ -17,6 +17,20 @@ import { PersonCalls } from './api/persons.js';
 import { RenkeiClient } from './renkei-client.js';
 
 describe('RenkeiClient requests', () => {
+  const purposeRefusal = {
+    code: 'PURPOSE.NOT_ALLOWED',
+    status: 403,
+    detail: 'The access request was denied by policy (PURPOSE.NOT_ALLOWED): …',
+    rule: 'PURPOSE.NOT_ALLOWED',
+    explanation: "purpose 'marketing' is not among the contract's purposes cfp-disclosure",
+    explanations: [
+      {
+        code: 'PURPOSE.NOT_ALLOWED',
+        message: "purpose 'marketing' is not among the contract's purposes cfp-disclosure",
+        params: { purpose: 'marketing', purposes: ['cfp-disclosure'] },
+      },
+    ],
+  };
   let server: Server;
   let base = '';
   const seen: { method?: string; url?: string; headers: IncomingMessage['headers']; body: string }[] = [];
@@ -34,6 +48,10 @@ describe('RenkeiClient requests', () => {
         } else if (req.url?.startsWith('/datasets/d/stream')) {
           res.setHeader('content-type', 'application/x-ndjson');
           res.end(JSON.stringify({ type: 'end', code: 'TEST', message: 'done' }) + '\n');
+        } else if (req.url === '/grants') {
+          res.statusCode = 403;
+          res.setHeader('content-type', 'application/problem+json');
+          res.end(JSON.stringify(purposeRefusal));
         } else if (req.url?.startsWith('/contracts/odcs')) {
           res.statusCode = 400;
           res.setHeader('content-type', 'application/problem+json');
@@ -64,6 +82,23 @@ describe('RenkeiClient requests', () => {
     expect(req.headers.authorization).toBe('Bearer platform-token');
     expect(req.body).toBe('apiVersion: v3.0.0\n');
     expect(await client.exportAudit('csv', { kind: 'decision' })).toBe('text body');
+  });
+
+  it('exposes the rule and explanations of a policy refusal, and none for other errors', async () => {
+    const refused = await client
+      .requestGrant({ dataset: 'd', purpose: 'marketing' })
+      .catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(RenkeiError);
+    const error = refused as RenkeiError;
+    expect([error.status, error.code, error.rule]).toEqual([
+      403,
+      'PURPOSE.NOT_ALLOWED',
+      'PURPOSE.NOT_ALLOWED',
+    ]);
+    expect(error.explanation).toBe(purposeRefusal.explanation);
+    expect(error.explanations).toEqual(purposeRefusal.explanations);
+    const other = (await client.importOdcs('{}').catch((e: unknown) => e)) as RenkeiError;
+    expect([other.rule, other.explanation, other.explanations]).toEqual([undefined, undefined, []]);
   });
 
   it("passes stream positions through as given ('p:o,…' text or an object)", async () => {

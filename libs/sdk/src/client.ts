@@ -5,10 +5,32 @@
  */
 import type { ProblemCode } from '@renkei/domain';
 
+/** Why a policy decision refused, one per reason (problem+json `explanations`). */
+export interface RenkeiExplanation {
+  /** The reason code, e.g. PURPOSE.NOT_ALLOWED. */
+  code: string;
+  /** An English sentence about this request. */
+  message: string;
+  /** The values the sentence names (to say it in another language from code and params). */
+  params: Record<string, unknown>;
+}
+
+const isExplanation = (v: unknown): v is RenkeiExplanation =>
+  typeof v === 'object' &&
+  v !== null &&
+  typeof (v as RenkeiExplanation).code === 'string' &&
+  typeof (v as RenkeiExplanation).message === 'string';
+
 /** An error answer from a Renkei service (RFC 9457 problem+json with a stable code). */
 export class RenkeiError extends Error {
   /** The service's own explanation (problem+json `detail`). */
   readonly detail: string;
+  /** A refusal by a policy decision: the rule that decided (its first reason), e.g. PURPOSE.NOT_ALLOWED. */
+  readonly rule: string | undefined;
+  /** A refusal by a policy decision: the rule's explanation, an English sentence about this request. */
+  readonly explanation: string | undefined;
+  /** A refusal by a policy decision: one explanation per reason (empty for other errors). */
+  readonly explanations: RenkeiExplanation[];
   constructor(
     readonly status: number,
     /** A code of the catalogue (docs/errors.md), or `HTTP.<status>`; a newer service may send one this SDK lacks. */
@@ -19,6 +41,10 @@ export class RenkeiError extends Error {
     super(`${status} ${code}: ${message}`);
     this.name = 'RenkeiError';
     this.detail = message;
+    this.rule = typeof problem.rule === 'string' ? problem.rule : undefined;
+    this.explanations = Array.isArray(problem.explanations) ? problem.explanations.filter(isExplanation) : [];
+    this.explanation =
+      typeof problem.explanation === 'string' ? problem.explanation : this.explanations[0]?.message;
   }
 }
 

@@ -1,5 +1,5 @@
 // The TypeScript SDK: RenkeiClient, its errors, its request/response types (generated from docs/api) and helpers.
-export { RenkeiError, RenkeiUnreachableError } from './client.js';
+export { RenkeiError, type RenkeiExplanation, RenkeiUnreachableError } from './client.js';
 export { RenkeiClient } from './renkei-client.js';
 export { type Credentials, type Endpoints } from './api/session.js';
 export { verifyCheckpointSignature } from './api/audit.js';

@@ -15,6 +15,14 @@ export interface AuditItem {
   dataset: string | null;
   grant: string | null;
   allow: boolean | null;
+  /** Decisions: the policy action decided; null for other kinds. */
+  action: string | null;
+  /** Decisions: the rule that decided (a deny's first reason, ALLOW.<ACTION>); null for other kinds. */
+  rule: string | null;
+  /** Decisions: the rule's explanation in English; null for other kinds (and decisions recorded before it). */
+  explanation: string | null;
+  /** Decisions: the policy bundle revision that decided; null for other kinds. */
+  policyRevision: string | null;
   record: Record<string, unknown>;
   hash: string;
   prevHash: string;
@@ -24,6 +32,8 @@ export interface AuditItem {
 export interface DecisionPayload {
   action?: string;
   reasons?: string[];
+  rule?: string;
+  explanations?: { code?: string; message?: string }[];
   policyRevision?: string;
   eventIds?: unknown;
   input?: { purpose?: string | null; grant?: { purpose?: string } | null };
@@ -39,11 +49,48 @@ export const item = (r: AuditRow): AuditItem => ({
   dataset: r.dataset,
   grant: r.grantId,
   allow: r.allow,
+  action: r.action,
+  rule: r.rule,
+  explanation: explanationOf(r),
+  policyRevision: r.policyRevision,
   // Always a JSON object: appendAudit takes nothing else.
   record: r.payload as Record<string, unknown>,
   hash: r.hash,
   prevHash: r.prevHash,
 });
+
+/**
+ * The columns PostgreSQL generates for an entry from its payload (migration
+ * 20261202131300_indexed_audit_decisions_by_action_rule_revision), for decisions only: the action, the
+ * rule (as recorded; for a decision recorded before decisions named their rule, the first reason of a deny
+ * or ALLOW.<ACTION>) and the policy revision. The in-memory store of the unit specs generates them with
+ * this; an integration test keeps it equal to the database's.
+ */
+export function decisionColumns(
+  kind: string,
+  allow: boolean | null,
+  payload: unknown,
+): { action: string | null; rule: string | null; policyRevision: string | null } {
+  if (kind !== 'decision') return { action: null, rule: null, policyRevision: null };
+  const p = (typeof payload === 'object' && payload !== null ? payload : {}) as Record<string, unknown>;
+  const text = (v: unknown): string | null =>
+    typeof v === 'string' ? v : v === null || v === undefined ? null : JSON.stringify(v);
+  const action = text(p.action);
+  const first = Array.isArray(p.reasons) ? text(p.reasons[0]) : null;
+  const derived = allow
+    ? action === null
+      ? null
+      : `ALLOW.${action.replace(/[.-]/g, '_').toUpperCase()}`
+    : (first ?? 'POLICY.DENIED');
+  return { action, rule: text(p.rule) ?? derived, policyRevision: text(p.policyRevision) };
+}
+
+/** A decision's first explanation (its rule's), as recorded; null for other kinds and older decisions. */
+export function explanationOf(r: Pick<AuditRow, 'kind' | 'payload'>): string | null {
+  if (r.kind !== 'decision') return null;
+  const first = (r.payload as DecisionPayload | null)?.explanations?.[0];
+  return typeof first?.message === 'string' ? first.message : null;
+}
 
 /** Events a delivery decision covered. */
 export function eventCount(p: DecisionPayload): number | null {

@@ -79,6 +79,10 @@ export class AuditQueryService {
       ...(q.kind ? { kind: q.kind } : {}),
       ...(q.dataset ? { dataset: q.dataset } : {}),
       ...(q.grant ? { grantId: q.grant } : {}),
+      // Decisions only: generated, indexed columns (action, rule, policy_revision; see the migration).
+      ...(q.action ? { action: q.action } : {}),
+      ...(q.rule ? { rule: q.rule } : {}),
+      ...(q.revision ? { policyRevision: q.revision } : {}),
       ...(allow !== undefined ? { allow } : {}),
       ...(q.from || q.to
         ? { at: { ...(q.from ? { gte: new Date(q.from) } : {}), ...(q.to ? { lt: new Date(q.to) } : {}) } }

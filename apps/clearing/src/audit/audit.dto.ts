@@ -28,6 +28,31 @@ export const AuditQuerySchema = z
       .regex(/^[A-Z][A-Z0-9_]*(\.[A-Z0-9_]+)*\+?$/, 'a stable error code such as TOKEN.EXPIRED')
       .optional()
       .describe('Security refusals (kind security.refusal) with this stable code, e.g. TOKEN.EXPIRED'),
+    action: z
+      .string()
+      .max(40)
+      .regex(/^[a-z][a-z-]*(\.[a-z-]+)?$/, 'a policy action such as grant.request, subscribe, deliver')
+      .optional()
+      .describe(
+        'Decisions of this policy action: grant.request | grant.approve | token.issue | publish | subscribe | deliver | …',
+      ),
+    rule: z
+      .string()
+      .max(80)
+      .regex(
+        /^[A-Z][A-Z0-9_]*\.[A-Z][A-Z0-9_]*$/,
+        'a rule code such as PURPOSE.NOT_ALLOWED or ALLOW.SUBSCRIBE',
+      )
+      .optional()
+      .describe(
+        "Decisions this rule decided: a deny's first reason (e.g. PURPOSE.NOT_ALLOWED), or ALLOW.<ACTION> for allows (e.g. ALLOW.SUBSCRIBE)",
+      ),
+    revision: z
+      .string()
+      .max(80)
+      .regex(/^[A-Za-z0-9._-]+$/, 'a policy bundle revision such as rego-0123456789abcdef')
+      .optional()
+      .describe('Decisions made by this policy bundle revision, e.g. rego-0123456789abcdef'),
     decision: z.enum(['allow', 'deny']).optional().describe('Only allowed, or only denied, decisions'),
     allow: z.enum(['true', 'false']).optional().describe('Same as decision=allow|deny'),
     from: when.optional().describe('At or after this time'),
@@ -113,23 +138,42 @@ export const entryExample = {
   actor: 'c0a80101-0000-4000-8000-000000000002',
   dataset: 'battery.cfp',
   grant: '6f1c3e2a-1b4d-4f5e-8a9b-0c1d2e3f4a5b',
-  allow: true,
+  allow: false,
+  action: 'deliver',
+  rule: 'PURPOSE.NOT_ALLOWED',
+  explanation:
+    "the grant's purpose 'cfp-disclosure' is no longer among the contract's purposes due-diligence",
+  policyRevision: 'rego-0123456789abcdef',
   record: {
     decisionId: '5b7d2f0e-8a41-4c62-9d0b-3e6f1a2c4d58',
     service: 'exchange',
     action: 'deliver',
-    allow: true,
-    reasons: [],
+    allow: false,
+    reasons: ['PURPOSE.NOT_ALLOWED'],
+    rule: 'PURPOSE.NOT_ALLOWED',
+    explanations: [
+      {
+        code: 'PURPOSE.NOT_ALLOWED',
+        message:
+          "the grant's purpose 'cfp-disclosure' is no longer among the contract's purposes due-diligence",
+        params: {
+          action: 'deliver',
+          purpose: 'cfp-disclosure',
+          grantPurpose: 'cfp-disclosure',
+          purposes: ['due-diligence'],
+        },
+      },
+    ],
     policyRevision: 'rego-0123456789abcdef',
-    eventIds: ['e1', 'e2'],
+    eventIds: [],
   },
   hash: hash('a'),
   prevHash: hash('b'),
 };
 
 export const entriesCsvExample =
-  'seq,id,kind,at,actor,dataset,grant,allow,action,purpose,reasons,policy_revision,event_count,hash,prev_hash,record\r\n' +
-  '42,5b7d2f0e-8a41-4c62-9d0b-3e6f1a2c4d58,decision,2026-11-21T09:00:00.000Z,c0a80101-0000-4000-8000-000000000002,battery.cfp,6f1c3e2a-1b4d-4f5e-8a9b-0c1d2e3f4a5b,true,deliver,cfp-disclosure,,rego-0123456789abcdef,2,aaaa…,bbbb…,"{""action"":""deliver"",…}"\r\n';
+  'seq,id,kind,at,actor,dataset,grant,allow,action,purpose,reasons,rule,explanation,policy_revision,event_count,hash,prev_hash,record\r\n' +
+  '42,5b7d2f0e-8a41-4c62-9d0b-3e6f1a2c4d58,decision,2026-11-21T09:00:00.000Z,c0a80101-0000-4000-8000-000000000002,battery.cfp,6f1c3e2a-1b4d-4f5e-8a9b-0c1d2e3f4a5b,true,deliver,cfp-disclosure,,ALLOW.DELIVER,participant \'c0a80101-0000-4000-8000-000000000002\' may deliver on dataset \'battery.cfp\': every rule of the policy holds,rego-0123456789abcdef,2,aaaa…,bbbb…,"{""action"":""deliver"",…}"\r\n';
 
 export const verifyOkExample = {
   ok: true,
@@ -285,6 +329,23 @@ export const AuditEntrySchema = z.object({
   dataset: z.string().nullable(),
   grant: z.string().nullable(),
   allow: z.boolean().nullable(),
+  action: z.string().nullable().describe('Decisions: the policy action decided (null for other kinds)'),
+  rule: z
+    .string()
+    .nullable()
+    .describe(
+      "Decisions: the rule that decided, a deny's first reason (e.g. PURPOSE.NOT_ALLOWED) or ALLOW.<ACTION> (e.g. ALLOW.SUBSCRIBE); null for other kinds",
+    ),
+  explanation: z
+    .string()
+    .nullable()
+    .describe(
+      "Decisions: the rule's explanation in English (every reason's is in record.explanations, with code and params); null for other kinds and for decisions recorded before decisions explained themselves",
+    ),
+  policyRevision: z
+    .string()
+    .nullable()
+    .describe('Decisions: the policy bundle revision that decided (null for other kinds)'),
   record: z
     .record(z.string(), z.unknown())
     .describe(

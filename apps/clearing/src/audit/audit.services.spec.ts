@@ -150,6 +150,79 @@ describe('audit services', () => {
       expect((await query({ code: 'TOKEN.EXPIRED' })).items.map((i) => i.seq)).toEqual([3]);
     });
 
+    it('filters decisions by policy action, deciding rule and policy revision, composing with the cursor', async () => {
+      const purpose = {
+        code: 'PURPOSE.NOT_ALLOWED',
+        message: "purpose 'marketing' is not among the contract's purposes pcf-reporting",
+        params: { purpose: 'marketing', purposes: ['pcf-reporting'] },
+      };
+      const denial = (revision: string) =>
+        entry({
+          allow: false,
+          payload: {
+            action: 'grant.request',
+            reasons: ['PURPOSE.NOT_ALLOWED'],
+            rule: 'PURPOSE.NOT_ALLOWED',
+            explanations: [purpose],
+            policyRevision: revision,
+          },
+        });
+      await append(
+        denial('rego-1'),
+        entry({
+          payload: { action: 'subscribe', reasons: [], rule: 'ALLOW.SUBSCRIBE', policyRevision: 'rego-1' },
+        }),
+        denial('rego-2'),
+        // Recorded before decisions named their rule: the rule is derived (first reason; ALLOW.<ACTION>).
+        entry({
+          allow: false,
+          payload: { action: 'grant.request', reasons: ['PURPOSE.NOT_ALLOWED', 'ROLE.MISSING'] },
+        }),
+        entry({ payload: { action: 'grant.approve', reasons: [] } }),
+        entry({ kind: 'security.refusal', allow: false, payload: { code: 'PURPOSE.NOT_ALLOWED' } }),
+        denial('rego-2'),
+      );
+      const seqs = async (q: Record<string, unknown>) => (await query(q)).items.map((i) => i.seq);
+      expect(await seqs({ rule: 'PURPOSE.NOT_ALLOWED' })).toEqual([1, 3, 4, 7]);
+      expect(await seqs({ rule: 'ALLOW.SUBSCRIBE' })).toEqual([2]);
+      expect(await seqs({ rule: 'ALLOW.GRANT_APPROVE' })).toEqual([5]);
+      expect(await seqs({ action: 'grant.request' })).toEqual([1, 3, 4, 7]);
+      expect(await seqs({ revision: 'rego-2' })).toEqual([3, 7]);
+      expect(await seqs({ rule: 'PURPOSE.NOT_ALLOWED', revision: 'rego-2', after: '3' })).toEqual([7]);
+      const page = await query({ rule: 'PURPOSE.NOT_ALLOWED', limit: '2' });
+      expect([page.items.map((i) => i.seq), page.next]).toEqual([[1, 3], 3]);
+      expect(
+        (await query({ rule: 'PURPOSE.NOT_ALLOWED', after: String(page.next) })).items.map((i) => i.seq),
+      ).toEqual([4, 7]);
+      const [first] = (await query({ rule: 'PURPOSE.NOT_ALLOWED', limit: '1' })).items;
+      expect(first).toMatchObject({
+        action: 'grant.request',
+        rule: 'PURPOSE.NOT_ALLOWED',
+        explanation: purpose.message,
+        policyRevision: 'rego-1',
+        record: { explanations: [purpose] },
+      });
+      // Other kinds name no rule; an older decision has a rule but no recorded explanation.
+      expect((await query({ kind: 'security.refusal' })).items[0]).toMatchObject({
+        rule: null,
+        explanation: null,
+      });
+      expect((await query({ after: '3', limit: '1' })).items[0]).toMatchObject({
+        rule: 'PURPOSE.NOT_ALLOWED',
+        explanation: null,
+      });
+    });
+
+    it('refuses filters that are not an action, a rule or a revision', () => {
+      for (const q of [
+        { action: 'Grant Request' },
+        { rule: 'purpose.not_allowed' },
+        { rule: 'PURPOSE' },
+        { revision: 'rego 1' },
+      ])
+        expect(AuditQuerySchema.safeParse(q).success, JSON.stringify(q)).toBe(false);
+    });
+
     it('maps a person tag back only for the originator that recorded the person', async () => {
       const tag = `pr_${'a'.repeat(32)}`;
       tables.auditPersonKey.rows.push({ tag, originatorId: CELL_MAKER, subjectRef: 'pt-1', createdAt: at });
@@ -186,6 +259,38 @@ describe('audit services', () => {
       expect(header).toBe(CSV_COLUMNS.join(','));
       expect(line).toContain(`,'=cmd(),pcf-reporting,A B,`);
       expect(end).toBe('');
+    });
+
+    it('writes the rule and its explanation as CSV columns, and exports only what the rule filter matches', async () => {
+      const message = "purpose 'marketing' is not among the contract's purposes a, b";
+      await append(
+        entry({ payload: { action: 'subscribe', reasons: [], rule: 'ALLOW.SUBSCRIBE' } }),
+        entry({
+          allow: false,
+          payload: {
+            action: 'grant.request',
+            reasons: ['PURPOSE.NOT_ALLOWED'],
+            rule: 'PURPOSE.NOT_ALLOWED',
+            explanations: [{ code: 'PURPOSE.NOT_ALLOWED', message, params: {} }],
+            policyRevision: 'rego-9',
+          },
+        }),
+      );
+      const [header, line, end] = (await exported({ rule: 'PURPOSE.NOT_ALLOWED' }, 'csv')).split('\r\n');
+      const columns = header!.split(',');
+      expect(columns.slice(columns.indexOf('reasons'), columns.indexOf('policy_revision') + 1)).toEqual([
+        'reasons',
+        'rule',
+        'explanation',
+        'policy_revision',
+      ]);
+      expect(line).toContain(`,PURPOSE.NOT_ALLOWED,PURPOSE.NOT_ALLOWED,"${message}",rego-9,`);
+      expect(line!.startsWith('2,')).toBe(true);
+      expect(end).toBe('');
+      const ndjson = (await exported({ rule: 'ALLOW.SUBSCRIBE' }, 'ndjson')).trimEnd().split('\n');
+      expect(ndjson.map((l) => JSON.parse(l) as { seq: number; rule: string })).toMatchObject([
+        { seq: 1, rule: 'ALLOW.SUBSCRIBE' },
+      ]);
     });
 
     it('streams every match across pages as one well-formed JSON array, and as NDJSON lines', async () => {

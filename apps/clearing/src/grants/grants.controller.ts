@@ -28,6 +28,18 @@ const illegalMove = {
 };
 import { GrantsService } from './grants.service.js';
 
+/** What the policy says about a purpose the contract does not offer (the OpenAPI example of a refusal). */
+const purposeExplanation = {
+  code: 'PURPOSE.NOT_ALLOWED',
+  message: "purpose 'marketing' is not among the contract's purposes cfp-disclosure, due-diligence",
+  params: {
+    action: 'grant.request',
+    purpose: 'marketing',
+    grantPurpose: null,
+    purposes: ['cfp-disclosure', 'due-diligence'],
+  },
+};
+
 @ApiTags('grants')
 @Controller('grants')
 export class GrantsController {
@@ -50,7 +62,10 @@ export class GrantsController {
     title: 'PURPOSE.NOT_ALLOWED',
     status: 403,
     code: 'PURPOSE.NOT_ALLOWED',
-    detail: 'The access request was denied by policy: PURPOSE.NOT_ALLOWED',
+    detail: `The access request was denied by policy (PURPOSE.NOT_ALLOWED): ${purposeExplanation.message}`,
+    rule: 'PURPOSE.NOT_ALLOWED',
+    explanation: purposeExplanation.message,
+    explanations: [purposeExplanation],
     hint: 'The decision is on the audit record; ask the data owner about the grant or its terms',
     instance: '/grants',
   })

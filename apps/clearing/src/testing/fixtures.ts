@@ -13,7 +13,7 @@ import {
   type ContractTerms,
   type ParticipantView,
 } from '@renkei/domain';
-import { noObligations, type PolicyDecision, type PolicyEngine, type PolicyInput } from '@renkei/policy';
+import { explainedDecision, type PolicyDecision, type PolicyEngine, type PolicyInput } from '@renkei/policy';
 
 export const CELL_MAKER = '0c4a7a52-6f5c-4f0e-9a57-3c1b2d7e8b01';
 export const AUTOMAKER = '1d5b8b63-7a6d-4a1f-8b68-4d2c3e8f9c02';
@@ -99,22 +99,22 @@ export function grantRow(over: Record<string, unknown> = {}): Record<string, unk
 /** A policy that answers what the spec says and remembers what it was asked. */
 export function scriptedPolicy() {
   const asked: PolicyInput[] = [];
-  let next: PolicyDecision = { allow: true, reasons: [], obligations: noObligations() };
+  let next: PolicyDecision = explainedDecision(true, []);
   const engine = {
     revision: 'rego-test',
     decide(input: PolicyInput): PolicyDecision {
       asked.push(input);
-      return next;
+      return { ...next, ...(next.allow ? explainedDecision(true, [], next.obligations, input.action) : {}) };
     },
   };
   return {
     engine: engine as unknown as PolicyEngine,
     asked,
     allow() {
-      next = { allow: true, reasons: [], obligations: noObligations() };
+      next = explainedDecision(true, []);
     },
     deny(...reasons: string[]) {
-      next = { allow: false, reasons, obligations: noObligations() };
+      next = explainedDecision(false, reasons);
     },
   };
 }

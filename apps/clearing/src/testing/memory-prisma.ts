@@ -8,6 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Prisma, type PrismaClient } from '@renkei/persistence';
+import { decisionColumns } from '../audit/audit-entries.js';
 
 export type MemoryRow = Record<string, unknown>;
 type Where = Record<string, unknown>;
@@ -102,6 +103,8 @@ export class MemoryTable {
     private readonly defaults: () => MemoryRow = () => ({}),
     /** A column with a unique index: a second row with the same value fails like PostgreSQL (P2002). */
     private readonly unique?: string,
+    /** Columns the database generates from the others (GENERATED ALWAYS AS … STORED). */
+    private readonly generated: (row: MemoryRow) => MemoryRow = () => ({}),
   ) {}
 
   findMany(args: FindArgs = {}): Promise<MemoryRow[]> {
@@ -127,7 +130,8 @@ export class MemoryTable {
   }
 
   create(args: { data: MemoryRow }): Promise<MemoryRow> {
-    const row = { ...this.defaults(), ...stored(args.data) };
+    const given = { ...this.defaults(), ...stored(args.data) };
+    const row = { ...given, ...this.generated(given) };
     const column = this.unique;
     if (column && this.rows.some((r) => equal(r[column], row[column]))) {
       return Promise.reject(
@@ -183,7 +187,9 @@ export function memoryTables(now: () => Date) {
     })),
     grantTransition: new MemoryTable(() => ({ id: randomUUID() })),
     clearingOutbox: new MemoryTable(() => ({ id: randomUUID(), createdAt: now() })),
-    auditEntry: new MemoryTable(),
+    auditEntry: new MemoryTable(undefined, undefined, (r) =>
+      decisionColumns(r.kind as string, r.allow as boolean | null, r.payload),
+    ),
     auditPersonKey: new MemoryTable(() => ({ createdAt: now() })),
     deletionObligation: new MemoryTable(() => ({
       flaggedAt: null,

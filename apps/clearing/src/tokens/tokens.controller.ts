@@ -51,6 +51,13 @@ const problem = (status: number, code: string, detail: string, instance: string,
   instance,
 });
 
+/** What the policy says about a token for a revoked grant (the OpenAPI example of a refusal). */
+const revoked = {
+  code: 'GRANT.NOT_ACTIVE',
+  message: "grant '6f1c3e2a-1b4d-4f5e-8a9b-0c1d2e3f4a5b' is 'revoked', not 'granted'",
+  params: { grant: '6f1c3e2a-1b4d-4f5e-8a9b-0c1d2e3f4a5b', state: 'revoked' },
+};
+
 @ApiTags('tokens')
 @Controller()
 export class TokensController {
@@ -135,17 +142,18 @@ export class TokensController {
     403: ['GRANT.NOT_ACTIVE', 'CONTRACT.NOT_OWNER', 'PARTICIPANT.SUSPENDED', '<policy reason>'],
     404: ['CONTRACT.NOT_FOUND', 'GRANT.NOT_FOUND'],
   })
-  @ApiExample(
-    403,
-    'The policy denied it (the decision is on the audit record)',
-    problem(
+  @ApiExample(403, 'The policy denied it (the decision is on the audit record)', {
+    ...problem(
       403,
       'GRANT.NOT_ACTIVE',
-      "A subscribe token for 'battery.cfp' was denied by policy: GRANT.NOT_ACTIVE",
+      `A subscribe token for 'battery.cfp' was denied by policy (GRANT.NOT_ACTIVE): ${revoked.message}`,
       '/tokens/dataset',
       'The decision is on the audit record; ask the data owner about the grant or its terms',
     ),
-  )
+    rule: 'GRANT.NOT_ACTIVE',
+    explanation: revoked.message,
+    explanations: [revoked],
+  })
   datasetToken(
     @CurrentPrincipal() actor: Principal,
     @Body(new ZodPipe(DatasetTokenRequestSchema)) body: DatasetTokenRequest,

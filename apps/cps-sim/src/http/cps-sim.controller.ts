@@ -70,6 +70,18 @@ import {
   twinExample,
 } from './examples.js';
 
+/** What clearing's policy says about a purpose the contract does not offer (relayed as it is). */
+const purposeExplanation = {
+  code: 'PURPOSE.NOT_ALLOWED',
+  message: "purpose 'marketing' is not among the contract's purposes cfp-disclosure, due-diligence",
+  params: {
+    action: 'grant.request',
+    purpose: 'marketing',
+    grantPurpose: null,
+    purposes: ['cfp-disclosure', 'due-diligence'],
+  },
+};
+
 const notConfigured = problem(
   503,
   'CPS.NOT_CONFIGURED',
@@ -171,17 +183,18 @@ export class CpsSimController {
     403: [...operatorProblems[403], 'PURPOSE.NOT_ALLOWED', '<policy reason>'],
     404: ['CONTRACT.NOT_FOUND'],
   })
-  @ApiExample(
-    403,
-    'The policy refuses the request (e.g. the purpose is not offered)',
-    problem(
+  @ApiExample(403, 'The policy refuses the request (e.g. the purpose is not offered)', {
+    ...problem(
       403,
       'PURPOSE.NOT_ALLOWED',
-      'Requesting a grant was denied by policy: PURPOSE.NOT_ALLOWED',
-      'Request one of the purposes the contract offers',
+      `The access request was denied by policy (PURPOSE.NOT_ALLOWED): ${purposeExplanation.message}`,
+      'The decision is on the audit record; ask the data owner about the grant or its terms',
       '/inputs',
     ),
-  )
+    rule: 'PURPOSE.NOT_ALLOWED',
+    explanation: purposeExplanation.message,
+    explanations: [purposeExplanation],
+  })
   request(
     @CurrentPrincipal() principal: Principal,
     @Body(new ZodPipe(RequestInputSchema)) body: RequestInput,

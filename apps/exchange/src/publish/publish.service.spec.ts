@@ -12,6 +12,7 @@ import {
 import type { Principal } from '@renkei/auth';
 import { GroupedProducer } from '@renkei/kafka';
 import {
+  explainedDecision,
   noObligations,
   PolicyGate,
   type PolicyDecision,
@@ -113,8 +114,8 @@ function harness(options: Options = {}) {
     decide: (input: PolicyInput): PolicyDecision => {
       inputs.push(input);
       return options.allow === false
-        ? { allow: false, reasons: ['PARTICIPANT.SUSPENDED'], obligations: noObligations() }
-        : { allow: true, reasons: [], obligations: noObligations() };
+        ? explainedDecision(false, ['PARTICIPANT.SUSPENDED'])
+        : explainedDecision(true, [], noObligations(), input.action);
     },
   } as unknown as PolicyEngine;
   const recorded: DecisionRecordInput[] = [];

@@ -46,6 +46,14 @@ export const StreamLineSchema = z.discriminatedUnion('type', [
     type: z.literal('end'),
     code: z.string().describe('Why the stream ended'),
     message: z.string(),
+    rule: z
+      .string()
+      .optional()
+      .describe('A delivery the policy denied: the rule that decided (its first reason)'),
+    explanation: z
+      .string()
+      .optional()
+      .describe("A delivery the policy denied: the rule's explanation in English"),
   }),
 ]);
 export type StreamLine = z.output<typeof StreamLineSchema>;

@@ -3,7 +3,13 @@ import type { Logger } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { FixedClock, PlatformProjection, type DecisionRecordInput } from '@renkei/domain';
 import type { Principal } from '@renkei/auth';
-import { noObligations, PolicyGate, type PolicyDecision, type PolicyEngine } from '@renkei/policy';
+import {
+  explainedDecision,
+  noObligations,
+  PolicyGate,
+  type PolicyDecision,
+  type PolicyEngine,
+} from '@renkei/policy';
 import { ProjectedContractCatalog } from '../contracts/contract-catalog.js';
 import { batteryContract, batteryGrant, member } from '../exchange.fixtures.js';
 import { ExchangeSettings } from '../platform/platform.module.js';
@@ -27,8 +33,8 @@ function harness(
     revision: 'spec-revision',
     decide: (): PolicyDecision =>
       options.deny
-        ? { allow: false, reasons: [options.deny], obligations: noObligations() }
-        : { allow: true, reasons: [], obligations: noObligations() },
+        ? explainedDecision(false, [options.deny])
+        : explainedDecision(true, [], noObligations(), 'subscribe'),
   } as unknown as PolicyEngine;
   const topics: DataTopics = {
     ensure: () => Promise.resolve(),

@@ -4,6 +4,7 @@ import type { ServerResponse } from 'node:http';
 import { PlatformProjection, type DataEnvelope } from '@renkei/domain';
 import type { Principal } from '@renkei/auth';
 import {
+  explainedDecision,
   noObligations,
   PolicyGate,
   type PolicyDecision,
@@ -44,7 +45,7 @@ const historyPolicy = (inputs: PolicyInput[], revoked = false) => ({
         ? ['GRANT.HISTORY_NOT_GRANTED']
         : []),
     ];
-    return { allow: reasons.length === 0, reasons, obligations: noObligations() };
+    return explainedDecision(reasons.length === 0, reasons, noObligations(), input.action);
   },
 });
 
@@ -162,7 +163,16 @@ describe('Subscription: the grant history term', () => {
     const h = harness(true);
     await deliver(h.subscription, batchOf([envelope('old-1', approvedAt - 10)]));
     expect(h.lines.filter((l) => l.type === 'event')).toEqual([]);
-    expect(h.lines.at(-1)).toMatchObject({ type: 'end', code: 'GRANT.NOT_ACTIVE' });
+    // The end line says why: the deciding rule and its explanation, and every reason in the message.
+    expect(h.lines.at(-1)).toEqual({
+      type: 'end',
+      code: 'GRANT.NOT_ACTIVE',
+      rule: 'GRANT.NOT_ACTIVE',
+      explanation: 'denied by policy rule GRANT.NOT_ACTIVE',
+      message:
+        'Delivery denied by policy (GRANT.NOT_ACTIVE, GRANT.HISTORY_NOT_GRANTED): denied by policy rule ' +
+        'GRANT.NOT_ACTIVE; denied by policy rule GRANT.HISTORY_NOT_GRANTED',
+    });
   });
 });
 

@@ -262,9 +262,9 @@ export class Subscription implements FeedReader {
   }
 
   /** Ends the stream with a reason the client can act on. */
-  async end(code: string, message: string): Promise<void> {
+  async end(code: string, message: string, policy?: { rule: string; explanation: string }): Promise<void> {
     if (this.closed) return;
-    this.write({ type: 'end', code, message });
+    this.write({ type: 'end', code, message, ...policy });
     this.out.end();
     await this.close();
   }
@@ -461,9 +461,11 @@ export class Subscription implements FeedReader {
         this.deps.logger.warn({ err: error, grant: this.grant.id }, 'decision record or position failed');
       });
     if (denial) {
+      const because = denial.explanations.map((e) => e.message).join('; ');
       await this.end(
         denial.reasons[0] ?? 'POLICY.DENIED',
-        `Delivery denied by policy: ${denial.reasons.join(', ')}`,
+        `Delivery denied by policy (${denial.reasons.join(', ')}): ${because}`,
+        { rule: denial.rule, explanation: denial.explanations[0]?.message ?? denial.rule },
       );
     }
   }

@@ -374,7 +374,7 @@ export interface paths {
         };
         /**
          * Query or export the audit record (compliance): decisions, tokens issued, consent changes, key changes, security refusals
-         * @description Filter by participant (as actor, grant party or dataset owner; for security refusals also as the unverified subject a refused token claimed), dataset, decision (allow|deny), kind, code (security refusals: kind security.refusal, e.g. TOKEN.EXPIRED, GRANT.NOT_FOUND, RATE_LIMIT.EXCEEDED) and time. Every decision carries its input, result, obligations and the policy bundle revision that made it. Page with `after`; or export every match with format=csv (RFC 4180, header row), json (an array) or ndjson. Each entry carries its hash and the previous one, so an export can be re-verified offline.
+         * @description Filter by participant (as actor, grant party or dataset owner; for security refusals also as the unverified subject a refused token claimed), dataset, decision (allow|deny), kind, code (security refusals: kind security.refusal, e.g. TOKEN.EXPIRED, GRANT.NOT_FOUND, RATE_LIMIT.EXCEEDED), and for decisions action (the policy action), rule (the rule that decided: a deny's first reason such as PURPOSE.NOT_ALLOWED, or ALLOW.<ACTION>) and revision (the policy bundle revision), and time; filters combine. Every decision carries its input, result, rule, explanations (code, English message, params), obligations and the policy bundle revision that made it; its entry also names action, rule, explanation and policyRevision at the top. Page with `after`; or export every match with format=csv (RFC 4180, header row), json (an array) or ndjson. Each entry carries its hash and the previous one, so an export can be re-verified offline.
          */
         get: operations["AuditController_entries"];
         put?: never;
@@ -749,6 +749,21 @@ export interface components {
             /** @description The stable, dotted error code, e.g. CONTRACT.NOT_FOUND */
             code: string;
             detail: string;
+            /** @description A refusal by a policy decision (403): the rule that decided, its first reason, e.g. PURPOSE.NOT_ALLOWED (grammar <DOMAIN>.<CONDITION>) */
+            rule?: string;
+            /** @description A refusal by a policy decision: the rule's explanation in English, e.g. purpose 'marketing' is not among the contract's purposes cfp-disclosure, due-diligence */
+            explanation?: string;
+            /** @description A refusal by a policy decision: one explanation per reason, in the order of the sorted reasons (the first is the rule) */
+            explanations?: {
+                /** @description The reason code */
+                code: string;
+                /** @description An English sentence built from the decision input */
+                message: string;
+                /** @description The values the sentence names, to say it in another language from code and params */
+                params: {
+                    [key: string]: unknown;
+                };
+            }[];
             errors?: ({
                 /** @description JSON Pointer (RFC 6901) to the failing part of the input */
                 path: string;
@@ -1091,9 +1106,21 @@ export interface operations {
                      *       "title": "GRANT.NOT_ACTIVE",
                      *       "status": 403,
                      *       "code": "GRANT.NOT_ACTIVE",
-                     *       "detail": "A subscribe token for 'battery.cfp' was denied by policy: GRANT.NOT_ACTIVE",
+                     *       "detail": "A subscribe token for 'battery.cfp' was denied by policy (GRANT.NOT_ACTIVE): grant '6f1c3e2a-1b4d-4f5e-8a9b-0c1d2e3f4a5b' is 'revoked', not 'granted'",
                      *       "hint": "The decision is on the audit record; ask the data owner about the grant or its terms",
-                     *       "instance": "/tokens/dataset"
+                     *       "instance": "/tokens/dataset",
+                     *       "rule": "GRANT.NOT_ACTIVE",
+                     *       "explanation": "grant '6f1c3e2a-1b4d-4f5e-8a9b-0c1d2e3f4a5b' is 'revoked', not 'granted'",
+                     *       "explanations": [
+                     *         {
+                     *           "code": "GRANT.NOT_ACTIVE",
+                     *           "message": "grant '6f1c3e2a-1b4d-4f5e-8a9b-0c1d2e3f4a5b' is 'revoked', not 'granted'",
+                     *           "params": {
+                     *             "grant": "6f1c3e2a-1b4d-4f5e-8a9b-0c1d2e3f4a5b",
+                     *             "state": "revoked"
+                     *           }
+                     *         }
+                     *       ]
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -1424,7 +1451,24 @@ export interface operations {
                      *       "title": "PURPOSE.NOT_ALLOWED",
                      *       "status": 403,
                      *       "code": "PURPOSE.NOT_ALLOWED",
-                     *       "detail": "The access request was denied by policy: PURPOSE.NOT_ALLOWED",
+                     *       "detail": "The access request was denied by policy (PURPOSE.NOT_ALLOWED): purpose 'marketing' is not among the contract's purposes cfp-disclosure, due-diligence",
+                     *       "rule": "PURPOSE.NOT_ALLOWED",
+                     *       "explanation": "purpose 'marketing' is not among the contract's purposes cfp-disclosure, due-diligence",
+                     *       "explanations": [
+                     *         {
+                     *           "code": "PURPOSE.NOT_ALLOWED",
+                     *           "message": "purpose 'marketing' is not among the contract's purposes cfp-disclosure, due-diligence",
+                     *           "params": {
+                     *             "action": "grant.request",
+                     *             "purpose": "marketing",
+                     *             "grantPurpose": null,
+                     *             "purposes": [
+                     *               "cfp-disclosure",
+                     *               "due-diligence"
+                     *             ]
+                     *           }
+                     *         }
+                     *       ],
                      *       "hint": "The decision is on the audit record; ask the data owner about the grant or its terms",
                      *       "instance": "/grants"
                      *     }
@@ -3934,6 +3978,9 @@ export interface operations {
                 participant?: string;
                 grant?: string;
                 code?: string;
+                action?: string;
+                rule?: string;
+                revision?: string;
                 decision?: "allow" | "deny";
                 allow?: "true" | "false";
                 from?: string;
@@ -3965,18 +4012,36 @@ export interface operations {
                      *           "actor": "c0a80101-0000-4000-8000-000000000002",
                      *           "dataset": "battery.cfp",
                      *           "grant": "6f1c3e2a-1b4d-4f5e-8a9b-0c1d2e3f4a5b",
-                     *           "allow": true,
+                     *           "allow": false,
+                     *           "action": "deliver",
+                     *           "rule": "PURPOSE.NOT_ALLOWED",
+                     *           "explanation": "the grant's purpose 'cfp-disclosure' is no longer among the contract's purposes due-diligence",
+                     *           "policyRevision": "rego-0123456789abcdef",
                      *           "record": {
                      *             "decisionId": "5b7d2f0e-8a41-4c62-9d0b-3e6f1a2c4d58",
                      *             "service": "exchange",
                      *             "action": "deliver",
-                     *             "allow": true,
-                     *             "reasons": [],
+                     *             "allow": false,
+                     *             "reasons": [
+                     *               "PURPOSE.NOT_ALLOWED"
+                     *             ],
+                     *             "rule": "PURPOSE.NOT_ALLOWED",
+                     *             "explanations": [
+                     *               {
+                     *                 "code": "PURPOSE.NOT_ALLOWED",
+                     *                 "message": "the grant's purpose 'cfp-disclosure' is no longer among the contract's purposes due-diligence",
+                     *                 "params": {
+                     *                   "action": "deliver",
+                     *                   "purpose": "cfp-disclosure",
+                     *                   "grantPurpose": "cfp-disclosure",
+                     *                   "purposes": [
+                     *                     "due-diligence"
+                     *                   ]
+                     *                 }
+                     *               }
+                     *             ],
                      *             "policyRevision": "rego-0123456789abcdef",
-                     *             "eventIds": [
-                     *               "e1",
-                     *               "e2"
-                     *             ]
+                     *             "eventIds": []
                      *           },
                      *           "hash": "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
                      *           "prevHash": "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
@@ -3996,6 +4061,14 @@ export interface operations {
                             dataset: string | null;
                             grant: string | null;
                             allow: boolean | null;
+                            /** @description Decisions: the policy action decided (null for other kinds) */
+                            action: string | null;
+                            /** @description Decisions: the rule that decided, a deny's first reason (e.g. PURPOSE.NOT_ALLOWED) or ALLOW.<ACTION> (e.g. ALLOW.SUBSCRIBE); null for other kinds */
+                            rule: string | null;
+                            /** @description Decisions: the rule's explanation in English (every reason's is in record.explanations, with code and params); null for other kinds and for decisions recorded before decisions explained themselves */
+                            explanation: string | null;
+                            /** @description Decisions: the policy bundle revision that decided (null for other kinds) */
+                            policyRevision: string | null;
                             /** @description What was decided or done, its members by kind: the decision record, the token issued, the refusal, … */
                             record: {
                                 [key: string]: unknown;
@@ -4015,6 +4088,14 @@ export interface operations {
                         dataset: string | null;
                         grant: string | null;
                         allow: boolean | null;
+                        /** @description Decisions: the policy action decided (null for other kinds) */
+                        action: string | null;
+                        /** @description Decisions: the rule that decided, a deny's first reason (e.g. PURPOSE.NOT_ALLOWED) or ALLOW.<ACTION> (e.g. ALLOW.SUBSCRIBE); null for other kinds */
+                        rule: string | null;
+                        /** @description Decisions: the rule's explanation in English (every reason's is in record.explanations, with code and params); null for other kinds and for decisions recorded before decisions explained themselves */
+                        explanation: string | null;
+                        /** @description Decisions: the policy bundle revision that decided (null for other kinds) */
+                        policyRevision: string | null;
                         /** @description What was decided or done, its members by kind: the decision record, the token issued, the refusal, … */
                         record: {
                             [key: string]: unknown;

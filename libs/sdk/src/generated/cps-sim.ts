@@ -287,6 +287,21 @@ export interface components {
             /** @description The stable, dotted error code, e.g. CONTRACT.NOT_FOUND */
             code: string;
             detail: string;
+            /** @description A refusal by a policy decision (403): the rule that decided, its first reason, e.g. PURPOSE.NOT_ALLOWED (grammar <DOMAIN>.<CONDITION>) */
+            rule?: string;
+            /** @description A refusal by a policy decision: the rule's explanation in English, e.g. purpose 'marketing' is not among the contract's purposes cfp-disclosure, due-diligence */
+            explanation?: string;
+            /** @description A refusal by a policy decision: one explanation per reason, in the order of the sorted reasons (the first is the rule) */
+            explanations?: {
+                /** @description The reason code */
+                code: string;
+                /** @description An English sentence built from the decision input */
+                message: string;
+                /** @description The values the sentence names, to say it in another language from code and params */
+                params: {
+                    [key: string]: unknown;
+                };
+            }[];
             errors?: ({
                 /** @description JSON Pointer (RFC 6901) to the failing part of the input */
                 path: string;
@@ -560,9 +575,26 @@ export interface operations {
                      *       "title": "PURPOSE.NOT_ALLOWED",
                      *       "status": 403,
                      *       "code": "PURPOSE.NOT_ALLOWED",
-                     *       "detail": "Requesting a grant was denied by policy: PURPOSE.NOT_ALLOWED",
-                     *       "hint": "Request one of the purposes the contract offers",
-                     *       "instance": "/inputs"
+                     *       "detail": "The access request was denied by policy (PURPOSE.NOT_ALLOWED): purpose 'marketing' is not among the contract's purposes cfp-disclosure, due-diligence",
+                     *       "hint": "The decision is on the audit record; ask the data owner about the grant or its terms",
+                     *       "instance": "/inputs",
+                     *       "rule": "PURPOSE.NOT_ALLOWED",
+                     *       "explanation": "purpose 'marketing' is not among the contract's purposes cfp-disclosure, due-diligence",
+                     *       "explanations": [
+                     *         {
+                     *           "code": "PURPOSE.NOT_ALLOWED",
+                     *           "message": "purpose 'marketing' is not among the contract's purposes cfp-disclosure, due-diligence",
+                     *           "params": {
+                     *             "action": "grant.request",
+                     *             "purpose": "marketing",
+                     *             "grantPurpose": null,
+                     *             "purposes": [
+                     *               "cfp-disclosure",
+                     *               "due-diligence"
+                     *             ]
+                     *           }
+                     *         }
+                     *       ]
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];

@@ -432,6 +432,21 @@ export interface components {
             /** @description The stable, dotted error code, e.g. CONTRACT.NOT_FOUND */
             code: string;
             detail: string;
+            /** @description A refusal by a policy decision (403): the rule that decided, its first reason, e.g. PURPOSE.NOT_ALLOWED (grammar <DOMAIN>.<CONDITION>) */
+            rule?: string;
+            /** @description A refusal by a policy decision: the rule's explanation in English, e.g. purpose 'marketing' is not among the contract's purposes cfp-disclosure, due-diligence */
+            explanation?: string;
+            /** @description A refusal by a policy decision: one explanation per reason, in the order of the sorted reasons (the first is the rule) */
+            explanations?: {
+                /** @description The reason code */
+                code: string;
+                /** @description An English sentence built from the decision input */
+                message: string;
+                /** @description The values the sentence names, to say it in another language from code and params */
+                params: {
+                    [key: string]: unknown;
+                };
+            }[];
             errors?: ({
                 /** @description JSON Pointer (RFC 6901) to the failing part of the input */
                 path: string;
