@@ -142,8 +142,11 @@ describe('console CPS: inputs, a scenario run with live progress, the chart, pub
     const refusal = await problem.textContent();
     expect(refusal).toContain('403');
     expect(refusal).toContain('PURPOSE.NOT_ALLOWED');
-    expect(refusal).toContain('denied by policy');
-    expect(refusal).toContain('What to do next');
+    // Why, in words built from the request: the rule that decided and the purposes the contract offers.
+    const why = await page.getByTestId('problem-why').textContent();
+    expect(why).toContain('marketing');
+    expect(why).toContain('supply-risk');
+    expect(why).toContain('due-diligence');
     await expectAccessible(page, 'cps inputs (refused)');
 
     for (const d of datasets) {
@@ -200,6 +203,7 @@ describe('console CPS: inputs, a scenario run with live progress, the chart, pub
     expect(await rebuilt.textContent()).toContain('Rebuilt: the same twin');
     expect(await rebuilt.textContent()).toContain(digest.slice(0, 12));
     await expectAccessible(page, 'cps inputs');
+    await screenshot(page, 'cps-inputs');
   });
 
   it('defines a disruption with the form, checked before anything is sent', async () => {
