@@ -91,7 +91,7 @@ describe('console CPS: scenario kinds, refusals and the event stream', () => {
       .poll(() => page.getByTestId('run-status').first().textContent(), { timeout: SLOW })
       .toBe('Succeeded');
     const chart = page.getByTestId('result-chart');
-    await expect.poll(() => chart.locator('.recharts-bar-rectangle').count(), { timeout: 10_000 }).toBe(4);
+    await expect.poll(() => chart.locator('.recharts-bar-rectangle').count(), { timeout: 20_000 }).toBe(4);
     expect(await page.getByTestId('run-seed').textContent()).toBe('none (no random draws)');
     await page.getByTestId('chart-table-tab').click();
     const table = page.getByTestId('chart-table');

@@ -171,10 +171,16 @@ export function ResultChart({
             <Text c="dimmed">{t('cps:run.noRows')}</Text>
           ) : (
             <Box component="figure" m={0} aria-label={t('cps:run.chartLabel', { title })}>
+              {/* Drawn at once, without animation: nothing moves on the page but the progress bar. */}
               {chart.mark === 'bar' ? (
-                <BarChart {...common} />
+                <BarChart {...common} barProps={{ isAnimationActive: false }} />
               ) : (
-                <LineChart {...common} withDots={false} curveType="linear" />
+                <LineChart
+                  {...common}
+                  withDots={false}
+                  curveType="linear"
+                  lineProps={{ isAnimationActive: false }}
+                />
               )}
             </Box>
           )}

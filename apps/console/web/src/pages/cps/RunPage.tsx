@@ -23,7 +23,7 @@ import {
 } from '@mantine/core';
 import { IconPlayerPlay, IconPlugConnectedX, IconRefresh } from '@tabler/icons-react';
 import { useMutation } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
+import { lazy, Suspense, useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams } from 'react-router';
 import { useApi } from '../../auth/context';
@@ -42,9 +42,11 @@ import {
   type Run,
   type Started,
 } from './api';
-import { ResultChart } from './ResultChart';
 import { RunState } from './Status';
 import { useRunEvents, type RunEvents } from './useRunEvents';
+
+/** The charts library is the largest part of the page: it loads while the run's progress already streams. */
+const ResultChart = lazy(() => import('./ResultChart').then((m) => ({ default: m.ResultChart })));
 
 export function RunPage() {
   const { id = '' } = useParams();
@@ -52,8 +54,18 @@ export function RunPage() {
   const run = useRun(id);
   const events = useRunEvents(id);
   const status = events.live?.status ?? run.data?.status;
-  const done = finished(status) && finished(run.data?.status);
-  const result = useResult(id, done && status === 'succeeded');
+  // The stream's word is the latest: once it says succeeded, the result is there to read.
+  const result = useResult(id, status === 'succeeded');
+  const stale = finished(events.live?.status) && run.data !== undefined && !finished(run.data.status);
+  const { refetch } = run;
+  useEffect(() => {
+    // The run's record (finish time) still says running: read it again (once per change, not a poll).
+    if (stale) void refetch();
+  }, [stale, refetch]);
+  // Fetch the chart's code while the run is still going, after the page and its stream have started.
+  useEffect(() => {
+    void import('./ResultChart');
+  }, []);
 
   if (run.isPending)
     return (
@@ -97,11 +109,13 @@ export function RunPage() {
         {result.error ? <ProblemAlert error={result.error} /> : null}
         {result.data && (
           <Card withBorder>
-            <ResultChart chart={result.data.chart} runId={r.id} name={r.name} kind={r.kind} />
+            <Suspense fallback={<Loader size="sm" aria-label={t('cps:loading')} />}>
+              <ResultChart chart={result.data.chart} runId={r.id} name={r.name} kind={r.kind} />
+            </Suspense>
           </Card>
         )}
         <Lineage run={r} />
-        {r.status === 'succeeded' && <Publish run={r} />}
+        {status === 'succeeded' && <Publish run={r} />}
       </Stack>
     </>
   );

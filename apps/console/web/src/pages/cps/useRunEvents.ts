@@ -73,8 +73,7 @@ export function useRunEvents(runId: string): RunEvents {
           setLive(state);
           if (event === 'done' || event === 'failed') {
             ended = true;
-            // The run's record (finish time, lineage) and the lists changed: read them again once.
-            void client.invalidateQueries({ queryKey: keys.run(runId), exact: true });
+            // The list of runs changed (the run page reads its own record again, see RunPage).
             void client.invalidateQueries({ queryKey: keys.runs, exact: true });
           }
         }
