@@ -110,7 +110,10 @@ describe('console: the compliance officer', () => {
   });
   /** Follows a menu entry of the navigation bar. */
   const go = (name: string) =>
-    page.getByRole('navigation', { name: 'Main navigation' }).getByRole('link', { name, exact: true }).click();
+    page
+      .getByRole('navigation', { name: 'Main navigation' })
+      .getByRole('link', { name, exact: true })
+      .click();
 
   afterAll(async () => {
     await browser?.close();

@@ -46,11 +46,7 @@ describe('participant keys: one per employee, revocable one by one', () => {
   });
 
   it('refuses a private key, a duplicate kid and removing the last key, saying what to do', async () => {
-    await expectProblem(
-      as('it').addParticipantKey(companyId, keys.sato as Record<string, unknown>),
-      400,
-      'REQUEST.INVALID',
-    );
+    await expectProblem(as('it').addParticipantKey(companyId, keys.sato), 400, 'REQUEST.INVALID');
     await expectProblem(
       as('it').addParticipantKey(companyId, publicJwk(keys.tanaka)),
       409,

@@ -52,6 +52,8 @@ export async function newContext(
     timezoneId: options.timezoneId ?? 'Asia/Tokyo',
     viewport: { width: 1366, height: 900 },
     acceptDownloads: true,
+    // No transitions: an accessibility scan or a screenshot never catches a dialog half faded in.
+    reducedMotion: 'reduce',
   });
 }
 

@@ -26,6 +26,8 @@ const theme = createTheme({
   primaryShade: { light: 8, dark: 8 },
   // Filled components pick black or white text by the background's luminance.
   autoContrast: true,
+  // People who ask their system for less motion get no transitions (and axe never scans a half-faded dialog).
+  respectReducedMotion: true,
   defaultRadius: 'md',
   components: {
     Anchor: Anchor.extend({ defaultProps: { underline: 'always' } }),

@@ -10,7 +10,13 @@ export function explain(t: TFunction, e: Explanation): string {
   const params = Object.fromEntries(
     Object.entries(e.params ?? {}).map(([k, v]) => [
       k,
-      v === null || v === undefined ? '—' : Array.isArray(v) ? v.join(', ') || '—' : String(v),
+      v === null || v === undefined
+        ? '—'
+        : Array.isArray(v)
+          ? v.join(', ') || '—'
+          : typeof v === 'object'
+            ? JSON.stringify(v)
+            : String(v as string | number | boolean),
     ]),
   );
   return t(`explain:${e.code}`, { ...params, defaultValue: e.message });

@@ -45,8 +45,8 @@ const validators = new WeakMap<object, Validator>();
 function validatorFor(schema: Schema): Validator {
   let v = validators.get(schema);
   if (!v) {
-    const draft = drafts[String(schema.$schema ?? '')] ?? '2020-12';
-    v = new Validator(schema as never, draft, false);
+    const draft = drafts[typeof schema.$schema === 'string' ? schema.$schema : ''] ?? '2020-12';
+    v = new Validator(schema, draft, false);
     validators.set(schema, v);
   }
   return v;
