@@ -56,7 +56,7 @@ const server = spawn(process.execPath, [join(root, 'dist/apps/console/src/server
     EXCHANGE_URL: 'http://127.0.0.1:9',
     CPS_SIM_URL: 'http://127.0.0.1:9',
   },
-  stdio: ['ignore', 'inherit', 'inherit'],
+  stdio: ['ignore', 'ignore', 'inherit'],
 });
 const url = `http://127.0.0.1:${port}/`;
 for (let i = 0; i < 100; i++) {
