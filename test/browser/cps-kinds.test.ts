@@ -117,37 +117,6 @@ describe('console CPS: scenario kinds, refusals and the event stream', () => {
     expect(svg).toContain('</svg>');
   });
 
-  it('says so when the service offers no event stream, and does not poll instead', async () => {
-    // A cps-sim without GET /runs/{id}/events answers it like any unknown route.
-    await page.route('**/api/cps-sim/runs/*/events', (route) =>
-      route.fulfill({
-        status: 404,
-        contentType: 'application/problem+json',
-        body: JSON.stringify({
-          type: 'about:blank',
-          title: 'Not Found',
-          status: 404,
-          code: 'HTTP.NOT_FOUND',
-          detail: 'No route GET /runs/x/events',
-        }),
-      }),
-    );
-    const reads: string[] = [];
-    page.on('request', (r) => {
-      if (new URL(r.url()).pathname === `/api/cps-sim/runs/${runId}`) reads.push(r.url());
-    });
-    await page.goto(`${consoleUrl}/cps/runs/${runId}`);
-    const notice = page.getByTestId('no-stream');
-    await notice.waitFor();
-    expect(await notice.textContent()).toContain('does not offer the run event stream');
-    await page.waitForTimeout(3_000);
-    expect(reads).toHaveLength(1);
-    await page.getByTestId('no-stream').getByRole('button', { name: 'Refresh' }).click();
-    await expect.poll(() => reads.length, { timeout: 10_000 }).toBe(2);
-    await expectAccessible(page, 'cps run (no event stream)');
-    await page.unroute('**/api/cps-sim/runs/*/events');
-  });
-
   it('reads in Japanese', async () => {
     const context = await newContext(browser, { locale: 'ja-JP' });
     const ja = await context.newPage();
