@@ -96,7 +96,12 @@ function publisher(owner: ContractOwnerRef, registryUrl: string) {
   };
 }
 
-function offer(terms: ContractTerms, versionUrl: string, assigner: string) {
+/**
+ * The ODRL rules of a contract's offer (permission `use` with the purposes and residency, prohibitions of
+ * fields that may not leave a country, the retention duty), as DSP offers and agreements carry them.
+ * `targetBase` is the IRI field targets hang under (`<targetBase>#/schema/properties/<field>`).
+ */
+export function offerRules(terms: ContractTerms, targetBase: string) {
   const permissionConstraints: Record<string, unknown>[] = [
     { leftOperand: 'odrl:purpose', operator: 'isAnyOf', rightOperand: [...terms.purposes] },
   ];
@@ -111,13 +116,10 @@ function offer(terms: ContractTerms, versionUrl: string, assigner: string) {
     .filter(([, field]) => field.residency)
     .map(([name, field]) => ({
       action: 'use',
-      target: `${versionUrl}#/schema/properties/${fragmentSegment(name)}`,
+      target: `${targetBase}#/schema/properties/${fragmentSegment(name)}`,
       constraint: [{ leftOperand: 'odrl:spatial', operator: 'neq', rightOperand: field.residency }],
     }));
   return {
-    '@id': `${versionUrl}#offer`,
-    '@type': 'Offer',
-    assigner,
     permission: [{ action: 'use', constraint: permissionConstraints }],
     ...(prohibitions.length > 0 ? { prohibition: prohibitions } : {}),
     ...(terms.retentionDays != null
@@ -136,6 +138,15 @@ function offer(terms: ContractTerms, versionUrl: string, assigner: string) {
           ],
         }
       : {}),
+  };
+}
+
+function offer(terms: ContractTerms, versionUrl: string, assigner: string) {
+  return {
+    '@id': `${versionUrl}#offer`,
+    '@type': 'Offer',
+    assigner,
+    ...offerRules(terms, versionUrl),
   };
 }
 
