@@ -27,6 +27,9 @@
  * | residency (field)            | Offer prohibition `use` with `target` = the field (`<version URL>#/schema/     |
  * |                              | properties/<field>`) and constraint `odrl:spatial neq <country>`               |
  * | retentionDays                | Offer obligation `odrl:delete` with constraint `odrl:elapsedTime lteq P<N>D`   |
+ * | approval                     | `originator`: the `use` permission carries the duty `odrl:obtainConsent` with  |
+ * |                              | `odrl:consentingParty` = the owner (ODRL 2.2: consent must be obtained from    |
+ * |                              | that party before use); `policy`: no such duty. Both: `<registry>/vocab#approval`|
  * | sensitivity                  | `<registry>/vocab#sensitivity`, `<registry>/vocab#minimumProtection` (IRIs)     |
  * | exchange                     | `Distribution` format `application/x-ndjson` (DSP: an opaque string),         |
  * |                              | `dcat:accessURL` = the dataset's stream URL,                                   |
@@ -114,11 +117,17 @@ function offer(terms: ContractTerms, versionUrl: string, assigner: string) {
       target: `${versionUrl}#/schema/properties/${fragmentSegment(name)}`,
       constraint: [{ leftOperand: 'odrl:spatial', operator: 'neq', rightOperand: field.residency }],
     }));
+  // Originator approval: ODRL's own way to say "ask that party first" (ODRL 2.2 vocabulary, obtainConsent
+  // and the consentingParty function); with policy approval a request the policy allows is agreed at once.
+  const consent =
+    (terms.approval ?? 'originator') === 'originator'
+      ? { duty: [{ action: 'odrl:obtainConsent', 'odrl:consentingParty': { '@id': assigner } }] }
+      : {};
   return {
     '@id': `${versionUrl}#offer`,
     '@type': 'Offer',
     assigner,
-    permission: [{ action: 'use', constraint: permissionConstraints }],
+    permission: [{ action: 'use', constraint: permissionConstraints, ...consent }],
     ...(prohibitions.length > 0 ? { prohibition: prohibitions } : {}),
     ...(terms.retentionDays != null
       ? {
@@ -173,6 +182,7 @@ export function dcatCatalog(
       [`${ADMS}status`]: { '@id': ADMS_STATUS[terms.status] },
       [renkeiTerm(registryUrl, 'sensitivity')]: terms.sensitivity,
       [renkeiTerm(registryUrl, 'minimumProtection')]: MinimumProtection[terms.sensitivity],
+      [renkeiTerm(registryUrl, 'approval')]: terms.approval ?? 'originator',
       hasPolicy: [offer(terms, urls.version, org['@id'])],
       distribution: [
         {
