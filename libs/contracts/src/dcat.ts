@@ -148,6 +148,41 @@ function offer(terms: ContractTerms, versionUrl: string, assigner: string) {
   };
 }
 
+/** How a Dataset is identified and reached: its ids and distributions differ between the two views. */
+export interface DatasetFrame {
+  id: string;
+  offerId: string;
+  distribution: Record<string, unknown>[];
+}
+
+/**
+ * One contract version as a DCAT `Dataset` with its ODRL offer (no `@context`: it sits in a Catalog). Shared by
+ * the registry's DCAT view and the DSP catalog (dsp-catalog.ts); not exported from the package.
+ */
+export function datasetNode({ terms, owner }: CatalogOffer, registryUrl: string, frame: DatasetFrame) {
+  const urls = contractUrls(registryUrl, terms.dataset, terms.version);
+  const org = publisher(owner, registryUrl);
+  const keywords = [...new Set([terms.domain, ...Object.values(terms.fields).flatMap((f) => f.tags)])];
+  return {
+    '@id': frame.id,
+    '@type': 'Dataset',
+    'dct:identifier': terms.dataset,
+    'dct:title': terms.title,
+    ...(terms.description ? { 'dct:description': terms.description } : {}),
+    'dct:publisher': org,
+    'dcat:keyword': keywords,
+    'dcat:version': terms.version,
+    'dct:conformsTo': { '@id': urls.version },
+    'dct:isVersionOf': { '@id': urls.latest },
+    [`${ADMS}status`]: { '@id': ADMS_STATUS[terms.status] },
+    [renkeiTerm(registryUrl, 'sensitivity')]: terms.sensitivity,
+    [renkeiTerm(registryUrl, 'minimumProtection')]: MinimumProtection[terms.sensitivity],
+    [renkeiTerm(registryUrl, 'approval')]: terms.approval ?? 'originator',
+    hasPolicy: [{ ...offer(terms, urls.version, org['@id']), '@id': frame.offerId }],
+    distribution: frame.distribution,
+  };
+}
+
 /**
  * A DSP 2025-1 `Catalog` of the given offers (one `Dataset` per contract version). `participantId` is the
  * consortium operator's id; DSP requires one, so the registry URL stands in when none is given.
@@ -164,37 +199,22 @@ export function dcatCatalog(
     endpointURL: exchangeUrl,
     'dct:title': 'Renkei exchange',
   };
-  const datasets = offers.map(({ terms, owner }) => {
-    const urls = contractUrls(registryUrl, terms.dataset, terms.version);
-    const org = publisher(owner, registryUrl);
-    const keywords = [...new Set([terms.domain, ...Object.values(terms.fields).flatMap((f) => f.tags)])];
-    return {
-      '@id': urls.version,
-      '@type': 'Dataset',
-      'dct:identifier': terms.dataset,
-      'dct:title': terms.title,
-      ...(terms.description ? { 'dct:description': terms.description } : {}),
-      'dct:publisher': org,
-      'dcat:keyword': keywords,
-      'dcat:version': terms.version,
-      'dct:conformsTo': { '@id': urls.version },
-      'dct:isVersionOf': { '@id': urls.latest },
-      [`${ADMS}status`]: { '@id': ADMS_STATUS[terms.status] },
-      [renkeiTerm(registryUrl, 'sensitivity')]: terms.sensitivity,
-      [renkeiTerm(registryUrl, 'minimumProtection')]: MinimumProtection[terms.sensitivity],
-      [renkeiTerm(registryUrl, 'approval')]: terms.approval ?? 'originator',
-      hasPolicy: [offer(terms, urls.version, org['@id'])],
+  const datasets = offers.map((o) => {
+    const versionUrl = contractUrls(registryUrl, o.terms.dataset, o.terms.version).version;
+    return datasetNode(o, registryUrl, {
+      id: versionUrl,
+      offerId: `${versionUrl}#offer`,
       distribution: [
         {
           '@type': 'Distribution',
           format: NDJSON,
           'dcat:accessURL': {
-            '@id': `${exchangeUrl}/datasets/${encodeURIComponent(terms.dataset)}/stream`,
+            '@id': `${exchangeUrl}/datasets/${encodeURIComponent(o.terms.dataset)}/stream`,
           },
           accessService: service,
         },
       ],
-    };
+    });
   });
   return {
     '@context': [DSP_CONTEXT],
