@@ -47,6 +47,11 @@ export interface PlatformOptions {
   secrets: Secrets;
   /** Also serve the web console (dist/console) on basePort + 4, forwarding to the four services. */
   console?: boolean;
+  /**
+   * Extra configuration per service, added to its environment (e.g. clearing's CONNECTOR_KEY and
+   * DSP_ALLOW_INSECURE_LOOPBACK for the Dataspace Protocol runs).
+   */
+  env?: Partial<Record<Service, Record<string, string>>>;
 }
 
 const services = ['registry', 'clearing', 'exchange', 'cps-sim'] as const;
@@ -134,6 +139,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<RunningPlatf
       CPS_SIM_URL: url(3),
     },
   };
+  for (const [name, extra] of Object.entries(opts.env ?? {})) Object.assign(env[name as Service], extra);
   const all: Service[] = opts.console ? [...services, 'console'] : [...services];
   const children = new Map<Service, ChildProcess>();
   const stopOne = (child: ChildProcess) =>
