@@ -109,6 +109,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<RunningPlatf
       ...common,
       PORT: String(port(1)),
       PUBLIC_URL: url(1),
+      REGISTRY_PUBLIC_URL: url(0),
       SIGNING_KEYS: JSON.stringify(opts.secrets.signingKeys),
       ADMIN_JWKS: JSON.stringify({ keys: [publicPart(opts.secrets.adminKey)] }),
       EXCHANGE_JWKS: JSON.stringify({ keys: [publicPart(opts.secrets.exchangeKey)] }),
