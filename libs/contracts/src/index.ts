@@ -8,3 +8,13 @@ export {
 export { type ContractDraft, exportOdcs, exportOdcsYaml, importOdcs } from './odcs.js';
 export { type CatalogOffer, dcatCatalog, renkeiTerm } from './dcat.js';
 export { contractTermViolations, tagsOf } from './terms.js';
+export {
+  HTTP_ENDPOINT_TYPE,
+  isTransferFormat,
+  TRANSFER_FORMATS,
+  transferDataAddress,
+  transferDistributions,
+  transferEndpoint,
+  type TransferFormat,
+  TransferFormats,
+} from './transfer-formats.js';
