@@ -63,6 +63,30 @@ export const clearingConfigSchema = baseConfigSchema.extend({
     .max(60_000)
     .default(1000)
     .describe('Longest pause between sweeps that expire grants and flag overdue deletion obligations'),
+  DSP_ALLOW_INSECURE_LOOPBACK: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true')
+    .describe(
+      'Let outgoing DSP calls (callbacks, connector addresses) use plain http on loopback (tests, demo); otherwise https to public addresses only',
+    ),
+  CONNECTOR_KEY_FILE: z
+    .string()
+    .optional()
+    .describe(
+      "A file holding the connector key (PKCS#8 PEM, ES256): signs RFC 7523 assertions at peers' token endpoints",
+    ),
+  CONNECTOR_KEY: z
+    .string()
+    .optional()
+    .describe('The connector key itself (PKCS#8 PEM, ES256), when no CONNECTOR_KEY_FILE is given'),
+  DSP_CALL_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .max(120_000)
+    .default(10_000)
+    .describe('Deadline of every outgoing DSP call (callbacks, requests, token requests)'),
 });
 
 export type ClearingConfig = z.output<typeof clearingConfigSchema>;

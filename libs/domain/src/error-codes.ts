@@ -861,6 +861,68 @@ export const ERROR_CODES = {
     action: 'Alert the consortium admin: entries after the named seq were removed.',
   },
 
+  // -- Dataspace Protocol (DSP 2025-1) ----------------------------------------------------------------------
+  'DSP.INVALID_MESSAGE': {
+    status: 400,
+    meaning:
+      'The body is not the DSP message this endpoint takes (JSON-LD compacted against the DSP 2025-1 context); `errors` names each failing path.',
+    action: 'Send the message with the @type, pids and fields DSP 2025-1 requires for this endpoint.',
+  },
+  'DSP.MESSAGE_TOO_LARGE': {
+    status: 413,
+    meaning: 'The DSP message is larger or deeper than a peer may send.',
+    action: 'Send a smaller message; offers and policies fit well within the limit.',
+  },
+  'DSP.UNKNOWN_PROCESS': {
+    status: 404,
+    meaning: 'No negotiation or transfer with this pid that you are a party to.',
+    action: 'Use the pid from the answer to your request, or start a new process.',
+  },
+  'DSP.ILLEGAL_TRANSITION': {
+    status: 409,
+    meaning: 'The negotiation or transfer in its current state cannot take this message or move.',
+    action:
+      'Read the process state (GET) and send a message the state allows; a FINALIZED agreement ends by revocation.',
+  },
+  'DSP.UNKNOWN_OFFER': {
+    status: 400,
+    meaning: 'The offer or dataset named is not one this connector offers you.',
+    action: 'Take the offer @id and the dataset @id from the catalog (POST /dsp/catalog/request).',
+  },
+  'DSP.PURPOSE_REQUIRED': {
+    status: 400,
+    meaning:
+      'The contract offers more than one purpose and the offer names none (an odrl:purpose constraint).',
+    action: 'Add a permission constraint odrl:purpose eq <purpose> naming one of the contract purposes.',
+  },
+  'DSP.ADDRESS_NOT_ALLOWED': {
+    status: 400,
+    meaning:
+      'A callback or connector address is not an https URL of a public host (plain http is allowed only on loopback where configured).',
+    action: 'Give an https URL of a publicly reachable host.',
+  },
+  'DSP.PEER_NOT_FOUND': {
+    status: 404,
+    meaning: 'No peer connector registered under this participant id.',
+    action: 'The consortium admin registers peers with POST /connector/peers.',
+  },
+  'DSP.NEGOTIATION_NOT_FOUND': {
+    status: 404,
+    meaning: 'No negotiation with this id on your side.',
+    action: 'List your negotiations with GET /connector/negotiations.',
+  },
+  'DSP.PEER_UNAVAILABLE': {
+    status: 503,
+    meaning: 'The peer connector did not answer, or refused the message, in time.',
+    action: 'Retry later; check the peer address registered for it.',
+  },
+  'DSP.CALLBACK_DEAD': {
+    status: null,
+    meaning:
+      'An outgoing DSP message could not be delivered after every retry (or the peer refused it); it is on the audit record.',
+    action: 'Check the peer address and its availability; the process may need to be terminated.',
+  },
+
   // -- CPS twin and derived datasets ---------------------------------------------------------------------------
   'CPS.NOT_CONFIGURED': {
     status: 503,
