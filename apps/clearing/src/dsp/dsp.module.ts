@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { DspCoreModule } from './core/dsp-core.module.js';
 import type { DspSettings } from './core/dsp-settings.js';
+import { DspTransfersModule } from './transfers/transfers.module.js';
 
 /**
  * The Dataspace Protocol (DSP 2025-1) in clearing: the protocol routes under /dsp (peer connectors,
@@ -14,7 +15,7 @@ export class DspModule {
   static register(settings: DspSettings | null): DynamicModule {
     return {
       module: DspModule,
-      imports: [DspCoreModule.register(settings)],
+      imports: [DspCoreModule.register(settings), DspTransfersModule],
     };
   }
 }
