@@ -87,6 +87,20 @@ export const clearingConfigSchema = baseConfigSchema.extend({
     .max(120_000)
     .default(10_000)
     .describe('Deadline of every outgoing DSP call (callbacks, requests, token requests)'),
+  DSP_PARTICIPANT_ID: z
+    .string()
+    .min(1)
+    .max(512)
+    .optional()
+    .describe(
+      "This connector's Dataspace Protocol participant id (the catalog's participantId); default: TOKEN_ISSUER",
+    ),
+  REGISTRY_PUBLIC_URL: z
+    .url()
+    .default('http://127.0.0.1:3001')
+    .describe(
+      'The registry as peers reach it: the DSP catalog links publishers and contract documents there',
+    ),
 });
 
 export type ClearingConfig = z.output<typeof clearingConfigSchema>;

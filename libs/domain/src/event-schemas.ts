@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { CompatibilityModes, ContractStatuses, FieldTags, Sensitivities, Visibilities } from './contract.js';
+import {
+  Approvals,
+  CompatibilityModes,
+  ContractStatuses,
+  FieldTags,
+  Sensitivities,
+  Visibilities,
+} from './contract.js';
 import type { ContractTerms, DerivedTerms, FieldTerms } from './contract.js';
 import {
   ContractEventTypes,
@@ -93,6 +100,7 @@ export const ContractTermsSchema = z.object({
   compatibility: z.enum(CompatibilityModes).optional(),
   visibility: z.enum(Visibilities).optional(),
   invited: z.array(text).optional(),
+  approval: z.enum(Approvals).optional(),
   fields: z.record(z.string(), FieldTermsSchema),
   schema: z.record(z.string(), z.unknown()),
   lineage: z.array(z.object({ dataset: text, version: text })).optional(),

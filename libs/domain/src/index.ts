@@ -14,6 +14,8 @@ export { assertLegalIdentifiers, corporateNumberCheckDigit, isValidCorporateNumb
 export { type Clock, CLOCK, FixedClock, systemClock } from './clock.js';
 export { assertTransition, type GrantState, GrantStates, HISTORY_ALL, historyStartMs } from './grant.js';
 export {
+  type Approval,
+  Approvals,
   assertContractTransition,
   type CompatibilityMode,
   CompatibilityModes,

@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { DspCatalogModule } from './catalog/catalog.module.js';
 import { DspCoreModule } from './core/dsp-core.module.js';
 import type { DspSettings } from './core/dsp-settings.js';
 import { DspTransfersModule } from './transfers/transfers.module.js';
@@ -15,7 +16,7 @@ export class DspModule {
   static register(settings: DspSettings | null): DynamicModule {
     return {
       module: DspModule,
-      imports: [DspCoreModule.register(settings), DspTransfersModule],
+      imports: [DspCoreModule.register(settings), DspCatalogModule, DspTransfersModule],
     };
   }
 }
