@@ -543,7 +543,7 @@ export class DspTransfersService implements OnModuleInit {
     await this.callbacks.enqueue(
       tx,
       processOf(row),
-      `transfers/${encodeURIComponent(remotePid)}/${message}`,
+      `transfers/${pathSegment(remotePid)}/${message}`,
       dspMessage(messageTypes[message], members),
     );
   }
@@ -634,3 +634,6 @@ const processOf = (row: DspTransfer): CallbackProcess => ({
   peerId: row.peerId,
   callbackAddress: row.callbackAddress,
 });
+
+/** A pid as a path segment: encoded, but with the colons of URNs kept (peers route them as they sent them). */
+const pathSegment = (pid: string) => encodeURIComponent(pid).replace(/%3A/gi, ':');
