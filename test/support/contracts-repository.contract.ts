@@ -29,6 +29,7 @@ const terms = {
   retentionDays: 365,
   visibility: 'consortium',
   invited: [],
+  approval: 'originator',
   tags: ['cooperative'],
   fields: { cfpKgCo2ePerKwh: { tags: ['cooperative'], residency: null, description: null } },
   schema: { type: 'object', properties: { lotId: { type: 'string' } } },

@@ -67,6 +67,8 @@ export async function composeClearing(runtime: ServiceRuntime<ClearingConfig>): 
       allowInsecureLoopback: config.DSP_ALLOW_INSECURE_LOOPBACK,
       callTimeoutMs: config.DSP_CALL_TIMEOUT_MS,
       connectorKey: await loadConnectorKey(config),
+      participantId: config.DSP_PARTICIPANT_ID ?? config.TOKEN_ISSUER,
+      registryUrl: config.REGISTRY_PUBLIC_URL,
     },
     serviceJwks: exchangeJwks(config),
     health: runtime.health,

@@ -52,6 +52,10 @@ export const clearingConfigSchema = baseConfigSchema.extend({
     .describe('Wraps data keys and signing keys at rest'),
   PLATFORM_TOKEN_TTL_S: z.coerce.number().int().min(30).max(3600).default(600),
   DATASET_TOKEN_TTL_S: z.coerce.number().int().min(30).max(3600).default(300),
+  EXCHANGE_PUBLIC_URL: z
+    .url()
+    .default('http://127.0.0.1:3003')
+    .describe("The exchange's public URL: the endpoint of the data addresses DSP transfers start with"),
   GRANT_SWEEP_INTERVAL_MS: z.coerce
     .number()
     .int()
@@ -83,6 +87,20 @@ export const clearingConfigSchema = baseConfigSchema.extend({
     .max(120_000)
     .default(10_000)
     .describe('Deadline of every outgoing DSP call (callbacks, requests, token requests)'),
+  DSP_PARTICIPANT_ID: z
+    .string()
+    .min(1)
+    .max(512)
+    .optional()
+    .describe(
+      "This connector's Dataspace Protocol participant id (the catalog's participantId); default: TOKEN_ISSUER",
+    ),
+  REGISTRY_PUBLIC_URL: z
+    .url()
+    .default('http://127.0.0.1:3001')
+    .describe(
+      'The registry as peers reach it: the DSP catalog links publishers and contract documents there',
+    ),
 });
 
 export type ClearingConfig = z.output<typeof clearingConfigSchema>;
@@ -96,6 +114,7 @@ export function clearingSettings(config: ClearingConfig): ClearingSettings {
       : null,
     platformTokenTtlSeconds: config.PLATFORM_TOKEN_TTL_S,
     datasetTokenTtlSeconds: config.DATASET_TOKEN_TTL_S,
+    exchangeUrl: config.EXCHANGE_PUBLIC_URL,
   };
 }
 

@@ -27,6 +27,9 @@
  * | residency (field)            | Offer prohibition `use` with `target` = the field (`<version URL>#/schema/     |
  * |                              | properties/<field>`) and constraint `odrl:spatial neq <country>`               |
  * | retentionDays                | Offer obligation `odrl:delete` with constraint `odrl:elapsedTime lteq P<N>D`   |
+ * | approval                     | `originator`: the `use` permission carries the duty `odrl:obtainConsent` with  |
+ * |                              | `odrl:consentingParty` = the owner (ODRL 2.2: consent must be obtained from    |
+ * |                              | that party before use); `policy`: no such duty. Both: `<registry>/vocab#approval`|
  * | sensitivity                  | `<registry>/vocab#sensitivity`, `<registry>/vocab#minimumProtection` (IRIs)     |
  * | exchange                     | `Distribution` format `application/x-ndjson` (DSP: an opaque string),         |
  * |                              | `dcat:accessURL` = the dataset's stream URL,                                   |
@@ -96,12 +99,7 @@ function publisher(owner: ContractOwnerRef, registryUrl: string) {
   };
 }
 
-/**
- * The ODRL rules of a contract's offer (permission `use` with the purposes and residency, prohibitions of
- * fields that may not leave a country, the retention duty), as DSP offers and agreements carry them.
- * `targetBase` is the IRI field targets hang under (`<targetBase>#/schema/properties/<field>`).
- */
-export function offerRules(terms: ContractTerms, targetBase: string) {
+function offer(terms: ContractTerms, versionUrl: string, assigner: string) {
   const permissionConstraints: Record<string, unknown>[] = [
     { leftOperand: 'odrl:purpose', operator: 'isAnyOf', rightOperand: [...terms.purposes] },
   ];
@@ -116,11 +114,20 @@ export function offerRules(terms: ContractTerms, targetBase: string) {
     .filter(([, field]) => field.residency)
     .map(([name, field]) => ({
       action: 'use',
-      target: `${targetBase}#/schema/properties/${fragmentSegment(name)}`,
+      target: `${versionUrl}#/schema/properties/${fragmentSegment(name)}`,
       constraint: [{ leftOperand: 'odrl:spatial', operator: 'neq', rightOperand: field.residency }],
     }));
+  // Originator approval: ODRL's own way to say "ask that party first" (ODRL 2.2 vocabulary, obtainConsent
+  // and the consentingParty function); with policy approval a request the policy allows is agreed at once.
+  const consent =
+    (terms.approval ?? 'originator') === 'originator'
+      ? { duty: [{ action: 'odrl:obtainConsent', 'odrl:consentingParty': { '@id': assigner } }] }
+      : {};
   return {
-    permission: [{ action: 'use', constraint: permissionConstraints }],
+    '@id': `${versionUrl}#offer`,
+    '@type': 'Offer',
+    assigner,
+    permission: [{ action: 'use', constraint: permissionConstraints, ...consent }],
     ...(prohibitions.length > 0 ? { prohibition: prohibitions } : {}),
     ...(terms.retentionDays != null
       ? {
@@ -141,12 +148,48 @@ export function offerRules(terms: ContractTerms, targetBase: string) {
   };
 }
 
-function offer(terms: ContractTerms, versionUrl: string, assigner: string) {
+/**
+ * The ODRL rules of a contract's offer (permission `use` with the purposes and residency, prohibitions of
+ * fields that may not leave a country, the retention duty), as DSP offers and agreements carry them;
+ * `targetBase` is the IRI field targets hang under (`<targetBase>#/schema/properties/<field>`).
+ */
+export function offerRules(terms: ContractTerms, targetBase: string, assigner: string) {
+  const { '@id': _id, '@type': _type, assigner: _assigner, ...rules } = offer(terms, targetBase, assigner);
+  return rules;
+}
+
+/** How a Dataset is identified and reached: its ids and distributions differ between the two views. */
+export interface DatasetFrame {
+  id: string;
+  offerId: string;
+  distribution: Record<string, unknown>[];
+}
+
+/**
+ * One contract version as a DCAT `Dataset` with its ODRL offer (no `@context`: it sits in a Catalog). Shared by
+ * the registry's DCAT view and the DSP catalog (dsp-catalog.ts); not exported from the package.
+ */
+export function datasetNode({ terms, owner }: CatalogOffer, registryUrl: string, frame: DatasetFrame) {
+  const urls = contractUrls(registryUrl, terms.dataset, terms.version);
+  const org = publisher(owner, registryUrl);
+  const keywords = [...new Set([terms.domain, ...Object.values(terms.fields).flatMap((f) => f.tags)])];
   return {
-    '@id': `${versionUrl}#offer`,
-    '@type': 'Offer',
-    assigner,
-    ...offerRules(terms, versionUrl),
+    '@id': frame.id,
+    '@type': 'Dataset',
+    'dct:identifier': terms.dataset,
+    'dct:title': terms.title,
+    ...(terms.description ? { 'dct:description': terms.description } : {}),
+    'dct:publisher': org,
+    'dcat:keyword': keywords,
+    'dcat:version': terms.version,
+    'dct:conformsTo': { '@id': urls.version },
+    'dct:isVersionOf': { '@id': urls.latest },
+    [`${ADMS}status`]: { '@id': ADMS_STATUS[terms.status] },
+    [renkeiTerm(registryUrl, 'sensitivity')]: terms.sensitivity,
+    [renkeiTerm(registryUrl, 'minimumProtection')]: MinimumProtection[terms.sensitivity],
+    [renkeiTerm(registryUrl, 'approval')]: terms.approval ?? 'originator',
+    hasPolicy: [{ ...offer(terms, urls.version, org['@id']), '@id': frame.offerId }],
+    distribution: frame.distribution,
   };
 }
 
@@ -166,36 +209,22 @@ export function dcatCatalog(
     endpointURL: exchangeUrl,
     'dct:title': 'Renkei exchange',
   };
-  const datasets = offers.map(({ terms, owner }) => {
-    const urls = contractUrls(registryUrl, terms.dataset, terms.version);
-    const org = publisher(owner, registryUrl);
-    const keywords = [...new Set([terms.domain, ...Object.values(terms.fields).flatMap((f) => f.tags)])];
-    return {
-      '@id': urls.version,
-      '@type': 'Dataset',
-      'dct:identifier': terms.dataset,
-      'dct:title': terms.title,
-      ...(terms.description ? { 'dct:description': terms.description } : {}),
-      'dct:publisher': org,
-      'dcat:keyword': keywords,
-      'dcat:version': terms.version,
-      'dct:conformsTo': { '@id': urls.version },
-      'dct:isVersionOf': { '@id': urls.latest },
-      [`${ADMS}status`]: { '@id': ADMS_STATUS[terms.status] },
-      [renkeiTerm(registryUrl, 'sensitivity')]: terms.sensitivity,
-      [renkeiTerm(registryUrl, 'minimumProtection')]: MinimumProtection[terms.sensitivity],
-      hasPolicy: [offer(terms, urls.version, org['@id'])],
+  const datasets = offers.map((o) => {
+    const versionUrl = contractUrls(registryUrl, o.terms.dataset, o.terms.version).version;
+    return datasetNode(o, registryUrl, {
+      id: versionUrl,
+      offerId: `${versionUrl}#offer`,
       distribution: [
         {
           '@type': 'Distribution',
           format: NDJSON,
           'dcat:accessURL': {
-            '@id': `${exchangeUrl}/datasets/${encodeURIComponent(terms.dataset)}/stream`,
+            '@id': `${exchangeUrl}/datasets/${encodeURIComponent(o.terms.dataset)}/stream`,
           },
           accessService: service,
         },
       ],
-    };
+    });
   });
   return {
     '@context': [DSP_CONTEXT],

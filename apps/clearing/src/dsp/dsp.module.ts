@@ -1,7 +1,9 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { DspCatalogModule } from './catalog/catalog.module.js';
 import { DspCoreModule } from './core/dsp-core.module.js';
 import type { DspSettings } from './core/dsp-settings.js';
 import { DspNegotiationsModule } from './negotiations/negotiations.module.js';
+import { DspTransfersModule } from './transfers/transfers.module.js';
 
 /**
  * The Dataspace Protocol (DSP 2025-1) in clearing: the protocol routes under /dsp (peer connectors,
@@ -15,7 +17,12 @@ export class DspModule {
   static register(settings: DspSettings | null): DynamicModule {
     return {
       module: DspModule,
-      imports: [DspCoreModule.register(settings), DspNegotiationsModule],
+      imports: [
+        DspCoreModule.register(settings),
+        DspCatalogModule,
+        DspNegotiationsModule,
+        DspTransfersModule,
+      ],
     };
   }
 }

@@ -27,6 +27,7 @@ import { emitClearingEvent } from '../core/clearing-events.js';
 import { PROJECTION_SYNC } from '../core/clearing-core.module.js';
 import { openDeletionObligation } from '../deletion/obligations.js';
 import { GrantAccess } from './grant-access.js';
+import { GrantTransitionHooks } from './grant-transitions.js';
 import { historyAt, toDto, toView, type GrantRow } from './grant-view.js';
 import { inputVisibility } from './input-grants.js';
 import type { GrantDto, ListGrants, RequestGrant } from './grants.dto.js';
@@ -40,15 +41,6 @@ export function approvedByPolicy(terms: ContractTerms | undefined): boolean {
   // Read defensively: the term is added to ContractTerms by the contracts' own change (dsp-docs).
   return terms !== undefined && 'approval' in terms && terms.approval === 'policy';
 }
-
-/**
- * Told about every grant move inside its transaction (under the grant's row lock), after the move: other
- * views of the grant (the Dataspace Protocol's negotiations and transfers) follow it in the same commit.
- */
-export type GrantTransitionHook = (
-  tx: Prisma.TransactionClient,
-  change: { before: GrantRow; after: GrantRow; actorId: string; reason: string | null; now: Date },
-) => Promise<void>;
 
 /**
  * Asked first when an originator approves a grant (POST /grants/{id}/approve): a grant negotiated over the
@@ -76,13 +68,7 @@ const movers: Record<'granted' | 'rejected' | 'revoked' | 'suspended' | 'resumed
 
 @Injectable()
 export class GrantsService {
-  private readonly transitionHooks: GrantTransitionHook[] = [];
   private approvalDelegate: GrantApprovalDelegate | null = null;
-
-  /** Registers a hook run inside every grant move's transaction (see GrantTransitionHook). */
-  onTransition(hook: GrantTransitionHook): void {
-    this.transitionHooks.push(hook);
-  }
 
   /** Sets who is asked first when an originator approves (see GrantApprovalDelegate). */
   delegateApproval(delegate: GrantApprovalDelegate): void {
@@ -97,6 +83,7 @@ export class GrantsService {
     @Inject(PolicyGate) private readonly gate: PolicyGate,
     @Inject(GrantAccess) private readonly access: GrantAccess,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(GrantTransitionHooks) private readonly hooks: GrantTransitionHooks = new GrantTransitionHooks(),
   ) {}
 
   /**
@@ -366,8 +353,15 @@ export class GrantsService {
     });
     await this.recordTransition(tx, updated, grant.state, actorId, reason, now);
     await openDeletionObligation(tx, grant, to, actorId, now);
-    for (const hook of this.transitionHooks)
-      await hook(tx, { before: grant, after: updated, actorId, reason, now });
+    // What moves with the grant (its DSP transfers) moves in this transaction.
+    await this.hooks.run(tx, {
+      grant: updated,
+      from: grant.state as GrantState,
+      to,
+      actorId,
+      reason,
+      at: now,
+    });
     return updated;
   }
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  Approvals,
   CompatibilityModes,
   ContractDomains,
   DatasetId,
@@ -39,6 +40,12 @@ export const ContractTermsInputSchema = z.object({
     .default('consortium')
     .describe("'consortium': every member can discover it; 'invited': only the invited participants"),
   invited: z.array(z.uuid()).max(500).default([]),
+  approval: z
+    .enum(Approvals)
+    .default('originator')
+    .describe(
+      "Who approves grant requests (and agrees Dataspace Protocol negotiations): 'originator': you decide each request; 'policy': a request the policy allows is approved at once",
+    ),
   fields: z.record(z.string(), FieldTermsSchema).default({}),
   schema: z.record(z.string(), z.unknown()).describe('JSON Schema 2020-12 for the event payload'),
 });
@@ -137,6 +144,7 @@ export const registerExample = {
   retentionDays: 365,
   compatibility: 'BACKWARD',
   visibility: 'consortium',
+  approval: 'originator',
   fields: {
     unitPriceJpy: { tags: ['competitive'] },
     cfpKgCo2ePerKwh: { tags: ['cooperative'], description: 'kg CO2e per kWh of capacity' },
@@ -171,6 +179,7 @@ export const ContractSchema = z.object({
   compatibility: z.enum(CompatibilityModes),
   visibility: z.enum(Visibilities),
   invited: z.array(z.string()).describe('Only the owner sees whom it invited; anyone else: []'),
+  approval: z.enum(Approvals).describe("Who approves grant requests: 'originator' or 'policy'"),
   fields: z.record(
     z.string(),
     z.object({

@@ -26,6 +26,7 @@ export interface TermColumns {
   retentionDays: number | null;
   visibility: string;
   invited: string[];
+  approval: string;
   tags: string[];
   fields: unknown;
   schema: unknown;

@@ -2286,6 +2286,7 @@ export interface operations {
                      *           "compatibility": "BACKWARD",
                      *           "visibility": "consortium",
                      *           "invited": [],
+                     *           "approval": "originator",
                      *           "fields": {
                      *             "unitPriceJpy": {
                      *               "tags": [
@@ -2358,6 +2359,11 @@ export interface operations {
                             visibility: "consortium" | "invited";
                             /** @description Only the owner sees whom it invited; anyone else: [] */
                             invited: string[];
+                            /**
+                             * @description Who approves grant requests: 'originator' or 'policy'
+                             * @enum {string}
+                             */
+                            approval: "originator" | "policy";
                             fields: {
                                 [key: string]: {
                                     tags: string[];
@@ -2631,6 +2637,7 @@ export interface operations {
                      *         "compatibility": "BACKWARD",
                      *         "visibility": "consortium",
                      *         "invited": [],
+                     *         "approval": "originator",
                      *         "fields": {
                      *           "unitPriceJpy": {
                      *             "tags": [
@@ -2702,6 +2709,11 @@ export interface operations {
                             visibility: "consortium" | "invited";
                             /** @description Only the owner sees whom it invited; anyone else: [] */
                             invited: string[];
+                            /**
+                             * @description Who approves grant requests: 'originator' or 'policy'
+                             * @enum {string}
+                             */
+                            approval: "originator" | "policy";
                             fields: {
                                 [key: string]: {
                                     tags: string[];
@@ -2993,6 +3005,12 @@ export interface operations {
                     visibility?: "consortium" | "invited";
                     /** @default [] */
                     invited?: string[];
+                    /**
+                     * @description Who approves grant requests (and agrees Dataspace Protocol negotiations): 'originator': you decide each request; 'policy': a request the policy allows is approved at once
+                     * @default originator
+                     * @enum {string}
+                     */
+                    approval?: "originator" | "policy";
                     /** @default {} */
                     fields?: {
                         [key: string]: {
@@ -3069,6 +3087,7 @@ export interface operations {
                      *       "compatibility": "BACKWARD",
                      *       "visibility": "consortium",
                      *       "invited": [],
+                     *       "approval": "originator",
                      *       "fields": {
                      *         "unitPriceJpy": {
                      *           "tags": [
@@ -3137,6 +3156,11 @@ export interface operations {
                         visibility: "consortium" | "invited";
                         /** @description Only the owner sees whom it invited; anyone else: [] */
                         invited: string[];
+                        /**
+                         * @description Who approves grant requests: 'originator' or 'policy'
+                         * @enum {string}
+                         */
+                        approval: "originator" | "policy";
                         fields: {
                             [key: string]: {
                                 tags: string[];
@@ -3364,6 +3388,7 @@ export interface operations {
                      *       "compatibility": "BACKWARD",
                      *       "visibility": "consortium",
                      *       "invited": [],
+                     *       "approval": "originator",
                      *       "fields": {
                      *         "unitPriceJpy": {
                      *           "tags": [
@@ -3432,6 +3457,11 @@ export interface operations {
                         visibility: "consortium" | "invited";
                         /** @description Only the owner sees whom it invited; anyone else: [] */
                         invited: string[];
+                        /**
+                         * @description Who approves grant requests: 'originator' or 'policy'
+                         * @enum {string}
+                         */
+                        approval: "originator" | "policy";
                         fields: {
                             [key: string]: {
                                 tags: string[];
@@ -3591,6 +3621,7 @@ export interface operations {
                      *         "compatibility": "BACKWARD",
                      *         "visibility": "consortium",
                      *         "invited": [],
+                     *         "approval": "originator",
                      *         "fields": {
                      *           "unitPriceJpy": {
                      *             "tags": [
@@ -3660,6 +3691,11 @@ export interface operations {
                         visibility: "consortium" | "invited";
                         /** @description Only the owner sees whom it invited; anyone else: [] */
                         invited: string[];
+                        /**
+                         * @description Who approves grant requests: 'originator' or 'policy'
+                         * @enum {string}
+                         */
+                        approval: "originator" | "policy";
                         fields: {
                             [key: string]: {
                                 tags: string[];
@@ -3808,6 +3844,7 @@ export interface operations {
                      *       "compatibility": "BACKWARD",
                      *       "visibility": "consortium",
                      *       "invited": [],
+                     *       "approval": "originator",
                      *       "fields": {
                      *         "unitPriceJpy": {
                      *           "tags": [
@@ -3876,6 +3913,11 @@ export interface operations {
                         visibility: "consortium" | "invited";
                         /** @description Only the owner sees whom it invited; anyone else: [] */
                         invited: string[];
+                        /**
+                         * @description Who approves grant requests: 'originator' or 'policy'
+                         * @enum {string}
+                         */
+                        approval: "originator" | "policy";
                         fields: {
                             [key: string]: {
                                 tags: string[];
@@ -4033,6 +4075,12 @@ export interface operations {
                     visibility?: "consortium" | "invited";
                     /** @default [] */
                     invited?: string[];
+                    /**
+                     * @description Who approves grant requests (and agrees Dataspace Protocol negotiations): 'originator': you decide each request; 'policy': a request the policy allows is approved at once
+                     * @default originator
+                     * @enum {string}
+                     */
+                    approval?: "originator" | "policy";
                     /** @default {} */
                     fields?: {
                         [key: string]: {
@@ -4081,6 +4129,7 @@ export interface operations {
                      *       "compatibility": "BACKWARD",
                      *       "visibility": "consortium",
                      *       "invited": [],
+                     *       "approval": "originator",
                      *       "fields": {
                      *         "unitPriceJpy": {
                      *           "tags": [
@@ -4149,6 +4198,11 @@ export interface operations {
                         visibility: "consortium" | "invited";
                         /** @description Only the owner sees whom it invited; anyone else: [] */
                         invited: string[];
+                        /**
+                         * @description Who approves grant requests: 'originator' or 'policy'
+                         * @enum {string}
+                         */
+                        approval: "originator" | "policy";
                         fields: {
                             [key: string]: {
                                 tags: string[];
@@ -4316,6 +4370,7 @@ export interface operations {
                      *       "compatibility": "BACKWARD",
                      *       "visibility": "consortium",
                      *       "invited": [],
+                     *       "approval": "originator",
                      *       "fields": {
                      *         "unitPriceJpy": {
                      *           "tags": [
@@ -4384,6 +4439,11 @@ export interface operations {
                         visibility: "consortium" | "invited";
                         /** @description Only the owner sees whom it invited; anyone else: [] */
                         invited: string[];
+                        /**
+                         * @description Who approves grant requests: 'originator' or 'policy'
+                         * @enum {string}
+                         */
+                        approval: "originator" | "policy";
                         fields: {
                             [key: string]: {
                                 tags: string[];
@@ -4584,6 +4644,7 @@ export interface operations {
                      *       "compatibility": "BACKWARD",
                      *       "visibility": "consortium",
                      *       "invited": [],
+                     *       "approval": "originator",
                      *       "fields": {
                      *         "unitPriceJpy": {
                      *           "tags": [
@@ -4652,6 +4713,11 @@ export interface operations {
                         visibility: "consortium" | "invited";
                         /** @description Only the owner sees whom it invited; anyone else: [] */
                         invited: string[];
+                        /**
+                         * @description Who approves grant requests: 'originator' or 'policy'
+                         * @enum {string}
+                         */
+                        approval: "originator" | "policy";
                         fields: {
                             [key: string]: {
                                 tags: string[];
@@ -4834,6 +4900,7 @@ export interface operations {
                      *       "compatibility": "BACKWARD",
                      *       "visibility": "consortium",
                      *       "invited": [],
+                     *       "approval": "originator",
                      *       "fields": {
                      *         "unitPriceJpy": {
                      *           "tags": [
@@ -4902,6 +4969,11 @@ export interface operations {
                         visibility: "consortium" | "invited";
                         /** @description Only the owner sees whom it invited; anyone else: [] */
                         invited: string[];
+                        /**
+                         * @description Who approves grant requests: 'originator' or 'policy'
+                         * @enum {string}
+                         */
+                        approval: "originator" | "policy";
                         fields: {
                             [key: string]: {
                                 tags: string[];

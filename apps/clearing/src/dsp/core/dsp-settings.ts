@@ -21,7 +21,14 @@ export abstract class DspSettings {
   abstract readonly callTimeoutMs: number;
   /** The connector key, or null when none is configured (then no token can be got at a peer). */
   abstract readonly connectorKey: ConnectorKey | null;
+  /** This connector's DSP participant id (the catalog's `participantId`); default: the token issuer id. */
+  abstract readonly participantId?: string;
+  /** The registry's public URL (the catalog's publisher and contract links); default: the local registry. */
+  abstract readonly registryUrl?: string;
 }
+
+/** The participant id a DSP peer knows this connector by, when configuration names none. */
+export const DEFAULT_DSP_PARTICIPANT_ID = 'urn:renkei:clearing';
 
 /** Our DSP protocol URL, the root of every /dsp route (what peers call, our callbackAddress). */
 export const protocolUrl = (settings: DspSettings) => `${settings.publicUrl.replace(/\/+$/, '')}/dsp`;

@@ -40,7 +40,23 @@ export function offerPurposes(offer: DspPolicy): string[] {
   return [...new Set(out)];
 }
 
-/** The ODRL rules of the contract narrowed to one purpose (what an offer or agreement for a grant grants). */
-export function grantRules(terms: ContractTerms, purpose: string, target: string) {
-  return offerRules({ ...terms, purposes: [purpose] }, target);
+/**
+ * The ODRL rules of the contract narrowed to one purpose (what an offer or agreement for a grant grants). An
+ * agreement drops the offer's `odrl:obtainConsent` duty: the consent it asks for is the agreement itself.
+ */
+export function grantRules(
+  terms: ContractTerms,
+  purpose: string,
+  target: string,
+  assigner: string,
+  kind: 'offer' | 'agreement',
+) {
+  const rules = offerRules({ ...terms, purposes: [purpose] }, target, assigner);
+  if (kind === 'offer') return rules;
+  return {
+    ...rules,
+    permission: rules.permission.map(
+      ({ duty: _duty, ...rule }: { duty?: unknown } & Record<string, unknown>) => rule,
+    ),
+  };
 }

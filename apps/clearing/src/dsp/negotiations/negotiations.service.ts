@@ -20,6 +20,7 @@ import { appendAudit, decisionEntry } from '../../audit/audit-log.js';
 import { PROJECTION_SYNC } from '../../core/clearing-core.module.js';
 import type { GrantRow } from '../../grants/grant-view.js';
 import { RequestGrantSchema } from '../../grants/grants.dto.js';
+import { GrantTransitionHooks, type GrantTransition } from '../../grants/grant-transitions.js';
 import { approvedByPolicy, GrantsService, POLICY_APPROVER } from '../../grants/grants.service.js';
 import { DspCallbacks, type CallbackProcess } from '../core/callbacks.js';
 import { auditDspChange, CLEARING_ACTOR } from '../core/dsp-audit.js';
@@ -37,7 +38,7 @@ import {
   type NegotiationState,
   type Side,
 } from '../core/dsp-messages.js';
-import { DspSettings, protocolUrl } from '../core/dsp-settings.js';
+import { DEFAULT_DSP_PARTICIPANT_ID, DspSettings, protocolUrl } from '../core/dsp-settings.js';
 import { checkOutgoingUrl } from '../core/outgoing.js';
 import { DspPeers } from '../core/peers.service.js';
 import { assertNegotiationMove, isFinal, type NegotiationMove } from './negotiation-machine.js';
@@ -111,6 +112,7 @@ export class DspNegotiations implements OnModuleInit {
     @Inject(PROJECTION_SYNC) private readonly sync: ProjectionSync,
     @Inject(PolicyGate) private readonly gate: PolicyGate,
     @Inject(GrantsService) private readonly grants: GrantsService,
+    @Inject(GrantTransitionHooks) private readonly grantHooks: GrantTransitionHooks,
     @Inject(DspCallbacks) private readonly callbacks: DspCallbacks,
     @Inject(DspPeers) private readonly peers: DspPeers,
     @Inject(DspSettings) private readonly settings: DspSettings,
@@ -118,7 +120,7 @@ export class DspNegotiations implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.grants.onTransition((tx, change) => this.followGrant(tx, change));
+    this.grantHooks.add((tx, change) => this.followGrant(tx, change));
     this.grants.delegateApproval((actor, id, reason) => this.approveByGrant(actor, id, reason));
     this.callbacks.handle('negotiation', {
       answered: (id, answer, url) => this.answered(id, answer.json, url),
@@ -260,8 +262,8 @@ export class DspNegotiations implements OnModuleInit {
         '@id': row.offerId,
         '@type': 'Offer',
         target: row.datasetDspId,
-        assigner: row.memberId,
-        ...grantRules(terms, grant.purpose, row.datasetDspId),
+        assigner: this.assigner(),
+        ...grantRules(terms, grant.purpose, row.datasetDspId, this.assigner(), 'offer'),
       };
       const updated = await tx.dspNegotiation.update({
         where: { id: row.id },
@@ -674,10 +676,10 @@ export class DspNegotiations implements OnModuleInit {
       '@id': grant.id,
       '@type': 'Agreement',
       target: row.datasetDspId,
-      assigner: row.memberId,
+      assigner: this.assigner(),
       assignee: row.peerId,
       timestamp: now.toISOString(),
-      ...grantRules(terms, grant.purpose, row.datasetDspId),
+      ...grantRules(terms, grant.purpose, row.datasetDspId, this.assigner(), 'agreement'),
     };
     const updated = await tx.dspNegotiation.update({
       where: { id: row.id },
@@ -848,6 +850,11 @@ export class DspNegotiations implements OnModuleInit {
     return { terms, grant };
   }
 
+  /** Who offers and agrees for the provider side: this connector's DSP participant id. */
+  private assigner(): string {
+    return this.settings.participantId ?? DEFAULT_DSP_PARTICIPANT_ID;
+  }
+
   private process(row: NegotiationRow): CallbackProcess {
     return { kind: 'negotiation', id: row.id, peerId: row.peerId, callbackAddress: row.callbackAddress };
   }
@@ -910,33 +917,22 @@ export class DspNegotiations implements OnModuleInit {
   }
 
   /** A grant moved outside the negotiation (rejected, revoked, expired) before FINALIZED: the negotiation ends too. */
-  private async followGrant(
-    tx: Tx,
-    change: { before: GrantRow; after: GrantRow; actorId: string; reason: string | null; now: Date },
-  ) {
-    if (!['rejected', 'revoked', 'expired'].includes(change.after.state)) return;
+  private async followGrant(tx: Tx, change: GrantTransition) {
+    if (!['rejected', 'revoked', 'expired'].includes(change.to)) return;
     const found = await tx.dspNegotiation.findFirst({
-      where: { side: 'provider', grantId: change.after.id },
+      where: { side: 'provider', grantId: change.grant.id },
     });
     if (!found || isFinal(found.state)) return;
     const row = await this.lock(tx, found.id);
     if (isFinal(row.state)) return;
     const updated = await tx.dspNegotiation.update({
       where: { id: row.id },
-      data: { state: 'TERMINATED', updatedAt: change.now },
+      data: { state: 'TERMINATED', updatedAt: change.at },
     });
-    const reason = change.reason ?? `the grant was ${change.after.state}`;
-    await this.audit(
-      tx,
-      updated,
-      row.state,
-      change.actorId,
-      `grant ${change.after.state}`,
-      reason,
-      change.now,
-    );
+    const reason = change.reason ?? `the grant was ${change.to}`;
+    await this.audit(tx, updated, row.state, change.actorId, `grant ${change.to}`, reason, change.at);
     await this.send(tx, updated, 'termination', 'ContractNegotiationTerminationMessage', {
-      code: `GRANT.${change.after.state.toUpperCase()}`,
+      code: `GRANT.${change.to.toUpperCase()}`,
       reason: [reason],
     });
   }
