@@ -795,6 +795,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/dsp/catalog/request": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The catalog this peer may see (DSP CatalogRequestMessage)
+         * @description Every dataset the calling participant may discover (consortium-wide, invited-only ones that invite it, its own), current version each, as DCAT Datasets with ODRL offers (purposes, residency, withheld fields, retention, who approves) and the transfer formats HttpData-PULL and Renkei-NDJSON-STREAM. Up to 200 per page; a further page is named by `Link: <...>; rel="next"`. `filter` is accepted and not applied. Bodies may be application/json or application/ld+json.
+         */
+        post: operations["DspCatalogController_request"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/dsp/catalog/datasets/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One dataset by its DSP id (urn:renkei:dataset:<dataset>:<version>)
+         * @description The colons of the id may be sent as they are or percent-encoded. A dataset that does not exist, a draft, and an invited-only dataset that does not invite you get the same 404 CatalogError.
+         */
+        get: operations["DspCatalogController_dataset"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -7454,6 +7494,551 @@ export interface operations {
                             [key: string]: unknown;
                         }[];
                     };
+                };
+            };
+            /** @description The request body is too large: `REQUEST.TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL (or a path segment) is too long: `REQUEST.URI_TOO_LONG` */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type: `REQUEST.UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    DspCatalogController_request: {
+        parameters: {
+            query?: {
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    "@context"?: unknown;
+                    /** @enum {string} */
+                    "@type": "CatalogRequestMessage";
+                    filter?: unknown[];
+                } & {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The Catalog */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "@context": [
+                     *         "https://w3id.org/dspace/2025/1/context.jsonld"
+                     *       ],
+                     *       "@id": "https://clearing.renkei.example/dsp/catalog",
+                     *       "@type": "Catalog",
+                     *       "participantId": "urn:renkei:clearing",
+                     *       "dct:title": "Renkei consortium catalog",
+                     *       "service": [
+                     *         {
+                     *           "@id": "https://clearing.renkei.example/dsp",
+                     *           "@type": "DataService",
+                     *           "endpointURL": "https://clearing.renkei.example/dsp",
+                     *           "dct:title": "Renkei connector (Dataspace Protocol 2025-1)"
+                     *         }
+                     *       ],
+                     *       "dataset": [
+                     *         {
+                     *           "@id": "urn:renkei:dataset:battery.cfp:1.0.0",
+                     *           "@type": "Dataset",
+                     *           "dct:identifier": "battery.cfp",
+                     *           "dct:title": "Battery cell carbon footprint",
+                     *           "dct:publisher": {
+                     *             "@id": "https://registry.renkei.example/participants/3f1c8a52-6a3e-4f7e-9c3e-2b8f0f5d7a10",
+                     *             "@type": "http://xmlns.com/foaf/0.1/Organization",
+                     *             "http://xmlns.com/foaf/0.1/name": "Kansai Cell Works K.K."
+                     *           },
+                     *           "dcat:keyword": [
+                     *             "supply-chain",
+                     *             "competitive",
+                     *             "cooperative"
+                     *           ],
+                     *           "dcat:version": "1.0.0",
+                     *           "dct:conformsTo": {
+                     *             "@id": "https://registry.renkei.example/contracts/battery.cfp/versions/1.0.0"
+                     *           },
+                     *           "dct:isVersionOf": {
+                     *             "@id": "https://registry.renkei.example/contracts/battery.cfp"
+                     *           },
+                     *           "http://www.w3.org/ns/adms#status": {
+                     *             "@id": "http://purl.org/adms/status/Completed"
+                     *           },
+                     *           "https://registry.renkei.example/vocab#sensitivity": "confidential",
+                     *           "https://registry.renkei.example/vocab#minimumProtection": "access-control",
+                     *           "https://registry.renkei.example/vocab#approval": "originator",
+                     *           "hasPolicy": [
+                     *             {
+                     *               "@id": "urn:renkei:offer:battery.cfp:1.0.0",
+                     *               "@type": "Offer",
+                     *               "assigner": "https://registry.renkei.example/participants/3f1c8a52-6a3e-4f7e-9c3e-2b8f0f5d7a10",
+                     *               "permission": [
+                     *                 {
+                     *                   "action": "use",
+                     *                   "constraint": [
+                     *                     {
+                     *                       "leftOperand": "odrl:purpose",
+                     *                       "operator": "isAnyOf",
+                     *                       "rightOperand": [
+                     *                         "cfp-disclosure"
+                     *                       ]
+                     *                     }
+                     *                   ],
+                     *                   "duty": [
+                     *                     {
+                     *                       "action": "odrl:obtainConsent",
+                     *                       "odrl:consentingParty": {
+                     *                         "@id": "https://registry.renkei.example/participants/3f1c8a52-6a3e-4f7e-9c3e-2b8f0f5d7a10"
+                     *                       }
+                     *                     }
+                     *                   ]
+                     *                 }
+                     *               ],
+                     *               "obligation": [
+                     *                 {
+                     *                   "action": "odrl:delete",
+                     *                   "constraint": [
+                     *                     {
+                     *                       "leftOperand": "odrl:elapsedTime",
+                     *                       "operator": "lteq",
+                     *                       "rightOperand": {
+                     *                         "@value": "P365D",
+                     *                         "@type": "xsd:duration"
+                     *                       }
+                     *                     }
+                     *                   ]
+                     *                 }
+                     *               ]
+                     *             }
+                     *           ],
+                     *           "distribution": [
+                     *             {
+                     *               "@type": "Distribution",
+                     *               "format": "HttpData-PULL",
+                     *               "accessService": {
+                     *                 "@id": "https://clearing.renkei.example/dsp",
+                     *                 "@type": "DataService",
+                     *                 "endpointURL": "https://clearing.renkei.example/dsp",
+                     *                 "dct:title": "Renkei connector (Dataspace Protocol 2025-1)"
+                     *               }
+                     *             },
+                     *             {
+                     *               "@type": "Distribution",
+                     *               "format": "Renkei-NDJSON-STREAM",
+                     *               "accessService": {
+                     *                 "@id": "https://clearing.renkei.example/dsp",
+                     *                 "@type": "DataService",
+                     *                 "endpointURL": "https://clearing.renkei.example/dsp",
+                     *                 "dct:title": "Renkei connector (Dataspace Protocol 2025-1)"
+                     *               }
+                     *             }
+                     *           ]
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        "@context": "https://w3id.org/dspace/2025/1/context.jsonld"[];
+                        "@id": string;
+                        /** @enum {string} */
+                        "@type": "Catalog";
+                        /** @description This connector's DSP participant id */
+                        participantId: string;
+                        service: ({
+                            "@id": string;
+                            /** @enum {string} */
+                            "@type": "DataService";
+                            endpointURL: string;
+                        } & {
+                            [key: string]: unknown;
+                        })[];
+                        /** @description Absent when the peer may see no dataset */
+                        dataset?: ({
+                            /** @description urn:renkei:dataset:<dataset>:<version> */
+                            "@id": string;
+                            /** @enum {string} */
+                            "@type": "Dataset";
+                            hasPolicy: ({
+                                /** @description urn:renkei:offer:<dataset>:<version> */
+                                "@id": string;
+                                /** @enum {string} */
+                                "@type": "Offer";
+                                permission: ({
+                                    action: string;
+                                } & {
+                                    [key: string]: unknown;
+                                })[];
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            distribution: {
+                                /** @enum {string} */
+                                "@type": "Distribution";
+                                /** @enum {string} */
+                                format: "HttpData-PULL" | "Renkei-NDJSON-STREAM";
+                                accessService: {
+                                    "@id": string;
+                                    /** @enum {string} */
+                                    "@type": "DataService";
+                                    endpointURL: string;
+                                } & {
+                                    [key: string]: unknown;
+                                };
+                            }[];
+                            "dct:publisher"?: {
+                                "@id": string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
+                            [key: string]: unknown;
+                        })[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The request is not valid: `errors` names each failing path: `DSP.INVALID_MESSAGE`, `CATALOG.INVALID_CURSOR` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token: `TOKEN.MISSING`, `TOKEN.MALFORMED`, `TOKEN.INVALID_SIGNATURE`, `TOKEN.EXPIRED`, `TOKEN.WRONG_ISSUER`, `TOKEN.WRONG_AUDIENCE`, `TOKEN.INVALID_CLAIMS`, `TOKEN.ALG_NOT_ALLOWED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: missing scope, not the owner or party, or refused by policy: `PARTICIPANT.SUSPENDED` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large: `DSP.MESSAGE_TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL (or a path segment) is too long: `REQUEST.URI_TOO_LONG` */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type: `REQUEST.UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    DspCatalogController_dataset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The Dataset */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "@context": [
+                     *         "https://w3id.org/dspace/2025/1/context.jsonld"
+                     *       ],
+                     *       "@id": "urn:renkei:dataset:battery.cfp:1.0.0",
+                     *       "@type": "Dataset",
+                     *       "dct:identifier": "battery.cfp",
+                     *       "dct:title": "Battery cell carbon footprint",
+                     *       "dct:publisher": {
+                     *         "@id": "https://registry.renkei.example/participants/3f1c8a52-6a3e-4f7e-9c3e-2b8f0f5d7a10",
+                     *         "@type": "http://xmlns.com/foaf/0.1/Organization",
+                     *         "http://xmlns.com/foaf/0.1/name": "Kansai Cell Works K.K."
+                     *       },
+                     *       "dcat:keyword": [
+                     *         "supply-chain",
+                     *         "competitive",
+                     *         "cooperative"
+                     *       ],
+                     *       "dcat:version": "1.0.0",
+                     *       "dct:conformsTo": {
+                     *         "@id": "https://registry.renkei.example/contracts/battery.cfp/versions/1.0.0"
+                     *       },
+                     *       "dct:isVersionOf": {
+                     *         "@id": "https://registry.renkei.example/contracts/battery.cfp"
+                     *       },
+                     *       "http://www.w3.org/ns/adms#status": {
+                     *         "@id": "http://purl.org/adms/status/Completed"
+                     *       },
+                     *       "https://registry.renkei.example/vocab#sensitivity": "confidential",
+                     *       "https://registry.renkei.example/vocab#minimumProtection": "access-control",
+                     *       "https://registry.renkei.example/vocab#approval": "originator",
+                     *       "hasPolicy": [
+                     *         {
+                     *           "@id": "urn:renkei:offer:battery.cfp:1.0.0",
+                     *           "@type": "Offer",
+                     *           "assigner": "https://registry.renkei.example/participants/3f1c8a52-6a3e-4f7e-9c3e-2b8f0f5d7a10",
+                     *           "permission": [
+                     *             {
+                     *               "action": "use",
+                     *               "constraint": [
+                     *                 {
+                     *                   "leftOperand": "odrl:purpose",
+                     *                   "operator": "isAnyOf",
+                     *                   "rightOperand": [
+                     *                     "cfp-disclosure"
+                     *                   ]
+                     *                 }
+                     *               ],
+                     *               "duty": [
+                     *                 {
+                     *                   "action": "odrl:obtainConsent",
+                     *                   "odrl:consentingParty": {
+                     *                     "@id": "https://registry.renkei.example/participants/3f1c8a52-6a3e-4f7e-9c3e-2b8f0f5d7a10"
+                     *                   }
+                     *                 }
+                     *               ]
+                     *             }
+                     *           ],
+                     *           "obligation": [
+                     *             {
+                     *               "action": "odrl:delete",
+                     *               "constraint": [
+                     *                 {
+                     *                   "leftOperand": "odrl:elapsedTime",
+                     *                   "operator": "lteq",
+                     *                   "rightOperand": {
+                     *                     "@value": "P365D",
+                     *                     "@type": "xsd:duration"
+                     *                   }
+                     *                 }
+                     *               ]
+                     *             }
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "distribution": [
+                     *         {
+                     *           "@type": "Distribution",
+                     *           "format": "HttpData-PULL",
+                     *           "accessService": {
+                     *             "@id": "https://clearing.renkei.example/dsp",
+                     *             "@type": "DataService",
+                     *             "endpointURL": "https://clearing.renkei.example/dsp",
+                     *             "dct:title": "Renkei connector (Dataspace Protocol 2025-1)"
+                     *           }
+                     *         },
+                     *         {
+                     *           "@type": "Distribution",
+                     *           "format": "Renkei-NDJSON-STREAM",
+                     *           "accessService": {
+                     *             "@id": "https://clearing.renkei.example/dsp",
+                     *             "@type": "DataService",
+                     *             "endpointURL": "https://clearing.renkei.example/dsp",
+                     *             "dct:title": "Renkei connector (Dataspace Protocol 2025-1)"
+                     *           }
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description urn:renkei:dataset:<dataset>:<version> */
+                        "@id": string;
+                        /** @enum {string} */
+                        "@type": "Dataset";
+                        hasPolicy: ({
+                            /** @description urn:renkei:offer:<dataset>:<version> */
+                            "@id": string;
+                            /** @enum {string} */
+                            "@type": "Offer";
+                            permission: ({
+                                action: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        })[];
+                        distribution: {
+                            /** @enum {string} */
+                            "@type": "Distribution";
+                            /** @enum {string} */
+                            format: "HttpData-PULL" | "Renkei-NDJSON-STREAM";
+                            accessService: {
+                                "@id": string;
+                                /** @enum {string} */
+                                "@type": "DataService";
+                                endpointURL: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        }[];
+                        "dct:publisher"?: {
+                            "@id": string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                        "@context": "https://w3id.org/dspace/2025/1/context.jsonld"[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The request is not valid: `errors` names each failing path: `REQUEST.INVALID`, `REQUEST.INVALID_ID`, `REQUEST.MALFORMED_JSON`, `REQUEST.MALFORMED_URL` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token: `TOKEN.MISSING`, `TOKEN.MALFORMED`, `TOKEN.INVALID_SIGNATURE`, `TOKEN.EXPIRED`, `TOKEN.WRONG_ISSUER`, `TOKEN.WRONG_AUDIENCE`, `TOKEN.INVALID_CLAIMS`, `TOKEN.ALG_NOT_ALLOWED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: missing scope, not the owner or party, or refused by policy: `PARTICIPANT.SUSPENDED` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Missing, or not yours to see (the same answer)
+             *
+             *     No such resource, or not visible to you (the same answer): `CONTRACT.NOT_FOUND`
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "@context": [
+                     *         "https://w3id.org/dspace/2025/1/context.jsonld"
+                     *       ],
+                     *       "@type": "CatalogError",
+                     *       "type": "urn:renkei:error:CONTRACT.NOT_FOUND",
+                     *       "title": "CONTRACT.NOT_FOUND",
+                     *       "status": 404,
+                     *       "code": "CONTRACT.NOT_FOUND",
+                     *       "detail": "No such dataset in this catalog",
+                     *       "hint": "Take dataset ids from the catalog (POST /dsp/catalog/request)",
+                     *       "reason": [
+                     *         "No such dataset in this catalog",
+                     *         "Take dataset ids from the catalog (POST /dsp/catalog/request)"
+                     *       ],
+                     *       "instance": "/dsp/catalog/datasets/urn:renkei:dataset:battery.soh:1.0.0"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The request body is too large: `REQUEST.TOO_LARGE` */
