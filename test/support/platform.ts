@@ -114,6 +114,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<RunningPlatf
       ADMIN_JWKS: JSON.stringify({ keys: [publicPart(opts.secrets.adminKey)] }),
       EXCHANGE_JWKS: JSON.stringify({ keys: [publicPart(opts.secrets.exchangeKey)] }),
       KEY_ENCRYPTION_KEY: opts.secrets.keyEncryptionKey,
+      EXCHANGE_PUBLIC_URL: url(2),
     },
     exchange: {
       ...common,

@@ -52,6 +52,10 @@ export const clearingConfigSchema = baseConfigSchema.extend({
     .describe('Wraps data keys and signing keys at rest'),
   PLATFORM_TOKEN_TTL_S: z.coerce.number().int().min(30).max(3600).default(600),
   DATASET_TOKEN_TTL_S: z.coerce.number().int().min(30).max(3600).default(300),
+  EXCHANGE_PUBLIC_URL: z
+    .url()
+    .default('http://127.0.0.1:3003')
+    .describe("The exchange's public URL: the endpoint of the data addresses DSP transfers start with"),
   GRANT_SWEEP_INTERVAL_MS: z.coerce
     .number()
     .int()
@@ -110,6 +114,7 @@ export function clearingSettings(config: ClearingConfig): ClearingSettings {
       : null,
     platformTokenTtlSeconds: config.PLATFORM_TOKEN_TTL_S,
     datasetTokenTtlSeconds: config.DATASET_TOKEN_TTL_S,
+    exchangeUrl: config.EXCHANGE_PUBLIC_URL,
   };
 }
 

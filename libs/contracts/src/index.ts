@@ -21,3 +21,13 @@ export {
   parseDspOfferId,
 } from './dsp-catalog.js';
 export { contractTermViolations, tagsOf } from './terms.js';
+export {
+  HTTP_ENDPOINT_TYPE,
+  isTransferFormat,
+  TRANSFER_FORMATS,
+  transferDataAddress,
+  transferDistributions,
+  transferEndpoint,
+  type TransferFormat,
+  TransferFormats,
+} from './transfer-formats.js';

@@ -707,6 +707,57 @@ export const ERROR_CODES = {
     meaning: 'The connection closed without an end line (reported by the SDK, not sent by a service).',
     action: 'Reconnect with after= the last position you processed.',
   },
+  'SNAPSHOT.COMPLETE': {
+    status: null,
+    meaning:
+      'A snapshot read has delivered everything that was on the topic when it opened: it ends with this code.',
+    action: 'Nothing: the snapshot is complete. Read again later for newer events, or open a stream.',
+  },
+  'SNAPSHOT.PARTIAL': {
+    status: null,
+    meaning:
+      'A snapshot read reached its event or time limit before the end of the topic: it ends with this code.',
+    action: 'Read again with after= the last position you processed to get the rest.',
+  },
+
+  // -- Dataspace Protocol transfers ------------------------------------------------------------------------
+  'TRANSFER.NOT_ACTIVE': {
+    status: 403,
+    meaning:
+      'The token is bound to a DSP transfer that is not started (suspended, completed or terminated), or a newer start replaced it.',
+    action:
+      'Use the token of the transfer’s latest start; a suspended transfer gets a new one when it starts again.',
+  },
+  'TRANSFER.ENDED': {
+    status: null,
+    meaning:
+      'The DSP transfer the stream was opened for was suspended, completed or terminated: the stream ends with this code.',
+    action:
+      'Wait for the transfer to start again (a new start message carries a new token), or request a new transfer.',
+  },
+  'TRANSFER.NOT_FOUND': {
+    status: 404,
+    meaning: 'No transfer process with this id of which you are a party.',
+    action: 'List your transfers with GET /connector/transfers.',
+  },
+  'TRANSFER.UNKNOWN_AGREEMENT': {
+    status: 400,
+    meaning: 'The agreement id names no agreement between this connector and you.',
+    action: 'Send the `@id` of an agreement you negotiated with this connector (a grant you hold).',
+  },
+  'TRANSFER.FORMAT_UNSUPPORTED': {
+    status: 400,
+    meaning: 'The transfer format is not one this connector offers.',
+    action:
+      'Use a format the catalog lists in the dataset’s distribution: HttpData-PULL or Renkei-NDJSON-STREAM.',
+  },
+  'TRANSFER.INTO_INVALID': {
+    status: 400,
+    meaning:
+      'The dataset to deliver into is not yours, has no active contract, or its contract does not name this agreement as its source.',
+    action:
+      'Register a dataset whose contract declares `source: {agreementId, provider, dataset}` for this agreement, then name it in `into`.',
+  },
 
   // -- Persons, consents and deletion -----------------------------------------------------------------------
   'FHIR.INVALID_RESOURCE': {

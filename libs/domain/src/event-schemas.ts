@@ -16,6 +16,7 @@ import {
   type DecisionRecordInput,
   type GrantView,
   type PlatformEvent,
+  type TransferView,
 } from './events.js';
 import { EXPLANATION_MESSAGE_MAX, EXPLANATIONS_MAX, type PolicyExplanation } from './explanation.js';
 import { GrantStates, type GrantState } from './grant.js';
@@ -23,6 +24,7 @@ import { Certifications, ParticipantRoles, ParticipantStatuses, ProtectionLevels
 import type { ParticipantView } from './participant.js';
 import type { ConsentProvision, PersonConsentView } from './person-consent.js';
 import type { RefusalRecord } from './refusal.js';
+import { TransferStates } from './transfer-process.js';
 
 /**
  * Messages read from Kafka are input, like HTTP bodies: every consumer validates them against these schemas
@@ -174,6 +176,21 @@ export const GrantChangedEventSchema = z.object({
   id: meta.id,
   at: meta.at,
 });
+export const TransferViewSchema = z.object({
+  id: text,
+  grantId: text,
+  dataset: text,
+  consumer: text,
+  state: z.enum(TransferStates),
+  tokenId: nullableText,
+  changedAt: text,
+});
+export const TransferChangedEventSchema = z.object({
+  type: z.literal('transfer.changed'),
+  transfer: TransferViewSchema,
+  reason: nullableText,
+  ...meta,
+});
 export const PersonConsentEventSchema = z.object({
   type: z.literal('person-consent.changed'),
   consent: PersonConsentViewSchema,
@@ -200,6 +217,7 @@ export const PlatformEventSchema = z.discriminatedUnion('type', [
   ContractEventSchema,
   DatasetChangedEventSchema,
   GrantChangedEventSchema,
+  TransferChangedEventSchema,
   PersonConsentEventSchema,
   DataKeyDestroyedEventSchema,
   DeadLetteredEventSchema,
@@ -208,6 +226,7 @@ export const PlatformEventSchema = z.discriminatedUnion('type', [
 /** The event types of the platform topics, e.g. for `@EventPattern`. */
 export type PlatformEventType = PlatformEvent['type'];
 export type GrantChangedEvent = Extract<PlatformEvent, { type: 'grant.changed' }>;
+export type TransferChangedEvent = Extract<PlatformEvent, { type: 'transfer.changed' }>;
 export type ParticipantEvent = Extract<PlatformEvent, { type: 'participant.upserted' }>;
 export type ContractEvent = Extract<PlatformEvent, { type: (typeof ContractEventTypes)[number] }>;
 
@@ -301,6 +320,8 @@ const typeChecks:
         ...Same<EventOf<ContractEventType>, typeof ContractEventSchema>,
         ...Same<EventOf<'dataset.changed'>, typeof DatasetChangedEventSchema>,
         ...Same<EventOf<'grant.changed'>, typeof GrantChangedEventSchema>,
+        ...Same<EventOf<'transfer.changed'>, typeof TransferChangedEventSchema>,
+        ...Same<TransferView, typeof TransferViewSchema>,
         ...Same<EventOf<'person-consent.changed'>, typeof PersonConsentEventSchema>,
         ...Same<EventOf<'data-key.destroyed'>, typeof DataKeyDestroyedEventSchema>,
         ...Same<EventOf<'outbox.dead-lettered'>, typeof DeadLetteredEventSchema>,

@@ -54,7 +54,20 @@ export {
   type GrantView,
   type PlatformEvent,
   Topics,
+  type TransferView,
 } from './events.js';
+export {
+  finalTransferStates,
+  isTransferState,
+  type TransferMessage,
+  TransferMessages,
+  type TransferMove,
+  transferMove,
+  type TransferParty,
+  type TransferState,
+  TransferStates,
+  transferTargets,
+} from './transfer-process.js';
 export { EXPLANATION_MESSAGE_MAX, EXPLANATIONS_MAX, type PolicyExplanation } from './explanation.js';
 export {
   assertCompilableSchema,
@@ -141,6 +154,9 @@ export {
   RefusalRecordSchema,
   type ContractEvent,
   type GrantChangedEvent,
+  TransferChangedEventSchema,
+  type TransferChangedEvent,
+  TransferViewSchema,
   type ParticipantEvent,
   type PlatformEventType,
 } from './event-schemas.js';

@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { DspCatalogModule } from './catalog/catalog.module.js';
 import { DspCoreModule } from './core/dsp-core.module.js';
 import type { DspSettings } from './core/dsp-settings.js';
+import { DspTransfersModule } from './transfers/transfers.module.js';
 
 /**
  * The Dataspace Protocol (DSP 2025-1) in clearing: the protocol routes under /dsp (peer connectors,
@@ -15,7 +16,7 @@ export class DspModule {
   static register(settings: DspSettings | null): DynamicModule {
     return {
       module: DspModule,
-      imports: [DspCoreModule.register(settings), DspCatalogModule],
+      imports: [DspCoreModule.register(settings), DspCatalogModule, DspTransfersModule],
     };
   }
 }

@@ -20,6 +20,7 @@ import { emitClearingEvent } from '../core/clearing-events.js';
 import { PROJECTION_SYNC } from '../core/clearing-core.module.js';
 import { openDeletionObligation } from '../deletion/obligations.js';
 import { GrantAccess } from './grant-access.js';
+import { GrantTransitionHooks } from './grant-transitions.js';
 import { historyAt, toDto, toView, type GrantRow } from './grant-view.js';
 import { inputVisibility } from './input-grants.js';
 import type { GrantDto, ListGrants, RequestGrant } from './grants.dto.js';
@@ -47,6 +48,7 @@ export class GrantsService {
     @Inject(PolicyGate) private readonly gate: PolicyGate,
     @Inject(GrantAccess) private readonly access: GrantAccess,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(GrantTransitionHooks) private readonly hooks: GrantTransitionHooks = new GrantTransitionHooks(),
   ) {}
 
   /** A consumer asks the originator for access; the policy decides whether the request may even be made. */
@@ -264,6 +266,15 @@ export class GrantsService {
     });
     await this.recordTransition(tx, updated, grant.state, actorId, reason, now);
     await openDeletionObligation(tx, grant, to, actorId, now);
+    // What moves with the grant (its DSP transfers) moves in this transaction.
+    await this.hooks.run(tx, {
+      grant: updated,
+      from: grant.state as GrantState,
+      to,
+      actorId,
+      reason,
+      at: now,
+    });
     return updated;
   }
 
