@@ -13,8 +13,6 @@ export {
   dspDataset,
   dspDatasetDocument,
   dspDatasetId,
-  type DspFormat,
-  DspFormats,
   dspOfferId,
   MAX_DSP_ID_LENGTH,
   parseDspDatasetId,
