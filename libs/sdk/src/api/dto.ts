@@ -159,11 +159,14 @@ export interface DspNegotiation {
   id: string;
   side: DspSide;
   state: string;
-  peerId?: string;
-  memberId?: string;
+  /** The peer connector's participant id. */
+  peer?: string;
+  /** The originator (provider side) or the member on whose behalf (consumer side). */
+  member?: string;
   grantId?: string | null;
   dataset?: string | null;
-  datasetDspId?: string;
+  /** The DSP dataset id. */
+  datasetId?: string;
   offerId?: string;
   consumerPid?: string | null;
   providerPid?: string | null;
