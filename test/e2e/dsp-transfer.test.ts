@@ -415,8 +415,32 @@ describe('DSP transfer process', () => {
       privateJwk: connectorJwk,
     });
     const agreementId = await grantFor(consumerConnector);
-    // The member's own dataset the received events go into.
-    await peer.registerContract({ ...batteryCfpContract, dataset: 'received.cfp', title: 'Received CFP' });
+    // The member's own dataset the received events go into, naming the agreement as its source.
+    const source = { agreementId, provider: asProvider.id, dataset: 'urn:renkei:dataset:battery.cfp:1.0.0' };
+    await peer.registerContract({
+      ...batteryCfpContract,
+      dataset: 'received.cfp',
+      title: 'Received CFP',
+      source,
+    });
+    await peer.registerContract({ ...batteryCfpContract, dataset: 'own.cfp', title: 'Own CFP' });
+    // A dataset whose contract does not name this agreement is refused as a destination.
+    await expect(
+      peer.startTransfer({
+        peer: asProvider.id,
+        agreementId,
+        format: 'Renkei-NDJSON-STREAM',
+        into: 'own.cfp',
+      }),
+    ).rejects.toMatchObject({ status: 400, code: 'TRANSFER.INTO_INVALID' });
+    // The catalog shows the received dataset's lineage to the external agreement.
+    const dcat = (await peer.catalogDcat()) as { dataset: Record<string, unknown>[] };
+    const lineage = dcat.dataset.find((d) => d['dct:identifier'] === 'received.cfp')?.['dct:source'] as
+      Record<string, unknown> | undefined;
+    expect(lineage?.['dct:identifier']).toBe(source.dataset);
+    expect(Object.entries(lineage ?? {}).find(([k]) => k.endsWith('/vocab#agreement'))?.[1]).toBe(
+      agreementId,
+    );
     const created = await peer.startTransfer({
       peer: asProvider.id,
       agreementId,
@@ -439,10 +463,10 @@ describe('DSP transfer process', () => {
     const sent = await publish(3, 'dsp-into');
     // The topic exists once the first received event was published into it.
     const topic = `${env.topicPrefix}.data.received.cfp`;
-    let received: DataEnvelope[];
+    let arrived: DataEnvelope[];
     for (let tries = 0; ; tries += 1) {
       try {
-        received = await readTopicUntil<DataEnvelope>(
+        arrived = await readTopicUntil<DataEnvelope>(
           topic,
           (values) => sent.every((id) => values.some((v) => v.id === id)),
           15_000,
@@ -453,7 +477,7 @@ describe('DSP transfer process', () => {
         await new Promise((r) => setTimeout(r, 500));
       }
     }
-    const copied = received.filter((v) => sent.includes(v.id));
+    const copied = arrived.filter((v) => sent.includes(v.id));
     expect(copied).toHaveLength(3);
     for (const e of copied) expect(e).toMatchObject({ dataset: 'received.cfp', originator: peerId });
 
