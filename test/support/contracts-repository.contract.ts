@@ -54,6 +54,7 @@ export function describeContractsRepository(name: string, setup: () => Promise<R
       compatibility: 'BACKWARD',
       lineage: null,
       derived: null,
+      source: null,
       ...over,
     });
     const dataset = async () => {

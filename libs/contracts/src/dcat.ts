@@ -31,6 +31,8 @@
  * |                              | `odrl:consentingParty` = the owner (ODRL 2.2: consent must be obtained from    |
  * |                              | that party before use); `policy`: no such duty. Both: `<registry>/vocab#approval`|
  * | sensitivity                  | `<registry>/vocab#sensitivity`, `<registry>/vocab#minimumProtection` (IRIs)     |
+ * | source (received dataset)    | `dct:source` {`dct:identifier` = the provider's dataset, `dct:publisher` = the   |
+ * |                              | provider connector's participant, `<registry>/vocab#agreement` = agreement id} |
  * | exchange                     | `Distribution` format `application/x-ndjson` (DSP: an opaque string),         |
  * |                              | `dcat:accessURL` = the dataset's stream URL,                                   |
  * |                              | `accessService` DataService with `endpointURL` = exchange URL (also `service`) |
@@ -188,6 +190,18 @@ export function datasetNode({ terms, owner }: CatalogOffer, registryUrl: string,
     [renkeiTerm(registryUrl, 'sensitivity')]: terms.sensitivity,
     [renkeiTerm(registryUrl, 'minimumProtection')]: MinimumProtection[terms.sensitivity],
     [renkeiTerm(registryUrl, 'approval')]: terms.approval ?? 'originator',
+    // A dataset received from another data space: its lineage to the external agreement.
+    ...(terms.source
+      ? {
+          'dct:source': {
+            'dct:identifier': terms.source.dataset,
+            'dct:publisher': {
+              '@id': `${registryUrl}/participants/${encodeURIComponent(terms.source.provider)}`,
+            },
+            [renkeiTerm(registryUrl, 'agreement')]: terms.source.agreementId,
+          },
+        }
+      : {}),
     hasPolicy: [{ ...offer(terms, urls.version, org['@id']), '@id': frame.offerId }],
     distribution: frame.distribution,
   };

@@ -91,6 +91,20 @@ export interface ContractTerms {
   lineage?: DatasetRef[];
   /** How a derived dataset relates to its inputs' contributors (only meaningful with `lineage`). */
   derived?: DerivedTerms;
+  /**
+   * A dataset received from another data space: the Dataspace Protocol agreement its events arrive under,
+   * the provider connector (its participant id here, the registered peer) and the provider's dataset id.
+   * A member's consumer transfer delivers into the dataset only under this agreement; the catalog shows it
+   * as the dataset's lineage (`dct:source`). Absent: the data is the owner's own.
+   */
+  source?: ContractSource;
+}
+
+/** Where a received dataset's events come from (see ContractTerms.source). */
+export interface ContractSource {
+  agreementId: string;
+  provider: string;
+  dataset: string;
 }
 
 /** One input of a derived dataset. */

@@ -23,6 +23,7 @@ export {
   ContractDomains,
   type ContractStatus,
   ContractStatuses,
+  type ContractSource,
   type ContractTerms,
   type DatasetRef,
   type DerivedTerms,

@@ -50,6 +50,13 @@ export const ContractTermsInputSchema = z.object({
   schema: z.record(z.string(), z.unknown()).describe('JSON Schema 2020-12 for the event payload'),
 });
 
+/** A received dataset's origin: the DSP agreement, the provider connector (participant id), its dataset. */
+export const ContractSourceSchema = z.object({
+  agreementId: z.string().min(1).max(512).describe("The agreement's @id, as the provider named it"),
+  provider: z.uuid().describe('The provider connector: its participant id here (the registered peer)'),
+  dataset: z.string().min(1).max(512).describe("The provider's dataset id (its DSP @id)"),
+});
+
 export const RegisterContractSchema = ContractTermsInputSchema.extend({
   dataset: DatasetId,
   version: semverString,
@@ -89,6 +96,9 @@ export const RegisterContractSchema = ContractTermsInputSchema.extend({
     })
     .optional()
     .describe('With lineage: whether results are aggregates, and over how many contributors'),
+  source: ContractSourceSchema.optional().describe(
+    'A dataset received from another data space: the Dataspace Protocol agreement its events arrive under (a consumer transfer with `into` = this dataset delivers only under it); shown in the catalog as the lineage (dct:source)',
+  ),
 });
 export type RegisterContract = z.infer<typeof RegisterContractSchema>;
 
@@ -190,6 +200,10 @@ export const ContractSchema = z.object({
   ),
   schema: z.record(z.string(), z.unknown()),
   lineage: z.array(z.object({ dataset: z.string(), version: z.string() })).optional(),
+  source: z
+    .object({ agreementId: z.string(), provider: z.string(), dataset: z.string() })
+    .optional()
+    .describe('A received dataset: the DSP agreement, provider connector and provider dataset'),
   derived: z
     .object({
       aggregate: z.boolean(),

@@ -55,6 +55,7 @@ export function toTerms(c: ContractRow): ContractTerms {
     schema: c.schema as ContractTerms['schema'],
     ...(c.lineage ? { lineage: c.lineage as unknown as NonNullable<ContractTerms['lineage']> } : {}),
     ...(c.derived ? { derived: c.derived as unknown as NonNullable<ContractTerms['derived']> } : {}),
+    ...(c.source ? { source: c.source as unknown as NonNullable<ContractTerms['source']> } : {}),
   };
 }
 
@@ -224,6 +225,8 @@ export class ContractsService {
         lineage: input.lineage ?? null,
         // Established by the platform from the verified lineage, never the registrant's own count.
         derived: derived ?? null,
+        // A received dataset's agreement is part of its immutable terms too.
+        source: input.source ?? null,
       });
       await this.recordTransition(tx, created.id, null, input.status, actor, null);
       const final =

@@ -2378,6 +2378,12 @@ export interface operations {
                                 dataset: string;
                                 version: string;
                             }[];
+                            /** @description A received dataset: the DSP agreement, provider connector and provider dataset */
+                            source?: {
+                                agreementId: string;
+                                provider: string;
+                                dataset: string;
+                            };
                             derived?: {
                                 aggregate: boolean;
                                 contributors: number | null;
@@ -2728,6 +2734,12 @@ export interface operations {
                                 dataset: string;
                                 version: string;
                             }[];
+                            /** @description A received dataset: the DSP agreement, provider connector and provider dataset */
+                            source?: {
+                                agreementId: string;
+                                provider: string;
+                                dataset: string;
+                            };
                             derived?: {
                                 aggregate: boolean;
                                 contributors: number | null;
@@ -3057,6 +3069,18 @@ export interface operations {
                          */
                         contributors?: number | null;
                     };
+                    /** @description A dataset received from another data space: the Dataspace Protocol agreement its events arrive under (a consumer transfer with `into` = this dataset delivers only under it); shown in the catalog as the lineage (dct:source) */
+                    source?: {
+                        /** @description The agreement's @id, as the provider named it */
+                        agreementId: string;
+                        /**
+                         * Format: uuid
+                         * @description The provider connector: its participant id here (the registered peer)
+                         */
+                        provider: string;
+                        /** @description The provider's dataset id (its DSP @id) */
+                        dataset: string;
+                    };
                 };
             };
         };
@@ -3175,6 +3199,12 @@ export interface operations {
                             dataset: string;
                             version: string;
                         }[];
+                        /** @description A received dataset: the DSP agreement, provider connector and provider dataset */
+                        source?: {
+                            agreementId: string;
+                            provider: string;
+                            dataset: string;
+                        };
                         derived?: {
                             aggregate: boolean;
                             contributors: number | null;
@@ -3476,6 +3506,12 @@ export interface operations {
                             dataset: string;
                             version: string;
                         }[];
+                        /** @description A received dataset: the DSP agreement, provider connector and provider dataset */
+                        source?: {
+                            agreementId: string;
+                            provider: string;
+                            dataset: string;
+                        };
                         derived?: {
                             aggregate: boolean;
                             contributors: number | null;
@@ -3710,6 +3746,12 @@ export interface operations {
                             dataset: string;
                             version: string;
                         }[];
+                        /** @description A received dataset: the DSP agreement, provider connector and provider dataset */
+                        source?: {
+                            agreementId: string;
+                            provider: string;
+                            dataset: string;
+                        };
                         derived?: {
                             aggregate: boolean;
                             contributors: number | null;
@@ -3932,6 +3974,12 @@ export interface operations {
                             dataset: string;
                             version: string;
                         }[];
+                        /** @description A received dataset: the DSP agreement, provider connector and provider dataset */
+                        source?: {
+                            agreementId: string;
+                            provider: string;
+                            dataset: string;
+                        };
                         derived?: {
                             aggregate: boolean;
                             contributors: number | null;
@@ -4217,6 +4265,12 @@ export interface operations {
                             dataset: string;
                             version: string;
                         }[];
+                        /** @description A received dataset: the DSP agreement, provider connector and provider dataset */
+                        source?: {
+                            agreementId: string;
+                            provider: string;
+                            dataset: string;
+                        };
                         derived?: {
                             aggregate: boolean;
                             contributors: number | null;
@@ -4458,6 +4512,12 @@ export interface operations {
                             dataset: string;
                             version: string;
                         }[];
+                        /** @description A received dataset: the DSP agreement, provider connector and provider dataset */
+                        source?: {
+                            agreementId: string;
+                            provider: string;
+                            dataset: string;
+                        };
                         derived?: {
                             aggregate: boolean;
                             contributors: number | null;
@@ -4732,6 +4792,12 @@ export interface operations {
                             dataset: string;
                             version: string;
                         }[];
+                        /** @description A received dataset: the DSP agreement, provider connector and provider dataset */
+                        source?: {
+                            agreementId: string;
+                            provider: string;
+                            dataset: string;
+                        };
                         derived?: {
                             aggregate: boolean;
                             contributors: number | null;
@@ -4988,6 +5054,12 @@ export interface operations {
                             dataset: string;
                             version: string;
                         }[];
+                        /** @description A received dataset: the DSP agreement, provider connector and provider dataset */
+                        source?: {
+                            agreementId: string;
+                            provider: string;
+                            dataset: string;
+                        };
                         derived?: {
                             aggregate: boolean;
                             contributors: number | null;
