@@ -109,7 +109,7 @@ async function main(): Promise<number> {
     );
 
     const datasetOf = (p: Observed) =>
-      [p.dataset, p.datasetId, p.datasetDspId, p.offerId].find((v): v is string => typeof v === 'string');
+      [p.dataset, p.datasetId, p.offerId].find((v): v is string => typeof v === 'string');
     const drivers: Driver[] = [];
     if (groups.provider) {
       drivers.push(
@@ -120,7 +120,7 @@ async function main(): Promise<number> {
           side: 'provider',
           log,
           match: (p) => {
-            for (const value of [p.dataset, p.datasetDspId, p.offerId]) {
+            for (const value of [p.dataset, p.datasetId, p.offerId]) {
               if (typeof value !== 'string') continue;
               const dataset = value.replace(/^urn:renkei:(dataset|offer):/, '').replace(/:[^:]+$/, '');
               const test = seeded.negotiationTests.get(value) ?? seeded.negotiationTests.get(dataset);

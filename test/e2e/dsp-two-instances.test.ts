@@ -172,7 +172,7 @@ describe('Dataspace Protocol between two Renkei instances', () => {
       async () => (await cell.negotiations({ side: 'provider' })).find((n) => n.state === 'REQUESTED'),
       (n) => n !== undefined,
     );
-    expect(provider).toMatchObject({ side: 'provider', peerId: bPeerOnA, grantId: expect.any(String) });
+    expect(provider).toMatchObject({ side: 'provider', peer: bPeerOnA, grantId: expect.any(String) });
     const requested = await cell.grant(provider!.grantId!);
     expect(requested).toMatchObject({ state: 'requested', consumer: bPeerOnA, purpose: 'cfp-disclosure' });
     await cell.approveGrant(provider!.grantId!, 'CFP disclosure for Renkei B', { historyFrom: 'all' });

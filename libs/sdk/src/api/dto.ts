@@ -159,16 +159,26 @@ export interface DspNegotiation {
   id: string;
   side: DspSide;
   state: string;
-  peerId?: string;
-  memberId?: string;
-  grantId?: string | null;
-  dataset?: string | null;
-  datasetDspId?: string;
-  offerId?: string;
-  consumerPid?: string | null;
-  providerPid?: string | null;
-  agreementId?: string | null;
-  [key: string]: unknown;
+  /** The peer connector's participant id. */
+  peer: string;
+  /** Provider side: the originator; consumer side: the member on whose behalf. */
+  member: string;
+  /** Provider side: the grant this negotiation is (the agreement id). */
+  grantId: string | null;
+  /** Provider side: the dataset. */
+  dataset: string | null;
+  /** The DSP dataset id. */
+  datasetId: string;
+  offerId: string;
+  consumerPid: string;
+  providerPid: string | null;
+  callbackAddress: string;
+  offer: Record<string, unknown>;
+  agreement: Record<string, unknown> | null;
+  agreementId: string | null;
+  finalize: 'on-verification' | 'manual';
+  createdAt: string;
+  updatedAt: string;
 }
 export interface DspTransferFilter {
   side?: DspSide;
@@ -186,13 +196,23 @@ export interface DspTransfer {
   id: string;
   side: DspSide;
   state: string;
-  peerId?: string;
-  memberId?: string;
-  grantId?: string | null;
-  agreementId?: string;
-  consumerPid?: string | null;
-  providerPid?: string | null;
-  format?: string;
-  dataAddress?: Record<string, unknown> | null;
+  /** The peer connector's participant id. */
+  peer: string;
+  /** Provider side: the originator; consumer side: the member on whose behalf. */
+  member: string;
+  /** Provider side: the grant (= the agreement). */
+  grantId: string | null;
+  agreementId: string;
+  consumerPid: string;
+  providerPid: string | null;
+  format: string;
+  callbackAddress: string;
+  suspendedBy: DspSide | null;
+  /** Consumer side: the dataset received events are published into. */
+  into: string | null;
+  /** Consumer side, once started: the provider's data address (endpoint and token). */
+  dataAddress: Record<string, unknown> | null;
+  createdAt: string;
+  updatedAt: string;
   [key: string]: unknown;
 }
