@@ -34,6 +34,7 @@ const opts = {
   participantId: 'urn:renkei:clearing',
   protocolUrl: 'https://clearing.renkei.example/dsp/',
   registryUrl: 'https://registry.renkei.example',
+  exchangeUrl: 'https://exchange.renkei.example',
 };
 
 describe('DSP ids of contract versions', () => {
@@ -95,11 +96,21 @@ describe('DSP catalog', () => {
     expect(offer).not.toHaveProperty('target');
   });
 
-  it('distributes each format through the connector', () => {
+  it('distributes each transfer format, negotiated through the connector, read at the exchange', () => {
     const service = (catalog.service as Node[])[0];
     expect(dataset?.distribution).toEqual([
-      { '@type': 'Distribution', format: 'HttpData-PULL', accessService: service },
-      { '@type': 'Distribution', format: 'Renkei-NDJSON-STREAM', accessService: service },
+      {
+        '@type': 'Distribution',
+        format: 'HttpData-PULL',
+        'dcat:accessURL': { '@id': 'https://exchange.renkei.example/datasets/battery.cfp/snapshot' },
+        accessService: service,
+      },
+      {
+        '@type': 'Distribution',
+        format: 'Renkei-NDJSON-STREAM',
+        'dcat:accessURL': { '@id': 'https://exchange.renkei.example/datasets/battery.cfp/stream' },
+        accessService: service,
+      },
     ]);
   });
 

@@ -8,8 +8,9 @@
  * | Dataset `@id` = registry version URL       | `urn:renkei:dataset:<dataset>:<version>` (what negotiations target)  |
  * | Offer `@id` = `<version URL>#offer`        | `urn:renkei:offer:<dataset>:<version>` (no `target`, per DSP)         |
  * | one Distribution, `application/x-ndjson`,  | two Distributions, the DSP transfer formats `HttpData-PULL` (snapshot |
- * | the exchange as DataService                | over HTTP) and `Renkei-NDJSON-STREAM` (the exchange's NDJSON stream); |
- * |                                            | the DataService is the connector itself, `endpointURL` = `<clearing>/dsp` |
+ * | the exchange as DataService                | over HTTP) and `Renkei-NDJSON-STREAM` (the exchange's NDJSON stream), |
+ * |                                            | `dcat:accessURL` the exchange endpoint (transfer-formats.ts); the     |
+ * |                                            | DataService is the connector, `endpointURL` = `<clearing>/dsp`        |
  * | `participantId` = the operator or registry | `participantId` = this connector's DSP participant id                 |
  *
  * Everything else (publisher, keywords, version and status, the offer's purposes, residency, withheld
@@ -18,10 +19,7 @@
  */
 import { DatasetId, isSemver } from '@renkei/domain';
 import { datasetNode, DSP_CONTEXT, type CatalogOffer } from './dcat.js';
-
-/** The DSP transfer formats Renkei offers (a Distribution each; a TransferRequestMessage names one). */
-export const DspFormats = ['HttpData-PULL', 'Renkei-NDJSON-STREAM'] as const;
-export type DspFormat = (typeof DspFormats)[number];
+import { transferDistributions } from './transfer-formats.js';
 
 const DATASET_PREFIX = 'urn:renkei:dataset:';
 const OFFER_PREFIX = 'urn:renkei:offer:';
@@ -57,6 +55,8 @@ export interface DspCatalogOptions {
   protocolUrl: string;
   /** The registry's public URL: publisher, contract documents and Renkei's vocabulary live there. */
   registryUrl: string;
+  /** The exchange's public URL: each distribution's `dcat:accessURL` (where a started transfer reads). */
+  exchangeUrl: string;
 }
 
 const trimSlashes = (url: string) => url.replace(/\/+$/, '');
@@ -77,7 +77,8 @@ export function dspDataset(o: CatalogOffer, opts: DspCatalogOptions): Record<str
   return datasetNode(o, trimSlashes(opts.registryUrl), {
     id: dspDatasetId(o.terms.dataset, o.terms.version),
     offerId: dspOfferId(o.terms.dataset, o.terms.version),
-    distribution: DspFormats.map((format) => ({ '@type': 'Distribution', format, accessService: service })),
+    // One per transfer format (transfer-formats.ts), reached by negotiating with the connector.
+    distribution: transferDistributions(opts.exchangeUrl, o.terms.dataset, service),
   });
 }
 

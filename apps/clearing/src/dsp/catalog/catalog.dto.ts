@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DSP_CONTEXT } from '@renkei/contracts';
+import { DSP_CONTEXT, TRANSFER_FORMATS } from '@renkei/contracts';
 import { dspType } from '../core/dsp-messages.js';
 
 /**
@@ -42,10 +42,11 @@ export const DspDatasetSchema = z.looseObject({
     }),
   ),
   distribution: z.array(
-    z.object({
+    z.looseObject({
       '@type': z.literal('Distribution'),
-      format: z.enum(['HttpData-PULL', 'Renkei-NDJSON-STREAM']),
-      accessService: DataServiceSchema,
+      format: z.enum(TRANSFER_FORMATS).describe('The transfer format a TransferRequestMessage names'),
+      'dcat:accessURL': Ref.describe('Where a started transfer reads (the exchange), with its token'),
+      accessService: DataServiceSchema.describe('The connector: negotiate and transfer through it'),
     }),
   ),
   'dct:publisher': Ref.optional(),
@@ -137,8 +138,18 @@ export const datasetExample = {
     },
   ],
   distribution: [
-    { '@type': 'Distribution', format: 'HttpData-PULL', accessService: service },
-    { '@type': 'Distribution', format: 'Renkei-NDJSON-STREAM', accessService: service },
+    {
+      '@type': 'Distribution',
+      format: 'HttpData-PULL',
+      'dcat:accessURL': { '@id': 'https://exchange.renkei.example/datasets/battery.cfp/snapshot' },
+      accessService: service,
+    },
+    {
+      '@type': 'Distribution',
+      format: 'Renkei-NDJSON-STREAM',
+      'dcat:accessURL': { '@id': 'https://exchange.renkei.example/datasets/battery.cfp/stream' },
+      accessService: service,
+    },
   ],
 };
 

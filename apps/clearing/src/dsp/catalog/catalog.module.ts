@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ClearingSettings } from '../../core/clearing-settings.js';
 import { DEFAULT_DSP_PARTICIPANT_ID, DspSettings, protocolUrl } from '../core/dsp-settings.js';
 import { DspCatalogController } from './catalog.controller.js';
 import { DspCatalogService, DspCatalogSettings } from './catalog.service.js';
@@ -14,12 +15,13 @@ import { DspCatalogService, DspCatalogSettings } from './catalog.service.js';
   providers: [
     {
       provide: DspCatalogSettings,
-      useFactory: (settings: DspSettings): DspCatalogSettings => ({
+      useFactory: (settings: DspSettings, clearing: ClearingSettings): DspCatalogSettings => ({
         participantId: settings.participantId ?? DEFAULT_DSP_PARTICIPANT_ID,
         protocolUrl: protocolUrl(settings),
         registryUrl: settings.registryUrl ?? 'http://127.0.0.1:3001',
+        exchangeUrl: clearing.exchangeUrl,
       }),
-      inject: [DspSettings],
+      inject: [DspSettings, ClearingSettings],
     },
     DspCatalogService,
   ],

@@ -21,6 +21,7 @@ const settings: DspCatalogSettings = {
   participantId: 'urn:renkei:clearing',
   protocolUrl: 'https://clearing.renkei.example/dsp',
   registryUrl: 'https://registry.renkei.example',
+  exchangeUrl: 'https://exchange.renkei.example',
 };
 
 /** The cell maker's consortium dataset (fixtures), an invited-only one for the automaker, and a draft. */

@@ -21,6 +21,8 @@ export abstract class DspCatalogSettings implements DspCatalogOptions {
   abstract readonly protocolUrl: string;
   /** The registry's public URL (publisher, contract documents, Renkei's vocabulary). */
   abstract readonly registryUrl: string;
+  /** The exchange's public URL (where a started transfer reads). */
+  abstract readonly exchangeUrl: string;
 }
 
 /** The most Datasets one catalog page holds; further ones are on the next page (DSP `Link: rel="next"`). */
