@@ -9,7 +9,7 @@
  * Environment: TEST_DATABASE_URL (required: a PostgreSQL the run may create databases on), KAFKA_BROKERS
  * (default 127.0.0.1:9092), DSP_TEST_BASE_PORT (the services' ports from here, default 4700; the initiate
  * server takes base + 9), DSP_TCK_CALLBACK_PORT (the TCK's callback server, default 8783), and whatever
- * scripts/dsp-tck.sh reads (DSP_TCK_ONLY, DSP_TCK_DEBUG, DSP_TCK_CACHE, DSP_TCK_WAIT).
+ * scripts/dsp-tck.sh reads (DSP_TCK_ONLY, DSP_TCK_DEBUG, DSP_TCK_CACHE; DSP_TCK_WAIT defaults to 10 s here).
  */
 import { spawn } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
@@ -109,7 +109,7 @@ async function main(): Promise<number> {
     );
 
     const datasetOf = (p: Observed) =>
-      [p.dataset, p.datasetId, p.datasetDspId, p.offerId].find((v): v is string => typeof v === 'string');
+      [p.dataset, p.datasetId, p.offerId].find((v): v is string => typeof v === 'string');
     const drivers: Driver[] = [];
     if (groups.provider) {
       drivers.push(
@@ -120,7 +120,7 @@ async function main(): Promise<number> {
           side: 'provider',
           log,
           match: (p) => {
-            for (const value of [p.dataset, p.datasetDspId, p.offerId]) {
+            for (const value of [p.dataset, p.datasetId, p.offerId]) {
               if (typeof value !== 'string') continue;
               const dataset = value.replace(/^urn:renkei:(dataset|offer):/, '').replace(/:[^:]+$/, '');
               const test = seeded.negotiationTests.get(value) ?? seeded.negotiationTests.get(dataset);
@@ -191,6 +191,8 @@ async function main(): Promise<number> {
           DSP_TCK_SEEDS: seedsPath,
           DSP_TCK_CALLBACK_PORT: String(callbackPort),
           DSP_TCK_CALLBACK_ADDRESS: callbackAddress,
+          // Against this platform every callback comes within ~2 s; a shorter wait bounds a broken run.
+          DSP_TCK_WAIT: process.env.DSP_TCK_WAIT ?? '10',
           DSP_TCK_NEGOTIATION_INITIATE_URL: `http://127.0.0.1:${initiatePort}/negotiations`,
           DSP_TCK_TRANSFER_INITIATE_URL: `http://127.0.0.1:${initiatePort}/transfers`,
           DSP_TCK_EXPECTED_FAILURES:

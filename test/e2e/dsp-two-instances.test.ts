@@ -8,6 +8,11 @@
  * ends within a second, and nothing published after it arrives. Both instances share Kafka and PostgreSQL
  * (distinct topic prefixes and databases), as two companies' platforms would share nothing else.
  */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { calculateJwkThumbprint, exportJWK, exportPKCS8, generateKeyPair, type JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -24,6 +29,7 @@ import {
   corporateNumber,
   participantKey,
   publicJwk,
+  repoRoot,
   startTestPlatform,
   type TestPlatform,
 } from '../support/test-platform.js';
@@ -96,6 +102,7 @@ describe('Dataspace Protocol between two Renkei instances', () => {
   let transfer: DspTransfer;
   let collector: Collector | undefined;
   let publishToken: string;
+  let autoCredentials: string;
 
   beforeAll(async () => {
     const base = Number(process.env.RENKEI_E2E_BASE_PORT ?? 5300);
@@ -113,6 +120,11 @@ describe('Dataspace Protocol between two Renkei instances', () => {
     const autoId = (await b.admin.onboard({ ...automaker, jwks: { keys: [publicJwk(autoKey)] } })).id;
     cell = new RenkeiClient(a.platform.endpoints, { clientId: cellId, privateJwk: cellKey });
     auto = new RenkeiClient(b.platform.endpoints, { clientId: autoId, privateJwk: autoKey });
+    autoCredentials = join(mkdtempSync(join(tmpdir(), 'renkei-dsp-')), 'auto.credentials.json');
+    writeFileSync(
+      autoCredentials,
+      JSON.stringify({ ...b.platform.endpoints, clientId: autoId, privateJwk: autoKey }),
+    );
 
     // Each side onboards the other's connector with the key the other publishes (GET /connector/key), then
     // registers it as a peer.
@@ -242,5 +254,45 @@ describe('Dataspace Protocol between two Renkei instances', () => {
     await expect(openDeliveryStream(access.endpoint, access.token)).rejects.toMatchObject({
       status: expect.any(Number),
     });
+  });
+
+  it('lets B’s member negotiate, list and terminate from the command line; A sees the grant request end', async () => {
+    const cli = async (...args: string[]) =>
+      JSON.parse(
+        (
+          await promisify(execFile)(process.execPath, [`${repoRoot}/libs/sdk/dist/cli.js`, 'dsp', ...args], {
+            env: { ...process.env, RENKEI_CREDENTIALS: autoCredentials },
+          })
+        ).stdout,
+      ) as unknown;
+    const started = (await cli(
+      'negotiate',
+      aPeerOnB,
+      'urn:renkei:dataset:battery.cfp:1.0.0',
+      '--purpose',
+      'cfp-disclosure',
+    )) as DspNegotiation;
+    // The offer id of a Renkei peer's dataset follows from the dataset id.
+    expect(started).toMatchObject({
+      side: 'consumer',
+      state: 'REQUESTED',
+      offerId: 'urn:renkei:offer:battery.cfp:1.0.0',
+    });
+    const listed = (await cli('negotiations', '--side', 'consumer')) as DspNegotiation[];
+    expect(listed.map((n) => n.id)).toEqual(expect.arrayContaining([started.id, negotiation.id]));
+    expect(
+      await cli('negotiation', String(started.id), 'terminate', '--reason', 'no longer needed'),
+    ).toMatchObject({
+      state: 'TERMINATED',
+    });
+    // On A the negotiation ends with it, and its grant request is withdrawn.
+    const provider = await eventually(
+      async () =>
+        (await cell.negotiations({ side: 'provider' })).find((n) => n.consumerPid === started.consumerPid),
+      (n) => n?.state === 'TERMINATED',
+    );
+    expect(provider?.state).toBe('TERMINATED');
+    expect((await cell.grant(provider!.grantId!)).state).not.toBe('granted');
+    expect(await cli('transfer-show', transfer.id)).toMatchObject({ state: 'TERMINATED' });
   });
 });

@@ -11,7 +11,13 @@ import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import { errorCodeInfo } from '@renkei/domain';
 import { RenkeiError, RenkeiUnreachableError } from './client.js';
 import { verifyCheckpointSignature } from './api/audit.js';
-import type { CatalogFilter, DeletionMethod, ScenarioDefinition } from './api/dto.js';
+import type {
+  CatalogFilter,
+  DeletionMethod,
+  DspNegotiationFilter,
+  DspTransferFilter,
+  ScenarioDefinition,
+} from './api/dto.js';
 import type { Endpoints } from './api/session.js';
 import { RenkeiClient } from './renkei-client.js';
 
@@ -393,11 +399,19 @@ dsp
   .command('negotiations')
   .description('your negotiations (provider: on your datasets; consumer: the ones you started)')
   .addOption(new Option('--side <side>').choices(['provider', 'consumer']))
-  .option('--state <state>', 'e.g. REQUESTED, AGREED, FINALIZED')
+  .addOption(
+    new Option('--state <state>').choices([
+      'REQUESTED',
+      'OFFERED',
+      'ACCEPTED',
+      'AGREED',
+      'VERIFIED',
+      'FINALIZED',
+      'TERMINATED',
+    ]),
+  )
   .option('--dataset <id>')
-  .action(async (o: { side?: 'provider' | 'consumer'; state?: string; dataset?: string }) =>
-    print(await client().negotiations(o)),
-  );
+  .action(async (o: DspNegotiationFilter) => print(await client().negotiations(o)));
 dsp
   .command('negotiation <negotiationId> [move]')
   .description(
@@ -448,8 +462,10 @@ dsp
   .description('your transfers (provider: on grants you gave; consumer: the ones you started)')
   .addOption(new Option('--side <side>').choices(['provider', 'consumer']))
   .option('--grant <grantId>')
-  .option('--state <state>', 'e.g. STARTED, SUSPENDED, TERMINATED')
-  .action(async (o: { side?: 'provider' | 'consumer'; grant?: string; state?: string }) =>
+  .addOption(
+    new Option('--state <state>').choices(['REQUESTED', 'STARTED', 'SUSPENDED', 'COMPLETED', 'TERMINATED']),
+  )
+  .action(async (o: Omit<DspTransferFilter, 'grantId'> & { grant?: string }) =>
     print(await client().transfers({ side: o.side, grantId: o.grant, state: o.state })),
   );
 dsp

@@ -39,6 +39,7 @@ export {
   type DeletionObligation,
   type DeletionObligationFilter,
   type DeletionReceiptClaims,
+  type DspConnectorKey,
   type DspNegotiation,
   type DspNegotiationFilter,
   type DspNegotiationStart,

@@ -1,5 +1,6 @@
 import { queryString } from '../client.js';
 import type {
+  DspConnectorKey,
   DspNegotiation,
   DspNegotiationFilter,
   DspNegotiationStart,
@@ -32,7 +33,7 @@ export class ConnectorCalls extends Session {
   }
   /** This platform's connector public key (JWKS): what a peer registers to accept its assertions. */
   connectorKey() {
-    return this.call<{ keys: Record<string, unknown>[] }>('clearing', 'GET', '/connector/key');
+    return this.call<DspConnectorKey>('clearing', 'GET', '/connector/key');
   }
 
   /** Your side of your negotiations (provider: the ones on your datasets; consumer: the ones you started). */

@@ -127,75 +127,14 @@ export type PublishedEvents = Ok<Exchange['/datasets/{dataset}/events']['post']>
 /** One NDJSON line of the delivery stream: an event, a notice about the contract, a heartbeat, or the end. */
 export type StreamLine = Line<Exchange['/datasets/{dataset}/stream']['get']>;
 
-// clearing: the Dataspace Protocol connector (/connector/...). Written by hand until the management API is
-// in the committed OpenAPI document; then these become aliases like the others.
-export interface DspPeerRegistration {
-  /** The peer connector's participant id here (onboarded with its own key). */
-  participantId: string;
-  /** Its protocol URL (the root of its DSP endpoints). */
-  address: string;
-  /** Where this platform gets a token at the peer (RFC 7523 with the connector key); null: none sent. */
-  tokenUrl?: string | null;
-  /** Who this platform is at the peer. */
-  remoteParticipantId?: string | null;
-}
-export interface DspPeer extends DspPeerRegistration {
-  [key: string]: unknown;
-}
-export type DspSide = 'provider' | 'consumer';
-export interface DspNegotiationFilter {
-  side?: DspSide;
-  state?: string;
-  dataset?: string;
-}
-export interface DspNegotiationStart {
-  peer: string;
-  connectorAddress?: string;
-  offerId: string;
-  datasetId: string;
-  purpose?: string;
-}
-export interface DspNegotiation {
-  id: string;
-  side: DspSide;
-  state: string;
-  /** The peer connector's participant id. */
-  peer?: string;
-  /** The originator (provider side) or the member on whose behalf (consumer side). */
-  member?: string;
-  grantId?: string | null;
-  dataset?: string | null;
-  /** The DSP dataset id. */
-  datasetId?: string;
-  offerId?: string;
-  consumerPid?: string | null;
-  providerPid?: string | null;
-  agreementId?: string | null;
-  [key: string]: unknown;
-}
-export interface DspTransferFilter {
-  side?: DspSide;
-  grantId?: string;
-  state?: string;
-}
-export interface DspTransferStart {
-  peer: string;
-  connectorAddress?: string;
-  agreementId: string;
-  format: string;
-  into?: string;
-}
-export interface DspTransfer {
-  id: string;
-  side: DspSide;
-  state: string;
-  peerId?: string;
-  memberId?: string;
-  grantId?: string | null;
-  agreementId?: string;
-  consumerPid?: string | null;
-  providerPid?: string | null;
-  format?: string;
-  dataAddress?: Record<string, unknown> | null;
-  [key: string]: unknown;
-}
+// clearing: the Dataspace Protocol connector (/connector/...)
+export type DspPeerRegistration = Body<Clearing['/connector/peers']['post']>;
+export type DspPeer = Ok<Clearing['/connector/peers']['post']>;
+export type DspConnectorKey = Ok<Clearing['/connector/key']['get']>;
+export type DspNegotiationFilter = Query<Clearing['/connector/negotiations']['get']>;
+export type DspNegotiationStart = Body<Clearing['/connector/negotiations']['post']>;
+export type DspNegotiation = Ok<Clearing['/connector/negotiations/{id}']['get']>;
+export type DspSide = DspNegotiation['side'];
+export type DspTransferFilter = Query<Clearing['/connector/transfers']['get']>;
+export type DspTransferStart = Body<Clearing['/connector/transfers']['post']>;
+export type DspTransfer = Ok<Clearing['/connector/transfers/{id}']['get']>;
