@@ -33,6 +33,8 @@
 #                           (default http://127.0.0.1:$DSP_TCK_CALLBACK_PORT)
 #   DSP_TCK_WAIT            seconds the TCK waits for each expected callback or state (default 15)
 #   DSP_TCK_DEBUG=1         the TCK's debug log (messages sent and received)
+#   DSP_TCK_EXPECTED_FAILURES  a file of known failures (`<test id> <reason>` a line): they print XFAIL and
+#                           do not fail the run (infra/dsp-tck/expected-failures.txt, used by test:dsp)
 #   DSP_TCK_CACHE           cache folder (default .renkei/dsp-tck); DSP_TCK_REPORTS the report folder
 #                           (default $DSP_TCK_CACHE/reports)
 set -euo pipefail
@@ -169,8 +171,11 @@ run() {
     --disable-banner "${colors[@]}" --details=tree --include-engine=junit-jupiter \
     --config-resource=dsp-tck.properties \
     "${selection[@]}" --reports-dir="$reports" "$@" || status=$?
-  node "$root/scripts/dsp-tck-report.mjs" "$reports/TEST-junit-jupiter.xml" || { [ "$status" -ne 0 ] || status=1; }
-  return $status
+  # The report decides: it fails on any failure (or no test at all) not listed in DSP_TCK_EXPECTED_FAILURES.
+  local verdict=0
+  node "$root/scripts/dsp-tck-report.mjs" "$reports/TEST-junit-jupiter.xml" || verdict=$?
+  [ "$status" -eq 0 ] || [ -n "${DSP_TCK_EXPECTED_FAILURES:-}" ] || [ "$verdict" -ne 0 ] || verdict=$status
+  return $verdict
 }
 
 list() {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite on a fresh machine: installs what is missing (Node LTS via npm, Kafka from Maven
 # Central, PostgreSQL from Debian, the OPA CLI from the Go module proxy), starts Kafka and PostgreSQL,
-# then runs the policy checks, lint, type check, build, and unit + integration + e2e tests.
+# then runs the policy checks, lint, type check, build, unit + integration + e2e tests, and the Eclipse
+# Dataspace TCK against the platform (npm run test:dsp).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
@@ -36,6 +37,12 @@ node dist/scripts/openapi.js --check
 step "Schemathesis (PyPI) for the security project's OpenAPI fuzz run, into a cached venv"
 scripts/schemathesis.sh install
 
+step "Dataspace Protocol: the Eclipse TCK (jars from Maven Central) against the platform, provider and consumer groups"
+# Self-contained (its own platform, database and topics); bounded so that a hung peer cannot stall the run.
+dsp_status=0
+DSP_TEST_BASE_PORT="${DSP_TEST_BASE_PORT:-4700}" timeout --kill-after=30 240 bash scripts/dsp-test.sh all || dsp_status=$?
+[ "$dsp_status" -ne 124 ] || echo "[test:dsp] timed out after 240 s"
+
 step "tests: unit, integration (real PostgreSQL and Kafka), end to end (four services as processes), security, reliability (a private broker and PostgreSQL, killed on purpose)"
 mkdir -p .renkei
 rm -f .renkei/vitest-report.json # never summarise a previous run
@@ -47,4 +54,6 @@ node -e '
   const skipped = r.numPendingTests + r.numTodoTests;
   console.log(`\n${r.numPassedTests} passed, ${r.numFailedTests} failed` + (skipped ? `, ${skipped} skipped` : ""));
 ' || true
+[ "$dsp_status" -eq 0 ] || echo "the Dataspace TCK run failed (exit $dsp_status): see its results above"
+[ "$status" -ne 0 ] || status=$dsp_status
 exit $status

@@ -29,6 +29,7 @@ const terms = {
   retentionDays: 365,
   visibility: 'consortium',
   invited: [],
+  approval: 'originator',
   tags: ['cooperative'],
   fields: { cfpKgCo2ePerKwh: { tags: ['cooperative'], residency: null, description: null } },
   schema: { type: 'object', properties: { lotId: { type: 'string' } } },
@@ -53,6 +54,7 @@ export function describeContractsRepository(name: string, setup: () => Promise<R
       compatibility: 'BACKWARD',
       lineage: null,
       derived: null,
+      source: null,
       ...over,
     });
     const dataset = async () => {

@@ -47,6 +47,11 @@ export interface PlatformOptions {
   secrets: Secrets;
   /** Also serve the web console (dist/console) on basePort + 4, forwarding to the four services. */
   console?: boolean;
+  /**
+   * Extra configuration per service, added to its environment (e.g. clearing's CONNECTOR_KEY and
+   * DSP_ALLOW_INSECURE_LOOPBACK for the Dataspace Protocol runs).
+   */
+  env?: Partial<Record<Service, Record<string, string>>>;
 }
 
 const services = ['registry', 'clearing', 'exchange', 'cps-sim'] as const;
@@ -104,10 +109,12 @@ export async function startPlatform(opts: PlatformOptions): Promise<RunningPlatf
       ...common,
       PORT: String(port(1)),
       PUBLIC_URL: url(1),
+      REGISTRY_PUBLIC_URL: url(0),
       SIGNING_KEYS: JSON.stringify(opts.secrets.signingKeys),
       ADMIN_JWKS: JSON.stringify({ keys: [publicPart(opts.secrets.adminKey)] }),
       EXCHANGE_JWKS: JSON.stringify({ keys: [publicPart(opts.secrets.exchangeKey)] }),
       KEY_ENCRYPTION_KEY: opts.secrets.keyEncryptionKey,
+      EXCHANGE_PUBLIC_URL: url(2),
     },
     exchange: {
       ...common,
@@ -134,6 +141,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<RunningPlatf
       CPS_SIM_URL: url(3),
     },
   };
+  for (const [name, extra] of Object.entries(opts.env ?? {})) Object.assign(env[name as Service], extra);
   const all: Service[] = opts.console ? [...services, 'console'] : [...services];
   const children = new Map<Service, ChildProcess>();
   const stopOne = (child: ChildProcess) =>

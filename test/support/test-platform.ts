@@ -8,7 +8,13 @@ import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import { corporateNumberCheckDigit } from '@renkei/domain';
 import { RenkeiClient } from '@renkei/sdk';
 import { freshDatabase } from './database.js';
-import { generateSecrets, startPlatform, type RunningPlatform, type Secrets } from './platform.js';
+import {
+  generateSecrets,
+  startPlatform,
+  type PlatformOptions,
+  type RunningPlatform,
+  type Secrets,
+} from './platform.js';
 
 export const repoRoot = new URL('../..', import.meta.url).pathname;
 
@@ -26,7 +32,10 @@ export interface TestPlatform {
 export async function startTestPlatform(
   label: string,
   basePort: number,
-  options: { console?: boolean } = {},
+  options: Pick<PlatformOptions, 'console' | 'env'> & {
+    /** Ignore RENKEI_E2E_BASE_PORT (a file that starts several platforms on ranges of its own). */
+    fixedPort?: boolean;
+  } = {},
 ): Promise<TestPlatform> {
   if (!existsSync(`${repoRoot}/dist/apps/exchange/src/main.js`))
     throw new Error('Build first: npm run build');
@@ -39,11 +48,12 @@ export async function startTestPlatform(
     kafkaBrokers: process.env.KAFKA_BROKERS!,
     topicPrefix,
     // Worktrees sharing a machine each run files on their own port range.
-    basePort: Number(process.env.RENKEI_E2E_BASE_PORT ?? basePort),
+    basePort: options.fixedPort ? basePort : Number(process.env.RENKEI_E2E_BASE_PORT ?? basePort),
     logDir: `${repoRoot}/.renkei/logs/${topicPrefix}`,
     logLevel: 'warn',
     secrets,
     console: options.console,
+    env: options.env,
   }).catch(async (error: unknown) => {
     await db.drop();
     throw error;

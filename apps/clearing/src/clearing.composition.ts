@@ -16,6 +16,8 @@ import { clearingSettings, exchangeJwks, type ClearingConfig } from './clearing.
 import { ClearingModule } from './clearing.module.js';
 import { DataKeyStore } from './data-keys/data-key-store.js';
 import { DeadlineSweeper } from './deadlines/deadline.sweeper.js';
+import { DspCallbacks } from './dsp/core/callbacks.js';
+import { loadConnectorKey } from './dsp/core/dsp-settings.js';
 import { openSigningKeys } from './keys/open-signing-keys.js';
 import { ContractNotifier } from './notifications/contract-notifier.js';
 
@@ -60,6 +62,14 @@ export async function composeClearing(runtime: ServiceRuntime<ClearingConfig>): 
     checkpoints,
     settings: clearingSettings(config),
     dataKeys: new DataKeyStore(prisma, kek),
+    dsp: {
+      publicUrl: config.PUBLIC_URL,
+      allowInsecureLoopback: config.DSP_ALLOW_INSECURE_LOOPBACK,
+      callTimeoutMs: config.DSP_CALL_TIMEOUT_MS,
+      connectorKey: await loadConnectorKey(config),
+      participantId: config.DSP_PARTICIPANT_ID ?? config.TOKEN_ISSUER,
+      registryUrl: config.REGISTRY_PUBLIC_URL,
+    },
     serviceJwks: exchangeJwks(config),
     health: runtime.health,
   });
@@ -74,6 +84,10 @@ export function startClearing(app: NestFastifyApplication, runtime: ServiceRunti
     logger: runtime.logger.child({ component: 'sweeper' }),
   });
   runtime.onClose(() => sweeper.stop());
+  // The outbox of outgoing DSP messages: sends after the answers, in order per process (dsp/core/callbacks.ts).
+  const callbacks = app.get(DspCallbacks);
+  callbacks.start();
+  runtime.onClose(() => callbacks.stop());
 }
 
 // ---------------------------------------------------------------------------------------------- consumers

@@ -52,6 +52,10 @@ export const clearingConfigSchema = baseConfigSchema.extend({
     .describe('Wraps data keys and signing keys at rest'),
   PLATFORM_TOKEN_TTL_S: z.coerce.number().int().min(30).max(3600).default(600),
   DATASET_TOKEN_TTL_S: z.coerce.number().int().min(30).max(3600).default(300),
+  EXCHANGE_PUBLIC_URL: z
+    .url()
+    .default('http://127.0.0.1:3003')
+    .describe("The exchange's public URL: the endpoint of the data addresses DSP transfers start with"),
   GRANT_SWEEP_INTERVAL_MS: z.coerce
     .number()
     .int()
@@ -59,6 +63,44 @@ export const clearingConfigSchema = baseConfigSchema.extend({
     .max(60_000)
     .default(1000)
     .describe('Longest pause between sweeps that expire grants and flag overdue deletion obligations'),
+  DSP_ALLOW_INSECURE_LOOPBACK: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true')
+    .describe(
+      'Let outgoing DSP calls (callbacks, connector addresses) use plain http on loopback (tests, demo); otherwise https to public addresses only',
+    ),
+  CONNECTOR_KEY_FILE: z
+    .string()
+    .optional()
+    .describe(
+      "A file holding the connector key (PKCS#8 PEM, ES256): signs RFC 7523 assertions at peers' token endpoints",
+    ),
+  CONNECTOR_KEY: z
+    .string()
+    .optional()
+    .describe('The connector key itself (PKCS#8 PEM, ES256), when no CONNECTOR_KEY_FILE is given'),
+  DSP_CALL_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .max(120_000)
+    .default(10_000)
+    .describe('Deadline of every outgoing DSP call (callbacks, requests, token requests)'),
+  DSP_PARTICIPANT_ID: z
+    .string()
+    .min(1)
+    .max(512)
+    .optional()
+    .describe(
+      "This connector's Dataspace Protocol participant id (the catalog's participantId); default: TOKEN_ISSUER",
+    ),
+  REGISTRY_PUBLIC_URL: z
+    .url()
+    .default('http://127.0.0.1:3001')
+    .describe(
+      'The registry as peers reach it: the DSP catalog links publishers and contract documents there',
+    ),
 });
 
 export type ClearingConfig = z.output<typeof clearingConfigSchema>;
@@ -72,6 +114,7 @@ export function clearingSettings(config: ClearingConfig): ClearingSettings {
       : null,
     platformTokenTtlSeconds: config.PLATFORM_TOKEN_TTL_S,
     datasetTokenTtlSeconds: config.DATASET_TOKEN_TTL_S,
+    exchangeUrl: config.EXCHANGE_PUBLIC_URL,
   };
 }
 

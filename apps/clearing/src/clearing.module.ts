@@ -9,6 +9,8 @@ import type { DataKeyStore } from './data-keys/data-key-store.js';
 import { DataKeysModule } from './data-keys/data-keys.module.js';
 import { DeadlinesModule } from './deadlines/deadlines.module.js';
 import { DeletionModule } from './deletion/deletion.module.js';
+import { DspModule } from './dsp/dsp.module.js';
+import type { DspSettings } from './dsp/core/dsp-settings.js';
 import { GrantsModule } from './grants/grants.module.js';
 import { KeysModule } from './keys/keys.module.js';
 import type { SigningKeyManager } from './keys/signing-key-manager.js';
@@ -25,6 +27,8 @@ export interface ClearingDeps extends ClearingCoreDeps {
   signingKeys?: SigningKeyManager;
   /** Signs audit checkpoints; optional for the same reason. */
   checkpoints?: AuditCheckpointer;
+  /** The Dataspace Protocol's settings (public URL, outgoing-call policy, connector key); optional likewise. */
+  dsp?: DspSettings;
 }
 
 /**
@@ -48,6 +52,8 @@ export class ClearingModule {
         KeysModule.register(deps.signingKeys ?? null),
         DeletionModule,
         OffboardingModule,
+        // The Dataspace Protocol: /dsp, /connector and /.well-known/dspace-version.
+        DspModule.register(deps.dsp ?? null),
         // Started by main.ts (not by merely building the module, e.g. for the OpenAPI document).
         DeadlinesModule,
         // The registry events' handlers (ADR 0021); the composition connects the transport that calls them.

@@ -25,6 +25,8 @@ export interface AccessClaims extends JWTPayload {
   grant?: string;
   purpose?: string;
   dataset?: string;
+  /** A Dataspace Protocol transfer the token is bound to: honoured only while that transfer is started. */
+  tid?: string;
 }
 
 export interface IssueRequest {
@@ -35,6 +37,8 @@ export interface IssueRequest {
   grant?: string;
   purpose?: string;
   dataset?: string;
+  /** Binds the token to a DSP transfer (claim `tid`). */
+  transfer?: string;
 }
 
 /** A fixed list of keys (configuration, tests): the first signs, all are published. */
@@ -83,6 +87,7 @@ export class TokenIssuer {
       ...(req.grant ? { grant: req.grant } : {}),
       ...(req.purpose ? { purpose: req.purpose } : {}),
       ...(req.dataset ? { dataset: req.dataset } : {}),
+      ...(req.transfer ? { tid: req.transfer } : {}),
     };
     const token = await new SignJWT(claims)
       .setProtectedHeader({ alg: PLATFORM_ALG, kid: key.kid, typ: 'at+jwt' })

@@ -25,6 +25,7 @@ const battery: CatalogOffer = {
     sensitivity: 'confidential',
     residency: 'JP',
     retentionDays: 365,
+    approval: 'policy',
     fields: {
       cfpKgCo2ePerKwh: { tags: ['cooperative'] },
       unitPriceJpy: { tags: ['competitive'] },
@@ -177,10 +178,54 @@ describe('DCAT / Dataspace Protocol catalog', () => {
         constraint: [
           { leftOperand: 'odrl:purpose', operator: 'isAnyOf', rightOperand: ['delivery-planning'] },
         ],
+        duty: [
+          {
+            action: 'odrl:obtainConsent',
+            'odrl:consentingParty': {
+              '@id': 'https://registry.renkei.example/participants/f0e1d2c3-b4a5-4697-8877-665544332211',
+            },
+          },
+        ],
       },
     ]);
     expect(offer).not.toHaveProperty('prohibition');
     expect(offer).not.toHaveProperty('obligation');
+  });
+
+  it('shows a received dataset’s lineage to the external agreement as dct:source, and none otherwise', () => {
+    const source = { agreementId: 'agreement-42', provider: 'peer-1', dataset: 'urn:edc:dataset:cfp' };
+    const received = dcatCatalog([{ ...battery, terms: { ...battery.terms, source } }], {
+      catalogId: 'urn:renkei:catalog',
+      registryUrl,
+      exchangeUrl,
+    }).dataset as Node[];
+    expect(received[0]!['dct:source']).toEqual({
+      'dct:identifier': 'urn:edc:dataset:cfp',
+      'dct:publisher': { '@id': 'https://registry.renkei.example/participants/peer-1' },
+      'https://registry.renkei.example/vocab#agreement': 'agreement-42',
+    });
+    expect(cfp['dct:source']).toBeUndefined();
+  });
+
+  it('says who approves: consent of the owner by default, none with policy approval', () => {
+    // Terms without `approval` are the originator's to approve (the registry's default).
+    const duties = (dataset: Node) =>
+      ((offerOf(dataset).permission as Node[])[0] as Node).duty as Node[] | undefined;
+    expect(duties(old)).toEqual([
+      expect.objectContaining({
+        action: 'odrl:obtainConsent',
+        'odrl:consentingParty': { '@id': (old['dct:publisher'] as Node)['@id'] },
+      }),
+    ]);
+    expect(duties(cfp)).toBeUndefined();
+    expect(old['https://registry.renkei.example/vocab#approval']).toBe('originator');
+    expect(cfp['https://registry.renkei.example/vocab#approval']).toBe('policy');
+    const [explicit] = dcatCatalog([{ ...legacy, terms: { ...legacy.terms, approval: 'originator' } }], {
+      catalogId: 'urn:renkei:catalog',
+      registryUrl,
+      exchangeUrl,
+    }).dataset as Node[];
+    expect(duties(explicit as Node)).toEqual(duties(old));
   });
 
   it('distributes through the exchange as NDJSON', () => {

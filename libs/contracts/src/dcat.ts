@@ -27,7 +27,12 @@
  * | residency (field)            | Offer prohibition `use` with `target` = the field (`<version URL>#/schema/     |
  * |                              | properties/<field>`) and constraint `odrl:spatial neq <country>`               |
  * | retentionDays                | Offer obligation `odrl:delete` with constraint `odrl:elapsedTime lteq P<N>D`   |
+ * | approval                     | `originator`: the `use` permission carries the duty `odrl:obtainConsent` with  |
+ * |                              | `odrl:consentingParty` = the owner (ODRL 2.2: consent must be obtained from    |
+ * |                              | that party before use); `policy`: no such duty. Both: `<registry>/vocab#approval`|
  * | sensitivity                  | `<registry>/vocab#sensitivity`, `<registry>/vocab#minimumProtection` (IRIs)     |
+ * | source (received dataset)    | `dct:source` {`dct:identifier` = the provider's dataset, `dct:publisher` = the   |
+ * |                              | provider connector's participant, `<registry>/vocab#agreement` = agreement id} |
  * | exchange                     | `Distribution` format `application/x-ndjson` (DSP: an opaque string),         |
  * |                              | `dcat:accessURL` = the dataset's stream URL,                                   |
  * |                              | `accessService` DataService with `endpointURL` = exchange URL (also `service`) |
@@ -114,11 +119,17 @@ function offer(terms: ContractTerms, versionUrl: string, assigner: string) {
       target: `${versionUrl}#/schema/properties/${fragmentSegment(name)}`,
       constraint: [{ leftOperand: 'odrl:spatial', operator: 'neq', rightOperand: field.residency }],
     }));
+  // Originator approval: ODRL's own way to say "ask that party first" (ODRL 2.2 vocabulary, obtainConsent
+  // and the consentingParty function); with policy approval a request the policy allows is agreed at once.
+  const consent =
+    (terms.approval ?? 'originator') === 'originator'
+      ? { duty: [{ action: 'odrl:obtainConsent', 'odrl:consentingParty': { '@id': assigner } }] }
+      : {};
   return {
     '@id': `${versionUrl}#offer`,
     '@type': 'Offer',
     assigner,
-    permission: [{ action: 'use', constraint: permissionConstraints }],
+    permission: [{ action: 'use', constraint: permissionConstraints, ...consent }],
     ...(prohibitions.length > 0 ? { prohibition: prohibitions } : {}),
     ...(terms.retentionDays != null
       ? {
@@ -140,6 +151,63 @@ function offer(terms: ContractTerms, versionUrl: string, assigner: string) {
 }
 
 /**
+ * The ODRL rules of a contract's offer (permission `use` with the purposes and residency, prohibitions of
+ * fields that may not leave a country, the retention duty), as DSP offers and agreements carry them;
+ * `targetBase` is the IRI field targets hang under (`<targetBase>#/schema/properties/<field>`).
+ */
+export function offerRules(terms: ContractTerms, targetBase: string, assigner: string) {
+  const { '@id': _id, '@type': _type, assigner: _assigner, ...rules } = offer(terms, targetBase, assigner);
+  return rules;
+}
+
+/** How a Dataset is identified and reached: its ids and distributions differ between the two views. */
+export interface DatasetFrame {
+  id: string;
+  offerId: string;
+  distribution: Record<string, unknown>[];
+}
+
+/**
+ * One contract version as a DCAT `Dataset` with its ODRL offer (no `@context`: it sits in a Catalog). Shared by
+ * the registry's DCAT view and the DSP catalog (dsp-catalog.ts); not exported from the package.
+ */
+export function datasetNode({ terms, owner }: CatalogOffer, registryUrl: string, frame: DatasetFrame) {
+  const urls = contractUrls(registryUrl, terms.dataset, terms.version);
+  const org = publisher(owner, registryUrl);
+  const keywords = [...new Set([terms.domain, ...Object.values(terms.fields).flatMap((f) => f.tags)])];
+  return {
+    '@id': frame.id,
+    '@type': 'Dataset',
+    'dct:identifier': terms.dataset,
+    'dct:title': terms.title,
+    ...(terms.description ? { 'dct:description': terms.description } : {}),
+    'dct:publisher': org,
+    'dcat:keyword': keywords,
+    'dcat:version': terms.version,
+    'dct:conformsTo': { '@id': urls.version },
+    'dct:isVersionOf': { '@id': urls.latest },
+    [`${ADMS}status`]: { '@id': ADMS_STATUS[terms.status] },
+    [renkeiTerm(registryUrl, 'sensitivity')]: terms.sensitivity,
+    [renkeiTerm(registryUrl, 'minimumProtection')]: MinimumProtection[terms.sensitivity],
+    [renkeiTerm(registryUrl, 'approval')]: terms.approval ?? 'originator',
+    // A dataset received from another data space: its lineage to the external agreement.
+    ...(terms.source
+      ? {
+          'dct:source': {
+            'dct:identifier': terms.source.dataset,
+            'dct:publisher': {
+              '@id': `${registryUrl}/participants/${encodeURIComponent(terms.source.provider)}`,
+            },
+            [renkeiTerm(registryUrl, 'agreement')]: terms.source.agreementId,
+          },
+        }
+      : {}),
+    hasPolicy: [{ ...offer(terms, urls.version, org['@id']), '@id': frame.offerId }],
+    distribution: frame.distribution,
+  };
+}
+
+/**
  * A DSP 2025-1 `Catalog` of the given offers (one `Dataset` per contract version). `participantId` is the
  * consortium operator's id; DSP requires one, so the registry URL stands in when none is given.
  */
@@ -155,36 +223,22 @@ export function dcatCatalog(
     endpointURL: exchangeUrl,
     'dct:title': 'Renkei exchange',
   };
-  const datasets = offers.map(({ terms, owner }) => {
-    const urls = contractUrls(registryUrl, terms.dataset, terms.version);
-    const org = publisher(owner, registryUrl);
-    const keywords = [...new Set([terms.domain, ...Object.values(terms.fields).flatMap((f) => f.tags)])];
-    return {
-      '@id': urls.version,
-      '@type': 'Dataset',
-      'dct:identifier': terms.dataset,
-      'dct:title': terms.title,
-      ...(terms.description ? { 'dct:description': terms.description } : {}),
-      'dct:publisher': org,
-      'dcat:keyword': keywords,
-      'dcat:version': terms.version,
-      'dct:conformsTo': { '@id': urls.version },
-      'dct:isVersionOf': { '@id': urls.latest },
-      [`${ADMS}status`]: { '@id': ADMS_STATUS[terms.status] },
-      [renkeiTerm(registryUrl, 'sensitivity')]: terms.sensitivity,
-      [renkeiTerm(registryUrl, 'minimumProtection')]: MinimumProtection[terms.sensitivity],
-      hasPolicy: [offer(terms, urls.version, org['@id'])],
+  const datasets = offers.map((o) => {
+    const versionUrl = contractUrls(registryUrl, o.terms.dataset, o.terms.version).version;
+    return datasetNode(o, registryUrl, {
+      id: versionUrl,
+      offerId: `${versionUrl}#offer`,
       distribution: [
         {
           '@type': 'Distribution',
           format: NDJSON,
           'dcat:accessURL': {
-            '@id': `${exchangeUrl}/datasets/${encodeURIComponent(terms.dataset)}/stream`,
+            '@id': `${exchangeUrl}/datasets/${encodeURIComponent(o.terms.dataset)}/stream`,
           },
           accessService: service,
         },
       ],
-    };
+    });
   });
   return {
     '@context': [DSP_CONTEXT],

@@ -6,5 +6,26 @@ export {
   versionsCheckedAgainst,
 } from './compatibility.js';
 export { type ContractDraft, exportOdcs, exportOdcsYaml, importOdcs } from './odcs.js';
-export { type CatalogOffer, dcatCatalog, renkeiTerm } from './dcat.js';
+export { type CatalogOffer, DSP_CONTEXT, dcatCatalog, offerRules, renkeiTerm } from './dcat.js';
+export {
+  dspCatalog,
+  type DspCatalogOptions,
+  dspDataset,
+  dspDatasetDocument,
+  dspDatasetId,
+  dspOfferId,
+  MAX_DSP_ID_LENGTH,
+  parseDspDatasetId,
+  parseDspOfferId,
+} from './dsp-catalog.js';
 export { contractTermViolations, tagsOf } from './terms.js';
+export {
+  HTTP_ENDPOINT_TYPE,
+  isTransferFormat,
+  TRANSFER_FORMATS,
+  transferDataAddress,
+  transferDistributions,
+  transferEndpoint,
+  type TransferFormat,
+  TransferFormats,
+} from './transfer-formats.js';

@@ -33,6 +33,7 @@ const batteryCfp: ContractTerms = {
   retentionDays: 365,
   compatibility: 'BACKWARD',
   visibility: 'consortium',
+  approval: 'originator',
   fields: {
     cfpKgCo2ePerKwh: { tags: ['cooperative'] },
     unitPriceJpy: { tags: ['competitive'], description: 'Price per cell, JPY; never shown to competitors' },
@@ -71,6 +72,7 @@ const bedOccupancy: ContractTerms = {
   compatibility: 'FULL_TRANSITIVE',
   visibility: 'invited',
   invited: ['a1b2c3d4-0000-4000-8000-000000000001', 'a1b2c3d4-0000-4000-8000-000000000002'],
+  approval: 'policy',
   fields: {
     patientAgeBand: { tags: ['personal', 'sensitive-personal'] },
     diagnosisCode: { tags: ['sensitive-personal'], residency: 'JP' },
@@ -107,6 +109,7 @@ const shipments: ContractTerms = {
   compatibility: 'NONE',
   visibility: 'consortium',
   invited: [],
+  approval: 'originator',
   fields: { note: { tags: ['personal'], description: 'Free text from the consignee', residency: null } },
   schema: {
     type: 'object',
@@ -234,6 +237,7 @@ describe('ODCS export', () => {
       { property: 'renkei.compatibility', value: 'FULL_TRANSITIVE' },
       { property: 'renkei.visibility', value: 'invited' },
       { property: 'renkei.invited', value: bedOccupancy.invited },
+      { property: 'renkei.approval', value: 'policy' },
     ]);
     expect(doc.status).toBe('deprecated');
     expect(doc.description?.limitations).toContain('may not leave JP');
@@ -329,6 +333,28 @@ describe('ODCS round trip', () => {
     const { contract } = importOdcs(doc);
     expect(contract).not.toHaveProperty('compatibility');
     expect(contract.status).toBe('deprecated'); // the registry decides what a deprecated document means
+  });
+
+  it('carries renkei.approval, reads its absence as originator and refuses other values', () => {
+    expect(importOdcs(exported(bedOccupancy)).contract.approval).toBe('policy');
+    const absent = exported(bedOccupancy);
+    absent.customProperties = absent.customProperties?.filter((p) => p.property !== 'renkei.approval');
+    expect(importOdcs(absent).contract.approval).toBe('originator');
+    expect(
+      exportOdcs({ ...shipments, approval: undefined }, ownerOf(shipments)).customProperties,
+    ).toContainEqual({ property: 'renkei.approval', value: 'originator' });
+    expect(exported(bedOccupancy).roles?.[0]?.firstLevelApprovers).toMatch(/policy/);
+    expect(exported(batteryCfp).roles?.[0]?.firstLevelApprovers).toBe(cellMaker.legalName);
+
+    const bad = exported(bedOccupancy);
+    const i = bad.customProperties?.findIndex((c) => c.property === 'renkei.approval') ?? -1;
+    bad.customProperties?.splice(i, 1, { property: 'renkei.approval', value: 'anyone' });
+    expect(errorOf(() => importOdcs(bad))).toMatchObject({
+      code: 'ODCS.INVALID_DOCUMENT',
+      details: [
+        { path: `/customProperties/${i}/value`, message: expect.stringContaining('originator, policy') },
+      ],
+    });
   });
 
   it('reads the JSON form and a parsed object alike', () => {
@@ -439,6 +465,7 @@ describe('ODCS import of third-party documents', () => {
       residency: null,
       retentionDays: 730,
       visibility: 'consortium',
+      approval: 'originator',
       fields: {
         freight_charge_eur: { tags: ['competitive'] },
         consignee: { tags: ['personal'] },

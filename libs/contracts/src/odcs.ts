@@ -26,6 +26,7 @@
  * | retentionDays              | `slaProperties: [{property: retention, value: N, unit: d, driver: regulatory}]`  |
  * | compatibility, visibility  | customProperties `renkei.compatibility`, `renkei.visibility`                    |
  * | invited                    | customProperty `renkei.invited`                                                 |
+ * | approval                   | customProperty `renkei.approval` (`originator` or `policy`; absent: originator) |
  * | owner (ContractOwnerRef)   | `tenant` = legal name, `team: [{username: id, name: legalName, role: owner}]`,   |
  * |                            | customProperty `renkei.owner` {id, legalName, corporateNumber, lei, bpn}         |
  * | schema (JSON Schema)       | `schema: [{name, logicalType: object, physicalType: topic, properties}]` and the |
@@ -51,7 +52,7 @@
  * null (ODCS: `required` "indicates if the element may contain Null values"), so its type admits `null`.
  * Defaults: domain `other` (ODCS domain names are mapped case-insensitively, e.g. "Supply Chain" →
  * supply-chain, "healthcare" → health; unmapped → other with a warning), sensitivity from the highest
- * property `classification` we know, else `internal` (warning), visibility consortium. Without
+ * property `classification` we know, else `internal` (warning), visibility consortium, approval originator. Without
  * `renkei.compatibility` the draft carries no compatibility mode (the registry then applies its own default to
  * a new dataset and leaves an existing dataset's mode as it is). Field tags of third-party documents are the property `tags` we know (`pii` reads as personal).
  *

@@ -46,6 +46,14 @@ export type CompatibilityMode = (typeof CompatibilityModes)[number];
 export const Visibilities = ['consortium', 'invited'] as const;
 export type Visibility = (typeof Visibilities)[number];
 
+/**
+ * Who approves a grant request on the dataset (and so agrees a Dataspace Protocol contract, ADR 0029):
+ * `originator`: the owner decides each request (the default); `policy`: a request the policy allows is
+ * approved at once, with the rule that allowed it on the audit chain.
+ */
+export const Approvals = ['originator', 'policy'] as const;
+export type Approval = (typeof Approvals)[number];
+
 export interface FieldTerms {
   tags: FieldTag[];
   /** Country this field's values may not leave (ISO 3166-1 alpha-2), e.g. JP; null: no restriction. */
@@ -70,6 +78,8 @@ export interface ContractTerms {
   visibility?: Visibility;
   /** Participant ids that may discover an `invited` dataset (the owner always can). */
   invited?: string[];
+  /** Who approves grant requests: the originator (default) or the policy alone. */
+  approval?: Approval;
   fields: Record<string, FieldTerms>;
   schema: Record<string, unknown>;
   /**
@@ -81,6 +91,20 @@ export interface ContractTerms {
   lineage?: DatasetRef[];
   /** How a derived dataset relates to its inputs' contributors (only meaningful with `lineage`). */
   derived?: DerivedTerms;
+  /**
+   * A dataset received from another data space: the Dataspace Protocol agreement its events arrive under,
+   * the provider connector (its participant id here, the registered peer) and the provider's dataset id.
+   * A member's consumer transfer delivers into the dataset only under this agreement; the catalog shows it
+   * as the dataset's lineage (`dct:source`). Absent: the data is the owner's own.
+   */
+  source?: ContractSource;
+}
+
+/** Where a received dataset's events come from (see ContractTerms.source). */
+export interface ContractSource {
+  agreementId: string;
+  provider: string;
+  dataset: string;
 }
 
 /** One input of a derived dataset. */

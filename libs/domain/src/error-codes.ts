@@ -707,6 +707,57 @@ export const ERROR_CODES = {
     meaning: 'The connection closed without an end line (reported by the SDK, not sent by a service).',
     action: 'Reconnect with after= the last position you processed.',
   },
+  'SNAPSHOT.COMPLETE': {
+    status: null,
+    meaning:
+      'A snapshot read has delivered everything that was on the topic when it opened: it ends with this code.',
+    action: 'Nothing: the snapshot is complete. Read again later for newer events, or open a stream.',
+  },
+  'SNAPSHOT.PARTIAL': {
+    status: null,
+    meaning:
+      'A snapshot read reached its event or time limit before the end of the topic: it ends with this code.',
+    action: 'Read again with after= the last position you processed to get the rest.',
+  },
+
+  // -- Dataspace Protocol transfers ------------------------------------------------------------------------
+  'TRANSFER.NOT_ACTIVE': {
+    status: 403,
+    meaning:
+      'The token is bound to a DSP transfer that is not started (suspended, completed or terminated), or a newer start replaced it.',
+    action:
+      'Use the token of the transfer’s latest start; a suspended transfer gets a new one when it starts again.',
+  },
+  'TRANSFER.ENDED': {
+    status: null,
+    meaning:
+      'The DSP transfer the stream was opened for was suspended, completed or terminated: the stream ends with this code.',
+    action:
+      'Wait for the transfer to start again (a new start message carries a new token), or request a new transfer.',
+  },
+  'TRANSFER.NOT_FOUND': {
+    status: 404,
+    meaning: 'No transfer process with this id of which you are a party.',
+    action: 'List your transfers with GET /connector/transfers.',
+  },
+  'TRANSFER.UNKNOWN_AGREEMENT': {
+    status: 400,
+    meaning: 'The agreement id names no agreement between this connector and you.',
+    action: 'Send the `@id` of an agreement you negotiated with this connector (a grant you hold).',
+  },
+  'TRANSFER.FORMAT_UNSUPPORTED': {
+    status: 400,
+    meaning: 'The transfer format is not one this connector offers.',
+    action:
+      'Use a format the catalog lists in the dataset’s distribution: HttpData-PULL or Renkei-NDJSON-STREAM.',
+  },
+  'TRANSFER.INTO_INVALID': {
+    status: 400,
+    meaning:
+      'The dataset to deliver into is not yours, has no active contract, or its contract does not name this agreement as its source.',
+    action:
+      'Register a dataset whose contract declares `source: {agreementId, provider, dataset}` for this agreement, then name it in `into`.',
+  },
 
   // -- Persons, consents and deletion -----------------------------------------------------------------------
   'FHIR.INVALID_RESOURCE': {
@@ -808,6 +859,68 @@ export const ERROR_CODES = {
     status: null,
     meaning: 'Verification finding: the chain ends before a checkpoint you hold says it did.',
     action: 'Alert the consortium admin: entries after the named seq were removed.',
+  },
+
+  // -- Dataspace Protocol (DSP 2025-1) ----------------------------------------------------------------------
+  'DSP.INVALID_MESSAGE': {
+    status: 400,
+    meaning:
+      'The body is not the DSP message this endpoint takes (JSON-LD compacted against the DSP 2025-1 context); `errors` names each failing path.',
+    action: 'Send the message with the @type, pids and fields DSP 2025-1 requires for this endpoint.',
+  },
+  'DSP.MESSAGE_TOO_LARGE': {
+    status: 413,
+    meaning: 'The DSP message is larger or deeper than a peer may send.',
+    action: 'Send a smaller message; offers and policies fit well within the limit.',
+  },
+  'DSP.UNKNOWN_PROCESS': {
+    status: 404,
+    meaning: 'No negotiation or transfer with this pid that you are a party to.',
+    action: 'Use the pid from the answer to your request, or start a new process.',
+  },
+  'DSP.ILLEGAL_TRANSITION': {
+    status: 409,
+    meaning: 'The negotiation or transfer in its current state cannot take this message or move.',
+    action:
+      'Read the process state (GET) and send a message the state allows; a FINALIZED agreement ends by revocation.',
+  },
+  'DSP.UNKNOWN_OFFER': {
+    status: 400,
+    meaning: 'The offer or dataset named is not one this connector offers you.',
+    action: 'Take the offer @id and the dataset @id from the catalog (POST /dsp/catalog/request).',
+  },
+  'DSP.PURPOSE_REQUIRED': {
+    status: 400,
+    meaning:
+      'The contract offers more than one purpose and the offer names none (an odrl:purpose constraint).',
+    action: 'Add a permission constraint odrl:purpose eq <purpose> naming one of the contract purposes.',
+  },
+  'DSP.ADDRESS_NOT_ALLOWED': {
+    status: 400,
+    meaning:
+      'A callback or connector address is not an https URL of a public host (plain http is allowed only on loopback where configured).',
+    action: 'Give an https URL of a publicly reachable host.',
+  },
+  'DSP.PEER_NOT_FOUND': {
+    status: 404,
+    meaning: 'No peer connector registered under this participant id.',
+    action: 'The consortium admin registers peers with POST /connector/peers.',
+  },
+  'DSP.NEGOTIATION_NOT_FOUND': {
+    status: 404,
+    meaning: 'No negotiation with this id on your side.',
+    action: 'List your negotiations with GET /connector/negotiations.',
+  },
+  'DSP.PEER_UNAVAILABLE': {
+    status: 503,
+    meaning: 'The peer connector did not answer, or refused the message, in time.',
+    action: 'Retry later; check the peer address registered for it.',
+  },
+  'DSP.CALLBACK_DEAD': {
+    status: null,
+    meaning:
+      'An outgoing DSP message could not be delivered after every retry (or the peer refused it); it is on the audit record.',
+    action: 'Check the peer address and its availability; the process may need to be terminated.',
   },
 
   // -- CPS twin and derived datasets ---------------------------------------------------------------------------

@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { CompatibilityModes, ContractStatuses, FieldTags, Sensitivities, Visibilities } from './contract.js';
+import {
+  Approvals,
+  CompatibilityModes,
+  ContractStatuses,
+  FieldTags,
+  Sensitivities,
+  Visibilities,
+} from './contract.js';
 import type { ContractTerms, DerivedTerms, FieldTerms } from './contract.js';
 import {
   ContractEventTypes,
@@ -9,6 +16,7 @@ import {
   type DecisionRecordInput,
   type GrantView,
   type PlatformEvent,
+  type TransferView,
 } from './events.js';
 import { EXPLANATION_MESSAGE_MAX, EXPLANATIONS_MAX, type PolicyExplanation } from './explanation.js';
 import { GrantStates, type GrantState } from './grant.js';
@@ -16,6 +24,7 @@ import { Certifications, ParticipantRoles, ParticipantStatuses, ProtectionLevels
 import type { ParticipantView } from './participant.js';
 import type { ConsentProvision, PersonConsentView } from './person-consent.js';
 import type { RefusalRecord } from './refusal.js';
+import { TransferStates } from './transfer-process.js';
 
 /**
  * Messages read from Kafka are input, like HTTP bodies: every consumer validates them against these schemas
@@ -91,9 +100,11 @@ export const ContractTermsSchema = z.object({
   compatibility: z.enum(CompatibilityModes).optional(),
   visibility: z.enum(Visibilities).optional(),
   invited: z.array(text).optional(),
+  approval: z.enum(Approvals).optional(),
   fields: z.record(z.string(), FieldTermsSchema),
   schema: z.record(z.string(), z.unknown()),
   lineage: z.array(z.object({ dataset: text, version: text })).optional(),
+  source: z.object({ agreementId: text, provider: text, dataset: text }).optional(),
   derived: DerivedTermsSchema.optional(),
 });
 
@@ -166,6 +177,21 @@ export const GrantChangedEventSchema = z.object({
   id: meta.id,
   at: meta.at,
 });
+export const TransferViewSchema = z.object({
+  id: text,
+  grantId: text,
+  dataset: text,
+  consumer: text,
+  state: z.enum(TransferStates),
+  tokenId: nullableText,
+  changedAt: text,
+});
+export const TransferChangedEventSchema = z.object({
+  type: z.literal('transfer.changed'),
+  transfer: TransferViewSchema,
+  reason: nullableText,
+  ...meta,
+});
 export const PersonConsentEventSchema = z.object({
   type: z.literal('person-consent.changed'),
   consent: PersonConsentViewSchema,
@@ -192,6 +218,7 @@ export const PlatformEventSchema = z.discriminatedUnion('type', [
   ContractEventSchema,
   DatasetChangedEventSchema,
   GrantChangedEventSchema,
+  TransferChangedEventSchema,
   PersonConsentEventSchema,
   DataKeyDestroyedEventSchema,
   DeadLetteredEventSchema,
@@ -200,6 +227,7 @@ export const PlatformEventSchema = z.discriminatedUnion('type', [
 /** The event types of the platform topics, e.g. for `@EventPattern`. */
 export type PlatformEventType = PlatformEvent['type'];
 export type GrantChangedEvent = Extract<PlatformEvent, { type: 'grant.changed' }>;
+export type TransferChangedEvent = Extract<PlatformEvent, { type: 'transfer.changed' }>;
 export type ParticipantEvent = Extract<PlatformEvent, { type: 'participant.upserted' }>;
 export type ContractEvent = Extract<PlatformEvent, { type: (typeof ContractEventTypes)[number] }>;
 
@@ -293,6 +321,8 @@ const typeChecks:
         ...Same<EventOf<ContractEventType>, typeof ContractEventSchema>,
         ...Same<EventOf<'dataset.changed'>, typeof DatasetChangedEventSchema>,
         ...Same<EventOf<'grant.changed'>, typeof GrantChangedEventSchema>,
+        ...Same<EventOf<'transfer.changed'>, typeof TransferChangedEventSchema>,
+        ...Same<TransferView, typeof TransferViewSchema>,
         ...Same<EventOf<'person-consent.changed'>, typeof PersonConsentEventSchema>,
         ...Same<EventOf<'data-key.destroyed'>, typeof DataKeyDestroyedEventSchema>,
         ...Same<EventOf<'outbox.dead-lettered'>, typeof DeadLetteredEventSchema>,

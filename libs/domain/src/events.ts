@@ -2,6 +2,7 @@ import type { CompatibilityMode, ContractTerms } from './contract.js';
 import type { GrantState } from './grant.js';
 import type { ParticipantView } from './participant.js';
 import type { PersonConsentView } from './person-consent.js';
+import type { TransferState } from './transfer-process.js';
 import type { PolicyExplanation } from './explanation.js';
 
 /**
@@ -72,6 +73,23 @@ export interface GrantView {
   changedAt: string;
 }
 
+/**
+ * A Dataspace Protocol transfer of a grant (provider side), as the exchange follows it: a dataset token that
+ * names the transfer (claim `tid`) is honoured only while the transfer is STARTED and the token is the one
+ * its latest start carried (`tokenId` = that token's jti); any other change ends the transfer's streams.
+ */
+export interface TransferView {
+  id: string;
+  grantId: string;
+  dataset: string;
+  /** The consumer participant (the peer connector) the grant was given to. */
+  consumer: string;
+  state: TransferState;
+  /** The jti of the token the latest start carried; null when no token is honoured. */
+  tokenId: string | null;
+  changedAt: string;
+}
+
 /** Contract lifecycle events; each carries the version's full terms as they are after the change. */
 export const ContractEventTypes = [
   'contract.drafted',
@@ -109,6 +127,7 @@ export type PlatformEvent = (
   | { type: ContractEventType; contract: ContractTerms; reason?: string | null }
   | { type: 'dataset.changed'; dataset: string; owner: string; compatibility: CompatibilityMode }
   | { type: 'grant.changed'; grant: GrantView; actor: string; reason: string | null }
+  | { type: 'transfer.changed'; transfer: TransferView; reason: string | null }
   | { type: 'person-consent.changed'; consent: PersonConsentView }
   | {
       type: 'data-key.destroyed';

@@ -14,6 +14,8 @@ export { assertLegalIdentifiers, corporateNumberCheckDigit, isValidCorporateNumb
 export { type Clock, CLOCK, FixedClock, systemClock } from './clock.js';
 export { assertTransition, type GrantState, GrantStates, HISTORY_ALL, historyStartMs } from './grant.js';
 export {
+  type Approval,
+  Approvals,
   assertContractTransition,
   type CompatibilityMode,
   CompatibilityModes,
@@ -21,6 +23,7 @@ export {
   ContractDomains,
   type ContractStatus,
   ContractStatuses,
+  type ContractSource,
   type ContractTerms,
   type DatasetRef,
   type DerivedTerms,
@@ -52,7 +55,20 @@ export {
   type GrantView,
   type PlatformEvent,
   Topics,
+  type TransferView,
 } from './events.js';
+export {
+  finalTransferStates,
+  isTransferState,
+  type TransferMessage,
+  TransferMessages,
+  type TransferMove,
+  transferMove,
+  type TransferParty,
+  type TransferState,
+  TransferStates,
+  transferTargets,
+} from './transfer-process.js';
 export { EXPLANATION_MESSAGE_MAX, EXPLANATIONS_MAX, type PolicyExplanation } from './explanation.js';
 export {
   assertCompilableSchema,
@@ -139,6 +155,9 @@ export {
   RefusalRecordSchema,
   type ContractEvent,
   type GrantChangedEvent,
+  TransferChangedEventSchema,
+  type TransferChangedEvent,
+  TransferViewSchema,
   type ParticipantEvent,
   type PlatformEventType,
 } from './event-schemas.js';

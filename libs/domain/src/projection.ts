@@ -1,6 +1,6 @@
 import semver from 'semver';
 import type { ContractTerms } from './contract.js';
-import type { GrantView, PlatformEvent } from './events.js';
+import type { GrantView, PlatformEvent, TransferView } from './events.js';
 import type { ParticipantView } from './participant.js';
 import {
   consentStatus,
@@ -19,6 +19,11 @@ export class PlatformProjection {
   /** dataset -> version -> terms */
   readonly contracts = new Map<string, Map<string, ContractTerms>>();
   readonly grants = new Map<string, GrantView>();
+  /**
+   * DSP transfers whose token may be honoured (STARTED) or may be again (REQUESTED, SUSPENDED); a completed
+   * or terminated transfer is dropped, so its tokens name an unknown transfer and are refused.
+   */
+  readonly transfers = new Map<string, TransferView>();
   /** `${originator} ${subjectRef}` -> that person's consents with the originator, one per consent id */
   readonly personConsents = new Map<string, PersonConsentView[]>();
   /** Data keys destroyed (crypto-shredded): whatever they protected is unreadable for good. */
@@ -41,6 +46,11 @@ export class PlatformProjection {
       }
       case 'grant.changed':
         this.grants.set(event.grant.id, event.grant);
+        break;
+      case 'transfer.changed':
+        if (event.transfer.state === 'COMPLETED' || event.transfer.state === 'TERMINATED')
+          this.transfers.delete(event.transfer.id);
+        else this.transfers.set(event.transfer.id, event.transfer);
         break;
       case 'dataset.changed':
       case 'outbox.dead-lettered':

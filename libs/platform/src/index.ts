@@ -19,7 +19,8 @@ export { EDGE_PROBLEMS, operationsOf, PROBLEM_MEDIA_TYPE, Problems, Responds } f
 export { createHttpApp, openApiDocument, type ServiceDescription } from './bootstrap.js';
 export { HEALTH_CHECK, type HealthCheck, HealthController } from './health.controller.js';
 export { listenAndServe } from './service.js';
-export { refusalRecorder } from './refusal-audit.js';
+export { noteRefusal, refusalRecorder } from './refusal-audit.js';
+export { problemOf, type Problem } from './problem.filter.js';
 export { keepStreamOpen } from './edge/http-limits.js';
 export { RateLimited } from './edge/rate-limit.js';
 export { DependencyDeadlineInterceptor } from './resilience/deadline.interceptor.js';

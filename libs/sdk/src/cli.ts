@@ -11,7 +11,13 @@ import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import { errorCodeInfo } from '@renkei/domain';
 import { RenkeiError, RenkeiUnreachableError } from './client.js';
 import { verifyCheckpointSignature } from './api/audit.js';
-import type { CatalogFilter, DeletionMethod, ScenarioDefinition } from './api/dto.js';
+import type {
+  CatalogFilter,
+  DeletionMethod,
+  DspNegotiationFilter,
+  DspTransferFilter,
+  ScenarioDefinition,
+} from './api/dto.js';
 import type { Endpoints } from './api/session.js';
 import { RenkeiClient } from './renkei-client.js';
 
@@ -340,6 +346,142 @@ grant
   .action(async (id: string, o: { reason?: string }) =>
     print(await client().revokeGrant(id, o.reason ?? null)),
   );
+
+const dsp = program
+  .command('dsp')
+  .description('Dataspace Protocol: contracts and transfers with other connectors (EDC, another Renkei)');
+dsp
+  .command('peers')
+  .description('the registered peer connectors')
+  .action(async () => print(await client().dspPeers()));
+dsp
+  .command('peer-add <participantId> <address>')
+  .description('register a peer connector (consortium admin): its participant id here and its protocol URL')
+  .option(
+    '--token-url <url>',
+    'where this platform gets a token at the peer (RFC 7523 with the connector key)',
+  )
+  .option('--remote-id <participantId>', 'who this platform is at the peer')
+  .action(async (participantId: string, address: string, o: { tokenUrl?: string; remoteId?: string }) =>
+    print(
+      await client().registerDspPeer({
+        participantId,
+        address,
+        tokenUrl: o.tokenUrl ?? null,
+        remoteParticipantId: o.remoteId ?? null,
+      }),
+    ),
+  );
+dsp
+  .command('negotiate <peer> <datasetId>')
+  .description('ask a peer connector for a contract on one of its datasets (its DSP dataset id)')
+  .option('--offer <offerId>', "the offer's id (default: the dataset's urn:renkei:offer:… for a Renkei peer)")
+  .option('--purpose <purpose>', 'the purpose you ask for')
+  .option('--address <url>', "the peer's protocol URL (default: the registered one)")
+  .action(
+    async (peer: string, datasetId: string, o: { offer?: string; purpose?: string; address?: string }) => {
+      const offerId =
+        o.offer ??
+        (datasetId.startsWith('urn:renkei:dataset:') ? datasetId.replace(':dataset:', ':offer:') : undefined);
+      if (!offerId) throw new UsageError('--offer <offerId> is required for a dataset of another connector');
+      print(
+        await client().startNegotiation({
+          peer,
+          datasetId,
+          offerId,
+          ...(o.purpose ? { purpose: o.purpose } : {}),
+          ...(o.address ? { connectorAddress: o.address } : {}),
+        }),
+      );
+    },
+  );
+dsp
+  .command('negotiations')
+  .description('your negotiations (provider: on your datasets; consumer: the ones you started)')
+  .addOption(new Option('--side <side>').choices(['provider', 'consumer']))
+  .addOption(
+    new Option('--state <state>').choices([
+      'REQUESTED',
+      'OFFERED',
+      'ACCEPTED',
+      'AGREED',
+      'VERIFIED',
+      'FINALIZED',
+      'TERMINATED',
+    ]),
+  )
+  .option('--dataset <id>')
+  .action(async (o: DspNegotiationFilter) => print(await client().negotiations(o)));
+dsp
+  .command('negotiation <negotiationId> [move]')
+  .description(
+    'show a negotiation, or move it: provider offer|agree|finalize|terminate, consumer accept|verify|request|terminate',
+  )
+  .addOption(
+    new Option('--finalize <when>', 'with agree: when the agreement goes live').choices([
+      'on-verification',
+      'manual',
+    ]),
+  )
+  .option('--reason <text>', 'with terminate')
+  .action(async (id: string, move: string | undefined, o: { finalize?: string; reason?: string }) => {
+    if (!move) return print(await client().negotiation(id));
+    const moves = ['offer', 'agree', 'finalize', 'terminate', 'accept', 'verify', 'request'] as const;
+    const chosen = moves.find((m) => m === move);
+    if (!chosen) throw new UsageError(`unknown move '${move}' (${moves.join(', ')})`);
+    print(
+      await client().moveNegotiation(id, chosen, {
+        ...(o.finalize ? { finalize: o.finalize } : {}),
+        ...(o.reason ? { reason: o.reason } : {}),
+      }),
+    );
+  });
+dsp
+  .command('transfer <peer> <agreementId>')
+  .description('ask a peer connector to transfer data under an agreement you hold')
+  .addOption(
+    new Option('--format <format>')
+      .choices(['Renkei-NDJSON-STREAM', 'HttpData-PULL'])
+      .default('Renkei-NDJSON-STREAM'),
+  )
+  .option('--into <dataset>', 'a dataset of yours the received events are published into')
+  .option('--address <url>', "the peer's protocol URL (default: the registered one)")
+  .action(async (peer: string, agreementId: string, o: { format: string; into?: string; address?: string }) =>
+    print(
+      await client().startTransfer({
+        peer,
+        agreementId,
+        format: o.format,
+        ...(o.into ? { into: o.into } : {}),
+        ...(o.address ? { connectorAddress: o.address } : {}),
+      }),
+    ),
+  );
+dsp
+  .command('transfers')
+  .description('your transfers (provider: on grants you gave; consumer: the ones you started)')
+  .addOption(new Option('--side <side>').choices(['provider', 'consumer']))
+  .option('--grant <grantId>')
+  .addOption(
+    new Option('--state <state>').choices(['REQUESTED', 'STARTED', 'SUSPENDED', 'COMPLETED', 'TERMINATED']),
+  )
+  .action(async (o: Omit<DspTransferFilter, 'grantId'> & { grant?: string }) =>
+    print(await client().transfers({ side: o.side, grantId: o.grant, state: o.state })),
+  );
+dsp
+  .command('transfer-show <transferId>')
+  .description('one transfer: state, format, and (consumer side) the dataAddress to read from')
+  .action(async (id: string) => print(await client().transfer(id)));
+dsp
+  .command('transfer-move <transferId> <move>')
+  .description('start, suspend, complete or terminate a transfer (provider or consumer side)')
+  .option('--reason <text>')
+  .action(async (id: string, move: string, o: { reason?: string }) => {
+    const moves = ['start', 'suspend', 'complete', 'terminate'] as const;
+    const chosen = moves.find((m) => m === move);
+    if (!chosen) throw new UsageError(`unknown move '${move}' (${moves.join(', ')})`);
+    print(await client().moveTransfer(id, chosen, o.reason ? { reason: o.reason } : {}));
+  });
 
 program
   .command('publish <dataset> <events.ndjson>')

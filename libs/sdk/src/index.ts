@@ -4,7 +4,13 @@ export { RenkeiClient } from './renkei-client.js';
 export { type Credentials, type Endpoints } from './api/session.js';
 export { verifyCheckpointSignature } from './api/audit.js';
 export { DELETION_RECEIPT_TYP, signDeletionReceipt, type DeletionReceiptInput } from './api/deletion.js';
-export { type DeliveryStream } from './api/exchange.js';
+export {
+  dataAddressAccess,
+  openDeliveryStream,
+  type DataAddressAccess,
+  type DeliveryStream,
+} from './api/exchange.js';
+export { type DspNegotiationMove, type DspTransferMove } from './api/connector.js';
 export { serverSentEvents, type ServerSentEvent } from './api/sse.js';
 export {
   type Attestations,
@@ -33,6 +39,16 @@ export {
   type DeletionObligation,
   type DeletionObligationFilter,
   type DeletionReceiptClaims,
+  type DspConnectorKey,
+  type DspNegotiation,
+  type DspNegotiationFilter,
+  type DspNegotiationStart,
+  type DspPeer,
+  type DspPeerRegistration,
+  type DspSide,
+  type DspTransfer,
+  type DspTransferFilter,
+  type DspTransferStart,
   type GrantApproval,
   type GrantRecord,
   type GrantRequest,

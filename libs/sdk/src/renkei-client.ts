@@ -1,5 +1,6 @@
 import { AuditCalls } from './api/audit.js';
 import { CatalogCalls } from './api/catalog.js';
+import { ConnectorCalls } from './api/connector.js';
 import { ContractCalls } from './api/contracts.js';
 import { CpsCalls } from './api/cps.js';
 import { DeletionCalls } from './api/deletion.js';
@@ -24,6 +25,7 @@ const areas = [
   KeyCalls,
   CpsCalls,
   ExchangeCalls,
+  ConnectorCalls,
 ] as const;
 
 /**
@@ -47,7 +49,8 @@ export interface RenkeiClient
     AuditCalls,
     KeyCalls,
     CpsCalls,
-    ExchangeCalls {}
+    ExchangeCalls,
+    ConnectorCalls {}
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- see the interface above
 export class RenkeiClient extends Session {}

@@ -15,7 +15,11 @@ export type AuditKind =
   | 'deletion.overdue'
   | 'signing-key.changed'
   | 'security.refusal'
-  | 'outbox.dead-letter';
+  | 'outbox.dead-letter'
+  | 'dsp.negotiation.changed'
+  | 'dsp.transfer.changed'
+  | 'dsp.callback.dead'
+  | 'dsp.peer.changed';
 
 export interface AuditAppend {
   id?: string;

@@ -10,9 +10,14 @@ export const AuditQuerySchema = z
     kind: z
       .string()
       .max(40)
-      .regex(/^[a-z][a-z-]*(\.[a-z-]+)?$/, 'an entry kind such as decision, token.issued, grant.changed')
+      .regex(
+        /^[a-z][a-z-]*(\.[a-z-]+){0,2}$/,
+        'an entry kind such as decision, token.issued, grant.changed, dsp.negotiation.changed',
+      )
       .optional()
-      .describe('decision | token.issued | grant.changed | signing-key.changed | …'),
+      .describe(
+        'decision | token.issued | grant.changed | signing-key.changed | dsp.negotiation.changed | …',
+      ),
     dataset: z.string().max(200).optional(),
     participant: z
       .string()

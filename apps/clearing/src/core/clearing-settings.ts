@@ -9,4 +9,6 @@ export abstract class ClearingSettings {
   abstract readonly adminJwks: { keys: Record<string, unknown>[] } | null;
   abstract readonly platformTokenTtlSeconds: number;
   abstract readonly datasetTokenTtlSeconds: number;
+  /** The exchange's public URL (the endpoint of DSP transfers' data addresses). */
+  abstract readonly exchangeUrl: string;
 }

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { GrantAccess } from './grant-access.js';
+import { GrantTransitionHooks } from './grant-transitions.js';
 import { GrantsController } from './grants.controller.js';
 import { GrantsService } from './grants.service.js';
 
@@ -9,7 +10,7 @@ import { GrantsService } from './grants.service.js';
  */
 @Module({
   controllers: [GrantsController],
-  providers: [GrantAccess, GrantsService],
-  exports: [GrantAccess, GrantsService],
+  providers: [GrantAccess, GrantsService, GrantTransitionHooks],
+  exports: [GrantAccess, GrantsService, GrantTransitionHooks],
 })
 export class GrantsModule {}

@@ -29,6 +29,7 @@ const settings: ClearingSettings = {
   adminJwks: null,
   platformTokenTtlSeconds: 600,
   datasetTokenTtlSeconds: 300,
+  exchangeUrl: 'http://127.0.0.1:3003',
 };
 
 describe('TokensService', () => {

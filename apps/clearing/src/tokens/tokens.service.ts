@@ -204,6 +204,90 @@ export class TokensService {
     };
   }
 
+  /**
+   * A subscribe token for a Dataspace Protocol transfer (the `authorization` of its data address): issued
+   * to the grant's consumer (the peer connector) under the grant, bound to the transfer (claim `tid`), so
+   * the exchange honours it only while the transfer is started with this very token. The policy decides it
+   * like any dataset token; the decision and the issue go on the audit chain in the caller's transaction
+   * (the transfer's move to STARTED). Lives as long as the longest platform token (key rotation keeps its
+   * key published that long).
+   */
+  async transferToken(
+    tx: Prisma.TransactionClient,
+    grant: GrantView,
+    transferId: string,
+    now: Date,
+  ): Promise<
+    | { allow: true; token: string; jti: string; expiresIn: number; scope: string }
+    | { allow: false; reason: string }
+  > {
+    const consumerInputs = await inputVisibility(this.prisma, this.state, grant.consumer, grant.dataset, now);
+    const { result, record } = this.gate.decide({
+      action: 'token.issue',
+      subjectId: grant.consumer,
+      dataset: grant.dataset,
+      grant,
+      purpose: grant.purpose,
+      now,
+      ...(consumerInputs ? { consumerInputs } : {}),
+    });
+    const ttlSeconds = Math.max(this.settings.datasetTokenTtlSeconds, this.settings.platformTokenTtlSeconds);
+    const scope = `subscribe:${grant.dataset}`;
+    const issued = result.allow
+      ? await this.issuer.issue({
+          subject: grant.consumer,
+          audience: 'exchange',
+          scopes: [scope],
+          ttlSeconds,
+          dataset: grant.dataset,
+          grant: grant.id,
+          purpose: grant.purpose,
+          transfer: transferId,
+        })
+      : null;
+    await appendAudit(tx, [
+      decisionEntry(record),
+      ...(issued
+        ? [
+            {
+              kind: 'token.issued' as const,
+              at: now,
+              actorId: grant.consumer,
+              dataset: grant.dataset,
+              grantId: grant.id,
+              allow: true,
+              payload: {
+                jti: issued.claims.jti,
+                aud: issued.claims.aud,
+                scope,
+                exp: issued.claims.exp,
+                transfer: transferId,
+                decisionId: record.decisionId,
+              },
+            },
+          ]
+        : []),
+    ]);
+    if (!issued) return { allow: false, reason: result.reasons[0] ?? 'POLICY.DENIED' };
+    return { allow: true, token: issued.token, jti: issued.claims.jti, expiresIn: ttlSeconds, scope };
+  }
+
+  /**
+   * A publish token for a member on its own dataset, asked for by clearing itself on the member's behalf
+   * (a DSP transfer delivering received data into that dataset): the same policy decision (`publish`) and
+   * audit entries as POST /tokens/dataset.
+   */
+  async publishTokenFor(memberId: string, dataset: string): Promise<TokenResponse> {
+    return this.datasetToken(
+      {
+        participantId: memberId,
+        scopes: new Set(['datasets:token']),
+        claims: { sub: memberId, scope: 'datasets:token', jti: 'internal' },
+      },
+      { dataset, action: 'publish' },
+    );
+  }
+
   private client(id: string): { jwks: { keys: unknown[] }; roles: ParticipantRole[] } {
     if (id === ADMIN_ID) {
       if (!this.settings.adminJwks)

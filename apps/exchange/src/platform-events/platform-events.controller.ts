@@ -38,6 +38,15 @@ export class PlatformEventsController {
     this.state.apply(event);
   }
 
+  /**
+   * A DSP transfer started, suspended, completed or terminated: a token bound to it is honoured only while
+   * it is started, and its streams end the moment it is not (see Subscription).
+   */
+  @EventPattern('transfer.changed')
+  transferChanged(@Payload() event: PlatformEvent): void {
+    this.state.apply(event);
+  }
+
   /** Persons' consents and destroyed data keys also decide deliveries; the rest is kept for listeners. */
   @EventPattern(['person-consent.changed', 'data-key.destroyed', 'dataset.changed', 'outbox.dead-lettered'])
   otherChange(@Payload() event: PlatformEvent): void {

@@ -107,3 +107,24 @@ export const streamExamples = {
     value: { type: 'end', code: 'GRANT.REVOKED', message: 'The grant is now revoked' },
   },
 };
+
+/** A snapshot's lines: events, then the end that says whether everything was read. */
+export const snapshotExamples = {
+  event: streamExamples.event,
+  complete: {
+    summary: 'The last line: everything on the topic when the read began was read',
+    value: {
+      type: 'end',
+      code: 'SNAPSHOT.COMPLETE',
+      message: 'Everything on the topic when the snapshot opened was read',
+    },
+  },
+  partial: {
+    summary: 'The last line: the read stopped at its limit; read again with after=',
+    value: {
+      type: 'end',
+      code: 'SNAPSHOT.PARTIAL',
+      message: 'The snapshot read its limit of 10000 events; read again with ?after= your last positions',
+    },
+  },
+};

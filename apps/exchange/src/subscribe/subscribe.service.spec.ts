@@ -64,7 +64,7 @@ function harness(
     new FixedClock(new Date('2026-12-01T09:00:00.000Z')),
     { error: () => undefined, warn: () => undefined } as unknown as Logger,
   );
-  return { service, syncs, recorded };
+  return { service, syncs, recorded, state };
 }
 
 const subscriber = (participantId = 'auto', dataset = 'battery.cfp', grantId = 'g-1'): Principal => ({
@@ -133,5 +133,47 @@ describe('SubscribeService.authorise', () => {
       kind: 'unavailable',
       code: 'KAFKA.UNAVAILABLE',
     });
+  });
+
+  it('honours a transfer-bound token only while its transfer is started with that very token', async () => {
+    const h = harness();
+    const bound = (jti: string): Principal => ({
+      ...subscriber(),
+      claims: { dataset: 'battery.cfp', grant: 'g-1', tid: 't-1', jti } as Principal['claims'],
+    });
+    const transfer = (state: 'STARTED' | 'SUSPENDED' | 'TERMINATED', tokenId: string | null) =>
+      h.state.apply({
+        type: 'transfer.changed',
+        transfer: {
+          id: 't-1',
+          grantId: 'g-1',
+          dataset: 'battery.cfp',
+          consumer: 'auto',
+          state,
+          tokenId,
+          changedAt: '2026-12-01T09:00:00.000Z',
+        },
+        reason: null,
+      });
+    // Unknown to the exchange (never started, or already ended): refused.
+    await expect(h.service.authorise(bound('jti-1'), 'battery.cfp')).rejects.toMatchObject({
+      code: 'TRANSFER.NOT_ACTIVE',
+    });
+    transfer('STARTED', 'jti-1');
+    await expect(h.service.authorise(bound('jti-1'), 'battery.cfp')).resolves.toEqual(grant);
+    transfer('SUSPENDED', null);
+    await expect(h.service.authorise(bound('jti-1'), 'battery.cfp')).rejects.toMatchObject({
+      code: 'TRANSFER.NOT_ACTIVE',
+    });
+    // Started again with a new token: the old one stays refused.
+    transfer('STARTED', 'jti-2');
+    await expect(h.service.authorise(bound('jti-1'), 'battery.cfp')).rejects.toMatchObject({
+      code: 'TRANSFER.NOT_ACTIVE',
+    });
+    await expect(h.service.authorise(bound('jti-2'), 'battery.cfp')).resolves.toEqual(grant);
+    transfer('TERMINATED', null);
+    await expect(
+      h.service.authorise(bound('jti-2'), 'battery.cfp', new Map(), 'snapshot'),
+    ).rejects.toMatchObject({ code: 'TRANSFER.NOT_ACTIVE' });
   });
 });

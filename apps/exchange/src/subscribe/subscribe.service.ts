@@ -7,6 +7,7 @@ import {
   PlatformProjection,
   badRequest,
   conflict,
+  forbidden,
   notFound,
   unavailable,
   type Clock,
@@ -24,7 +25,13 @@ import { DataTopics } from '../topics/data-topics.js';
 import { BatchedDecisions, DeliveryHub } from './delivery-hub.js';
 import { KafkaGrantPositions, type GrantPositions } from './grant-positions.js';
 import type { StreamStart } from './subscribe.dto.js';
-import { Subscription, type SubscriptionDeps } from './subscription.js';
+import {
+  SNAPSHOT_MAX_EVENTS,
+  SNAPSHOT_MAX_MS,
+  Subscription,
+  type SnapshotBounds,
+  type SubscriptionDeps,
+} from './subscription.js';
 
 const invalidPosition = (message: string) =>
   badRequest('STREAM.INVALID_POSITION', 'after names a position that does not exist', [
@@ -34,6 +41,8 @@ const invalidPosition = (message: string) =>
 @Injectable()
 export class SubscribeService {
   private readonly open = new Map<string, Subscription>();
+  /** Snapshot reads in progress (they do not hold the grant's one stream). */
+  private readonly snapshots = new Set<Subscription>();
   /** One shared feed per dataset with open streams (see TopicFeed). */
   readonly hub: DeliveryHub;
   /** Each grant's delivery position, kept by the exchange rather than a consumer group per grant. */
@@ -81,7 +90,12 @@ export class SubscribeService {
   }
 
   /** Every check happens before the stream opens, so refusals are ordinary 4xx answers. */
-  async authorise(principal: Principal, dataset: string, after: StreamStart = new Map()): Promise<GrantView> {
+  async authorise(
+    principal: Principal,
+    dataset: string,
+    after: StreamStart = new Map(),
+    mode: 'stream' | 'snapshot' = 'stream',
+  ): Promise<GrantView> {
     requireDatasetScope(principal, 'subscribe', dataset);
     // A revocation acknowledged before this call is seen: the barrier starts now.
     await syncNow(this.sync);
@@ -107,6 +121,11 @@ export class SubscribeService {
     // Sent with the other streams' records (one produce per interval), and still recorded before it opens.
     await this.batchedDecisions.record([record]);
     if (!decision.allow) throw denied(decision, 'Subscribing');
+    this.assertTransferActive(principal, grant);
+    if (mode === 'snapshot') {
+      await this.checkPositions(dataset, after);
+      return grant;
+    }
     const previous = this.open.get(grant.id);
     if (previous) {
       // A client that reconnects often arrives before we noticed its old connection close, or while the
@@ -123,6 +142,30 @@ export class SubscribeService {
     }
     await this.checkPositions(dataset, after);
     return grant;
+  }
+
+  /**
+   * A token bound to a DSP transfer (claim `tid`) is honoured only while that transfer is started and the
+   * token is the one its latest start carried; the projection follows the transfers clearing announces.
+   */
+  private assertTransferActive(principal: Principal, grant: GrantView): void {
+    const tid = principal.claims.tid;
+    if (!tid) return;
+    const transfer = this.state.transfers.get(tid);
+    if (
+      !transfer ||
+      transfer.grantId !== grant.id ||
+      transfer.state !== 'STARTED' ||
+      transfer.tokenId !== principal.claims.jti
+    ) {
+      throw forbidden(
+        'TRANSFER.NOT_ACTIVE',
+        transfer && transfer.grantId === grant.id && transfer.state !== 'STARTED'
+          ? `The transfer this token was issued for is ${transfer.state}`
+          : 'The transfer this token was issued for is not started, or a newer start replaced this token',
+        'Use the token of the transfer’s latest start message',
+      );
+    }
   }
 
   /** Positions from `?after=` must exist on the topic: a partition it has, an offset it has written. */
@@ -172,9 +215,50 @@ export class SubscribeService {
     }
   }
 
+  /**
+   * A bounded read of what is on the topic now (HttpData-PULL): from the grant's history start (or after
+   * `?after=`) up to the positions the topic has at this moment, as NDJSON ending with SNAPSHOT.COMPLETE,
+   * or SNAPSHOT.PARTIAL at its event or time limit. Every event is decided under the grant as on a stream.
+   */
+  async snapshot(
+    principal: Principal,
+    grant: GrantView,
+    out: ServerResponse,
+    after: StreamStart,
+  ): Promise<void> {
+    let bounds: SnapshotBounds;
+    try {
+      const offsets = await this.topics.offsets(grant.dataset);
+      bounds = {
+        until: new Map(offsets.map((o) => [o.partition, BigInt(o.high)])),
+        limit: SNAPSHOT_MAX_EVENTS,
+        maxMs: SNAPSHOT_MAX_MS,
+      };
+    } catch (cause) {
+      throw unavailable(
+        'KAFKA.UNAVAILABLE',
+        'The event bus is not reachable; the snapshot cannot be read',
+        'Retry in a few seconds',
+        cause,
+      );
+    }
+    const from: StreamStart = after === 'start' || after.size === 0 ? 'start' : after;
+    const subscription = new Subscription(this.delivery(), principal, grant, out, from, bounds);
+    this.snapshots.add(subscription);
+    void subscription.done.then(() => this.snapshots.delete(subscription));
+    try {
+      await subscription.start();
+    } catch (error) {
+      this.logger.error({ err: error, grant: grant.id }, 'snapshot failed to start');
+      await subscription.end('STREAM.FAILED', 'The snapshot could not start; read again in a moment');
+    }
+  }
+
   async closeAll(): Promise<void> {
     await Promise.allSettled(
-      [...this.open.values()].map((s) => s.end('SERVICE.STOPPING', 'The exchange is restarting; reconnect')),
+      [...this.open.values(), ...this.snapshots].map((s) =>
+        s.end('SERVICE.STOPPING', 'The exchange is restarting; reconnect'),
+      ),
     );
     // Every position delivered so far is stored, so streams resume there after the restart.
     await Promise.allSettled([this.positions.close(), this.hub.close()]);

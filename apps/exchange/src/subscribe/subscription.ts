@@ -61,6 +61,23 @@ export interface SubscriptionDeps {
 }
 
 /**
+ * A bounded read of what is on the topic (the HttpData-PULL format of a DSP transfer): it ends at the
+ * positions the topic had when it opened, after `limit` events read, or after `maxMs`, whichever comes first,
+ * and leaves the grant's stored delivery position alone (a snapshot is not the grant's stream).
+ */
+export interface SnapshotBounds {
+  /** partition -> the offset to stop before (the topic's high watermark when the snapshot opened). */
+  until: ReadonlyMap<number, bigint>;
+  limit: number;
+  maxMs: number;
+}
+
+/** A snapshot reads at most this many events per request; the rest with ?after=. */
+export const SNAPSHOT_MAX_EVENTS = 10_000;
+/** A snapshot answers within this long; the rest with ?after=. */
+export const SNAPSHOT_MAX_MS = 30_000;
+
+/**
  * One open delivery stream for one grant: it reads its dataset's shared feed (TopicFeed) from its own
  * positions, holds at most a bounded number of events for its client, decides every batch under the grant
  * (obligations applied to every event), records the decisions and its positions, and ends at once when the
@@ -87,6 +104,10 @@ export class Subscription implements FeedReader {
   private readonly queue: FeedBatch[] = [];
   private queued = 0;
   private pumping = false;
+  /** Snapshot: events taken so far, and whether the limit cut the read short. */
+  private taken = 0;
+  private capped = false;
+  private deadline: NodeJS.Timeout | undefined;
   readonly done: Promise<void>;
   private resolveDone!: () => void;
 
@@ -97,6 +118,8 @@ export class Subscription implements FeedReader {
     private readonly out: ServerResponse,
     /** partition -> last offset the client has processed (from `?after=`); otherwise the grant's position. */
     private readonly resumeAfter: StreamStart = new Map(),
+    /** A snapshot read rather than a stream. */
+    private readonly snapshot?: SnapshotBounds,
   ) {
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
   }
@@ -131,14 +154,69 @@ export class Subscription implements FeedReader {
       () => this.write({ type: 'heartbeat', at: new Date().toISOString() }),
       HEARTBEAT_MS,
     );
+    if (this.snapshot) {
+      this.deadline = setTimeout(
+        () =>
+          void this.end(
+            'SNAPSHOT.PARTIAL',
+            'The snapshot reached its time limit; read again with ?after= your last positions',
+          ),
+        this.snapshot.maxMs,
+      );
+    }
+    // A transfer ended between the check and this moment: the stream ends at once.
+    const transfer = this.transferRefusal();
+    if (transfer) {
+      await this.end('TRANSFER.ENDED', transfer);
+      return;
+    }
     await this.deps.topics.ensure(this.grant.dataset);
     const from = await this.startPositions(Topics.data(this.grant.dataset));
     if (this.closed) return;
     for (const [partition, offset] of from) this.next.set(partition, offset);
+    // A snapshot with nothing to read (an empty topic, or ?after= its end) is complete before it joins.
+    if (this.snapshotDone()) {
+      await this.end('SNAPSHOT.COMPLETE', 'Everything on the topic when the snapshot opened was read');
+      return;
+    }
     const feed = await this.deps.hub.join(this.grant.dataset, this, from);
     this.feed = feed;
     // The client left while we were joining; close() ran before the feed was known.
     if (this.closed) await this.deps.hub.leave(feed, this);
+  }
+
+  /** Why a transfer-bound token may no longer be honoured (null: it may, or it names no transfer). */
+  private transferRefusal(event?: { id: string; state: string; tokenId: string | null }): string | null {
+    const tid = this.principal.claims.tid;
+    if (!tid) return null;
+    const transfer = event ?? this.deps.state.transfers.get(tid);
+    if (!transfer) return 'The transfer has ended';
+    if (transfer.id !== tid) return null;
+    if (transfer.state !== 'STARTED') return `The transfer is now ${transfer.state}`;
+    if (transfer.tokenId !== this.principal.claims.jti)
+      return 'The transfer was started again with a new token';
+    return null;
+  }
+
+  /** A snapshot has read every partition up to where the topic stood when it opened. */
+  private snapshotDone(): boolean {
+    if (!this.snapshot) return false;
+    for (const [partition, end] of this.snapshot.until) {
+      if ((this.next.get(partition) ?? 0n) < end) return false;
+    }
+    return true;
+  }
+
+  /** After the queue is written: a snapshot that has read all it may read ends with its code. */
+  private async finishSnapshot(): Promise<void> {
+    if (!this.snapshot || this.closed || this.queue.length > 0) return;
+    if (this.snapshotDone())
+      await this.end('SNAPSHOT.COMPLETE', 'Everything on the topic when the snapshot opened was read');
+    else if (this.capped)
+      await this.end(
+        'SNAPSHOT.PARTIAL',
+        `The snapshot read its limit of ${this.snapshot.limit} events; read again with ?after= your last positions`,
+      );
   }
 
   /**
@@ -222,7 +300,22 @@ export class Subscription implements FeedReader {
       if (batch.messages[0]!.offset > next) return;
       this.joined.add(partition);
     }
-    const fresh = batch.messages.filter((m) => m.offset >= next);
+    let fresh = batch.messages.filter((m) => m.offset >= next);
+    if (this.snapshot) {
+      // A snapshot takes nothing published after it opened, and at most its limit of events.
+      const end = this.snapshot.until.get(partition) ?? 0n;
+      fresh = fresh.filter((m) => m.offset < end);
+      const room = this.snapshot.limit - this.taken;
+      if (fresh.length > room) {
+        fresh = fresh.slice(0, Math.max(0, room));
+        this.capped = true;
+      }
+      this.taken += fresh.length;
+      if (fresh.length === 0) {
+        if (this.capped && !this.pumping && this.queue.length === 0) void this.finishSnapshot();
+        return;
+      }
+    }
     if (fresh.length === 0) return;
     this.next.set(partition, fresh[fresh.length - 1]!.offset + 1n);
     const limit = this.deps.bufferEvents ?? STREAM_BUFFER_EVENTS;
@@ -253,6 +346,7 @@ export class Subscription implements FeedReader {
         this.queued -= batch.messages.length;
         await this.deliverBatch(batch);
       }
+      await this.finishSnapshot();
     } catch (error) {
       this.deps.logger.warn({ err: error, grant: this.grant.id }, 'delivery failed');
       await this.end('STREAM.INTERRUPTED', 'Delivery failed; reconnect with ?after= your last positions');
@@ -281,6 +375,12 @@ export class Subscription implements FeedReader {
           event.grant.state === 'revoked' ? 'GRANT.REVOKED' : 'GRANT.NOT_ACTIVE',
           `The grant is now ${event.grant.state}`,
         );
+      }
+      // A DSP transfer suspended, completed or terminated (or started again with a new token) ends the
+      // streams of its token at once.
+      if (event.type === 'transfer.changed' && event.transfer.id === this.principal.claims.tid) {
+        const refusal = this.transferRefusal(event.transfer);
+        if (refusal) void this.end('TRANSFER.ENDED', refusal);
       }
       if (
         event.type === 'participant.upserted' &&
@@ -454,7 +554,8 @@ export class Subscription implements FeedReader {
     this.bookkeeping = this.bookkeeping
       .then(() => this.deps.decisions.record(records))
       .then(() => {
-        if (next !== undefined) this.deps.positions.advance(this.grant.id, partition, next);
+        // A snapshot is not the grant's stream: where it read to is the client's to keep (?after=).
+        if (next !== undefined && !this.snapshot) this.deps.positions.advance(this.grant.id, partition, next);
       })
       .catch((error: unknown) => {
         // An unrecorded position means the next stream delivers these events again (at-least-once).
@@ -518,6 +619,7 @@ export class Subscription implements FeedReader {
     this.closed = true;
     clearInterval(this.heartbeat);
     clearTimeout(this.expiry);
+    clearTimeout(this.deadline);
     this.unsubscribe?.();
     // Nothing more is held for this client; the last stream of a dataset stops its feed.
     this.queue.length = 0;

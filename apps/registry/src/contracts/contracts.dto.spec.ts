@@ -43,3 +43,22 @@ describe('contract versions are semantic versions as the semver package reads th
     expect(parseOrThrow(RegisterContractSchema, { ...registerExample, version }).version).toBe(version);
   });
 });
+
+describe('who approves grant requests', () => {
+  it("defaults to the originator and accepts 'policy'", () => {
+    const { approval: _approval, ...withoutApproval } = registerExample;
+    expect(parseOrThrow(RegisterContractSchema, withoutApproval).approval).toBe('originator');
+    expect(parseOrThrow(RegisterContractSchema, { ...registerExample, approval: 'policy' }).approval).toBe(
+      'policy',
+    );
+  });
+
+  it('refuses any other approver with a 400 naming /approval', () => {
+    expect(
+      detailsOf(() => parseOrThrow(RegisterContractSchema, { ...registerExample, approval: 'anyone' })),
+    ).toEqual({
+      status: 'bad-request',
+      details: [{ path: '/approval', message: expect.stringContaining('policy') }],
+    });
+  });
+});

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  Approvals,
   CompatibilityModes,
   ContractDomains,
   DatasetId,
@@ -39,8 +40,21 @@ export const ContractTermsInputSchema = z.object({
     .default('consortium')
     .describe("'consortium': every member can discover it; 'invited': only the invited participants"),
   invited: z.array(z.uuid()).max(500).default([]),
+  approval: z
+    .enum(Approvals)
+    .default('originator')
+    .describe(
+      "Who approves grant requests (and agrees Dataspace Protocol negotiations): 'originator': you decide each request; 'policy': a request the policy allows is approved at once",
+    ),
   fields: z.record(z.string(), FieldTermsSchema).default({}),
   schema: z.record(z.string(), z.unknown()).describe('JSON Schema 2020-12 for the event payload'),
+});
+
+/** A received dataset's origin: the DSP agreement, the provider connector (participant id), its dataset. */
+export const ContractSourceSchema = z.object({
+  agreementId: z.string().min(1).max(512).describe("The agreement's @id, as the provider named it"),
+  provider: z.uuid().describe('The provider connector: its participant id here (the registered peer)'),
+  dataset: z.string().min(1).max(512).describe("The provider's dataset id (its DSP @id)"),
 });
 
 export const RegisterContractSchema = ContractTermsInputSchema.extend({
@@ -82,6 +96,9 @@ export const RegisterContractSchema = ContractTermsInputSchema.extend({
     })
     .optional()
     .describe('With lineage: whether results are aggregates, and over how many contributors'),
+  source: ContractSourceSchema.optional().describe(
+    'A dataset received from another data space: the Dataspace Protocol agreement its events arrive under (a consumer transfer with `into` = this dataset delivers only under it); shown in the catalog as the lineage (dct:source)',
+  ),
 });
 export type RegisterContract = z.infer<typeof RegisterContractSchema>;
 
@@ -137,6 +154,7 @@ export const registerExample = {
   retentionDays: 365,
   compatibility: 'BACKWARD',
   visibility: 'consortium',
+  approval: 'originator',
   fields: {
     unitPriceJpy: { tags: ['competitive'] },
     cfpKgCo2ePerKwh: { tags: ['cooperative'], description: 'kg CO2e per kWh of capacity' },
@@ -171,6 +189,7 @@ export const ContractSchema = z.object({
   compatibility: z.enum(CompatibilityModes),
   visibility: z.enum(Visibilities),
   invited: z.array(z.string()).describe('Only the owner sees whom it invited; anyone else: []'),
+  approval: z.enum(Approvals).describe("Who approves grant requests: 'originator' or 'policy'"),
   fields: z.record(
     z.string(),
     z.object({
@@ -181,6 +200,10 @@ export const ContractSchema = z.object({
   ),
   schema: z.record(z.string(), z.unknown()),
   lineage: z.array(z.object({ dataset: z.string(), version: z.string() })).optional(),
+  source: z
+    .object({ agreementId: z.string(), provider: z.string(), dataset: z.string() })
+    .optional()
+    .describe('A received dataset: the DSP agreement, provider connector and provider dataset'),
   derived: z
     .object({
       aggregate: z.boolean(),

@@ -19,6 +19,7 @@ export const contractExample = {
   compatibility: 'BACKWARD',
   visibility: 'consortium',
   invited: [],
+  approval: 'originator',
   fields: {
     unitPriceJpy: { tags: ['competitive'], residency: null, description: null },
     cfpKgCo2ePerKwh: { tags: ['cooperative'], residency: null, description: 'kg CO2e per kWh' },

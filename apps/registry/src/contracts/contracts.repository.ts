@@ -26,6 +26,7 @@ export interface TermColumns {
   retentionDays: number | null;
   visibility: string;
   invited: string[];
+  approval: string;
   tags: string[];
   fields: unknown;
   schema: unknown;
@@ -42,6 +43,8 @@ export interface NewContract extends TermColumns {
   lineage: unknown;
   /** Established by the platform from the verified lineage; null without lineage. */
   derived: unknown;
+  /** A received dataset's DSP agreement (ContractTerms.source); null for the owner's own data. */
+  source: unknown;
 }
 
 export interface TransitionRow {

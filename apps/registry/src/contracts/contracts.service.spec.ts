@@ -88,6 +88,28 @@ describe('ContractsService: registering versions', () => {
     expect(flushes).toBe(1);
   });
 
+  it('carries who approves grant requests into the answer and the event; originator unless said', async () => {
+    const plain = await contracts.register(owner, contract());
+    expect(plain.approval).toBe('originator');
+    const auto = await contracts.register(
+      owner,
+      contract({ dataset: 'battery.soh', approval: 'policy', version: '1.0.0' }),
+    );
+    expect(auto.approval).toBe('policy');
+    expect(
+      store.state.events.map((e) => (e as { contract?: { approval?: string } }).contract?.approval),
+    ).toEqual(['originator', 'policy']);
+    await contracts.register(
+      owner,
+      contract({ dataset: 'battery.draft', approval: 'policy', status: 'draft' }),
+    );
+    const edited = await contracts.updateDraft(owner, 'battery.draft', '1.0.0', {
+      ...contract({ status: 'draft' }),
+      approval: 'originator',
+    });
+    expect(edited.approval).toBe('originator');
+  });
+
   it('keeps a draft out of the current slot and announces it as drafted', async () => {
     const dto = await contracts.register(owner, contract({ status: 'draft' }));
     expect(dto).toMatchObject({ status: 'draft', current: false });

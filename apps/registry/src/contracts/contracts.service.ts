@@ -50,10 +50,12 @@ export function toTerms(c: ContractRow): ContractTerms {
     compatibility: c.compatibility as CompatibilityMode,
     visibility: c.visibility as ContractTerms['visibility'],
     invited: c.invited,
+    approval: c.approval as ContractTerms['approval'],
     fields: c.fields as unknown as ContractTerms['fields'],
     schema: c.schema as ContractTerms['schema'],
     ...(c.lineage ? { lineage: c.lineage as unknown as NonNullable<ContractTerms['lineage']> } : {}),
     ...(c.derived ? { derived: c.derived as unknown as NonNullable<ContractTerms['derived']> } : {}),
+    ...(c.source ? { source: c.source as unknown as NonNullable<ContractTerms['source']> } : {}),
   };
 }
 
@@ -78,6 +80,7 @@ export function toDto(c: ContractRow, viewer: Principal): ContractDto {
     compatibility: c.compatibility as CompatibilityMode,
     visibility: c.visibility as ContractDto['visibility'],
     invited: viewer.participantId === owner ? (invited ?? []) : [],
+    approval: c.approval as ContractDto['approval'],
     owner,
     current: c.current,
     minimumProtection: minimumProtection(terms.sensitivity),
@@ -222,6 +225,8 @@ export class ContractsService {
         lineage: input.lineage ?? null,
         // Established by the platform from the verified lineage, never the registrant's own count.
         derived: derived ?? null,
+        // A received dataset's agreement is part of its immutable terms too.
+        source: input.source ?? null,
       });
       await this.recordTransition(tx, created.id, null, input.status, actor, null);
       const final =
@@ -569,6 +574,7 @@ export class ContractsService {
       retentionDays: input.retentionDays,
       visibility: input.visibility,
       invited: input.invited,
+      approval: input.approval,
       tags: tagsOf(input.fields),
       fields: input.fields,
       schema: input.schema,

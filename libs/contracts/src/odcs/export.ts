@@ -85,6 +85,7 @@ export function exportOdcs(
     ...(terms.invited !== undefined
       ? [{ property: RenkeiProperties.invited, value: [...terms.invited] }]
       : []),
+    { property: RenkeiProperties.approval, value: terms.approval ?? 'originator' },
   ];
 
   const purposeText = terms.purposes.join(', ');
@@ -119,7 +120,10 @@ export function exportOdcs(
         role: 'renkei-grantee',
         access: 'read',
         description: `Participants holding an active Renkei grant for one of: ${purposeText}`,
-        firstLevelApprovers: owner.legalName,
+        firstLevelApprovers:
+          terms.approval === 'policy'
+            ? 'Renkei policy (a request it allows is approved at once)'
+            : owner.legalName,
       },
     ],
     ...(terms.retentionDays != null

@@ -1,6 +1,7 @@
 /** ODCS v3.0.0 – v3.1.0 document (YAML, JSON or parsed) → contract registration input, with warnings. */
 import { parse } from 'yaml';
 import {
+  Approvals,
   assertCompilableSchema,
   badRequest,
   CompatibilityModes,
@@ -8,6 +9,7 @@ import {
   isSemver,
   pointer,
   Visibilities,
+  type Approval,
   type CompatibilityMode,
   type FieldTerms,
   type SchemaLimits,
@@ -204,6 +206,8 @@ export function importOdcs(
   const visibility: Visibility =
     readEnum(custom.get(RenkeiProperties.visibility), Visibilities, RenkeiProperties.visibility) ??
     'consortium';
+  const approval: Approval =
+    readEnum(custom.get(RenkeiProperties.approval), Approvals, RenkeiProperties.approval) ?? 'originator';
   const invitedEntry = custom.get(RenkeiProperties.invited);
   if (
     invitedEntry &&
@@ -226,6 +230,7 @@ export function importOdcs(
     ...(compatibility ? { compatibility } : {}),
     visibility,
     ...(invitedEntry ? { invited: [...(invitedEntry.value as string[])] } : {}),
+    approval,
     fields,
     schema,
   };

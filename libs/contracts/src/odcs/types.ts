@@ -27,6 +27,7 @@ export const RenkeiProperties = {
   compatibility: 'renkei.compatibility',
   visibility: 'renkei.visibility',
   invited: 'renkei.invited',
+  approval: 'renkei.approval',
   jsonSchema: 'renkei.jsonSchema',
   tags: 'renkei.tags',
   description: 'renkei.description',

@@ -126,3 +126,15 @@ export type PublishRequest = Body<Exchange['/datasets/{dataset}/events']['post']
 export type PublishedEvents = Ok<Exchange['/datasets/{dataset}/events']['post']>;
 /** One NDJSON line of the delivery stream: an event, a notice about the contract, a heartbeat, or the end. */
 export type StreamLine = Line<Exchange['/datasets/{dataset}/stream']['get']>;
+
+// clearing: the Dataspace Protocol connector (/connector/...)
+export type DspPeerRegistration = Body<Clearing['/connector/peers']['post']>;
+export type DspPeer = Ok<Clearing['/connector/peers']['post']>;
+export type DspConnectorKey = Ok<Clearing['/connector/key']['get']>;
+export type DspNegotiationFilter = Query<Clearing['/connector/negotiations']['get']>;
+export type DspNegotiationStart = Body<Clearing['/connector/negotiations']['post']>;
+export type DspNegotiation = Ok<Clearing['/connector/negotiations/{id}']['get']>;
+export type DspSide = DspNegotiation['side'];
+export type DspTransferFilter = Query<Clearing['/connector/transfers']['get']>;
+export type DspTransferStart = Body<Clearing['/connector/transfers']['post']>;
+export type DspTransfer = Ok<Clearing['/connector/transfers/{id}']['get']>;

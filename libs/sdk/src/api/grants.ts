@@ -20,6 +20,14 @@ export class GrantCalls extends Session {
   revokeGrant(id: string, reason: string | null = null) {
     return this.call<RevokedGrant>('clearing', 'POST', `/grants/${id}/revoke`, { reason });
   }
+  /** Suspends a live grant (originator): its tokens are refused and its streams and transfers pause. */
+  suspendGrant(id: string, reason: string | null = null) {
+    return this.call<GrantRecord>('clearing', 'POST', `/grants/${id}/suspend`, { reason });
+  }
+  /** Resumes a suspended grant (originator). */
+  resumeGrant(id: string, reason: string | null = null) {
+    return this.call<GrantRecord>('clearing', 'POST', `/grants/${id}/resume`, { reason });
+  }
   grants() {
     return this.call<GrantRecord[]>('clearing', 'GET', '/grants');
   }

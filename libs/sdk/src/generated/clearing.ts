@@ -737,6 +737,617 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/.well-known/dspace-version": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The Dataspace Protocol versions this connector speaks, and where (DSP 2025-1 metadata)
+         * @description Plain JSON, no authentication: a peer connector reads it before anything else.
+         */
+        get: operations["DspMetadataController_versions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/connector/peers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The registered peer DSP connectors (consortium admin) */
+        get: operations["PeersController_list"];
+        put?: never;
+        /**
+         * Register (or update) a peer DSP connector (consortium admin)
+         * @description The peer is a participant onboarded with its own key; here its protocol URL and, when its calls need a token, its token endpoint and who this Renkei is there. Addresses must be https on public hosts (http on loopback only where DSP_ALLOW_INSECURE_LOOPBACK is set).
+         */
+        post: operations["PeersController_register"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/connector/key": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** This connector's public key (JWKS): what a peer registers to accept this Renkei's assertions */
+        get: operations["PeersController_key"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/dsp/catalog/request": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The catalog this peer may see (DSP CatalogRequestMessage)
+         * @description Every dataset the calling participant may discover (consortium-wide, invited-only ones that invite it, its own), current version each, as DCAT Datasets with ODRL offers (purposes, residency, withheld fields, retention, who approves) and the transfer formats HttpData-PULL and Renkei-NDJSON-STREAM. Up to 200 per page; a further page is named by `Link: <...>; rel="next"`. `filter` is accepted and not applied. Bodies may be application/json or application/ld+json.
+         */
+        post: operations["DspCatalogController_request"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/dsp/catalog/datasets/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One dataset by its DSP id (urn:renkei:dataset:<dataset>:<version>)
+         * @description The colons of the id may be sent as they are or percent-encoded. A dataset that does not exist, a draft, and an invited-only dataset that does not invite you get the same 404 CatalogError.
+         */
+        get: operations["DspCatalogController_dataset"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/dsp/negotiations/request": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * ContractRequestMessage: ask for an offer (provider side); a grant request by the calling peer
+         * @description Idempotent by consumerPid. The purpose is the offer’s odrl:purpose constraint, else the contract’s only purpose. Messages to the consumer go to its callbackAddress after this answer.
+         */
+        post: operations["NegotiationsProtocolController_request"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/dsp/negotiations/{pid}/request": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** ContractRequestMessage on a negotiation: a counter-offer (provider side; from OFFERED) */
+        post: operations["NegotiationsProtocolController_counter"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/dsp/negotiations/{pid}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** ContractNegotiationEventMessage: ACCEPTED (to the provider) or FINALIZED (to the consumer) */
+        post: operations["NegotiationsProtocolController_event"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/dsp/negotiations/{pid}/agreement/verification": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** ContractAgreementVerificationMessage: the consumer verifies the agreement (provider side) */
+        post: operations["NegotiationsProtocolController_verify"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/dsp/negotiations/{pid}/termination": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** ContractNegotiationTerminationMessage: the peer ends the negotiation before FINALIZED (409 after) */
+        post: operations["NegotiationsProtocolController_terminate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/dsp/negotiations/{pid}/offers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** ContractOfferMessage: the provider offers (consumer side; from REQUESTED) */
+        post: operations["NegotiationsProtocolController_offer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/dsp/negotiations/{pid}/agreement": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** ContractAgreementMessage: the provider agrees (consumer side; from REQUESTED or ACCEPTED) */
+        post: operations["NegotiationsProtocolController_agreement"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/dsp/negotiations/{pid}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The negotiation’s state (only its peer may read it) */
+        get: operations["NegotiationsProtocolController_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/connector/negotiations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your DSP negotiations (provider side: peers asking for your datasets; consumer side: yours) */
+        get: operations["NegotiationsController_list"];
+        put?: never;
+        /**
+         * Negotiate with another DSP connector as the consumer: sends a ContractRequestMessage
+         * @description connectorAddress defaults to the peer's registered protocol URL. Answers at once (REQUESTED); the request goes out after the answer, and the provider's messages move the negotiation.
+         */
+        post: operations["NegotiationsController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/connector/negotiations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One of your DSP negotiations */
+        get: operations["NegotiationsController_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/connector/negotiations/{id}/offer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Provider: offer the contract's terms to the requesting peer (REQUESTED → OFFERED) */
+        post: operations["NegotiationsController_offer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/connector/negotiations/{id}/agree": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Provider: approve and send the agreement (REQUESTED/ACCEPTED → AGREED); the policy decides
+         * @description Same as POST /grants/{grantId}/approve. finalize: on-verification (default) makes the grant live on the consumer's verification; manual waits for POST …/finalize.
+         */
+        post: operations["NegotiationsController_agree"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/connector/negotiations/{id}/finalize": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Provider: finalize a verified agreement; the grant goes live (VERIFIED → FINALIZED) */
+        post: operations["NegotiationsController_finalize"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/connector/negotiations/{id}/terminate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Either side: terminate before FINALIZED (provider: the grant request is rejected)
+         * @description A FINALIZED agreement is not terminated (409): revoke its grant instead.
+         */
+        post: operations["NegotiationsController_terminate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/connector/negotiations/{id}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Consumer: accept the provider's offer (OFFERED → ACCEPTED) */
+        post: operations["NegotiationsController_accept"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/connector/negotiations/{id}/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Consumer: verify the provider's agreement (AGREED → VERIFIED) */
+        post: operations["NegotiationsController_verify"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/connector/negotiations/{id}/request": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Consumer: counter the provider's offer (OFFERED → REQUESTED) */
+        post: operations["NegotiationsController_counter"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/dsp/transfers/request": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * DSP TransferRequestMessage: use an agreement (a grant you hold) in a format
+         * @description Answers the TransferProcess (REQUESTED; idempotent by consumerPid). What follows depends on the grant: live → TransferStartMessage to your callbackAddress with a dataAddress (exchange endpoint + a token bound to this transfer); not live yet or suspended → stays REQUESTED until it is; ended → TransferTerminationMessage. An agreement that is not yours answers 400 like an unknown one.
+         */
+        post: operations["DspTransfersController_request"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/dsp/transfers/{pid}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** DSP: the state of a transfer process you are a party to */
+        get: operations["DspTransfersController_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/dsp/transfers/{pid}/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** DSP TransferStartMessage: the provider starts (with a dataAddress), or the party that suspended starts again */
+        post: operations["DspTransfersController_start"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/dsp/transfers/{pid}/suspension": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** DSP TransferSuspensionMessage: its streams end at once and its token is refused */
+        post: operations["DspTransfersController_suspension"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/dsp/transfers/{pid}/completion": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** DSP TransferCompletionMessage: the transfer ends normally; its token is refused */
+        post: operations["DspTransfersController_completion"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/dsp/transfers/{pid}/termination": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** DSP TransferTerminationMessage: its streams end at once and its token is refused */
+        post: operations["DspTransfersController_termination"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/connector/transfers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your DSP transfers: as provider (your grants) or as consumer (asked of peers) */
+        get: operations["ConnectorTransfersController_list"];
+        put?: never;
+        /**
+         * Ask a peer connector for a transfer under an agreement you negotiated there (consumer)
+         * @description Sends a TransferRequestMessage to the peer; the process is REQUESTED until the provider starts it. With `into`, every event the data address delivers is published into that dataset of yours.
+         */
+        post: operations["ConnectorTransfersController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/connector/transfers/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One of your DSP transfers */
+        get: operations["ConnectorTransfersController_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/connector/transfers/{id}/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start your side: the originator starts a requested transfer (grant live), or whoever suspended starts it again */
+        post: operations["ConnectorTransfersController_start"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/connector/transfers/{id}/suspend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Suspend a started transfer: its streams end at once, its token is refused */
+        post: operations["ConnectorTransfersController_suspend"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/connector/transfers/{id}/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Complete a started transfer (it ends normally; its token is refused) */
+        post: operations["ConnectorTransfersController_complete"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/connector/transfers/{id}/terminate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Terminate a transfer: its streams end at once, its token is refused */
+        post: operations["ConnectorTransfersController_terminate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -7023,6 +7634,6065 @@ export interface operations {
                 };
             };
             /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    DspMetadataController_versions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The versions */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "protocolVersions": [
+                     *         {
+                     *           "version": "2025-1",
+                     *           "path": "/dsp",
+                     *           "binding": "HTTPS"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        protocolVersions: {
+                            /** @description The DSP version, e.g. 2025-1 */
+                            version: string;
+                            /** @description Where its endpoints are, relative to this base URL */
+                            path: string;
+                            /** @description HTTPS */
+                            binding: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The request body is too large: `REQUEST.TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL (or a path segment) is too long: `REQUEST.URI_TOO_LONG` */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type: `REQUEST.UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    PeersController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The peers */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example [
+                     *       {
+                     *         "participantId": "5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d",
+                     *         "address": "https://edc.partner.example/api/dsp",
+                     *         "tokenUrl": "https://auth.partner.example/oauth/token",
+                     *         "remoteParticipantId": "BPNL000000000RNK",
+                     *         "createdAt": "2026-12-02T14:00:00.000Z",
+                     *         "updatedAt": "2026-12-02T14:00:00.000Z"
+                     *       }
+                     *     ]
+                     */
+                    "application/json": {
+                        /** Format: uuid */
+                        participantId: string;
+                        address: string;
+                        tokenUrl: string | null;
+                        remoteParticipantId: string | null;
+                        /** @description ISO 8601 date-time */
+                        createdAt: string;
+                        /** @description ISO 8601 date-time */
+                        updatedAt: string;
+                    }[];
+                };
+            };
+            /** @description No valid bearer token: `TOKEN.MISSING`, `TOKEN.MALFORMED`, `TOKEN.INVALID_SIGNATURE`, `TOKEN.EXPIRED`, `TOKEN.WRONG_ISSUER`, `TOKEN.WRONG_AUDIENCE`, `TOKEN.INVALID_CLAIMS`, `TOKEN.ALG_NOT_ALLOWED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: missing scope, not the owner or party, or refused by policy: `TOKEN.INSUFFICIENT_SCOPE` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large: `REQUEST.TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL (or a path segment) is too long: `REQUEST.URI_TOO_LONG` */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type: `REQUEST.UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    PeersController_register: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: uuid
+                     * @description The peer connector's participant id here (it was onboarded with its own key)
+                     */
+                    participantId: string;
+                    /**
+                     * Format: uri
+                     * @description Its DSP protocol URL (the root of its /negotiations, /transfers)
+                     */
+                    address: string;
+                    /**
+                     * Format: uri
+                     * @description Its OAuth token endpoint: clearing signs an RFC 7523 assertion there with its connector key; null: calls carry no token
+                     * @default null
+                     */
+                    tokenUrl?: string | null;
+                    /**
+                     * @description Who this Renkei is at the peer (iss and sub of the assertion); required with tokenUrl
+                     * @default null
+                     */
+                    remoteParticipantId?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description The peer as registered */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "participantId": "5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d",
+                     *       "address": "https://edc.partner.example/api/dsp",
+                     *       "tokenUrl": "https://auth.partner.example/oauth/token",
+                     *       "remoteParticipantId": "BPNL000000000RNK",
+                     *       "createdAt": "2026-12-02T14:00:00.000Z",
+                     *       "updatedAt": "2026-12-02T14:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": {
+                        /** Format: uuid */
+                        participantId: string;
+                        address: string;
+                        tokenUrl: string | null;
+                        remoteParticipantId: string | null;
+                        /** @description ISO 8601 date-time */
+                        createdAt: string;
+                        /** @description ISO 8601 date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description The request is not valid: `errors` names each failing path: `DSP.ADDRESS_NOT_ALLOWED`, `REQUEST.INVALID` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token: `TOKEN.MISSING`, `TOKEN.MALFORMED`, `TOKEN.INVALID_SIGNATURE`, `TOKEN.EXPIRED`, `TOKEN.WRONG_ISSUER`, `TOKEN.WRONG_AUDIENCE`, `TOKEN.INVALID_CLAIMS`, `TOKEN.ALG_NOT_ALLOWED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: missing scope, not the owner or party, or refused by policy: `TOKEN.INSUFFICIENT_SCOPE` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not visible to you (the same answer): `PARTICIPANT.NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large: `REQUEST.TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL (or a path segment) is too long: `REQUEST.URI_TOO_LONG` */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type: `REQUEST.UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    PeersController_key: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The connector key */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "keys": []
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description The connector public key (JWKS); empty when none is configured */
+                        keys: {
+                            [key: string]: unknown;
+                        }[];
+                    };
+                };
+            };
+            /** @description The request body is too large: `REQUEST.TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL (or a path segment) is too long: `REQUEST.URI_TOO_LONG` */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type: `REQUEST.UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    DspCatalogController_request: {
+        parameters: {
+            query?: {
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    "@context"?: unknown;
+                    /** @enum {string} */
+                    "@type": "CatalogRequestMessage";
+                    filter?: unknown[];
+                } & {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The Catalog */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "@context": [
+                     *         "https://w3id.org/dspace/2025/1/context.jsonld"
+                     *       ],
+                     *       "@id": "https://clearing.renkei.example/dsp/catalog",
+                     *       "@type": "Catalog",
+                     *       "participantId": "urn:renkei:clearing",
+                     *       "dct:title": "Renkei consortium catalog",
+                     *       "service": [
+                     *         {
+                     *           "@id": "https://clearing.renkei.example/dsp",
+                     *           "@type": "DataService",
+                     *           "endpointURL": "https://clearing.renkei.example/dsp",
+                     *           "dct:title": "Renkei connector (Dataspace Protocol 2025-1)"
+                     *         }
+                     *       ],
+                     *       "dataset": [
+                     *         {
+                     *           "@id": "urn:renkei:dataset:battery.cfp:1.0.0",
+                     *           "@type": "Dataset",
+                     *           "dct:identifier": "battery.cfp",
+                     *           "dct:title": "Battery cell carbon footprint",
+                     *           "dct:publisher": {
+                     *             "@id": "https://registry.renkei.example/participants/3f1c8a52-6a3e-4f7e-9c3e-2b8f0f5d7a10",
+                     *             "@type": "http://xmlns.com/foaf/0.1/Organization",
+                     *             "http://xmlns.com/foaf/0.1/name": "Kansai Cell Works K.K."
+                     *           },
+                     *           "dcat:keyword": [
+                     *             "supply-chain",
+                     *             "competitive",
+                     *             "cooperative"
+                     *           ],
+                     *           "dcat:version": "1.0.0",
+                     *           "dct:conformsTo": {
+                     *             "@id": "https://registry.renkei.example/contracts/battery.cfp/versions/1.0.0"
+                     *           },
+                     *           "dct:isVersionOf": {
+                     *             "@id": "https://registry.renkei.example/contracts/battery.cfp"
+                     *           },
+                     *           "http://www.w3.org/ns/adms#status": {
+                     *             "@id": "http://purl.org/adms/status/Completed"
+                     *           },
+                     *           "https://registry.renkei.example/vocab#sensitivity": "confidential",
+                     *           "https://registry.renkei.example/vocab#minimumProtection": "access-control",
+                     *           "https://registry.renkei.example/vocab#approval": "originator",
+                     *           "hasPolicy": [
+                     *             {
+                     *               "@id": "urn:renkei:offer:battery.cfp:1.0.0",
+                     *               "@type": "Offer",
+                     *               "assigner": "https://registry.renkei.example/participants/3f1c8a52-6a3e-4f7e-9c3e-2b8f0f5d7a10",
+                     *               "permission": [
+                     *                 {
+                     *                   "action": "use",
+                     *                   "constraint": [
+                     *                     {
+                     *                       "leftOperand": "odrl:purpose",
+                     *                       "operator": "isAnyOf",
+                     *                       "rightOperand": [
+                     *                         "cfp-disclosure"
+                     *                       ]
+                     *                     }
+                     *                   ],
+                     *                   "duty": [
+                     *                     {
+                     *                       "action": "odrl:obtainConsent",
+                     *                       "odrl:consentingParty": {
+                     *                         "@id": "https://registry.renkei.example/participants/3f1c8a52-6a3e-4f7e-9c3e-2b8f0f5d7a10"
+                     *                       }
+                     *                     }
+                     *                   ]
+                     *                 }
+                     *               ],
+                     *               "obligation": [
+                     *                 {
+                     *                   "action": "odrl:delete",
+                     *                   "constraint": [
+                     *                     {
+                     *                       "leftOperand": "odrl:elapsedTime",
+                     *                       "operator": "lteq",
+                     *                       "rightOperand": {
+                     *                         "@value": "P365D",
+                     *                         "@type": "xsd:duration"
+                     *                       }
+                     *                     }
+                     *                   ]
+                     *                 }
+                     *               ]
+                     *             }
+                     *           ],
+                     *           "distribution": [
+                     *             {
+                     *               "@type": "Distribution",
+                     *               "format": "HttpData-PULL",
+                     *               "dcat:accessURL": {
+                     *                 "@id": "https://exchange.renkei.example/datasets/battery.cfp/snapshot"
+                     *               },
+                     *               "accessService": {
+                     *                 "@id": "https://clearing.renkei.example/dsp",
+                     *                 "@type": "DataService",
+                     *                 "endpointURL": "https://clearing.renkei.example/dsp",
+                     *                 "dct:title": "Renkei connector (Dataspace Protocol 2025-1)"
+                     *               }
+                     *             },
+                     *             {
+                     *               "@type": "Distribution",
+                     *               "format": "Renkei-NDJSON-STREAM",
+                     *               "dcat:accessURL": {
+                     *                 "@id": "https://exchange.renkei.example/datasets/battery.cfp/stream"
+                     *               },
+                     *               "accessService": {
+                     *                 "@id": "https://clearing.renkei.example/dsp",
+                     *                 "@type": "DataService",
+                     *                 "endpointURL": "https://clearing.renkei.example/dsp",
+                     *                 "dct:title": "Renkei connector (Dataspace Protocol 2025-1)"
+                     *               }
+                     *             }
+                     *           ]
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        "@context": "https://w3id.org/dspace/2025/1/context.jsonld"[];
+                        "@id": string;
+                        /** @enum {string} */
+                        "@type": "Catalog";
+                        /** @description This connector's DSP participant id */
+                        participantId: string;
+                        service: ({
+                            "@id": string;
+                            /** @enum {string} */
+                            "@type": "DataService";
+                            endpointURL: string;
+                        } & {
+                            [key: string]: unknown;
+                        })[];
+                        /** @description Absent when the peer may see no dataset */
+                        dataset?: ({
+                            /** @description urn:renkei:dataset:<dataset>:<version> */
+                            "@id": string;
+                            /** @enum {string} */
+                            "@type": "Dataset";
+                            hasPolicy: ({
+                                /** @description urn:renkei:offer:<dataset>:<version> */
+                                "@id": string;
+                                /** @enum {string} */
+                                "@type": "Offer";
+                                permission: ({
+                                    action: string;
+                                } & {
+                                    [key: string]: unknown;
+                                })[];
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            distribution: ({
+                                /** @enum {string} */
+                                "@type": "Distribution";
+                                /**
+                                 * @description The transfer format a TransferRequestMessage names
+                                 * @enum {string}
+                                 */
+                                format: "HttpData-PULL" | "Renkei-NDJSON-STREAM";
+                                /** @description Where a started transfer reads (the exchange), with its token */
+                                "dcat:accessURL": {
+                                    "@id": string;
+                                } & {
+                                    [key: string]: unknown;
+                                };
+                                /** @description The connector: negotiate and transfer through it */
+                                accessService: {
+                                    "@id": string;
+                                    /** @enum {string} */
+                                    "@type": "DataService";
+                                    endpointURL: string;
+                                } & {
+                                    [key: string]: unknown;
+                                };
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            "dct:publisher"?: {
+                                "@id": string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
+                            [key: string]: unknown;
+                        })[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The request is not valid: `errors` names each failing path: `DSP.INVALID_MESSAGE`, `CATALOG.INVALID_CURSOR` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token: `TOKEN.MISSING`, `TOKEN.MALFORMED`, `TOKEN.INVALID_SIGNATURE`, `TOKEN.EXPIRED`, `TOKEN.WRONG_ISSUER`, `TOKEN.WRONG_AUDIENCE`, `TOKEN.INVALID_CLAIMS`, `TOKEN.ALG_NOT_ALLOWED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: missing scope, not the owner or party, or refused by policy: `PARTICIPANT.SUSPENDED` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large: `DSP.MESSAGE_TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL (or a path segment) is too long: `REQUEST.URI_TOO_LONG` */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type: `REQUEST.UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    DspCatalogController_dataset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The Dataset */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "@context": [
+                     *         "https://w3id.org/dspace/2025/1/context.jsonld"
+                     *       ],
+                     *       "@id": "urn:renkei:dataset:battery.cfp:1.0.0",
+                     *       "@type": "Dataset",
+                     *       "dct:identifier": "battery.cfp",
+                     *       "dct:title": "Battery cell carbon footprint",
+                     *       "dct:publisher": {
+                     *         "@id": "https://registry.renkei.example/participants/3f1c8a52-6a3e-4f7e-9c3e-2b8f0f5d7a10",
+                     *         "@type": "http://xmlns.com/foaf/0.1/Organization",
+                     *         "http://xmlns.com/foaf/0.1/name": "Kansai Cell Works K.K."
+                     *       },
+                     *       "dcat:keyword": [
+                     *         "supply-chain",
+                     *         "competitive",
+                     *         "cooperative"
+                     *       ],
+                     *       "dcat:version": "1.0.0",
+                     *       "dct:conformsTo": {
+                     *         "@id": "https://registry.renkei.example/contracts/battery.cfp/versions/1.0.0"
+                     *       },
+                     *       "dct:isVersionOf": {
+                     *         "@id": "https://registry.renkei.example/contracts/battery.cfp"
+                     *       },
+                     *       "http://www.w3.org/ns/adms#status": {
+                     *         "@id": "http://purl.org/adms/status/Completed"
+                     *       },
+                     *       "https://registry.renkei.example/vocab#sensitivity": "confidential",
+                     *       "https://registry.renkei.example/vocab#minimumProtection": "access-control",
+                     *       "https://registry.renkei.example/vocab#approval": "originator",
+                     *       "hasPolicy": [
+                     *         {
+                     *           "@id": "urn:renkei:offer:battery.cfp:1.0.0",
+                     *           "@type": "Offer",
+                     *           "assigner": "https://registry.renkei.example/participants/3f1c8a52-6a3e-4f7e-9c3e-2b8f0f5d7a10",
+                     *           "permission": [
+                     *             {
+                     *               "action": "use",
+                     *               "constraint": [
+                     *                 {
+                     *                   "leftOperand": "odrl:purpose",
+                     *                   "operator": "isAnyOf",
+                     *                   "rightOperand": [
+                     *                     "cfp-disclosure"
+                     *                   ]
+                     *                 }
+                     *               ],
+                     *               "duty": [
+                     *                 {
+                     *                   "action": "odrl:obtainConsent",
+                     *                   "odrl:consentingParty": {
+                     *                     "@id": "https://registry.renkei.example/participants/3f1c8a52-6a3e-4f7e-9c3e-2b8f0f5d7a10"
+                     *                   }
+                     *                 }
+                     *               ]
+                     *             }
+                     *           ],
+                     *           "obligation": [
+                     *             {
+                     *               "action": "odrl:delete",
+                     *               "constraint": [
+                     *                 {
+                     *                   "leftOperand": "odrl:elapsedTime",
+                     *                   "operator": "lteq",
+                     *                   "rightOperand": {
+                     *                     "@value": "P365D",
+                     *                     "@type": "xsd:duration"
+                     *                   }
+                     *                 }
+                     *               ]
+                     *             }
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "distribution": [
+                     *         {
+                     *           "@type": "Distribution",
+                     *           "format": "HttpData-PULL",
+                     *           "dcat:accessURL": {
+                     *             "@id": "https://exchange.renkei.example/datasets/battery.cfp/snapshot"
+                     *           },
+                     *           "accessService": {
+                     *             "@id": "https://clearing.renkei.example/dsp",
+                     *             "@type": "DataService",
+                     *             "endpointURL": "https://clearing.renkei.example/dsp",
+                     *             "dct:title": "Renkei connector (Dataspace Protocol 2025-1)"
+                     *           }
+                     *         },
+                     *         {
+                     *           "@type": "Distribution",
+                     *           "format": "Renkei-NDJSON-STREAM",
+                     *           "dcat:accessURL": {
+                     *             "@id": "https://exchange.renkei.example/datasets/battery.cfp/stream"
+                     *           },
+                     *           "accessService": {
+                     *             "@id": "https://clearing.renkei.example/dsp",
+                     *             "@type": "DataService",
+                     *             "endpointURL": "https://clearing.renkei.example/dsp",
+                     *             "dct:title": "Renkei connector (Dataspace Protocol 2025-1)"
+                     *           }
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description urn:renkei:dataset:<dataset>:<version> */
+                        "@id": string;
+                        /** @enum {string} */
+                        "@type": "Dataset";
+                        hasPolicy: ({
+                            /** @description urn:renkei:offer:<dataset>:<version> */
+                            "@id": string;
+                            /** @enum {string} */
+                            "@type": "Offer";
+                            permission: ({
+                                action: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        })[];
+                        distribution: ({
+                            /** @enum {string} */
+                            "@type": "Distribution";
+                            /**
+                             * @description The transfer format a TransferRequestMessage names
+                             * @enum {string}
+                             */
+                            format: "HttpData-PULL" | "Renkei-NDJSON-STREAM";
+                            /** @description Where a started transfer reads (the exchange), with its token */
+                            "dcat:accessURL": {
+                                "@id": string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            /** @description The connector: negotiate and transfer through it */
+                            accessService: {
+                                "@id": string;
+                                /** @enum {string} */
+                                "@type": "DataService";
+                                endpointURL: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
+                            [key: string]: unknown;
+                        })[];
+                        "dct:publisher"?: {
+                            "@id": string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                        "@context": "https://w3id.org/dspace/2025/1/context.jsonld"[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The request is not valid: `errors` names each failing path: `REQUEST.INVALID`, `REQUEST.INVALID_ID`, `REQUEST.MALFORMED_JSON`, `REQUEST.MALFORMED_URL` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token: `TOKEN.MISSING`, `TOKEN.MALFORMED`, `TOKEN.INVALID_SIGNATURE`, `TOKEN.EXPIRED`, `TOKEN.WRONG_ISSUER`, `TOKEN.WRONG_AUDIENCE`, `TOKEN.INVALID_CLAIMS`, `TOKEN.ALG_NOT_ALLOWED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: missing scope, not the owner or party, or refused by policy: `PARTICIPANT.SUSPENDED` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Missing, or not yours to see (the same answer)
+             *
+             *     No such resource, or not visible to you (the same answer): `CONTRACT.NOT_FOUND`
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "@context": [
+                     *         "https://w3id.org/dspace/2025/1/context.jsonld"
+                     *       ],
+                     *       "@type": "CatalogError",
+                     *       "type": "urn:renkei:error:CONTRACT.NOT_FOUND",
+                     *       "title": "CONTRACT.NOT_FOUND",
+                     *       "status": 404,
+                     *       "code": "CONTRACT.NOT_FOUND",
+                     *       "detail": "No such dataset in this catalog",
+                     *       "hint": "Take dataset ids from the catalog (POST /dsp/catalog/request)",
+                     *       "reason": [
+                     *         "No such dataset in this catalog",
+                     *         "Take dataset ids from the catalog (POST /dsp/catalog/request)"
+                     *       ],
+                     *       "instance": "/dsp/catalog/datasets/urn:renkei:dataset:battery.soh:1.0.0"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large: `REQUEST.TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL (or a path segment) is too long: `REQUEST.URI_TOO_LONG` */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type: `REQUEST.UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    NegotiationsProtocolController_request: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    "@context": string[];
+                    "@type": string;
+                    providerPid?: string;
+                    consumerPid?: string;
+                } & {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The negotiation, REQUESTED */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "@context": [
+                     *         "https://w3id.org/dspace/2025/1/context.jsonld"
+                     *       ],
+                     *       "@type": "ContractNegotiation",
+                     *       "providerPid": "0b0e3f3c-7d0a-4b5e-9a55-6c1b2d3e4f50",
+                     *       "consumerPid": "urn:uuid:55ec0d94-1c2d-4e3f-8a9b-0c1d2e3f4a5b",
+                     *       "state": "REQUESTED"
+                     *     }
+                     */
+                    "application/json": {
+                        "@context": string[];
+                        /** @enum {string} */
+                        "@type": "ContractNegotiation";
+                        providerPid: string;
+                        consumerPid: string;
+                        /** @enum {string} */
+                        state: "REQUESTED" | "OFFERED" | "ACCEPTED" | "AGREED" | "VERIFIED" | "FINALIZED" | "TERMINATED";
+                    };
+                };
+            };
+            /** @description The request is not valid: `errors` names each failing path: `DSP.INVALID_MESSAGE`, `DSP.UNKNOWN_OFFER`, `DSP.PURPOSE_REQUIRED`, `DSP.ADDRESS_NOT_ALLOWED` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token: `TOKEN.MISSING`, `TOKEN.MALFORMED`, `TOKEN.INVALID_SIGNATURE`, `TOKEN.EXPIRED`, `TOKEN.WRONG_ISSUER`, `TOKEN.WRONG_AUDIENCE`, `TOKEN.INVALID_CLAIMS`, `TOKEN.ALG_NOT_ALLOWED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: missing scope, not the owner or party, or refused by policy: `TOKEN.INSUFFICIENT_SCOPE` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state: `GRANT.ALREADY_REQUESTED`, `GRANT.TOO_MANY_PENDING` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large: `DSP.MESSAGE_TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL (or a path segment) is too long: `REQUEST.URI_TOO_LONG` */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type: `REQUEST.UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    NegotiationsProtocolController_counter: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Our pid of the negotiation: the providerPid (provider side) or the consumerPid (consumer side) */
+                pid: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    "@context": string[];
+                    "@type": string;
+                    providerPid?: string;
+                    consumerPid?: string;
+                } & {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description Taken: the negotiation as it is now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "@context": [
+                     *         "https://w3id.org/dspace/2025/1/context.jsonld"
+                     *       ],
+                     *       "@type": "ContractNegotiation",
+                     *       "providerPid": "0b0e3f3c-7d0a-4b5e-9a55-6c1b2d3e4f50",
+                     *       "consumerPid": "urn:uuid:55ec0d94-1c2d-4e3f-8a9b-0c1d2e3f4a5b",
+                     *       "state": "ACCEPTED"
+                     *     }
+                     */
+                    "application/json": {
+                        "@context": string[];
+                        /** @enum {string} */
+                        "@type": "ContractNegotiation";
+                        providerPid: string;
+                        consumerPid: string;
+                        /** @enum {string} */
+                        state: "REQUESTED" | "OFFERED" | "ACCEPTED" | "AGREED" | "VERIFIED" | "FINALIZED" | "TERMINATED";
+                    };
+                };
+            };
+            /** @description The request is not valid: `errors` names each failing path: `DSP.INVALID_MESSAGE` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token: `TOKEN.MISSING`, `TOKEN.MALFORMED`, `TOKEN.INVALID_SIGNATURE`, `TOKEN.EXPIRED`, `TOKEN.WRONG_ISSUER`, `TOKEN.WRONG_AUDIENCE`, `TOKEN.INVALID_CLAIMS`, `TOKEN.ALG_NOT_ALLOWED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: missing scope, not the owner or party, or refused by policy: `TOKEN.INSUFFICIENT_SCOPE` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not visible to you (the same answer): `DSP.UNKNOWN_PROCESS` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state: `DSP.ILLEGAL_TRANSITION` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large: `DSP.MESSAGE_TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL (or a path segment) is too long: `REQUEST.URI_TOO_LONG` */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type: `REQUEST.UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    NegotiationsProtocolController_event: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Our pid of the negotiation: the providerPid (provider side) or the consumerPid (consumer side) */
+                pid: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    "@context": string[];
+                    "@type": string;
+                    providerPid?: string;
+                    consumerPid?: string;
+                } & {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description Taken: the negotiation as it is now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "@context": [
+                     *         "https://w3id.org/dspace/2025/1/context.jsonld"
+                     *       ],
+                     *       "@type": "ContractNegotiation",
+                     *       "providerPid": "0b0e3f3c-7d0a-4b5e-9a55-6c1b2d3e4f50",
+                     *       "consumerPid": "urn:uuid:55ec0d94-1c2d-4e3f-8a9b-0c1d2e3f4a5b",
+                     *       "state": "ACCEPTED"
+                     *     }
+                     */
+                    "application/json": {
+                        "@context": string[];
+                        /** @enum {string} */
+                        "@type": "ContractNegotiation";
+                        providerPid: string;
+                        consumerPid: string;
+                        /** @enum {string} */
+                        state: "REQUESTED" | "OFFERED" | "ACCEPTED" | "AGREED" | "VERIFIED" | "FINALIZED" | "TERMINATED";
+                    };
+                };
+            };
+            /** @description The request is not valid: `errors` names each failing path: `DSP.INVALID_MESSAGE` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token: `TOKEN.MISSING`, `TOKEN.MALFORMED`, `TOKEN.INVALID_SIGNATURE`, `TOKEN.EXPIRED`, `TOKEN.WRONG_ISSUER`, `TOKEN.WRONG_AUDIENCE`, `TOKEN.INVALID_CLAIMS`, `TOKEN.ALG_NOT_ALLOWED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: missing scope, not the owner or party, or refused by policy: `TOKEN.INSUFFICIENT_SCOPE` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not visible to you (the same answer): `DSP.UNKNOWN_PROCESS` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state: `DSP.ILLEGAL_TRANSITION` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large: `DSP.MESSAGE_TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL (or a path segment) is too long: `REQUEST.URI_TOO_LONG` */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type: `REQUEST.UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    NegotiationsProtocolController_verify: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Our pid of the negotiation: the providerPid (provider side) or the consumerPid (consumer side) */
+                pid: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    "@context": string[];
+                    "@type": string;
+                    providerPid?: string;
+                    consumerPid?: string;
+                } & {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description Taken: the negotiation as it is now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "@context": [
+                     *         "https://w3id.org/dspace/2025/1/context.jsonld"
+                     *       ],
+                     *       "@type": "ContractNegotiation",
+                     *       "providerPid": "0b0e3f3c-7d0a-4b5e-9a55-6c1b2d3e4f50",
+                     *       "consumerPid": "urn:uuid:55ec0d94-1c2d-4e3f-8a9b-0c1d2e3f4a5b",
+                     *       "state": "ACCEPTED"
+                     *     }
+                     */
+                    "application/json": {
+                        "@context": string[];
+                        /** @enum {string} */
+                        "@type": "ContractNegotiation";
+                        providerPid: string;
+                        consumerPid: string;
+                        /** @enum {string} */
+                        state: "REQUESTED" | "OFFERED" | "ACCEPTED" | "AGREED" | "VERIFIED" | "FINALIZED" | "TERMINATED";
+                    };
+                };
+            };
+            /** @description The request is not valid: `errors` names each failing path: `DSP.INVALID_MESSAGE` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token: `TOKEN.MISSING`, `TOKEN.MALFORMED`, `TOKEN.INVALID_SIGNATURE`, `TOKEN.EXPIRED`, `TOKEN.WRONG_ISSUER`, `TOKEN.WRONG_AUDIENCE`, `TOKEN.INVALID_CLAIMS`, `TOKEN.ALG_NOT_ALLOWED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: missing scope, not the owner or party, or refused by policy: `TOKEN.INSUFFICIENT_SCOPE` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not visible to you (the same answer): `DSP.UNKNOWN_PROCESS` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state: `DSP.ILLEGAL_TRANSITION` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large: `DSP.MESSAGE_TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL (or a path segment) is too long: `REQUEST.URI_TOO_LONG` */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type: `REQUEST.UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    NegotiationsProtocolController_terminate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Our pid of the negotiation: the providerPid (provider side) or the consumerPid (consumer side) */
+                pid: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    "@context": string[];
+                    "@type": string;
+                    providerPid?: string;
+                    consumerPid?: string;
+                } & {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description Taken: the negotiation as it is now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "@context": [
+                     *         "https://w3id.org/dspace/2025/1/context.jsonld"
+                     *       ],
+                     *       "@type": "ContractNegotiation",
+                     *       "providerPid": "0b0e3f3c-7d0a-4b5e-9a55-6c1b2d3e4f50",
+                     *       "consumerPid": "urn:uuid:55ec0d94-1c2d-4e3f-8a9b-0c1d2e3f4a5b",
+                     *       "state": "ACCEPTED"
+                     *     }
+                     */
+                    "application/json": {
+                        "@context": string[];
+                        /** @enum {string} */
+                        "@type": "ContractNegotiation";
+                        providerPid: string;
+                        consumerPid: string;
+                        /** @enum {string} */
+                        state: "REQUESTED" | "OFFERED" | "ACCEPTED" | "AGREED" | "VERIFIED" | "FINALIZED" | "TERMINATED";
+                    };
+                };
+            };
+            /** @description The request is not valid: `errors` names each failing path: `DSP.INVALID_MESSAGE` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token: `TOKEN.MISSING`, `TOKEN.MALFORMED`, `TOKEN.INVALID_SIGNATURE`, `TOKEN.EXPIRED`, `TOKEN.WRONG_ISSUER`, `TOKEN.WRONG_AUDIENCE`, `TOKEN.INVALID_CLAIMS`, `TOKEN.ALG_NOT_ALLOWED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: missing scope, not the owner or party, or refused by policy: `TOKEN.INSUFFICIENT_SCOPE` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not visible to you (the same answer): `DSP.UNKNOWN_PROCESS` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state: `DSP.ILLEGAL_TRANSITION` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large: `DSP.MESSAGE_TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL (or a path segment) is too long: `REQUEST.URI_TOO_LONG` */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type: `REQUEST.UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    NegotiationsProtocolController_offer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Our pid of the negotiation: the providerPid (provider side) or the consumerPid (consumer side) */
+                pid: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    "@context": string[];
+                    "@type": string;
+                    providerPid?: string;
+                    consumerPid?: string;
+                } & {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description Taken: the negotiation as it is now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "@context": [
+                     *         "https://w3id.org/dspace/2025/1/context.jsonld"
+                     *       ],
+                     *       "@type": "ContractNegotiation",
+                     *       "providerPid": "0b0e3f3c-7d0a-4b5e-9a55-6c1b2d3e4f50",
+                     *       "consumerPid": "urn:uuid:55ec0d94-1c2d-4e3f-8a9b-0c1d2e3f4a5b",
+                     *       "state": "ACCEPTED"
+                     *     }
+                     */
+                    "application/json": {
+                        "@context": string[];
+                        /** @enum {string} */
+                        "@type": "ContractNegotiation";
+                        providerPid: string;
+                        consumerPid: string;
+                        /** @enum {string} */
+                        state: "REQUESTED" | "OFFERED" | "ACCEPTED" | "AGREED" | "VERIFIED" | "FINALIZED" | "TERMINATED";
+                    };
+                };
+            };
+            /** @description The request is not valid: `errors` names each failing path: `DSP.INVALID_MESSAGE` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token: `TOKEN.MISSING`, `TOKEN.MALFORMED`, `TOKEN.INVALID_SIGNATURE`, `TOKEN.EXPIRED`, `TOKEN.WRONG_ISSUER`, `TOKEN.WRONG_AUDIENCE`, `TOKEN.INVALID_CLAIMS`, `TOKEN.ALG_NOT_ALLOWED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: missing scope, not the owner or party, or refused by policy: `TOKEN.INSUFFICIENT_SCOPE` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not visible to you (the same answer): `DSP.UNKNOWN_PROCESS` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state: `DSP.ILLEGAL_TRANSITION` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large: `DSP.MESSAGE_TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL (or a path segment) is too long: `REQUEST.URI_TOO_LONG` */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type: `REQUEST.UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    NegotiationsProtocolController_agreement: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Our pid of the negotiation: the providerPid (provider side) or the consumerPid (consumer side) */
+                pid: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    "@context": string[];
+                    "@type": string;
+                    providerPid?: string;
+                    consumerPid?: string;
+                } & {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description Taken: the negotiation as it is now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "@context": [
+                     *         "https://w3id.org/dspace/2025/1/context.jsonld"
+                     *       ],
+                     *       "@type": "ContractNegotiation",
+                     *       "providerPid": "0b0e3f3c-7d0a-4b5e-9a55-6c1b2d3e4f50",
+                     *       "consumerPid": "urn:uuid:55ec0d94-1c2d-4e3f-8a9b-0c1d2e3f4a5b",
+                     *       "state": "ACCEPTED"
+                     *     }
+                     */
+                    "application/json": {
+                        "@context": string[];
+                        /** @enum {string} */
+                        "@type": "ContractNegotiation";
+                        providerPid: string;
+                        consumerPid: string;
+                        /** @enum {string} */
+                        state: "REQUESTED" | "OFFERED" | "ACCEPTED" | "AGREED" | "VERIFIED" | "FINALIZED" | "TERMINATED";
+                    };
+                };
+            };
+            /** @description The request is not valid: `errors` names each failing path: `DSP.INVALID_MESSAGE` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token: `TOKEN.MISSING`, `TOKEN.MALFORMED`, `TOKEN.INVALID_SIGNATURE`, `TOKEN.EXPIRED`, `TOKEN.WRONG_ISSUER`, `TOKEN.WRONG_AUDIENCE`, `TOKEN.INVALID_CLAIMS`, `TOKEN.ALG_NOT_ALLOWED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: missing scope, not the owner or party, or refused by policy: `TOKEN.INSUFFICIENT_SCOPE` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not visible to you (the same answer): `DSP.UNKNOWN_PROCESS` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state: `DSP.ILLEGAL_TRANSITION` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large: `DSP.MESSAGE_TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL (or a path segment) is too long: `REQUEST.URI_TOO_LONG` */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type: `REQUEST.UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    NegotiationsProtocolController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Our pid of the negotiation: the providerPid (provider side) or the consumerPid (consumer side) */
+                pid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The negotiation */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "@context": [
+                     *         "https://w3id.org/dspace/2025/1/context.jsonld"
+                     *       ],
+                     *       "@type": "ContractNegotiation",
+                     *       "providerPid": "0b0e3f3c-7d0a-4b5e-9a55-6c1b2d3e4f50",
+                     *       "consumerPid": "urn:uuid:55ec0d94-1c2d-4e3f-8a9b-0c1d2e3f4a5b",
+                     *       "state": "REQUESTED"
+                     *     }
+                     */
+                    "application/json": {
+                        "@context": string[];
+                        /** @enum {string} */
+                        "@type": "ContractNegotiation";
+                        providerPid: string;
+                        consumerPid: string;
+                        /** @enum {string} */
+                        state: "REQUESTED" | "OFFERED" | "ACCEPTED" | "AGREED" | "VERIFIED" | "FINALIZED" | "TERMINATED";
+                    };
+                };
+            };
+            /** @description The request is not valid: `errors` names each failing path: `REQUEST.INVALID`, `REQUEST.INVALID_ID`, `REQUEST.MALFORMED_JSON`, `REQUEST.MALFORMED_URL` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token: `TOKEN.MISSING`, `TOKEN.MALFORMED`, `TOKEN.INVALID_SIGNATURE`, `TOKEN.EXPIRED`, `TOKEN.WRONG_ISSUER`, `TOKEN.WRONG_AUDIENCE`, `TOKEN.INVALID_CLAIMS`, `TOKEN.ALG_NOT_ALLOWED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: missing scope, not the owner or party, or refused by policy: `TOKEN.INSUFFICIENT_SCOPE` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not visible to you (the same answer): `DSP.UNKNOWN_PROCESS` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large: `REQUEST.TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL (or a path segment) is too long: `REQUEST.URI_TOO_LONG` */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type: `REQUEST.UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    NegotiationsController_list: {
+        parameters: {
+            query?: {
+                side?: "provider" | "consumer";
+                state?: "REQUESTED" | "OFFERED" | "ACCEPTED" | "AGREED" | "VERIFIED" | "FINALIZED" | "TERMINATED";
+                dataset?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example [
+                     *       {
+                     *         "id": "0b0e3f3c-7d0a-4b5e-9a55-6c1b2d3e4f50",
+                     *         "side": "provider",
+                     *         "state": "REQUESTED",
+                     *         "peer": "5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d",
+                     *         "member": "3f1c8a52-6a3e-4f7e-9c3e-2b8f0f5d7a10",
+                     *         "grantId": "7c2d1e0f-3b4a-4c5d-8e9f-0a1b2c3d4e5f",
+                     *         "dataset": "battery.cfp",
+                     *         "datasetId": "urn:renkei:dataset:battery.cfp:1.2.0",
+                     *         "offerId": "urn:renkei:offer:battery.cfp:1.2.0",
+                     *         "consumerPid": "urn:uuid:55ec0d94-1c2d-4e3f-8a9b-0c1d2e3f4a5b",
+                     *         "providerPid": "0b0e3f3c-7d0a-4b5e-9a55-6c1b2d3e4f50",
+                     *         "callbackAddress": "https://edc.partner.example/api/dsp",
+                     *         "offer": {
+                     *           "@id": "urn:renkei:offer:battery.cfp:1.2.0",
+                     *           "@type": "Offer",
+                     *           "target": "urn:renkei:dataset:battery.cfp:1.2.0",
+                     *           "permission": [
+                     *             {
+                     *               "action": "use"
+                     *             }
+                     *           ]
+                     *         },
+                     *         "agreement": null,
+                     *         "agreementId": null,
+                     *         "finalize": "on-verification",
+                     *         "createdAt": "2026-12-02T14:00:00.000Z",
+                     *         "updatedAt": "2026-12-02T14:00:00.000Z"
+                     *       }
+                     *     ]
+                     */
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description Our pid: the provider pid on the provider side, the consumer pid on the consumer side
+                         */
+                        id: string;
+                        /** @enum {string} */
+                        side: "provider" | "consumer";
+                        /** @enum {string} */
+                        state: "REQUESTED" | "OFFERED" | "ACCEPTED" | "AGREED" | "VERIFIED" | "FINALIZED" | "TERMINATED";
+                        /**
+                         * Format: uuid
+                         * @description The peer connector's participant id
+                         */
+                        peer: string;
+                        /**
+                         * Format: uuid
+                         * @description The originator (provider side) or the member on whose behalf (consumer side)
+                         */
+                        member: string;
+                        /**
+                         * Format: uuid
+                         * @description Provider side: the grant this negotiation is (the agreement id)
+                         */
+                        grantId: string | null;
+                        /** @description Provider side: the dataset */
+                        dataset: string | null;
+                        /** @description The DSP dataset id */
+                        datasetId: string;
+                        offerId: string;
+                        consumerPid: string;
+                        /** @description Null on the consumer side until the provider has answered */
+                        providerPid: string | null;
+                        /** @description Where messages to the peer go */
+                        callbackAddress: string;
+                        /** @description The offer last made (ODRL, compact JSON-LD) */
+                        offer: {
+                            [key: string]: unknown;
+                        };
+                        /** @description The agreement, once AGREED */
+                        agreement: {
+                            [key: string]: unknown;
+                        } | null;
+                        agreementId: string | null;
+                        /** @enum {string} */
+                        finalize: "on-verification" | "manual";
+                        /** @description ISO 8601 date-time */
+                        createdAt: string;
+                        /** @description ISO 8601 date-time */
+                        updatedAt: string;
+                    }[];
+                };
+            };
+            /** @description The request is not valid: `errors` names each failing path: `REQUEST.INVALID`, `REQUEST.INVALID_ID`, `REQUEST.MALFORMED_JSON`, `REQUEST.MALFORMED_URL` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token: `TOKEN.MISSING`, `TOKEN.MALFORMED`, `TOKEN.INVALID_SIGNATURE`, `TOKEN.EXPIRED`, `TOKEN.WRONG_ISSUER`, `TOKEN.WRONG_AUDIENCE`, `TOKEN.INVALID_CLAIMS`, `TOKEN.ALG_NOT_ALLOWED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: missing scope, not the owner or party, or refused by policy: `TOKEN.INSUFFICIENT_SCOPE` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large: `REQUEST.TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL (or a path segment) is too long: `REQUEST.URI_TOO_LONG` */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type: `REQUEST.UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    NegotiationsController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: uuid
+                     * @description The provider connector: its participant id here
+                     */
+                    peer: string;
+                    /**
+                     * Format: uri
+                     * @description Its DSP protocol URL; default: the address registered for the peer
+                     */
+                    connectorAddress?: string;
+                    /** @description The offer's @id in the provider's catalog */
+                    offerId: string;
+                    /** @description The dataset's @id in the provider's catalog (the offer's target) */
+                    datasetId: string;
+                    /** @description The purpose asked for (an odrl:purpose constraint in the request) */
+                    purpose?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The negotiation, REQUESTED */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0b0e3f3c-7d0a-4b5e-9a55-6c1b2d3e4f50",
+                     *       "side": "consumer",
+                     *       "state": "REQUESTED",
+                     *       "peer": "5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d",
+                     *       "member": "3f1c8a52-6a3e-4f7e-9c3e-2b8f0f5d7a10",
+                     *       "grantId": "7c2d1e0f-3b4a-4c5d-8e9f-0a1b2c3d4e5f",
+                     *       "dataset": "battery.cfp",
+                     *       "datasetId": "urn:renkei:dataset:battery.cfp:1.2.0",
+                     *       "offerId": "urn:renkei:offer:battery.cfp:1.2.0",
+                     *       "consumerPid": "urn:uuid:55ec0d94-1c2d-4e3f-8a9b-0c1d2e3f4a5b",
+                     *       "providerPid": null,
+                     *       "callbackAddress": "https://edc.partner.example/api/dsp",
+                     *       "offer": {
+                     *         "@id": "urn:renkei:offer:battery.cfp:1.2.0",
+                     *         "@type": "Offer",
+                     *         "target": "urn:renkei:dataset:battery.cfp:1.2.0",
+                     *         "permission": [
+                     *           {
+                     *             "action": "use"
+                     *           }
+                     *         ]
+                     *       },
+                     *       "agreement": null,
+                     *       "agreementId": null,
+                     *       "finalize": "on-verification",
+                     *       "createdAt": "2026-12-02T14:00:00.000Z",
+                     *       "updatedAt": "2026-12-02T14:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description Our pid: the provider pid on the provider side, the consumer pid on the consumer side
+                         */
+                        id: string;
+                        /** @enum {string} */
+                        side: "provider" | "consumer";
+                        /** @enum {string} */
+                        state: "REQUESTED" | "OFFERED" | "ACCEPTED" | "AGREED" | "VERIFIED" | "FINALIZED" | "TERMINATED";
+                        /**
+                         * Format: uuid
+                         * @description The peer connector's participant id
+                         */
+                        peer: string;
+                        /**
+                         * Format: uuid
+                         * @description The originator (provider side) or the member on whose behalf (consumer side)
+                         */
+                        member: string;
+                        /**
+                         * Format: uuid
+                         * @description Provider side: the grant this negotiation is (the agreement id)
+                         */
+                        grantId: string | null;
+                        /** @description Provider side: the dataset */
+                        dataset: string | null;
+                        /** @description The DSP dataset id */
+                        datasetId: string;
+                        offerId: string;
+                        consumerPid: string;
+                        /** @description Null on the consumer side until the provider has answered */
+                        providerPid: string | null;
+                        /** @description Where messages to the peer go */
+                        callbackAddress: string;
+                        /** @description The offer last made (ODRL, compact JSON-LD) */
+                        offer: {
+                            [key: string]: unknown;
+                        };
+                        /** @description The agreement, once AGREED */
+                        agreement: {
+                            [key: string]: unknown;
+                        } | null;
+                        agreementId: string | null;
+                        /** @enum {string} */
+                        finalize: "on-verification" | "manual";
+                        /** @description ISO 8601 date-time */
+                        createdAt: string;
+                        /** @description ISO 8601 date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description The request is not valid: `errors` names each failing path: `DSP.ADDRESS_NOT_ALLOWED` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token: `TOKEN.MISSING`, `TOKEN.MALFORMED`, `TOKEN.INVALID_SIGNATURE`, `TOKEN.EXPIRED`, `TOKEN.WRONG_ISSUER`, `TOKEN.WRONG_AUDIENCE`, `TOKEN.INVALID_CLAIMS`, `TOKEN.ALG_NOT_ALLOWED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: missing scope, not the owner or party, or refused by policy: `TOKEN.INSUFFICIENT_SCOPE` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not visible to you (the same answer): `DSP.PEER_NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large: `REQUEST.TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL (or a path segment) is too long: `REQUEST.URI_TOO_LONG` */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type: `REQUEST.UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    NegotiationsController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The negotiation */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0b0e3f3c-7d0a-4b5e-9a55-6c1b2d3e4f50",
+                     *       "side": "provider",
+                     *       "state": "REQUESTED",
+                     *       "peer": "5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d",
+                     *       "member": "3f1c8a52-6a3e-4f7e-9c3e-2b8f0f5d7a10",
+                     *       "grantId": "7c2d1e0f-3b4a-4c5d-8e9f-0a1b2c3d4e5f",
+                     *       "dataset": "battery.cfp",
+                     *       "datasetId": "urn:renkei:dataset:battery.cfp:1.2.0",
+                     *       "offerId": "urn:renkei:offer:battery.cfp:1.2.0",
+                     *       "consumerPid": "urn:uuid:55ec0d94-1c2d-4e3f-8a9b-0c1d2e3f4a5b",
+                     *       "providerPid": "0b0e3f3c-7d0a-4b5e-9a55-6c1b2d3e4f50",
+                     *       "callbackAddress": "https://edc.partner.example/api/dsp",
+                     *       "offer": {
+                     *         "@id": "urn:renkei:offer:battery.cfp:1.2.0",
+                     *         "@type": "Offer",
+                     *         "target": "urn:renkei:dataset:battery.cfp:1.2.0",
+                     *         "permission": [
+                     *           {
+                     *             "action": "use"
+                     *           }
+                     *         ]
+                     *       },
+                     *       "agreement": null,
+                     *       "agreementId": null,
+                     *       "finalize": "on-verification",
+                     *       "createdAt": "2026-12-02T14:00:00.000Z",
+                     *       "updatedAt": "2026-12-02T14:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description Our pid: the provider pid on the provider side, the consumer pid on the consumer side
+                         */
+                        id: string;
+                        /** @enum {string} */
+                        side: "provider" | "consumer";
+                        /** @enum {string} */
+                        state: "REQUESTED" | "OFFERED" | "ACCEPTED" | "AGREED" | "VERIFIED" | "FINALIZED" | "TERMINATED";
+                        /**
+                         * Format: uuid
+                         * @description The peer connector's participant id
+                         */
+                        peer: string;
+                        /**
+                         * Format: uuid
+                         * @description The originator (provider side) or the member on whose behalf (consumer side)
+                         */
+                        member: string;
+                        /**
+                         * Format: uuid
+                         * @description Provider side: the grant this negotiation is (the agreement id)
+                         */
+                        grantId: string | null;
+                        /** @description Provider side: the dataset */
+                        dataset: string | null;
+                        /** @description The DSP dataset id */
+                        datasetId: string;
+                        offerId: string;
+                        consumerPid: string;
+                        /** @description Null on the consumer side until the provider has answered */
+                        providerPid: string | null;
+                        /** @description Where messages to the peer go */
+                        callbackAddress: string;
+                        /** @description The offer last made (ODRL, compact JSON-LD) */
+                        offer: {
+                            [key: string]: unknown;
+                        };
+                        /** @description The agreement, once AGREED */
+                        agreement: {
+                            [key: string]: unknown;
+                        } | null;
+                        agreementId: string | null;
+                        /** @enum {string} */
+                        finalize: "on-verification" | "manual";
+                        /** @description ISO 8601 date-time */
+                        createdAt: string;
+                        /** @description ISO 8601 date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description The request is not valid: `errors` names each failing path: `REQUEST.INVALID`, `REQUEST.INVALID_ID`, `REQUEST.MALFORMED_JSON`, `REQUEST.MALFORMED_URL` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token: `TOKEN.MISSING`, `TOKEN.MALFORMED`, `TOKEN.INVALID_SIGNATURE`, `TOKEN.EXPIRED`, `TOKEN.WRONG_ISSUER`, `TOKEN.WRONG_AUDIENCE`, `TOKEN.INVALID_CLAIMS`, `TOKEN.ALG_NOT_ALLOWED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: missing scope, not the owner or party, or refused by policy: `TOKEN.INSUFFICIENT_SCOPE` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not visible to you (the same answer): `DSP.NEGOTIATION_NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large: `REQUEST.TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL (or a path segment) is too long: `REQUEST.URI_TOO_LONG` */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type: `REQUEST.UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    NegotiationsController_offer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The negotiation after the move */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0b0e3f3c-7d0a-4b5e-9a55-6c1b2d3e4f50",
+                     *       "side": "provider",
+                     *       "state": "OFFERED",
+                     *       "peer": "5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d",
+                     *       "member": "3f1c8a52-6a3e-4f7e-9c3e-2b8f0f5d7a10",
+                     *       "grantId": "7c2d1e0f-3b4a-4c5d-8e9f-0a1b2c3d4e5f",
+                     *       "dataset": "battery.cfp",
+                     *       "datasetId": "urn:renkei:dataset:battery.cfp:1.2.0",
+                     *       "offerId": "urn:renkei:offer:battery.cfp:1.2.0",
+                     *       "consumerPid": "urn:uuid:55ec0d94-1c2d-4e3f-8a9b-0c1d2e3f4a5b",
+                     *       "providerPid": "0b0e3f3c-7d0a-4b5e-9a55-6c1b2d3e4f50",
+                     *       "callbackAddress": "https://edc.partner.example/api/dsp",
+                     *       "offer": {
+                     *         "@id": "urn:renkei:offer:battery.cfp:1.2.0",
+                     *         "@type": "Offer",
+                     *         "target": "urn:renkei:dataset:battery.cfp:1.2.0",
+                     *         "permission": [
+                     *           {
+                     *             "action": "use"
+                     *           }
+                     *         ]
+                     *       },
+                     *       "agreement": null,
+                     *       "agreementId": null,
+                     *       "finalize": "on-verification",
+                     *       "createdAt": "2026-12-02T14:00:00.000Z",
+                     *       "updatedAt": "2026-12-02T14:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description Our pid: the provider pid on the provider side, the consumer pid on the consumer side
+                         */
+                        id: string;
+                        /** @enum {string} */
+                        side: "provider" | "consumer";
+                        /** @enum {string} */
+                        state: "REQUESTED" | "OFFERED" | "ACCEPTED" | "AGREED" | "VERIFIED" | "FINALIZED" | "TERMINATED";
+                        /**
+                         * Format: uuid
+                         * @description The peer connector's participant id
+                         */
+                        peer: string;
+                        /**
+                         * Format: uuid
+                         * @description The originator (provider side) or the member on whose behalf (consumer side)
+                         */
+                        member: string;
+                        /**
+                         * Format: uuid
+                         * @description Provider side: the grant this negotiation is (the agreement id)
+                         */
+                        grantId: string | null;
+                        /** @description Provider side: the dataset */
+                        dataset: string | null;
+                        /** @description The DSP dataset id */
+                        datasetId: string;
+                        offerId: string;
+                        consumerPid: string;
+                        /** @description Null on the consumer side until the provider has answered */
+                        providerPid: string | null;
+                        /** @description Where messages to the peer go */
+                        callbackAddress: string;
+                        /** @description The offer last made (ODRL, compact JSON-LD) */
+                        offer: {
+                            [key: string]: unknown;
+                        };
+                        /** @description The agreement, once AGREED */
+                        agreement: {
+                            [key: string]: unknown;
+                        } | null;
+                        agreementId: string | null;
+                        /** @enum {string} */
+                        finalize: "on-verification" | "manual";
+                        /** @description ISO 8601 date-time */
+                        createdAt: string;
+                        /** @description ISO 8601 date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description The request is not valid: `errors` names each failing path: `REQUEST.INVALID`, `REQUEST.INVALID_ID`, `REQUEST.MALFORMED_JSON`, `REQUEST.MALFORMED_URL` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token: `TOKEN.MISSING`, `TOKEN.MALFORMED`, `TOKEN.INVALID_SIGNATURE`, `TOKEN.EXPIRED`, `TOKEN.WRONG_ISSUER`, `TOKEN.WRONG_AUDIENCE`, `TOKEN.INVALID_CLAIMS`, `TOKEN.ALG_NOT_ALLOWED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: missing scope, not the owner or party, or refused by policy: `TOKEN.INSUFFICIENT_SCOPE` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not visible to you (the same answer): `DSP.NEGOTIATION_NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state: `DSP.ILLEGAL_TRANSITION` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large: `REQUEST.TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL (or a path segment) is too long: `REQUEST.URI_TOO_LONG` */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type: `REQUEST.UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    NegotiationsController_agree: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description on-verification: FINALIZED (grant live) follows the consumer's verification; manual: POST …/finalize
+                     * @default on-verification
+                     * @enum {string}
+                     */
+                    finalize?: "on-verification" | "manual";
+                };
+            };
+        };
+        responses: {
+            /** @description The negotiation after the move */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0b0e3f3c-7d0a-4b5e-9a55-6c1b2d3e4f50",
+                     *       "side": "provider",
+                     *       "state": "AGREED",
+                     *       "peer": "5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d",
+                     *       "member": "3f1c8a52-6a3e-4f7e-9c3e-2b8f0f5d7a10",
+                     *       "grantId": "7c2d1e0f-3b4a-4c5d-8e9f-0a1b2c3d4e5f",
+                     *       "dataset": "battery.cfp",
+                     *       "datasetId": "urn:renkei:dataset:battery.cfp:1.2.0",
+                     *       "offerId": "urn:renkei:offer:battery.cfp:1.2.0",
+                     *       "consumerPid": "urn:uuid:55ec0d94-1c2d-4e3f-8a9b-0c1d2e3f4a5b",
+                     *       "providerPid": "0b0e3f3c-7d0a-4b5e-9a55-6c1b2d3e4f50",
+                     *       "callbackAddress": "https://edc.partner.example/api/dsp",
+                     *       "offer": {
+                     *         "@id": "urn:renkei:offer:battery.cfp:1.2.0",
+                     *         "@type": "Offer",
+                     *         "target": "urn:renkei:dataset:battery.cfp:1.2.0",
+                     *         "permission": [
+                     *           {
+                     *             "action": "use"
+                     *           }
+                     *         ]
+                     *       },
+                     *       "agreement": null,
+                     *       "agreementId": null,
+                     *       "finalize": "on-verification",
+                     *       "createdAt": "2026-12-02T14:00:00.000Z",
+                     *       "updatedAt": "2026-12-02T14:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description Our pid: the provider pid on the provider side, the consumer pid on the consumer side
+                         */
+                        id: string;
+                        /** @enum {string} */
+                        side: "provider" | "consumer";
+                        /** @enum {string} */
+                        state: "REQUESTED" | "OFFERED" | "ACCEPTED" | "AGREED" | "VERIFIED" | "FINALIZED" | "TERMINATED";
+                        /**
+                         * Format: uuid
+                         * @description The peer connector's participant id
+                         */
+                        peer: string;
+                        /**
+                         * Format: uuid
+                         * @description The originator (provider side) or the member on whose behalf (consumer side)
+                         */
+                        member: string;
+                        /**
+                         * Format: uuid
+                         * @description Provider side: the grant this negotiation is (the agreement id)
+                         */
+                        grantId: string | null;
+                        /** @description Provider side: the dataset */
+                        dataset: string | null;
+                        /** @description The DSP dataset id */
+                        datasetId: string;
+                        offerId: string;
+                        consumerPid: string;
+                        /** @description Null on the consumer side until the provider has answered */
+                        providerPid: string | null;
+                        /** @description Where messages to the peer go */
+                        callbackAddress: string;
+                        /** @description The offer last made (ODRL, compact JSON-LD) */
+                        offer: {
+                            [key: string]: unknown;
+                        };
+                        /** @description The agreement, once AGREED */
+                        agreement: {
+                            [key: string]: unknown;
+                        } | null;
+                        agreementId: string | null;
+                        /** @enum {string} */
+                        finalize: "on-verification" | "manual";
+                        /** @description ISO 8601 date-time */
+                        createdAt: string;
+                        /** @description ISO 8601 date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description The request is not valid: `errors` names each failing path: `REQUEST.INVALID`, `REQUEST.INVALID_ID`, `REQUEST.MALFORMED_JSON`, `REQUEST.MALFORMED_URL` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token: `TOKEN.MISSING`, `TOKEN.MALFORMED`, `TOKEN.INVALID_SIGNATURE`, `TOKEN.EXPIRED`, `TOKEN.WRONG_ISSUER`, `TOKEN.WRONG_AUDIENCE`, `TOKEN.INVALID_CLAIMS`, `TOKEN.ALG_NOT_ALLOWED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: missing scope, not the owner or party, or refused by policy: `<policy reason>` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not visible to you (the same answer): `DSP.NEGOTIATION_NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state: `DSP.ILLEGAL_TRANSITION` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large: `REQUEST.TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL (or a path segment) is too long: `REQUEST.URI_TOO_LONG` */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type: `REQUEST.UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    NegotiationsController_finalize: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The negotiation after the move */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0b0e3f3c-7d0a-4b5e-9a55-6c1b2d3e4f50",
+                     *       "side": "provider",
+                     *       "state": "FINALIZED",
+                     *       "peer": "5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d",
+                     *       "member": "3f1c8a52-6a3e-4f7e-9c3e-2b8f0f5d7a10",
+                     *       "grantId": "7c2d1e0f-3b4a-4c5d-8e9f-0a1b2c3d4e5f",
+                     *       "dataset": "battery.cfp",
+                     *       "datasetId": "urn:renkei:dataset:battery.cfp:1.2.0",
+                     *       "offerId": "urn:renkei:offer:battery.cfp:1.2.0",
+                     *       "consumerPid": "urn:uuid:55ec0d94-1c2d-4e3f-8a9b-0c1d2e3f4a5b",
+                     *       "providerPid": "0b0e3f3c-7d0a-4b5e-9a55-6c1b2d3e4f50",
+                     *       "callbackAddress": "https://edc.partner.example/api/dsp",
+                     *       "offer": {
+                     *         "@id": "urn:renkei:offer:battery.cfp:1.2.0",
+                     *         "@type": "Offer",
+                     *         "target": "urn:renkei:dataset:battery.cfp:1.2.0",
+                     *         "permission": [
+                     *           {
+                     *             "action": "use"
+                     *           }
+                     *         ]
+                     *       },
+                     *       "agreement": null,
+                     *       "agreementId": null,
+                     *       "finalize": "on-verification",
+                     *       "createdAt": "2026-12-02T14:00:00.000Z",
+                     *       "updatedAt": "2026-12-02T14:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description Our pid: the provider pid on the provider side, the consumer pid on the consumer side
+                         */
+                        id: string;
+                        /** @enum {string} */
+                        side: "provider" | "consumer";
+                        /** @enum {string} */
+                        state: "REQUESTED" | "OFFERED" | "ACCEPTED" | "AGREED" | "VERIFIED" | "FINALIZED" | "TERMINATED";
+                        /**
+                         * Format: uuid
+                         * @description The peer connector's participant id
+                         */
+                        peer: string;
+                        /**
+                         * Format: uuid
+                         * @description The originator (provider side) or the member on whose behalf (consumer side)
+                         */
+                        member: string;
+                        /**
+                         * Format: uuid
+                         * @description Provider side: the grant this negotiation is (the agreement id)
+                         */
+                        grantId: string | null;
+                        /** @description Provider side: the dataset */
+                        dataset: string | null;
+                        /** @description The DSP dataset id */
+                        datasetId: string;
+                        offerId: string;
+                        consumerPid: string;
+                        /** @description Null on the consumer side until the provider has answered */
+                        providerPid: string | null;
+                        /** @description Where messages to the peer go */
+                        callbackAddress: string;
+                        /** @description The offer last made (ODRL, compact JSON-LD) */
+                        offer: {
+                            [key: string]: unknown;
+                        };
+                        /** @description The agreement, once AGREED */
+                        agreement: {
+                            [key: string]: unknown;
+                        } | null;
+                        agreementId: string | null;
+                        /** @enum {string} */
+                        finalize: "on-verification" | "manual";
+                        /** @description ISO 8601 date-time */
+                        createdAt: string;
+                        /** @description ISO 8601 date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description The request is not valid: `errors` names each failing path: `REQUEST.INVALID`, `REQUEST.INVALID_ID`, `REQUEST.MALFORMED_JSON`, `REQUEST.MALFORMED_URL` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token: `TOKEN.MISSING`, `TOKEN.MALFORMED`, `TOKEN.INVALID_SIGNATURE`, `TOKEN.EXPIRED`, `TOKEN.WRONG_ISSUER`, `TOKEN.WRONG_AUDIENCE`, `TOKEN.INVALID_CLAIMS`, `TOKEN.ALG_NOT_ALLOWED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: missing scope, not the owner or party, or refused by policy: `<policy reason>` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not visible to you (the same answer): `DSP.NEGOTIATION_NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state: `DSP.ILLEGAL_TRANSITION` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large: `REQUEST.TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL (or a path segment) is too long: `REQUEST.URI_TOO_LONG` */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type: `REQUEST.UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    NegotiationsController_terminate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** @default null */
+                    reason?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description The negotiation after the move */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0b0e3f3c-7d0a-4b5e-9a55-6c1b2d3e4f50",
+                     *       "side": "provider",
+                     *       "state": "TERMINATED",
+                     *       "peer": "5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d",
+                     *       "member": "3f1c8a52-6a3e-4f7e-9c3e-2b8f0f5d7a10",
+                     *       "grantId": "7c2d1e0f-3b4a-4c5d-8e9f-0a1b2c3d4e5f",
+                     *       "dataset": "battery.cfp",
+                     *       "datasetId": "urn:renkei:dataset:battery.cfp:1.2.0",
+                     *       "offerId": "urn:renkei:offer:battery.cfp:1.2.0",
+                     *       "consumerPid": "urn:uuid:55ec0d94-1c2d-4e3f-8a9b-0c1d2e3f4a5b",
+                     *       "providerPid": "0b0e3f3c-7d0a-4b5e-9a55-6c1b2d3e4f50",
+                     *       "callbackAddress": "https://edc.partner.example/api/dsp",
+                     *       "offer": {
+                     *         "@id": "urn:renkei:offer:battery.cfp:1.2.0",
+                     *         "@type": "Offer",
+                     *         "target": "urn:renkei:dataset:battery.cfp:1.2.0",
+                     *         "permission": [
+                     *           {
+                     *             "action": "use"
+                     *           }
+                     *         ]
+                     *       },
+                     *       "agreement": null,
+                     *       "agreementId": null,
+                     *       "finalize": "on-verification",
+                     *       "createdAt": "2026-12-02T14:00:00.000Z",
+                     *       "updatedAt": "2026-12-02T14:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description Our pid: the provider pid on the provider side, the consumer pid on the consumer side
+                         */
+                        id: string;
+                        /** @enum {string} */
+                        side: "provider" | "consumer";
+                        /** @enum {string} */
+                        state: "REQUESTED" | "OFFERED" | "ACCEPTED" | "AGREED" | "VERIFIED" | "FINALIZED" | "TERMINATED";
+                        /**
+                         * Format: uuid
+                         * @description The peer connector's participant id
+                         */
+                        peer: string;
+                        /**
+                         * Format: uuid
+                         * @description The originator (provider side) or the member on whose behalf (consumer side)
+                         */
+                        member: string;
+                        /**
+                         * Format: uuid
+                         * @description Provider side: the grant this negotiation is (the agreement id)
+                         */
+                        grantId: string | null;
+                        /** @description Provider side: the dataset */
+                        dataset: string | null;
+                        /** @description The DSP dataset id */
+                        datasetId: string;
+                        offerId: string;
+                        consumerPid: string;
+                        /** @description Null on the consumer side until the provider has answered */
+                        providerPid: string | null;
+                        /** @description Where messages to the peer go */
+                        callbackAddress: string;
+                        /** @description The offer last made (ODRL, compact JSON-LD) */
+                        offer: {
+                            [key: string]: unknown;
+                        };
+                        /** @description The agreement, once AGREED */
+                        agreement: {
+                            [key: string]: unknown;
+                        } | null;
+                        agreementId: string | null;
+                        /** @enum {string} */
+                        finalize: "on-verification" | "manual";
+                        /** @description ISO 8601 date-time */
+                        createdAt: string;
+                        /** @description ISO 8601 date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description The request is not valid: `errors` names each failing path: `REQUEST.INVALID`, `REQUEST.INVALID_ID`, `REQUEST.MALFORMED_JSON`, `REQUEST.MALFORMED_URL` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token: `TOKEN.MISSING`, `TOKEN.MALFORMED`, `TOKEN.INVALID_SIGNATURE`, `TOKEN.EXPIRED`, `TOKEN.WRONG_ISSUER`, `TOKEN.WRONG_AUDIENCE`, `TOKEN.INVALID_CLAIMS`, `TOKEN.ALG_NOT_ALLOWED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: missing scope, not the owner or party, or refused by policy: `TOKEN.INSUFFICIENT_SCOPE` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not visible to you (the same answer): `DSP.NEGOTIATION_NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state: `DSP.ILLEGAL_TRANSITION` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large: `REQUEST.TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL (or a path segment) is too long: `REQUEST.URI_TOO_LONG` */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type: `REQUEST.UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    NegotiationsController_accept: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The negotiation after the move */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0b0e3f3c-7d0a-4b5e-9a55-6c1b2d3e4f50",
+                     *       "side": "provider",
+                     *       "state": "ACCEPTED",
+                     *       "peer": "5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d",
+                     *       "member": "3f1c8a52-6a3e-4f7e-9c3e-2b8f0f5d7a10",
+                     *       "grantId": "7c2d1e0f-3b4a-4c5d-8e9f-0a1b2c3d4e5f",
+                     *       "dataset": "battery.cfp",
+                     *       "datasetId": "urn:renkei:dataset:battery.cfp:1.2.0",
+                     *       "offerId": "urn:renkei:offer:battery.cfp:1.2.0",
+                     *       "consumerPid": "urn:uuid:55ec0d94-1c2d-4e3f-8a9b-0c1d2e3f4a5b",
+                     *       "providerPid": "0b0e3f3c-7d0a-4b5e-9a55-6c1b2d3e4f50",
+                     *       "callbackAddress": "https://edc.partner.example/api/dsp",
+                     *       "offer": {
+                     *         "@id": "urn:renkei:offer:battery.cfp:1.2.0",
+                     *         "@type": "Offer",
+                     *         "target": "urn:renkei:dataset:battery.cfp:1.2.0",
+                     *         "permission": [
+                     *           {
+                     *             "action": "use"
+                     *           }
+                     *         ]
+                     *       },
+                     *       "agreement": null,
+                     *       "agreementId": null,
+                     *       "finalize": "on-verification",
+                     *       "createdAt": "2026-12-02T14:00:00.000Z",
+                     *       "updatedAt": "2026-12-02T14:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description Our pid: the provider pid on the provider side, the consumer pid on the consumer side
+                         */
+                        id: string;
+                        /** @enum {string} */
+                        side: "provider" | "consumer";
+                        /** @enum {string} */
+                        state: "REQUESTED" | "OFFERED" | "ACCEPTED" | "AGREED" | "VERIFIED" | "FINALIZED" | "TERMINATED";
+                        /**
+                         * Format: uuid
+                         * @description The peer connector's participant id
+                         */
+                        peer: string;
+                        /**
+                         * Format: uuid
+                         * @description The originator (provider side) or the member on whose behalf (consumer side)
+                         */
+                        member: string;
+                        /**
+                         * Format: uuid
+                         * @description Provider side: the grant this negotiation is (the agreement id)
+                         */
+                        grantId: string | null;
+                        /** @description Provider side: the dataset */
+                        dataset: string | null;
+                        /** @description The DSP dataset id */
+                        datasetId: string;
+                        offerId: string;
+                        consumerPid: string;
+                        /** @description Null on the consumer side until the provider has answered */
+                        providerPid: string | null;
+                        /** @description Where messages to the peer go */
+                        callbackAddress: string;
+                        /** @description The offer last made (ODRL, compact JSON-LD) */
+                        offer: {
+                            [key: string]: unknown;
+                        };
+                        /** @description The agreement, once AGREED */
+                        agreement: {
+                            [key: string]: unknown;
+                        } | null;
+                        agreementId: string | null;
+                        /** @enum {string} */
+                        finalize: "on-verification" | "manual";
+                        /** @description ISO 8601 date-time */
+                        createdAt: string;
+                        /** @description ISO 8601 date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description The request is not valid: `errors` names each failing path: `REQUEST.INVALID`, `REQUEST.INVALID_ID`, `REQUEST.MALFORMED_JSON`, `REQUEST.MALFORMED_URL` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token: `TOKEN.MISSING`, `TOKEN.MALFORMED`, `TOKEN.INVALID_SIGNATURE`, `TOKEN.EXPIRED`, `TOKEN.WRONG_ISSUER`, `TOKEN.WRONG_AUDIENCE`, `TOKEN.INVALID_CLAIMS`, `TOKEN.ALG_NOT_ALLOWED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: missing scope, not the owner or party, or refused by policy: `TOKEN.INSUFFICIENT_SCOPE` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not visible to you (the same answer): `DSP.NEGOTIATION_NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state: `DSP.ILLEGAL_TRANSITION` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large: `REQUEST.TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL (or a path segment) is too long: `REQUEST.URI_TOO_LONG` */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type: `REQUEST.UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    NegotiationsController_verify: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The negotiation after the move */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0b0e3f3c-7d0a-4b5e-9a55-6c1b2d3e4f50",
+                     *       "side": "provider",
+                     *       "state": "VERIFIED",
+                     *       "peer": "5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d",
+                     *       "member": "3f1c8a52-6a3e-4f7e-9c3e-2b8f0f5d7a10",
+                     *       "grantId": "7c2d1e0f-3b4a-4c5d-8e9f-0a1b2c3d4e5f",
+                     *       "dataset": "battery.cfp",
+                     *       "datasetId": "urn:renkei:dataset:battery.cfp:1.2.0",
+                     *       "offerId": "urn:renkei:offer:battery.cfp:1.2.0",
+                     *       "consumerPid": "urn:uuid:55ec0d94-1c2d-4e3f-8a9b-0c1d2e3f4a5b",
+                     *       "providerPid": "0b0e3f3c-7d0a-4b5e-9a55-6c1b2d3e4f50",
+                     *       "callbackAddress": "https://edc.partner.example/api/dsp",
+                     *       "offer": {
+                     *         "@id": "urn:renkei:offer:battery.cfp:1.2.0",
+                     *         "@type": "Offer",
+                     *         "target": "urn:renkei:dataset:battery.cfp:1.2.0",
+                     *         "permission": [
+                     *           {
+                     *             "action": "use"
+                     *           }
+                     *         ]
+                     *       },
+                     *       "agreement": null,
+                     *       "agreementId": null,
+                     *       "finalize": "on-verification",
+                     *       "createdAt": "2026-12-02T14:00:00.000Z",
+                     *       "updatedAt": "2026-12-02T14:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description Our pid: the provider pid on the provider side, the consumer pid on the consumer side
+                         */
+                        id: string;
+                        /** @enum {string} */
+                        side: "provider" | "consumer";
+                        /** @enum {string} */
+                        state: "REQUESTED" | "OFFERED" | "ACCEPTED" | "AGREED" | "VERIFIED" | "FINALIZED" | "TERMINATED";
+                        /**
+                         * Format: uuid
+                         * @description The peer connector's participant id
+                         */
+                        peer: string;
+                        /**
+                         * Format: uuid
+                         * @description The originator (provider side) or the member on whose behalf (consumer side)
+                         */
+                        member: string;
+                        /**
+                         * Format: uuid
+                         * @description Provider side: the grant this negotiation is (the agreement id)
+                         */
+                        grantId: string | null;
+                        /** @description Provider side: the dataset */
+                        dataset: string | null;
+                        /** @description The DSP dataset id */
+                        datasetId: string;
+                        offerId: string;
+                        consumerPid: string;
+                        /** @description Null on the consumer side until the provider has answered */
+                        providerPid: string | null;
+                        /** @description Where messages to the peer go */
+                        callbackAddress: string;
+                        /** @description The offer last made (ODRL, compact JSON-LD) */
+                        offer: {
+                            [key: string]: unknown;
+                        };
+                        /** @description The agreement, once AGREED */
+                        agreement: {
+                            [key: string]: unknown;
+                        } | null;
+                        agreementId: string | null;
+                        /** @enum {string} */
+                        finalize: "on-verification" | "manual";
+                        /** @description ISO 8601 date-time */
+                        createdAt: string;
+                        /** @description ISO 8601 date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description The request is not valid: `errors` names each failing path: `REQUEST.INVALID`, `REQUEST.INVALID_ID`, `REQUEST.MALFORMED_JSON`, `REQUEST.MALFORMED_URL` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token: `TOKEN.MISSING`, `TOKEN.MALFORMED`, `TOKEN.INVALID_SIGNATURE`, `TOKEN.EXPIRED`, `TOKEN.WRONG_ISSUER`, `TOKEN.WRONG_AUDIENCE`, `TOKEN.INVALID_CLAIMS`, `TOKEN.ALG_NOT_ALLOWED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: missing scope, not the owner or party, or refused by policy: `TOKEN.INSUFFICIENT_SCOPE` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not visible to you (the same answer): `DSP.NEGOTIATION_NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state: `DSP.ILLEGAL_TRANSITION` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large: `REQUEST.TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL (or a path segment) is too long: `REQUEST.URI_TOO_LONG` */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type: `REQUEST.UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    NegotiationsController_counter: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** @description The counter-offer (an ODRL Offer with @id and target); default: the provider's last offer */
+                    offer?: {
+                        "@id": string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description The negotiation after the move */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0b0e3f3c-7d0a-4b5e-9a55-6c1b2d3e4f50",
+                     *       "side": "provider",
+                     *       "state": "REQUESTED",
+                     *       "peer": "5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d",
+                     *       "member": "3f1c8a52-6a3e-4f7e-9c3e-2b8f0f5d7a10",
+                     *       "grantId": "7c2d1e0f-3b4a-4c5d-8e9f-0a1b2c3d4e5f",
+                     *       "dataset": "battery.cfp",
+                     *       "datasetId": "urn:renkei:dataset:battery.cfp:1.2.0",
+                     *       "offerId": "urn:renkei:offer:battery.cfp:1.2.0",
+                     *       "consumerPid": "urn:uuid:55ec0d94-1c2d-4e3f-8a9b-0c1d2e3f4a5b",
+                     *       "providerPid": "0b0e3f3c-7d0a-4b5e-9a55-6c1b2d3e4f50",
+                     *       "callbackAddress": "https://edc.partner.example/api/dsp",
+                     *       "offer": {
+                     *         "@id": "urn:renkei:offer:battery.cfp:1.2.0",
+                     *         "@type": "Offer",
+                     *         "target": "urn:renkei:dataset:battery.cfp:1.2.0",
+                     *         "permission": [
+                     *           {
+                     *             "action": "use"
+                     *           }
+                     *         ]
+                     *       },
+                     *       "agreement": null,
+                     *       "agreementId": null,
+                     *       "finalize": "on-verification",
+                     *       "createdAt": "2026-12-02T14:00:00.000Z",
+                     *       "updatedAt": "2026-12-02T14:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description Our pid: the provider pid on the provider side, the consumer pid on the consumer side
+                         */
+                        id: string;
+                        /** @enum {string} */
+                        side: "provider" | "consumer";
+                        /** @enum {string} */
+                        state: "REQUESTED" | "OFFERED" | "ACCEPTED" | "AGREED" | "VERIFIED" | "FINALIZED" | "TERMINATED";
+                        /**
+                         * Format: uuid
+                         * @description The peer connector's participant id
+                         */
+                        peer: string;
+                        /**
+                         * Format: uuid
+                         * @description The originator (provider side) or the member on whose behalf (consumer side)
+                         */
+                        member: string;
+                        /**
+                         * Format: uuid
+                         * @description Provider side: the grant this negotiation is (the agreement id)
+                         */
+                        grantId: string | null;
+                        /** @description Provider side: the dataset */
+                        dataset: string | null;
+                        /** @description The DSP dataset id */
+                        datasetId: string;
+                        offerId: string;
+                        consumerPid: string;
+                        /** @description Null on the consumer side until the provider has answered */
+                        providerPid: string | null;
+                        /** @description Where messages to the peer go */
+                        callbackAddress: string;
+                        /** @description The offer last made (ODRL, compact JSON-LD) */
+                        offer: {
+                            [key: string]: unknown;
+                        };
+                        /** @description The agreement, once AGREED */
+                        agreement: {
+                            [key: string]: unknown;
+                        } | null;
+                        agreementId: string | null;
+                        /** @enum {string} */
+                        finalize: "on-verification" | "manual";
+                        /** @description ISO 8601 date-time */
+                        createdAt: string;
+                        /** @description ISO 8601 date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description The request is not valid: `errors` names each failing path: `REQUEST.INVALID`, `REQUEST.INVALID_ID`, `REQUEST.MALFORMED_JSON`, `REQUEST.MALFORMED_URL` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token: `TOKEN.MISSING`, `TOKEN.MALFORMED`, `TOKEN.INVALID_SIGNATURE`, `TOKEN.EXPIRED`, `TOKEN.WRONG_ISSUER`, `TOKEN.WRONG_AUDIENCE`, `TOKEN.INVALID_CLAIMS`, `TOKEN.ALG_NOT_ALLOWED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: missing scope, not the owner or party, or refused by policy: `TOKEN.INSUFFICIENT_SCOPE` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not visible to you (the same answer): `DSP.NEGOTIATION_NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state: `DSP.ILLEGAL_TRANSITION` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large: `REQUEST.TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL (or a path segment) is too long: `REQUEST.URI_TOO_LONG` */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type: `REQUEST.UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    DspTransfersController_request: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    "@context"?: unknown;
+                    /** @enum {string} */
+                    "@type": "TransferRequestMessage";
+                    consumerPid: string;
+                    agreementId: string;
+                    format: string;
+                    callbackAddress: string;
+                    dataAddress?: {
+                        [key: string]: unknown;
+                    };
+                } & {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The transfer process */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "@context": [
+                     *         "https://w3id.org/dspace/2025/1/context.jsonld"
+                     *       ],
+                     *       "@type": "TransferProcess",
+                     *       "providerPid": "0b9d8c7e-6f5a-4b3c-9d2e-1f0a9b8c7d6e",
+                     *       "consumerPid": "urn:uuid:5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d",
+                     *       "state": "REQUESTED"
+                     *     }
+                     */
+                    "application/json": {
+                        "@context": string[];
+                        /** @enum {string} */
+                        "@type": "TransferProcess";
+                        providerPid: string;
+                        consumerPid: string;
+                        /** @enum {string} */
+                        state: "REQUESTED" | "STARTED" | "SUSPENDED" | "COMPLETED" | "TERMINATED";
+                    };
+                };
+            };
+            /** @description The request is not valid: `errors` names each failing path: `DSP.INVALID_MESSAGE`, `TRANSFER.UNKNOWN_AGREEMENT`, `TRANSFER.FORMAT_UNSUPPORTED`, `DSP.ADDRESS_NOT_ALLOWED` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token: `TOKEN.MISSING`, `TOKEN.EXPIRED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: missing scope, not the owner or party, or refused by policy: `PARTICIPANT.SUSPENDED` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large: `DSP.MESSAGE_TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL (or a path segment) is too long: `REQUEST.URI_TOO_LONG` */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type: `REQUEST.UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    DspTransfersController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Our pid: the provider pid (provider side) or the consumer pid (consumer side) */
+                pid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The transfer process */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "@context": [
+                     *         "https://w3id.org/dspace/2025/1/context.jsonld"
+                     *       ],
+                     *       "@type": "TransferProcess",
+                     *       "providerPid": "0b9d8c7e-6f5a-4b3c-9d2e-1f0a9b8c7d6e",
+                     *       "consumerPid": "urn:uuid:5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d",
+                     *       "state": "REQUESTED"
+                     *     }
+                     */
+                    "application/json": {
+                        "@context": string[];
+                        /** @enum {string} */
+                        "@type": "TransferProcess";
+                        providerPid: string;
+                        consumerPid: string;
+                        /** @enum {string} */
+                        state: "REQUESTED" | "STARTED" | "SUSPENDED" | "COMPLETED" | "TERMINATED";
+                    };
+                };
+            };
+            /** @description The request is not valid: `errors` names each failing path: `REQUEST.INVALID`, `REQUEST.INVALID_ID`, `REQUEST.MALFORMED_JSON`, `REQUEST.MALFORMED_URL` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token: `TOKEN.MISSING` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: missing scope, not the owner or party, or refused by policy: `TOKEN.INSUFFICIENT_SCOPE` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not visible to you (the same answer): `DSP.UNKNOWN_PROCESS` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large: `REQUEST.TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL (or a path segment) is too long: `REQUEST.URI_TOO_LONG` */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type: `REQUEST.UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    DspTransfersController_start: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Our pid: the provider pid (provider side) or the consumer pid (consumer side) */
+                pid: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    "@context"?: unknown;
+                    /** @enum {string} */
+                    "@type": "TransferStartMessage";
+                    providerPid: string;
+                    consumerPid: string;
+                    dataAddress?: {
+                        [key: string]: unknown;
+                    };
+                } & {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description Started: the transfer process in its new state */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "@context": [
+                     *         "https://w3id.org/dspace/2025/1/context.jsonld"
+                     *       ],
+                     *       "@type": "TransferProcess",
+                     *       "providerPid": "0b9d8c7e-6f5a-4b3c-9d2e-1f0a9b8c7d6e",
+                     *       "consumerPid": "urn:uuid:5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d",
+                     *       "state": "REQUESTED"
+                     *     }
+                     */
+                    "application/json": {
+                        "@context": string[];
+                        /** @enum {string} */
+                        "@type": "TransferProcess";
+                        providerPid: string;
+                        consumerPid: string;
+                        /** @enum {string} */
+                        state: "REQUESTED" | "STARTED" | "SUSPENDED" | "COMPLETED" | "TERMINATED";
+                    };
+                };
+            };
+            /** @description The request is not valid: `errors` names each failing path: `DSP.INVALID_MESSAGE` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token: `TOKEN.MISSING`, `TOKEN.MALFORMED`, `TOKEN.INVALID_SIGNATURE`, `TOKEN.EXPIRED`, `TOKEN.WRONG_ISSUER`, `TOKEN.WRONG_AUDIENCE`, `TOKEN.INVALID_CLAIMS`, `TOKEN.ALG_NOT_ALLOWED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: missing scope, not the owner or party, or refused by policy: `TOKEN.INSUFFICIENT_SCOPE` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not visible to you (the same answer): `DSP.UNKNOWN_PROCESS` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state: `DSP.ILLEGAL_TRANSITION` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large: `REQUEST.TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL (or a path segment) is too long: `REQUEST.URI_TOO_LONG` */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type: `REQUEST.UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    DspTransfersController_suspension: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Our pid: the provider pid (provider side) or the consumer pid (consumer side) */
+                pid: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    "@context"?: unknown;
+                    /** @enum {string} */
+                    "@type": "TransferSuspensionMessage";
+                    providerPid: string;
+                    consumerPid: string;
+                    code?: string | number;
+                    reason?: unknown[];
+                } & {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description Suspended: the transfer process in its new state */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "@context": [
+                     *         "https://w3id.org/dspace/2025/1/context.jsonld"
+                     *       ],
+                     *       "@type": "TransferProcess",
+                     *       "providerPid": "0b9d8c7e-6f5a-4b3c-9d2e-1f0a9b8c7d6e",
+                     *       "consumerPid": "urn:uuid:5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d",
+                     *       "state": "REQUESTED"
+                     *     }
+                     */
+                    "application/json": {
+                        "@context": string[];
+                        /** @enum {string} */
+                        "@type": "TransferProcess";
+                        providerPid: string;
+                        consumerPid: string;
+                        /** @enum {string} */
+                        state: "REQUESTED" | "STARTED" | "SUSPENDED" | "COMPLETED" | "TERMINATED";
+                    };
+                };
+            };
+            /** @description The request is not valid: `errors` names each failing path: `DSP.INVALID_MESSAGE` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token: `TOKEN.MISSING`, `TOKEN.MALFORMED`, `TOKEN.INVALID_SIGNATURE`, `TOKEN.EXPIRED`, `TOKEN.WRONG_ISSUER`, `TOKEN.WRONG_AUDIENCE`, `TOKEN.INVALID_CLAIMS`, `TOKEN.ALG_NOT_ALLOWED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: missing scope, not the owner or party, or refused by policy: `TOKEN.INSUFFICIENT_SCOPE` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not visible to you (the same answer): `DSP.UNKNOWN_PROCESS` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state: `DSP.ILLEGAL_TRANSITION` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large: `REQUEST.TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL (or a path segment) is too long: `REQUEST.URI_TOO_LONG` */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type: `REQUEST.UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    DspTransfersController_completion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Our pid: the provider pid (provider side) or the consumer pid (consumer side) */
+                pid: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    "@context"?: unknown;
+                    /** @enum {string} */
+                    "@type": "TransferCompletionMessage";
+                    providerPid: string;
+                    consumerPid: string;
+                    code?: string | number;
+                    reason?: unknown[];
+                } & {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description Completed: the transfer process in its new state */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "@context": [
+                     *         "https://w3id.org/dspace/2025/1/context.jsonld"
+                     *       ],
+                     *       "@type": "TransferProcess",
+                     *       "providerPid": "0b9d8c7e-6f5a-4b3c-9d2e-1f0a9b8c7d6e",
+                     *       "consumerPid": "urn:uuid:5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d",
+                     *       "state": "REQUESTED"
+                     *     }
+                     */
+                    "application/json": {
+                        "@context": string[];
+                        /** @enum {string} */
+                        "@type": "TransferProcess";
+                        providerPid: string;
+                        consumerPid: string;
+                        /** @enum {string} */
+                        state: "REQUESTED" | "STARTED" | "SUSPENDED" | "COMPLETED" | "TERMINATED";
+                    };
+                };
+            };
+            /** @description The request is not valid: `errors` names each failing path: `DSP.INVALID_MESSAGE` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token: `TOKEN.MISSING`, `TOKEN.MALFORMED`, `TOKEN.INVALID_SIGNATURE`, `TOKEN.EXPIRED`, `TOKEN.WRONG_ISSUER`, `TOKEN.WRONG_AUDIENCE`, `TOKEN.INVALID_CLAIMS`, `TOKEN.ALG_NOT_ALLOWED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: missing scope, not the owner or party, or refused by policy: `TOKEN.INSUFFICIENT_SCOPE` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not visible to you (the same answer): `DSP.UNKNOWN_PROCESS` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state: `DSP.ILLEGAL_TRANSITION` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large: `REQUEST.TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL (or a path segment) is too long: `REQUEST.URI_TOO_LONG` */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type: `REQUEST.UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    DspTransfersController_termination: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Our pid: the provider pid (provider side) or the consumer pid (consumer side) */
+                pid: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    "@context"?: unknown;
+                    /** @enum {string} */
+                    "@type": "TransferTerminationMessage";
+                    providerPid: string;
+                    consumerPid: string;
+                    code?: string | number;
+                    reason?: unknown[];
+                } & {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description Terminated: the transfer process in its new state */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "@context": [
+                     *         "https://w3id.org/dspace/2025/1/context.jsonld"
+                     *       ],
+                     *       "@type": "TransferProcess",
+                     *       "providerPid": "0b9d8c7e-6f5a-4b3c-9d2e-1f0a9b8c7d6e",
+                     *       "consumerPid": "urn:uuid:5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d",
+                     *       "state": "REQUESTED"
+                     *     }
+                     */
+                    "application/json": {
+                        "@context": string[];
+                        /** @enum {string} */
+                        "@type": "TransferProcess";
+                        providerPid: string;
+                        consumerPid: string;
+                        /** @enum {string} */
+                        state: "REQUESTED" | "STARTED" | "SUSPENDED" | "COMPLETED" | "TERMINATED";
+                    };
+                };
+            };
+            /** @description The request is not valid: `errors` names each failing path: `DSP.INVALID_MESSAGE` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token: `TOKEN.MISSING`, `TOKEN.MALFORMED`, `TOKEN.INVALID_SIGNATURE`, `TOKEN.EXPIRED`, `TOKEN.WRONG_ISSUER`, `TOKEN.WRONG_AUDIENCE`, `TOKEN.INVALID_CLAIMS`, `TOKEN.ALG_NOT_ALLOWED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: missing scope, not the owner or party, or refused by policy: `TOKEN.INSUFFICIENT_SCOPE` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not visible to you (the same answer): `DSP.UNKNOWN_PROCESS` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state: `DSP.ILLEGAL_TRANSITION` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large: `REQUEST.TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL (or a path segment) is too long: `REQUEST.URI_TOO_LONG` */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type: `REQUEST.UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    ConnectorTransfersController_list: {
+        parameters: {
+            query?: {
+                side?: "provider" | "consumer";
+                grantId?: string;
+                state?: "REQUESTED" | "STARTED" | "SUSPENDED" | "COMPLETED" | "TERMINATED";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Your transfers, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example [
+                     *       {
+                     *         "id": "0b9d8c7e-6f5a-4b3c-9d2e-1f0a9b8c7d6e",
+                     *         "side": "provider",
+                     *         "state": "STARTED",
+                     *         "peer": "4e5f6a7b-8c9d-4e0f-a1b2-c3d4e5f6a7b8",
+                     *         "member": "3f1c8a52-6a3e-4f7e-9c3e-2b8f0f5d7a10",
+                     *         "grantId": "7c2d1e0f-3b4a-4c5d-8e9f-0a1b2c3d4e5f",
+                     *         "agreementId": "7c2d1e0f-3b4a-4c5d-8e9f-0a1b2c3d4e5f",
+                     *         "consumerPid": "urn:uuid:5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d",
+                     *         "providerPid": "0b9d8c7e-6f5a-4b3c-9d2e-1f0a9b8c7d6e",
+                     *         "format": "Renkei-NDJSON-STREAM",
+                     *         "callbackAddress": "https://edc.example.com/api/dsp",
+                     *         "suspendedBy": null,
+                     *         "into": null,
+                     *         "dataAddress": null,
+                     *         "createdAt": "2026-12-02T17:00:00.000Z",
+                     *         "updatedAt": "2026-12-02T17:00:01.000Z"
+                     *       }
+                     *     ]
+                     */
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description Our pid: the provider pid on the provider side, the consumer pid on the consumer side
+                         */
+                        id: string;
+                        /** @enum {string} */
+                        side: "provider" | "consumer";
+                        /** @enum {string} */
+                        state: "REQUESTED" | "STARTED" | "SUSPENDED" | "COMPLETED" | "TERMINATED";
+                        /** @description The peer connector's participant id */
+                        peer: string;
+                        /** @description Provider side: the originator; consumer side: the member on whose behalf */
+                        member: string;
+                        /** @description Provider side: the grant (= the agreement) */
+                        grantId: string | null;
+                        agreementId: string;
+                        consumerPid: string;
+                        providerPid: string | null;
+                        format: string;
+                        /** @description Where this side's messages go: the peer's protocol URL */
+                        callbackAddress: string;
+                        /** @enum {string|null} */
+                        suspendedBy: "provider" | "consumer" | null;
+                        /** @description Consumer side: the dataset received events are published into */
+                        into: string | null;
+                        /** @description Consumer side, once started: the provider's data address (endpoint and token), shown to the member only */
+                        dataAddress: {
+                            [key: string]: unknown;
+                        } | null;
+                        createdAt: string;
+                        updatedAt: string;
+                    }[];
+                };
+            };
+            /** @description The request is not valid: `errors` names each failing path: `REQUEST.INVALID`, `REQUEST.INVALID_ID`, `REQUEST.MALFORMED_JSON`, `REQUEST.MALFORMED_URL` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token: `TOKEN.MISSING`, `TOKEN.MALFORMED`, `TOKEN.INVALID_SIGNATURE`, `TOKEN.EXPIRED`, `TOKEN.WRONG_ISSUER`, `TOKEN.WRONG_AUDIENCE`, `TOKEN.INVALID_CLAIMS`, `TOKEN.ALG_NOT_ALLOWED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: missing scope, not the owner or party, or refused by policy: `TOKEN.INSUFFICIENT_SCOPE` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large: `REQUEST.TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL (or a path segment) is too long: `REQUEST.URI_TOO_LONG` */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type: `REQUEST.UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    ConnectorTransfersController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: uuid
+                     * @description The peer connector (its participant id here), registered with POST /connector/peers
+                     */
+                    peer: string;
+                    /** @description The peer's DSP protocol URL; default: the address it is registered with */
+                    connectorAddress?: string;
+                    /** @description The agreement's @id, as the peer's agreement message named it */
+                    agreementId: string;
+                    /** @description A format the peer offers in the dataset's distribution (Renkei offers HttpData-PULL, Renkei-NDJSON-STREAM) */
+                    format: string;
+                    /** @description A dataset you registered here whose contract names this agreement as its `source`: every event received is published into it through the exchange */
+                    into?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The transfer, REQUESTED */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0b9d8c7e-6f5a-4b3c-9d2e-1f0a9b8c7d6e",
+                     *       "side": "consumer",
+                     *       "state": "REQUESTED",
+                     *       "peer": "4e5f6a7b-8c9d-4e0f-a1b2-c3d4e5f6a7b8",
+                     *       "member": "3f1c8a52-6a3e-4f7e-9c3e-2b8f0f5d7a10",
+                     *       "grantId": "7c2d1e0f-3b4a-4c5d-8e9f-0a1b2c3d4e5f",
+                     *       "agreementId": "7c2d1e0f-3b4a-4c5d-8e9f-0a1b2c3d4e5f",
+                     *       "consumerPid": "urn:uuid:5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d",
+                     *       "providerPid": null,
+                     *       "format": "Renkei-NDJSON-STREAM",
+                     *       "callbackAddress": "https://edc.example.com/api/dsp",
+                     *       "suspendedBy": null,
+                     *       "into": null,
+                     *       "dataAddress": null,
+                     *       "createdAt": "2026-12-02T17:00:00.000Z",
+                     *       "updatedAt": "2026-12-02T17:00:01.000Z"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description Our pid: the provider pid on the provider side, the consumer pid on the consumer side
+                         */
+                        id: string;
+                        /** @enum {string} */
+                        side: "provider" | "consumer";
+                        /** @enum {string} */
+                        state: "REQUESTED" | "STARTED" | "SUSPENDED" | "COMPLETED" | "TERMINATED";
+                        /** @description The peer connector's participant id */
+                        peer: string;
+                        /** @description Provider side: the originator; consumer side: the member on whose behalf */
+                        member: string;
+                        /** @description Provider side: the grant (= the agreement) */
+                        grantId: string | null;
+                        agreementId: string;
+                        consumerPid: string;
+                        providerPid: string | null;
+                        format: string;
+                        /** @description Where this side's messages go: the peer's protocol URL */
+                        callbackAddress: string;
+                        /** @enum {string|null} */
+                        suspendedBy: "provider" | "consumer" | null;
+                        /** @description Consumer side: the dataset received events are published into */
+                        into: string | null;
+                        /** @description Consumer side, once started: the provider's data address (endpoint and token), shown to the member only */
+                        dataAddress: {
+                            [key: string]: unknown;
+                        } | null;
+                        createdAt: string;
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description The request is not valid: `errors` names each failing path: `REQUEST.INVALID`, `DSP.ADDRESS_NOT_ALLOWED`, `TRANSFER.INTO_INVALID` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token: `TOKEN.MISSING`, `TOKEN.MALFORMED`, `TOKEN.INVALID_SIGNATURE`, `TOKEN.EXPIRED`, `TOKEN.WRONG_ISSUER`, `TOKEN.WRONG_AUDIENCE`, `TOKEN.INVALID_CLAIMS`, `TOKEN.ALG_NOT_ALLOWED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: missing scope, not the owner or party, or refused by policy: `TOKEN.INSUFFICIENT_SCOPE` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not visible to you (the same answer): `DSP.PEER_NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large: `REQUEST.TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL (or a path segment) is too long: `REQUEST.URI_TOO_LONG` */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type: `REQUEST.UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    ConnectorTransfersController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The transfer */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0b9d8c7e-6f5a-4b3c-9d2e-1f0a9b8c7d6e",
+                     *       "side": "provider",
+                     *       "state": "STARTED",
+                     *       "peer": "4e5f6a7b-8c9d-4e0f-a1b2-c3d4e5f6a7b8",
+                     *       "member": "3f1c8a52-6a3e-4f7e-9c3e-2b8f0f5d7a10",
+                     *       "grantId": "7c2d1e0f-3b4a-4c5d-8e9f-0a1b2c3d4e5f",
+                     *       "agreementId": "7c2d1e0f-3b4a-4c5d-8e9f-0a1b2c3d4e5f",
+                     *       "consumerPid": "urn:uuid:5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d",
+                     *       "providerPid": "0b9d8c7e-6f5a-4b3c-9d2e-1f0a9b8c7d6e",
+                     *       "format": "Renkei-NDJSON-STREAM",
+                     *       "callbackAddress": "https://edc.example.com/api/dsp",
+                     *       "suspendedBy": null,
+                     *       "into": null,
+                     *       "dataAddress": null,
+                     *       "createdAt": "2026-12-02T17:00:00.000Z",
+                     *       "updatedAt": "2026-12-02T17:00:01.000Z"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description Our pid: the provider pid on the provider side, the consumer pid on the consumer side
+                         */
+                        id: string;
+                        /** @enum {string} */
+                        side: "provider" | "consumer";
+                        /** @enum {string} */
+                        state: "REQUESTED" | "STARTED" | "SUSPENDED" | "COMPLETED" | "TERMINATED";
+                        /** @description The peer connector's participant id */
+                        peer: string;
+                        /** @description Provider side: the originator; consumer side: the member on whose behalf */
+                        member: string;
+                        /** @description Provider side: the grant (= the agreement) */
+                        grantId: string | null;
+                        agreementId: string;
+                        consumerPid: string;
+                        providerPid: string | null;
+                        format: string;
+                        /** @description Where this side's messages go: the peer's protocol URL */
+                        callbackAddress: string;
+                        /** @enum {string|null} */
+                        suspendedBy: "provider" | "consumer" | null;
+                        /** @description Consumer side: the dataset received events are published into */
+                        into: string | null;
+                        /** @description Consumer side, once started: the provider's data address (endpoint and token), shown to the member only */
+                        dataAddress: {
+                            [key: string]: unknown;
+                        } | null;
+                        createdAt: string;
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description The request is not valid: `errors` names each failing path: `REQUEST.INVALID`, `REQUEST.INVALID_ID`, `REQUEST.MALFORMED_JSON`, `REQUEST.MALFORMED_URL` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token: `TOKEN.MISSING`, `TOKEN.MALFORMED`, `TOKEN.INVALID_SIGNATURE`, `TOKEN.EXPIRED`, `TOKEN.WRONG_ISSUER`, `TOKEN.WRONG_AUDIENCE`, `TOKEN.INVALID_CLAIMS`, `TOKEN.ALG_NOT_ALLOWED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: missing scope, not the owner or party, or refused by policy: `TOKEN.INSUFFICIENT_SCOPE` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not visible to you (the same answer): `TRANSFER.NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large: `REQUEST.TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL (or a path segment) is too long: `REQUEST.URI_TOO_LONG` */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type: `REQUEST.UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    ConnectorTransfersController_start: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description Sent to the peer as the reason (suspend, terminate)
+                     * @default null
+                     */
+                    reason?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description The transfer, STARTED */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0b9d8c7e-6f5a-4b3c-9d2e-1f0a9b8c7d6e",
+                     *       "side": "provider",
+                     *       "state": "STARTED",
+                     *       "peer": "4e5f6a7b-8c9d-4e0f-a1b2-c3d4e5f6a7b8",
+                     *       "member": "3f1c8a52-6a3e-4f7e-9c3e-2b8f0f5d7a10",
+                     *       "grantId": "7c2d1e0f-3b4a-4c5d-8e9f-0a1b2c3d4e5f",
+                     *       "agreementId": "7c2d1e0f-3b4a-4c5d-8e9f-0a1b2c3d4e5f",
+                     *       "consumerPid": "urn:uuid:5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d",
+                     *       "providerPid": "0b9d8c7e-6f5a-4b3c-9d2e-1f0a9b8c7d6e",
+                     *       "format": "Renkei-NDJSON-STREAM",
+                     *       "callbackAddress": "https://edc.example.com/api/dsp",
+                     *       "suspendedBy": null,
+                     *       "into": null,
+                     *       "dataAddress": null,
+                     *       "createdAt": "2026-12-02T17:00:00.000Z",
+                     *       "updatedAt": "2026-12-02T17:00:01.000Z"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description Our pid: the provider pid on the provider side, the consumer pid on the consumer side
+                         */
+                        id: string;
+                        /** @enum {string} */
+                        side: "provider" | "consumer";
+                        /** @enum {string} */
+                        state: "REQUESTED" | "STARTED" | "SUSPENDED" | "COMPLETED" | "TERMINATED";
+                        /** @description The peer connector's participant id */
+                        peer: string;
+                        /** @description Provider side: the originator; consumer side: the member on whose behalf */
+                        member: string;
+                        /** @description Provider side: the grant (= the agreement) */
+                        grantId: string | null;
+                        agreementId: string;
+                        consumerPid: string;
+                        providerPid: string | null;
+                        format: string;
+                        /** @description Where this side's messages go: the peer's protocol URL */
+                        callbackAddress: string;
+                        /** @enum {string|null} */
+                        suspendedBy: "provider" | "consumer" | null;
+                        /** @description Consumer side: the dataset received events are published into */
+                        into: string | null;
+                        /** @description Consumer side, once started: the provider's data address (endpoint and token), shown to the member only */
+                        dataAddress: {
+                            [key: string]: unknown;
+                        } | null;
+                        createdAt: string;
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description The request is not valid: `errors` names each failing path: `REQUEST.INVALID`, `REQUEST.INVALID_ID`, `REQUEST.MALFORMED_JSON`, `REQUEST.MALFORMED_URL` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token: `TOKEN.MISSING`, `TOKEN.MALFORMED`, `TOKEN.INVALID_SIGNATURE`, `TOKEN.EXPIRED`, `TOKEN.WRONG_ISSUER`, `TOKEN.WRONG_AUDIENCE`, `TOKEN.INVALID_CLAIMS`, `TOKEN.ALG_NOT_ALLOWED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: missing scope, not the owner or party, or refused by policy: `TOKEN.INSUFFICIENT_SCOPE` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not visible to you (the same answer): `TRANSFER.NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state: `DSP.ILLEGAL_TRANSITION` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large: `REQUEST.TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL (or a path segment) is too long: `REQUEST.URI_TOO_LONG` */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type: `REQUEST.UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    ConnectorTransfersController_suspend: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description Sent to the peer as the reason (suspend, terminate)
+                     * @default null
+                     */
+                    reason?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description The transfer, SUSPENDED */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0b9d8c7e-6f5a-4b3c-9d2e-1f0a9b8c7d6e",
+                     *       "side": "provider",
+                     *       "state": "SUSPENDED",
+                     *       "peer": "4e5f6a7b-8c9d-4e0f-a1b2-c3d4e5f6a7b8",
+                     *       "member": "3f1c8a52-6a3e-4f7e-9c3e-2b8f0f5d7a10",
+                     *       "grantId": "7c2d1e0f-3b4a-4c5d-8e9f-0a1b2c3d4e5f",
+                     *       "agreementId": "7c2d1e0f-3b4a-4c5d-8e9f-0a1b2c3d4e5f",
+                     *       "consumerPid": "urn:uuid:5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d",
+                     *       "providerPid": "0b9d8c7e-6f5a-4b3c-9d2e-1f0a9b8c7d6e",
+                     *       "format": "Renkei-NDJSON-STREAM",
+                     *       "callbackAddress": "https://edc.example.com/api/dsp",
+                     *       "suspendedBy": null,
+                     *       "into": null,
+                     *       "dataAddress": null,
+                     *       "createdAt": "2026-12-02T17:00:00.000Z",
+                     *       "updatedAt": "2026-12-02T17:00:01.000Z"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description Our pid: the provider pid on the provider side, the consumer pid on the consumer side
+                         */
+                        id: string;
+                        /** @enum {string} */
+                        side: "provider" | "consumer";
+                        /** @enum {string} */
+                        state: "REQUESTED" | "STARTED" | "SUSPENDED" | "COMPLETED" | "TERMINATED";
+                        /** @description The peer connector's participant id */
+                        peer: string;
+                        /** @description Provider side: the originator; consumer side: the member on whose behalf */
+                        member: string;
+                        /** @description Provider side: the grant (= the agreement) */
+                        grantId: string | null;
+                        agreementId: string;
+                        consumerPid: string;
+                        providerPid: string | null;
+                        format: string;
+                        /** @description Where this side's messages go: the peer's protocol URL */
+                        callbackAddress: string;
+                        /** @enum {string|null} */
+                        suspendedBy: "provider" | "consumer" | null;
+                        /** @description Consumer side: the dataset received events are published into */
+                        into: string | null;
+                        /** @description Consumer side, once started: the provider's data address (endpoint and token), shown to the member only */
+                        dataAddress: {
+                            [key: string]: unknown;
+                        } | null;
+                        createdAt: string;
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description The request is not valid: `errors` names each failing path: `REQUEST.INVALID`, `REQUEST.INVALID_ID`, `REQUEST.MALFORMED_JSON`, `REQUEST.MALFORMED_URL` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token: `TOKEN.MISSING`, `TOKEN.MALFORMED`, `TOKEN.INVALID_SIGNATURE`, `TOKEN.EXPIRED`, `TOKEN.WRONG_ISSUER`, `TOKEN.WRONG_AUDIENCE`, `TOKEN.INVALID_CLAIMS`, `TOKEN.ALG_NOT_ALLOWED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: missing scope, not the owner or party, or refused by policy: `TOKEN.INSUFFICIENT_SCOPE` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not visible to you (the same answer): `TRANSFER.NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state: `DSP.ILLEGAL_TRANSITION` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large: `REQUEST.TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL (or a path segment) is too long: `REQUEST.URI_TOO_LONG` */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type: `REQUEST.UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    ConnectorTransfersController_complete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description Sent to the peer as the reason (suspend, terminate)
+                     * @default null
+                     */
+                    reason?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description The transfer, COMPLETED */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0b9d8c7e-6f5a-4b3c-9d2e-1f0a9b8c7d6e",
+                     *       "side": "provider",
+                     *       "state": "COMPLETED",
+                     *       "peer": "4e5f6a7b-8c9d-4e0f-a1b2-c3d4e5f6a7b8",
+                     *       "member": "3f1c8a52-6a3e-4f7e-9c3e-2b8f0f5d7a10",
+                     *       "grantId": "7c2d1e0f-3b4a-4c5d-8e9f-0a1b2c3d4e5f",
+                     *       "agreementId": "7c2d1e0f-3b4a-4c5d-8e9f-0a1b2c3d4e5f",
+                     *       "consumerPid": "urn:uuid:5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d",
+                     *       "providerPid": "0b9d8c7e-6f5a-4b3c-9d2e-1f0a9b8c7d6e",
+                     *       "format": "Renkei-NDJSON-STREAM",
+                     *       "callbackAddress": "https://edc.example.com/api/dsp",
+                     *       "suspendedBy": null,
+                     *       "into": null,
+                     *       "dataAddress": null,
+                     *       "createdAt": "2026-12-02T17:00:00.000Z",
+                     *       "updatedAt": "2026-12-02T17:00:01.000Z"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description Our pid: the provider pid on the provider side, the consumer pid on the consumer side
+                         */
+                        id: string;
+                        /** @enum {string} */
+                        side: "provider" | "consumer";
+                        /** @enum {string} */
+                        state: "REQUESTED" | "STARTED" | "SUSPENDED" | "COMPLETED" | "TERMINATED";
+                        /** @description The peer connector's participant id */
+                        peer: string;
+                        /** @description Provider side: the originator; consumer side: the member on whose behalf */
+                        member: string;
+                        /** @description Provider side: the grant (= the agreement) */
+                        grantId: string | null;
+                        agreementId: string;
+                        consumerPid: string;
+                        providerPid: string | null;
+                        format: string;
+                        /** @description Where this side's messages go: the peer's protocol URL */
+                        callbackAddress: string;
+                        /** @enum {string|null} */
+                        suspendedBy: "provider" | "consumer" | null;
+                        /** @description Consumer side: the dataset received events are published into */
+                        into: string | null;
+                        /** @description Consumer side, once started: the provider's data address (endpoint and token), shown to the member only */
+                        dataAddress: {
+                            [key: string]: unknown;
+                        } | null;
+                        createdAt: string;
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description The request is not valid: `errors` names each failing path: `REQUEST.INVALID`, `REQUEST.INVALID_ID`, `REQUEST.MALFORMED_JSON`, `REQUEST.MALFORMED_URL` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token: `TOKEN.MISSING`, `TOKEN.MALFORMED`, `TOKEN.INVALID_SIGNATURE`, `TOKEN.EXPIRED`, `TOKEN.WRONG_ISSUER`, `TOKEN.WRONG_AUDIENCE`, `TOKEN.INVALID_CLAIMS`, `TOKEN.ALG_NOT_ALLOWED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: missing scope, not the owner or party, or refused by policy: `TOKEN.INSUFFICIENT_SCOPE` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not visible to you (the same answer): `TRANSFER.NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state: `DSP.ILLEGAL_TRANSITION` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large: `REQUEST.TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL (or a path segment) is too long: `REQUEST.URI_TOO_LONG` */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type: `REQUEST.UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    ConnectorTransfersController_terminate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description Sent to the peer as the reason (suspend, terminate)
+                     * @default null
+                     */
+                    reason?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description The transfer, TERMINATED */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0b9d8c7e-6f5a-4b3c-9d2e-1f0a9b8c7d6e",
+                     *       "side": "provider",
+                     *       "state": "TERMINATED",
+                     *       "peer": "4e5f6a7b-8c9d-4e0f-a1b2-c3d4e5f6a7b8",
+                     *       "member": "3f1c8a52-6a3e-4f7e-9c3e-2b8f0f5d7a10",
+                     *       "grantId": "7c2d1e0f-3b4a-4c5d-8e9f-0a1b2c3d4e5f",
+                     *       "agreementId": "7c2d1e0f-3b4a-4c5d-8e9f-0a1b2c3d4e5f",
+                     *       "consumerPid": "urn:uuid:5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d",
+                     *       "providerPid": "0b9d8c7e-6f5a-4b3c-9d2e-1f0a9b8c7d6e",
+                     *       "format": "Renkei-NDJSON-STREAM",
+                     *       "callbackAddress": "https://edc.example.com/api/dsp",
+                     *       "suspendedBy": null,
+                     *       "into": null,
+                     *       "dataAddress": null,
+                     *       "createdAt": "2026-12-02T17:00:00.000Z",
+                     *       "updatedAt": "2026-12-02T17:00:01.000Z"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description Our pid: the provider pid on the provider side, the consumer pid on the consumer side
+                         */
+                        id: string;
+                        /** @enum {string} */
+                        side: "provider" | "consumer";
+                        /** @enum {string} */
+                        state: "REQUESTED" | "STARTED" | "SUSPENDED" | "COMPLETED" | "TERMINATED";
+                        /** @description The peer connector's participant id */
+                        peer: string;
+                        /** @description Provider side: the originator; consumer side: the member on whose behalf */
+                        member: string;
+                        /** @description Provider side: the grant (= the agreement) */
+                        grantId: string | null;
+                        agreementId: string;
+                        consumerPid: string;
+                        providerPid: string | null;
+                        format: string;
+                        /** @description Where this side's messages go: the peer's protocol URL */
+                        callbackAddress: string;
+                        /** @enum {string|null} */
+                        suspendedBy: "provider" | "consumer" | null;
+                        /** @description Consumer side: the dataset received events are published into */
+                        into: string | null;
+                        /** @description Consumer side, once started: the provider's data address (endpoint and token), shown to the member only */
+                        dataAddress: {
+                            [key: string]: unknown;
+                        } | null;
+                        createdAt: string;
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description The request is not valid: `errors` names each failing path: `REQUEST.INVALID`, `REQUEST.INVALID_ID`, `REQUEST.MALFORMED_JSON`, `REQUEST.MALFORMED_URL` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token: `TOKEN.MISSING`, `TOKEN.MALFORMED`, `TOKEN.INVALID_SIGNATURE`, `TOKEN.EXPIRED`, `TOKEN.WRONG_ISSUER`, `TOKEN.WRONG_AUDIENCE`, `TOKEN.INVALID_CLAIMS`, `TOKEN.ALG_NOT_ALLOWED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: missing scope, not the owner or party, or refused by policy: `TOKEN.INSUFFICIENT_SCOPE` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not visible to you (the same answer): `TRANSFER.NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state: `DSP.ILLEGAL_TRANSITION` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large: `REQUEST.TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL (or a path segment) is too long: `REQUEST.URI_TOO_LONG` */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type: `REQUEST.UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
             503: {
                 headers: {
                     [name: string]: unknown;

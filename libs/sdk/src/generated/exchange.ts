@@ -40,6 +40,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/datasets/{dataset}/snapshot": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read what is on the topic now under your grant, as JSON lines that end (subscribe token)
+         * @description The HttpData-PULL format of a Dataspace Protocol transfer: the lines of a stream, from the start of what your grant covers (or after `after`) up to the events published when the read began, then a final {"type":"end","code":"SNAPSHOT.COMPLETE"}; at most 10 000 events or 30 s per read ({"type":"end","code":"SNAPSHOT.PARTIAL"}: read again with `after`). The same policy decides every event as on a stream; the read does not move your stream's position, and it ends at once if the grant or the transfer ends.
+         */
+        get: operations["SubscribeController_snapshot"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -436,6 +456,162 @@ export interface operations {
             };
             /** @description Conflicts with the current state: `STREAM.ALREADY_OPEN` */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large: `REQUEST.TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL (or a path segment) is too long: `REQUEST.URI_TOO_LONG` */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type: `REQUEST.UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `KAFKA.UNAVAILABLE`, `SERVICE.STOPPING` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    SubscribeController_snapshot: {
+        parameters: {
+            query?: {
+                /** @description Read after these positions (partition:offset of the last events you processed), e.g. to continue a snapshot that ended with SNAPSHOT.PARTIAL; default: from the start of what your grant covers */
+                after?: unknown;
+            };
+            header?: never;
+            path: {
+                dataset: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description JSON lines, one per event, and a final end: the schema is that of each line */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-ndjson": {
+                        /** @enum {string} */
+                        type: "event";
+                        event: {
+                            id: string;
+                            /** @description The event type (the envelope's `type`) */
+                            type: string;
+                            schemaVersion: string;
+                            /** @description When it happened, as the publisher said (defaults to the publish time) */
+                            occurredAt: string;
+                            /** @description ISO 8601 date-time */
+                            publishedAt: string;
+                            dataset: string;
+                            contractVersion: string;
+                            originator: string;
+                            /** @description The person or thing it is about (pseudonymised where obliged) */
+                            subject?: string;
+                            labels?: string[];
+                            payload: {
+                                [key: string]: unknown;
+                            };
+                            /** @description Protected fields whose data key was destroyed (crypto-shredded): gone for good */
+                            erased?: string[];
+                        };
+                        /** @description partition:offset; pass the last one you processed per partition as `after` to resume there */
+                        position: string;
+                    } | {
+                        /** @enum {string} */
+                        type: "heartbeat";
+                        /** @description ISO 8601 date-time */
+                        at: string;
+                    } | {
+                        /** @enum {string} */
+                        type: "notice";
+                        /** @enum {string} */
+                        code: "CONTRACT.NEW_VERSION" | "CONTRACT.DEPRECATED" | "CONTRACT.RETIRED";
+                        dataset: string;
+                        version: string;
+                        message: string;
+                        reason: string | null;
+                    } | {
+                        /** @enum {string} */
+                        type: "end";
+                        /** @description Why the stream ended */
+                        code: string;
+                        message: string;
+                        /** @description A delivery the policy denied: the rule that decided (its first reason) */
+                        rule?: string;
+                        /** @description A delivery the policy denied: the rule's explanation in English */
+                        explanation?: string;
+                    };
+                };
+            };
+            /** @description The request is not valid: `errors` names each failing path: `STREAM.INVALID_POSITION` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token: `TOKEN.MISSING`, `TOKEN.MALFORMED`, `TOKEN.INVALID_SIGNATURE`, `TOKEN.EXPIRED`, `TOKEN.WRONG_ISSUER`, `TOKEN.WRONG_AUDIENCE`, `TOKEN.INVALID_CLAIMS`, `TOKEN.ALG_NOT_ALLOWED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: missing scope, not the owner or party, or refused by policy: `GRANT.NOT_ACTIVE`, `TRANSFER.NOT_ACTIVE`, `POLICY.DENIED`, `<policy reason>` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not visible to you (the same answer): `GRANT.NOT_FOUND`, `CONTRACT.NOT_FOUND` */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

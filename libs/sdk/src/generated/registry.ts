@@ -2286,6 +2286,7 @@ export interface operations {
                      *           "compatibility": "BACKWARD",
                      *           "visibility": "consortium",
                      *           "invited": [],
+                     *           "approval": "originator",
                      *           "fields": {
                      *             "unitPriceJpy": {
                      *               "tags": [
@@ -2358,6 +2359,11 @@ export interface operations {
                             visibility: "consortium" | "invited";
                             /** @description Only the owner sees whom it invited; anyone else: [] */
                             invited: string[];
+                            /**
+                             * @description Who approves grant requests: 'originator' or 'policy'
+                             * @enum {string}
+                             */
+                            approval: "originator" | "policy";
                             fields: {
                                 [key: string]: {
                                     tags: string[];
@@ -2372,6 +2378,12 @@ export interface operations {
                                 dataset: string;
                                 version: string;
                             }[];
+                            /** @description A received dataset: the DSP agreement, provider connector and provider dataset */
+                            source?: {
+                                agreementId: string;
+                                provider: string;
+                                dataset: string;
+                            };
                             derived?: {
                                 aggregate: boolean;
                                 contributors: number | null;
@@ -2631,6 +2643,7 @@ export interface operations {
                      *         "compatibility": "BACKWARD",
                      *         "visibility": "consortium",
                      *         "invited": [],
+                     *         "approval": "originator",
                      *         "fields": {
                      *           "unitPriceJpy": {
                      *             "tags": [
@@ -2702,6 +2715,11 @@ export interface operations {
                             visibility: "consortium" | "invited";
                             /** @description Only the owner sees whom it invited; anyone else: [] */
                             invited: string[];
+                            /**
+                             * @description Who approves grant requests: 'originator' or 'policy'
+                             * @enum {string}
+                             */
+                            approval: "originator" | "policy";
                             fields: {
                                 [key: string]: {
                                     tags: string[];
@@ -2716,6 +2734,12 @@ export interface operations {
                                 dataset: string;
                                 version: string;
                             }[];
+                            /** @description A received dataset: the DSP agreement, provider connector and provider dataset */
+                            source?: {
+                                agreementId: string;
+                                provider: string;
+                                dataset: string;
+                            };
                             derived?: {
                                 aggregate: boolean;
                                 contributors: number | null;
@@ -2993,6 +3017,12 @@ export interface operations {
                     visibility?: "consortium" | "invited";
                     /** @default [] */
                     invited?: string[];
+                    /**
+                     * @description Who approves grant requests (and agrees Dataspace Protocol negotiations): 'originator': you decide each request; 'policy': a request the policy allows is approved at once
+                     * @default originator
+                     * @enum {string}
+                     */
+                    approval?: "originator" | "policy";
                     /** @default {} */
                     fields?: {
                         [key: string]: {
@@ -3039,6 +3069,18 @@ export interface operations {
                          */
                         contributors?: number | null;
                     };
+                    /** @description A dataset received from another data space: the Dataspace Protocol agreement its events arrive under (a consumer transfer with `into` = this dataset delivers only under it); shown in the catalog as the lineage (dct:source) */
+                    source?: {
+                        /** @description The agreement's @id, as the provider named it */
+                        agreementId: string;
+                        /**
+                         * Format: uuid
+                         * @description The provider connector: its participant id here (the registered peer)
+                         */
+                        provider: string;
+                        /** @description The provider's dataset id (its DSP @id) */
+                        dataset: string;
+                    };
                 };
             };
         };
@@ -3069,6 +3111,7 @@ export interface operations {
                      *       "compatibility": "BACKWARD",
                      *       "visibility": "consortium",
                      *       "invited": [],
+                     *       "approval": "originator",
                      *       "fields": {
                      *         "unitPriceJpy": {
                      *           "tags": [
@@ -3137,6 +3180,11 @@ export interface operations {
                         visibility: "consortium" | "invited";
                         /** @description Only the owner sees whom it invited; anyone else: [] */
                         invited: string[];
+                        /**
+                         * @description Who approves grant requests: 'originator' or 'policy'
+                         * @enum {string}
+                         */
+                        approval: "originator" | "policy";
                         fields: {
                             [key: string]: {
                                 tags: string[];
@@ -3151,6 +3199,12 @@ export interface operations {
                             dataset: string;
                             version: string;
                         }[];
+                        /** @description A received dataset: the DSP agreement, provider connector and provider dataset */
+                        source?: {
+                            agreementId: string;
+                            provider: string;
+                            dataset: string;
+                        };
                         derived?: {
                             aggregate: boolean;
                             contributors: number | null;
@@ -3364,6 +3418,7 @@ export interface operations {
                      *       "compatibility": "BACKWARD",
                      *       "visibility": "consortium",
                      *       "invited": [],
+                     *       "approval": "originator",
                      *       "fields": {
                      *         "unitPriceJpy": {
                      *           "tags": [
@@ -3432,6 +3487,11 @@ export interface operations {
                         visibility: "consortium" | "invited";
                         /** @description Only the owner sees whom it invited; anyone else: [] */
                         invited: string[];
+                        /**
+                         * @description Who approves grant requests: 'originator' or 'policy'
+                         * @enum {string}
+                         */
+                        approval: "originator" | "policy";
                         fields: {
                             [key: string]: {
                                 tags: string[];
@@ -3446,6 +3506,12 @@ export interface operations {
                             dataset: string;
                             version: string;
                         }[];
+                        /** @description A received dataset: the DSP agreement, provider connector and provider dataset */
+                        source?: {
+                            agreementId: string;
+                            provider: string;
+                            dataset: string;
+                        };
                         derived?: {
                             aggregate: boolean;
                             contributors: number | null;
@@ -3591,6 +3657,7 @@ export interface operations {
                      *         "compatibility": "BACKWARD",
                      *         "visibility": "consortium",
                      *         "invited": [],
+                     *         "approval": "originator",
                      *         "fields": {
                      *           "unitPriceJpy": {
                      *             "tags": [
@@ -3660,6 +3727,11 @@ export interface operations {
                         visibility: "consortium" | "invited";
                         /** @description Only the owner sees whom it invited; anyone else: [] */
                         invited: string[];
+                        /**
+                         * @description Who approves grant requests: 'originator' or 'policy'
+                         * @enum {string}
+                         */
+                        approval: "originator" | "policy";
                         fields: {
                             [key: string]: {
                                 tags: string[];
@@ -3674,6 +3746,12 @@ export interface operations {
                             dataset: string;
                             version: string;
                         }[];
+                        /** @description A received dataset: the DSP agreement, provider connector and provider dataset */
+                        source?: {
+                            agreementId: string;
+                            provider: string;
+                            dataset: string;
+                        };
                         derived?: {
                             aggregate: boolean;
                             contributors: number | null;
@@ -3808,6 +3886,7 @@ export interface operations {
                      *       "compatibility": "BACKWARD",
                      *       "visibility": "consortium",
                      *       "invited": [],
+                     *       "approval": "originator",
                      *       "fields": {
                      *         "unitPriceJpy": {
                      *           "tags": [
@@ -3876,6 +3955,11 @@ export interface operations {
                         visibility: "consortium" | "invited";
                         /** @description Only the owner sees whom it invited; anyone else: [] */
                         invited: string[];
+                        /**
+                         * @description Who approves grant requests: 'originator' or 'policy'
+                         * @enum {string}
+                         */
+                        approval: "originator" | "policy";
                         fields: {
                             [key: string]: {
                                 tags: string[];
@@ -3890,6 +3974,12 @@ export interface operations {
                             dataset: string;
                             version: string;
                         }[];
+                        /** @description A received dataset: the DSP agreement, provider connector and provider dataset */
+                        source?: {
+                            agreementId: string;
+                            provider: string;
+                            dataset: string;
+                        };
                         derived?: {
                             aggregate: boolean;
                             contributors: number | null;
@@ -4033,6 +4123,12 @@ export interface operations {
                     visibility?: "consortium" | "invited";
                     /** @default [] */
                     invited?: string[];
+                    /**
+                     * @description Who approves grant requests (and agrees Dataspace Protocol negotiations): 'originator': you decide each request; 'policy': a request the policy allows is approved at once
+                     * @default originator
+                     * @enum {string}
+                     */
+                    approval?: "originator" | "policy";
                     /** @default {} */
                     fields?: {
                         [key: string]: {
@@ -4081,6 +4177,7 @@ export interface operations {
                      *       "compatibility": "BACKWARD",
                      *       "visibility": "consortium",
                      *       "invited": [],
+                     *       "approval": "originator",
                      *       "fields": {
                      *         "unitPriceJpy": {
                      *           "tags": [
@@ -4149,6 +4246,11 @@ export interface operations {
                         visibility: "consortium" | "invited";
                         /** @description Only the owner sees whom it invited; anyone else: [] */
                         invited: string[];
+                        /**
+                         * @description Who approves grant requests: 'originator' or 'policy'
+                         * @enum {string}
+                         */
+                        approval: "originator" | "policy";
                         fields: {
                             [key: string]: {
                                 tags: string[];
@@ -4163,6 +4265,12 @@ export interface operations {
                             dataset: string;
                             version: string;
                         }[];
+                        /** @description A received dataset: the DSP agreement, provider connector and provider dataset */
+                        source?: {
+                            agreementId: string;
+                            provider: string;
+                            dataset: string;
+                        };
                         derived?: {
                             aggregate: boolean;
                             contributors: number | null;
@@ -4316,6 +4424,7 @@ export interface operations {
                      *       "compatibility": "BACKWARD",
                      *       "visibility": "consortium",
                      *       "invited": [],
+                     *       "approval": "originator",
                      *       "fields": {
                      *         "unitPriceJpy": {
                      *           "tags": [
@@ -4384,6 +4493,11 @@ export interface operations {
                         visibility: "consortium" | "invited";
                         /** @description Only the owner sees whom it invited; anyone else: [] */
                         invited: string[];
+                        /**
+                         * @description Who approves grant requests: 'originator' or 'policy'
+                         * @enum {string}
+                         */
+                        approval: "originator" | "policy";
                         fields: {
                             [key: string]: {
                                 tags: string[];
@@ -4398,6 +4512,12 @@ export interface operations {
                             dataset: string;
                             version: string;
                         }[];
+                        /** @description A received dataset: the DSP agreement, provider connector and provider dataset */
+                        source?: {
+                            agreementId: string;
+                            provider: string;
+                            dataset: string;
+                        };
                         derived?: {
                             aggregate: boolean;
                             contributors: number | null;
@@ -4584,6 +4704,7 @@ export interface operations {
                      *       "compatibility": "BACKWARD",
                      *       "visibility": "consortium",
                      *       "invited": [],
+                     *       "approval": "originator",
                      *       "fields": {
                      *         "unitPriceJpy": {
                      *           "tags": [
@@ -4652,6 +4773,11 @@ export interface operations {
                         visibility: "consortium" | "invited";
                         /** @description Only the owner sees whom it invited; anyone else: [] */
                         invited: string[];
+                        /**
+                         * @description Who approves grant requests: 'originator' or 'policy'
+                         * @enum {string}
+                         */
+                        approval: "originator" | "policy";
                         fields: {
                             [key: string]: {
                                 tags: string[];
@@ -4666,6 +4792,12 @@ export interface operations {
                             dataset: string;
                             version: string;
                         }[];
+                        /** @description A received dataset: the DSP agreement, provider connector and provider dataset */
+                        source?: {
+                            agreementId: string;
+                            provider: string;
+                            dataset: string;
+                        };
                         derived?: {
                             aggregate: boolean;
                             contributors: number | null;
@@ -4834,6 +4966,7 @@ export interface operations {
                      *       "compatibility": "BACKWARD",
                      *       "visibility": "consortium",
                      *       "invited": [],
+                     *       "approval": "originator",
                      *       "fields": {
                      *         "unitPriceJpy": {
                      *           "tags": [
@@ -4902,6 +5035,11 @@ export interface operations {
                         visibility: "consortium" | "invited";
                         /** @description Only the owner sees whom it invited; anyone else: [] */
                         invited: string[];
+                        /**
+                         * @description Who approves grant requests: 'originator' or 'policy'
+                         * @enum {string}
+                         */
+                        approval: "originator" | "policy";
                         fields: {
                             [key: string]: {
                                 tags: string[];
@@ -4916,6 +5054,12 @@ export interface operations {
                             dataset: string;
                             version: string;
                         }[];
+                        /** @description A received dataset: the DSP agreement, provider connector and provider dataset */
+                        source?: {
+                            agreementId: string;
+                            provider: string;
+                            dataset: string;
+                        };
                         derived?: {
                             aggregate: boolean;
                             contributors: number | null;
