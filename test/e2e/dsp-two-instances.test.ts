@@ -114,12 +114,15 @@ describe('Dataspace Protocol between two Renkei instances', () => {
     cell = new RenkeiClient(a.platform.endpoints, { clientId: cellId, privateJwk: cellKey });
     auto = new RenkeiClient(b.platform.endpoints, { clientId: autoId, privateJwk: autoKey });
 
-    // Each side onboards the other's connector with the other's connector key, then registers it as a peer.
+    // Each side onboards the other's connector with the key the other publishes (GET /connector/key), then
+    // registers it as a peer.
+    const [publishedA, publishedB] = await Promise.all([a.admin.connectorKey(), b.admin.connectorKey()]);
+    expect([publishedA.keys, publishedB.keys]).toEqual([[keyA.publicJwk], [keyB.publicJwk]]);
     bPeerOnA = (
-      await a.admin.onboard({ ...connector('Renkei B', '800000000002'), jwks: { keys: [keyB.publicJwk] } })
+      await a.admin.onboard({ ...connector('Renkei B', '800000000002'), jwks: { keys: publishedB.keys } })
     ).id;
     aPeerOnB = (
-      await b.admin.onboard({ ...connector('Renkei A', '800000000001'), jwks: { keys: [keyA.publicJwk] } })
+      await b.admin.onboard({ ...connector('Renkei A', '800000000001'), jwks: { keys: publishedA.keys } })
     ).id;
     await a.admin.registerDspPeer({
       participantId: bPeerOnA,

@@ -169,6 +169,16 @@ function offer(terms: ContractTerms, versionUrl: string, assigner: string) {
   };
 }
 
+/**
+ * The ODRL rules of a contract's offer (permission `use` with the purposes and residency, prohibitions of
+ * fields that may not leave a country, the retention duty), as DSP offers and agreements carry them;
+ * `targetBase` is the IRI field targets hang under (`<targetBase>#/schema/properties/<field>`).
+ */
+export function offerRules(terms: ContractTerms, targetBase: string, assigner: string) {
+  const { '@id': _id, '@type': _type, assigner: _assigner, ...rules } = offer(terms, targetBase, assigner);
+  return rules;
+}
+
 /** How a Dataset is identified and reached: its ids and distributions differ between the two views. */
 export interface DatasetFrame {
   id: string;

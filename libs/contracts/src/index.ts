@@ -6,7 +6,7 @@ export {
   versionsCheckedAgainst,
 } from './compatibility.js';
 export { type ContractDraft, exportOdcs, exportOdcsYaml, importOdcs } from './odcs.js';
-export { type CatalogOffer, DSP_CONTEXT, dcatCatalog, renkeiTerm } from './dcat.js';
+export { type CatalogOffer, DSP_CONTEXT, dcatCatalog, offerRules, renkeiTerm } from './dcat.js';
 export {
   dspCatalog,
   type DspCatalogOptions,

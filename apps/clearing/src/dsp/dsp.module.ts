@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { DspCatalogModule } from './catalog/catalog.module.js';
 import { DspCoreModule } from './core/dsp-core.module.js';
 import type { DspSettings } from './core/dsp-settings.js';
+import { DspNegotiationsModule } from './negotiations/negotiations.module.js';
 import { DspTransfersModule } from './transfers/transfers.module.js';
 
 /**
@@ -16,7 +17,12 @@ export class DspModule {
   static register(settings: DspSettings | null): DynamicModule {
     return {
       module: DspModule,
-      imports: [DspCoreModule.register(settings), DspCatalogModule, DspTransfersModule],
+      imports: [
+        DspCoreModule.register(settings),
+        DspCatalogModule,
+        DspNegotiationsModule,
+        DspTransfersModule,
+      ],
     };
   }
 }

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { concealedTarget, HISTORY_ALL } from '@renkei/domain';
+import { concealedTarget, HISTORY_ALL, type PlatformProjection } from '@renkei/domain';
 import type { OutboxRelay } from '@renkei/kafka';
 import { PolicyGate } from '@renkei/policy';
 import { memoryPrisma, memoryTables, type MemoryTables } from '../testing/memory-prisma.js';
@@ -9,6 +9,7 @@ import {
   DATASET,
   STRANGER,
   caller,
+  contract,
   fixedClock,
   recordingSync,
   refusal,
@@ -16,7 +17,7 @@ import {
   scriptedPolicy,
 } from '../testing/fixtures.js';
 import { GrantAccess } from './grant-access.js';
-import { GrantsService, MAX_PENDING_REQUESTS } from './grants.service.js';
+import { GrantsService, MAX_PENDING_REQUESTS, POLICY_APPROVER } from './grants.service.js';
 import { RequestGrantSchema } from './grants.dto.js';
 
 const ask = (over: Record<string, unknown> = {}) =>
@@ -210,6 +211,68 @@ describe('GrantsService', () => {
       const error = await refusal(grants.approve(originator, id, null));
       expect([error.code, error.kind]).toEqual(['GRANT.ILLEGAL_TRANSITION', 'conflict']);
       expect(tables.grant.rows).toMatchObject([{ state: 'rejected' }]);
+    });
+  });
+
+  describe("contract term approval: 'policy'", () => {
+    const byPolicy = () =>
+      // The projection read by the service: a newer version of the contract with approval by policy.
+      (grants as unknown as { state: PlatformProjection }).state.apply({
+        type: 'contract.published',
+        contract: contract({ version: '9.0.0', approval: 'policy' }),
+      });
+
+    it('approves a plain request at once when the policy allows it, both decisions on record', async () => {
+      byPolicy();
+      const grant = await grants.request(consumer, ask());
+      expect(grant.state).toBe('granted');
+      expect(policy.asked.map((a) => a.action)).toEqual(['grant.request', 'grant.approve']);
+      expect(policy.asked[1]).toMatchObject({ subject: { id: CELL_MAKER } });
+      expect(tables.grantTransition.rows).toMatchObject([
+        { fromState: null, toState: 'requested' },
+        { fromState: 'requested', toState: 'granted', actorId: POLICY_APPROVER },
+      ]);
+    });
+
+    it('leaves the request waiting for the originator when the policy refuses the approval', async () => {
+      byPolicy();
+      const decide = policy.engine.decide.bind(policy.engine);
+      vi.spyOn(policy.engine, 'decide').mockImplementation((input) =>
+        input.action === 'grant.approve'
+          ? { ...decide(input), allow: false, reasons: ['PURPOSE.NOT_ALLOWED'] }
+          : decide(input),
+      );
+      const grant = await grants.request(consumer, ask());
+      expect(grant.state).toBe('requested');
+      expect(tables.auditEntry.rows.filter((r) => r.kind === 'decision').map((r) => r.allow)).toEqual([
+        true,
+        false,
+      ]);
+    });
+
+    it('does not approve at once where a DSP negotiation approves by its agreement (autoApprove: false)', async () => {
+      byPolicy();
+      const grant = await grants.request(consumer, ask(), { autoApprove: false });
+      expect(grant.state).toBe('requested');
+      expect(policy.asked.map((a) => a.action)).toEqual(['grant.request']);
+    });
+
+    it('leaves an originator-approved contract waiting for the originator', async () => {
+      const grant = await grants.request(consumer, ask());
+      expect(grant.state).toBe('requested');
+    });
+  });
+
+  describe('approval delegate', () => {
+    it('lets a DSP negotiation answer an approval of its grant, and the ordinary approval apply otherwise', async () => {
+      const { id } = await grants.request(consumer, ask());
+      const other = await grants.request(consumer, ask({ purpose: 'other-use' }));
+      grants.delegateApproval((_actor, grantId) =>
+        Promise.resolve(grantId === id ? { ...other, id, state: 'requested' as const } : null),
+      );
+      expect((await grants.approve(originator, id, null)).state).toBe('requested');
+      expect(tables.grant.rows.find((g) => g.id === id)).toMatchObject({ state: 'requested' });
+      expect((await grants.approve(originator, other.id, null)).state).toBe('granted');
     });
   });
 

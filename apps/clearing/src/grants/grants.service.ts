@@ -14,7 +14,14 @@ import {
 import type { Principal } from '@renkei/auth';
 import { OutboxRelay } from '@renkei/kafka';
 import { Prisma, PrismaClient } from '@renkei/persistence';
-import { PolicyGate, denied, syncFor, type PolicyAction, type ProjectionSync } from '@renkei/policy';
+import {
+  PolicyGate,
+  denied,
+  syncFor,
+  type PolicyAction,
+  type PolicyDecision,
+  type ProjectionSync,
+} from '@renkei/policy';
 import { appendAudit, decisionEntry } from '../audit/audit-log.js';
 import { emitClearingEvent } from '../core/clearing-events.js';
 import { PROJECTION_SYNC } from '../core/clearing-core.module.js';
@@ -24,6 +31,27 @@ import { GrantTransitionHooks } from './grant-transitions.js';
 import { historyAt, toDto, toView, type GrantRow } from './grant-view.js';
 import { inputVisibility } from './input-grants.js';
 import type { GrantDto, ListGrants, RequestGrant } from './grants.dto.js';
+import type { ContractTerms } from '@renkei/domain';
+
+/** Clearing itself, as the actor of what the policy decided for an `approval: policy` contract. */
+export const POLICY_APPROVER = 'renkei-clearing';
+
+/** Whether a contract's approvals are decided by the policy alone (contract term `approval: 'policy'`). */
+export function approvedByPolicy(terms: ContractTerms | undefined): boolean {
+  // Read defensively: the term is added to ContractTerms by the contracts' own change (dsp-docs).
+  return terms !== undefined && 'approval' in terms && terms.approval === 'policy';
+}
+
+/**
+ * Asked first when an originator approves a grant (POST /grants/{id}/approve): a grant negotiated over the
+ * Dataspace Protocol is approved by sending the agreement (it goes live on FINALIZED). Null: not such a
+ * grant, the ordinary approval applies.
+ */
+export type GrantApprovalDelegate = (
+  actor: Principal,
+  id: string,
+  reason: string | null,
+) => Promise<GrantDto | null>;
 
 /** Requests one consumer may have waiting for originators at once (see assertRequestsBounded). */
 export const MAX_PENDING_REQUESTS = 50;
@@ -40,6 +68,13 @@ const movers: Record<'granted' | 'rejected' | 'revoked' | 'suspended' | 'resumed
 
 @Injectable()
 export class GrantsService {
+  private approvalDelegate: GrantApprovalDelegate | null = null;
+
+  /** Sets who is asked first when an originator approves (see GrantApprovalDelegate). */
+  delegateApproval(delegate: GrantApprovalDelegate): void {
+    this.approvalDelegate = delegate;
+  }
+
   constructor(
     @Inject(PrismaClient) private readonly prisma: PrismaClient,
     @Inject(OutboxRelay) private readonly outbox: OutboxRelay,
@@ -51,8 +86,20 @@ export class GrantsService {
     @Inject(GrantTransitionHooks) private readonly hooks: GrantTransitionHooks = new GrantTransitionHooks(),
   ) {}
 
-  /** A consumer asks the originator for access; the policy decides whether the request may even be made. */
-  async request(actor: Principal, input: RequestGrant): Promise<GrantDto> {
+  /**
+   * A consumer asks the originator for access; the policy decides whether the request may even be made. On
+   * a contract with `approval: policy` the request is approved at once when the policy allows it (unless
+   * `autoApprove` is false: a DSP negotiation approves by its agreement). `within` runs in the request's
+   * transaction with the created grant (a DSP negotiation row is written with it).
+   */
+  async request(
+    actor: Pick<Principal, 'participantId'>,
+    input: RequestGrant,
+    options: {
+      autoApprove?: boolean;
+      within?: (tx: Prisma.TransactionClient, grant: GrantRow) => Promise<void>;
+    } = {},
+  ): Promise<GrantDto> {
     // A contract registered a moment ago may not be in the projection yet: look again after a fresh barrier.
     await syncFor(this.sync, () => this.state.currentContract(input.dataset) !== undefined);
     const contract = this.state.currentContract(input.dataset);
@@ -101,7 +148,26 @@ export class GrantsService {
         },
       });
       await this.recordTransition(tx, created, null, actor.participantId, null, now);
-      return created;
+      let row = created;
+      if (options.autoApprove !== false && approvedByPolicy(contract)) {
+        // `approval: policy`: the policy alone decides, now, as the originator's approval would be decided.
+        const approval = this.gate.decide({
+          action: 'grant.approve',
+          subjectId: contract.owner,
+          dataset: input.dataset,
+          grant: toView(created),
+          purpose: input.purpose,
+          now,
+        });
+        await appendAudit(tx, [decisionEntry(approval.record)]);
+        if (approval.result.allow) {
+          row = await this.transition(tx, created, 'granted', POLICY_APPROVER, 'approved by policy', now, {
+            historyFrom: historyAt(created.historyRequested ?? now.toISOString()),
+          });
+        }
+      }
+      if (options.within) await options.within(tx, row);
+      return row;
     });
     if (!row) throw denied(decision.result, 'The access request');
     await this.outbox.flush();
@@ -148,7 +214,9 @@ export class GrantsService {
    * The originator approves, and decides how much of the past the grant covers: what it says here, else
    * what the consumer asked for (shown in the request), else only what is published from now on.
    */
-  approve(actor: Principal, id: string, reason: string | null, historyFrom?: string) {
+  async approve(actor: Principal, id: string, reason: string | null, historyFrom?: string) {
+    const delegated = this.approvalDelegate ? await this.approvalDelegate(actor, id, reason) : null;
+    if (delegated) return delegated;
     return this.move(actor, id, 'granted', reason, { policyAction: 'grant.approve', historyFrom });
   }
   reject(actor: Principal, id: string, reason: string | null) {
@@ -202,46 +270,65 @@ export class GrantsService {
     reason: string | null,
     options: { policyAction?: PolicyAction; verb?: keyof typeof movers; historyFrom?: string } = {},
   ): Promise<GrantDto> {
-    const { policyAction, verb = to as keyof typeof movers, historyFrom } = options;
-    if (policyAction) await syncFor(this.sync);
+    if (options.policyAction) await syncFor(this.sync);
     const now = this.clock.now();
-    const outcome = await this.prisma.$transaction(async (tx) => {
-      // Row lock: concurrent moves of one grant are serialised, and each sees the other's result.
-      await tx.$executeRaw`SELECT 1 FROM clearing.grants WHERE id = ${id}::uuid FOR UPDATE`;
-      const grant = await this.access.ofParty(actor, id, tx);
-      const isOriginator = grant.originatorId === actor.participantId;
-      if (movers[verb] === 'originator' && !isOriginator) {
-        // The consumer trying the originator's move: answered as missing, recorded as a refusal.
-        throw concealing(
-          notFound('GRANT.NOT_FOUND', `No grant ${id} that you can ${verb === 'granted' ? 'approve' : verb}`),
-          { type: 'grant', id },
-        );
-      }
-      assertTransition(grant.state as GrantState, to);
-      if (policyAction) {
-        const decision = this.gate.decide({
-          action: policyAction,
-          subjectId: actor.participantId,
-          dataset: grant.dataset,
-          grant: toView(grant),
-          purpose: grant.purpose,
-          now,
-        });
-        await appendAudit(tx, [decisionEntry(decision.record)]);
-        if (!decision.result.allow) return { denied: decision.result, updated: null };
-      }
-      // Approval fixes the history term; a resumed grant keeps the one it was approved with.
-      const history =
-        verb === 'granted'
-          ? { historyFrom: historyAt(historyFrom ?? grant.historyRequested ?? now.toISOString()) }
-          : {};
-      const updated = await this.transition(tx, grant, to, actor.participantId, reason, now, history);
-      return { denied: null, updated };
-    });
+    const outcome = await this.prisma.$transaction((tx) =>
+      this.moveWithin(tx, actor, id, to, reason, now, options),
+    );
     if (!outcome.updated) throw denied(outcome.denied, 'Approving this grant');
     // The event is on Kafka before we answer: a revocation is in force for every later delivery.
     await this.outbox.flush();
     return toDto(outcome.updated);
+  }
+
+  /**
+   * A party's move of a grant inside the caller's transaction (which flushes the outbox after its commit):
+   * row lock, party check, the grant machine's guard, the policy decision when `policyAction` is given (on
+   * the chain; `denied` when it refuses), then the transition. `policyAction`: the move is decided by the
+   * policy (approval); `verb`: who may make it (default: the target state); `historyFrom`: the history term
+   * an approval fixes.
+   */
+  async moveWithin(
+    tx: Prisma.TransactionClient,
+    actor: Pick<Principal, 'participantId'>,
+    id: string,
+    to: GrantState,
+    reason: string | null,
+    now: Date,
+    options: { policyAction?: PolicyAction; verb?: keyof typeof movers; historyFrom?: string } = {},
+  ): Promise<{ denied: PolicyDecision; updated: null } | { denied: null; updated: GrantRow }> {
+    const { policyAction, verb = to as keyof typeof movers, historyFrom } = options;
+    // Row lock: concurrent moves of one grant are serialised, and each sees the other's result.
+    await tx.$executeRaw`SELECT 1 FROM clearing.grants WHERE id = ${id}::uuid FOR UPDATE`;
+    const grant = await this.access.ofParty(actor as Principal, id, tx);
+    const isOriginator = grant.originatorId === actor.participantId;
+    if (movers[verb] === 'originator' && !isOriginator) {
+      // The consumer trying the originator's move: answered as missing, recorded as a refusal.
+      throw concealing(
+        notFound('GRANT.NOT_FOUND', `No grant ${id} that you can ${verb === 'granted' ? 'approve' : verb}`),
+        { type: 'grant', id },
+      );
+    }
+    assertTransition(grant.state as GrantState, to);
+    if (policyAction) {
+      const decision = this.gate.decide({
+        action: policyAction,
+        subjectId: actor.participantId,
+        dataset: grant.dataset,
+        grant: toView(grant),
+        purpose: grant.purpose,
+        now,
+      });
+      await appendAudit(tx, [decisionEntry(decision.record)]);
+      if (!decision.result.allow) return { denied: decision.result, updated: null };
+    }
+    // Approval fixes the history term; a resumed grant keeps the one it was approved with.
+    const history =
+      verb === 'granted'
+        ? { historyFrom: historyAt(historyFrom ?? grant.historyRequested ?? now.toISOString()) }
+        : {};
+    const updated = await this.transition(tx, grant, to, actor.participantId, reason, now, history);
+    return { denied: null, updated };
   }
 
   /**

@@ -30,6 +30,10 @@ export class ConnectorCalls extends Session {
   dspPeers() {
     return this.call<DspPeer[]>('clearing', 'GET', '/connector/peers');
   }
+  /** This platform's connector public key (JWKS): what a peer registers to accept its assertions. */
+  connectorKey() {
+    return this.call<{ keys: Record<string, unknown>[] }>('clearing', 'GET', '/connector/key');
+  }
 
   /** Your side of your negotiations (provider: the ones on your datasets; consumer: the ones you started). */
   negotiations(filter: DspNegotiationFilter = {}) {

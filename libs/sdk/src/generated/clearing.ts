@@ -835,6 +835,308 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/dsp/negotiations/request": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * ContractRequestMessage: ask for an offer (provider side); a grant request by the calling peer
+         * @description Idempotent by consumerPid. The purpose is the offer’s odrl:purpose constraint, else the contract’s only purpose. Messages to the consumer go to its callbackAddress after this answer.
+         */
+        post: operations["NegotiationsProtocolController_request"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/dsp/negotiations/{pid}/request": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** ContractRequestMessage on a negotiation: a counter-offer (provider side; from OFFERED) */
+        post: operations["NegotiationsProtocolController_counter"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/dsp/negotiations/{pid}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** ContractNegotiationEventMessage: ACCEPTED (to the provider) or FINALIZED (to the consumer) */
+        post: operations["NegotiationsProtocolController_event"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/dsp/negotiations/{pid}/agreement/verification": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** ContractAgreementVerificationMessage: the consumer verifies the agreement (provider side) */
+        post: operations["NegotiationsProtocolController_verify"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/dsp/negotiations/{pid}/termination": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** ContractNegotiationTerminationMessage: the peer ends the negotiation before FINALIZED (409 after) */
+        post: operations["NegotiationsProtocolController_terminate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/dsp/negotiations/{pid}/offers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** ContractOfferMessage: the provider offers (consumer side; from REQUESTED) */
+        post: operations["NegotiationsProtocolController_offer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/dsp/negotiations/{pid}/agreement": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** ContractAgreementMessage: the provider agrees (consumer side; from REQUESTED or ACCEPTED) */
+        post: operations["NegotiationsProtocolController_agreement"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/dsp/negotiations/{pid}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The negotiation’s state (only its peer may read it) */
+        get: operations["NegotiationsProtocolController_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/connector/negotiations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your DSP negotiations (provider side: peers asking for your datasets; consumer side: yours) */
+        get: operations["NegotiationsController_list"];
+        put?: never;
+        /**
+         * Negotiate with another DSP connector as the consumer: sends a ContractRequestMessage
+         * @description connectorAddress defaults to the peer's registered protocol URL. Answers at once (REQUESTED); the request goes out after the answer, and the provider's messages move the negotiation.
+         */
+        post: operations["NegotiationsController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/connector/negotiations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One of your DSP negotiations */
+        get: operations["NegotiationsController_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/connector/negotiations/{id}/offer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Provider: offer the contract's terms to the requesting peer (REQUESTED → OFFERED) */
+        post: operations["NegotiationsController_offer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/connector/negotiations/{id}/agree": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Provider: approve and send the agreement (REQUESTED/ACCEPTED → AGREED); the policy decides
+         * @description Same as POST /grants/{grantId}/approve. finalize: on-verification (default) makes the grant live on the consumer's verification; manual waits for POST …/finalize.
+         */
+        post: operations["NegotiationsController_agree"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/connector/negotiations/{id}/finalize": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Provider: finalize a verified agreement; the grant goes live (VERIFIED → FINALIZED) */
+        post: operations["NegotiationsController_finalize"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/connector/negotiations/{id}/terminate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Either side: terminate before FINALIZED (provider: the grant request is rejected)
+         * @description A FINALIZED agreement is not terminated (409): revoke its grant instead.
+         */
+        post: operations["NegotiationsController_terminate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/connector/negotiations/{id}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Consumer: accept the provider's offer (OFFERED → ACCEPTED) */
+        post: operations["NegotiationsController_accept"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/connector/negotiations/{id}/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Consumer: verify the provider's agreement (AGREED → VERIFIED) */
+        post: operations["NegotiationsController_verify"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/connector/negotiations/{id}/request": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Consumer: counter the provider's offer (OFFERED → REQUESTED) */
+        post: operations["NegotiationsController_counter"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/dsp/transfers/request": {
         parameters: {
             query?: never;
@@ -8285,6 +8587,3064 @@ export interface operations {
                      *       "instance": "/dsp/catalog/datasets/urn:renkei:dataset:battery.soh:1.0.0"
                      *     }
                      */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large: `REQUEST.TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL (or a path segment) is too long: `REQUEST.URI_TOO_LONG` */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type: `REQUEST.UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    NegotiationsProtocolController_request: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    "@context": string[];
+                    "@type": string;
+                    providerPid?: string;
+                    consumerPid?: string;
+                } & {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The negotiation, REQUESTED */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "@context": [
+                     *         "https://w3id.org/dspace/2025/1/context.jsonld"
+                     *       ],
+                     *       "@type": "ContractNegotiation",
+                     *       "providerPid": "0b0e3f3c-7d0a-4b5e-9a55-6c1b2d3e4f50",
+                     *       "consumerPid": "urn:uuid:55ec0d94-1c2d-4e3f-8a9b-0c1d2e3f4a5b",
+                     *       "state": "REQUESTED"
+                     *     }
+                     */
+                    "application/json": {
+                        "@context": string[];
+                        /** @enum {string} */
+                        "@type": "ContractNegotiation";
+                        providerPid: string;
+                        consumerPid: string;
+                        /** @enum {string} */
+                        state: "REQUESTED" | "OFFERED" | "ACCEPTED" | "AGREED" | "VERIFIED" | "FINALIZED" | "TERMINATED";
+                    };
+                };
+            };
+            /** @description The request is not valid: `errors` names each failing path: `DSP.INVALID_MESSAGE`, `DSP.UNKNOWN_OFFER`, `DSP.PURPOSE_REQUIRED`, `DSP.ADDRESS_NOT_ALLOWED` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token: `TOKEN.MISSING`, `TOKEN.MALFORMED`, `TOKEN.INVALID_SIGNATURE`, `TOKEN.EXPIRED`, `TOKEN.WRONG_ISSUER`, `TOKEN.WRONG_AUDIENCE`, `TOKEN.INVALID_CLAIMS`, `TOKEN.ALG_NOT_ALLOWED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: missing scope, not the owner or party, or refused by policy: `TOKEN.INSUFFICIENT_SCOPE` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state: `GRANT.ALREADY_REQUESTED`, `GRANT.TOO_MANY_PENDING` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large: `DSP.MESSAGE_TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL (or a path segment) is too long: `REQUEST.URI_TOO_LONG` */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type: `REQUEST.UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    NegotiationsProtocolController_counter: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Our pid of the negotiation: the providerPid (provider side) or the consumerPid (consumer side) */
+                pid: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    "@context": string[];
+                    "@type": string;
+                    providerPid?: string;
+                    consumerPid?: string;
+                } & {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description Taken: the negotiation as it is now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "@context": [
+                     *         "https://w3id.org/dspace/2025/1/context.jsonld"
+                     *       ],
+                     *       "@type": "ContractNegotiation",
+                     *       "providerPid": "0b0e3f3c-7d0a-4b5e-9a55-6c1b2d3e4f50",
+                     *       "consumerPid": "urn:uuid:55ec0d94-1c2d-4e3f-8a9b-0c1d2e3f4a5b",
+                     *       "state": "ACCEPTED"
+                     *     }
+                     */
+                    "application/json": {
+                        "@context": string[];
+                        /** @enum {string} */
+                        "@type": "ContractNegotiation";
+                        providerPid: string;
+                        consumerPid: string;
+                        /** @enum {string} */
+                        state: "REQUESTED" | "OFFERED" | "ACCEPTED" | "AGREED" | "VERIFIED" | "FINALIZED" | "TERMINATED";
+                    };
+                };
+            };
+            /** @description The request is not valid: `errors` names each failing path: `DSP.INVALID_MESSAGE` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token: `TOKEN.MISSING`, `TOKEN.MALFORMED`, `TOKEN.INVALID_SIGNATURE`, `TOKEN.EXPIRED`, `TOKEN.WRONG_ISSUER`, `TOKEN.WRONG_AUDIENCE`, `TOKEN.INVALID_CLAIMS`, `TOKEN.ALG_NOT_ALLOWED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: missing scope, not the owner or party, or refused by policy: `TOKEN.INSUFFICIENT_SCOPE` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not visible to you (the same answer): `DSP.UNKNOWN_PROCESS` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state: `DSP.ILLEGAL_TRANSITION` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large: `DSP.MESSAGE_TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL (or a path segment) is too long: `REQUEST.URI_TOO_LONG` */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type: `REQUEST.UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    NegotiationsProtocolController_event: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Our pid of the negotiation: the providerPid (provider side) or the consumerPid (consumer side) */
+                pid: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    "@context": string[];
+                    "@type": string;
+                    providerPid?: string;
+                    consumerPid?: string;
+                } & {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description Taken: the negotiation as it is now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "@context": [
+                     *         "https://w3id.org/dspace/2025/1/context.jsonld"
+                     *       ],
+                     *       "@type": "ContractNegotiation",
+                     *       "providerPid": "0b0e3f3c-7d0a-4b5e-9a55-6c1b2d3e4f50",
+                     *       "consumerPid": "urn:uuid:55ec0d94-1c2d-4e3f-8a9b-0c1d2e3f4a5b",
+                     *       "state": "ACCEPTED"
+                     *     }
+                     */
+                    "application/json": {
+                        "@context": string[];
+                        /** @enum {string} */
+                        "@type": "ContractNegotiation";
+                        providerPid: string;
+                        consumerPid: string;
+                        /** @enum {string} */
+                        state: "REQUESTED" | "OFFERED" | "ACCEPTED" | "AGREED" | "VERIFIED" | "FINALIZED" | "TERMINATED";
+                    };
+                };
+            };
+            /** @description The request is not valid: `errors` names each failing path: `DSP.INVALID_MESSAGE` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token: `TOKEN.MISSING`, `TOKEN.MALFORMED`, `TOKEN.INVALID_SIGNATURE`, `TOKEN.EXPIRED`, `TOKEN.WRONG_ISSUER`, `TOKEN.WRONG_AUDIENCE`, `TOKEN.INVALID_CLAIMS`, `TOKEN.ALG_NOT_ALLOWED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: missing scope, not the owner or party, or refused by policy: `TOKEN.INSUFFICIENT_SCOPE` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not visible to you (the same answer): `DSP.UNKNOWN_PROCESS` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state: `DSP.ILLEGAL_TRANSITION` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large: `DSP.MESSAGE_TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL (or a path segment) is too long: `REQUEST.URI_TOO_LONG` */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type: `REQUEST.UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    NegotiationsProtocolController_verify: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Our pid of the negotiation: the providerPid (provider side) or the consumerPid (consumer side) */
+                pid: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    "@context": string[];
+                    "@type": string;
+                    providerPid?: string;
+                    consumerPid?: string;
+                } & {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description Taken: the negotiation as it is now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "@context": [
+                     *         "https://w3id.org/dspace/2025/1/context.jsonld"
+                     *       ],
+                     *       "@type": "ContractNegotiation",
+                     *       "providerPid": "0b0e3f3c-7d0a-4b5e-9a55-6c1b2d3e4f50",
+                     *       "consumerPid": "urn:uuid:55ec0d94-1c2d-4e3f-8a9b-0c1d2e3f4a5b",
+                     *       "state": "ACCEPTED"
+                     *     }
+                     */
+                    "application/json": {
+                        "@context": string[];
+                        /** @enum {string} */
+                        "@type": "ContractNegotiation";
+                        providerPid: string;
+                        consumerPid: string;
+                        /** @enum {string} */
+                        state: "REQUESTED" | "OFFERED" | "ACCEPTED" | "AGREED" | "VERIFIED" | "FINALIZED" | "TERMINATED";
+                    };
+                };
+            };
+            /** @description The request is not valid: `errors` names each failing path: `DSP.INVALID_MESSAGE` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token: `TOKEN.MISSING`, `TOKEN.MALFORMED`, `TOKEN.INVALID_SIGNATURE`, `TOKEN.EXPIRED`, `TOKEN.WRONG_ISSUER`, `TOKEN.WRONG_AUDIENCE`, `TOKEN.INVALID_CLAIMS`, `TOKEN.ALG_NOT_ALLOWED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: missing scope, not the owner or party, or refused by policy: `TOKEN.INSUFFICIENT_SCOPE` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not visible to you (the same answer): `DSP.UNKNOWN_PROCESS` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state: `DSP.ILLEGAL_TRANSITION` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large: `DSP.MESSAGE_TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL (or a path segment) is too long: `REQUEST.URI_TOO_LONG` */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type: `REQUEST.UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    NegotiationsProtocolController_terminate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Our pid of the negotiation: the providerPid (provider side) or the consumerPid (consumer side) */
+                pid: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    "@context": string[];
+                    "@type": string;
+                    providerPid?: string;
+                    consumerPid?: string;
+                } & {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description Taken: the negotiation as it is now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "@context": [
+                     *         "https://w3id.org/dspace/2025/1/context.jsonld"
+                     *       ],
+                     *       "@type": "ContractNegotiation",
+                     *       "providerPid": "0b0e3f3c-7d0a-4b5e-9a55-6c1b2d3e4f50",
+                     *       "consumerPid": "urn:uuid:55ec0d94-1c2d-4e3f-8a9b-0c1d2e3f4a5b",
+                     *       "state": "ACCEPTED"
+                     *     }
+                     */
+                    "application/json": {
+                        "@context": string[];
+                        /** @enum {string} */
+                        "@type": "ContractNegotiation";
+                        providerPid: string;
+                        consumerPid: string;
+                        /** @enum {string} */
+                        state: "REQUESTED" | "OFFERED" | "ACCEPTED" | "AGREED" | "VERIFIED" | "FINALIZED" | "TERMINATED";
+                    };
+                };
+            };
+            /** @description The request is not valid: `errors` names each failing path: `DSP.INVALID_MESSAGE` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token: `TOKEN.MISSING`, `TOKEN.MALFORMED`, `TOKEN.INVALID_SIGNATURE`, `TOKEN.EXPIRED`, `TOKEN.WRONG_ISSUER`, `TOKEN.WRONG_AUDIENCE`, `TOKEN.INVALID_CLAIMS`, `TOKEN.ALG_NOT_ALLOWED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: missing scope, not the owner or party, or refused by policy: `TOKEN.INSUFFICIENT_SCOPE` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not visible to you (the same answer): `DSP.UNKNOWN_PROCESS` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state: `DSP.ILLEGAL_TRANSITION` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large: `DSP.MESSAGE_TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL (or a path segment) is too long: `REQUEST.URI_TOO_LONG` */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type: `REQUEST.UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    NegotiationsProtocolController_offer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Our pid of the negotiation: the providerPid (provider side) or the consumerPid (consumer side) */
+                pid: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    "@context": string[];
+                    "@type": string;
+                    providerPid?: string;
+                    consumerPid?: string;
+                } & {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description Taken: the negotiation as it is now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "@context": [
+                     *         "https://w3id.org/dspace/2025/1/context.jsonld"
+                     *       ],
+                     *       "@type": "ContractNegotiation",
+                     *       "providerPid": "0b0e3f3c-7d0a-4b5e-9a55-6c1b2d3e4f50",
+                     *       "consumerPid": "urn:uuid:55ec0d94-1c2d-4e3f-8a9b-0c1d2e3f4a5b",
+                     *       "state": "ACCEPTED"
+                     *     }
+                     */
+                    "application/json": {
+                        "@context": string[];
+                        /** @enum {string} */
+                        "@type": "ContractNegotiation";
+                        providerPid: string;
+                        consumerPid: string;
+                        /** @enum {string} */
+                        state: "REQUESTED" | "OFFERED" | "ACCEPTED" | "AGREED" | "VERIFIED" | "FINALIZED" | "TERMINATED";
+                    };
+                };
+            };
+            /** @description The request is not valid: `errors` names each failing path: `DSP.INVALID_MESSAGE` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token: `TOKEN.MISSING`, `TOKEN.MALFORMED`, `TOKEN.INVALID_SIGNATURE`, `TOKEN.EXPIRED`, `TOKEN.WRONG_ISSUER`, `TOKEN.WRONG_AUDIENCE`, `TOKEN.INVALID_CLAIMS`, `TOKEN.ALG_NOT_ALLOWED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: missing scope, not the owner or party, or refused by policy: `TOKEN.INSUFFICIENT_SCOPE` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not visible to you (the same answer): `DSP.UNKNOWN_PROCESS` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state: `DSP.ILLEGAL_TRANSITION` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large: `DSP.MESSAGE_TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL (or a path segment) is too long: `REQUEST.URI_TOO_LONG` */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type: `REQUEST.UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    NegotiationsProtocolController_agreement: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Our pid of the negotiation: the providerPid (provider side) or the consumerPid (consumer side) */
+                pid: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    "@context": string[];
+                    "@type": string;
+                    providerPid?: string;
+                    consumerPid?: string;
+                } & {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description Taken: the negotiation as it is now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "@context": [
+                     *         "https://w3id.org/dspace/2025/1/context.jsonld"
+                     *       ],
+                     *       "@type": "ContractNegotiation",
+                     *       "providerPid": "0b0e3f3c-7d0a-4b5e-9a55-6c1b2d3e4f50",
+                     *       "consumerPid": "urn:uuid:55ec0d94-1c2d-4e3f-8a9b-0c1d2e3f4a5b",
+                     *       "state": "ACCEPTED"
+                     *     }
+                     */
+                    "application/json": {
+                        "@context": string[];
+                        /** @enum {string} */
+                        "@type": "ContractNegotiation";
+                        providerPid: string;
+                        consumerPid: string;
+                        /** @enum {string} */
+                        state: "REQUESTED" | "OFFERED" | "ACCEPTED" | "AGREED" | "VERIFIED" | "FINALIZED" | "TERMINATED";
+                    };
+                };
+            };
+            /** @description The request is not valid: `errors` names each failing path: `DSP.INVALID_MESSAGE` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token: `TOKEN.MISSING`, `TOKEN.MALFORMED`, `TOKEN.INVALID_SIGNATURE`, `TOKEN.EXPIRED`, `TOKEN.WRONG_ISSUER`, `TOKEN.WRONG_AUDIENCE`, `TOKEN.INVALID_CLAIMS`, `TOKEN.ALG_NOT_ALLOWED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: missing scope, not the owner or party, or refused by policy: `TOKEN.INSUFFICIENT_SCOPE` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not visible to you (the same answer): `DSP.UNKNOWN_PROCESS` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state: `DSP.ILLEGAL_TRANSITION` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large: `DSP.MESSAGE_TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL (or a path segment) is too long: `REQUEST.URI_TOO_LONG` */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type: `REQUEST.UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    NegotiationsProtocolController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Our pid of the negotiation: the providerPid (provider side) or the consumerPid (consumer side) */
+                pid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The negotiation */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "@context": [
+                     *         "https://w3id.org/dspace/2025/1/context.jsonld"
+                     *       ],
+                     *       "@type": "ContractNegotiation",
+                     *       "providerPid": "0b0e3f3c-7d0a-4b5e-9a55-6c1b2d3e4f50",
+                     *       "consumerPid": "urn:uuid:55ec0d94-1c2d-4e3f-8a9b-0c1d2e3f4a5b",
+                     *       "state": "REQUESTED"
+                     *     }
+                     */
+                    "application/json": {
+                        "@context": string[];
+                        /** @enum {string} */
+                        "@type": "ContractNegotiation";
+                        providerPid: string;
+                        consumerPid: string;
+                        /** @enum {string} */
+                        state: "REQUESTED" | "OFFERED" | "ACCEPTED" | "AGREED" | "VERIFIED" | "FINALIZED" | "TERMINATED";
+                    };
+                };
+            };
+            /** @description The request is not valid: `errors` names each failing path: `REQUEST.INVALID`, `REQUEST.INVALID_ID`, `REQUEST.MALFORMED_JSON`, `REQUEST.MALFORMED_URL` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token: `TOKEN.MISSING`, `TOKEN.MALFORMED`, `TOKEN.INVALID_SIGNATURE`, `TOKEN.EXPIRED`, `TOKEN.WRONG_ISSUER`, `TOKEN.WRONG_AUDIENCE`, `TOKEN.INVALID_CLAIMS`, `TOKEN.ALG_NOT_ALLOWED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: missing scope, not the owner or party, or refused by policy: `TOKEN.INSUFFICIENT_SCOPE` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not visible to you (the same answer): `DSP.UNKNOWN_PROCESS` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large: `REQUEST.TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL (or a path segment) is too long: `REQUEST.URI_TOO_LONG` */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type: `REQUEST.UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    NegotiationsController_list: {
+        parameters: {
+            query?: {
+                side?: "provider" | "consumer";
+                state?: "REQUESTED" | "OFFERED" | "ACCEPTED" | "AGREED" | "VERIFIED" | "FINALIZED" | "TERMINATED";
+                dataset?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example [
+                     *       {
+                     *         "id": "0b0e3f3c-7d0a-4b5e-9a55-6c1b2d3e4f50",
+                     *         "side": "provider",
+                     *         "state": "REQUESTED",
+                     *         "peer": "5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d",
+                     *         "member": "3f1c8a52-6a3e-4f7e-9c3e-2b8f0f5d7a10",
+                     *         "grantId": "7c2d1e0f-3b4a-4c5d-8e9f-0a1b2c3d4e5f",
+                     *         "dataset": "battery.cfp",
+                     *         "datasetId": "urn:renkei:dataset:battery.cfp:1.2.0",
+                     *         "offerId": "urn:renkei:offer:battery.cfp:1.2.0",
+                     *         "consumerPid": "urn:uuid:55ec0d94-1c2d-4e3f-8a9b-0c1d2e3f4a5b",
+                     *         "providerPid": "0b0e3f3c-7d0a-4b5e-9a55-6c1b2d3e4f50",
+                     *         "callbackAddress": "https://edc.partner.example/api/dsp",
+                     *         "offer": {
+                     *           "@id": "urn:renkei:offer:battery.cfp:1.2.0",
+                     *           "@type": "Offer",
+                     *           "target": "urn:renkei:dataset:battery.cfp:1.2.0",
+                     *           "permission": [
+                     *             {
+                     *               "action": "use"
+                     *             }
+                     *           ]
+                     *         },
+                     *         "agreement": null,
+                     *         "agreementId": null,
+                     *         "finalize": "on-verification",
+                     *         "createdAt": "2026-12-02T14:00:00.000Z",
+                     *         "updatedAt": "2026-12-02T14:00:00.000Z"
+                     *       }
+                     *     ]
+                     */
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description Our pid: the provider pid on the provider side, the consumer pid on the consumer side
+                         */
+                        id: string;
+                        /** @enum {string} */
+                        side: "provider" | "consumer";
+                        /** @enum {string} */
+                        state: "REQUESTED" | "OFFERED" | "ACCEPTED" | "AGREED" | "VERIFIED" | "FINALIZED" | "TERMINATED";
+                        /**
+                         * Format: uuid
+                         * @description The peer connector's participant id
+                         */
+                        peer: string;
+                        /**
+                         * Format: uuid
+                         * @description The originator (provider side) or the member on whose behalf (consumer side)
+                         */
+                        member: string;
+                        /**
+                         * Format: uuid
+                         * @description Provider side: the grant this negotiation is (the agreement id)
+                         */
+                        grantId: string | null;
+                        /** @description Provider side: the dataset */
+                        dataset: string | null;
+                        /** @description The DSP dataset id */
+                        datasetId: string;
+                        offerId: string;
+                        consumerPid: string;
+                        /** @description Null on the consumer side until the provider has answered */
+                        providerPid: string | null;
+                        /** @description Where messages to the peer go */
+                        callbackAddress: string;
+                        /** @description The offer last made (ODRL, compact JSON-LD) */
+                        offer: {
+                            [key: string]: unknown;
+                        };
+                        /** @description The agreement, once AGREED */
+                        agreement: {
+                            [key: string]: unknown;
+                        } | null;
+                        agreementId: string | null;
+                        /** @enum {string} */
+                        finalize: "on-verification" | "manual";
+                        /** @description ISO 8601 date-time */
+                        createdAt: string;
+                        /** @description ISO 8601 date-time */
+                        updatedAt: string;
+                    }[];
+                };
+            };
+            /** @description The request is not valid: `errors` names each failing path: `REQUEST.INVALID`, `REQUEST.INVALID_ID`, `REQUEST.MALFORMED_JSON`, `REQUEST.MALFORMED_URL` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token: `TOKEN.MISSING`, `TOKEN.MALFORMED`, `TOKEN.INVALID_SIGNATURE`, `TOKEN.EXPIRED`, `TOKEN.WRONG_ISSUER`, `TOKEN.WRONG_AUDIENCE`, `TOKEN.INVALID_CLAIMS`, `TOKEN.ALG_NOT_ALLOWED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: missing scope, not the owner or party, or refused by policy: `TOKEN.INSUFFICIENT_SCOPE` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large: `REQUEST.TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL (or a path segment) is too long: `REQUEST.URI_TOO_LONG` */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type: `REQUEST.UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    NegotiationsController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: uuid
+                     * @description The provider connector: its participant id here
+                     */
+                    peer: string;
+                    /**
+                     * Format: uri
+                     * @description Its DSP protocol URL; default: the address registered for the peer
+                     */
+                    connectorAddress?: string;
+                    /** @description The offer's @id in the provider's catalog */
+                    offerId: string;
+                    /** @description The dataset's @id in the provider's catalog (the offer's target) */
+                    datasetId: string;
+                    /** @description The purpose asked for (an odrl:purpose constraint in the request) */
+                    purpose?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The negotiation, REQUESTED */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0b0e3f3c-7d0a-4b5e-9a55-6c1b2d3e4f50",
+                     *       "side": "consumer",
+                     *       "state": "REQUESTED",
+                     *       "peer": "5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d",
+                     *       "member": "3f1c8a52-6a3e-4f7e-9c3e-2b8f0f5d7a10",
+                     *       "grantId": "7c2d1e0f-3b4a-4c5d-8e9f-0a1b2c3d4e5f",
+                     *       "dataset": "battery.cfp",
+                     *       "datasetId": "urn:renkei:dataset:battery.cfp:1.2.0",
+                     *       "offerId": "urn:renkei:offer:battery.cfp:1.2.0",
+                     *       "consumerPid": "urn:uuid:55ec0d94-1c2d-4e3f-8a9b-0c1d2e3f4a5b",
+                     *       "providerPid": null,
+                     *       "callbackAddress": "https://edc.partner.example/api/dsp",
+                     *       "offer": {
+                     *         "@id": "urn:renkei:offer:battery.cfp:1.2.0",
+                     *         "@type": "Offer",
+                     *         "target": "urn:renkei:dataset:battery.cfp:1.2.0",
+                     *         "permission": [
+                     *           {
+                     *             "action": "use"
+                     *           }
+                     *         ]
+                     *       },
+                     *       "agreement": null,
+                     *       "agreementId": null,
+                     *       "finalize": "on-verification",
+                     *       "createdAt": "2026-12-02T14:00:00.000Z",
+                     *       "updatedAt": "2026-12-02T14:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description Our pid: the provider pid on the provider side, the consumer pid on the consumer side
+                         */
+                        id: string;
+                        /** @enum {string} */
+                        side: "provider" | "consumer";
+                        /** @enum {string} */
+                        state: "REQUESTED" | "OFFERED" | "ACCEPTED" | "AGREED" | "VERIFIED" | "FINALIZED" | "TERMINATED";
+                        /**
+                         * Format: uuid
+                         * @description The peer connector's participant id
+                         */
+                        peer: string;
+                        /**
+                         * Format: uuid
+                         * @description The originator (provider side) or the member on whose behalf (consumer side)
+                         */
+                        member: string;
+                        /**
+                         * Format: uuid
+                         * @description Provider side: the grant this negotiation is (the agreement id)
+                         */
+                        grantId: string | null;
+                        /** @description Provider side: the dataset */
+                        dataset: string | null;
+                        /** @description The DSP dataset id */
+                        datasetId: string;
+                        offerId: string;
+                        consumerPid: string;
+                        /** @description Null on the consumer side until the provider has answered */
+                        providerPid: string | null;
+                        /** @description Where messages to the peer go */
+                        callbackAddress: string;
+                        /** @description The offer last made (ODRL, compact JSON-LD) */
+                        offer: {
+                            [key: string]: unknown;
+                        };
+                        /** @description The agreement, once AGREED */
+                        agreement: {
+                            [key: string]: unknown;
+                        } | null;
+                        agreementId: string | null;
+                        /** @enum {string} */
+                        finalize: "on-verification" | "manual";
+                        /** @description ISO 8601 date-time */
+                        createdAt: string;
+                        /** @description ISO 8601 date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description The request is not valid: `errors` names each failing path: `DSP.ADDRESS_NOT_ALLOWED` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token: `TOKEN.MISSING`, `TOKEN.MALFORMED`, `TOKEN.INVALID_SIGNATURE`, `TOKEN.EXPIRED`, `TOKEN.WRONG_ISSUER`, `TOKEN.WRONG_AUDIENCE`, `TOKEN.INVALID_CLAIMS`, `TOKEN.ALG_NOT_ALLOWED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: missing scope, not the owner or party, or refused by policy: `TOKEN.INSUFFICIENT_SCOPE` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not visible to you (the same answer): `DSP.PEER_NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large: `REQUEST.TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL (or a path segment) is too long: `REQUEST.URI_TOO_LONG` */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type: `REQUEST.UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    NegotiationsController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The negotiation */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0b0e3f3c-7d0a-4b5e-9a55-6c1b2d3e4f50",
+                     *       "side": "provider",
+                     *       "state": "REQUESTED",
+                     *       "peer": "5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d",
+                     *       "member": "3f1c8a52-6a3e-4f7e-9c3e-2b8f0f5d7a10",
+                     *       "grantId": "7c2d1e0f-3b4a-4c5d-8e9f-0a1b2c3d4e5f",
+                     *       "dataset": "battery.cfp",
+                     *       "datasetId": "urn:renkei:dataset:battery.cfp:1.2.0",
+                     *       "offerId": "urn:renkei:offer:battery.cfp:1.2.0",
+                     *       "consumerPid": "urn:uuid:55ec0d94-1c2d-4e3f-8a9b-0c1d2e3f4a5b",
+                     *       "providerPid": "0b0e3f3c-7d0a-4b5e-9a55-6c1b2d3e4f50",
+                     *       "callbackAddress": "https://edc.partner.example/api/dsp",
+                     *       "offer": {
+                     *         "@id": "urn:renkei:offer:battery.cfp:1.2.0",
+                     *         "@type": "Offer",
+                     *         "target": "urn:renkei:dataset:battery.cfp:1.2.0",
+                     *         "permission": [
+                     *           {
+                     *             "action": "use"
+                     *           }
+                     *         ]
+                     *       },
+                     *       "agreement": null,
+                     *       "agreementId": null,
+                     *       "finalize": "on-verification",
+                     *       "createdAt": "2026-12-02T14:00:00.000Z",
+                     *       "updatedAt": "2026-12-02T14:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description Our pid: the provider pid on the provider side, the consumer pid on the consumer side
+                         */
+                        id: string;
+                        /** @enum {string} */
+                        side: "provider" | "consumer";
+                        /** @enum {string} */
+                        state: "REQUESTED" | "OFFERED" | "ACCEPTED" | "AGREED" | "VERIFIED" | "FINALIZED" | "TERMINATED";
+                        /**
+                         * Format: uuid
+                         * @description The peer connector's participant id
+                         */
+                        peer: string;
+                        /**
+                         * Format: uuid
+                         * @description The originator (provider side) or the member on whose behalf (consumer side)
+                         */
+                        member: string;
+                        /**
+                         * Format: uuid
+                         * @description Provider side: the grant this negotiation is (the agreement id)
+                         */
+                        grantId: string | null;
+                        /** @description Provider side: the dataset */
+                        dataset: string | null;
+                        /** @description The DSP dataset id */
+                        datasetId: string;
+                        offerId: string;
+                        consumerPid: string;
+                        /** @description Null on the consumer side until the provider has answered */
+                        providerPid: string | null;
+                        /** @description Where messages to the peer go */
+                        callbackAddress: string;
+                        /** @description The offer last made (ODRL, compact JSON-LD) */
+                        offer: {
+                            [key: string]: unknown;
+                        };
+                        /** @description The agreement, once AGREED */
+                        agreement: {
+                            [key: string]: unknown;
+                        } | null;
+                        agreementId: string | null;
+                        /** @enum {string} */
+                        finalize: "on-verification" | "manual";
+                        /** @description ISO 8601 date-time */
+                        createdAt: string;
+                        /** @description ISO 8601 date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description The request is not valid: `errors` names each failing path: `REQUEST.INVALID`, `REQUEST.INVALID_ID`, `REQUEST.MALFORMED_JSON`, `REQUEST.MALFORMED_URL` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token: `TOKEN.MISSING`, `TOKEN.MALFORMED`, `TOKEN.INVALID_SIGNATURE`, `TOKEN.EXPIRED`, `TOKEN.WRONG_ISSUER`, `TOKEN.WRONG_AUDIENCE`, `TOKEN.INVALID_CLAIMS`, `TOKEN.ALG_NOT_ALLOWED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: missing scope, not the owner or party, or refused by policy: `TOKEN.INSUFFICIENT_SCOPE` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not visible to you (the same answer): `DSP.NEGOTIATION_NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large: `REQUEST.TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL (or a path segment) is too long: `REQUEST.URI_TOO_LONG` */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type: `REQUEST.UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    NegotiationsController_offer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The negotiation after the move */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0b0e3f3c-7d0a-4b5e-9a55-6c1b2d3e4f50",
+                     *       "side": "provider",
+                     *       "state": "OFFERED",
+                     *       "peer": "5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d",
+                     *       "member": "3f1c8a52-6a3e-4f7e-9c3e-2b8f0f5d7a10",
+                     *       "grantId": "7c2d1e0f-3b4a-4c5d-8e9f-0a1b2c3d4e5f",
+                     *       "dataset": "battery.cfp",
+                     *       "datasetId": "urn:renkei:dataset:battery.cfp:1.2.0",
+                     *       "offerId": "urn:renkei:offer:battery.cfp:1.2.0",
+                     *       "consumerPid": "urn:uuid:55ec0d94-1c2d-4e3f-8a9b-0c1d2e3f4a5b",
+                     *       "providerPid": "0b0e3f3c-7d0a-4b5e-9a55-6c1b2d3e4f50",
+                     *       "callbackAddress": "https://edc.partner.example/api/dsp",
+                     *       "offer": {
+                     *         "@id": "urn:renkei:offer:battery.cfp:1.2.0",
+                     *         "@type": "Offer",
+                     *         "target": "urn:renkei:dataset:battery.cfp:1.2.0",
+                     *         "permission": [
+                     *           {
+                     *             "action": "use"
+                     *           }
+                     *         ]
+                     *       },
+                     *       "agreement": null,
+                     *       "agreementId": null,
+                     *       "finalize": "on-verification",
+                     *       "createdAt": "2026-12-02T14:00:00.000Z",
+                     *       "updatedAt": "2026-12-02T14:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description Our pid: the provider pid on the provider side, the consumer pid on the consumer side
+                         */
+                        id: string;
+                        /** @enum {string} */
+                        side: "provider" | "consumer";
+                        /** @enum {string} */
+                        state: "REQUESTED" | "OFFERED" | "ACCEPTED" | "AGREED" | "VERIFIED" | "FINALIZED" | "TERMINATED";
+                        /**
+                         * Format: uuid
+                         * @description The peer connector's participant id
+                         */
+                        peer: string;
+                        /**
+                         * Format: uuid
+                         * @description The originator (provider side) or the member on whose behalf (consumer side)
+                         */
+                        member: string;
+                        /**
+                         * Format: uuid
+                         * @description Provider side: the grant this negotiation is (the agreement id)
+                         */
+                        grantId: string | null;
+                        /** @description Provider side: the dataset */
+                        dataset: string | null;
+                        /** @description The DSP dataset id */
+                        datasetId: string;
+                        offerId: string;
+                        consumerPid: string;
+                        /** @description Null on the consumer side until the provider has answered */
+                        providerPid: string | null;
+                        /** @description Where messages to the peer go */
+                        callbackAddress: string;
+                        /** @description The offer last made (ODRL, compact JSON-LD) */
+                        offer: {
+                            [key: string]: unknown;
+                        };
+                        /** @description The agreement, once AGREED */
+                        agreement: {
+                            [key: string]: unknown;
+                        } | null;
+                        agreementId: string | null;
+                        /** @enum {string} */
+                        finalize: "on-verification" | "manual";
+                        /** @description ISO 8601 date-time */
+                        createdAt: string;
+                        /** @description ISO 8601 date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description The request is not valid: `errors` names each failing path: `REQUEST.INVALID`, `REQUEST.INVALID_ID`, `REQUEST.MALFORMED_JSON`, `REQUEST.MALFORMED_URL` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token: `TOKEN.MISSING`, `TOKEN.MALFORMED`, `TOKEN.INVALID_SIGNATURE`, `TOKEN.EXPIRED`, `TOKEN.WRONG_ISSUER`, `TOKEN.WRONG_AUDIENCE`, `TOKEN.INVALID_CLAIMS`, `TOKEN.ALG_NOT_ALLOWED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: missing scope, not the owner or party, or refused by policy: `TOKEN.INSUFFICIENT_SCOPE` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not visible to you (the same answer): `DSP.NEGOTIATION_NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state: `DSP.ILLEGAL_TRANSITION` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large: `REQUEST.TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL (or a path segment) is too long: `REQUEST.URI_TOO_LONG` */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type: `REQUEST.UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    NegotiationsController_agree: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description on-verification: FINALIZED (grant live) follows the consumer's verification; manual: POST …/finalize
+                     * @default on-verification
+                     * @enum {string}
+                     */
+                    finalize?: "on-verification" | "manual";
+                };
+            };
+        };
+        responses: {
+            /** @description The negotiation after the move */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0b0e3f3c-7d0a-4b5e-9a55-6c1b2d3e4f50",
+                     *       "side": "provider",
+                     *       "state": "AGREED",
+                     *       "peer": "5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d",
+                     *       "member": "3f1c8a52-6a3e-4f7e-9c3e-2b8f0f5d7a10",
+                     *       "grantId": "7c2d1e0f-3b4a-4c5d-8e9f-0a1b2c3d4e5f",
+                     *       "dataset": "battery.cfp",
+                     *       "datasetId": "urn:renkei:dataset:battery.cfp:1.2.0",
+                     *       "offerId": "urn:renkei:offer:battery.cfp:1.2.0",
+                     *       "consumerPid": "urn:uuid:55ec0d94-1c2d-4e3f-8a9b-0c1d2e3f4a5b",
+                     *       "providerPid": "0b0e3f3c-7d0a-4b5e-9a55-6c1b2d3e4f50",
+                     *       "callbackAddress": "https://edc.partner.example/api/dsp",
+                     *       "offer": {
+                     *         "@id": "urn:renkei:offer:battery.cfp:1.2.0",
+                     *         "@type": "Offer",
+                     *         "target": "urn:renkei:dataset:battery.cfp:1.2.0",
+                     *         "permission": [
+                     *           {
+                     *             "action": "use"
+                     *           }
+                     *         ]
+                     *       },
+                     *       "agreement": null,
+                     *       "agreementId": null,
+                     *       "finalize": "on-verification",
+                     *       "createdAt": "2026-12-02T14:00:00.000Z",
+                     *       "updatedAt": "2026-12-02T14:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description Our pid: the provider pid on the provider side, the consumer pid on the consumer side
+                         */
+                        id: string;
+                        /** @enum {string} */
+                        side: "provider" | "consumer";
+                        /** @enum {string} */
+                        state: "REQUESTED" | "OFFERED" | "ACCEPTED" | "AGREED" | "VERIFIED" | "FINALIZED" | "TERMINATED";
+                        /**
+                         * Format: uuid
+                         * @description The peer connector's participant id
+                         */
+                        peer: string;
+                        /**
+                         * Format: uuid
+                         * @description The originator (provider side) or the member on whose behalf (consumer side)
+                         */
+                        member: string;
+                        /**
+                         * Format: uuid
+                         * @description Provider side: the grant this negotiation is (the agreement id)
+                         */
+                        grantId: string | null;
+                        /** @description Provider side: the dataset */
+                        dataset: string | null;
+                        /** @description The DSP dataset id */
+                        datasetId: string;
+                        offerId: string;
+                        consumerPid: string;
+                        /** @description Null on the consumer side until the provider has answered */
+                        providerPid: string | null;
+                        /** @description Where messages to the peer go */
+                        callbackAddress: string;
+                        /** @description The offer last made (ODRL, compact JSON-LD) */
+                        offer: {
+                            [key: string]: unknown;
+                        };
+                        /** @description The agreement, once AGREED */
+                        agreement: {
+                            [key: string]: unknown;
+                        } | null;
+                        agreementId: string | null;
+                        /** @enum {string} */
+                        finalize: "on-verification" | "manual";
+                        /** @description ISO 8601 date-time */
+                        createdAt: string;
+                        /** @description ISO 8601 date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description The request is not valid: `errors` names each failing path: `REQUEST.INVALID`, `REQUEST.INVALID_ID`, `REQUEST.MALFORMED_JSON`, `REQUEST.MALFORMED_URL` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token: `TOKEN.MISSING`, `TOKEN.MALFORMED`, `TOKEN.INVALID_SIGNATURE`, `TOKEN.EXPIRED`, `TOKEN.WRONG_ISSUER`, `TOKEN.WRONG_AUDIENCE`, `TOKEN.INVALID_CLAIMS`, `TOKEN.ALG_NOT_ALLOWED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: missing scope, not the owner or party, or refused by policy: `<policy reason>` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not visible to you (the same answer): `DSP.NEGOTIATION_NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state: `DSP.ILLEGAL_TRANSITION` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large: `REQUEST.TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL (or a path segment) is too long: `REQUEST.URI_TOO_LONG` */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type: `REQUEST.UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    NegotiationsController_finalize: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The negotiation after the move */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0b0e3f3c-7d0a-4b5e-9a55-6c1b2d3e4f50",
+                     *       "side": "provider",
+                     *       "state": "FINALIZED",
+                     *       "peer": "5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d",
+                     *       "member": "3f1c8a52-6a3e-4f7e-9c3e-2b8f0f5d7a10",
+                     *       "grantId": "7c2d1e0f-3b4a-4c5d-8e9f-0a1b2c3d4e5f",
+                     *       "dataset": "battery.cfp",
+                     *       "datasetId": "urn:renkei:dataset:battery.cfp:1.2.0",
+                     *       "offerId": "urn:renkei:offer:battery.cfp:1.2.0",
+                     *       "consumerPid": "urn:uuid:55ec0d94-1c2d-4e3f-8a9b-0c1d2e3f4a5b",
+                     *       "providerPid": "0b0e3f3c-7d0a-4b5e-9a55-6c1b2d3e4f50",
+                     *       "callbackAddress": "https://edc.partner.example/api/dsp",
+                     *       "offer": {
+                     *         "@id": "urn:renkei:offer:battery.cfp:1.2.0",
+                     *         "@type": "Offer",
+                     *         "target": "urn:renkei:dataset:battery.cfp:1.2.0",
+                     *         "permission": [
+                     *           {
+                     *             "action": "use"
+                     *           }
+                     *         ]
+                     *       },
+                     *       "agreement": null,
+                     *       "agreementId": null,
+                     *       "finalize": "on-verification",
+                     *       "createdAt": "2026-12-02T14:00:00.000Z",
+                     *       "updatedAt": "2026-12-02T14:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description Our pid: the provider pid on the provider side, the consumer pid on the consumer side
+                         */
+                        id: string;
+                        /** @enum {string} */
+                        side: "provider" | "consumer";
+                        /** @enum {string} */
+                        state: "REQUESTED" | "OFFERED" | "ACCEPTED" | "AGREED" | "VERIFIED" | "FINALIZED" | "TERMINATED";
+                        /**
+                         * Format: uuid
+                         * @description The peer connector's participant id
+                         */
+                        peer: string;
+                        /**
+                         * Format: uuid
+                         * @description The originator (provider side) or the member on whose behalf (consumer side)
+                         */
+                        member: string;
+                        /**
+                         * Format: uuid
+                         * @description Provider side: the grant this negotiation is (the agreement id)
+                         */
+                        grantId: string | null;
+                        /** @description Provider side: the dataset */
+                        dataset: string | null;
+                        /** @description The DSP dataset id */
+                        datasetId: string;
+                        offerId: string;
+                        consumerPid: string;
+                        /** @description Null on the consumer side until the provider has answered */
+                        providerPid: string | null;
+                        /** @description Where messages to the peer go */
+                        callbackAddress: string;
+                        /** @description The offer last made (ODRL, compact JSON-LD) */
+                        offer: {
+                            [key: string]: unknown;
+                        };
+                        /** @description The agreement, once AGREED */
+                        agreement: {
+                            [key: string]: unknown;
+                        } | null;
+                        agreementId: string | null;
+                        /** @enum {string} */
+                        finalize: "on-verification" | "manual";
+                        /** @description ISO 8601 date-time */
+                        createdAt: string;
+                        /** @description ISO 8601 date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description The request is not valid: `errors` names each failing path: `REQUEST.INVALID`, `REQUEST.INVALID_ID`, `REQUEST.MALFORMED_JSON`, `REQUEST.MALFORMED_URL` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token: `TOKEN.MISSING`, `TOKEN.MALFORMED`, `TOKEN.INVALID_SIGNATURE`, `TOKEN.EXPIRED`, `TOKEN.WRONG_ISSUER`, `TOKEN.WRONG_AUDIENCE`, `TOKEN.INVALID_CLAIMS`, `TOKEN.ALG_NOT_ALLOWED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: missing scope, not the owner or party, or refused by policy: `<policy reason>` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not visible to you (the same answer): `DSP.NEGOTIATION_NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state: `DSP.ILLEGAL_TRANSITION` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large: `REQUEST.TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL (or a path segment) is too long: `REQUEST.URI_TOO_LONG` */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type: `REQUEST.UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    NegotiationsController_terminate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** @default null */
+                    reason?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description The negotiation after the move */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0b0e3f3c-7d0a-4b5e-9a55-6c1b2d3e4f50",
+                     *       "side": "provider",
+                     *       "state": "TERMINATED",
+                     *       "peer": "5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d",
+                     *       "member": "3f1c8a52-6a3e-4f7e-9c3e-2b8f0f5d7a10",
+                     *       "grantId": "7c2d1e0f-3b4a-4c5d-8e9f-0a1b2c3d4e5f",
+                     *       "dataset": "battery.cfp",
+                     *       "datasetId": "urn:renkei:dataset:battery.cfp:1.2.0",
+                     *       "offerId": "urn:renkei:offer:battery.cfp:1.2.0",
+                     *       "consumerPid": "urn:uuid:55ec0d94-1c2d-4e3f-8a9b-0c1d2e3f4a5b",
+                     *       "providerPid": "0b0e3f3c-7d0a-4b5e-9a55-6c1b2d3e4f50",
+                     *       "callbackAddress": "https://edc.partner.example/api/dsp",
+                     *       "offer": {
+                     *         "@id": "urn:renkei:offer:battery.cfp:1.2.0",
+                     *         "@type": "Offer",
+                     *         "target": "urn:renkei:dataset:battery.cfp:1.2.0",
+                     *         "permission": [
+                     *           {
+                     *             "action": "use"
+                     *           }
+                     *         ]
+                     *       },
+                     *       "agreement": null,
+                     *       "agreementId": null,
+                     *       "finalize": "on-verification",
+                     *       "createdAt": "2026-12-02T14:00:00.000Z",
+                     *       "updatedAt": "2026-12-02T14:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description Our pid: the provider pid on the provider side, the consumer pid on the consumer side
+                         */
+                        id: string;
+                        /** @enum {string} */
+                        side: "provider" | "consumer";
+                        /** @enum {string} */
+                        state: "REQUESTED" | "OFFERED" | "ACCEPTED" | "AGREED" | "VERIFIED" | "FINALIZED" | "TERMINATED";
+                        /**
+                         * Format: uuid
+                         * @description The peer connector's participant id
+                         */
+                        peer: string;
+                        /**
+                         * Format: uuid
+                         * @description The originator (provider side) or the member on whose behalf (consumer side)
+                         */
+                        member: string;
+                        /**
+                         * Format: uuid
+                         * @description Provider side: the grant this negotiation is (the agreement id)
+                         */
+                        grantId: string | null;
+                        /** @description Provider side: the dataset */
+                        dataset: string | null;
+                        /** @description The DSP dataset id */
+                        datasetId: string;
+                        offerId: string;
+                        consumerPid: string;
+                        /** @description Null on the consumer side until the provider has answered */
+                        providerPid: string | null;
+                        /** @description Where messages to the peer go */
+                        callbackAddress: string;
+                        /** @description The offer last made (ODRL, compact JSON-LD) */
+                        offer: {
+                            [key: string]: unknown;
+                        };
+                        /** @description The agreement, once AGREED */
+                        agreement: {
+                            [key: string]: unknown;
+                        } | null;
+                        agreementId: string | null;
+                        /** @enum {string} */
+                        finalize: "on-verification" | "manual";
+                        /** @description ISO 8601 date-time */
+                        createdAt: string;
+                        /** @description ISO 8601 date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description The request is not valid: `errors` names each failing path: `REQUEST.INVALID`, `REQUEST.INVALID_ID`, `REQUEST.MALFORMED_JSON`, `REQUEST.MALFORMED_URL` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token: `TOKEN.MISSING`, `TOKEN.MALFORMED`, `TOKEN.INVALID_SIGNATURE`, `TOKEN.EXPIRED`, `TOKEN.WRONG_ISSUER`, `TOKEN.WRONG_AUDIENCE`, `TOKEN.INVALID_CLAIMS`, `TOKEN.ALG_NOT_ALLOWED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: missing scope, not the owner or party, or refused by policy: `TOKEN.INSUFFICIENT_SCOPE` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not visible to you (the same answer): `DSP.NEGOTIATION_NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state: `DSP.ILLEGAL_TRANSITION` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large: `REQUEST.TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL (or a path segment) is too long: `REQUEST.URI_TOO_LONG` */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type: `REQUEST.UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    NegotiationsController_accept: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The negotiation after the move */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0b0e3f3c-7d0a-4b5e-9a55-6c1b2d3e4f50",
+                     *       "side": "provider",
+                     *       "state": "ACCEPTED",
+                     *       "peer": "5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d",
+                     *       "member": "3f1c8a52-6a3e-4f7e-9c3e-2b8f0f5d7a10",
+                     *       "grantId": "7c2d1e0f-3b4a-4c5d-8e9f-0a1b2c3d4e5f",
+                     *       "dataset": "battery.cfp",
+                     *       "datasetId": "urn:renkei:dataset:battery.cfp:1.2.0",
+                     *       "offerId": "urn:renkei:offer:battery.cfp:1.2.0",
+                     *       "consumerPid": "urn:uuid:55ec0d94-1c2d-4e3f-8a9b-0c1d2e3f4a5b",
+                     *       "providerPid": "0b0e3f3c-7d0a-4b5e-9a55-6c1b2d3e4f50",
+                     *       "callbackAddress": "https://edc.partner.example/api/dsp",
+                     *       "offer": {
+                     *         "@id": "urn:renkei:offer:battery.cfp:1.2.0",
+                     *         "@type": "Offer",
+                     *         "target": "urn:renkei:dataset:battery.cfp:1.2.0",
+                     *         "permission": [
+                     *           {
+                     *             "action": "use"
+                     *           }
+                     *         ]
+                     *       },
+                     *       "agreement": null,
+                     *       "agreementId": null,
+                     *       "finalize": "on-verification",
+                     *       "createdAt": "2026-12-02T14:00:00.000Z",
+                     *       "updatedAt": "2026-12-02T14:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description Our pid: the provider pid on the provider side, the consumer pid on the consumer side
+                         */
+                        id: string;
+                        /** @enum {string} */
+                        side: "provider" | "consumer";
+                        /** @enum {string} */
+                        state: "REQUESTED" | "OFFERED" | "ACCEPTED" | "AGREED" | "VERIFIED" | "FINALIZED" | "TERMINATED";
+                        /**
+                         * Format: uuid
+                         * @description The peer connector's participant id
+                         */
+                        peer: string;
+                        /**
+                         * Format: uuid
+                         * @description The originator (provider side) or the member on whose behalf (consumer side)
+                         */
+                        member: string;
+                        /**
+                         * Format: uuid
+                         * @description Provider side: the grant this negotiation is (the agreement id)
+                         */
+                        grantId: string | null;
+                        /** @description Provider side: the dataset */
+                        dataset: string | null;
+                        /** @description The DSP dataset id */
+                        datasetId: string;
+                        offerId: string;
+                        consumerPid: string;
+                        /** @description Null on the consumer side until the provider has answered */
+                        providerPid: string | null;
+                        /** @description Where messages to the peer go */
+                        callbackAddress: string;
+                        /** @description The offer last made (ODRL, compact JSON-LD) */
+                        offer: {
+                            [key: string]: unknown;
+                        };
+                        /** @description The agreement, once AGREED */
+                        agreement: {
+                            [key: string]: unknown;
+                        } | null;
+                        agreementId: string | null;
+                        /** @enum {string} */
+                        finalize: "on-verification" | "manual";
+                        /** @description ISO 8601 date-time */
+                        createdAt: string;
+                        /** @description ISO 8601 date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description The request is not valid: `errors` names each failing path: `REQUEST.INVALID`, `REQUEST.INVALID_ID`, `REQUEST.MALFORMED_JSON`, `REQUEST.MALFORMED_URL` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token: `TOKEN.MISSING`, `TOKEN.MALFORMED`, `TOKEN.INVALID_SIGNATURE`, `TOKEN.EXPIRED`, `TOKEN.WRONG_ISSUER`, `TOKEN.WRONG_AUDIENCE`, `TOKEN.INVALID_CLAIMS`, `TOKEN.ALG_NOT_ALLOWED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: missing scope, not the owner or party, or refused by policy: `TOKEN.INSUFFICIENT_SCOPE` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not visible to you (the same answer): `DSP.NEGOTIATION_NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state: `DSP.ILLEGAL_TRANSITION` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large: `REQUEST.TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL (or a path segment) is too long: `REQUEST.URI_TOO_LONG` */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type: `REQUEST.UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    NegotiationsController_verify: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The negotiation after the move */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0b0e3f3c-7d0a-4b5e-9a55-6c1b2d3e4f50",
+                     *       "side": "provider",
+                     *       "state": "VERIFIED",
+                     *       "peer": "5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d",
+                     *       "member": "3f1c8a52-6a3e-4f7e-9c3e-2b8f0f5d7a10",
+                     *       "grantId": "7c2d1e0f-3b4a-4c5d-8e9f-0a1b2c3d4e5f",
+                     *       "dataset": "battery.cfp",
+                     *       "datasetId": "urn:renkei:dataset:battery.cfp:1.2.0",
+                     *       "offerId": "urn:renkei:offer:battery.cfp:1.2.0",
+                     *       "consumerPid": "urn:uuid:55ec0d94-1c2d-4e3f-8a9b-0c1d2e3f4a5b",
+                     *       "providerPid": "0b0e3f3c-7d0a-4b5e-9a55-6c1b2d3e4f50",
+                     *       "callbackAddress": "https://edc.partner.example/api/dsp",
+                     *       "offer": {
+                     *         "@id": "urn:renkei:offer:battery.cfp:1.2.0",
+                     *         "@type": "Offer",
+                     *         "target": "urn:renkei:dataset:battery.cfp:1.2.0",
+                     *         "permission": [
+                     *           {
+                     *             "action": "use"
+                     *           }
+                     *         ]
+                     *       },
+                     *       "agreement": null,
+                     *       "agreementId": null,
+                     *       "finalize": "on-verification",
+                     *       "createdAt": "2026-12-02T14:00:00.000Z",
+                     *       "updatedAt": "2026-12-02T14:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description Our pid: the provider pid on the provider side, the consumer pid on the consumer side
+                         */
+                        id: string;
+                        /** @enum {string} */
+                        side: "provider" | "consumer";
+                        /** @enum {string} */
+                        state: "REQUESTED" | "OFFERED" | "ACCEPTED" | "AGREED" | "VERIFIED" | "FINALIZED" | "TERMINATED";
+                        /**
+                         * Format: uuid
+                         * @description The peer connector's participant id
+                         */
+                        peer: string;
+                        /**
+                         * Format: uuid
+                         * @description The originator (provider side) or the member on whose behalf (consumer side)
+                         */
+                        member: string;
+                        /**
+                         * Format: uuid
+                         * @description Provider side: the grant this negotiation is (the agreement id)
+                         */
+                        grantId: string | null;
+                        /** @description Provider side: the dataset */
+                        dataset: string | null;
+                        /** @description The DSP dataset id */
+                        datasetId: string;
+                        offerId: string;
+                        consumerPid: string;
+                        /** @description Null on the consumer side until the provider has answered */
+                        providerPid: string | null;
+                        /** @description Where messages to the peer go */
+                        callbackAddress: string;
+                        /** @description The offer last made (ODRL, compact JSON-LD) */
+                        offer: {
+                            [key: string]: unknown;
+                        };
+                        /** @description The agreement, once AGREED */
+                        agreement: {
+                            [key: string]: unknown;
+                        } | null;
+                        agreementId: string | null;
+                        /** @enum {string} */
+                        finalize: "on-verification" | "manual";
+                        /** @description ISO 8601 date-time */
+                        createdAt: string;
+                        /** @description ISO 8601 date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description The request is not valid: `errors` names each failing path: `REQUEST.INVALID`, `REQUEST.INVALID_ID`, `REQUEST.MALFORMED_JSON`, `REQUEST.MALFORMED_URL` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token: `TOKEN.MISSING`, `TOKEN.MALFORMED`, `TOKEN.INVALID_SIGNATURE`, `TOKEN.EXPIRED`, `TOKEN.WRONG_ISSUER`, `TOKEN.WRONG_AUDIENCE`, `TOKEN.INVALID_CLAIMS`, `TOKEN.ALG_NOT_ALLOWED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: missing scope, not the owner or party, or refused by policy: `TOKEN.INSUFFICIENT_SCOPE` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not visible to you (the same answer): `DSP.NEGOTIATION_NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state: `DSP.ILLEGAL_TRANSITION` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large: `REQUEST.TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The URL (or a path segment) is too long: `REQUEST.URI_TOO_LONG` */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type: `REQUEST.UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After` seconds: `RATE_LIMIT.EXCEEDED` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable: retry after `Retry-After` seconds: `DEPENDENCY.UNAVAILABLE`, `REQUEST.HANDLER_TIMEOUT` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    NegotiationsController_counter: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** @description The counter-offer (an ODRL Offer with @id and target); default: the provider's last offer */
+                    offer?: {
+                        "@id": string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description The negotiation after the move */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0b0e3f3c-7d0a-4b5e-9a55-6c1b2d3e4f50",
+                     *       "side": "provider",
+                     *       "state": "REQUESTED",
+                     *       "peer": "5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d",
+                     *       "member": "3f1c8a52-6a3e-4f7e-9c3e-2b8f0f5d7a10",
+                     *       "grantId": "7c2d1e0f-3b4a-4c5d-8e9f-0a1b2c3d4e5f",
+                     *       "dataset": "battery.cfp",
+                     *       "datasetId": "urn:renkei:dataset:battery.cfp:1.2.0",
+                     *       "offerId": "urn:renkei:offer:battery.cfp:1.2.0",
+                     *       "consumerPid": "urn:uuid:55ec0d94-1c2d-4e3f-8a9b-0c1d2e3f4a5b",
+                     *       "providerPid": "0b0e3f3c-7d0a-4b5e-9a55-6c1b2d3e4f50",
+                     *       "callbackAddress": "https://edc.partner.example/api/dsp",
+                     *       "offer": {
+                     *         "@id": "urn:renkei:offer:battery.cfp:1.2.0",
+                     *         "@type": "Offer",
+                     *         "target": "urn:renkei:dataset:battery.cfp:1.2.0",
+                     *         "permission": [
+                     *           {
+                     *             "action": "use"
+                     *           }
+                     *         ]
+                     *       },
+                     *       "agreement": null,
+                     *       "agreementId": null,
+                     *       "finalize": "on-verification",
+                     *       "createdAt": "2026-12-02T14:00:00.000Z",
+                     *       "updatedAt": "2026-12-02T14:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description Our pid: the provider pid on the provider side, the consumer pid on the consumer side
+                         */
+                        id: string;
+                        /** @enum {string} */
+                        side: "provider" | "consumer";
+                        /** @enum {string} */
+                        state: "REQUESTED" | "OFFERED" | "ACCEPTED" | "AGREED" | "VERIFIED" | "FINALIZED" | "TERMINATED";
+                        /**
+                         * Format: uuid
+                         * @description The peer connector's participant id
+                         */
+                        peer: string;
+                        /**
+                         * Format: uuid
+                         * @description The originator (provider side) or the member on whose behalf (consumer side)
+                         */
+                        member: string;
+                        /**
+                         * Format: uuid
+                         * @description Provider side: the grant this negotiation is (the agreement id)
+                         */
+                        grantId: string | null;
+                        /** @description Provider side: the dataset */
+                        dataset: string | null;
+                        /** @description The DSP dataset id */
+                        datasetId: string;
+                        offerId: string;
+                        consumerPid: string;
+                        /** @description Null on the consumer side until the provider has answered */
+                        providerPid: string | null;
+                        /** @description Where messages to the peer go */
+                        callbackAddress: string;
+                        /** @description The offer last made (ODRL, compact JSON-LD) */
+                        offer: {
+                            [key: string]: unknown;
+                        };
+                        /** @description The agreement, once AGREED */
+                        agreement: {
+                            [key: string]: unknown;
+                        } | null;
+                        agreementId: string | null;
+                        /** @enum {string} */
+                        finalize: "on-verification" | "manual";
+                        /** @description ISO 8601 date-time */
+                        createdAt: string;
+                        /** @description ISO 8601 date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description The request is not valid: `errors` names each failing path: `REQUEST.INVALID`, `REQUEST.INVALID_ID`, `REQUEST.MALFORMED_JSON`, `REQUEST.MALFORMED_URL` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token: `TOKEN.MISSING`, `TOKEN.MALFORMED`, `TOKEN.INVALID_SIGNATURE`, `TOKEN.EXPIRED`, `TOKEN.WRONG_ISSUER`, `TOKEN.WRONG_AUDIENCE`, `TOKEN.INVALID_CLAIMS`, `TOKEN.ALG_NOT_ALLOWED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: missing scope, not the owner or party, or refused by policy: `TOKEN.INSUFFICIENT_SCOPE` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not visible to you (the same answer): `DSP.NEGOTIATION_NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state: `DSP.ILLEGAL_TRANSITION` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
