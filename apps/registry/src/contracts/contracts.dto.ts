@@ -50,22 +50,21 @@ export const ContractTermsInputSchema = z.object({
   schema: z.record(z.string(), z.unknown()).describe('JSON Schema 2020-12 for the event payload'),
 });
 
+/** A bounded id another connector chose (an agreement or dataset id): printable, no control characters. */
+const ForeignId = z
+  .string()
+  .min(1)
+  .max(512)
+  // eslint-disable-next-line no-control-regex -- refusing control characters is the point
+  .regex(/^[^\u0000-\u001f\u007f]+$/, 'no control characters');
+
 /** A received dataset's external agreement (see ContractTerms.source). */
 const ExternalSourceSchema = z.object({
-  agreementId: z
-    .string()
-    .min(1)
-    .max(512)
-    .regex(/^[^\u0000-\u001f\u007f]+$/, 'no control characters')
-    .describe("The agreement's id at the provider connector (what transfers name as agreementId)"),
+  agreementId: ForeignId.describe(
+    "The agreement's id at the provider connector (what transfers name as agreementId)",
+  ),
   provider: z.uuid().describe('The provider connector: its participant id here (a registered peer)'),
-  dataset: z
-    .string()
-    .min(1)
-    .max(512)
-    .regex(/^[^\u0000-\u001f\u007f]+$/, 'no control characters')
-    .optional()
-    .describe("The provider's id of the dataset (its DSP dataset id)"),
+  dataset: ForeignId.optional().describe("The provider's id of the dataset (its DSP dataset id)"),
 });
 
 export const RegisterContractSchema = ContractTermsInputSchema.extend({
