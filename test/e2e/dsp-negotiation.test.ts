@@ -166,7 +166,7 @@ describe('DSP contract negotiation (provider side)', () => {
       dataset: 'battery.cfp-auto',
       purposes: ['cfp-disclosure'],
       approval: 'policy',
-    } as typeof batteryCfpContract);
+    });
     peerToken = await peer.platformToken();
     rivalToken = await rival.platformToken();
   }, 120_000);
