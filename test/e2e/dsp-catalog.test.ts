@@ -158,10 +158,9 @@ describe('DSP catalog: what a peer connector sees', () => {
     );
     expect(status).toBe(200);
     expect(body['dct:source']).toEqual({
-      '@type': 'odrl:Agreement',
-      [`${env.platform.endpoints.registry}/vocab#agreementId`]: 'urn:uuid:agreement-at-partner',
-      'odrl:assigner': { '@id': `${env.platform.endpoints.registry}/participants/${ids.rival}` },
-      'odrl:target': 'urn:edc:asset:cells',
+      'dct:identifier': 'urn:edc:asset:cells',
+      'dct:publisher': { '@id': `${env.platform.endpoints.registry}/participants/${ids.rival}` },
+      [`${env.platform.endpoints.registry}/vocab#agreement`]: 'urn:uuid:agreement-at-partner',
     });
   });
 
