@@ -50,11 +50,19 @@ export const ContractTermsInputSchema = z.object({
   schema: z.record(z.string(), z.unknown()).describe('JSON Schema 2020-12 for the event payload'),
 });
 
+/** A bounded id another connector chose (an agreement or dataset id): printable, no control characters. */
+const ForeignId = z
+  .string()
+  .min(1)
+  .max(512)
+  // eslint-disable-next-line no-control-regex -- refusing control characters is the point
+  .regex(/^[^\u0000-\u001f\u007f]+$/, 'no control characters');
+
 /** A received dataset's origin: the DSP agreement, the provider connector (participant id), its dataset. */
 export const ContractSourceSchema = z.object({
-  agreementId: z.string().min(1).max(512).describe("The agreement's @id, as the provider named it"),
+  agreementId: ForeignId.describe("The agreement's @id, as the provider named it"),
   provider: z.uuid().describe('The provider connector: its participant id here (the registered peer)'),
-  dataset: z.string().min(1).max(512).describe("The provider's dataset id (its DSP @id)"),
+  dataset: ForeignId.describe("The provider's dataset id (its DSP @id)"),
 });
 
 export const RegisterContractSchema = ContractTermsInputSchema.extend({

@@ -471,14 +471,18 @@ export class ContractsService {
     }
   }
 
-  private async assertValidTerms(input: UpdateDraft) {
+  private async assertValidTerms(input: UpdateDraft & Pick<Partial<RegisterContract>, 'source'>) {
     await this.schemaWork.assertCompilable(input.schema);
     const details = contractTermViolations(input);
-    if (input.invited.length > 0) {
-      const ids = await this.store.existingParticipants(input.invited);
+    const named = [...input.invited, ...(input.source ? [input.source.provider] : [])];
+    if (named.length > 0) {
+      const ids = await this.store.existingParticipants(named);
       input.invited.forEach((id, i) => {
         if (!ids.has(id)) details.push({ path: `/invited/${i}`, message: `no participant ${id}` });
       });
+      if (input.source && !ids.has(input.source.provider)) {
+        details.push({ path: '/source/provider', message: `no participant ${input.source.provider}` });
+      }
     }
     if (details.length > 0) {
       throw badRequest(
