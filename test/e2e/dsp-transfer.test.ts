@@ -481,6 +481,15 @@ describe('DSP transfer process', () => {
     expect(copied).toHaveLength(3);
     for (const e of copied) expect(e).toMatchObject({ dataset: 'received.cfp', originator: peerId });
 
+    // A restart of clearing resumes the delivery of the started transfer.
+    await env.platform.restart('clearing');
+    const afterRestart = await publish(2, 'dsp-restart');
+    await readTopicUntil<DataEnvelope>(
+      topic,
+      (values) => afterRestart.every((id) => values.some((v) => v.id === id)),
+      20_000,
+    );
+
     // The member terminates: the read stops, nothing published afterwards arrives.
     await peer.moveTransfer(created.id, 'terminate', { reason: 'enough' });
     await new Promise((r) => setTimeout(r, 1_000));

@@ -17,6 +17,7 @@ import { ClearingModule } from './clearing.module.js';
 import { DataKeyStore } from './data-keys/data-key-store.js';
 import { DeadlineSweeper } from './deadlines/deadline.sweeper.js';
 import { DspCallbacks } from './dsp/core/callbacks.js';
+import { TransferDelivery } from './dsp/transfers/transfer-delivery.js';
 import { loadConnectorKey } from './dsp/core/dsp-settings.js';
 import { openSigningKeys } from './keys/open-signing-keys.js';
 import { ContractNotifier } from './notifications/contract-notifier.js';
@@ -88,6 +89,12 @@ export function startClearing(app: NestFastifyApplication, runtime: ServiceRunti
   const callbacks = app.get(DspCallbacks);
   callbacks.start();
   runtime.onClose(() => callbacks.stop());
+  // Received data keeps flowing into members' datasets across a restart (dsp/transfers/transfer-delivery.ts).
+  const delivery = app.get(TransferDelivery);
+  void delivery
+    .resume()
+    .then((n) => n > 0 && runtime.logger.info({ transfers: n }, 'DSP deliveries resumed'))
+    .catch((error: unknown) => runtime.logger.warn({ err: error }, 'DSP deliveries could not resume'));
 }
 
 // ---------------------------------------------------------------------------------------------- consumers

@@ -52,6 +52,15 @@ export const clearingConfigSchema = baseConfigSchema.extend({
     .describe('Wraps data keys and signing keys at rest'),
   PLATFORM_TOKEN_TTL_S: z.coerce.number().int().min(30).max(3600).default(600),
   DATASET_TOKEN_TTL_S: z.coerce.number().int().min(30).max(3600).default(300),
+  DSP_TRANSFER_TOKEN_TTL_S: z.coerce
+    .number()
+    .int()
+    .min(30)
+    .max(86_400)
+    .optional()
+    .describe(
+      'Lifetime of the token a started DSP transfer carries (DSP has no refresh: a stream ends when it expires); default: the longest of the platform and dataset token TTLs. The exchange refuses it at once when the transfer or its grant ends, whatever its lifetime.',
+    ),
   EXCHANGE_PUBLIC_URL: z
     .url()
     .default('http://127.0.0.1:3003')
@@ -115,6 +124,8 @@ export function clearingSettings(config: ClearingConfig): ClearingSettings {
     platformTokenTtlSeconds: config.PLATFORM_TOKEN_TTL_S,
     datasetTokenTtlSeconds: config.DATASET_TOKEN_TTL_S,
     exchangeUrl: config.EXCHANGE_PUBLIC_URL,
+    transferTokenTtlSeconds:
+      config.DSP_TRANSFER_TOKEN_TTL_S ?? Math.max(config.PLATFORM_TOKEN_TTL_S, config.DATASET_TOKEN_TTL_S),
   };
 }
 

@@ -11,4 +11,6 @@ export abstract class ClearingSettings {
   abstract readonly datasetTokenTtlSeconds: number;
   /** The exchange's public URL (the endpoint of DSP transfers' data addresses). */
   abstract readonly exchangeUrl: string;
+  /** Lifetime of a DSP transfer's token (its data address). */
+  abstract readonly transferTokenTtlSeconds: number;
 }

@@ -13,6 +13,7 @@ export interface SigningKeyConfig {
   SIGNING_KEY_CHECK_INTERVAL_MS: number;
   PLATFORM_TOKEN_TTL_S: number;
   DATASET_TOKEN_TTL_S: number;
+  DSP_TRANSFER_TOKEN_TTL_S?: number | undefined;
 }
 
 /**
@@ -27,7 +28,9 @@ export async function openSigningKeys(
   clock: Clock,
 ): Promise<{ signingKeys: SigningKeyManager; issuer: TokenIssuer; verifier: TokenVerifier }> {
   const { config, logger } = runtime;
-  const maxTokenTtlMs = Math.max(config.PLATFORM_TOKEN_TTL_S, config.DATASET_TOKEN_TTL_S) * 1000;
+  const maxTokenTtlMs =
+    Math.max(config.PLATFORM_TOKEN_TTL_S, config.DATASET_TOKEN_TTL_S, config.DSP_TRANSFER_TOKEN_TTL_S ?? 0) *
+    1000;
   const signingKeys = new SigningKeyManager(
     prisma,
     kek,

@@ -30,6 +30,7 @@ const settings: ClearingSettings = {
   platformTokenTtlSeconds: 600,
   datasetTokenTtlSeconds: 300,
   exchangeUrl: 'http://127.0.0.1:3003',
+  transferTokenTtlSeconds: 600,
 };
 
 describe('TokensService', () => {

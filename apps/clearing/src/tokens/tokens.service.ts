@@ -209,8 +209,8 @@ export class TokensService {
    * to the grant's consumer (the peer connector) under the grant, bound to the transfer (claim `tid`), so
    * the exchange honours it only while the transfer is started with this very token. The policy decides it
    * like any dataset token; the decision and the issue go on the audit chain in the caller's transaction
-   * (the transfer's move to STARTED). Lives as long as the longest platform token (key rotation keeps its
-   * key published that long).
+   * (the transfer's move to STARTED). Lives DSP_TRANSFER_TOKEN_TTL_S (default: the longest platform token;
+   * key rotation keeps its key published that long).
    */
   async transferToken(
     tx: Prisma.TransactionClient,
@@ -231,7 +231,7 @@ export class TokensService {
       now,
       ...(consumerInputs ? { consumerInputs } : {}),
     });
-    const ttlSeconds = Math.max(this.settings.datasetTokenTtlSeconds, this.settings.platformTokenTtlSeconds);
+    const ttlSeconds = this.settings.transferTokenTtlSeconds;
     const scope = `subscribe:${grant.dataset}`;
     const issued = result.allow
       ? await this.issuer.issue({

@@ -3,7 +3,7 @@ import dns from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
 import { badRequest, PlatformProjection } from '@renkei/domain';
-import type { DspTransferModel as DspTransfer } from '@renkei/persistence';
+import { PrismaClient, type DspTransferModel as DspTransfer } from '@renkei/persistence';
 import { syncFor, type ProjectionSync } from '@renkei/policy';
 import { ClearingSettings } from '../../core/clearing-settings.js';
 import { PROJECTION_SYNC } from '../../core/clearing-core.module.js';
@@ -64,6 +64,7 @@ export class TransferDelivery implements OnModuleDestroy {
   private readonly running = new Map<string, Running>();
 
   constructor(
+    @Inject(PrismaClient) private readonly prisma: PrismaClient,
     @Inject(TokensService) private readonly tokens: TokensService,
     @Inject(PlatformProjection) private readonly state: PlatformProjection,
     @Inject(PROJECTION_SYNC) private readonly sync: ProjectionSync,
@@ -102,6 +103,20 @@ export class TransferDelivery implements OnModuleDestroy {
         ],
       );
     }
+  }
+
+  /**
+   * At start: the deliveries of consumer transfers that are STARTED resume (where the provider's exchange
+   * stored the grant's position, or wherever its data address starts), as after any interruption.
+   */
+  async resume(): Promise<number> {
+    const rows = await this.prisma.dspTransfer.findMany({
+      where: { side: 'consumer', state: 'STARTED', intoDataset: { not: null } },
+      orderBy: { updatedAt: 'asc' },
+      take: 1000,
+    });
+    for (const row of rows) this.follow(row);
+    return rows.length;
   }
 
   /** After a committed move of a consumer transfer: deliver while it is started, stop otherwise. */

@@ -36,6 +36,9 @@ import type { CreateTransfer, ListTransfers, TransferDto } from './transfers.dto
 import { TransferDelivery } from './transfer-delivery.js';
 
 type Tx = Prisma.TransactionClient;
+
+/** How long after a request's answer the first message of the new process may leave (see request()). */
+const FIRST_MESSAGE_DELAY_MS = 400;
 type Side = 'provider' | 'consumer';
 
 /** What a message that moves a transfer may carry besides the move. */
@@ -197,6 +200,12 @@ export class DspTransfersService implements OnModuleInit {
           actorId: CLEARING_ACTOR,
           cause: `grant ${grant.state}`,
           reason: reaction === 'start' ? null : `The agreement (grant) is ${grant.state}`,
+        });
+        // The peer learns our pid from the answer and must have taken it in before our first message
+        // arrives (a TCK under load refused a start 60 ms after the answer with 409): it waits a little longer.
+        await tx.dspCallback.updateMany({
+          where: { processKind: 'transfer', processId: id, sentAt: null },
+          data: { nextAttemptAt: new Date(Date.now() + FIRST_MESSAGE_DELAY_MS) },
         });
       });
     } catch (error) {
