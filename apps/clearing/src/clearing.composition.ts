@@ -17,6 +17,7 @@ import { ClearingModule } from './clearing.module.js';
 import { DataKeyStore } from './data-keys/data-key-store.js';
 import { DeadlineSweeper } from './deadlines/deadline.sweeper.js';
 import { openSigningKeys } from './keys/open-signing-keys.js';
+import { registerClearingMetrics } from './metrics/clearing-metrics.js';
 import { ContractNotifier } from './notifications/contract-notifier.js';
 
 const clock = systemClock;
@@ -31,6 +32,7 @@ export async function composeClearing(runtime: ServiceRuntime<ClearingConfig>): 
   const policy = await PolicyEngine.load(await readPolicyBundle(config.POLICY_DIR));
   logger.info({ policyRevision: policy.revision }, 'policy bundle loaded');
   const prisma = useDatabase(runtime);
+  registerClearingMetrics(prisma);
   const kek = parseKeyEncryptionKey(config.KEY_ENCRYPTION_KEY);
   const { signingKeys, issuer, verifier } = await openSigningKeys(runtime, prisma, kek, clock);
   const state = new PlatformProjection();

@@ -1,5 +1,6 @@
 import { pino, type Logger } from 'pino';
 import type { LoggerService } from '@nestjs/common';
+import { traceFields } from './tracing.js';
 
 /** Paths that may carry secrets; pino replaces them before anything is written. */
 export const REDACT_PATHS = [
@@ -26,7 +27,13 @@ export const REDACT_PATHS = [
 ];
 
 export function createLogger(service: string, level: string): Logger {
-  return pino({ name: service, level, redact: { paths: REDACT_PATHS, censor: '[redacted]' } });
+  return pino({
+    name: service,
+    level,
+    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    // Each line written while a span is active carries its trace_id and span_id (nothing when tracing is off).
+    mixin: traceFields,
+  });
 }
 
 /** Nest's own messages go through the same pino logger. */
