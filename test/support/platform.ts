@@ -47,6 +47,8 @@ export interface PlatformOptions {
   secrets: Secrets;
   /** Also serve the web console (dist/console) on basePort + 4, forwarding to the four services. */
   console?: boolean;
+  /** Added to every service's environment (e.g. OTEL_EXPORTER_OTLP_ENDPOINT for the tracing test). */
+  env?: Record<string, string>;
 }
 
 const services = ['registry', 'clearing', 'exchange', 'cps-sim'] as const;
@@ -134,6 +136,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<RunningPlatf
       CPS_SIM_URL: url(3),
     },
   };
+  if (opts.env) for (const name of Object.keys(env) as Service[]) Object.assign(env[name], opts.env);
   const all: Service[] = opts.console ? [...services, 'console'] : [...services];
   const children = new Map<Service, ChildProcess>();
   const stopOne = (child: ChildProcess) =>

@@ -26,7 +26,7 @@ export interface TestPlatform {
 export async function startTestPlatform(
   label: string,
   basePort: number,
-  options: { console?: boolean } = {},
+  options: { console?: boolean; env?: Record<string, string> } = {},
 ): Promise<TestPlatform> {
   if (!existsSync(`${repoRoot}/dist/apps/exchange/src/main.js`))
     throw new Error('Build first: npm run build');
@@ -44,6 +44,7 @@ export async function startTestPlatform(
     logLevel: 'warn',
     secrets,
     console: options.console,
+    ...(options.env ? { env: options.env } : {}),
   }).catch(async (error: unknown) => {
     await db.drop();
     throw error;
