@@ -34,7 +34,7 @@ export interface TracingSettings {
 }
 
 let sdk: NodeSDK | undefined;
-let memory: InMemorySpanExporter | undefined;
+let memory: { exporter: InMemorySpanExporter; processor: SpanProcessor } | undefined;
 let enabled = false;
 
 /** True once startTracing() turned tracing on: the hot paths check this before doing any tracing work. */
@@ -55,8 +55,9 @@ export function startTracing(
     // The exporter reads OTEL_EXPORTER_OTLP_ENDPOINT itself and appends /v1/traces.
     processor = new BatchSpanProcessor({ exporter: new OTLPTraceExporter() });
   } else {
-    memory = new InMemorySpanExporter();
-    processor = new SimpleSpanProcessor({ exporter: memory });
+    const exporter = new InMemorySpanExporter();
+    processor = new SimpleSpanProcessor({ exporter });
+    memory = { exporter, processor };
   }
   sdk = new NodeSDK({
     resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: service }),
@@ -73,19 +74,23 @@ export function startTracing(
   return async () => {
     const stopping = sdk;
     sdk = undefined;
+    memory = undefined;
     enabled = false;
     await stopping?.shutdown();
   };
 }
 
-/** The spans ended so far (TRACING=on without an endpoint); empty otherwise. */
-export function collectedSpans(): ReadableSpan[] {
-  return memory ? [...memory.getFinishedSpans()] : [];
+/** The spans ended so far (TRACING=on without an endpoint), once exported; empty otherwise. */
+export async function collectedSpans(): Promise<ReadableSpan[]> {
+  if (!memory) return [];
+  // The processor exports once the resource's detected attributes are in: flush to see every ended span.
+  await memory.processor.forceFlush();
+  return [...memory.exporter.getFinishedSpans()];
 }
 
 /** Forgets the collected spans (between tests). */
 export function resetCollectedSpans(): void {
-  memory?.reset();
+  memory?.exporter.reset();
 }
 
 export function tracer(): Tracer {
