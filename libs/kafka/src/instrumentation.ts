@@ -1,4 +1,5 @@
 import { SpanKind } from '@opentelemetry/api';
+import type { Counter, Histogram } from 'prom-client';
 import type {
   Consumer,
   ConsumerRunConfig,
@@ -37,19 +38,48 @@ const PLATFORM_TOPICS = new Set([
   'exchange.positions',
 ]);
 
+/** topic -> family, worked out once per topic (the hot paths look it up per batch). */
+const families = new Map<string, string>();
+/** Beyond this many distinct topics the cache starts over (it only saves work; a miss costs a few string ops). */
+const FAMILY_CACHE_MAX = 10_000;
+
 /** The bounded label for a topic: its family without the deployment prefix and the dataset. */
 export function topicFamily(topic: string): string {
+  const known = families.get(topic);
+  if (known !== undefined) return known;
   const prefix = `${process.env.TOPIC_PREFIX ?? 'renkei'}.`;
   const rest = topic.startsWith(prefix) ? topic.slice(prefix.length) : topic;
-  if (rest.startsWith('data.')) return 'data';
-  if (rest.startsWith('dlq.')) return 'dlq';
-  return PLATFORM_TOPICS.has(rest) ? rest : 'other';
+  const family = rest.startsWith('data.')
+    ? 'data'
+    : rest.startsWith('dlq.')
+      ? 'dlq'
+      : PLATFORM_TOPICS.has(rest)
+        ? rest
+        : 'other';
+  if (families.size >= FAMILY_CACHE_MAX) families.clear();
+  families.set(topic, family);
+  return family;
 }
 
 /** Seconds: a produce is acknowledged (acks=all) in milliseconds; the slowest buckets show a broker failing over. */
 const PRODUCE_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 /** Seconds from the broker's timestamp to the handler: delivery latency as a consumer sees it. */
 const CONSUME_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+
+/** The metric objects, looked up once (created on first use, so a process without Kafka has none). */
+let metrics:
+  | {
+      produce: Histogram<'topic'>;
+      produceErrors: Counter<'topic'>;
+      consume: Histogram<'topic'>;
+    }
+  | undefined;
+const kafkaMetrics = () =>
+  (metrics ??= {
+    produce: produceDuration(),
+    produceErrors: produceErrors(),
+    consume: consumeLatency(),
+  });
 
 const produceDuration = () =>
   sharedHistogram(
@@ -132,11 +162,11 @@ async function timed<T>(families: string[], send: () => Promise<T>): Promise<T> 
   try {
     const result = await send();
     const seconds = (performance.now() - started) / 1000;
-    const histogram = produceDuration();
-    for (const topic of families) histogram.observe({ topic }, seconds);
+    const { produce } = kafkaMetrics();
+    for (const topic of families) produce.observe({ topic }, seconds);
     return result;
   } catch (error) {
-    const errors = produceErrors();
+    const { produceErrors: errors } = kafkaMetrics();
     for (const topic of families) errors.inc({ topic });
     throw error;
   }
@@ -164,7 +194,7 @@ export function instrumentProducer<P extends Pick<Producer, 'send' | 'sendBatch'
 function observeLatency(topic: string, timestamp: string, now: number): void {
   const written = Number(timestamp);
   if (Number.isFinite(written) && written > 0)
-    consumeLatency().observe({ topic: topicFamily(topic) }, Math.max(0, now - written) / 1000);
+    kafkaMetrics().consume.observe({ topic: topicFamily(topic) }, Math.max(0, now - written) / 1000);
 }
 
 function wrapEachMessage(handler: EachMessageHandler): EachMessageHandler {
@@ -184,7 +214,12 @@ function wrapEachMessage(handler: EachMessageHandler): EachMessageHandler {
 function wrapEachBatch(handler: EachBatchHandler): EachBatchHandler {
   return (payload) => {
     const now = Date.now();
-    for (const m of payload.batch.messages) observeLatency(payload.batch.topic, m.timestamp, now);
+    // One label lookup per batch; per message only the observation itself.
+    const latency = kafkaMetrics().consume.labels({ topic: topicFamily(payload.batch.topic) });
+    for (const m of payload.batch.messages) {
+      const written = Number(m.timestamp);
+      if (written > 0) latency.observe(Math.max(0, now - written) / 1000);
+    }
     // A batch's messages may belong to many traces: the handler opens spans per message if it wants them
     // (the exchange's delivery does, from each message's traceparent).
     return handler(payload);

@@ -8,7 +8,9 @@ import { inSpan, tracingEnabled } from './tracing.js';
  * (a deny's first reason, ALLOW.<ACTION>, POLICY.NO_DECISION): the policy engine accepts only rule-shaped
  * codes and the bundle names a fixed set. No subject, dataset or grant goes into a label.
  */
-const decisions = () =>
+let counter: ReturnType<typeof decisionCounter> | undefined;
+const decisions = () => (counter ??= decisionCounter());
+const decisionCounter = () =>
   sharedCounter('renkei_policy_decisions_total', 'Policy decisions by action, result and deciding rule', [
     'action',
     'result',
