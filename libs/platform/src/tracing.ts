@@ -16,7 +16,9 @@ import { NodeSDK } from '@opentelemetry/sdk-node';
 import {
   BatchSpanProcessor,
   InMemorySpanExporter,
+  ParentBasedSampler,
   SimpleSpanProcessor,
+  TraceIdRatioBasedSampler,
   type ReadableSpan,
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace';
@@ -31,7 +33,17 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 export interface TracingSettings {
   OTEL_EXPORTER_OTLP_ENDPOINT?: string;
   TRACING?: string;
+  /** Milliseconds between two exports of batched spans (default 5000). */
+  OTEL_BSP_SCHEDULE_DELAY?: string;
+  /** Share of new traces kept, 0..1 (default 1); a trace begun upstream follows its parent's choice. */
+  OTEL_TRACES_SAMPLER_ARG?: string;
 }
+
+/** A positive number from the environment, or undefined (the SDK's default) when unset or not a number. */
+const positive = (value: string | undefined): number | undefined => {
+  const n = Number(value);
+  return value !== undefined && value.trim() !== '' && Number.isFinite(n) && n >= 0 ? n : undefined;
+};
 
 let sdk: NodeSDK | undefined;
 let memory: { exporter: InMemorySpanExporter; processor: SpanProcessor } | undefined;
@@ -53,13 +65,21 @@ export function startTracing(
   let processor: SpanProcessor;
   if (endpoint) {
     // The exporter reads OTEL_EXPORTER_OTLP_ENDPOINT itself and appends /v1/traces.
-    processor = new BatchSpanProcessor({ exporter: new OTLPTraceExporter() });
+    const delay = positive(env.OTEL_BSP_SCHEDULE_DELAY);
+    processor = new BatchSpanProcessor({
+      exporter: new OTLPTraceExporter(),
+      ...(delay !== undefined ? { scheduledDelayMillis: delay } : {}),
+    });
   } else {
     const exporter = new InMemorySpanExporter();
     processor = new SimpleSpanProcessor({ exporter });
     memory = { exporter, processor };
   }
+  const ratio = positive(env.OTEL_TRACES_SAMPLER_ARG);
   sdk = new NodeSDK({
+    ...(ratio !== undefined && ratio < 1
+      ? { sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(ratio) }) }
+      : {}),
     resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: service }),
     spanProcessors: [processor],
     textMapPropagator: new W3CTraceContextPropagator(),
