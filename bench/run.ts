@@ -191,7 +191,8 @@ async function main() {
     databaseUrl: db.url,
     kafkaBrokers: brokers.join(','),
     topicPrefix: prefix,
-    basePort: 4301,
+    // Worktrees sharing a machine each run on their own port range (as the e2e tests do).
+    basePort: Number(process.env.RENKEI_E2E_BASE_PORT ?? 4301),
     logDir: `${root}/.renkei/logs/${prefix}`,
     logLevel: 'warn',
     secrets,

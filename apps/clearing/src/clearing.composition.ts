@@ -20,6 +20,7 @@ import { DspCallbacks } from './dsp/core/callbacks.js';
 import { TransferDelivery } from './dsp/transfers/transfer-delivery.js';
 import { loadConnectorKey } from './dsp/core/dsp-settings.js';
 import { openSigningKeys } from './keys/open-signing-keys.js';
+import { registerClearingMetrics } from './metrics/clearing-metrics.js';
 import { ContractNotifier } from './notifications/contract-notifier.js';
 
 const clock = systemClock;
@@ -34,6 +35,7 @@ export async function composeClearing(runtime: ServiceRuntime<ClearingConfig>): 
   const policy = await PolicyEngine.load(await readPolicyBundle(config.POLICY_DIR));
   logger.info({ policyRevision: policy.revision }, 'policy bundle loaded');
   const prisma = useDatabase(runtime);
+  registerClearingMetrics(prisma);
   const kek = parseKeyEncryptionKey(config.KEY_ENCRYPTION_KEY);
   const { signingKeys, issuer, verifier } = await openSigningKeys(runtime, prisma, kek, clock);
   const state = new PlatformProjection();

@@ -33,3 +33,10 @@ export {
   type Placement,
   type Publication,
 } from './grouped-producer.js';
+export {
+  instrumentConsumer,
+  instrumentProducer,
+  stampTraceContext,
+  topicFamily,
+  traceparentOf,
+} from './instrumentation.js';

@@ -1,6 +1,17 @@
-import { Kafka, logLevel, type Admin, type ITopicConfig, type LogEntry } from 'kafkajs';
+import {
+  Kafka,
+  logLevel,
+  type Admin,
+  type Consumer,
+  type ConsumerConfig,
+  type ITopicConfig,
+  type LogEntry,
+  type Producer,
+  type ProducerConfig,
+} from 'kafkajs';
 import type { Logger } from 'pino';
 import { Topics } from '@renkei/domain';
+import { instrumentConsumer, instrumentProducer } from './instrumentation.js';
 
 export interface KafkaSettings {
   brokers: string[];
@@ -17,8 +28,21 @@ function pinoLogCreator(logger: Logger) {
     };
 }
 
+/**
+ * A Kafka client whose producers and consumers are instrumented (instrumentation.ts): produce and consume
+ * latency, consumer lag, and the W3C trace context in the message headers.
+ */
+class InstrumentedKafka extends Kafka {
+  override producer(config?: ProducerConfig): Producer {
+    return instrumentProducer(super.producer(config));
+  }
+  override consumer(config: ConsumerConfig): Consumer {
+    return instrumentConsumer(super.consumer(config), config.groupId);
+  }
+}
+
 export function createKafka(settings: KafkaSettings, logger: Logger): Kafka {
-  return new Kafka({
+  return new InstrumentedKafka({
     clientId: settings.clientId,
     brokers: settings.brokers,
     logLevel: logLevel.WARN,

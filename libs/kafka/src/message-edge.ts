@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import { sharedCounter } from './counter.js';
+import { topicFamily } from './instrumentation.js';
 
 /**
  * The Kafka edge: a message another process wrote is input like an HTTP body. It is read against a schema,
@@ -60,6 +61,7 @@ function pointer(path: readonly PropertyKey[]): string {
   return path.map((p) => `/${String(p).replaceAll('~', '~0').replaceAll('/', '~1')}`).join('');
 }
 
+/** Labelled by topic family (instrumentation.ts): a data topic's name carries its dataset. */
 const invalidMessages = sharedCounter(
   'renkei_kafka_invalid_messages_total',
   'Kafka messages a consumer skipped because they did not match their schema',
@@ -79,7 +81,7 @@ export function rejectMessage(
   at: MessagePosition,
   failure: { path: string; problem: string },
 ): void {
-  invalidMessages.inc({ consumer, topic: at.topic });
+  invalidMessages.inc({ consumer, topic: topicFamily(at.topic) });
   logger.error(
     {
       consumer,

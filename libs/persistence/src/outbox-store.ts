@@ -1,4 +1,5 @@
 import type { DeadLetter, OutboxOutcome, OutboxRow, OutboxStore } from '@renkei/kafka';
+import { collectedGauge } from '@renkei/platform';
 import type { Prisma, PrismaClient } from './prisma.js';
 
 export type ServiceSchema = 'registry' | 'clearing';
@@ -24,7 +25,27 @@ export class PrismaOutboxStore implements OutboxStore {
     private readonly prisma: PrismaClient,
     private readonly schema: ServiceSchema,
     private readonly onDeadLetter?: OnDeadLetter,
-  ) {}
+  ) {
+    // Read from the tables when Prometheus scrapes (cached 5 s): the queue is what the database holds, so
+    // every replica reports the same figure. Labelled by service (two values), never by topic or key.
+    collectedGauge('renkei_outbox_depth', 'Outbox events not yet on Kafka', ['service'], async () => {
+      const [row] = await prisma.$queryRawUnsafe<{ n: number }[]>(
+        `SELECT count(*)::int AS n FROM "${schema}".outbox WHERE sent_at IS NULL`,
+      );
+      return [{ labels: { service: schema }, value: row?.n ?? 0 }];
+    });
+    collectedGauge(
+      'renkei_outbox_dead_letter_rows',
+      'Outbox events parked in the dead-letter table, waiting for an operator',
+      ['service'],
+      async () => {
+        const [row] = await prisma.$queryRawUnsafe<{ n: number }[]>(
+          `SELECT count(*)::int AS n FROM "${schema}".outbox_dead_letter`,
+        );
+        return [{ labels: { service: schema }, value: row?.n ?? 0 }];
+      },
+    );
+  }
 
   async withUnsent(
     limit: number,

@@ -9,7 +9,8 @@ import { completeDocument } from './openapi.js';
 import { MAX_PARAM_LENGTH } from './framework-errors.js';
 import { ProblemFilter } from './problem.filter.js';
 import { installRefusalAudit } from './refusal-audit.js';
-import { registerMetricsRoute } from './metrics.js';
+import { installHttpMetrics, registerMetricsRoute } from './metrics.js';
+import { installHttpTracing } from './tracing.js';
 
 export interface ServiceDescription {
   name: string;
@@ -75,6 +76,8 @@ export async function createHttpApp(
     });
   }
   registerMetricsRoute(fastify);
+  installHttpMetrics(fastify);
+  installHttpTracing(fastify);
   fastify.addHook('onResponse', (request, reply, done) => {
     // Method, path and status only: headers and bodies may carry tokens and data.
     requestLog.debug(

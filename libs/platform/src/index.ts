@@ -36,3 +36,24 @@ export {
   type ServiceRuntime,
   type ServiceSpec,
 } from './run-service.js';
+export {
+  collectedGauge,
+  HTTP_BUCKETS,
+  routeLabel,
+  sharedCounter,
+  sharedHistogram,
+  statusClass,
+  type GaugeReading,
+} from './metrics.js';
+export {
+  collectedSpans,
+  contextFrom,
+  currentTraceparent,
+  recordSpan,
+  inSpan,
+  resetCollectedSpans,
+  startTracing,
+  traceFields,
+  tracingEnabled,
+} from './tracing.js';
+export { observeDecision } from './decision-metrics.js';

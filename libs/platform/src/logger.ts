@@ -1,5 +1,6 @@
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 import type { LoggerService } from '@nestjs/common';
+import { traceFields } from './tracing.js';
 
 /** Paths that may carry secrets; pino replaces them before anything is written. */
 export const REDACT_PATHS = [
@@ -25,8 +26,16 @@ export const REDACT_PATHS = [
   '*.SIGNING_KEYS',
 ];
 
-export function createLogger(service: string, level: string): Logger {
-  return pino({ name: service, level, redact: { paths: REDACT_PATHS, censor: '[redacted]' } });
+/** The service's logger (to stdout, or `destination`: tests). */
+export function createLogger(service: string, level: string, destination?: DestinationStream): Logger {
+  const options = {
+    name: service,
+    level,
+    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    // Each line written while a span is active carries its trace_id and span_id (nothing when tracing is off).
+    mixin: traceFields,
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 /** Nest's own messages go through the same pino logger. */

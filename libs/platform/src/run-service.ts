@@ -11,6 +11,7 @@ import { DependencyDeadlineInterceptor } from './resilience/deadline.interceptor
 import { guardProcess, keepTrying } from './resilience/process-guards.js';
 import { healthOf, Readiness } from './resilience/readiness.js';
 import { listenAndServe } from './service.js';
+import { startTracing } from './tracing.js';
 
 /** A shutdown step: closes one thing the service opened. */
 export type CloseStep = () => unknown;
@@ -111,11 +112,15 @@ export async function runService<S extends z.ZodType<ListenSettings, unknown>>(
 ): Promise<NestFastifyApplication> {
   const config = loadConfig(spec.config);
   const name = spec.service.name;
+  // Before anything opens: the logger, the HTTP app and the Kafka clients see whether tracing is on.
+  const stopTracing = startTracing(name);
   const logger = createLogger(name, config.LOG_LEVEL);
   routeProcessWarnings(logger);
   if (spec.guardProcess !== false) guardProcess(logger);
   const readiness = new Readiness(logger.child({ component: 'readiness' }));
   const shutdown = new ShutdownSteps(logger);
+  // Added first, so it runs last: the spans of the other close steps are flushed too.
+  if (stopTracing) shutdown.add(stopTracing);
   let refusalSink: RefusalSink | undefined;
   const appSteps: ((app: NestFastifyApplication) => void | Promise<void>)[] = [];
   const runtime: ServiceRuntime<z.output<S>> = {

@@ -17,6 +17,7 @@ export {
   syncFor,
   syncNow,
   FRESH_ENOUGH_MS,
+  type DecisionObserver,
   type GateDecision,
   type RecordContext,
   type ProjectionSync,

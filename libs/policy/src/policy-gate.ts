@@ -19,6 +19,12 @@ export interface GateDecision {
 }
 
 /**
+ * Wraps each evaluation (metrics, a trace span): given the action and the evaluation, returns its answer.
+ * The services pass `observeDecision` from @renkei/platform; without one the gate just decides.
+ */
+export type DecisionObserver = (action: string, decide: () => PolicyDecision) => PolicyDecision;
+
+/**
  * The one way a service asks the policy: a request object in, decision and record out. Building the input
  * from the projection, evaluating the compiled policy and shaping the decision record (OPA decision-log
  * style, with the bundle revision) happen here and nowhere else; the caller appends the record where its
@@ -30,6 +36,7 @@ export class PolicyGate {
     private readonly state: PlatformProjection,
     /** The service named on every record ('clearing', 'exchange'). */
     private readonly service: string,
+    private readonly observe: DecisionObserver = (_action, decide) => decide(),
   ) {}
 
   get revision(): string {
@@ -43,7 +50,7 @@ export class PolicyGate {
 
   /** Decides an input built already (e.g. one shared by every event of a delivery group). */
   decideInput(input: PolicyInput, context: RecordContext = {}): GateDecision {
-    const result = this.engine.decide(input);
+    const result = this.observe(String(input.action), () => this.engine.decide(input));
     return {
       input,
       result,

@@ -4,7 +4,7 @@ import { TOKEN_VERIFIER, TokenIssuer, type TokenVerifier } from '@renkei/auth';
 import { OutboxRelay } from '@renkei/kafka';
 import { PrismaClient } from '@renkei/persistence';
 import { PolicyGate, type PolicyEngine, type ProjectionSync } from '@renkei/policy';
-import { HEALTH_CHECK, type HealthCheck } from '@renkei/platform';
+import { HEALTH_CHECK, observeDecision, type HealthCheck } from '@renkei/platform';
 import { ClearingSettings } from './clearing-settings.js';
 
 /**
@@ -47,7 +47,10 @@ export class ClearingCoreModule {
         { provide: PlatformProjection, useValue: deps.state },
         { provide: PROJECTION_SYNC, useValue: deps.sync },
         // Every clearing decision goes through this gate: input from the projection, record for the chain.
-        { provide: PolicyGate, useFactory: () => new PolicyGate(deps.policy, deps.state, 'clearing') },
+        {
+          provide: PolicyGate,
+          useFactory: () => new PolicyGate(deps.policy, deps.state, 'clearing', observeDecision),
+        },
         { provide: CLOCK, useValue: deps.clock },
         { provide: TokenIssuer, useValue: deps.issuer },
         { provide: TOKEN_VERIFIER, useValue: deps.verifier },

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { PlatformProjection } from '@renkei/domain';
+import { observeDecision } from '@renkei/platform';
 import { PolicyEngine, PolicyGate } from '@renkei/policy';
 import { DecisionRecorder, KafkaDecisionRecorder } from './decision-recorder.js';
 
@@ -9,7 +10,7 @@ import { DecisionRecorder, KafkaDecisionRecorder } from './decision-recorder.js'
     {
       provide: PolicyGate,
       useFactory: (engine: PolicyEngine, state: PlatformProjection) =>
-        new PolicyGate(engine, state, 'exchange'),
+        new PolicyGate(engine, state, 'exchange', observeDecision),
       inject: [PolicyEngine, PlatformProjection],
     },
     { provide: DecisionRecorder, useClass: KafkaDecisionRecorder },

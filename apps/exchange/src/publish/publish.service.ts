@@ -13,7 +13,8 @@ import {
   type DataEnvelope,
 } from '@renkei/domain';
 import type { Principal } from '@renkei/auth';
-import { GroupedProducer, type Publication } from '@renkei/kafka';
+import { GroupedProducer, stampTraceContext, type Publication } from '@renkei/kafka';
+import { inSpan } from '@renkei/platform';
 import { PolicyGate, denied, syncFor, type ProjectionSync } from '@renkei/policy';
 import { ContractCatalog } from '../contracts/contract-catalog.js';
 import { DecisionRecorder } from '../decisions/decision-recorder.js';
@@ -102,11 +103,17 @@ export class PublishService {
     const messages = await this.messagesOf(dataset, envelopes);
     this.assertFitsPartitions(messages);
     try {
-      const partitions = await this.producer.produce({
-        topic: Topics.data(dataset),
-        messages,
-        audit: { key: principal.participantId, value: JSON.stringify(record) },
-      });
+      const audit = { key: principal.participantId, value: JSON.stringify(record) };
+      // The produce is a span of the request's trace, and each message carries it (traceparent header):
+      // a produce request may combine several requests' publications, each keeps its own trace.
+      const partitions = await inSpan(
+        'kafka.produce data',
+        () => {
+          stampTraceContext([...messages, audit]);
+          return this.producer.produce({ topic: Topics.data(dataset), messages, audit });
+        },
+        { attributes: { 'messaging.system': 'kafka', 'renkei.events': messages.length } },
+      );
       return {
         accepted: envelopes.length,
         dataset,

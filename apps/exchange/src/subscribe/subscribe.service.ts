@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Kafka } from 'kafkajs';
 import type { ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
+import { collectedGauge } from '@renkei/platform';
 import {
   CLOCK,
   PlatformProjection,
@@ -66,6 +67,22 @@ export class SubscribeService {
     this.hub = new DeliveryHub(kafka, sync, logger);
     this.positions = new KafkaGrantPositions(kafka, logger);
     this.batchedDecisions = new BatchedDecisions(decisions);
+    // Read at scrape time from the exchange's own maps: no label (a per-dataset or per-grant label would
+    // grow with the consortium); the feeds count how many shared consumers the streams need.
+    collectedGauge(
+      'renkei_exchange_open_streams',
+      'Delivery streams open on this exchange',
+      [],
+      () => [{ labels: {}, value: this.open.size }],
+      0,
+    );
+    collectedGauge(
+      'renkei_exchange_feeds',
+      'Shared dataset consumers (feeds) running for open streams',
+      [],
+      () => [{ labels: {}, value: this.hub.datasets.length }],
+      0,
+    );
   }
 
   /** Open streams (for tests and health). */

@@ -13,6 +13,7 @@ import {
 } from '@renkei/domain';
 import { isEncryptedValue } from '@renkei/crypto';
 import type { Principal } from '@renkei/auth';
+import { recordSpan } from '@renkei/platform';
 import { applyObligations, pseudonym, type PolicyDecision, type PolicyGate } from '@renkei/policy';
 import type { DecisionRecorder } from '../decisions/decision-recorder.js';
 import type { Protection } from '../protection/protection.js';
@@ -424,6 +425,7 @@ export class Subscription implements FeedReader {
     if (this.closed) return;
     const grant = this.deps.state.grants.get(this.grant.id) ?? this.grant;
     const parsed = batch.messages.map((m) => m.envelope);
+    const startedAt = Date.now();
     const now = this.deps.clock.now();
     const current = this.deps.state.currentContract(grant.dataset);
     // Each event is decided under the contract version it was published under (usually one per batch), and
@@ -542,6 +544,11 @@ export class Subscription implements FeedReader {
           };
           if (!this.write({ type: 'event', event, position })) await this.drained();
           group!.delivered.push(envelope.id);
+          // The publication's trace ends here (tracing on only): decided, obligations applied, written.
+          recordSpan('exchange.deliver', message.traceparent, startedAt, {
+            'messaging.system': 'kafka',
+            'renkei.position': position,
+          });
         }
         next = message.offset + 1n;
       }

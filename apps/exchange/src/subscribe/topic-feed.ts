@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { DataEnvelopeSchema, Topics, type DataEnvelope } from '@renkei/domain';
-import { decodeMessage, rejectMessage } from '@renkei/kafka';
+import { decodeMessage, rejectMessage, traceparentOf } from '@renkei/kafka';
+import { tracingEnabled } from '@renkei/platform';
 import type { ProjectionSync } from '@renkei/policy';
 
 /** One event of a data topic, decoded once for every stream that reads it. */
@@ -11,6 +12,8 @@ export interface FeedMessage {
   /** The broker's timestamp (ms): the publication time when the envelope has none. */
   timestamp: number;
   envelope: DataEnvelope | null;
+  /** The W3C trace context the publication carried (tracing on only): delivery continues its trace. */
+  traceparent?: string;
 }
 
 /** Consecutive events of one partition, as the shared consumer read them. */
@@ -131,11 +134,19 @@ export class TopicFeed {
     // before any of these events is decided.
     await this.sync();
     if (!isRunning() || isStale() || this.stopping) return;
-    const messages = batch.messages.map((m) => ({
-      offset: BigInt(m.offset),
-      timestamp: Number(m.timestamp),
-      envelope: this.decode(batch.partition, m.offset, m.value),
-    }));
+    const traced = tracingEnabled();
+    const messages = batch.messages.map((m): FeedMessage => {
+      const message: FeedMessage = {
+        offset: BigInt(m.offset),
+        timestamp: Number(m.timestamp),
+        envelope: this.decode(batch.partition, m.offset, m.value),
+      };
+      if (traced) {
+        const traceparent = traceparentOf(m.headers);
+        if (traceparent) message.traceparent = traceparent;
+      }
+      return message;
+    });
     const last = messages[messages.length - 1]!.offset;
     const at = this.next.get(batch.partition);
     // A rewind sought while this batch was in flight stands: the feed moves forward only from where it is.
