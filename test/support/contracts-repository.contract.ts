@@ -54,6 +54,7 @@ export function describeContractsRepository(name: string, setup: () => Promise<R
       compatibility: 'BACKWARD',
       lineage: null,
       derived: null,
+      source: null,
       ...over,
     });
     const dataset = async () => {
@@ -97,8 +98,14 @@ export function describeContractsRepository(name: string, setup: () => Promise<R
         current: false,
         lineage: null,
         derived: null,
+        source: null,
       });
       expect(await store.repo.version(id, '1.0.0')).toEqual(created);
+      const source = { agreementId: 'urn:uuid:0b6f3c1e', provider: owner, dataset: 'urn:edc:asset:1' };
+      const received = await store.repo.inTransaction((tx) =>
+        tx.createVersion(version(id, '1.1.0', { source })),
+      );
+      expect(received.source).toEqual(source);
       expect((await store.repo.versionWithOwner(id, '1.0.0'))?.owner).toMatchObject({
         id: owner,
         status: 'active',

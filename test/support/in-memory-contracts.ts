@@ -146,6 +146,7 @@ export class InMemoryContracts extends ContractsRepository {
           current: false,
           lineage: input.lineage ?? null,
           derived: input.derived ?? null,
+          source: input.source ?? null,
           createdAt: now,
           updatedAt: now,
         };

@@ -213,6 +213,28 @@ describe('DCAT / Dataspace Protocol catalog', () => {
     expect(duties(explicit as Node)).toEqual(duties(old));
   });
 
+  it('links a received dataset to the external agreement it comes from (dct:source)', () => {
+    const [received] = dcatCatalog(
+      [
+        {
+          ...legacy,
+          terms: {
+            ...legacy.terms,
+            source: { agreementId: 'agr-77', provider: 'a1b2c3d4', dataset: 'urn:edc:asset:shipments' },
+          },
+        },
+      ],
+      { catalogId: 'urn:renkei:catalog', registryUrl, exchangeUrl },
+    ).dataset as Node[];
+    expect(received?.['dct:source']).toEqual({
+      '@type': 'odrl:Agreement',
+      'https://registry.renkei.example/vocab#agreementId': 'agr-77',
+      'odrl:assigner': { '@id': 'https://registry.renkei.example/participants/a1b2c3d4' },
+      'odrl:target': 'urn:edc:asset:shipments',
+    });
+    expect(old).not.toHaveProperty('dct:source');
+  });
+
   it('distributes through the exchange as NDJSON', () => {
     expect(cfp.distribution).toEqual([
       {

@@ -110,6 +110,11 @@ const shipments: ContractTerms = {
   visibility: 'consortium',
   invited: [],
   approval: 'originator',
+  source: {
+    agreementId: 'urn:uuid:4f2b8c1a-9d3e-4f5a-8b6c-7d8e9f0a1b2c',
+    provider: '5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d',
+    dataset: 'urn:edc:asset:shipments',
+  },
   fields: { note: { tags: ['personal'], description: 'Free text from the consignee', residency: null } },
   schema: {
     type: 'object',
@@ -354,6 +359,21 @@ describe('ODCS round trip', () => {
       details: [
         { path: `/customProperties/${i}/value`, message: expect.stringContaining('originator, policy') },
       ],
+    });
+  });
+
+  it("carries a received dataset's renkei.source and refuses a malformed one", () => {
+    expect(exported(shipments).customProperties).toContainEqual({
+      property: 'renkei.source',
+      value: shipments.source,
+    });
+    expect(exported(batteryCfp).customProperties?.map((c) => c.property)).not.toContain('renkei.source');
+    const bad = exported(shipments);
+    const i = bad.customProperties?.findIndex((c) => c.property === 'renkei.source') ?? -1;
+    bad.customProperties?.splice(i, 1, { property: 'renkei.source', value: { agreementId: 7 } });
+    expect(errorOf(() => importOdcs(bad))).toMatchObject({
+      code: 'ODCS.INVALID_DOCUMENT',
+      details: [{ path: `/customProperties/${i}/value` }],
     });
   });
 

@@ -91,6 +91,21 @@ export interface ContractTerms {
   lineage?: DatasetRef[];
   /** How a derived dataset relates to its inputs' contributors (only meaningful with `lineage`). */
   derived?: DerivedTerms;
+  /**
+   * A dataset received from another data space: the external agreement its events arrive under (a
+   * Dataspace Protocol transfer `into` this dataset, ADR 0029). Absent: the owner's own data.
+   */
+  source?: ExternalSource;
+}
+
+/** Where a received dataset's events come from: an agreement with a peer connector. */
+export interface ExternalSource {
+  /** The agreement's id at the provider (its `@id`, what transfers name as `agreementId`). */
+  agreementId: string;
+  /** The provider connector: its participant id here (a registered peer). */
+  provider: string;
+  /** The provider's id of the dataset (its DSP dataset id), when known. */
+  dataset?: string;
 }
 
 /** One input of a derived dataset. */

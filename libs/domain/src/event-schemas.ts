@@ -105,6 +105,7 @@ export const ContractTermsSchema = z.object({
   schema: z.record(z.string(), z.unknown()),
   lineage: z.array(z.object({ dataset: text, version: text })).optional(),
   derived: DerivedTermsSchema.optional(),
+  source: z.object({ agreementId: text, provider: text, dataset: text.optional() }).optional(),
 });
 
 const ConsentPeriodSchema = z.object({ start: nullableText, end: nullableText });

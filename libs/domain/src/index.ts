@@ -26,6 +26,7 @@ export {
   type ContractTerms,
   type DatasetRef,
   type DerivedTerms,
+  type ExternalSource,
   type FieldTag,
   FieldTags,
   type FieldTerms,

@@ -62,3 +62,23 @@ describe('who approves grant requests', () => {
     });
   });
 });
+
+describe('a received dataset names its external agreement', () => {
+  const source = { agreementId: 'urn:uuid:agreement-1', provider: '5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d' };
+
+  it('takes the agreement, the provider participant and optionally its dataset id', () => {
+    expect(parseOrThrow(RegisterContractSchema, { ...registerExample, source }).source).toEqual(source);
+    expect(parseOrThrow(RegisterContractSchema, registerExample).source).toBeUndefined();
+  });
+
+  it('refuses a provider that is not a participant id, or an agreement with control characters', () => {
+    expect(
+      detailsOf(() =>
+        parseOrThrow(RegisterContractSchema, {
+          ...registerExample,
+          source: { agreementId: 'a\u0000b', provider: 'BPNL000000000RNK' },
+        }),
+      ).details.map((d) => d.path),
+    ).toEqual(['/source/agreementId', '/source/provider']);
+  });
+});

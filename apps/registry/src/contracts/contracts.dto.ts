@@ -50,6 +50,23 @@ export const ContractTermsInputSchema = z.object({
   schema: z.record(z.string(), z.unknown()).describe('JSON Schema 2020-12 for the event payload'),
 });
 
+/** A bounded id another connector chose (an agreement or dataset id): printable, no control characters. */
+const ForeignId = z
+  .string()
+  .min(1)
+  .max(512)
+  // eslint-disable-next-line no-control-regex -- refusing control characters is the point
+  .regex(/^[^\u0000-\u001f\u007f]+$/, 'no control characters');
+
+/** A received dataset's external agreement (see ContractTerms.source). */
+const ExternalSourceSchema = z.object({
+  agreementId: ForeignId.describe(
+    "The agreement's id at the provider connector (what transfers name as agreementId)",
+  ),
+  provider: z.uuid().describe('The provider connector: its participant id here (a registered peer)'),
+  dataset: ForeignId.optional().describe("The provider's id of the dataset (its DSP dataset id)"),
+});
+
 export const RegisterContractSchema = ContractTermsInputSchema.extend({
   dataset: DatasetId,
   version: semverString,
@@ -89,6 +106,9 @@ export const RegisterContractSchema = ContractTermsInputSchema.extend({
     })
     .optional()
     .describe('With lineage: whether results are aggregates, and over how many contributors'),
+  source: ExternalSourceSchema.optional().describe(
+    'A dataset received from another data space over the Dataspace Protocol: the agreement its events arrive under (a consumer transfer `into` this dataset must name it)',
+  ),
 });
 export type RegisterContract = z.infer<typeof RegisterContractSchema>;
 
@@ -197,6 +217,10 @@ export const ContractSchema = z.object({
       verified: z.boolean().describe('Whether the registry counted the contributors itself'),
     })
     .optional(),
+  source: z
+    .object({ agreementId: z.string(), provider: z.string(), dataset: z.string().optional() })
+    .optional()
+    .describe('A received dataset: the external agreement its events arrive under'),
   createdAt: when,
   updatedAt: when,
 });

@@ -43,6 +43,8 @@ export interface NewContract extends TermColumns {
   lineage: unknown;
   /** Established by the platform from the verified lineage; null without lineage. */
   derived: unknown;
+  /** A received dataset's external agreement ({agreementId, provider, dataset?}); null for one's own data. */
+  source: unknown;
 }
 
 export interface TransitionRow {

@@ -110,6 +110,21 @@ describe('ContractsService: registering versions', () => {
     expect(edited.approval).toBe('originator');
   });
 
+  it("records a received dataset's external agreement, naming an unknown provider", async () => {
+    const source = { agreementId: 'urn:uuid:agreement-1', provider: rival.participantId };
+    const dto = await contracts.register(owner, contract({ dataset: 'received.cfp', source }));
+    expect(dto.source).toEqual(source);
+    expect((store.state.events[0] as { contract?: { source?: unknown } }).contract?.source).toEqual(source);
+    const nobody = randomUUID();
+    const invalid = await refusal(
+      contracts.register(
+        owner,
+        contract({ dataset: 'received.soh', source: { ...source, provider: nobody } }),
+      ),
+    );
+    expect(invalid.details).toEqual([{ path: '/source/provider', message: `no participant ${nobody}` }]);
+  });
+
   it('keeps a draft out of the current slot and announces it as drafted', async () => {
     const dto = await contracts.register(owner, contract({ status: 'draft' }));
     expect(dto).toMatchObject({ status: 'draft', current: false });

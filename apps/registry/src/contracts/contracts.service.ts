@@ -55,6 +55,7 @@ export function toTerms(c: ContractRow): ContractTerms {
     schema: c.schema as ContractTerms['schema'],
     ...(c.lineage ? { lineage: c.lineage as unknown as NonNullable<ContractTerms['lineage']> } : {}),
     ...(c.derived ? { derived: c.derived as unknown as NonNullable<ContractTerms['derived']> } : {}),
+    ...(c.source ? { source: c.source as unknown as NonNullable<ContractTerms['source']> } : {}),
   };
 }
 
@@ -224,6 +225,8 @@ export class ContractsService {
         lineage: input.lineage ?? null,
         // Established by the platform from the verified lineage, never the registrant's own count.
         derived: derived ?? null,
+        // A received dataset's external agreement is part of its immutable terms too.
+        source: input.source ?? null,
       });
       await this.recordTransition(tx, created.id, null, input.status, actor, null);
       const final =
@@ -468,14 +471,18 @@ export class ContractsService {
     }
   }
 
-  private async assertValidTerms(input: UpdateDraft) {
+  private async assertValidTerms(input: UpdateDraft & Pick<Partial<RegisterContract>, 'source'>) {
     await this.schemaWork.assertCompilable(input.schema);
     const details = contractTermViolations(input);
-    if (input.invited.length > 0) {
-      const ids = await this.store.existingParticipants(input.invited);
+    const named = [...input.invited, ...(input.source ? [input.source.provider] : [])];
+    if (named.length > 0) {
+      const ids = await this.store.existingParticipants(named);
       input.invited.forEach((id, i) => {
         if (!ids.has(id)) details.push({ path: `/invited/${i}`, message: `no participant ${id}` });
       });
+      if (input.source && !ids.has(input.source.provider)) {
+        details.push({ path: '/source/provider', message: `no participant ${input.source.provider}` });
+      }
     }
     if (details.length > 0) {
       throw badRequest(

@@ -59,13 +59,14 @@ class PrismaContractsTx implements ContractsTx {
     return this.tx.dataContract.findUniqueOrThrow({ where: { id } });
   }
 
-  createVersion({ lineage, derived, ...row }: NewContract): Promise<ContractRow> {
+  createVersion({ lineage, derived, source, ...row }: NewContract): Promise<ContractRow> {
     return this.tx.dataContract.create({
       data: {
         ...row,
         ...jsonColumns(row),
         lineage: lineage == null ? Prisma.DbNull : asJson(lineage),
         derived: derived == null ? Prisma.DbNull : asJson(derived),
+        source: source == null ? Prisma.DbNull : asJson(source),
       },
     });
   }

@@ -86,6 +86,7 @@ export function exportOdcs(
       ? [{ property: RenkeiProperties.invited, value: [...terms.invited] }]
       : []),
     { property: RenkeiProperties.approval, value: terms.approval ?? 'originator' },
+    ...(terms.source ? [{ property: RenkeiProperties.source, value: { ...terms.source } }] : []),
   ];
 
   const purposeText = terms.purposes.join(', ');

@@ -11,6 +11,7 @@ import {
   Visibilities,
   type Approval,
   type CompatibilityMode,
+  type ExternalSource,
   type FieldTerms,
   type SchemaLimits,
   type Visibility,
@@ -45,6 +46,25 @@ import {
   RenkeiProperties,
   type ContractDraft,
 } from './types.js';
+
+/** `renkei.source`: {agreementId, provider, dataset?}, strings each; anything else is a 400 naming it. */
+function sourceOf(entry: { value: unknown; path: string } | undefined): ExternalSource | undefined {
+  if (!entry) return undefined;
+  const v = entry.value;
+  const str = (x: unknown) => typeof x === 'string' && x.length > 0 && x.length <= 512;
+  if (isRecord(v) && str(v.agreementId) && str(v.provider) && (v.dataset === undefined || str(v.dataset))) {
+    return {
+      agreementId: v.agreementId as string,
+      provider: v.provider as string,
+      ...(v.dataset !== undefined ? { dataset: v.dataset as string } : {}),
+    };
+  }
+  throw invalid(
+    entry.path,
+    'must be {agreementId, provider, dataset?} with non-empty strings',
+    'Name the agreement the dataset is received under and the provider participant',
+  );
+}
 
 function parseText(text: string): unknown {
   try {
@@ -208,6 +228,7 @@ export function importOdcs(
     'consortium';
   const approval: Approval =
     readEnum(custom.get(RenkeiProperties.approval), Approvals, RenkeiProperties.approval) ?? 'originator';
+  const source = sourceOf(custom.get(RenkeiProperties.source));
   const invitedEntry = custom.get(RenkeiProperties.invited);
   if (
     invitedEntry &&
@@ -231,6 +252,7 @@ export function importOdcs(
     visibility,
     ...(invitedEntry ? { invited: [...(invitedEntry.value as string[])] } : {}),
     approval,
+    ...(source ? { source } : {}),
     fields,
     schema,
   };

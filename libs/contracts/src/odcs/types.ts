@@ -28,6 +28,7 @@ export const RenkeiProperties = {
   visibility: 'renkei.visibility',
   invited: 'renkei.invited',
   approval: 'renkei.approval',
+  source: 'renkei.source',
   jsonSchema: 'renkei.jsonSchema',
   tags: 'renkei.tags',
   description: 'renkei.description',

@@ -11973,12 +11973,33 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Started (no body) */
+            /** @description Started: the transfer process in its new state */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    /**
+                     * @example {
+                     *       "@context": [
+                     *         "https://w3id.org/dspace/2025/1/context.jsonld"
+                     *       ],
+                     *       "@type": "TransferProcess",
+                     *       "providerPid": "0b9d8c7e-6f5a-4b3c-9d2e-1f0a9b8c7d6e",
+                     *       "consumerPid": "urn:uuid:5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d",
+                     *       "state": "REQUESTED"
+                     *     }
+                     */
+                    "application/json": {
+                        "@context": string[];
+                        /** @enum {string} */
+                        "@type": "TransferProcess";
+                        providerPid: string;
+                        consumerPid: string;
+                        /** @enum {string} */
+                        state: "REQUESTED" | "STARTED" | "SUSPENDED" | "COMPLETED" | "TERMINATED";
+                    };
+                };
             };
             /** @description The request is not valid: `errors` names each failing path: `DSP.INVALID_MESSAGE` */
             400: {
@@ -12098,12 +12119,33 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Suspended (no body) */
+            /** @description Suspended: the transfer process in its new state */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    /**
+                     * @example {
+                     *       "@context": [
+                     *         "https://w3id.org/dspace/2025/1/context.jsonld"
+                     *       ],
+                     *       "@type": "TransferProcess",
+                     *       "providerPid": "0b9d8c7e-6f5a-4b3c-9d2e-1f0a9b8c7d6e",
+                     *       "consumerPid": "urn:uuid:5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d",
+                     *       "state": "REQUESTED"
+                     *     }
+                     */
+                    "application/json": {
+                        "@context": string[];
+                        /** @enum {string} */
+                        "@type": "TransferProcess";
+                        providerPid: string;
+                        consumerPid: string;
+                        /** @enum {string} */
+                        state: "REQUESTED" | "STARTED" | "SUSPENDED" | "COMPLETED" | "TERMINATED";
+                    };
+                };
             };
             /** @description The request is not valid: `errors` names each failing path: `DSP.INVALID_MESSAGE` */
             400: {
@@ -12223,12 +12265,33 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Completed (no body) */
+            /** @description Completed: the transfer process in its new state */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    /**
+                     * @example {
+                     *       "@context": [
+                     *         "https://w3id.org/dspace/2025/1/context.jsonld"
+                     *       ],
+                     *       "@type": "TransferProcess",
+                     *       "providerPid": "0b9d8c7e-6f5a-4b3c-9d2e-1f0a9b8c7d6e",
+                     *       "consumerPid": "urn:uuid:5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d",
+                     *       "state": "REQUESTED"
+                     *     }
+                     */
+                    "application/json": {
+                        "@context": string[];
+                        /** @enum {string} */
+                        "@type": "TransferProcess";
+                        providerPid: string;
+                        consumerPid: string;
+                        /** @enum {string} */
+                        state: "REQUESTED" | "STARTED" | "SUSPENDED" | "COMPLETED" | "TERMINATED";
+                    };
+                };
             };
             /** @description The request is not valid: `errors` names each failing path: `DSP.INVALID_MESSAGE` */
             400: {
@@ -12348,12 +12411,33 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Terminated (no body) */
+            /** @description Terminated: the transfer process in its new state */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    /**
+                     * @example {
+                     *       "@context": [
+                     *         "https://w3id.org/dspace/2025/1/context.jsonld"
+                     *       ],
+                     *       "@type": "TransferProcess",
+                     *       "providerPid": "0b9d8c7e-6f5a-4b3c-9d2e-1f0a9b8c7d6e",
+                     *       "consumerPid": "urn:uuid:5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d",
+                     *       "state": "REQUESTED"
+                     *     }
+                     */
+                    "application/json": {
+                        "@context": string[];
+                        /** @enum {string} */
+                        "@type": "TransferProcess";
+                        providerPid: string;
+                        consumerPid: string;
+                        /** @enum {string} */
+                        state: "REQUESTED" | "STARTED" | "SUSPENDED" | "COMPLETED" | "TERMINATED";
+                    };
+                };
             };
             /** @description The request is not valid: `errors` names each failing path: `DSP.INVALID_MESSAGE` */
             400: {

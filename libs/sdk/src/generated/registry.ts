@@ -2384,6 +2384,12 @@ export interface operations {
                                 /** @description Whether the registry counted the contributors itself */
                                 verified: boolean;
                             };
+                            /** @description A received dataset: the external agreement its events arrive under */
+                            source?: {
+                                agreementId: string;
+                                provider: string;
+                                dataset?: string;
+                            };
                             /** @description ISO 8601 date-time */
                             createdAt: string;
                             /** @description ISO 8601 date-time */
@@ -2734,6 +2740,12 @@ export interface operations {
                                 /** @description Whether the registry counted the contributors itself */
                                 verified: boolean;
                             };
+                            /** @description A received dataset: the external agreement its events arrive under */
+                            source?: {
+                                agreementId: string;
+                                provider: string;
+                                dataset?: string;
+                            };
                             /** @description ISO 8601 date-time */
                             createdAt: string;
                             /** @description ISO 8601 date-time */
@@ -3057,6 +3069,18 @@ export interface operations {
                          */
                         contributors?: number | null;
                     };
+                    /** @description A dataset received from another data space over the Dataspace Protocol: the agreement its events arrive under (a consumer transfer `into` this dataset must name it) */
+                    source?: {
+                        /** @description The agreement's id at the provider connector (what transfers name as agreementId) */
+                        agreementId: string;
+                        /**
+                         * Format: uuid
+                         * @description The provider connector: its participant id here (a registered peer)
+                         */
+                        provider: string;
+                        /** @description The provider's id of the dataset (its DSP dataset id) */
+                        dataset?: string;
+                    };
                 };
             };
         };
@@ -3180,6 +3204,12 @@ export interface operations {
                             contributors: number | null;
                             /** @description Whether the registry counted the contributors itself */
                             verified: boolean;
+                        };
+                        /** @description A received dataset: the external agreement its events arrive under */
+                        source?: {
+                            agreementId: string;
+                            provider: string;
+                            dataset?: string;
                         };
                         /** @description ISO 8601 date-time */
                         createdAt: string;
@@ -3482,6 +3512,12 @@ export interface operations {
                             /** @description Whether the registry counted the contributors itself */
                             verified: boolean;
                         };
+                        /** @description A received dataset: the external agreement its events arrive under */
+                        source?: {
+                            agreementId: string;
+                            provider: string;
+                            dataset?: string;
+                        };
                         /** @description ISO 8601 date-time */
                         createdAt: string;
                         /** @description ISO 8601 date-time */
@@ -3716,6 +3752,12 @@ export interface operations {
                             /** @description Whether the registry counted the contributors itself */
                             verified: boolean;
                         };
+                        /** @description A received dataset: the external agreement its events arrive under */
+                        source?: {
+                            agreementId: string;
+                            provider: string;
+                            dataset?: string;
+                        };
                         /** @description ISO 8601 date-time */
                         createdAt: string;
                         /** @description ISO 8601 date-time */
@@ -3937,6 +3979,12 @@ export interface operations {
                             contributors: number | null;
                             /** @description Whether the registry counted the contributors itself */
                             verified: boolean;
+                        };
+                        /** @description A received dataset: the external agreement its events arrive under */
+                        source?: {
+                            agreementId: string;
+                            provider: string;
+                            dataset?: string;
                         };
                         /** @description ISO 8601 date-time */
                         createdAt: string;
@@ -4223,6 +4271,12 @@ export interface operations {
                             /** @description Whether the registry counted the contributors itself */
                             verified: boolean;
                         };
+                        /** @description A received dataset: the external agreement its events arrive under */
+                        source?: {
+                            agreementId: string;
+                            provider: string;
+                            dataset?: string;
+                        };
                         /** @description ISO 8601 date-time */
                         createdAt: string;
                         /** @description ISO 8601 date-time */
@@ -4463,6 +4517,12 @@ export interface operations {
                             contributors: number | null;
                             /** @description Whether the registry counted the contributors itself */
                             verified: boolean;
+                        };
+                        /** @description A received dataset: the external agreement its events arrive under */
+                        source?: {
+                            agreementId: string;
+                            provider: string;
+                            dataset?: string;
                         };
                         /** @description ISO 8601 date-time */
                         createdAt: string;
@@ -4738,6 +4798,12 @@ export interface operations {
                             /** @description Whether the registry counted the contributors itself */
                             verified: boolean;
                         };
+                        /** @description A received dataset: the external agreement its events arrive under */
+                        source?: {
+                            agreementId: string;
+                            provider: string;
+                            dataset?: string;
+                        };
                         /** @description ISO 8601 date-time */
                         createdAt: string;
                         /** @description ISO 8601 date-time */
@@ -4993,6 +5059,12 @@ export interface operations {
                             contributors: number | null;
                             /** @description Whether the registry counted the contributors itself */
                             verified: boolean;
+                        };
+                        /** @description A received dataset: the external agreement its events arrive under */
+                        source?: {
+                            agreementId: string;
+                            provider: string;
+                            dataset?: string;
                         };
                         /** @description ISO 8601 date-time */
                         createdAt: string;

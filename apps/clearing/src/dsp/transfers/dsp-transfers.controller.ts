@@ -1,5 +1,5 @@
 import { Controller, Get, HttpCode, Param, Post, Req, Res, UseFilters } from '@nestjs/common';
-import { ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal } from '@renkei/auth';
 import type { TransferMessage } from '@renkei/domain';
@@ -104,7 +104,10 @@ export class DspTransfersController {
       'DSP TransferStartMessage: the provider starts (with a dataAddress), or the party that suspended starts again',
   })
   @ApiZodBody(TransferStartMessageSchema)
-  @ApiResponse({ status: 200, description: 'Started (no body)' })
+  @Responds(200, TransferProcessSchema, {
+    description: 'Started: the transfer process in its new state',
+    example: transferProcessExample,
+  })
   @Problems({ 400: ['DSP.INVALID_MESSAGE'], 404: ['DSP.UNKNOWN_PROCESS'], 409: ['DSP.ILLEGAL_TRANSITION'] })
   start(
     @DspCaller() caller: Principal,
@@ -123,7 +126,10 @@ export class DspTransfersController {
     summary: 'DSP TransferSuspensionMessage: its streams end at once and its token is refused',
   })
   @ApiZodBody(TransferSuspensionMessageSchema)
-  @ApiResponse({ status: 200, description: 'Suspended (no body)' })
+  @Responds(200, TransferProcessSchema, {
+    description: 'Suspended: the transfer process in its new state',
+    example: transferProcessExample,
+  })
   @Problems({ 400: ['DSP.INVALID_MESSAGE'], 404: ['DSP.UNKNOWN_PROCESS'], 409: ['DSP.ILLEGAL_TRANSITION'] })
   suspension(
     @DspCaller() caller: Principal,
@@ -142,7 +148,10 @@ export class DspTransfersController {
     summary: 'DSP TransferCompletionMessage: the transfer ends normally; its token is refused',
   })
   @ApiZodBody(TransferCompletionMessageSchema)
-  @ApiResponse({ status: 200, description: 'Completed (no body)' })
+  @Responds(200, TransferProcessSchema, {
+    description: 'Completed: the transfer process in its new state',
+    example: transferProcessExample,
+  })
   @Problems({ 400: ['DSP.INVALID_MESSAGE'], 404: ['DSP.UNKNOWN_PROCESS'], 409: ['DSP.ILLEGAL_TRANSITION'] })
   completion(
     @DspCaller() caller: Principal,
@@ -161,7 +170,10 @@ export class DspTransfersController {
     summary: 'DSP TransferTerminationMessage: its streams end at once and its token is refused',
   })
   @ApiZodBody(TransferTerminationMessageSchema)
-  @ApiResponse({ status: 200, description: 'Terminated (no body)' })
+  @Responds(200, TransferProcessSchema, {
+    description: 'Terminated: the transfer process in its new state',
+    example: transferProcessExample,
+  })
   @Problems({ 400: ['DSP.INVALID_MESSAGE'], 404: ['DSP.UNKNOWN_PROCESS'], 409: ['DSP.ILLEGAL_TRANSITION'] })
   termination(
     @DspCaller() caller: Principal,
@@ -178,7 +190,7 @@ export class DspTransfersController {
     message: TransferMessage,
     req: FastifyRequest,
     reply: FastifyReply,
-  ): Promise<void> {
+  ) {
     const msg = readDspMessage(req, schemas[message]) as {
       providerPid: string;
       consumerPid: string;
@@ -187,6 +199,6 @@ export class DspTransfersController {
       dataAddress?: unknown;
     };
     notePids(req, { providerPid: msg.providerPid, consumerPid: msg.consumerPid });
-    await this.transfers.receive(caller, pid, message, msg, reply);
+    return this.transfers.receive(caller, pid, message, msg, reply);
   }
 }

@@ -252,7 +252,7 @@ export class DspTransfersService implements OnModuleInit {
       dataAddress?: unknown;
     },
     reply?: { raw: NodeJS.EventEmitter },
-  ): Promise<void> {
+  ): Promise<ReturnType<typeof transferProcess>> {
     const row = await this.processOf(caller, pid);
     const side = row.side as Side;
     // The pids in the body must be this process's (the consumer's, and on the consumer side the provider's once known).
@@ -277,6 +277,7 @@ export class DspTransfersService implements OnModuleInit {
     });
     await this.afterCommit(row.id, reply);
     this.delivery.follow(updated);
+    return transferProcess(updated);
   }
 
   async get(caller: Principal, pid: string) {
