@@ -59,7 +59,12 @@ async function main(): Promise<number> {
   const callbackPort = Number(process.env.DSP_TCK_CALLBACK_PORT ?? 8783);
   const callbackAddress = process.env.DSP_TCK_CALLBACK_ADDRESS ?? `http://127.0.0.1:${callbackPort}`;
   const initiatePort = basePort + 9;
-  const groups = { provider: group !== 'consumer', consumer: group !== 'provider' };
+  // DSP_TCK_ONLY picks tests across groups (scripts/dsp-tck.sh runs just those): seed what they need.
+  const only = (process.env.DSP_TCK_ONLY ?? '').split(/[\s,]+/).filter(Boolean);
+  const groups =
+    only.length > 0
+      ? { provider: only.some((id) => !id.includes('_C:')), consumer: only.some((id) => id.includes('_C:')) }
+      : { provider: group !== 'consumer', consumer: group !== 'provider' };
 
   const topicPrefix = `dsp-tck-${randomBytes(3).toString('hex')}`;
   log(`group ${group}: platform on ports ${basePort}-${basePort + 3}, TCK callback ${callbackAddress}`);
