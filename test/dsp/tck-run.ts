@@ -7,7 +7,7 @@
  * reason in infra/dsp-tck/expected-failures.txt), then stops the platform and drops the database.
  *
  * Environment: TEST_DATABASE_URL (required: a PostgreSQL the run may create databases on), KAFKA_BROKERS
- * (default 127.0.0.1:9092), DSP_TEST_BASE_PORT (the services' ports from here, default 4700; the initiate
+ * (default 127.0.0.1:9092), DSP_TEST_BASE_PORT (the services' ports from here, default 4900; the initiate
  * server takes base + 9), DSP_TCK_CALLBACK_PORT (the TCK's callback server, default 8783), and whatever
  * scripts/dsp-tck.sh reads (DSP_TCK_ONLY, DSP_TCK_DEBUG, DSP_TCK_CACHE; DSP_TCK_WAIT defaults to 10 s here).
  */
@@ -55,7 +55,7 @@ async function main(): Promise<number> {
     console.error('TEST_DATABASE_URL is not set: a PostgreSQL URL the run may create a database on');
     return 2;
   }
-  const basePort = Number(process.env.DSP_TEST_BASE_PORT ?? 4700);
+  const basePort = Number(process.env.DSP_TEST_BASE_PORT ?? 4900);
   const callbackPort = Number(process.env.DSP_TCK_CALLBACK_PORT ?? 8783);
   const callbackAddress = process.env.DSP_TCK_CALLBACK_ADDRESS ?? `http://127.0.0.1:${callbackPort}`;
   const initiatePort = basePort + 9;
