@@ -13,7 +13,7 @@
  */
 import { spawn } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { RenkeiClient } from '@renkei/sdk';
 import { freshDatabase } from '../support/database.js';
@@ -213,6 +213,9 @@ async function main(): Promise<number> {
       for (const p of pending)
         log(`  ${p.test} ${p.id}: ${p.waitingFor}; states seen ${p.states.join(' -> ')}`);
     }
+    // A passing run's seeds are of no further use; a failing run's stay for a rerun with DSP_TCK_SEEDS.
+    if (status === 0) rmSync(seedsPath, { force: true });
+    else log(`seeds kept in ${seedsPath}`);
     return status;
   } finally {
     for (const cleanup of cleanups) await cleanup();
