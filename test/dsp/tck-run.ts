@@ -213,7 +213,7 @@ async function main(): Promise<number> {
       for (const p of pending)
         log(`  ${p.test} ${p.id}: ${p.waitingFor}; states seen ${p.states.join(' -> ')}`);
     }
-    // A passing run's seeds are of no further use; a failing run's stay for a rerun with DSP_TCK_SEEDS.
+    // A passing run's seeds are of no further use; a failing run's stay, to read beside the services' logs.
     if (status === 0) rmSync(seedsPath, { force: true });
     else log(`seeds kept in ${seedsPath}`);
     return status;
