@@ -73,7 +73,9 @@ async function main(): Promise<number> {
   const cleanups: (() => unknown)[] = [];
   const interrupted = () => {
     log('interrupted: stopping');
-    void Promise.all(cleanups.map((c) => c())).finally(() => process.exit(130));
+    void Promise.allSettled(cleanups.map((c) => c()))
+      .then(() => db.drop())
+      .finally(() => process.exit(130));
   };
   process.once('SIGINT', interrupted);
   process.once('SIGTERM', interrupted);
