@@ -68,6 +68,17 @@ describe('DSP catalog: what a peer connector sees', () => {
       invited: [a.id],
     });
     await cell.registerContract({ ...batteryCfpContract, dataset: 'battery.plan', status: 'draft' });
+    // Data the cell maker receives from another data space, under an agreement with the rival's connector.
+    await cell.registerContract({
+      ...batteryCfpContract,
+      dataset: 'received.cells',
+      title: 'Cell lots received from a partner connector',
+      source: {
+        agreementId: 'urn:uuid:agreement-at-partner',
+        provider: r.id,
+        dataset: 'urn:edc:asset:cells',
+      },
+    });
     tokens.cell = await cell.platformToken();
     tokens.auto = await client(a.id, keys.auto!).platformToken();
     tokens.rival = await client(r.id, keys.rival!).platformToken();
@@ -75,7 +86,7 @@ describe('DSP catalog: what a peer connector sees', () => {
     await eventually(
       async () =>
         (await call('/catalog/request', tokens.auto, { method: 'POST', body: catalogRequest })).body,
-      (catalog) => datasetIds(catalog).length === 2,
+      (catalog) => datasetIds(catalog).length === 3,
     );
   });
 
@@ -95,6 +106,7 @@ describe('DSP catalog: what a peer connector sees', () => {
     expect(datasetIds(auto.body)).toEqual([
       'urn:renkei:dataset:battery.cfp:1.0.0',
       'urn:renkei:dataset:battery.soh:1.0.0',
+      'urn:renkei:dataset:received.cells:1.0.0',
     ]);
     const rival = await call('/catalog/request', tokens.rival, {
       method: 'POST',
@@ -102,7 +114,10 @@ describe('DSP catalog: what a peer connector sees', () => {
       contentType: 'application/ld+json',
     });
     expect(rival.status).toBe(200);
-    expect(datasetIds(rival.body)).toEqual(['urn:renkei:dataset:battery.cfp:1.0.0']);
+    expect(datasetIds(rival.body)).toEqual([
+      'urn:renkei:dataset:battery.cfp:1.0.0',
+      'urn:renkei:dataset:received.cells:1.0.0',
+    ]);
     expect(rival.text).not.toContain('battery.soh');
     expect(rival.text).not.toContain('battery.plan');
   });
@@ -134,6 +149,19 @@ describe('DSP catalog: what a peer connector sees', () => {
       }),
       expect.objectContaining({ format: 'Renkei-NDJSON-STREAM' }),
     ]);
+  });
+
+  it('shows a received dataset with its lineage to the external agreement', async () => {
+    const { status, body } = await call(
+      '/catalog/datasets/urn:renkei:dataset:received.cells:1.0.0',
+      tokens.auto,
+    );
+    expect(status).toBe(200);
+    expect(body['dct:source']).toEqual({
+      'dct:identifier': 'urn:edc:asset:cells',
+      'dct:publisher': { '@id': `${env.platform.endpoints.registry}/participants/${ids.rival}` },
+      [`${env.platform.endpoints.registry}/vocab#agreement`]: 'urn:uuid:agreement-at-partner',
+    });
   });
 
   it('takes the id with its colons as sent, or percent-encoded', async () => {

@@ -4,14 +4,20 @@
  * reads the exchange; the consumer's termination ends the stream within a second and the token is refused
  * afterwards; revoking the grant terminates its transfers; illegal moves are 409; an agreement that is not
  * the caller's answers 400 exactly like an unknown one. The consumer's callback endpoint is a server in the
- * test, as the TCK's is.
+ * test, as the TCK's is. Last, one platform plays both connectors over loopback: a member's consumer transfer
+ * delivers what it receives into the member's own dataset through the exchange, until the member terminates.
  */
+import { generateKeyPairSync } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { calculateJwkThumbprint, exportJWK, importPKCS8, type JWK } from 'jose';
+import type { DataEnvelope } from '@renkei/domain';
 import { RenkeiClient } from '@renkei/sdk';
+import { readTopicUntil } from '../support/topic-reader.js';
 import {
+  corporateNumber,
   participantKey as key,
   publicJwk as pub,
   startTestPlatform,
@@ -119,12 +125,13 @@ const until = async (check: () => boolean, timeoutMs: number) => {
 const property = (address: Record<string, unknown>, name: string) =>
   (address.endpointProperties as { name: string; value: string }[]).find((p) => p.name === name)?.value;
 
-describe('DSP transfer process (provider side)', () => {
+describe('DSP transfer process', () => {
   let env: TestPlatform;
   let cell: RenkeiClient;
   let peer: RenkeiClient;
   let rival: RenkeiClient;
   let peerToken: string;
+  let peerId: string;
   let publishToken: string;
   const callbacks = new CallbackServer();
 
@@ -180,9 +187,24 @@ describe('DSP transfer process (provider side)', () => {
       )
     ).eventIds;
 
+  /** The platform's connector key (PKCS#8 PEM), and its private JWK with the thumbprint kid clearing uses. */
+  const connectorPem = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+    .privateKey.export({ format: 'pem', type: 'pkcs8' })
+    .toString();
+  let connectorJwk: JWK;
+
   beforeAll(async () => {
+    const { d: _d, ...publicPart } = await exportJWK(
+      await importPKCS8(connectorPem, 'ES256', { extractable: true }),
+    );
+    const kid = await calculateJwkThumbprint(publicPart);
+    connectorJwk = {
+      ...(await exportJWK(await importPKCS8(connectorPem, 'ES256', { extractable: true }))),
+      kid,
+      alg: 'ES256',
+    };
     env = await startTestPlatform('dsp-transfer', 5200, {
-      env: { clearing: { DSP_ALLOW_INSECURE_LOOPBACK: 'true' } },
+      env: { clearing: { DSP_ALLOW_INSECURE_LOOPBACK: 'true', CONNECTOR_KEY: connectorPem } },
     });
     await callbacks.start();
     const kc = await key('c');
@@ -191,6 +213,7 @@ describe('DSP transfer process (provider side)', () => {
     const kp = await key('p');
     const p = await env.admin.onboard({ ...automaker, jwks: { keys: [pub(kp)] } });
     peer = new RenkeiClient(env.platform.endpoints, { clientId: p.id, privateJwk: kp });
+    peerId = p.id;
     const kr = await key('r');
     const r = await env.admin.onboard({ ...competitorCellMaker, jwks: { keys: [pub(kr)] } });
     rival = new RenkeiClient(env.platform.endpoints, { clientId: r.id, privateJwk: kr });
@@ -356,4 +379,118 @@ describe('DSP transfer process (provider side)', () => {
     expect(foreign.body).toMatchObject({ '@type': 'TransferError', code: 'TRANSFER.UNKNOWN_AGREEMENT' });
     expect(JSON.stringify(foreign.body)).not.toContain(rivalsGrant);
   }, 60_000);
+
+  it('delivers what a started consumer transfer receives into the member’s dataset, and stops on termination', async () => {
+    // One platform plays both connectors over loopback: as consumer it is participant `asConsumer` at the
+    // provider, and the provider calls back as participant `asProvider`; both sign with the connector key.
+    const pubConnector = pub(connectorJwk);
+    const asConsumer = await env.admin.onboard({
+      ...automaker,
+      legalName: 'Consumer Connector K.K.',
+      corporateNumber: corporateNumber('010001016851'),
+      jwks: { keys: [pubConnector] },
+    });
+    const asProvider = await env.admin.onboard({
+      ...automaker,
+      legalName: 'Provider Connector K.K.',
+      corporateNumber: corporateNumber('010001008833'),
+      jwks: { keys: [pubConnector] },
+    });
+    const clearing = env.platform.endpoints.clearing;
+    await env.admin.registerDspPeer({
+      participantId: asConsumer.id,
+      address: `${clearing}/dsp`,
+      tokenUrl: `${clearing}/oauth/token`,
+      remoteParticipantId: asProvider.id,
+    });
+    await env.admin.registerDspPeer({
+      participantId: asProvider.id,
+      address: `${clearing}/dsp`,
+      tokenUrl: `${clearing}/oauth/token`,
+      remoteParticipantId: asConsumer.id,
+    });
+    // The agreement: a grant on battery.cfp the consumer connector holds.
+    const consumerConnector = new RenkeiClient(env.platform.endpoints, {
+      clientId: asConsumer.id,
+      privateJwk: connectorJwk,
+    });
+    const agreementId = await grantFor(consumerConnector);
+    // The member's own dataset the received events go into, naming the agreement as its source.
+    const source = { agreementId, provider: asProvider.id, dataset: 'urn:renkei:dataset:battery.cfp:1.0.0' };
+    await peer.registerContract({
+      ...batteryCfpContract,
+      dataset: 'received.cfp',
+      title: 'Received CFP',
+      source,
+    });
+    await peer.registerContract({ ...batteryCfpContract, dataset: 'own.cfp', title: 'Own CFP' });
+    // A dataset whose contract does not name this agreement is refused as a destination.
+    await expect(
+      peer.startTransfer({
+        peer: asProvider.id,
+        agreementId,
+        format: 'Renkei-NDJSON-STREAM',
+        into: 'own.cfp',
+      }),
+    ).rejects.toMatchObject({ status: 400, code: 'TRANSFER.INTO_INVALID' });
+    // The catalog shows the received dataset's lineage to the external agreement.
+    const dcat = (await peer.catalogDcat()) as { dataset: Record<string, unknown>[] };
+    const lineage = dcat.dataset.find((d) => d['dct:identifier'] === 'received.cfp')?.['dct:source'] as
+      Record<string, unknown> | undefined;
+    expect(lineage?.['dct:identifier']).toBe(source.dataset);
+    expect(Object.entries(lineage ?? {}).find(([k]) => k.endsWith('/vocab#agreement'))?.[1]).toBe(
+      agreementId,
+    );
+    const created = await peer.startTransfer({
+      peer: asProvider.id,
+      agreementId,
+      format: 'Renkei-NDJSON-STREAM',
+      into: 'received.cfp',
+    });
+    expect(created).toMatchObject({ side: 'consumer', state: 'REQUESTED', into: 'received.cfp' });
+    const deadline = Date.now() + 15_000;
+    let state = created.state;
+    while (state !== 'STARTED' && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+      state = (await peer.transfer(created.id)).state;
+    }
+    expect(state).toBe('STARTED');
+    const mine = await peer.transfer(created.id);
+    expect(mine.providerPid).toBeTruthy();
+    expect(mine.dataAddress).toMatchObject({
+      endpoint: `${env.platform.endpoints.exchange}/datasets/battery.cfp/stream`,
+    });
+    const sent = await publish(3, 'dsp-into');
+    // The topic exists once the first received event was published into it.
+    const topic = `${env.topicPrefix}.data.received.cfp`;
+    let arrived: DataEnvelope[];
+    for (let tries = 0; ; tries += 1) {
+      try {
+        arrived = await readTopicUntil<DataEnvelope>(
+          topic,
+          (values) => sent.every((id) => values.some((v) => v.id === id)),
+          15_000,
+        );
+        break;
+      } catch (error) {
+        if (tries >= 30 || !String(error).includes('does not host this topic')) throw error;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+    const copied = arrived.filter((v) => sent.includes(v.id));
+    expect(copied).toHaveLength(3);
+    for (const e of copied) expect(e).toMatchObject({ dataset: 'received.cfp', originator: peerId });
+
+    // The member terminates: the read stops, nothing published afterwards arrives.
+    await peer.moveTransfer(created.id, 'terminate', { reason: 'enough' });
+    await new Promise((r) => setTimeout(r, 1_000));
+    const late = await publish(2, 'dsp-late');
+    await new Promise((r) => setTimeout(r, 2_000));
+    const all = await readTopicUntil<DataEnvelope>(
+      `${env.topicPrefix}.data.received.cfp`,
+      (v) => v.length >= 3,
+      10_000,
+    );
+    expect(all.filter((v) => late.includes(v.id))).toEqual([]);
+  }, 90_000);
 });

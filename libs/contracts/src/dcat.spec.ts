@@ -192,6 +192,21 @@ describe('DCAT / Dataspace Protocol catalog', () => {
     expect(offer).not.toHaveProperty('obligation');
   });
 
+  it('shows a received dataset’s lineage to the external agreement as dct:source, and none otherwise', () => {
+    const source = { agreementId: 'agreement-42', provider: 'peer-1', dataset: 'urn:edc:dataset:cfp' };
+    const received = dcatCatalog([{ ...battery, terms: { ...battery.terms, source } }], {
+      catalogId: 'urn:renkei:catalog',
+      registryUrl,
+      exchangeUrl,
+    }).dataset as Node[];
+    expect(received[0]!['dct:source']).toEqual({
+      'dct:identifier': 'urn:edc:dataset:cfp',
+      'dct:publisher': { '@id': 'https://registry.renkei.example/participants/peer-1' },
+      'https://registry.renkei.example/vocab#agreement': 'agreement-42',
+    });
+    expect(cfp['dct:source']).toBeUndefined();
+  });
+
   it('says who approves: consent of the owner by default, none with policy approval', () => {
     // Terms without `approval` are the originator's to approve (the registry's default).
     const duties = (dataset: Node) =>
@@ -211,28 +226,6 @@ describe('DCAT / Dataspace Protocol catalog', () => {
       exchangeUrl,
     }).dataset as Node[];
     expect(duties(explicit as Node)).toEqual(duties(old));
-  });
-
-  it('links a received dataset to the external agreement it comes from (dct:source)', () => {
-    const [received] = dcatCatalog(
-      [
-        {
-          ...legacy,
-          terms: {
-            ...legacy.terms,
-            source: { agreementId: 'agr-77', provider: 'a1b2c3d4', dataset: 'urn:edc:asset:shipments' },
-          },
-        },
-      ],
-      { catalogId: 'urn:renkei:catalog', registryUrl, exchangeUrl },
-    ).dataset as Node[];
-    expect(received?.['dct:source']).toEqual({
-      '@type': 'odrl:Agreement',
-      'https://registry.renkei.example/vocab#agreementId': 'agr-77',
-      'odrl:assigner': { '@id': 'https://registry.renkei.example/participants/a1b2c3d4' },
-      'odrl:target': 'urn:edc:asset:shipments',
-    });
-    expect(old).not.toHaveProperty('dct:source');
   });
 
   it('distributes through the exchange as NDJSON', () => {

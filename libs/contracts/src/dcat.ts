@@ -31,8 +31,8 @@
  * |                              | `odrl:consentingParty` = the owner (ODRL 2.2: consent must be obtained from    |
  * |                              | that party before use); `policy`: no such duty. Both: `<registry>/vocab#approval`|
  * | sensitivity                  | `<registry>/vocab#sensitivity`, `<registry>/vocab#minimumProtection` (IRIs)     |
- * | source (a received dataset)  | `dct:source`: an `odrl:Agreement` node, `<registry>/vocab#agreementId`, the      |
- * |                              | provider as `odrl:assigner` (its participant URL), `odrl:target` = its dataset id |
+ * | source (received dataset)    | `dct:source` {`dct:identifier` = the provider's dataset, `dct:publisher` = the   |
+ * |                              | provider connector's participant, `<registry>/vocab#agreement` = agreement id} |
  * | exchange                     | `Distribution` format `application/x-ndjson` (DSP: an opaque string),         |
  * |                              | `dcat:accessURL` = the dataset's stream URL,                                   |
  * |                              | `accessService` DataService with `endpointURL` = exchange URL (also `service`) |
@@ -43,12 +43,7 @@
  *
  * Visibility and the invited list are not published: the caller builds the catalog for one requester.
  */
-import {
-  MinimumProtection,
-  type ContractStatus,
-  type ContractTerms,
-  type ExternalSource,
-} from '@renkei/domain';
+import { MinimumProtection, type ContractStatus, type ContractTerms } from '@renkei/domain';
 import { contractUrls, type ContractOwnerRef } from './odcs.js';
 
 export interface CatalogOffer {
@@ -76,20 +71,6 @@ const ADMS_STATUS: Record<ContractStatus, string> = {
   deprecated: 'http://purl.org/adms/status/Deprecated',
   retired: 'http://purl.org/adms/status/Withdrawn',
 };
-
-/**
- * The external agreement a received dataset's events arrive under (its lineage into another data space):
- * DCAT's `dct:source` ("a related resource from which the described resource is derived"), typed as the
- * ODRL agreement it is, with the provider and its dataset id.
- */
-function sourceNode(source: ExternalSource, registryUrl: string) {
-  return {
-    '@type': 'odrl:Agreement',
-    [renkeiTerm(registryUrl, 'agreementId')]: source.agreementId,
-    'odrl:assigner': { '@id': `${registryUrl}/participants/${encodeURIComponent(source.provider)}` },
-    ...(source.dataset ? { 'odrl:target': source.dataset } : {}),
-  };
-}
 
 /** JSON Pointer segment (RFC 6901), percent-encoded for an IRI fragment. */
 const fragmentSegment = (s: string) =>
@@ -209,7 +190,18 @@ export function datasetNode({ terms, owner }: CatalogOffer, registryUrl: string,
     [renkeiTerm(registryUrl, 'sensitivity')]: terms.sensitivity,
     [renkeiTerm(registryUrl, 'minimumProtection')]: MinimumProtection[terms.sensitivity],
     [renkeiTerm(registryUrl, 'approval')]: terms.approval ?? 'originator',
-    ...(terms.source ? { 'dct:source': sourceNode(terms.source, registryUrl) } : {}),
+    // A dataset received from another data space: its lineage to the external agreement.
+    ...(terms.source
+      ? {
+          'dct:source': {
+            'dct:identifier': terms.source.dataset,
+            'dct:publisher': {
+              '@id': `${registryUrl}/participants/${encodeURIComponent(terms.source.provider)}`,
+            },
+            [renkeiTerm(registryUrl, 'agreement')]: terms.source.agreementId,
+          },
+        }
+      : {}),
     hasPolicy: [{ ...offer(terms, urls.version, org['@id']), '@id': frame.offerId }],
     distribution: frame.distribution,
   };

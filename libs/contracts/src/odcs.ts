@@ -27,7 +27,7 @@
  * | compatibility, visibility  | customProperties `renkei.compatibility`, `renkei.visibility`                    |
  * | invited                    | customProperty `renkei.invited`                                                 |
  * | approval                   | customProperty `renkei.approval` (`originator` or `policy`; absent: originator) |
- * | source (a received dataset) | customProperty `renkei.source` {agreementId, provider, dataset?}                |
+ * | source (a received dataset) | customProperty `renkei.source` {agreementId, provider, dataset}                 |
  * | owner (ContractOwnerRef)   | `tenant` = legal name, `team: [{username: id, name: legalName, role: owner}]`,   |
  * |                            | customProperty `renkei.owner` {id, legalName, corporateNumber, lei, bpn}         |
  * | schema (JSON Schema)       | `schema: [{name, logicalType: object, physicalType: topic, properties}]` and the |

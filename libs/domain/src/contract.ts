@@ -92,20 +92,19 @@ export interface ContractTerms {
   /** How a derived dataset relates to its inputs' contributors (only meaningful with `lineage`). */
   derived?: DerivedTerms;
   /**
-   * A dataset received from another data space: the external agreement its events arrive under (a
-   * Dataspace Protocol transfer `into` this dataset, ADR 0029). Absent: the owner's own data.
+   * A dataset received from another data space: the Dataspace Protocol agreement its events arrive under,
+   * the provider connector (its participant id here, the registered peer) and the provider's dataset id.
+   * A member's consumer transfer delivers into the dataset only under this agreement; the catalog shows it
+   * as the dataset's lineage (`dct:source`). Absent: the data is the owner's own.
    */
-  source?: ExternalSource;
+  source?: ContractSource;
 }
 
-/** Where a received dataset's events come from: an agreement with a peer connector. */
-export interface ExternalSource {
-  /** The agreement's id at the provider (its `@id`, what transfers name as `agreementId`). */
+/** Where a received dataset's events come from (see ContractTerms.source). */
+export interface ContractSource {
   agreementId: string;
-  /** The provider connector: its participant id here (a registered peer). */
   provider: string;
-  /** The provider's id of the dataset (its DSP dataset id), when known. */
-  dataset?: string;
+  dataset: string;
 }
 
 /** One input of a derived dataset. */

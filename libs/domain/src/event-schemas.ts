@@ -104,8 +104,8 @@ export const ContractTermsSchema = z.object({
   fields: z.record(z.string(), FieldTermsSchema),
   schema: z.record(z.string(), z.unknown()),
   lineage: z.array(z.object({ dataset: text, version: text })).optional(),
+  source: z.object({ agreementId: text, provider: text, dataset: text }).optional(),
   derived: DerivedTermsSchema.optional(),
-  source: z.object({ agreementId: text, provider: text, dataset: text.optional() }).optional(),
 });
 
 const ConsentPeriodSchema = z.object({ start: nullableText, end: nullableText });

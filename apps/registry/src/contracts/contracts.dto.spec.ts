@@ -64,9 +64,13 @@ describe('who approves grant requests', () => {
 });
 
 describe('a received dataset names its external agreement', () => {
-  const source = { agreementId: 'urn:uuid:agreement-1', provider: '5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d' };
+  const source = {
+    agreementId: 'urn:uuid:agreement-1',
+    provider: '5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d',
+    dataset: 'urn:edc:asset:cells',
+  };
 
-  it('takes the agreement, the provider participant and optionally its dataset id', () => {
+  it('takes the agreement, the provider participant and its dataset id', () => {
     expect(parseOrThrow(RegisterContractSchema, { ...registerExample, source }).source).toEqual(source);
     expect(parseOrThrow(RegisterContractSchema, registerExample).source).toBeUndefined();
   });
@@ -79,6 +83,6 @@ describe('a received dataset names its external agreement', () => {
           source: { agreementId: 'a\u0000b', provider: 'BPNL000000000RNK' },
         }),
       ).details.map((d) => d.path),
-    ).toEqual(['/source/agreementId', '/source/provider']);
+    ).toEqual(['/source/agreementId', '/source/provider', '/source/dataset']);
   });
 });

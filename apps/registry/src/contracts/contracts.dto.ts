@@ -58,13 +58,11 @@ const ForeignId = z
   // eslint-disable-next-line no-control-regex -- refusing control characters is the point
   .regex(/^[^\u0000-\u001f\u007f]+$/, 'no control characters');
 
-/** A received dataset's external agreement (see ContractTerms.source). */
-const ExternalSourceSchema = z.object({
-  agreementId: ForeignId.describe(
-    "The agreement's id at the provider connector (what transfers name as agreementId)",
-  ),
-  provider: z.uuid().describe('The provider connector: its participant id here (a registered peer)'),
-  dataset: ForeignId.optional().describe("The provider's id of the dataset (its DSP dataset id)"),
+/** A received dataset's origin: the DSP agreement, the provider connector (participant id), its dataset. */
+export const ContractSourceSchema = z.object({
+  agreementId: ForeignId.describe("The agreement's @id, as the provider named it"),
+  provider: z.uuid().describe('The provider connector: its participant id here (the registered peer)'),
+  dataset: ForeignId.describe("The provider's dataset id (its DSP @id)"),
 });
 
 export const RegisterContractSchema = ContractTermsInputSchema.extend({
@@ -106,8 +104,8 @@ export const RegisterContractSchema = ContractTermsInputSchema.extend({
     })
     .optional()
     .describe('With lineage: whether results are aggregates, and over how many contributors'),
-  source: ExternalSourceSchema.optional().describe(
-    'A dataset received from another data space over the Dataspace Protocol: the agreement its events arrive under (a consumer transfer `into` this dataset must name it)',
+  source: ContractSourceSchema.optional().describe(
+    'A dataset received from another data space: the Dataspace Protocol agreement its events arrive under (a consumer transfer with `into` = this dataset delivers only under it); shown in the catalog as the lineage (dct:source)',
   ),
 });
 export type RegisterContract = z.infer<typeof RegisterContractSchema>;
@@ -210,6 +208,10 @@ export const ContractSchema = z.object({
   ),
   schema: z.record(z.string(), z.unknown()),
   lineage: z.array(z.object({ dataset: z.string(), version: z.string() })).optional(),
+  source: z
+    .object({ agreementId: z.string(), provider: z.string(), dataset: z.string() })
+    .optional()
+    .describe('A received dataset: the DSP agreement, provider connector and provider dataset'),
   derived: z
     .object({
       aggregate: z.boolean(),
@@ -217,10 +219,6 @@ export const ContractSchema = z.object({
       verified: z.boolean().describe('Whether the registry counted the contributors itself'),
     })
     .optional(),
-  source: z
-    .object({ agreementId: z.string(), provider: z.string(), dataset: z.string().optional() })
-    .optional()
-    .describe('A received dataset: the external agreement its events arrive under'),
   createdAt: when,
   updatedAt: when,
 });

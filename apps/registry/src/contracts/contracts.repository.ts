@@ -43,7 +43,7 @@ export interface NewContract extends TermColumns {
   lineage: unknown;
   /** Established by the platform from the verified lineage; null without lineage. */
   derived: unknown;
-  /** A received dataset's external agreement ({agreementId, provider, dataset?}); null for one's own data. */
+  /** A received dataset's DSP agreement (ContractTerms.source); null for the owner's own data. */
   source: unknown;
 }
 

@@ -111,7 +111,11 @@ describe('ContractsService: registering versions', () => {
   });
 
   it("records a received dataset's external agreement, naming an unknown provider", async () => {
-    const source = { agreementId: 'urn:uuid:agreement-1', provider: rival.participantId };
+    const source = {
+      agreementId: 'urn:uuid:agreement-1',
+      provider: rival.participantId,
+      dataset: 'urn:edc:asset:cells',
+    };
     const dto = await contracts.register(owner, contract({ dataset: 'received.cfp', source }));
     expect(dto.source).toEqual(source);
     expect((store.state.events[0] as { contract?: { source?: unknown } }).contract?.source).toEqual(source);

@@ -225,7 +225,7 @@ export class ContractsService {
         lineage: input.lineage ?? null,
         // Established by the platform from the verified lineage, never the registrant's own count.
         derived: derived ?? null,
-        // A received dataset's external agreement is part of its immutable terms too.
+        // A received dataset's agreement is part of its immutable terms too.
         source: input.source ?? null,
       });
       await this.recordTransition(tx, created.id, null, input.status, actor, null);

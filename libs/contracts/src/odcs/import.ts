@@ -11,7 +11,7 @@ import {
   Visibilities,
   type Approval,
   type CompatibilityMode,
-  type ExternalSource,
+  type ContractSource,
   type FieldTerms,
   type SchemaLimits,
   type Visibility,
@@ -47,21 +47,21 @@ import {
   type ContractDraft,
 } from './types.js';
 
-/** `renkei.source`: {agreementId, provider, dataset?}, strings each; anything else is a 400 naming it. */
-function sourceOf(entry: { value: unknown; path: string } | undefined): ExternalSource | undefined {
+/** `renkei.source`: {agreementId, provider, dataset}, strings each; anything else is a 400 naming it. */
+function sourceOf(entry: { value: unknown; path: string } | undefined): ContractSource | undefined {
   if (!entry) return undefined;
   const v = entry.value;
   const str = (x: unknown) => typeof x === 'string' && x.length > 0 && x.length <= 512;
-  if (isRecord(v) && str(v.agreementId) && str(v.provider) && (v.dataset === undefined || str(v.dataset))) {
+  if (isRecord(v) && str(v.agreementId) && str(v.provider) && str(v.dataset)) {
     return {
       agreementId: v.agreementId as string,
       provider: v.provider as string,
-      ...(v.dataset !== undefined ? { dataset: v.dataset as string } : {}),
+      dataset: v.dataset as string,
     };
   }
   throw invalid(
     entry.path,
-    'must be {agreementId, provider, dataset?} with non-empty strings',
+    'must be {agreementId, provider, dataset} with non-empty strings',
     'Name the agreement the dataset is received under and the provider participant',
   );
 }

@@ -2378,17 +2378,17 @@ export interface operations {
                                 dataset: string;
                                 version: string;
                             }[];
+                            /** @description A received dataset: the DSP agreement, provider connector and provider dataset */
+                            source?: {
+                                agreementId: string;
+                                provider: string;
+                                dataset: string;
+                            };
                             derived?: {
                                 aggregate: boolean;
                                 contributors: number | null;
                                 /** @description Whether the registry counted the contributors itself */
                                 verified: boolean;
-                            };
-                            /** @description A received dataset: the external agreement its events arrive under */
-                            source?: {
-                                agreementId: string;
-                                provider: string;
-                                dataset?: string;
                             };
                             /** @description ISO 8601 date-time */
                             createdAt: string;
@@ -2734,17 +2734,17 @@ export interface operations {
                                 dataset: string;
                                 version: string;
                             }[];
+                            /** @description A received dataset: the DSP agreement, provider connector and provider dataset */
+                            source?: {
+                                agreementId: string;
+                                provider: string;
+                                dataset: string;
+                            };
                             derived?: {
                                 aggregate: boolean;
                                 contributors: number | null;
                                 /** @description Whether the registry counted the contributors itself */
                                 verified: boolean;
-                            };
-                            /** @description A received dataset: the external agreement its events arrive under */
-                            source?: {
-                                agreementId: string;
-                                provider: string;
-                                dataset?: string;
                             };
                             /** @description ISO 8601 date-time */
                             createdAt: string;
@@ -3069,17 +3069,17 @@ export interface operations {
                          */
                         contributors?: number | null;
                     };
-                    /** @description A dataset received from another data space over the Dataspace Protocol: the agreement its events arrive under (a consumer transfer `into` this dataset must name it) */
+                    /** @description A dataset received from another data space: the Dataspace Protocol agreement its events arrive under (a consumer transfer with `into` = this dataset delivers only under it); shown in the catalog as the lineage (dct:source) */
                     source?: {
-                        /** @description The agreement's id at the provider connector (what transfers name as agreementId) */
+                        /** @description The agreement's @id, as the provider named it */
                         agreementId: string;
                         /**
                          * Format: uuid
-                         * @description The provider connector: its participant id here (a registered peer)
+                         * @description The provider connector: its participant id here (the registered peer)
                          */
                         provider: string;
-                        /** @description The provider's id of the dataset (its DSP dataset id) */
-                        dataset?: string;
+                        /** @description The provider's dataset id (its DSP @id) */
+                        dataset: string;
                     };
                 };
             };
@@ -3199,17 +3199,17 @@ export interface operations {
                             dataset: string;
                             version: string;
                         }[];
+                        /** @description A received dataset: the DSP agreement, provider connector and provider dataset */
+                        source?: {
+                            agreementId: string;
+                            provider: string;
+                            dataset: string;
+                        };
                         derived?: {
                             aggregate: boolean;
                             contributors: number | null;
                             /** @description Whether the registry counted the contributors itself */
                             verified: boolean;
-                        };
-                        /** @description A received dataset: the external agreement its events arrive under */
-                        source?: {
-                            agreementId: string;
-                            provider: string;
-                            dataset?: string;
                         };
                         /** @description ISO 8601 date-time */
                         createdAt: string;
@@ -3506,17 +3506,17 @@ export interface operations {
                             dataset: string;
                             version: string;
                         }[];
+                        /** @description A received dataset: the DSP agreement, provider connector and provider dataset */
+                        source?: {
+                            agreementId: string;
+                            provider: string;
+                            dataset: string;
+                        };
                         derived?: {
                             aggregate: boolean;
                             contributors: number | null;
                             /** @description Whether the registry counted the contributors itself */
                             verified: boolean;
-                        };
-                        /** @description A received dataset: the external agreement its events arrive under */
-                        source?: {
-                            agreementId: string;
-                            provider: string;
-                            dataset?: string;
                         };
                         /** @description ISO 8601 date-time */
                         createdAt: string;
@@ -3746,17 +3746,17 @@ export interface operations {
                             dataset: string;
                             version: string;
                         }[];
+                        /** @description A received dataset: the DSP agreement, provider connector and provider dataset */
+                        source?: {
+                            agreementId: string;
+                            provider: string;
+                            dataset: string;
+                        };
                         derived?: {
                             aggregate: boolean;
                             contributors: number | null;
                             /** @description Whether the registry counted the contributors itself */
                             verified: boolean;
-                        };
-                        /** @description A received dataset: the external agreement its events arrive under */
-                        source?: {
-                            agreementId: string;
-                            provider: string;
-                            dataset?: string;
                         };
                         /** @description ISO 8601 date-time */
                         createdAt: string;
@@ -3974,17 +3974,17 @@ export interface operations {
                             dataset: string;
                             version: string;
                         }[];
+                        /** @description A received dataset: the DSP agreement, provider connector and provider dataset */
+                        source?: {
+                            agreementId: string;
+                            provider: string;
+                            dataset: string;
+                        };
                         derived?: {
                             aggregate: boolean;
                             contributors: number | null;
                             /** @description Whether the registry counted the contributors itself */
                             verified: boolean;
-                        };
-                        /** @description A received dataset: the external agreement its events arrive under */
-                        source?: {
-                            agreementId: string;
-                            provider: string;
-                            dataset?: string;
                         };
                         /** @description ISO 8601 date-time */
                         createdAt: string;
@@ -4265,17 +4265,17 @@ export interface operations {
                             dataset: string;
                             version: string;
                         }[];
+                        /** @description A received dataset: the DSP agreement, provider connector and provider dataset */
+                        source?: {
+                            agreementId: string;
+                            provider: string;
+                            dataset: string;
+                        };
                         derived?: {
                             aggregate: boolean;
                             contributors: number | null;
                             /** @description Whether the registry counted the contributors itself */
                             verified: boolean;
-                        };
-                        /** @description A received dataset: the external agreement its events arrive under */
-                        source?: {
-                            agreementId: string;
-                            provider: string;
-                            dataset?: string;
                         };
                         /** @description ISO 8601 date-time */
                         createdAt: string;
@@ -4512,17 +4512,17 @@ export interface operations {
                             dataset: string;
                             version: string;
                         }[];
+                        /** @description A received dataset: the DSP agreement, provider connector and provider dataset */
+                        source?: {
+                            agreementId: string;
+                            provider: string;
+                            dataset: string;
+                        };
                         derived?: {
                             aggregate: boolean;
                             contributors: number | null;
                             /** @description Whether the registry counted the contributors itself */
                             verified: boolean;
-                        };
-                        /** @description A received dataset: the external agreement its events arrive under */
-                        source?: {
-                            agreementId: string;
-                            provider: string;
-                            dataset?: string;
                         };
                         /** @description ISO 8601 date-time */
                         createdAt: string;
@@ -4792,17 +4792,17 @@ export interface operations {
                             dataset: string;
                             version: string;
                         }[];
+                        /** @description A received dataset: the DSP agreement, provider connector and provider dataset */
+                        source?: {
+                            agreementId: string;
+                            provider: string;
+                            dataset: string;
+                        };
                         derived?: {
                             aggregate: boolean;
                             contributors: number | null;
                             /** @description Whether the registry counted the contributors itself */
                             verified: boolean;
-                        };
-                        /** @description A received dataset: the external agreement its events arrive under */
-                        source?: {
-                            agreementId: string;
-                            provider: string;
-                            dataset?: string;
                         };
                         /** @description ISO 8601 date-time */
                         createdAt: string;
@@ -5054,17 +5054,17 @@ export interface operations {
                             dataset: string;
                             version: string;
                         }[];
+                        /** @description A received dataset: the DSP agreement, provider connector and provider dataset */
+                        source?: {
+                            agreementId: string;
+                            provider: string;
+                            dataset: string;
+                        };
                         derived?: {
                             aggregate: boolean;
                             contributors: number | null;
                             /** @description Whether the registry counted the contributors itself */
                             verified: boolean;
-                        };
-                        /** @description A received dataset: the external agreement its events arrive under */
-                        source?: {
-                            agreementId: string;
-                            provider: string;
-                            dataset?: string;
                         };
                         /** @description ISO 8601 date-time */
                         createdAt: string;

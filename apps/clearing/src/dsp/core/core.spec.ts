@@ -11,7 +11,7 @@ import {
   dspErrorBody,
   TransferRequestMessageSchema,
 } from './dsp-messages.js';
-import { callPeer, checkOutgoingUrl, isPublicAddress, PeerCallError } from './outgoing.js';
+import { callPeer, checkOutgoingUrl, isPublicAddress, pathSegment, PeerCallError } from './outgoing.js';
 
 const strict = { allowInsecureLoopback: false };
 const loose = { allowInsecureLoopback: true };
@@ -139,6 +139,11 @@ describe('the callback outbox rules', () => {
       total += backoffMs(a);
     }
     expect(total).toBeGreaterThan(20_000);
+  });
+
+  it('puts pids into paths with colons kept and slashes, spaces and queries encoded', () => {
+    expect(pathSegment('urn:uuid:55ec0d94')).toBe('urn:uuid:55ec0d94');
+    expect(pathSegment('a/b c?d#e')).toBe('a%2Fb%20c%3Fd%23e');
   });
 
   it('joins the callback address and the path with one slash', () => {

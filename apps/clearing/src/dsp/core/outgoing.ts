@@ -11,6 +11,15 @@ import https from 'node:https';
 import net, { BlockList } from 'node:net';
 import { badRequest } from '@renkei/domain';
 
+/**
+ * A pid as one URL path segment: percent-encoded except the characters a segment may carry as they are
+ * (RFC 3986 pchar: ':' and '@' and the sub-delims), so `urn:uuid:…` pids reach the peer's routes unchanged.
+ */
+export const pathSegment = (id: string) =>
+  encodeURIComponent(id).replace(/%(3A|40|21|24|26|27|28|29|2A|2B|2C|3B|3D)/gi, (_m, hex: string) =>
+    String.fromCharCode(parseInt(hex, 16)),
+  );
+
 /** The largest answer body read from a peer. */
 export const MAX_PEER_ANSWER_BYTES = 256 * 1024;
 

@@ -39,7 +39,7 @@ import {
   type Side,
 } from '../core/dsp-messages.js';
 import { DEFAULT_DSP_PARTICIPANT_ID, DspSettings, protocolUrl } from '../core/dsp-settings.js';
-import { checkOutgoingUrl } from '../core/outgoing.js';
+import { checkOutgoingUrl, pathSegment } from '../core/outgoing.js';
 import { DspPeers } from '../core/peers.service.js';
 import { assertNegotiationMove, isFinal, type NegotiationMove } from './negotiation-machine.js';
 import { grantRules, offerPurposes } from './negotiation-terms.js';
@@ -864,7 +864,7 @@ export class DspNegotiations implements OnModuleInit {
     return this.callbacks.enqueue(
       tx,
       this.process(row),
-      `negotiations/${encodeURIComponent(row.consumerPid)}/${path}`,
+      `negotiations/${pathSegment(row.consumerPid)}/${path}`,
       dspMessage(type, {
         '@id': `urn:uuid:${randomUUID()}`,
         providerPid: row.id,
@@ -886,7 +886,7 @@ export class DspNegotiations implements OnModuleInit {
     return this.callbacks.enqueue(
       tx,
       this.process(row),
-      `negotiations/${encodeURIComponent(providerPid)}/${path}`,
+      `negotiations/${pathSegment(providerPid)}/${path}`,
       dspMessage(type, { '@id': `urn:uuid:${randomUUID()}`, providerPid, consumerPid: row.id, ...members }),
     );
   }

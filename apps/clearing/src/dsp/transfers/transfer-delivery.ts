@@ -77,24 +77,29 @@ export class TransferDelivery implements OnModuleDestroy {
   }
 
   /**
-   * `into` must be a dataset with an active contract the member owns, whose contract names the agreement
-   * as its source (when the contract declares one). Anything else answers alike.
+   * `into` must be a dataset with an active contract the member owns whose terms name this agreement of
+   * this provider as their `source` (the lineage the catalog shows). Anything else answers alike.
    */
   async assertInto(memberId: string, into: string, agreementId: string, peerId: string): Promise<void> {
     await syncFor(this.sync, () => this.state.currentContract(into) !== undefined);
     const contract = this.state.currentContract(into);
-    const source = (contract as { source?: { agreementId?: string; provider?: string } } | undefined)?.source;
+    const source = contract?.source;
     const ok =
       contract !== undefined &&
       contract.owner === memberId &&
-      (source === undefined ||
-        (source.agreementId === agreementId &&
-          (source.provider === undefined || source.provider === peerId)));
+      source !== undefined &&
+      source.agreementId === agreementId &&
+      source.provider === peerId;
     if (!ok) {
       throw badRequest(
         'TRANSFER.INTO_INVALID',
-        `'${into}' is not a dataset of yours whose contract names agreement '${agreementId.slice(0, 100)}' as its source`,
-        [{ path: '/into', message: 'a dataset you registered for this agreement' }],
+        `'${into}' is not a dataset of yours whose contract names agreement '${agreementId.slice(0, 100)}' of this provider as its source`,
+        [
+          {
+            path: '/into',
+            message: 'a dataset you registered with source: {agreementId, provider, dataset}',
+          },
+        ],
       );
     }
   }

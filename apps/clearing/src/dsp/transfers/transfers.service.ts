@@ -28,7 +28,7 @@ import { auditDspChange, CLEARING_ACTOR } from '../core/dsp-audit.js';
 import { dspMessage, reasonText, type TransferRequestMessage } from '../core/dsp-messages.js';
 import { DspSettings, protocolUrl } from '../core/dsp-settings.js';
 import { DspPeers } from '../core/peers.service.js';
-import { checkOutgoingUrl } from '../core/outgoing.js';
+import { checkOutgoingUrl, pathSegment } from '../core/outgoing.js';
 import { DspCallbacks, type CallbackProcess } from '../core/callbacks.js';
 import type { PeerAnswer } from '../core/outgoing.js';
 import { messageTypes, onGrantMove, onTransferRequest } from './transfer-rules.js';
@@ -635,6 +635,3 @@ const processOf = (row: DspTransfer): CallbackProcess => ({
   peerId: row.peerId,
   callbackAddress: row.callbackAddress,
 });
-
-/** A pid as a path segment: encoded, but with the colons of URNs kept (peers route them as they sent them). */
-const pathSegment = (pid: string) => encodeURIComponent(pid).replace(/%3A/gi, ':');

@@ -220,6 +220,14 @@ function VersionDetail({ contract: c, owner }: { contract: ContractView; owner: 
               <Code>{c.compatibility}</Code>
             </Term>
             <Term term={t('steward:terms.visibility')}>{t(`steward:visibility.${c.visibility}`)}</Term>
+            <Term term={t('steward:terms.approval')}>
+              {t(`steward:approval.${c.approval ?? 'originator'}`)}
+            </Term>
+            {c.source && (
+              <Term term={t('steward:terms.source')}>
+                <Code>{c.source.agreementId}</Code> · <ParticipantId id={c.source.provider} />
+              </Term>
+            )}
             <Term term={t('steward:catalog.owner')}>
               <ParticipantId id={c.owner} />
             </Term>

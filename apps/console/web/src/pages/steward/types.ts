@@ -25,6 +25,10 @@ export interface ContractView {
   compatibility: string;
   visibility: 'consortium' | 'invited';
   invited: string[];
+  /** Who approves grant requests (absent from older answers: the originator). */
+  approval?: 'originator' | 'policy';
+  /** A received dataset: the external agreement its events arrive under. */
+  source?: { agreementId: string; provider: string; dataset?: string };
   fields: Record<string, { tags: string[]; residency?: string | null; description?: string | null }>;
   schema: Record<string, unknown>;
   lineage?: { dataset: string; version: string }[];
