@@ -6,7 +6,7 @@
 # with its reason) do not fail the run, any other does. Needs Kafka and PostgreSQL running
 # (KAFKA_BROKERS, default 127.0.0.1:9092; TEST_DATABASE_URL, default the test cluster of
 # scripts/postgres.sh), Java 17+ and Maven (the TCK's jars, fetched once). Builds first if dist/ lacks the
-# harness. DSP_TEST_BASE_PORT (default 4700) and DSP_TCK_CALLBACK_PORT (default 8783) move its ports.
+# harness. DSP_TEST_BASE_PORT (default 4900) and DSP_TCK_CALLBACK_PORT (default 8783) move its ports.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$PATH"

@@ -40,7 +40,7 @@ scripts/schemathesis.sh install
 step "Dataspace Protocol: the Eclipse TCK (jars from Maven Central) against the platform, provider and consumer groups"
 # Self-contained (its own platform, database and topics); bounded so that a hung peer cannot stall the run.
 dsp_status=0
-DSP_TEST_BASE_PORT="${DSP_TEST_BASE_PORT:-4700}" timeout --kill-after=30 240 bash scripts/dsp-test.sh all || dsp_status=$?
+DSP_TEST_BASE_PORT="${DSP_TEST_BASE_PORT:-4900}" timeout --kill-after=30 240 bash scripts/dsp-test.sh all || dsp_status=$?
 [ "$dsp_status" -ne 124 ] || echo "[test:dsp] timed out after 240 s"
 
 step "tests: unit, integration (real PostgreSQL and Kafka), end to end (four services as processes), security, reliability (a private broker and PostgreSQL, killed on purpose)"

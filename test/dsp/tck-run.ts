@@ -7,13 +7,13 @@
  * reason in infra/dsp-tck/expected-failures.txt), then stops the platform and drops the database.
  *
  * Environment: TEST_DATABASE_URL (required: a PostgreSQL the run may create databases on), KAFKA_BROKERS
- * (default 127.0.0.1:9092), DSP_TEST_BASE_PORT (the services' ports from here, default 4700; the initiate
+ * (default 127.0.0.1:9092), DSP_TEST_BASE_PORT (the services' ports from here, default 4900; the initiate
  * server takes base + 9), DSP_TCK_CALLBACK_PORT (the TCK's callback server, default 8783), and whatever
  * scripts/dsp-tck.sh reads (DSP_TCK_ONLY, DSP_TCK_DEBUG, DSP_TCK_CACHE; DSP_TCK_WAIT defaults to 10 s here).
  */
 import { spawn } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { RenkeiClient } from '@renkei/sdk';
 import { freshDatabase } from '../support/database.js';
@@ -55,11 +55,16 @@ async function main(): Promise<number> {
     console.error('TEST_DATABASE_URL is not set: a PostgreSQL URL the run may create a database on');
     return 2;
   }
-  const basePort = Number(process.env.DSP_TEST_BASE_PORT ?? 4700);
+  const basePort = Number(process.env.DSP_TEST_BASE_PORT ?? 4900);
   const callbackPort = Number(process.env.DSP_TCK_CALLBACK_PORT ?? 8783);
   const callbackAddress = process.env.DSP_TCK_CALLBACK_ADDRESS ?? `http://127.0.0.1:${callbackPort}`;
   const initiatePort = basePort + 9;
-  const groups = { provider: group !== 'consumer', consumer: group !== 'provider' };
+  // DSP_TCK_ONLY picks tests across groups (scripts/dsp-tck.sh runs just those): seed what they need.
+  const only = (process.env.DSP_TCK_ONLY ?? '').split(/[\s,]+/).filter(Boolean);
+  const groups =
+    only.length > 0
+      ? { provider: only.some((id) => !id.includes('_C:')), consumer: only.some((id) => id.includes('_C:')) }
+      : { provider: group !== 'consumer', consumer: group !== 'provider' };
 
   const topicPrefix = `dsp-tck-${randomBytes(3).toString('hex')}`;
   log(`group ${group}: platform on ports ${basePort}-${basePort + 3}, TCK callback ${callbackAddress}`);
@@ -68,7 +73,9 @@ async function main(): Promise<number> {
   const cleanups: (() => unknown)[] = [];
   const interrupted = () => {
     log('interrupted: stopping');
-    void Promise.all(cleanups.map((c) => c())).finally(() => process.exit(130));
+    void Promise.allSettled(cleanups.map((c) => c()))
+      .then(() => db.drop())
+      .finally(() => process.exit(130));
   };
   process.once('SIGINT', interrupted);
   process.once('SIGTERM', interrupted);
@@ -208,6 +215,9 @@ async function main(): Promise<number> {
       for (const p of pending)
         log(`  ${p.test} ${p.id}: ${p.waitingFor}; states seen ${p.states.join(' -> ')}`);
     }
+    // A passing run's seeds are of no further use; a failing run's stay, to read beside the services' logs.
+    if (status === 0) rmSync(seedsPath, { force: true });
+    else log(`seeds kept in ${seedsPath}`);
     return status;
   } finally {
     for (const cleanup of cleanups) await cleanup();

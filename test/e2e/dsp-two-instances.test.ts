@@ -5,7 +5,9 @@
  * URL, its token URL, who it is over there). B's member negotiates through the management API, A's
  * originator approves, B transfers with the NDJSON stream format and reads A's events with the token of
  * the transfer's dataAddress; A's originator revokes the grant: B's transfer is TERMINATED, B's stream
- * ends within a second, and nothing published after it arrives. Both instances share Kafka and PostgreSQL
+ * ends within a second, and nothing published after it arrives. Then the same from the command line, and
+ * delivery into B's governance: a transfer `into` a dataset of B's member whose contract names the
+ * agreement as its source (and B's catalog shows that lineage) until A revokes. Both instances share Kafka and PostgreSQL
  * (distinct topic prefixes and databases), as two companies' platforms would share nothing else.
  */
 import { execFile } from 'node:child_process';
@@ -25,6 +27,7 @@ import {
   type StreamLine,
 } from '@renkei/sdk';
 import { eventually } from '../support/eventually.js';
+import { readTopicUntil } from '../support/topic-reader.js';
 import {
   corporateNumber,
   participantKey,
@@ -237,7 +240,9 @@ describe('Dataspace Protocol between two Renkei instances', () => {
       20,
     );
     expect(ended).toBeDefined();
-    expect(collector!.endedAt - revokedAt).toBeLessThan(1_000);
+    const endedAfterMs = collector!.endedAt - revokedAt;
+    console.log(`[dsp e2e] B's stream ended ${endedAfterMs} ms after A's revocation (${ended!.code})`);
+    expect(endedAfterMs).toBeLessThan(1_000);
 
     const terminated = await eventually(
       () => auto.transfer(transfer.id),
@@ -294,5 +299,102 @@ describe('Dataspace Protocol between two Renkei instances', () => {
     expect(provider?.state).toBe('TERMINATED');
     expect((await cell.grant(provider!.grantId!)).state).not.toBe('granted');
     expect(await cli('transfer-show', transfer.id)).toMatchObject({ state: 'TERMINATED' });
+  });
+
+  it('delivers into B’s governance: a dataset naming the agreement as source; revocation on A stops it', async () => {
+    // A second agreement, negotiated as the first.
+    const started = await auto.startNegotiation({
+      peer: aPeerOnB,
+      offerId: 'urn:renkei:offer:battery.cfp:1.0.0',
+      datasetId: 'urn:renkei:dataset:battery.cfp:1.0.0',
+      purpose: 'cfp-disclosure',
+    });
+    const provider = await eventually(
+      async () =>
+        (await cell.negotiations({ side: 'provider' })).find((n) => n.consumerPid === started.consumerPid),
+      (n) => n?.state === 'REQUESTED',
+    );
+    await cell.approveGrant(provider!.grantId!, 'CFP into Renkei B’s governance');
+    const agreed = await eventually(
+      async () => {
+        const n = await auto.negotiation(started.id);
+        if (n.state === 'AGREED') await auto.moveNegotiation(n.id, 'verify').catch(() => undefined);
+        return n;
+      },
+      (n) => n.state === 'FINALIZED' || n.state === 'TERMINATED',
+    );
+    expect(agreed.state).toBe('FINALIZED');
+    const agreementId = agreed.agreementId!;
+
+    // B's member registers the dataset the received events go into, naming the external agreement.
+    const source = { agreementId, provider: aPeerOnB, dataset: 'urn:renkei:dataset:battery.cfp:1.0.0' };
+    await auto.registerContract({
+      ...batteryCfpContract,
+      dataset: 'received.cfp',
+      title: 'CFP from A',
+      source,
+    });
+    // B's catalog shows the dataset's lineage to the external agreement.
+    const lineage = await eventually(
+      async () => {
+        const dcat = (await auto.catalogDcat()) as { dataset?: Record<string, unknown>[] };
+        return dcat.dataset?.find((d) => d['dct:identifier'] === 'received.cfp')?.['dct:source'] as
+          Record<string, unknown> | undefined;
+      },
+      (l) => l !== undefined,
+    );
+    // (The node's vocabulary is the DCAT view's; what matters here: it names the agreement and A's dataset.)
+    expect(JSON.stringify(lineage)).toContain(JSON.stringify(agreementId));
+    expect(JSON.stringify(lineage)).toContain(JSON.stringify(source.dataset));
+    const into = await auto.startTransfer({
+      peer: aPeerOnB,
+      agreementId,
+      format: 'Renkei-NDJSON-STREAM',
+      into: 'received.cfp',
+    });
+    expect(
+      (
+        await eventually(
+          () => auto.transfer(into.id),
+          (t) => t.state !== 'REQUESTED',
+        )
+      ).state,
+    ).toBe('STARTED');
+
+    // Published on A, the events land in B's own dataset (B's topic), under B's member as originator.
+    const topic = `${b.topicPrefix}.data.received.cfp`;
+    type Envelope = { id: string; dataset: string; originator: string };
+    const read = async (done: (values: Envelope[]) => boolean) => {
+      for (let tries = 0; ; tries += 1) {
+        try {
+          return await readTopicUntil<Envelope>(topic, done, 15_000);
+        } catch (error) {
+          // The topic exists once the first received event was published into it.
+          if (tries >= 30 || !String(error).includes('does not host this topic')) throw error;
+          await new Promise((r) => setTimeout(r, 500));
+        }
+      }
+    };
+    const sent = (await cell.publish('battery.cfp', publishToken, lots(200, 3))).eventIds;
+    const arrived = await read((values) => sent.every((id) => values.some((v) => v.id === id)));
+    const copied = arrived.filter((v) => sent.includes(v.id));
+    expect(copied).toHaveLength(3);
+    for (const e of copied)
+      expect(e).toMatchObject({ dataset: 'received.cfp', originator: auto.credentials.clientId });
+
+    // A revokes: B's transfer ends, and nothing A publishes afterwards reaches B's dataset.
+    await cell.revokeGrant(agreementId, 'the second agreement ends');
+    expect(
+      (
+        await eventually(
+          () => auto.transfer(into.id),
+          (t) => t.state === 'TERMINATED',
+        )
+      ).state,
+    ).toBe('TERMINATED');
+    const late = (await cell.publish('battery.cfp', publishToken, lots(300, 2))).eventIds;
+    await new Promise((r) => setTimeout(r, 2_000));
+    const all = await read((values) => values.length >= 3);
+    expect(all.filter((v) => late.includes(v.id))).toEqual([]);
   });
 });
