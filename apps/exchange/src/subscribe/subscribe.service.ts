@@ -55,7 +55,7 @@ export class SubscribeService {
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
     this.hub = new DeliveryHub(kafka, sync, logger);
-    this.positions = new KafkaGrantPositions(kafka, logger);
+    this.positions = new KafkaGrantPositions(kafka, logger, settings.topics);
     this.batchedDecisions = new BatchedDecisions(decisions);
   }
 
