@@ -64,5 +64,5 @@ export function loadConfig<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEn
       `Invalid configuration:\n${lines.join('\n')}\nSet these environment variables and restart.`,
     );
   }
-  return parsed.data as z.infer<S>;
+  return parsed.data;
 }
