@@ -47,6 +47,8 @@ export interface PlatformOptions {
   secrets: Secrets;
   /** Also serve the web console (dist/console) on basePort + 4, forwarding to the four services. */
   console?: boolean;
+  /** Added to the Kafka-using services' environment, e.g. KAFKA_REPLICATION_FACTOR on a replicated cluster. */
+  env?: Record<string, string>;
 }
 
 const services = ['registry', 'clearing', 'exchange', 'cps-sim'] as const;
@@ -97,6 +99,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<RunningPlatf
     POLICY_DIR: join(opts.root, 'policies/build'),
     CLEARING_URL: url(1),
     KAFKAJS_NO_PARTITIONER_WARNING: '1',
+    ...opts.env,
   };
   const env: Record<Service, Record<string, string>> = {
     registry: { ...common, PORT: String(port(0)) },
