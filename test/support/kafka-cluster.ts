@@ -58,10 +58,11 @@ export const kafkaCluster = {
   resume(node: number): void {
     process.kill(this.pid(node), 'SIGCONT');
   },
-  admin() {
+  /** An admin client; `avoid` leaves stopped nodes out of its bootstrap list (they would hang it). */
+  admin(avoid: number[] = []) {
     return new Kafka({
       clientId: 'reliability-cluster',
-      brokers: this.brokers.split(','),
+      brokers: this.brokers.split(',').filter((_, i) => !avoid.includes(i + 1)),
       logLevel: logLevel.NOTHING,
       connectionTimeout: 1_000,
       requestTimeout: 5_000,
@@ -69,8 +70,11 @@ export const kafkaCluster = {
     }).admin();
   },
   /** Each partition of `topic` with its leader node and in-sync replicas, as the cluster reports them. */
-  async partitions(topic: string): Promise<{ partition: number; leader: number; isr: number[] }[]> {
-    const admin = this.admin();
+  async partitions(
+    topic: string,
+    avoid: number[] = [],
+  ): Promise<{ partition: number; leader: number; isr: number[] }[]> {
+    const admin = this.admin(avoid);
     await admin.connect();
     try {
       const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
