@@ -300,8 +300,9 @@ describe.runIf(process.env.RELIABILITY_CLUSTER === '1')(
       expect(minIsr).toBe(2);
       expect(ackedWithOne).toBe(0);
       expect(healed).toBeGreaterThanOrEqual(0);
-      expect(ackedWithTwo).toBeGreaterThan(0);
       await expectExactlyOnce(subscriber, what);
+      // The bar: with two replicas in sync, publishing goes on (open: the exchange refuses now).
+      expect(ackedWithTwo).toBeGreaterThan(0);
     }, 600_000);
   },
 );
