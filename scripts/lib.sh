@@ -2,6 +2,8 @@
 #   ensure_node            a Node >= 20.19 on PATH (enough for `npm ci`), else Node from the npm registry
 #   ensure_node_modules    `npm ci` when node_modules is missing or older than package-lock.json
 #   start_kafka_if_needed  starts Kafka unless it runs already; stops it on exit only if it started it here
+#   start_kafka_cluster_if_needed  the same for the 3-node replicated cluster (scripts/kafka-cluster.sh);
+#                          exports KAFKA_BROKERS and the replicated topic settings (ADR 0032)
 #   at_exit <command>      runs <command> when the script exits (in the order registered)
 # shellcheck shell=bash
 
@@ -69,4 +71,17 @@ start_kafka_if_needed() {
   fi
   at_exit 'scripts/kafka.sh stop'
   scripts/kafka.sh start
+}
+
+# The 3-node replicated cluster (ports 19092-19094), left running if it was: for a demo or a benchmark on
+# replicated topics. The reliability tests start and stop their own (test/support/kafka-cluster.ts).
+start_kafka_cluster_if_needed() {
+  if ! scripts/kafka-cluster.sh status >/dev/null 2>&1; then
+    at_exit 'scripts/kafka-cluster.sh stop'
+    scripts/kafka-cluster.sh start
+  else
+    echo "[kafka-cluster] already running; leaving it running" >&2
+  fi
+  KAFKA_BROKERS="$(scripts/kafka-cluster.sh brokers)"
+  export KAFKA_BROKERS KAFKA_REPLICATION_FACTOR=3 KAFKA_MIN_INSYNC_REPLICAS=2
 }

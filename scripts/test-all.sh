@@ -17,6 +17,9 @@ hash -r # node may have been looked up before node_modules/.bin/node existed
 echo "node $(node --version)"
 
 step "infrastructure: Kafka (KRaft) and PostgreSQL"
+# The reliability project starts its own broker and its own 3-node cluster (scripts/kafka-cluster.sh,
+# ports 19092-19094 and 19192-19194) from the same cached Kafka jars: fetched here, once.
+scripts/kafka.sh fetch
 start_kafka_if_needed # leaves the machine as we found it
 scripts/postgres.sh start
 export KAFKA_BROKERS=127.0.0.1:${KAFKA_PORT:-9092}

@@ -151,8 +151,11 @@ export async function status(url: string): Promise<number> {
 export async function startFaultPlatform(
   label: string,
   basePort: number,
+  /** Another broker (list) than the private one, and settings for it (the replicated cluster's). */
+  kafka: { brokers: string; env?: Record<string, string> } = { brokers: privateKafka.brokers },
 ): Promise<{
   platform: RunningPlatform;
+  topicPrefix: string;
   secrets: Secrets;
   admin: RenkeiClient;
   databaseUrl: string;
@@ -164,7 +167,8 @@ export async function startFaultPlatform(
   const platform = await startPlatform({
     root: repoRoot,
     databaseUrl: db.url,
-    kafkaBrokers: privateKafka.brokers,
+    kafkaBrokers: kafka.brokers,
+    ...(kafka.env ? { commonEnv: kafka.env } : {}),
     topicPrefix,
     basePort,
     logDir: `${repoRoot}/.renkei/logs/${topicPrefix}`,
@@ -173,6 +177,7 @@ export async function startFaultPlatform(
   });
   return {
     platform,
+    topicPrefix,
     secrets,
     databaseUrl: db.url,
     admin: new RenkeiClient(platform.endpoints, {

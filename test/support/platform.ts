@@ -52,6 +52,8 @@ export interface PlatformOptions {
    * DSP_ALLOW_INSECURE_LOOPBACK for the Dataspace Protocol runs).
    */
   env?: Partial<Record<Service, Record<string, string>>>;
+  /** Added to every service's environment, e.g. KAFKA_REPLICATION_FACTOR on a replicated cluster. */
+  commonEnv?: Record<string, string>;
 }
 
 const services = ['registry', 'clearing', 'exchange', 'cps-sim'] as const;
@@ -102,6 +104,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<RunningPlatf
     POLICY_DIR: join(opts.root, 'policies/build'),
     CLEARING_URL: url(1),
     KAFKAJS_NO_PARTITIONER_WARNING: '1',
+    ...opts.commonEnv,
   };
   const env: Record<Service, Record<string, string>> = {
     registry: { ...common, PORT: String(port(0)) },

@@ -16,7 +16,7 @@ export async function composeExchange(runtime: ServiceRuntime<ExchangeConfig>): 
   const clock = systemClock;
   const policy = await PolicyEngine.load(await readPolicyBundle(config.POLICY_DIR));
   logger.info({ policyRevision: policy.revision }, 'policy bundle loaded');
-  const { kafka, topics } = useKafka(runtime, 'renkei-exchange');
+  const { kafka, topics, topicSettings } = useKafka(runtime, 'renkei-exchange');
   const { state, sync } = followPlatformEvents(runtime, kafka, topics);
   // A finite retry: a send Kafka cannot take fails (503) instead of holding the produce queue; kafkajs
   // reconnects by itself on the next send once the broker is back.
@@ -50,7 +50,7 @@ export async function composeExchange(runtime: ServiceRuntime<ExchangeConfig>): 
     policy,
     clock,
     logger,
-    settings: new ExchangeSettings(config.DATA_PARTITIONS, config.PSEUDONYM_SECRET),
+    settings: new ExchangeSettings(config.DATA_PARTITIONS, config.PSEUDONYM_SECRET, topicSettings),
     protection,
     verifier: TokenVerifier.remote(
       `${config.CLEARING_URL}/.well-known/jwks.json`,

@@ -1,4 +1,5 @@
-export { createKafka, ensurePlatformTopics, ensureTopics } from './kafka-client.js';
+export { createKafka, ensurePlatformTopics, ensureTopics, withTopicSettings } from './kafka-client.js';
+export { singleBrokerTopics, topicSettingsFrom, type TopicSettings } from './topic-settings.js';
 export {
   type DeadLetter,
   type OutboxOutcome,

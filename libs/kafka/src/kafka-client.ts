@@ -12,6 +12,7 @@ import {
 import type { Logger } from 'pino';
 import { Topics } from '@renkei/domain';
 import { instrumentConsumer, instrumentProducer } from './instrumentation.js';
+import { singleBrokerTopics, type TopicSettings } from './topic-settings.js';
 
 export interface KafkaSettings {
   brokers: string[];
@@ -57,13 +58,35 @@ export function createKafka(settings: KafkaSettings, logger: Logger): Kafka {
   });
 }
 
-/** The platform creates its own topics (auto-creation is off on the broker). Idempotent. */
-export async function ensureTopics(kafka: Kafka, topics: ITopicConfig[]): Promise<void> {
+/**
+ * A topic as the settings want it: their replication factor, min.insync.replicas and no unclean leader
+ * election (a replica that was not in sync never leads, so an acknowledged write is never given up).
+ * The topic's own config entries (retention, compaction) stand.
+ */
+export function withTopicSettings(topic: ITopicConfig, settings: TopicSettings): ITopicConfig {
+  const own = topic.configEntries ?? [];
+  const named = new Set(own.map((e) => e.name));
+  const defaults = [
+    { name: 'min.insync.replicas', value: String(settings.minInsyncReplicas) },
+    { name: 'unclean.leader.election.enable', value: 'false' },
+  ].filter((e) => !named.has(e.name));
+  return { ...topic, replicationFactor: settings.replicationFactor, configEntries: [...own, ...defaults] };
+}
+
+/**
+ * The platform creates its own topics (auto-creation is off on the broker), with `settings` (one
+ * broker's unless configured). Idempotent; an existing topic is left as it is.
+ */
+export async function ensureTopics(
+  kafka: Kafka,
+  topics: ITopicConfig[],
+  settings: TopicSettings = singleBrokerTopics,
+): Promise<void> {
   const admin: Admin = kafka.admin();
   await admin.connect();
   try {
     const existing = new Set(await admin.listTopics());
-    const missing = topics.filter((t) => !existing.has(t.topic));
+    const missing = topics.filter((t) => !existing.has(t.topic)).map((t) => withTopicSettings(t, settings));
     if (missing.length > 0) {
       await admin.createTopics({ topics: missing, waitForLeaders: true }).catch((error: unknown) => {
         // Another replica may have created it between list and create.
@@ -79,14 +102,22 @@ export async function ensureTopics(kafka: Kafka, topics: ITopicConfig[]): Promis
  * The platform's own topics, created the same way by whichever service starts first. The event topics
  * have one partition (one total order) and are kept forever: every projection is rebuilt from them.
  */
-export function ensurePlatformTopics(kafka: Kafka): Promise<void> {
+export function ensurePlatformTopics(
+  kafka: Kafka,
+  settings: TopicSettings = singleBrokerTopics,
+): Promise<void> {
   const forever = [{ name: 'retention.ms', value: '-1' }];
-  return ensureTopics(kafka, [
-    { topic: Topics.registryEvents, numPartitions: 1, configEntries: forever },
-    { topic: Topics.clearingEvents, numPartitions: 1, configEntries: forever },
-    { topic: Topics.auditDecisions, numPartitions: 3 },
-    { topic: Topics.auditRefusals, numPartitions: 1 },
-    // Signed audit checkpoints, anchored where the platform's database cannot take them back.
-    { topic: Topics.auditCheckpoints, numPartitions: 1, configEntries: forever },
-  ]);
+  const audit = [{ name: 'retention.ms', value: String(settings.retentionMs.audit) }];
+  return ensureTopics(
+    kafka,
+    [
+      { topic: Topics.registryEvents, numPartitions: 1, configEntries: forever },
+      { topic: Topics.clearingEvents, numPartitions: 1, configEntries: forever },
+      { topic: Topics.auditDecisions, numPartitions: 3, configEntries: audit },
+      { topic: Topics.auditRefusals, numPartitions: 1, configEntries: audit },
+      // Signed audit checkpoints, anchored where the platform's database cannot take them back.
+      { topic: Topics.auditCheckpoints, numPartitions: 1, configEntries: forever },
+    ],
+    settings,
+  );
 }

@@ -2,6 +2,7 @@ import type { Kafka } from 'kafkajs';
 import { Topics } from '@renkei/domain';
 import type { ServiceRuntime } from '@renkei/platform';
 import { createKafka, ensurePlatformTopics } from './kafka-client.js';
+import { topicSettingsFrom, type TopicSettings } from './topic-settings.js';
 import { KAFKA_PROBE_TIMEOUT_MS, KAFKA_PROBE_TIMEOUTS_BEFORE_DOWN, kafkaProbe } from './kafka-probe.js';
 import { OutboxRelay, type OutboxStore } from './outbox-relay.js';
 import { kafkaRefusalSink } from './refusal-sink.js';
@@ -13,20 +14,25 @@ export interface KafkaUse {
    * then on the 'kafka' readiness component is probed. Start consumers after it.
    */
   topics: Promise<void>;
+  /** How the service creates topics (replication, min.insync.replicas, retention), from its config. */
+  topicSettings: TopicSettings;
 }
+
+type KafkaConfig = { KAFKA_BROKERS: string[] } & Parameters<typeof topicSettingsFrom>[0];
 
 /**
  * A service's Kafka client. The service listens first: readiness has a 'kafka' component (starting) at
  * once, the platform topics are ensured in the background, and only then is the broker probed. The probe's
  * admin client is closed at shutdown.
  */
-export function useKafka(runtime: ServiceRuntime<{ KAFKA_BROKERS: string[] }>, clientId: string): KafkaUse {
+export function useKafka(runtime: ServiceRuntime<KafkaConfig>, clientId: string): KafkaUse {
   const { config, logger, readiness } = runtime;
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId }, logger);
+  const topicSettings = topicSettingsFrom(config);
   const kafkaReady = kafkaProbe(kafka, config.KAFKA_BROKERS, () => Topics.registryEvents);
   readiness.component('kafka');
   const topics = runtime
-    .inBackground('platform topics', () => ensurePlatformTopics(kafka))
+    .inBackground('platform topics', () => ensurePlatformTopics(kafka, topicSettings))
     .then(() =>
       readiness.probe('kafka', kafkaReady.probe, {
         timeoutMs: KAFKA_PROBE_TIMEOUT_MS,
@@ -34,7 +40,7 @@ export function useKafka(runtime: ServiceRuntime<{ KAFKA_BROKERS: string[] }>, c
       }),
     );
   runtime.onClose(() => kafkaReady.stop());
-  return { kafka, topics };
+  return { kafka, topics, topicSettings };
 }
 
 /** The service's outbox relay (its producer connects on the first drain), stopped at shutdown. */

@@ -1,6 +1,15 @@
 import { z } from 'zod';
 import { TopicPrefix } from '@renkei/domain';
 
+const HOUR_MS = 60 * 60 * 1000;
+/** A topic's retention.ms: -1 (forever) or at least an hour (a typo in units must not drop data). */
+const retentionMs = (fallback: number) =>
+  z.coerce
+    .number()
+    .int()
+    .refine((ms) => ms === -1 || ms >= HOUR_MS, 'retention.ms: -1 (forever) or at least 3600000 (an hour)')
+    .default(fallback);
+
 /** Settings every service shares; each service extends this schema with its own. */
 export const baseConfigSchema = z.object({
   DATABASE_URL: z
@@ -17,13 +26,40 @@ export const baseConfigSchema = z.object({
   CLEARING_URL: z.string().url().default('http://127.0.0.1:3002'),
   TOKEN_ISSUER: z.string().default('urn:renkei:clearing'),
   TOPIC_PREFIX: TopicPrefix.default('renkei'),
+  // How the platform creates its topics (ADR 0032). The defaults suit one broker; a replicated cluster
+  // takes 3 and 2 (scripts/kafka-cluster.sh). Existing topics are not changed.
+  KAFKA_REPLICATION_FACTOR: z.coerce.number().int().min(1).max(7).default(1),
+  KAFKA_MIN_INSYNC_REPLICAS: z.coerce.number().int().min(1).max(7).default(1),
+  // Data topics are kept forever: the CPS twin replays its inputs from the start of their topics.
+  KAFKA_DATA_RETENTION_MS: retentionMs(-1),
+  KAFKA_DEAD_LETTER_RETENTION_MS: retentionMs(30 * 24 * HOUR_MS),
+  KAFKA_AUDIT_RETENTION_MS: retentionMs(30 * 24 * HOUR_MS),
 });
+
+/** Rules across settings, checked after each one parsed (a service's schema may omit either). */
+function crossChecks(data: unknown): { path: string; message: string }[] {
+  const issues: { path: string; message: string }[] = [];
+  const d = data as { KAFKA_REPLICATION_FACTOR?: number; KAFKA_MIN_INSYNC_REPLICAS?: number };
+  if (
+    d.KAFKA_REPLICATION_FACTOR !== undefined &&
+    d.KAFKA_MIN_INSYNC_REPLICAS !== undefined &&
+    d.KAFKA_MIN_INSYNC_REPLICAS > d.KAFKA_REPLICATION_FACTOR
+  )
+    issues.push({
+      path: 'KAFKA_MIN_INSYNC_REPLICAS',
+      message: `${d.KAFKA_MIN_INSYNC_REPLICAS} exceeds KAFKA_REPLICATION_FACTOR (${d.KAFKA_REPLICATION_FACTOR}): no acks=all write could ever succeed`,
+    });
+  return issues;
+}
 
 /** Validates the environment at boot and fails with every wrong variable named, not just the first. */
 export function loadConfig<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
   const parsed = schema.safeParse(env);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(root)'}: ${i.message}`);
+  const issues = parsed.success
+    ? crossChecks(parsed.data)
+    : parsed.error.issues.map((i) => ({ path: i.path.join('.') || '(root)', message: i.message }));
+  if (!parsed.success || issues.length > 0) {
+    const lines = issues.map((i) => `  ${i.path}: ${i.message}`);
     throw new Error(
       `Invalid configuration:\n${lines.join('\n')}\nSet these environment variables and restart.`,
     );

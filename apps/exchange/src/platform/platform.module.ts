@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { CLOCK, PlatformProjection, type Clock } from '@renkei/domain';
 import { AuthGuard, TOKEN_VERIFIER, type TokenVerifier } from '@renkei/auth';
 import { HEALTH_CHECK, type HealthCheck } from '@renkei/platform';
+import { singleBrokerTopics, type TopicSettings } from '@renkei/kafka';
 import { PolicyEngine, type ProjectionSync } from '@renkei/policy';
 import type { FieldProtection } from '../protection/field-protection.js';
 
@@ -22,6 +23,8 @@ export class ExchangeSettings {
     readonly dataPartitions: number,
     /** Keys the pseudonyms a grant's consumer sees (per grant, see Subscription). */
     readonly pseudonymSecret: string,
+    /** Replication, min.insync.replicas and retention of the topics the exchange creates (ADR 0032). */
+    readonly topics: TopicSettings = singleBrokerTopics,
   ) {}
 }
 

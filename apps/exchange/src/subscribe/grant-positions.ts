@@ -3,7 +3,13 @@ import type { Kafka, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { Topics } from '@renkei/domain';
-import { decodeMessage, ensureTopics, rejectMessage } from '@renkei/kafka';
+import {
+  decodeMessage,
+  ensureTopics,
+  rejectMessage,
+  singleBrokerTopics,
+  type TopicSettings,
+} from '@renkei/kafka';
 
 /** A stored position: partition -> next offset, both decimal strings (what `store` writes). */
 const StoredPositionsSchema = z.record(z.string().regex(/^\d{1,9}$/), z.string().regex(/^\d{1,19}$/));
@@ -42,6 +48,7 @@ export class KafkaGrantPositions extends GrantPositions {
   constructor(
     private readonly kafka: Pick<Kafka, 'consumer' | 'admin' | 'producer'>,
     private readonly logger: Pick<Logger, 'warn' | 'error'>,
+    private readonly topicSettings: TopicSettings = singleBrokerTopics,
   ) {
     super();
   }
@@ -107,9 +114,11 @@ export class KafkaGrantPositions extends GrantPositions {
   /** Reads the compacted topic to its end with a throw-away group, deleted afterwards. */
   private async load(): Promise<void> {
     const topic = Topics.exchangePositions;
-    await ensureTopics(this.kafka as Kafka, [
-      { topic, numPartitions: 1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] },
-    ]);
+    await ensureTopics(
+      this.kafka as Kafka,
+      [{ topic, numPartitions: 1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }],
+      this.topicSettings,
+    );
     const admin = this.kafka.admin();
     await admin.connect();
     try {

@@ -65,7 +65,7 @@ export class SubscribeService {
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
     this.hub = new DeliveryHub(kafka, sync, logger);
-    this.positions = new KafkaGrantPositions(kafka, logger);
+    this.positions = new KafkaGrantPositions(kafka, logger, settings.topics);
     this.batchedDecisions = new BatchedDecisions(decisions);
     // Read at scrape time from the exchange's own maps: no label (a per-dataset or per-grant label would
     // grow with the consortium); the feeds count how many shared consumers the streams need.

@@ -41,10 +41,26 @@ export class KafkaDataTopics implements DataTopics {
     let ready = this.topicsReady.get(dataset);
     if (!ready) {
       ready = withDeadline(
-        ensureTopics(this.kafka, [
-          { topic: Topics.data(dataset), numPartitions: this.settings.dataPartitions },
-          { topic: Topics.deadLetter(dataset), numPartitions: 1 },
-        ]),
+        ensureTopics(
+          this.kafka,
+          [
+            // Explicit retention (not the broker's default): the CPS twin replays its inputs from the
+            // start of their data topics (KAFKA_DATA_RETENTION_MS, forever by default; ADR 0032).
+            {
+              topic: Topics.data(dataset),
+              numPartitions: this.settings.dataPartitions,
+              configEntries: [{ name: 'retention.ms', value: String(this.settings.topics.retentionMs.data) }],
+            },
+            {
+              topic: Topics.deadLetter(dataset),
+              numPartitions: 1,
+              configEntries: [
+                { name: 'retention.ms', value: String(this.settings.topics.retentionMs.deadLetters) },
+              ],
+            },
+          ],
+          this.settings.topics,
+        ),
         SEND_DEADLINE_MS,
         'Kafka topic creation',
       ).catch((error: unknown) => {

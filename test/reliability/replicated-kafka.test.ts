@@ -1,0 +1,308 @@
+/**
+ * Replicated Kafka (issue 15, ADR 0032): the platform on a 3-node KRaft cluster (scripts/kafka-cluster.sh,
+ * RF 3, min.insync.replicas=2, unclean leader election off) while members publish through the real
+ * exchange at a steady rate. A data topic's partition leader is SIGKILLed and restarted; then one node is
+ * SIGSTOPped (a partition) and, for a moment, a second one. Every acknowledged event reaches the
+ * subscriber exactly once, by event id; nothing is acknowledged while only one replica could hold it.
+ */
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RenkeiClient } from '@renkei/sdk';
+import { participantKey as key, publicJwk as pub } from '../support/test-platform.js';
+import { automaker, batteryCfpContract, cellMaker } from '../fixtures/battery-cfp.js';
+import {
+  PersistentSubscriber,
+  Recorder,
+  acknowledged,
+  lossAndDuplicates,
+  report,
+  retrying,
+  sleep,
+  startFaultPlatform,
+  until,
+} from '../support/faults.js';
+import { kafkaCluster, replicatedTopicEnv } from '../support/kafka-cluster.js';
+import { loadavg } from 'node:os';
+
+/** The issue's rate; RELIABILITY_RATE lowers or raises it. What the machine sustains is reported. */
+const RATE = Number(process.env.RELIABILITY_RATE ?? 2_000);
+/** Events per publish request. */
+const BATCH = 50;
+const WORKERS = 4;
+/** The issue's partition lasts 60 s; inside test:all 20 s (RELIABILITY_BROKER_PAUSE_S=60 for the full one). */
+const PAUSE_MS = Number(process.env.RELIABILITY_BROKER_PAUSE_S ?? 20) * 1000;
+/**
+ * How long a SIGKILLed leader stays down: well past the controller's broker session timeout (9 s) and a
+ * client's Retry-After (5 s), so publishing is seen going on on the new leader while the old one is away.
+ */
+const DOWN_MS = 30_000;
+/**
+ * A client that retries after each 503's Retry-After (5 s) gets through within this many retries: the
+ * controller fences a crashed broker after its 9 s session timeout, then elects new leaders.
+ */
+const MAX_CLIENT_RETRIES = 5;
+/** The platform's services on the cluster: ports 5600-5604 (this suite's range). */
+const BASE_PORT = Number(process.env.RELIABILITY_CLUSTER_BASE_PORT ?? 5600);
+
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ');
+
+/**
+ * Opt-in (RELIABILITY_CLUSTER=1, `npm run test:reliability:cluster`): three more JVMs and about five
+ * minutes, more than test:all's budget on a 2-core machine. See docs/operations.md, "Replicated Kafka".
+ */
+describe.runIf(process.env.RELIABILITY_CLUSTER === '1')(
+  'replicated Kafka: a leader killed, a broker partitioned away',
+  () => {
+    let env: Awaited<ReturnType<typeof startFaultPlatform>>;
+    let auto: RenkeiClient;
+    let grantId: string;
+    let publishToken: string;
+    let dataTopic: string;
+    const rec = new Recorder();
+
+    beforeAll(async () => {
+      const started = Date.now();
+      kafkaCluster.start();
+      report(`3-node cluster up in ${Date.now() - started} ms (load average ${load()})`);
+      env = await startFaultPlatform('reliability-cluster', BASE_PORT, {
+        brokers: kafkaCluster.brokers,
+        env: replicatedTopicEnv,
+      });
+      dataTopic = `${env.topicPrefix}.data.battery.cfp`;
+      const [kc, ka] = [await key('c'), await key('a')];
+      const c = await retrying(() => env.admin.onboard({ ...cellMaker, jwks: { keys: [pub(kc)] } }));
+      const a = await retrying(() => env.admin.onboard({ ...automaker, jwks: { keys: [pub(ka)] } }));
+      const cell = new RenkeiClient(env.platform.endpoints, { clientId: c.id, privateJwk: kc });
+      auto = new RenkeiClient(env.platform.endpoints, { clientId: a.id, privateJwk: ka });
+      await retrying(() => cell.registerContract(batteryCfpContract));
+      grantId = (
+        await retrying(() => auto.requestGrant({ dataset: 'battery.cfp', purpose: 'cfp-disclosure' }))
+      ).id;
+      await retrying(() => cell.approveGrant(grantId));
+      publishToken = await retrying(() => cell.datasetToken('battery.cfp', 'publish'));
+      report(`platform on the cluster ready in ${Date.now() - started} ms`);
+    }, 420_000);
+
+    afterAll(async () => {
+      await env?.stop();
+      kafkaCluster.stop();
+    }, 180_000);
+
+    /**
+     * WORKERS publishers, each paced to its share of RATE (a late one sends at once), fresh event ids on
+     * every attempt (a 503 acknowledges nothing), waiting a 503's Retry-After as a careful client does.
+     * Tracks the longest run of failed attempts per worker, and how long it lasted.
+     */
+    function publishers(what: string) {
+      let running = true;
+      let maxFailedRun = 0;
+      let longestGapMs = 0;
+      const startedAt = Date.now();
+      const intervalMs = (BATCH * WORKERS * 1000) / RATE;
+      const loops = Array.from({ length: WORKERS }, async (_, w) => {
+        let failedRun = 0;
+        let failingSince = 0;
+        for (let n = 0; running; n++) {
+          const due = startedAt + n * intervalMs + (w * intervalMs) / WORKERS;
+          if (due > Date.now()) await sleep(due - Date.now());
+          const events = Array.from({ length: BATCH }, (_, i) => ({
+            id: randomUUID(),
+            subject: `lot-${w}-${n}-${i}`,
+            payload: { lotId: `lot-${w}-${n}-${i}`, cellModel: 'X', cfpKgCo2ePerKwh: 50 + (i % 10) },
+          }));
+          const answer = await rec.call(what, (signal) =>
+            fetch(`${env.platform.endpoints.exchange}/datasets/battery.cfp/events`, {
+              method: 'POST',
+              headers: { authorization: `Bearer ${publishToken}`, 'content-type': 'application/json' },
+              body: JSON.stringify({ events }),
+              signal,
+            }),
+          );
+          if (answer.status === 202) {
+            if (failedRun > 0) longestGapMs = Math.max(longestGapMs, answer.endedAt - failingSince);
+            failedRun = 0;
+          } else {
+            if (failedRun === 0) failingSince = answer.startedAt;
+            maxFailedRun = Math.max(maxFailedRun, ++failedRun);
+            // Retry-After is in seconds; bounded so the run stays short if a service sent a long one.
+            await sleep(Math.min(Number(answer.retryAfter ?? 1), 10) * 1000);
+            n = Math.max(n, Math.floor((Date.now() - startedAt) / intervalMs));
+          }
+        }
+      });
+      return {
+        stop: async () => {
+          running = false;
+          await Promise.all(loops);
+          const seconds = (Date.now() - startedAt) / 1000;
+          const acked = acknowledged(rec.of(what)).length;
+          return { seconds, acked, rate: Math.round(acked / seconds), maxFailedRun, longestGapMs };
+        },
+      };
+    }
+
+    function ackedBetween(what: string, from: number, to: number): number {
+      return rec
+        .of(what)
+        .filter((a) => a.status === 202 && a.startedAt >= from && a.endedAt <= to)
+        .reduce((n, a) => n + ((a.body as { eventIds?: string[] }).eventIds?.length ?? 0), 0);
+    }
+
+    async function expectExactlyOnce(subscriber: PersistentSubscriber, what: string): Promise<void> {
+      const acked = acknowledged(rec.of(what));
+      const drainStarted = Date.now();
+      await subscriber.drainUntil(acked, 180_000);
+      const { lost, duplicated } = lossAndDuplicates(acked, subscriber.received);
+      report(
+        `${what}: ${acked.length} acknowledged, ${subscriber.received.length} received, ${lost.length} lost, ${duplicated.length} duplicated (drained in ${Date.now() - drainStarted} ms)`,
+      );
+      expect(acked.length).toBeGreaterThan(0);
+      expect(lost).toEqual([]);
+      expect(duplicated).toEqual([]);
+    }
+
+    async function allInSync(timeoutMs: number): Promise<number> {
+      return until(
+        'every partition of the data topic with three in-sync replicas',
+        async () => (await kafkaCluster.partitions(dataTopic)).every((p) => p.isr.length === 3),
+        timeoutMs,
+      );
+    }
+
+    it('creates the data topic replicated: RF 3, min.insync.replicas 2, no unclean election, kept forever', async () => {
+      await rec.call('publish:settings', (signal) =>
+        fetch(`${env.platform.endpoints.exchange}/datasets/battery.cfp/events`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${publishToken}`, 'content-type': 'application/json' },
+          body: JSON.stringify({
+            events: [
+              {
+                id: randomUUID(),
+                subject: 'lot-0',
+                payload: { lotId: 'lot-0', cellModel: 'X', cfpKgCo2ePerKwh: 1 },
+              },
+            ],
+          }),
+          signal,
+        }),
+      );
+      const topic = await kafkaCluster.describe(dataTopic, [
+        'min.insync.replicas',
+        'unclean.leader.election.enable',
+        'retention.ms',
+      ]);
+      expect(topic).toEqual({
+        replicas: 3,
+        config: {
+          'min.insync.replicas': '2',
+          'unclean.leader.election.enable': 'false',
+          'retention.ms': '-1',
+        },
+      });
+      await allInSync(60_000);
+    });
+
+    it('delivers every acknowledged event exactly once when a partition leader is SIGKILLed and restarted', async () => {
+      const what = 'publish:leader-kill';
+      const subscriber = new PersistentSubscriber(auto, 'battery.cfp', grantId);
+      const pub = publishers(what);
+      await sleep(8_000);
+      const before = await kafkaCluster.partitions(dataTopic);
+      const victim = before.find((p) => p.partition === 0)!.leader;
+      const killedAt = Date.now();
+      await kafkaCluster.kill(victim);
+      report(
+        `leader kill: node ${victim} (leader of partition 0 of ${before.length}) SIGKILLed; load average ${load()}`,
+      );
+      // While it is down, partition 0 gets a new leader and publishing goes on there.
+      const failover = await until(
+        'a new leader for partition 0',
+        async () => {
+          const p0 = (await kafkaCluster.partitions(dataTopic, [victim])).find((p) => p.partition === 0);
+          return p0 !== undefined && p0.leader !== victim && p0.leader >= 0;
+        },
+        DOWN_MS + 30_000,
+      );
+      await sleep(Math.max(0, DOWN_MS - (Date.now() - killedAt)));
+      const restartAt = Date.now();
+      const ackedWhileDown = ackedBetween(what, killedAt, restartAt);
+      await kafkaCluster.restart(victim);
+      const restartedIn = Date.now() - restartAt;
+      const resyncIn = await allInSync(120_000);
+      await sleep(5_000);
+      const result = await pub.stop();
+      report(
+        `leader kill: new leader for partition 0 within ${failover} ms; ${ackedWhileDown} events acknowledged while node ${victim} was down (${DOWN_MS} ms); restarted in ${restartedIn} ms, all in sync ${resyncIn} ms later`,
+      );
+      report(
+        `leader kill: aimed at ${RATE} events/s, sustained ${result.rate} events/s over ${result.seconds.toFixed(0)} s (${BATCH} per request, ${WORKERS} publishers); longest run of failed attempts ${result.maxFailedRun} (${result.longestGapMs} ms from the first failure to the next 202); load average ${load()}`,
+      );
+      report(rec.summary(what));
+      expect(ackedWhileDown).toBeGreaterThan(0);
+      expect(result.maxFailedRun).toBeLessThanOrEqual(MAX_CLIENT_RETRIES);
+      // Nothing but 202 or 503 (with Retry-After) reached the publishers.
+      expect(
+        rec.of(what).filter((a) => a.status !== 202 && !(a.status === 503 && a.retryAfter !== null)),
+      ).toEqual([]);
+      await expectExactlyOnce(subscriber, what);
+    }, 600_000);
+
+    it('holds min.insync.replicas and loses nothing acknowledged while a broker is SIGSTOPped', async () => {
+      const what = 'publish:partition';
+      const subscriber = new PersistentSubscriber(auto, 'battery.cfp', grantId);
+      const pub = publishers(what);
+      await sleep(5_000);
+      const victim = (await kafkaCluster.partitions(dataTopic)).find((p) => p.partition === 0)!.leader;
+      const second = [1, 2, 3].find((n) => n !== victim)!;
+      const pausedAt = Date.now();
+      kafkaCluster.pause(victim);
+      report(`partition: node ${victim} SIGSTOPped for ${PAUSE_MS} ms; load average ${load()}`);
+      let minIsr = 3;
+      let shrunkAt: number | undefined;
+      while (Date.now() - pausedAt < PAUSE_MS) {
+        const partitions = await kafkaCluster.partitions(dataTopic, [victim]).catch(() => []);
+        if (partitions.length > 0) {
+          const smallest = Math.min(...partitions.map((p) => p.isr.length));
+          minIsr = Math.min(minIsr, smallest);
+          if (smallest < 3 && shrunkAt === undefined) shrunkAt = Date.now();
+        }
+        await sleep(1_000);
+      }
+      const ackedWithTwo = shrunkAt ? ackedBetween(what, shrunkAt, Date.now()) : 0;
+      // Then a second node for a moment: one replica left, below min.insync.replicas; nothing may be acked.
+      const secondAt = Date.now();
+      kafkaCluster.pause(second);
+      await sleep(10_000);
+      const secondEnd = Date.now();
+      const ackedWithOne = ackedBetween(what, secondAt + 1_000, secondEnd);
+      kafkaCluster.resume(second);
+      kafkaCluster.resume(victim);
+      const resumedAt = Date.now();
+      report(
+        `partition: ISR shrank ${shrunkAt ? shrunkAt - pausedAt : 'never'} ms after SIGSTOP (smallest ISR ${minIsr}); ${ackedWithTwo} events acknowledged with two in-sync replicas; ${ackedWithOne} with one (nodes ${victim} and ${second} stopped for 10 s)`,
+      );
+      report(rec.summary(what));
+      const resyncIn = await allInSync(120_000);
+      const healed = await until(
+        'a publication acknowledged after the partition healed',
+        () => Promise.resolve(rec.firstSuccessAfter(what, resumedAt) !== undefined),
+        60_000,
+      ).catch(() => -1);
+      report(`partition: all in sync ${resyncIn} ms after SIGCONT; first 202 after it: ${healed} ms`);
+      await sleep(5_000);
+      const result = await pub.stop();
+      report(
+        `partition: aimed at ${RATE} events/s, sustained ${result.rate} events/s over ${result.seconds.toFixed(0)} s; longest run of failed attempts ${result.maxFailedRun} (${result.longestGapMs} ms from the first failure to the next 202); load average ${load()}`,
+      );
+      expect(minIsr).toBe(2);
+      expect(ackedWithOne).toBe(0);
+      expect(healed).toBeGreaterThanOrEqual(0);
+      await expectExactlyOnce(subscriber, what);
+      // The issue's bar: with two replicas in sync, publishing goes on (open: the exchange refuses now).
+      expect(ackedWithTwo).toBeGreaterThan(0);
+    }, 600_000);
+  },
+);
