@@ -48,7 +48,8 @@ function services(): [ServiceDescription, unknown][] {
         serviceJwks: null,
       }),
     ],
-    [describeExchange, ExchangeModule.register(inert)],
+    // The exchange's services read their settings when constructed: an empty one takes the defaults.
+    [describeExchange, ExchangeModule.register({ settings: {} } as never)],
     [describeCpsSim, CpsSimModule.register({ identity: inert, verifier: inert, health: inert })],
   ];
 }
