@@ -13,6 +13,7 @@ import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RenkeiClient } from '@renkei/sdk';
+import { refusalsOnRecord as onRecord } from '../support/refusals.js';
 import {
   participantKey as key,
   publicJwk as pub,
@@ -82,6 +83,7 @@ describe('DSP contract negotiation (provider side)', () => {
   let peerToken: string;
   let rivalToken: string;
   let peerId: string;
+  let cellId: string;
   const callbacks = new CallbackServer();
   const offerOf = (dataset: string, purpose?: string) => ({
     '@id': `urn:renkei:offer:${dataset}:1.0.0`,
@@ -145,6 +147,9 @@ describe('DSP contract negotiation (provider side)', () => {
     ...more,
   });
 
+  const refusalsOnRecord = (code: string, route: string, participant: string) =>
+    onRecord(env.admin, code, route, participant);
+
   beforeAll(async () => {
     env = await startTestPlatform('dsp-negotiation', 5100, {
       env: { clearing: { DSP_ALLOW_INSECURE_LOOPBACK: 'true' } },
@@ -152,6 +157,7 @@ describe('DSP contract negotiation (provider side)', () => {
     await callbacks.start();
     const kc = await key('c');
     const c = await env.admin.onboard({ ...cellMaker, jwks: { keys: [pub(kc)] } });
+    cellId = c.id;
     cell = new RenkeiClient(env.platform.endpoints, { clientId: c.id, privateJwk: kc });
     const kp = await key('p');
     const p = await env.admin.onboard({ ...automaker, jwks: { keys: [pub(kp)] } });
@@ -356,6 +362,40 @@ describe('DSP contract negotiation (provider side)', () => {
     const [row] = (await cell.negotiations({ side: 'provider' })).filter((n) => n.id === providerPid);
     expect(row!.state).toBe('TERMINATED');
     expect((await cell.grant(row!.grantId!)).state).toBe('revoked');
+
+    // The grant machine refuses a move from a final state the same way.
+    const again = await fetch(`${env.platform.endpoints.clearing}/grants/${row!.grantId!}/revoke`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await cell.platformToken()}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ reason: 'twice' }),
+    });
+    expect([again.status, ((await again.json()) as { code: string }).code]).toEqual([
+      409,
+      'GRANT.ILLEGAL_TRANSITION',
+    ]);
+
+    // Every illegal move is on the audit chain as a refusal, with the route template and who tried it.
+    const illegal = await refusalsOnRecord(
+      'DSP.ILLEGAL_TRANSITION',
+      '/dsp/negotiations/:pid/agreement',
+      peerId,
+    );
+    expect(illegal.find((r) => r.route === '/dsp/negotiations/:pid/request')).toMatchObject({
+      category: 'protocol',
+      status: 409,
+      participant: peerId,
+    });
+    expect(illegal.map((r) => r.route)).toEqual(
+      expect.arrayContaining([
+        '/dsp/negotiations/:pid/agreement/verification',
+        '/dsp/negotiations/:pid/agreement',
+      ]),
+    );
+    const grantMove = await refusalsOnRecord('GRANT.ILLEGAL_TRANSITION', '/grants/:id/revoke', cellId);
+    expect(grantMove.find((r) => r.route === '/grants/:id/revoke')).toMatchObject({
+      category: 'protocol',
+      status: 409,
+    });
   });
 
   it('asks for a purpose when the contract offers several and the offer names none; refuses a malformed message', async () => {
@@ -369,6 +409,18 @@ describe('DSP contract negotiation (provider side)', () => {
     expect([bad.status, bad.body.code]).toEqual([400, 'DSP.INVALID_MESSAGE']);
     const unknown = await request('battery.nothing', 'cfp-disclosure');
     expect([unknown.answer.status, unknown.answer.body.code]).toEqual([400, 'DSP.UNKNOWN_OFFER']);
+
+    // Each refused request leaves a refusal on the audit chain, like any other refusal.
+    for (const code of ['DSP.PURPOSE_REQUIRED', 'DSP.INVALID_MESSAGE', 'DSP.UNKNOWN_OFFER']) {
+      const [refusal] = (await refusalsOnRecord(code, '/dsp/negotiations/request', peerId)).filter(
+        (r) => r.participant === peerId,
+      );
+      expect(refusal, code).toMatchObject({
+        category: 'protocol',
+        status: 400,
+        route: '/dsp/negotiations/request',
+      });
+    }
   });
 
   it("answers a participant that is not the process's peer exactly like an unknown process", async () => {

@@ -16,6 +16,7 @@ import { calculateJwkThumbprint, exportJWK, importPKCS8, type JWK } from 'jose';
 import type { DataEnvelope } from '@renkei/domain';
 import { RenkeiClient } from '@renkei/sdk';
 import { readTopicUntil } from '../support/topic-reader.js';
+import { refusalsOnRecord } from '../support/refusals.js';
 import {
   corporateNumber,
   participantKey as key,
@@ -314,6 +315,11 @@ describe('DSP transfer process', () => {
     );
     expect(completion.status).toBe(409);
     expect((await dsp('GET', `/transfers/${t.providerPid}`)).body.state).toBe('SUSPENDED');
+    // The illegal move is on the audit chain as a refusal by the peer.
+    const [illegal] = (
+      await refusalsOnRecord(env.admin, 'DSP.ILLEGAL_TRANSITION', '/dsp/transfers/:pid/completion', peerId)
+    ).filter((r) => r.route === '/dsp/transfers/:pid/completion');
+    expect(illegal).toMatchObject({ category: 'protocol', status: 409, participant: peerId });
     // A token of a suspended transfer is refused.
     const read = await fetch(t.dataAddress.endpoint as string, {
       headers: { authorization: `Bearer ${t.token}` },
@@ -378,6 +384,17 @@ describe('DSP transfer process', () => {
     expect(strip(foreign.body)).toEqual(strip(unknown.body));
     expect(foreign.body).toMatchObject({ '@type': 'TransferError', code: 'TRANSFER.UNKNOWN_AGREEMENT' });
     expect(JSON.stringify(foreign.body)).not.toContain(rivalsGrant);
+    // Both refusals are on the audit chain (the record, unlike the answer, may name the foreign grant).
+    const refused = await refusalsOnRecord(
+      env.admin,
+      'TRANSFER.UNKNOWN_AGREEMENT',
+      '/dsp/transfers/request',
+      peerId,
+    );
+    expect(refused.find((r) => r.participant === peerId)).toMatchObject({
+      category: 'protocol',
+      status: 400,
+    });
   }, 60_000);
 
   it('delivers what a started consumer transfer receives into the member’s dataset, and stops on termination', async () => {

@@ -28,7 +28,12 @@ export function concealedTarget(error: unknown): RefusalTarget | undefined {
   return (error as { [CONCEALED]?: RefusalTarget })[CONCEALED];
 }
 
-export type RefusalCategory = 'authentication' | 'authorization' | 'ownership' | 'rate-limit';
+/**
+ * `protocol`: a move the process's state machine does not allow (409 `*.ILLEGAL_TRANSITION`, from any
+ * caller) and any refused Dataspace Protocol request (malformed message, unknown agreement or offer, missing
+ * purpose): what a peer connector tried and was refused, probing included.
+ */
+export type RefusalCategory = 'authentication' | 'authorization' | 'ownership' | 'rate-limit' | 'protocol';
 
 /**
  * One aggregated security refusal as it travels to clearing (topic `<prefix>.audit.refusals`) and lands on

@@ -37,6 +37,15 @@ describe('classifyRefusal', () => {
     expect(classifyRefusal(409, false)).toBeNull();
   });
 
+  it('records any 4xx of a protocol refusal (illegal move, refused DSP request), never a 5xx', () => {
+    expect(classifyRefusal(409, false, true)).toBe('protocol');
+    expect(classifyRefusal(400, false, true)).toBe('protocol');
+    expect(classifyRefusal(404, false, true)).toBe('protocol');
+    expect(classifyRefusal(404, true, true)).toBe('ownership');
+    expect(classifyRefusal(401, false, true)).toBe('authentication');
+    expect(classifyRefusal(503, false, true)).toBeNull();
+  });
+
   it('marks concealed 404s and policy denies without changing the error the caller sees', () => {
     const hidden = concealing(notFound('GRANT.NOT_FOUND', 'No grant'), { type: 'grant', id: 'g1' });
     expect(hidden.code).toBe('GRANT.NOT_FOUND');

@@ -1,7 +1,8 @@
 /**
  * Security refusals on the audit chain (ADR 0018): every service records the requests it refused for a
  * security reason — authentication failures (401), missing scope, role or ownership (403), rate limits
- * (429) and 404s that conceal something that exists but belongs to someone else — and hands them to a
+ * (429), 404s that conceal something that exists but belongs to someone else, illegal state-machine moves
+ * (409 `*.ILLEGAL_TRANSITION`) and every refused Dataspace Protocol request — and hands them to a
  * sink: clearing appends them to its hash-chained log, the other services send them to clearing over
  * Kafka. Policy denies are left out: their decision record is on the chain already.
  *
@@ -36,27 +37,46 @@ interface Note {
   code: string;
   target?: RefusalTarget;
   onRecord: boolean;
+  protocol: boolean;
 }
 
+/** A move a state machine refused (GRANT, CONTRACT, DSP …): on the record whoever tried it. */
+const ILLEGAL_MOVE = /\.ILLEGAL_TRANSITION$/;
+
 /**
- * Called by the ProblemFilter for every error answer: remembers the stable code (and what a concealed 404
- * hides) on the request, for the onResponse hook that decides whether it is a security refusal.
+ * Called by the ProblemFilter (and the DSP error filter) for every error answer: remembers the stable code
+ * (and what a concealed 404 hides) on the request, for the onResponse hook that decides whether it is a
+ * security refusal. `protocol: true` (the Dataspace Protocol routes) puts every 4xx on the record.
  */
-export function noteRefusal(request: object, code: string, error: unknown): void {
+export function noteRefusal(
+  request: object,
+  code: string,
+  error: unknown,
+  options: { protocol?: boolean } = {},
+): void {
   const target = concealedTarget(error);
   (request as { [NOTE]?: Note })[NOTE] = {
     code,
     ...(target ? { target } : {}),
     onRecord: isOnRecord(error),
+    protocol: options.protocol === true || ILLEGAL_MOVE.test(code),
   };
 }
 
-/** Which refusals are security-relevant, by status and (for 404) by the service's own marking. */
-export function classifyRefusal(status: number, concealed: boolean): RefusalCategory | null {
+/**
+ * Which refusals are security-relevant, by status, (for 404) by the service's own marking, and (for any
+ * other 4xx) by whether it refused a protocol move or request.
+ */
+export function classifyRefusal(
+  status: number,
+  concealed: boolean,
+  protocol = false,
+): RefusalCategory | null {
   if (status === 401) return 'authentication';
   if (status === 403) return 'authorization';
   if (status === 429) return 'rate-limit';
   if (status === 404 && concealed) return 'ownership';
+  if (protocol && status >= 400 && status < 500) return 'protocol';
   return null;
 }
 
@@ -262,7 +282,7 @@ function refusalEvent(service: string, request: FastifyRequest, reply: FastifyRe
   const status = reply.statusCode;
   const note = (request as { [NOTE]?: Note })[NOTE];
   if (note?.onRecord) return null;
-  const category = classifyRefusal(status, note?.target !== undefined);
+  const category = classifyRefusal(status, note?.target !== undefined, note?.protocol === true);
   if (!category) return null;
   const principal = (request as { principal?: { participantId?: string } }).principal;
   const participant = typeof principal?.participantId === 'string' ? principal.participantId : null;

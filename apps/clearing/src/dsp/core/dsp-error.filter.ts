@@ -26,8 +26,9 @@ function pidsOf(request: object): Pids {
 /**
  * Answers every error of a DSP route with the DSP error message of its protocol (`ContractNegotiationError`,
  * `TransferError`, `CatalogError`) that is at the same time the platform's problem+json: the same status and
- * stable `code` as anywhere else in Renkei, the pids of the process, and the human text in `reason`. Security
- * refusals are noted for the audit chain exactly as the ProblemFilter notes them.
+ * stable `code` as anywhere else in Renkei, the pids of the process, and the human text in `reason`. Refusals
+ * are noted for the audit chain as the ProblemFilter notes them, and every other 4xx too (category
+ * `protocol`: illegal moves, malformed messages, unknown agreements or offers, a missing purpose).
  */
 @Catch()
 export class DspErrorFilter implements ExceptionFilter {
@@ -40,7 +41,8 @@ export class DspErrorFilter implements ExceptionFilter {
     const reply = http.getResponse<FastifyReply>();
     const request = http.getRequest<FastifyRequest>();
     const problem = problemOf(error, request.url.split('?')[0] ?? request.url);
-    noteRefusal(request, problem.code, error);
+    // Every refused DSP request is on the record (a peer's probing and illegal moves included).
+    noteRefusal(request, problem.code, error, { protocol: true });
     if (problem.status >= 500) this.logger.error(`DSP request failed: ${String(error)}`);
     if (reply.sent || reply.raw.headersSent) {
       reply.raw.end();
