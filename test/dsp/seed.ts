@@ -6,11 +6,10 @@
 import { RenkeiClient, RenkeiError, type Endpoints } from '@renkei/sdk';
 import type { JWK } from 'jose';
 import { corporateNumber, participantKey, publicJwk } from '../support/test-platform.js';
+import { dspDatasetId, dspOfferId } from '@renkei/contracts';
 import {
   consumerNegotiations,
   consumerTransfers,
-  dspDatasetId,
-  dspOfferId,
   providerNegotiations,
   providerTransfers,
   seedDataset,

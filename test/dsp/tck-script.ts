@@ -200,9 +200,3 @@ export const seedPrefix = (id: string): string => id.replace(':', '_').replace('
 /** `CN:01-02` → `tck.cn-01-02`: the dataset seeded for a test (a valid Renkei dataset id). */
 export const seedDataset = (id: string): string =>
   `tck.${id.toLowerCase().replace(':', '-').replace('_', '')}`;
-
-/** The DSP ids of a Renkei dataset version (the brief's path-safe form). */
-export const dspDatasetId = (dataset: string, version: string): string =>
-  `urn:renkei:dataset:${dataset}:${version}`;
-export const dspOfferId = (dataset: string, version: string): string =>
-  `urn:renkei:offer:${dataset}:${version}`;

@@ -1,15 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ContractTerms } from '@renkei/domain';
 import { dcatCatalog, DSP_CONTEXT, type CatalogOffer } from './dcat.js';
-import {
-  dspCatalog,
-  dspDataset,
-  dspDatasetDocument,
-  dspDatasetId,
-  dspOfferId,
-  parseDspDatasetId,
-  parseDspOfferId,
-} from './dsp-catalog.js';
+import { dspCatalog, dspDataset, dspDatasetDocument } from './dsp-catalog.js';
 
 type Node = Record<string, unknown>;
 
@@ -36,36 +28,6 @@ const opts = {
   registryUrl: 'https://registry.renkei.example',
   exchangeUrl: 'https://exchange.renkei.example',
 };
-
-describe('DSP ids of contract versions', () => {
-  it('names datasets and offers by dataset and version, and reads them back', () => {
-    expect(dspDatasetId('battery.cfp', '1.2.0')).toBe('urn:renkei:dataset:battery.cfp:1.2.0');
-    expect(dspOfferId('battery.cfp', '1.2.0')).toBe('urn:renkei:offer:battery.cfp:1.2.0');
-    expect(parseDspDatasetId('urn:renkei:dataset:battery.cfp:1.2.0-rc.1')).toEqual({
-      dataset: 'battery.cfp',
-      version: '1.2.0-rc.1',
-    });
-    expect(parseDspOfferId('urn:renkei:offer:battery.cfp:1.2.0')).toEqual({
-      dataset: 'battery.cfp',
-      version: '1.2.0',
-    });
-  });
-
-  it.each([
-    'urn:renkei:offer:battery.cfp:1.2.0', // an offer id is not a dataset id
-    'urn:renkei:dataset:battery.cfp',
-    'urn:renkei:dataset:battery.cfp:',
-    'urn:renkei:dataset:Battery.CFP:1.0.0',
-    'urn:renkei:dataset:battery.cfp:1.0',
-    'urn:renkei:dataset:battery.cfp:1.0.0:extra',
-    'urn:renkei:dataset:battery:1.0.0',
-    `urn:renkei:dataset:battery.cfp:1.0.0-${'a'.repeat(300)}`,
-    'https://registry.renkei.example/contracts/battery.cfp/versions/1.0.0',
-    '',
-  ])('reads %j as no id of ours', (id) => {
-    expect(parseDspDatasetId(id)).toBeNull();
-  });
-});
 
 describe('DSP catalog', () => {
   const catalog = dspCatalog([battery], opts);

@@ -17,36 +17,9 @@
  * fields, retention, who approves) is identical, so both views stay one mapping (dcat.ts has the table).
  * `@context` is exactly [DSP context]; other vocabularies are full IRIs or the context's prefixes.
  */
-import { DatasetId, isSemver } from '@renkei/domain';
 import { datasetNode, DSP_CONTEXT, type CatalogOffer } from './dcat.js';
 import { transferDistributions } from './transfer-formats.js';
-
-const DATASET_PREFIX = 'urn:renkei:dataset:';
-const OFFER_PREFIX = 'urn:renkei:offer:';
-/** The longest DSP dataset or offer id Renkei issues (prefix + dataset id + version), with room to spare. */
-export const MAX_DSP_ID_LENGTH = 256;
-
-/** The DSP id of a contract version's Dataset. */
-export const dspDatasetId = (dataset: string, version: string) => `${DATASET_PREFIX}${dataset}:${version}`;
-/** The DSP id of a contract version's Offer. */
-export const dspOfferId = (dataset: string, version: string) => `${OFFER_PREFIX}${dataset}:${version}`;
-
-function parseRef(prefix: string, id: string): { dataset: string; version: string } | null {
-  if (id.length > MAX_DSP_ID_LENGTH || !id.startsWith(prefix)) return null;
-  const rest = id.slice(prefix.length);
-  // A dataset id has no colon (dotted lower-case segments), a semantic version has none either.
-  const colon = rest.indexOf(':');
-  if (colon < 0) return null;
-  const dataset = rest.slice(0, colon);
-  const version = rest.slice(colon + 1);
-  if (!DatasetId.safeParse(dataset).success || !isSemver(version)) return null;
-  return { dataset, version };
-}
-
-/** The contract version a DSP dataset id names, or null when it is not one Renkei issues. */
-export const parseDspDatasetId = (id: string) => parseRef(DATASET_PREFIX, id);
-/** The contract version a DSP offer id names, or null when it is not one Renkei issues. */
-export const parseDspOfferId = (id: string) => parseRef(OFFER_PREFIX, id);
+import { dspDatasetId, dspOfferId } from './dsp-ids.js';
 
 export interface DspCatalogOptions {
   /** This connector's DSP participant id (the Catalog's `participantId`). */

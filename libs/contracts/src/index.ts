@@ -7,17 +7,16 @@ export {
 } from './compatibility.js';
 export { type ContractDraft, exportOdcs, exportOdcsYaml, importOdcs } from './odcs.js';
 export { type CatalogOffer, DSP_CONTEXT, dcatCatalog, offerRules, renkeiTerm } from './dcat.js';
+export { dspCatalog, type DspCatalogOptions, dspDataset, dspDatasetDocument } from './dsp-catalog.js';
 export {
-  dspCatalog,
-  type DspCatalogOptions,
-  dspDataset,
-  dspDatasetDocument,
   dspDatasetId,
+  type DspDatasetRef,
   dspOfferId,
   MAX_DSP_ID_LENGTH,
   parseDspDatasetId,
   parseDspOfferId,
-} from './dsp-catalog.js';
+  parseDspRef,
+} from './dsp-ids.js';
 export { contractTermViolations, tagsOf } from './terms.js';
 export {
   HTTP_ENDPOINT_TYPE,

@@ -13,6 +13,7 @@ import {
   type ContractTerms,
 } from '@renkei/domain';
 import type { Principal } from '@renkei/auth';
+import { dspDatasetId, parseDspRef } from '@renkei/contracts';
 import { OutboxRelay } from '@renkei/kafka';
 import { Prisma, PrismaClient, type DspNegotiationModel } from '@renkei/persistence';
 import { PolicyGate, denied, syncFor, type PolicyDecision, type ProjectionSync } from '@renkei/policy';
@@ -24,7 +25,6 @@ import { GrantTransitionHooks, type GrantTransition } from '../../grants/grant-t
 import { approvedByPolicy, GrantsService, POLICY_APPROVER } from '../../grants/grants.service.js';
 import { DspCallbacks, type CallbackProcess } from '../core/callbacks.js';
 import { auditDspChange, CLEARING_ACTOR } from '../core/dsp-audit.js';
-import { parseDspRef } from '../core/dsp-ids.js';
 import {
   ContractNegotiationSchema,
   dspMessage,
@@ -153,7 +153,7 @@ export class DspNegotiations implements OnModuleInit {
       peerId,
       memberId: terms.owner,
       dataset: ref.dataset,
-      datasetDspId: idOf(msg.offer.target) ?? `urn:renkei:dataset:${ref.dataset}:${ref.version}`,
+      datasetDspId: idOf(msg.offer.target) ?? dspDatasetId(ref.dataset, ref.version),
       offerId: msg.offer['@id'],
       consumerPid: msg.consumerPid,
       providerPid: id,
