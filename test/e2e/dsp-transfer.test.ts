@@ -327,6 +327,37 @@ describe('DSP transfer process', () => {
     expect(read.status).toBe(403);
   }, 60_000);
 
+  it('sends a new data address when the consumer starts a transfer it suspended itself', async () => {
+    const grantId = await grantFor(peer);
+    const t = await startTransfer(grantId);
+    const msg = (type: string) => ({ '@type': type, providerPid: t.providerPid, consumerPid: t.consumerPid });
+    const suspended = await dsp('POST', `/transfers/${t.providerPid}/suspension`, {
+      ...msg('TransferSuspensionMessage'),
+      code: '1',
+      reason: ['pause'],
+    });
+    expect(suspended.status).toBe(200);
+    const restarted = await dsp('POST', `/transfers/${t.providerPid}/start`, msg('TransferStartMessage'));
+    expect(restarted.status).toBe(200);
+    expect((await dsp('GET', `/transfers/${t.providerPid}`)).body.state).toBe('STARTED');
+    const starts = () => callbacks.received.filter((r) => r.path === `/transfers/${t.consumerPid}/start`);
+    expect(await until(() => starts().length >= 2, 10_000)).toBe(true);
+    const second = starts()[1]!;
+    expect(second.body).toMatchObject({
+      '@type': 'TransferStartMessage',
+      providerPid: t.providerPid,
+      consumerPid: t.consumerPid,
+    });
+    const dataAddress = second.body.dataAddress as Record<string, unknown>;
+    expect(dataAddress.endpoint).toBe(t.dataAddress.endpoint);
+    const token = property(dataAddress, 'authorization')!;
+    expect(token).not.toBe(t.token);
+    // The new token reads the stream.
+    const stream = new LineReader(dataAddress.endpoint as string, token);
+    expect(await until(() => stream.status === 200, 5_000)).toBe(true);
+    stream.abort.abort();
+  }, 60_000);
+
   it('revoking the grant terminates its transfers and ends their streams', async () => {
     const grantId = await grantFor(peer);
     const t = await startTransfer(grantId);

@@ -523,8 +523,11 @@ export class DspTransfersService implements OnModuleInit {
         input.actorId,
       );
     }
-    // Our own move is told to the peer; a move the peer made needs no answer beyond the HTTP one.
-    if (input.by === side) {
+    // Our own move is told to the peer; a move the peer made needs no answer beyond the HTTP one, except a
+    // consumer's restart of a transfer it suspended: the provider sends the new data address (new token)
+    // as for its own start, or the termination that replaced the start.
+    const restartedByConsumer = side === 'provider' && input.by === 'consumer' && move.to === 'STARTED';
+    if (input.by === side || restartedByConsumer) {
       await this.tell(tx, updated, message, reason, dataAddress);
     }
     return updated;
