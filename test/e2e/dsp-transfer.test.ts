@@ -8,13 +8,12 @@
  * delivers what it receives into the member's own dataset through the exchange, until the member terminates.
  */
 import { generateKeyPairSync } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { calculateJwkThumbprint, exportJWK, importPKCS8, type JWK } from 'jose';
 import type { DataEnvelope } from '@renkei/domain';
 import { RenkeiClient } from '@renkei/sdk';
+import { CallbackServer, DSP_CONTEXT } from '../support/dsp-callbacks.js';
 import { readTopicUntil } from '../support/topic-reader.js';
 import { refusalsOnRecord } from '../support/refusals.js';
 import {
@@ -25,53 +24,6 @@ import {
   type TestPlatform,
 } from '../support/test-platform.js';
 import { automaker, batteryCfpContract, cellMaker, competitorCellMaker } from '../fixtures/battery-cfp.js';
-
-const DSP_CONTEXT = 'https://w3id.org/dspace/2025/1/context.jsonld';
-
-interface Received {
-  path: string;
-  body: Record<string, unknown>;
-  at: number;
-}
-
-/** The consumer connector's callback endpoint: records every message, answers 200. */
-class CallbackServer {
-  readonly received: Received[] = [];
-  private server!: Server;
-  url = '';
-
-  async start(): Promise<void> {
-    this.server = createServer((req, res) => {
-      let body = '';
-      req.on('data', (c: Buffer) => (body += c.toString()));
-      req.on('end', () => {
-        this.received.push({
-          path: req.url ?? '',
-          body: body ? (JSON.parse(body) as Record<string, unknown>) : {},
-          at: Date.now(),
-        });
-        res.writeHead(200).end();
-      });
-    });
-    await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-  }
-
-  async waitFor(path: string, timeoutMs = 10_000): Promise<Received> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const hit = this.received.find((r) => r.path === path);
-      if (hit) return hit;
-      if (Date.now() > deadline)
-        throw new Error(`no callback to ${path}; got ${this.received.map((r) => r.path).join(', ')}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-
-  stop(): Promise<void> {
-    return new Promise((r) => this.server.close(() => r()));
-  }
-}
 
 /** An NDJSON read of the exchange, line by line, with when each line arrived. */
 class LineReader {
