@@ -26,6 +26,8 @@ describe('DSP callback outbox', () => {
   /** Path -> statuses to answer, in order (then 200). */
   const script = new Map<string, number[]>();
   const answered: string[] = [];
+  /** Every request's path as it arrives, answered or not. */
+  const arrived: string[] = [];
   const dead: string[] = [];
   let callbacks: DspCallbacks;
 
@@ -37,7 +39,13 @@ describe('DSP callback outbox', () => {
       req.on('data', (c: Buffer) => (body += c.toString()));
       req.on('end', () => {
         const path = req.url ?? '';
+        arrived.push(path);
         const status = script.get(path)?.shift() ?? 200;
+        // -1: a peer that answers only after the caller's 2 s deadline.
+        if (status === -1) {
+          setTimeout(() => res.writeHead(200).end(), 2_500).unref();
+          return;
+        }
         if (status === 200) received.push({ path, at: Date.now(), body: JSON.parse(body) as { n?: number } });
         res.writeHead(status, { 'content-type': 'application/json' }).end('{"ok":true}');
       });
@@ -135,6 +143,21 @@ describe('DSP callback outbox', () => {
     expect(dead).toContain(id);
     const audit = await prisma.auditEntry.findMany({ where: { kind: 'dsp.callback.dead' } });
     expect(audit.map((a) => (a.payload as { process: string }).process)).toContain(id);
+  });
+
+  it('does not let a peer that answers only at the deadline hold back another process’s message', async () => {
+    const [slow, other] = [randomUUID(), randomUUID()];
+    script.set(`/slow/${slow}`, [-1]);
+    await enqueue(slow, `slow/${slow}`, 1);
+    callbacks.kick(0);
+    expect(await until(() => arrived.includes(`/slow/${slow}`), 5_000)).toBe(true);
+    const queuedAt = Date.now();
+    await enqueue(other, `other/${other}`, 1);
+    callbacks.kick(0);
+    expect(await until(() => received.some((r) => r.path === `/other/${other}`), 5_000)).toBe(true);
+    const hit = received.find((r) => r.path === `/other/${other}`)!;
+    // The slow call is still waiting for its 2 s deadline: the other message did not wait for it.
+    expect(hit.at - queuedAt).toBeLessThan(1_500);
   });
 
   it('refuses to call a non-loopback http address even with loopback allowed: dead, never sent', async () => {

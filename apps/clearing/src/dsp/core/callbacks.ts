@@ -80,6 +80,11 @@ export class DspCallbacks {
   private running = false;
   private stopped = true;
   private busy: Promise<void> = Promise.resolve();
+  /**
+   * Deliveries under way, by process. A round does not wait for them: a peer that answers only at the call's
+   * deadline delays its own process's next message, never another process's.
+   */
+  private readonly sending = new Map<string, Promise<void>>();
   /** Processes whose newest messages wait for the HTTP answer of the request that wrote them. */
   private readonly held = new Map<string, number>();
 
@@ -154,6 +159,7 @@ export class DspCallbacks {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     await this.busy;
+    await Promise.all(this.sending.values());
   }
 
   /** One round: claim what is due (the oldest pending message per process), send each, record the outcome. */
@@ -165,7 +171,15 @@ export class DspCallbacks {
       try {
         const rows = await this.claim();
         sent = rows.length;
-        await Promise.all(rows.map((row) => this.deliver(row)));
+        for (const row of rows) {
+          const delivery = this.deliver(row)
+            .catch((error: unknown) => this.logger.warn(`DSP callback failed: ${String(error)}`))
+            .finally(() => {
+              this.sending.delete(row.process_id);
+              this.kick(50);
+            });
+          this.sending.set(row.process_id, delivery);
+        }
       } catch (error) {
         this.logger.warn(`DSP callback round failed: ${String(error)}`);
       } finally {
@@ -179,7 +193,7 @@ export class DspCallbacks {
   }
 
   private async claim(): Promise<Row[]> {
-    const held = [...this.held.keys()];
+    const held = [...this.held.keys(), ...this.sending.keys()];
     const leaseMs = this.settings.callTimeoutMs + 5_000;
     return this.prisma.$transaction(async (tx) => {
       const rows = await tx.$queryRaw<Row[]>`
