@@ -1,0 +1,249 @@
+/**
+ * The Helm chart (infra/helm/renkei) against the code it deploys: what `helm template` renders must give
+ * each service every setting its config schema requires, only settings it knows, probes on the health
+ * endpoints it serves, TLS to PostgreSQL with the server's name checked, and Kafka principals with the
+ * least privilege the issue asks for (only the exchange writes data topics, only the owning service its
+ * outbox topic). scripts/helm-check.sh validates the same renderings against the Kubernetes schemas.
+ *
+ * helm comes from scripts/helm.sh (built from the Go module proxy once, then cached in ~/.cache/renkei;
+ * scripts/test-all.sh builds it before the tests run).
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import type { z } from 'zod';
+import { baseConfigSchema } from '@renkei/platform';
+import { clearingConfigSchema } from '../../apps/clearing/src/clearing.config.js';
+import { cpsConfigSchema } from '../../apps/cps-sim/src/cps-sim.config.js';
+import { exchangeConfigSchema } from '../../apps/exchange/src/exchange.config.js';
+import { registryConfigSchema } from '../../apps/registry/src/registry.config.js';
+
+const root = new URL('../..', import.meta.url).pathname;
+const chart = join(root, 'infra/helm/renkei');
+
+interface Manifest {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; labels?: Record<string, string> };
+  spec?: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  data?: Record<string, string>;
+}
+
+let helm = '';
+function render(...args: string[]): Manifest[] {
+  const out = execFileSync(helm, ['template', 'renkei', chart, '--namespace', 'renkei', ...args], {
+    encoding: 'utf8',
+    maxBuffer: 32 * 1024 * 1024,
+  });
+  return parseAllDocuments(out)
+    .map((d) => d.toJS() as Manifest | null)
+    .filter((m): m is Manifest => m !== null);
+}
+const find = (ms: Manifest[], kind: string, name: string) => {
+  const m = ms.find((x) => x.kind === kind && x.metadata.name === name);
+  if (!m) throw new Error(`${kind}/${name} not rendered`);
+  return m;
+};
+
+/** Settings each service reads, as its config schema declares them. */
+const schemas: Record<string, z.ZodObject> = {
+  registry: registryConfigSchema,
+  clearing: clearingConfigSchema,
+  exchange: exchangeConfigSchema,
+  'cps-sim': cpsConfigSchema,
+};
+/**
+ * Settings the chart sets that no service schema declares: read by a library or by Node itself, or the
+ * transport-security settings named in the issue's brief (TLS_*, KAFKA_SSL*, KAFKA_SASL_*), whose schema
+ * entries come with the TLS and Kafka security work.
+ */
+const readElsewhere = new Set([
+  'OTEL_EXPORTER_OTLP_ENDPOINT',
+  'NODE_EXTRA_CA_CERTS',
+  'DATABASE_PASSWORD', // only to build DATABASE_URL ($(DATABASE_PASSWORD))
+  'TLS_CERT_FILE',
+  'TLS_KEY_FILE',
+  'TLS_CA_FILE',
+  'KAFKA_SSL',
+  'KAFKA_SSL_CA_FILE',
+  'KAFKA_SASL_MECHANISM',
+  'KAFKA_SASL_USERNAME',
+  'KAFKA_SASL_PASSWORD_FILE',
+]);
+
+/** Every environment variable a Deployment's container gets: its ConfigMap plus its env entries. */
+function environment(ms: Manifest[], service: string): Map<string, unknown> {
+  const deployment = find(ms, 'Deployment', `renkei-${service}`);
+  const container = deployment.spec.template.spec.containers[0];
+  const vars = new Map<string, unknown>();
+  for (const from of container.envFrom ?? []) {
+    const cm = find(ms, 'ConfigMap', from.configMapRef.name);
+    for (const [k, v] of Object.entries(cm.data ?? {})) vars.set(k, v);
+  }
+  for (const e of container.env ?? []) vars.set(e.name, e.value ?? e.valueFrom);
+  return vars;
+}
+
+describe('Helm chart', () => {
+  let defaults: Manifest[];
+  let production: Manifest[];
+  beforeAll(() => {
+    helm = execFileSync('bash', [join(root, 'scripts/helm.sh')], { encoding: 'utf8' }).trim();
+    defaults = render();
+    production = render('-f', join(chart, 'values-production.yaml'));
+  }, 900_000);
+
+  it('gives every service each setting its schema requires, and only settings it knows', () => {
+    for (const ms of [defaults, production]) {
+      for (const [service, schema] of Object.entries(schemas)) {
+        const env = environment(ms, service);
+        const known = new Set(Object.keys(schema.shape));
+        for (const [key, field] of Object.entries(schema.shape)) {
+          const required = !(field as z.ZodType).safeParse(undefined).success;
+          if (required) expect(env.has(key), `${service} needs ${key}`).toBe(true);
+        }
+        for (const key of env.keys())
+          expect(known.has(key) || readElsewhere.has(key), `${service} does not read ${key}`).toBe(true);
+        // The chart's literal values pass the service's own validation (secrets come from Secrets).
+        const literal = Object.fromEntries(
+          [...env].filter(([k, v]) => typeof v === 'string' && k !== 'DATABASE_URL'),
+        ) as Record<string, string>;
+        const partial = schema.partial().safeParse(literal);
+        expect(partial.success, `${service}: ${JSON.stringify(partial.error?.issues)}`).toBe(true);
+      }
+    }
+  });
+
+  it('probes the health endpoints the services serve: liveness /health/live, readiness /health/ready', () => {
+    const controller = readFileSync(join(root, 'libs/platform/src/health.controller.ts'), 'utf8');
+    expect(controller).toContain("@Controller('health')");
+    expect(controller).toContain("@Get('live')");
+    expect(controller).toContain("@Get('ready')");
+    for (const service of Object.keys(schemas)) {
+      const c = find(defaults, 'Deployment', `renkei-${service}`).spec.template.spec.containers[0];
+      expect(c.livenessProbe.httpGet).toMatchObject({ path: '/health/live', scheme: 'HTTPS' });
+      expect(c.readinessProbe.httpGet).toMatchObject({ path: '/health/ready', scheme: 'HTTPS' });
+    }
+    const console = find(defaults, 'Deployment', 'renkei-console').spec.template.spec.containers[0];
+    expect(readFileSync(join(root, 'apps/console/src/server.ts'), 'utf8')).toContain("app.get('/health'");
+    expect(console.readinessProbe.httpGet).toMatchObject({ path: '/health', scheme: 'HTTP' });
+  });
+
+  it('runs every container as non-root on a read-only root file system', () => {
+    const pods = defaults
+      .filter((m) => m.kind === 'Deployment' || m.kind === 'Job')
+      .map((m) => m.spec.template.spec);
+    expect(pods).toHaveLength(6);
+    for (const pod of pods) {
+      expect(pod.securityContext).toMatchObject({ runAsNonRoot: true });
+      for (const c of pod.containers) {
+        expect(c.securityContext).toMatchObject({
+          readOnlyRootFilesystem: true,
+          allowPrivilegeEscalation: false,
+          capabilities: { drop: ['ALL'] },
+        });
+        expect(c.resources.limits.memory).toBeTruthy();
+      }
+    }
+  });
+
+  it('connects to PostgreSQL over TLS, verifying the server, with one role per service', () => {
+    const urls = Object.fromEntries(
+      ['registry', 'clearing', 'exchange', 'cps-sim'].map((s) => [s, environment(defaults, s).get('DATABASE_URL')]),
+    );
+    expect(urls.registry).toMatch(/^postgresql:\/\/renkei_registry:\$\(DATABASE_PASSWORD\)@renkei-pg-rw:5432\/renkei\?/);
+    expect(urls.clearing).toMatch(/^postgresql:\/\/renkei_clearing:/);
+    for (const url of [urls.registry, urls.clearing]) expect(url).toContain('sslmode=verify-full');
+    // The exchange and the twin keep no state in PostgreSQL: no credentials at all.
+    expect(urls.exchange).toBeUndefined();
+    expect(urls['cps-sim']).toBeUndefined();
+    const job = find(defaults, 'Job', 'renkei-migrate');
+    const migrate = job.spec.template.spec.containers[0];
+    expect(migrate.command).toEqual(['node', 'scripts/prisma-migrate.mjs', 'deploy']);
+    expect(migrate.env.find((e: { name: string }) => e.name === 'DATABASE_URL').value).toMatch(
+      /^postgresql:\/\/renkei:.*sslmode=verify-full/,
+    );
+    const cluster = find(defaults, 'Cluster', 'renkei-pg');
+    expect(cluster.spec.managed.roles.map((r: { name: string }) => r.name)).toEqual([
+      'renkei_registry',
+      'renkei_clearing',
+    ]);
+    expect(cluster.spec.postgresql.pg_hba).toContain('hostnossl all all all reject');
+  });
+
+  describe('Kafka', () => {
+    type Acl = { resource: { type: string; name: string; patternType: string }; operations: string[] };
+    const acls = (user: string): Acl[] => find(defaults, 'KafkaUser', user).spec.authorization?.acls ?? [];
+    /** Principals allowed `operation` on a topic, by the ACLs' literal and prefix rules. */
+    const allowed = (topic: string, operation: string) =>
+      ['registry', 'clearing', 'exchange'].filter((user) =>
+        acls(user).some(
+          (a) =>
+            a.resource.type === 'topic' &&
+            a.operations.includes(operation) &&
+            (a.resource.patternType === 'prefix' ? topic.startsWith(a.resource.name) : topic === a.resource.name),
+        ),
+      );
+
+    it('lets only the exchange write (and create) data and dead-letter topics', () => {
+      for (const topic of ['renkei.data.battery.cfp', 'renkei.dlq.battery.cfp']) {
+        expect(allowed(topic, 'Write')).toEqual(['exchange']);
+        expect(allowed(topic, 'Create')).toEqual(['exchange']);
+        expect(allowed(topic, 'Read')).toEqual(['exchange']);
+      }
+    });
+
+    it('lets only the owning service write its outbox topic, and the readers read it', () => {
+      expect(allowed('renkei.registry.events', 'Write')).toEqual(['registry']);
+      expect(allowed('renkei.clearing.events', 'Write')).toEqual(['clearing']);
+      expect(allowed('renkei.registry.events', 'Read')).toEqual(['clearing', 'exchange']);
+      expect(allowed('renkei.clearing.events', 'Read')).toEqual(['clearing', 'exchange']);
+      expect(allowed('renkei.audit.checkpoints', 'Write')).toEqual(['clearing']);
+      expect(allowed('renkei.audit.decisions', 'Read')).toEqual(['clearing']);
+      expect(allowed('renkei.exchange.positions', 'Write')).toEqual(['exchange']);
+      // Nobody but the exchange creates topics; no one has cluster-wide rights.
+      for (const user of ['registry', 'clearing'])
+        expect(acls(user).filter((a) => a.operations.includes('Create'))).toEqual([]);
+      for (const user of ['registry', 'clearing', 'exchange'])
+        expect(acls(user).filter((a) => a.resource.type === 'cluster' || a.resource.name === '*')).toEqual([]);
+    });
+
+    it('declares the platform topics replicated (RF 3, min ISR 2) with the settings the code creates them with', async () => {
+      const { Topics } = await import('@renkei/domain');
+      const platform = [
+        Topics.registryEvents,
+        Topics.clearingEvents,
+        Topics.auditDecisions,
+        Topics.auditRefusals,
+        Topics.auditCheckpoints,
+        Topics.exchangePositions,
+      ];
+      const topics = defaults.filter((m) => m.kind === 'KafkaTopic');
+      expect(topics.map((t) => t.spec.topicName).sort()).toEqual([...platform].sort());
+      for (const t of topics) {
+        expect(t.spec.replicas).toBe(3);
+        expect(t.spec.config['min.insync.replicas']).toBe(2);
+        expect(t.spec.config['unclean.leader.election.enable']).toBe(false);
+      }
+      const kafka = find(defaults, 'Kafka', 'renkei-kafka');
+      expect(kafka.spec.kafka.config).toMatchObject({ 'auto.create.topics.enable': false, 'min.insync.replicas': 2 });
+      expect(kafka.spec.kafka.listeners).toEqual([
+        expect.objectContaining({ tls: true, authentication: { type: 'scram-sha-512' } }),
+      ]);
+      // The services create topics with the same replication (data topics, when a dataset is first used).
+      const env = environment(defaults, 'exchange');
+      expect(env.get('KAFKA_REPLICATION_FACTOR')).toBe('3');
+      expect(env.get('KAFKA_MIN_INSYNC_REPLICAS')).toBe('2');
+      expect(baseConfigSchema.shape.KAFKA_REPLICATION_FACTOR).toBeDefined();
+    });
+  });
+
+  it('keeps two replicas of the exchange and clearing by default, each with a disruption budget', () => {
+    for (const service of ['exchange', 'clearing']) {
+      expect(find(defaults, 'Deployment', `renkei-${service}`).spec.replicas).toBe(2);
+      expect(find(defaults, 'PodDisruptionBudget', `renkei-${service}`).spec.maxUnavailable).toBe(1);
+    }
+  });
+});
