@@ -35,5 +35,6 @@ COPY --from=build /app/policies/build ./policies/build
 COPY --from=build /app/prisma ./prisma
 COPY --from=build /app/scripts/prisma-migrate.mjs ./scripts/prisma-migrate.mjs
 COPY --from=build /app/package.json ./package.json
-USER node
+# Numeric, so that a runtime enforcing non-root (Kubernetes runAsNonRoot) can check it: `node` is 1000.
+USER 1000:1000
 CMD ["node", "dist/apps/exchange/src/main.js"]

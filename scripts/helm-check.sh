@@ -47,7 +47,7 @@ out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
 status=0
 
-log "$("$helm" version --short) lint --strict"
+log "helm $("$helm" version --short) lint --strict (default and production values)"
 "$helm" lint --strict "$chart" || status=1
 "$helm" lint --strict "$chart" -f "$chart/values-production.yaml" || status=1
 
@@ -62,23 +62,30 @@ for variant in default production; do
   fi
   for kube in $kube_versions; do
     log "validating the $variant rendering against Kubernetes $kube"
-    "$venv/bin/python" scripts/k8s-validate.py --kubernetes-version "$kube" ${HELM_CRD_DIR:+--crd-dir "$HELM_CRD_DIR"} \
+    PYTHONUNBUFFERED=1 "$venv/bin/python" scripts/k8s-validate.py --kubernetes-version "$kube" ${HELM_CRD_DIR:+--crd-dir "$HELM_CRD_DIR"} \
       "$out/$variant.yaml" || status=1
   done
 done
 
-# Values the schema (values.schema.json) must refuse: a typo'd key, a wrong type, an out-of-range count.
-for bad in 'services.exchange.replica=2' 'services.clearing.replicas=two' 'kafka.minInsyncReplicas=0'; do
-  if "$helm" template renkei "$chart" --set "$bad" >/dev/null 2>&1; then
-    log "the values schema accepted --set $bad"
+# Values the chart must refuse, each for its own reason: the schema (values.schema.json) catches a typo'd
+# key, a wrong type, an out-of-range count; the templates catch rules across values and missing secrets.
+refuse() { # <expected message> <helm template args...>
+  local expected="$1" err
+  shift
+  if err="$("$helm" template renkei "$chart" "$@" 2>&1 >/dev/null)"; then
+    log "accepted: $* (expected: $expected)"
+    status=1
+  elif [[ "$err" != *"$expected"* ]]; then
+    log "refused $*, but not because of \"$expected\": $err"
     status=1
   fi
-done
-# The chart's own rules across values.
-if "$helm" template renkei "$chart" --set kafka.minInsyncReplicas=3 --set kafka.replicationFactor=2 >/dev/null 2>&1; then
-  log "min.insync.replicas above the replication factor was accepted"
-  status=1
-fi
+}
+refuse "additional properties 'replica' not allowed" --set services.exchange.replica=2
+refuse "got string, want integer" --set services.clearing.replicas=two
+refuse "minimum: got 0, want 1" --set kafka.minInsyncReplicas=0
+refuse "exceeds kafka.replicationFactor" --set kafka.minInsyncReplicas=3 --set kafka.replicationFactor=2
+refuse "appSecrets.values.KEY_ENCRYPTION_KEY" --set appSecrets.create=true
+refuse "kafka.external.bootstrapServers is needed" --set kafka.enabled=false
 
 [[ $status -eq 0 ]] && log "chart OK" || log "chart check FAILED"
 exit $status

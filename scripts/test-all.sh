@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite on a fresh machine: installs what is missing (Node LTS via npm, Kafka from Maven
-# Central, PostgreSQL from Debian, the OPA CLI from the Go module proxy), starts Kafka and PostgreSQL,
+# Central, PostgreSQL from Debian, the OPA CLI and helm from the Go module proxy), starts Kafka and PostgreSQL,
 # then runs the policy checks, lint, type check, build, unit + integration + e2e tests, and the Eclipse
 # Dataspace TCK against the platform (npm run test:dsp).
 set -euo pipefail
@@ -40,6 +40,14 @@ node dist/scripts/openapi.js --check
 step "Schemathesis (PyPI) for the security project's OpenAPI fuzz run, into a cached venv"
 scripts/schemathesis.sh install
 
+step "Helm chart: helm lint and template, manifests validated offline against the Kubernetes schemas"
+# helm is built from the Go module proxy once and cached (about a minute; more on a cold Go cache), the
+# validator (PyPI kubernetes-validate) goes into a cached venv; afterwards the check takes 10-20 s.
+# Bounded, so that a stuck build cannot stall the run; test/unit/helm-chart.spec.ts reuses the binary.
+helm_status=0
+timeout --kill-after=30 900 bash scripts/helm-check.sh || helm_status=$?
+[ "$helm_status" -ne 124 ] || echo "[helm-check] timed out after 900 s"
+
 step "Dataspace Protocol: the Eclipse TCK (jars from Maven Central) against the platform, provider and consumer groups"
 # Self-contained (its own platform, database and topics); bounded so that a hung peer cannot stall the run.
 dsp_status=0
@@ -58,5 +66,7 @@ node -e '
   console.log(`\n${r.numPassedTests} passed, ${r.numFailedTests} failed` + (skipped ? `, ${skipped} skipped` : ""));
 ' || true
 [ "$dsp_status" -eq 0 ] || echo "the Dataspace TCK run failed (exit $dsp_status): see its results above"
+[ "$helm_status" -eq 0 ] || echo "the Helm chart check failed (exit $helm_status): see its output above"
 [ "$status" -ne 0 ] || status=$dsp_status
+[ "$status" -ne 0 ] || status=$helm_status
 exit $status

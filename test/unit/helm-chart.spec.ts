@@ -12,7 +12,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseAllDocuments } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import type { z } from 'zod';
 import { baseConfigSchema } from '@renkei/platform';
 import { clearingConfigSchema } from '../../apps/clearing/src/clearing.config.js';
@@ -23,13 +23,43 @@ import { registryConfigSchema } from '../../apps/registry/src/registry.config.js
 const root = new URL('../..', import.meta.url).pathname;
 const chart = join(root, 'infra/helm/renkei');
 
+/** The parts of the rendered manifests the tests read. */
+interface Container {
+  command: string[];
+  env?: { name: string; value?: string; valueFrom?: unknown }[];
+  envFrom?: { configMapRef: { name: string } }[];
+  livenessProbe: { httpGet: Record<string, unknown> };
+  readinessProbe: { httpGet: Record<string, unknown> };
+  securityContext: Record<string, unknown>;
+  resources: { limits: { memory?: string } };
+}
+interface PodSpec {
+  securityContext: Record<string, unknown>;
+  containers: Container[];
+}
+interface Acl {
+  resource: { type: string; name: string; patternType: string };
+  operations: string[];
+}
+interface Spec {
+  replicas?: number;
+  maxUnavailable?: number;
+  template?: { spec: PodSpec };
+  topicName?: string;
+  config?: Record<string, unknown>;
+  authorization?: { acls?: Acl[] };
+  kafka?: { config: Record<string, unknown>; listeners: unknown[] };
+  managed?: { roles: { name: string }[] };
+  postgresql?: { pg_hba?: string[] };
+}
 interface Manifest {
   apiVersion: string;
   kind: string;
   metadata: { name: string; labels?: Record<string, string> };
-  spec?: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  spec: Spec;
   data?: Record<string, string>;
 }
+const pod = (m: Manifest): PodSpec => m.spec.template!.spec;
 
 let helm = '';
 function render(...args: string[]): Manifest[] {
@@ -75,8 +105,7 @@ const readElsewhere = new Set([
 
 /** Every environment variable a Deployment's container gets: its ConfigMap plus its env entries. */
 function environment(ms: Manifest[], service: string): Map<string, unknown> {
-  const deployment = find(ms, 'Deployment', `renkei-${service}`);
-  const container = deployment.spec.template.spec.containers[0];
+  const container = pod(find(ms, 'Deployment', `renkei-${service}`)).containers[0]!;
   const vars = new Map<string, unknown>();
   for (const from of container.envFrom ?? []) {
     const cm = find(ms, 'ConfigMap', from.configMapRef.name);
@@ -122,19 +151,17 @@ describe('Helm chart', () => {
     expect(controller).toContain("@Get('live')");
     expect(controller).toContain("@Get('ready')");
     for (const service of Object.keys(schemas)) {
-      const c = find(defaults, 'Deployment', `renkei-${service}`).spec.template.spec.containers[0];
+      const c = pod(find(defaults, 'Deployment', `renkei-${service}`)).containers[0]!;
       expect(c.livenessProbe.httpGet).toMatchObject({ path: '/health/live', scheme: 'HTTPS' });
       expect(c.readinessProbe.httpGet).toMatchObject({ path: '/health/ready', scheme: 'HTTPS' });
     }
-    const console = find(defaults, 'Deployment', 'renkei-console').spec.template.spec.containers[0];
+    const console = pod(find(defaults, 'Deployment', 'renkei-console')).containers[0]!;
     expect(readFileSync(join(root, 'apps/console/src/server.ts'), 'utf8')).toContain("app.get('/health'");
     expect(console.readinessProbe.httpGet).toMatchObject({ path: '/health', scheme: 'HTTP' });
   });
 
   it('runs every container as non-root on a read-only root file system', () => {
-    const pods = defaults
-      .filter((m) => m.kind === 'Deployment' || m.kind === 'Job')
-      .map((m) => m.spec.template.spec);
+    const pods = defaults.filter((m) => m.kind === 'Deployment' || m.kind === 'Job').map(pod);
     expect(pods).toHaveLength(6);
     for (const pod of pods) {
       expect(pod.securityContext).toMatchObject({ runAsNonRoot: true });
@@ -151,30 +178,30 @@ describe('Helm chart', () => {
 
   it('connects to PostgreSQL over TLS, verifying the server, with one role per service', () => {
     const urls = Object.fromEntries(
-      ['registry', 'clearing', 'exchange', 'cps-sim'].map((s) => [s, environment(defaults, s).get('DATABASE_URL')]),
+      ['registry', 'clearing', 'exchange', 'cps-sim'].map((s) => [
+        s,
+        environment(defaults, s).get('DATABASE_URL'),
+      ]),
     );
-    expect(urls.registry).toMatch(/^postgresql:\/\/renkei_registry:\$\(DATABASE_PASSWORD\)@renkei-pg-rw:5432\/renkei\?/);
+    expect(urls.registry).toMatch(
+      /^postgresql:\/\/renkei_registry:\$\(DATABASE_PASSWORD\)@renkei-pg-rw:5432\/renkei\?/,
+    );
     expect(urls.clearing).toMatch(/^postgresql:\/\/renkei_clearing:/);
     for (const url of [urls.registry, urls.clearing]) expect(url).toContain('sslmode=verify-full');
     // The exchange and the twin keep no state in PostgreSQL: no credentials at all.
     expect(urls.exchange).toBeUndefined();
     expect(urls['cps-sim']).toBeUndefined();
-    const job = find(defaults, 'Job', 'renkei-migrate');
-    const migrate = job.spec.template.spec.containers[0];
+    const migrate = pod(find(defaults, 'Job', 'renkei-migrate')).containers[0]!;
     expect(migrate.command).toEqual(['node', 'scripts/prisma-migrate.mjs', 'deploy']);
-    expect(migrate.env.find((e: { name: string }) => e.name === 'DATABASE_URL').value).toMatch(
+    expect(migrate.env?.find((e) => e.name === 'DATABASE_URL')?.value).toMatch(
       /^postgresql:\/\/renkei:.*sslmode=verify-full/,
     );
     const cluster = find(defaults, 'Cluster', 'renkei-pg');
-    expect(cluster.spec.managed.roles.map((r: { name: string }) => r.name)).toEqual([
-      'renkei_registry',
-      'renkei_clearing',
-    ]);
-    expect(cluster.spec.postgresql.pg_hba).toContain('hostnossl all all all reject');
+    expect(cluster.spec.managed?.roles.map((r) => r.name)).toEqual(['renkei_registry', 'renkei_clearing']);
+    expect(cluster.spec.postgresql?.pg_hba).toContain('hostnossl all all all reject');
   });
 
   describe('Kafka', () => {
-    type Acl = { resource: { type: string; name: string; patternType: string }; operations: string[] };
     const acls = (user: string): Acl[] => find(defaults, 'KafkaUser', user).spec.authorization?.acls ?? [];
     /** Principals allowed `operation` on a topic, by the ACLs' literal and prefix rules. */
     const allowed = (topic: string, operation: string) =>
@@ -183,7 +210,9 @@ describe('Helm chart', () => {
           (a) =>
             a.resource.type === 'topic' &&
             a.operations.includes(operation) &&
-            (a.resource.patternType === 'prefix' ? topic.startsWith(a.resource.name) : topic === a.resource.name),
+            (a.resource.patternType === 'prefix'
+              ? topic.startsWith(a.resource.name)
+              : topic === a.resource.name),
         ),
       );
 
@@ -207,7 +236,9 @@ describe('Helm chart', () => {
       for (const user of ['registry', 'clearing'])
         expect(acls(user).filter((a) => a.operations.includes('Create'))).toEqual([]);
       for (const user of ['registry', 'clearing', 'exchange'])
-        expect(acls(user).filter((a) => a.resource.type === 'cluster' || a.resource.name === '*')).toEqual([]);
+        expect(acls(user).filter((a) => a.resource.type === 'cluster' || a.resource.name === '*')).toEqual(
+          [],
+        );
     });
 
     it('declares the platform topics replicated (RF 3, min ISR 2) with the settings the code creates them with', async () => {
@@ -224,12 +255,17 @@ describe('Helm chart', () => {
       expect(topics.map((t) => t.spec.topicName).sort()).toEqual([...platform].sort());
       for (const t of topics) {
         expect(t.spec.replicas).toBe(3);
-        expect(t.spec.config['min.insync.replicas']).toBe(2);
-        expect(t.spec.config['unclean.leader.election.enable']).toBe(false);
+        expect(t.spec.config).toMatchObject({
+          'min.insync.replicas': 2,
+          'unclean.leader.election.enable': false,
+        });
       }
       const kafka = find(defaults, 'Kafka', 'renkei-kafka');
-      expect(kafka.spec.kafka.config).toMatchObject({ 'auto.create.topics.enable': false, 'min.insync.replicas': 2 });
-      expect(kafka.spec.kafka.listeners).toEqual([
+      expect(kafka.spec.kafka?.config).toMatchObject({
+        'auto.create.topics.enable': false,
+        'min.insync.replicas': 2,
+      });
+      expect(kafka.spec.kafka?.listeners).toEqual([
         expect.objectContaining({ tls: true, authentication: { type: 'scram-sha-512' } }),
       ]);
       // The services create topics with the same replication (data topics, when a dataset is first used).
@@ -244,6 +280,36 @@ describe('Helm chart', () => {
     for (const service of ['exchange', 'clearing']) {
       expect(find(defaults, 'Deployment', `renkei-${service}`).spec.replicas).toBe(2);
       expect(find(defaults, 'PodDisruptionBudget', `renkei-${service}`).spec.maxUnavailable).toBe(1);
+    }
+  });
+});
+
+/** docker-compose.yml (one machine) must keep up with the same services and settings as the chart. */
+describe('docker-compose.yml', () => {
+  const compose = parse(readFileSync(join(root, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
+    services: Record<string, { command?: string[]; environment?: Record<string, unknown> }>;
+  };
+  const mains: Record<string, string> = {
+    registry: 'dist/apps/registry/src/main.js',
+    clearing: 'dist/apps/clearing/src/main.js',
+    exchange: 'dist/apps/exchange/src/main.js',
+    'cps-sim': 'dist/apps/cps-sim/src/main.js',
+    console: 'dist/apps/console/src/server.js',
+  };
+
+  it('runs the four services and the console with the entry points the chart uses', () => {
+    for (const [service, main] of Object.entries(mains))
+      expect(compose.services[service]?.command, service).toEqual(['node', main]);
+  });
+
+  it('gives every service each setting its schema requires, and only settings it knows', () => {
+    for (const [service, schema] of Object.entries(schemas)) {
+      const env = compose.services[service]?.environment ?? {};
+      for (const [key, field] of Object.entries(schema.shape))
+        if (!(field as z.ZodType).safeParse(undefined).success)
+          expect(Object.hasOwn(env, key), `${service} needs ${key}`).toBe(true);
+      for (const key of Object.keys(env))
+        expect(Object.hasOwn(schema.shape, key), `${service} does not read ${key}`).toBe(true);
     }
   });
 });
