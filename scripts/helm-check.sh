@@ -3,7 +3,8 @@
 # default values and with the production example (values-production.yaml), then validates every rendered
 # manifest against the Kubernetes OpenAPI schemas of the oldest and the newest Kubernetes the chart
 # supports, strictly (unknown fields are errors), with the PyPI package kubernetes-validate (its schemas
-# ship with it: nothing is fetched while validating).
+# ship with it: nothing is fetched while validating). Then, where promtool is installed, the Prometheus
+# configuration and alerting rules (infra/prometheus) and the rules' unit tests.
 #   scripts/helm-check.sh            lint, render, validate (builds helm once: scripts/helm.sh)
 #   scripts/helm-check.sh install    only installs the tools (helm, the validator's venv) and prints nothing else
 # Settings:
@@ -87,5 +88,15 @@ refuse "exceeds kafka.replicationFactor" --set kafka.minInsyncReplicas=3 --set k
 refuse "appSecrets.values.KEY_ENCRYPTION_KEY" --set appSecrets.create=true
 refuse "kafka.external.bootstrapServers is needed" --set kafka.enabled=false
 
-[[ $status -eq 0 ]] && log "chart OK" || log "chart check FAILED"
+# The alerting rules the runbook (docs/operations.md) explains: syntax, and their unit tests.
+if command -v promtool >/dev/null; then
+  log "alerting rules: promtool check rules, promtool test rules"
+  promtool check rules infra/prometheus/alerts.yml >&2 || status=1
+  promtool check config infra/prometheus/prometheus.yml >&2 || status=1
+  (cd infra/prometheus && promtool test rules alerts.test.yml >&2) || status=1
+else
+  log "alerting rules NOT checked: promtool not found (Debian: apt-get install -y prometheus; .ci/run does)"
+fi
+
+[[ $status -eq 0 ]] && log "chart and alerting rules OK" || log "chart check FAILED"
 exit $status

@@ -313,3 +313,50 @@ describe('docker-compose.yml', () => {
     }
   });
 });
+
+/** The alerting rules: each links a runbook section that exists, over series the services record. */
+describe('infra/prometheus/alerts.yml', () => {
+  const rules = (
+    parse(readFileSync(join(root, 'infra/prometheus/alerts.yml'), 'utf8')) as {
+      groups: { rules: { alert: string; expr: string; annotations: { runbook_url: string } }[] }[];
+    }
+  ).groups.flatMap((g) => g.rules);
+  /** GitHub's anchor of a heading: lower case, punctuation dropped, spaces to hyphens. */
+  const anchors = new Set(
+    [...readFileSync(join(root, 'docs/operations.md'), 'utf8').matchAll(/^#+ (.+)$/gm)].map((m) =>
+      m[1]!
+        .toLowerCase()
+        .replace(/[^a-z0-9 -]/g, '')
+        .replace(/ /g, '-'),
+    ),
+  );
+
+  it('links every alert to a runbook section of docs/operations.md', () => {
+    expect(rules.length).toBeGreaterThanOrEqual(8);
+    for (const rule of rules) {
+      const [file, anchor] = rule.annotations.runbook_url.split('#');
+      expect(file, rule.alert).toBe('docs/operations.md');
+      expect(anchors.has(anchor!), `${rule.alert}: no section #${anchor}`).toBe(true);
+    }
+  });
+
+  it('alerts only on series the code records', () => {
+    const code = execFileSync(
+      'grep',
+      [
+        '-rhoE',
+        '--include=*.ts',
+        '--exclude=*.spec.ts',
+        "'renkei_[a-z_]+'",
+        join(root, 'libs'),
+        join(root, 'apps'),
+      ],
+      { encoding: 'utf8' },
+    );
+    for (const rule of rules)
+      for (const [series] of rule.expr.matchAll(/renkei_[a-z_]+/g)) {
+        const base = series.replace(/_(count|bucket|sum)$/, '');
+        expect(code.includes(`'${base}'`), `${rule.alert}: ${series} is recorded nowhere`).toBe(true);
+      }
+  });
+});
