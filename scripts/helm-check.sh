@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Checks the Helm chart (infra/helm/renkei) offline: `helm lint` (strict) and `helm template` with the
-# default values and with the production example (values-production.yaml), then validates every rendered
+# default values, the production example (values-production.yaml) and external Kafka and PostgreSQL
+# (ci/external-values.yaml), then validates every rendered
 # manifest against the Kubernetes OpenAPI schemas of the oldest and the newest Kubernetes the chart
 # supports, strictly (unknown fields are errors), with the PyPI package kubernetes-validate (its schemas
 # ship with it: nothing is fetched while validating). Then, where promtool is installed, the Prometheus
@@ -48,13 +49,16 @@ out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
 status=0
 
-log "helm $("$helm" version --short) lint --strict (default and production values)"
+log "helm $("$helm" version --short) lint --strict (default, production and external values)"
 "$helm" lint --strict "$chart" || status=1
 "$helm" lint --strict "$chart" -f "$chart/values-production.yaml" || status=1
+"$helm" lint --strict "$chart" -f "$chart/ci/external-values.yaml" || status=1
 
-for variant in default production; do
+# default values; the production example; Kafka and PostgreSQL run elsewhere (ci/external-values.yaml).
+for variant in default production external; do
   args=()
-  [[ $variant == default ]] || args=(-f "$chart/values-production.yaml")
+  [[ $variant != production ]] || args=(-f "$chart/values-production.yaml")
+  [[ $variant != external ]] || args=(-f "$chart/ci/external-values.yaml")
   # A fixed release name and namespace: the output is the same on every machine.
   if ! "$helm" template renkei "$chart" --namespace renkei "${args[@]}" >"$out/$variant.yaml"; then
     log "helm template ($variant values) failed"
@@ -87,6 +91,7 @@ refuse "minimum: got 0, want 1" --set kafka.minInsyncReplicas=0
 refuse "exceeds kafka.replicationFactor" --set kafka.minInsyncReplicas=3 --set kafka.replicationFactor=2
 refuse "appSecrets.values.KEY_ENCRYPTION_KEY" --set appSecrets.create=true
 refuse "kafka.external.bootstrapServers is needed" --set kafka.enabled=false
+refuse "set postgresql.roleSecrets.renkei_registry" -f "$chart/ci/external-values.yaml" --set postgresql.roleSecrets.renkei_registry=
 
 # The alerting rules the runbook (docs/operations.md) explains: syntax, and their unit tests.
 if command -v promtool >/dev/null; then

@@ -142,10 +142,13 @@ console: { main: dist/apps/console/src/server.js, platform: false, kafkaUser: ''
 
 {{/* The basic-auth Secret of a role: (dict "root" $ "role" "renkei_clearing"); the owner is "renkei". */}}
 {{- define "renkei.pgRoleSecret" -}}
+{{- $given := ternary .root.Values.postgresql.ownerSecret (index .root.Values.postgresql.roleSecrets .role | default "") (eq .role "renkei") -}}
+{{- if and (not .root.Values.postgresql.enabled) (not $given) -}}
+{{- fail (printf "postgresql.enabled is false: set %s (a basic-auth Secret of an existing role)" (ternary "postgresql.ownerSecret" (printf "postgresql.roleSecrets.%s" .role) (eq .role "renkei"))) -}}
+{{- end -}}
 {{- if eq .role "renkei" -}}
-{{- default (printf "%s-pg-owner" (include "renkei.fullname" .root)) .root.Values.postgresql.ownerSecret -}}
+{{- default (printf "%s-pg-owner" (include "renkei.fullname" .root)) $given -}}
 {{- else -}}
-{{- $given := index .root.Values.postgresql.roleSecrets .role | default "" -}}
 {{- default (printf "%s-pg-%s" (include "renkei.fullname" .root) (.role | replace "_" "-")) $given -}}
 {{- end -}}
 {{- end -}}
