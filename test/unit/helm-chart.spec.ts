@@ -220,8 +220,10 @@ describe('Helm chart', () => {
       for (const topic of ['renkei.data.battery.cfp', 'renkei.dlq.battery.cfp']) {
         expect(allowed(topic, 'Write')).toEqual(['exchange']);
         expect(allowed(topic, 'Create')).toEqual(['exchange']);
-        expect(allowed(topic, 'Read')).toEqual(['exchange']);
       }
+      expect(allowed('renkei.data.battery.cfp', 'Read')).toEqual(['exchange']);
+      // Dead letters are for operators (the admin principal); no service reads them.
+      expect(allowed('renkei.dlq.battery.cfp', 'Read')).toEqual([]);
     });
 
     it('lets only the owning service write its outbox topic, and the readers read it', () => {
