@@ -278,6 +278,21 @@ describe('Helm chart', () => {
     });
   });
 
+  it("lets only the release's own pods and the listed namespaces connect, in the production example", () => {
+    expect(defaults.filter((m) => m.kind === 'NetworkPolicy')).toEqual([]);
+    const policies = production.filter((m) => m.kind === 'NetworkPolicy');
+    expect(policies.map((p) => p.metadata.name).sort()).toEqual(
+      ['cps-sim', 'clearing', 'console', 'exchange', 'registry'].map((s) => `renkei-${s}`).sort(),
+    );
+    for (const p of policies)
+      expect(p.spec).toMatchObject({
+        policyTypes: ['Ingress'],
+        ingress: [
+          { from: [{ podSelector: { matchLabels: { 'app.kubernetes.io/instance': 'renkei' } } }, {}, {}] },
+        ],
+      });
+  });
+
   it('keeps two replicas of the exchange and clearing by default, each with a disruption budget', () => {
     for (const service of ['exchange', 'clearing']) {
       expect(find(defaults, 'Deployment', `renkei-${service}`).spec.replicas).toBe(2);
