@@ -6,7 +6,8 @@
  * on at the survivor, every token a client received is on the chain, and the chain verifies as one chain
  * (no fork, no gap). A grant's stored delivery position follows it from one exchange replica to the other.
  *
- * Bounded: about 1.5 min on a loaded 2-core machine (see docs/operations.md, "Scaling out: replicas").
+ * Bounded: 3-4.5 min on a loaded 2-core machine, half of it starting the processes (see
+ * docs/operations.md, "Scaling out: replicas").
  */
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
