@@ -126,6 +126,41 @@ describe('DSP callback outbox', () => {
     expect(received.find((r) => r.path === `/h/${id}`)!.at).toBeGreaterThanOrEqual(answeredAt);
   });
 
+  it('holds the message at every replica, not only the one answering the peer', async () => {
+    // A second clearing replica: its own pool and dispatcher, the same table. The request is answered at
+    // the first; the second must not send the message before that answer is out.
+    const other = createPrisma(db.url);
+    const peers = { authorization: () => Promise.resolve(null), forgetToken: () => undefined };
+    const replica = new DspCallbacks(
+      other,
+      peers as unknown as DspPeers,
+      {
+        allowInsecureLoopback: true,
+        callTimeoutMs: 2_000,
+      } as DspSettings,
+    );
+    replica.start();
+    try {
+      const id = randomUUID();
+      const reply = { raw: new EventEmitter() };
+      callbacks.holdUntilAnswered(id, reply);
+      await enqueue(id, `r/${id}`, 1);
+      for (let i = 0; i < 4; i++) {
+        await replica.tick();
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(received.some((r) => r.path === `/r/${id}`)).toBe(false);
+      const answeredAt = Date.now();
+      reply.raw.emit('finish');
+      expect(await until(() => received.some((r) => r.path === `/r/${id}`), 5_000)).toBe(true);
+      expect(received.find((r) => r.path === `/r/${id}`)!.at).toBeGreaterThanOrEqual(answeredAt);
+      expect(received.filter((r) => r.path === `/r/${id}`)).toHaveLength(1);
+    } finally {
+      await replica.stop();
+      await other.$disconnect();
+    }
+  });
+
   it('makes a refused message dead at once, audits it, tells the handler, and goes on with the next', async () => {
     const id = randomUUID();
     script.set(`/d/${id}/1`, [400]);

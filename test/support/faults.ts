@@ -4,7 +4,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import { freshDatabase } from './database.js';
-import { generateSecrets, startPlatform, type RunningPlatform, type Secrets } from './platform.js';
+import {
+  generateSecrets,
+  startPlatform,
+  type PlatformOptions,
+  type RunningPlatform,
+  type Secrets,
+} from './platform.js';
 import { privateKafka, privatePostgres, repoRoot } from './private-infra.js';
 import { RenkeiClient, type DeliveryStream } from '@renkei/sdk';
 
@@ -153,6 +159,8 @@ export async function startFaultPlatform(
   basePort: number,
   /** Another broker (list) than the private one, and settings for it (the replicated cluster's). */
   kafka: { brokers: string; env?: Record<string, string> } = { brokers: privateKafka.brokers },
+  /** Replicas of the exchange and clearing, and extra configuration per service (platform.ts). */
+  more: Pick<PlatformOptions, 'replicas' | 'env'> = {},
 ): Promise<{
   platform: RunningPlatform;
   topicPrefix: string;
@@ -174,6 +182,7 @@ export async function startFaultPlatform(
     logDir: `${repoRoot}/.renkei/logs/${topicPrefix}`,
     logLevel: 'info',
     secrets,
+    ...more,
   });
   return {
     platform,

@@ -54,6 +54,23 @@ export interface PlatformOptions {
   env?: Partial<Record<Service, Record<string, string>>>;
   /** Added to every service's environment, e.g. KAFKA_REPLICATION_FACTOR on a replicated cluster. */
   commonEnv?: Record<string, string>;
+  /**
+   * How many processes of the exchange and of clearing run side by side (default 1 each), against the same
+   * Kafka and database with the same configuration. Replica 0 is the usual one (its port, the endpoints);
+   * replica i >= 1 listens on the usual port + 10 * i and logs to `<service>-<i>.log`.
+   */
+  replicas?: Partial<Record<ReplicatedService, number>>;
+}
+
+/** The services the harness can run several replicas of. */
+export type ReplicatedService = 'exchange' | 'clearing';
+
+/** One process of a replicated service: where it listens, and the process itself (a test may kill it). */
+export interface Replica {
+  index: number;
+  url: string;
+  /** The current process (a new one after `restartReplica`). */
+  process(): ChildProcess | undefined;
 }
 
 const services = ['registry', 'clearing', 'exchange', 'cps-sim'] as const;
@@ -69,6 +86,12 @@ export interface RunningPlatform {
   restart(name: Service, how?: 'SIGTERM' | 'SIGKILL', env?: Record<string, string>): Promise<void>;
   /** The service's current process id (the fault tests check a service survived without a restart). */
   pid(name: Service): number | undefined;
+  /** Every replica of the exchange and of clearing, replica 0 first (one each unless `replicas` says). */
+  replicas: Record<ReplicatedService, Replica[]>;
+  /** Ends one replica (SIGKILL: at once, as a crash; SIGTERM: gracefully) and waits until it has exited. */
+  killReplica(name: ReplicatedService, index: number, how?: 'SIGTERM' | 'SIGKILL'): Promise<void>;
+  /** Starts a replica again (after killReplica) with the same configuration; resolves when it is healthy. */
+  restartReplica(name: ReplicatedService, index: number): Promise<void>;
 }
 
 async function waitHealthy(
@@ -146,7 +169,12 @@ export async function startPlatform(opts: PlatformOptions): Promise<RunningPlatf
   };
   for (const [name, extra] of Object.entries(opts.env ?? {})) Object.assign(env[name as Service], extra);
   const all: Service[] = opts.console ? [...services, 'console'] : [...services];
-  const children = new Map<Service, ChildProcess>();
+  const children = new Map<string, ChildProcess>();
+  const replicaCount = (name: ReplicatedService) => Math.max(1, opts.replicas?.[name] ?? 1);
+  /** Replica i >= 1 of a service: its key in `children`, and its port (the usual one + 10 * i). */
+  const replicaKey = (name: Service, index: number) => (index === 0 ? name : `${name}#${index}`);
+  const replicaUrl = (name: ReplicatedService, index: number) =>
+    `http://127.0.0.1:${port(all.indexOf(name)) + 10 * index}`;
   const stopOne = (child: ChildProcess) =>
     new Promise<void>((resolve) => {
       if (child.exitCode !== null || child.signalCode !== null) return resolve();
@@ -160,9 +188,12 @@ export async function startPlatform(opts: PlatformOptions): Promise<RunningPlatf
   const stop = async () => {
     await Promise.all([...children.values()].map(stopOne));
   };
-  const launch = async (name: Service) => {
+  const launch = async (name: Service, replica = 0) => {
     const i = all.indexOf(name);
-    const log = createWriteStream(join(opts.logDir, `${name}.log`), { flags: 'a' });
+    const log = createWriteStream(
+      join(opts.logDir, replica === 0 ? `${name}.log` : `${name}-${replica}.log`),
+      { flags: 'a' },
+    );
     // RENKEI_CPU_PROFILE=<service> writes a V8 CPU profile of that service into the log folder.
     const profile =
       process.env.RENKEI_CPU_PROFILE === name ? ['--cpu-prof', `--cpu-prof-dir=${opts.logDir}`] : [];
@@ -175,17 +206,34 @@ export async function startPlatform(opts: PlatformOptions): Promise<RunningPlatf
       ],
       {
         cwd: opts.root,
-        env: env[name],
+        env: replica === 0 ? env[name] : { ...env[name], PORT: String(port(i) + 10 * replica) },
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );
     child.stdout.pipe(log);
     child.stderr.pipe(log);
-    children.set(name, child);
-    await waitHealthy(url(i), child, name);
+    children.set(replicaKey(name, replica), child);
+    await waitHealthy(
+      replica === 0 ? url(i) : replicaUrl(name as ReplicatedService, replica),
+      child,
+      replica === 0 ? name : `${name} replica ${replica}`,
+    );
+  };
+  const extraReplicas = (['exchange', 'clearing'] as const).flatMap((name) =>
+    Array.from({ length: replicaCount(name) - 1 }, (_, k) => [name, k + 1] as const),
+  );
+  const killProcess = async (child: ChildProcess | undefined, how: 'SIGTERM' | 'SIGKILL') => {
+    if (!child) return;
+    if (how === 'SIGTERM') return stopOne(child);
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
   };
   try {
-    await Promise.all(all.map(launch));
+    await Promise.all(all.map((name) => launch(name)));
+    // Started once replica 0 has migrated the database and created the topics.
+    await Promise.all(extraReplicas.map(([name, index]) => launch(name, index)));
   } catch (error) {
     await stop();
     throw error;
@@ -200,6 +248,21 @@ export async function startPlatform(opts: PlatformOptions): Promise<RunningPlatf
     },
     stop,
     pid: (name) => children.get(name)?.pid,
+    replicas: Object.fromEntries(
+      (['exchange', 'clearing'] as const).map((name) => [
+        name,
+        Array.from({ length: replicaCount(name) }, (_, index) => ({
+          index,
+          url: replicaUrl(name, index),
+          process: () => children.get(replicaKey(name, index)),
+        })),
+      ]),
+    ) as Record<ReplicatedService, Replica[]>,
+    killReplica: (name, index, how = 'SIGKILL') => killProcess(children.get(replicaKey(name, index)), how),
+    async restartReplica(name, index) {
+      await killProcess(children.get(replicaKey(name, index)), 'SIGTERM');
+      await launch(name, index);
+    },
     async restart(name, how = 'SIGTERM', extraEnv) {
       if (extraEnv) Object.assign(env[name], extraEnv);
       const child = children.get(name);

@@ -237,11 +237,13 @@ export class AuditCheckpointer {
   }
 
   private async make(): Promise<{ checkpoint: CheckpointView | null; created: boolean }> {
+    // The checkpoint first, then the head: another replica may append and sign in between, and a head read
+    // before its checkpoint would look cut back (a false AUDIT.CHAIN_BROKEN under concurrent replicas).
+    const latest = await this.prisma.auditCheckpoint.findFirst({ orderBy: { seq: 'desc' } });
     const head = await this.prisma.auditEntry.findFirst({
       orderBy: { seq: 'desc' },
       select: { seq: true, hash: true },
     });
-    const latest = await this.prisma.auditCheckpoint.findFirst({ orderBy: { seq: 'desc' } });
     if (!head) {
       if (latest) throw this.broken(1n, `the chain is empty but checkpoint ${latest.seq} covers entries`);
       return { checkpoint: null, created: false };
@@ -281,7 +283,15 @@ export class AuditCheckpointer {
     const now = this.clock.now();
     const jws = await signCheckpoint({ ...segment.head, entries: head.seq }, key, this.issuer, now);
     const originators = this.anchors?.originators() ?? [];
-    await this.prisma.$transaction(async (tx) => {
+    const superseded = await this.prisma.$transaction(async (tx) => {
+      // Replicas store (and anchor) checkpoints one at a time, and never one older than the newest stored:
+      // an originator's feed keeps the newest receipt, the anchor topic only ever moves forward.
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('renkei.audit.checkpoint'))`;
+      const newer = await tx.auditCheckpoint.findFirst({
+        where: { seq: { gt: head.seq } },
+        orderBy: { seq: 'desc' },
+      });
+      if (newer) return newer;
       const { count } = await tx.auditCheckpoint.createMany({
         data: [
           { seq: head.seq, hash: segment.head.hash, entries: head.seq, kid: key.kid, jws, createdAt: now },
@@ -289,7 +299,7 @@ export class AuditCheckpointer {
         skipDuplicates: true,
       });
       // Another replica stored this head first: it anchored it too.
-      if (count === 0 || !this.anchors) return;
+      if (count === 0 || !this.anchors) return null;
       const anchored = {
         seq: Number(head.seq),
         hash: segment.head.hash,
@@ -326,8 +336,11 @@ export class AuditCheckpointer {
           update: { message, reason: jws, eventAt: now, readAt: null },
         });
       }
+      return null;
     });
     this.trusted = segment.head;
+    // Another replica signed a newer head meanwhile: that one is the checkpoint of the current head.
+    if (superseded) return { checkpoint: view(superseded), created: false };
     const stored = await this.prisma.auditCheckpoint.findUniqueOrThrow({ where: { seq: head.seq } });
     return { checkpoint: view(stored), created: stored.jws === jws };
   }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Kafka, Producer } from 'kafkajs';
+import type { Admin, Consumer, Kafka, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { Topics } from '@renkei/domain';
@@ -32,8 +32,20 @@ export abstract class GrantPositions {
 const FLUSH_EVERY_MS = 200;
 
 /**
- * Positions kept on a compacted topic keyed by grant id (the latest value per grant survives), read once
- * when the first stream asks and kept in memory: no consumer group per grant. A position written less than
+ * How long a stream's start waits for this replica to have read the positions other replicas wrote; past
+ * it the stream starts from what is known here (at worst events are delivered again, never skipped).
+ */
+const CATCH_UP_MS = 5_000;
+
+/** The header naming the replica that wrote a position: a replica skips its own (it holds newer ones). */
+const WRITER_HEADER = 'renkei-writer';
+
+/**
+ * Positions kept on a compacted topic keyed by grant id (the latest value per grant survives), no consumer
+ * group per grant. Every replica of the exchange tails the topic (its own throw-away group, from the
+ * beginning) and keeps what it read in memory; before a stream starts from the stored position, the replica
+ * waits until it has read everything on the topic at that moment, so a grant streamed at another replica a
+ * moment ago resumes after what that replica delivered (ADR 0036). A position written less than
  * FLUSH_EVERY_MS before a crash is lost, and those events are delivered again (at-least-once), as with a
  * consumer group's commit; clients that must not see an event twice resume from their own positions.
  */
@@ -44,6 +56,13 @@ export class KafkaGrantPositions extends GrantPositions {
   private producer: Producer | undefined;
   private timer: NodeJS.Timeout | undefined;
   private writing: Promise<void> = Promise.resolve();
+  /** This process, as the writer of the positions it stores. */
+  private readonly writer = randomUUID();
+  private tail: { consumer: Consumer; admin: Admin; groupId: string } | undefined;
+  /** The next offset of the positions topic (one partition) this replica has not read yet. */
+  private readTo = 0n;
+  private readonly waiters: { offset: bigint; resolve: () => void }[] = [];
+  private closed = false;
 
   constructor(
     private readonly kafka: Pick<Kafka, 'consumer' | 'admin' | 'producer'>,
@@ -54,11 +73,12 @@ export class KafkaGrantPositions extends GrantPositions {
   }
 
   async get(grantId: string): Promise<Positions | undefined> {
-    this.loaded ??= this.load().catch((error: unknown) => {
+    this.loaded ??= this.startTail().catch((error: unknown) => {
       this.loaded = undefined;
       throw error;
     });
     await this.loaded;
+    await this.catchUp();
     return this.known.get(grantId);
   }
 
@@ -84,6 +104,7 @@ export class KafkaGrantPositions extends GrantPositions {
       value: JSON.stringify(
         Object.fromEntries([...this.known.get(grant)!].map(([p, o]) => [p, o.toString()])),
       ),
+      headers: { [WRITER_HEADER]: this.writer },
     }));
     // Written in order, one send at a time: a later position never lands before an earlier one.
     this.writing = this.writing
@@ -99,9 +120,11 @@ export class KafkaGrantPositions extends GrantPositions {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     await this.flush();
     await this.producer?.disconnect().catch(() => undefined);
     this.producer = undefined;
+    await this.stopTail();
   }
 
   private async connectProducer(): Promise<Producer> {
@@ -111,8 +134,70 @@ export class KafkaGrantPositions extends GrantPositions {
     return producer;
   }
 
-  /** Reads the compacted topic to its end with a throw-away group, deleted afterwards. */
-  private async load(): Promise<void> {
+  /**
+   * Waits (bounded) until this replica has read everything on the topic now: the positions other replicas
+   * stored until this moment are known here.
+   */
+  private async catchUp(): Promise<void> {
+    const tail = this.tail;
+    if (!tail) return;
+    try {
+      const end = await this.topicEnd(tail.admin);
+      if (this.readTo >= end) return;
+      let timer: NodeJS.Timeout | undefined;
+      const waiter = { offset: end, resolve: () => undefined as void };
+      const reached = new Promise<void>((resolve) => {
+        waiter.resolve = resolve;
+        this.waiters.push(waiter);
+      });
+      const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, CATCH_UP_MS)));
+      await Promise.race([reached, late]);
+      clearTimeout(timer);
+      const at = this.waiters.indexOf(waiter);
+      if (at >= 0) {
+        this.waiters.splice(at, 1);
+        this.logger.warn(
+          { readTo: this.readTo.toString(), end: end.toString() },
+          "other replicas' delivery positions not read in time; the stream starts from those known here",
+        );
+      }
+    } catch (error) {
+      this.logger.warn(
+        { err: error },
+        'delivery positions topic end not read; using the positions known here',
+      );
+    }
+  }
+
+  /**
+   * The positions topic's end offset. Just after another replica created the topic, its partition may not
+   * have a leader yet (NOT_LEADER_FOR_PARTITION): asked again a few times, briefly.
+   */
+  private async topicEnd(admin: Admin): Promise<bigint> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const ends = await admin.fetchTopicOffsets(Topics.exchangePositions);
+        return BigInt(ends.find((o) => o.partition === 0)?.high ?? '0');
+      } catch (error) {
+        if (attempt >= 10) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+      }
+    }
+  }
+
+  private applied(offset: bigint): void {
+    this.readTo = offset + 1n;
+    for (let i = this.waiters.length - 1; i >= 0; i--) {
+      if (this.readTo >= this.waiters[i]!.offset) this.waiters.splice(i, 1)[0]!.resolve();
+    }
+  }
+
+  /**
+   * Reads the compacted topic from the beginning with a throw-away group and keeps following it; resolves
+   * once everything on it at start has been read. A consumer that crashes for good is dropped: the next
+   * stream start reads the topic again with a new one.
+   */
+  private async startTail(): Promise<void> {
     const topic = Topics.exchangePositions;
     await ensureTopics(
       this.kafka as Kafka,
@@ -121,57 +206,66 @@ export class KafkaGrantPositions extends GrantPositions {
     );
     const admin = this.kafka.admin();
     await admin.connect();
+    const groupId = `renkei.exchange.positions.${randomUUID()}`;
+    const consumer = this.kafka.consumer({ groupId, maxWaitTimeInMs: 50 });
+    const tail = { consumer, admin, groupId };
     try {
-      const ends = await admin.fetchTopicOffsets(topic);
-      const pending = new Map(
-        ends.filter((o) => BigInt(o.high) > BigInt(o.low)).map((o) => [o.partition, BigInt(o.high)]),
-      );
-      if (pending.size === 0) return;
-      const stored = new Map<string, Map<number, bigint>>();
-      const groupId = `renkei.exchange.positions.${randomUUID()}`;
-      const consumer = this.kafka.consumer({ groupId, maxWaitTimeInMs: 50 });
+      const end = await this.topicEnd(admin);
       await consumer.connect();
-      try {
-        await consumer.subscribe({ topics: [topic], fromBeginning: true });
-        await new Promise<void>((resolve, reject) => {
-          consumer.on(consumer.events.CRASH, ({ payload }) => {
-            if (!payload.restart) reject(payload.error);
-          });
-          void consumer.run({
-            autoCommit: false,
-            eachMessage: ({ partition, message }) => {
-              const grant = message.key?.toString('utf8');
-              if (grant && message.value) {
-                // A value that is not a position is skipped (logged, counted), never retried for ever.
-                const decoded = decodeMessage(StoredPositionsSchema, message.value);
-                if (decoded.ok) {
-                  // The latest value per grant wins (compaction keeps only it, eventually).
-                  const entries = Object.entries(decoded.value).map(
-                    ([p, o]) => [Number(p), BigInt(o)] as const,
-                  );
-                  stored.set(grant, new Map(entries));
-                } else {
-                  rejectMessage(
-                    this.logger,
-                    'exchange.positions',
-                    { topic, partition, offset: message.offset },
-                    decoded,
-                  );
-                }
-              }
-              if (BigInt(message.offset) + 1n >= (pending.get(partition) ?? 0n)) pending.delete(partition);
-              if (pending.size === 0) resolve();
-              return Promise.resolve();
-            },
-          });
+      await consumer.subscribe({ topics: [topic], fromBeginning: true });
+      this.readTo = 0n;
+      const started = new Promise<void>((resolve, reject) => {
+        if (end === 0n) resolve();
+        else this.waiters.push({ offset: end, resolve });
+        consumer.on(consumer.events.CRASH, ({ payload }) => {
+          if (payload.restart || this.tail !== tail) return;
+          this.logger.warn({ err: payload.error }, 'delivery positions reader stopped; it starts again');
+          this.tail = undefined;
+          this.loaded = undefined;
+          void this.stopTail(tail);
+          reject(payload.error);
         });
-        for (const [grant, positions] of stored) if (!this.known.has(grant)) this.known.set(grant, positions);
-      } finally {
-        await consumer.disconnect();
-        await admin.deleteGroups([groupId]).catch(() => undefined);
-      }
-    } finally {
-      await admin.disconnect();
+      });
+      this.tail = tail;
+      await consumer.run({
+        autoCommit: false,
+        eachMessage: ({ partition, message }) => {
+          const grant = message.key?.toString('utf8');
+          const writer = message.headers?.[WRITER_HEADER]?.toString();
+          // Its own positions this replica holds already (newer ones, maybe); others' replace what it knew.
+          if (grant && message.value && writer !== this.writer) {
+            // A value that is not a position is skipped (logged, counted), never retried for ever.
+            const decoded = decodeMessage(StoredPositionsSchema, message.value);
+            if (decoded.ok) {
+              const entries = Object.entries(decoded.value).map(([p, o]) => [Number(p), BigInt(o)] as const);
+              this.known.set(grant, new Map(entries));
+            } else {
+              rejectMessage(
+                this.logger,
+                'exchange.positions',
+                { topic, partition, offset: message.offset },
+                decoded,
+              );
+            }
+          }
+          this.applied(BigInt(message.offset));
+          return Promise.resolve();
+        },
+      });
+      await started;
+      if (this.closed) await this.stopTail(tail);
+    } catch (error) {
+      if (this.tail === tail) this.tail = undefined;
+      await this.stopTail(tail);
+      throw error;
     }
+  }
+
+  private async stopTail(tail = this.tail): Promise<void> {
+    if (!tail) return;
+    if (this.tail === tail) this.tail = undefined;
+    await tail.consumer.disconnect().catch(() => undefined);
+    await tail.admin.deleteGroups([tail.groupId]).catch(() => undefined);
+    await tail.admin.disconnect().catch(() => undefined);
   }
 }

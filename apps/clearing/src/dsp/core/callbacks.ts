@@ -4,7 +4,8 @@
  *
  * - never before the answer to the peer's message has been written: a message is due at the earliest
  *   FIRST_SEND_DELAY_MS after it was written, and is sent only once the HTTP answer of the request that
- *   wrote it has gone out (`holdUntilAnswered`);
+ *   wrote it has gone out (`holdUntilAnswered`). The hold is written into the row (`held_until`), so the
+ *   dispatcher of every replica respects it, not only the one answering (ADR 0036);
  * - strictly in order per process: only the oldest pending message of a process is ever sent, and at least
  *   SPACING_MS after the previous one of that process was delivered;
  * - with a deadline per call, retried on 404, 408, 429, 5xx and connection errors with a doubling backoff
@@ -30,6 +31,8 @@ const FIRST_BACKOFF_MS = 250;
 const MAX_BACKOFF_MS = 8_000;
 const IDLE_POLL_MS = 250;
 const BATCH = 16;
+/** The longest a message waits for its answer to go out (a reply that never finishes, a replica that died). */
+export const HOLD_MS = 30_000;
 
 /** Pause before try `attempts + 1` after `attempts` failed: 0.25 s doubling to 8 s (≈ 40 s over 10 tries). */
 export function backoffMs(attempts: number): number {
@@ -117,13 +120,17 @@ export class DspCallbacks {
         url: joinUrl(process.callbackAddress, path),
         body: message,
         nextAttemptAt: new Date(Date.now() + FIRST_SEND_DELAY_MS),
+        // Written during a peer's request that is held: no replica sends it before the answer is out.
+        heldUntil: this.held.has(process.id) ? new Date(Date.now() + HOLD_MS) : null,
       },
     });
   }
 
   /**
    * Holds the messages of `processId` until `reply` has been sent (its `onSend`/finish), then wakes the
-   * dispatcher. Call it in a DSP handler that enqueued messages, so none can reach the peer before the answer.
+   * dispatcher. Call it in a DSP handler before it enqueues messages, so none can reach the peer before the
+   * answer: the messages written meanwhile carry the hold in their row (every replica's dispatcher skips
+   * them), which is lifted once the answer is out, or lapses after HOLD_MS.
    */
   holdUntilAnswered(processId: string, reply: { raw: NodeJS.EventEmitter }): void {
     this.held.set(processId, (this.held.get(processId) ?? 0) + 1);
@@ -132,14 +139,23 @@ export class DspCallbacks {
       if (released) return;
       released = true;
       const n = (this.held.get(processId) ?? 1) - 1;
-      if (n <= 0) this.held.delete(processId);
-      else this.held.set(processId, n);
-      this.kick(FIRST_SEND_DELAY_MS);
+      if (n > 0) {
+        this.held.set(processId, n);
+        return;
+      }
+      this.held.delete(processId);
+      void this.prisma.$executeRaw`
+          UPDATE clearing.dsp_callbacks SET held_until = NULL
+          WHERE process_id = ${processId}::uuid AND held_until IS NOT NULL AND sent_at IS NULL`
+        .catch((error: unknown) =>
+          this.logger.warn(`DSP messages stay held until their hold lapses: ${String(error)}`),
+        )
+        .finally(() => this.kick(FIRST_SEND_DELAY_MS));
     };
     reply.raw.once('finish', release);
     reply.raw.once('close', release);
     // Never held for ever (a reply that never finishes): the request's own deadline is far shorter.
-    setTimeout(release, 30_000).unref();
+    setTimeout(release, HOLD_MS).unref();
   }
 
   /** Sends what is due soon (after a move committed). */
@@ -207,6 +223,7 @@ export class DspCallbacks {
                c.body, c.attempts
         FROM clearing.dsp_callbacks c JOIN heads h ON h.id = c.id
         WHERE c.next_attempt_at <= now()
+          AND (c.held_until IS NULL OR c.held_until <= now())
           AND NOT (c.process_id::text = ANY(${held}::text[]))
           AND NOT EXISTS (
             SELECT 1 FROM clearing.dsp_callbacks s

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import dns from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
@@ -19,6 +20,10 @@ const PUBLISH_BATCH = 200;
 const PUBLISH_EVERY_MS = 200;
 /** Reconnects after an interrupted read while the transfer stays started. */
 const MAX_RECONNECTS = 5;
+/** A replica delivering a transfer holds it this long, renewed every SCAN_MS: its death frees it after this. */
+const LEASE_MS = 10_000;
+/** How often each replica renews its deliveries, stops those that moved on, and takes up unowned ones. */
+const SCAN_MS = 2_000;
 
 interface Running {
   abort: AbortController;
@@ -62,6 +67,15 @@ export function readDataAddress(address: unknown): { endpoint: string; authoriza
 export class TransferDelivery implements OnModuleDestroy {
   private readonly logger = new Logger('dsp-delivery');
   private readonly running = new Map<string, Running>();
+  /** This replica, as the holder of delivery leases (dsp_transfers.delivery_owner). */
+  private readonly owner = randomUUID();
+  /**
+   * Deliveries whose read ended by itself (the provider sent its end line) while the transfer stays STARTED:
+   * their lease is kept, so no replica reads them again until a new start.
+   */
+  private readonly idle = new Set<string>();
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
 
   constructor(
     @Inject(PrismaClient) private readonly prisma: PrismaClient,
@@ -106,26 +120,88 @@ export class TransferDelivery implements OnModuleDestroy {
   }
 
   /**
-   * At start: the deliveries of consumer transfers that are STARTED resume (where the provider's exchange
-   * stored the grant's position, or wherever its data address starts), as after any interruption.
+   * At start, and then every SCAN_MS: the deliveries of consumer transfers that are STARTED resume (where
+   * the provider's exchange stored the grant's position, or wherever its data address starts), as after any
+   * interruption. With several clearing replicas each delivery runs at one of them, the holder of its lease
+   * (ADR 0036): a replica renews the leases of what it delivers, stops what has moved on or was taken over,
+   * and takes up what nobody holds (never started, or its replica died).
    */
   async resume(): Promise<number> {
-    const rows = await this.prisma.dspTransfer.findMany({
-      where: { side: 'consumer', state: 'STARTED', intoDataset: { not: null } },
-      orderBy: { updatedAt: 'asc' },
-      take: 1000,
-    });
-    for (const row of rows) this.follow(row);
+    const taken = await this.scan();
+    this.schedule();
+    return taken;
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      void this.scan()
+        .catch((error: unknown) => this.logger.warn(`DSP delivery leases not renewed: ${String(error)}`))
+        .finally(() => this.schedule());
+    }, SCAN_MS);
+    this.timer.unref();
+  }
+
+  /** One round of the lease keeping; resolves with how many deliveries this replica took up. */
+  async scan(): Promise<number> {
+    const mine = [...this.running.keys(), ...this.idle];
+    if (mine.length > 0) {
+      const rows = await this.prisma.dspTransfer.findMany({
+        where: { id: { in: mine } },
+        select: { id: true, state: true, deliveryOwner: true },
+      });
+      const kept: string[] = [];
+      for (const id of mine) {
+        const row = rows.find((r) => r.id === id);
+        // Ended, suspended or started again elsewhere (another replica handled the newest start): not ours.
+        if (row?.state !== 'STARTED' || row.deliveryOwner !== this.owner) this.stop(id);
+        else kept.push(id);
+      }
+      if (kept.length > 0) {
+        await this.prisma.$executeRaw`
+          UPDATE clearing.dsp_transfers SET delivery_until = now() + make_interval(secs => ${LEASE_MS / 1000})
+          WHERE id = ANY(${kept}::uuid[]) AND delivery_owner = ${this.owner}`;
+      }
+    }
+    if (this.stopped) return 0;
+    const claimed = await this.prisma.$queryRaw<{ id: string }[]>`
+      UPDATE clearing.dsp_transfers
+      SET delivery_owner = ${this.owner}, delivery_until = now() + make_interval(secs => ${LEASE_MS / 1000})
+      WHERE id IN (
+        SELECT id FROM clearing.dsp_transfers
+        WHERE side = 'consumer' AND state = 'STARTED' AND into_dataset IS NOT NULL
+          AND (delivery_owner IS NULL OR delivery_until < now())
+        ORDER BY updated_at
+        LIMIT 100
+        FOR UPDATE SKIP LOCKED)
+      RETURNING id::text AS id`;
+    if (claimed.length === 0) return 0;
+    const rows = await this.prisma.dspTransfer.findMany({ where: { id: { in: claimed.map((c) => c.id) } } });
+    for (const row of rows) if (row.state === 'STARTED') this.start(row);
     return rows.length;
   }
 
-  /** After a committed move of a consumer transfer: deliver while it is started, stop otherwise. */
+  /**
+   * After a committed move of a consumer transfer: deliver while it is started, stop otherwise. The replica
+   * that committed a start takes the lease over (a replica delivering an older start stops at its next scan).
+   */
   follow(row: DspTransfer): void {
     if (row.side !== 'consumer' || !row.intoDataset) return;
     if (row.state !== 'STARTED') {
       this.stop(row.id);
       return;
     }
+    this.start(row);
+    void this.prisma.$executeRaw`
+      UPDATE clearing.dsp_transfers
+      SET delivery_owner = ${this.owner}, delivery_until = now() + make_interval(secs => ${LEASE_MS / 1000})
+      WHERE id = ${row.id}::uuid AND state = 'STARTED'`.catch((error: unknown) =>
+      this.logger.warn(`DSP delivery lease of transfer ${row.id} not taken: ${String(error)}`),
+    );
+  }
+
+  /** Reads the transfer's data address here (a new start replaces a running read). */
+  private start(row: DspTransfer): void {
     const address = readDataAddress(row.dataAddress);
     if (!address) {
       this.logger.warn(`transfer ${row.id} started without a data address: nothing to deliver`);
@@ -137,12 +213,16 @@ export class TransferDelivery implements OnModuleDestroy {
     const done = this.run(row, address, abort.signal)
       .catch((error: unknown) => this.logger.warn(`delivery of transfer ${row.id} stopped: ${String(error)}`))
       .finally(() => {
-        if (this.running.get(row.id)?.abort === abort) this.running.delete(row.id);
+        if (this.running.get(row.id)?.abort !== abort) return;
+        this.running.delete(row.id);
+        if (!abort.signal.aborted) this.idle.add(row.id);
       });
+    this.idle.delete(row.id);
     this.running.set(row.id, { abort, done });
   }
 
   stop(id: string): void {
+    this.idle.delete(id);
     const running = this.running.get(id);
     if (!running) return;
     running.abort.abort();
@@ -150,6 +230,8 @@ export class TransferDelivery implements OnModuleDestroy {
   }
 
   async onModuleDestroy(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
     const all = [...this.running.values()];
     for (const r of all) r.abort.abort();
     await Promise.allSettled(all.map((r) => r.done));

@@ -160,6 +160,8 @@ export class DspTransfersService implements OnModuleInit {
     const grant = await this.agreementOf(peerId, msg.agreementId);
     const now = this.clock.now();
     const id = randomUUID();
+    // Before the messages are written: they carry the hold (every replica's dispatcher respects it).
+    if (reply) this.callbacks.holdUntilAnswered(id, reply);
     try {
       await this.prisma.$transaction(async (tx) => {
         const row = await tx.dspTransfer.create({
@@ -218,7 +220,7 @@ export class DspTransfersService implements OnModuleInit {
       }
       throw error;
     }
-    await this.afterCommit(id, reply);
+    await this.afterCommit();
     return transferProcess({
       id,
       side: 'provider',
@@ -271,6 +273,7 @@ export class DspTransfersService implements OnModuleInit {
       ]);
     }
     const reason = reasonText(body.reason, body.code as string | number | undefined);
+    if (reply) this.callbacks.holdUntilAnswered(row.id, reply);
     const updated = await this.prisma.$transaction(async (tx) => {
       const locked = await this.lock(tx, row.id);
       return this.moveIn(tx, locked, message, {
@@ -284,7 +287,7 @@ export class DspTransfersService implements OnModuleInit {
         ...(side === 'consumer' ? { providerPid: body.providerPid } : {}),
       });
     });
-    await this.afterCommit(row.id, reply);
+    await this.afterCommit();
     this.delivery.follow(updated);
     return transferProcess(updated);
   }
@@ -590,10 +593,9 @@ export class DspTransfersService implements OnModuleInit {
 
   /**
    * After a commit: the events on Kafka (the exchange ends streams at once), and the messages on their way;
-   * those of a peer's message wait until our answer to it has been written.
+   * those of a peer's message wait until our answer to it has been written (held before they were written).
    */
-  private async afterCommit(processId?: string, reply?: { raw: NodeJS.EventEmitter }): Promise<void> {
-    if (processId && reply) this.callbacks.holdUntilAnswered(processId, reply);
+  private async afterCommit(): Promise<void> {
     await this.outbox.flush();
     this.callbacks.kick();
   }
