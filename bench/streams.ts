@@ -628,6 +628,14 @@ export async function streamsScenario(argv: string[] = process.argv.slice(2)): P
   const o = parseOptions(argv);
   const started = performance.now();
   const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
+  // `scripts/bench.sh --cluster` runs on the 3-node cluster and sets the replicated topic settings (ADR 0032).
+  const topicEnv: Record<string, string> = {};
+  for (const name of ['KAFKA_REPLICATION_FACTOR', 'KAFKA_MIN_INSYNC_REPLICAS']) {
+    const value = process.env[name];
+    if (value) topicEnv[name] = value;
+  }
+  const kafka = `${brokers.split(',').length} broker(s) ${brokers}, replication factor ${topicEnv.KAFKA_REPLICATION_FACTOR ?? '1'}, min.insync.replicas ${topicEnv.KAFKA_MIN_INSYNC_REPLICAS ?? '1'}`;
+  log(`Kafka: ${kafka}`);
   log(`platform from ${o.platformRoot} (${gitDescribe(o.platformRoot)}); steps ${o.streams.join(', ')}`);
   const db = await freshDatabase(o.platformRoot, 'bench-streams');
   const secrets = await generateSecrets();
@@ -664,6 +672,7 @@ export async function streamsScenario(argv: string[] = process.argv.slice(2)): P
     kafkaBrokers: brokers,
     topicPrefix: prefix,
     basePort: o.basePort,
+    commonEnv: topicEnv,
     logDir,
     logLevel: 'warn',
     secrets,
@@ -773,6 +782,7 @@ export async function streamsScenario(argv: string[] = process.argv.slice(2)): P
     quick: o.quick,
     machine: machine(),
     platform: { root: o.platformRoot, build: gitDescribe(o.platformRoot) },
+    kafka,
     options: o,
     stoppedEarly: stopped,
     skipped: o.streams.slice(steps.length),
@@ -785,7 +795,7 @@ export async function streamsScenario(argv: string[] = process.argv.slice(2)): P
   const table = markdownTable(steps);
   const md =
     `# Delivery streams — ${report.date}\n\nBuild: ${report.platform.build} (${o.platformRoot}); ` +
-    `machine: ${report.machine.cpus} × ${report.machine.cpuModel}, ${report.machine.memoryGiB} GiB, Node ${report.machine.node}.\n\n` +
+    `machine: ${report.machine.cpus} × ${report.machine.cpuModel}, ${report.machine.memoryGiB} GiB, Node ${report.machine.node}.\n\nKafka: ${kafka}.\n\n` +
     `${table}\n${stopped ? `\nStopped early: ${stopped}.\n` : ''}`;
   writeFileSync(`${dir}/${base}.json`, JSON.stringify(report, null, 2) + '\n');
   writeFileSync(`${dir}/${base}.md`, md);
