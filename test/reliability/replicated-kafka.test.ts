@@ -2,8 +2,11 @@
  * Replicated Kafka (issue 15, ADR 0032): the platform on a 3-node KRaft cluster (scripts/kafka-cluster.sh,
  * RF 3, min.insync.replicas=2, unclean leader election off) while members publish through the real
  * exchange at a steady rate. A data topic's partition leader is SIGKILLed and restarted; then one node is
- * SIGSTOPped (a partition) and, for a moment, a second one. Every acknowledged event reaches the
- * subscriber exactly once, by event id; nothing is acknowledged while only one replica could hold it.
+ * SIGSTOPped (a partition) for 60 s and, for a moment, a second one: publishing goes on with two
+ * replicas in sync (the exchange stays ready, clients see only 202 or 503 with Retry-After) and comes back
+ * after SIGCONT without restarting anything (ADR 0033). Every acknowledged event reaches the subscriber
+ * exactly once, by event id; nothing is acknowledged while only one replica could hold it.
+ * Rate: see RATE (the issue's 2,000 events/s is more than this 2-core machine sustains).
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,13 +27,18 @@ import {
 import { kafkaCluster, replicatedTopicEnv } from '../support/kafka-cluster.js';
 import { loadavg } from 'node:os';
 
-/** The issue's rate; RELIABILITY_RATE lowers or raises it. What the machine sustains is reported. */
-const RATE = Number(process.env.RELIABILITY_RATE ?? 2_000);
+/**
+ * The publish rate aimed at. The issue asks for 2,000 events/s; this 2-core machine sustains about
+ * 400-700 events/s through the exchange (HTTP, schema, policy, acks=all to three replicas, a streaming
+ * subscriber, all on the same cores), so the test aims at what it can offer and reports the rate it
+ * sustained (RELIABILITY_RATE=2000 asks for the issue's figure on a bigger machine).
+ */
+const RATE = Number(process.env.RELIABILITY_RATE ?? 600);
 /** Events per publish request. */
 const BATCH = 50;
 const WORKERS = 4;
-/** The issue's partition lasts 60 s; inside test:all 20 s (RELIABILITY_BROKER_PAUSE_S=60 for the full one). */
-const PAUSE_MS = Number(process.env.RELIABILITY_BROKER_PAUSE_S ?? 20) * 1000;
+/** The issue's partition: one broker stopped for 60 s (RELIABILITY_BROKER_PAUSE_S shortens it). */
+const PAUSE_MS = Number(process.env.RELIABILITY_BROKER_PAUSE_S ?? 60) * 1000;
 /**
  * How long a SIGKILLed leader stays down: well past the controller's broker session timeout (9 s) and a
  * client's Retry-After (5 s), so publishing is seen going on on the new leader while the old one is away.
@@ -51,7 +59,8 @@ const load = () =>
 
 /**
  * Opt-in (RELIABILITY_CLUSTER=1, `npm run test:reliability:cluster`): three more JVMs and about five
- * minutes, more than test:all's budget on a 2-core machine. See docs/operations.md, "Replicated Kafka".
+ * minutes, so it is not in the vitest run; scripts/test-all.sh runs it as its own step after vitest,
+ * bounded by `timeout`. See docs/operations.md, "Replicated Kafka".
  */
 describe.runIf(process.env.RELIABILITY_CLUSTER === '1')(
   'replicated Kafka: a leader killed, a broker partitioned away',
@@ -183,11 +192,16 @@ describe.runIf(process.env.RELIABILITY_CLUSTER === '1')(
     async function expectExactlyOnce(subscriber: PersistentSubscriber, what: string): Promise<void> {
       const acked = acknowledged(rec.of(what));
       const drainStarted = Date.now();
-      await subscriber.drainUntil(acked, 180_000);
+      await subscriber.drainUntil(acked, Number(process.env.RELIABILITY_DRAIN_MS ?? 180_000));
       const { lost, duplicated } = lossAndDuplicates(acked, subscriber.received);
       report(
         `${what}: ${acked.length} acknowledged, ${subscriber.received.length} received, ${lost.length} lost, ${duplicated.length} duplicated (drained in ${Date.now() - drainStarted} ms)`,
       );
+      if (subscriber.ends.length > 0 || subscriber.errors.size > 0) {
+        report(
+          `${what}: the subscriber's streams ended ${JSON.stringify(subscriber.ends)}; errors ${JSON.stringify([...subscriber.errors])}`,
+        );
+      }
       expect(acked.length).toBeGreaterThan(0);
       expect(lost).toEqual([]);
       expect(duplicated).toEqual([]);
@@ -238,10 +252,14 @@ describe.runIf(process.env.RELIABILITY_CLUSTER === '1')(
       const what = 'publish:leader-kill';
       const subscriber = new PersistentSubscriber(auto, 'battery.cfp', grantId);
       const pub = publishers(what);
+      const publishingFrom = Date.now();
       await sleep(8_000);
       const before = await kafkaCluster.partitions(dataTopic);
       const victim = before.find((p) => p.partition === 0)!.leader;
       const killedAt = Date.now();
+      const steadyRate = Math.round(
+        (ackedBetween(what, publishingFrom, killedAt) * 1000) / (killedAt - publishingFrom),
+      );
       await kafkaCluster.kill(victim);
       report(
         `leader kill: node ${victim} (leader of partition 0 of ${before.length}) SIGKILLed; load average ${load()}`,
@@ -267,7 +285,7 @@ describe.runIf(process.env.RELIABILITY_CLUSTER === '1')(
         `leader kill: new leader for partition 0 within ${failover} ms; ${ackedWhileDown} events acknowledged while node ${victim} was down (${DOWN_MS} ms); restarted in ${restartedIn} ms, all in sync ${resyncIn} ms later`,
       );
       report(
-        `leader kill: aimed at ${RATE} events/s, sustained ${result.rate} events/s over ${result.seconds.toFixed(0)} s (${BATCH} per request, ${WORKERS} publishers); longest run of failed attempts ${result.maxFailedRun} (${result.longestGapMs} ms from the first failure to the next 202); load average ${load()}`,
+        `leader kill: aimed at ${RATE} events/s, sustained ${steadyRate} events/s before the kill and ${result.rate} events/s over ${result.seconds.toFixed(0)} s (${BATCH} per request, ${WORKERS} publishers); longest run of failed attempts ${result.maxFailedRun} (${result.longestGapMs} ms from the first failure to the next 202); load average ${load()}`,
       );
       report(rec.summary(what));
       expect(ackedWhileDown).toBeGreaterThan(0);
