@@ -624,6 +624,21 @@ function gitDescribe(root: string): string {
 
 // ------------------------------------------------------------------ main
 
+/**
+ * A setup step (onboarding, the contract, the warm-up publication) retried while the platform answers 503:
+ * on a loaded machine a service may still be settling (its database or Kafka probe) as the scenario starts.
+ */
+async function settled<T>(step: () => Promise<T>, attempts = 30): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await step();
+    } catch (error) {
+      if (attempt >= attempts || (error as { status?: number }).status !== 503) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+    }
+  }
+}
+
 export async function streamsScenario(argv: string[] = process.argv.slice(2)): Promise<void> {
   const o = parseOptions(argv);
   const started = performance.now();
@@ -689,9 +704,9 @@ export async function streamsScenario(argv: string[] = process.argv.slice(2)): P
     const e = platform.endpoints;
     const admin = new RenkeiClient(e, { clientId: 'consortium-admin', privateJwk: secrets.adminKey });
     const kc = await participantKey('cell');
-    const c = await admin.onboard({ ...cellMaker, jwks: { keys: [publicJwk(kc)] } });
+    const c = await settled(() => admin.onboard({ ...cellMaker, jwks: { keys: [publicJwk(kc)] } }));
     const cell = new RenkeiClient(e, { clientId: c.id, privateJwk: kc });
-    await cell.registerContract(batteryCfpContract);
+    await settled(() => cell.registerContract(batteryCfpContract));
     let publish: { token: string; at: number } | null = null;
     const publishToken = async () => {
       // Dataset tokens live 5 minutes by default: a fresh one for each step.
@@ -700,7 +715,8 @@ export async function streamsScenario(argv: string[] = process.argv.slice(2)): P
       }
       return publish.token;
     };
-    await cell.publish(DATASET, await publishToken(), [{ payload: payload('warm-up') }]); // creates the topic
+    // Creates the topic.
+    await settled(async () => cell.publish(DATASET, await publishToken(), [{ payload: payload('warm-up') }]));
     const consumers: Consumer[] = [];
     const onboardConsumers = async (count: number) => {
       const start = consumers.length;
@@ -709,12 +725,14 @@ export async function streamsScenario(argv: string[] = process.argv.slice(2)): P
         o.concurrency,
         async (i) => {
           const key = await participantKey(`consumer-${i}`);
-          const p = await admin.onboard({
-            ...automaker,
-            legalName: `Bench Consumer ${i} K.K.`,
-            corporateNumber: corporateNumber(`18${String(900000 + i).padStart(10, '0')}`),
-            jwks: { keys: [publicJwk(key)] },
-          });
+          const p = await settled(() =>
+            admin.onboard({
+              ...automaker,
+              legalName: `Bench Consumer ${i} K.K.`,
+              corporateNumber: corporateNumber(`18${String(900000 + i).padStart(10, '0')}`),
+              jwks: { keys: [publicJwk(key)] },
+            }),
+          );
           const client = new RenkeiClient(e, { clientId: p.id, privateJwk: key });
           await client.platformToken(); // one login each, before the calls in flight share it
           return { id: p.id, client };
