@@ -624,10 +624,33 @@ function gitDescribe(root: string): string {
 
 // ------------------------------------------------------------------ main
 
+/**
+ * A setup step (onboarding, the contract, the warm-up publication) retried while the platform answers 503:
+ * on a loaded machine a service may still be settling (its database or Kafka probe) as the scenario starts.
+ */
+async function settled<T>(step: () => Promise<T>, attempts = 30): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await step();
+    } catch (error) {
+      if (attempt >= attempts || (error as { status?: number }).status !== 503) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+    }
+  }
+}
+
 export async function streamsScenario(argv: string[] = process.argv.slice(2)): Promise<void> {
   const o = parseOptions(argv);
   const started = performance.now();
   const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
+  // `scripts/bench.sh --cluster` runs on the 3-node cluster and sets the replicated topic settings (ADR 0032).
+  const topicEnv: Record<string, string> = {};
+  for (const name of ['KAFKA_REPLICATION_FACTOR', 'KAFKA_MIN_INSYNC_REPLICAS']) {
+    const value = process.env[name];
+    if (value) topicEnv[name] = value;
+  }
+  const kafka = `${brokers.split(',').length} broker(s) ${brokers}, replication factor ${topicEnv.KAFKA_REPLICATION_FACTOR ?? '1'}, min.insync.replicas ${topicEnv.KAFKA_MIN_INSYNC_REPLICAS ?? '1'}`;
+  log(`Kafka: ${kafka}`);
   log(`platform from ${o.platformRoot} (${gitDescribe(o.platformRoot)}); steps ${o.streams.join(', ')}`);
   const db = await freshDatabase(o.platformRoot, 'bench-streams');
   const secrets = await generateSecrets();
@@ -664,6 +687,7 @@ export async function streamsScenario(argv: string[] = process.argv.slice(2)): P
     kafkaBrokers: brokers,
     topicPrefix: prefix,
     basePort: o.basePort,
+    commonEnv: topicEnv,
     logDir,
     logLevel: 'warn',
     secrets,
@@ -680,9 +704,9 @@ export async function streamsScenario(argv: string[] = process.argv.slice(2)): P
     const e = platform.endpoints;
     const admin = new RenkeiClient(e, { clientId: 'consortium-admin', privateJwk: secrets.adminKey });
     const kc = await participantKey('cell');
-    const c = await admin.onboard({ ...cellMaker, jwks: { keys: [publicJwk(kc)] } });
+    const c = await settled(() => admin.onboard({ ...cellMaker, jwks: { keys: [publicJwk(kc)] } }));
     const cell = new RenkeiClient(e, { clientId: c.id, privateJwk: kc });
-    await cell.registerContract(batteryCfpContract);
+    await settled(() => cell.registerContract(batteryCfpContract));
     let publish: { token: string; at: number } | null = null;
     const publishToken = async () => {
       // Dataset tokens live 5 minutes by default: a fresh one for each step.
@@ -691,7 +715,8 @@ export async function streamsScenario(argv: string[] = process.argv.slice(2)): P
       }
       return publish.token;
     };
-    await cell.publish(DATASET, await publishToken(), [{ payload: payload('warm-up') }]); // creates the topic
+    // Creates the topic.
+    await settled(async () => cell.publish(DATASET, await publishToken(), [{ payload: payload('warm-up') }]));
     const consumers: Consumer[] = [];
     const onboardConsumers = async (count: number) => {
       const start = consumers.length;
@@ -700,12 +725,14 @@ export async function streamsScenario(argv: string[] = process.argv.slice(2)): P
         o.concurrency,
         async (i) => {
           const key = await participantKey(`consumer-${i}`);
-          const p = await admin.onboard({
-            ...automaker,
-            legalName: `Bench Consumer ${i} K.K.`,
-            corporateNumber: corporateNumber(`18${String(900000 + i).padStart(10, '0')}`),
-            jwks: { keys: [publicJwk(key)] },
-          });
+          const p = await settled(() =>
+            admin.onboard({
+              ...automaker,
+              legalName: `Bench Consumer ${i} K.K.`,
+              corporateNumber: corporateNumber(`18${String(900000 + i).padStart(10, '0')}`),
+              jwks: { keys: [publicJwk(key)] },
+            }),
+          );
           const client = new RenkeiClient(e, { clientId: p.id, privateJwk: key });
           await client.platformToken(); // one login each, before the calls in flight share it
           return { id: p.id, client };
@@ -773,6 +800,7 @@ export async function streamsScenario(argv: string[] = process.argv.slice(2)): P
     quick: o.quick,
     machine: machine(),
     platform: { root: o.platformRoot, build: gitDescribe(o.platformRoot) },
+    kafka,
     options: o,
     stoppedEarly: stopped,
     skipped: o.streams.slice(steps.length),
@@ -785,7 +813,7 @@ export async function streamsScenario(argv: string[] = process.argv.slice(2)): P
   const table = markdownTable(steps);
   const md =
     `# Delivery streams — ${report.date}\n\nBuild: ${report.platform.build} (${o.platformRoot}); ` +
-    `machine: ${report.machine.cpus} × ${report.machine.cpuModel}, ${report.machine.memoryGiB} GiB, Node ${report.machine.node}.\n\n` +
+    `machine: ${report.machine.cpus} × ${report.machine.cpuModel}, ${report.machine.memoryGiB} GiB, Node ${report.machine.node}.\n\nKafka: ${kafka}.\n\n` +
     `${table}\n${stopped ? `\nStopped early: ${stopped}.\n` : ''}`;
   writeFileSync(`${dir}/${base}.json`, JSON.stringify(report, null, 2) + '\n');
   writeFileSync(`${dir}/${base}.md`, md);

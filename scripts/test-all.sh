@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite on a fresh machine: installs what is missing (Node LTS via npm, Kafka from Maven
 # Central, PostgreSQL from Debian, the OPA CLI and helm from the Go module proxy), starts Kafka and PostgreSQL,
-# then runs the policy checks, lint, type check, build, unit + integration + e2e tests, and the Eclipse
-# Dataspace TCK against the platform (npm run test:dsp).
+# then runs the policy checks, lint, type check, build, unit + integration + e2e tests, the Eclipse
+# Dataspace TCK against the platform (npm run test:dsp), and the broker fault tests on a 3-node Kafka
+# cluster (npm run test:reliability:cluster; RENKEI_SKIP_CLUSTER=1 leaves them out).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
@@ -65,8 +66,23 @@ node -e '
   const skipped = r.numPendingTests + r.numTodoTests;
   console.log(`\n${r.numPassedTests} passed, ${r.numFailedTests} failed` + (skipped ? `, ${skipped} skipped` : ""));
 ' || true
+
+cluster_status=0
+if [ "${RENKEI_SKIP_CLUSTER:-0}" != 1 ]; then
+  step "replicated Kafka: a leader SIGKILLed, a broker SIGSTOPped, on a 3-node cluster (ports 19092-19094)"
+  # Its own cluster, platform (ports 5100-5104), database and topics; about 5 minutes on a 2-core machine,
+  # bounded so that a hung run cannot stall CI (docs/operations.md, "Replicated Kafka").
+  RELIABILITY_CLUSTER=1 timeout --kill-after=30 600 \
+    vitest run --project reliability test/reliability/replicated-kafka.test.ts || cluster_status=$?
+  [ "$cluster_status" -ne 124 ] || echo "[test:reliability:cluster] timed out after 600 s"
+  # A run cut by the timeout leaves its JVMs: never leave them behind.
+  RENKEI_STATE_DIR="$PWD/.renkei/reliability" scripts/kafka-cluster.sh stop >/dev/null 2>&1 || true
+fi
+
 [ "$dsp_status" -eq 0 ] || echo "the Dataspace TCK run failed (exit $dsp_status): see its results above"
 [ "$helm_status" -eq 0 ] || echo "the Helm chart check failed (exit $helm_status): see its output above"
+[ "$cluster_status" -eq 0 ] || echo "the replicated Kafka fault tests failed (exit $cluster_status): see above"
 [ "$status" -ne 0 ] || status=$dsp_status
 [ "$status" -ne 0 ] || status=$helm_status
+[ "$status" -ne 0 ] || status=$cluster_status
 exit $status

@@ -2,8 +2,11 @@
  * Replicated Kafka (issue 15, ADR 0032): the platform on a 3-node KRaft cluster (scripts/kafka-cluster.sh,
  * RF 3, min.insync.replicas=2, unclean leader election off) while members publish through the real
  * exchange at a steady rate. A data topic's partition leader is SIGKILLed and restarted; then one node is
- * SIGSTOPped (a partition) and, for a moment, a second one. Every acknowledged event reaches the
- * subscriber exactly once, by event id; nothing is acknowledged while only one replica could hold it.
+ * SIGSTOPped (a partition) for 60 s and, for a moment, a second one: publishing goes on with two
+ * replicas in sync (the exchange stays ready, clients see only 202 or 503 with Retry-After) and comes back
+ * after SIGCONT without restarting anything (ADR 0033). Every acknowledged event reaches the subscriber
+ * exactly once, by event id; nothing is acknowledged while only one replica could hold it.
+ * Rate: see RATE (the issue's 2,000 events/s is more than this 2-core machine sustains).
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,13 +27,18 @@ import {
 import { kafkaCluster, replicatedTopicEnv } from '../support/kafka-cluster.js';
 import { loadavg } from 'node:os';
 
-/** The issue's rate; RELIABILITY_RATE lowers or raises it. What the machine sustains is reported. */
-const RATE = Number(process.env.RELIABILITY_RATE ?? 2_000);
+/**
+ * The publish rate aimed at. The issue asks for 2,000 events/s; this 2-core machine sustains about
+ * 400-700 events/s through the exchange (HTTP, schema, policy, acks=all to three replicas, a streaming
+ * subscriber, all on the same cores), so the test aims at what it can offer and reports the rate it
+ * sustained (RELIABILITY_RATE=2000 asks for the issue's figure on a bigger machine).
+ */
+const RATE = Number(process.env.RELIABILITY_RATE ?? 600);
 /** Events per publish request. */
 const BATCH = 50;
 const WORKERS = 4;
-/** The issue's partition lasts 60 s; inside test:all 20 s (RELIABILITY_BROKER_PAUSE_S=60 for the full one). */
-const PAUSE_MS = Number(process.env.RELIABILITY_BROKER_PAUSE_S ?? 20) * 1000;
+/** The issue's partition: one broker stopped for 60 s (RELIABILITY_BROKER_PAUSE_S shortens it). */
+const PAUSE_MS = Number(process.env.RELIABILITY_BROKER_PAUSE_S ?? 60) * 1000;
 /**
  * How long a SIGKILLed leader stays down: well past the controller's broker session timeout (9 s) and a
  * client's Retry-After (5 s), so publishing is seen going on on the new leader while the old one is away.
@@ -41,8 +49,8 @@ const DOWN_MS = 30_000;
  * controller fences a crashed broker after its 9 s session timeout, then elects new leaders.
  */
 const MAX_CLIENT_RETRIES = 5;
-/** The platform's services on the cluster: ports 5600-5604 (this suite's range). */
-const BASE_PORT = Number(process.env.RELIABILITY_CLUSTER_BASE_PORT ?? 5600);
+/** The platform's services on the cluster: ports 5100-5104 (this suite's range). */
+const BASE_PORT = Number(process.env.RELIABILITY_CLUSTER_BASE_PORT ?? 5100);
 
 const load = () =>
   loadavg()
@@ -51,7 +59,8 @@ const load = () =>
 
 /**
  * Opt-in (RELIABILITY_CLUSTER=1, `npm run test:reliability:cluster`): three more JVMs and about five
- * minutes, more than test:all's budget on a 2-core machine. See docs/operations.md, "Replicated Kafka".
+ * minutes, so it is not in the vitest run; scripts/test-all.sh runs it as its own step after vitest,
+ * bounded by `timeout`. See docs/operations.md, "Replicated Kafka".
  */
 describe.runIf(process.env.RELIABILITY_CLUSTER === '1')(
   'replicated Kafka: a leader killed, a broker partitioned away',
@@ -151,14 +160,48 @@ describe.runIf(process.env.RELIABILITY_CLUSTER === '1')(
         .reduce((n, a) => n + ((a.body as { eventIds?: string[] }).eventIds?.length ?? 0), 0);
     }
 
+    /** The longest stretch within [from, to] in which no publication was acknowledged (by answer time). */
+    function longestWithoutAck(what: string, from: number, to: number): number {
+      const acks = rec
+        .of(what)
+        .filter((a) => a.status === 202 && a.endedAt >= from && a.endedAt <= to)
+        .map((a) => a.endedAt)
+        .sort((a, b) => a - b);
+      let longest = 0;
+      let last = from;
+      for (const at of [...acks, to]) {
+        longest = Math.max(longest, at - last);
+        last = at;
+      }
+      return longest;
+    }
+
+    /** The exchange's /health/ready: ready or not, and its 'kafka' component's state. */
+    async function exchangeReadiness(): Promise<{ ready: boolean; kafka: string }> {
+      try {
+        const res = await fetch(`${env.platform.endpoints.exchange}/health/ready`, {
+          signal: AbortSignal.timeout(3_000),
+        });
+        const body = (await res.json()) as { checks?: Record<string, string> };
+        return { ready: res.status === 200, kafka: body.checks?.kafka ?? 'unknown' };
+      } catch {
+        return { ready: false, kafka: 'no answer' };
+      }
+    }
+
     async function expectExactlyOnce(subscriber: PersistentSubscriber, what: string): Promise<void> {
       const acked = acknowledged(rec.of(what));
       const drainStarted = Date.now();
-      await subscriber.drainUntil(acked, 180_000);
+      await subscriber.drainUntil(acked, Number(process.env.RELIABILITY_DRAIN_MS ?? 180_000));
       const { lost, duplicated } = lossAndDuplicates(acked, subscriber.received);
       report(
         `${what}: ${acked.length} acknowledged, ${subscriber.received.length} received, ${lost.length} lost, ${duplicated.length} duplicated (drained in ${Date.now() - drainStarted} ms)`,
       );
+      if (subscriber.ends.length > 0 || subscriber.errors.size > 0) {
+        report(
+          `${what}: the subscriber's streams ended ${JSON.stringify(subscriber.ends)}; errors ${JSON.stringify([...subscriber.errors])}`,
+        );
+      }
       expect(acked.length).toBeGreaterThan(0);
       expect(lost).toEqual([]);
       expect(duplicated).toEqual([]);
@@ -209,10 +252,14 @@ describe.runIf(process.env.RELIABILITY_CLUSTER === '1')(
       const what = 'publish:leader-kill';
       const subscriber = new PersistentSubscriber(auto, 'battery.cfp', grantId);
       const pub = publishers(what);
+      const publishingFrom = Date.now();
       await sleep(8_000);
       const before = await kafkaCluster.partitions(dataTopic);
       const victim = before.find((p) => p.partition === 0)!.leader;
       const killedAt = Date.now();
+      const steadyRate = Math.round(
+        (ackedBetween(what, publishingFrom, killedAt) * 1000) / (killedAt - publishingFrom),
+      );
       await kafkaCluster.kill(victim);
       report(
         `leader kill: node ${victim} (leader of partition 0 of ${before.length}) SIGKILLed; load average ${load()}`,
@@ -238,7 +285,7 @@ describe.runIf(process.env.RELIABILITY_CLUSTER === '1')(
         `leader kill: new leader for partition 0 within ${failover} ms; ${ackedWhileDown} events acknowledged while node ${victim} was down (${DOWN_MS} ms); restarted in ${restartedIn} ms, all in sync ${resyncIn} ms later`,
       );
       report(
-        `leader kill: aimed at ${RATE} events/s, sustained ${result.rate} events/s over ${result.seconds.toFixed(0)} s (${BATCH} per request, ${WORKERS} publishers); longest run of failed attempts ${result.maxFailedRun} (${result.longestGapMs} ms from the first failure to the next 202); load average ${load()}`,
+        `leader kill: aimed at ${RATE} events/s, sustained ${steadyRate} events/s before the kill and ${result.rate} events/s over ${result.seconds.toFixed(0)} s (${BATCH} per request, ${WORKERS} publishers); longest run of failed attempts ${result.maxFailedRun} (${result.longestGapMs} ms from the first failure to the next 202); load average ${load()}`,
       );
       report(rec.summary(what));
       expect(ackedWhileDown).toBeGreaterThan(0);
@@ -250,7 +297,7 @@ describe.runIf(process.env.RELIABILITY_CLUSTER === '1')(
       await expectExactlyOnce(subscriber, what);
     }, 600_000);
 
-    it('holds min.insync.replicas and loses nothing acknowledged while a broker is SIGSTOPped', async () => {
+    it('holds min.insync.replicas, keeps publishing and delivers exactly once while a broker is SIGSTOPped', async () => {
       const what = 'publish:partition';
       const subscriber = new PersistentSubscriber(auto, 'battery.cfp', grantId);
       const pub = publishers(what);
@@ -262,8 +309,16 @@ describe.runIf(process.env.RELIABILITY_CLUSTER === '1')(
       report(`partition: node ${victim} SIGSTOPped for ${PAUSE_MS} ms; load average ${load()}`);
       let minIsr = 3;
       let shrunkAt: number | undefined;
+      // The exchange's readiness, once a second: a stopped broker must not take it out of service.
+      const readiness = { samples: 0, notReady: 0, kafkaDown: 0 };
       while (Date.now() - pausedAt < PAUSE_MS) {
-        const partitions = await kafkaCluster.partitions(dataTopic, [victim]).catch(() => []);
+        const [partitions, ready] = await Promise.all([
+          kafkaCluster.partitions(dataTopic, [victim]).catch(() => []),
+          exchangeReadiness(),
+        ]);
+        readiness.samples++;
+        if (!ready.ready) readiness.notReady++;
+        if (ready.kafka !== 'up') readiness.kafkaDown++;
         if (partitions.length > 0) {
           const smallest = Math.min(...partitions.map((p) => p.isr.length));
           minIsr = Math.min(minIsr, smallest);
@@ -271,7 +326,10 @@ describe.runIf(process.env.RELIABILITY_CLUSTER === '1')(
         }
         await sleep(1_000);
       }
-      const ackedWithTwo = shrunkAt ? ackedBetween(what, shrunkAt, Date.now()) : 0;
+      const pauseEnd = Date.now();
+      const ackedWithTwo = shrunkAt ? ackedBetween(what, shrunkAt, pauseEnd) : 0;
+      // From the moment the ISR shrank to the end of the pause: how long publishing stood still at most.
+      const stall = shrunkAt ? longestWithoutAck(what, shrunkAt, pauseEnd) : PAUSE_MS;
       // Then a second node for a moment: one replica left, below min.insync.replicas; nothing may be acked.
       const secondAt = Date.now();
       kafkaCluster.pause(second);
@@ -282,27 +340,49 @@ describe.runIf(process.env.RELIABILITY_CLUSTER === '1')(
       kafkaCluster.resume(victim);
       const resumedAt = Date.now();
       report(
-        `partition: ISR shrank ${shrunkAt ? shrunkAt - pausedAt : 'never'} ms after SIGSTOP (smallest ISR ${minIsr}); ${ackedWithTwo} events acknowledged with two in-sync replicas; ${ackedWithOne} with one (nodes ${victim} and ${second} stopped for 10 s)`,
+        `partition: ISR shrank ${shrunkAt ? shrunkAt - pausedAt : 'never'} ms after SIGSTOP (smallest ISR ${minIsr}); ${ackedWithTwo} events acknowledged with two in-sync replicas (${shrunkAt ? Math.round((ackedWithTwo * 1000) / (pauseEnd - shrunkAt)) : 0} events/s), longest stretch without a 202 in that time ${stall} ms; ${ackedWithOne} acknowledged with one (nodes ${victim} and ${second} stopped for 10 s)`,
+      );
+      report(
+        `partition: exchange readiness sampled ${readiness.samples} times while node ${victim} was stopped: not ready ${readiness.notReady}, kafka component not up ${readiness.kafkaDown}`,
       );
       report(rec.summary(what));
       const resyncIn = await allInSync(120_000);
-      const healed = await until(
-        'a publication acknowledged after the partition healed',
+      // Recovery without restarting anything: a 202 again, and the exchange ready again.
+      await until(
+        'a publication acknowledged after SIGCONT',
         () => Promise.resolve(rec.firstSuccessAfter(what, resumedAt) !== undefined),
         60_000,
+      ).catch(() => undefined);
+      const healed = rec.firstSuccessAfter(what, resumedAt);
+      const readyAgain = await until(
+        'the exchange ready after SIGCONT',
+        async () => (await exchangeReadiness()).ready,
+        60_000,
       ).catch(() => -1);
-      report(`partition: all in sync ${resyncIn} ms after SIGCONT; first 202 after it: ${healed} ms`);
+      report(
+        `partition: all in sync ${resyncIn} ms after SIGCONT; first 202 ${healed ? `${healed.endedAt - resumedAt} ms` : 'never'} after it; exchange ready ${readyAgain} ms after the resync`,
+      );
       await sleep(5_000);
       const result = await pub.stop();
       report(
-        `partition: aimed at ${RATE} events/s, sustained ${result.rate} events/s over ${result.seconds.toFixed(0)} s; longest run of failed attempts ${result.maxFailedRun} (${result.longestGapMs} ms from the first failure to the next 202); load average ${load()}`,
+        `partition: aimed at ${RATE} events/s, sustained ${result.rate} events/s over ${result.seconds.toFixed(0)} s (outages included); longest run of failed attempts ${result.maxFailedRun} (${result.longestGapMs} ms from the first failure to the next 202); load average ${load()}`,
       );
+      // min.insync.replicas holds: the ISR went to two (the stopped node left it) and no further, and
+      // nothing was acknowledged while only one replica could hold it.
       expect(minIsr).toBe(2);
       expect(ackedWithOne).toBe(0);
-      expect(healed).toBeGreaterThanOrEqual(0);
-      await expectExactlyOnce(subscriber, what);
-      // The issue's bar: with two replicas in sync, publishing goes on (open: the exchange refuses now).
+      // Publishing goes on with two replicas in sync, and a stopped broker never takes the exchange's
+      // Kafka readiness down.
       expect(ackedWithTwo).toBeGreaterThan(0);
+      expect(readiness.kafkaDown).toBe(0);
+      // Bounded client-visible errors: nothing but 202 or 503 with Retry-After (no hangs: a 10 s cut is -1).
+      expect(
+        rec.of(what).filter((a) => a.status !== 202 && !(a.status === 503 && a.retryAfter !== null)),
+      ).toEqual([]);
+      // Recovery after SIGCONT, no service restarted.
+      expect(healed).toBeDefined();
+      expect(readyAgain).toBeGreaterThanOrEqual(0);
+      await expectExactlyOnce(subscriber, what);
     }, 600_000);
   },
 );

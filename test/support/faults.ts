@@ -213,6 +213,8 @@ export interface Received {
 export class PersistentSubscriber {
   readonly received: Received[] = [];
   readonly ends: string[] = [];
+  /** Why a stream could not be opened or broke off (distinct messages, with how often), for reports. */
+  readonly errors = new Map<string, number>();
   private readonly positions = new Map<number, bigint>();
   private running = true;
   private stream: DeliveryStream | undefined;
@@ -244,8 +246,10 @@ export class PersistentSubscriber {
             break;
           }
         }
-      } catch {
+      } catch (error) {
         // Not reachable or refused (503) right now: try again shortly.
+        const why = error instanceof Error ? error.message.slice(0, 160) : String(error);
+        this.errors.set(why, (this.errors.get(why) ?? 0) + 1);
       }
       this.stream?.close();
       this.stream = undefined;

@@ -29,7 +29,7 @@ const anyJson = z.unknown();
  */
 export class EventConsumer<T = unknown> {
   private readonly supervised: SupervisedConsumer;
-  private readonly admin: Admin;
+  private admin: Admin;
   private adminConnected: Promise<void> | undefined;
   /** topic -> next offset to apply */
   private readonly applied = new Map<string, bigint>();
@@ -67,8 +67,11 @@ export class EventConsumer<T = unknown> {
       logger,
       report,
     );
-    this.admin = kafka.admin();
+    this.newAdmin = () => kafka.admin();
+    this.admin = this.newAdmin();
   }
+
+  private readonly newAdmin: () => Admin;
 
   /**
    * Resolves when the projection has caught up with everything on the topics at start. If Kafka is not
@@ -148,17 +151,26 @@ export class EventConsumer<T = unknown> {
   }
 
   private async fetchEnds(): Promise<{ topic: string; end: bigint }[]> {
-    this.adminConnected ??= this.admin.connect().catch((error: unknown) => {
-      this.adminConnected = undefined;
+    const admin = this.admin;
+    try {
+      await (this.adminConnected ??= admin.connect());
+      return await Promise.all(
+        this.topics.map(async (topic) => {
+          const offsets = await admin.fetchTopicOffsets(topic);
+          return { topic, end: BigInt(offsets[0]?.high ?? '0') };
+        }),
+      );
+    } catch (error) {
+      // kafkajs keeps asking the leader it knows after a request timeout (its metadata is refreshed only
+      // when stale): an admin that failed is replaced, and the next barrier starts from fresh metadata
+      // (the new leader once the controller has fenced a silent broker).
+      if (this.admin === admin) {
+        this.admin = this.newAdmin();
+        this.adminConnected = undefined;
+        void admin.disconnect().catch(() => undefined);
+      }
       throw error;
-    });
-    await this.adminConnected;
-    return Promise.all(
-      this.topics.map(async (topic) => {
-        const offsets = await this.admin.fetchTopicOffsets(topic);
-        return { topic, end: BigInt(offsets[0]?.high ?? '0') };
-      }),
-    );
+    }
   }
 
   private waitFor(topic: string, offset: bigint): Promise<void> {

@@ -4,6 +4,7 @@ import {
   type Admin,
   type Consumer,
   type ConsumerConfig,
+  type ISocketFactory,
   type ITopicConfig,
   type LogEntry,
   type Producer,
@@ -17,7 +18,24 @@ import { singleBrokerTopics, type TopicSettings } from './topic-settings.js';
 export interface KafkaSettings {
   brokers: string[];
   clientId: string;
+  /** How sockets are opened; kafkajs's own by default (the readiness probe pins each client to one broker). */
+  socketFactory?: ISocketFactory;
+  /**
+   * Orders the bootstrap list each time a client opens its first connection (kafkajs starts at the
+   * first broker): the services put the brokers that answered their readiness probe first.
+   */
+  bootstrapOrder?: (brokers: string[]) => string[];
 }
+
+/**
+ * How old a producer's or consumer's cached cluster metadata (which broker leads which partition) may be
+ * before its next request asks again; kafkajs's default is 5 minutes. kafkajs refreshes it after a
+ * "not leader" answer, but not after a request timeout: a client whose leader stopped answering (a hung
+ * broker, a partition) would keep sending to it until the metadata expired. The controller moves the
+ * leadership within about its 9 s session timeout; with this the clients follow within seconds more, for
+ * one small Metadata request per client every few seconds.
+ */
+export const METADATA_MAX_AGE_MS = 5_000;
 
 /** kafkajs logs through our pino logger, so credentials never reach stdout unredacted. */
 function pinoLogCreator(logger: Logger) {
@@ -35,17 +53,20 @@ function pinoLogCreator(logger: Logger) {
  */
 class InstrumentedKafka extends Kafka {
   override producer(config?: ProducerConfig): Producer {
-    return instrumentProducer(super.producer(config));
+    return instrumentProducer(super.producer({ metadataMaxAge: METADATA_MAX_AGE_MS, ...config }));
   }
   override consumer(config: ConsumerConfig): Consumer {
-    return instrumentConsumer(super.consumer(config), config.groupId);
+    return instrumentConsumer(
+      super.consumer({ metadataMaxAge: METADATA_MAX_AGE_MS, ...config }),
+      config.groupId,
+    );
   }
 }
 
 export function createKafka(settings: KafkaSettings, logger: Logger): Kafka {
   return new InstrumentedKafka({
     clientId: settings.clientId,
-    brokers: settings.brokers,
+    brokers: settings.bootstrapOrder ? () => settings.bootstrapOrder!(settings.brokers) : settings.brokers,
     logLevel: logLevel.WARN,
     logCreator: pinoLogCreator(logger.child({ component: 'kafka' })),
     // Deadlines on every request (see docs/operations.md): a broker that does not answer is given up on in
@@ -55,6 +76,7 @@ export function createKafka(settings: KafkaSettings, logger: Logger): Kafka {
     requestTimeout: 5_000,
     enforceRequestTimeout: true,
     retry: { initialRetryTime: 100, maxRetryTime: 2_000, retries: 8 },
+    ...(settings.socketFactory ? { socketFactory: settings.socketFactory } : {}),
   });
 }
 

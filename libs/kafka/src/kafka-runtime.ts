@@ -3,7 +3,13 @@ import { Topics } from '@renkei/domain';
 import type { ServiceRuntime } from '@renkei/platform';
 import { createKafka, ensurePlatformTopics } from './kafka-client.js';
 import { topicSettingsFrom, type TopicSettings } from './topic-settings.js';
-import { KAFKA_PROBE_TIMEOUT_MS, KAFKA_PROBE_TIMEOUTS_BEFORE_DOWN, kafkaProbe } from './kafka-probe.js';
+import {
+  BrokerHealth,
+  KAFKA_PROBE_TIMEOUT_MS,
+  KAFKA_PROBE_TIMEOUTS_BEFORE_DOWN,
+  kafkaProbe,
+  pinnedSocketFactory,
+} from './kafka-probe.js';
 import { OutboxRelay, type OutboxStore } from './outbox-relay.js';
 import { kafkaRefusalSink } from './refusal-sink.js';
 
@@ -22,14 +28,26 @@ type KafkaConfig = { KAFKA_BROKERS: string[] } & Parameters<typeof topicSettings
 
 /**
  * A service's Kafka client. The service listens first: readiness has a 'kafka' component (starting) at
- * once, the platform topics are ensured in the background, and only then is the broker probed. The probe's
- * admin client is closed at shutdown.
+ * once, the platform topics are ensured in the background, and only then is Kafka probed (kafkaProbe: up while
+ * any broker answers that the registry topic has a leader). The probe's clients are closed at shutdown.
  */
 export function useKafka(runtime: ServiceRuntime<KafkaConfig>, clientId: string): KafkaUse {
   const { config, logger, readiness } = runtime;
-  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId }, logger);
+  // New clients start at a broker that answered the readiness probe (kafkaProbe records who answers).
+  const health = new BrokerHealth();
+  const kafka = createKafka(
+    { brokers: config.KAFKA_BROKERS, clientId, bootstrapOrder: (b) => health.order(b) },
+    logger,
+  );
   const topicSettings = topicSettingsFrom(config);
-  const kafkaReady = kafkaProbe(kafka, config.KAFKA_BROKERS, () => Topics.registryEvents);
+  // One client per bootstrap broker, each reaching that broker only: no single broker holds the probe.
+  const kafkaReady = kafkaProbe(
+    (broker) =>
+      createKafka({ brokers: [broker], clientId, socketFactory: pinnedSocketFactory(broker) }, logger),
+    config.KAFKA_BROKERS,
+    () => Topics.registryEvents,
+    health,
+  );
   readiness.component('kafka');
   const topics = runtime
     .inBackground('platform topics', () => ensurePlatformTopics(kafka, topicSettings))

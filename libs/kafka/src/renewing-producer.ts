@@ -14,6 +14,11 @@ import type { Producer, ProducerBatch, ProducerRecord, RecordMetadata } from 'ka
  * that fails or stalls retires that producer for good (it may still finish its own retries, with its own
  * records, but is never given another batch) and the next send goes to a fresh producer with a new id.
  * A retired producer's late success is genuine: nothing else ever shared its sequence numbers.
+ *
+ * The same renewal is what brings publishing back after a broker hangs (SIGSTOP, a partition): a producer
+ * whose connection or request went to the silent broker is retired within `stallMs`, and its successor
+ * starts from a fresh bootstrap connection and fresh metadata (the new leaders, once the controller has
+ * fenced the silent broker), instead of waiting on the old connection until kafkajs gives up on it.
  */
 export function renewingProducer(
   create: () => Producer,
@@ -24,7 +29,7 @@ export function renewingProducer(
   let current = create();
   let connected: Promise<void> | null = null;
   let stopped = false;
-  let tail: Promise<unknown> = Promise.resolve();
+  let tail: Promise<void> = Promise.resolve();
 
   const connect = (p: Producer) => {
     if (p !== current) return p.connect();
@@ -45,10 +50,12 @@ export function renewingProducer(
   };
 
   function serialized<T>(send: (p: Producer) => Promise<T>): Promise<T> {
-    const run = async () => {
+    const started = tail.then(() => {
       const p = current;
-      await connect(p);
-      const result = send(p);
+      // Connecting is part of the attempt: a producer whose connection failed or hangs (a seed broker
+      // that accepted the socket and never answered leaves kafkajs "connected" but unusable: every later
+      // request fails with "Broker not connected") is retired like one whose send failed.
+      const result = connect(p).then(() => send(p));
       let timer: NodeJS.Timeout | undefined;
       const stalled = new Promise<void>((resolve) => {
         timer = setTimeout(() => {
@@ -57,22 +64,17 @@ export function renewingProducer(
         }, stallMs);
       });
       // The next send waits for this one, or for its producer's retirement, whichever comes first.
-      await Promise.race([
+      const turn = Promise.race([
         result.then(
           () => undefined,
           (error: unknown) => retire(p, error),
         ),
         stalled,
-      ]);
-      clearTimeout(timer);
-      return result;
-    };
-    const out = tail.then(run, run);
-    tail = out.then(
-      () => undefined,
-      () => undefined,
-    );
-    return out;
+      ]).finally(() => clearTimeout(timer));
+      return { result, turn };
+    });
+    tail = started.then(({ turn }) => turn);
+    return started.then(({ result }) => result);
   }
 
   return new Proxy(current, {

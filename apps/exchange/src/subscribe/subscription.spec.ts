@@ -259,6 +259,17 @@ describe('Subscription: a slow consumer', () => {
   });
 });
 
+describe('Subscription: a stream resuming far behind', () => {
+  it('takes a first batch bigger than its bound instead of ending (every reconnect would end the same way)', async () => {
+    const behind = harness(false, { bufferEvents: 10 });
+    startAt(behind.subscription, [[0, 0n]]);
+    behind.subscription.offer(feedBatch(0, 0, 25));
+    await settle();
+    expect(eventIds(behind.lines)).toHaveLength(25);
+    expect(behind.ended()).toBe(false);
+  });
+});
+
 describe('Subscription: teardown', () => {
   it('releases everything when its client goes: feed left, queue dropped, timers and projection listener gone', async () => {
     const h = harness(false, { slow: true });

@@ -320,7 +320,11 @@ export class Subscription implements FeedReader {
     if (fresh.length === 0) return;
     this.next.set(partition, fresh[fresh.length - 1]!.offset + 1n);
     const limit = this.deps.bufferEvents ?? STREAM_BUFFER_EVENTS;
-    if (this.queued + fresh.length > limit) {
+    // Only events already waiting make a client too slow. A batch bigger than the bound on its own (a
+    // stream resuming far behind: the feed fetches up to a megabyte per partition) is taken: ending it
+    // would end every reconnect the same way, and it never got an event (seen after a broker fault).
+    // Its messages are the feed's own objects, so taking it costs the exchange no memory of its own.
+    if (this.queued > 0 && this.queued + fresh.length > limit) {
       void this.end(
         'STREAM.TOO_SLOW',
         'You read more slowly than events arrive; reconnect with ?after= your last positions',
