@@ -71,7 +71,7 @@ start() {
   [ ${#which[@]} -gt 0 ] || which=($(seq 1 $nodes))
   for n in "${which[@]}"; do check_node "$n"; start_node "$n"; done
   # Combined nodes need a controller quorum (two of three) before any broker finishes starting.
-  for _ in $(seq 1 240); do
+  for _ in $(seq 1 480); do
     local ready=0
     for n in "${which[@]}"; do
       if grep -q 'Kafka Server started' "$(node_dir "$n")/server.log" 2>/dev/null; then ready=$((ready + 1)); fi
@@ -82,7 +82,7 @@ start() {
     if [ "$ready" -eq ${#which[@]} ]; then log "ready: $(brokers)"; return; fi
     sleep 0.5
   done
-  log "not ready after 120 s; see $state/node-*/server.log"; exit 1
+  log "not ready after 240 s; see $state/node-*/server.log"; exit 1
 }
 
 stop() {
