@@ -11,7 +11,7 @@ import { connect, type Socket } from 'node:net';
 import { pino } from 'pino';
 import { Kafka, logLevel, type ISocketFactory, type Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureTopics, renewingProducer } from '@renkei/kafka';
+import { ensureTopics, renewingProducer, kafkaConnectionFromEnv } from '@renkei/kafka';
 
 const logger = pino({ level: 'silent' });
 const PRODUCE = 0;
@@ -48,6 +48,7 @@ describe('renewingProducer on real Kafka', () => {
     brokers: process.env.KAFKA_BROKERS!.split(','),
     socketFactory,
     logLevel: logLevel.NOTHING,
+    ...kafkaConnectionFromEnv(),
   });
   // kafkajs requires retries for an idempotent producer; both attempts lose their answer below.
   const bare = () =>

@@ -1,7 +1,8 @@
 import type { Kafka } from 'kafkajs';
 import { Topics } from '@renkei/domain';
-import type { ServiceRuntime } from '@renkei/platform';
+import type { KafkaSecurityConfig, ServiceRuntime } from '@renkei/platform';
 import { createKafka, ensurePlatformTopics } from './kafka-client.js';
+import { kafkaConnection } from './kafka-security.js';
 import { topicSettingsFrom, type TopicSettings } from './topic-settings.js';
 import { KAFKA_PROBE_TIMEOUT_MS, KAFKA_PROBE_TIMEOUTS_BEFORE_DOWN, kafkaProbe } from './kafka-probe.js';
 import { OutboxRelay, type OutboxStore } from './outbox-relay.js';
@@ -18,7 +19,8 @@ export interface KafkaUse {
   topicSettings: TopicSettings;
 }
 
-type KafkaConfig = { KAFKA_BROKERS: string[] } & Parameters<typeof topicSettingsFrom>[0];
+type KafkaConfig = { KAFKA_BROKERS: string[] } & KafkaSecurityConfig &
+  Parameters<typeof topicSettingsFrom>[0];
 
 /**
  * A service's Kafka client. The service listens first: readiness has a 'kafka' component (starting) at
@@ -27,7 +29,10 @@ type KafkaConfig = { KAFKA_BROKERS: string[] } & Parameters<typeof topicSettings
  */
 export function useKafka(runtime: ServiceRuntime<KafkaConfig>, clientId: string): KafkaUse {
   const { config, logger, readiness } = runtime;
-  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId }, logger);
+  const kafka = createKafka(
+    { brokers: config.KAFKA_BROKERS, clientId, connection: kafkaConnection(config) },
+    logger,
+  );
   const topicSettings = topicSettingsFrom(config);
   const kafkaReady = kafkaProbe(kafka, config.KAFKA_BROKERS, () => Topics.registryEvents);
   readiness.component('kafka');
