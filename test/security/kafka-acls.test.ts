@@ -114,9 +114,13 @@ describe('Kafka over SASL_SSL with ACLs per service principal', () => {
     const id = randomUUID();
     await producer.send({ topic: dataTopic, acks: -1, messages: [{ value: JSON.stringify({ id }) }] });
     await producer.disconnect();
-    expect(JSON.parse(await readOne(exchange, dataTopic, `${dataTopic}.feed.${randomUUID()}`))).toEqual({
-      id,
-    });
+    const feed = `${dataTopic}.feed.${randomUUID()}`;
+    expect(JSON.parse(await readOne(exchange, dataTopic, feed))).toEqual({ id });
+    // The exchange deletes a dataset's shared feed group once its last stream closes (topic-feed.ts).
+    const admin = exchange.admin();
+    await admin.connect();
+    await admin.deleteGroups([feed]);
+    await admin.disconnect();
 
     for (const principal of ['registry', 'clearing']) {
       const other = client(broker.connection(principal));

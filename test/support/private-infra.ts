@@ -12,7 +12,12 @@ export const repoRoot = new URL('../..', import.meta.url).pathname;
 
 /** Ports inside the reliability tests' range (4441-4479): services use 4441-4460, infrastructure 4470+. */
 export const privatePorts = { kafka: 4470, kafkaController: 4471, postgres: 4472 };
-const stateDir = join(repoRoot, '.renkei/reliability');
+/** A secure run (KAFKA_SECURITY=sasl_ssl, scripts/test-all.sh) keeps its brokers' state apart: a broker is formatted for one mode. */
+export const reliabilityStateDir = join(
+  repoRoot,
+  process.env.KAFKA_SECURITY === 'sasl_ssl' ? '.renkei/reliability-sasl_ssl' : '.renkei/reliability',
+);
+const stateDir = reliabilityStateDir;
 
 const kafkaEnv = () => ({
   ...process.env,
