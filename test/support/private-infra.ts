@@ -10,8 +10,12 @@ import { join } from 'node:path';
 
 export const repoRoot = new URL('../..', import.meta.url).pathname;
 
-/** Ports inside the reliability tests' range (4441-4479): services use 4441-4460, infrastructure 4470+. */
-export const privatePorts = { kafka: 4470, kafkaController: 4471, postgres: 4472 };
+/**
+ * Ports inside the reliability tests' range (4441-4479): services use 4441-4460, infrastructure 4470+.
+ * RELIABILITY_INFRA_PORT moves the three infrastructure ports (worktrees sharing a machine).
+ */
+const infraPort = Number(process.env.RELIABILITY_INFRA_PORT ?? 4470);
+export const privatePorts = { kafka: infraPort, kafkaController: infraPort + 1, postgres: infraPort + 2 };
 /** A secure run (KAFKA_SECURITY=sasl_ssl, scripts/test-all.sh) keeps its brokers' state apart: a broker is formatted for one mode. */
 export const reliabilityStateDir = join(
   repoRoot,
