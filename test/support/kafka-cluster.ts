@@ -7,10 +7,10 @@ import { execFile, execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { kafkaConnectionFromEnv } from '@renkei/kafka';
-import { reliabilityStateDir, repoRoot } from './private-infra.js';
+import { repoRoot } from './private-infra.js';
 
 const script = join(repoRoot, 'scripts/kafka-cluster.sh');
-const env = () => ({ ...process.env, RENKEI_STATE_DIR: reliabilityStateDir });
+const env = () => ({ ...process.env, RENKEI_STATE_DIR: join(repoRoot, '.renkei/reliability') });
 
 /** What the platform is told about the cluster: replicated topics (ADR 0032). */
 export const replicatedTopicEnv = { KAFKA_REPLICATION_FACTOR: '3', KAFKA_MIN_INSYNC_REPLICAS: '2' };

@@ -16,12 +16,7 @@ export const repoRoot = new URL('../..', import.meta.url).pathname;
  */
 const infraPort = Number(process.env.RELIABILITY_INFRA_PORT ?? 4470);
 export const privatePorts = { kafka: infraPort, kafkaController: infraPort + 1, postgres: infraPort + 2 };
-/** A secure run (KAFKA_SECURITY=sasl_ssl, scripts/test-all.sh) keeps its brokers' state apart: a broker is formatted for one mode. */
-export const reliabilityStateDir = join(
-  repoRoot,
-  process.env.KAFKA_SECURITY === 'sasl_ssl' ? '.renkei/reliability-sasl_ssl' : '.renkei/reliability',
-);
-const stateDir = reliabilityStateDir;
+const stateDir = join(repoRoot, '.renkei/reliability');
 
 const kafkaEnv = () => ({
   ...process.env,
@@ -35,6 +30,16 @@ export const privateKafka = {
   pidFile: join(stateDir, `kafka-${privatePorts.kafka}`, 'kafka.pid'),
   /** Starts (or restarts after a kill) the broker; resolves when it is ready. Data survives a restart. */
   start(): void {
+    // A broker is formatted for one mode (KAFKA_SECURITY, scripts/kafka.sh): this throw-away one starts
+    // afresh when the run's mode is not the one it was formatted for.
+    const dir = join(stateDir, `kafka-${privatePorts.kafka}`);
+    const wanted = process.env.KAFKA_SECURITY ?? 'plaintext';
+    const formatted = existsSync(join(dir, 'security'))
+      ? readFileSync(join(dir, 'security'), 'utf8').trim()
+      : existsSync(join(dir, 'data'))
+        ? 'plaintext'
+        : wanted;
+    if (formatted !== wanted && this.pid() === null) rmSync(dir, { recursive: true, force: true });
     execFileSync('bash', [join(repoRoot, 'scripts/kafka.sh'), 'start'], { env: kafkaEnv(), stdio: 'ignore' });
   },
   pid(): number | null {
