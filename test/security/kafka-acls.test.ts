@@ -56,7 +56,9 @@ async function readOne(kafka: Kafka, topic: string, groupId: string): Promise<st
     await consumer.subscribe({ topics: [topic], fromBeginning: true });
     return await new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`nothing read from ${topic}`)), 15_000);
+      // A retriable crash (a coordinator still loading on a fresh broker) restarts the consumer by itself.
       consumer.on(consumer.events.CRASH, ({ payload }) => {
+        if (payload.restart) return;
         clearTimeout(timer);
         reject(payload.error);
       });
