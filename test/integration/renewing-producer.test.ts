@@ -8,7 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { connect, isIP, type Socket } from 'node:net';
-import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
+import { connect as tlsConnect } from 'node:tls';
 import { pino } from 'pino';
 import { Kafka, logLevel, type ISocketFactory, type Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,10 +23,7 @@ describe('renewingProducer on real Kafka', () => {
   const socketFactory: ISocketFactory = ({ host, port, ssl, onConnect }) => {
     // As kafkajs's own factory: TLS when the client is configured for it (a SASL_SSL broker).
     const socket: Socket = ssl
-      ? tlsConnect(
-          { host, port, ...(isIP(host) ? {} : { servername: host }), ...(ssl as ConnectionOptions) },
-          onConnect,
-        )
+      ? tlsConnect({ host, port, ...(isIP(host) ? {} : { servername: host }), ...ssl }, onConnect)
       : connect({ host, port }, onConnect);
     const write = socket.write.bind(socket) as (...a: unknown[]) => boolean;
     const emit = socket.emit.bind(socket) as (event: string | symbol, ...a: unknown[]) => boolean;

@@ -115,7 +115,7 @@ describe('the ACL matrix (least privilege)', () => {
 
   it('becomes ALLOW bindings for User:<service>, prefixed where the rule says so', () => {
     const entries = aclEntries(rules);
-    expect(entries.every((e) => e.permissionType === 3 && e.host === '*')).toBe(true);
+    expect(entries.every((e) => Number(e.permissionType) === 3 && e.host === '*')).toBe(true);
     expect(entries).toContainEqual(
       expect.objectContaining({
         resourceType: 2,
