@@ -8,6 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import { Kafka, logLevel } from 'kafkajs';
 import type { GrantView } from '@renkei/domain';
+import { kafkaConnectionFromEnv } from '@renkei/kafka';
 import { buildPolicyInput, PolicyEngine, readPolicyBundle } from '@renkei/policy';
 import { RenkeiClient, type DeliveryStream } from '@renkei/sdk';
 import { freshDatabase } from '../test/support/database.js';
@@ -86,7 +87,12 @@ async function policyBench() {
 
 /** Raw kafkajs to the same broker: the ceiling the governed path is compared with. */
 async function rawKafka(topic: string, total: number, batch: number, concurrency: number) {
-  const kafka = new Kafka({ brokers, clientId: 'bench-raw', logLevel: logLevel.NOTHING });
+  const kafka = new Kafka({
+    brokers,
+    clientId: 'bench-raw',
+    logLevel: logLevel.NOTHING,
+    ...kafkaConnectionFromEnv(),
+  });
   const admin = kafka.admin();
   await admin.connect();
   await admin.createTopics({ topics: [{ topic, numPartitions: 3 }], waitForLeaders: true });

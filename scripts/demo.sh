@@ -24,6 +24,8 @@ echo "node $(node --version)"
 
 step "starting Kafka (KRaft, from Maven Central jars) and an embedded PostgreSQL"
 start_kafka_if_needed
+# KAFKA_SECURITY=sasl_ssl: the demo's own clients log in as admin, each service as itself (ADR 0035).
+if [ "${KAFKA_SECURITY:-plaintext}" = sasl_ssl ]; then set -a && eval "$(scripts/kafka.sh env admin)" && set +a; fi
 node scripts/local-postgres.mjs > "$state/logs/postgres.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 1 120); do grep -q ready "$state/logs/postgres.log" && break; sleep 0.5; done

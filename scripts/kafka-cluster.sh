@@ -8,8 +8,10 @@
 #     kill <n>     SIGKILL node n (a crash); `start` brings it back with its data
 #     pause <n>    SIGSTOP node n (a hung host or a partition: its sockets stay open, nothing answers)
 #     resume <n>   SIGCONT node n
+#   env [principal]  with KAFKA_SECURITY=sasl_ssl: a client's settings (scripts/kafka-security.sh)
 # Env: KAFKA_CLUSTER_PORT (19092: node n listens on +n-1), KAFKA_CLUSTER_CONTROLLER_PORT (19192),
-#      KAFKA_CLUSTER_HEAP (512m), RENKEI_STATE_DIR (.renkei), RENKEI_CACHE (~/.cache/renkei)
+#      KAFKA_CLUSTER_HEAP (512m), RENKEI_STATE_DIR (.renkei), RENKEI_CACHE (~/.cache/renkei),
+#      KAFKA_SECURITY (plaintext | sasl_ssl: SASL_SSL and ACLs as scripts/kafka.sh; one password set per cluster)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 version="$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$root/infra/kafka/pom.xml")"
@@ -19,6 +21,8 @@ port="${KAFKA_CLUSTER_PORT:-19092}"
 cport="${KAFKA_CLUSTER_CONTROLLER_PORT:-19192}"
 heap="${KAFKA_CLUSTER_HEAP:-512m}"
 state="${RENKEI_STATE_DIR:-$root/.renkei}/kafka-cluster-$port"
+KAFKA_SASL_SECRETS_DIR="${KAFKA_SASL_SECRETS_DIR:-$state/sasl}" # the nodes log in to each other as admin
+source "$root/scripts/kafka-security.sh"
 
 log() { printf '[kafka-cluster] %s\n' "$*" >&2; }
 node_port() { echo $((port + $1 - 1)); }
@@ -43,10 +47,15 @@ configure() {
     sed -e "s#@LOG_DIR@#$dir/data#" -e "s#@NODE_ID@#$n#" -e "s#@VOTERS@#$voters#" \
       -e "s#@PORT@#$(node_port "$n")#g" -e "s#@CONTROLLER_PORT@#$(node_cport "$n")#g" \
       "$root/infra/kafka/cluster-server.properties" > "$dir/server.properties"
+    kafka_security_mode "$dir"
+    if [ "$kafka_security" = sasl_ssl ]; then
+      kafka_secure_config "$dir" "$dir/server.properties" "$(node_port "$n")" "$(node_cport "$n")"
+    fi
     if [ ! -f "$dir/data/meta.properties" ]; then
       java_cmd "$n"
       "${java[@]}" kafka.tools.StorageTool format -t "$(cat "$state/cluster.id")" -c "$dir/server.properties" \
-        --ignore-formatted > /dev/null
+        --ignore-formatted "${kafka_scram[@]}" > /dev/null
+      echo "$kafka_security" > "$dir/security"
     fi
   done
 }
@@ -133,10 +142,11 @@ case "${1:-}" in
   stop) stop ;;
   status) status ;;
   brokers) brokers ;;
+  env) kafka_client_env "$(node_dir 1)" "$(brokers)" "${2:-admin}" ;;
   pid) check_node "${2:-}"; pid_of "$2" ;;
   kill) signal KILL "${2:-}" ;;
   pause) signal STOP "${2:-}" ;;
   resume) signal CONT "${2:-}" ;;
   reset) stop; rm -rf "$state" ;;
-  *) echo "usage: $0 start [n]|stop|status|brokers|pid <n>|kill <n>|pause <n>|resume <n>|reset" >&2; exit 2 ;;
+  *) echo "usage: $0 start [n]|stop|status|brokers|env [principal]|pid <n>|kill <n>|pause <n>|resume <n>|reset" >&2; exit 2 ;;
 esac

@@ -21,9 +21,19 @@ step "infrastructure: Kafka (KRaft) and PostgreSQL"
 # The reliability project starts its own broker and its own 3-node cluster (scripts/kafka-cluster.sh,
 # ports 19092-19094 and 19192-19194) from the same cached Kafka jars: fetched here, once.
 scripts/kafka.sh fetch
+# RENKEI_KAFKA_SECURITY=sasl_ssl: every broker of the run (this one, the reliability tests' private broker
+# and cluster) takes SASL_SSL and ACLs with one CA and one password set; the tests log in as admin and
+# each service the harness starts as its own principal (docs/operations.md, "Kafka security"; ADR 0035).
+export KAFKA_SECURITY="${RENKEI_KAFKA_SECURITY:-plaintext}"
+if [ "$KAFKA_SECURITY" = sasl_ssl ]; then
+  export RENKEI_TLS_DIR="$PWD/.renkei/tls" KAFKA_SASL_SECRETS_DIR="$PWD/.renkei/kafka-sasl"
+fi
 start_kafka_if_needed # leaves the machine as we found it
 scripts/postgres.sh start
 export KAFKA_BROKERS=127.0.0.1:${KAFKA_PORT:-9092}
+if [ "$KAFKA_SECURITY" = sasl_ssl ]; then
+  set -a && eval "$(scripts/kafka.sh env admin)" && set +a # KAFKA_SSL*, KAFKA_SASL_* (a password file, never its content)
+fi
 export TEST_DATABASE_URL="$(scripts/postgres.sh url)"
 export DATABASE_URL="$TEST_DATABASE_URL"
 

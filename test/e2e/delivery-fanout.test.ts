@@ -5,6 +5,7 @@
  * consumer group behind on the broker.
  */
 import { Kafka, logLevel, type Admin } from 'kafkajs';
+import { kafkaConnectionFromEnv } from '@renkei/kafka';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RenkeiClient, type DeliveryStream, type StreamLine } from '@renkei/sdk';
 import {
@@ -122,6 +123,7 @@ describe('delivery from one shared consumer per dataset', () => {
       brokers: process.env.KAFKA_BROKERS!.split(','),
       clientId: 'e2e-delivery-fanout',
       logLevel: logLevel.NOTHING,
+      ...kafkaConnectionFromEnv(),
     }).admin();
     await admin.connect();
   }, 120_000);

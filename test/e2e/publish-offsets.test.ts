@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
+import { kafkaConnectionFromEnv } from '@renkei/kafka';
 import type { JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RenkeiClient } from '@renkei/sdk';
@@ -27,6 +28,7 @@ async function positionsOf(topic: string, ids: Set<string>, timeoutMs = 30_000) 
     brokers: process.env.KAFKA_BROKERS!.split(','),
     clientId: 'e2e-offsets',
     logLevel: logLevel.NOTHING,
+    ...kafkaConnectionFromEnv(),
   });
   const consumer = kafka.consumer({ groupId: `e2e-offsets-${randomUUID()}` });
   await consumer.connect();

@@ -2,7 +2,14 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { pino } from 'pino';
 import { ConfigResourceTypes, Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKafka, ensurePlatformTopics, ensureTopics, EventConsumer, OutboxRelay } from '@renkei/kafka';
+import {
+  createKafka,
+  ensurePlatformTopics,
+  ensureTopics,
+  EventConsumer,
+  OutboxRelay,
+  kafkaConnectionFromEnv,
+} from '@renkei/kafka';
 import { asJson, createPrisma, PrismaOutboxStore, type PrismaClient } from '@renkei/persistence';
 import { freshDatabase } from '../support/database.js';
 
@@ -19,7 +26,14 @@ describe('transactional outbox and event projection on real PostgreSQL and Kafka
   beforeAll(async () => {
     db = await freshDatabase(root, 'outbox');
     prisma = createPrisma(db.url);
-    kafka = createKafka({ brokers: process.env.KAFKA_BROKERS!.split(','), clientId: 'it' }, logger);
+    kafka = createKafka(
+      {
+        brokers: process.env.KAFKA_BROKERS!.split(','),
+        clientId: 'it',
+        connection: kafkaConnectionFromEnv(),
+      },
+      logger,
+    );
     await ensureTopics(kafka, [{ topic, numPartitions: 1 }]);
     relay = new OutboxRelay(kafka, new PrismaOutboxStore(prisma, 'registry'), logger, 60_000);
     await relay.start();
@@ -148,6 +162,7 @@ describe('transactional outbox and event projection on real PostgreSQL and Kafka
     const admin = new Kafka({
       brokers: process.env.KAFKA_BROKERS!.split(','),
       logLevel: logLevel.NOTHING,
+      ...kafkaConnectionFromEnv(),
     }).admin();
     await admin.connect();
     const offsets = await admin.fetchTopicOffsets(missingTopic);

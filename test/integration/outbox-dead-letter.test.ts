@@ -3,7 +3,14 @@ import { pino } from 'pino';
 import { Kafka, logLevel } from 'kafkajs';
 import { register } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKafka, ensureTopics, EventConsumer, OutboxRelay, type DeadLetter } from '@renkei/kafka';
+import {
+  createKafka,
+  ensureTopics,
+  EventConsumer,
+  OutboxRelay,
+  type DeadLetter,
+  kafkaConnectionFromEnv,
+} from '@renkei/kafka';
 import { asJson, createPrisma, PrismaOutboxStore, type PrismaClient } from '@renkei/persistence';
 import { appendClearingDeadLetters } from '../../apps/clearing/src/audit/dead-letters.js';
 import { freshDatabase } from '../support/database.js';
@@ -32,7 +39,14 @@ describe('outbox poison messages on real PostgreSQL and Kafka', () => {
   beforeAll(async () => {
     db = await freshDatabase(root, 'outbox-dl');
     prisma = createPrisma(db.url);
-    kafka = createKafka({ brokers: process.env.KAFKA_BROKERS!.split(','), clientId: 'it-dl' }, logger);
+    kafka = createKafka(
+      {
+        brokers: process.env.KAFKA_BROKERS!.split(','),
+        clientId: 'it-dl',
+        connection: kafkaConnectionFromEnv(),
+      },
+      logger,
+    );
     await ensureTopics(kafka, [
       { topic: small, numPartitions: 1, configEntries: [{ name: 'max.message.bytes', value: '10000' }] },
     ]);
@@ -113,6 +127,7 @@ describe('outbox poison messages on real PostgreSQL and Kafka', () => {
       clientId: 'it-dl-fast',
       brokers: process.env.KAFKA_BROKERS!.split(','),
       logLevel: logLevel.NOTHING,
+      ...kafkaConnectionFromEnv(),
       retry: { retries: 1, initialRetryTime: 50, maxRetryTime: 200 },
     });
     const relay = new OutboxRelay(

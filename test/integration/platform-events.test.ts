@@ -7,7 +7,7 @@ import { pino } from 'pino';
 import { register } from 'prom-client';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PlatformProjection, type GrantChangedEvent, type GrantView } from '@renkei/domain';
-import { createKafka, ensureTopics, PlatformEventServer } from '@renkei/kafka';
+import { createKafka, ensureTopics, PlatformEventServer, kafkaConnectionFromEnv } from '@renkei/kafka';
 
 const logger = pino({ level: 'silent' });
 const state = new PlatformProjection();
@@ -50,7 +50,14 @@ describe('platform events through the Nest transport on real Kafka', () => {
   const topic = `it-${randomBytes(4).toString('hex')}.clearing.events`;
 
   beforeAll(async () => {
-    kafka = createKafka({ brokers: process.env.KAFKA_BROKERS!.split(','), clientId: 'it-pe' }, logger);
+    kafka = createKafka(
+      {
+        brokers: process.env.KAFKA_BROKERS!.split(','),
+        clientId: 'it-pe',
+        connection: kafkaConnectionFromEnv(),
+      },
+      logger,
+    );
     await ensureTopics(kafka, [{ topic, numPartitions: 1 }]);
   });
 

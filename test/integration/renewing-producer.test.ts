@@ -7,11 +7,12 @@
  * dropping the connection when the produce response arrives.
  */
 import { randomBytes } from 'node:crypto';
-import { connect, type Socket } from 'node:net';
+import { connect, isIP, type Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import { pino } from 'pino';
 import { Kafka, logLevel, type ISocketFactory, type Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureTopics, renewingProducer } from '@renkei/kafka';
+import { ensureTopics, renewingProducer, kafkaConnectionFromEnv } from '@renkei/kafka';
 
 const logger = pino({ level: 'silent' });
 const PRODUCE = 0;
@@ -19,8 +20,11 @@ const PRODUCE = 0;
 describe('renewingProducer on real Kafka', () => {
   /** Produce requests still to lose the answer of: the broker appends them, the client never hears. */
   let answersToLose = 0;
-  const socketFactory: ISocketFactory = ({ host, port, onConnect }) => {
-    const socket: Socket = connect({ host, port }, onConnect);
+  const socketFactory: ISocketFactory = ({ host, port, ssl, onConnect }) => {
+    // As kafkajs's own factory: TLS when the client is configured for it (a SASL_SSL broker).
+    const socket: Socket = ssl
+      ? tlsConnect({ host, port, ...(isIP(host) ? {} : { servername: host }), ...ssl }, onConnect)
+      : connect({ host, port }, onConnect);
     const write = socket.write.bind(socket) as (...a: unknown[]) => boolean;
     const emit = socket.emit.bind(socket) as (event: string | symbol, ...a: unknown[]) => boolean;
     let losing = false;
@@ -48,6 +52,7 @@ describe('renewingProducer on real Kafka', () => {
     brokers: process.env.KAFKA_BROKERS!.split(','),
     socketFactory,
     logLevel: logLevel.NOTHING,
+    ...kafkaConnectionFromEnv(),
   });
   // kafkajs requires retries for an idempotent producer; both attempts lose their answer below.
   const bare = () =>

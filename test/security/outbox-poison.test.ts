@@ -9,7 +9,7 @@
 import { ConfigResourceTypes } from 'kafkajs';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKafka } from '@renkei/kafka';
+import { createKafka, kafkaConnectionFromEnv } from '@renkei/kafka';
 import { RenkeiClient, RenkeiError } from '@renkei/sdk';
 import { batteryCfpContract, cellMaker, complianceOffice } from '../fixtures/battery-cfp.js';
 import { eventually } from '../support/eventually.js';
@@ -85,7 +85,11 @@ describe('a poison event in the registry outbox does not block the events behind
   it('still delivers a suspension queued behind an event Kafka refuses', async () => {
     // The registry topic takes at most TOPIC_LIMIT bytes per message: the next contract event is poison.
     const kafka = createKafka(
-      { brokers: process.env.KAFKA_BROKERS!.split(','), clientId: 'sec-outbox' },
+      {
+        brokers: process.env.KAFKA_BROKERS!.split(','),
+        clientId: 'sec-outbox',
+        connection: kafkaConnectionFromEnv(),
+      },
       pino({ level: 'silent' }),
     );
     const admin = kafka.admin();

@@ -11,6 +11,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import 'reflect-metadata';
 import { Kafka, logLevel } from 'kafkajs';
+import { kafkaConnectionFromEnv } from '@renkei/kafka';
 import { importJWK, SignJWT, UnsecuredJWT, type JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RenkeiClient } from '@renkei/sdk';
@@ -703,6 +704,7 @@ describe('API10 unsafe consumption of APIs: malformed messages on the platform t
       clientId: 'sec-attacker',
       brokers: process.env.KAFKA_BROKERS!.split(','),
       logLevel: logLevel.NOTHING,
+      ...kafkaConnectionFromEnv(),
     });
     const producer = kafka.producer();
     await producer.connect();

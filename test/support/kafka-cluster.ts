@@ -6,6 +6,7 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
+import { kafkaConnectionFromEnv } from '@renkei/kafka';
 import { repoRoot } from './private-infra.js';
 
 const script = join(repoRoot, 'scripts/kafka-cluster.sh');
@@ -64,6 +65,7 @@ export const kafkaCluster = {
       clientId: 'reliability-cluster',
       brokers: this.brokers.split(',').filter((_, i) => !avoid.includes(i + 1)),
       logLevel: logLevel.NOTHING,
+      ...kafkaConnectionFromEnv(),
       connectionTimeout: 1_000,
       requestTimeout: 5_000,
       retry: { retries: 2 },

@@ -5,9 +5,16 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { generatePrivateJwk, publicPart } from '@renkei/auth';
+import {
+  KAFKA_SERVICE_PRINCIPALS,
+  kafkaConnectionFromEnv,
+  provisionKafka,
+  singleBrokerTopics,
+} from '@renkei/kafka';
 import type { JWK } from 'jose';
+import { Kafka, logLevel } from 'kafkajs';
 
 export interface Secrets {
   signingKeys: JWK[];
@@ -114,8 +121,44 @@ async function waitHealthy(
   throw new Error(`${name} did not become healthy within ${timeoutMs} ms`);
 }
 
+/**
+ * On a secure broker (the test process itself logs in as admin through KAFKA_SASL_*, e.g. from
+ * `scripts/kafka.sh env admin`), the deployment's topics and ACLs are provisioned first and each service
+ * logs in as its own principal (ADR 0035), its password file beside admin's. Otherwise nothing changes.
+ */
+async function kafkaLogins(opts: PlatformOptions): Promise<Partial<Record<Service, Record<string, string>>>> {
+  const env = process.env;
+  const tls: Record<string, string> = {};
+  if (env.KAFKA_SSL) tls.KAFKA_SSL = env.KAFKA_SSL;
+  if (env.KAFKA_SSL_CA_FILE) tls.KAFKA_SSL_CA_FILE = env.KAFKA_SSL_CA_FILE;
+  if (!env.KAFKA_SASL_MECHANISM || env.KAFKA_SASL_MECHANISM === 'none')
+    return { registry: tls, clearing: tls, exchange: tls };
+  if (!env.KAFKA_SASL_PASSWORD_FILE)
+    throw new Error("a secure Kafka run needs KAFKA_SASL_PASSWORD_FILE (admin's, beside the services')");
+  const common = opts.commonEnv ?? {};
+  const admin = new Kafka({
+    clientId: 'renkei-provisioning',
+    brokers: opts.kafkaBrokers.split(','),
+    ...kafkaConnectionFromEnv(),
+    logLevel: logLevel.NOTHING,
+  });
+  await provisionKafka(admin, opts.topicPrefix, {
+    ...singleBrokerTopics,
+    replicationFactor: Number(common.KAFKA_REPLICATION_FACTOR ?? 1),
+    minInsyncReplicas: Number(common.KAFKA_MIN_INSYNC_REPLICAS ?? 1),
+  });
+  const login = (principal: string) => ({
+    ...tls,
+    KAFKA_SASL_MECHANISM: env.KAFKA_SASL_MECHANISM ?? '',
+    KAFKA_SASL_USERNAME: principal,
+    KAFKA_SASL_PASSWORD_FILE: join(dirname(env.KAFKA_SASL_PASSWORD_FILE ?? ''), `${principal}.password`),
+  });
+  return Object.fromEntries(KAFKA_SERVICE_PRINCIPALS.map((p) => [p, login(p)]));
+}
+
 export async function startPlatform(opts: PlatformOptions): Promise<RunningPlatform> {
   mkdirSync(opts.logDir, { recursive: true });
+  const logins = await kafkaLogins(opts);
   const port = (i: number) => opts.basePort + i;
   const url = (i: number) => `http://127.0.0.1:${port(i)}`;
   const common = {
@@ -167,6 +210,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<RunningPlatf
       CPS_SIM_URL: url(3),
     },
   };
+  for (const [name, login] of Object.entries(logins)) Object.assign(env[name as Service], login);
   for (const [name, extra] of Object.entries(opts.env ?? {})) Object.assign(env[name as Service], extra);
   const all: Service[] = opts.console ? [...services, 'console'] : [...services];
   const children = new Map<string, ChildProcess>();

@@ -30,6 +30,16 @@ export const privateKafka = {
   pidFile: join(stateDir, `kafka-${privatePorts.kafka}`, 'kafka.pid'),
   /** Starts (or restarts after a kill) the broker; resolves when it is ready. Data survives a restart. */
   start(): void {
+    // A broker is formatted for one mode (KAFKA_SECURITY, scripts/kafka.sh): this throw-away one starts
+    // afresh when the run's mode is not the one it was formatted for.
+    const dir = join(stateDir, `kafka-${privatePorts.kafka}`);
+    const wanted = process.env.KAFKA_SECURITY ?? 'plaintext';
+    const formatted = existsSync(join(dir, 'security'))
+      ? readFileSync(join(dir, 'security'), 'utf8').trim()
+      : existsSync(join(dir, 'data'))
+        ? 'plaintext'
+        : wanted;
+    if (formatted !== wanted && this.pid() === null) rmSync(dir, { recursive: true, force: true });
     execFileSync('bash', [join(repoRoot, 'scripts/kafka.sh'), 'start'], { env: kafkaEnv(), stdio: 'ignore' });
   },
   pid(): number | null {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
+import { kafkaConnectionFromEnv } from '@renkei/kafka';
 
 /**
  * Reads a topic from the beginning with an independent consumer until `done` holds for what was read:
@@ -14,6 +15,7 @@ export async function readTopicUntil<T>(
     brokers: process.env.KAFKA_BROKERS!.split(','),
     clientId: 'e2e-check',
     logLevel: logLevel.NOTHING,
+    ...kafkaConnectionFromEnv(),
   });
   const consumer = kafka.consumer({ groupId: `e2e-check-${randomUUID()}` });
   await consumer.connect();

@@ -12,28 +12,46 @@ import type { PolicyExplanation } from './explanation.js';
 const prefix = () => process.env.TOPIC_PREFIX ?? 'renkei';
 export const Topics = {
   get registryEvents() {
-    return `${prefix()}.registry.events`;
+    return topicsFor(prefix()).registryEvents;
   },
   get clearingEvents() {
-    return `${prefix()}.clearing.events`;
+    return topicsFor(prefix()).clearingEvents;
   },
   get auditDecisions() {
-    return `${prefix()}.audit.decisions`;
+    return topicsFor(prefix()).auditDecisions;
   },
   /** Security refusals (401/403/429, concealed 404s) from every service, appended to the chain by clearing. */
   get auditRefusals() {
-    return `${prefix()}.audit.refusals`;
+    return topicsFor(prefix()).auditRefusals;
   },
   get auditCheckpoints() {
-    return `${prefix()}.audit.checkpoints`;
+    return topicsFor(prefix()).auditCheckpoints;
   },
   /** Where each grant's delivery stands (compacted, keyed by grant id): the exchange's stream positions. */
   get exchangePositions() {
-    return `${prefix()}.exchange.positions`;
+    return topicsFor(prefix()).exchangePositions;
   },
-  data: (dataset: string) => `${prefix()}.data.${dataset}`,
-  deadLetter: (dataset: string) => `${prefix()}.dlq.${dataset}`,
+  data: (dataset: string) => topicsFor(prefix()).data(dataset),
+  deadLetter: (dataset: string) => topicsFor(prefix()).deadLetter(dataset),
 };
+
+/** The topic names under an explicit prefix (Kafka provisioning and ACLs for a deployment, ADR 0035). */
+export function topicsFor(prefix: string) {
+  return {
+    registryEvents: `${prefix}.registry.events`,
+    clearingEvents: `${prefix}.clearing.events`,
+    auditDecisions: `${prefix}.audit.decisions`,
+    auditRefusals: `${prefix}.audit.refusals`,
+    auditCheckpoints: `${prefix}.audit.checkpoints`,
+    exchangePositions: `${prefix}.exchange.positions`,
+    /** Every data topic starts with this (Topics.data). */
+    dataPrefix: `${prefix}.data.`,
+    /** Every dead-letter topic starts with this (Topics.deadLetter). */
+    deadLetterPrefix: `${prefix}.dlq.`,
+    data: (dataset: string) => `${prefix}.data.${dataset}`,
+    deadLetter: (dataset: string) => `${prefix}.dlq.${dataset}`,
+  };
+}
 
 /** The envelope of every data event on Kafka. */
 export interface DataEnvelope {

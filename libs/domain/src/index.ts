@@ -55,6 +55,7 @@ export {
   type GrantView,
   type PlatformEvent,
   Topics,
+  topicsFor,
   type TransferView,
 } from './events.js';
 export {

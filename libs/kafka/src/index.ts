@@ -1,4 +1,19 @@
-export { createKafka, ensurePlatformTopics, ensureTopics, withTopicSettings } from './kafka-client.js';
+export {
+  createKafka,
+  ensurePlatformTopics,
+  ensureTopics,
+  platformTopics,
+  withTopicSettings,
+} from './kafka-client.js';
+export {
+  aclEntries,
+  KAFKA_SERVICE_PRINCIPALS,
+  platformAccessRules,
+  provisionKafka,
+  type AccessRule,
+  type KafkaServicePrincipal,
+} from './kafka-acls.js';
+export { kafkaConnection, kafkaConnectionFromEnv, type KafkaConnection } from './kafka-security.js';
 export { singleBrokerTopics, topicSettingsFrom, type TopicSettings } from './topic-settings.js';
 export {
   type DeadLetter,

@@ -13,6 +13,7 @@ import {
 import type { Logger } from 'pino';
 import { Topics } from '@renkei/domain';
 import { instrumentConsumer, instrumentProducer } from './instrumentation.js';
+import type { KafkaConnection } from './kafka-security.js';
 import { singleBrokerTopics, type TopicSettings } from './topic-settings.js';
 
 export interface KafkaSettings {
@@ -25,6 +26,8 @@ export interface KafkaSettings {
    * first broker): the services put the brokers that answered their readiness probe first.
    */
   bootstrapOrder?: (brokers: string[]) => string[];
+  /** TLS and SASL login (kafkaConnection); none reaches a plaintext listener. */
+  connection?: KafkaConnection;
 }
 
 /**
@@ -67,12 +70,14 @@ export function createKafka(settings: KafkaSettings, logger: Logger): Kafka {
   return new InstrumentedKafka({
     clientId: settings.clientId,
     brokers: settings.bootstrapOrder ? () => settings.bootstrapOrder!(settings.brokers) : settings.brokers,
+    ...settings.connection,
     logLevel: logLevel.WARN,
     logCreator: pinoLogCreator(logger.child({ component: 'kafka' })),
     // Deadlines on every request (see docs/operations.md): a broker that does not answer is given up on in
     // seconds, and a reconnect is retried with capped exponential backoff instead of piling up.
-    connectionTimeout: 1_000,
-    authenticationTimeout: 1_000,
+    // A TLS handshake and a SCRAM exchange (4096 PBKDF2 rounds on the broker) take longer on a busy host.
+    connectionTimeout: settings.connection?.ssl ? 5_000 : 1_000,
+    authenticationTimeout: settings.connection?.sasl ? 5_000 : 1_000,
     requestTimeout: 5_000,
     enforceRequestTimeout: true,
     retry: { initialRetryTime: 100, maxRetryTime: 2_000, retries: 8 },
@@ -95,6 +100,13 @@ export function withTopicSettings(topic: ITopicConfig, settings: TopicSettings):
   return { ...topic, replicationFactor: settings.replicationFactor, configEntries: [...own, ...defaults] };
 }
 
+const notOurs = new Set(['TOPIC_ALREADY_EXISTS', 'TOPIC_AUTHORIZATION_FAILED']);
+/** A createTopics failure in which every topic either exists or is not this principal's to create. */
+function onlyNotOurs(error: Error): boolean {
+  const errors = (error as Error & { errors?: { type?: string }[] }).errors;
+  return Array.isArray(errors) && errors.length > 0 && errors.every((e) => notOurs.has(e.type ?? ''));
+}
+
 /**
  * The platform creates its own topics (auto-creation is off on the broker), with `settings` (one
  * broker's unless configured). Idempotent; an existing topic is left as it is.
@@ -111,8 +123,11 @@ export async function ensureTopics(
     const missing = topics.filter((t) => !existing.has(t.topic)).map((t) => withTopicSettings(t, settings));
     if (missing.length > 0) {
       await admin.createTopics({ topics: missing, waitForLeaders: true }).catch((error: unknown) => {
-        // Another replica may have created it between list and create.
-        if (!(error instanceof Error && /already exists/i.test(error.message))) throw error;
+        // Another replica may have created it between list and create. On a broker with ACLs (ADR 0035) a
+        // topic this principal may not create is another service's (or provisioning's) to create, and one it
+        // may not describe is missing from listTopics although it exists: both are left alone.
+        if (!(error instanceof Error && (/already exists/i.test(error.message) || onlyNotOurs(error))))
+          throw error;
       });
     }
   } finally {
@@ -120,26 +135,39 @@ export async function ensureTopics(
   }
 }
 
+/** Topic names as topicsFor (libs/domain) gives them. */
+type PlatformTopicNames = Pick<
+  typeof Topics,
+  'registryEvents' | 'clearingEvents' | 'auditDecisions' | 'auditRefusals' | 'auditCheckpoints'
+>;
+
 /**
- * The platform's own topics, created the same way by whichever service starts first. The event topics
- * have one partition (one total order) and are kept forever: every projection is rebuilt from them.
+ * The platform's own topics. The event topics have one partition (one total order) and are kept forever:
+ * every projection is rebuilt from them. (The exchange creates its own: data, dead-letter, positions.)
+ */
+export function platformTopics(
+  settings: TopicSettings = singleBrokerTopics,
+  names: PlatformTopicNames = Topics,
+): ITopicConfig[] {
+  const forever = [{ name: 'retention.ms', value: '-1' }];
+  const audit = [{ name: 'retention.ms', value: String(settings.retentionMs.audit) }];
+  return [
+    { topic: names.registryEvents, numPartitions: 1, configEntries: forever },
+    { topic: names.clearingEvents, numPartitions: 1, configEntries: forever },
+    { topic: names.auditDecisions, numPartitions: 3, configEntries: audit },
+    { topic: names.auditRefusals, numPartitions: 1, configEntries: audit },
+    // Signed audit checkpoints, anchored where the platform's database cannot take them back.
+    { topic: names.auditCheckpoints, numPartitions: 1, configEntries: forever },
+  ];
+}
+
+/**
+ * The platform's own topics (platformTopics), created the same way by whichever service starts first. On
+ * a secure cluster each service creates only the ones its ACLs allow (ADR 0035).
  */
 export function ensurePlatformTopics(
   kafka: Kafka,
   settings: TopicSettings = singleBrokerTopics,
 ): Promise<void> {
-  const forever = [{ name: 'retention.ms', value: '-1' }];
-  const audit = [{ name: 'retention.ms', value: String(settings.retentionMs.audit) }];
-  return ensureTopics(
-    kafka,
-    [
-      { topic: Topics.registryEvents, numPartitions: 1, configEntries: forever },
-      { topic: Topics.clearingEvents, numPartitions: 1, configEntries: forever },
-      { topic: Topics.auditDecisions, numPartitions: 3, configEntries: audit },
-      { topic: Topics.auditRefusals, numPartitions: 1, configEntries: audit },
-      // Signed audit checkpoints, anchored where the platform's database cannot take them back.
-      { topic: Topics.auditCheckpoints, numPartitions: 1, configEntries: forever },
-    ],
-    settings,
-  );
+  return ensureTopics(kafka, platformTopics(settings), settings);
 }

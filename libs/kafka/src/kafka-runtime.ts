@@ -1,7 +1,8 @@
 import type { Kafka } from 'kafkajs';
 import { Topics } from '@renkei/domain';
-import type { ServiceRuntime } from '@renkei/platform';
+import type { KafkaSecurityConfig, ServiceRuntime } from '@renkei/platform';
 import { createKafka, ensurePlatformTopics } from './kafka-client.js';
+import { kafkaConnection } from './kafka-security.js';
 import { topicSettingsFrom, type TopicSettings } from './topic-settings.js';
 import {
   BrokerHealth,
@@ -24,7 +25,8 @@ export interface KafkaUse {
   topicSettings: TopicSettings;
 }
 
-type KafkaConfig = { KAFKA_BROKERS: string[] } & Parameters<typeof topicSettingsFrom>[0];
+type KafkaConfig = { KAFKA_BROKERS: string[] } & KafkaSecurityConfig &
+  Parameters<typeof topicSettingsFrom>[0];
 
 /**
  * A service's Kafka client. The service listens first: readiness has a 'kafka' component (starting) at
@@ -35,15 +37,24 @@ export function useKafka(runtime: ServiceRuntime<KafkaConfig>, clientId: string)
   const { config, logger, readiness } = runtime;
   // New clients start at a broker that answered the readiness probe (kafkaProbe records who answers).
   const health = new BrokerHealth();
+  const connection = kafkaConnection(config);
   const kafka = createKafka(
-    { brokers: config.KAFKA_BROKERS, clientId, bootstrapOrder: (b) => health.order(b) },
+    {
+      brokers: config.KAFKA_BROKERS,
+      clientId,
+      bootstrapOrder: (b) => health.order(b),
+      connection,
+    },
     logger,
   );
   const topicSettings = topicSettingsFrom(config);
   // One client per bootstrap broker, each reaching that broker only: no single broker holds the probe.
   const kafkaReady = kafkaProbe(
     (broker) =>
-      createKafka({ brokers: [broker], clientId, socketFactory: pinnedSocketFactory(broker) }, logger),
+      createKafka(
+        { brokers: [broker], clientId, connection, socketFactory: pinnedSocketFactory(broker) },
+        logger,
+      ),
     config.KAFKA_BROKERS,
     () => Topics.registryEvents,
     health,

@@ -1,3 +1,4 @@
+import { accessSync, constants, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { TopicPrefix } from '@renkei/domain';
 
@@ -10,8 +11,40 @@ const retentionMs = (fallback: number) =>
     .refine((ms) => ms === -1 || ms >= HOUR_MS, 'retention.ms: -1 (forever) or at least 3600000 (an hour)')
     .default(fallback);
 
+/**
+ * How a Kafka client reaches the brokers (docs/operations.md, "Kafka security"; ADR 0035). The defaults are
+ * a plaintext listener without login; a secure broker (scripts/kafka.sh with KAFKA_SECURITY=sasl_ssl) takes
+ * TLS and SCRAM, with each service logging in as its own principal. Checked across fields in loadConfig.
+ */
+export const kafkaSecurityFields = {
+  KAFKA_SSL: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true')
+    .describe('Connect to the brokers over TLS (true|false)'),
+  KAFKA_SSL_CA_FILE: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("PEM file of the CA the brokers' certificates are checked against (default: the system CAs)"),
+  KAFKA_SASL_MECHANISM: z
+    .enum(['scram-sha-512', 'scram-sha-256', 'none'])
+    .default('none')
+    .describe('SASL login to the brokers: scram-sha-512, scram-sha-256 or none'),
+  KAFKA_SASL_USERNAME: z.string().min(1).optional().describe("The service's Kafka principal, e.g. exchange"),
+  KAFKA_SASL_PASSWORD: z.string().min(1).optional().describe('Its password (or KAFKA_SASL_PASSWORD_FILE)'),
+  KAFKA_SASL_PASSWORD_FILE: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('A file holding the password (a mounted secret), instead of KAFKA_SASL_PASSWORD'),
+};
+export const kafkaSecuritySchema = z.object(kafkaSecurityFields);
+export type KafkaSecurityConfig = z.infer<typeof kafkaSecuritySchema>;
+
 /** Settings every service shares; each service extends this schema with its own. */
 export const baseConfigSchema = z.object({
+  ...kafkaSecurityFields,
   DATABASE_URL: z
     .string()
     .url()
@@ -36,9 +69,62 @@ export const baseConfigSchema = z.object({
   KAFKA_AUDIT_RETENTION_MS: retentionMs(30 * 24 * HOUR_MS),
 });
 
+const unreadable = (file: string): string | null => {
+  try {
+    accessSync(file, constants.R_OK);
+    return null;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code ?? 'unreadable';
+  }
+};
+
+/** The Kafka login settings together: a mechanism needs a user and exactly one password source. */
+function kafkaSecurityChecks(d: Partial<KafkaSecurityConfig>): { path: string; message: string }[] {
+  const issues: { path: string; message: string }[] = [];
+  if (d.KAFKA_SSL_CA_FILE !== undefined) {
+    const why = unreadable(d.KAFKA_SSL_CA_FILE);
+    if (why)
+      issues.push({ path: 'KAFKA_SSL_CA_FILE', message: `${d.KAFKA_SSL_CA_FILE} cannot be read (${why})` });
+    else if (d.KAFKA_SSL === false)
+      issues.push({
+        path: 'KAFKA_SSL_CA_FILE',
+        message: 'is set but KAFKA_SSL is not true: set KAFKA_SSL=true',
+      });
+  }
+  if (d.KAFKA_SASL_MECHANISM === undefined || d.KAFKA_SASL_MECHANISM === 'none') {
+    for (const path of ['KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD', 'KAFKA_SASL_PASSWORD_FILE'] as const)
+      if (d[path] !== undefined)
+        issues.push({ path, message: 'is set but KAFKA_SASL_MECHANISM is none: set the mechanism too' });
+    return issues;
+  }
+  if (d.KAFKA_SASL_USERNAME === undefined)
+    issues.push({
+      path: 'KAFKA_SASL_USERNAME',
+      message: `required with KAFKA_SASL_MECHANISM=${d.KAFKA_SASL_MECHANISM}`,
+    });
+  if ((d.KAFKA_SASL_PASSWORD === undefined) === (d.KAFKA_SASL_PASSWORD_FILE === undefined))
+    issues.push({
+      path: 'KAFKA_SASL_PASSWORD',
+      message: `exactly one of KAFKA_SASL_PASSWORD and KAFKA_SASL_PASSWORD_FILE is required with KAFKA_SASL_MECHANISM=${d.KAFKA_SASL_MECHANISM}`,
+    });
+  else if (d.KAFKA_SASL_PASSWORD_FILE !== undefined) {
+    const why = unreadable(d.KAFKA_SASL_PASSWORD_FILE);
+    if (why)
+      issues.push({
+        path: 'KAFKA_SASL_PASSWORD_FILE',
+        message: `${d.KAFKA_SASL_PASSWORD_FILE} cannot be read (${why})`,
+      });
+    else if (readFileSync(d.KAFKA_SASL_PASSWORD_FILE, 'utf8').trim() === '')
+      issues.push({ path: 'KAFKA_SASL_PASSWORD_FILE', message: `${d.KAFKA_SASL_PASSWORD_FILE} is empty` });
+  }
+  return issues;
+}
+
 /** Rules across settings, checked after each one parsed (a service's schema may omit either). */
 function crossChecks(data: unknown): { path: string; message: string }[] {
-  const issues: { path: string; message: string }[] = [];
+  const issues: { path: string; message: string }[] = kafkaSecurityChecks(
+    data as Partial<KafkaSecurityConfig>,
+  );
   const d = data as { KAFKA_REPLICATION_FACTOR?: number; KAFKA_MIN_INSYNC_REPLICAS?: number };
   if (
     d.KAFKA_REPLICATION_FACTOR !== undefined &&

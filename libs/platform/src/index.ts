@@ -1,4 +1,10 @@
-export { baseConfigSchema, loadConfig } from './config.js';
+export {
+  baseConfigSchema,
+  kafkaSecurityFields,
+  kafkaSecuritySchema,
+  loadConfig,
+  type KafkaSecurityConfig,
+} from './config.js';
 export { createLogger, routeProcessWarnings } from './logger.js';
 export {
   ApiExample,
