@@ -15,6 +15,7 @@ import {
   type RunningPlatform,
   type Secrets,
 } from './platform.js';
+import { testTls } from './tls.js';
 
 export const repoRoot = new URL('../..', import.meta.url).pathname;
 
@@ -54,6 +55,8 @@ export async function startTestPlatform(
     secrets,
     console: options.console,
     env: options.env,
+    // HTTPS with the local CA unless RENKEI_TEST_TLS=0 (ADR 0034).
+    tls: testTls(),
   }).catch(async (error: unknown) => {
     await db.drop();
     throw error;

@@ -35,17 +35,21 @@ export function openApiDocument(app: NestFastifyApplication, service: ServiceDes
 
 /**
  * Creates a Fastify-backed Nest app with problem+json errors, OpenAPI at /openapi.json and docs at /docs,
- * and the edge's limits and rules (libs/platform/src/edge; settings from the environment by default).
+ * and the edge's limits and rules (libs/platform/src/edge; settings from the environment by default); over
+ * HTTPS when given a certificate and key (httpsOptions).
  */
 export async function createHttpApp(
   module: unknown,
   service: ServiceDescription,
   logger: Logger,
   edge: EdgeSettings = loadEdgeSettings(),
+  https?: { cert: Buffer; key: Buffer },
 ): Promise<NestFastifyApplication> {
   const bodyLimit = edge.HTTP_BODY_LIMIT_BYTES ?? service.bodyLimitBytes ?? 5 * 1024 * 1024;
   const adapter = new FastifyAdapter({
     ...edgeServerOptions(edge, bodyLimit),
+    // HTTPS only when configured (ADR 0034): no plain listener next to it.
+    ...(https ? { https } : {}),
     logger: false,
     // Longer than any id a path names, so an over-long id is the handler's 400 naming the parameter;
     // beyond it Fastify answers 414 (problem+json, the edge's frameworkErrors).

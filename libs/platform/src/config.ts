@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { TopicPrefix } from '@renkei/domain';
+import { tlsConfigSchema, tlsIssues, type TlsSettings } from './tls.js';
 
 const HOUR_MS = 60 * 60 * 1000;
 /** A topic's retention.ms: -1 (forever) or at least an hour (a typo in units must not drop data). */
@@ -34,6 +35,8 @@ export const baseConfigSchema = z.object({
   KAFKA_DATA_RETENTION_MS: retentionMs(-1),
   KAFKA_DEAD_LETTER_RETENTION_MS: retentionMs(30 * 24 * HOUR_MS),
   KAFKA_AUDIT_RETENTION_MS: retentionMs(30 * 24 * HOUR_MS),
+  // HTTPS (ADR 0034): TLS_CERT_FILE and TLS_KEY_FILE, and the CA outgoing calls trust (TLS_CA_FILE).
+  ...tlsConfigSchema.shape,
 });
 
 /** Rules across settings, checked after each one parsed (a service's schema may omit either). */
@@ -49,6 +52,7 @@ function crossChecks(data: unknown): { path: string; message: string }[] {
       path: 'KAFKA_MIN_INSYNC_REPLICAS',
       message: `${d.KAFKA_MIN_INSYNC_REPLICAS} exceeds KAFKA_REPLICATION_FACTOR (${d.KAFKA_REPLICATION_FACTOR}): no acks=all write could ever succeed`,
     });
+  issues.push(...tlsIssues(data as Partial<TlsSettings>));
   return issues;
 }
 

@@ -1,4 +1,12 @@
 export { baseConfigSchema, loadConfig } from './config.js';
+export {
+  httpsOptions,
+  servedScheme,
+  tlsConfigSchema,
+  tlsIssues,
+  trustCaFile,
+  type TlsSettings,
+} from './tls.js';
 export { createLogger, routeProcessWarnings } from './logger.js';
 export {
   ApiExample,
