@@ -46,10 +46,12 @@ export async function createHttpApp(
   https?: { cert: Buffer; key: Buffer },
 ): Promise<NestFastifyApplication> {
   const bodyLimit = edge.HTTP_BODY_LIMIT_BYTES ?? service.bodyLimitBytes ?? 5 * 1024 * 1024;
+  const serverOptions = edgeServerOptions(edge, bodyLimit);
   const adapter = new FastifyAdapter({
-    ...edgeServerOptions(edge, bodyLimit),
-    // HTTPS only when configured (ADR 0034): no plain listener next to it.
-    ...(https ? { https } : {}),
+    ...serverOptions,
+    // HTTPS only when configured (ADR 0034): no plain listener next to it. Fastify hands `http` (the edge's
+    // header size and request timeouts) to node:http only, so they go into node:https's options as well.
+    ...(https ? { https: { ...(serverOptions as { http?: object }).http, ...https } } : {}),
     logger: false,
     // Longer than any id a path names, so an over-long id is the handler's 400 naming the parameter;
     // beyond it Fastify answers 414 (problem+json, the edge's frameworkErrors).
