@@ -9,7 +9,7 @@
 import { createPrivateKey, sign } from 'node:crypto';
 import { request as plainRequest } from 'node:http';
 import { request as tlsRequest } from 'node:https';
-import { connect as plainConnect } from 'node:net';
+import { connect as plainConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { randomUUID } from 'node:crypto';
 import type { JWK } from 'jose';
@@ -49,10 +49,10 @@ function rawExchange(url: string, chunks: string[], gapMs = 0) {
   const { hostname, port, protocol } = new URL(url);
   return new Promise<{ text: string; closedAfterMs: number }>((resolve) => {
     const started = Date.now();
-    const socket =
+    const socket: Socket =
       protocol === 'https:' ? tlsConnect(Number(port), hostname) : plainConnect(Number(port), hostname);
     let text = '';
-    socket.on('data', (d) => (text += d.toString('latin1')));
+    socket.on('data', (d: Buffer) => (text += d.toString('latin1')));
     socket.on('error', () => undefined);
     socket.on('close', () => resolve({ text, closedAfterMs: Date.now() - started }));
     void (async () => {

@@ -15,7 +15,9 @@ export const testTlsEnabled = (): boolean => process.env.RENKEI_TEST_TLS !== '0'
 
 /** Makes the local CA and the server certificate once (idempotent, quick): the global setup calls it. */
 export function ensureTestCertificates(): void {
-  execFileSync('bash', [join(root, 'scripts/certs.sh'), testTlsDir], { stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync('bash', [join(root, 'scripts/certs.sh'), testTlsDir], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
 }
 
 /** The certificate files for startPlatform's `tls`, or undefined when the tests run over plain HTTP. */

@@ -110,7 +110,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   };
   const tlsProblems = tlsIssues(tls);
   if (tlsProblems.length > 0) {
-    console.error(`console: invalid configuration:\n${tlsProblems.map((i) => `  ${i.path}: ${i.message}`).join('\n')}`);
+    console.error(
+      `console: invalid configuration:\n${tlsProblems.map((i) => `  ${i.path}: ${i.message}`).join('\n')}`,
+    );
     process.exit(2);
   }
   const root = new URL('../../../console', import.meta.url).pathname; // dist/apps/console/src -> dist/console

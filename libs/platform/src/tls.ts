@@ -18,7 +18,9 @@ export const tlsConfigSchema = z.object({
     .string()
     .min(1)
     .optional()
-    .describe('PEM CA certificate(s) that outgoing HTTPS to the other services trusts besides the system roots'),
+    .describe(
+      'PEM CA certificate(s) that outgoing HTTPS to the other services trusts besides the system roots',
+    ),
 });
 export type TlsSettings = z.infer<typeof tlsConfigSchema>;
 
@@ -59,7 +61,9 @@ export function httpsOptions(settings: Partial<TlsSettings>): { cert: Buffer; ke
  */
 export function trustCaFile(path: string | undefined): void {
   if (!path) return;
-  const pems = readFileSync(path, 'utf8').match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g);
+  const pems = readFileSync(path, 'utf8').match(
+    /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g,
+  );
   if (!pems) throw new Error(`TLS_CA_FILE: no PEM certificate in ${path}`);
   const current = tls.getCACertificates('default');
   const added = pems.filter((pem) => !current.some((c) => c.trim() === pem.trim()));
