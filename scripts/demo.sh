@@ -36,5 +36,7 @@ step "building (Prisma client, Rego -> WebAssembly, TypeScript) and migrating th
 npm run build
 node scripts/prisma-migrate.mjs deploy
 
-step "starting registry, clearing, exchange, cps-sim and the console; running the battery CFP demo"
+step "starting registry, clearing, exchange, cps-sim and the console over HTTPS; running the battery CFP demo"
+# The local CA and the services' certificate (.renkei/tls); DEMO_TLS=0 serves plain HTTP instead.
+[ "${DEMO_TLS:-1}" = 0 ] || scripts/certs.sh
 node dist/scripts/demo.js

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import { RenkeiClient, RenkeiError, type DeliveryStream, type StreamLine } from '@renkei/sdk';
 import { freshDatabase } from '../test/support/database.js';
-import { generateSecrets, startPlatform, type Secrets } from '../test/support/platform.js';
+import { generateSecrets, startPlatform, tlsFiles, type Secrets } from '../test/support/platform.js';
 import {
   admissionsContract,
   fhirConsent,
@@ -58,6 +58,7 @@ async function take(stream: DeliveryStream, n: number): Promise<StreamLine[]> {
   return out;
 }
 
+const demoTls = process.env.DEMO_TLS !== '0';
 const stamp = new Date().toISOString().replace(/\D/g, '').slice(0, 14);
 const adminDbUrl = process.env.DATABASE_URL ?? 'postgresql://renkei:renkei-local@127.0.0.1:54329/renkei';
 const db = await freshDatabase(root, `demo_${stamp}`, adminDbUrl);
@@ -71,6 +72,8 @@ const platform = await startPlatform({
   logDir: `${root}/.renkei/logs/demo-${stamp}`,
   secrets,
   console: true,
+  // HTTPS with the local CA of scripts/certs.sh (ADR 0034); DEMO_TLS=0 for plain HTTP.
+  ...(demoTls ? { tls: tlsFiles(`${root}/.renkei/tls`) } : {}),
 });
 const e = platform.endpoints;
 
@@ -94,6 +97,12 @@ console.log(bold('\nRenkei is running'));
 console.log(
   `  console   ${bold(e.console ?? '')}  (sign in with a key file from .renkei/keys/)\n  registry  ${e.registry}/docs\n  clearing  ${e.clearing}/docs\n  exchange  ${e.exchange}/docs\n  cps-sim   ${e.cpsSim}/docs`,
 );
+if (demoTls)
+  console.log(
+    dim(
+      `  HTTPS with the local CA .renkei/tls/ca.crt: import it in your browser (or accept the warning), or run with DEMO_TLS=0`,
+    ),
+  );
 console.log(
   dim(
     `  logs in .renkei/logs/demo-${stamp}; database ${new URL(db.url).pathname.slice(1)}; topics demo-${stamp}.*`,

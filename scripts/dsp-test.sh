@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$PATH"
 export KAFKAJS_NO_PARTITIONER_WARNING=1
 export KAFKA_BROKERS="${KAFKA_BROKERS:-127.0.0.1:9092}"
-export TEST_DATABASE_URL="${TEST_DATABASE_URL:-postgresql://renkei:${PG_PASSWORD:-renkei-test}@127.0.0.1:${PG_PORT:-55432}/renkei}"
+export TEST_DATABASE_URL="${TEST_DATABASE_URL:-$(scripts/postgres.sh url)}"
 [ -f dist/test/dsp/tck-run.js ] || npm run build
 scripts/dsp-tck.sh fetch
 exec node --enable-source-maps dist/test/dsp/tck-run.js "$@"

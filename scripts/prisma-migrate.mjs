@@ -1,7 +1,8 @@
 // Prisma migrations without the native schema-engine binary (see docs/decisions/0003-prisma-migrations-wasm.md):
 // drives Prisma's own schema engine, compiled to WebAssembly (@prisma/schema-engine-wasm), through
 // @prisma/adapter-pg. Migrations stay in Prisma's format (prisma/migrations/<timestamp>_<name>/migration.sql)
-// and are recorded in _prisma_migrations exactly as `prisma migrate deploy` records them.
+// and are recorded in _prisma_migrations exactly as `prisma migrate deploy` records them. `deploy` then grants
+// each service's database role its own schema (prisma/service-roles.sql, ADR 0034).
 // Usage: DATABASE_URL=... node scripts/prisma-migrate.mjs deploy | create <name> [--dry-run] | diff | status
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -138,6 +139,18 @@ try {
         ? `Applied: ${r.appliedMigrationNames.join(', ')}`
         : 'No pending migrations.',
     );
+    // Then each service's role on its own schema (ADR 0034), idempotently, as the owner that migrated.
+    const { schema: _schema, ...owner } = parse(process.env.DATABASE_URL);
+    const client = new pg.Client({ ...owner, port: owner.port ? Number(owner.port) : undefined });
+    const notices = [];
+    client.on('notice', (n) => notices.push(n.message));
+    await client.connect();
+    try {
+      await client.query(await fs.readFile(path.resolve('prisma/service-roles.sql'), 'utf8'));
+    } finally {
+      await client.end();
+    }
+    for (const n of notices) console.log(`Service roles: ${n}`);
   } else if (cmd === 'create') {
     // createMigration() in the wasm engine can't get a Postgres shadow DB ("must be provided through an
     // external factory"), but diff() can: it calls our connectToShadowDb() (creates and drops

@@ -17,7 +17,10 @@ ensure_node_modules
 hash -r # node may have been looked up before node_modules/.bin/node existed
 echo "node $(node --version)"
 
-step "infrastructure: Kafka (KRaft) and PostgreSQL"
+step "infrastructure: the local CA, Kafka (KRaft) and PostgreSQL (TLS only, a role per service)"
+# The local CA and the loopback server certificate (.renkei/tls): the services' HTTPS in the e2e, security,
+# browser and reliability runs, and PostgreSQL's TLS (ADR 0034).
+scripts/certs.sh
 # The reliability project starts its own broker and its own 3-node cluster (scripts/kafka-cluster.sh,
 # ports 19092-19094 and 19192-19194) from the same cached Kafka jars: fetched here, once.
 scripts/kafka.sh fetch
@@ -34,8 +37,11 @@ export KAFKA_BROKERS=127.0.0.1:${KAFKA_PORT:-9092}
 if [ "$KAFKA_SECURITY" = sasl_ssl ]; then
   set -a && eval "$(scripts/kafka.sh env admin)" && set +a # KAFKA_SSL*, KAFKA_SASL_* (a password file, never its content)
 fi
+# The owner's URL (sslmode=verify-full against the local CA); the services connect as their own roles,
+# which must exist here (TEST_DATABASE_ROLES=1: their absence fails the run instead of falling back).
 export TEST_DATABASE_URL="$(scripts/postgres.sh url)"
 export DATABASE_URL="$TEST_DATABASE_URL"
+export TEST_DATABASE_ROLES=1
 
 step "policies: opa fmt, check --strict (wasm capabilities), test with coverage"
 node scripts/policy.mjs check

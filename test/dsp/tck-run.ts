@@ -16,7 +16,7 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { RenkeiClient } from '@renkei/sdk';
-import { freshDatabase } from '../support/database.js';
+import { freshDatabase, serviceDatabaseUrls } from '../support/database.js';
 import { generateSecrets, startPlatform, type RunningPlatform } from '../support/platform.js';
 import { Driver, type Observed } from './driver.js';
 import { startInitiateServer } from './initiate.js';
@@ -88,6 +88,9 @@ async function main(): Promise<number> {
     platform = await startPlatform({
       root,
       databaseUrl: db.url,
+      // Each service as its own database role where the server has them (ADR 0034). The TCK (Java) speaks
+      // plain HTTP to the connector here: its trust store would need the local CA.
+      databaseUrls: await serviceDatabaseUrls(db.url),
       kafkaBrokers: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',
       topicPrefix,
       basePort,

@@ -11,10 +11,14 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_CODES } from '@renkei/domain';
 import type { RunningPlatform } from '../support/platform.js';
+import { testTls } from '../support/tls.js';
 import { repoRoot as root, startTestPlatform, type TestPlatform } from '../support/test-platform.js';
 import { automaker, batteryCfpContract, cellMaker, complianceOffice } from '../fixtures/battery-cfp.js';
 
 const run = promisify(execFile);
+
+const tls = testTls();
+const caFile: Record<string, string> = tls ? { RENKEI_CA_FILE: tls.caFile } : {};
 
 describe('the renkei CLI', () => {
   let env: TestPlatform;
@@ -25,7 +29,8 @@ describe('the renkei CLI', () => {
 
   const cli = (who: string, args: string[]) =>
     run(process.execPath, [`${root}/libs/sdk/dist/cli.js`, ...args], {
-      env: { ...process.env, RENKEI_CREDENTIALS: creds[who] },
+      // The platform serves HTTPS with the local CA (test/support/tls.ts): the CLI is told to trust it.
+      env: { ...process.env, RENKEI_CREDENTIALS: creds[who], ...caFile },
       cwd: dir,
     });
   const json = async (who: string, args: string[]) =>

@@ -7,8 +7,10 @@
  * the registry's heavy calls, request timeout of the exchange) so that the attacks take seconds.
  */
 import { createPrivateKey, sign } from 'node:crypto';
-import { request as httpRequest } from 'node:http';
-import { connect } from 'node:net';
+import { request as plainRequest } from 'node:http';
+import { request as tlsRequest } from 'node:https';
+import { connect as plainConnect, type Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import { randomUUID } from 'node:crypto';
 import type { JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -38,14 +40,19 @@ function signJws(jwk: JWK, header: Record<string, unknown>, claims: Record<strin
   return `${input}.${sign('sha256', Buffer.from(input), { key, dsaEncoding: 'ieee-p1363' }).toString('base64url')}`;
 }
 
-/** Raw bytes on a fresh connection; collects what comes back until the server closes. */
+/** node:http or node:https, as the platform serves (HTTPS by default, ADR 0034). */
+const httpRequest = (url: string, options: Parameters<typeof plainRequest>[1]) =>
+  url.startsWith('https:') ? tlsRequest(url, options) : plainRequest(url, options);
+
+/** Raw bytes on a fresh connection (TLS when the platform serves HTTPS); collects what comes back until the server closes. */
 function rawExchange(url: string, chunks: string[], gapMs = 0) {
-  const { hostname, port } = new URL(url);
+  const { hostname, port, protocol } = new URL(url);
   return new Promise<{ text: string; closedAfterMs: number }>((resolve) => {
     const started = Date.now();
-    const socket = connect(Number(port), hostname);
+    const socket: Socket =
+      protocol === 'https:' ? tlsConnect(Number(port), hostname) : plainConnect(Number(port), hostname);
     let text = '';
-    socket.on('data', (d) => (text += d.toString('latin1')));
+    socket.on('data', (d: Buffer) => (text += d.toString('latin1')));
     socket.on('error', () => undefined);
     socket.on('close', () => resolve({ text, closedAfterMs: Date.now() - started }));
     void (async () => {

@@ -38,12 +38,67 @@ export function templateName(root: string): string {
     .sort()) {
     hash.update(d).update(readFileSync(join(dir, d, 'migration.sql')));
   }
+  // The grants to the services' roles are part of the template too.
+  hash.update(readFileSync(join(root, 'prisma/service-roles.sql')));
   return `renkei_template_${hash.digest('hex').slice(0, 12)}`;
+}
+
+/** The services with a schema of their own, and so a database role of their own (ADR 0034). */
+export const SERVICE_ROLES = { registry: 'renkei_registry', clearing: 'renkei_clearing' } as const;
+export type DatabaseService = keyof typeof SERVICE_ROLES;
+
+const rolesPresent = new Map<string, Promise<boolean>>();
+/** Whether the server has the services' roles (scripts/postgres.sh makes them); asked once per server. */
+export function serviceRolesExist(adminUrl: string): Promise<boolean> {
+  const server = new URL(adminUrl).host;
+  let known = rolesPresent.get(server);
+  if (!known) {
+    known = admin(adminUrl, async (c) => {
+      const { rows } = await c.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM pg_roles WHERE rolname = ANY($1)',
+        [Object.values(SERVICE_ROLES)],
+      );
+      return rows[0]!.n === Object.keys(SERVICE_ROLES).length;
+    });
+    rolesPresent.set(server, known);
+  }
+  return known;
+}
+
+/**
+ * The URL of `url`'s database as a service's own role: the owner's URL with the role's name and the test
+ * servers' password convention (scripts/postgres.sh: <owner's password>-<service>). Query (TLS) kept.
+ */
+export function serviceDatabaseUrl(url: string, service: DatabaseService): string {
+  const u = new URL(url);
+  u.username = SERVICE_ROLES[service];
+  u.password = `${decodeURIComponent(u.password)}-${service}`;
+  return u.toString();
+}
+
+/**
+ * The services' own database URLs for a test platform, when the server has their roles. Without them the
+ * services use the owner's URL (a server set up before ADR 0034), unless TEST_DATABASE_ROLES=1 asks for the
+ * roles (scripts/test-all.sh): then their absence fails the run.
+ */
+export async function serviceDatabaseUrls(
+  url: string,
+): Promise<Partial<Record<DatabaseService, string>> | undefined> {
+  if (process.env.TEST_DATABASE_ROLES === '0') return undefined;
+  if (!(await serviceRolesExist(url))) {
+    if (process.env.TEST_DATABASE_ROLES === '1')
+      throw new Error(
+        `TEST_DATABASE_ROLES=1 but the server of ${new URL(url).host} lacks ${Object.values(SERVICE_ROLES).join(', ')}: run scripts/postgres.sh start`,
+      );
+    return undefined;
+  }
+  return { registry: serviceDatabaseUrl(url, 'registry'), clearing: serviceDatabaseUrl(url, 'clearing') };
 }
 
 /** Migrates a template database once per migration set (Prisma's engine takes seconds to load). */
 export async function ensureTemplate(root: string, adminUrl: string): Promise<string> {
-  const name = templateName(root);
+  // The grants to the services' roles are made only where the roles exist: a template of each kind.
+  const name = `${templateName(root)}${(await serviceRolesExist(adminUrl)) ? '' : '_noroles'}`;
   const exists = await admin(
     adminUrl,
     async (c) => (await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount === 1,

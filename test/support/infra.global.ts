@@ -1,8 +1,12 @@
+import { ensureTestCertificates, testTlsEnabled } from './tls.js';
+
 /**
  * Integration and end-to-end tests need a real PostgreSQL and a real Kafka. Their addresses come from the
  * environment (scripts/test-all.sh starts both); without them the run fails loudly instead of faking them.
+ * The local CA and server certificate the platforms serve HTTPS with are made here, once per run.
  */
 export default function setup(): void {
+  if (testTlsEnabled()) ensureTestCertificates();
   const missing = ['TEST_DATABASE_URL', 'KAFKA_BROKERS'].filter((v) => !process.env[v]);
   if (missing.length > 0) {
     throw new Error(

@@ -13,6 +13,7 @@ import {
   provisionKafka,
   singleBrokerTopics,
 } from '@renkei/kafka';
+import { trustCaFile } from '@renkei/platform';
 import type { JWK } from 'jose';
 import { Kafka, logLevel } from 'kafkajs';
 
@@ -62,6 +63,17 @@ export interface PlatformOptions {
   /** Added to every service's environment, e.g. KAFKA_REPLICATION_FACTOR on a replicated cluster. */
   commonEnv?: Record<string, string>;
   /**
+   * Every service (and the console) serves HTTPS with this certificate, and trusts this CA for its calls to
+   * the others (ADR 0034; scripts/certs.sh makes them); the endpoints are https://. This process trusts
+   * the CA too. Without it: plain HTTP.
+   */
+  tls?: PlatformTls;
+  /**
+   * A database URL per service instead of `databaseUrl`, e.g. each service's own role (ADR 0034). The
+   * owner's `databaseUrl` stays what migrations and the tests' own queries use.
+   */
+  databaseUrls?: Partial<Record<'registry' | 'clearing', string>>;
+  /**
    * How many processes of the exchange and of clearing run side by side (default 1 each), against the same
    * Kafka and database with the same configuration. Replica 0 is the usual one (its port, the endpoints);
    * replica i >= 1 listens on the usual port + 10 * i and logs to `<service>-<i>.log`.
@@ -79,6 +91,19 @@ export interface Replica {
   /** The current process (a new one after `restartReplica`). */
   process(): ChildProcess | undefined;
 }
+
+export interface PlatformTls {
+  certFile: string;
+  keyFile: string;
+  caFile: string;
+}
+
+/** The files of scripts/certs.sh in `dir` (by default .renkei/tls). */
+export const tlsFiles = (dir: string): PlatformTls => ({
+  certFile: join(dir, 'server.crt'),
+  keyFile: join(dir, 'server.key'),
+  caFile: join(dir, 'ca.crt'),
+});
 
 const services = ['registry', 'clearing', 'exchange', 'cps-sim'] as const;
 export type Service = (typeof services)[number] | 'console';
@@ -100,6 +125,8 @@ export interface RunningPlatform {
   /** Starts a replica again (after killReplica) with the same configuration; resolves when it is healthy. */
   restartReplica(name: ReplicatedService, index: number): Promise<void>;
 }
+
+const withoutDatabase = ({ DATABASE_URL: _owner, ...rest }: Record<string, string>) => rest;
 
 async function waitHealthy(
   url: string,
@@ -160,7 +187,13 @@ export async function startPlatform(opts: PlatformOptions): Promise<RunningPlatf
   mkdirSync(opts.logDir, { recursive: true });
   const logins = await kafkaLogins(opts);
   const port = (i: number) => opts.basePort + i;
-  const url = (i: number) => `http://127.0.0.1:${port(i)}`;
+  const scheme = opts.tls ? 'https' : 'http';
+  const url = (i: number) => `${scheme}://127.0.0.1:${port(i)}`;
+  // This process (health probes, the tests' clients) trusts the platform's CA; so do the services.
+  if (opts.tls) trustCaFile(opts.tls.caFile);
+  const tlsEnv: Record<string, string> = opts.tls
+    ? { TLS_CERT_FILE: opts.tls.certFile, TLS_KEY_FILE: opts.tls.keyFile, TLS_CA_FILE: opts.tls.caFile }
+    : {};
   const common = {
     PATH: process.env.PATH ?? '',
     DATABASE_URL: opts.databaseUrl,
@@ -170,12 +203,17 @@ export async function startPlatform(opts: PlatformOptions): Promise<RunningPlatf
     POLICY_DIR: join(opts.root, 'policies/build'),
     CLEARING_URL: url(1),
     KAFKAJS_NO_PARTITIONER_WARNING: '1',
+    ...tlsEnv,
     ...opts.commonEnv,
   };
+  const db = (service: 'registry' | 'clearing') => ({
+    DATABASE_URL: opts.databaseUrls?.[service] ?? opts.databaseUrl,
+  });
   const env: Record<Service, Record<string, string>> = {
-    registry: { ...common, PORT: String(port(0)) },
+    registry: { ...common, ...db('registry'), PORT: String(port(0)) },
     clearing: {
       ...common,
+      ...db('clearing'),
       PORT: String(port(1)),
       PUBLIC_URL: url(1),
       REGISTRY_PUBLIC_URL: url(0),
@@ -186,7 +224,8 @@ export async function startPlatform(opts: PlatformOptions): Promise<RunningPlatf
       EXCHANGE_PUBLIC_URL: url(2),
     },
     exchange: {
-      ...common,
+      // The exchange keeps no state (Kafka only): no database URL, so no database credentials either.
+      ...withoutDatabase(common),
       PORT: String(port(2)),
       PSEUDONYM_SECRET: opts.secrets.pseudonymSecret,
       SERVICE_KEY: JSON.stringify(opts.secrets.exchangeKey),
@@ -194,6 +233,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<RunningPlatf
     'cps-sim': {
       PATH: common.PATH,
       LOG_LEVEL: common.LOG_LEVEL,
+      ...tlsEnv,
       PORT: String(port(3)),
       REGISTRY_URL: url(0),
       CLEARING_URL: url(1),
@@ -203,6 +243,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<RunningPlatf
     console: {
       PATH: common.PATH,
       LOG_LEVEL: common.LOG_LEVEL,
+      ...tlsEnv,
       PORT: String(port(4)),
       REGISTRY_URL: url(0),
       CLEARING_URL: url(1),

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import { corporateNumberCheckDigit } from '@renkei/domain';
 import { RenkeiClient } from '@renkei/sdk';
-import { freshDatabase } from './database.js';
+import { freshDatabase, serviceDatabaseUrls } from './database.js';
 import {
   generateSecrets,
   startPlatform,
@@ -15,6 +15,7 @@ import {
   type RunningPlatform,
   type Secrets,
 } from './platform.js';
+import { testTls } from './tls.js';
 
 export const repoRoot = new URL('../..', import.meta.url).pathname;
 
@@ -40,11 +41,17 @@ export async function startTestPlatform(
   if (!existsSync(`${repoRoot}/dist/apps/exchange/src/main.js`))
     throw new Error('Build first: npm run build');
   const db = await freshDatabase(repoRoot, label);
+  // Each service as its own role, where the server has them (ADR 0034).
+  const databaseUrls = await serviceDatabaseUrls(db.url).catch(async (error: unknown) => {
+    await db.drop();
+    throw error;
+  });
   const secrets = await generateSecrets();
   const topicPrefix = `e2e-${randomBytes(3).toString('hex')}`;
   const platform = await startPlatform({
     root: repoRoot,
     databaseUrl: db.url,
+    databaseUrls,
     kafkaBrokers: process.env.KAFKA_BROKERS!,
     topicPrefix,
     // Worktrees sharing a machine each run files on their own port range.
@@ -54,6 +61,8 @@ export async function startTestPlatform(
     secrets,
     console: options.console,
     env: options.env,
+    // HTTPS with the local CA unless RENKEI_TEST_TLS=0 (ADR 0034).
+    tls: testTls(),
   }).catch(async (error: unknown) => {
     await db.drop();
     throw error;

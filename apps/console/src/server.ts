@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import fastifyProxy from '@fastify/http-proxy';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { httpsOptions, servedScheme, tlsIssues, trustCaFile, type TlsSettings } from '@renkei/platform';
 
 export interface ConsoleOptions {
   port: number;
@@ -17,6 +18,8 @@ export interface ConsoleOptions {
   root: string;
   upstreams: { registry: string; clearing: string; exchange: string; 'cps-sim': string };
   logLevel?: string;
+  /** HTTPS (TLS_CERT_FILE, TLS_KEY_FILE) and the CA the forwarding to the services trusts (TLS_CA_FILE). */
+  tls?: Partial<TlsSettings>;
 }
 
 /** Content-Security-Policy: scripts from this origin only; Mantine sets inline styles. */
@@ -36,7 +39,11 @@ const CSP = [
 export async function buildConsole(options: ConsoleOptions): Promise<FastifyInstance> {
   if (!existsSync(join(options.root, 'index.html')))
     throw new Error(`No console build in ${options.root}: run npm run build`);
-  const app = Fastify({ logger: { level: options.logLevel ?? 'warn' } });
+  trustCaFile(options.tls?.TLS_CA_FILE);
+  const https = httpsOptions(options.tls ?? {});
+  const app = https
+    ? (Fastify({ logger: { level: options.logLevel ?? 'warn' }, https }) as unknown as FastifyInstance)
+    : Fastify({ logger: { level: options.logLevel ?? 'warn' } });
   app.addHook('onSend', async (request, reply) => {
     if (!request.url.startsWith('/api/')) {
       reply.header('content-security-policy', CSP);
@@ -96,6 +103,18 @@ function env(name: string, fallback?: string): string {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
+  const tls: Partial<TlsSettings> = {
+    TLS_CERT_FILE: process.env.TLS_CERT_FILE || undefined,
+    TLS_KEY_FILE: process.env.TLS_KEY_FILE || undefined,
+    TLS_CA_FILE: process.env.TLS_CA_FILE || undefined,
+  };
+  const tlsProblems = tlsIssues(tls);
+  if (tlsProblems.length > 0) {
+    console.error(
+      `console: invalid configuration:\n${tlsProblems.map((i) => `  ${i.path}: ${i.message}`).join('\n')}`,
+    );
+    process.exit(2);
+  }
   const root = new URL('../../../console', import.meta.url).pathname; // dist/apps/console/src -> dist/console
   const app = await buildConsole({
     port: Number(env('PORT', '3000')),
@@ -107,10 +126,11 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       'cps-sim': env('CPS_SIM_URL'),
     },
     logLevel: process.env.LOG_LEVEL,
+    tls,
   });
   const port = Number(env('PORT', '3000'));
   await app.listen({ port, host: process.env.HOST ?? '127.0.0.1' });
-  console.log(`console listening on http://127.0.0.1:${port}`);
+  console.log(`console listening on ${servedScheme(tls)}://127.0.0.1:${port}`);
   const close = () => void app.close().then(() => process.exit(0));
   process.once('SIGTERM', close);
   process.once('SIGINT', close);

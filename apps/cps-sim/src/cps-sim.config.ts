@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { JWK } from 'jose';
+import { tlsConfigSchema } from '@renkei/platform';
 
 /**
  * The cps-sim service is a participant like any other. An operator onboards it first (the consortium admin
@@ -56,5 +57,7 @@ export const cpsConfigSchema = z.object({
       'Participant ids besides the service itself and the consortium admin that may use the HTTP API',
     ),
   CPS_GRANT_POLL_MS: z.coerce.number().int().min(100).default(2_000),
+  // HTTPS and the CA its calls to the other services trust (ADR 0034).
+  ...tlsConfigSchema.shape,
 });
 export type CpsConfig = z.infer<typeof cpsConfigSchema>;

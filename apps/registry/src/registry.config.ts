@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { baseConfigSchema } from '@renkei/platform';
+import { baseConfigSchema, servedScheme, type TlsSettings } from '@renkei/platform';
 import { DEFAULT_SCHEMA_WORK } from './contracts/schema-work.js';
 
 export const registryConfigSchema = baseConfigSchema.extend({
@@ -8,7 +8,7 @@ export const registryConfigSchema = baseConfigSchema.extend({
     .url()
     .optional()
     .describe(
-      'The registry as other data spaces reach it (default: http://<HOST, or 127.0.0.1 for 0.0.0.0>:<PORT>)',
+      'The registry as other data spaces reach it (default: http(s)://<HOST, or 127.0.0.1 for 0.0.0.0>:<PORT>)',
     ),
   EXCHANGE_PUBLIC_URL: z.url().default('http://127.0.0.1:3003'),
   SCHEMA_CHECK_BUDGET_MS: z.coerce
@@ -24,8 +24,10 @@ export const registryConfigSchema = baseConfigSchema.extend({
 export type RegistryConfig = z.infer<typeof registryConfigSchema>;
 
 /** The registry's own base URL for links; a wildcard listen address (0.0.0.0, ::) is not one anyone can reach. */
-export function registryUrl(config: Pick<RegistryConfig, 'PUBLIC_URL' | 'HOST' | 'PORT'>): string {
-  return config.PUBLIC_URL ?? `http://${localHost(config.HOST)}:${config.PORT}`;
+export function registryUrl(
+  config: Pick<RegistryConfig, 'PUBLIC_URL' | 'HOST' | 'PORT'> & Partial<TlsSettings>,
+): string {
+  return config.PUBLIC_URL ?? `${servedScheme(config)}://${localHost(config.HOST)}:${config.PORT}`;
 }
 
 function localHost(host: string): string {

@@ -35,17 +35,23 @@ export function openApiDocument(app: NestFastifyApplication, service: ServiceDes
 
 /**
  * Creates a Fastify-backed Nest app with problem+json errors, OpenAPI at /openapi.json and docs at /docs,
- * and the edge's limits and rules (libs/platform/src/edge; settings from the environment by default).
+ * and the edge's limits and rules (libs/platform/src/edge; settings from the environment by default); over
+ * HTTPS when given a certificate and key (httpsOptions).
  */
 export async function createHttpApp(
   module: unknown,
   service: ServiceDescription,
   logger: Logger,
   edge: EdgeSettings = loadEdgeSettings(),
+  https?: { cert: Buffer; key: Buffer },
 ): Promise<NestFastifyApplication> {
   const bodyLimit = edge.HTTP_BODY_LIMIT_BYTES ?? service.bodyLimitBytes ?? 5 * 1024 * 1024;
+  const serverOptions = edgeServerOptions(edge, bodyLimit);
   const adapter = new FastifyAdapter({
-    ...edgeServerOptions(edge, bodyLimit),
+    ...serverOptions,
+    // HTTPS only when configured (ADR 0034): no plain listener next to it. Fastify hands `http` (the edge's
+    // header size and request timeouts) to node:http only, so they go into node:https's options as well.
+    ...(https ? { https: { ...(serverOptions as { http?: object }).http, ...https } } : {}),
     logger: false,
     // Longer than any id a path names, so an over-long id is the handler's 400 naming the parameter;
     // beyond it Fastify answers 414 (problem+json, the edge's frameworkErrors).

@@ -1,6 +1,7 @@
 import { accessSync, constants, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { TopicPrefix } from '@renkei/domain';
+import { tlsConfigSchema, tlsIssues, type TlsSettings } from './tls.js';
 
 const HOUR_MS = 60 * 60 * 1000;
 /** A topic's retention.ms: -1 (forever) or at least an hour (a typo in units must not drop data). */
@@ -67,6 +68,8 @@ export const baseConfigSchema = z.object({
   KAFKA_DATA_RETENTION_MS: retentionMs(-1),
   KAFKA_DEAD_LETTER_RETENTION_MS: retentionMs(30 * 24 * HOUR_MS),
   KAFKA_AUDIT_RETENTION_MS: retentionMs(30 * 24 * HOUR_MS),
+  // HTTPS (ADR 0034): TLS_CERT_FILE and TLS_KEY_FILE, and the CA outgoing calls trust (TLS_CA_FILE).
+  ...tlsConfigSchema.shape,
 });
 
 const unreadable = (file: string): string | null => {
@@ -135,6 +138,7 @@ function crossChecks(data: unknown): { path: string; message: string }[] {
       path: 'KAFKA_MIN_INSYNC_REPLICAS',
       message: `${d.KAFKA_MIN_INSYNC_REPLICAS} exceeds KAFKA_REPLICATION_FACTOR (${d.KAFKA_REPLICATION_FACTOR}): no acks=all write could ever succeed`,
     });
+  issues.push(...tlsIssues(data as Partial<TlsSettings>));
   return issues;
 }
 

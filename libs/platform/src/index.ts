@@ -5,6 +5,14 @@ export {
   loadConfig,
   type KafkaSecurityConfig,
 } from './config.js';
+export {
+  httpsOptions,
+  servedScheme,
+  tlsConfigSchema,
+  tlsIssues,
+  trustCaFile,
+  type TlsSettings,
+} from './tls.js';
 export { createLogger, routeProcessWarnings } from './logger.js';
 export {
   ApiExample,

@@ -11,6 +11,7 @@ import { DependencyDeadlineInterceptor } from './resilience/deadline.interceptor
 import { guardProcess, keepTrying } from './resilience/process-guards.js';
 import { healthOf, Readiness } from './resilience/readiness.js';
 import { listenAndServe } from './service.js';
+import { httpsOptions, servedScheme, trustCaFile, type TlsSettings } from './tls.js';
 import { startTracing } from './tracing.js';
 
 /** A shutdown step: closes one thing the service opened. */
@@ -112,6 +113,9 @@ export async function runService<S extends z.ZodType<ListenSettings, unknown>>(
 ): Promise<NestFastifyApplication> {
   const config = loadConfig(spec.config);
   const name = spec.service.name;
+  // Before any client opens: outgoing HTTPS to the other services trusts the configured CA (ADR 0034).
+  const tlsSettings = config as Partial<TlsSettings>;
+  trustCaFile(tlsSettings.TLS_CA_FILE);
   // Before anything opens: the logger, the HTTP app and the Kafka clients see whether tracing is on.
   const stopTracing = startTracing(name);
   const logger = createLogger(name, config.LOG_LEVEL);
@@ -145,7 +149,13 @@ export async function runService<S extends z.ZodType<ListenSettings, unknown>>(
       appSteps.push(step);
     },
   };
-  const app = await createHttpApp(await spec.compose(runtime), spec.service, logger);
+  const app = await createHttpApp(
+    await spec.compose(runtime),
+    spec.service,
+    logger,
+    undefined,
+    httpsOptions(tlsSettings),
+  );
   if (refusalSink) refusalRecorder(app).useSink(refusalSink);
   app.useGlobalInterceptors(new DependencyDeadlineInterceptor(readiness));
   for (const step of appSteps) await step(app);
@@ -154,6 +164,7 @@ export async function runService<S extends z.ZodType<ListenSettings, unknown>>(
   await listenAndServe(app, {
     host: config.HOST,
     port: config.PORT,
+    scheme: servedScheme(tlsSettings),
     logger,
     ...(beforeClose ? { beforeClose: () => beforeClose(app) } : {}),
     onClose: async () => {

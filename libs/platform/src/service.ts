@@ -7,13 +7,15 @@ export async function listenAndServe(
   options: {
     host: string;
     port: number;
+    /** What the `listening` line says (https when the app was built with a certificate). */
+    scheme?: 'http' | 'https';
     logger: Logger;
     beforeClose?: () => Promise<void>;
     onClose: () => Promise<void>;
   },
 ): Promise<void> {
   await app.listen({ host: options.host, port: options.port });
-  options.logger.info({ url: `http://${options.host}:${options.port}` }, 'listening');
+  options.logger.info({ url: `${options.scheme ?? 'http'}://${options.host}:${options.port}` }, 'listening');
   let closing = false;
   const shutdown = (signal: string) => {
     if (closing) return;

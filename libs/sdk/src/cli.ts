@@ -6,6 +6,7 @@
  */
 import { createReadStream, readFileSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
+import * as tls from 'node:tls';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import { errorCodeInfo } from '@renkei/domain';
@@ -33,11 +34,30 @@ const program = new Command('renkei')
       'RENKEI_CREDENTIALS',
     ),
   )
+  .addOption(
+    new Option(
+      '--ca-file <file>',
+      'PEM CA certificate(s) to trust for the services besides the system roots (e.g. .renkei/tls/ca.crt)',
+    ).env('RENKEI_CA_FILE'),
+  )
   .showHelpAfterError();
+
+/** The services' CA (a private one, e.g. scripts/certs.sh) joins the roots every HTTPS call trusts. */
+function trustCaFile(file: string): void {
+  let pems: string[] | null;
+  try {
+    pems = readFileSync(file, 'utf8').match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g);
+  } catch (error) {
+    throw new UsageError(`Cannot read the CA file ${file}: ${(error as Error).message}`);
+  }
+  if (!pems) throw new UsageError(`No PEM certificate in the CA file ${file}`);
+  tls.setDefaultCACertificates([...tls.getCACertificates('default'), ...pems]);
+}
 
 /** `client({ sim: true })` for the `sim` commands: the credentials must name the cps-sim service. */
 function client(needs: { sim?: boolean } = {}): RenkeiClient {
-  const file = program.opts<{ credentials?: string }>().credentials;
+  const { credentials: file, caFile } = program.opts<{ credentials?: string; caFile?: string }>();
+  if (caFile) trustCaFile(caFile);
   if (!file) throw new UsageError('No credentials: pass --credentials <file> or set RENKEI_CREDENTIALS');
   let creds: CredentialsFile;
   try {

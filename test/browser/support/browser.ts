@@ -2,7 +2,8 @@
  * The browser tier: Debian's Chromium driven by playwright-core (Playwright's own browser builds cannot be
  * downloaded on these machines), against the console served by the real platform.
  */
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createHash, X509Certificate } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
@@ -10,6 +11,7 @@ import type { JWK } from 'jose';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { repoRoot } from '../../support/test-platform.js';
+import { testTlsDir, testTlsEnabled } from '../../support/tls.js';
 
 const candidates = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter(
   (p): p is string => !!p,
@@ -25,6 +27,17 @@ export function chromiumPath(): string {
 }
 
 /** Headless Chromium with the flags this closed network needs (no background connections). */
+/**
+ * Chromium trusts the test platforms' HTTPS certificate (the local CA's leaf, test/support/tls.ts) by its
+ * public key: exactly that key, not certificate errors in general, and no change to any system trust store.
+ */
+function trustTestCertificate(): string[] {
+  const cert = join(testTlsDir, 'server.crt');
+  if (!testTlsEnabled() || !existsSync(cert)) return [];
+  const spki = new X509Certificate(readFileSync(cert)).publicKey.export({ type: 'spki', format: 'der' });
+  return [`--ignore-certificate-errors-spki-list=${createHash('sha256').update(spki).digest('base64')}`];
+}
+
 export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath: chromiumPath(),
@@ -38,6 +51,7 @@ export async function launchBrowser(): Promise<Browser> {
       '--disable-component-update',
       '--disable-sync',
       '--disable-dev-shm-usage',
+      ...trustTestCertificate(),
     ],
   });
 }
