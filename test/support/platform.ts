@@ -259,7 +259,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<RunningPlatf
   /** Replica i >= 1 of a service: its key in `children`, and its port (the usual one + 10 * i). */
   const replicaKey = (name: Service, index: number) => (index === 0 ? name : `${name}#${index}`);
   const replicaUrl = (name: ReplicatedService, index: number) =>
-    `http://127.0.0.1:${port(all.indexOf(name)) + 10 * index}`;
+    `${scheme}://127.0.0.1:${port(all.indexOf(name)) + 10 * index}`;
   const stopOne = (child: ChildProcess) =>
     new Promise<void>((resolve) => {
       if (child.exitCode !== null || child.signalCode !== null) return resolve();
