@@ -7,7 +7,10 @@ import { SubscribeService } from './subscribe/subscribe.service.js';
 await runService({
   service: describeExchange,
   config: exchangeConfigSchema,
+  // Without a service key, contracts with encrypted fields cannot be published: fine for a demo only.
+  requiredInProduction: ['PSEUDONYM_SECRET', 'SERVICE_KEY'],
   compose: composeExchange,
-  // Open streams end with SERVICE.STOPPING first: they would hold the server's close.
+  // Open streams end with SERVICE.STOPPING first (an `end` line with their position): they would hold the
+  // server's close.
   beforeClose: (app) => app.get(SubscribeService).closeAll(),
 });

@@ -52,17 +52,81 @@ function crossChecks(data: unknown): { path: string; message: string }[] {
   return issues;
 }
 
+/** One wrong setting: the variable's name and what is wrong with it. */
+export interface ConfigIssue {
+  path: string;
+  message: string;
+}
+
+/** Every wrong setting of `schema` in `env` (none: it parsed), with the parsed value when it did. */
+export function configIssues<S extends z.ZodType>(
+  schema: S,
+  env: NodeJS.ProcessEnv = process.env,
+): { data?: z.infer<S>; issues: ConfigIssue[] } {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success)
+    return {
+      issues: parsed.error.issues.map((i) => ({ path: i.path.join('.') || '(root)', message: i.message })),
+    };
+  return { data: parsed.data, issues: crossChecks(parsed.data) };
+}
+
+/** The error a service stops with: every wrong variable, one a line. */
+export function invalidConfiguration(issues: ConfigIssue[]): Error {
+  const seen = new Set<string>();
+  const lines = issues
+    .map((i) => `  ${i.path}: ${i.message}`)
+    .filter((line) => (seen.has(line) ? false : (seen.add(line), true)));
+  return new Error(
+    `Invalid configuration:\n${lines.join('\n')}\nSet these environment variables and restart.`,
+  );
+}
+
 /** Validates the environment at boot and fails with every wrong variable named, not just the first. */
 export function loadConfig<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
-  const parsed = schema.safeParse(env);
-  const issues = parsed.success
-    ? crossChecks(parsed.data)
-    : parsed.error.issues.map((i) => ({ path: i.path.join('.') || '(root)', message: i.message }));
-  if (!parsed.success || issues.length > 0) {
-    const lines = issues.map((i) => `  ${i.path}: ${i.message}`);
-    throw new Error(
-      `Invalid configuration:\n${lines.join('\n')}\nSet these environment variables and restart.`,
-    );
-  }
-  return parsed.data;
+  const { data, issues } = configIssues(schema, env);
+  if (issues.length > 0) throw invalidConfiguration(issues);
+  return data as z.infer<S>;
 }
+
+/**
+ * With NODE_ENV=production a service has no development fallbacks: the settings it names here (secrets,
+ * keys, the peers' public keys) must be given explicitly, even where the schema lets them be absent for the
+ * demo and the tests. Returns the ones missing.
+ */
+export function productionIssues(
+  required: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): ConfigIssue[] {
+  if (env.NODE_ENV !== 'production') return [];
+  return required
+    .filter((name) => (env[name] ?? '').trim() === '')
+    .map((name) => ({ path: name, message: 'required with NODE_ENV=production (no development default)' }));
+}
+
+/**
+ * How every service stops (runService): on SIGTERM or SIGINT it reports not ready, keeps serving for
+ * SHUTDOWN_DRAIN_MS (so a load balancer takes it out of rotation), then ends its streams, finishes in-flight
+ * requests, flushes and closes its clients, and exits 0 — or 1 if that took longer than SHUTDOWN_TIMEOUT_MS.
+ */
+export const shutdownConfigSchema = z.object({
+  SHUTDOWN_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(1_000)
+    .max(600_000)
+    .default(25_000)
+    .describe(
+      "Longest a graceful shutdown (SIGTERM/SIGINT) may take, drain included; past it the process exits 1. Keep it below the orchestrator's kill grace period (Kubernetes: 30 s)",
+    ),
+  SHUTDOWN_DRAIN_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(120_000)
+    .default(0)
+    .describe(
+      'After a stop signal, how long the service keeps serving while it reports not ready, before it stops accepting requests (Kubernetes: a few seconds, so endpoints are updated first)',
+    ),
+});
+export type ShutdownSettings = z.output<typeof shutdownConfigSchema>;

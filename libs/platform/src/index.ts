@@ -1,4 +1,13 @@
-export { baseConfigSchema, loadConfig } from './config.js';
+export {
+  baseConfigSchema,
+  type ConfigIssue,
+  configIssues,
+  invalidConfiguration,
+  loadConfig,
+  productionIssues,
+  shutdownConfigSchema,
+  type ShutdownSettings,
+} from './config.js';
 export { createLogger, routeProcessWarnings } from './logger.js';
 export {
   ApiExample,
@@ -22,6 +31,7 @@ export { listenAndServe } from './service.js';
 export { noteRefusal, refusalRecorder } from './refusal-audit.js';
 export { problemOf, type Problem } from './problem.filter.js';
 export { keepStreamOpen } from './edge/http-limits.js';
+export { edgeConfigSchema } from './edge/edge.config.js';
 export { RateLimited } from './edge/rate-limit.js';
 export { DependencyDeadlineInterceptor } from './resilience/deadline.interceptor.js';
 export { DeadlineExceeded, withDeadline } from './resilience/deadline.js';
@@ -29,6 +39,7 @@ export { guardProcess, keepTrying } from './resilience/process-guards.js';
 export { DATABASE_PROBE_TIMEOUT_MS, healthOf, Readiness } from './resilience/readiness.js';
 export { HealthModule } from './health.module.js';
 export {
+  loadServiceConfig,
   runService,
   ShutdownSteps,
   type CloseStep,
