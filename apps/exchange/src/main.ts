@@ -1,14 +1,13 @@
 import { runService } from '@renkei/platform';
 import { composeExchange } from './exchange.composition.js';
-import { exchangeConfigSchema } from './exchange.config.js';
+import { exchangeConfigSchema, exchangeRequiredInProduction } from './exchange.config.js';
 import { describeExchange } from './exchange.description.js';
 import { SubscribeService } from './subscribe/subscribe.service.js';
 
 await runService({
   service: describeExchange,
   config: exchangeConfigSchema,
-  // Without a service key, contracts with encrypted fields cannot be published: fine for a demo only.
-  requiredInProduction: ['PSEUDONYM_SECRET', 'SERVICE_KEY'],
+  requiredInProduction: exchangeRequiredInProduction,
   compose: composeExchange,
   // Open streams end with SERVICE.STOPPING first (an `end` line with their position): they would hold the
   // server's close.

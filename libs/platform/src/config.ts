@@ -19,21 +19,55 @@ export const baseConfigSchema = z.object({
   KAFKA_BROKERS: z
     .string()
     .default('127.0.0.1:9092')
-    .transform((s) => s.split(',').map((b) => b.trim())),
-  HOST: z.string().default('127.0.0.1'),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  POLICY_DIR: z.string().default('policies/build'),
-  CLEARING_URL: z.string().url().default('http://127.0.0.1:3002'),
-  TOKEN_ISSUER: z.string().default('urn:renkei:clearing'),
-  TOPIC_PREFIX: TopicPrefix.default('renkei'),
+    .transform((s) => s.split(',').map((b) => b.trim()))
+    .describe('Kafka bootstrap brokers, comma-separated host:port'),
+  HOST: z.string().default('127.0.0.1').describe('Address the service listens on (0.0.0.0: every interface)'),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+    .default('info')
+    .describe('Least severe log level written (pino JSON lines on stdout)'),
+  POLICY_DIR: z
+    .string()
+    .default('policies/build')
+    .describe('Where the compiled policy bundle (policy.wasm) is'),
+  CLEARING_URL: z
+    .string()
+    .url()
+    .default('http://127.0.0.1:3002')
+    .describe("Clearing's base URL, for calls to it"),
+  TOKEN_ISSUER: z
+    .string()
+    .default('urn:renkei:clearing')
+    .describe("The issuer (iss) of clearing's tokens, which every service checks"),
+  TOPIC_PREFIX: TopicPrefix.default('renkei').describe('Prefix of every Kafka topic and consumer group name'),
   // How the platform creates its topics (ADR 0032). The defaults suit one broker; a replicated cluster
   // takes 3 and 2 (scripts/kafka-cluster.sh). Existing topics are not changed.
-  KAFKA_REPLICATION_FACTOR: z.coerce.number().int().min(1).max(7).default(1),
-  KAFKA_MIN_INSYNC_REPLICAS: z.coerce.number().int().min(1).max(7).default(1),
+  KAFKA_REPLICATION_FACTOR: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(7)
+    .default(1)
+    .describe(
+      'Replicas of each topic the platform creates (3 on a replicated cluster; existing topics unchanged)',
+    ),
+  KAFKA_MIN_INSYNC_REPLICAS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(7)
+    .default(1)
+    .describe('min.insync.replicas of the topics the platform creates (2 on a 3-broker cluster)'),
   // Data topics are kept forever: the CPS twin replays its inputs from the start of their topics.
-  KAFKA_DATA_RETENTION_MS: retentionMs(-1),
-  KAFKA_DEAD_LETTER_RETENTION_MS: retentionMs(30 * 24 * HOUR_MS),
-  KAFKA_AUDIT_RETENTION_MS: retentionMs(30 * 24 * HOUR_MS),
+  KAFKA_DATA_RETENTION_MS: retentionMs(-1).describe(
+    'retention.ms of data topics: -1 (forever; the CPS twin replays them from the start) or at least an hour',
+  ),
+  KAFKA_DEAD_LETTER_RETENTION_MS: retentionMs(30 * 24 * HOUR_MS).describe(
+    'retention.ms of dead-letter topics',
+  ),
+  KAFKA_AUDIT_RETENTION_MS: retentionMs(30 * 24 * HOUR_MS).describe(
+    'retention.ms of the decision and refusal topics (clearing keeps the audit chain itself)',
+  ),
 });
 
 /** Rules across settings, checked after each one parsed (a service's schema may omit either). */
@@ -66,7 +100,14 @@ export function configIssues<S extends z.ZodType>(
   const parsed = schema.safeParse(env);
   if (!parsed.success)
     return {
-      issues: parsed.error.issues.map((i) => ({ path: i.path.join('.') || '(root)', message: i.message })),
+      issues: parsed.error.issues.map((i) => ({
+        path: i.path.join('.') || '(root)',
+        // zod says "Invalid input: expected string, received undefined" for a variable that is not set.
+        message:
+          i.code === 'invalid_type' && /received undefined$/.test(i.message)
+            ? 'not set (required)'
+            : i.message,
+      })),
     };
   return { data: parsed.data, issues: crossChecks(parsed.data) };
 }

@@ -119,12 +119,13 @@ export function loadServiceConfig<S extends z.ZodType<ListenSettings, unknown>>(
   const own = configIssues(spec.config, env);
   const edge = configIssues(edgeConfigSchema, env);
   const shutdown = configIssues(shutdownConfigSchema, env);
-  const issues = [
-    ...own.issues,
-    ...edge.issues,
-    ...shutdown.issues,
-    ...productionIssues(spec.requiredInProduction ?? [], env),
-  ];
+  const issues = [...own.issues, ...edge.issues, ...shutdown.issues];
+  // A secret that is missing altogether is named once, not again as required in production.
+  issues.push(
+    ...productionIssues(spec.requiredInProduction ?? [], env).filter(
+      (p) => !issues.some((i) => i.path === p.path),
+    ),
+  );
   if (issues.length > 0) throw invalidConfiguration(issues);
   return { config: own.data as z.output<S>, edge: edge.data!, shutdown: shutdown.data! };
 }
