@@ -67,6 +67,8 @@ export interface RunningPlatform {
    * its environment, e.g. the cps-sim participant id once it is onboarded.
    */
   restart(name: Service, how?: 'SIGTERM' | 'SIGKILL', env?: Record<string, string>): Promise<void>;
+  /** How the service's last process ended (status, signal, when), if one has (graceful-shutdown tests). */
+  lastExit?(name: Service): { code: number | null; signal: string | null; at: number } | undefined;
   /** The service's current process id (the fault tests check a service survived without a restart). */
   pid(name: Service): number | undefined;
 }
@@ -147,6 +149,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<RunningPlatf
   for (const [name, extra] of Object.entries(opts.env ?? {})) Object.assign(env[name as Service], extra);
   const all: Service[] = opts.console ? [...services, 'console'] : [...services];
   const children = new Map<Service, ChildProcess>();
+  const exits = new Map<Service, { code: number | null; signal: string | null; at: number }>();
   const stopOne = (child: ChildProcess) =>
     new Promise<void>((resolve) => {
       if (child.exitCode !== null || child.signalCode !== null) return resolve();
@@ -182,6 +185,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<RunningPlatf
     child.stdout.pipe(log);
     child.stderr.pipe(log);
     children.set(name, child);
+    child.once('exit', (code, signal) => exits.set(name, { code, signal, at: Date.now() }));
     await waitHealthy(url(i), child, name);
   };
   try {
@@ -200,6 +204,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<RunningPlatf
     },
     stop,
     pid: (name) => children.get(name)?.pid,
+    lastExit: (name) => exits.get(name),
     async restart(name, how = 'SIGTERM', extraEnv) {
       if (extraEnv) Object.assign(env[name], extraEnv);
       const child = children.get(name);
