@@ -17,6 +17,7 @@ import {
 import { automaker, batteryCfpContract, cellMaker } from '../fixtures/battery-cfp.js';
 
 const SHUTDOWN_TIMEOUT_MS = 15_000;
+const SHUTDOWN_DRAIN_MS = 1_500;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 let env: TestPlatform;
@@ -26,7 +27,12 @@ let grantId: string;
 
 beforeAll(async () => {
   env = await startTestPlatform('graceful', 5500, {
-    env: { exchange: { SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS) } },
+    env: {
+      exchange: {
+        SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS),
+        SHUTDOWN_DRAIN_MS: String(SHUTDOWN_DRAIN_MS),
+      },
+    },
   });
   const [kc, ka] = [await newKey('c'), await newKey('a')];
   const c = await env.admin.onboard({ ...cellMaker, jwks: { keys: [publicJwk(kc)] } });
@@ -89,7 +95,15 @@ async function read(
   ms: number,
 ): Promise<StreamLine | undefined> {
   const token = await auto.datasetToken('battery.cfp', 'subscribe', grantId);
-  const stream = await auto.stream('battery.cfp', token, after ? { after } : {});
+  // The exchange learns of the approval from Kafka: until then the grant is not yet its to honour.
+  let stream: Awaited<ReturnType<typeof auto.stream>> | undefined;
+  for (let attempt = 0; !stream; attempt++) {
+    stream = await auto.stream('battery.cfp', token, after ? { after } : {}).catch(async (error: unknown) => {
+      if (attempt >= 100) throw error;
+      await sleep(200);
+      return undefined;
+    });
+  }
   let deadline = Date.now() + ms;
   let settling = false;
   try {
@@ -115,11 +129,25 @@ describe('graceful shutdown of the exchange under a publisher and a stream', () 
     const first: string[] = [];
     // The first stream reads until the exchange ends it.
     const firstEnd = read(undefined, first, () => false, 120_000);
-    await sleep(2_000);
+    for (let waited = 0; first.length < 50 && waited < 60_000; waited += 100) await sleep(100);
     expect(first.length).toBeGreaterThan(0);
     const pid = env.platform.pid('exchange');
     const signalled = Date.now();
-    await env.platform.restart('exchange', 'SIGTERM');
+    // Readiness turns false first, while the old process still serves (the drain).
+    const readiness = (async () => {
+      for (let i = 0; i < 40; i++) {
+        const answer = await fetch(`${env.platform.endpoints.exchange}/health/ready`).then(
+          async (r) => ({ status: r.status, body: (await r.json()) as { checks?: Record<string, string> } }),
+          () => null,
+        );
+        if (process.env.DEBUG_GRACEFUL) console.log(i, Date.now() - signalled, JSON.stringify(answer));
+        if (answer?.status === 503 && answer.body.checks?.shutdown === 'down') return answer;
+        await sleep(50);
+      }
+      return null;
+    })();
+    const [notReady] = await Promise.all([readiness, env.platform.restart('exchange', 'SIGTERM')]);
+    expect(notReady).toMatchObject({ status: 503, body: { checks: { shutdown: 'down' } } });
     const exit = env.platform.lastExit!('exchange')!;
     // Stopped by itself, with status 0, within its deadline (not by the harness's SIGKILL after 10 s).
     expect(exit).toMatchObject({ code: 0, signal: null });

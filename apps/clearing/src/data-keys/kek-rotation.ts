@@ -62,12 +62,14 @@ export async function rotateKek(
     for (const wait of [false, true]) {
       for (;;) {
         const taken = await rewrapBatch(prisma, keks, table, batchSize, skip, progress, wait);
+        if (taken === 0) break;
         progress.remaining = await remaining(prisma, keks);
         options.onProgress?.(structuredClone(progress));
-        if (taken === 0) break;
       }
     }
   }
+  progress.remaining = await remaining(prisma, keks);
+  options.onProgress?.(structuredClone(progress));
   await prisma.$transaction(async (tx) => {
     await appendAudit(tx, [
       {
