@@ -3,7 +3,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FixedClock } from '@renkei/domain';
 import { TokenIssuer, TokenVerifier, generatePrivateJwk } from '@renkei/auth';
-import { newDataKey } from '@renkei/crypto';
+import { KekRing, newDataKey } from '@renkei/crypto';
 import { createPrisma, type PrismaClient } from '@renkei/persistence';
 import { appendAudit, verifyAudit } from '../../apps/clearing/src/audit/audit-log.js';
 import { AuditCheckpointer } from '../../apps/clearing/src/audit/checkpoints.js';
@@ -25,7 +25,7 @@ const logger = pino({ level: 'silent' });
 describe('signing-key rotation with overlap, on PostgreSQL', () => {
   let db: Awaited<ReturnType<typeof freshDatabase>>;
   let prisma: PrismaClient;
-  const kek = newDataKey();
+  const kek = new KekRing(newDataKey());
   const clock = new FixedClock(new Date('2026-11-21T09:00:00Z'));
   let configured: JWK[];
   let a: SigningKeyManager;
@@ -66,7 +66,7 @@ describe('signing-key rotation with overlap, on PostgreSQL', () => {
       expect(row.publicJwk).not.toHaveProperty('d');
     }
     expect(JSON.stringify(a.list())).not.toMatch(/"d"|wrapped|privateKey/);
-    const wrongKek = new SigningKeyManager(prisma, newDataKey(), settings, clock, logger);
+    const wrongKek = new SigningKeyManager(prisma, new KekRing(newDataKey()), settings, clock, logger);
     await expect(wrongKek.reload()).rejects.toThrow(/KEY_ENCRYPTION_KEY is not the key it was wrapped with/);
   });
 

@@ -116,6 +116,8 @@ export interface RunningPlatform {
    * its environment, e.g. the cps-sim participant id once it is onboarded.
    */
   restart(name: Service, how?: 'SIGTERM' | 'SIGKILL', env?: Record<string, string>): Promise<void>;
+  /** How the service's last process ended (status, signal, when), if one has (graceful-shutdown tests). */
+  lastExit?(name: Service): { code: number | null; signal: string | null; at: number } | undefined;
   /** The service's current process id (the fault tests check a service survived without a restart). */
   pid(name: Service): number | undefined;
   /** Every replica of the exchange and of clearing, replica 0 first (one each unless `replicas` says). */
@@ -260,6 +262,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<RunningPlatf
   const replicaKey = (name: Service, index: number) => (index === 0 ? name : `${name}#${index}`);
   const replicaUrl = (name: ReplicatedService, index: number) =>
     `${scheme}://127.0.0.1:${port(all.indexOf(name)) + 10 * index}`;
+  const exits = new Map<string, { code: number | null; signal: string | null; at: number }>();
   const stopOne = (child: ChildProcess) =>
     new Promise<void>((resolve) => {
       if (child.exitCode !== null || child.signalCode !== null) return resolve();
@@ -297,7 +300,9 @@ export async function startPlatform(opts: PlatformOptions): Promise<RunningPlatf
     );
     child.stdout.pipe(log);
     child.stderr.pipe(log);
-    children.set(replicaKey(name, replica), child);
+    const key = replicaKey(name, replica);
+    children.set(key, child);
+    child.once('exit', (code, signal) => exits.set(key, { code, signal, at: Date.now() }));
     await waitHealthy(
       replica === 0 ? url(i) : replicaUrl(name as ReplicatedService, replica),
       child,
@@ -348,6 +353,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<RunningPlatf
       await killProcess(children.get(replicaKey(name, index)), 'SIGTERM');
       await launch(name, index);
     },
+    lastExit: (name) => exits.get(name),
     async restart(name, how = 'SIGTERM', extraEnv) {
       if (extraEnv) Object.assign(env[name], extraEnv);
       const child = children.get(name);

@@ -1,7 +1,7 @@
 import type { DynamicModule } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Kafka } from 'kafkajs';
-import { parseKeyEncryptionKey } from '@renkei/crypto';
+import { KekRing } from '@renkei/crypto';
 import { AnchoredCheckpointSchema, PlatformProjection, systemClock, Topics } from '@renkei/domain';
 import { EventConsumer, PlatformEventServer, startOutbox, useKafka } from '@renkei/kafka';
 import { PrismaOutboxStore, useDatabase, type PrismaClient } from '@renkei/persistence';
@@ -36,8 +36,9 @@ export async function composeClearing(runtime: ServiceRuntime<ClearingConfig>): 
   logger.info({ policyRevision: policy.revision }, 'policy bundle loaded');
   const prisma = useDatabase(runtime);
   registerClearingMetrics(prisma);
-  const kek = parseKeyEncryptionKey(config.KEY_ENCRYPTION_KEY);
-  const { signingKeys, issuer, verifier } = await openSigningKeys(runtime, prisma, kek, clock);
+  const keks = KekRing.fromConfig(config.KEY_ENCRYPTION_KEY, config.KEY_ENCRYPTION_KEY_PREVIOUS);
+  logger.info({ kek: keks.current.id, unwrapOnly: keks.ids.slice(1) }, 'key-encryption keys loaded');
+  const { signingKeys, issuer, verifier } = await openSigningKeys(runtime, prisma, keks, clock);
   const state = new PlatformProjection();
   const notifier = new ContractNotifier(state, prisma, logger);
   notifier.start();
@@ -64,7 +65,7 @@ export async function composeClearing(runtime: ServiceRuntime<ClearingConfig>): 
     signingKeys,
     checkpoints,
     settings: clearingSettings(config),
-    dataKeys: new DataKeyStore(prisma, kek),
+    dataKeys: new DataKeyStore(prisma, keks),
     dsp: {
       publicUrl: config.PUBLIC_URL,
       allowInsecureLoopback: config.DSP_ALLOW_INSECURE_LOOPBACK,

@@ -3,10 +3,17 @@ import { z } from 'zod';
 import { baseConfigSchema } from '@renkei/platform';
 import type { ClearingSettings } from './core/clearing-settings.js';
 
+const KEK_MESSAGE = '32 random bytes, base64url or base64 (generate with: openssl rand -base64 32)';
+const isKek = (s: string) => /^[A-Za-z0-9+/_-]+=*$/.test(s) && Buffer.from(s, 'base64url').length === 32;
+
 /** Clearing's environment; a bad value fails the boot with a clear message (loadConfig). */
 export const clearingConfigSchema = baseConfigSchema.extend({
-  PORT: z.coerce.number().int().default(3002),
-  PUBLIC_URL: z.string().url().default('http://127.0.0.1:3002'),
+  PORT: z.coerce.number().int().default(3002).describe('Port the service listens on'),
+  PUBLIC_URL: z
+    .string()
+    .url()
+    .default('http://127.0.0.1:3002')
+    .describe('Clearing as participants reach it (token audience, DSP callback addresses)'),
   SIGNING_KEYS: z
     .string()
     .min(1, 'a JSON array of private EC P-256 JWKs; the first signs (generate with: npm run keys)')
@@ -48,10 +55,40 @@ export const clearingConfigSchema = baseConfigSchema.extend({
     .describe("The exchange service's public JWKS: it authenticates to clearing for data keys"),
   KEY_ENCRYPTION_KEY: z
     .string()
-    .min(43, '32 random bytes, base64url (generate with: openssl rand -base64 32)')
-    .describe('Wraps data keys and signing keys at rest'),
-  PLATFORM_TOKEN_TTL_S: z.coerce.number().int().min(30).max(3600).default(600),
-  DATASET_TOKEN_TTL_S: z.coerce.number().int().min(30).max(3600).default(300),
+    .refine(isKek, KEK_MESSAGE)
+    .describe(
+      'The current key-encryption key (KEK): wraps data keys and signing keys at rest; its id is derived from it (ADR 0037)',
+    ),
+  KEY_ENCRYPTION_KEY_PREVIOUS: z
+    .string()
+    .optional()
+    .refine(
+      (s) =>
+        s === undefined ||
+        s
+          .split(',')
+          .map((k) => k.trim())
+          .filter(Boolean)
+          .every(isKek),
+      `a comma-separated list of KEKs, each ${KEK_MESSAGE}`,
+    )
+    .describe(
+      'Further KEKs (comma-separated) that only unwrap: the previous ones until `npm run kek:rotate` has re-wrapped every key, or the next one while replicas are rolled (docs/operations.md, Rotating keys)',
+    ),
+  PLATFORM_TOKEN_TTL_S: z.coerce
+    .number()
+    .int()
+    .min(30)
+    .max(3600)
+    .default(600)
+    .describe('Lifetime of a platform token (a participant signed in)'),
+  DATASET_TOKEN_TTL_S: z.coerce
+    .number()
+    .int()
+    .min(30)
+    .max(3600)
+    .default(300)
+    .describe('Lifetime of a dataset token (publish or subscribe under one grant)'),
   DSP_TRANSFER_TOKEN_TTL_S: z.coerce
     .number()
     .int()
@@ -113,6 +150,9 @@ export const clearingConfigSchema = baseConfigSchema.extend({
 });
 
 export type ClearingConfig = z.output<typeof clearingConfigSchema>;
+
+/** Without these the demo and the tests still run; a production clearing has an admin and an exchange. */
+export const clearingRequiredInProduction = ['KEY_ENCRYPTION_KEY', 'ADMIN_JWKS', 'EXCHANGE_JWKS'] as const;
 
 /** What the token endpoints read from configuration. */
 export function clearingSettings(config: ClearingConfig): ClearingSettings {

@@ -9,7 +9,15 @@ import { join } from 'node:path';
 import fastifyProxy from '@fastify/http-proxy';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { httpsOptions, servedScheme, tlsIssues, trustCaFile, type TlsSettings } from '@renkei/platform';
+import {
+  loadServiceConfig,
+  servedScheme,
+  trustCaFile,
+  httpsOptions,
+  type ShutdownSettings,
+  type TlsSettings,
+} from '@renkei/platform';
+import { consoleConfigSchema, type ConsoleConfig } from './console.config.js';
 
 export interface ConsoleOptions {
   port: number;
@@ -93,45 +101,40 @@ export async function buildConsole(options: ConsoleOptions): Promise<FastifyInst
   return app;
 }
 
-function env(name: string, fallback?: string): string {
-  const value = process.env[name] ?? fallback;
-  if (!value) {
-    console.error(`console: ${name} is not set (the URL of that service's public API)`);
-    process.exit(2);
-  }
-  return value;
-}
-
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const tls: Partial<TlsSettings> = {
-    TLS_CERT_FILE: process.env.TLS_CERT_FILE || undefined,
-    TLS_KEY_FILE: process.env.TLS_KEY_FILE || undefined,
-    TLS_CA_FILE: process.env.TLS_CA_FILE || undefined,
-  };
-  const tlsProblems = tlsIssues(tls);
-  if (tlsProblems.length > 0) {
-    console.error(
-      `console: invalid configuration:\n${tlsProblems.map((i) => `  ${i.path}: ${i.message}`).join('\n')}`,
-    );
+  let config: ConsoleConfig;
+  let shutdown: ShutdownSettings;
+  try {
+    ({ config, shutdown } = loadServiceConfig({ config: consoleConfigSchema }));
+  } catch (error) {
+    process.stderr.write(`console: ${(error as Error).message}\n`);
     process.exit(2);
   }
   const root = new URL('../../../console', import.meta.url).pathname; // dist/apps/console/src -> dist/console
   const app = await buildConsole({
-    port: Number(env('PORT', '3000')),
-    root: process.env.CONSOLE_ROOT ?? root,
+    port: config.PORT,
+    root: config.CONSOLE_ROOT ?? root,
     upstreams: {
-      registry: env('REGISTRY_URL'),
-      clearing: env('CLEARING_URL'),
-      exchange: env('EXCHANGE_URL'),
-      'cps-sim': env('CPS_SIM_URL'),
+      registry: config.REGISTRY_URL,
+      clearing: config.CLEARING_URL,
+      exchange: config.EXCHANGE_URL,
+      'cps-sim': config.CPS_SIM_URL,
     },
-    logLevel: process.env.LOG_LEVEL,
-    tls,
+    logLevel: config.LOG_LEVEL,
+    tls: config,
   });
-  const port = Number(env('PORT', '3000'));
-  await app.listen({ port, host: process.env.HOST ?? '127.0.0.1' });
-  console.log(`console listening on ${servedScheme(tls)}://127.0.0.1:${port}`);
-  const close = () => void app.close().then(() => process.exit(0));
-  process.once('SIGTERM', close);
-  process.once('SIGINT', close);
+  await app.listen({ port: config.PORT, host: config.HOST });
+  console.log(`console listening on ${servedScheme(config)}://${config.HOST}:${config.PORT}`);
+  let closing = false;
+  const close = () => {
+    if (closing) return;
+    closing = true;
+    // Proxied streams would hold the close: past the deadline the process goes anyway (status 1).
+    setTimeout(() => process.exit(1), shutdown.SHUTDOWN_TIMEOUT_MS).unref();
+    void new Promise((resolve) => setTimeout(resolve, shutdown.SHUTDOWN_DRAIN_MS))
+      .then(() => app.close())
+      .then(() => process.exit(0));
+  };
+  process.on('SIGTERM', close);
+  process.on('SIGINT', close);
 }

@@ -9,13 +9,19 @@ import { tlsConfigSchema } from '@renkei/platform';
  * 503 CPS.NOT_CONFIGURED.
  */
 export const cpsConfigSchema = z.object({
-  HOST: z.string().default('127.0.0.1'),
-  PORT: z.coerce.number().int().default(3004),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  REGISTRY_URL: z.url().default('http://127.0.0.1:3001'),
-  CLEARING_URL: z.url().default('http://127.0.0.1:3002'),
-  EXCHANGE_URL: z.url().default('http://127.0.0.1:3003'),
-  TOKEN_ISSUER: z.string().default('urn:renkei:clearing'),
+  HOST: z.string().default('127.0.0.1').describe('Address the service listens on (0.0.0.0: every interface)'),
+  PORT: z.coerce.number().int().default(3004).describe('Port the service listens on'),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+    .default('info')
+    .describe('Least severe log level written (pino JSON lines on stdout)'),
+  REGISTRY_URL: z.url().default('http://127.0.0.1:3001').describe("The registry's base URL, for calls to it"),
+  CLEARING_URL: z.url().default('http://127.0.0.1:3002').describe("Clearing's base URL, for calls to it"),
+  EXCHANGE_URL: z.url().default('http://127.0.0.1:3003').describe("The exchange's base URL, for calls to it"),
+  TOKEN_ISSUER: z
+    .string()
+    .default('urn:renkei:clearing')
+    .describe("The issuer (iss) of clearing's tokens, which every service checks"),
   CPS_CLIENT_ID: z
     .string()
     .min(1)
@@ -56,7 +62,12 @@ export const cpsConfigSchema = z.object({
     .describe(
       'Participant ids besides the service itself and the consortium admin that may use the HTTP API',
     ),
-  CPS_GRANT_POLL_MS: z.coerce.number().int().min(100).default(2_000),
+  CPS_GRANT_POLL_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .default(2_000)
+    .describe('How often the twin checks its grants for the datasets it follows'),
   // HTTPS and the CA its calls to the other services trust (ADR 0034).
   ...tlsConfigSchema.shape,
 });

@@ -8,3 +8,4 @@ export {
   unwrapKey,
   wrapKey,
 } from './envelope.js';
+export { type Kek, kekId, KekRing, UnknownKekError } from './kek-ring.js';

@@ -24,6 +24,9 @@ export interface OutboxStore {
   withUnsent(limit: number, work: (rows: OutboxRow[]) => Promise<OutboxOutcome | void>): Promise<number>;
 }
 
+/** The longest the last drain at shutdown may take. */
+const FINAL_DRAIN_MS = 5_000;
+
 /**
  * Transactional outbox relay: state changes are committed together with their event row; the relay then
  * produces the rows to Kafka (idempotent producer, acks=all) and marks them sent. A crash between the two
@@ -35,6 +38,8 @@ export class OutboxRelay {
   private running: Promise<boolean> | undefined;
   private next: Promise<boolean> | undefined;
   private stopped = false;
+  /** Stopping: the last drain is under way and no further tick is scheduled. */
+  private final = false;
   private connected: Promise<void> | undefined;
 
   constructor(
@@ -100,7 +105,23 @@ export class OutboxRelay {
     return this.next;
   }
 
+  /**
+   * At shutdown: no more ticks, then one last drain, so rows committed since the last one go out now rather
+   * than at the next start (the runtime's deadline bounds it; whatever Kafka refuses stays in the outbox).
+   */
   async stop(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.final = true;
+    // Bounded: a broker that is away must not take the whole shutdown deadline from the steps after this.
+    let bound: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.flush().catch(() => false),
+      new Promise((resolve) => {
+        bound = setTimeout(resolve, FINAL_DRAIN_MS);
+      }),
+    ]);
+    clearTimeout(bound);
     this.stopped = true;
     clearTimeout(this.timer);
     await this.running?.catch(() => undefined);
@@ -109,7 +130,7 @@ export class OutboxRelay {
   }
 
   private schedule(): void {
-    if (this.stopped) return;
+    if (this.stopped || this.final) return;
     this.timer = setTimeout(() => void this.flush().finally(() => this.schedule()), this.intervalMs);
   }
 

@@ -63,7 +63,8 @@ export async function createHttpApp(
   });
   app.useGlobalFilters(new ProblemFilter(logger));
   await installEdge(app, edge, bodyLimit);
-  app.enableShutdownHooks();
+  // No app.enableShutdownHooks(): Nest would close the app on SIGTERM at once, before readiness turns false
+  // and streams end. listenAndServe owns the signals; its app.close() runs the same lifecycle hooks.
   const document = openApiDocument(app, service);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json' });
   const requestLog = logger.child({ component: 'http' });

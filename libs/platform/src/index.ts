@@ -2,8 +2,14 @@ export {
   baseConfigSchema,
   kafkaSecurityFields,
   kafkaSecuritySchema,
-  loadConfig,
   type KafkaSecurityConfig,
+  type ConfigIssue,
+  configIssues,
+  invalidConfiguration,
+  loadConfig,
+  productionIssues,
+  shutdownConfigSchema,
+  type ShutdownSettings,
 } from './config.js';
 export {
   httpsOptions,
@@ -36,6 +42,7 @@ export { listenAndServe } from './service.js';
 export { noteRefusal, refusalRecorder } from './refusal-audit.js';
 export { problemOf, type Problem } from './problem.filter.js';
 export { keepStreamOpen } from './edge/http-limits.js';
+export { edgeConfigSchema } from './edge/edge.config.js';
 export { RateLimited } from './edge/rate-limit.js';
 export { DependencyDeadlineInterceptor } from './resilience/deadline.interceptor.js';
 export { DeadlineExceeded, withDeadline } from './resilience/deadline.js';
@@ -43,6 +50,7 @@ export { guardProcess, keepTrying } from './resilience/process-guards.js';
 export { DATABASE_PROBE_TIMEOUT_MS, healthOf, Readiness } from './resilience/readiness.js';
 export { HealthModule } from './health.module.js';
 export {
+  loadServiceConfig,
   runService,
   ShutdownSteps,
   type CloseStep,

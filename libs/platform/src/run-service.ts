@@ -3,7 +3,8 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import { createHttpApp, type ServiceDescription } from './bootstrap.js';
-import { loadConfig } from './config.js';
+import { configIssues, invalidConfiguration, productionIssues, shutdownConfigSchema } from './config.js';
+import { edgeConfigSchema } from './edge/edge.config.js';
 import type { HealthCheck } from './health.controller.js';
 import { createLogger, routeProcessWarnings } from './logger.js';
 import { refusalRecorder, type RefusalSink } from './refusal-audit.js';
@@ -96,6 +97,11 @@ export interface ServiceSpec<S extends z.ZodType<ListenSettings, unknown>> {
   /** At shutdown, before the HTTP server closes: end what would hold `close` (open streams). */
   beforeClose?(app: NestFastifyApplication): Promise<void>;
   /**
+   * Settings the schema may leave out for the demo and the tests (secrets, keys, peers' public keys) that
+   * must be given explicitly with NODE_ENV=production.
+   */
+  requiredInProduction?: readonly string[];
+  /**
    * Unhandled errors from a dependency's client are logged and the process carries on; any other ends it
    * with status 1 (guardProcess). Default true; off only for a service without Kafka or database clients.
    */
@@ -103,15 +109,48 @@ export interface ServiceSpec<S extends z.ZodType<ListenSettings, unknown>> {
 }
 
 /**
- * One way to start and stop a service: configuration (zod), logger, process guards, readiness, the HTTP app
- * (createHttpApp) with the dependency deadline and the refusal sink, listen, and on SIGINT/SIGTERM:
- * `beforeClose`, close the app (which flushes the refusal recorder), stop the probes, then every close step
- * in reverse order. Resolves once the service listens.
+ * Every setting a service reads at boot, checked at once: its own schema, the HTTP edge's, the shutdown
+ * settings, and in production the settings that have no development default. Throws naming every wrong
+ * one (not just the first) before anything is opened.
+ */
+export function loadServiceConfig<S extends z.ZodType<ListenSettings, unknown>>(
+  spec: Pick<ServiceSpec<S>, 'config' | 'requiredInProduction'>,
+  env: NodeJS.ProcessEnv = process.env,
+) {
+  const own = configIssues(spec.config, env);
+  const edge = configIssues(edgeConfigSchema, env);
+  const shutdown = configIssues(shutdownConfigSchema, env);
+  const issues = [...own.issues, ...edge.issues, ...shutdown.issues];
+  // A secret that is missing altogether is named once, not again as required in production.
+  issues.push(
+    ...productionIssues(spec.requiredInProduction ?? [], env).filter(
+      (p) => !issues.some((i) => i.path === p.path),
+    ),
+  );
+  if (issues.length > 0) throw invalidConfiguration(issues);
+  return { config: own.data as z.output<S>, edge: edge.data!, shutdown: shutdown.data! };
+}
+
+/**
+ * One way to start and stop a service: configuration (zod, every setting checked before anything opens),
+ * logger, process guards, readiness, the HTTP app (createHttpApp) with the dependency deadline and the
+ * refusal sink, listen, and on SIGINT/SIGTERM (listenAndServe): not ready, drain, `beforeClose`, close the
+ * app (in-flight requests finish; it flushes the refusal recorder), stop the probes, then every close step
+ * in reverse order, all within SHUTDOWN_TIMEOUT_MS. Resolves once the service listens.
+ *
+ * A wrong setting ends the process with status 2 and every wrong variable named on stderr.
  */
 export async function runService<S extends z.ZodType<ListenSettings, unknown>>(
   spec: ServiceSpec<S>,
 ): Promise<NestFastifyApplication> {
-  const config = loadConfig(spec.config);
+  let settings: ReturnType<typeof loadServiceConfig<S>>;
+  try {
+    settings = loadServiceConfig(spec);
+  } catch (error) {
+    process.stderr.write(`${spec.service.name}: ${(error as Error).message}\n`);
+    process.exit(2);
+  }
+  const { config } = settings;
   const name = spec.service.name;
   // Before any client opens: outgoing HTTPS to the other services trusts the configured CA (ADR 0034).
   const tlsSettings = config as Partial<TlsSettings>;
@@ -127,12 +166,15 @@ export async function runService<S extends z.ZodType<ListenSettings, unknown>>(
   if (stopTracing) shutdown.add(stopTracing);
   let refusalSink: RefusalSink | undefined;
   const appSteps: ((app: NestFastifyApplication) => void | Promise<void>)[] = [];
+  // Set on the stop signal: readiness turns false before anything else happens (listenAndServe).
+  let stopping = false;
   const runtime: ServiceRuntime<z.output<S>> = {
     name,
     config,
     logger,
     readiness,
-    health: () => Promise.resolve(healthOf(readiness)),
+    health: () =>
+      Promise.resolve(stopping ? { ...healthOf(readiness), shutdown: 'down' as const } : healthOf(readiness)),
     onClose: (step) => shutdown.add(step),
     inBackground: (what, work) =>
       keepTrying(
@@ -153,7 +195,7 @@ export async function runService<S extends z.ZodType<ListenSettings, unknown>>(
     await spec.compose(runtime),
     spec.service,
     logger,
-    undefined,
+    settings.edge,
     httpsOptions(tlsSettings),
   );
   if (refusalSink) refusalRecorder(app).useSink(refusalSink);
@@ -166,6 +208,10 @@ export async function runService<S extends z.ZodType<ListenSettings, unknown>>(
     port: config.PORT,
     scheme: servedScheme(tlsSettings),
     logger,
+    shutdown: settings.shutdown,
+    onSignal: () => {
+      stopping = true;
+    },
     ...(beforeClose ? { beforeClose: () => beforeClose(app) } : {}),
     onClose: async () => {
       readiness.stop();

@@ -14,6 +14,7 @@ export type AuditKind =
   | 'deletion.receipt'
   | 'deletion.overdue'
   | 'signing-key.changed'
+  | 'kek.rotated'
   | 'security.refusal'
   | 'outbox.dead-letter'
   | 'dsp.negotiation.changed'

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { newDataKey, unwrapKey, wrapKey } from '@renkei/crypto';
+import { type KekRing, newDataKey } from '@renkei/crypto';
 import type { PlatformEvent } from '@renkei/domain';
 import type { Prisma, PrismaClient } from '@renkei/persistence';
 import { appendAudit } from '../audit/audit-log.js';
@@ -22,7 +22,7 @@ export interface ReleasedKey {
 export class DataKeyStore {
   constructor(
     private readonly prisma: PrismaClient,
-    private readonly kek: Buffer,
+    private readonly keks: KekRing,
   ) {}
 
   /** The live key for encrypting (created on first use; after destruction a new key takes over). */
@@ -31,12 +31,12 @@ export class DataKeyStore {
       where: { originatorId, dataset, subjectRef, destroyedAt: null },
       orderBy: { createdAt: 'desc' },
     });
-    if (live?.wrapped) return { kid: live.id, key: this.unwrap(live.id, live.wrapped) };
+    if (live?.wrapped) return { kid: live.id, key: this.unwrap(live) };
     const id = randomUUID();
     const key = newDataKey();
     // Two exchanges asking at once may each create one; both stay valid, the newest is used from then on.
     await this.prisma.dataKey.create({
-      data: { id, originatorId, dataset, subjectRef, wrapped: new Uint8Array(wrapKey(this.kek, key, id)) },
+      data: { id, originatorId, dataset, subjectRef, ...this.wrap(key, id) },
     });
     return { kid: id, key: key.toString('base64url') };
   }
@@ -59,7 +59,7 @@ export class DataKeyStore {
     for (const row of rows) {
       // Newest first: the first live key of a person is the one keyFor would use.
       if (row.subjectRef === null || !row.wrapped || out[row.subjectRef]) continue;
-      out[row.subjectRef] = { kid: row.id, key: this.unwrap(row.id, row.wrapped) };
+      out[row.subjectRef] = { kid: row.id, key: this.unwrap(row) };
     }
     const created = subjectRefs
       .filter((ref) => !out[ref])
@@ -67,7 +67,7 @@ export class DataKeyStore {
         const id = randomUUID();
         const key = newDataKey();
         out[subjectRef] = { kid: id, key: key.toString('base64url') };
-        return { id, originatorId, dataset, subjectRef, wrapped: new Uint8Array(wrapKey(this.kek, key, id)) };
+        return { id, originatorId, dataset, subjectRef, ...this.wrap(key, id) };
       });
     // As in keyFor, two exchanges asking at once may each create one; the newest is used from then on.
     if (created.length > 0) await this.prisma.dataKey.createMany({ data: created });
@@ -80,7 +80,7 @@ export class DataKeyStore {
     const keys: ReleasedKey[] = [];
     const destroyed: string[] = [];
     for (const row of rows) {
-      if (row.wrapped && !row.destroyedAt) keys.push({ kid: row.id, key: this.unwrap(row.id, row.wrapped) });
+      if (row.wrapped && !row.destroyedAt) keys.push({ kid: row.id, key: this.unwrap(row) });
       else destroyed.push(row.id);
     }
     return { keys, destroyed };
@@ -111,7 +111,7 @@ export class DataKeyStore {
     if (rows.length === 0) return [];
     await tx.dataKey.updateMany({
       where: { id: { in: rows.map((r) => r.id) } },
-      data: { wrapped: null, destroyedAt: at, destroyedBy: actorId, reason },
+      data: { wrapped: null, kekId: null, destroyedAt: at, destroyedBy: actorId, reason },
     });
     for (const row of rows) {
       const event: PlatformEvent = {
@@ -148,7 +148,14 @@ export class DataKeyStore {
     return rows.map((r) => r.id);
   }
 
-  private unwrap(id: string, wrapped: Uint8Array): string {
-    return unwrapKey(this.kek, Buffer.from(wrapped), id).toString('base64url');
+  /** Wrapped under the current KEK, with its id (ADR 0037). */
+  private wrap(key: Buffer, id: string): { wrapped: Uint8Array<ArrayBuffer>; kekId: string } {
+    const { kekId, wrapped } = this.keks.wrap(key, id);
+    return { wrapped: new Uint8Array(wrapped), kekId };
+  }
+
+  /** Opened with the KEK the row names (a row from before KEK ids: whichever configured KEK fits). */
+  private unwrap(row: { id: string; wrapped: Uint8Array | null; kekId: string | null }): string {
+    return this.keks.unwrap(row.kekId, Buffer.from(row.wrapped!), row.id).toString('base64url');
   }
 }

@@ -1,4 +1,5 @@
 import { parseSigningKeys, TokenIssuer, TokenVerifier } from '@renkei/auth';
+import type { KekRing } from '@renkei/crypto';
 import type { Clock } from '@renkei/domain';
 import type { PrismaClient } from '@renkei/persistence';
 import type { ServiceRuntime } from '@renkei/platform';
@@ -24,7 +25,7 @@ export interface SigningKeyConfig {
 export async function openSigningKeys(
   runtime: ServiceRuntime<SigningKeyConfig>,
   prisma: PrismaClient,
-  kek: Buffer,
+  keks: KekRing,
   clock: Clock,
 ): Promise<{ signingKeys: SigningKeyManager; issuer: TokenIssuer; verifier: TokenVerifier }> {
   const { config, logger } = runtime;
@@ -33,7 +34,7 @@ export async function openSigningKeys(
     1000;
   const signingKeys = new SigningKeyManager(
     prisma,
-    kek,
+    keks,
     {
       policy: {
         rotateEveryMs: config.SIGNING_KEY_ROTATE_HOURS * 3_600_000,

@@ -16,7 +16,7 @@ import {
   type RotationPolicy,
   type SigningKeyState,
 } from '@renkei/auth';
-import { unwrapKey, wrapKey } from '@renkei/crypto';
+import { type KekRing, UnknownKekError } from '@renkei/crypto';
 import { asJson, type Prisma, type PrismaClient } from '@renkei/persistence';
 import { appendAudit, type AuditAppend } from '../audit/audit-log.js';
 
@@ -51,13 +51,16 @@ export interface RotationResult {
 }
 
 const SYSTEM_ACTOR = 'renkei-clearing';
-const context = (kid: string) => `signing-key:${kid}`;
+/** What a signing key's wrapping is bound to (the KEK rotation re-wraps it under the same context). */
+export const signingKeyWrapContext = (kid: string) => `signing-key:${kid}`;
+const context = signingKeyWrapContext;
 
 type Row = {
   kid: string;
   state: string;
   publicJwk: unknown;
   wrapped: Uint8Array;
+  kekId: string | null;
   createdAt: Date;
   activatedAt: Date | null;
   retiredAt: Date | null;
@@ -91,7 +94,7 @@ export class SigningKeyManager {
 
   constructor(
     private readonly prisma: PrismaClient,
-    private readonly kek: Buffer,
+    private readonly keks: KekRing,
     readonly settings: SigningKeySettings,
     private readonly clock: Clock,
     private readonly logger: Logger,
@@ -265,11 +268,13 @@ export class SigningKeyManager {
     let jwk: JWK;
     try {
       jwk = JSON.parse(
-        unwrapKey(this.kek, Buffer.from(row.wrapped), context(row.kid)).toString('utf8'),
+        this.keks.unwrap(row.kekId, Buffer.from(row.wrapped), context(row.kid)).toString('utf8'),
       ) as JWK;
-    } catch {
+    } catch (error) {
+      const detail = error instanceof UnknownKekError && row.kekId !== null ? ` (${error.message})` : '';
       throw new Error(
-        `Cannot unwrap signing key ${row.kid}: KEY_ENCRYPTION_KEY is not the key it was wrapped with`,
+        `Cannot unwrap signing key ${row.kid}: KEY_ENCRYPTION_KEY is not the key it was wrapped with${detail}`,
+        { cause: error },
       );
     }
     return (await toSigningKey(jwk, `signing key ${row.kid}`)).privateKey;
@@ -283,11 +288,12 @@ export class SigningKeyManager {
 
   private async insert(tx: Prisma.TransactionClient, jwk: JWK, t: Omit<KeyTimes, 'kid'>): Promise<void> {
     const key = await toSigningKey(jwk);
-    const wrapped = new Uint8Array(
-      wrapKey(this.kek, Buffer.from(JSON.stringify({ ...jwk, kid: key.kid }), 'utf8'), context(key.kid)),
+    const { kekId, wrapped } = this.keks.wrap(
+      Buffer.from(JSON.stringify({ ...jwk, kid: key.kid }), 'utf8'),
+      context(key.kid),
     );
     await tx.signingKey.create({
-      data: { kid: key.kid, publicJwk: asJson(key.publicJwk), wrapped, ...t },
+      data: { kid: key.kid, publicJwk: asJson(key.publicJwk), wrapped: new Uint8Array(wrapped), kekId, ...t },
     });
   }
 
@@ -297,7 +303,7 @@ export class SigningKeyManager {
       data: {
         ...t.set,
         // A retired key signs nothing any more: its private part is destroyed, the public part kept.
-        ...(t.to === 'retired' ? { wrapped: new Uint8Array(0) } : {}),
+        ...(t.to === 'retired' ? { wrapped: new Uint8Array(0), kekId: null } : {}),
       },
     });
   }

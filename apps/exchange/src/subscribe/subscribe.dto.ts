@@ -54,6 +54,12 @@ export const StreamLineSchema = z.discriminatedUnion('type', [
       .string()
       .optional()
       .describe("A delivery the policy denied: the rule's explanation in English"),
+    position: z
+      .string()
+      .optional()
+      .describe(
+        'partition:offset,… of the last events this stream gave you or skipped past (withheld records): pass it as `after` to resume with nothing lost or repeated',
+      ),
   }),
 ]);
 export type StreamLine = z.output<typeof StreamLineSchema>;

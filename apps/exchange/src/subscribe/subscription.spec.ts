@@ -143,6 +143,8 @@ describe('Subscription: the grant history term', () => {
     // The position moves past the skipped events too.
     await h.subscription.end('TEST.DONE', 'done');
     expect(h.advanced).toEqual([[0, 4n]]);
+    // And so does the end line's position: resuming after it neither repeats nor re-decides them.
+    expect(h.lines.at(-1)).toMatchObject({ type: 'end', code: 'TEST.DONE', position: '0:3' });
     // Decided apart: the past with its earliest publication time, the rest from the history start on.
     expect(h.inputs.map((i) => i.delivery?.publishedFrom).sort()).toEqual([
       approvedAt - 3_600_000,
@@ -252,6 +254,10 @@ describe('Subscription: a slow consumer', () => {
     expect(fast.ended()).toBe(false);
     // The slow client got the first write (then its socket was full), and at most the bound stayed queued.
     expect(slow.lines.at(-1)).toMatchObject({ type: 'end', code: 'STREAM.TOO_SLOW' });
+    // The end line names the last event written before it: resuming there loses nothing and repeats nothing.
+    const written = slow.lines.filter((l) => l.type === 'event');
+    expect(written.length).toBeGreaterThan(0);
+    expect(slow.lines.at(-1)).toMatchObject({ position: written.at(-1)!.position });
     expect(slow.ended()).toBe(true);
     const queued = slow.subscription as unknown as { queue: unknown[]; queued: number };
     expect(queued.queue).toEqual([]);

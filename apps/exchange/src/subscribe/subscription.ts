@@ -97,6 +97,11 @@ export class Subscription implements FeedReader {
    */
   private readonly next = new Map<number, bigint>();
   /**
+   * Per partition, the last offset this client has been given or skipped past (a withheld record): what its
+   * `end` line names as `position`, so that `?after=` it resumes with nothing lost and nothing twice.
+   */
+  private readonly processed = new Map<number, bigint>();
+  /**
    * Partitions where the feed has reached this stream's position. Until then a batch that starts past it
    * (read before the feed was rewound for this stream) is not taken: taking it would skip events.
    */
@@ -174,7 +179,10 @@ export class Subscription implements FeedReader {
     await this.deps.topics.ensure(this.grant.dataset);
     const from = await this.startPositions(Topics.data(this.grant.dataset));
     if (this.closed) return;
-    for (const [partition, offset] of from) this.next.set(partition, offset);
+    for (const [partition, offset] of from) {
+      this.next.set(partition, offset);
+      if (offset > 0n) this.processed.set(partition, offset - 1n);
+    }
     // A snapshot with nothing to read (an empty topic, or ?after= its end) is complete before it joins.
     if (this.snapshotDone()) {
       await this.end('SNAPSHOT.COMPLETE', 'Everything on the topic when the snapshot opened was read');
@@ -363,9 +371,18 @@ export class Subscription implements FeedReader {
   /** Ends the stream with a reason the client can act on. */
   async end(code: string, message: string, policy?: { rule: string; explanation: string }): Promise<void> {
     if (this.closed) return;
-    this.write({ type: 'end', code, message, ...policy });
+    const position = this.position();
+    this.write({ type: 'end', code, message, ...policy, ...(position ? { position } : {}) });
     this.out.end();
     await this.close();
+  }
+
+  /** `partition:offset,…` of the last events given or skipped, as `?after=` takes it; null before any. */
+  private position(): string | null {
+    const pairs = [...this.processed]
+      .sort(([a], [b]) => a - b)
+      .map(([partition, offset]) => `${partition}:${offset}`);
+    return pairs.length > 0 ? pairs.join(',') : null;
   }
 
   /** Ends the stream the moment the grant stops being active or the consumer is suspended. */
@@ -512,7 +529,8 @@ export class Subscription implements FeedReader {
       const revealed = await this.reveal(grant, toReveal);
       if (revealed === 'ended') return;
       for (const [i, message] of batch.messages.entries()) {
-        if (i >= stop || this.closed) break;
+        // Once the stream has ended (its `end` line written), nothing more counts as delivered.
+        if (i >= stop || this.closed || this.out.writableEnded) break;
         const envelope = parsed[i];
         const group = envelope ? groupOf(envelope) : undefined;
         const clear = envelope && toReveal[i] ? revealed?.[i] : undefined;
@@ -546,7 +564,10 @@ export class Subscription implements FeedReader {
             payload,
             ...(clear && clear.erased.length > 0 ? { erased: clear.erased } : {}),
           };
-          if (!this.write({ type: 'event', event, position })) await this.drained();
+          const written = this.write({ type: 'event', event, position });
+          // Written is given: an `end` line while this waits for the socket must name it.
+          this.processed.set(batch.partition, message.offset);
+          if (!written) await this.drained();
           group!.delivered.push(envelope.id);
           // The publication's trace ends here (tracing on only): decided, obligations applied, written.
           recordSpan('exchange.deliver', message.traceparent, startedAt, {
@@ -555,6 +576,7 @@ export class Subscription implements FeedReader {
           });
         }
         next = message.offset + 1n;
+        this.processed.set(batch.partition, message.offset);
       }
     }
     const records = [...groups.values()].map(({ record, delivered }) => ({ ...record, eventIds: delivered }));

@@ -45,8 +45,20 @@ export const edgeConfigSchema = z
       .max(256 * 1024 * 1024)
       .optional()
       .describe("Largest request body; default: the service's own (exchange 10 MiB, others 5 MiB)"),
-    HTTP_MAX_URL_LENGTH: z.coerce.number().int().min(256).max(16_000).default(8_192),
-    HTTP_MAX_HEADER_BYTES: z.coerce.number().int().min(4_096).max(65_536).default(16_384),
+    HTTP_MAX_URL_LENGTH: z.coerce
+      .number()
+      .int()
+      .min(256)
+      .max(16_000)
+      .default(8_192)
+      .describe('Longest request URL (414 past it)'),
+    HTTP_MAX_HEADER_BYTES: z.coerce
+      .number()
+      .int()
+      .min(4_096)
+      .max(65_536)
+      .default(16_384)
+      .describe('Largest size of all request headers together (431 past it)'),
     HTTP_HEADERS_TIMEOUT_MS: ms(10_000, 100, 'The request line and headers must arrive within this'),
     HTTP_REQUEST_TIMEOUT_MS: ms(
       60_000,

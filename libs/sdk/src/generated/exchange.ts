@@ -415,6 +415,8 @@ export interface operations {
                         rule?: string;
                         /** @description A delivery the policy denied: the rule's explanation in English */
                         explanation?: string;
+                        /** @description partition:offset,… of the last events this stream gave you or skipped past (withheld records): pass it as `after` to resume with nothing lost or repeated */
+                        position?: string;
                     };
                 };
             };
@@ -580,6 +582,8 @@ export interface operations {
                         rule?: string;
                         /** @description A delivery the policy denied: the rule's explanation in English */
                         explanation?: string;
+                        /** @description partition:offset,… of the last events this stream gave you or skipped past (withheld records): pass it as `after` to resume with nothing lost or repeated */
+                        position?: string;
                     };
                 };
             };
