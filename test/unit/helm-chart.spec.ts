@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import type { z } from 'zod';
-import { baseConfigSchema } from '@renkei/platform';
+import { baseConfigSchema, shutdownConfigSchema } from '@renkei/platform';
 import { clearingConfigSchema } from '../../apps/clearing/src/clearing.config.js';
 import { cpsConfigSchema } from '../../apps/cps-sim/src/cps-sim.config.js';
 import { exchangeConfigSchema } from '../../apps/exchange/src/exchange.config.js';
@@ -93,14 +93,6 @@ const readElsewhere = new Set([
   'OTEL_EXPORTER_OTLP_ENDPOINT',
   'NODE_EXTRA_CA_CERTS',
   'DATABASE_PASSWORD', // only to build DATABASE_URL ($(DATABASE_PASSWORD))
-  'TLS_CERT_FILE',
-  'TLS_KEY_FILE',
-  'TLS_CA_FILE',
-  'KAFKA_SSL',
-  'KAFKA_SSL_CA_FILE',
-  'KAFKA_SASL_MECHANISM',
-  'KAFKA_SASL_USERNAME',
-  'KAFKA_SASL_PASSWORD_FILE',
 ]);
 
 /** Every environment variable a Deployment's container gets: its ConfigMap plus its env entries. */
@@ -128,7 +120,8 @@ describe('Helm chart', () => {
     for (const ms of [defaults, production]) {
       for (const [service, schema] of Object.entries(schemas)) {
         const env = environment(ms, service);
-        const known = new Set(Object.keys(schema.shape));
+        // Every service also reads the shutdown settings (runService checks them for each).
+        const known = new Set([...Object.keys(schema.shape), ...Object.keys(shutdownConfigSchema.shape)]);
         for (const [key, field] of Object.entries(schema.shape)) {
           const required = !(field as z.ZodType).safeParse(undefined).success;
           if (required) expect(env.has(key), `${service} needs ${key}`).toBe(true);
