@@ -25,62 +25,8 @@ if [ -x "$cache/opa" ]; then
   exit 0
 fi
 
-# "1.26.0" from "go1.26.0" / "go version go1.19.8 linux/amd64"
-go_version_of() { "$1" version 2>/dev/null | sed -n 's/.*go\([0-9][0-9.]*\).*/\1/p' | head -1; }
-# true if version $1 >= version $2
-version_ge() { [ "$(printf '%s\n%s\n' "$1" "$2" | sort -V | head -1)" = "$2" ]; }
-
-# The Go version OPA's go.mod asks for (its `go` line); the pinned release needs 1.26.0.
-needed="$(curl -fsS --max-time 30 "$proxy/github.com/open-policy-agent/opa/@v/$version.mod" 2>/dev/null |
-  sed -n 's/^go \([0-9.]*\).*/\1/p' | head -1 || true)"
-needed="${needed:-1.26.0}"
-
-# A Go toolchain from the module proxy: the newest patch release of the needed minor version.
-fetch_go() {
-  command -v curl >/dev/null || { log "curl not found: apt-get install -y curl"; exit 1; }
-  local os arch minor list tc dir zip tmp
-  os="$(uname -s | tr '[:upper:]' '[:lower:]')"
-  case "$(uname -m)" in
-    x86_64 | amd64) arch=amd64 ;;
-    aarch64 | arm64) arch=arm64 ;;
-    *) log "no Go toolchain for $(uname -m) on the module proxy: install Go $needed+ yourself"; exit 1 ;;
-  esac
-  minor="$(echo "$needed" | cut -d. -f1,2)"
-  list="$(curl -fsS --max-time 30 "$proxy/golang.org/toolchain/@v/list" 2>/dev/null || true)"
-  tc="$(printf '%s\n' "$list" | grep -E "^v0\.0\.1-go${minor//./\\.}(\.[0-9]+)?\.$os-$arch\$" | sort -V | tail -1 || true)"
-  tc="${tc:-v0.0.1-go$needed.$os-$arch}"
-  local gover="${tc#v0.0.1-go}"
-  gover="${gover%."$os-$arch"}"
-  dir="$root/go-$gover"
-  if [ ! -f "$dir/.complete" ]; then
-    log "Go $needed+ needed to build OPA $version: fetching the Go $gover toolchain from $proxy"
-    tmp="$(mktemp -d)"
-    zip="$tmp/go.zip"
-    curl -fsS --max-time 600 -o "$zip" "$proxy/golang.org/toolchain/@v/$tc.zip" ||
-      { log "cannot download $proxy/golang.org/toolchain/@v/$tc.zip"; rm -rf "$tmp"; exit 1; }
-    if command -v unzip >/dev/null; then
-      unzip -q "$zip" -d "$tmp/x"
-    elif command -v python3 >/dev/null; then
-      python3 -m zipfile -e "$zip" "$tmp/x"
-    else
-      log "unzip not found: apt-get install -y unzip"; rm -rf "$tmp"; exit 1
-    fi
-    rm -rf "$dir" && mkdir -p "$root"
-    mv "$tmp/x/golang.org/toolchain@$tc" "$dir"
-    rm -rf "$tmp"
-    # Module zips carry no file modes.
-    chmod +x "$dir"/bin/* "$dir"/pkg/tool/*/*
-    touch "$dir/.complete"
-  fi
-  echo "$dir/bin/go"
-}
-
-go=""
-if [ -z "${OPA_FORCE_GO_FALLBACK:-}" ] && command -v go >/dev/null; then
-  have="$(go_version_of go)"
-  if [ -n "$have" ] && version_ge "$have" "$needed"; then go="$(command -v go)"; else log "go $have is older than the Go $needed OPA $version needs"; fi
-fi
-[ -n "$go" ] || go="$(fetch_go)"
+source "$(dirname "${BASH_SOURCE[0]}")/go-toolchain.sh"
+go="$(go_for "$proxy/github.com/open-policy-agent/opa/@v/$version.mod" "OPA $version" "${OPA_FORCE_GO_FALLBACK:-}")"
 log "using $("$go" version)"
 
 log "building OPA $version from the Go module proxy (first run only, a few minutes)"
