@@ -13,11 +13,12 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import { RenkeiClient, type DeliveryStream } from '@renkei/sdk';
+import { RenkeiClient } from '@renkei/sdk';
 import { participantKey as key, publicJwk as pub } from '../support/test-platform.js';
 import type { RunningPlatform } from '../support/platform.js';
 import { automaker, batteryCfpContract, cellMaker, complianceOffice } from '../fixtures/battery-cfp.js';
 import {
+  PersistentSubscriber,
   Recorder,
   acknowledged,
   lossAndDuplicates,
@@ -31,84 +32,6 @@ import {
 
 /** The exchange and clearing replicas listen on their usual ports + 10 (platform.ts). */
 const BASE_PORT = Number(process.env.RENKEI_E2E_BASE_PORT ?? 4441);
-
-/**
- * A subscriber that keeps its own positions (the last event it processed per partition) and, whenever its
- * stream ends or breaks, reconnects after them — to the next exchange replica in its list, as a client
- * behind a load balancer would be sent to a live one. Each event is kept with the replica that delivered it.
- */
-class FailoverSubscriber {
-  readonly received: (Received & { from: number })[] = [];
-  readonly ends: string[] = [];
-  private readonly positions = new Map<number, bigint>();
-  private running = true;
-  private stream: DeliveryStream | undefined;
-  private current: number;
-  private readonly loop: Promise<void>;
-
-  constructor(
-    /** One client per exchange replica (same participant, same key). */
-    private readonly clients: RenkeiClient[],
-    private readonly grantId: string,
-    start: number,
-  ) {
-    this.current = start;
-    this.loop = this.run();
-  }
-
-  private async run(): Promise<void> {
-    while (this.running) {
-      const client = this.clients[this.current]!;
-      let failed = true;
-      try {
-        const token = await client.datasetToken('battery.cfp', 'subscribe', this.grantId);
-        const after = Object.fromEntries([...this.positions].map(([p, o]) => [p, o.toString()]));
-        this.stream = await client.stream('battery.cfp', token, this.positions.size > 0 ? { after } : {});
-        while (this.running) {
-          const line = await this.stream.read(1_000);
-          if (!line) continue;
-          if (line.type === 'event') {
-            this.received.push({ id: line.event.id, position: line.position, from: this.current });
-            const [p, o] = line.position.split(':');
-            this.positions.set(Number(p), BigInt(o!));
-          } else if (line.type === 'end') {
-            this.ends.push(line.code);
-            // The replica ended the stream (it was not the connection that broke): again at the same one.
-            if (line.code !== 'STREAM.CLOSED') failed = false;
-            break;
-          }
-        }
-      } catch {
-        // This replica is gone or refused: the next one.
-      }
-      this.stream?.close();
-      this.stream = undefined;
-      if (this.running) {
-        if (failed) this.current = (this.current + 1) % this.clients.length;
-        await sleep(200);
-      }
-    }
-  }
-
-  async drainUntil(ids: Iterable<string>, timeoutMs: number): Promise<void> {
-    const want = new Set(ids);
-    const started = Date.now();
-    while (Date.now() - started < timeoutMs) {
-      const got = new Set(this.received.map((r) => r.id));
-      if ([...want].every((id) => got.has(id))) break;
-      await sleep(200);
-    }
-    // A little longer: a duplicate would arrive now.
-    await sleep(1_500);
-    await this.stop();
-  }
-
-  async stop(): Promise<void> {
-    this.running = false;
-    this.stream?.close();
-    await this.loop;
-  }
-}
 
 describe('replicas of the exchange and clearing', () => {
   let env: Awaited<ReturnType<typeof startFaultPlatform>>;
@@ -188,7 +111,7 @@ describe('replicas of the exchange and clearing', () => {
   }
 
   it('resumes a stream on the other exchange replica after a SIGKILL: nothing lost, nothing twice', async () => {
-    const subscriber = new FailoverSubscriber(auto, grantId, 1);
+    const subscriber = new PersistentSubscriber(auto, 'battery.cfp', grantId, 1);
     // Publishing goes to the replica that survives: what it acknowledges must all arrive.
     const load = publishers('publish:exchange-kill', [0]);
     // Whatever fails below, nothing of this test stays open for the next one.

@@ -208,52 +208,67 @@ export interface Received {
 /**
  * A subscriber that never gives up: it reads its grant's stream and, whenever the stream ends, breaks or
  * cannot be opened (exchange killed, broker down), reconnects after the last positions it processed — as
- * a careful client does. Everything it received is kept, in order, with its position.
+ * a careful client does. Everything it received is kept, in order, with its position. Given one client per
+ * exchange replica, it moves to the next replica when the connection broke or could not be opened (as a
+ * client behind a load balancer is sent to a live one), and each event records the replica (`from`).
  */
 export class PersistentSubscriber {
-  readonly received: Received[] = [];
+  readonly received: (Received & { from: number })[] = [];
   readonly ends: string[] = [];
   /** Why a stream could not be opened or broke off (distinct messages, with how often), for reports. */
   readonly errors = new Map<string, number>();
   private readonly positions = new Map<number, bigint>();
+  private readonly clients: RenkeiClient[];
   private running = true;
   private stream: DeliveryStream | undefined;
+  private current: number;
   private loop: Promise<void>;
 
   constructor(
-    private readonly client: RenkeiClient,
+    client: RenkeiClient | RenkeiClient[],
     private readonly dataset: string,
     private readonly grantId: string,
+    /** Which of the clients (replicas) to start with. */
+    start = 0,
   ) {
+    this.clients = Array.isArray(client) ? client : [client];
+    this.current = start;
     this.loop = this.run();
   }
 
   private async run(): Promise<void> {
     while (this.running) {
+      const client = this.clients[this.current]!;
+      let failed = true;
       try {
-        const token = await this.client.datasetToken(this.dataset, 'subscribe', this.grantId);
+        const token = await client.datasetToken(this.dataset, 'subscribe', this.grantId);
         const after = Object.fromEntries([...this.positions].map(([p, o]) => [p, o.toString()]));
-        this.stream = await this.client.stream(this.dataset, token, this.positions.size > 0 ? { after } : {});
+        this.stream = await client.stream(this.dataset, token, this.positions.size > 0 ? { after } : {});
         while (this.running) {
           const line = await this.stream.read(1_000);
           if (!line) continue;
           if (line.type === 'event') {
-            this.received.push({ id: line.event.id, position: line.position });
+            this.received.push({ id: line.event.id, position: line.position, from: this.current });
             const [p, o] = line.position.split(':');
             this.positions.set(Number(p), BigInt(o!));
           } else if (line.type === 'end') {
             this.ends.push(line.code);
+            // The replica ended the stream (it was not the connection that broke): again at the same one.
+            if (line.code !== 'STREAM.CLOSED') failed = false;
             break;
           }
         }
       } catch (error) {
-        // Not reachable or refused (503) right now: try again shortly.
+        // Not reachable or refused (503) right now: try again shortly (at the next replica, if any).
         const why = error instanceof Error ? error.message.slice(0, 160) : String(error);
         this.errors.set(why, (this.errors.get(why) ?? 0) + 1);
       }
       this.stream?.close();
       this.stream = undefined;
-      if (this.running) await sleep(300);
+      if (this.running) {
+        if (failed) this.current = (this.current + 1) % this.clients.length;
+        await sleep(200);
+      }
     }
   }
 
