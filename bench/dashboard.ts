@@ -209,8 +209,9 @@ header{padding:10px 16px;font-size:15px} header small{color:#666;font-size:11px;
       viewport: { width: 24 * unitPx + 24, height: 800 },
       deviceScaleFactor: 1,
     });
-    await page.setContent(html);
-    await page.screenshot({ path: out, fullPage: true });
+    // Generous timeouts: on a loaded machine Chromium takes its time.
+    await page.setContent(html, { timeout: 180_000 });
+    await page.screenshot({ path: out, fullPage: true, timeout: 180_000 });
   } finally {
     await browser.close();
   }

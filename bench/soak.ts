@@ -398,7 +398,13 @@ export async function soak(o: SoakOptions = soakOptions()): Promise<void> {
     logLevel: 'warn',
     secrets,
     // Subscribe tokens live 5 minutes by default; a stream ending with TOKEN.EXPIRED would read as loss.
-    env: { clearing: { DATASET_TOKEN_TTL_S: '3600' } },
+    env: {
+      clearing: { DATASET_TOKEN_TTL_S: '3600' },
+      // e.g. `--heap-prof --heap-prof-dir=/tmp/x`: where the exchange's retained memory was allocated.
+      ...(process.env.SOAK_EXCHANGE_NODE_OPTIONS
+        ? { exchange: { NODE_OPTIONS: process.env.SOAK_EXCHANGE_NODE_OPTIONS } }
+        : {}),
+    },
   }).catch(async (error: unknown) => {
     await db.drop();
     throw error;
