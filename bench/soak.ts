@@ -376,6 +376,19 @@ function errorLines(file: string): Record<string, number> {
   return counts;
 }
 
+/** A setup call, repeated while the platform answers 503 (Kafka still warming up on a loaded machine). */
+async function retrying<T>(call: () => Promise<T>, attempts = 15): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await call();
+    } catch (error) {
+      if (!(error instanceof RenkeiError) || error.status !== 503 || i >= attempts) throw error;
+      log(`setup: ${error.code}, retrying (${i}/${attempts})`);
+      await sleep(2000);
+    }
+  }
+}
+
 // ------------------------------------------------------------------ main
 
 export async function soak(o: SoakOptions = soakOptions()): Promise<void> {
@@ -441,28 +454,31 @@ export async function soak(o: SoakOptions = soakOptions()): Promise<void> {
     // 1. participants, contract, grants: through the public API, as a member would.
     const admin = new RenkeiClient(e, { clientId: 'consortium-admin', privateJwk: secrets.adminKey });
     const kc = await participantKey('cell');
-    const c = await admin.onboard({ ...cellMaker, jwks: { keys: [publicJwk(kc)] } });
+    const c = await retrying(() => admin.onboard({ ...cellMaker, jwks: { keys: [publicJwk(kc)] } }));
     const cell = new RenkeiClient(e, { clientId: c.id, privateJwk: kc });
-    await cell.registerContract(batteryCfpContract);
+    await retrying(() => cell.registerContract(batteryCfpContract));
     let publish = { token: await cell.datasetToken(DATASET, 'publish'), at: Date.now() };
     const publishToken = async () => {
       if (Date.now() - publish.at > 120_000)
         publish = { token: await cell.datasetToken(DATASET, 'publish'), at: Date.now() };
       return publish.token;
     };
-    await cell.publish(DATASET, await publishToken(), [{ payload: payload('warm-up') }]); // creates the topic
+    const warmUp = await publishToken();
+    await retrying(() => cell.publish(DATASET, warmUp, [{ payload: payload('warm-up') }])); // creates the topic
     const tokens: string[] = [];
     for (let i = 0; i < o.subscribers; i++) {
       const key = await participantKey(`consumer-${i}`);
-      const p = await admin.onboard({
-        ...automaker,
-        legalName: `Soak Consumer ${i} K.K.`,
-        corporateNumber: corporateNumber(`17${String(900000 + i).padStart(10, '0')}`),
-        jwks: { keys: [publicJwk(key)] },
-      });
+      const p = await retrying(() =>
+        admin.onboard({
+          ...automaker,
+          legalName: `Soak Consumer ${i} K.K.`,
+          corporateNumber: corporateNumber(`17${String(900000 + i).padStart(10, '0')}`),
+          jwks: { keys: [publicJwk(key)] },
+        }),
+      );
       const client = new RenkeiClient(e, { clientId: p.id, privateJwk: key });
-      const g = await client.requestGrant({ dataset: DATASET, purpose: 'cfp-disclosure' });
-      await cell.approveGrant(g.id);
+      const g = await retrying(() => client.requestGrant({ dataset: DATASET, purpose: 'cfp-disclosure' }));
+      await retrying(() => cell.approveGrant(g.id));
       tokens.push(await client.datasetToken(DATASET, 'subscribe', g.id));
     }
     log(`onboarded 1 originator and ${o.subscribers} consumers; opening streams`);

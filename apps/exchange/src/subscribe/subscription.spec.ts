@@ -242,7 +242,7 @@ describe('Subscription: storing decisions and positions', () => {
     const pending: (() => void)[] = [];
     // An audit topic slower than delivery: each store waits until the test lets it finish.
     h.deps.decisions.record = (records) => {
-      calls.push(records.flatMap((r) => r.eventIds));
+      calls.push(records.flatMap((r) => r.eventIds ?? []));
       return new Promise<void>((resolve) => pending.push(resolve));
     };
     for (let k = 0; k < 5; k++) await deliver(h.subscription, feedBatch(0, 2 * k, 2));
