@@ -237,6 +237,38 @@ describe('Subscription: reading the shared feed', () => {
   });
 });
 
+describe('Subscription: storing decisions and positions', () => {
+  it('keeps one store in flight: batches delivered meanwhile go into the next, in order, none dropped', async () => {
+    const h = harness();
+    const calls: string[][] = [];
+    const pending: (() => void)[] = [];
+    // An audit topic slower than delivery: each store waits until the test lets it finish.
+    h.deps.decisions.record = (records) => {
+      calls.push(records.flatMap((r) => r.eventIds ?? []));
+      return new Promise<void>((resolve) => pending.push(resolve));
+    };
+    for (let k = 0; k < 5; k++) await deliver(h.subscription, feedBatch(0, 2 * k, 2));
+    // One store for the first batch; the four batches after it wait for it instead of queueing four stores.
+    expect(calls).toEqual([['e-0-0', 'e-0-1']]);
+    expect(h.advanced).toEqual([]);
+    pending.shift()!();
+    await settle();
+    expect(calls).toEqual([
+      ['e-0-0', 'e-0-1'],
+      ['e-0-2', 'e-0-3', 'e-0-4', 'e-0-5', 'e-0-6', 'e-0-7', 'e-0-8', 'e-0-9'],
+    ]);
+    // The position is stored after the records it covers, never before.
+    expect(h.advanced).toEqual([[0, 2n]]);
+    const ended = h.subscription.end('TEST.DONE', 'done');
+    pending.shift()!();
+    await ended;
+    expect(h.advanced).toEqual([
+      [0, 2n],
+      [0, 10n],
+    ]);
+  });
+});
+
 describe('Subscription: a slow consumer', () => {
   it('is ended with a resumable STREAM.TOO_SLOW past its bound, while a fast stream on the same feed gets everything', async () => {
     const slow = harness(false, { slow: true, bufferEvents: 10 });
