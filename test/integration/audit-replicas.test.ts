@@ -31,8 +31,16 @@ const entry = (replica: number, i: number): AuditAppend => ({
 describe('one audit chain under two clearing replicas', () => {
   let db: Awaited<ReturnType<typeof freshDatabase>>;
   let replicas: PrismaClient[];
+  // One signing key for the whole file, as the replicas of one deployment share theirs: the second test
+  // verifies the checkpoints the first one signed.
+  const at = new Date('2026-12-02T09:00:00Z');
+  let ring: KeyRing;
 
   beforeAll(async () => {
+    const key = await toSigningKey(await generatePrivateJwk('k1'));
+    ring = new KeyRing([
+      { ...key, kid: 'k1', state: 'active', createdAt: at, activatedAt: at, retiredAt: null },
+    ]);
     db = await freshDatabase(root, 'audit-replicas');
     replicas = [createPrisma(db.url), createPrisma(db.url)];
   });
@@ -42,11 +50,6 @@ describe('one audit chain under two clearing replicas', () => {
   });
 
   it('appends hundreds of transactions from each replica concurrently into one chain that verifies', async () => {
-    const key = await toSigningKey(await generatePrivateJwk('k1'));
-    const at = new Date('2026-12-02T09:00:00Z');
-    const ring = new KeyRing([
-      { ...key, kid: 'k1', state: 'active', createdAt: at, activatedAt: at, retiredAt: null },
-    ]);
     const checkpointers = replicas.map(
       (prisma) => new AuditCheckpointer(prisma, ring, issuer, new FixedClock(at), pino({ level: 'silent' })),
     );
@@ -100,11 +103,6 @@ describe('one audit chain under two clearing replicas', () => {
   });
 
   it("never takes the other replica's newer checkpoint for a cut-back chain, nor stores an older one after it", async () => {
-    const key = await toSigningKey(await generatePrivateJwk('k1'));
-    const at = new Date('2026-12-02T09:00:00Z');
-    const ring = new KeyRing([
-      { ...key, kid: 'k1', state: 'active', createdAt: at, activatedAt: at, retiredAt: null },
-    ]);
     const [first, second] = replicas as [PrismaClient, PrismaClient];
     let interleave: (() => Promise<void>) | undefined;
     // Replica 0's view of the database: right after it has read the head of the chain, replica 1 appends
