@@ -83,6 +83,8 @@ function migrateUpTo(url: string, last: string): void {
   try {
     mkdirSync(join(dir, 'prisma/migrations'), { recursive: true });
     cpSync(join(root, 'prisma/schema.prisma'), join(dir, 'prisma/schema.prisma'));
+    // The deploy step ends by granting each service's role its schema (ADR 0034).
+    cpSync(join(root, 'prisma/service-roles.sql'), join(dir, 'prisma/service-roles.sql'));
     cpSync(
       join(root, 'prisma/migrations/migration_lock.toml'),
       join(dir, 'prisma/migrations/migration_lock.toml'),
