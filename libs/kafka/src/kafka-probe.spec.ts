@@ -1,6 +1,7 @@
+import { createServer, type AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { DeadlineExceeded } from '@renkei/platform';
-import { anyBrokerAnswers, assertTopicLed, type BrokerAsker } from './kafka-probe.js';
+import { anyBrokerAnswers, assertTopicLed, someBrokerListening, type BrokerAsker } from './kafka-probe.js';
 
 /** A broker whose answers the test gives: each ask waits until answered, failed, or forever. */
 function fakeBroker() {
@@ -110,5 +111,36 @@ describe('assertTopicLed', () => {
     expect(() => assertTopicLed('t', [{ name: 'u', partitions: partitions(1) }])).toThrow(
       'topic t is not known to the broker',
     );
+  });
+});
+
+describe('someBrokerListening: a killed broker is down at once', () => {
+  /** A port nothing listens on (bound, then closed). */
+  async function closedPort(): Promise<number> {
+    const server = createServer().listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    const { port } = server.address() as AddressInfo;
+    await new Promise((resolve) => server.close(resolve));
+    return port;
+  }
+
+  it('rejects, well within its deadline, when every broker refuses the connection', async () => {
+    const brokers = [`127.0.0.1:${await closedPort()}`, `127.0.0.1:${await closedPort()}`];
+    const started = Date.now();
+    await expect(someBrokerListening(brokers, 5_000)).rejects.toThrow(/no Kafka broker is listening/);
+    expect(Date.now() - started).toBeLessThan(4_000);
+  });
+
+  it('resolves when one broker accepts connections, even if the others refuse', async () => {
+    const server = createServer((socket) => socket.destroy()).listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    const { port } = server.address() as AddressInfo;
+    try {
+      await expect(
+        someBrokerListening([`127.0.0.1:${await closedPort()}`, `127.0.0.1:${port}`], 5_000),
+      ).resolves.toBeUndefined();
+    } finally {
+      server.close();
+    }
   });
 });

@@ -150,7 +150,7 @@ export function kafkaProbe(
   topic: () => string,
   health?: BrokerHealth,
 ): { probe: () => Promise<void>; stop: () => Promise<void> } {
-  return anyBrokerAnswers(
+  const answers = anyBrokerAnswers(
     brokers,
     (broker) => {
       let admin: Admin | undefined;
@@ -175,4 +175,42 @@ export function kafkaProbe(
     KAFKA_PROBE_BROKER_DEADLINE_MS,
     health,
   );
+  return {
+    // A dead broker refuses connections at once: when every one does, Kafka is down now, without waiting
+    // for the clients' deadlines (an in-flight request of a probe client may hold its slot until then).
+    probe: () => someBrokerListening(brokers, KAFKA_PROBE_BROKER_DEADLINE_MS).then(() => answers.probe()),
+    stop: answers.stop,
+  };
+}
+
+/**
+ * Rejects at once when every broker refuses a TCP connection (nothing listens: the broker process is gone);
+ * resolves as soon as one accepts, or when one stays silent past `timeoutMs` (a stopped or partitioned host
+ * is for the real probe to judge, with its leniency for slow answers).
+ */
+export function someBrokerListening(brokers: string[], timeoutMs: number): Promise<void> {
+  const attempts = brokers.map(
+    (broker) =>
+      new Promise<void>((resolve, reject) => {
+        const at = broker.lastIndexOf(':');
+        const socket = netConnect(Number(broker.slice(at + 1)), broker.slice(0, at).replace(/^\[|\]$/g, ''));
+        socket.setTimeout(timeoutMs, () => {
+          socket.destroy();
+          resolve();
+        });
+        socket.once('connect', () => {
+          socket.destroy();
+          resolve();
+        });
+        socket.once('error', (error) => {
+          socket.destroy();
+          reject(new Error(`${broker}: ${error.message}`));
+        });
+      }),
+  );
+  return Promise.any(attempts).catch((error: AggregateError) => {
+    throw new Error(
+      `no Kafka broker is listening: ${(error.errors as Error[]).map((e) => e.message).join('; ')}`,
+    );
+  });
 }
