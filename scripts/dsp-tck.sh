@@ -31,6 +31,8 @@
 #   DSP_TCK_CALLBACK_PORT   port of the TCK's own callback server (default 8083); it binds DSP_TCK_CALLBACK_HOST
 #                           (default 127.0.0.1); DSP_TCK_CALLBACK_ADDRESS is what the connector calls back
 #                           (default http://127.0.0.1:$DSP_TCK_CALLBACK_PORT)
+#   DSP_TCK_CA_FILE         a PEM CA certificate the TCK (Java) trusts for an https connector, say the local CA
+#                           of scripts/certs.sh; it becomes the run's PKCS12 trust store (keytool)
 #   DSP_TCK_WAIT            seconds the TCK waits for each expected callback or state (default 15)
 #   DSP_TCK_DEBUG=1         the TCK's debug log (messages sent and received)
 #   DSP_TCK_EXPECTED_FAILURES  a file of known failures (`<test id> <reason>` a line): they print XFAIL and
@@ -163,11 +165,21 @@ run() {
     mapfile -t selection <<< "$chosen"
     group="$DSP_TCK_ONLY"
   fi
-  local colors=()
+  local colors=() trust=()
   [ -t 1 ] || colors=(--disable-ansi-colors)
+  if [ -n "${DSP_TCK_CA_FILE:-}" ]; then
+    # okhttp (the TCK's client) uses the JVM's default trust manager: a store holding only this CA.
+    [ -f "$DSP_TCK_CA_FILE" ] || { log "DSP_TCK_CA_FILE=$DSP_TCK_CA_FILE: no such file"; exit 1; }
+    command -v keytool >/dev/null || { log "keytool not found (it comes with the JDK/JRE)"; exit 1; }
+    rm -f "$conf/trust.p12"
+    keytool -importcert -noprompt -storetype PKCS12 -alias renkei-ca -file "$DSP_TCK_CA_FILE" \
+      -keystore "$conf/trust.p12" -storepass renkei-tck >/dev/null
+    trust=(-Djavax.net.ssl.trustStore="$conf/trust.p12" -Djavax.net.ssl.trustStoreType=PKCS12
+      -Djavax.net.ssl.trustStorePassword=renkei-tck)
+  fi
   log "$mode: group $group$([ "$mode" = run ] && echo ", connector ${DSP_TCK_BASE_URL}"), settings $conf/dsp-tck.properties, reports $reports"
   local status=0
-  java -Xms64m -Xmx512m -XX:+UseSerialGC -cp "$libs/*:$conf" org.junit.platform.console.ConsoleLauncher execute \
+  java -Xms64m -Xmx512m -XX:+UseSerialGC "${trust[@]}" -cp "$libs/*:$conf" org.junit.platform.console.ConsoleLauncher execute \
     --disable-banner "${colors[@]}" --details=tree --include-engine=junit-jupiter \
     --config-resource=dsp-tck.properties \
     "${selection[@]}" --reports-dir="$reports" "$@" || status=$?

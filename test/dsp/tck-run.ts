@@ -10,14 +10,15 @@
  * (default 127.0.0.1:9092), DSP_TEST_BASE_PORT (the services' ports from here, default 4900; the initiate
  * server takes base + 9), DSP_TCK_CALLBACK_PORT (the TCK's callback server, default 8783), and whatever
  * scripts/dsp-tck.sh reads (DSP_TCK_ONLY, DSP_TCK_DEBUG, DSP_TCK_CACHE; DSP_TCK_WAIT defaults to 10 s here).
+ * The services serve HTTPS with the local CA (scripts/certs.sh) unless RENKEI_TEST_TLS=0.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { RenkeiClient } from '@renkei/sdk';
 import { freshDatabase, serviceDatabaseUrls } from '../support/database.js';
-import { generateSecrets, startPlatform, type RunningPlatform } from '../support/platform.js';
+import { generateSecrets, startPlatform, tlsFiles, type RunningPlatform } from '../support/platform.js';
 import { Driver, type Observed } from './driver.js';
 import { startInitiateServer } from './initiate.js';
 import { seed, seedsFile } from './seed.js';
@@ -85,12 +86,20 @@ async function main(): Promise<number> {
     const connectorKey = generateKeyPairSync('ec', { namedCurve: 'P-256' })
       .privateKey.export({ format: 'pem', type: 'pkcs8' })
       .toString();
+    // The connector under test speaks HTTPS with the local CA's certificate (ADR 0034), as in production;
+    // scripts/dsp-tck.sh puts that CA into the TCK's Java trust store (RENKEI_TEST_TLS=0: plain HTTP).
+    let tls: ReturnType<typeof tlsFiles> | undefined;
+    if (process.env.RENKEI_TEST_TLS !== '0') {
+      const dir = join(root, '.renkei/tls');
+      execFileSync('bash', [join(root, 'scripts/certs.sh'), dir], { stdio: ['ignore', 'ignore', 'inherit'] });
+      tls = tlsFiles(dir);
+    }
     platform = await startPlatform({
       root,
       databaseUrl: db.url,
-      // Each service as its own database role where the server has them (ADR 0034). The TCK (Java) speaks
-      // plain HTTP to the connector here: its trust store would need the local CA.
+      // Each service as its own database role where the server has them (ADR 0034).
       databaseUrls: await serviceDatabaseUrls(db.url),
+      tls,
       kafkaBrokers: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',
       topicPrefix,
       basePort,
@@ -197,6 +206,7 @@ async function main(): Promise<number> {
         env: {
           ...process.env,
           DSP_TCK_BASE_URL: endpoints.clearing,
+          ...(tls ? { DSP_TCK_CA_FILE: tls.caFile } : {}),
           DSP_TCK_AUTHORIZATION: `Bearer ${token}`,
           DSP_TCK_SEEDS: seedsPath,
           DSP_TCK_CALLBACK_PORT: String(callbackPort),
